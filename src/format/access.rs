@@ -1,0 +1,258 @@
+//! Web access logs: nginx/Apache common and combined (with any extra trailing fields),
+//! JSON access lines, and uWSGI's request log. These are the bulk of an archive, and every
+//! line is counted into the per-bucket series, so the parsing here is byte-level.
+
+use super::{contains, json, Format};
+use crate::time::{self, RawStamp};
+use memchr::memchr;
+
+/// The fields of one request, borrowed from its line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Request<'a> {
+    pub client: &'a [u8],
+    pub method: &'a [u8],
+    pub path: &'a [u8],
+    pub status: u16,
+    /// Request time in milliseconds, where the format carries it.
+    pub duration_ms: Option<f64>,
+}
+
+pub(super) fn looks_like(format: Format, line: &[u8]) -> bool {
+    match format {
+        Format::AccessLog => stamp_at(format, line).and_then(time::parse_clf).is_some() && clf_request(line).is_some(),
+        Format::JsonAccess => json::looks_like(line) && json_request(line).is_some(),
+        Format::Uwsgi => line.starts_with(b"[pid: ") && contains(line, b" => generated "),
+        _ => false,
+    }
+}
+
+pub(super) fn stamp_at(format: Format, line: &[u8]) -> Option<&[u8]> {
+    match format {
+        Format::AccessLog => {
+            let open = memchr(b'[', line)?;
+            Some(&line[open + 1..])
+        }
+        Format::Uwsgi => {
+            // `[pid: 1|app: 0|req: 1/1] 127.0.0.1 () {38 vars in 696 bytes} [Sun Mar 13 ...]`
+            let brace = memchr::memmem::find(line, b"} [")?;
+            Some(&line[brace + 3..])
+        }
+        _ => json::stamp_at(line),
+    }
+}
+
+pub(super) fn parse_stamp(format: Format, at: &[u8]) -> Option<RawStamp> {
+    match format {
+        Format::AccessLog => time::parse_clf(at),
+        Format::Uwsgi => time::parse_ctime(at),
+        _ => json::parse_stamp(at),
+    }
+}
+
+pub(super) fn request(format: Format, line: &[u8]) -> Option<Request<'_>> {
+    match format {
+        Format::AccessLog => clf_request(line),
+        Format::JsonAccess => json_request(line),
+        Format::Uwsgi => uwsgi_request(line),
+        _ => None,
+    }
+}
+
+/// `client ident user [time] "METHOD path PROTO" status bytes ["referer" "agent" extra…]`
+fn clf_request(line: &[u8]) -> Option<Request<'_>> {
+    let client = &line[..memchr(b' ', line)?];
+    let quote = memchr::memmem::find(line, b"] \"")? + 3;
+    // The request ends at the quote followed by ` NNN ` (a status); quotes inside the
+    // request are escaped by the server, but be tolerant of ones that are not.
+    let mut search = quote;
+    let (request, status, after_status) = loop {
+        let end = search + memchr(b'"', &line[search..])?;
+        if line.get(end + 1) == Some(&b' ') {
+            if let Some(status) = three_digits(line, end + 2) {
+                if matches!(line.get(end + 5), None | Some(b' ')) {
+                    break (&line[quote..end], status, end + 5);
+                }
+            }
+        }
+        search = end + 1;
+    };
+    let (method, path) = split_request(request);
+    Some(Request {
+        client,
+        method,
+        path,
+        status,
+        duration_ms: trailing_duration(&line[after_status..]),
+    })
+}
+
+fn three_digits(line: &[u8], at: usize) -> Option<u16> {
+    let b = line.get(at..at + 3)?;
+    if b.iter().all(u8::is_ascii_digit) && (b'1'..=b'5').contains(&b[0]) {
+        Some(u16::from(b[0] - b'0') * 100 + u16::from(b[1] - b'0') * 10 + u16::from(b[2] - b'0'))
+    } else {
+        None
+    }
+}
+
+/// `GET /path HTTP/1.1` → (`GET`, `/path`). A bare `-` (no request line) gives empty parts.
+fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
+    let Some(space) = memchr(b' ', request) else {
+        return (b"", b"");
+    };
+    let method = &request[..space];
+    let rest = &request[space + 1..];
+    let path = match memchr::memrchr(b' ', rest) {
+        Some(end) => &rest[..end],
+        None => rest,
+    };
+    (method, path)
+}
+
+/// nginx's `$request_time` (seconds with a decimal point), when a log format appends it
+/// as the last field, or as `rt=` / `request_time=` anywhere after the status. An integer
+/// last field is left alone: it may be Apache's `%D` (microseconds) or a byte count.
+fn trailing_duration(rest: &[u8]) -> Option<f64> {
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+    for key in [&b"request_time="[..], b"rt="] {
+        if let Some(at) = memchr::memmem::find(rest, key) {
+            if at == 0 || rest[at - 1] == b' ' {
+                return seconds_to_ms(field_value(&rest[at + key.len()..]));
+            }
+        }
+    }
+    let last = match memchr::memrchr(b' ', rest) {
+        Some(space) => &rest[space + 1..],
+        None => return None,
+    };
+    let last = last.strip_prefix(b"\"").and_then(|l| l.strip_suffix(b"\"")).unwrap_or(last);
+    if memchr(b'.', last).is_some() {
+        seconds_to_ms(last)
+    } else {
+        None
+    }
+}
+
+fn field_value(rest: &[u8]) -> &[u8] {
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let end = rest.iter().position(|&b| b == b' ' || b == b'"').unwrap_or(rest.len());
+    &rest[..end]
+}
+
+fn seconds_to_ms(text: &[u8]) -> Option<f64> {
+    if text.is_empty() || !text.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
+        return None;
+    }
+    let secs: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
+    Some(secs * 1000.0)
+}
+
+/// JSON access lines: the common field names of nginx `escape=json` formats, Caddy,
+/// Traefik and load balancers.
+fn json_request(line: &[u8]) -> Option<Request<'_>> {
+    let status = json::number_field(line, &[b"status", b"status_code", b"response_code", b"DownstreamStatus"])?;
+    if !(100.0..600.0).contains(&status) {
+        return None;
+    }
+    let client = json::string_field(line, &[b"remote_addr", b"client_ip", b"remote_ip", b"client", b"ClientHost"]).unwrap_or(b"");
+    let (method, path) = match json::string_field(line, &[b"request"]) {
+        Some(request) => split_request(request),
+        None => (
+            json::string_field(line, &[b"method", b"request_method", b"RequestMethod"]).unwrap_or(b""),
+            json::string_field(line, &[b"uri", b"path", b"request_uri", b"RequestPath"]).unwrap_or(b""),
+        ),
+    };
+    let duration_ms = json::number_field(line, &[b"request_time", b"duration"]).map(|secs| secs * 1000.0);
+    Some(Request {
+        client,
+        method,
+        path,
+        status: status as u16,
+        duration_ms,
+    })
+}
+
+/// `[pid: 1|app: 0|req: 1/1] 127.0.0.1 () {..} [date] POST /x => generated 47 bytes in 129 msecs (HTTP/1.1 200) …`
+fn uwsgi_request(line: &[u8]) -> Option<Request<'_>> {
+    let client_start = memchr::memmem::find(line, b"] ")? + 2;
+    let client = &line[client_start..client_start + memchr(b' ', &line[client_start..])?];
+    let date_start = memchr::memmem::find(line, b"} [")? + 3;
+    let request_start = date_start + memchr(b']', &line[date_start..])? + 2;
+    let arrow = request_start + memchr::memmem::find(line.get(request_start..)?, b" => ")?;
+    // uWSGI prints `METHOD path` without the protocol.
+    let request = &line[request_start..arrow];
+    let (method, path) = match memchr(b' ', request) {
+        Some(space) => (&request[..space], &request[space + 1..]),
+        None => (request, &b""[..]),
+    };
+    let amount_start = arrow + memchr::memmem::find(&line[arrow..], b" bytes in ")? + 10;
+    let amount_end = amount_start + memchr(b' ', &line[amount_start..])?;
+    let amount: f64 = std::str::from_utf8(&line[amount_start..amount_end]).ok()?.parse().ok()?;
+    let duration_ms = if line[amount_end..].starts_with(b" micros") {
+        amount / 1000.0
+    } else {
+        amount
+    };
+    let protocol = amount_end + memchr::memmem::find(&line[amount_end..], b"(HTTP/")?;
+    let space = protocol + memchr(b' ', &line[protocol..])?;
+    let status = three_digits(line, space + 1)?;
+    Some(Request {
+        client,
+        method,
+        path,
+        status,
+        duration_ms: Some(duration_ms),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combined_with_request_time() {
+        let line = b"10.0.0.7 - bob [21/Jan/2024:15:30:00 -0500] \"GET /checkout?x=\\\"y\\\" HTTP/1.1\" 503 12 \"-\" \"Mozilla/5.0\" 0.250";
+        let r = clf_request(line).unwrap();
+        assert_eq!(r.client, b"10.0.0.7");
+        assert_eq!(r.method, b"GET");
+        assert_eq!(r.path, b"/checkout?x=\\\"y\\\"");
+        assert_eq!(r.status, 503);
+        assert_eq!(r.duration_ms, Some(250.0));
+    }
+
+    #[test]
+    fn common_log_and_empty_request() {
+        let r = clf_request(b"10.112.81.15 - - [15/Feb/2013:06:00:31 +0000] \"-\" 400 0 \"-\" \"-\"").unwrap();
+        assert_eq!((r.status, r.path), (400, &b""[..]));
+        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5").unwrap();
+        assert_eq!((r.status, r.duration_ms), (200, None));
+    }
+
+    #[test]
+    fn keyed_request_time() {
+        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5 \"-\" \"-\" rt=1.5 uct=\"0.001\"").unwrap();
+        assert_eq!(r.duration_ms, Some(1500.0));
+    }
+
+    #[test]
+    fn json_access_line() {
+        let line = br#"{"time":"2024-01-21T15:30:00Z","remote_addr":"10.0.0.1","request":"POST /pay HTTP/2.0","status":"502","request_time":0.75}"#;
+        let r = json_request(line).unwrap();
+        assert_eq!(
+            (r.client, r.method, r.path, r.status),
+            (&b"10.0.0.1"[..], &b"POST"[..], &b"/pay"[..], 502)
+        );
+        assert_eq!(r.duration_ms, Some(750.0));
+    }
+
+    #[test]
+    fn uwsgi_line() {
+        let line = b"[pid: 88185|app: 0|req: 3/3] 127.0.0.1 () {34 vars in 617 bytes} [Sun Mar 13 22:49:15 2016] POST /endpoint2 => generated 215 bytes in 68 micros (HTTP/1.1 200) 9 headers in 373 bytes (1 switches on core 0)";
+        let r = uwsgi_request(line).unwrap();
+        assert_eq!(
+            (r.client, r.method, r.path, r.status),
+            (&b"127.0.0.1"[..], &b"POST"[..], &b"/endpoint2"[..], 200)
+        );
+        assert_eq!(r.duration_ms, Some(0.068));
+    }
+}

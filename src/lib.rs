@@ -1,0 +1,62 @@
+//! postmortem reconstructs the timeline of a production outage from the logs it left
+//! behind. Data flows one way through the stages, one module each:
+//!
+//! ```text
+//! paths ─► source ─► scan ─► timeline ─► render
+//!          discover,  chunks, rules,  merge,      text, jsonl,
+//!          probe,     events, series  episodes    timesketch
+//!          sniff format
+//! ```
+//!
+//! [`format`] knows each log family's lines, [`time`] turns their timestamps into UTC
+//! instants, and [`rules`] says which lines matter. `main.rs` only parses arguments and
+//! maps outcomes to exit codes.
+
+pub mod format;
+pub mod render;
+pub mod rules;
+pub mod scan;
+pub mod series;
+pub mod source;
+pub mod text;
+pub mod time;
+pub mod timeline;
+
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+/// Discovers, probes and scans `paths`: the source and scan stages in one call. Problems
+/// with single files are in the result; the other files are still read.
+pub fn scan_paths(
+    paths: &[PathBuf],
+    rules: &rules::RuleSet,
+    options: &scan::ScanOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> scan::ScanResult {
+    let (files, mut problems) = source::discover(paths);
+    let outcomes: Vec<_> = files.into_par_iter().map(|file| source::probe(file, options.no_mmap)).collect();
+    let mut probes = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(probe) => probes.push(probe),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let mut result = scan::scan(probes, rules, options, progress);
+    problems.append(&mut result.problems);
+    result.problems = problems;
+    result
+}
+
+/// The total bytes the scan of `paths` will report through `progress`, for a progress
+/// bar: a cheap stat of each file.
+pub fn total_bytes(paths: &[PathBuf]) -> u64 {
+    let (files, _) = source::discover(paths);
+    files
+        .iter()
+        .filter_map(|f| match &f.origin {
+            source::Origin::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            source::Origin::Stdin => None,
+        })
+        .sum()
+}

@@ -1,0 +1,323 @@
+//! The `postmortem` command line: parses arguments, runs the library, prints, and maps
+//! the outcome to an exit code (0 success, 1 no usable input, 2 usage or I/O errors).
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use postmortem::rules::RuleSet;
+use postmortem::scan::{ScanOptions, ScanResult};
+use postmortem::source::Level;
+use postmortem::time::{self, Micros, Zone};
+use postmortem::{render, timeline};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "postmortem",
+    version,
+    about = "Reconstruct the timeline of a production outage from its logs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The merged, time-ordered stream of what the rules found, collapsed into episodes.
+    Timeline(TimelineArgs),
+    /// What was understood of each file: format, zone, lines, first and last time.
+    Sources(SourcesArgs),
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// Log files or directories (walked recursively); `-` reads stdin.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Zone of timestamps that carry none: an IANA name, an offset (-05:00) or UTC.
+    /// Default: this machine's zone.
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Year of the first line of logs that print no year (syslog). Default: inferred.
+    #[arg(long)]
+    year: Option<i32>,
+    /// Worker threads (default: one a core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    /// Read files with read() instead of mapping them.
+    #[arg(long)]
+    no_mmap: bool,
+    /// Width of a time bucket for traffic series: 30s, 1m, 5m, 1h.
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    bucket: String,
+    /// Lines longer than this many bytes are cut (and counted).
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    max_line: usize,
+    /// Add the rules of a TOML rule file (repeatable); a rule with a built-in id replaces it.
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+    /// Leave the built-in rules out.
+    #[arg(long)]
+    no_builtin_rules: bool,
+    /// Hide the progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TimelineFormat {
+    Text,
+    Jsonl,
+    Timesketch,
+}
+
+#[derive(Args)]
+struct TimelineArgs {
+    #[command(flatten)]
+    scan: ScanArgs,
+    /// Print every event instead of collapsing runs into episodes.
+    #[arg(long)]
+    raw: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: TimelineFormat,
+    /// Only what happened at or after this time (RFC 3339, or YYYY-MM-DD HH:MM[:SS] in --tz).
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Only what happened before this time.
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Zone to show times in. Default: --tz, else the zone most logs carry, else UTC.
+    #[arg(long, value_name = "ZONE")]
+    display_tz: Option<String>,
+    /// Events of one rule and source further apart than this start a new episode.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    gap: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SourcesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct SourcesArgs {
+    #[command(flatten)]
+    scan: ScanArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    format: SourcesFormat,
+    /// Zone to show times in.
+    #[arg(long, value_name = "ZONE")]
+    display_tz: Option<String>,
+}
+
+/// `90s`, `1m`, `5m`, `1h` → microseconds.
+fn parse_duration(text: &str) -> Result<Micros> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number
+        .parse()
+        .with_context(|| format!("`{text}` is not a duration (30s, 1m, 1h)"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" | "" => n * 60,
+        "h" => n * 3600,
+        _ => bail!("`{text}` is not a duration (30s, 1m, 1h)"),
+    };
+    if secs <= 0 {
+        bail!("a duration must be positive: `{text}`");
+    }
+    Ok(secs * time::MICROS_PER_SEC)
+}
+
+fn parse_zone(text: &str) -> Result<Zone> {
+    text.parse::<Zone>().map_err(anyhow::Error::msg)
+}
+
+/// Everything a scanning command needs, checked before any file is read.
+struct Prepared {
+    rules: RuleSet,
+    options: ScanOptions,
+    tz_given: Option<Zone>,
+}
+
+fn prepare(args: &ScanArgs) -> Result<Prepared, ExitCode> {
+    let usage = |e: anyhow::Error| {
+        eprintln!("postmortem: error: {e:#}");
+        ExitCode::from(2)
+    };
+    let tz_given = args.tz.as_deref().map(parse_zone).transpose().map_err(usage)?;
+    let bucket = parse_duration(&args.bucket).map_err(usage)?;
+    if let Some(threads) = args.threads {
+        if threads == 0 {
+            return Err(usage(anyhow::anyhow!("--threads must be at least 1")));
+        }
+        // The global pool can only be set once; a second call fails harmlessly.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
+    }
+    let rules = RuleSet::load(&args.rules, !args.no_builtin_rules).map_err(|errors| {
+        for error in errors {
+            eprintln!("postmortem: error: {error}");
+        }
+        ExitCode::from(1)
+    })?;
+    let options = ScanOptions {
+        zone: tz_given.unwrap_or_else(Zone::local),
+        year: args.year,
+        no_mmap: args.no_mmap,
+        bucket,
+        max_line: args.max_line.max(256),
+        ..ScanOptions::default()
+    };
+    Ok(Prepared { rules, options, tz_given })
+}
+
+fn run_scan(args: &ScanArgs, prepared: &Prepared) -> ScanResult {
+    let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(postmortem::total_bytes(&args.paths));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |bytes: u64| {
+        if let Some(bar) = &bar {
+            bar.inc(bytes);
+        }
+    };
+    let result = postmortem::scan_paths(&args.paths, &prepared.rules, &prepared.options, &progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    for problem in &result.problems {
+        eprintln!("postmortem: {}", postmortem::text::clean_line(problem.to_string().as_bytes(), 2000));
+    }
+    result
+}
+
+/// 2 if any file could not be read, 1 if nothing usable was read at all, else 0.
+fn exit_status(result: &ScanResult) -> ExitCode {
+    if result.problems.iter().any(|p| p.level == Level::Error) {
+        ExitCode::from(2)
+    } else if result.files.iter().all(|f| f.timestamped == 0) {
+        eprintln!("postmortem: error: no usable input: no file had a line with a timestamp");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Writing to a closed pipe (`| head`) ends the program quietly with success.
+fn finish_output(written: io::Result<()>) -> Result<(), ExitCode> {
+    match written.and_then(|()| io::stdout().flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("postmortem: error: <stdout>: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// The timeline's window and presentation, checked before any file is read.
+struct TimelineView {
+    since: Option<Micros>,
+    until: Option<Micros>,
+    gap: Micros,
+    display: Option<Zone>,
+}
+
+impl TimelineView {
+    fn from_args(args: &TimelineArgs, zone: Zone) -> Result<TimelineView> {
+        let user_time = |text: &Option<String>, flag: &str| {
+            text.as_deref()
+                .map(|t| time::parse_user_time(t, zone))
+                .transpose()
+                .map_err(anyhow::Error::msg)
+                .with_context(|| flag.to_string())
+        };
+        Ok(TimelineView {
+            since: user_time(&args.since, "--since")?,
+            until: user_time(&args.until, "--until")?,
+            gap: parse_duration(&args.gap).context("--gap")?,
+            display: args.display_tz.as_deref().map(parse_zone).transpose().context("--display-tz")?,
+        })
+    }
+}
+
+fn timeline_command(args: TimelineArgs) -> ExitCode {
+    let prepared = match prepare(&args.scan) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let view = match TimelineView::from_args(&args, prepared.options.zone) {
+        Ok(view) => view,
+        Err(e) => {
+            eprintln!("postmortem: error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let TimelineView {
+        since,
+        until,
+        gap,
+        display,
+    } = view;
+    let mut result = run_scan(&args.scan, &prepared);
+    result.retain_window(since, until);
+    let episodes = timeline::collapse(&result.events, &result.files, gap);
+    let zone = render::display_zone(display.or(prepared.tz_given), &result.files);
+    let raw_events = args.raw.then_some(&result.events[..]);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match args.format {
+        TimelineFormat::Text => {
+            let colour = render::use_colour(io::stdout().is_terminal());
+            render::write_timeline_text(&mut out, &episodes, raw_events, &result.files, &prepared.rules, zone, colour)
+        }
+        TimelineFormat::Jsonl => render::write_jsonl(&mut out, &episodes, raw_events, &result.files, &prepared.rules),
+        TimelineFormat::Timesketch => render::write_timesketch(&mut out, &episodes, raw_events, &result.files, &prepared.rules),
+    };
+    if let Err(code) = finish_output(written.and_then(|()| out.flush())) {
+        return code;
+    }
+    exit_status(&result)
+}
+
+fn sources_command(args: SourcesArgs) -> ExitCode {
+    let prepared = match prepare(&args.scan) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let display = match args.display_tz.as_deref().map(parse_zone).transpose() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("postmortem: error: --display-tz: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = run_scan(&args.scan, &prepared);
+    let zone = render::display_zone(display.or(prepared.tz_given), &result.files);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match args.format {
+        SourcesFormat::Text => render::write_sources_text(&mut out, &result.files, zone),
+        SourcesFormat::Json => render::write_sources_json(&mut out, &result.files),
+    };
+    if let Err(code) = finish_output(written.and_then(|()| out.flush())) {
+        return code;
+    }
+    exit_status(&result)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Timeline(args) => timeline_command(args),
+        Command::Sources(args) => sources_command(args),
+    }
+}

@@ -1,0 +1,111 @@
+//! Machine-readable timelines: JSON lines (one object an episode, or an event with
+//! `--raw`, each with `time` in RFC 3339 UTC) and Timesketch's JSONL import format
+//! (`message`, `datetime`, `timestamp_desc`, plus our fields).
+
+use crate::rules::RuleSet;
+use crate::scan::{Event, FileReport};
+use crate::time::{rfc3339_utc, Micros};
+use crate::timeline::Episode;
+use serde_json::{json, Map, Value};
+use std::io::{self, Write};
+
+fn event_record(event: &Event, files: &[FileReport], rules: &RuleSet) -> Map<String, Value> {
+    let rule = rules.get(event.rule);
+    let file = &files[event.file as usize];
+    let fields: Map<String, Value> = event
+        .fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+        .collect();
+    let record = json!({
+        "time": rfc3339_utc(event.time),
+        "file": file.display,
+        "line": event.line,
+        "offset": event.offset,
+        "source": file.kind.name(),
+        "format": file.format.name(),
+        "rule": rule.id,
+        "category": rule.category.name(),
+        "severity": rule.severity.name(),
+        "message": event.message,
+        "fields": fields,
+    });
+    into_map(record)
+}
+
+fn episode_record(episode: &Episode, files: &[FileReport], rules: &RuleSet) -> Map<String, Value> {
+    let rule = rules.get(episode.rule);
+    let evidence = |e: &crate::timeline::Evidence| json!({"file": files[e.file as usize].display, "line": e.line});
+    let record = json!({
+        "time": rfc3339_utc(episode.start),
+        "end": rfc3339_utc(episode.end),
+        "source": episode.kind.name(),
+        "group": episode.group,
+        "rule": rule.id,
+        "category": rule.category.name(),
+        "severity": rule.severity.name(),
+        "title": rule.title,
+        "count": episode.count,
+        "subject": episode.subject.as_ref().map(|(field, value)| json!({"field": field, "value": value})),
+        "first": evidence(&episode.first),
+        "last": evidence(&episode.last),
+    });
+    into_map(record)
+}
+
+fn into_map(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fn write_line(out: &mut dyn Write, record: &Map<String, Value>) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, record).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// One JSON object a line: episodes, or every event when `events` is given.
+pub fn write_jsonl(
+    out: &mut dyn Write,
+    episodes: &[Episode],
+    events: Option<&[Event]>,
+    files: &[FileReport],
+    rules: &RuleSet,
+) -> io::Result<()> {
+    match events {
+        Some(events) => events.iter().try_for_each(|e| write_line(out, &event_record(e, files, rules))),
+        None => episodes.iter().try_for_each(|e| write_line(out, &episode_record(e, files, rules))),
+    }
+}
+
+fn timesketch_fields(record: &mut Map<String, Value>, time: Micros, message: String, description: &str) {
+    record.insert("message".into(), Value::String(message));
+    record.insert("datetime".into(), Value::String(rfc3339_utc(time)));
+    record.insert("timestamp".into(), Value::from(time));
+    record.insert("timestamp_desc".into(), Value::String(description.into()));
+}
+
+/// Timesketch's JSONL import format.
+pub fn write_timesketch(
+    out: &mut dyn Write,
+    episodes: &[Episode],
+    events: Option<&[Event]>,
+    files: &[FileReport],
+    rules: &RuleSet,
+) -> io::Result<()> {
+    match events {
+        Some(events) => events.iter().try_for_each(|event| {
+            let mut record = event_record(event, files, rules);
+            timesketch_fields(&mut record, event.time, event.message.to_string(), "Log line time");
+            write_line(out, &record)
+        }),
+        None => episodes.iter().try_for_each(|episode| {
+            let mut record = episode_record(episode, files, rules);
+            let rule = rules.get(episode.rule);
+            let message = format!("{} × {} ({})", episode.count, rule.title, episode.group);
+            timesketch_fields(&mut record, episode.start, message, "Episode start");
+            write_line(out, &record)
+        }),
+    }
+}

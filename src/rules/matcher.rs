@@ -1,0 +1,125 @@
+//! One format's view of the rule set: a single multi-pattern regex over all the patterns
+//! that apply to the format (run over a whole chunk, so the scan is one pass whatever the
+//! number of rules), a `RegexSet` to tell which rule a hit line belongs to, and the
+//! status rules of access lines.
+
+use super::{Condition, Rule, RuleIndex, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT};
+use crate::format::Format;
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use regex_automata::Input;
+
+/// A rule that matched a line, with the fields its named captures gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineMatch {
+    pub rule: RuleIndex,
+    pub fields: Vec<(Box<str>, Box<str>)>,
+}
+
+pub struct Matcher {
+    /// The pattern rules that apply, in priority order; pattern i of `search` and
+    /// `line_set` is rule `pattern_rules[i]`.
+    pattern_rules: Vec<RuleIndex>,
+    patterns: Vec<regex::bytes::Regex>,
+    search: Option<meta::Regex>,
+    line_set: Option<regex::bytes::RegexSet>,
+    status_rules: Vec<(RuleIndex, u16, u16)>,
+}
+
+impl Matcher {
+    pub fn new(rules: &[Rule], format: Format) -> Matcher {
+        let mut pattern_rules = Vec::new();
+        let mut patterns = Vec::new();
+        let mut status_rules = Vec::new();
+        for (index, rule) in rules.iter().enumerate() {
+            if !rule.applies_to(format) {
+                continue;
+            }
+            let index = index as RuleIndex;
+            match &rule.condition {
+                Condition::Pattern(re) => {
+                    pattern_rules.push(index);
+                    patterns.push(re.clone());
+                }
+                Condition::Status(low, high) => status_rules.push((index, *low, *high)),
+            }
+        }
+        let (search, line_set) = if patterns.is_empty() {
+            (None, None)
+        } else {
+            let sources: Vec<&str> = patterns.iter().map(|re| re.as_str()).collect();
+            // Each pattern compiled alone within these limits, so together they fit in
+            // limits that grow with their number.
+            let limit = REGEX_SIZE_LIMIT.saturating_mul(sources.len());
+            let search = meta::Builder::new()
+                .configure(
+                    meta::Config::new()
+                        .utf8_empty(false)
+                        .nfa_size_limit(Some(limit))
+                        .hybrid_cache_capacity(REGEX_DFA_LIMIT * 2),
+                )
+                // Over a whole chunk, `^` and `$` must still mean the ends of a line.
+                .syntax(syntax::Config::new().utf8(false).multi_line(true).crlf(true))
+                .build_many(&sources)
+                .expect("patterns that compiled alone compile together");
+            let line_set = regex::bytes::RegexSetBuilder::new(&sources)
+                .size_limit(limit)
+                .dfa_size_limit(REGEX_DFA_LIMIT * 2)
+                .build()
+                .expect("patterns that compiled alone compile as a set");
+            (Some(search), Some(line_set))
+        };
+        Matcher {
+            pattern_rules,
+            patterns,
+            search,
+            line_set,
+            status_rules,
+        }
+    }
+
+    pub fn has_patterns(&self) -> bool {
+        self.search.is_some()
+    }
+
+    pub fn has_status_rules(&self) -> bool {
+        !self.status_rules.is_empty()
+    }
+
+    /// The offset of the next pattern hit in `haystack` at or after `from`.
+    #[inline]
+    pub fn next_hit(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        let search = self.search.as_ref()?;
+        search.search(&Input::new(haystack).range(from..)).map(|m| m.start())
+    }
+
+    /// The first rule (in priority order) whose pattern matches the line, with its fields.
+    pub fn match_line(&self, line: &[u8]) -> Option<LineMatch> {
+        let set = self.line_set.as_ref()?;
+        let which = set.matches(line).iter().next()?;
+        let re = &self.patterns[which];
+        let mut fields = Vec::new();
+        if re.captures_len() > 1 {
+            if let Some(caps) = re.captures(line) {
+                for name in re.capture_names().flatten() {
+                    if let Some(m) = caps.name(name) {
+                        fields.push((name.into(), String::from_utf8_lossy(m.as_bytes()).into()));
+                    }
+                }
+            }
+        }
+        Some(LineMatch {
+            rule: self.pattern_rules[which],
+            fields,
+        })
+    }
+
+    /// The first status rule covering `status`.
+    #[inline]
+    pub fn match_status(&self, status: u16) -> Option<RuleIndex> {
+        self.status_rules
+            .iter()
+            .find(|(_, low, high)| (*low..=*high).contains(&status))
+            .map(|(rule, ..)| *rule)
+    }
+}

@@ -1,0 +1,139 @@
+//! Per-bucket series of web traffic: requests, responses by status class, distinct
+//! clients and those that saw a failure, and request time where the format has it. This
+//! is the raw material of spike detection and of the impact of an incident; the scan
+//! fills it from every access line, so it is cheap to add to and to merge.
+
+use crate::format::Request;
+use crate::time::Micros;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// Counts for one bucket of time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Bucket {
+    pub requests: u64,
+    /// Responses by status class: index 0 is 1xx, 4 is 5xx.
+    pub by_class: [u64; 5],
+    /// Hashes of the clients seen (hashes, not addresses: bounded and enough to count).
+    #[serde(skip)]
+    pub clients: HashSet<u64>,
+    /// Hashes of the clients that got at least one 5xx.
+    #[serde(skip)]
+    pub failed_clients: HashSet<u64>,
+    pub duration_count: u64,
+    pub duration_sum_ms: f64,
+    pub duration_max_ms: f64,
+}
+
+impl Bucket {
+    pub fn failed(&self) -> u64 {
+        self.by_class[4]
+    }
+
+    fn merge(&mut self, other: Bucket) {
+        self.requests += other.requests;
+        for (mine, theirs) in self.by_class.iter_mut().zip(other.by_class) {
+            *mine += theirs;
+        }
+        self.clients.extend(other.clients);
+        self.failed_clients.extend(other.failed_clients);
+        self.duration_count += other.duration_count;
+        self.duration_sum_ms += other.duration_sum_ms;
+        self.duration_max_ms = self.duration_max_ms.max(other.duration_max_ms);
+    }
+}
+
+/// FNV-1a: a fixed, fast hash, so that client counts do not depend on the run.
+fn client_hash(client: &[u8]) -> u64 {
+    client.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A series of buckets of a fixed width, keyed by the start of each bucket.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    pub width: Micros,
+    pub buckets: BTreeMap<Micros, Bucket>,
+}
+
+impl Series {
+    pub fn new(width: Micros) -> Series {
+        Series {
+            width,
+            buckets: BTreeMap::new(),
+        }
+    }
+
+    pub fn bucket_start(&self, t: Micros) -> Micros {
+        t.div_euclid(self.width) * self.width
+    }
+
+    pub fn add(&mut self, t: Micros, request: &Request<'_>) {
+        let start = self.bucket_start(t);
+        let bucket = self.buckets.entry(start).or_default();
+        bucket.requests += 1;
+        let class = usize::from(request.status / 100).clamp(1, 5) - 1;
+        bucket.by_class[class] += 1;
+        let client = client_hash(request.client);
+        bucket.clients.insert(client);
+        if class == 4 {
+            bucket.failed_clients.insert(client);
+        }
+        if let Some(ms) = request.duration_ms {
+            bucket.duration_count += 1;
+            bucket.duration_sum_ms += ms;
+            bucket.duration_max_ms = bucket.duration_max_ms.max(ms);
+        }
+    }
+
+    pub fn merge(&mut self, other: Series) {
+        for (start, bucket) in other.buckets {
+            self.buckets.entry(start).or_default().merge(bucket);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+
+    /// Keeps the buckets that start within `[since, until)`.
+    pub fn retain_window(&mut self, since: Option<Micros>, until: Option<Micros>) {
+        self.buckets
+            .retain(|start, _| since.is_none_or(|s| *start + self.width > s) && until.is_none_or(|u| *start < u));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(client: &'static [u8], status: u16) -> Request<'static> {
+        Request {
+            client,
+            method: b"GET",
+            path: b"/",
+            status,
+            duration_ms: Some(10.0),
+        }
+    }
+
+    #[test]
+    fn counts_and_merges() {
+        let minute = 60_000_000;
+        let mut a = Series::new(minute);
+        a.add(5, &request(b"1.1.1.1", 200));
+        a.add(6, &request(b"1.1.1.2", 503));
+        let mut b = Series::new(minute);
+        b.add(7, &request(b"1.1.1.2", 500));
+        b.add(minute + 1, &request(b"1.1.1.3", 404));
+        a.merge(b);
+        let first = &a.buckets[&0];
+        assert_eq!(
+            (first.requests, first.failed(), first.clients.len(), first.failed_clients.len()),
+            (3, 2, 2, 1)
+        );
+        assert_eq!(a.buckets[&minute].by_class[3], 1);
+        assert_eq!(first.duration_sum_ms, 30.0);
+    }
+}

@@ -1,0 +1,188 @@
+//! From the paths on the command line to the list of input files: directories walked
+//! (sorted, hidden entries and obvious non-logs skipped, directory symlinks not followed so
+//! a loop cannot trap the walk), `-` for stdin, and rotated sets (`access.log`,
+//! `access.log.1`, `access.log.2.gz`) grouped as one source, oldest file first.
+
+use super::Problem;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Where an input file's bytes come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Path(PathBuf),
+    Stdin,
+}
+
+/// One file to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    pub origin: Origin,
+    /// The path as given (or as found under a given directory); `-` for stdin.
+    pub display: String,
+    /// The rotated set this file belongs to: the path without `.gz` and `.N`.
+    pub group: String,
+    pub gzip: bool,
+}
+
+/// Extensions of files that are certainly not logs.
+const NOT_LOGS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "bmp", "ico", "svg", "webp", "tif", "tiff", "pdf", "zip", "tar", "tgz", "bz2", "xz", "zst", "7z", "rar",
+    "jar", "war", "class", "so", "o", "a", "dylib", "exe", "dll", "mp3", "mp4", "wav", "avi", "mov", "woff", "woff2", "ttf", "eot", "pyc",
+    "sqlite", "db", "ibd", "frm", "myi", "myd",
+];
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+}
+
+fn is_not_a_log(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    ext.is_some_and(|e| NOT_LOGS.contains(&e.as_str()))
+}
+
+/// `access.log.2.gz` → (`access.log`, 2); `access.log` → (`access.log`, 0).
+fn rotation(display: &str) -> (String, u32) {
+    let stem = display.strip_suffix(".gz").unwrap_or(display);
+    if let Some((base, number)) = stem.rsplit_once('.') {
+        if !number.is_empty() && number.len() <= 4 && number.bytes().all(|b| b.is_ascii_digit()) && !base.is_empty() {
+            return (base.to_string(), number.parse().unwrap_or(0));
+        }
+    }
+    (stem.to_string(), 0)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            problems.push(Problem::error(dir.display().to_string(), format!("cannot read directory: {e}")));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if is_hidden(&path) || is_not_a_log(&path) {
+            continue;
+        }
+        let Ok(link_meta) = fs::symlink_metadata(&path) else { continue };
+        if link_meta.is_dir() {
+            walk(&path, found, problems);
+        } else if link_meta.file_type().is_symlink() {
+            // Follow links to files, never to directories: that is how loops are made.
+            if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                found.push(path);
+            }
+        } else if link_meta.is_file() {
+            found.push(path);
+        }
+    }
+}
+
+/// The input files for `paths`, in a deterministic order: arguments in the order given,
+/// each directory's files sorted, each rotated set oldest first.
+pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut found: Vec<(String, Origin)> = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            found.push(("-".to_string(), Origin::Stdin));
+            continue;
+        }
+        match fs::metadata(path) {
+            Err(e) => problems.push(Problem::error(
+                path.display().to_string(),
+                format!("cannot open: {}", super::describe_io(&e)),
+            )),
+            Ok(meta) if meta.is_dir() => {
+                let mut files = Vec::new();
+                walk(path, &mut files, &mut problems);
+                found.extend(files.into_iter().map(|f| (f.display().to_string(), Origin::Path(f))));
+            }
+            Ok(_) => found.push((path.display().to_string(), Origin::Path(path.clone()))),
+        }
+    }
+    // Group rotated sets while keeping the first-seen order of the sets themselves.
+    let mut order: Vec<String> = Vec::new();
+    let mut sets: BTreeMap<String, Vec<(u32, String, Origin)>> = BTreeMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for (display, origin) in found {
+        if !seen.insert(display.clone()) {
+            continue;
+        }
+        let (group, number) = if origin == Origin::Stdin {
+            ("-".to_string(), 0)
+        } else {
+            rotation(&display)
+        };
+        if !sets.contains_key(&group) {
+            order.push(group.clone());
+        }
+        sets.entry(group).or_default().push((number, display, origin));
+    }
+    let mut files = Vec::new();
+    for group in order {
+        let mut members = sets.remove(&group).unwrap_or_default();
+        // Higher rotation numbers are older; the live file (0) is newest.
+        members.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        for (_, display, origin) in members {
+            let gzip = display.ends_with(".gz");
+            files.push(InputFile {
+                origin,
+                display,
+                group: group.clone(),
+                gzip,
+            });
+        }
+    }
+    (files, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_names() {
+        assert_eq!(rotation("logs/access.log.2.gz"), ("logs/access.log".into(), 2));
+        assert_eq!(rotation("logs/access.log.1"), ("logs/access.log".into(), 1));
+        assert_eq!(rotation("logs/access.log"), ("logs/access.log".into(), 0));
+        assert_eq!(rotation("logs/error.gz"), ("logs/error".into(), 0));
+    }
+
+    #[test]
+    fn rotated_set_reads_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "access.log",
+            "access.log.1",
+            "access.log.2.gz",
+            ".hidden.log",
+            "logo.png",
+            "app.log",
+        ] {
+            fs::write(dir.path().join(name), b"x\n").unwrap();
+        }
+        let (files, problems) = discover(&[dir.path().to_path_buf()]);
+        assert!(problems.is_empty());
+        let names: Vec<_> = files
+            .iter()
+            .map(|f| Path::new(&f.display).file_name().unwrap().to_str().unwrap().to_string())
+            .collect();
+        assert_eq!(names, ["access.log.2.gz", "access.log.1", "access.log", "app.log"]);
+        assert_eq!(files[0].group, files[2].group);
+        assert!(files[0].gzip);
+    }
+
+    #[test]
+    fn missing_path_is_a_problem_and_others_are_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.log"), b"x\n").unwrap();
+        let (files, problems) = discover(&[dir.path().join("nope.log"), dir.path().join("a.log")]);
+        assert_eq!(files.len(), 1);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].to_string().contains("nope.log"));
+    }
+}

@@ -1,0 +1,477 @@
+//! The source stage: find the input files, probe each one (size, age, format sniffed
+//! from its first lines, the last lines for year inference), and give the scan its bytes:
+//! memory-mapped where that is safe, read with pread() where it is not, decompressed as a
+//! stream for `.gz`, and read as a stream from stdin.
+
+mod discover;
+mod guard;
+
+pub use discover::{discover, InputFile, Origin};
+
+use crate::format::{self, Format, Sniffed};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::time::{Duration, SystemTime};
+
+/// How many bytes of a file's head are sniffed, and of its tail looked at for its last
+/// timestamp.
+pub const PROBE_BYTES: usize = 64 * 1024;
+/// Files modified this recently may still be written (or truncated): read, don't map.
+const STILL_WRITTEN: Duration = Duration::from_secs(5);
+
+/// How bad a problem is: errors make the exit status non-zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+/// One line for stderr about one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub level: Level,
+    pub file: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            level: Level::Warning,
+            file: file.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn error(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            level: Level::Error,
+            file: file.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Warning => "warning",
+            Level::Error => "error",
+        };
+        write!(f, "{level}: {}: {}", self.file, self.message)
+    }
+}
+
+/// An I/O error for people: "No such file or directory", without "(os error 2)".
+pub(crate) fn describe_io(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// How the scan reads a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadMode {
+    Mmap,
+    Pread,
+    Gzip,
+    Stdin,
+}
+
+impl ReadMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadMode::Mmap => "mmap",
+            ReadMode::Pread => "read",
+            ReadMode::Gzip => "gzip",
+            ReadMode::Stdin => "stdin",
+        }
+    }
+}
+
+/// What probing learnt of a file before the scan.
+#[derive(Debug)]
+pub struct Probe {
+    pub file: InputFile,
+    pub mode: ReadMode,
+    /// Bytes at open: the scan reads no further, so a file appended to meanwhile is read
+    /// up to this size. For gzip, the compressed size.
+    pub size: u64,
+    pub modified: Option<SystemTime>,
+    pub sniffed: Sniffed,
+    /// The first bytes (decompressed). For stdin these bytes are consumed: the scan
+    /// starts from them.
+    pub head: Vec<u8>,
+    /// The last bytes of a plain file (empty otherwise).
+    pub tail: Vec<u8>,
+}
+
+/// Opens a file and learns what the scan needs to plan it. Binary files and files that
+/// cannot be read are problems, not probes.
+pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
+    let path = match &file.origin {
+        Origin::Stdin => {
+            let mut head = Vec::new();
+            io::stdin()
+                .lock()
+                .take(PROBE_BYTES as u64)
+                .read_to_end(&mut head)
+                .map_err(|e| Problem::error("-", describe_io(&e)))?;
+            return finish_probe(file, ReadMode::Stdin, 0, None, head, Vec::new());
+        }
+        Origin::Path(path) => path.clone(),
+    };
+    let handle = File::open(&path).map_err(|e| Problem::error(&file.display, format!("cannot open: {}", describe_io(&e))))?;
+    let meta = handle.metadata().map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    if !meta.is_file() {
+        // FIFOs and devices may never end; a log archive is made of regular files.
+        return Err(Problem::error(&file.display, "not a regular file; skipped"));
+    }
+    let size = meta.len();
+    let modified = meta.modified().ok();
+    if file.gzip {
+        let mut head = Vec::new();
+        let mut decoder = flate2::read::MultiGzDecoder::new(handle).take(PROBE_BYTES as u64);
+        if let Err(e) = decoder.read_to_end(&mut head) {
+            if head.is_empty() {
+                return Err(Problem::error(
+                    &file.display,
+                    format!("not a readable gzip file: {}", describe_io(&e)),
+                ));
+            }
+        }
+        return finish_probe(file, ReadMode::Gzip, size, modified, head, Vec::new());
+    }
+    let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);
+    let tail = read_at(&handle, tail_start, (size - tail_start) as usize).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    let recently_written = modified
+        .and_then(|m| SystemTime::now().duration_since(m).ok())
+        .is_none_or(|age| age < STILL_WRITTEN);
+    let mode = if no_mmap || recently_written {
+        ReadMode::Pread
+    } else {
+        ReadMode::Mmap
+    };
+    finish_probe(file, mode, size, modified, head, tail)
+}
+
+fn finish_probe(
+    file: InputFile,
+    mode: ReadMode,
+    size: u64,
+    modified: Option<SystemTime>,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+) -> Result<Probe, Problem> {
+    // A NUL in the first 8 KiB marks a binary file, as for git and ripgrep.
+    if memchr::memchr(0, &head[..head.len().min(8192)]).is_some() {
+        return Err(Problem::warning(&file.display, "binary file; skipped"));
+    }
+    let sniffed = format::sniff(&head);
+    Ok(Probe {
+        file,
+        mode,
+        size,
+        modified,
+        sniffed,
+        head,
+        tail,
+    })
+}
+
+/// Reads up to `len` bytes at `offset`; fewer if the file is shorter now.
+fn read_at(file: &File, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+    let mut buf = vec![0; len];
+    let mut filled = 0;
+    while filled < len {
+        match file.read_at(&mut buf[filled..], offset + filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
+}
+
+/// A plain file opened for the scan: mapped, or read at offsets.
+pub struct PlainFile {
+    file: File,
+    size: u64,
+    map: Option<(memmap2::Mmap, guard::Registration)>,
+}
+
+impl PlainFile {
+    pub fn open(probe: &Probe) -> io::Result<PlainFile> {
+        let Origin::Path(path) = &probe.file.origin else {
+            return Err(io::Error::other("stdin is not a plain file"));
+        };
+        let file = File::open(path)?;
+        let mut plain = PlainFile {
+            file,
+            size: probe.size,
+            map: None,
+        };
+        if probe.mode == ReadMode::Mmap && probe.size > 0 {
+            // SAFETY: the mapping is read-only and private to us. A file truncated under
+            // it raises SIGBUS on access, which `guard` turns into a clear error; files
+            // still being written were given read mode instead.
+            let map = unsafe { memmap2::MmapOptions::new().len(probe.size as usize).map(&plain.file) };
+            if let Ok(map) = map {
+                if let Some(registration) = guard::register(map.as_ptr(), map.len(), &probe.file.display) {
+                    plain.map = Some((map, registration));
+                }
+            }
+        }
+        Ok(plain)
+    }
+
+    /// The lines that start in `[start, end)`, each whole (the last may run past `end`),
+    /// plus the absolute offset of the first byte returned. A line longer than
+    /// `max_line` that runs past `end` is cut there: the scan never holds one whole.
+    pub fn lines_in(&self, start: u64, end: u64, max_line: usize) -> io::Result<(u64, Bytes<'_>)> {
+        let end = end.min(self.size);
+        if let Some((map, _)) = &self.map {
+            let data: &[u8] = map;
+            let (first, last) = align(data, 0, start, end, self.size, max_line);
+            return Ok((first, Bytes::Borrowed(&data[first as usize..last as usize])));
+        }
+        // Read one byte before `start` (to know whether a line starts there) and some
+        // bytes past `end` (to finish the last line), growing until a newline shows.
+        let from = start.saturating_sub(1);
+        let mut extra = 4096usize;
+        loop {
+            let want = ((end - from) as usize + extra).min((self.size - from) as usize);
+            let data = read_at(&self.file, from, want)?;
+            let reached_eof = (data.len() as u64) < want as u64 || from + data.len() as u64 >= self.size;
+            let tail_has_newline = memchr::memchr(b'\n', &data[((end - from) as usize).min(data.len())..]).is_some();
+            if reached_eof || tail_has_newline || extra > max_line {
+                let available = from + data.len() as u64;
+                let (first, last) = align(&data, from, start, end.min(available), available, max_line);
+                let slice = data[(first - from) as usize..(last - from) as usize].to_vec();
+                return Ok((first, Bytes::Owned(slice)));
+            }
+            extra *= 4;
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+}
+
+/// Bytes borrowed from a mapping or owned after a read.
+pub enum Bytes<'a> {
+    Borrowed(&'a [u8]),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Borrowed(b) => b,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// Absolute [first, last) of the lines starting in [start, end), where `data` holds the
+/// file's bytes from `base` on and `limit` is where the readable bytes end.
+fn align(data: &[u8], base: u64, start: u64, end: u64, limit: u64, max_line: usize) -> (u64, u64) {
+    let at = |offset: u64| (offset - base) as usize;
+    let first = if start == 0 || data.get(at(start - 1)) == Some(&b'\n') {
+        start
+    } else {
+        match memchr::memchr(b'\n', &data[at(start)..at(end.max(start))]) {
+            Some(i) => start + i as u64 + 1,
+            None => return (end, end),
+        }
+    };
+    if first >= end {
+        return (end, end);
+    }
+    let data_end = base + data.len() as u64;
+    let last = match memchr::memchr(b'\n', &data[at(end - 1)..at(data_end.min(limit))]) {
+        Some(i) => end + i as u64,
+        None => data_end.min(limit),
+    };
+    // A last line too long to finish: cut it at the limit of a line past `end`.
+    let last = last.min(end.saturating_add(max_line as u64));
+    (first, last.max(first))
+}
+
+/// Streams a file in blocks that end on line boundaries: for gzip, stdin, and any reader
+/// whose size is not known. Lines longer than `max_line` are cut and the rest of them
+/// skipped, so no line is ever held whole.
+pub struct Blocks<R: Read> {
+    reader: R,
+    carry: Vec<u8>,
+    /// Absolute offset (in the decompressed stream) of `carry[0]`.
+    offset: u64,
+    block: usize,
+    max_line: usize,
+    skipping: bool,
+    done: bool,
+    /// Lines cut at `max_line`.
+    pub cut_lines: u64,
+    /// A read error that ended the stream early.
+    pub error: Option<io::Error>,
+}
+
+impl<R: Read> Blocks<R> {
+    pub fn new(reader: R, first: Vec<u8>, block: usize, max_line: usize) -> Blocks<R> {
+        Blocks {
+            reader,
+            carry: first,
+            offset: 0,
+            block,
+            max_line,
+            skipping: false,
+            done: false,
+            cut_lines: 0,
+            error: None,
+        }
+    }
+
+    fn fill(&mut self, want: usize) -> usize {
+        let old = self.carry.len();
+        self.carry.resize(old + want, 0);
+        let mut filled = 0;
+        while filled < want {
+            match self.reader.read(&mut self.carry[old + filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    break;
+                }
+            }
+        }
+        self.carry.truncate(old + filled);
+        filled
+    }
+
+    /// The next block and the absolute offset of its first byte.
+    pub fn next_block(&mut self) -> Option<(u64, Vec<u8>)> {
+        loop {
+            if self.skipping {
+                // Drop the rest of a line that was cut.
+                match memchr::memchr(b'\n', &self.carry) {
+                    Some(i) => {
+                        self.carry.drain(..=i);
+                        self.offset += i as u64 + 1;
+                        self.skipping = false;
+                    }
+                    None => {
+                        self.offset += self.carry.len() as u64;
+                        self.carry.clear();
+                    }
+                }
+            }
+            if !self.skipping {
+                let enough = self.done || self.carry.len() >= self.block;
+                if let Some(last_newline) = memchr::memrchr(b'\n', &self.carry).filter(|_| enough) {
+                    let rest = self.carry.split_off(last_newline + 1);
+                    return Some(self.emit(rest));
+                }
+                if self.done {
+                    return (!self.carry.is_empty()).then(|| self.emit(Vec::new()));
+                }
+                if self.carry.len() > self.max_line {
+                    // One line longer than the limit: keep its head, skip the rest of it.
+                    let consumed = self.carry.len() as u64;
+                    self.carry.truncate(self.max_line);
+                    self.carry.push(b'\n');
+                    let (base, head) = self.emit(Vec::new());
+                    self.offset = base + consumed;
+                    self.cut_lines += 1;
+                    self.skipping = true;
+                    return Some((base, head));
+                }
+            }
+            if self.done {
+                return None;
+            }
+            if self.fill(self.block) == 0 || self.error.is_some() {
+                self.done = true;
+            }
+        }
+    }
+
+    /// Hands out the carry as a block, keeping `rest` as the new carry.
+    fn emit(&mut self, rest: Vec<u8>) -> (u64, Vec<u8>) {
+        let block = std::mem::replace(&mut self.carry, rest);
+        let base = self.offset;
+        self.offset += block.len() as u64;
+        (base, block)
+    }
+}
+
+/// Opens the byte stream of a gzip file or stdin for [`Blocks`].
+pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
+    match (&probe.file.origin, probe.mode) {
+        (Origin::Stdin, _) => Ok(Box::new(io::stdin())),
+        (Origin::Path(path), ReadMode::Gzip) => Ok(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(File::open(path)?)))),
+        (Origin::Path(path), _) => Ok(Box::new(File::open(path)?.take(probe.size))),
+    }
+}
+
+/// The format a probe settled on.
+pub fn format_of(probe: &Probe) -> Format {
+    probe.sniffed.format
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(text: &[u8], block: usize, max_line: usize) -> (Vec<(u64, Vec<u8>)>, u64) {
+        let mut b = Blocks::new(text, Vec::new(), block, max_line);
+        let mut out = Vec::new();
+        while let Some(x) = b.next_block() {
+            out.push(x);
+        }
+        (out, b.cut_lines)
+    }
+
+    #[test]
+    fn blocks_end_on_newlines_and_keep_offsets() {
+        let (out, cut) = blocks(b"aaa\nbbb\ncc\nd", 5, 100);
+        assert_eq!(cut, 0);
+        let joined: Vec<u8> = out.iter().flat_map(|(_, b)| b.clone()).collect();
+        assert_eq!(joined, b"aaa\nbbb\ncc\nd");
+        for (base, block) in &out {
+            assert_eq!(&b"aaa\nbbb\ncc\nd"[*base as usize..*base as usize + block.len()], &block[..]);
+        }
+    }
+
+    #[test]
+    fn long_lines_are_cut_not_held() {
+        let mut text = vec![b'x'; 10_000];
+        text.extend_from_slice(b"\nshort\n");
+        let (out, cut) = blocks(&text, 256, 1000);
+        assert_eq!(cut, 1);
+        assert!(out.iter().all(|(_, b)| b.len() <= 1001 + 256));
+        let last = out.last().unwrap();
+        assert_eq!(&last.1[..], b"short\n");
+        assert_eq!(last.0, 10_001);
+    }
+
+    #[test]
+    fn align_takes_lines_that_start_in_range() {
+        let data = b"aa\nbbbb\ncc\n";
+        // Ranges include the newline that ends their last line.
+        assert_eq!(align(data, 0, 0, 4, 11, 100), (0, 8));
+        assert_eq!(align(data, 0, 4, 11, 11, 100), (8, 11));
+        assert_eq!(align(data, 0, 3, 5, 11, 100), (3, 8));
+        assert_eq!(align(data, 0, 4, 6, 11, 100), (6, 6));
+    }
+}

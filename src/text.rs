@@ -1,0 +1,82 @@
+//! Log text is untrusted: it may carry ANSI escape sequences that would drive a terminal,
+//! control characters, or invalid UTF-8. Every message leaves the scan through
+//! [`clean_line`], so no renderer ever sees raw log bytes.
+
+/// How many characters of a line an event keeps as its message.
+pub const MESSAGE_CHARS: usize = 400;
+
+/// The line as one printable line of text: invalid UTF-8 replaced, ANSI escape
+/// sequences removed, tabs turned into spaces, other control characters dropped, and
+/// cut at `max_chars` with an ellipsis.
+pub fn clean_line(line: &[u8], max_chars: usize) -> String {
+    let text = String::from_utf8_lossy(line);
+    let mut out = String::with_capacity(text.len().min(max_chars + 3));
+    let mut chars = text.chars().peekable();
+    let mut kept = 0;
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            skip_escape(&mut chars);
+            continue;
+        }
+        let c = if c == '\t' { ' ' } else { c };
+        // C0 and C1 controls, DEL, and the Unicode bidi overrides that can disguise text.
+        if c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c) {
+            continue;
+        }
+        if kept == max_chars {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+        kept += 1;
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// Skips the rest of an escape sequence after ESC: CSI (`ESC [ … final`), OSC
+/// (`ESC ] … BEL` or `ESC ] … ESC \`), or a two-character sequence.
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        Some('[') => {
+            for c in chars.by_ref() {
+                if ('\u{40}'..='\u{7e}').contains(&c) {
+                    break;
+                }
+            }
+        }
+        Some(']') | Some('P') | Some('_') | Some('^') => {
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' {
+                    break;
+                }
+                if c == '\u{1b}' && chars.peek() == Some(&'\\') {
+                    chars.next();
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escapes_and_controls() {
+        assert_eq!(
+            clean_line(b"\x1b[2Kweb-1  | \x1b[31m\x1b[1mWARNING\x1b[0m x", 100),
+            "web-1  | WARNING x"
+        );
+        assert_eq!(clean_line(b"a\tb\x07c\x00d\r", 100), "a bcd");
+        assert_eq!(clean_line(b"title \x1b]0;pwned\x07 done", 100), "title  done");
+        assert_eq!(clean_line(b"\xff\xfeok", 100), "\u{fffd}\u{fffd}ok");
+    }
+
+    #[test]
+    fn cuts_long_lines() {
+        assert_eq!(clean_line(b"abcdef", 3), "abc…");
+    }
+}

@@ -1,0 +1,853 @@
+//! Timestamps: recognising them at the start of a byte slice, and turning them into UTC
+//! instants.
+//!
+//! This is on the hot path (every line of every file starts with a timestamp), so the
+//! common shapes are parsed by hand without allocating, and chrono is used only to resolve
+//! naive local times in a named zone (cached per hour) and to print times for people.
+//!
+//! A parsed timestamp is a [`RawStamp`]: the civil date and time as written, and what the
+//! line said about its zone. A [`TimeContext`] (per file: the zone assumed for naive times,
+//! and the year plan for formats that print no year) turns it into [`Micros`].
+
+use chrono::{DateTime, LocalResult, NaiveDate, Offset, TimeZone, Utc};
+use std::fmt;
+use std::str::FromStr;
+
+/// An instant: microseconds since the Unix epoch, UTC.
+pub type Micros = i64;
+
+pub const MICROS_PER_SEC: i64 = 1_000_000;
+
+/// A date and time as written in a log line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Civil {
+    /// `None` for shapes that print no year (syslog, glog).
+    pub year: Option<i32>,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+    pub micros: u32,
+}
+
+/// What a line said about the zone of its timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StampZone {
+    /// An explicit UTC offset in seconds (`Z`, `+02:00`, `-0500`, `CEST`).
+    Offset(i32),
+    /// No zone: read in the file's assumed zone.
+    Naive,
+    /// Already an instant (epoch seconds or milliseconds).
+    Epoch(Micros),
+}
+
+/// A timestamp recognised at the start of a slice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawStamp {
+    pub civil: Civil,
+    pub zone: StampZone,
+    /// How many bytes of the slice the timestamp took.
+    pub len: usize,
+}
+
+/// The zone in which naive timestamps are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zone {
+    Fixed(i32),
+    Named(chrono_tz::Tz),
+}
+
+impl Zone {
+    pub const UTC: Zone = Zone::Fixed(0);
+
+    /// The machine's local zone: its IANA name where the system tells it, else its
+    /// current offset.
+    pub fn local() -> Zone {
+        if let Ok(tz) = std::env::var("TZ") {
+            if let Ok(zone) = tz.trim_start_matches(':').parse() {
+                return zone;
+            }
+        }
+        if let Ok(name) = iana_time_zone::get_timezone() {
+            if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
+                return Zone::Named(tz);
+            }
+        }
+        let offset = chrono::Local::now().offset().fix().local_minus_utc();
+        Zone::Fixed(offset)
+    }
+
+    /// The UTC offset in force at a local civil time (the earlier one when the time is
+    /// ambiguous, the one before the gap when it does not exist).
+    fn offset_at_local(&self, date: NaiveDate, hour: u8) -> i32 {
+        match self {
+            Zone::Fixed(secs) => *secs,
+            Zone::Named(tz) => {
+                let Some(naive) = date.and_hms_opt(u32::from(hour), 0, 0) else {
+                    return 0;
+                };
+                match tz.offset_from_local_datetime(&naive) {
+                    LocalResult::Single(o) | LocalResult::Ambiguous(o, _) => o.fix().local_minus_utc(),
+                    LocalResult::None => {
+                        let before = naive - chrono::Duration::hours(1);
+                        tz.offset_from_utc_datetime(&before).fix().local_minus_utc()
+                    }
+                }
+            }
+        }
+    }
+
+    /// The UTC offset in force at an instant.
+    pub fn offset_at(&self, instant: Micros) -> i32 {
+        match self {
+            Zone::Fixed(secs) => *secs,
+            Zone::Named(tz) => {
+                let utc = DateTime::<Utc>::from_timestamp_micros(instant).unwrap_or_default();
+                tz.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc()
+            }
+        }
+    }
+}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Zone::Fixed(0) => f.write_str("UTC"),
+            Zone::Fixed(secs) => f.write_str(&format_offset(*secs, true)),
+            Zone::Named(tz) => f.write_str(tz.name()),
+        }
+    }
+}
+
+impl FromStr for Zone {
+    type Err = String;
+
+    /// `UTC`, an IANA name (`America/New_York`) or an offset (`-05:00`, `+0330`).
+    fn from_str(text: &str) -> Result<Zone, String> {
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("utc") || text.eq_ignore_ascii_case("z") {
+            return Ok(Zone::UTC);
+        }
+        if let Some((secs, len)) = parse_numeric_offset(text.as_bytes()) {
+            if len == text.len() {
+                return Ok(Zone::Fixed(secs));
+            }
+        }
+        text.parse::<chrono_tz::Tz>()
+            .map(Zone::Named)
+            .map_err(|_| format!("unknown time zone `{text}` (use an IANA name such as Europe/Paris, an offset such as -05:00, or UTC)"))
+    }
+}
+
+/// How to give a year to timestamps that print none: the first timestamped line of the
+/// file is in `first_year`, and a month earlier than `first_month` means the file has
+/// crossed a New Year (files are assumed to span less than a year).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YearPlan {
+    pub first_year: i32,
+    pub first_month: u8,
+}
+
+impl YearPlan {
+    pub fn year_for(&self, month: u8) -> i32 {
+        if month >= self.first_month {
+            self.first_year
+        } else {
+            self.first_year + 1
+        }
+    }
+}
+
+/// Everything needed to turn a [`RawStamp`] of one file into an instant.
+#[derive(Clone, Debug)]
+pub struct TimeContext {
+    pub zone: Zone,
+    pub years: YearPlan,
+    /// Offset of the last (date, hour) resolved in a named zone.
+    cache: Option<((i32, u8, u8, u8), i32)>,
+}
+
+impl TimeContext {
+    pub fn new(zone: Zone, years: YearPlan) -> TimeContext {
+        TimeContext { zone, years, cache: None }
+    }
+
+    /// The instant of a stamp, or `None` when its date does not exist (31 February).
+    pub fn resolve(&mut self, stamp: &RawStamp) -> Option<Micros> {
+        let c = &stamp.civil;
+        if let StampZone::Epoch(t) = stamp.zone {
+            return Some(t);
+        }
+        let year = c.year.unwrap_or_else(|| self.years.year_for(c.month));
+        let days = days_from_civil(year, c.month, c.day)?;
+        let local_secs = days * 86_400 + i64::from(c.hour) * 3600 + i64::from(c.minute) * 60 + i64::from(c.second);
+        let offset = match stamp.zone {
+            StampZone::Offset(secs) => secs,
+            StampZone::Naive => self.naive_offset(year, c),
+            StampZone::Epoch(_) => unreachable!("handled above"),
+        };
+        Some((local_secs - i64::from(offset)) * MICROS_PER_SEC + i64::from(c.micros))
+    }
+
+    fn naive_offset(&mut self, year: i32, c: &Civil) -> i32 {
+        if let Zone::Fixed(secs) = self.zone {
+            return secs;
+        }
+        // Zone rules change at most on the hour in practice, so one lookup per hour of
+        // log is enough.
+        let key = (year, c.month, c.day, c.hour);
+        if let Some((cached_key, offset)) = self.cache {
+            if cached_key == key {
+                return offset;
+            }
+        }
+        let offset = NaiveDate::from_ymd_opt(year, u32::from(c.month), u32::from(c.day))
+            .map(|date| self.zone.offset_at_local(date, c.hour))
+            .unwrap_or(0);
+        self.cache = Some((key, offset));
+        offset
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date, or `None` if the date does not
+/// exist. (Howard Hinnant's `days_from_civil`.)
+pub fn days_from_civil(year: i32, month: u8, day: u8) -> Option<i64> {
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let y = i64::from(if month <= 2 { year - 1 } else { year });
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let year_of_era = y - era * 400;
+    let m = i64::from(month);
+    let day_of_year = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some(era * 146_097 + day_of_era - 719_468)
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Recognising timestamps. Every function takes the bytes where a timestamp may start and
+// returns it with its length, or `None`; none of them allocates.
+// ---------------------------------------------------------------------------------------
+
+#[inline]
+fn digit(b: &[u8], i: usize) -> Option<u32> {
+    match b.get(i) {
+        Some(c @ b'0'..=b'9') => Some(u32::from(c - b'0')),
+        _ => None,
+    }
+}
+
+#[inline]
+fn two(b: &[u8], i: usize) -> Option<u8> {
+    Some((digit(b, i)? * 10 + digit(b, i + 1)?) as u8)
+}
+
+#[inline]
+fn four(b: &[u8], i: usize) -> Option<i32> {
+    Some((digit(b, i)? * 1000 + digit(b, i + 1)? * 100 + digit(b, i + 2)? * 10 + digit(b, i + 3)?) as i32)
+}
+
+/// A one- or two-digit number, space-padded or not (`" 3"`, `"3"`, `"03"`).
+fn padded_number(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    let start = if b.get(i) == Some(&b' ') { i + 1 } else { i };
+    let first = digit(b, start)?;
+    match digit(b, start + 1) {
+        Some(second) => Some(((first * 10 + second) as u8, start + 2)),
+        None => Some((first as u8, start + 1)),
+    }
+}
+
+/// `HH:MM:SS` at `i`, the hour possibly one digit; returns (h, m, s, end).
+fn clock(b: &[u8], i: usize) -> Option<(u8, u8, u8, usize)> {
+    let (hour, i) = padded_number(b, i)?;
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    let minute = two(b, i + 1)?;
+    if b.get(i + 3) != Some(&b':') {
+        return None;
+    }
+    let second = two(b, i + 4)?;
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    Some((hour, minute, second.min(59), i + 6))
+}
+
+/// A fraction of a second after `.` or `,` at `i`: (micros, end).
+fn fraction(b: &[u8], i: usize) -> (u32, usize) {
+    if !matches!(b.get(i), Some(b'.') | Some(b',')) || digit(b, i + 1).is_none() {
+        return (0, i);
+    }
+    let mut micros = 0u32;
+    let mut scale = 100_000u32;
+    let mut j = i + 1;
+    while let Some(d) = digit(b, j) {
+        micros += d * scale;
+        scale /= 10;
+        j += 1;
+    }
+    (micros, j)
+}
+
+/// `Z`, `+HH:MM`, `+HHMM`, `+HH` at the start of `b`: (seconds east of UTC, length).
+pub fn parse_numeric_offset(b: &[u8]) -> Option<(i32, usize)> {
+    let sign = match b.first()? {
+        b'Z' => return Some((0, 1)),
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let hours = i32::from(two(b, 1)?);
+    let (minutes, len) = if b.get(3) == Some(&b':') {
+        (i32::from(two(b, 4)?), 6)
+    } else if let Some(m) = two(b, 3) {
+        (i32::from(m), 5)
+    } else {
+        (0, 3)
+    };
+    if hours > 14 || minutes > 59 {
+        return None;
+    }
+    Some((sign * (hours * 3600 + minutes * 60), len))
+}
+
+/// Zone abbreviations that PostgreSQL and others print (`log_timezone` names).
+/// Ambiguous ones (IST, CST in China) take their most common reading in server logs.
+fn abbreviation_offset(name: &[u8]) -> Option<i32> {
+    let hours: f32 = match name {
+        b"UTC" | b"GMT" | b"UT" | b"WET" | b"Z" => 0.0,
+        b"BST" | b"WEST" | b"CET" | b"MET" => 1.0,
+        b"CEST" | b"MEST" | b"EET" | b"SAST" => 2.0,
+        b"EEST" | b"MSK" | b"IDT" => 3.0,
+        b"IST" => 5.5,
+        b"ICT" | b"WIB" => 7.0,
+        b"HKT" | b"SGT" | b"AWST" | b"PHT" => 8.0,
+        b"JST" | b"KST" => 9.0,
+        b"ACST" => 9.5,
+        b"AEST" => 10.0,
+        b"ACDT" => 10.5,
+        b"AEDT" => 11.0,
+        b"NZST" => 12.0,
+        b"NZDT" => 13.0,
+        b"HST" => -10.0,
+        b"AKST" => -9.0,
+        b"AKDT" | b"PST" => -8.0,
+        b"PDT" | b"MST" => -7.0,
+        b"MDT" | b"CST" => -6.0,
+        b"CDT" | b"EST" => -5.0,
+        b"EDT" | b"AST" => -4.0,
+        b"ADT" => -3.0,
+        b"NST" => -3.5,
+        b"NDT" => -2.5,
+        _ => return None,
+    };
+    Some((hours * 3600.0) as i32)
+}
+
+/// An optional zone after a time: ` UTC`, ` CEST`, `Z`, `+02:00`, ` +0000`.
+fn trailing_zone(b: &[u8], i: usize) -> (StampZone, usize) {
+    let rest = &b[i.min(b.len())..];
+    if let Some((secs, len)) = parse_numeric_offset(rest) {
+        // A lone `-` or `+` followed by digits that are not an offset (`- 12`) fails above.
+        return (StampZone::Offset(secs), i + len);
+    }
+    if rest.first() == Some(&b' ') {
+        if let Some((secs, len)) = parse_numeric_offset(&rest[1..]) {
+            if rest.get(1) != Some(&b'Z') {
+                return (StampZone::Offset(secs), i + 1 + len);
+            }
+        }
+        let word_len = rest[1..].iter().take_while(|c| c.is_ascii_uppercase()).count();
+        let after = rest.get(1 + word_len);
+        if (2..=5).contains(&word_len) && !after.is_some_and(|c| c.is_ascii_alphanumeric()) {
+            if let Some(secs) = abbreviation_offset(&rest[1..1 + word_len]) {
+                return (StampZone::Offset(secs), i + 1 + word_len);
+            }
+        }
+    }
+    (StampZone::Naive, i)
+}
+
+fn civil(year: Option<i32>, month: u8, day: u8, (hour, minute, second): (u8, u8, u8), micros: u32) -> Option<Civil> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        micros,
+    })
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.frac][zone]`, also with `/` as the date separator
+/// (nginx error log) and `T` or one or more spaces before the time.
+pub fn parse_iso(b: &[u8]) -> Option<RawStamp> {
+    let year = four(b, 0)?;
+    let sep = *b.get(4)?;
+    if sep != b'-' && sep != b'/' {
+        return None;
+    }
+    let month = two(b, 5)?;
+    if b.get(7) != Some(&sep) {
+        return None;
+    }
+    let day = two(b, 8)?;
+    let mut i = 10;
+    match b.get(i) {
+        Some(b'T') | Some(b'_') => i += 1,
+        Some(b' ') => {
+            while b.get(i) == Some(&b' ') {
+                i += 1;
+            }
+        }
+        _ => return None,
+    }
+    if digit(b, i).is_none() || digit(b, i + 1).is_none() {
+        return None;
+    }
+    let (hour, minute, second, end) = clock(b, i)?;
+    let (micros, end) = fraction(b, end);
+    let (zone, end) = trailing_zone(b, end);
+    Some(RawStamp {
+        civil: civil(Some(year), month, day, (hour, minute, second), micros)?,
+        zone,
+        len: end,
+    })
+}
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+fn month_name(b: &[u8], i: usize) -> Option<u8> {
+    let name = b.get(i..i + 3)?;
+    MONTHS.iter().position(|m| m.eq_ignore_ascii_case(name)).map(|p| p as u8 + 1)
+}
+
+fn weekday_name(b: &[u8], i: usize) -> bool {
+    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    b.get(i..i + 3).is_some_and(|d| DAYS.iter().any(|n| n.eq_ignore_ascii_case(d)))
+}
+
+/// Common Log Format: `DD/Mon/YYYY:HH:MM:SS[.frac] [+-]HHMM` (the part inside brackets).
+pub fn parse_clf(b: &[u8]) -> Option<RawStamp> {
+    let day = two(b, 0)?;
+    if b.get(2) != Some(&b'/') || b.get(6) != Some(&b'/') || b.get(11) != Some(&b':') {
+        return None;
+    }
+    let month = month_name(b, 3)?;
+    let year = four(b, 7)?;
+    let (hour, minute, second, end) = clock(b, 12)?;
+    let (micros, end) = fraction(b, end);
+    let (zone, end) = trailing_zone(b, end);
+    Some(RawStamp {
+        civil: civil(Some(year), month, day, (hour, minute, second), micros)?,
+        zone,
+        len: end,
+    })
+}
+
+/// BSD syslog: `Mon DD HH:MM:SS[.frac]`, day space-padded or not, optionally followed by
+/// a year (`Mon DD YYYY HH:MM:SS` is printed by some daemons too).
+pub fn parse_syslog(b: &[u8]) -> Option<RawStamp> {
+    let month = month_name(b, 0)?;
+    if b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (day, i) = padded_number(b, 4)?;
+    if b.get(i) != Some(&b' ') {
+        return None;
+    }
+    let (year, i) = match (four(b, i + 1), b.get(i + 5)) {
+        (Some(y), Some(b' ')) => (Some(y), i + 6),
+        _ => (None, i + 1),
+    };
+    let (hour, minute, second, end) = clock(b, i)?;
+    let (micros, end) = fraction(b, end);
+    let (zone, end) = trailing_zone(b, end);
+    Some(RawStamp {
+        civil: civil(year, month, day, (hour, minute, second), micros)?,
+        zone,
+        len: end,
+    })
+}
+
+/// ctime: `Www Mon DD HH:MM:SS[.frac] YYYY` (Apache error log, uWSGI).
+pub fn parse_ctime(b: &[u8]) -> Option<RawStamp> {
+    if !weekday_name(b, 0) || b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let month = month_name(b, 4)?;
+    let (day, i) = padded_number(b, 8)?;
+    let (hour, minute, second, end) = clock(b, i + 1)?;
+    let (micros, end) = fraction(b, end);
+    if b.get(end) != Some(&b' ') {
+        return None;
+    }
+    let year = four(b, end + 1)?;
+    Some(RawStamp {
+        civil: civil(Some(year), month, day, (hour, minute, second), micros)?,
+        zone: StampZone::Naive,
+        len: end + 5,
+    })
+}
+
+/// MySQL 5.0/5.1 and InnoDB: `YYMMDD HH:MM:SS` or `YYMMDD  H:MM:SS`.
+pub fn parse_mysql_short(b: &[u8]) -> Option<RawStamp> {
+    let (year, month, day) = (two(b, 0)?, two(b, 2)?, two(b, 4)?);
+    if b.get(6) != Some(&b' ') {
+        return None;
+    }
+    let (hour, minute, second, end) = clock(b, 7)?;
+    let year = 2000 + i32::from(year);
+    Some(RawStamp {
+        civil: civil(Some(year), month, day, (hour, minute, second), 0)?,
+        zone: StampZone::Naive,
+        len: end,
+    })
+}
+
+/// Hadoop and log4j short forms: `YYMMDD HHMMSS` and `YY/MM/DD HH:MM:SS`.
+pub fn parse_log4j_short(b: &[u8]) -> Option<RawStamp> {
+    if b.get(2) == Some(&b'/') {
+        let (year, month, day) = (two(b, 0)?, two(b, 3)?, two(b, 6)?);
+        if b.get(5) != Some(&b'/') || b.get(8) != Some(&b' ') {
+            return None;
+        }
+        let (hour, minute, second, end) = clock(b, 9)?;
+        let (micros, end) = fraction(b, end);
+        let year = 2000 + i32::from(year);
+        return Some(RawStamp {
+            civil: civil(Some(year), month, day, (hour, minute, second), micros)?,
+            zone: StampZone::Naive,
+            len: end,
+        });
+    }
+    let (year, month, day) = (two(b, 0)?, two(b, 2)?, two(b, 4)?);
+    if b.get(6) != Some(&b' ') {
+        return None;
+    }
+    let (hour, minute, second) = (two(b, 7)?, two(b, 9)?, two(b, 11)?);
+    if digit(b, 13).is_some() || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let year = 2000 + i32::from(year);
+    Some(RawStamp {
+        civil: civil(Some(year), month, day, (hour, minute, second.min(59)), 0)?,
+        zone: StampZone::Naive,
+        len: 13,
+    })
+}
+
+/// glog: `Lmmdd HH:MM:SS.uuuuuu` where L is one of IWEF; no year.
+pub fn parse_glog(b: &[u8]) -> Option<RawStamp> {
+    if !matches!(b.first(), Some(b'I' | b'W' | b'E' | b'F')) {
+        return None;
+    }
+    let (month, day) = (two(b, 1)?, two(b, 3)?);
+    if b.get(5) != Some(&b' ') {
+        return None;
+    }
+    let (hour, minute, second, end) = clock(b, 6)?;
+    let (micros, end) = fraction(b, end);
+    Some(RawStamp {
+        civil: civil(None, month, day, (hour, minute, second), micros)?,
+        zone: StampZone::Naive,
+        len: end,
+    })
+}
+
+/// Epoch seconds (10 digits, optional fraction), milliseconds (13) or microseconds (16).
+pub fn parse_epoch(b: &[u8]) -> Option<RawStamp> {
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if b.get(digits).is_some_and(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let value: i64 = std::str::from_utf8(&b[..digits]).ok()?.parse().ok()?;
+    let (micros, len) = match digits {
+        9 | 10 => {
+            let (frac, end) = fraction(b, digits);
+            (value * MICROS_PER_SEC + i64::from(frac), end)
+        }
+        12 | 13 => (value * 1000, digits),
+        15 | 16 => (value, digits),
+        _ => return None,
+    };
+    let civil = Civil {
+        year: None,
+        month: 1,
+        day: 1,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        micros: 0,
+    };
+    Some(RawStamp {
+        civil,
+        zone: StampZone::Epoch(micros),
+        len,
+    })
+}
+
+/// Any timestamp shape this module knows, at the very start of `b`. Used to sniff
+/// formats and to read files of unknown format whose lines begin with a timestamp.
+pub fn parse_any(b: &[u8]) -> Option<RawStamp> {
+    match b.first()? {
+        b'0'..=b'9' => parse_iso(b)
+            .or_else(|| parse_clf(b))
+            .or_else(|| parse_mysql_short(b))
+            .or_else(|| parse_log4j_short(b)),
+        b'[' => {
+            let inner = &b[1..];
+            let stamp = parse_iso(inner).or_else(|| parse_clf(inner)).or_else(|| parse_ctime(inner))?;
+            Some(RawStamp {
+                len: stamp.len + 1,
+                ..stamp
+            })
+        }
+        b'A'..=b'Z' | b'a'..=b'z' => parse_syslog(b).or_else(|| parse_ctime(b)).or_else(|| parse_glog(b)),
+        _ => None,
+    }
+}
+
+/// Parses a user-given time (`--since`, `--until`): RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]`
+/// read in `zone`.
+pub fn parse_user_time(text: &str, zone: Zone) -> Result<Micros, String> {
+    let bytes = text.trim().as_bytes();
+    let padded;
+    let bytes = match bytes.len() {
+        10 => {
+            padded = [bytes, b" 00:00:00"].concat();
+            &padded[..]
+        }
+        16 => {
+            padded = [bytes, b":00"].concat();
+            &padded[..]
+        }
+        _ => bytes,
+    };
+    let stamp = parse_iso(bytes).filter(|s| s.len == bytes.len());
+    let stamp = stamp.ok_or_else(|| format!("cannot read `{text}` as a time (use RFC 3339 or YYYY-MM-DD HH:MM[:SS])"))?;
+    let years = YearPlan {
+        first_year: 1970,
+        first_month: 1,
+    };
+    TimeContext::new(zone, years)
+        .resolve(&stamp)
+        .ok_or_else(|| format!("`{text}` is not a valid date"))
+}
+
+/// `+HH:MM` (or `+HHMM` when `colon` is false) for an offset in seconds.
+pub fn format_offset(secs: i32, colon: bool) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let abs = secs.unsigned_abs();
+    let (h, m) = (abs / 3600, abs % 3600 / 60);
+    if colon {
+        format!("{sign}{h:02}:{m:02}")
+    } else {
+        format!("{sign}{h:02}{m:02}")
+    }
+}
+
+/// RFC 3339 in UTC with milliseconds: `2024-01-21T20:30:00.000Z`.
+pub fn rfc3339_utc(t: Micros) -> String {
+    match DateTime::<Utc>::from_timestamp_micros(t) {
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => "invalid".to_string(),
+    }
+}
+
+/// A time for people, in the display zone: `2024-01-21 15:30:05 -05:00`.
+pub fn display_time(t: Micros, zone: Zone) -> String {
+    let offset = zone.offset_at(t);
+    let local = DateTime::<Utc>::from_timestamp_micros(t + i64::from(offset) * MICROS_PER_SEC).unwrap_or_default();
+    let zone_label = if offset == 0 {
+        "UTC".to_string()
+    } else {
+        format_offset(offset, true)
+    };
+    format!("{} {zone_label}", local.format("%Y-%m-%d %H:%M:%S"))
+}
+
+/// Only the wall-clock time in the display zone: `15:30:05`.
+pub fn display_clock(t: Micros, zone: Zone) -> String {
+    let offset = zone.offset_at(t);
+    let local = DateTime::<Utc>::from_timestamp_micros(t + i64::from(offset) * MICROS_PER_SEC).unwrap_or_default();
+    local.format("%H:%M:%S").to_string()
+}
+
+/// The calendar year and month of an instant in UTC.
+pub fn year_month(t: Micros) -> (i32, u8) {
+    use chrono::Datelike;
+    let dt = DateTime::<Utc>::from_timestamp_micros(t).unwrap_or_default();
+    (dt.year(), dt.month() as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(stamp: RawStamp) -> Micros {
+        TimeContext::new(
+            Zone::UTC,
+            YearPlan {
+                first_year: 2024,
+                first_month: 1,
+            },
+        )
+        .resolve(&stamp)
+        .unwrap()
+    }
+
+    fn at(text: &str) -> Micros {
+        DateTime::parse_from_rfc3339(text).unwrap().timestamp_micros()
+    }
+
+    #[test]
+    fn iso_shapes() {
+        assert_eq!(utc(parse_iso(b"2024-01-21T15:30:00Z x").unwrap()), at("2024-01-21T15:30:00Z"));
+        assert_eq!(
+            utc(parse_iso(b"2024-01-21 15:30:00,123 INFO").unwrap()),
+            at("2024-01-21T15:30:00.123Z")
+        );
+        assert_eq!(
+            utc(parse_iso(b"2024-01-21T15:30:00.5-05:00").unwrap()),
+            at("2024-01-21T20:30:00.5Z")
+        );
+        assert_eq!(
+            utc(parse_iso(b"2025-04-12 00:14:12.837 CEST [1]").unwrap()),
+            at("2025-04-11T22:14:12.837Z")
+        );
+        assert_eq!(utc(parse_iso(b"2016/10/25 14:49:34 [error]").unwrap()), at("2016-10-25T14:49:34Z"));
+        assert_eq!(
+            utc(parse_iso(b"2020-03-11 20:40:43 CET::@:[1]").unwrap()),
+            at("2020-03-11T19:40:43Z")
+        );
+        assert!(parse_iso(b"2024-13-01 00:00:00").is_none());
+        assert!(parse_iso(b"2024-01-21").is_none());
+    }
+
+    #[test]
+    fn zone_abbreviation_must_be_a_whole_word() {
+        let s = parse_iso(b"2024-01-21 15:30:00 ESTATE").unwrap();
+        assert_eq!(s.zone, StampZone::Naive);
+        assert_eq!(s.len, 19);
+    }
+
+    #[test]
+    fn clf_and_ctime_and_syslog() {
+        assert_eq!(utc(parse_clf(b"22/Jan/2019:03:56:14 +0330]").unwrap()), at("2019-01-22T00:26:14Z"));
+        assert_eq!(utc(parse_ctime(b"Sun Dec 04 04:47:44 2005]").unwrap()), at("2005-12-04T04:47:44Z"));
+        assert_eq!(
+            utc(parse_ctime(b"Wed Oct 11 14:32:52.123456 2000]").unwrap()),
+            at("2000-10-11T14:32:52.123456Z")
+        );
+        let s = parse_syslog(b"Dec  6 13:01:34 host x").unwrap();
+        assert_eq!(s.civil.year, None);
+        assert_eq!(utc(s), at("2024-12-06T13:01:34Z"));
+        assert_eq!(parse_syslog(b"Nov 9 12:01:01 dn228").unwrap().civil.day, 9);
+    }
+
+    #[test]
+    fn short_forms() {
+        assert_eq!(
+            utc(parse_mysql_short(b"080721  3:04:00 [Warning]").unwrap()),
+            at("2008-07-21T03:04:00Z")
+        );
+        assert_eq!(
+            utc(parse_mysql_short(b"091119 22:27:11InnoDB").unwrap()),
+            at("2009-11-19T22:27:11Z")
+        );
+        assert_eq!(
+            utc(parse_log4j_short(b"081109 203615 148 INFO").unwrap()),
+            at("2008-11-09T20:36:15Z")
+        );
+        assert_eq!(
+            utc(parse_log4j_short(b"17/06/09 20:10:40 INFO").unwrap()),
+            at("2017-06-09T20:10:40Z")
+        );
+        assert_eq!(
+            utc(parse_glog(b"E0517 15:04:22.619632 1952").unwrap()),
+            at("2024-05-17T15:04:22.619632Z")
+        );
+        assert_eq!(utc(parse_epoch(b"1131566461 2005").unwrap()), at("2005-11-09T20:01:01Z"));
+        assert_eq!(utc(parse_epoch(b"1534860261221").unwrap()), at("2018-08-21T14:04:21.221Z"));
+    }
+
+    #[test]
+    fn naive_times_follow_the_named_zone_across_dst() {
+        let zone: Zone = "America/New_York".parse().unwrap();
+        let mut ctx = TimeContext::new(
+            zone,
+            YearPlan {
+                first_year: 2024,
+                first_month: 1,
+            },
+        );
+        let winter = ctx.resolve(&parse_iso(b"2024-01-21 15:30:00").unwrap()).unwrap();
+        let summer = ctx.resolve(&parse_iso(b"2024-07-21 15:30:00").unwrap()).unwrap();
+        assert_eq!(winter, at("2024-01-21T20:30:00Z"));
+        assert_eq!(summer, at("2024-07-21T19:30:00Z"));
+    }
+
+    #[test]
+    fn year_plan_crosses_new_year() {
+        let plan = YearPlan {
+            first_year: 2023,
+            first_month: 12,
+        };
+        assert_eq!(plan.year_for(12), 2023);
+        assert_eq!(plan.year_for(1), 2024);
+    }
+
+    #[test]
+    fn zone_names_and_offsets() {
+        assert_eq!("UTC".parse::<Zone>().unwrap(), Zone::UTC);
+        assert_eq!("-05:00".parse::<Zone>().unwrap(), Zone::Fixed(-5 * 3600));
+        assert_eq!("+0330".parse::<Zone>().unwrap(), Zone::Fixed(3 * 3600 + 1800));
+        assert!("Mars/Olympus".parse::<Zone>().is_err());
+        assert_eq!(Zone::Fixed(-18000).to_string(), "-05:00");
+    }
+
+    #[test]
+    fn user_times() {
+        assert_eq!(
+            parse_user_time("2024-01-21 15:30", Zone::Fixed(-18000)).unwrap(),
+            at("2024-01-21T20:30:00Z")
+        );
+        assert_eq!(
+            parse_user_time("2024-01-21T15:30:00Z", Zone::Fixed(-18000)).unwrap(),
+            at("2024-01-21T15:30:00Z")
+        );
+        assert!(parse_user_time("yesterday", Zone::UTC).is_err());
+    }
+
+    #[test]
+    fn invalid_dates_do_not_resolve() {
+        let stamp = parse_iso(b"2023-02-29 00:00:00").unwrap();
+        assert!(TimeContext::new(
+            Zone::UTC,
+            YearPlan {
+                first_year: 2023,
+                first_month: 1
+            }
+        )
+        .resolve(&stamp)
+        .is_none());
+    }
+}

@@ -1,0 +1,183 @@
+//! The timeline stage: the ordered event stream collapsed into episodes. A run of
+//! events of one rule in one source, with no gap longer than `gap` between them, is one
+//! episode ("14:02–14:53 db: 2,034 × lock wait timeout on orders"), with its first and
+//! last evidence. This is what people read and what analysis reasons about: never lines.
+
+use crate::format::SourceKind;
+use crate::rules::RuleIndex;
+use crate::scan::{Event, FileReport};
+use crate::time::Micros;
+use std::collections::HashMap;
+
+/// Where an event came from: a file (index into the scan's files) and a 1-based line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Evidence {
+    pub file: u32,
+    pub line: u64,
+}
+
+/// Distinct values of the subject field an episode tracks, at most: enough to name the
+/// most common one without letting a flood of distinct values grow memory.
+const SUBJECT_VALUES: usize = 64;
+
+/// Fields that name what an event is about, in the order they are preferred.
+const SUBJECT_FIELDS: [&str; 7] = ["table", "object", "command", "pool", "user", "status", "lock"];
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Episode {
+    pub rule: RuleIndex,
+    /// The rotated set (source group) the events came from.
+    pub group: String,
+    pub kind: SourceKind,
+    pub start: Micros,
+    pub end: Micros,
+    pub count: u64,
+    pub first: Evidence,
+    pub last: Evidence,
+    /// The most common value of the preferred subject field, with its name.
+    pub subject: Option<(String, String)>,
+    subjects: Vec<(Box<str>, u64)>,
+    subject_field: Option<&'static str>,
+}
+
+impl Episode {
+    fn start_with(event: &Event, group: &str, kind: SourceKind) -> Episode {
+        let evidence = Evidence {
+            file: event.file,
+            line: event.line,
+        };
+        let mut episode = Episode {
+            rule: event.rule,
+            group: group.to_string(),
+            kind,
+            start: event.time,
+            end: event.time,
+            count: 0,
+            first: evidence,
+            last: evidence,
+            subject: None,
+            subjects: Vec::new(),
+            subject_field: SUBJECT_FIELDS
+                .iter()
+                .copied()
+                .find(|name| event.fields.iter().any(|(k, _)| &**k == *name)),
+        };
+        episode.add(event);
+        episode
+    }
+
+    fn add(&mut self, event: &Event) {
+        self.count += 1;
+        self.end = self.end.max(event.time);
+        self.last = Evidence {
+            file: event.file,
+            line: event.line,
+        };
+        let Some(field) = self.subject_field else { return };
+        let Some((_, value)) = event.fields.iter().find(|(k, _)| &**k == field) else {
+            return;
+        };
+        if let Some((_, n)) = self.subjects.iter_mut().find(|(v, _)| v == value) {
+            *n += 1;
+        } else if self.subjects.len() < SUBJECT_VALUES {
+            self.subjects.push((value.clone(), 1));
+        }
+    }
+
+    fn finish(&mut self) {
+        // Most frequent first; ties to the value seen first (the list keeps first-seen order).
+        let best = self
+            .subjects
+            .iter()
+            .enumerate()
+            .max_by(|(ia, (_, a)), (ib, (_, b))| a.cmp(b).then(ib.cmp(ia)));
+        if let (Some(field), Some((_, (value, _)))) = (self.subject_field, best) {
+            self.subject = Some((field.to_string(), value.to_string()));
+        }
+        self.subjects = Vec::new();
+    }
+}
+
+/// Collapses time-ordered events into episodes, ordered by start (then source, rule).
+pub fn collapse(events: &[Event], files: &[FileReport], gap: Micros) -> Vec<Episode> {
+    let mut episodes: Vec<Episode> = Vec::new();
+    let mut open: HashMap<(&str, RuleIndex), usize> = HashMap::new();
+    for event in events {
+        let file = &files[event.file as usize];
+        let key = (file.group.as_str(), event.rule);
+        match open.get(&key) {
+            Some(&index) if event.time - episodes[index].end <= gap => episodes[index].add(event),
+            _ => {
+                open.insert(key, episodes.len());
+                episodes.push(Episode::start_with(event, &file.group, file.kind));
+            }
+        }
+    }
+    for episode in &mut episodes {
+        episode.finish();
+    }
+    episodes.sort_by(|a, b| (a.start, &a.group, a.rule, a.first).cmp(&(b.start, &b.group, b.rule, b.first)));
+    episodes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Format;
+    use crate::scan::ZoneNote;
+    use crate::source::ReadMode;
+
+    fn file(group: &str) -> FileReport {
+        FileReport {
+            display: group.into(),
+            group: group.into(),
+            format: Format::MysqlError,
+            kind: SourceKind::Db,
+            mode: ReadMode::Mmap,
+            zone: ZoneNote {
+                zone: "UTC".into(),
+                assumed: true,
+            },
+            year: None,
+            bytes: 0,
+            lines: 0,
+            timestamped: 0,
+            first: None,
+            last: None,
+            events: 0,
+            cut_lines: 0,
+            untimed_events: 0,
+        }
+    }
+
+    fn event(time: Micros, file: u32, line: u64, rule: RuleIndex, table: &str) -> Event {
+        Event {
+            time,
+            file,
+            line,
+            offset: line * 10,
+            rule,
+            message: "m".into(),
+            fields: vec![("table".into(), table.into())],
+        }
+    }
+
+    #[test]
+    fn runs_collapse_and_gaps_split() {
+        let files = [file("db.log"), file("app.log")];
+        let events = [
+            event(0, 0, 1, 0, "orders"),
+            event(10, 1, 1, 0, "x"),
+            event(20, 0, 2, 0, "orders"),
+            event(30, 0, 3, 0, "users"),
+            event(1_000, 0, 4, 0, "orders"),
+        ];
+        let episodes = collapse(&events, &files, 100);
+        assert_eq!(episodes.len(), 3);
+        assert_eq!((episodes[0].group.as_str(), episodes[0].count, episodes[0].end), ("db.log", 3, 30));
+        assert_eq!(episodes[0].subject, Some(("table".into(), "orders".into())));
+        assert_eq!(episodes[0].last, Evidence { file: 0, line: 3 });
+        assert_eq!((episodes[1].group.as_str(), episodes[1].count), ("app.log", 1));
+        assert_eq!(episodes[2].start, 1_000);
+    }
+}
