@@ -110,6 +110,15 @@ impl Format {
         Format::ALL.iter().copied().find(|f| f.name() == name)
     }
 
+    /// The broader format this one is a special case of: PostgreSQL through syslog is
+    /// syslog whose lines mostly come from postgres.
+    fn refines(self) -> Option<Format> {
+        match self {
+            Format::PostgresSyslog => Some(Format::Syslog),
+            _ => None,
+        }
+    }
+
     /// Does this line carry the signature of the format? Used only for sniffing.
     fn looks_like(self, line: &[u8]) -> bool {
         match self {
@@ -195,13 +204,16 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .take(SNIFF_LINES)
         .collect();
+    let counts: Vec<(Format, usize)> = Format::ALL
+        .iter()
+        .map(|&f| (f, lines.iter().filter(|l| f.looks_like(l)).count()))
+        .collect();
     let mut best = Sniffed {
         format: Format::Unknown,
         matched: 0,
         sampled: lines.len(),
     };
-    for &format in Format::ALL {
-        let matched = lines.iter().filter(|l| format.looks_like(l)).count();
+    for &(format, matched) in &counts {
         if matched > best.matched {
             best = Sniffed {
                 format,
@@ -209,6 +221,18 @@ pub fn sniff(head: &[u8]) -> Sniffed {
                 sampled: lines.len(),
             };
         }
+    }
+    // A special case wins over its broader format when it covers at least half of it
+    // (a syslog file where postgres wrote most lines is a database log).
+    let refinement = counts
+        .iter()
+        .find(|(f, n)| f.refines() == Some(best.format) && *n > 0 && *n * 2 >= best.matched);
+    if let Some(&(format, matched)) = refinement {
+        best = Sniffed {
+            format,
+            matched,
+            sampled: lines.len(),
+        };
     }
     best
 }
@@ -270,6 +294,11 @@ mod tests {
             ("{\"ts\":1705851483.5,\"level\":\"error\",\"msg\":\"boom\"}\n", Format::JsonLines),
             ("2024-01-21 15:28:03 something we do not know\n", Format::Timestamped),
             ("no timestamps here\nnor here\n", Format::Unknown),
+            (
+                "Feb 11 13:15:39 db1 postgres[10808]: [1-1] LOG:  listening\nFeb 11 13:15:41 db1 systemd[1]: Started PostgreSQL.\nFeb 11 13:15:42 db1 postgres[10808]: [2-1] LOG:  ready\n",
+                Format::PostgresSyslog,
+            ),
+            ("Feb 11 13:15:39 db1 postgres[10808]: [1-1] LOG:  x\nFeb 11 13:15:41 db1 systemd[1]: a\nFeb 11 13:15:42 db1 cron[2]: b\n", Format::Syslog),
         ];
         for (text, expected) in cases {
             assert_eq!(sniffed(text), expected, "{text}");

@@ -1,0 +1,294 @@
+//! Real logs written by other projects (../shared/real-logs, see its SOURCES.md) must be
+//! read with their right format, and at least 99 % of the lines that begin with a
+//! timestamp must get the right instant.
+//!
+//! "Right" is decided by an oracle independent of our parsers: a regex per file family
+//! that finds the timestamp text, and chrono's own `parse_from_str` for its value.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use postmortem::format::{sniff, Format};
+use postmortem::time::{Micros, TimeContext, YearPlan, Zone};
+use regex::Regex;
+use std::path::{Path, PathBuf};
+
+fn real_logs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-logs")
+}
+
+/// How the oracle reads the leading timestamp of a family's lines.
+#[derive(Clone, Copy)]
+enum Oracle {
+    /// `[17/May/2015:10:05:03 +0000]`
+    Clf,
+    /// ISO-like at the start (after `skip` bytes); `T` or space; `.`/`,` fraction; an
+    /// optional `Z`, offset or zone abbreviation; naive ones read as UTC.
+    Iso { skip: usize },
+    /// `2016/10/25 14:49:34`
+    SlashDate,
+    /// `[Sun Dec 04 04:47:44 2005]` at the start, or after `} ` for uWSGI.
+    Ctime { after: &'static str },
+    /// `Jun 14 15:16:01`, year from the plan.
+    Syslog { year: i32 },
+    /// `080721  3:04:00`
+    MysqlShort,
+    /// `081109 203615`
+    Hadoop,
+    /// `17/06/09 20:10:40`
+    SlashShort,
+    /// `E0517 15:04:22.619632`, year from the plan.
+    Glog { year: i32 },
+    /// `- 1131566461 2005.11.09 …`
+    TaggedEpoch,
+    /// `"__REALTIME_TIMESTAMP" : "1534860261221373"`
+    Journald,
+    /// `# Time: …` (ISO or short) and `SET timestamp=N;`
+    SlowLog,
+}
+
+fn zone_offset(text: &str) -> Option<i64> {
+    let text = text.trim();
+    Some(match text {
+        "" | "Z" | "UTC" | "GMT" => 0,
+        "CET" => 3600,
+        "CEST" => 7200,
+        "EST" => -5 * 3600,
+        _ => {
+            let sign = if text.starts_with('-') { -1 } else { 1 };
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            let hours: i64 = digits.get(0..2)?.parse().ok()?;
+            let minutes: i64 = digits.get(2..4).unwrap_or("0").parse().ok()?;
+            sign * (hours * 3600 + minutes * 60)
+        }
+    })
+}
+
+fn naive_micros(dt: NaiveDateTime, offset_secs: i64) -> Micros {
+    dt.and_utc().timestamp_micros() - offset_secs * 1_000_000
+}
+
+struct OracleRegexes {
+    clf: Regex,
+    iso: Regex,
+    slash_date: Regex,
+    ctime: Regex,
+    syslog: Regex,
+    mysql_short: Regex,
+    hadoop: Regex,
+    slash_short: Regex,
+    glog: Regex,
+    tagged: Regex,
+    journald: Regex,
+    set_timestamp: Regex,
+}
+
+impl OracleRegexes {
+    fn new() -> OracleRegexes {
+        OracleRegexes {
+            clf: Regex::new(r"\[(\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2}) ([+-]\d{4})\]").unwrap(),
+            iso: Regex::new(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2}| (?:UTC|GMT|CET|CEST|EST)\b)?").unwrap(),
+            slash_date: Regex::new(r"^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})").unwrap(),
+            ctime: Regex::new(r"^\[(\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2}) (\d{4})\]").unwrap(),
+            syslog: Regex::new(r"^(\w{3}) +(\d{1,2}) (\d{2}:\d{2}:\d{2})").unwrap(),
+            mysql_short: Regex::new(r"^(\d{6}) +(\d{1,2}):(\d{2}):(\d{2})").unwrap(),
+            hadoop: Regex::new(r"^(\d{6} \d{6}) ").unwrap(),
+            slash_short: Regex::new(r"^(\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})").unwrap(),
+            glog: Regex::new(r"^[IWEF](\d{2})(\d{2}) (\d{2}:\d{2}:\d{2})\.(\d{6})").unwrap(),
+            tagged: Regex::new(r"^\S+ (\d{10}) \d{4}\.\d{2}\.\d{2} ").unwrap(),
+            journald: Regex::new(r#""__REALTIME_TIMESTAMP" : "(\d{16})""#).unwrap(),
+            set_timestamp: Regex::new(r"^SET timestamp=(\d+);").unwrap(),
+        }
+    }
+
+    fn iso_at(&self, text: &str) -> Option<Micros> {
+        let c = self.iso.captures(text)?;
+        let fraction = c.get(3).map_or(String::new(), |f| format!(".{}", f.as_str()));
+        let dt = NaiveDateTime::parse_from_str(&format!("{} {}{}", &c[1], &c[2], fraction), "%Y-%m-%d %H:%M:%S%.f").ok()?;
+        Some(naive_micros(dt, zone_offset(c.get(4).map_or("", |z| z.as_str()))?))
+    }
+
+    /// The instant of the line's leading timestamp, or `None` if it does not begin with one.
+    fn expected(&self, oracle: Oracle, line: &str) -> Option<Micros> {
+        match oracle {
+            Oracle::Clf => {
+                let c = self.clf.captures(line)?;
+                let dt = NaiveDateTime::parse_from_str(&c[1], "%d/%b/%Y:%H:%M:%S").ok()?;
+                Some(naive_micros(dt, zone_offset(&c[2])?))
+            }
+            Oracle::Iso { skip } => self.iso_at(line.get(skip..)?),
+            Oracle::SlashDate => {
+                let c = self.slash_date.captures(line)?;
+                Some(naive_micros(NaiveDateTime::parse_from_str(&c[1], "%Y/%m/%d %H:%M:%S").ok()?, 0))
+            }
+            Oracle::Ctime { after } => {
+                let at = if after.is_empty() { 0 } else { line.find(after)? + after.len() - 1 };
+                let c = self.ctime.captures(line.get(at..)?)?;
+                let dt = NaiveDateTime::parse_from_str(&format!("{} {}", &c[1], &c[2]), "%a %b %d %H:%M:%S %Y").ok()?;
+                Some(naive_micros(dt, 0))
+            }
+            Oracle::Syslog { year } => {
+                let c = self.syslog.captures(line)?;
+                let text = format!("{year} {} {} {}", &c[1], &c[2], &c[3]);
+                Some(naive_micros(NaiveDateTime::parse_from_str(&text, "%Y %b %d %H:%M:%S").ok()?, 0))
+            }
+            Oracle::MysqlShort => {
+                let c = self.mysql_short.captures(line)?;
+                let text = format!("{} {:0>2}:{}:{}", &c[1], &c[2], &c[3], &c[4]);
+                Some(naive_micros(NaiveDateTime::parse_from_str(&text, "%y%m%d %H:%M:%S").ok()?, 0))
+            }
+            Oracle::Hadoop => {
+                let c = self.hadoop.captures(line)?;
+                Some(naive_micros(NaiveDateTime::parse_from_str(&c[1], "%y%m%d %H%M%S").ok()?, 0))
+            }
+            Oracle::SlashShort => {
+                let c = self.slash_short.captures(line)?;
+                Some(naive_micros(NaiveDateTime::parse_from_str(&c[1], "%y/%m/%d %H:%M:%S").ok()?, 0))
+            }
+            Oracle::Glog { year } => {
+                let c = self.glog.captures(line)?;
+                let date = NaiveDate::from_ymd_opt(year, c[1].parse().ok()?, c[2].parse().ok()?)?;
+                let time = chrono::NaiveTime::parse_from_str(&format!("{}.{}", &c[3], &c[4]), "%H:%M:%S%.f").ok()?;
+                Some(naive_micros(date.and_time(time), 0))
+            }
+            Oracle::TaggedEpoch => Some(self.tagged.captures(line)?[1].parse::<i64>().ok()? * 1_000_000),
+            Oracle::Journald => self.journald.captures(line)?[1].parse().ok(),
+            Oracle::SlowLog => {
+                if let Some(rest) = line.strip_prefix("# Time: ") {
+                    return self.iso_at(rest).or_else(|| self.expected(Oracle::MysqlShort, rest));
+                }
+                Some(self.set_timestamp.captures(line)?[1].parse::<i64>().ok()? * 1_000_000)
+            }
+        }
+    }
+}
+
+/// Every file of ../shared/real-logs that has timestamps, with its format and oracle.
+const CASES: &[(&str, Format, Oracle)] = &[
+    ("elastic-beats/error.log", Format::NginxError, Oracle::SlashDate),
+    ("elastic-beats/mysql-ubuntu-8.0.15.log", Format::MysqlError, Oracle::Iso { skip: 0 }),
+    ("elastic-examples/apache_logs.head2000", Format::AccessLog, Oracle::Clf),
+    ("elastic-examples/auth.log.head1000", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    ("lnav/logfile_access_log.0", Format::AccessLog, Oracle::Clf),
+    ("lnav/logfile_access_log.1", Format::AccessLog, Oracle::Clf),
+    ("lnav/logfile_shop_access_log.0", Format::AccessLog, Oracle::Clf),
+    ("lnav/logfile_filter.0", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    ("lnav/logfile_glog.0", Format::Glog, Oracle::Glog { year: 2020 }),
+    ("lnav/logfile_haproxy.0", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    ("lnav/logfile_java.0", Format::Logback, Oracle::Iso { skip: 0 }),
+    ("lnav/logfile_journald.json", Format::JsonLines, Oracle::Journald),
+    ("lnav/logfile_mysql_error.0", Format::MysqlError, Oracle::Iso { skip: 0 }),
+    ("lnav/logfile_mysql_gen.0", Format::MysqlGeneral, Oracle::Iso { skip: 0 }),
+    ("lnav/logfile_mysql_slow.0", Format::MysqlSlow, Oracle::SlowLog),
+    ("lnav/logfile_postgres.1", Format::Postgres, Oracle::Iso { skip: 0 }),
+    ("lnav/logfile_postgres.2", Format::Postgres, Oracle::Iso { skip: 0 }),
+    ("lnav/logfile_spark.0", Format::Log4jShort, Oracle::SlashShort),
+    ("lnav/logfile_syslog.0", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    ("lnav/logfile_syslog_with_mixed_times.0", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    ("lnav/logfile_uwsgi.0", Format::Uwsgi, Oracle::Ctime { after: "} [" }),
+    ("loghub/Apache_2k.log", Format::ApacheError, Oracle::Ctime { after: "" }),
+    ("loghub/HDFS_2k.log", Format::Log4jShort, Oracle::Hadoop),
+    ("loghub/Linux_2k.log", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    ("loghub/OpenSSH_2k.log", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    ("loghub/Thunderbird_2k.log", Format::TaggedSyslog, Oracle::TaggedEpoch),
+    ("percona-toolkit/deadlocks/bug_1082104.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/deadlocks/bug_1195034.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/deadlocks/bug_903443.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/deadlocks/innodb-status.001.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog001.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog002.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog003.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog004.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog005.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog006.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog007.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog008.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog009.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/errlogs/errlog010.txt", Format::MysqlError, Oracle::MysqlShort),
+    ("percona-toolkit/galera/node1.log", Format::MysqlError, Oracle::Iso { skip: 0 }),
+    ("percona-toolkit/galera/operator_concurrent_ssts_node1.lines2001-2300.log", Format::JsonLines, Oracle::Iso { skip: 8 }),
+    ("percona-toolkit/slowlogs/slow001.txt", Format::MysqlSlow, Oracle::SlowLog),
+    ("percona-toolkit/slowlogs/slow002.txt", Format::MysqlSlow, Oracle::SlowLog),
+    ("percona-toolkit/slowlogs/slow013.txt", Format::MysqlSlow, Oracle::SlowLog),
+    ("percona-toolkit/slowlogs/slow059.txt", Format::MysqlSlow, Oracle::SlowLog),
+    ("pgbadger/light.postgres.log", Format::Postgres, Oracle::Iso { skip: 0 }),
+    ("pgbadger/pg-syslog.1.head1000", Format::PostgresSyslog, Oracle::Syslog { year: 2020 }),
+    ("pgbadger/pg_vacuums.log.head600", Format::Postgres, Oracle::Iso { skip: 0 }),
+    ("pgbadger/pgbouncer.1.21.log.head1000", Format::Pgbouncer, Oracle::Iso { skip: 0 }),
+    ("pgbadger/pgbouncer.log.head1000", Format::Pgbouncer, Oracle::Iso { skip: 0 }),
+    ("pgbadger/queryid.log", Format::Postgres, Oracle::Iso { skip: 0 }),
+    ("pgbadger/rds.log.head1000", Format::Postgres, Oracle::Iso { skip: 0 }),
+    ("pgbadger/tempfile_only.log", Format::Postgres, Oracle::Iso { skip: 0 }),
+];
+
+/// Files there that carry no timestamps (or are not logs): they must not be mistaken
+/// for a timestamped format.
+const UNTIMED: &[&str] = &["lnav/logfile_docker_compose.0", "percona-toolkit/processlist/processlist-001.txt", "SOURCES.md"];
+
+#[test]
+fn every_real_log_reads_with_its_format_and_right_times() {
+    let root = real_logs();
+    assert!(root.is_dir(), "../shared/real-logs is missing: {}", root.display());
+    let oracles = OracleRegexes::new();
+    let mut report = Vec::new();
+    let mut failures = Vec::new();
+    for &(name, expected_format, oracle) in CASES {
+        let bytes = std::fs::read(root.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let format = sniff(&bytes[..bytes.len().min(64 * 1024)]).format;
+        if format != expected_format {
+            failures.push(format!("{name}: sniffed {format}, expected {expected_format}"));
+            continue;
+        }
+        // Naive stamps in UTC; yearless ones in 2020, as the oracle assumes.
+        let mut ctx = TimeContext::new(Zone::UTC, YearPlan { first_year: 2020, first_month: 1 });
+        let (mut stamped, mut right) = (0usize, 0usize);
+        for line in bytes.split(|&b| b == b'\n') {
+            let text = String::from_utf8_lossy(line);
+            let Some(expected) = oracles.expected(oracle, &text) else { continue };
+            stamped += 1;
+            let ours = format.stamp_at(line).and_then(|at| format.parse_stamp(at)).and_then(|s| ctx.resolve(&s));
+            if ours == Some(expected) {
+                right += 1;
+            } else if failures.len() < 40 {
+                failures.push(format!("{name}: {ours:?} != {expected} for {:.100}", text));
+            }
+        }
+        assert!(stamped > 0, "{name}: the oracle found no timestamped line");
+        report.push((name, stamped, right));
+        if (right as f64) < 0.99 * stamped as f64 {
+            failures.push(format!("{name}: only {right} of {stamped} timestamped lines got the right time"));
+        }
+    }
+    let total: usize = report.iter().map(|r| r.1).sum();
+    let right: usize = report.iter().map(|r| r.2).sum();
+    eprintln!("{right} of {total} timestamped lines in {} files got the right time", report.len());
+    assert!(failures.iter().all(|f| !f.contains("only") && !f.contains("sniffed")), "{}", failures.join("\n"));
+}
+
+#[test]
+fn untimed_files_are_not_given_a_timestamped_format() {
+    for name in UNTIMED {
+        let bytes = std::fs::read(real_logs().join(name)).unwrap();
+        let format = sniff(&bytes[..bytes.len().min(64 * 1024)]).format;
+        assert_eq!(format, Format::Unknown, "{name}");
+    }
+}
+
+#[test]
+fn every_real_log_is_covered_by_these_tests() {
+    let mut listed: Vec<String> = CASES.iter().map(|c| c.0.to_string()).chain(UNTIMED.iter().map(|s| s.to_string())).collect();
+    listed.sort();
+    let mut on_disk = Vec::new();
+    let mut stack = vec![real_logs()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                stack.push(path);
+            } else if name != "LICENSE" && name != "COPYING" {
+                on_disk.push(path.strip_prefix(real_logs()).unwrap().to_string_lossy().to_string());
+            }
+        }
+    }
+    on_disk.sort();
+    assert_eq!(listed, on_disk, "a real log is not in CASES or UNTIMED");
+}
