@@ -85,7 +85,8 @@ impl OracleRegexes {
     fn new() -> OracleRegexes {
         OracleRegexes {
             clf: Regex::new(r"\[(\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2}) ([+-]\d{4})\]").unwrap(),
-            iso: Regex::new(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2}| (?:UTC|GMT|CET|CEST|EST)\b)?").unwrap(),
+            iso: Regex::new(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2}| (?:UTC|GMT|CET|CEST|EST)\b)?")
+                .unwrap(),
             slash_date: Regex::new(r"^(\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2})").unwrap(),
             ctime: Regex::new(r"^\[(\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2}) (\d{4})\]").unwrap(),
             syslog: Regex::new(r"^(\w{3}) +(\d{1,2}) (\d{2}:\d{2}:\d{2})").unwrap(),
@@ -182,7 +183,11 @@ const CASES: &[(&str, Format, Oracle)] = &[
     ("lnav/logfile_postgres.2", Format::Postgres, Oracle::Iso { skip: 0 }),
     ("lnav/logfile_spark.0", Format::Log4jShort, Oracle::SlashShort),
     ("lnav/logfile_syslog.0", Format::Syslog, Oracle::Syslog { year: 2020 }),
-    ("lnav/logfile_syslog_with_mixed_times.0", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    (
+        "lnav/logfile_syslog_with_mixed_times.0",
+        Format::Syslog,
+        Oracle::Syslog { year: 2020 },
+    ),
     ("lnav/logfile_uwsgi.0", Format::Uwsgi, Oracle::Ctime { after: "} [" }),
     ("loghub/Apache_2k.log", Format::ApacheError, Oracle::Ctime { after: "" }),
     ("loghub/HDFS_2k.log", Format::Log4jShort, Oracle::Hadoop),
@@ -192,7 +197,11 @@ const CASES: &[(&str, Format, Oracle)] = &[
     ("percona-toolkit/deadlocks/bug_1082104.txt", Format::MysqlError, Oracle::MysqlShort),
     ("percona-toolkit/deadlocks/bug_1195034.txt", Format::MysqlError, Oracle::MysqlShort),
     ("percona-toolkit/deadlocks/bug_903443.txt", Format::MysqlError, Oracle::MysqlShort),
-    ("percona-toolkit/deadlocks/innodb-status.001.txt", Format::MysqlError, Oracle::MysqlShort),
+    (
+        "percona-toolkit/deadlocks/innodb-status.001.txt",
+        Format::MysqlError,
+        Oracle::MysqlShort,
+    ),
     ("percona-toolkit/errlogs/errlog001.txt", Format::MysqlError, Oracle::MysqlShort),
     ("percona-toolkit/errlogs/errlog002.txt", Format::MysqlError, Oracle::MysqlShort),
     ("percona-toolkit/errlogs/errlog003.txt", Format::MysqlError, Oracle::MysqlShort),
@@ -204,13 +213,21 @@ const CASES: &[(&str, Format, Oracle)] = &[
     ("percona-toolkit/errlogs/errlog009.txt", Format::MysqlError, Oracle::MysqlShort),
     ("percona-toolkit/errlogs/errlog010.txt", Format::MysqlError, Oracle::MysqlShort),
     ("percona-toolkit/galera/node1.log", Format::MysqlError, Oracle::Iso { skip: 0 }),
-    ("percona-toolkit/galera/operator_concurrent_ssts_node1.lines2001-2300.log", Format::JsonLines, Oracle::Iso { skip: 8 }),
+    (
+        "percona-toolkit/galera/operator_concurrent_ssts_node1.lines2001-2300.log",
+        Format::JsonLines,
+        Oracle::Iso { skip: 8 },
+    ),
     ("percona-toolkit/slowlogs/slow001.txt", Format::MysqlSlow, Oracle::SlowLog),
     ("percona-toolkit/slowlogs/slow002.txt", Format::MysqlSlow, Oracle::SlowLog),
     ("percona-toolkit/slowlogs/slow013.txt", Format::MysqlSlow, Oracle::SlowLog),
     ("percona-toolkit/slowlogs/slow059.txt", Format::MysqlSlow, Oracle::SlowLog),
     ("pgbadger/light.postgres.log", Format::Postgres, Oracle::Iso { skip: 0 }),
-    ("pgbadger/pg-syslog.1.head1000", Format::PostgresSyslog, Oracle::Syslog { year: 2020 }),
+    (
+        "pgbadger/pg-syslog.1.head1000",
+        Format::PostgresSyslog,
+        Oracle::Syslog { year: 2020 },
+    ),
     ("pgbadger/pg_vacuums.log.head600", Format::Postgres, Oracle::Iso { skip: 0 }),
     ("pgbadger/pgbouncer.1.21.log.head1000", Format::Pgbouncer, Oracle::Iso { skip: 0 }),
     ("pgbadger/pgbouncer.log.head1000", Format::Pgbouncer, Oracle::Iso { skip: 0 }),
@@ -221,7 +238,11 @@ const CASES: &[(&str, Format, Oracle)] = &[
 
 /// Files there that carry no timestamps (or are not logs): they must not be mistaken
 /// for a timestamped format.
-const UNTIMED: &[&str] = &["lnav/logfile_docker_compose.0", "percona-toolkit/processlist/processlist-001.txt", "SOURCES.md"];
+const UNTIMED: &[&str] = &[
+    "lnav/logfile_docker_compose.0",
+    "percona-toolkit/processlist/processlist-001.txt",
+    "SOURCES.md",
+];
 
 #[test]
 fn every_real_log_reads_with_its_format_and_right_times() {
@@ -238,13 +259,24 @@ fn every_real_log_reads_with_its_format_and_right_times() {
             continue;
         }
         // Naive stamps in UTC; yearless ones in 2020, as the oracle assumes.
-        let mut ctx = TimeContext::new(Zone::UTC, YearPlan { first_year: 2020, first_month: 1 });
+        let mut ctx = TimeContext::new(
+            Zone::UTC,
+            YearPlan {
+                first_year: 2020,
+                first_month: 1,
+            },
+        );
         let (mut stamped, mut right) = (0usize, 0usize);
         for line in bytes.split(|&b| b == b'\n') {
             let text = String::from_utf8_lossy(line);
-            let Some(expected) = oracles.expected(oracle, &text) else { continue };
+            let Some(expected) = oracles.expected(oracle, &text) else {
+                continue;
+            };
             stamped += 1;
-            let ours = format.stamp_at(line).and_then(|at| format.parse_stamp(at)).and_then(|s| ctx.resolve(&s));
+            let ours = format
+                .stamp_at(line)
+                .and_then(|at| format.parse_stamp(at))
+                .and_then(|s| ctx.resolve(&s));
             if ours == Some(expected) {
                 right += 1;
             } else if failures.len() < 40 {
@@ -260,7 +292,11 @@ fn every_real_log_reads_with_its_format_and_right_times() {
     let total: usize = report.iter().map(|r| r.1).sum();
     let right: usize = report.iter().map(|r| r.2).sum();
     eprintln!("{right} of {total} timestamped lines in {} files got the right time", report.len());
-    assert!(failures.iter().all(|f| !f.contains("only") && !f.contains("sniffed")), "{}", failures.join("\n"));
+    assert!(
+        failures.iter().all(|f| !f.contains("only") && !f.contains("sniffed")),
+        "{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -274,7 +310,11 @@ fn untimed_files_are_not_given_a_timestamped_format() {
 
 #[test]
 fn every_real_log_is_covered_by_these_tests() {
-    let mut listed: Vec<String> = CASES.iter().map(|c| c.0.to_string()).chain(UNTIMED.iter().map(|s| s.to_string())).collect();
+    let mut listed: Vec<String> = CASES
+        .iter()
+        .map(|c| c.0.to_string())
+        .chain(UNTIMED.iter().map(|s| s.to_string()))
+        .collect();
     listed.sort();
     let mut on_disk = Vec::new();
     let mut stack = vec![real_logs()];

@@ -59,10 +59,11 @@ impl Matcher {
                         .hybrid_cache_capacity(REGEX_DFA_LIMIT * 2),
                 )
                 // Over a whole chunk, `^` and `$` must still mean the ends of a line.
-                .syntax(syntax::Config::new().utf8(false).multi_line(true).crlf(true))
+                .syntax(syntax::Config::new().unicode(false).utf8(false).multi_line(true).crlf(true))
                 .build_many(&sources)
                 .expect("patterns that compiled alone compile together");
             let line_set = regex::bytes::RegexSetBuilder::new(&sources)
+                .unicode(false)
                 .size_limit(limit)
                 .dfa_size_limit(REGEX_DFA_LIMIT * 2)
                 .build()

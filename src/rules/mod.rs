@@ -279,8 +279,12 @@ impl RuleSet {
     }
 }
 
+/// Logs are bytes, often not valid UTF-8: patterns match bytes, with ASCII classes
+/// (`\d`, `\w`, `\s`) and `.` matching any byte but a newline. Non-ASCII literals
+/// still match their UTF-8 encoding.
 fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, String> {
     regex::bytes::RegexBuilder::new(pattern)
+        .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_DFA_LIMIT)
         .build()
@@ -389,6 +393,35 @@ mod tests {
         let set = RuleSet::load(&[], true).unwrap();
         assert!(set.rules().len() >= 10);
         assert!(set.rules().iter().any(|r| r.id == "web.http_5xx"));
+    }
+
+    /// What a rule makes of one example line, through the same matcher the scan uses.
+    fn fires(set: &RuleSet, rule: &Rule, line: &str) -> bool {
+        let format = crate::format::sniff(line.as_bytes()).format;
+        let index = set.rules().iter().position(|r| r.id == rule.id).unwrap() as RuleIndex;
+        let matcher = set.matcher(format);
+        match &rule.condition {
+            Condition::Pattern(_) => matcher.match_line(line.as_bytes()).is_some_and(|m| m.rule == index),
+            Condition::Status(..) => format.request(line.as_bytes()).and_then(|r| matcher.match_status(r.status)) == Some(index),
+        }
+    }
+
+    #[test]
+    fn every_builtin_rule_fires_on_its_examples_and_not_its_counterexamples() {
+        let set = RuleSet::load(&[], true).unwrap();
+        for rule in set.rules() {
+            assert!(
+                !rule.examples.is_empty() && !rule.counterexamples.is_empty(),
+                "{} needs examples and counterexamples",
+                rule.id
+            );
+            for example in &rule.examples {
+                assert!(fires(&set, rule, example), "{} does not fire on its example {example}", rule.id);
+            }
+            for counter in &rule.counterexamples {
+                assert!(!fires(&set, rule, counter), "{} fires on its counterexample {counter}", rule.id);
+            }
+        }
     }
 
     #[test]

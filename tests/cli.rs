@@ -1,0 +1,262 @@
+//! The command line on good and bad input: what it prints, what it says on stderr, and
+//! its exit status.
+
+use assert_cmd::Command;
+use std::io::Write;
+use std::path::Path;
+
+fn postmortem() -> Command {
+    let mut cmd = Command::cargo_bin("postmortem").unwrap();
+    cmd.env("NO_COLOR", "1").env("TZ", "UTC");
+    cmd
+}
+
+fn fixtures() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/formats"))
+}
+
+fn stdout_of(cmd: &mut Command) -> (String, String, i32) {
+    let out = cmd.output().unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn timeline_collapses_and_cites_evidence() {
+    let (out, _, code) = stdout_of(postmortem().args(["timeline", "--tz", "America/New_York"]).arg(fixtures()));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("2024-01-21 15:28:01 -05:00") && out.contains("cron job started (command /usr/local/bin/optimize-tables --all)"),
+        "{out}"
+    );
+    assert!(out.contains("2 × HTTP 5xx response"), "{out}");
+    assert!(out.contains("nginx_combined.log:4 … "), "{out}");
+    assert!(
+        out.contains("MySQL lock wait timeout") && out.contains("python_app.log:5]"),
+        "a traceback line takes its record's time: {out}"
+    );
+}
+
+#[test]
+fn jsonl_and_timesketch_are_json_with_utc_times() {
+    for format in ["jsonl", "timesketch"] {
+        let (out, _, code) = stdout_of(
+            postmortem()
+                .args(["timeline", "--raw", "--format", format, "--tz", "UTC"])
+                .arg(fixtures()),
+        );
+        assert_eq!(code, 0);
+        let records: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert!(records.len() >= 10);
+        for r in &records {
+            assert!(r["time"].as_str().unwrap().ends_with('Z'));
+            if format == "timesketch" {
+                assert!(r["message"].is_string() && r["datetime"].is_string() && r["timestamp_desc"].is_string());
+            }
+        }
+        let status = records.iter().find(|r| r["rule"] == "web.http_5xx").unwrap();
+        assert!(status["fields"]["status"].as_str().unwrap().starts_with('5'));
+    }
+}
+
+#[test]
+fn since_and_until_narrow_the_window() {
+    let (out, _, _) = stdout_of(
+        postmortem()
+            .args([
+                "timeline",
+                "--raw",
+                "--format",
+                "jsonl",
+                "--tz",
+                "UTC",
+                "--since",
+                "2024-01-21T20:29:00Z",
+                "--until",
+                "2024-01-21T20:30:00Z",
+            ])
+            .arg(fixtures()),
+    );
+    let times: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["time"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(!times.is_empty());
+    assert!(
+        times
+            .iter()
+            .all(|t| t.as_str() >= "2024-01-21T20:29:00" && t.as_str() < "2024-01-21T20:30:00"),
+        "{times:?}"
+    );
+}
+
+#[test]
+fn sources_json_describes_each_file() {
+    let (out, _, code) = stdout_of(
+        postmortem()
+            .args(["sources", "--format", "json", "--tz", "Europe/Paris"])
+            .arg(fixtures()),
+    );
+    assert_eq!(code, 0);
+    let files: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let find = |name: &str| files.iter().find(|f| f["file"].as_str().unwrap().ends_with(name)).unwrap().clone();
+    let access = find("nginx_combined.log");
+    assert_eq!(
+        (access["format"].as_str(), access["zone"].as_str(), access["lines"].as_u64()),
+        (Some("access_log"), Some("-05:00"), Some(5))
+    );
+    assert_eq!(access["first"], "2024-01-21T20:29:58.000Z");
+    let python = find("python_app.log");
+    assert_eq!(
+        (python["zone"].as_str(), python["zone_assumed"].as_bool()),
+        (Some("Europe/Paris"), Some(true))
+    );
+    assert_eq!(python["timestamped"], 2);
+    assert_eq!(find("no_timestamps.txt")["format"], "unknown");
+}
+
+#[test]
+fn a_missing_path_is_named_and_the_rest_is_still_read() {
+    let (out, err, code) = stdout_of(
+        postmortem()
+            .args(["timeline", "/nonexistent/access.log"])
+            .arg(fixtures().join("syslog")),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/access.log") && err.contains("No such file"), "{err}");
+    assert!(out.contains("cron job started"), "{out}");
+}
+
+#[test]
+fn bad_inputs_never_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.log"), b"").unwrap();
+    std::fs::write(dir.path().join("binary.log"), b"\x7fELF\x00\x00\x01garbage").unwrap();
+    std::fs::write(
+        dir.path().join("invalid-utf8.log"),
+        b"Jan 21 15:28:01 db1 CRON[1]: (root) CMD (\xff\xfe\xfd)\n",
+    )
+    .unwrap();
+    let mut long = b"Jan 21 15:28:02 db1 app: ".to_vec();
+    long.extend(std::iter::repeat_n(b'x', 3_000_000));
+    long.extend_from_slice(b"\nJan 21 15:28:03 db1 CRON[2]: (root) CMD (after the long line)\n");
+    std::fs::write(dir.path().join("long.log"), &long).unwrap();
+    // A gzip file cut in the middle: what was read before the cut is kept.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..2000 {
+        writeln!(gz, "Jan 21 15:{:02}:01 db1 CRON[{i}]: (root) CMD (job {i})", i % 60).unwrap();
+    }
+    let gz = gz.finish().unwrap();
+    std::fs::write(dir.path().join("cut.log.gz"), &gz[..gz.len() / 2]).unwrap();
+    std::fs::write(dir.path().join("corrupt.log.gz"), b"\x1f\x8b\x08\x00garbage that is not deflate").unwrap();
+
+    let (out, err, code) = stdout_of(
+        postmortem()
+            .args(["sources", "--format", "json", "--max-line", "4096", "--year", "2024"])
+            .arg(dir.path()),
+    );
+    assert_eq!(code, 2, "an unreadable gzip is an I/O error: {err}");
+    assert!(err.contains("binary.log: binary file; skipped"), "{err}");
+    assert!(err.contains("cut.log.gz") && err.contains("kept what was read"), "{err}");
+    assert!(err.contains("corrupt.log.gz"), "{err}");
+    assert!(err.contains("long.log: 1 line(s) longer than 4096 bytes were cut"), "{err}");
+    assert!(err.lines().all(|l| l.starts_with("postmortem: ")), "one line each: {err}");
+    let files: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let find = |name: &str| files.iter().find(|f| f["file"].as_str().unwrap().ends_with(name)).unwrap().clone();
+    assert_eq!(find("long.log")["timestamped"], 2);
+    assert_eq!(find("long.log")["cut_lines"], 1);
+    assert_eq!(find("empty.log")["lines"], 0);
+    assert_eq!(find("invalid-utf8.log")["events"], 1);
+    let cut = find("cut.log.gz")["timestamped"].as_u64().unwrap();
+    assert!(cut > 100 && cut < 2000, "kept the lines before the cut: {cut}");
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let (out, _, code) = stdout_of(
+        postmortem()
+            .args(["timeline", "--raw", "--year", "2024", "-"])
+            .write_stdin("Jan 21 15:28:01 db1 CRON[7]: (root) CMD (/usr/bin/backup)\n"),
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("cron.job_started") && out.contains("[-:1]"), "{out}");
+}
+
+#[test]
+fn a_rotated_set_reads_as_one_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |minute: u32| format!("10.0.0.1 - - [21/Jan/2024:15:{minute:02}:00 +0000] \"GET / HTTP/1.1\" 503 1 \"-\" \"x\"\n");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(line(1).as_bytes()).unwrap();
+    std::fs::write(dir.path().join("access.log.2.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(dir.path().join("access.log.1"), line(2)).unwrap();
+    std::fs::write(dir.path().join("access.log"), line(3)).unwrap();
+    let (out, _, code) = stdout_of(postmortem().args(["timeline", "--format", "jsonl"]).arg(dir.path()));
+    assert_eq!(code, 0);
+    let episodes: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(episodes.len(), 1, "{out}");
+    assert_eq!(episodes[0]["count"], 3);
+    assert!(episodes[0]["first"]["file"].as_str().unwrap().ends_with("access.log.2.gz"));
+    assert!(episodes[0]["last"]["file"].as_str().unwrap().ends_with("access.log"));
+}
+
+#[test]
+fn escape_sequences_in_logs_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("evil.log"),
+        b"Jan 21 15:28:01 db1 CRON[7]: (root) CMD (\x1b]0;owned\x07\x1b[2J rm -rf /tmp/x)\n",
+    )
+    .unwrap();
+    let (out, _, _) = stdout_of(postmortem().args(["timeline", "--raw", "--year", "2024"]).arg(dir.path()));
+    assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
+    assert!(out.contains("rm -rf /tmp/x"));
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("postmortem"))
+        .args(["timeline", "--raw", "--year", "2020", "--tz", "UTC"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/real-logs"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_unusable_input_exits_1() {
+    let (_, err, code) = stdout_of(postmortem().args(["timeline", "--tz", "Mars/Olympus"]).arg(fixtures()));
+    assert_eq!(code, 2);
+    assert!(err.contains("Mars/Olympus"), "{err}");
+    let (_, err, code) = stdout_of(postmortem().args(["timeline"]).arg(fixtures().join("no_timestamps.txt")));
+    assert_eq!(code, 1);
+    assert!(err.contains("no usable input"), "{err}");
+}
+
+#[test]
+fn a_broken_rule_file_names_file_line_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("mine.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nid = \"shop.broken\"\ntitle = \"x\"\ncategory = \"app_error\"\nseverity = \"error\"\npattern = \"(unclosed\"\n",
+    )
+    .unwrap();
+    let (out, err, code) = stdout_of(postmortem().args(["timeline", "--rules"]).arg(&rules).arg(fixtures()));
+    assert_eq!(code, 1);
+    assert!(out.is_empty(), "nothing is scanned with half a rule set");
+    assert!(err.contains("mine.toml:1: rule shop.broken: pattern does not compile"), "{err}");
+}

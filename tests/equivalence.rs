@@ -1,0 +1,74 @@
+//! The same logs give the same events whatever the reading path (mmap or read), the
+//! chunking (one chunk or many, cut anywhere) and the number of threads.
+
+use postmortem::rules::RuleSet;
+use postmortem::scan::{Event, ScanOptions, ScanResult};
+use postmortem::time::Zone;
+use std::path::{Path, PathBuf};
+
+fn inputs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    vec![root.join("fixtures/formats"), root.join("../shared/real-logs")]
+}
+
+fn scan(options: &ScanOptions, threads: usize) -> ScanResult {
+    let rules = RuleSet::load(&[], true).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| postmortem::scan_paths(&inputs(), &rules, options, &|_| {}))
+}
+
+fn base() -> ScanOptions {
+    ScanOptions {
+        zone: Zone::UTC,
+        year: Some(2020),
+        ..ScanOptions::default()
+    }
+}
+
+fn summary(result: &ScanResult) -> (Vec<Event>, Vec<(String, u64, u64, Option<i64>, Option<i64>, u64)>, usize) {
+    let files = result
+        .files
+        .iter()
+        .map(|f| (f.display.clone(), f.lines, f.timestamped, f.first, f.last, f.events))
+        .collect();
+    let buckets = result.series.values().map(|s| s.buckets.len()).sum();
+    (result.events.clone(), files, buckets)
+}
+
+#[test]
+fn mmap_and_read_give_the_same_events() {
+    let mapped = scan(&base(), 2);
+    let read = scan(&ScanOptions { no_mmap: true, ..base() }, 2);
+    assert!(!mapped.events.is_empty());
+    assert_eq!(summary(&mapped), summary(&read));
+}
+
+#[test]
+fn chunk_boundaries_do_not_change_events() {
+    let whole = scan(&base(), 1);
+    for chunk_size in [97, 1000, 4096] {
+        let chunked = scan(&ScanOptions { chunk_size, ..base() }, 2);
+        assert_eq!(summary(&whole), summary(&chunked), "chunk size {chunk_size}");
+        let chunked_read = scan(
+            &ScanOptions {
+                chunk_size,
+                no_mmap: true,
+                ..base()
+            },
+            2,
+        );
+        assert_eq!(summary(&whole), summary(&chunked_read), "chunk size {chunk_size}, read");
+    }
+}
+
+#[test]
+fn one_and_many_threads_give_the_same_events() {
+    let options = ScanOptions {
+        chunk_size: 1500,
+        ..base()
+    };
+    let one = scan(&options, 1);
+    for threads in [2, 4, 8] {
+        assert_eq!(summary(&one), summary(&scan(&options, threads)), "{threads} threads");
+    }
+}
