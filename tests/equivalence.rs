@@ -25,7 +25,11 @@ fn base() -> ScanOptions {
     }
 }
 
-fn summary(result: &ScanResult) -> (Vec<Event>, Vec<(String, u64, u64, Option<i64>, Option<i64>, u64)>, usize) {
+/// Per file: name, lines, timestamped lines, first and last time, events. (Not the
+/// whole report: how a file was read differs between the runs on purpose.)
+type FileSummary = (String, u64, u64, Option<i64>, Option<i64>, u64);
+
+fn summary(result: &ScanResult) -> (Vec<Event>, Vec<FileSummary>, usize) {
     let files = result
         .files
         .iter()
