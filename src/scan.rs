@@ -10,7 +10,7 @@
 
 use crate::format::{Format, SourceKind};
 use crate::rules::{RuleIndex, RuleSet};
-use crate::series::Series;
+use crate::series::{Series, SeriesBuilder};
 use crate::source::{self, Blocks, PlainFile, Probe, Problem, ReadMode};
 use crate::text::{clean_line, MESSAGE_CHARS};
 use crate::time::{self, Micros, RawStamp, StampZone, TimeContext, YearPlan, Zone};
@@ -432,6 +432,7 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
         events: Vec::new(),
         series: Series::new(options.bucket),
     };
+    let mut series = SeriesBuilder::new(options.bucket);
     let mut current: Option<Micros> = None;
     let mut next_hit = matcher.next_hit(data, 0);
     let mut pos = 0;
@@ -469,7 +470,7 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
         if web {
             if let Some(request) = format.request(line) {
                 if let Some(t) = current {
-                    result.series.add(t, &request);
+                    series.add(t, &request);
                 }
                 if let Some(rule) = matcher.match_status(request.status) {
                     add_event(rule, vec![("status".into(), request.status.to_string().into())]);
@@ -489,6 +490,7 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
         pos = end + 1;
     }
     result.tail_time = current;
+    result.series = series.finish();
     result
 }
 

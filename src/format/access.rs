@@ -4,7 +4,8 @@
 
 use super::{contains, json, Format};
 use crate::time::{self, RawStamp};
-use memchr::memchr;
+use memchr::{memchr, memmem};
+use std::sync::LazyLock;
 
 /// The fields of one request, borrowed from its line.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,7 +62,13 @@ pub(super) fn request(format: Format, line: &[u8]) -> Option<Request<'_>> {
 /// `client ident user [time] "METHOD path PROTO" status bytes ["referer" "agent" extra…]`
 fn clf_request(line: &[u8]) -> Option<Request<'_>> {
     let client = &line[..memchr(b' ', line)?];
-    let quote = memchr::memmem::find(line, b"] \"")? + 3;
+    // The request opens after `[time] "`; the time itself holds no `]`.
+    let open = memchr(b'[', line)?;
+    let close = open + memchr(b']', &line[open..])?;
+    if line.get(close + 1..close + 3) != Some(b" \"") {
+        return None;
+    }
+    let quote = close + 3;
     // The request ends at the quote followed by ` NNN ` (a status); quotes inside the
     // request are escaped by the server, but be tolerant of ones that are not.
     let mut search = quote;
@@ -113,11 +120,17 @@ fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
 /// as the last field, or as `rt=` / `request_time=` anywhere after the status. An integer
 /// last field is left alone: it may be Apache's `%D` (microseconds) or a byte count.
 fn trailing_duration(rest: &[u8]) -> Option<f64> {
+    // Built once: a one-off `memmem::find` builds its searcher on every call, which
+    // costs more than the rest of the line's parsing.
+    static KEYS: LazyLock<[(memmem::Finder<'static>, usize); 2]> =
+        LazyLock::new(|| [(memmem::Finder::new(b"request_time="), 13), (memmem::Finder::new(b"rt="), 3)]);
     let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
-    for key in [&b"request_time="[..], b"rt="] {
-        if let Some(at) = memchr::memmem::find(rest, key) {
-            if at == 0 || rest[at - 1] == b' ' {
-                return seconds_to_ms(field_value(&rest[at + key.len()..]));
+    if memchr(b'=', rest).is_some() {
+        for (finder, key_len) in KEYS.iter() {
+            if let Some(at) = finder.find(rest) {
+                if at == 0 || rest[at - 1] == b' ' {
+                    return seconds_to_ms(field_value(&rest[at + key_len..]));
+                }
             }
         }
     }
@@ -139,12 +152,19 @@ fn field_value(rest: &[u8]) -> &[u8] {
     &rest[..end]
 }
 
+/// `12.345` (seconds) → 12345.0 (milliseconds). Hand-written because it runs on every
+/// access line: the general float parser is most of the line's cost otherwise.
 fn seconds_to_ms(text: &[u8]) -> Option<f64> {
-    if text.is_empty() || !text.iter().all(|b| b.is_ascii_digit() || *b == b'.') {
+    let (whole, fraction) = match memchr(b'.', text) {
+        Some(dot) => (&text[..dot], &text[dot + 1..]),
+        None => (text, &b""[..]),
+    };
+    if whole.is_empty() || whole.len() > 12 || fraction.len() > 9 || !whole.iter().chain(fraction).all(u8::is_ascii_digit) {
         return None;
     }
-    let secs: f64 = std::str::from_utf8(text).ok()?.parse().ok()?;
-    Some(secs * 1000.0)
+    let number = |digits: &[u8]| digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    let scale = 10u64.pow(fraction.len() as u32);
+    Some((number(whole) as f64 + number(fraction) as f64 / scale as f64) * 1000.0)
 }
 
 /// JSON access lines: the common field names of nginx `escape=json` formats, Caddy,
@@ -226,6 +246,17 @@ mod tests {
         assert_eq!((r.status, r.path), (400, &b""[..]));
         let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5").unwrap();
         assert_eq!((r.status, r.duration_ms), (200, None));
+    }
+
+    #[test]
+    fn decimal_seconds() {
+        assert_eq!(seconds_to_ms(b"0.250"), Some(250.0));
+        assert_eq!(seconds_to_ms(b"60.001").map(|ms| (ms * 1000.0).round()), Some(60_001_000.0));
+        assert_eq!(seconds_to_ms(b"3"), Some(3000.0));
+        assert_eq!(seconds_to_ms(b"1."), Some(1000.0));
+        for bad in [&b""[..], b".5", b"1.2.3", b"-1.0", b"1e3", b"12345678901234.0"] {
+            assert_eq!(seconds_to_ms(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]
