@@ -98,14 +98,32 @@ fn write_archive(dir: &Path, total: u64) {
             _ => {
                 use chrono::Datelike;
                 let month = MONTHS[dt.month0() as usize];
-                writeln!(
-                    sys,
-                    "{month} {:>2} {} db1 CRON[{}]: (root) CMD (/usr/local/bin/rotate --quiet)",
-                    dt.day(),
-                    dt.format("%H:%M:%S"),
-                    random.below(30_000)
-                )
-                .unwrap();
+                let stamp = format!("{month} {:>2} {}", dt.day(), dt.format("%H:%M:%S"));
+                // As on a real host: cron once a minute, other daemons in between.
+                if t % 60 < 2 && i % 6 == 2 {
+                    writeln!(
+                        sys,
+                        "{stamp} db1 CRON[{}]: (root) CMD (/usr/local/bin/rotate --quiet)",
+                        random.below(30_000)
+                    )
+                    .unwrap();
+                } else if i % 2 == 0 {
+                    writeln!(
+                        sys,
+                        "{stamp} db1 sshd[{}]: Accepted publickey for deploy from 10.0.0.{} port {} ssh2",
+                        random.below(30_000),
+                        random.below(256),
+                        random.below(65_536)
+                    )
+                    .unwrap();
+                } else {
+                    writeln!(
+                        sys,
+                        "{stamp} db1 systemd[1]: Started Session {} of user deploy.",
+                        random.below(100_000)
+                    )
+                    .unwrap();
+                }
             }
         }
     }
