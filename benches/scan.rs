@@ -156,7 +156,8 @@ fn whole_scan(c: &mut Criterion) {
                     year: Some(2024),
                     ..ScanOptions::default()
                 };
-                let result = pool.install(|| postmortem::scan_paths(std::slice::from_ref(&path), &rules, &options, &|_| {}));
+                let result =
+                    pool.install(|| postmortem::scan_paths(std::slice::from_ref(&path), &rules, &options, &postmortem::scan::NoProgress));
                 black_box(result.events.len())
             })
         });

@@ -31,7 +31,7 @@ pub fn scan_paths(
     paths: &[PathBuf],
     rules: &rules::RuleSet,
     options: &scan::ScanOptions,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn scan::Progress,
 ) -> scan::ScanResult {
     let (files, mut problems) = source::discover(paths);
     let outcomes: Vec<_> = files.into_par_iter().map(|file| source::probe(file, options.no_mmap)).collect();
@@ -46,17 +46,4 @@ pub fn scan_paths(
     problems.append(&mut result.problems);
     result.problems = problems;
     result
-}
-
-/// The total bytes the scan of `paths` will report through `progress`, for a progress
-/// bar: a cheap stat of each file.
-pub fn total_bytes(paths: &[PathBuf]) -> u64 {
-    let (files, _) = source::discover(paths);
-    files
-        .iter()
-        .filter_map(|f| match &f.origin {
-            source::Origin::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            source::Origin::Stdin => None,
-        })
-        .sum()
 }

@@ -177,19 +177,14 @@ fn prepare(args: &ScanArgs) -> Result<Prepared, ExitCode> {
 
 fn run_scan(args: &ScanArgs, prepared: &Prepared) -> ScanResult {
     let bar = (!args.quiet && io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(postmortem::total_bytes(&args.paths));
+        let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     });
-    let progress = |bytes: u64| {
-        if let Some(bar) = &bar {
-            bar.inc(bytes);
-        }
-    };
-    let result = postmortem::scan_paths(&args.paths, &prepared.rules, &prepared.options, &progress);
+    let result = postmortem::scan_paths(&args.paths, &prepared.rules, &prepared.options, &Bar(bar.as_ref()));
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -197,6 +192,45 @@ fn run_scan(args: &ScanArgs, prepared: &Prepared) -> ScanResult {
         eprintln!("postmortem: {}", postmortem::text::clean_line(problem.to_string().as_bytes(), 2000));
     }
     result
+}
+
+/// Says on stderr which files had times without a zone read in this machine's zone:
+/// a wrong guess there shifts a whole log against the others.
+fn note_assumed_zone(result: &ScanResult, zone: Zone) {
+    let assumed: Vec<&str> = result
+        .files
+        .iter()
+        .filter(|f| f.zone.assumed && f.timestamped > 0)
+        .map(|f| f.display.as_str())
+        .collect();
+    if assumed.is_empty() {
+        return;
+    }
+    let shown = assumed.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+    let more = if assumed.len() > 3 {
+        format!(" and {} more", assumed.len() - 3)
+    } else {
+        String::new()
+    };
+    let listed = postmortem::text::clean_line(format!("{shown}{more}").as_bytes(), 2000);
+    eprintln!("postmortem: note: times without a zone read as {zone} (this machine's zone; set --tz) in {listed}");
+}
+
+/// The progress bar on stderr, advanced a chunk at a time (never per line).
+struct Bar<'a>(Option<&'a indicatif::ProgressBar>);
+
+impl postmortem::scan::Progress for Bar<'_> {
+    fn start(&self, total: u64) {
+        if let Some(bar) = self.0 {
+            bar.set_length(total);
+        }
+    }
+
+    fn advance(&self, bytes: u64) {
+        if let Some(bar) = self.0 {
+            bar.inc(bytes);
+        }
+    }
 }
 
 /// 2 if any file could not be read, 1 if nothing usable was read at all, else 0.
@@ -268,6 +302,9 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
         display,
     } = view;
     let mut result = run_scan(&args.scan, &prepared);
+    if prepared.tz_given.is_none() {
+        note_assumed_zone(&result, prepared.options.zone);
+    }
     result.retain_window(since, until);
     let episodes = timeline::collapse(&result.events, &result.files, gap);
     let zone = render::display_zone(display.or(prepared.tz_given), &result.files);
@@ -279,8 +316,22 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
             let colour = render::use_colour(io::stdout().is_terminal());
             render::write_timeline_text(&mut out, &episodes, raw_events, &result.files, &prepared.rules, zone, colour)
         }
-        TimelineFormat::Jsonl => render::write_jsonl(&mut out, &episodes, raw_events, &result.files, &prepared.rules),
-        TimelineFormat::Timesketch => render::write_timesketch(&mut out, &episodes, raw_events, &result.files, &prepared.rules),
+        TimelineFormat::Jsonl => render::write_records(
+            &mut out,
+            render::RecordStyle::Jsonl,
+            &episodes,
+            raw_events,
+            &result.files,
+            &prepared.rules,
+        ),
+        TimelineFormat::Timesketch => render::write_records(
+            &mut out,
+            render::RecordStyle::Timesketch,
+            &episodes,
+            raw_events,
+            &result.files,
+            &prepared.rules,
+        ),
     };
     if let Err(code) = finish_output(written.and_then(|()| out.flush())) {
         return code;

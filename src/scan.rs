@@ -120,6 +120,8 @@ impl ScanResult {
 struct FilePlan {
     format: Format,
     time: TimeContext,
+    /// The year given to the first line, for formats that print none.
+    inferred_year: Option<i32>,
 }
 
 /// A piece of work for one worker.
@@ -152,9 +154,25 @@ struct ChunkResult {
     series: Series,
 }
 
-/// Scans the probed files with the rules. `progress` is told how many bytes each
-/// finished chunk covered.
-pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress: &(dyn Fn(u64) + Sync)) -> ScanResult {
+/// Told how far the scan has got, in bytes of input (compressed bytes for gzip).
+pub trait Progress: Sync {
+    /// The bytes the scan will cover, once it knows.
+    fn start(&self, total: u64);
+    /// Another `bytes` are done.
+    fn advance(&self, bytes: u64);
+}
+
+/// For callers that do not show progress.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _total: u64) {}
+    fn advance(&self, _bytes: u64) {}
+}
+
+/// Scans the probed files with the rules.
+pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
+    progress.start(probes.iter().map(|p| p.size).sum());
     let plans = plan_files(&probes, options);
     let units = plan_units(&probes, options);
     let outputs: Vec<UnitOutput> = units
@@ -228,13 +246,14 @@ fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
                             last_month,
                         )
                     });
-                    YearPlan { first_year, first_month }
+                    Some(YearPlan { first_year, first_month })
                 }
-                _ => placeholder,
+                _ => None,
             };
             FilePlan {
                 format,
-                time: TimeContext::new(options.zone, years),
+                time: TimeContext::new(options.zone, years.unwrap_or(placeholder)),
+                inferred_year: years.map(|y| y.first_year),
             }
         })
         .collect()
@@ -318,7 +337,7 @@ fn run_unit(
     plans: &[FilePlan],
     rules: &RuleSet,
     options: &ScanOptions,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> UnitOutput {
     match *unit {
         Unit::Range { file, start, end } => {
@@ -327,7 +346,7 @@ fn run_unit(
                 let (first, bytes) = plain.lines_in(start, end, options.max_line)?;
                 Ok(scan_chunk(&bytes, first, &plans[file], rules, options))
             });
-            progress(end - start);
+            progress.advance(end - start);
             match result {
                 Ok(chunk) => UnitOutput {
                     file,
@@ -370,7 +389,7 @@ fn run_unit(
             if let Some(last) = chunks.last_mut() {
                 last.cut_lines += blocks.cut_lines;
             }
-            progress(probe.size);
+            progress.advance(probe.size);
             let problem = blocks.error.map(|e| {
                 Problem::warning(
                     &probe.file.display,
@@ -515,7 +534,7 @@ fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, op
             kind: plan.format.kind(),
             mode: probe.mode,
             zone: zone_note(&probe, options.zone),
-            year: (plan.time.years.first_year != 1970).then_some(plan.time.years.first_year),
+            year: plan.inferred_year,
             bytes: probe.size,
             lines: 0,
             timestamped: 0,

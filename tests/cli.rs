@@ -260,3 +260,50 @@ fn a_broken_rule_file_names_file_line_and_rule() {
     assert!(out.is_empty(), "nothing is scanned with half a rule set");
     assert!(err.contains("mine.toml:1: rule shop.broken: pattern does not compile"), "{err}");
 }
+
+#[test]
+fn the_timeline_says_which_files_had_their_zone_assumed() {
+    let (_, err, code) = stdout_of(postmortem().arg("timeline").arg(fixtures().join("python_app.log")).arg(fixtures().join("nginx_combined.log")));
+    assert_eq!(code, 0);
+    assert!(err.contains("note: times without a zone read as UTC") && err.contains("python_app.log"), "{err}");
+    assert!(!err.contains("nginx_combined.log"), "access lines carry their offset: {err}");
+    let (_, err, _) = stdout_of(postmortem().args(["timeline", "--tz", "UTC"]).arg(fixtures().join("python_app.log")));
+    assert!(!err.contains("note:"), "--tz given, nothing assumed: {err}");
+}
+
+/// A mapped file truncated during the scan must not kill the process with SIGBUS: it
+/// either finishes (the truncation came too late to matter) or stops with an error that
+/// names the file. The race is real, so the test accepts both and loops a few times.
+#[test]
+fn a_file_truncated_while_mapped_never_kills_the_process() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.log");
+    let line = b"10.0.0.1 - - [21/Jan/2024:15:30:00 +0000] \"GET /checkout HTTP/1.1\" 503 12 \"-\" \"x\"\n";
+    for attempt in 0..3 {
+        let mut file = std::fs::File::create(&path).unwrap();
+        for _ in 0..(48 << 20) / line.len() {
+            file.write_all(line).unwrap();
+        }
+        // Old enough to be mapped rather than read.
+        file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
+        drop(file);
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("postmortem"))
+            .args(["timeline", "--raw", "--threads", "1", "--tz", "UTC"])
+            .arg(&path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20 + 30 * attempt));
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(0).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.signal(), None, "killed by a signal: {err}");
+        match output.status.code() {
+            Some(0) => {}
+            Some(2) => assert!(err.contains("big.log") && err.contains("shrank"), "{err}"),
+            other => panic!("unexpected exit {other:?}: {err}"),
+        }
+    }
+}

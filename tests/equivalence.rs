@@ -14,7 +14,7 @@ fn inputs() -> Vec<PathBuf> {
 fn scan(options: &ScanOptions, threads: usize) -> ScanResult {
     let rules = RuleSet::load(&[], true).unwrap();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    pool.install(|| postmortem::scan_paths(&inputs(), &rules, options, &|_| {}))
+    pool.install(|| postmortem::scan_paths(&inputs(), &rules, options, &postmortem::scan::NoProgress))
 }
 
 fn base() -> ScanOptions {

@@ -52,7 +52,7 @@ macro_rules! formats {
         /// Every format the scan reads. The order is the sniffing tie-break: when two
         /// formats recognise as many sample lines, the earlier (more specific) one wins.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Format { $($variant,)* }
+        pub enum Format { $(#[doc = $about] $variant,)* }
 
         impl Format {
             pub const ALL: &'static [Format] = &[$(Format::$variant,)*];
@@ -64,11 +64,6 @@ macro_rules! formats {
 
             pub fn kind(self) -> SourceKind {
                 match self { $(Format::$variant => SourceKind::$kind,)* }
-            }
-
-            /// One line for people: what this format is.
-            pub fn about(self) -> &'static str {
-                match self { $(Format::$variant => $about,)* }
             }
         }
     };

@@ -6,7 +6,7 @@ mod records;
 mod sources;
 mod text;
 
-pub use records::{write_jsonl, write_timesketch};
+pub use records::{write_records, RecordStyle};
 pub use sources::{write_sources_json, write_sources_text};
 pub use text::write_timeline_text;
 

@@ -65,46 +65,42 @@ fn write_line(out: &mut dyn Write, record: &Map<String, Value>) -> io::Result<()
     out.write_all(b"\n")
 }
 
+/// Which JSON lines to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordStyle {
+    /// Our own records.
+    Jsonl,
+    /// Our records plus the fields Timesketch's import needs.
+    Timesketch,
+}
+
 /// One JSON object a line: episodes, or every event when `events` is given.
-pub fn write_jsonl(
+pub fn write_records(
     out: &mut dyn Write,
+    style: RecordStyle,
     episodes: &[Episode],
     events: Option<&[Event]>,
     files: &[FileReport],
     rules: &RuleSet,
 ) -> io::Result<()> {
-    match events {
-        Some(events) => events.iter().try_for_each(|e| write_line(out, &event_record(e, files, rules))),
-        None => episodes.iter().try_for_each(|e| write_line(out, &episode_record(e, files, rules))),
-    }
-}
-
-fn timesketch_fields(record: &mut Map<String, Value>, time: Micros, message: String, description: &str) {
-    record.insert("message".into(), Value::String(message));
-    record.insert("datetime".into(), Value::String(rfc3339_utc(time)));
-    record.insert("timestamp".into(), Value::from(time));
-    record.insert("timestamp_desc".into(), Value::String(description.into()));
-}
-
-/// Timesketch's JSONL import format.
-pub fn write_timesketch(
-    out: &mut dyn Write,
-    episodes: &[Episode],
-    events: Option<&[Event]>,
-    files: &[FileReport],
-    rules: &RuleSet,
-) -> io::Result<()> {
+    let timesketch = |record: &mut Map<String, Value>, time: Micros, message: String, description: &str| {
+        if style == RecordStyle::Timesketch {
+            record.insert("message".into(), Value::String(message));
+            record.insert("datetime".into(), Value::String(rfc3339_utc(time)));
+            record.insert("timestamp".into(), Value::from(time));
+            record.insert("timestamp_desc".into(), Value::String(description.into()));
+        }
+    };
     match events {
         Some(events) => events.iter().try_for_each(|event| {
             let mut record = event_record(event, files, rules);
-            timesketch_fields(&mut record, event.time, event.message.to_string(), "Log line time");
+            timesketch(&mut record, event.time, event.message.to_string(), "Log line time");
             write_line(out, &record)
         }),
         None => episodes.iter().try_for_each(|episode| {
             let mut record = episode_record(episode, files, rules);
-            let rule = rules.get(episode.rule);
-            let message = format!("{} × {} ({})", episode.count, rule.title, episode.group);
-            timesketch_fields(&mut record, episode.start, message, "Episode start");
+            let message = format!("{} × {} ({})", episode.count, rules.get(episode.rule).title, episode.group);
+            timesketch(&mut record, episode.start, message, "Episode start");
             write_line(out, &record)
         }),
     }

@@ -79,14 +79,6 @@ impl Matcher {
         }
     }
 
-    pub fn has_patterns(&self) -> bool {
-        self.search.is_some()
-    }
-
-    pub fn has_status_rules(&self) -> bool {
-        !self.status_rules.is_empty()
-    }
-
     /// The offset of the next pattern hit in `haystack` at or after `from`.
     #[inline]
     pub fn next_hit(&self, haystack: &[u8], from: usize) -> Option<usize> {

@@ -14,7 +14,7 @@ pub use matcher::{LineMatch, Matcher};
 use crate::format::{Format, SourceKind};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 /// The built-in catalogue, embedded so that `postmortem` is one file.
@@ -377,11 +377,6 @@ fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<RuleError>> {
     } else {
         Err(errors)
     }
-}
-
-/// Loads a rule file from a path: for tests and tools.
-pub fn load_file(path: &Path) -> Result<RuleSet, Vec<RuleError>> {
-    RuleSet::load(&[path.to_path_buf()], false)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ mod guard;
 
 pub use discover::{discover, InputFile, Origin};
 
-use crate::format::{self, Format, Sniffed};
+use crate::format::{self, Sniffed};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -260,10 +260,6 @@ impl PlainFile {
             extra *= 4;
         }
     }
-
-    pub fn size(&self) -> u64 {
-        self.size
-    }
 }
 
 /// Bytes borrowed from a mapping or owned after a read.
@@ -422,11 +418,6 @@ pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
         (Origin::Path(path), ReadMode::Gzip) => Ok(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(File::open(path)?)))),
         (Origin::Path(path), _) => Ok(Box::new(File::open(path)?.take(probe.size))),
     }
-}
-
-/// The format a probe settled on.
-pub fn format_of(probe: &Probe) -> Format {
-    probe.sniffed.format
 }
 
 #[cfg(test)]
