@@ -190,25 +190,11 @@ struct UnitOutput {
     problem: Option<Problem>,
 }
 
-/// The first and last timestamps of a probe's head and tail, as stamps.
-fn edge_stamps(probe: &Probe) -> (Option<RawStamp>, Option<RawStamp>) {
-    let format = probe.sniffed.format;
-    let stamp_of = |line: &[u8]| format.stamp_at(line).and_then(|at| format.parse_stamp(at));
-    let first = probe.head.split(|&b| b == b'\n').find_map(stamp_of);
-    // The tail starts mid-line: skip its first, partial line.
-    let tail = match memchr::memchr(b'\n', &probe.tail) {
-        Some(i) if !probe.tail.is_empty() => &probe.tail[i + 1..],
-        _ => &probe.head[..],
-    };
-    let last = tail.split(|&b| b == b'\n').rev().find_map(stamp_of).or(first);
-    (first, last)
-}
-
 /// Zones and years: naive stamps are read in the given zone; files that print no year
 /// get the year that puts them nearest the span of the files that do, or else the year
 /// of their modification time (stepping back across a New Year).
 fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
-    let edges: Vec<_> = probes.iter().map(edge_stamps).collect();
+    let edges: Vec<_> = probes.iter().map(|p| (p.first_stamp, p.last_stamp)).collect();
     let placeholder = YearPlan {
         first_year: 1970,
         first_month: 1,
@@ -376,11 +362,7 @@ fn run_unit(
                     };
                 }
             };
-            let first_block = if probe.mode == ReadMode::Stdin {
-                probe.head.clone()
-            } else {
-                Vec::new()
-            };
+            let first_block = probe.stdin_head.clone();
             let mut blocks = Blocks::new(stream, first_block, options.chunk_size.max(4096), options.max_line);
             let mut chunks = Vec::new();
             while let Some((base, block)) = blocks.next_block() {
@@ -615,7 +597,7 @@ fn max_opt(a: Option<Micros>, b: Option<Micros>) -> Option<Micros> {
 
 /// Which zone a file's times are in: the one its lines carry, or the assumed one.
 fn zone_note(probe: &Probe, assumed: Zone) -> ZoneNote {
-    match edge_stamps(probe).0.map(|s| s.zone) {
+    match probe.first_stamp.map(|s| s.zone) {
         Some(StampZone::Offset(0)) | Some(StampZone::Epoch(_)) => ZoneNote {
             zone: "UTC".into(),
             assumed: false,

@@ -263,17 +263,29 @@ fn a_broken_rule_file_names_file_line_and_rule() {
 
 #[test]
 fn the_timeline_says_which_files_had_their_zone_assumed() {
-    let (_, err, code) = stdout_of(postmortem().arg("timeline").arg(fixtures().join("python_app.log")).arg(fixtures().join("nginx_combined.log")));
+    let (_, err, code) = stdout_of(
+        postmortem()
+            .arg("timeline")
+            .arg(fixtures().join("python_app.log"))
+            .arg(fixtures().join("nginx_combined.log")),
+    );
     assert_eq!(code, 0);
-    assert!(err.contains("note: times without a zone read as UTC") && err.contains("python_app.log"), "{err}");
+    assert!(
+        err.contains("note: times without a zone read as UTC") && err.contains("python_app.log"),
+        "{err}"
+    );
     assert!(!err.contains("nginx_combined.log"), "access lines carry their offset: {err}");
-    let (_, err, _) = stdout_of(postmortem().args(["timeline", "--tz", "UTC"]).arg(fixtures().join("python_app.log")));
+    let (_, err, _) = stdout_of(
+        postmortem()
+            .args(["timeline", "--tz", "UTC"])
+            .arg(fixtures().join("python_app.log")),
+    );
     assert!(!err.contains("note:"), "--tz given, nothing assumed: {err}");
 }
 
 /// A mapped file truncated during the scan must not kill the process with SIGBUS: it
-/// either finishes (the truncation came too late to matter) or stops with an error that
-/// names the file. The race is real, so the test accepts both and loops a few times.
+/// finishes, or stops with an error that names the file. The race is real, so the test
+/// accepts every outcome but a signal, and tries a few timings.
 #[test]
 fn a_file_truncated_while_mapped_never_kills_the_process() {
     use std::os::unix::process::ExitStatusExt;
@@ -286,7 +298,8 @@ fn a_file_truncated_while_mapped_never_kills_the_process() {
             file.write_all(line).unwrap();
         }
         // Old enough to be mapped rather than read.
-        file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).unwrap();
+        file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+            .unwrap();
         drop(file);
         let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("postmortem"))
             .args(["timeline", "--raw", "--threads", "1", "--tz", "UTC"])
@@ -301,7 +314,9 @@ fn a_file_truncated_while_mapped_never_kills_the_process() {
         let err = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.signal(), None, "killed by a signal: {err}");
         match output.status.code() {
+            // The truncation came after the scan, or before the probe (an empty file).
             Some(0) => {}
+            Some(1) => assert!(err.contains("no usable input"), "{err}"),
             Some(2) => assert!(err.contains("big.log") && err.contains("shrank"), "{err}"),
             other => panic!("unexpected exit {other:?}: {err}"),
         }

@@ -9,6 +9,7 @@ mod guard;
 pub use discover::{discover, InputFile, Origin};
 
 use crate::format::{self, Sniffed};
+use crate::time::RawStamp;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -103,11 +104,13 @@ pub struct Probe {
     pub size: u64,
     pub modified: Option<SystemTime>,
     pub sniffed: Sniffed,
-    /// The first bytes (decompressed). For stdin these bytes are consumed: the scan
-    /// starts from them.
-    pub head: Vec<u8>,
-    /// The last bytes of a plain file (empty otherwise).
-    pub tail: Vec<u8>,
+    /// The timestamps of the first and last timestamped lines of the head and tail
+    /// (the tail is read for plain files only): for zone notes and year inference.
+    pub first_stamp: Option<RawStamp>,
+    pub last_stamp: Option<RawStamp>,
+    /// For stdin only, the bytes probing consumed: the scan starts from them. (Other
+    /// files keep no bytes: a directory of 100,000 files must not hold their heads.)
+    pub stdin_head: Vec<u8>,
 }
 
 /// Opens a file and learns what the scan needs to plan it. Binary files and files that
@@ -173,14 +176,25 @@ fn finish_probe(
         return Err(Problem::warning(&file.display, "binary file; skipped"));
     }
     let sniffed = format::sniff(&head);
+    let format = sniffed.format;
+    let stamp_of = |line: &[u8]| format.stamp_at(line).and_then(|at| format.parse_stamp(at));
+    let first_stamp = head.split(|&b| b == b'\n').find_map(stamp_of);
+    // The tail starts mid-line: skip its first, partial line.
+    let last_lines = match memchr::memchr(b'\n', &tail) {
+        Some(i) => &tail[i + 1..],
+        None => &head[..],
+    };
+    let last_stamp = last_lines.split(|&b| b == b'\n').rev().find_map(stamp_of).or(first_stamp);
+    let stdin_head = if mode == ReadMode::Stdin { head } else { Vec::new() };
     Ok(Probe {
         file,
         mode,
         size,
         modified,
         sniffed,
-        head,
-        tail,
+        first_stamp,
+        last_stamp,
+        stdin_head,
     })
 }
 
