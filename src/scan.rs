@@ -612,3 +612,58 @@ fn zone_note(probe: &Probe, assumed: Zone) -> ZoneNote {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn syslog(text: &str) -> RawStamp {
+        time::parse_syslog(text.as_bytes()).unwrap()
+    }
+
+    fn instant(text: &str) -> Micros {
+        chrono::DateTime::parse_from_rfc3339(text).unwrap().timestamp_micros()
+    }
+
+    fn modified(text: &str) -> Option<std::time::SystemTime> {
+        Some(UNIX_EPOCH + Duration::from_micros(instant(text) as u64))
+    }
+
+    #[test]
+    fn a_yearless_file_takes_the_year_nearest_the_other_files() {
+        let (first, last) = (syslog("Jan 21 15:28:01"), syslog("Jan 21 16:31:12"));
+        let span = Some((instant("2024-01-21T10:00:00Z"), instant("2024-01-21T18:00:00Z")));
+        // The file's own date says nothing; the modification time is ignored when
+        // other files give a span.
+        let year = infer_year(&first, &last, Zone::UTC, span, modified("2026-11-21T00:00:00Z"), 1, 1);
+        assert_eq!(year, 2024);
+    }
+
+    #[test]
+    fn the_nearest_year_holds_across_a_new_year() {
+        let (first, last) = (syslog("Dec 31 23:50:00"), syslog("Jan  1 00:10:00"));
+        let span = Some((instant("2023-12-31T23:00:00Z"), instant("2024-01-01T01:00:00Z")));
+        assert_eq!(infer_year(&first, &last, Zone::UTC, span, None, 12, 1), 2023);
+    }
+
+    #[test]
+    fn alone_a_file_takes_its_modification_year_stepping_back_across_new_year() {
+        let (first, last) = (syslog("Dec 30 10:00:00"), syslog("Jan  1 09:00:00"));
+        assert_eq!(
+            infer_year(&first, &last, Zone::UTC, None, modified("2025-01-02T08:00:00Z"), 12, 1),
+            2024
+        );
+        // Written in June and July, last modified in March: last year's summer.
+        let (first, last) = (syslog("Jun 14 15:16:01"), syslog("Jul 27 14:42:00"));
+        assert_eq!(
+            infer_year(&first, &last, Zone::UTC, None, modified("2025-03-01T00:00:00Z"), 6, 7),
+            2024
+        );
+        let (first, last) = (syslog("Jun 14 15:16:01"), syslog("Jul 27 14:42:00"));
+        assert_eq!(
+            infer_year(&first, &last, Zone::UTC, None, modified("2025-08-01T00:00:00Z"), 6, 7),
+            2025
+        );
+    }
+}

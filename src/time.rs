@@ -761,6 +761,9 @@ mod tests {
         assert_eq!(s.civil.year, None);
         assert_eq!(utc(s), at("2024-12-06T13:01:34Z"));
         assert_eq!(parse_syslog(b"Nov 9 12:01:01 dn228").unwrap().civil.day, 9);
+        let with_year = parse_syslog(b"Jan 21 2024 15:28:01 db1 CRON[1]:").unwrap();
+        assert_eq!(with_year.civil.year, Some(2024));
+        assert_eq!(utc(with_year), at("2024-01-21T15:28:01Z"));
     }
 
     #[test]
