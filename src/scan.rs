@@ -503,7 +503,12 @@ fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, op
     let mut problems = Vec::new();
     for output in outputs {
         by_file[output.file].extend(output.chunks);
-        problems.extend(output.problem);
+        // One line a problem: a file that vanished fails in each of its chunks alike.
+        if let Some(problem) = output.problem {
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
     }
     let mut files = Vec::with_capacity(probes.len());
     let mut events = Vec::new();

@@ -56,6 +56,7 @@ pub fn write_sources_json(out: &mut dyn Write, files: &[FileReport]) -> io::Resu
                 "last": f.last.map(rfc3339_utc),
                 "events": f.events,
                 "cut_lines": f.cut_lines,
+                "untimed_events": f.untimed_events,
             })
         })
         .collect();
