@@ -80,6 +80,8 @@ struct TimelineArgs {
     /// Print every event instead of collapsing runs into episodes.
     #[arg(long)]
     raw: bool,
+    /// text: aligned, coloured on a terminal; jsonl: one JSON object a line;
+    /// timesketch: JSON lines for Timesketch's import.
     #[arg(long, value_enum, default_value = "text")]
     format: TimelineFormat,
     /// Only what happened at or after this time (RFC 3339, or YYYY-MM-DD HH:MM[:SS] in --tz).
@@ -106,6 +108,7 @@ enum SourcesFormat {
 struct SourcesArgs {
     #[command(flatten)]
     scan: ScanArgs,
+    /// text: a table; json: an array, one object a file.
     #[arg(long, value_enum, default_value = "text")]
     format: SourcesFormat,
     /// Zone to show times in.

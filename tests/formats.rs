@@ -64,3 +64,19 @@ fn each_fixture_reads_with_its_format_and_times() {
         .collect();
     assert_eq!(seen, expected);
 }
+
+#[test]
+fn access_lines_are_counted_into_per_minute_series() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats/nginx_combined.log");
+    let rules = RuleSet::load(&[], true).unwrap();
+    let result = postmortem::scan_paths(std::slice::from_ref(&file), &rules, &ScanOptions::default(), &NoProgress);
+    let series = result.series.values().next().expect("a series for the access log");
+    // 15:29:58 and 15:29:59 fall in one minute, the three lines of 15:30 in the next.
+    let buckets: Vec<_> = series.buckets.values().collect();
+    assert_eq!(buckets.len(), 2);
+    let (before, during) = (buckets[0], buckets[1]);
+    assert_eq!((before.requests, before.failed(), before.clients.len()), (2, 0, 2));
+    assert_eq!((during.requests, during.failed(), during.by_class[3]), (3, 2, 1));
+    // 10.0.0.1, .3 and .4 in that minute; .1 and .3 got a 5xx.
+    assert_eq!((during.clients.len(), during.failed_clients.len()), (3, 2));
+}
