@@ -29,6 +29,38 @@ enum Command {
     Timeline(TimelineArgs),
     /// What was understood of each file: format, zone, lines, first and last time.
     Sources(SourcesArgs),
+    /// The rules: list them, show them as written, check rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// One line a rule: id, category, title.
+    List(RuleSelection),
+    /// The rule files as written (the built-in catalogue, or one rule by id).
+    Show {
+        /// A rule id; without one, the whole built-in catalogue.
+        id: Option<String>,
+        #[command(flatten)]
+        selection: RuleSelection,
+    },
+    /// Compile rule files and run every rule's examples and counterexamples.
+    /// Without a file, the built-in catalogue. Exit status 1 if anything is wrong.
+    Check {
+        /// Rule files (TOML).
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct RuleSelection {
+    /// Add the rules of a TOML rule file (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+    /// Leave the built-in rules out.
+    #[arg(long)]
+    no_builtin_rules: bool,
 }
 
 #[derive(Args)]
@@ -368,10 +400,72 @@ fn sources_command(args: SourcesArgs) -> ExitCode {
     exit_status(&result)
 }
 
+/// Loads rules, printing every problem; `None` if any.
+fn load_rules(files: &[PathBuf], builtin: bool) -> Option<RuleSet> {
+    RuleSet::load(files, builtin)
+        .map_err(|errors| {
+            for error in errors {
+                eprintln!("postmortem: error: {error}");
+            }
+        })
+        .ok()
+}
+
+fn rules_command(command: RulesCommand) -> ExitCode {
+    let mut out = String::new();
+    match command {
+        RulesCommand::List(selection) => {
+            let Some(set) = load_rules(&selection.rules, !selection.no_builtin_rules) else {
+                return ExitCode::from(1);
+            };
+            let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for rule in set.rules() {
+                out.push_str(&format!("{:<width$}  {:<19} {}\n", rule.id, rule.category.name(), rule.title));
+            }
+        }
+        RulesCommand::Show { id, selection } => {
+            let Some(set) = load_rules(&selection.rules, !selection.no_builtin_rules) else {
+                return ExitCode::from(1);
+            };
+            match postmortem::rules::builtin_text(id.as_deref(), &set) {
+                Some(text) => out.push_str(&text),
+                None => {
+                    eprintln!(
+                        "postmortem: error: no rule `{}` (see `postmortem rules list`)",
+                        id.unwrap_or_default()
+                    );
+                    return ExitCode::from(1);
+                }
+            }
+        }
+        RulesCommand::Check { files } => {
+            let Some(set) = load_rules(&files, files.is_empty()) else {
+                return ExitCode::from(1);
+            };
+            let problems = postmortem::rules::check(&set);
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            if !problems.is_empty() {
+                return ExitCode::from(1);
+            }
+            let checked: usize = set.rules().iter().map(|r| r.examples.len() + r.counterexamples.len()).sum();
+            out.push_str(&format!(
+                "{} rules, {checked} examples and counterexamples: all as expected\n",
+                set.rules().len()
+            ));
+        }
+    }
+    match finish_output(io::stdout().write_all(out.as_bytes())) {
+        Ok(()) | Err(_) => ExitCode::SUCCESS,
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Timeline(args) => timeline_command(args),
         Command::Sources(args) => sources_command(args),
+        Command::Rules(command) => rules_command(command),
     }
 }

@@ -258,7 +258,10 @@ fn a_broken_rule_file_names_file_line_and_rule() {
     let (out, err, code) = stdout_of(postmortem().args(["timeline", "--rules"]).arg(&rules).arg(fixtures()));
     assert_eq!(code, 1);
     assert!(out.is_empty(), "nothing is scanned with half a rule set");
-    assert!(err.contains("mine.toml:1: rule shop.broken: pattern does not compile"), "{err}");
+    assert!(
+        err.contains("mine.toml:6: rule shop.broken: pattern does not compile"),
+        "the line of the field at fault: {err}"
+    );
 }
 
 #[test]

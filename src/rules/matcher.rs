@@ -42,6 +42,8 @@ impl Matcher {
                     patterns.push(re.clone());
                 }
                 Condition::Status(low, high) => status_rules.push((index, *low, *high)),
+                // Rates are counted after the scan, from series and events.
+                Condition::Rate(_) => {}
             }
         }
         let (search, line_set) = if patterns.is_empty() {

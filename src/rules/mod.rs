@@ -1,14 +1,18 @@
 //! Rules: which lines matter. A rule is data (TOML): an id, a title, a category from a
-//! fixed vocabulary, a severity, the sources it applies to, and either a regex `pattern`
-//! or an HTTP `status` range for access lines. The built-in rules are such a file,
+//! fixed vocabulary, a severity, the sources it applies to, and what it looks for: a regex
+//! `pattern` over a line, an HTTP `status` range of access lines, or a `rate` (a count per
+//! bucket that stands out from its baseline). The built-in catalogue is such files,
 //! embedded in the binary; users add their own with `--rules FILE`.
 //!
-//! Loading checks every rule and compiles it once; [`RuleSet::matcher`] then builds, per
-//! format, one multi-pattern matcher over all the patterns that apply to it, which the
-//! scan runs over whole chunks.
+//! [`load`] reads and checks rule files (nothing is used from a file with a problem),
+//! [`check`] runs each rule's examples and counterexamples, and [`RuleSet::matcher`]
+//! builds, per format, one multi-pattern matcher that the scan runs over whole chunks.
 
+mod check;
+mod load;
 mod matcher;
 
+pub use check::check;
 pub use matcher::{LineMatch, Matcher};
 
 use crate::format::{Format, SourceKind};
@@ -17,8 +21,16 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-/// The built-in catalogue, embedded so that `postmortem` is one file.
-pub const BUILTIN: &[(&str, &str)] = &[("builtin/core.toml", include_str!("builtin/core.toml"))];
+/// The built-in catalogue, one file a family, embedded so that `postmortem` is one file.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("builtin/web.toml", include_str!("builtin/web.toml")),
+    ("builtin/mysql.toml", include_str!("builtin/mysql.toml")),
+    ("builtin/postgres.toml", include_str!("builtin/postgres.toml")),
+    ("builtin/sql.toml", include_str!("builtin/sql.toml")),
+    ("builtin/pools.toml", include_str!("builtin/pools.toml")),
+    ("builtin/system.toml", include_str!("builtin/system.toml")),
+    ("builtin/app.toml", include_str!("builtin/app.toml")),
+];
 
 /// Limits on one compiled pattern: user rules must not exhaust memory.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
@@ -45,6 +57,9 @@ pub enum Category {
     Restart,
     ConfigChange,
     Migration,
+    /// Table maintenance (OPTIMIZE, VACUUM FULL, REINDEX, LOCK TABLE): heavy locks on
+    /// purpose, often from a scheduled job.
+    Maintenance,
     UpstreamError,
     ResourceExhaustion,
     AdminAction,
@@ -52,6 +67,29 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: &'static [Category] = &[
+        Category::ErrorSpike,
+        Category::LatencySpike,
+        Category::TrafficSurge,
+        Category::HttpError,
+        Category::TableLock,
+        Category::Deadlock,
+        Category::PoolExhaustion,
+        Category::SlowQuery,
+        Category::DbCorruption,
+        Category::DbError,
+        Category::CronJob,
+        Category::Deploy,
+        Category::Restart,
+        Category::ConfigChange,
+        Category::Migration,
+        Category::Maintenance,
+        Category::UpstreamError,
+        Category::ResourceExhaustion,
+        Category::AdminAction,
+        Category::AppError,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Category::ErrorSpike => "error_spike",
@@ -69,11 +107,16 @@ impl Category {
             Category::Restart => "restart",
             Category::ConfigChange => "config_change",
             Category::Migration => "migration",
+            Category::Maintenance => "maintenance",
             Category::UpstreamError => "upstream_error",
             Category::ResourceExhaustion => "resource_exhaustion",
             Category::AdminAction => "admin_action",
             Category::AppError => "app_error",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<Category> {
+        Category::ALL.iter().copied().find(|c| c.name() == name)
     }
 }
 
@@ -103,31 +146,6 @@ impl Severity {
     }
 }
 
-/// A rule as written in a file.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleSpec {
-    id: String,
-    title: String,
-    category: Category,
-    severity: Severity,
-    #[serde(default)]
-    sources: Vec<String>,
-    pattern: Option<String>,
-    status: Option<[u16; 2]>,
-    #[serde(default)]
-    examples: Vec<String>,
-    #[serde(default)]
-    counterexamples: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleFile {
-    #[serde(default)]
-    rule: Vec<toml::Spanned<RuleSpec>>,
-}
-
 /// Where a rule applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SourceFilter {
@@ -135,13 +153,74 @@ pub enum SourceFilter {
     Format(Format),
 }
 
-/// What a rule looks for in a line.
+/// What a rate rule counts in each bucket.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Measure {
+    /// Web requests (access lines).
+    Requests,
+    /// Web responses with a 5xx status.
+    FailedRequests,
+    /// Mean request time in milliseconds, where the access format carries it.
+    MeanRequestMs,
+    /// Lines matched by one rule.
+    RuleHits(String),
+    /// Lines matched by any rule of a category.
+    CategoryHits(Category),
+}
+
+impl Measure {
+    /// `requests`, `failed_requests`, `mean_request_ms`, `rule:ID`, `category:NAME`.
+    pub fn parse(text: &str) -> Option<Measure> {
+        Some(match text {
+            "requests" => Measure::Requests,
+            "failed_requests" => Measure::FailedRequests,
+            "mean_request_ms" => Measure::MeanRequestMs,
+            _ => match text.split_once(':')? {
+                ("rule", id) if !id.is_empty() => Measure::RuleHits(id.to_string()),
+                ("category", name) => Measure::CategoryHits(Category::from_name(name)?),
+                _ => return None,
+            },
+        })
+    }
+}
+
+/// A rate rule: `count` (divided by `per` when given) in each bucket must reach
+/// `threshold`, and `over_baseline` times the baseline before it, for `buckets` buckets
+/// in a row; it ends after `end_after` buckets below.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rate {
+    pub count: Measure,
+    pub per: Option<Measure>,
+    pub threshold: f64,
+    /// A bucket counts only if `count` is at least this (no spike of 1 failure in 2).
+    pub min_count: f64,
+    /// 0 turns the baseline test off.
+    pub over_baseline: f64,
+    /// How many buckets before a run make its baseline.
+    pub baseline: usize,
+    pub buckets: usize,
+    pub end_after: usize,
+    /// Evaluate each source group on its own instead of all of them together.
+    pub by_source: bool,
+}
+
+/// What a rule looks for.
 #[derive(Clone, Debug)]
 pub enum Condition {
     /// A regex over the line; named captures become event fields.
     Pattern(regex::bytes::Regex),
     /// An access line whose status is within the range.
     Status(u16, u16),
+    /// A count per bucket that stands out; evaluated on the series and events after the
+    /// scan, never on lines.
+    Rate(Rate),
+}
+
+/// An example or counterexample line, with the line of the rule file it is on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Example {
+    pub text: String,
+    pub line: usize,
 }
 
 /// A checked, compiled rule.
@@ -154,8 +233,8 @@ pub struct Rule {
     /// Empty: every source.
     pub sources: Vec<SourceFilter>,
     pub condition: Condition,
-    pub examples: Vec<String>,
-    pub counterexamples: Vec<String>,
+    pub examples: Vec<Example>,
+    pub counterexamples: Vec<Example>,
     /// The file and line the rule was defined at.
     pub origin: String,
     pub line: usize,
@@ -170,10 +249,10 @@ impl Rule {
             })
     }
 
-    pub fn pattern(&self) -> Option<&regex::bytes::Regex> {
+    pub fn rate(&self) -> Option<&Rate> {
         match &self.condition {
-            Condition::Pattern(re) => Some(re),
-            Condition::Status(..) => None,
+            Condition::Rate(rate) => Some(rate),
+            _ => None,
         }
     }
 }
@@ -192,7 +271,8 @@ pub struct RuleError {
 pub type RuleIndex = u16;
 
 /// The rules in force for a run, in priority order (a line that several rules match is
-/// credited to the first), with one lazily built matcher per format.
+/// credited to the first: user rules, then the built-in ones), with one lazily built
+/// matcher per format.
 pub struct RuleSet {
     rules: Vec<Rule>,
     matchers: Vec<OnceLock<Matcher>>,
@@ -205,15 +285,11 @@ impl fmt::Debug for RuleSet {
 }
 
 impl RuleSet {
-    /// The built-in rules, then each user file; a user rule with an existing id replaces
-    /// it in place. Every problem in every file is reported; none is half-loaded.
+    /// The rules of each user file, then the built-in ones they do not replace. Every
+    /// problem in every file is reported; none is half-loaded.
     pub fn load(user_files: &[PathBuf], builtin: bool) -> Result<RuleSet, Vec<RuleError>> {
-        let mut rules: Vec<Rule> = Vec::new();
-        let mut errors = Vec::new();
         let mut sources: Vec<(String, String)> = Vec::new();
-        if builtin {
-            sources.extend(BUILTIN.iter().map(|(name, text)| (name.to_string(), text.to_string())));
-        }
+        let mut errors = Vec::new();
         for path in user_files {
             match std::fs::read_to_string(path) {
                 Ok(text) => sources.push((path.display().to_string(), text)),
@@ -221,21 +297,28 @@ impl RuleSet {
                     file: path.display().to_string(),
                     line: 0,
                     rule: None,
-                    message: format!("cannot read: {e}"),
+                    message: format!("cannot read: {}", crate::source::describe_io(&e)),
                 }),
             }
         }
-        for (origin, text) in &sources {
-            match parse_rules(origin, text) {
+        let user_count = sources.len();
+        if builtin {
+            sources.extend(BUILTIN.iter().map(|(name, text)| (name.to_string(), text.to_string())));
+        }
+        let mut rules: Vec<Rule> = Vec::new();
+        for (index, (origin, text)) in sources.iter().enumerate() {
+            let is_user = index < user_count;
+            match load::parse_rules(origin, text) {
                 Ok(parsed) => {
                     for rule in parsed {
                         match rules.iter().position(|r| r.id == rule.id) {
-                            Some(at) if rules[at].origin != rule.origin => rules[at] = rule,
+                            // A built-in rule that a user rule replaces.
+                            Some(at) if !is_user && !is_builtin(&rules[at].origin) => {}
                             Some(at) => errors.push(RuleError {
                                 file: origin.clone(),
                                 line: rule.line,
                                 rule: Some(rule.id.clone()),
-                                message: format!("id already defined at line {}", rules[at].line),
+                                message: format!("id already defined at {}:{}", rules[at].origin, rules[at].line),
                             }),
                             None => rules.push(rule),
                         }
@@ -244,6 +327,7 @@ impl RuleSet {
                 Err(mut file_errors) => errors.append(&mut file_errors),
             }
         }
+        errors.extend(load::check_references(&rules));
         if rules.len() > usize::from(RuleIndex::MAX) {
             errors.push(RuleError {
                 file: "(all rule files)".into(),
@@ -272,6 +356,10 @@ impl RuleSet {
         &self.rules[usize::from(index)]
     }
 
+    pub fn index_of(&self, id: &str) -> Option<RuleIndex> {
+        self.rules.iter().position(|r| r.id == id).map(|i| i as RuleIndex)
+    }
+
     /// The matcher for one format, built on first use.
     pub fn matcher(&self, format: Format) -> &Matcher {
         let slot = Format::ALL.iter().position(|f| *f == format).expect("every format is in ALL");
@@ -279,160 +367,116 @@ impl RuleSet {
     }
 }
 
-/// Logs are bytes, often not valid UTF-8: patterns match bytes, with ASCII classes
-/// (`\d`, `\w`, `\s`) and `.` matching any byte but a newline. Non-ASCII literals
-/// still match their UTF-8 encoding.
-fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, String> {
-    regex::bytes::RegexBuilder::new(pattern)
-        .unicode(false)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_DFA_LIMIT)
-        .build()
-        .map_err(|e| format!("pattern does not compile: {}", e.to_string().replace('\n', " ")))
+fn is_builtin(origin: &str) -> bool {
+    BUILTIN.iter().any(|(name, _)| *name == origin)
 }
 
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
-}
-
-/// Parses and checks one rule file.
-fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<RuleError>> {
-    let file: RuleFile = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(0, |span| line_of(text, span.start));
-        vec![RuleError {
-            file: origin.to_string(),
-            line,
-            rule: None,
-            message: e.message().trim().to_string(),
-        }]
-    })?;
-    let mut rules = Vec::new();
-    let mut errors = Vec::new();
-    for spanned in file.rule {
-        let line = line_of(text, spanned.span().start);
-        let spec = spanned.into_inner();
-        let problem = |message: String| RuleError {
-            file: origin.to_string(),
-            line,
-            rule: Some(spec.id.clone()),
-            message,
-        };
-        if spec.id.is_empty() || !spec.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-            errors.push(problem("id must be non-empty and made of letters, digits, `.`, `_` and `-`".into()));
-            continue;
-        }
-        let mut sources = Vec::new();
-        for name in &spec.sources {
-            let filter = match name.as_str() {
-                "web" => SourceFilter::Kind(SourceKind::Web),
-                "app" => SourceFilter::Kind(SourceKind::App),
-                "db" => SourceFilter::Kind(SourceKind::Db),
-                "system" => SourceFilter::Kind(SourceKind::System),
-                other => match Format::from_name(other) {
-                    Some(format) => SourceFilter::Format(format),
-                    None => {
-                        errors.push(problem(format!(
-                            "unknown source `{other}` (web, app, db, system, or a format name)"
-                        )));
-                        continue;
-                    }
-                },
-            };
-            sources.push(filter);
-        }
-        let condition = match (&spec.pattern, spec.status) {
-            (Some(pattern), None) => match compile_pattern(pattern) {
-                Ok(re) => Condition::Pattern(re),
-                Err(message) => {
-                    errors.push(problem(message));
-                    continue;
-                }
-            },
-            (None, Some([low, high])) if low <= high => Condition::Status(low, high),
-            (None, Some(_)) => {
-                errors.push(problem("status range must be [low, high] with low <= high".into()));
-                continue;
-            }
-            _ => {
-                errors.push(problem("a rule needs exactly one of `pattern` or `status`".into()));
-                continue;
-            }
-        };
-        rules.push(Rule {
-            id: spec.id,
-            title: spec.title,
-            category: spec.category,
-            severity: spec.severity,
-            sources,
-            condition,
-            examples: spec.examples,
-            counterexamples: spec.counterexamples,
-            origin: origin.to_string(),
-            line,
-        });
-    }
-    if errors.is_empty() {
-        Ok(rules)
-    } else {
-        Err(errors)
-    }
+/// The text of the built-in catalogue, or of the one rule `id` (its `[[rule]]` table as
+/// written, comments included).
+pub fn builtin_text(id: Option<&str>, set: &RuleSet) -> Option<String> {
+    let Some(id) = id else {
+        return Some(BUILTIN.iter().map(|(_, text)| *text).collect::<Vec<_>>().join("\n"));
+    };
+    let rule = set.rules().iter().find(|r| r.id == id)?;
+    let text = match BUILTIN.iter().find(|(name, _)| *name == rule.origin) {
+        Some((_, text)) => text.to_string(),
+        None => std::fs::read_to_string(&rule.origin).ok()?,
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    // From the `[[rule]]` header at or above the rule's line to the next header.
+    let start = (0..rule.line.min(lines.len())).rev().find(|&i| lines[i].trim() == "[[rule]]")?;
+    let end = (start + 1..lines.len())
+        .find(|&i| lines[i].trim() == "[[rule]]")
+        .unwrap_or(lines.len());
+    Some(lines[start..end].join("\n").trim_end().to_string() + "\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn builtin_rules_load() {
-        let set = RuleSet::load(&[], true).unwrap();
-        assert!(set.rules().len() >= 10);
-        assert!(set.rules().iter().any(|r| r.id == "web.http_5xx"));
+    fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
     }
 
-    /// What a rule makes of one example line, through the same matcher the scan uses.
-    fn fires(set: &RuleSet, rule: &Rule, line: &str) -> bool {
-        let format = crate::format::sniff(line.as_bytes()).format;
-        let index = set.rules().iter().position(|r| r.id == rule.id).unwrap() as RuleIndex;
-        let matcher = set.matcher(format);
-        match &rule.condition {
-            Condition::Pattern(_) => matcher.match_line(line.as_bytes()).is_some_and(|m| m.rule == index),
-            Condition::Status(..) => format.request(line.as_bytes()).and_then(|r| matcher.match_status(r.status)) == Some(index),
+    #[test]
+    fn the_builtin_catalogue_loads_and_passes_its_own_check() {
+        let set = RuleSet::load(&[], true).unwrap();
+        assert!(set.rules().len() >= 40, "{} rules", set.rules().len());
+        let problems: Vec<String> = check(&set).iter().map(ToString::to_string).collect();
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn every_builtin_match_rule_has_examples_and_counterexamples() {
+        let set = RuleSet::load(&[], true).unwrap();
+        for rule in set.rules().iter().filter(|r| r.rate().is_none()) {
+            assert!(!rule.examples.is_empty() && !rule.counterexamples.is_empty(), "{}", rule.id);
         }
     }
 
     #[test]
-    fn every_builtin_rule_fires_on_its_examples_and_not_its_counterexamples() {
+    fn a_user_rule_replaces_the_builtin_with_its_id_and_comes_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "[[rule]]\nid = \"mysql.deadlock\"\ntitle = \"Ours\"\ncategory = \"deadlock\"\nseverity = \"critical\"\npattern = \"deadlock\"\n";
+        let set = RuleSet::load(&[write(dir.path(), "ours.toml", text)], true).unwrap();
+        let ours: Vec<_> = set.rules().iter().filter(|r| r.id == "mysql.deadlock").collect();
+        assert_eq!(ours.len(), 1);
+        assert_eq!(ours[0].title, "Ours");
+        assert_eq!(set.rules()[0].id, "mysql.deadlock", "user rules take priority");
+    }
+
+    #[test]
+    fn duplicate_ids_among_user_rules_are_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let rule = "[[rule]]\nid = \"shop.x\"\ntitle = \"x\"\ncategory = \"app_error\"\nseverity = \"error\"\npattern = \"x\"\n";
+        let errors = RuleSet::load(&[write(dir.path(), "a.toml", rule), write(dir.path(), "b.toml", rule)], false).unwrap_err();
+        assert!(
+            errors[0].to_string().contains("b.toml:1: rule shop.x: id already defined at"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_rate_rule_must_count_an_existing_match_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "[[rule]]\nid = \"shop.spike\"\ntitle = \"x\"\ncategory = \"error_spike\"\nseverity = \"error\"\n[rule.rate]\ncount = \"rule:shop.nothing\"\nthreshold = 3\n";
+        let errors = RuleSet::load(&[write(dir.path(), "a.toml", text)], false).unwrap_err();
+        assert!(
+            errors[0].to_string().contains("counts rule:shop.nothing, which is not defined"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn check_reports_examples_that_fail_and_counterexamples_that_fire() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "[[rule]]\nid = \"shop.pay\"\ntitle = \"x\"\ncategory = \"upstream_error\"\nseverity = \"error\"\nsources = [\"app\"]\npattern = \"PaymentGateway timed out\"\nexamples = [\n  \"2025-02-01 10:00:00,120 ERROR PaymentGateway answered\",\n]\ncounterexamples = [\"2025-02-01 10:00:00,120 INFO PaymentGateway timed out\"]\n";
+        let set = RuleSet::load(&[write(dir.path(), "a.toml", text)], false).unwrap();
+        let problems: Vec<String> = check(&set).iter().map(ToString::to_string).collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].ends_with("a.toml:9: rule shop.pay: example does not match: 2025-02-01 10:00:00,120 ERROR PaymentGateway answered"),
+            "{}",
+            problems[0]
+        );
+        assert!(
+            problems[1].contains("a.toml:11: rule shop.pay: counterexample fires"),
+            "{}",
+            problems[1]
+        );
+    }
+
+    #[test]
+    fn builtin_text_shows_one_rule_as_written() {
         let set = RuleSet::load(&[], true).unwrap();
-        for rule in set.rules() {
-            assert!(
-                !rule.examples.is_empty() && !rule.counterexamples.is_empty(),
-                "{} needs examples and counterexamples",
-                rule.id
-            );
-            for example in &rule.examples {
-                assert!(fires(&set, rule, example), "{} does not fire on its example {example}", rule.id);
-            }
-            for counter in &rule.counterexamples {
-                assert!(!fires(&set, rule, counter), "{} fires on its counterexample {counter}", rule.id);
-            }
-        }
-    }
-
-    #[test]
-    fn errors_name_file_line_and_rule() {
-        let text = "[[rule]]\nid = \"a.b\"\ntitle = \"t\"\ncategory = \"table_lock\"\nseverity = \"error\"\npattern = \"(\"\n";
-        let errors = parse_rules("mine.toml", text).unwrap_err();
-        assert_eq!(errors.len(), 1);
-        let shown = errors[0].to_string();
-        assert!(shown.starts_with("mine.toml:1: rule a.b: pattern does not compile"), "{shown}");
-    }
-
-    #[test]
-    fn unknown_category_is_a_parse_error_with_a_line() {
-        let text = "\n[[rule]]\nid = \"a.b\"\ntitle = \"t\"\ncategory = \"meltdown\"\nseverity = \"error\"\npattern = \"x\"\n";
-        let errors = parse_rules("mine.toml", text).unwrap_err();
-        assert_eq!(errors[0].line, 5, "{}", errors[0]);
-        assert!(errors[0].message.contains("meltdown"));
+        let text = builtin_text(Some("mysql.table_crashed"), &set).unwrap();
+        assert!(text.starts_with("[[rule]]\nid = \"mysql.table_crashed\""), "{text}");
+        assert_eq!(text.matches("[[rule]]").count(), 1);
+        assert!(builtin_text(None, &set).unwrap().contains("id = \"web.error_spike\""));
     }
 }
