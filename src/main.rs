@@ -340,8 +340,10 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
     if prepared.tz_given.is_none() {
         note_assumed_zone(&result, prepared.options.zone);
     }
+    // Episodes come from all the logs (a rate needs the minutes before the window for
+    // its baseline); the window then keeps those that overlap it, and the events in it.
+    let episodes = timeline::within(timeline::build(&result, &prepared.rules, gap), since, until);
     result.retain_window(since, until);
-    let episodes = timeline::collapse(&result.events, &result.files, gap);
     let zone = render::display_zone(display.or(prepared.tz_given), &result.files);
     let raw_events = args.raw.then_some(&result.events[..]);
     let stdout = io::stdout();

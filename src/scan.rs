@@ -102,17 +102,16 @@ pub struct ScanResult {
     pub events: Vec<Event>,
     /// Web traffic per rotated set (source group), for those with access lines.
     pub series: BTreeMap<String, Series>,
+    /// Width of a series bucket.
+    pub bucket: Micros,
     pub problems: Vec<Problem>,
 }
 
 impl ScanResult {
-    /// Keeps the events and buckets within `[since, until)`.
+    /// Keeps the events within `[since, until)`.
     pub fn retain_window(&mut self, since: Option<Micros>, until: Option<Micros>) {
         self.events
             .retain(|e| since.is_none_or(|s| e.time >= s) && until.is_none_or(|u| e.time < u));
-        for series in self.series.values_mut() {
-            series.retain_window(since, until);
-        }
     }
 }
 
@@ -582,6 +581,7 @@ fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, op
         files,
         events,
         series,
+        bucket: options.bucket,
         problems,
     }
 }

@@ -125,12 +125,6 @@ impl Series {
     pub fn is_empty(&self) -> bool {
         self.buckets.is_empty()
     }
-
-    /// Keeps the buckets that start within `[since, until)`.
-    pub fn retain_window(&mut self, since: Option<Micros>, until: Option<Micros>) {
-        self.buckets
-            .retain(|start, _| since.is_none_or(|s| *start + self.width > s) && until.is_none_or(|u| *start < u));
-    }
 }
 
 /// Fills a [`Series`] from lines that mostly come in time order: the bucket being

@@ -12,6 +12,7 @@ pub use text::write_timeline_text;
 
 use crate::scan::FileReport;
 use crate::time::Zone;
+use crate::timeline::RateUnit;
 
 /// The zone times are shown in: the one asked for, else the offset most files carry,
 /// else UTC.
@@ -37,6 +38,15 @@ pub fn display_zone(asked: Option<Zone>, files: &[FileReport]) -> Zone {
 /// Whether to colour: only on a terminal, and never when NO_COLOR is set.
 pub fn use_colour(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A rate value for people: `12.5 %`, `1,250 ms`, `1,234`.
+pub fn rate_value(unit: RateUnit, value: f64) -> String {
+    match unit {
+        RateUnit::Ratio => format!("{:.1} %", value * 100.0),
+        RateUnit::Milliseconds => format!("{} ms", thousands(value.round() as u64)),
+        RateUnit::Count => thousands(value.round() as u64),
+    }
 }
 
 /// `1,234`

@@ -5,7 +5,7 @@
 use crate::rules::RuleSet;
 use crate::scan::{Event, FileReport};
 use crate::time::{rfc3339_utc, Micros};
-use crate::timeline::Episode;
+use crate::timeline::{Episode, RateUnit};
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 
@@ -47,8 +47,15 @@ fn episode_record(episode: &Episode, files: &[FileReport], rules: &RuleSet) -> M
         "title": rule.title,
         "count": episode.count,
         "subject": episode.subject.as_ref().map(|(field, value)| json!({"field": field, "value": value})),
-        "first": evidence(&episode.first),
-        "last": evidence(&episode.last),
+        "first": episode.first.as_ref().map(evidence),
+        "last": episode.last.as_ref().map(evidence),
+        "rate": episode.rate.as_ref().map(|r| json!({
+            "peak": r.peak,
+            "peak_at": rfc3339_utc(r.peak_at),
+            "baseline": r.baseline,
+            "unit": match r.unit { RateUnit::Ratio => "ratio", RateUnit::Milliseconds => "ms", RateUnit::Count => "count" },
+            "ongoing": r.ongoing,
+        })),
     });
     into_map(record)
 }

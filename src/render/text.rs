@@ -1,11 +1,11 @@
 //! The timeline for a terminal: one aligned line an episode (or an event with `--raw`),
 //! coloured by severity when stdout is a terminal.
 
-use super::thousands;
+use super::{rate_value, thousands};
 use crate::rules::{RuleSet, Severity};
 use crate::scan::{Event, FileReport};
 use crate::time::{display_clock, display_time, Zone};
-use crate::timeline::Episode;
+use crate::timeline::{Episode, Evidence};
 use std::io::{self, Write};
 
 fn paint(severity: Severity, text: &str, colour: bool) -> String {
@@ -52,36 +52,43 @@ pub fn write_timeline_text(
     }
     for episode in episodes {
         let rule = rules.get(episode.rule);
-        let span = if episode.end > episode.start {
-            format!("–{}", display_clock(episode.end, zone))
-        } else {
-            String::new()
+        let same_day = display_time(episode.start, zone)[..10] == display_time(episode.end, zone)[..10];
+        let span = match (episode.end > episode.start, same_day) {
+            (false, _) => String::new(),
+            (true, true) => format!("–{}", display_clock(episode.end, zone)),
+            (true, false) => format!(" – {}", display_time(episode.end, zone)),
         };
         let subject = episode
             .subject
             .as_ref()
             .map(|(field, value)| format!(" ({field} {value})"))
             .unwrap_or_default();
-        let what = format!("{} × {}{}", thousands(episode.count), rule.title, subject);
-        let first = &files[episode.first.file as usize];
-        let evidence = if episode.count > 1 {
-            let last = &files[episode.last.file as usize];
-            format!(
-                "[{}:{} … {}:{}]",
-                first.display, episode.first.line, last.display, episode.last.line
-            )
-        } else {
-            format!("[{}:{}]", first.display, episode.first.line)
+        let what = match &episode.rate {
+            Some(rate) => format!(
+                "{}: peak {} at {}, baseline {}{}",
+                rule.title,
+                rate_value(rate.unit, rate.peak),
+                display_clock(rate.peak_at, zone),
+                rate_value(rate.unit, rate.baseline),
+                if rate.ongoing { ", still high when the logs end" } else { "" }
+            ),
+            None => format!("{} × {}{}", thousands(episode.count), rule.title, subject),
         };
-        writeln!(
-            out,
+        let cite = |e: &Evidence| format!("{}:{}", files[e.file as usize].display, e.line);
+        let evidence = match (&episode.first, &episode.last) {
+            (Some(first), Some(last)) if first != last => format!("[{} … {}]", cite(first), cite(last)),
+            (Some(first), _) => format!("[{}]", cite(first)),
+            _ => String::new(),
+        };
+        let line = format!(
             "{}{:<9}  {:<6} {}  {}",
             display_time(episode.start, zone),
             span,
             episode.kind.name(),
             paint(rule.severity, &what, colour),
             evidence
-        )?;
+        );
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }

@@ -212,8 +212,8 @@ fn rate_of(spec: &RateSpec) -> Result<Rate, SpannedProblem> {
     };
     let count = measure(&spec.count)?;
     let per = spec.per.as_ref().map(measure).transpose()?;
-    if !(spec.threshold.is_finite() && spec.threshold >= 0.0) {
-        return Err((None, "threshold must be a number >= 0".into()));
+    if !(spec.threshold.is_finite() && spec.threshold > 0.0) {
+        return Err((None, "threshold must be a number > 0".into()));
     }
     if spec.buckets == 0 || spec.end_after == 0 || spec.baseline == 0 {
         return Err((None, "buckets, end_after and baseline must be at least 1".into()));

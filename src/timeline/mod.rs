@@ -1,11 +1,14 @@
 //! The timeline stage: the ordered event stream collapsed into episodes. A run of
 //! events of one rule in one source, with no gap longer than `gap` between them, is one
 //! episode ("14:02–14:53 db: 2,034 × lock wait timeout on orders"), with its first and
-//! last evidence. This is what people read and what analysis reasons about: never lines.
+//! last evidence; each firing of a rate rule ([`rates`]) is one too. This is what people
+//! read and what analysis reasons about: never lines.
+
+mod rates;
 
 use crate::format::SourceKind;
-use crate::rules::RuleIndex;
-use crate::scan::{Event, FileReport};
+use crate::rules::{RuleIndex, RuleSet};
+use crate::scan::{Event, FileReport, ScanResult};
 use crate::time::Micros;
 use std::collections::HashMap;
 
@@ -31,11 +34,17 @@ pub struct Episode {
     pub kind: SourceKind,
     pub start: Micros,
     pub end: Micros,
+    /// Lines in a run; for a rate, what it counted over the episode (failed requests,
+    /// requests, hits; timed requests for a mean).
     pub count: u64,
-    pub first: Evidence,
-    pub last: Evidence,
+    /// The first and last lines behind the episode. A rate over the traffic series
+    /// (requests, request time) has no single line to cite.
+    pub first: Option<Evidence>,
+    pub last: Option<Evidence>,
     /// The most common value of the preferred subject field, with its name.
     pub subject: Option<(String, String)>,
+    /// For the firing of a rate rule: how high it went.
+    pub rate: Option<RateDetail>,
     subjects: Vec<(Box<str>, u64)>,
     subject_field: Option<&'static str>,
 }
@@ -53,9 +62,10 @@ impl Episode {
             start: event.time,
             end: event.time,
             count: 0,
-            first: evidence,
-            last: evidence,
+            first: Some(evidence),
+            last: Some(evidence),
             subject: None,
+            rate: None,
             subjects: Vec::new(),
             subject_field: SUBJECT_FIELDS
                 .iter()
@@ -69,10 +79,10 @@ impl Episode {
     fn add(&mut self, event: &Event) {
         self.count += 1;
         self.end = self.end.max(event.time);
-        self.last = Evidence {
+        self.last = Some(Evidence {
             file: event.file,
             line: event.line,
-        };
+        });
         let Some(field) = self.subject_field else { return };
         let Some((_, value)) = event.fields.iter().find(|(k, _)| &**k == field) else {
             return;
@@ -98,6 +108,45 @@ impl Episode {
     }
 }
 
+/// What a rate value is, for showing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateUnit {
+    /// A share of something (failed requests of requests): shown as a percentage.
+    Ratio,
+    Milliseconds,
+    Count,
+}
+
+/// How high a rate rule's value went during its episode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateDetail {
+    pub peak: f64,
+    pub peak_at: Micros,
+    /// The mean value of the buckets before the episode.
+    pub baseline: f64,
+    pub unit: RateUnit,
+    /// The logs end while the rate is still high.
+    pub ongoing: bool,
+}
+
+/// All episodes: runs of matched lines and firings of rate rules, in time order.
+pub fn build(result: &ScanResult, rules: &RuleSet, gap: Micros) -> Vec<Episode> {
+    let mut episodes = collapse(&result.events, &result.files, gap);
+    episodes.extend(rates::episodes(result, rules));
+    sort(&mut episodes);
+    episodes
+}
+
+/// The episodes that overlap `[since, until)`.
+pub fn within(mut episodes: Vec<Episode>, since: Option<Micros>, until: Option<Micros>) -> Vec<Episode> {
+    episodes.retain(|e| since.is_none_or(|s| e.end >= s) && until.is_none_or(|u| e.start < u));
+    episodes
+}
+
+fn sort(episodes: &mut [Episode]) {
+    episodes.sort_by(|a, b| (a.start, &a.group, a.rule, a.first).cmp(&(b.start, &b.group, b.rule, b.first)));
+}
+
 /// Collapses time-ordered events into episodes, ordered by start (then source, rule).
 pub fn collapse(events: &[Event], files: &[FileReport], gap: Micros) -> Vec<Episode> {
     let mut episodes: Vec<Episode> = Vec::new();
@@ -116,7 +165,7 @@ pub fn collapse(events: &[Event], files: &[FileReport], gap: Micros) -> Vec<Epis
     for episode in &mut episodes {
         episode.finish();
     }
-    episodes.sort_by(|a, b| (a.start, &a.group, a.rule, a.first).cmp(&(b.start, &b.group, b.rule, b.first)));
+    sort(&mut episodes);
     episodes
 }
 
@@ -176,7 +225,7 @@ mod tests {
         assert_eq!(episodes.len(), 3);
         assert_eq!((episodes[0].group.as_str(), episodes[0].count, episodes[0].end), ("db.log", 3, 30));
         assert_eq!(episodes[0].subject, Some(("table".into(), "orders".into())));
-        assert_eq!(episodes[0].last, Evidence { file: 0, line: 3 });
+        assert_eq!(episodes[0].last, Some(Evidence { file: 0, line: 3 }));
         assert_eq!((episodes[1].group.as_str(), episodes[1].count), ("app.log", 1));
         assert_eq!(episodes[2].start, 1_000);
     }
