@@ -3,7 +3,7 @@
 //! syslog, with an incident inside) is written once to a temporary directory.
 //!
 //! Run with `cargo bench --bench scan`; `POSTMORTEM_BENCH_MB` sets the archive size
-//! (default 64).
+//! (default 64), and `POSTMORTEM_BENCH_DIR` keeps the archive in that directory.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use postmortem::rules::RuleSet;
@@ -41,7 +41,9 @@ fn write_archive(dir: &Path, total: u64) {
     let in_incident = |t: i64| (t - start) * 10 / day == 4;
     let mut access = std::io::BufWriter::new(std::fs::File::create(dir.join("access.log")).unwrap());
     let access_budget = total * 85 / 100;
-    let lines = access_budget / 190;
+    // About the length of one generated line (client, path, size and time vary a little).
+    const ACCESS_LINE_BYTES: u64 = 124;
+    let lines = access_budget / ACCESS_LINE_BYTES;
     let mut written = 0u64;
     for i in 0..lines {
         let t = start + (i as i64 * day) / lines as i64;
@@ -129,16 +131,27 @@ fn write_archive(dir: &Path, total: u64) {
     }
 }
 
-fn archive() -> (tempfile::TempDir, PathBuf, u64) {
+/// The archive, in a temporary directory, or in `POSTMORTEM_BENCH_DIR` when set (kept
+/// there, to profile the binary on the same bytes).
+fn archive() -> (Option<tempfile::TempDir>, PathBuf, u64) {
     let megabytes: u64 = std::env::var("POSTMORTEM_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(64);
-    let dir = tempfile::tempdir().unwrap();
-    write_archive(dir.path(), megabytes << 20);
-    let bytes = std::fs::read_dir(dir.path())
+    let (guard, path) = match std::env::var_os("POSTMORTEM_BENCH_DIR") {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir).unwrap();
+            (None, PathBuf::from(dir))
+        }
+        None => {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().to_path_buf();
+            (Some(dir), path)
+        }
+    };
+    write_archive(&path, megabytes << 20);
+    let bytes = std::fs::read_dir(&path)
         .unwrap()
         .map(|e| e.unwrap().metadata().unwrap().len())
         .sum();
-    let path = dir.path().to_path_buf();
-    (dir, path, bytes)
+    (guard, path, bytes)
 }
 
 fn whole_scan(c: &mut Criterion) {
@@ -165,6 +178,52 @@ fn whole_scan(c: &mut Criterion) {
     group.finish();
 }
 
+/// The rules the scanning core shipped with, before the catalogue: the one-pass matcher
+/// should make the full catalogue cost little more.
+const FIRST_HANDFUL: [&str; 10] = [
+    "web.http_5xx",
+    "mysql.lock_wait_timeout",
+    "mysql.deadlock",
+    "mysql.too_many_connections",
+    "postgres.lock_wait",
+    "postgres.lock_timeout",
+    "postgres.deadlock",
+    "postgres.too_many_clients",
+    "hikari.connection_timeout",
+    "cron.job_started",
+];
+
+fn catalogue(c: &mut Criterion) {
+    let (_guard, path, bytes) = archive();
+    let full = RuleSet::load(&[], true).unwrap();
+    let handful = RuleSet::new(
+        full.rules()
+            .iter()
+            .filter(|r| FIRST_HANDFUL.contains(&r.id.as_str()))
+            .cloned()
+            .collect(),
+    );
+    let mut group = c.benchmark_group("rules");
+    group.throughput(Throughput::Bytes(bytes));
+    group.sample_size(10);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    for (name, rules) in [("first_handful", &handful), ("full_catalogue", &full)] {
+        group.bench_function(BenchmarkId::new(name, rules.rules().len()), |b| {
+            b.iter(|| {
+                let options = ScanOptions {
+                    zone: Zone::UTC,
+                    year: Some(2024),
+                    ..ScanOptions::default()
+                };
+                let result =
+                    pool.install(|| postmortem::scan_paths(std::slice::from_ref(&path), rules, &options, &postmortem::scan::NoProgress));
+                black_box(result.events.len())
+            })
+        });
+    }
+    group.finish();
+}
+
 fn timestamps(c: &mut Criterion) {
     let shapes: [(&str, &[u8]); 4] = [
         ("clf", b"21/Jan/2024:15:30:00 -0500] \"GET"),
@@ -182,5 +241,5 @@ fn timestamps(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, whole_scan, timestamps);
+criterion_group!(benches, whole_scan, catalogue, timestamps);
 criterion_main!(benches);

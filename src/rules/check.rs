@@ -44,7 +44,9 @@ pub fn check(set: &RuleSet) -> Vec<RuleError> {
         for example in &rule.examples {
             let (format, winner) = credited(set, &example.text, home);
             let matches_alone = match &rule.condition {
-                Condition::Pattern(re) => re.is_match(example.text.as_bytes()),
+                Condition::Pattern { pattern, unless } => {
+                    pattern.is_match(example.text.as_bytes()) && !unless.as_ref().is_some_and(|u| u.is_match(example.text.as_bytes()))
+                }
                 Condition::Status(low, high) => format
                     .request(example.text.as_bytes())
                     .is_some_and(|r| (*low..=*high).contains(&r.status)),

@@ -17,6 +17,7 @@ struct RuleSpec {
     #[serde(default)]
     sources: Vec<Spanned<String>>,
     pattern: Option<Spanned<String>>,
+    unless: Option<Spanned<String>>,
     status: Option<Spanned<[u16; 2]>>,
     rate: Option<Spanned<RateSpec>>,
     #[serde(default)]
@@ -124,13 +125,21 @@ pub(super) fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<Rul
             }
         }
         let condition = match (&spec.pattern, &spec.status, &spec.rate) {
-            (Some(pattern), None, None) => match compile_pattern(pattern.get_ref()) {
-                Ok(re) => Some(Condition::Pattern(re)),
-                Err(message) => {
-                    errors.push(at(line_of_span(pattern.span()), message));
-                    None
+            (Some(pattern), None, None) => {
+                let compiled = compile_pattern(pattern.get_ref()).map_err(|m| (pattern.span(), m));
+                let unless = spec
+                    .unless
+                    .as_ref()
+                    .map(|u| compile_pattern(u.get_ref()).map_err(|m| (u.span(), m)))
+                    .transpose();
+                match (compiled, unless) {
+                    (Ok(pattern), Ok(unless)) => Some(Condition::Pattern { pattern, unless }),
+                    (Err((span, message)), _) | (_, Err((span, message))) => {
+                        errors.push(at(line_of_span(span), message));
+                        None
+                    }
                 }
-            },
+            }
             (None, Some(status), None) => {
                 let [low, high] = *status.get_ref();
                 if low <= high && (100..=599).contains(&low) && high <= 599 {
@@ -155,6 +164,9 @@ pub(super) fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<Rul
                 None
             }
         };
+        if let (Some(unless), None) = (&spec.unless, &spec.pattern) {
+            errors.push(at(line_of_span(unless.span()), "`unless` goes with a `pattern`".into()));
+        }
         let examples = |list: &[Spanned<String>]| -> Vec<Example> {
             list.iter()
                 .map(|e| Example {

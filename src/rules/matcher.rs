@@ -21,6 +21,8 @@ pub struct Matcher {
     /// `line_set` is rule `pattern_rules[i]`.
     pattern_rules: Vec<RuleIndex>,
     patterns: Vec<regex::bytes::Regex>,
+    /// Each pattern's `unless`.
+    exclusions: Vec<Option<regex::bytes::Regex>>,
     search: Option<meta::Regex>,
     line_set: Option<regex::bytes::RegexSet>,
     status_rules: Vec<(RuleIndex, u16, u16)>,
@@ -30,6 +32,7 @@ impl Matcher {
     pub fn new(rules: &[Rule], format: Format) -> Matcher {
         let mut pattern_rules = Vec::new();
         let mut patterns = Vec::new();
+        let mut exclusions = Vec::new();
         let mut status_rules = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
             if !rule.applies_to(format) {
@@ -37,9 +40,10 @@ impl Matcher {
             }
             let index = index as RuleIndex;
             match &rule.condition {
-                Condition::Pattern(re) => {
+                Condition::Pattern { pattern, unless } => {
                     pattern_rules.push(index);
-                    patterns.push(re.clone());
+                    patterns.push(pattern.clone());
+                    exclusions.push(unless.clone());
                 }
                 Condition::Status(low, high) => status_rules.push((index, *low, *high)),
                 // Rates are counted after the scan, from series and events.
@@ -75,6 +79,7 @@ impl Matcher {
         Matcher {
             pattern_rules,
             patterns,
+            exclusions,
             search,
             line_set,
             status_rules,
@@ -91,7 +96,11 @@ impl Matcher {
     /// The first rule (in priority order) whose pattern matches the line, with its fields.
     pub fn match_line(&self, line: &[u8]) -> Option<LineMatch> {
         let set = self.line_set.as_ref()?;
-        let which = set.matches(line).iter().next()?;
+        // The first rule that matches and whose `unless` does not.
+        let which = set
+            .matches(line)
+            .iter()
+            .find(|&i| !self.exclusions[i].as_ref().is_some_and(|unless| unless.is_match(line)))?;
         let re = &self.patterns[which];
         let mut fields = Vec::new();
         if re.captures_len() > 1 {

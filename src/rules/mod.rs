@@ -207,8 +207,12 @@ pub struct Rate {
 /// What a rule looks for.
 #[derive(Clone, Debug)]
 pub enum Condition {
-    /// A regex over the line; named captures become event fields.
-    Pattern(regex::bytes::Regex),
+    /// A regex over the line; named captures become event fields. A line that `unless`
+    /// matches too is not this rule's (Sigma's "selection and not filter").
+    Pattern {
+        pattern: regex::bytes::Regex,
+        unless: Option<regex::bytes::Regex>,
+    },
     /// An access line whose status is within the range.
     Status(u16, u16),
     /// A count per bucket that stands out; evaluated on the series and events after the
