@@ -94,6 +94,29 @@ pub struct FileReport {
     pub untimed_events: u64,
 }
 
+impl FileReport {
+    /// A file's report before anything is counted.
+    pub fn new(display: String, group: String, format: Format, mode: ReadMode, zone: ZoneNote) -> FileReport {
+        FileReport {
+            display,
+            group,
+            format,
+            kind: format.kind(),
+            mode,
+            zone,
+            year: None,
+            bytes: 0,
+            lines: 0,
+            timestamped: 0,
+            first: None,
+            last: None,
+            events: 0,
+            cut_lines: 0,
+            untimed_events: 0,
+        }
+    }
+}
+
 /// Everything the later stages get.
 #[derive(Debug, Default)]
 pub struct ScanResult {
@@ -513,23 +536,15 @@ fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, op
     let mut events = Vec::new();
     let mut series: BTreeMap<String, Series> = BTreeMap::new();
     for (index, ((probe, plan), chunks)) in probes.into_iter().zip(plans).zip(by_file).enumerate() {
-        let mut report = FileReport {
-            display: probe.file.display.clone(),
-            group: probe.file.group.clone(),
-            format: plan.format,
-            kind: plan.format.kind(),
-            mode: probe.mode,
-            zone: zone_note(&probe, options.zone),
-            year: plan.inferred_year,
-            bytes: probe.size,
-            lines: 0,
-            timestamped: 0,
-            first: None,
-            last: None,
-            events: 0,
-            cut_lines: 0,
-            untimed_events: 0,
-        };
+        let mut report = FileReport::new(
+            probe.file.display.clone(),
+            probe.file.group.clone(),
+            plan.format,
+            probe.mode,
+            zone_note(&probe, options.zone),
+        );
+        report.year = plan.inferred_year;
+        report.bytes = probe.size;
         let file_first = chunks.iter().filter_map(|c| c.first).min();
         let mut carried = None;
         for chunk in chunks {

@@ -177,26 +177,11 @@ mod tests {
     use crate::source::ReadMode;
 
     fn file(group: &str) -> FileReport {
-        FileReport {
-            display: group.into(),
-            group: group.into(),
-            format: Format::MysqlError,
-            kind: SourceKind::Db,
-            mode: ReadMode::Mmap,
-            zone: ZoneNote {
-                zone: "UTC".into(),
-                assumed: true,
-            },
-            year: None,
-            bytes: 0,
-            lines: 0,
-            timestamped: 0,
-            first: None,
-            last: None,
-            events: 0,
-            cut_lines: 0,
-            untimed_events: 0,
-        }
+        let zone = ZoneNote {
+            zone: "UTC".into(),
+            assumed: true,
+        };
+        FileReport::new(group.into(), group.into(), Format::MysqlError, ReadMode::Mmap, zone)
     }
 
     fn event(time: Micros, file: u32, line: u64, rule: RuleIndex, table: &str) -> Event {
