@@ -18,6 +18,7 @@ pub mod rules;
 pub mod scan;
 pub mod series;
 pub mod source;
+pub mod synth;
 pub mod text;
 pub mod time;
 pub mod timeline;

@@ -32,6 +32,73 @@ enum Command {
     /// The rules: list them, show them as written, check rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Write a deterministic incident archive (logs/ and truth.json) for demos, tests and
+    /// benchmarks.
+    Synth(SynthArgs),
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// One of: table-lock, cms-corruption, pool-after-deploy, cron-migration, traffic-surge, quiet-day.
+    #[arg(long)]
+    scenario: String,
+    /// Directory to write into (logs in DIR/logs, the truth in DIR/truth.json).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// About how large the archive should be (bytes, or with KiB, MiB, GiB); default small.
+    #[arg(long, value_name = "SIZE")]
+    size: Option<String>,
+    /// Seed of the generator: the same seed, the same archive.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// `1GiB`, `64MiB`, `500KiB`, `1000000` → bytes.
+fn parse_size(text: &str) -> Result<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .with_context(|| format!("`{text}` is not a size (1000000, 500KiB, 64MiB, 1GiB)"))?;
+    let scale = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "KB" => 1 << 10,
+        "MiB" | "M" | "MB" => 1 << 20,
+        "GiB" | "G" | "GB" => 1 << 30,
+        _ => bail!("`{text}` is not a size (1000000, 500KiB, 64MiB, 1GiB)"),
+    };
+    Ok(n * scale)
+}
+
+fn synth_command(args: SynthArgs) -> ExitCode {
+    let size = match args.size.as_deref().map(parse_size).transpose() {
+        Ok(size) => size,
+        Err(e) => {
+            eprintln!("postmortem: error: --size: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    match postmortem::synth::write(&args.scenario, &args.out, size, args.seed) {
+        Ok(truth) => {
+            let incident = match &truth.incident {
+                Some(i) => format!("an incident from {} to {}", i.start, i.end),
+                None => "no incident".to_string(),
+            };
+            println!(
+                "{}: {} in {} (naive times in {})",
+                truth.scenario,
+                incident,
+                args.out.display(),
+                truth.tz
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("postmortem: error: {}: {}", args.out.display(), e);
+            ExitCode::from(2)
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -469,5 +536,6 @@ fn main() -> ExitCode {
         Command::Timeline(args) => timeline_command(args),
         Command::Sources(args) => sources_command(args),
         Command::Rules(command) => rules_command(command),
+        Command::Synth(args) => synth_command(args),
     }
 }

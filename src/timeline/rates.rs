@@ -97,6 +97,8 @@ struct Scope<'a> {
     /// one, a minute without anything counted is a zero, not a hole; across the gap
     /// between two, there is no history (logs of unrelated days do not make a baseline).
     spans: Vec<(Micros, Micros)>,
+    /// The same for the access logs alone: web traffic is only known where they reach.
+    web_spans: Vec<(Micros, Micros)>,
 }
 
 /// Merges the files' spans into the stretches they cover.
@@ -250,6 +252,13 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
                         .filter(|e| result.files[e.file as usize].group == *group)
                         .collect(),
                     spans: covered(result.files.iter().filter(|f| f.group == *group), width),
+                    web_spans: covered(
+                        result
+                            .files
+                            .iter()
+                            .filter(|f| f.group == *group && result.series.contains_key(&f.group)),
+                        width,
+                    ),
                 })
                 .collect()
         } else {
@@ -258,6 +267,7 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
                 series: (!all_series.is_empty()).then_some(&all_series),
                 events: result.events.iter().collect(),
                 spans: covered(result.files.iter(), width),
+                web_spans: covered(result.files.iter().filter(|f| result.series.contains_key(&f.group)), width),
             }]
         };
         for scope in &scopes {
@@ -279,7 +289,13 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
         (None, _) => RateUnit::Count,
     };
     let mut episodes = Vec::new();
-    for span in &scope.spans {
+    let from_series = |m: &Measure| matches!(m, Measure::Requests | Measure::FailedRequests | Measure::MeanRequestMs);
+    let spans = if from_series(&rate.count) || rate.per.as_ref().is_some_and(from_series) {
+        &scope.web_spans
+    } else {
+        &scope.spans
+    };
+    for span in spans {
         let points = points(rate, &numerator, denominator.as_ref(), *span, width);
         for (first, last, ongoing, baseline) in firings(rate, &points) {
             let start = points[first].0;

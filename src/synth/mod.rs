@@ -1,0 +1,332 @@
+//! `postmortem synth`: deterministic incident archives for demos, tests and benchmarks.
+//!
+//! A scenario ([`scenarios`]) says what happens when: traffic and failures per endpoint
+//! over time, and the lines the app, database and host print (once, or every so often
+//! between two times). This module turns it into logs in the formats and zone the
+//! scenario names, and writes `truth.json`: when the outage started and ended, its
+//! trigger and mechanism, and the failed ratio and share of users affected, counted from
+//! the very requests it wrote.
+
+mod scenarios;
+
+pub use scenarios::NAMES;
+
+use crate::time::Micros;
+use chrono::{DateTime, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+/// A small deterministic generator (xorshift64*): the same seed, the same archive.
+pub(crate) struct Random(u64);
+
+impl Random {
+    pub(crate) fn new(seed: u64) -> Random {
+        Random(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True with probability `p`.
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 > 1.0 - p
+    }
+}
+
+/// How the web server writes its access log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WebFormat {
+    /// nginx combined with `$request_time` appended.
+    CombinedWithTime,
+    /// Apache combined.
+    Combined,
+    /// JSON lines (nginx `escape=json`).
+    Json,
+}
+
+/// One endpoint of the shop, with its share of the traffic.
+pub(crate) struct Endpoint {
+    pub(crate) method: &'static str,
+    pub(crate) path: &'static str,
+    pub(crate) weight: u32,
+}
+
+/// A line written once, or every `every` seconds from `at` to `until`.
+pub(crate) struct Scripted {
+    pub(crate) file: &'static str,
+    pub(crate) at: NaiveDateTime,
+    pub(crate) until: Option<NaiveDateTime>,
+    pub(crate) every: i64,
+    /// `{t}` is replaced by the timestamp in the file's format, `{n}` by a counter.
+    pub(crate) text: String,
+}
+
+/// What the incident was: the truth the draft is checked against.
+#[derive(Clone, Debug, Serialize)]
+pub struct Truth {
+    pub scenario: String,
+    /// IANA zone of the shop's clocks (naive timestamps in its logs are in it).
+    pub tz: String,
+    pub incident: Option<TruthIncident>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthIncident {
+    /// RFC 3339 UTC.
+    pub start: String,
+    pub end: String,
+    pub trigger: TruthEvent,
+    pub mechanism: String,
+    /// Failed (5xx) requests over all requests in the window, as written.
+    pub failed_ratio: f64,
+    /// Clients with at least one failure over clients seen in the window, as written.
+    pub affected_clients_ratio: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthEvent {
+    pub category: String,
+    pub time: String,
+}
+
+/// A value at a time: the traffic factor.
+pub(crate) type OverTime = Box<dyn Fn(NaiveDateTime) -> f64>;
+/// A value at a time for an endpoint: failure chance, request time.
+pub(crate) type PerEndpoint = Box<dyn Fn(NaiveDateTime, &str) -> f64>;
+/// The outage as the scenario knows it: window (local), trigger category and local time,
+/// mechanism category.
+pub(crate) type Outage = ((NaiveDateTime, NaiveDateTime), (&'static str, NaiveDateTime), &'static str);
+
+/// Everything a scenario decides.
+pub(crate) struct Scenario {
+    pub(crate) name: &'static str,
+    pub(crate) zone: Tz,
+    pub(crate) from: NaiveDateTime,
+    pub(crate) to: NaiveDateTime,
+    pub(crate) web: WebFormat,
+    pub(crate) endpoints: Vec<Endpoint>,
+    /// Requests a minute on a normal day, for the default (small) archive.
+    pub(crate) requests_per_minute: f64,
+    pub(crate) clients: u32,
+    /// Traffic factor at a time (1 is normal).
+    pub(crate) traffic: OverTime,
+    /// Chance that a request to an endpoint fails (5xx) at a time.
+    pub(crate) failure: PerEndpoint,
+    /// Request time in milliseconds at a time, for an endpoint.
+    pub(crate) latency_ms: PerEndpoint,
+    /// The other logs: file name and how its timestamps look.
+    pub(crate) files: Vec<(&'static str, StampStyle)>,
+    pub(crate) lines: Vec<Scripted>,
+    pub(crate) truth: Option<Outage>,
+}
+
+/// How a log file writes its timestamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StampStyle {
+    /// `2024-01-21 15:30:00,123` (Python logging, local, naive).
+    Python,
+    /// `2024-01-21 15:30:00.123` (Logback/Spring Boot, local, naive).
+    Logback,
+    /// `2024-01-21T20:30:00.123456Z` (MySQL 8 error and general logs, UTC).
+    MysqlUtc,
+    /// `240121 15:30:00` (MySQL 5.1 error log and slow log `# Time:`, local, naive).
+    MysqlShort,
+    /// `2024-01-21 15:30:00.123 EST` (PostgreSQL `%m`, with the zone's abbreviation).
+    Postgres,
+    /// `Jan 21 15:30:00` (BSD syslog, local, no year).
+    Syslog,
+    /// `[2024-01-21 15:30:00]` (Laravel, local).
+    Laravel,
+}
+
+fn micros(t: DateTime<Tz>) -> Micros {
+    t.timestamp_micros()
+}
+
+/// Local time to the zone's instant (the earlier one when ambiguous).
+fn instant(zone: Tz, local: NaiveDateTime) -> DateTime<Tz> {
+    zone.from_local_datetime(&local)
+        .earliest()
+        .unwrap_or_else(|| zone.from_utc_datetime(&local))
+}
+
+fn stamp(style: StampStyle, zone: Tz, local: NaiveDateTime, millis: u32) -> String {
+    let at = instant(zone, local);
+    match style {
+        StampStyle::Python => format!("{},{millis:03}", local.format("%Y-%m-%d %H:%M:%S")),
+        StampStyle::Logback => format!("{}.{millis:03}", local.format("%Y-%m-%d %H:%M:%S")),
+        StampStyle::MysqlUtc => format!("{}.{:06}Z", at.naive_utc().format("%Y-%m-%dT%H:%M:%S"), millis * 1000 + 417),
+        StampStyle::MysqlShort => local.format("%y%m%d %H:%M:%S").to_string(),
+        StampStyle::Postgres => format!("{}.{millis:03} {}", local.format("%Y-%m-%d %H:%M:%S"), at.format("%Z")),
+        StampStyle::Syslog => local.format("%b %e %H:%M:%S").to_string(),
+        StampStyle::Laravel => format!("[{}]", local.format("%Y-%m-%d %H:%M:%S")),
+    }
+}
+
+/// Writes the archive of a scenario: the logs into `out/logs/`, the truth into
+/// `out/truth.json` (beside the logs, not among them). `size` scales the traffic so that
+/// the archive is about that many bytes.
+pub fn write(name: &str, out: &Path, size: Option<u64>, seed: u64) -> io::Result<Truth> {
+    let scenario =
+        scenarios::scenario(name).ok_or_else(|| io::Error::other(format!("unknown scenario `{name}` (one of {})", NAMES.join(", "))))?;
+    let logs = out.join("logs");
+    std::fs::create_dir_all(&logs)?;
+    let mut random = Random::new(seed);
+    let minutes = (scenario.to - scenario.from).num_minutes().max(1) as f64;
+    // About 150 bytes a request: scale the traffic to the size asked for.
+    let per_minute = match size {
+        Some(bytes) => (bytes as f64 * 0.85 / 150.0 / minutes).max(1.0),
+        None => scenario.requests_per_minute,
+    };
+    let truth_window = scenario
+        .truth
+        .map(|((s, e), _, _)| (instant(scenario.zone, s), instant(scenario.zone, e)));
+    let (mut in_window, mut failed_in_window) = (0u64, 0u64);
+    let (mut clients_in_window, mut failed_clients) = (HashSet::new(), HashSet::new());
+
+    let mut access = BufWriter::new(File::create(logs.join(if scenario.web == WebFormat::Json {
+        "access.json.log"
+    } else {
+        "access.log"
+    }))?);
+    let total_weight: u32 = scenario.endpoints.iter().map(|e| e.weight).sum();
+    let mut minute = scenario.from;
+    while minute < scenario.to {
+        let requests = (per_minute * (scenario.traffic)(minute)).round() as u64;
+        let mut offsets: Vec<u64> = (0..requests).map(|_| random.below(60_000)).collect();
+        offsets.sort_unstable();
+        for offset in offsets {
+            let local = minute + chrono::Duration::milliseconds(offset as i64);
+            let mut pick = random.below(u64::from(total_weight)) as u32;
+            let endpoint = scenario
+                .endpoints
+                .iter()
+                .find(|e| {
+                    pick < e.weight || {
+                        pick -= e.weight;
+                        false
+                    }
+                })
+                .unwrap_or(&scenario.endpoints[0]);
+            let fails = random.chance((scenario.failure)(local, endpoint.path));
+            let status = if fails {
+                [500, 502, 503, 504][random.below(4) as usize]
+            } else {
+                [200, 200, 200, 200, 304, 404][random.below(6) as usize]
+            };
+            let client = random.below(u64::from(scenario.clients));
+            let latency = (scenario.latency_ms)(local, endpoint.path) * (0.5 + random.below(1000) as f64 / 1000.0);
+            let at = instant(scenario.zone, local);
+            if let Some((start, end)) = truth_window {
+                if at >= start && at < end {
+                    in_window += 1;
+                    clients_in_window.insert(client);
+                    if fails {
+                        failed_in_window += 1;
+                        failed_clients.insert(client);
+                    }
+                }
+            }
+            let ip = format!("10.{}.{}.{}", client / 65_536 % 256, client / 256 % 256, client % 256);
+            let bytes = if fails { 166 } else { 500 + random.below(30_000) };
+            match scenario.web {
+                WebFormat::CombinedWithTime | WebFormat::Combined => {
+                    let mut line = format!(
+                        "{ip} - - [{}] \"{} {} HTTP/1.1\" {status} {bytes} \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0\"",
+                        at.format("%d/%b/%Y:%H:%M:%S %z"),
+                        endpoint.method,
+                        endpoint.path
+                    );
+                    if scenario.web == WebFormat::CombinedWithTime {
+                        line.push_str(&format!(" {:.3}", latency / 1000.0));
+                    }
+                    writeln!(access, "{line}")?;
+                }
+                WebFormat::Json => writeln!(
+                    access,
+                    "{{\"time\":\"{}\",\"remote_addr\":\"{ip}\",\"request\":\"{} {} HTTP/1.1\",\"status\":{status},\"body_bytes_sent\":{bytes},\"request_time\":{:.3}}}",
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+                    endpoint.method,
+                    endpoint.path,
+                    latency / 1000.0
+                )?,
+            }
+        }
+        minute += chrono::Duration::minutes(1);
+    }
+    access.flush()?;
+
+    for (file, style) in &scenario.files {
+        let mut lines: Vec<(NaiveDateTime, u32, String)> = Vec::new();
+        for (index, scripted) in scenario.lines.iter().filter(|l| l.file == *file).enumerate() {
+            let mut t = scripted.at;
+            let mut n = 0u64;
+            loop {
+                let millis = random.below(1000) as u32;
+                let text = scripted
+                    .text
+                    .replace("{t}", &stamp(*style, scenario.zone, t, millis))
+                    .replace("{n}", &(n + 1).to_string());
+                lines.push((t, (index as u32) << 16 | n as u32, text));
+                n += 1;
+                match scripted.until {
+                    Some(until) if scripted.every > 0 => {
+                        t += chrono::Duration::seconds(scripted.every);
+                        if t >= until {
+                            break;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        }
+        // Logs are written in time order; lines at the same second keep their script order.
+        lines.sort_by_key(|(t, order, _)| (*t, *order));
+        let mut writer = BufWriter::new(File::create(logs.join(file))?);
+        for (_, _, text) in lines {
+            writeln!(writer, "{text}")?;
+        }
+        writer.flush()?;
+    }
+
+    let utc = |t: DateTime<Tz>| crate::time::rfc3339_utc(micros(t));
+    let incident = scenario
+        .truth
+        .map(|((start, end), (trigger, trigger_at), mechanism)| TruthIncident {
+            start: utc(instant(scenario.zone, start)),
+            end: utc(instant(scenario.zone, end)),
+            trigger: TruthEvent {
+                category: trigger.to_string(),
+                time: utc(instant(scenario.zone, trigger_at)),
+            },
+            mechanism: mechanism.to_string(),
+            failed_ratio: round3(failed_in_window as f64 / in_window.max(1) as f64),
+            affected_clients_ratio: round3(failed_clients.len() as f64 / clients_in_window.len().max(1) as f64),
+        });
+    let truth = Truth {
+        scenario: scenario.name.to_string(),
+        tz: scenario.zone.name().to_string(),
+        incident,
+    };
+    let mut file = BufWriter::new(File::create(out.join("truth.json"))?);
+    serde_json::to_writer_pretty(&mut file, &truth).map_err(io::Error::other)?;
+    file.write_all(b"\n")?;
+    file.flush()?;
+    Ok(truth)
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
