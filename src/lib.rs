@@ -12,6 +12,7 @@
 //! instants, and [`rules`] says which lines matter. `main.rs` only parses arguments and
 //! maps outcomes to exit codes.
 
+pub mod analyze;
 pub mod format;
 pub mod render;
 pub mod rules;

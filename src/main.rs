@@ -25,6 +25,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The main job: find the incident in the logs and draft its postmortem, every
+    /// statement citing its lines.
+    Draft(DraftArgs),
     /// The merged, time-ordered stream of what the rules found, collapsed into episodes.
     Timeline(TimelineArgs),
     /// What was understood of each file: format, zone, lines, first and last time.
@@ -195,6 +198,134 @@ struct TimelineArgs {
     /// Events of one rule and source further apart than this start a new episode.
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     gap: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DraftFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Args)]
+struct DraftArgs {
+    #[command(flatten)]
+    scan: ScanArgs,
+    /// markdown: the document to edit; json: the same, for machines (schema in the README).
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: DraftFormat,
+    /// Write the draft to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Overwrite --output if it exists (a draft is often edited by hand: off by default).
+    #[arg(long)]
+    force: bool,
+    /// Draft incident N (numbered in time order) instead of the largest.
+    #[arg(long, value_name = "N")]
+    incident: Option<usize>,
+    /// How far before the symptom to look for triggers (deploys, migrations, cron jobs).
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    lookback: String,
+    /// Zone to show times in. Default: --tz, else the zone most logs carry, else UTC.
+    #[arg(long, value_name = "ZONE")]
+    display_tz: Option<String>,
+    /// Events of one rule and source further apart than this start a new episode.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    gap: String,
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory and a rename,
+/// so that a reader never sees half a draft and a failed run leaves nothing behind.
+fn write_atomically(path: &std::path::Path, text: &[u8], force: bool) -> Result<()> {
+    if path.exists() && !force {
+        bail!("{} exists; it may hold edits: use --force to overwrite it", path.display());
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "draft".into());
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> io::Result<()> {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(text)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(e).with_context(|| path.display().to_string());
+    }
+    Ok(())
+}
+
+fn draft_command(args: DraftArgs) -> ExitCode {
+    let prepared = match prepare(&args.scan) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let settings = (|| -> Result<(Micros, Micros, Option<Zone>)> {
+        Ok((
+            parse_duration(&args.lookback).context("--lookback")?,
+            parse_duration(&args.gap).context("--gap")?,
+            args.display_tz.as_deref().map(parse_zone).transpose().context("--display-tz")?,
+        ))
+    })();
+    let (lookback, gap, display) = match settings {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("postmortem: error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(path) = args.output.as_ref().filter(|p| p.exists() && !args.force) {
+        eprintln!(
+            "postmortem: error: {} exists; it may hold edits: use --force to overwrite it",
+            path.display()
+        );
+        return ExitCode::from(2);
+    }
+    let result = run_scan(&args.scan, &prepared);
+    if prepared.tz_given.is_none() {
+        note_assumed_zone(&result, prepared.options.zone);
+    }
+    let episodes = timeline::build(&result, &prepared.rules, gap);
+    let analysis = postmortem::analyze::analyze(&result, &episodes, &prepared.rules, &postmortem::analyze::Options { lookback });
+    let chosen = match args.incident {
+        Some(n) if n >= 1 && n <= analysis.incidents.len() => Some(n - 1),
+        Some(n) => {
+            eprintln!(
+                "postmortem: error: --incident {n}: these logs hold {} incident(s)",
+                analysis.incidents.len()
+            );
+            return ExitCode::from(2);
+        }
+        None => analysis.largest,
+    };
+    let zone = render::display_zone(display.or(prepared.tz_given), &result.files);
+    let text = match args.format {
+        DraftFormat::Markdown => render::write_draft(&analysis, chosen, &episodes, &result.files, &prepared.rules, zone),
+        DraftFormat::Json => {
+            let value = render::draft_json(&analysis, chosen, &episodes, &result.files, &prepared.rules);
+            serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = write_atomically(path, text.as_bytes(), args.force) {
+                eprintln!("postmortem: error: {e:#}");
+                return ExitCode::from(2);
+            }
+        }
+        None => {
+            if let Err(code) = finish_output(io::stdout().write_all(text.as_bytes())) {
+                return code;
+            }
+        }
+    }
+    exit_status(&result)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -533,6 +664,7 @@ fn rules_command(command: RulesCommand) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Draft(args) => draft_command(args),
         Command::Timeline(args) => timeline_command(args),
         Command::Sources(args) => sources_command(args),
         Command::Rules(command) => rules_command(command),

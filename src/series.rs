@@ -48,6 +48,32 @@ pub struct Bucket {
     pub duration_count: u64,
     pub duration_sum_ms: f64,
     pub duration_max_ms: f64,
+    /// Requests and failures per endpoint (see [`endpoint_key`]), at most
+    /// [`ENDPOINTS_PER_BUCKET`] of them; the rest count under `(other)`.
+    #[serde(skip)]
+    pub endpoints: Vec<(Box<str>, u64, u64)>,
+}
+
+/// Endpoints a bucket keeps apart, at most: enough for a shop's pages, bounded whatever
+/// the URLs.
+pub const ENDPOINTS_PER_BUCKET: usize = 64;
+
+/// What an endpoint is called: the path without its query, numeric segments folded into
+/// `:id`, two segments at most (`/products/4711?x=1` → `/products/:id`).
+pub fn endpoint_key(path: &[u8], into: &mut Vec<u8>) {
+    into.clear();
+    let path = &path[..memchr::memchr(b'?', path).unwrap_or(path.len())];
+    for segment in path.split(|&b| b == b'/').filter(|s| !s.is_empty()).take(2) {
+        into.push(b'/');
+        if segment.iter().all(u8::is_ascii_digit) || (segment.len() >= 16 && segment.iter().all(u8::is_ascii_hexdigit)) {
+            into.extend_from_slice(b":id");
+        } else {
+            into.extend_from_slice(&segment[..segment.len().min(40)]);
+        }
+    }
+    if into.is_empty() {
+        into.push(b'/');
+    }
 }
 
 impl Bucket {
@@ -56,10 +82,11 @@ impl Bucket {
     }
 
     #[inline]
-    fn add(&mut self, request: &Request<'_>) {
+    fn add(&mut self, request: &Request<'_>, key: &[u8]) {
         self.requests += 1;
         let class = usize::from(request.status / 100).clamp(1, 5) - 1;
         self.by_class[class] += 1;
+        self.count_endpoint(key, 1, u64::from(class == 4));
         let client = client_hash(request.client);
         self.clients.insert(client);
         if class == 4 {
@@ -72,7 +99,26 @@ impl Bucket {
         }
     }
 
+    fn count_endpoint(&mut self, key: &[u8], requests: u64, failed: u64) {
+        let known = self.endpoints.iter().any(|(k, ..)| k.as_bytes() == key);
+        let key: &[u8] = if !known && self.endpoints.len() >= ENDPOINTS_PER_BUCKET {
+            b"(other)"
+        } else {
+            key
+        };
+        match self.endpoints.iter_mut().find(|(k, ..)| k.as_bytes() == key) {
+            Some((_, r, f)) => {
+                *r += requests;
+                *f += failed;
+            }
+            None => self.endpoints.push((String::from_utf8_lossy(key).into(), requests, failed)),
+        }
+    }
+
     fn merge(&mut self, other: Bucket) {
+        for (key, requests, failed) in &other.endpoints {
+            self.count_endpoint(key.as_bytes(), *requests, *failed);
+        }
         self.requests += other.requests;
         for (mine, theirs) in self.by_class.iter_mut().zip(other.by_class) {
             *mine += theirs;
@@ -113,7 +159,9 @@ impl Series {
 
     pub fn add(&mut self, t: Micros, request: &Request<'_>) {
         let start = self.bucket_start(t);
-        self.buckets.entry(start).or_default().add(request);
+        let mut key = Vec::new();
+        endpoint_key(request.path, &mut key);
+        self.buckets.entry(start).or_default().add(request, &key);
     }
 
     pub fn merge(&mut self, other: Series) {
@@ -133,6 +181,8 @@ impl Series {
 pub struct SeriesBuilder {
     series: Series,
     open: Option<(Micros, Bucket)>,
+    /// Reused for each line's endpoint key.
+    key: Vec<u8>,
 }
 
 impl SeriesBuilder {
@@ -140,21 +190,23 @@ impl SeriesBuilder {
         SeriesBuilder {
             series: Series::new(width),
             open: None,
+            key: Vec::with_capacity(64),
         }
     }
 
     #[inline]
     pub fn add(&mut self, t: Micros, request: &Request<'_>) {
         let start = self.series.bucket_start(t);
+        endpoint_key(request.path, &mut self.key);
         if let Some((open_start, bucket)) = &mut self.open {
             if *open_start == start {
-                bucket.add(request);
+                bucket.add(request, &self.key);
                 return;
             }
         }
         self.close_open();
         let mut bucket = self.series.buckets.remove(&start).unwrap_or_default();
-        bucket.add(request);
+        bucket.add(request, &self.key);
         self.open = Some((start, bucket));
     }
 
@@ -201,6 +253,21 @@ mod tests {
         );
         assert_eq!(a.buckets[&minute].by_class[3], 1);
         assert_eq!(first.duration_sum_ms, 30.0);
+    }
+
+    #[test]
+    fn endpoints_fold_ids_and_queries() {
+        let mut key = Vec::new();
+        for (path, expected) in [
+            ("/products/4711?ref=mail", "/products/:id"),
+            ("/", "/"),
+            ("", "/"),
+            ("/api/v1/orders/9", "/api/v1"),
+            ("/search?q=x", "/search"),
+        ] {
+            endpoint_key(path.as_bytes(), &mut key);
+            assert_eq!(key, expected.as_bytes(), "{path}");
+        }
     }
 
     #[test]

@@ -2,10 +2,14 @@
 //! for people (aligned text, coloured on a terminal) or for machines (JSON lines,
 //! Timesketch). Renderers only format: they never read logs or re-derive anything.
 
+mod draft_json;
+mod markdown;
 mod records;
 mod sources;
 mod text;
 
+pub use draft_json::draft_json;
+pub use markdown::{escape as escape_markdown, write_draft};
 pub use records::{write_records, RecordStyle};
 pub use sources::{write_sources_json, write_sources_text};
 pub use text::write_timeline_text;

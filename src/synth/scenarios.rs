@@ -216,7 +216,7 @@ fn pool_after_deploy() -> Scenario {
         web: WebFormat::Json,
         endpoints: shop_endpoints(),
         requests_per_minute: 45.0,
-        clients: 500,
+        clients: 4000,
         traffic: Box::new(|_| 1.0),
         failure: Box::new(move |t, path| {
             let checkout = path.starts_with("/checkout") || path.starts_with("/cart/items");
@@ -311,7 +311,7 @@ fn traffic_surge() -> Scenario {
         web: WebFormat::CombinedWithTime,
         endpoints: shop_endpoints(),
         requests_per_minute: 12.0,
-        clients: 900,
+        clients: 1300,
         traffic: Box::new(move |t| if between(t, surge, end) { 3.2 } else { 1.0 }),
         failure: Box::new(move |t, path| match () {
             _ if path.starts_with("/static") => 0.0,

@@ -23,6 +23,17 @@ pub struct Evidence {
 /// most common one without letting a flood of distinct values grow memory.
 const SUBJECT_VALUES: usize = 64;
 
+/// Fields that say which thing an event is about: runs on different ones (two cron
+/// commands, two tables) are different episodes.
+const KEY_FIELDS: [&str; 4] = ["table", "object", "command", "pool"];
+
+/// The value of the first key field an event carries.
+fn key_value(event: &Event) -> Option<&str> {
+    KEY_FIELDS
+        .iter()
+        .find_map(|name| event.fields.iter().find(|(k, _)| &**k == *name).map(|(_, v)| &**v))
+}
+
 /// Fields that name what an event is about, in the order they are preferred.
 const SUBJECT_FIELDS: [&str; 7] = ["table", "object", "command", "pool", "user", "status", "lock"];
 
@@ -150,10 +161,10 @@ fn sort(episodes: &mut [Episode]) {
 /// Collapses time-ordered events into episodes, ordered by start (then source, rule).
 pub fn collapse(events: &[Event], files: &[FileReport], gap: Micros) -> Vec<Episode> {
     let mut episodes: Vec<Episode> = Vec::new();
-    let mut open: HashMap<(&str, RuleIndex), usize> = HashMap::new();
+    let mut open: HashMap<(&str, RuleIndex, Option<&str>), usize> = HashMap::new();
     for event in events {
         let file = &files[event.file as usize];
-        let key = (file.group.as_str(), event.rule);
+        let key = (file.group.as_str(), event.rule, key_value(event));
         match open.get(&key) {
             Some(&index) if event.time - episodes[index].end <= gap => episodes[index].add(event),
             _ => {
@@ -207,11 +218,15 @@ mod tests {
             event(1_000, 0, 4, 0, "orders"),
         ];
         let episodes = collapse(&events, &files, 100);
-        assert_eq!(episodes.len(), 3);
-        assert_eq!((episodes[0].group.as_str(), episodes[0].count, episodes[0].end), ("db.log", 3, 30));
+        // db.log orders (0, 20), app.log x (10), db.log users (30), db.log orders again
+        // after a gap (1000): one source and rule, but another table or a long gap, is
+        // another episode.
+        assert_eq!(episodes.len(), 4);
+        assert_eq!((episodes[0].group.as_str(), episodes[0].count, episodes[0].end), ("db.log", 2, 20));
         assert_eq!(episodes[0].subject, Some(("table".into(), "orders".into())));
-        assert_eq!(episodes[0].last, Some(Evidence { file: 0, line: 3 }));
+        assert_eq!(episodes[0].last, Some(Evidence { file: 0, line: 2 }));
         assert_eq!((episodes[1].group.as_str(), episodes[1].count), ("app.log", 1));
-        assert_eq!(episodes[2].start, 1_000);
+        assert_eq!(episodes[2].subject, Some(("table".into(), "users".into())));
+        assert_eq!((episodes[3].start, episodes[3].count), (1_000, 1));
     }
 }

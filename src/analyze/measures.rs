@@ -1,0 +1,179 @@
+//! Corrective and preventative measures, proposed from what was found: the mechanism
+//! says what to watch, the trigger says what to change, and the detection says how much
+//! earlier an alert could have fired. Each measure cites the lines it rests on.
+
+use super::{text, Incident, Part, Role, Sentence};
+use crate::rules::{Category, RuleSet};
+use crate::scan::ScanResult;
+use crate::time::Micros;
+use crate::timeline::Episode;
+
+/// Requests in the minute around `at`, and the median of all minutes, over every access log.
+fn traffic_at(result: &ScanResult, at: Micros) -> Option<(u64, u64)> {
+    let mut per_bucket: std::collections::BTreeMap<Micros, u64> = Default::default();
+    for series in result.series.values() {
+        for (start, bucket) in &series.buckets {
+            *per_bucket.entry(*start).or_default() += bucket.requests;
+        }
+    }
+    let width = result.bucket.max(1);
+    let here = *per_bucket.get(&(at.div_euclid(width) * width))?;
+    let mut all: Vec<u64> = per_bucket.values().copied().collect();
+    all.sort_unstable();
+    Some((here, all[all.len() / 2]))
+}
+
+/// `the job` or `the job (command)`.
+fn what(episode: &Episode, rules: &RuleSet) -> Vec<Part> {
+    let mut parts = vec![Part::Quote(rules.get(episode.rule).title.clone())];
+    if let Some((_, value)) = &episode.subject {
+        parts.push(text(" ("));
+        parts.push(Part::Quote(value.clone()));
+        parts.push(text(")"));
+    }
+    parts
+}
+
+pub(super) fn propose(incident: &Incident, result: &ScanResult, episodes: &[Episode], rules: &RuleSet) -> Vec<Sentence> {
+    let mut measures = Vec::new();
+    let category = |i: usize| rules.get(episodes[i].rule).category;
+    let trigger = incident.link(Role::Trigger).map(|l| l.episode);
+    let origin = incident.link(Role::Origin).map(|l| l.episode);
+    let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
+
+    // What started it, and when: the schedule or the release process to change.
+    if let Some(t) = trigger {
+        let e = &episodes[t];
+        let started = origin.map_or(e, |o| &episodes[o]);
+        let mut evidence: Vec<_> = [started.first, e.first].into_iter().flatten().collect();
+        evidence.dedup();
+        let traffic = traffic_at(result, started.start);
+        let load = |parts: &mut Vec<Part>| {
+            if let Some((here, median)) = traffic {
+                parts.push(text(format!(
+                    ", when the site served {here} requests a minute (the median minute of these logs: {median})"
+                )));
+            }
+        };
+        let mut parts = Vec::new();
+        match category(t) {
+            Category::Maintenance | Category::Migration if origin.is_some() => {
+                parts.push(text("Move the scheduled job "));
+                parts.extend(what(started, rules));
+                parts.push(text(" off-peak and make it check the load before it runs: cron started it at "));
+                parts.push(Part::Time(started.start));
+                load(&mut parts);
+                parts.push(text(", and it ran "));
+                parts.extend(what(e, rules));
+                parts.push(text("."));
+            }
+            Category::Maintenance => {
+                parts.push(text("Run table maintenance off-peak, on a replica or with an online tool: "));
+                parts.extend(what(e, rules));
+                parts.push(text(" ran at "));
+                parts.push(Part::Time(e.start));
+                load(&mut parts);
+                parts.push(text("."));
+            }
+            Category::Migration => {
+                parts.push(text(
+                    "Rehearse schema, CMS and extension updates on a staging copy of production, and back up the tables they touch: ",
+                ));
+                parts.extend(what(e, rules));
+                parts.push(text(" ran at "));
+                parts.push(Part::Time(e.start));
+                parts.push(text("."));
+            }
+            Category::Deploy => {
+                parts.push(text("Review the release of "));
+                parts.push(Part::Time(e.start));
+                parts.push(text(" ("));
+                parts.extend(what(e, rules));
+                parts.push(text(
+                    ") and load-test such changes against production-sized traffic and pool sizes before they ship; the problem surfaced ",
+                ));
+                parts.push(Part::Duration(incident.start - e.start));
+                parts.push(text(" after it, at the next peak."));
+            }
+            Category::CronJob => {
+                parts.push(text("Reschedule the cron job "));
+                parts.extend(what(e, rules));
+                parts.push(text(" away from peak hours: it started at "));
+                parts.push(Part::Time(e.start));
+                load(&mut parts);
+                parts.push(text("."));
+            }
+            Category::TrafficSurge => {
+                let peak = e.rate.map_or(0.0, |r| r.peak);
+                let baseline = e.rate.map_or(0.0, |r| r.baseline);
+                parts.push(text(format!(
+                    "Plan capacity for surges and shed load gracefully: traffic reached {peak:.0} requests a minute from {baseline:.0} (about {:.1} ×), from ",
+                    if baseline > 0.0 { peak / baseline } else { 0.0 }
+                )));
+                parts.push(Part::Time(e.start));
+                parts.push(text("."));
+            }
+            _ => {}
+        }
+        if !parts.is_empty() {
+            measures.push(Sentence::new(parts, evidence));
+        }
+    }
+
+    // The mechanism: what to watch so that it is seen before users see it.
+    if let Some(m) = mechanism {
+        let e = &episodes[m];
+        let lead = incident.detected.map(|(t, _)| t - e.start).filter(|d| *d > 0);
+        let mut parts = match category(m) {
+            Category::TableLock => vec![text("Alert on lock waits and lock timeouts: the first one came at ")],
+            Category::PoolExhaustion => vec![text(
+                "Alert when the connection pool runs dry and size it for peak load: the first timeout came at ",
+            )],
+            Category::DbCorruption => {
+                vec![text("Check tables after upgrades and crashes (CHECK TABLE, mysqlcheck), keep a tested backup, and alert on corruption errors: the first came at ")]
+            }
+            Category::SlowQuery => vec![text(
+                "Find and index the slow statements, and alert on the rate of slow queries: the first came at ",
+            )],
+            Category::Deadlock => vec![text(
+                "Alert on deadlocks and order the locks the transactions take: the first came at ",
+            )],
+            Category::ResourceExhaustion => vec![text("Alert on the resource before it runs out: it first ran out at ")],
+            _ => vec![
+                text("Alert on "),
+                Part::Quote(rules.get(e.rule).title.clone()),
+                text(": it first showed at "),
+            ],
+        };
+        parts.push(Part::Time(e.start));
+        if let Some(lead) = lead {
+            parts.push(text(", "));
+            parts.push(Part::Duration(lead));
+            parts.push(text(" before the first failed request"));
+        }
+        parts.push(text(format!(" ({} such lines in all).", e.count)));
+        measures.push(Sentence::new(parts, e.first.into_iter().collect()));
+    }
+
+    // Detection: the symptom itself, as users met it.
+    if let Some((at, evidence)) = incident.detected {
+        let mut parts = vec![
+            text("Alert on the ratio of failed requests: the first failure came at "),
+            Part::Time(at),
+        ];
+        if let Some(t) = origin.or(trigger) {
+            let lag = at - episodes[t].start;
+            if lag > 0 {
+                parts.push(text(", "));
+                parts.push(Part::Duration(lag));
+                parts.push(text(" after the trigger"));
+            }
+        }
+        parts.push(text(format!(
+            ", and the ratio peaked at {:.0} %.",
+            incident.impact.peak_error_ratio * 100.0
+        )));
+        measures.push(Sentence::new(parts, vec![evidence]));
+    }
+    measures
+}

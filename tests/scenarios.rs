@@ -1,0 +1,163 @@
+//! Each scenario's draft against its truth: the start within 2 minutes, the end within 5,
+//! the failed ratio within 0.1, the mechanism's category in the causal chain, and the
+//! trigger on the timeline; the quiet day gives no incident. The truth of the five seed
+//! scenarios is the seeds' own: their times, durations and shares of users affected.
+
+use postmortem::analyze::{self, Role};
+use postmortem::render;
+use postmortem::rules::RuleSet;
+use postmortem::scan::{NoProgress, ScanOptions};
+use postmortem::timeline;
+use serde_json::Value;
+
+/// The seeds' shares of users affected, as their postmortems state them.
+fn seed_share(scenario: &str) -> Option<f64> {
+    Some(match scenario {
+        "table-lock" => 1.0,        // "Approximately 100% of users were affected"
+        "cms-corruption" => 1.0,    // "All users were affected"
+        "pool-after-deploy" => 0.2, // "approximately 20% of our user base"
+        "cron-migration" => 1.0,    // "100% of users being unable to browse"
+        "traffic-surge" => 0.7,     // "Approximately 70% of users were affected"
+        _ => return None,
+    })
+}
+
+fn seconds(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap().timestamp()
+}
+
+/// Writes the scenario, drafts it as the CLI would, and returns (truth, draft JSON).
+fn draft(scenario: &str) -> (Value, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    postmortem::synth::write(scenario, dir.path(), None, 1).unwrap();
+    let truth: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap()).unwrap();
+    let rules = RuleSet::load(&[], true).unwrap();
+    let zone = truth["tz"].as_str().unwrap().parse().unwrap();
+    let options = ScanOptions {
+        zone,
+        ..ScanOptions::default()
+    };
+    let result = postmortem::scan_paths(&[dir.path().join("logs")], &rules, &options, &NoProgress);
+    assert!(result.problems.is_empty(), "{:?}", result.problems);
+    let episodes = timeline::build(&result, &rules, 5 * 60_000_000);
+    let analysis = analyze::analyze(
+        &result,
+        &episodes,
+        &rules,
+        &analyze::Options {
+            lookback: 24 * 3600 * 1_000_000,
+        },
+    );
+    // Whatever incident is the largest is the one drafted; its chain must hold no symptom
+    // before its trigger.
+    if let Some(i) = analysis.largest {
+        let incident = &analysis.incidents[i];
+        let at = |role| incident.link(role).map(|l| episodes[l.episode].start);
+        if let (Some(t), Some(s)) = (at(Role::Trigger), at(Role::Symptom)) {
+            assert!(t <= s, "{scenario}: the trigger comes after the symptom");
+        }
+    }
+    (
+        truth,
+        render::draft_json(&analysis, analysis.largest, &episodes, &result.files, &rules),
+    )
+}
+
+fn check(scenario: &str) {
+    let (truth, draft) = draft(scenario);
+    let expected = &truth["incident"];
+    let found = &draft["incident"];
+    assert!(!found.is_null(), "{scenario}: no incident found");
+    let start = seconds(found["start"].as_str().unwrap()) - seconds(expected["start"].as_str().unwrap());
+    assert!(start.abs() <= 120, "{scenario}: start off by {start} s");
+    let end = seconds(found["end"].as_str().expect("the incident has ended")) - seconds(expected["end"].as_str().unwrap());
+    assert!(end.abs() <= 300, "{scenario}: end off by {end} s");
+    let failed = found["impact"]["failed_ratio"].as_f64().unwrap();
+    let truth_failed = expected["failed_ratio"].as_f64().unwrap();
+    assert!(
+        (failed - truth_failed).abs() <= 0.1,
+        "{scenario}: failed ratio {failed} against {truth_failed}"
+    );
+    let chain = draft["root_cause"]["chain"].as_array().unwrap();
+    let categories: Vec<&str> = chain.iter().map(|l| l["category"].as_str().unwrap()).collect();
+    assert!(
+        categories.contains(&expected["mechanism"].as_str().unwrap()),
+        "{scenario}: mechanism {} not in {categories:?}",
+        expected["mechanism"]
+    );
+    // The trigger: its category at its time, in the chain and on the timeline.
+    let trigger = &expected["trigger"];
+    let on_timeline = |list: &Value| {
+        list.as_array().unwrap().iter().any(|e| {
+            e["category"] == trigger["category"]
+                && (seconds(e["time"].as_str().unwrap()) - seconds(trigger["time"].as_str().unwrap())).abs() <= 60
+        })
+    };
+    assert!(
+        on_timeline(&draft["root_cause"]["chain"]),
+        "{scenario}: trigger {trigger} not in the chain {categories:?}"
+    );
+    assert!(on_timeline(&draft["timeline"]), "{scenario}: trigger {trigger} not on the timeline");
+    // Users affected: the draft counts what the archive holds, and the archive holds what
+    // the seed says.
+    let affected = found["impact"]["affected_clients_ratio"].as_f64().unwrap();
+    let written = expected["affected_clients_ratio"].as_f64().unwrap();
+    assert!(
+        (affected - written).abs() <= 0.05,
+        "{scenario}: affected {affected} against {written}"
+    );
+    let seed = seed_share(scenario).unwrap();
+    assert!(
+        (written - seed).abs() <= 0.1,
+        "{scenario}: the archive affects {written} of users, the seed {seed}"
+    );
+    assert!(!draft["resolution"].is_null(), "{scenario}: no resolution found");
+    assert!(!draft["measures"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn table_lock_from_a_maintenance_script() {
+    check("table-lock");
+}
+
+#[test]
+fn corrupted_table_after_a_cms_update() {
+    check("cms-corruption");
+}
+
+#[test]
+fn pool_exhaustion_after_a_deploy() {
+    check("pool-after-deploy");
+}
+
+#[test]
+fn cron_run_migration_at_peak() {
+    check("cron-migration");
+}
+
+#[test]
+fn traffic_surge_with_slow_queries() {
+    check("traffic-surge");
+}
+
+#[test]
+fn a_quiet_day_gives_no_incident() {
+    let (truth, draft) = draft("quiet-day");
+    assert!(truth["incident"].is_null());
+    assert!(draft["incident"].is_null(), "{}", draft["incident"]);
+    assert!(draft["root_cause"].is_null());
+}
+
+#[test]
+fn synth_is_deterministic() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    postmortem::synth::write("cron-migration", a.path(), None, 7).unwrap();
+    postmortem::synth::write("cron-migration", b.path(), None, 7).unwrap();
+    for name in ["logs/access.log", "logs/postgresql.log", "logs/syslog", "truth.json"] {
+        assert_eq!(
+            std::fs::read(a.path().join(name)).unwrap(),
+            std::fs::read(b.path().join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
