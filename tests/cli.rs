@@ -325,3 +325,55 @@ fn a_file_truncated_while_mapped_never_kills_the_process() {
         }
     }
 }
+
+#[test]
+fn draft_output_never_overwrites_without_force_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/table-lock/logs");
+    let out = dir.path().join("postmortem.md");
+    std::fs::write(&out, "my edits").unwrap();
+    let (_, err, code) = stdout_of(
+        postmortem()
+            .args(["draft", "--tz", "America/New_York", "--output"])
+            .arg(&out)
+            .arg(&logs),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "my edits");
+    let (_, err, code) = stdout_of(
+        postmortem()
+            .args(["draft", "--tz", "America/New_York", "--force", "--output"])
+            .arg(&out)
+            .arg(&logs),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("# Postmortem: "));
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("postmortem.md")],
+        "no temporary file left behind"
+    );
+}
+
+#[test]
+fn draft_json_and_incident_numbers() {
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/cron-migration/logs");
+    let (out, _, code) = stdout_of(postmortem().args(["draft", "--tz", "UTC", "--format", "json"]).arg(&logs));
+    assert_eq!(code, 0);
+    let draft: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(draft["incident"]["start"], "2024-06-20T10:00:00.000Z");
+    assert!(draft["root_cause"]["chain"][0]["evidence"][0]["line"].as_u64().unwrap() > 0);
+    let (_, err, code) = stdout_of(postmortem().args(["draft", "--tz", "UTC", "--incident", "9"]).arg(&logs));
+    assert_eq!(code, 2);
+    assert!(err.contains("--incident 9: these logs hold 1 incident"), "{err}");
+}
+
+#[test]
+fn a_quiet_day_drafts_no_incident() {
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/quiet-day/logs");
+    let (out, _, code) = stdout_of(postmortem().args(["draft", "--tz", "Europe/Paris"]).arg(&logs));
+    assert_eq!(code, 0, "no incident is a success");
+    assert!(out.starts_with("# Postmortem draft: no incident found"), "{out}");
+}

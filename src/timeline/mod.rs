@@ -25,7 +25,7 @@ const SUBJECT_VALUES: usize = 64;
 
 /// Fields that say which thing an event is about: runs on different ones (two cron
 /// commands, two tables) are different episodes.
-const KEY_FIELDS: [&str; 4] = ["table", "object", "command", "pool"];
+const KEY_FIELDS: [&str; 5] = ["table", "object", "command", "pool", "version"];
 
 /// The value of the first key field an event carries.
 fn key_value(event: &Event) -> Option<&str> {
@@ -35,7 +35,7 @@ fn key_value(event: &Event) -> Option<&str> {
 }
 
 /// Fields that name what an event is about, in the order they are preferred.
-const SUBJECT_FIELDS: [&str; 7] = ["table", "object", "command", "pool", "user", "status", "lock"];
+const SUBJECT_FIELDS: [&str; 8] = ["table", "object", "command", "pool", "version", "user", "status", "lock"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Episode {

@@ -1,0 +1,90 @@
+//! The shipped scenario fixtures (fixtures/scenarios): their logs are what `synth` writes
+//! today, and their drafts are what `draft` writes today, so that any change to the
+//! generator or to the text of a draft shows in review. To accept a change on purpose,
+//! regenerate them (README, "Scenarios").
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const SCENARIOS: [&str; 6] = [
+    "table-lock",
+    "cms-corruption",
+    "pool-after-deploy",
+    "cron-migration",
+    "traffic-surge",
+    "quiet-day",
+];
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_fixture_logs_are_what_synth_writes() {
+    for scenario in SCENARIOS {
+        let dir = tempfile::tempdir().unwrap();
+        postmortem::synth::write(scenario, dir.path(), None, 1).unwrap();
+        let fixture = root().join("fixtures/scenarios").join(scenario);
+        let mut names: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        for name in names {
+            let fresh = std::fs::read(dir.path().join("logs").join(&name)).unwrap();
+            let shipped = std::fs::read(fixture.join("logs").join(&name)).unwrap_or_default();
+            assert!(
+                fresh == shipped,
+                "{scenario}/logs/{}: synth writes something else now",
+                name.to_string_lossy()
+            );
+        }
+        assert_eq!(
+            std::fs::read(dir.path().join("truth.json")).unwrap(),
+            std::fs::read(fixture.join("truth.json")).unwrap(),
+            "{scenario}/truth.json"
+        );
+    }
+}
+
+#[test]
+fn the_drafts_are_what_draft_writes() {
+    for scenario in SCENARIOS {
+        let fixture = root().join("fixtures/scenarios").join(scenario);
+        let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(fixture.join("truth.json")).unwrap()).unwrap();
+        let output = Command::cargo_bin("postmortem")
+            .unwrap()
+            .current_dir(root())
+            .args(["draft", "--quiet", "--tz", truth["tz"].as_str().unwrap()])
+            .arg(format!("fixtures/scenarios/{scenario}/logs"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{scenario}: {}", String::from_utf8_lossy(&output.stderr));
+        let expected = std::fs::read_to_string(fixture.join("draft.md")).unwrap();
+        let got = String::from_utf8(output.stdout).unwrap();
+        if got != expected {
+            let line = got.lines().zip(expected.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            panic!(
+                "{scenario}: the draft changed from line {}:\n  now: {}\n  was: {}",
+                line + 1,
+                got.lines().nth(line).unwrap_or(""),
+                expected.lines().nth(line).unwrap_or("")
+            );
+        }
+    }
+}
+
+#[test]
+fn drafts_are_the_same_whatever_the_thread_count() {
+    let logs = root().join("fixtures/scenarios/cron-migration/logs");
+    let run = |threads: &str| {
+        Command::cargo_bin("postmortem")
+            .unwrap()
+            .args(["draft", "--quiet", "--tz", "UTC", "--threads", threads])
+            .arg(&logs)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1"), run("4"));
+}
