@@ -2,15 +2,17 @@
 //! behind. Data flows one way through the stages, one module each:
 //!
 //! ```text
-//! paths ─► source ─► scan ─► timeline ─► render
-//!          discover,  chunks, rules,  merge,      text, jsonl,
-//!          probe,     events, series  episodes    timesketch
-//!          sniff format
+//! paths ─► source ─► scan ─► timeline ─► analyze ─► render
+//!          discover,  chunks,  merge,      incident,   draft (Markdown, JSON),
+//!          probe,     rules,   episodes,   impact,     text, jsonl,
+//!          sniff      events,  rates       chain,      timesketch
+//!                     series               measures
 //! ```
 //!
 //! [`format`] knows each log family's lines, [`time`] turns their timestamps into UTC
-//! instants, and [`rules`] says which lines matter. `main.rs` only parses arguments and
-//! maps outcomes to exit codes.
+//! instants, and [`rules`] says which lines matter; [`synth`] writes incident archives
+//! to test and measure it all. `main.rs` only parses arguments and maps outcomes to exit
+//! codes.
 
 pub mod analyze;
 pub mod format;
