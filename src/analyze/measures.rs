@@ -23,15 +23,24 @@ fn traffic_at(result: &ScanResult, at: Micros) -> Option<(u64, u64)> {
     Some((here, all[all.len() / 2]))
 }
 
-/// `the job` or `the job (command)`.
+/// The rule's title in words, and what it was about (a command, a table) quoted:
+/// `ALTER TABLE run (`orders`)`.
 fn what(episode: &Episode, rules: &RuleSet) -> Vec<Part> {
-    let mut parts = vec![Part::Quote(rules.get(episode.rule).title.clone())];
+    let mut parts = vec![text(rules.get(episode.rule).title.clone())];
     if let Some((_, value)) = &episode.subject {
         parts.push(text(" ("));
         parts.push(Part::Quote(value.clone()));
         parts.push(text(")"));
     }
     parts
+}
+
+/// What the episode was about, quoted (`/opt/migrate --all`), or its title in words.
+fn thing(episode: &Episode, rules: &RuleSet) -> Part {
+    match &episode.subject {
+        Some((_, value)) => Part::Quote(value.clone()),
+        None => text(rules.get(episode.rule).title.clone()),
+    }
 }
 
 pub(super) fn propose(incident: &Incident, result: &ScanResult, episodes: &[Episode], rules: &RuleSet) -> Vec<Sentence> {
@@ -58,9 +67,9 @@ pub(super) fn propose(incident: &Incident, result: &ScanResult, episodes: &[Epis
         let mut parts = Vec::new();
         match category(t) {
             Category::Maintenance | Category::Migration if origin.is_some() => {
-                parts.push(text("Move the scheduled job "));
-                parts.extend(what(started, rules));
-                parts.push(text(" off-peak and make it check the load before it runs: cron started it at "));
+                parts.push(text("Move the cron job "));
+                parts.push(thing(started, rules));
+                parts.push(text(" off-peak and make it check the load before it runs: it started at "));
                 parts.push(Part::Time(started.start));
                 load(&mut parts);
                 parts.push(text(", and it ran "));
@@ -70,7 +79,7 @@ pub(super) fn propose(incident: &Incident, result: &ScanResult, episodes: &[Epis
             Category::Maintenance => {
                 parts.push(text("Run table maintenance off-peak, on a replica or with an online tool: "));
                 parts.extend(what(e, rules));
-                parts.push(text(" ran at "));
+                parts.push(text(" at "));
                 parts.push(Part::Time(e.start));
                 load(&mut parts);
                 parts.push(text("."));
@@ -80,24 +89,24 @@ pub(super) fn propose(incident: &Incident, result: &ScanResult, episodes: &[Epis
                     "Rehearse schema, CMS and extension updates on a staging copy of production, and back up the tables they touch: ",
                 ));
                 parts.extend(what(e, rules));
-                parts.push(text(" ran at "));
+                parts.push(text(" at "));
                 parts.push(Part::Time(e.start));
                 parts.push(text("."));
             }
             Category::Deploy => {
-                parts.push(text("Review the release of "));
+                parts.push(text("Review the release "));
+                parts.push(thing(e, rules));
+                parts.push(text(" of "));
                 parts.push(Part::Time(e.start));
-                parts.push(text(" ("));
-                parts.extend(what(e, rules));
                 parts.push(text(
-                    ") and load-test such changes against production-sized traffic and pool sizes before they ship; the problem surfaced ",
+                    " and load-test such changes against production-sized traffic and pool sizes before they ship; the problem surfaced ",
                 ));
                 parts.push(Part::Duration(incident.start - e.start));
                 parts.push(text(" after it, at the next peak."));
             }
             Category::CronJob => {
                 parts.push(text("Reschedule the cron job "));
-                parts.extend(what(e, rules));
+                parts.push(thing(e, rules));
                 parts.push(text(" away from peak hours: it started at "));
                 parts.push(Part::Time(e.start));
                 load(&mut parts);
