@@ -75,8 +75,14 @@ impl Writer<'_> {
             .collect()
     }
 
-    fn time(&self, t: Micros) -> String {
+        fn time(&self, t: Micros) -> String {
         display_time(t, self.zone)
+    }
+
+    /// The time of day with its zone, for times within the incident's day: `15:37:00 -05:00`.
+    fn clock(&self, t: Micros) -> String {
+        let full = self.time(t);
+        format!("{}{}", &full[11..19], &full[19..])
     }
 
     fn sentence(&self, s: &Sentence) -> String {
@@ -102,7 +108,7 @@ impl Writer<'_> {
                 what,
                 ", peak {} at {}",
                 super::rate_value(rate.unit, rate.peak),
-                display_clock(rate.peak_at, self.zone)
+                self.clock(rate.peak_at)
             );
         } else if e.count > 1 {
             what = format!("{} × {what}", thousands(e.count));
@@ -185,7 +191,7 @@ pub fn write_draft(
             thousands(impact.requests),
             percent(impact.failed_ratio()),
             percent(impact.peak_error_ratio),
-            impact.peak_at.map(|t| format!(" at {}", display_clock(t, zone))).unwrap_or_default(),
+            impact.peak_at.map(|t| format!(" at {}", w.clock(t))).unwrap_or_default(),
             thousands(impact.affected_clients),
             thousands(impact.clients),
             percent(impact.affected_ratio()),
@@ -362,7 +368,7 @@ fn root_cause_sentence(incident: &Incident, episodes: &[Episode], rules: &RuleSe
         let _ = write!(
             step,
             " at {}{}",
-            display_clock(e.start, w.zone),
+            w.clock(e.start),
             w.cite(&e.first.into_iter().collect::<Vec<_>>())
         );
         steps.push(step);
