@@ -75,7 +75,7 @@ impl Writer<'_> {
             .collect()
     }
 
-        fn time(&self, t: Micros) -> String {
+    fn time(&self, t: Micros) -> String {
         display_time(t, self.zone)
     }
 
@@ -365,12 +365,7 @@ fn root_cause_sentence(incident: &Incident, episodes: &[Episode], rules: &RuleSe
         if let Some((_, value)) = &e.subject {
             let _ = write!(step, " {}", code(value));
         }
-        let _ = write!(
-            step,
-            " at {}{}",
-            w.clock(e.start),
-            w.cite(&e.first.into_iter().collect::<Vec<_>>())
-        );
+        let _ = write!(step, " at {}{}", w.clock(e.start), w.cite(&e.first.into_iter().collect::<Vec<_>>()));
         steps.push(step);
     }
     if steps.is_empty() {
