@@ -6,14 +6,7 @@
 use assert_cmd::Command;
 use std::path::Path;
 
-const SCENARIOS: [&str; 6] = [
-    "table-lock",
-    "cms-corruption",
-    "pool-after-deploy",
-    "cron-migration",
-    "traffic-surge",
-    "quiet-day",
-];
+use postmortem::synth::NAMES as SCENARIOS;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
