@@ -28,6 +28,8 @@ enum Command {
     /// The main job: find the incident in the logs and draft its postmortem, every
     /// statement citing its lines.
     Draft(DraftArgs),
+    /// Draw the incident: requests and failures per bucket, the window, the key moments (SVG).
+    Chart(ChartArgs),
     /// The merged, time-ordered stream of what the rules found, collapsed into episodes.
     Timeline(TimelineArgs),
     /// What was understood of each file: format, zone, lines, first and last time.
@@ -206,19 +208,11 @@ enum DraftFormat {
     Json,
 }
 
+/// What finding and explaining an incident needs: shared by `draft` and `chart`.
 #[derive(Args)]
-struct DraftArgs {
+struct AnalysisArgs {
     #[command(flatten)]
     scan: ScanArgs,
-    /// markdown: the document to edit; json: the same, for machines (schema in the README).
-    #[arg(long, value_enum, default_value = "markdown")]
-    format: DraftFormat,
-    /// Write the draft to this file (atomically) instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
-    /// Overwrite --output if it exists (a draft is often edited by hand: off by default).
-    #[arg(long)]
-    force: bool,
     /// Draft incident N (numbered in time order) instead of the largest.
     #[arg(long, value_name = "N")]
     incident: Option<usize>,
@@ -233,8 +227,38 @@ struct DraftArgs {
     gap: String,
 }
 
+#[derive(Args)]
+struct DraftArgs {
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// markdown: the document to edit; json: the same, for machines (schema in the README).
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: DraftFormat,
+    /// Write the draft to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also draw the chart (SVG) into this file; with --output, the draft links to it.
+    #[arg(long, value_name = "FILE.svg")]
+    chart: Option<PathBuf>,
+    /// Overwrite --output and --chart if they exist (a draft is often edited by hand: off by default).
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Args)]
+struct ChartArgs {
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// The SVG file to write.
+    #[arg(long, short, value_name = "FILE.svg")]
+    output: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
 /// Writes `text` to `path` through a temporary file in the same directory and a rename,
-/// so that a reader never sees half a draft and a failed run leaves nothing behind.
+/// so that a reader never sees half a file and a failed run leaves nothing behind.
 fn write_atomically(path: &std::path::Path, text: &[u8], force: bool) -> Result<()> {
     if path.exists() && !force {
         bail!("{} exists; it may hold edits: use --force to overwrite it", path.display());
@@ -261,11 +285,34 @@ fn write_atomically(path: &std::path::Path, text: &[u8], force: bool) -> Result<
     Ok(())
 }
 
-fn draft_command(args: DraftArgs) -> ExitCode {
-    let prepared = match prepare(&args.scan) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+/// The way from the directory of `from` to `to`, for a link in a document: `chart.svg`,
+/// `../charts/x.svg`. Absolute when the two share nothing.
+fn relative_link(from: &std::path::Path, to: &std::path::Path) -> String {
+    let absolute = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (from_dir, to) = (absolute(from).parent().map(|p| p.to_path_buf()).unwrap_or_default(), absolute(to));
+    let from_parts: Vec<_> = from_dir.components().collect();
+    let to_parts: Vec<_> = to.components().collect();
+    let shared = from_parts.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    if shared <= 1 {
+        return to.display().to_string();
+    }
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), from_parts.len() - shared).collect();
+    parts.extend(to_parts[shared..].iter().map(|c| c.as_os_str().to_string_lossy().to_string()));
+    parts.join("/")
+}
+
+/// The scan, the timeline and the analysis, and which incident to show.
+struct Analysed {
+    prepared: Prepared,
+    result: ScanResult,
+    episodes: Vec<timeline::Episode>,
+    analysis: postmortem::analyze::Analysis,
+    chosen: Option<usize>,
+    zone: Zone,
+}
+
+fn analyse(args: &AnalysisArgs, outputs: &[&std::path::Path], force: bool) -> Result<Analysed, ExitCode> {
+    let prepared = prepare(&args.scan)?;
     let settings = (|| -> Result<(Micros, Micros, Option<Zone>)> {
         Ok((
             parse_duration(&args.lookback).context("--lookback")?,
@@ -273,19 +320,17 @@ fn draft_command(args: DraftArgs) -> ExitCode {
             args.display_tz.as_deref().map(parse_zone).transpose().context("--display-tz")?,
         ))
     })();
-    let (lookback, gap, display) = match settings {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("postmortem: error: {e:#}");
-            return ExitCode::from(2);
-        }
-    };
-    if let Some(path) = args.output.as_ref().filter(|p| p.exists() && !args.force) {
+    let (lookback, gap, display) = settings.map_err(|e| {
+        eprintln!("postmortem: error: {e:#}");
+        ExitCode::from(2)
+    })?;
+    // Refuse before the work, not after it.
+    if let Some(path) = outputs.iter().find(|p| p.exists() && !force) {
         eprintln!(
             "postmortem: error: {} exists; it may hold edits: use --force to overwrite it",
             path.display()
         );
-        return ExitCode::from(2);
+        return Err(ExitCode::from(2));
     }
     let result = run_scan(&args.scan, &prepared);
     if prepared.tz_given.is_none() {
@@ -300,15 +345,73 @@ fn draft_command(args: DraftArgs) -> ExitCode {
                 "postmortem: error: --incident {n}: these logs hold {} incident(s)",
                 analysis.incidents.len()
             );
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
         None => analysis.largest,
     };
     let zone = render::display_zone(display.or(prepared.tz_given), &result.files);
+    Ok(Analysed {
+        prepared,
+        result,
+        episodes,
+        analysis,
+        chosen,
+        zone,
+    })
+}
+
+/// Draws and writes the chart; false (after saying why) if it could not be.
+fn write_chart(a: &Analysed, path: &std::path::Path, force: bool) -> bool {
+    let incident = a.chosen.and_then(|i| a.analysis.incidents.get(i));
+    match render::chart_svg(&a.result, &a.episodes, incident, a.zone) {
+        Ok(Some(svg)) => match write_atomically(path, svg.as_bytes(), force) {
+            Ok(()) => true,
+            Err(e) => {
+                eprintln!("postmortem: error: {e:#}");
+                false
+            }
+        },
+        Ok(None) => {
+            eprintln!(
+                "postmortem: error: {}: no access log in these logs, nothing to chart",
+                path.display()
+            );
+            false
+        }
+        Err(e) => {
+            eprintln!("postmortem: error: {}: {e}", path.display());
+            false
+        }
+    }
+}
+
+fn draft_command(args: DraftArgs) -> ExitCode {
+    let outputs: Vec<&std::path::Path> = args.output.iter().chain(args.chart.iter()).map(|p| p.as_path()).collect();
+    let a = match analyse(&args.analysis, &outputs, args.force) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let chart_written = args.chart.as_ref().map(|path| write_chart(&a, path, args.force));
+    if chart_written == Some(false) {
+        return ExitCode::from(2);
+    }
+    // The draft links to the chart when both are files, so the pair renders together.
+    let link = match (&args.output, &args.chart) {
+        (Some(output), Some(chart)) => Some(relative_link(output, chart)),
+        _ => None,
+    };
     let text = match args.format {
-        DraftFormat::Markdown => render::write_draft(&analysis, chosen, &episodes, &result.files, &prepared.rules, zone),
+        DraftFormat::Markdown => render::write_draft(
+            &a.analysis,
+            a.chosen,
+            &a.episodes,
+            &a.result.files,
+            &a.prepared.rules,
+            a.zone,
+            link.as_deref(),
+        ),
         DraftFormat::Json => {
-            let value = render::draft_json(&analysis, chosen, &episodes, &result.files, &prepared.rules);
+            let value = render::draft_json(&a.analysis, a.chosen, &a.episodes, &a.result.files, &a.prepared.rules);
             serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
         }
     };
@@ -325,7 +428,18 @@ fn draft_command(args: DraftArgs) -> ExitCode {
             }
         }
     }
-    exit_status(&result)
+    exit_status(&a.result)
+}
+
+fn chart_command(args: ChartArgs) -> ExitCode {
+    let a = match analyse(&args.analysis, &[args.output.as_path()], args.force) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    if !write_chart(&a, &args.output, args.force) {
+        return ExitCode::from(2);
+    }
+    exit_status(&a.result)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -665,6 +779,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Draft(args) => draft_command(args),
+        Command::Chart(args) => chart_command(args),
         Command::Timeline(args) => timeline_command(args),
         Command::Sources(args) => sources_command(args),
         Command::Rules(command) => rules_command(command),

@@ -129,8 +129,23 @@ fn percent(x: f64) -> String {
     format!("{:.0} %", x * 100.0)
 }
 
+/// A link target that Markdown reads whole: spaces, parentheses and angle brackets
+/// percent-encoded.
+fn link_target(path: &str) -> String {
+    path.chars()
+        .map(|c| match c {
+            ' ' => "%20".to_string(),
+            '(' => "%28".to_string(),
+            ')' => "%29".to_string(),
+            '<' => "%3C".to_string(),
+            '>' => "%3E".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// Writes the draft for the incident `chosen` (index into `analysis.incidents`), or a
-/// "no incident found" document.
+/// "no incident found" document. `chart` is a link to the chart drawn beside it.
 pub fn write_draft(
     analysis: &Analysis,
     chosen: Option<usize>,
@@ -138,6 +153,7 @@ pub fn write_draft(
     files: &[FileReport],
     rules: &RuleSet,
     zone: Zone,
+    chart: Option<&str>,
 ) -> String {
     let w = Writer { files, zone };
     let mut out = String::new();
@@ -216,6 +232,13 @@ pub fn write_draft(
             let _ = write!(out, " Unaffected: {}.", list.join(", "));
         }
         let _ = writeln!(out, "{}\n", w.cite(&symptom_evidence));
+    }
+    if let Some(chart) = chart {
+        let _ = writeln!(
+            out,
+            "![Requests and failed requests, the incident shaded]({})\n",
+            link_target(chart)
+        );
     }
     let root = root_cause_sentence(incident, episodes, rules, &w);
     let _ = writeln!(out, "**Root cause:** {root}\n");

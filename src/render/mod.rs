@@ -2,12 +2,14 @@
 //! for people (aligned text, coloured on a terminal) or for machines (JSON lines,
 //! Timesketch). Renderers only format: they never read logs or re-derive anything.
 
+mod chart;
 mod draft_json;
 mod markdown;
 mod records;
 mod sources;
 mod text;
 
+pub use chart::chart_svg;
 pub use draft_json::draft_json;
 pub use markdown::{escape as escape_markdown, write_draft};
 pub use records::{write_records, RecordStyle};
