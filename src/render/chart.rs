@@ -128,7 +128,8 @@ pub fn chart_svg(result: &ScanResult, episodes: &[Episode], incident: Option<&In
             .x_label_formatter(&label)
             .y_label_formatter(&count)
             .y_desc("per bucket")
-            .light_line_style(WHITE)
+            // One light line at most (0 overflows in plotters 0.3.7's debug build).
+            .max_light_lines(1)
             .draw()
             .map_err(failure)?;
         if let Some(incident) = incident {
@@ -189,7 +190,7 @@ pub fn chart_svg(result: &ScanResult, episodes: &[Episode], incident: Option<&In
                 .x_label_formatter(&label)
                 .y_label_formatter(&count)
                 .y_desc("mean request ms")
-                .light_line_style(WHITE)
+                .max_light_lines(1)
                 .draw()
                 .map_err(failure)?;
             if let Some(incident) = incident {
