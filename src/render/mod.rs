@@ -11,7 +11,7 @@ mod text;
 
 pub use chart::chart_svg;
 pub use draft_json::draft_json;
-pub use markdown::{escape as escape_markdown, write_draft};
+pub use markdown::write_draft;
 pub use records::{write_records, RecordStyle};
 pub use sources::{write_sources_json, write_sources_text};
 pub use text::write_timeline_text;
