@@ -391,13 +391,11 @@ fn draft_command(args: DraftArgs) -> ExitCode {
         Ok(a) => a,
         Err(code) => return code,
     };
+    // A chart that cannot be drawn is an error, but the draft is still written.
     let chart_written = args.chart.as_ref().map(|path| write_chart(&a, path, args.force));
-    if chart_written == Some(false) {
-        return ExitCode::from(2);
-    }
     // The draft links to the chart when both are files, so the pair renders together.
-    let link = match (&args.output, &args.chart) {
-        (Some(output), Some(chart)) => Some(relative_link(output, chart)),
+    let link = match (&args.output, &args.chart, chart_written) {
+        (Some(output), Some(chart), Some(true)) => Some(relative_link(output, chart)),
         _ => None,
     };
     let text = match args.format {
@@ -427,6 +425,9 @@ fn draft_command(args: DraftArgs) -> ExitCode {
                 return code;
             }
         }
+    }
+    if chart_written == Some(false) {
+        return ExitCode::from(2);
     }
     exit_status(&a.result)
 }

@@ -109,3 +109,21 @@ fn logs_without_access_lines_have_nothing_to_chart() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nothing to chart"));
 }
+
+#[test]
+fn a_chart_that_cannot_be_drawn_does_not_cost_the_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("postmortem")
+        .unwrap()
+        .args(["draft", "--quiet", "--tz", "UTC", "--chart"])
+        .arg(dir.path().join("c.svg"))
+        .arg(root().join("fixtures/formats/syslog"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nothing to chart"));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("# Postmortem draft"),
+        "the draft is still written"
+    );
+}
