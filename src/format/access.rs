@@ -170,19 +170,20 @@ fn seconds_to_ms(text: &[u8]) -> Option<f64> {
 /// JSON access lines: the common field names of nginx `escape=json` formats, Caddy,
 /// Traefik and load balancers.
 fn json_request(line: &[u8]) -> Option<Request<'_>> {
-    let status = json::number_field(line, &[b"status", b"status_code", b"response_code", b"DownstreamStatus"])?;
+    let members = json::Members::of(line);
+    let status = json::number_field(&members, &[b"status", b"status_code", b"response_code", b"DownstreamStatus"])?;
     if !(100.0..600.0).contains(&status) {
         return None;
     }
-    let client = json::string_field(line, &[b"remote_addr", b"client_ip", b"remote_ip", b"client", b"ClientHost"]).unwrap_or(b"");
-    let (method, path) = match json::string_field(line, &[b"request"]) {
+    let client = json::string_field(&members, &[b"remote_addr", b"client_ip", b"remote_ip", b"client", b"ClientHost"]).unwrap_or(b"");
+    let (method, path) = match json::string_field(&members, &[b"request"]) {
         Some(request) => split_request(request),
         None => (
-            json::string_field(line, &[b"method", b"request_method", b"RequestMethod"]).unwrap_or(b""),
-            json::string_field(line, &[b"uri", b"path", b"request_uri", b"RequestPath"]).unwrap_or(b""),
+            json::string_field(&members, &[b"method", b"request_method", b"RequestMethod"]).unwrap_or(b""),
+            json::string_field(&members, &[b"uri", b"path", b"request_uri", b"RequestPath"]).unwrap_or(b""),
         ),
     };
-    let duration_ms = json::number_field(line, &[b"request_time", b"duration"]).map(|secs| secs * 1000.0);
+    let duration_ms = json::number_field(&members, &[b"request_time", b"duration"]).map(|secs| secs * 1000.0);
     Some(Request {
         client,
         method,

@@ -2,11 +2,11 @@
 //! `@timestamp`, journald's `__REALTIME_TIMESTAMP`), or a container wrapper whose `log`
 //! or `message` text begins with a timestamp.
 //!
-//! Fields are found by key without building the object: the scan only needs a time and,
-//! for access lines, a few request fields, and a full parse per line would dominate.
+//! Fields are found by key without building the object ([`Members`]): the scan only needs
+//! a time and, for access lines, a few request fields, and a full parse per line would
+//! dominate.
 
 use crate::time::{self, RawStamp};
-use memchr::memmem;
 
 /// Keys that hold the time of a record, most specific first.
 const TIME_KEYS: [&[u8]; 8] = [
@@ -27,37 +27,86 @@ pub(super) fn looks_like(line: &[u8]) -> bool {
     trimmed.starts_with(b"{") && trimmed.ends_with(b"}") && stamp_at(line).and_then(parse_stamp).is_some()
 }
 
-/// The start of the value of `key` (after `"key":` and an optional opening quote).
-fn value_at<'a>(line: &'a [u8], key: &[u8]) -> Option<(&'a [u8], bool)> {
-    let mut from = 0;
-    while let Some(found) = memmem::find(&line[from..], key) {
-        let start = from + found;
-        let end = start + key.len();
-        from = end;
-        if start == 0 || line[start - 1] != b'"' || line.get(end) != Some(&b'"') {
-            continue;
+/// Keys of a line looked at, at most: access and app records have a few dozen.
+const MEMBERS: usize = 48;
+
+/// The members of a JSON line, found in one pass: every `"key":` at any depth (nested
+/// objects such as Caddy's `request` included), with where its value starts. Strings are
+/// skipped whole, so text inside a value is never taken for a key. Lookups are then a
+/// scan of a few dozen entries, instead of a substring search of the line per key.
+pub(crate) struct Members<'a> {
+    line: &'a [u8],
+    /// (key start, key end, value start, value is a string).
+    spans: [(u32, u32, u32, bool); MEMBERS],
+    len: usize,
+}
+
+/// The index of the quote that closes the string opened at `open`.
+fn string_end(line: &[u8], open: usize) -> Option<usize> {
+    let mut at = open + 1;
+    loop {
+        at += memchr::memchr2(b'"', b'\\', line.get(at..)?)?;
+        if line[at] == b'"' {
+            return Some(at);
         }
-        let rest = line[end + 1..].trim_ascii_start();
-        let Some(rest) = rest.strip_prefix(b":") else { continue };
-        let rest = rest.trim_ascii_start();
-        return Some(match rest.strip_prefix(b"\"") {
-            Some(inner) => (inner, true),
-            None => (rest, false),
-        });
+        at += 2;
     }
-    None
+}
+
+impl<'a> Members<'a> {
+    pub(crate) fn of(line: &'a [u8]) -> Members<'a> {
+        let mut members = Members {
+            line,
+            spans: [(0, 0, 0, false); MEMBERS],
+            len: 0,
+        };
+        if line.len() > u32::MAX as usize {
+            return members;
+        }
+        let mut at = 0;
+        while let Some(found) = memchr::memchr(b'"', &line[at..]) {
+            let open = at + found;
+            let Some(close) = string_end(line, open) else { break };
+            let after = close + 1 + line[close + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+            if line.get(after) != Some(&b':') {
+                at = close + 1;
+                continue;
+            }
+            let value = after + 1 + line[after + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let quoted = line.get(value) == Some(&b'"');
+            if members.len < MEMBERS {
+                members.spans[members.len] = (open as u32 + 1, close as u32, (value + usize::from(quoted)) as u32, quoted);
+                members.len += 1;
+            }
+            // Go on from the value: a string value is then skipped as a non-key string.
+            at = value;
+        }
+        members
+    }
+
+    /// The value of the first member named `key`: its text from the start (after the
+    /// opening quote of a string), and whether it is a string.
+    fn get(&self, key: &[u8]) -> Option<(&'a [u8], bool)> {
+        let line = self.line;
+        self.spans[..self.len]
+            .iter()
+            .find(|(start, end, ..)| &line[*start as usize..*end as usize] == key)
+            .map(|(_, _, value, quoted)| (&line[*value as usize..], *quoted))
+    }
 }
 
 pub(super) fn stamp_at(line: &[u8]) -> Option<&[u8]> {
+    let members = Members::of(line);
     for key in TIME_KEYS {
-        if let Some((value, _)) = value_at(line, key) {
+        if let Some((value, _)) = members.get(key) {
             if parse_stamp(value).is_some() {
                 return Some(value);
             }
         }
     }
     TEXT_KEYS.iter().find_map(|key| {
-        value_at(line, key)
+        members
+            .get(key)
             .filter(|(v, quoted)| *quoted && time::parse_any(v).is_some())
             .map(|(v, _)| v)
     })
@@ -73,9 +122,9 @@ pub(super) fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
 }
 
 /// The raw text of the first of `keys` holding a string (escapes left as they are).
-pub(crate) fn string_field<'a>(line: &'a [u8], keys: &[&[u8]]) -> Option<&'a [u8]> {
+pub(crate) fn string_field<'a>(members: &Members<'a>, keys: &[&[u8]]) -> Option<&'a [u8]> {
     keys.iter().find_map(|key| {
-        let (value, quoted) = value_at(line, key)?;
+        let (value, quoted) = members.get(key)?;
         if !quoted {
             return None;
         }
@@ -88,9 +137,9 @@ pub(crate) fn string_field<'a>(line: &'a [u8], keys: &[&[u8]]) -> Option<&'a [u8
 }
 
 /// The first of `keys` holding a number, or a string that is one.
-pub(crate) fn number_field(line: &[u8], keys: &[&[u8]]) -> Option<f64> {
+pub(crate) fn number_field(members: &Members<'_>, keys: &[&[u8]]) -> Option<f64> {
     keys.iter().find_map(|key| {
-        let (value, _) = value_at(line, key)?;
+        let (value, _) = members.get(key)?;
         let end = value
             .iter()
             .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'e' | b'E' | b'+')))
@@ -107,8 +156,14 @@ mod tests {
     fn finds_keys_not_substrings() {
         let line = br#"{"uptime":"x","time" : "2024-01-21T15:30:00Z","status":503}"#;
         assert!(stamp_at(line).unwrap().starts_with(b"2024-01-21T15:30:00Z"));
-        assert_eq!(number_field(line, &[b"status"]), Some(503.0));
-        assert_eq!(string_field(br#"{"a":"x\"y","b":1}"#, &[b"a"]), Some(&br#"x\"y"#[..]));
+        assert_eq!(number_field(&Members::of(line), &[b"status"]), Some(503.0));
+        assert_eq!(string_field(&Members::of(br#"{"a":"x\"y","b":1}"#), &[b"a"]), Some(&br#"x\"y"#[..]));
+        // Text inside a value is not a key; keys of nested objects are.
+        let tricky = br#"{"msg":"\"time\": no","request":{"remote_ip":"10.0.0.1","uri":"/x"},"status":200}"#;
+        let members = Members::of(tricky);
+        assert_eq!(members.get(b"time"), None);
+        assert_eq!(string_field(&members, &[b"remote_ip"]), Some(&b"10.0.0.1"[..]));
+        assert_eq!(number_field(&members, &[b"status"]), Some(200.0));
     }
 
     #[test]
