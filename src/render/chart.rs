@@ -17,6 +17,7 @@ fn minute(t: Micros) -> i64 {
     t.div_euclid(MICROS_PER_MINUTE)
 }
 use crate::timeline::Episode;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi64};
 use plotters::prelude::*;
 
 const WIDTH: u32 = 960;
@@ -63,6 +64,49 @@ fn markers(incident: &Incident, episodes: &[Episode]) -> Vec<Marker> {
     marks
 }
 
+/// A panel of the chart, time across and a count or duration up.
+type Panel<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordi64, RangedCoordf64>>;
+
+/// Sets up one panel: axes with times in the display zone and whole-number labels, and
+/// the incident window shaded.
+fn panel<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    caption: Option<&str>,
+    (x0, x1): (i64, i64),
+    top: f64,
+    y_desc: &str,
+    label: &dyn Fn(&i64) -> String,
+    window: Option<(i64, i64)>,
+) -> Result<Panel<'a, 'b>, String> {
+    let mut builder = ChartBuilder::on(area);
+    if let Some(caption) = caption {
+        builder.caption(caption, ("sans-serif", 16));
+    }
+    let mut chart = builder
+        .margin(12)
+        .x_label_area_size(28)
+        .y_label_area_size(68)
+        .build_cartesian_2d(x0..x1, 0f64..top)
+        .map_err(failure)?;
+    let count = |v: &f64| super::thousands(v.max(0.0).round() as u64);
+    chart
+        .configure_mesh()
+        .x_labels(10)
+        .x_label_formatter(label)
+        .y_label_formatter(&count)
+        .y_desc(y_desc)
+        // One light line at most (0 overflows in plotters 0.3.7's debug build).
+        .max_light_lines(1)
+        .draw()
+        .map_err(failure)?;
+    if let Some((start, end)) = window {
+        chart
+            .draw_series(std::iter::once(Rectangle::new([(start, 0.0), (end, top)], WINDOW.filled())))
+            .map_err(failure)?;
+    }
+    Ok(chart)
+}
+
 fn failure<E: std::fmt::Debug>(e: E) -> String {
     format!("cannot draw the chart: {e:?}")
 }
@@ -102,7 +146,6 @@ pub fn chart_svg(result: &ScanResult, episodes: &[Episode], incident: Option<&In
             display_clock(t, zone)[..5].to_string()
         }
     };
-    let count = |v: &f64| super::thousands(v.max(0.0).round() as u64);
 
     let mut out = String::new();
     {
@@ -115,31 +158,8 @@ pub fn chart_svg(result: &ScanResult, episodes: &[Episode], incident: Option<&In
             (u, Some(l))
         };
         let title = format!("Requests and failed requests per {} min ({zone})", width / 60_000_000);
-        let mut chart = ChartBuilder::on(&upper)
-            .caption(title, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(68)
-            .build_cartesian_2d(x0..x1, 0f64..top)
-            .map_err(failure)?;
-        chart
-            .configure_mesh()
-            .x_labels(10)
-            .x_label_formatter(&label)
-            .y_label_formatter(&count)
-            .y_desc("per bucket")
-            // One light line at most (0 overflows in plotters 0.3.7's debug build).
-            .max_light_lines(1)
-            .draw()
-            .map_err(failure)?;
-        if let Some(incident) = incident {
-            chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(minute(incident.start), 0.0), (minute(incident.end), top)],
-                    WINDOW.filled(),
-                )))
-                .map_err(failure)?;
-        }
+        let window = incident.map(|i| (minute(i.start), minute(i.end)));
+        let mut chart = panel(&upper, Some(&title), (x0, x1), top, "per bucket", &label, window)?;
         chart
             .draw_series(LineSeries::new(requests, REQUESTS.stroke_width(2)))
             .map_err(failure)?
@@ -178,29 +198,7 @@ pub fn chart_svg(result: &ScanResult, episodes: &[Episode], incident: Option<&In
 
         if let Some(lower) = lower {
             let top_ms = latency.iter().map(|p| p.1).fold(1.0, f64::max) * 1.2;
-            let mut chart = ChartBuilder::on(&lower)
-                .margin(12)
-                .x_label_area_size(28)
-                .y_label_area_size(68)
-                .build_cartesian_2d(x0..x1, 0f64..top_ms)
-                .map_err(failure)?;
-            chart
-                .configure_mesh()
-                .x_labels(10)
-                .x_label_formatter(&label)
-                .y_label_formatter(&count)
-                .y_desc("mean request ms")
-                .max_light_lines(1)
-                .draw()
-                .map_err(failure)?;
-            if let Some(incident) = incident {
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(minute(incident.start), 0.0), (minute(incident.end), top_ms)],
-                        WINDOW.filled(),
-                    )))
-                    .map_err(failure)?;
-            }
+            let mut chart = panel(&lower, None, (x0, x1), top_ms, "mean request ms", &label, window)?;
             chart
                 .draw_series(LineSeries::new(latency, LATENCY.stroke_width(2)))
                 .map_err(failure)?;
