@@ -377,3 +377,48 @@ fn a_quiet_day_drafts_no_incident() {
     assert_eq!(code, 0, "no incident is a success");
     assert!(out.starts_with("# Postmortem draft: no incident found"), "{out}");
 }
+
+#[test]
+fn a_directory_symlink_loop_does_not_trap_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("logs")).unwrap();
+    std::fs::write(
+        dir.path().join("logs/syslog"),
+        "Jan 21 15:28:01 db1 CRON[7]: (root) CMD (/usr/bin/backup)\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("logs/loop")).unwrap();
+    let (out, err, code) = stdout_of(postmortem().args(["timeline", "--raw", "--year", "2024"]).arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "read once, not through the loop: {out}");
+}
+
+#[test]
+fn a_fifo_given_as_a_path_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.log");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::fs::write(
+        dir.path().join("syslog"),
+        "Jan 21 15:28:01 db1 CRON[7]: (root) CMD (/usr/bin/backup)\n",
+    )
+    .unwrap();
+    let (out, err, code) = stdout_of(
+        postmortem()
+            .args(["timeline", "--year", "2024"])
+            .arg(&fifo)
+            .arg(dir.path().join("syslog"))
+            .timeout(std::time::Duration::from_secs(30)),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("pipe.log: not a regular file"), "{err}");
+    assert!(out.contains("cron job started"), "the other file is still read: {out}");
+}
+
+#[test]
+fn an_empty_stdin_is_no_usable_input_not_a_crash() {
+    let (_, err, code) = stdout_of(postmortem().args(["timeline", "-"]).write_stdin(""));
+    assert_eq!(code, 1);
+    assert!(err.contains("no usable input"), "{err}");
+}

@@ -113,6 +113,20 @@ pub struct Probe {
     pub stdin_head: Vec<u8>,
 }
 
+/// Opens a file for reading without ever blocking: `O_NONBLOCK` makes opening a FIFO
+/// return at once instead of waiting for a writer (it changes nothing for regular
+/// files), and the type is checked on the opened handle, so a file swapped for a FIFO
+/// between a check and the open cannot hang the run either.
+pub(crate) fn open_regular(path: &std::path::Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)?;
+    if !file.metadata()?.is_file() {
+        // FIFOs and devices may never end; a log archive is made of regular files.
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file; skipped"));
+    }
+    Ok(file)
+}
+
 /// Opens a file and learns what the scan needs to plan it. Binary files and files that
 /// cannot be read are problems, not probes.
 pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
@@ -128,12 +142,11 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
         }
         Origin::Path(path) => path.clone(),
     };
-    let handle = File::open(&path).map_err(|e| Problem::error(&file.display, format!("cannot open: {}", describe_io(&e))))?;
+    let handle = open_regular(&path).map_err(|e| match e.kind() {
+        io::ErrorKind::InvalidInput => Problem::error(&file.display, e.to_string()),
+        _ => Problem::error(&file.display, format!("cannot open: {}", describe_io(&e))),
+    })?;
     let meta = handle.metadata().map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
-    if !meta.is_file() {
-        // FIFOs and devices may never end; a log archive is made of regular files.
-        return Err(Problem::error(&file.display, "not a regular file; skipped"));
-    }
     let size = meta.len();
     let modified = meta.modified().ok();
     if file.gzip {
@@ -226,7 +239,7 @@ impl PlainFile {
         let Origin::Path(path) = &probe.file.origin else {
             return Err(io::Error::other("stdin is not a plain file"));
         };
-        let file = File::open(path)?;
+        let file = open_regular(path)?;
         let mut plain = PlainFile {
             file,
             size: probe.size,
@@ -429,8 +442,8 @@ impl<R: Read> Blocks<R> {
 pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
     match (&probe.file.origin, probe.mode) {
         (Origin::Stdin, _) => Ok(Box::new(io::stdin())),
-        (Origin::Path(path), ReadMode::Gzip) => Ok(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(File::open(path)?)))),
-        (Origin::Path(path), _) => Ok(Box::new(File::open(path)?.take(probe.size))),
+        (Origin::Path(path), ReadMode::Gzip) => Ok(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(open_regular(path)?)))),
+        (Origin::Path(path), _) => Ok(Box::new(open_regular(path)?.take(probe.size))),
     }
 }
 
