@@ -54,9 +54,10 @@ impl Matcher {
             (None, None)
         } else {
             let sources: Vec<&str> = patterns.iter().map(|re| re.as_str()).collect();
-            // Each pattern compiled alone within these limits, so together they fit in
-            // limits that grow with their number.
-            let limit = REGEX_SIZE_LIMIT.saturating_mul(sources.len());
+            // Each pattern compiled alone within the limits, so together they fit in limits
+            // that grow with their number; the union adds a little to each pattern, and one
+            // more limit's worth of room covers that, so the `expect`s below cannot fail.
+            let limit = REGEX_SIZE_LIMIT.saturating_mul(sources.len() + 1);
             let search = meta::Builder::new()
                 .configure(
                     meta::Config::new()
