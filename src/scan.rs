@@ -131,6 +131,16 @@ pub struct ScanResult {
 }
 
 impl ScanResult {
+    /// The traffic of every access log together, bucket by bucket: what users saw,
+    /// whichever web server served them.
+    pub fn traffic(&self) -> Series {
+        let mut all = Series::new(self.bucket.max(1));
+        for series in self.series.values() {
+            all.merge(series.clone());
+        }
+        all
+    }
+
     /// Keeps the events within `[since, until)`.
     pub fn retain_window(&mut self, since: Option<Micros>, until: Option<Micros>) {
         self.events

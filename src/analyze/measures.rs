@@ -4,21 +4,14 @@
 
 use super::{text, Incident, Part, Role, Sentence};
 use crate::rules::{Category, RuleSet};
-use crate::scan::ScanResult;
+use crate::series::Series;
 use crate::time::Micros;
 use crate::timeline::Episode;
 
-/// Requests in the minute around `at`, and the median of all minutes, over every access log.
-fn traffic_at(result: &ScanResult, at: Micros) -> Option<(u64, u64)> {
-    let mut per_bucket: std::collections::BTreeMap<Micros, u64> = Default::default();
-    for series in result.series.values() {
-        for (start, bucket) in &series.buckets {
-            *per_bucket.entry(*start).or_default() += bucket.requests;
-        }
-    }
-    let width = result.bucket.max(1);
-    let here = *per_bucket.get(&(at.div_euclid(width) * width))?;
-    let mut all: Vec<u64> = per_bucket.values().copied().collect();
+/// Requests in the bucket of `at`, and in the median bucket, over every access log.
+fn traffic_at(traffic: &Series, at: Micros) -> Option<(u64, u64)> {
+    let here = traffic.buckets.get(&traffic.bucket_start(at))?.requests;
+    let mut all: Vec<u64> = traffic.buckets.values().map(|b| b.requests).collect();
     all.sort_unstable();
     Some((here, all[all.len() / 2]))
 }
@@ -43,7 +36,7 @@ fn thing(episode: &Episode, rules: &RuleSet) -> Part {
     }
 }
 
-pub(super) fn propose(incident: &Incident, result: &ScanResult, episodes: &[Episode], rules: &RuleSet) -> Vec<Sentence> {
+pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode], rules: &RuleSet) -> Vec<Sentence> {
     let mut measures = Vec::new();
     let category = |i: usize| rules.get(episodes[i].rule).category;
     let trigger = incident.link(Role::Trigger).map(|l| l.episode);
@@ -56,9 +49,9 @@ pub(super) fn propose(incident: &Incident, result: &ScanResult, episodes: &[Epis
         let started = origin.map_or(e, |o| &episodes[o]);
         let mut evidence: Vec<_> = [started.first, e.first].into_iter().flatten().collect();
         evidence.dedup();
-        let traffic = traffic_at(result, started.start);
+        let load_at = traffic_at(traffic, started.start);
         let load = |parts: &mut Vec<Part>| {
-            if let Some((here, median)) = traffic {
+            if let Some((here, median)) = load_at {
                 parts.push(text(format!(
                     ", when the site served {here} requests a minute (the median minute of these logs: {median})"
                 )));

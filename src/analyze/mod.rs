@@ -13,7 +13,7 @@ mod measures;
 
 use crate::rules::{Category, RuleSet};
 use crate::scan::ScanResult;
-use crate::series::ClientSet;
+use crate::series::{ClientSet, Series};
 use crate::time::Micros;
 use crate::timeline::{Episode, Evidence};
 
@@ -171,6 +171,7 @@ fn is_symptom(category: Category) -> bool {
 
 /// Finds the incidents in a timeline.
 pub fn analyze(result: &ScanResult, episodes: &[Episode], rules: &RuleSet, options: &Options) -> Analysis {
+    let traffic = result.traffic();
     // Windows: the symptom episodes, merged when they overlap or nearly do.
     let mut windows: Vec<(Micros, Micros, bool, Vec<usize>)> = Vec::new();
     let mut symptoms: Vec<usize> = (0..episodes.len())
@@ -192,7 +193,7 @@ pub fn analyze(result: &ScanResult, episodes: &[Episode], rules: &RuleSet, optio
     let incidents: Vec<Incident> = windows
         .into_iter()
         .map(|(start, end, ongoing, symptoms)| {
-            let impact = impact(result, start, end);
+            let impact = impact(&traffic, start, end);
             let detected = detection(result, episodes, &symptoms, start, end, rules);
             let mut incident = Incident {
                 start,
@@ -208,7 +209,7 @@ pub fn analyze(result: &ScanResult, episodes: &[Episode], rules: &RuleSet, optio
                 measures: Vec::new(),
             };
             chain::explain(&mut incident, episodes, rules, options);
-            incident.measures = measures::propose(&incident, result, episodes, rules);
+            incident.measures = measures::propose(&incident, &traffic, episodes, rules);
             incident
         })
         .collect();
@@ -219,33 +220,25 @@ pub fn analyze(result: &ScanResult, episodes: &[Episode], rules: &RuleSet, optio
     Analysis { incidents, largest }
 }
 
-/// Requests, failures and clients in `[start, end)`, from every access log.
-fn impact(result: &ScanResult, start: Micros, end: Micros) -> Impact {
+/// Requests, failures and clients in `[start, end)`, from the traffic of every access log.
+fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
     let mut impact = Impact::default();
     let (mut clients, mut affected) = (ClientSet::default(), ClientSet::default());
-    let mut per_bucket: std::collections::BTreeMap<Micros, (u64, u64)> = Default::default();
     let mut endpoints: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-    for series in result.series.values() {
-        for (bucket_start, bucket) in series.buckets.range(start..end) {
-            impact.requests += bucket.requests;
-            impact.failed_requests += bucket.failed();
-            clients.extend(bucket.clients.iter().copied());
-            affected.extend(bucket.failed_clients.iter().copied());
-            let entry = per_bucket.entry(*bucket_start).or_default();
-            entry.0 += bucket.requests;
-            entry.1 += bucket.failed();
-            for (name, requests, failed) in &bucket.endpoints {
-                let entry = endpoints.entry(name.to_string()).or_default();
-                entry.0 += requests;
-                entry.1 += failed;
-            }
-        }
-    }
-    for (at, (requests, failed)) in per_bucket {
-        let r = ratio(failed, requests);
+    for (bucket_start, bucket) in traffic.buckets.range(start..end) {
+        impact.requests += bucket.requests;
+        impact.failed_requests += bucket.failed();
+        clients.extend(bucket.clients.iter().copied());
+        affected.extend(bucket.failed_clients.iter().copied());
+        let r = ratio(bucket.failed(), bucket.requests);
         if r > impact.peak_error_ratio {
             impact.peak_error_ratio = r;
-            impact.peak_at = Some(at);
+            impact.peak_at = Some(*bucket_start);
+        }
+        for (name, requests, failed) in &bucket.endpoints {
+            let entry = endpoints.entry(name.to_string()).or_default();
+            entry.0 += requests;
+            entry.1 += failed;
         }
     }
     impact.clients = clients.len() as u64;

@@ -7,7 +7,6 @@
 
 use crate::analyze::{Incident, Role};
 use crate::scan::ScanResult;
-use crate::series::Series;
 use crate::time::{display_clock, display_time, Micros, Zone};
 
 const MICROS_PER_MINUTE: i64 = 60_000_000;
@@ -113,10 +112,7 @@ fn failure<E: std::fmt::Debug>(e: E) -> String {
 
 /// The chart as SVG text; `None` when the logs hold no web traffic to draw.
 pub fn chart_svg(result: &ScanResult, episodes: &[Episode], incident: Option<&Incident>, zone: Zone) -> Result<Option<String>, String> {
-    let mut all = Series::new(result.bucket.max(1));
-    for series in result.series.values() {
-        all.merge(series.clone());
-    }
+    let all = result.traffic();
     let (Some(&first), Some(&last)) = (all.buckets.keys().next(), all.buckets.keys().next_back()) else {
         return Ok(None);
     };

@@ -230,10 +230,7 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
         return Vec::new();
     }
     // All sources' traffic together, for the rules not grouped by source.
-    let mut all_series = Series::new(width);
-    for series in result.series.values() {
-        all_series.merge(series.clone());
-    }
+    let all_series = result.traffic();
     let mut groups: Vec<&str> = result.files.iter().map(|f| f.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
