@@ -5,17 +5,18 @@
 //! paths ─► source ─► scan ─► timeline ─► analyze ─► render
 //!          discover,  chunks,  merge,      incident,   draft (Markdown, JSON),
 //!          probe,     rules,   episodes,   impact,     text, jsonl,
-//!          sniff      events,  rates       chain,      timesketch
+//!          sniff      hits,    rates       chain,      timesketch
 //!                     series               measures
 //! ```
 //!
 //! [`format`] knows each log family's lines, [`time`] turns their timestamps into UTC
-//! instants, and [`rules`] says which lines matter; [`synth`] writes incident archives
-//! to test and measure it all. `main.rs` only parses arguments and maps outcomes to exit
+//! instants, and [`rules`] says which lines matter; [`hits`] and [`series`] are what the
+//! scan keeps of them; [`synth`] writes incident archives to test and measure it all. `main.rs` only parses arguments and maps outcomes to exit
 //! codes.
 
 pub mod analyze;
 pub mod format;
+pub mod hits;
 pub mod render;
 pub mod rules;
 pub mod scan;

@@ -312,7 +312,7 @@ struct Analysed {
 }
 
 fn analyse(args: &AnalysisArgs, outputs: &[&std::path::Path], force: bool) -> Result<Analysed, ExitCode> {
-    let prepared = prepare(&args.scan)?;
+    let mut prepared = prepare(&args.scan)?;
     let settings = (|| -> Result<(Micros, Micros, Option<Zone>)> {
         Ok((
             parse_duration(&args.lookback).context("--lookback")?,
@@ -332,11 +332,12 @@ fn analyse(args: &AnalysisArgs, outputs: &[&std::path::Path], force: bool) -> Re
         );
         return Err(ExitCode::from(2));
     }
+    prepared.options.gap = gap;
     let result = run_scan(&args.scan, &prepared);
     if prepared.tz_given.is_none() {
         note_assumed_zone(&result, prepared.options.zone);
     }
-    let episodes = timeline::build(&result, &prepared.rules, gap);
+    let episodes = timeline::build(&result, &prepared.rules);
     let analysis = postmortem::analyze::analyze(&result, &episodes, &prepared.rules, &postmortem::analyze::Options { lookback });
     let chosen = match args.incident {
         Some(n) if n >= 1 && n <= analysis.incidents.len() => Some(n - 1),
@@ -632,7 +633,7 @@ impl TimelineView {
 }
 
 fn timeline_command(args: TimelineArgs) -> ExitCode {
-    let prepared = match prepare(&args.scan) {
+    let mut prepared = match prepare(&args.scan) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -649,13 +650,15 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
         gap,
         display,
     } = view;
+    prepared.options.gap = gap;
+    prepared.options.keep_lines = args.raw;
     let mut result = run_scan(&args.scan, &prepared);
     if prepared.tz_given.is_none() {
         note_assumed_zone(&result, prepared.options.zone);
     }
     // Episodes come from all the logs (a rate needs the minutes before the window for
     // its baseline); the window then keeps those that overlap it, and the events in it.
-    let episodes = timeline::within(timeline::build(&result, &prepared.rules, gap), since, until);
+    let episodes = timeline::within(timeline::build(&result, &prepared.rules), since, until);
     result.retain_window(since, until);
     let zone = render::display_zone(display.or(prepared.tz_given), &result.files);
     let raw_events = args.raw.then_some(&result.events[..]);

@@ -1,14 +1,18 @@
-//! The scan: probed files in, time-ordered events and per-bucket series out.
+//! The scan: probed files in; runs and tallies of matched lines and per-bucket series out.
 //!
 //! Plain files are cut into newline-aligned chunks so that one huge access log uses every
 //! core; gzip files and stdin are streamed in blocks, one file a task. Each chunk is read
 //! once, line by line: the timestamp is found (and parsed only when its bytes differ from
 //! the previous line's), access lines are counted into the series, and one multi-pattern
 //! matcher runs over the whole chunk so that rules cost one pass, whatever their number.
-//! Chunks report line numbers relative to themselves; the reduce step makes them absolute
-//! and gives stamp-less lines (stack traces, slow-log bodies) the time of the record above.
+//! A matched line is folded into the chunk's [`Hits`] at once and not kept (unless
+//! [`ScanOptions::keep_lines`] asks for every line), so memory follows what happened,
+//! not the size of the logs. Chunks count lines from their own start; the reduce step
+//! makes them absolute and gives stamp-less lines (stack traces, slow-log bodies) the
+//! time of the record above.
 
 use crate::format::{Format, SourceKind};
+use crate::hits::{Hits, Mark, Tally};
 use crate::rules::{RuleIndex, RuleSet};
 use crate::series::{Series, SeriesBuilder};
 use crate::source::{self, Blocks, PlainFile, Probe, Problem, ReadMode};
@@ -31,6 +35,12 @@ pub struct ScanOptions {
     pub max_line: usize,
     /// Target size of a chunk of a plain file.
     pub chunk_size: usize,
+    /// Matched lines of one rule and key closer than this in time are one run (see
+    /// [`crate::hits`]).
+    pub gap: Micros,
+    /// Keep every matched line as an [`Event`] (for `timeline --raw`): memory then grows
+    /// with the matches. Otherwise only runs and tallies are kept.
+    pub keep_lines: bool,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +52,8 @@ impl Default for ScanOptions {
             bucket: 60 * time::MICROS_PER_SEC,
             max_line: 1 << 20,
             chunk_size: 8 << 20,
+            gap: 5 * 60 * time::MICROS_PER_SEC,
+            keep_lines: false,
         }
     }
 }
@@ -121,7 +133,10 @@ impl FileReport {
 #[derive(Debug, Default)]
 pub struct ScanResult {
     pub files: Vec<FileReport>,
-    /// Ordered by (time, file, offset).
+    /// The runs and tallies of matched lines per rotated set (source group).
+    pub hits: BTreeMap<String, Hits>,
+    /// Every matched line, ordered by (time, file, offset), when
+    /// [`ScanOptions::keep_lines`] asked for them; empty otherwise.
     pub events: Vec<Event>,
     /// Web traffic per rotated set (source group), for those with access lines.
     pub series: BTreeMap<String, Series>,
@@ -137,6 +152,15 @@ impl ScanResult {
         let mut all = Series::new(self.bucket.max(1));
         for series in self.series.values() {
             all.merge(series.clone());
+        }
+        all
+    }
+
+    /// The tallies of every source group together.
+    pub fn all_tallies(&self) -> BTreeMap<(RuleIndex, Micros), Tally> {
+        let mut all = BTreeMap::new();
+        for hits in self.hits.values() {
+            crate::hits::add_tallies(&mut all, hits.tallies());
         }
         all
     }
@@ -182,6 +206,12 @@ struct ChunkResult {
     /// of the next chunk.
     tail_time: Option<Micros>,
     cut_lines: u64,
+    /// The matched lines with a time.
+    hits: Hits,
+    /// The matched lines before the chunk's first timestamp: they take the time of the
+    /// record above them, which only the chunks before know.
+    untimed: Hits,
+    /// Every matched line, when the options keep them.
     events: Vec<ChunkEvent>,
     series: Series,
 }
@@ -462,6 +492,8 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
         last: None,
         tail_time: None,
         cut_lines: 0,
+        hits: Hits::new(options.gap, options.bucket),
+        untimed: Hits::new(options.gap, options.bucket),
         events: Vec::new(),
         series: Series::new(options.bucket),
     };
@@ -490,14 +522,26 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
         }
 
         let mut add_event = |rule: RuleIndex, fields: Vec<(Box<str>, Box<str>)>| {
-            result.events.push(ChunkEvent {
-                line: line_index,
+            let mark = Mark {
+                time: current.unwrap_or(0),
+                file: 0,
                 offset: base + pos as u64,
-                time: current,
-                rule,
-                message: clean_line(line, MESSAGE_CHARS).into(),
-                fields,
-            });
+                line: line_index,
+            };
+            match current {
+                Some(_) => result.hits.add(rule, &fields, mark),
+                None => result.untimed.add(rule, &fields, mark),
+            }
+            if options.keep_lines {
+                result.events.push(ChunkEvent {
+                    line: line_index,
+                    offset: mark.offset,
+                    time: current,
+                    rule,
+                    message: clean_line(line, MESSAGE_CHARS).into(),
+                    fields,
+                });
+            }
         };
 
         if web {
@@ -523,12 +567,14 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
         pos = end + 1;
     }
     result.tail_time = current;
+    result.hits.compact();
+    result.untimed.compact();
     result.series = series.finish();
     result
 }
 
-/// Makes line numbers absolute, gives stamp-less events a time, merges series by source
-/// group, and orders the events.
+/// Makes line numbers absolute, gives stamp-less lines a time, merges series and hits by
+/// source group, and orders the kept lines.
 fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, options: &ScanOptions) -> ScanResult {
     // Units come back in plan order, so each file's chunks are in file order.
     let mut by_file: Vec<Vec<ChunkResult>> = probes.iter().map(|_| Vec::new()).collect();
@@ -545,6 +591,7 @@ fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, op
     let mut files = Vec::with_capacity(probes.len());
     let mut events = Vec::new();
     let mut series: BTreeMap<String, Series> = BTreeMap::new();
+    let mut hits: BTreeMap<String, Hits> = BTreeMap::new();
     for (index, ((probe, plan), chunks)) in probes.into_iter().zip(plans).zip(by_file).enumerate() {
         let mut report = FileReport::new(
             probe.file.display.clone(),
@@ -558,11 +605,27 @@ fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, op
         let file_first = chunks.iter().filter_map(|c| c.first).min();
         let mut carried = None;
         for chunk in chunks {
+            let inherited = carried.or(file_first);
+            let mut chunk_hits = chunk.hits;
+            let mut untimed = chunk.untimed;
+            if !untimed.is_empty() {
+                match inherited {
+                    Some(time) => {
+                        untimed.retime(time);
+                        chunk_hits.absorb(untimed);
+                    }
+                    None => report.untimed_events += untimed.count(),
+                }
+            }
+            chunk_hits.place(index as u32, report.lines);
+            report.events += chunk_hits.count();
+            if !chunk_hits.is_empty() {
+                hits.entry(report.group.clone())
+                    .or_insert_with(|| Hits::new(options.gap, options.bucket))
+                    .absorb(chunk_hits);
+            }
             for event in chunk.events {
-                let Some(time) = event.time.or(carried).or(file_first) else {
-                    report.untimed_events += 1;
-                    continue;
-                };
+                let Some(time) = event.time.or(inherited) else { continue };
                 events.push(Event {
                     time,
                     file: index as u32,
@@ -572,7 +635,6 @@ fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, op
                     message: event.message,
                     fields: event.fields,
                 });
-                report.events += 1;
             }
             report.lines += chunk.lines;
             report.timestamped += chunk.timestamped;
@@ -602,8 +664,12 @@ fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, op
         files.push(report);
     }
     events.sort_by_key(|e| (e.time, e.file, e.offset));
+    for group in hits.values_mut() {
+        group.compact();
+    }
     ScanResult {
         files,
+        hits,
         events,
         series,
         bucket: options.bucket,

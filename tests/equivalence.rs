@@ -1,9 +1,10 @@
-//! The same logs give the same events whatever the reading path (mmap or read), the
-//! chunking (one chunk or many, cut anywhere) and the number of threads.
+//! The same logs give the same events and episodes whatever the reading path (mmap or
+//! read), the chunking (one chunk or many, cut anywhere) and the number of threads.
 
 use postmortem::rules::RuleSet;
 use postmortem::scan::{Event, ScanOptions, ScanResult};
 use postmortem::time::Zone;
+use postmortem::timeline::{self, Episode};
 use std::path::{Path, PathBuf};
 
 fn inputs() -> Vec<PathBuf> {
@@ -11,16 +12,20 @@ fn inputs() -> Vec<PathBuf> {
     vec![root.join("fixtures/formats"), root.join("../shared/real-logs")]
 }
 
+fn rules() -> RuleSet {
+    RuleSet::load(&[], true).unwrap()
+}
+
 fn scan(options: &ScanOptions, threads: usize) -> ScanResult {
-    let rules = RuleSet::load(&[], true).unwrap();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-    pool.install(|| postmortem::scan_paths(&inputs(), &rules, options, &postmortem::scan::NoProgress))
+    pool.install(|| postmortem::scan_paths(&inputs(), &rules(), options, &postmortem::scan::NoProgress))
 }
 
 fn base() -> ScanOptions {
     ScanOptions {
         zone: Zone::UTC,
         year: Some(2020),
+        keep_lines: true,
         ..ScanOptions::default()
     }
 }
@@ -29,14 +34,15 @@ fn base() -> ScanOptions {
 /// whole report: how a file was read differs between the runs on purpose.)
 type FileSummary = (String, u64, u64, Option<i64>, Option<i64>, u64);
 
-fn summary(result: &ScanResult) -> (Vec<Event>, Vec<FileSummary>, usize) {
+fn summary(result: &ScanResult) -> (Vec<Event>, Vec<Episode>, Vec<FileSummary>, usize) {
     let files = result
         .files
         .iter()
         .map(|f| (f.display.clone(), f.lines, f.timestamped, f.first, f.last, f.events))
         .collect();
     let buckets = result.series.values().map(|s| s.buckets.len()).sum();
-    (result.events.clone(), files, buckets)
+    let episodes = timeline::build(result, &rules());
+    (result.events.clone(), episodes, files, buckets)
 }
 
 #[test]
@@ -44,6 +50,7 @@ fn mmap_and_read_give_the_same_events() {
     let mapped = scan(&base(), 2);
     let read = scan(&ScanOptions { no_mmap: true, ..base() }, 2);
     assert!(!mapped.events.is_empty());
+    assert!(!timeline::build(&mapped, &rules()).is_empty());
     assert_eq!(summary(&mapped), summary(&read));
 }
 

@@ -65,7 +65,7 @@ proptest! {
         } else {
             prop_assert_eq!(result.files.iter().map(|f| f.lines).sum::<u64>(), lines);
         }
-        let episodes = postmortem::timeline::build(&result, rules, 300_000_000);
+        let episodes = postmortem::timeline::build(&result, rules);
         let analysis = postmortem::analyze::analyze(&result, &episodes, rules, &postmortem::analyze::Options { lookback: 3_600_000_000 });
         let _ = postmortem::render::write_draft(&analysis, analysis.largest, &episodes, &result.files, rules, Zone::UTC, None);
     }

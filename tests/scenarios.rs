@@ -39,7 +39,7 @@ fn draft(scenario: &str) -> (Value, Value) {
     };
     let result = postmortem::scan_paths(&[dir.path().join("logs")], &rules, &options, &NoProgress);
     assert!(result.problems.is_empty(), "{:?}", result.problems);
-    let episodes = timeline::build(&result, &rules, 5 * 60_000_000);
+    let episodes = timeline::build(&result, &rules);
     let analysis = analyze::analyze(
         &result,
         &episodes,

@@ -262,7 +262,9 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
     impact
 }
 
-/// The first failed request in the window, or the first line of a symptom episode.
+/// The first failed request in the buckets the window covers, or the first line of a
+/// symptom episode. (The window starts within its first bucket; a failure earlier in
+/// that bucket is when users began to see errors.)
 fn detection(
     result: &ScanResult,
     episodes: &[Episode],
@@ -271,19 +273,15 @@ fn detection(
     end: Micros,
     rules: &RuleSet,
 ) -> Option<(Micros, Evidence)> {
+    let width = result.bucket.max(1);
+    let first_bucket = start.div_euclid(width) * width;
     let first_failure = result
-        .events
-        .iter()
-        .filter(|e| e.time >= start && e.time < end)
-        .find(|e| rules.get(e.rule).category == Category::HttpError)
-        .map(|e| {
-            (
-                e.time,
-                Evidence {
-                    file: e.file,
-                    line: e.line,
-                },
-            )
-        });
+        .hits
+        .values()
+        .flat_map(|hits| hits.tallies())
+        .filter(|((rule, bucket), _)| *bucket >= first_bucket && *bucket < end && rules.get(*rule).category == Category::HttpError)
+        .map(|(_, tally)| tally.first)
+        .min()
+        .map(|mark| (mark.time, Evidence::from(mark)));
     first_failure.or_else(|| symptoms.iter().find_map(|&i| episodes[i].first.map(|ev| (episodes[i].start, ev))))
 }

@@ -1,46 +1,38 @@
-//! The timeline stage: the ordered event stream collapsed into episodes. A run of
-//! events of one rule in one source, with no gap longer than `gap` between them, is one
-//! episode ("14:02–14:53 db: 2,034 × lock wait timeout on orders"), with its first and
-//! last evidence; each firing of a rate rule ([`rates`]) is one too. This is what people
-//! read and what analysis reasons about: never lines.
+//! The timeline stage: what the scan kept of matched lines, as episodes. A run of lines
+//! of one rule about one thing in one source, with no gap longer than `--gap` between
+//! them, is one episode ("14:02–14:53 db: 2,034 × lock wait timeout on orders"), with its
+//! first and last evidence; each firing of a rate rule ([`rates`]) is one too. This is
+//! what people read and what analysis reasons about: never lines.
 
 mod rates;
 
 use crate::format::SourceKind;
+use crate::hits::{Hits, Mark};
 use crate::rules::{RuleIndex, RuleSet};
-use crate::scan::{Event, FileReport, ScanResult};
+use crate::scan::{FileReport, ScanResult};
 use crate::time::Micros;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
-/// Where an event came from: a file (index into the scan's files) and a 1-based line.
+/// Where a line came from: a file (index into the scan's files) and a 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Evidence {
     pub file: u32,
     pub line: u64,
 }
 
-/// Distinct values of the subject field an episode tracks, at most: enough to name the
-/// most common one without letting a flood of distinct values grow memory.
-const SUBJECT_VALUES: usize = 64;
-
-/// Fields that say which thing an event is about: runs on different ones (two cron
-/// commands, two tables) are different episodes.
-const KEY_FIELDS: [&str; 5] = ["table", "object", "command", "pool", "version"];
-
-/// The value of the first key field an event carries.
-fn key_value(event: &Event) -> Option<&str> {
-    KEY_FIELDS
-        .iter()
-        .find_map(|name| event.fields.iter().find(|(k, _)| &**k == *name).map(|(_, v)| &**v))
+impl From<Mark> for Evidence {
+    fn from(mark: Mark) -> Evidence {
+        Evidence {
+            file: mark.file,
+            line: mark.line,
+        }
+    }
 }
-
-/// Fields that name what an event is about, in the order they are preferred.
-const SUBJECT_FIELDS: [&str; 8] = ["table", "object", "command", "pool", "version", "user", "status", "lock"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Episode {
     pub rule: RuleIndex,
-    /// The rotated set (source group) the events came from.
+    /// The rotated set (source group) the lines came from.
     pub group: String,
     pub kind: SourceKind,
     pub start: Micros,
@@ -56,67 +48,6 @@ pub struct Episode {
     pub subject: Option<(String, String)>,
     /// For the firing of a rate rule: how high it went.
     pub rate: Option<RateDetail>,
-    subjects: Vec<(Box<str>, u64)>,
-    subject_field: Option<&'static str>,
-}
-
-impl Episode {
-    fn start_with(event: &Event, group: &str, kind: SourceKind) -> Episode {
-        let evidence = Evidence {
-            file: event.file,
-            line: event.line,
-        };
-        let mut episode = Episode {
-            rule: event.rule,
-            group: group.to_string(),
-            kind,
-            start: event.time,
-            end: event.time,
-            count: 0,
-            first: Some(evidence),
-            last: Some(evidence),
-            subject: None,
-            rate: None,
-            subjects: Vec::new(),
-            subject_field: SUBJECT_FIELDS
-                .iter()
-                .copied()
-                .find(|name| event.fields.iter().any(|(k, _)| &**k == *name)),
-        };
-        episode.add(event);
-        episode
-    }
-
-    fn add(&mut self, event: &Event) {
-        self.count += 1;
-        self.end = self.end.max(event.time);
-        self.last = Some(Evidence {
-            file: event.file,
-            line: event.line,
-        });
-        let Some(field) = self.subject_field else { return };
-        let Some((_, value)) = event.fields.iter().find(|(k, _)| &**k == field) else {
-            return;
-        };
-        if let Some((_, n)) = self.subjects.iter_mut().find(|(v, _)| v == value) {
-            *n += 1;
-        } else if self.subjects.len() < SUBJECT_VALUES {
-            self.subjects.push((value.clone(), 1));
-        }
-    }
-
-    fn finish(&mut self) {
-        // Most frequent first; ties to the value seen first (the list keeps first-seen order).
-        let best = self
-            .subjects
-            .iter()
-            .enumerate()
-            .max_by(|(ia, (_, a)), (ib, (_, b))| a.cmp(b).then(ib.cmp(ia)));
-        if let (Some(field), Some((_, (value, _)))) = (self.subject_field, best) {
-            self.subject = Some((field.to_string(), value.to_string()));
-        }
-        self.subjects = Vec::new();
-    }
 }
 
 /// What a rate value is, for showing it.
@@ -141,8 +72,8 @@ pub struct RateDetail {
 }
 
 /// All episodes: runs of matched lines and firings of rate rules, in time order.
-pub fn build(result: &ScanResult, rules: &RuleSet, gap: Micros) -> Vec<Episode> {
-    let mut episodes = collapse(&result.events, &result.files, gap);
+pub fn build(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
+    let mut episodes = collapse(&result.hits, &result.files);
     episodes.extend(rates::episodes(result, rules));
     sort(&mut episodes);
     episodes
@@ -158,24 +89,26 @@ fn sort(episodes: &mut [Episode]) {
     episodes.sort_by(|a, b| (a.start, &a.group, a.rule, a.first).cmp(&(b.start, &b.group, b.rule, b.first)));
 }
 
-/// Collapses time-ordered events into episodes, ordered by start (then source, rule).
-pub fn collapse(events: &[Event], files: &[FileReport], gap: Micros) -> Vec<Episode> {
-    let mut episodes: Vec<Episode> = Vec::new();
-    let mut open: HashMap<(&str, RuleIndex, Option<&str>), usize> = HashMap::new();
-    for event in events {
-        let file = &files[event.file as usize];
-        let key = (file.group.as_str(), event.rule, key_value(event));
-        match open.get(&key) {
-            Some(&index) if event.time - episodes[index].end <= gap => episodes[index].add(event),
-            _ => {
-                open.insert(key, episodes.len());
-                episodes.push(Episode::start_with(event, &file.group, file.kind));
-            }
-        }
-    }
-    for episode in &mut episodes {
-        episode.finish();
-    }
+/// The runs of matched lines of each source group as episodes, ordered by start (then
+/// source, rule). The scan has merged the runs already (see [`crate::hits`]).
+pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport]) -> Vec<Episode> {
+    let mut episodes: Vec<Episode> = hits
+        .iter()
+        .flat_map(|(group, hits)| {
+            hits.runs().iter().map(move |run| Episode {
+                rule: run.rule,
+                group: group.clone(),
+                kind: files[run.first.file as usize].kind,
+                start: run.start(),
+                end: run.end(),
+                count: run.count,
+                first: Some(run.first.into()),
+                last: Some(run.last.into()),
+                subject: run.subject(),
+                rate: None,
+            })
+        })
+        .collect();
     sort(&mut episodes);
     episodes
 }
@@ -195,29 +128,30 @@ mod tests {
         FileReport::new(group.into(), group.into(), Format::MysqlError, ReadMode::Mmap, zone)
     }
 
-    fn event(time: Micros, file: u32, line: u64, rule: RuleIndex, table: &str) -> Event {
-        Event {
+    fn add(hits: &mut BTreeMap<String, Hits>, group: &str, time: Micros, file: u32, line: u64, table: &str) {
+        let mark = Mark {
             time,
             file,
-            line,
             offset: line * 10,
-            rule,
-            message: "m".into(),
-            fields: vec![("table".into(), table.into())],
-        }
+            line,
+        };
+        let fields: [(Box<str>, Box<str>); 1] = [("table".into(), table.into())];
+        hits.entry(group.into()).or_insert_with(|| Hits::new(100, 60)).add(0, &fields, mark);
     }
 
     #[test]
     fn runs_collapse_and_gaps_split() {
         let files = [file("db.log"), file("app.log")];
-        let events = [
-            event(0, 0, 1, 0, "orders"),
-            event(10, 1, 1, 0, "x"),
-            event(20, 0, 2, 0, "orders"),
-            event(30, 0, 3, 0, "users"),
-            event(1_000, 0, 4, 0, "orders"),
-        ];
-        let episodes = collapse(&events, &files, 100);
+        let mut hits = BTreeMap::new();
+        add(&mut hits, "db.log", 0, 0, 1, "orders");
+        add(&mut hits, "app.log", 10, 1, 1, "x");
+        add(&mut hits, "db.log", 20, 0, 2, "orders");
+        add(&mut hits, "db.log", 30, 0, 3, "users");
+        add(&mut hits, "db.log", 1_000, 0, 4, "orders");
+        for group in hits.values_mut() {
+            group.compact();
+        }
+        let episodes = collapse(&hits, &files);
         // db.log orders (0, 20), app.log x (10), db.log users (30), db.log orders again
         // after a gap (1000): one source and rule, but another table or a long gap, is
         // another episode.

@@ -6,10 +6,12 @@
 
 use super::{Episode, Evidence, RateDetail, RateUnit};
 use crate::format::SourceKind;
+use crate::hits::Tally;
 use crate::rules::{Category, Condition, Measure, Rate, RuleIndex, RuleSet};
-use crate::scan::{Event, ScanResult};
+use crate::scan::ScanResult;
 use crate::series::Series;
 use crate::time::Micros;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Buckets of history a baseline needs, at least (fewer when the rule's own baseline
@@ -52,9 +54,12 @@ fn from_series(measure: &Measure, series: &Series) -> BTreeMap<Micros, (f64, f64
         .collect()
 }
 
-/// Whether an event counts for a measure.
-fn counts_event(measure: &Measure, event: &Event, rules: &RuleSet) -> bool {
-    let rule = rules.get(event.rule);
+/// Tallies per (rule, bucket start).
+type Tallies = BTreeMap<(RuleIndex, Micros), Tally>;
+
+/// Whether the lines of a rule count for a measure.
+fn counts_rule(measure: &Measure, rule: RuleIndex, rules: &RuleSet) -> bool {
+    let rule = rules.get(rule);
     match measure {
         Measure::RuleHits(id) => rule.id == *id,
         Measure::CategoryHits(category) => rule.category == *category,
@@ -64,26 +69,21 @@ fn counts_event(measure: &Measure, event: &Event, rules: &RuleSet) -> bool {
     }
 }
 
-fn from_events(measure: &Measure, events: &[&Event], rules: &RuleSet, width: Micros) -> BTreeMap<Micros, (f64, f64)> {
+fn from_tallies(measure: &Measure, tallies: &Tallies, rules: &RuleSet) -> BTreeMap<Micros, (f64, f64)> {
     let mut counts: BTreeMap<Micros, (f64, f64)> = BTreeMap::new();
-    for event in events.iter().filter(|e| counts_event(measure, e, rules)) {
-        let entry = counts.entry(event.time.div_euclid(width) * width).or_default();
-        entry.0 += 1.0;
-        entry.1 += 1.0;
+    for ((_, bucket), tally) in tallies.iter().filter(|((rule, _), _)| counts_rule(measure, *rule, rules)) {
+        let entry = counts.entry(*bucket).or_default();
+        entry.0 += tally.count as f64;
+        entry.1 += tally.count as f64;
     }
     counts
 }
 
-/// The values of one measure per bucket, from the series or from the events.
-fn measure_points(
-    measure: &Measure,
-    series: Option<&Series>,
-    events: &[&Event],
-    rules: &RuleSet,
-    width: Micros,
-) -> BTreeMap<Micros, (f64, f64)> {
+/// The values of one measure per bucket, from the series or from the tallies of
+/// matched lines.
+fn measure_points(measure: &Measure, series: Option<&Series>, tallies: &Tallies, rules: &RuleSet) -> BTreeMap<Micros, (f64, f64)> {
     match measure {
-        Measure::RuleHits(_) | Measure::CategoryHits(_) => from_events(measure, events, rules, width),
+        Measure::RuleHits(_) | Measure::CategoryHits(_) => from_tallies(measure, tallies, rules),
         _ => series.map(|s| from_series(measure, s)).unwrap_or_default(),
     }
 }
@@ -92,7 +92,7 @@ fn measure_points(
 struct Scope<'a> {
     group: String,
     series: Option<&'a Series>,
-    events: Vec<&'a Event>,
+    tallies: Cow<'a, Tallies>,
     /// The stretches of time the logs in scope cover (the files' spans, merged): inside
     /// one, a minute without anything counted is a zero, not a hole; across the gap
     /// between two, there is no history (logs of unrelated days do not make a baseline).
@@ -231,6 +231,7 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
     }
     // All sources' traffic together, for the rules not grouped by source.
     let all_series = result.traffic();
+    let all_tallies = result.all_tallies();
     let mut groups: Vec<&str> = result.files.iter().map(|f| f.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
@@ -243,11 +244,10 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
                 .map(|group| Scope {
                     group: group.to_string(),
                     series: result.series.get(*group),
-                    events: result
-                        .events
-                        .iter()
-                        .filter(|e| result.files[e.file as usize].group == *group)
-                        .collect(),
+                    tallies: result
+                        .hits
+                        .get(*group)
+                        .map_or_else(|| Cow::Owned(Tallies::new()), |h| Cow::Borrowed(h.tallies())),
                     spans: covered(result.files.iter().filter(|f| f.group == *group), width),
                     web_spans: covered(
                         result
@@ -262,7 +262,7 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
             vec![Scope {
                 group: "all sources".into(),
                 series: (!all_series.is_empty()).then_some(&all_series),
-                events: result.events.iter().collect(),
+                tallies: Cow::Borrowed(&all_tallies),
                 spans: covered(result.files.iter(), width),
                 web_spans: covered(result.files.iter().filter(|f| result.series.contains_key(&f.group)), width),
             }]
@@ -275,11 +275,11 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
 }
 
 fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, width: Micros, result: &ScanResult) -> Vec<Episode> {
-    let numerator = measure_points(&rate.count, scope.series, &scope.events, rules, width);
+    let numerator = measure_points(&rate.count, scope.series, &scope.tallies, rules);
     let denominator = rate
         .per
         .as_ref()
-        .map(|per| measure_points(per, scope.series, &scope.events, rules, width));
+        .map(|per| measure_points(per, scope.series, &scope.tallies, rules));
     let unit = match (&rate.per, &rate.count) {
         (Some(_), _) => RateUnit::Ratio,
         (None, Measure::MeanRequestMs) => RateUnit::Milliseconds,
@@ -302,16 +302,14 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                 .iter()
                 .map(|(t, p)| (*t, p.value()))
                 .fold((start, f64::MIN), |best, x| if x.1 > best.1 { x } else { best });
-            let backing: Vec<&&Event> = scope
-                .events
+            // The lines behind it: those of the counted rules in the buckets it covers.
+            let backing = scope
+                .tallies
                 .iter()
-                .filter(|e| e.time >= start && e.time < end && counts_event(&rate.count, e, rules))
-                .collect();
-            let evidence = |e: &&&Event| Evidence {
-                file: e.file,
-                line: e.line,
-            };
-            let kind = backing.first().map_or(SourceKind::Web, |e| result.files[e.file as usize].kind);
+                .filter(|((rule, bucket), _)| *bucket >= start && *bucket < end && counts_rule(&rate.count, *rule, rules))
+                .map(|(_, tally)| (tally.first, tally.last))
+                .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+            let kind = backing.map_or(SourceKind::Web, |(first, _)| result.files[first.file as usize].kind);
             // For a mean, what was counted is the timed requests behind it.
             let count: f64 = window
                 .iter()
@@ -324,8 +322,8 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                 start,
                 end,
                 count: count.round() as u64,
-                first: backing.first().map(evidence),
-                last: backing.last().map(evidence),
+                first: backing.map(|(first, _)| Evidence::from(first)),
+                last: backing.map(|(_, last)| Evidence::from(last)),
                 subject: None,
                 rate: Some(RateDetail {
                     peak,
@@ -334,8 +332,6 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                     unit,
                     ongoing,
                 }),
-                subjects: Vec::new(),
-                subject_field: None,
             });
         }
     }

@@ -1,0 +1,370 @@
+//! What the scan keeps of the lines rules matched: never the lines themselves, so that
+//! memory grows with what happened, not with the size of the logs. Two summaries, both
+//! cheap to add to and to merge:
+//!
+//! - runs: matched lines of one rule about one thing (the value of a key field such as
+//!   the table or the cron command), with no gap longer than the collapse gap between
+//!   them. The timeline merges the runs of all chunks into episodes.
+//! - tallies: per rule and bucket of time, how many lines matched, and the first and last
+//!   of them. Rate rules count these, and cite their first and last lines.
+//!
+//! Runs of a chunk may overlap or lie close when its lines are out of time order; that
+//! is fine, because merging runs whose spans come within the gap (what the timeline
+//! does) gives the same episodes as collapsing the lines one by one in time order.
+
+use crate::rules::RuleIndex;
+use crate::time::Micros;
+use std::collections::{BTreeMap, HashMap};
+
+/// Fields that say which thing a line is about: runs on different ones (two cron
+/// commands, two tables) are different episodes.
+const KEY_FIELDS: [&str; 5] = ["table", "object", "command", "pool", "version"];
+
+/// Fields that name what a line is about, in the order they are preferred.
+const SUBJECT_FIELDS: [&str; 8] = ["table", "object", "command", "pool", "version", "user", "status", "lock"];
+
+/// Distinct values of the subject field a run tracks, at most: enough to name the most
+/// common one without letting a flood of distinct values grow memory.
+const SUBJECT_VALUES: usize = 64;
+
+/// Distinct key values a rule keeps apart in one chunk, at most. Lines about further
+/// things join one run without a key, so a log naming millions of tables stays bounded.
+const KEYS_PER_RULE: usize = 256;
+
+/// Where a matched line is, and when. Ordered as the timeline orders lines: by time,
+/// then file, then position in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Mark {
+    pub time: Micros,
+    /// Index into the scan's files.
+    pub file: u32,
+    /// Byte offset of the line (in the decompressed stream for gzip).
+    pub offset: u64,
+    /// 1-based line number.
+    pub line: u64,
+}
+
+/// Lines of one rule about one thing, close together in time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub rule: RuleIndex,
+    /// The value of the first key field the lines carry; `None` when they carry none.
+    pub key: Option<Box<str>>,
+    /// The earliest and the latest line, by [`Mark`] order.
+    pub first: Mark,
+    pub last: Mark,
+    pub count: u64,
+    /// The subject field (see `SUBJECT_FIELDS`) and how often each of its values came,
+    /// in the order they were first seen.
+    pub subject_field: Option<&'static str>,
+    pub subjects: Vec<(Box<str>, u64)>,
+}
+
+impl Run {
+    pub fn start(&self) -> Micros {
+        self.first.time
+    }
+
+    pub fn end(&self) -> Micros {
+        self.last.time
+    }
+
+    /// Takes in a run of the same rule and key.
+    pub fn absorb(&mut self, other: Run) {
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+        self.count += other.count;
+        if self.subject_field.is_none() {
+            self.subject_field = other.subject_field;
+        }
+        if other.subject_field == self.subject_field {
+            for (value, n) in other.subjects {
+                self.count_subject(value, n);
+            }
+        }
+    }
+
+    /// The most frequent subject value, with its field; ties go to the smallest value, so
+    /// that the order runs were merged in does not matter.
+    pub fn subject(&self) -> Option<(String, String)> {
+        let best = self.subjects.iter().max_by(|(va, a), (vb, b)| a.cmp(b).then(vb.cmp(va)));
+        match (self.subject_field, best) {
+            (Some(field), Some((value, _))) => Some((field.to_string(), value.to_string())),
+            _ => None,
+        }
+    }
+
+    fn count_subject(&mut self, value: Box<str>, n: u64) {
+        if let Some((_, count)) = self.subjects.iter_mut().find(|(v, _)| *v == value) {
+            *count += n;
+        } else if self.subjects.len() < SUBJECT_VALUES {
+            self.subjects.push((value, n));
+        }
+    }
+}
+
+/// One rule's matched lines in one bucket of time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tally {
+    pub count: u64,
+    pub first: Mark,
+    pub last: Mark,
+}
+
+impl Tally {
+    fn absorb(&mut self, other: &Tally) {
+        self.count += other.count;
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+    }
+}
+
+/// The runs and tallies of some lines: a chunk's while it is scanned, then a source
+/// group's.
+#[derive(Clone, Debug, Default)]
+pub struct Hits {
+    /// Lines closer than this in time (of one rule and key) are one run.
+    gap: Micros,
+    /// Width of a tally's bucket.
+    width: Micros,
+    runs: Vec<Run>,
+    /// Per rule, the run still open for each key value ("" for none).
+    open: HashMap<RuleIndex, HashMap<Box<str>, usize>>,
+    /// Per (rule, bucket start).
+    tallies: BTreeMap<(RuleIndex, Micros), Tally>,
+}
+
+impl Hits {
+    pub fn new(gap: Micros, width: Micros) -> Hits {
+        Hits {
+            gap: gap.max(0),
+            width: width.max(1),
+            ..Hits::default()
+        }
+    }
+
+    /// Adds a matched line with the fields its rule captured.
+    pub fn add(&mut self, rule: RuleIndex, fields: &[(Box<str>, Box<str>)], mark: Mark) {
+        let field = |name: &str| fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v);
+        let key: &str = KEY_FIELDS.iter().find_map(|name| field(name)).map_or("", |v| v);
+        let subject_field = SUBJECT_FIELDS.iter().copied().find(|name| field(name).is_some());
+
+        let open = self.open.entry(rule).or_default();
+        let key = if open.contains_key(key) || open.len() < KEYS_PER_RULE {
+            key
+        } else {
+            ""
+        };
+        let gap = self.gap;
+        let fits = |run: &Run| mark.time >= run.start().saturating_sub(gap) && mark.time <= run.end().saturating_add(gap);
+        let index = match open.get(key) {
+            Some(&index) if fits(&self.runs[index]) => {
+                let run = &mut self.runs[index];
+                run.first = run.first.min(mark);
+                run.last = run.last.max(mark);
+                run.count += 1;
+                index
+            }
+            _ => {
+                self.runs.push(Run {
+                    rule,
+                    key: (!key.is_empty()).then(|| key.into()),
+                    first: mark,
+                    last: mark,
+                    count: 1,
+                    subject_field,
+                    subjects: Vec::new(),
+                });
+                let index = self.runs.len() - 1;
+                open.insert(key.into(), index);
+                index
+            }
+        };
+        let run = &mut self.runs[index];
+        if let Some(value) = run.subject_field.and_then(field) {
+            run.count_subject(value.clone(), 1);
+        }
+
+        let bucket = mark.time.div_euclid(self.width) * self.width;
+        self.tallies
+            .entry((rule, bucket))
+            .and_modify(|t| {
+                t.count += 1;
+                t.first = t.first.min(mark);
+                t.last = t.last.max(mark);
+            })
+            .or_insert(Tally {
+                count: 1,
+                first: mark,
+                last: mark,
+            });
+    }
+
+    /// How many lines were added.
+    pub fn count(&self) -> u64 {
+        self.runs.iter().map(|r| r.count).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
+    /// Places the lines of a chunk in their file: `file` is its index and `lines_before`
+    /// the lines of the file before the chunk (a chunk counts its lines from 0).
+    pub fn place(&mut self, file: u32, lines_before: u64) {
+        let place = |mark: &mut Mark| {
+            mark.file = file;
+            mark.line += lines_before + 1;
+        };
+        for run in &mut self.runs {
+            place(&mut run.first);
+            place(&mut run.last);
+        }
+        for tally in self.tallies.values_mut() {
+            place(&mut tally.first);
+            place(&mut tally.last);
+        }
+    }
+
+    /// Gives every line the time `time`: for lines with no timestamp of their own, which
+    /// take that of the record above them once the chunks before are known.
+    pub fn retime(&mut self, time: Micros) {
+        for run in &mut self.runs {
+            run.first.time = time;
+            run.last.time = time;
+        }
+        let bucket = time.div_euclid(self.width) * self.width;
+        let tallies = std::mem::take(&mut self.tallies);
+        for ((rule, _), tally) in tallies {
+            let retimed = Tally {
+                first: Mark { time, ..tally.first },
+                last: Mark { time, ..tally.last },
+                ..tally
+            };
+            self.tallies
+                .entry((rule, bucket))
+                .and_modify(|t| t.absorb(&retimed))
+                .or_insert(retimed);
+        }
+    }
+
+    /// Takes in the runs and tallies of `other`. Runs are not merged here: the timeline
+    /// merges them all at once.
+    pub fn absorb(&mut self, other: Hits) {
+        self.runs.extend(other.runs);
+        add_tallies(&mut self.tallies, &other.tallies);
+        self.open.clear();
+    }
+
+    pub fn runs(&self) -> &[Run] {
+        &self.runs
+    }
+
+    /// Per (rule, bucket start), in that order.
+    pub fn tallies(&self) -> &BTreeMap<(RuleIndex, Micros), Tally> {
+        &self.tallies
+    }
+
+    /// Merges runs of one rule and key whose spans come within the gap, so that what is
+    /// kept stays small when a chunk's lines are out of time order.
+    pub fn compact(&mut self) {
+        self.open.clear();
+        self.runs = merge_runs(std::mem::take(&mut self.runs), self.gap);
+    }
+}
+
+/// Adds the tallies of `from` into `into`.
+pub fn add_tallies(into: &mut BTreeMap<(RuleIndex, Micros), Tally>, from: &BTreeMap<(RuleIndex, Micros), Tally>) {
+    for (key, tally) in from {
+        into.entry(*key).and_modify(|t| t.absorb(tally)).or_insert(*tally);
+    }
+}
+
+/// Merges runs of the same rule and key whose spans come within `gap` of each other, in a
+/// deterministic order: by rule, key and first line.
+pub fn merge_runs(mut runs: Vec<Run>, gap: Micros) -> Vec<Run> {
+    runs.sort_by(|a, b| (a.rule, &a.key, a.first).cmp(&(b.rule, &b.key, b.first)));
+    let mut merged: Vec<Run> = Vec::with_capacity(runs.len());
+    for run in runs {
+        match merged.last_mut() {
+            Some(open) if open.rule == run.rule && open.key == run.key && run.start() <= open.end().saturating_add(gap) => open.absorb(run),
+            _ => merged.push(run),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(time: Micros, line: u64) -> Mark {
+        Mark {
+            time,
+            file: 0,
+            offset: line * 100,
+            line,
+        }
+    }
+
+    fn table(name: &str) -> Vec<(Box<str>, Box<str>)> {
+        vec![("table".into(), name.into())]
+    }
+
+    #[test]
+    fn lines_out_of_order_give_the_runs_of_lines_in_order() {
+        // Times 0, 30, 10, 100 with a gap of 20: 0, 10 and 30 are one run (each within 20
+        // of the next in time order), 100 another, whatever the order they came in.
+        let mut hits = Hits::new(20, 60);
+        for (i, t) in [30, 100, 0, 10].into_iter().enumerate() {
+            hits.add(1, &table("orders"), mark(t, i as u64));
+        }
+        let runs = merge_runs(hits.runs().to_vec(), 20);
+        let spans: Vec<_> = runs.iter().map(|r| (r.start(), r.end(), r.count)).collect();
+        assert_eq!(spans, [(0, 30, 3), (100, 100, 1)]);
+        assert_eq!(runs[0].subject(), Some(("table".into(), "orders".into())));
+    }
+
+    #[test]
+    fn distinct_keys_are_bounded() {
+        let mut hits = Hits::new(1_000, 60);
+        for i in 0..10_000u64 {
+            hits.add(1, &table(&format!("t{i}")), mark(i as Micros, i));
+        }
+        let runs = hits.runs();
+        assert_eq!(runs.len(), KEYS_PER_RULE + 1);
+        let overflow = runs.iter().find(|r| r.key.is_none()).expect("a run for the rest");
+        assert_eq!(overflow.count, 10_000 - KEYS_PER_RULE as u64);
+        assert!(overflow.subjects.len() <= SUBJECT_VALUES);
+        assert_eq!(hits.count(), 10_000);
+    }
+
+    #[test]
+    fn tallies_count_per_bucket_with_first_and_last_lines() {
+        let mut hits = Hits::new(0, 60);
+        for (i, t) in [5, 70, 65, 10, 130].into_iter().enumerate() {
+            hits.add(2, &[], mark(t, i as u64));
+        }
+        let tallies: Vec<_> = hits
+            .tallies()
+            .iter()
+            .map(|((_, b), t)| (*b, t.count, t.first.line, t.last.line))
+            .collect();
+        assert_eq!(tallies, [(0, 2, 0, 3), (60, 2, 2, 1), (120, 1, 4, 4)]);
+    }
+
+    #[test]
+    fn retimed_lines_land_in_one_bucket() {
+        let mut hits = Hits::new(0, 60);
+        hits.add(3, &[], mark(0, 0));
+        hits.add(3, &[], mark(0, 1));
+        hits.retime(125);
+        hits.place(4, 10);
+        assert_eq!(hits.tallies().len(), 1);
+        let ((_, bucket), tally) = hits.tallies().iter().next().unwrap();
+        assert_eq!(
+            (*bucket, tally.count, tally.first.time, tally.first.file, tally.first.line),
+            (120, 2, 125, 4, 11)
+        );
+    }
+}
