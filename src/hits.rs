@@ -325,6 +325,49 @@ mod tests {
         assert_eq!(runs[0].subject(), Some(("table".into(), "orders".into())));
     }
 
+    /// The runs of lines taken one by one in time order: the definition of an episode.
+    fn reference_runs(mut times: Vec<Micros>, gap: Micros) -> Vec<(Micros, Micros, u64)> {
+        times.sort_unstable();
+        let mut runs: Vec<(Micros, Micros, u64)> = Vec::new();
+        for t in times {
+            match runs.last_mut() {
+                Some(run) if t - run.1 <= gap => {
+                    run.1 = t;
+                    run.2 += 1;
+                }
+                _ => runs.push((t, t, 1)),
+            }
+        }
+        runs
+    }
+
+    proptest::proptest! {
+        /// Lines in any order, cut into chunks anywhere, give the runs of the lines
+        /// taken in time order.
+        #[test]
+        fn chunked_out_of_order_runs_equal_the_reference(
+            times in proptest::collection::vec(0i64..2_000, 0..200),
+            cuts in proptest::collection::vec(0usize..200, 0..6),
+            gap in 0i64..100,
+        ) {
+            let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(times.len())).collect();
+            bounds.extend([0, times.len()]);
+            bounds.sort_unstable();
+            let mut all = Hits::new(gap, 60);
+            for pair in bounds.windows(2) {
+                let mut chunk = Hits::new(gap, 60);
+                for (i, t) in times[pair[0]..pair[1]].iter().enumerate() {
+                    chunk.add(1, &[], mark(*t, (pair[0] + i) as u64));
+                }
+                chunk.compact();
+                all.absorb(chunk);
+            }
+            all.compact();
+            let got: Vec<_> = all.runs().iter().map(|r| (r.start(), r.end(), r.count)).collect();
+            proptest::prop_assert_eq!(got, reference_runs(times, gap));
+        }
+    }
+
     #[test]
     fn distinct_keys_are_bounded() {
         let mut hits = Hits::new(1_000, 60);
