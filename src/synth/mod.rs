@@ -175,6 +175,38 @@ fn stamp(style: StampStyle, zone: Tz, local: NaiveDateTime, millis: u32) -> Stri
     }
 }
 
+/// The share of a sized archive that is access log; the rest is routine lines of the
+/// app, database and host logs (a real archive is mostly access log).
+const ACCESS_SHARE: f64 = 0.85;
+
+/// About how many bytes an access line of each format takes, to scale the traffic.
+fn bytes_per_request(web: WebFormat) -> f64 {
+    match web {
+        WebFormat::CombinedWithTime => 161.0,
+        WebFormat::Combined => 155.0,
+        WebFormat::Json => 161.0,
+    }
+}
+
+/// The routine line a sized archive fills a log with, by the log's name and stamp style:
+/// what such a log prints all day, matched by no rule. Error and slow-query logs get none
+/// (whatever they print is worth a look).
+fn routine_line(file: &str, style: StampStyle) -> Option<&'static str> {
+    if file.contains("error") || file.contains("slow") {
+        return None;
+    }
+    Some(match style {
+        StampStyle::Python => "{t} INFO shop.web: GET /product/{n} rendered in 23 ms",
+        StampStyle::Logback => {
+            "{t}  INFO 4242 --- [nio-8080-exec-3] com.shop.web.RequestLog                  : GET /product/{n} 200 in 23 ms"
+        }
+        StampStyle::Laravel => "{t} production.DEBUG: view rendered catalog.product {n}",
+        StampStyle::MysqlUtc | StampStyle::MysqlShort => "{t}\t   12 Query\tSELECT id, price, stock FROM products WHERE id = {n}",
+        StampStyle::Postgres => "{t} [2211] LOG:  connection authorized: user=shop database=shop application_name=shop-{n}",
+        StampStyle::Syslog => "{t} web1 postfix/qmgr[812]: 4F2A1C{n}: removed",
+    })
+}
+
 /// Writes the archive of a scenario: the logs into `out/logs/`, the truth into
 /// `out/truth.json` (beside the logs, not among them). `size` scales the traffic so that
 /// the archive is about that many bytes.
@@ -184,12 +216,21 @@ pub fn write(name: &str, out: &Path, size: Option<u64>, seed: u64) -> io::Result
     let logs = out.join("logs");
     std::fs::create_dir_all(&logs)?;
     let mut random = Random::new(seed);
-    let minutes = (scenario.to - scenario.from).num_minutes().max(1) as f64;
-    // About 150 bytes a request: scale the traffic to the size asked for.
+    // The traffic curve summed over the minutes: what one request a minute at the
+    // curve's 1.0 comes to.
+    let mut curve_minutes = 0.0;
+    let mut minute = scenario.from;
+    while minute < scenario.to {
+        curve_minutes += (scenario.traffic)(minute);
+        minute += chrono::Duration::minutes(1);
+    }
     let per_minute = match size {
-        Some(bytes) => (bytes as f64 * 0.85 / 150.0 / minutes).max(1.0),
+        Some(bytes) => (bytes as f64 * ACCESS_SHARE / bytes_per_request(scenario.web) / curve_minutes.max(1.0)).max(1.0),
         None => scenario.requests_per_minute,
     };
+    let routine_files = scenario.files.iter().filter(|(f, s)| routine_line(f, *s).is_some()).count();
+    // Bytes of routine lines for each log that takes them.
+    let routine_bytes = size.map_or(0.0, |bytes| bytes as f64 * (1.0 - ACCESS_SHARE) / routine_files.max(1) as f64);
     let truth_window = scenario
         .truth
         .map(|((s, e), _, _)| (instant(scenario.zone, s), instant(scenario.zone, e)));
@@ -295,9 +336,31 @@ pub fn write(name: &str, out: &Path, size: Option<u64>, seed: u64) -> io::Result
         // Logs are written in time order; lines at the same second keep their script order.
         lines.sort_by_key(|(t, order, _)| (*t, *order));
         let mut writer = BufWriter::new(File::create(logs.join(file))?);
-        for (_, _, text) in lines {
+        // Routine lines, evenly spread, go between the scripted ones.
+        let routine = routine_line(file, *style).filter(|_| routine_bytes > 0.0);
+        let routine_count = routine.map_or(0, |text| (routine_bytes / (text.len() + 20) as f64) as i64);
+        let step_ms = (scenario.to - scenario.from).num_milliseconds() / routine_count.max(1);
+        let mut written = 0i64;
+        let mut write_routine_until = |writer: &mut BufWriter<File>, until: Option<NaiveDateTime>| -> io::Result<()> {
+            let Some(text) = routine else { return Ok(()) };
+            while written < routine_count {
+                let t = scenario.from + chrono::Duration::milliseconds(written * step_ms);
+                if until.is_some_and(|u| t >= u) {
+                    break;
+                }
+                let line = text
+                    .replace("{t}", &stamp(*style, scenario.zone, t, t.and_utc().timestamp_subsec_millis()))
+                    .replace("{n}", &(written + 1).to_string());
+                writeln!(writer, "{line}")?;
+                written += 1;
+            }
+            Ok(())
+        };
+        for (t, _, text) in lines {
+            write_routine_until(&mut writer, Some(t))?;
             writeln!(writer, "{text}")?;
         }
+        write_routine_until(&mut writer, None)?;
         writer.flush()?;
     }
 
