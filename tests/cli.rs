@@ -422,3 +422,21 @@ fn an_empty_stdin_is_no_usable_input_not_a_crash() {
     assert_eq!(code, 1);
     assert!(err.contains("no usable input"), "{err}");
 }
+
+#[test]
+fn rule_patterns_list_for_ripgrep() {
+    let (out, _, code) = stdout_of(postmortem().args(["rules", "list", "--patterns"]));
+    assert_eq!(code, 0);
+    let patterns: Vec<&str> = out.lines().collect();
+    // Every pattern rule, none of the status or rate rules.
+    let (listed, _, _) = stdout_of(postmortem().args(["rules", "list"]));
+    let rules = listed.lines().count();
+    assert!(patterns.len() > 40 && patterns.len() < rules, "{} of {rules}", patterns.len());
+    // Joined into one alternation (what `rg -f` does), they compile: no group name twice.
+    assert!(!out.contains("(?P<") && !out.contains("(?<"));
+    let joined = regex::Regex::new(&patterns.join("|")).unwrap();
+    assert!(joined.is_match("2024/01/21 15:30:01 [crit] 3121#3121: accept4() failed (24: Too many open files)"));
+    // Escaped parentheses stay as they are.
+    assert!(out.contains(r"connect\(\) failed \(111: Connection refused\)"));
+    assert!(out.contains(r"Connection is not available, request timed out after (?:\d+)ms"));
+}
