@@ -79,7 +79,7 @@ impl Run {
         }
         if other.subject_field == self.subject_field {
             for (value, n) in other.subjects {
-                self.count_subject(value, n);
+                self.count_subject(&value, n);
             }
         }
     }
@@ -94,12 +94,23 @@ impl Run {
         }
     }
 
-    fn count_subject(&mut self, value: Box<str>, n: u64) {
-        if let Some((_, count)) = self.subjects.iter_mut().find(|(v, _)| *v == value) {
+    fn count_subject(&mut self, value: &str, n: u64) {
+        if let Some((_, count)) = self.subjects.iter_mut().find(|(v, _)| &**v == value) {
             *count += n;
         } else if self.subjects.len() < SUBJECT_VALUES {
-            self.subjects.push((value, n));
+            self.subjects.push((value.into(), n));
         }
+    }
+
+    /// Whether a line at `time` belongs to this run: within the gap of its span.
+    fn takes(&self, time: Micros, gap: Micros) -> bool {
+        time >= self.start().saturating_sub(gap) && time <= self.end().saturating_add(gap)
+    }
+
+    fn extend(&mut self, mark: Mark) {
+        self.first = self.first.min(mark);
+        self.last = self.last.max(mark);
+        self.count += 1;
     }
 }
 
@@ -130,6 +141,9 @@ pub struct Hits {
     runs: Vec<Run>,
     /// Per rule, the run still open for each key value ("" for none).
     open: HashMap<RuleIndex, HashMap<Box<str>, usize>>,
+    /// The run the last line went to: the next line is most often of the same run (a
+    /// flood of one error), and then no map is looked up.
+    last_run: Option<usize>,
     /// Per (rule, bucket start).
     tallies: BTreeMap<(RuleIndex, Micros), Tally>,
 }
@@ -144,45 +158,24 @@ impl Hits {
     }
 
     /// Adds a matched line with the fields its rule captured.
-    pub fn add(&mut self, rule: RuleIndex, fields: &[(Box<str>, Box<str>)], mark: Mark) {
-        let field = |name: &str| fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| v);
-        let key: &str = KEY_FIELDS.iter().find_map(|name| field(name)).map_or("", |v| v);
-        let subject_field = SUBJECT_FIELDS.iter().copied().find(|name| field(name).is_some());
-
-        let open = self.open.entry(rule).or_default();
-        let key = if open.contains_key(key) || open.len() < KEYS_PER_RULE {
-            key
-        } else {
-            ""
-        };
-        let gap = self.gap;
-        let fits = |run: &Run| mark.time >= run.start().saturating_sub(gap) && mark.time <= run.end().saturating_add(gap);
-        let index = match open.get(key) {
-            Some(&index) if fits(&self.runs[index]) => {
-                let run = &mut self.runs[index];
-                run.first = run.first.min(mark);
-                run.last = run.last.max(mark);
-                run.count += 1;
-                index
+    pub fn add<K: AsRef<str>, V: AsRef<str>>(&mut self, rule: RuleIndex, fields: &[(K, V)], mark: Mark) {
+        let field = |name: &str| fields.iter().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v.as_ref());
+        let key: &str = KEY_FIELDS.iter().find_map(|name| field(name)).unwrap_or("");
+        let index = match self.last_run {
+            Some(i)
+                if self.runs[i].rule == rule
+                    && self.runs[i].key.as_deref().unwrap_or("") == key
+                    && self.runs[i].takes(mark.time, self.gap) =>
+            {
+                self.runs[i].extend(mark);
+                i
             }
-            _ => {
-                self.runs.push(Run {
-                    rule,
-                    key: (!key.is_empty()).then(|| key.into()),
-                    first: mark,
-                    last: mark,
-                    count: 1,
-                    subject_field,
-                    subjects: Vec::new(),
-                });
-                let index = self.runs.len() - 1;
-                open.insert(key.into(), index);
-                index
-            }
+            _ => self.open_run(rule, key, mark, SUBJECT_FIELDS.iter().copied().find(|name| field(name).is_some())),
         };
+        self.last_run = Some(index);
         let run = &mut self.runs[index];
         if let Some(value) = run.subject_field.and_then(field) {
-            run.count_subject(value.clone(), 1);
+            run.count_subject(value, 1);
         }
 
         let bucket = mark.time.div_euclid(self.width) * self.width;
@@ -198,6 +191,35 @@ impl Hits {
                 first: mark,
                 last: mark,
             });
+    }
+
+    /// The run of `rule` and `key` that takes a line at `mark`, extended by it: the open
+    /// one, or a new one.
+    fn open_run(&mut self, rule: RuleIndex, key: &str, mark: Mark, subject_field: Option<&'static str>) -> usize {
+        let open = self.open.entry(rule).or_default();
+        let key = if open.contains_key(key) || open.len() < KEYS_PER_RULE {
+            key
+        } else {
+            ""
+        };
+        if let Some(&index) = open.get(key) {
+            if self.runs[index].takes(mark.time, self.gap) {
+                self.runs[index].extend(mark);
+                return index;
+            }
+        }
+        self.runs.push(Run {
+            rule,
+            key: (!key.is_empty()).then(|| key.into()),
+            first: mark,
+            last: mark,
+            count: 1,
+            subject_field,
+            subjects: Vec::new(),
+        });
+        let index = self.runs.len() - 1;
+        open.insert(key.into(), index);
+        index
     }
 
     /// How many lines were added.
@@ -254,6 +276,7 @@ impl Hits {
         self.runs.extend(other.runs);
         add_tallies(&mut self.tallies, &other.tallies);
         self.open.clear();
+        self.last_run = None;
     }
 
     pub fn runs(&self) -> &[Run] {
@@ -269,6 +292,7 @@ impl Hits {
     /// kept stays small when a chunk's lines are out of time order.
     pub fn compact(&mut self) {
         self.open.clear();
+        self.last_run = None;
         self.runs = merge_runs(std::mem::take(&mut self.runs), self.gap);
     }
 }
@@ -306,6 +330,8 @@ mod tests {
             line,
         }
     }
+
+    const NO_FIELDS: [(&str, &str); 0] = [];
 
     fn table(name: &str) -> Vec<(Box<str>, Box<str>)> {
         vec![("table".into(), name.into())]
@@ -357,7 +383,7 @@ mod tests {
             for pair in bounds.windows(2) {
                 let mut chunk = Hits::new(gap, 60);
                 for (i, t) in times[pair[0]..pair[1]].iter().enumerate() {
-                    chunk.add(1, &[], mark(*t, (pair[0] + i) as u64));
+                    chunk.add(1, &NO_FIELDS, mark(*t, (pair[0] + i) as u64));
                 }
                 chunk.compact();
                 all.absorb(chunk);
@@ -386,7 +412,7 @@ mod tests {
     fn tallies_count_per_bucket_with_first_and_last_lines() {
         let mut hits = Hits::new(0, 60);
         for (i, t) in [5, 70, 65, 10, 130].into_iter().enumerate() {
-            hits.add(2, &[], mark(t, i as u64));
+            hits.add(2, &NO_FIELDS, mark(t, i as u64));
         }
         let tallies: Vec<_> = hits
             .tallies()
@@ -399,8 +425,8 @@ mod tests {
     #[test]
     fn retimed_lines_land_in_one_bucket() {
         let mut hits = Hits::new(0, 60);
-        hits.add(3, &[], mark(0, 0));
-        hits.add(3, &[], mark(0, 1));
+        hits.add(3, &NO_FIELDS, mark(0, 0));
+        hits.add(3, &NO_FIELDS, mark(0, 1));
         hits.retime(125);
         hits.place(4, 10);
         assert_eq!(hits.tallies().len(), 1);

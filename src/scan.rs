@@ -521,36 +521,21 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
             }
         }
 
-        let mut add_event = |rule: RuleIndex, fields: Vec<(Box<str>, Box<str>)>| {
-            let mark = Mark {
-                time: current.unwrap_or(0),
-                file: 0,
-                offset: base + pos as u64,
-                line: line_index,
-            };
-            match current {
-                Some(_) => result.hits.add(rule, &fields, mark),
-                None => result.untimed.add(rule, &fields, mark),
-            }
-            if options.keep_lines {
-                result.events.push(ChunkEvent {
-                    line: line_index,
-                    offset: mark.offset,
-                    time: current,
-                    rule,
-                    message: clean_line(line, MESSAGE_CHARS).into(),
-                    fields,
-                });
-            }
+        let mark = Mark {
+            time: current.unwrap_or(0),
+            file: 0,
+            offset: base + pos as u64,
+            line: line_index,
         };
-
         if web {
             if let Some(request) = format.request(line) {
                 if let Some(t) = current {
                     series.add(t, &request);
                 }
                 if let Some(rule) = matcher.match_status(request.status) {
-                    add_event(rule, vec![("status".into(), request.status.to_string().into())]);
+                    let digits = status_digits(request.status);
+                    let status = std::str::from_utf8(&digits).unwrap_or("");
+                    result.record(rule, &[("status", status)], mark, current, line, options.keep_lines);
                 }
             }
         }
@@ -559,7 +544,7 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
         if let Some(hit) = next_hit.filter(|&hit| hit <= end) {
             if hit - pos < line.len() {
                 if let Some(found) = matcher.match_line(line) {
-                    add_event(found.rule, found.fields);
+                    result.record(found.rule, &found.fields, mark, current, line, options.keep_lines);
                 }
             }
             next_hit = if end < data.len() { matcher.next_hit(data, end + 1) } else { None };
@@ -571,6 +556,45 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
     result.untimed.compact();
     result.series = series.finish();
     result
+}
+
+impl ChunkResult {
+    /// Folds a matched line into the hits (the untimed ones before the chunk's first
+    /// timestamp), and keeps it whole when asked to.
+    fn record<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        rule: RuleIndex,
+        fields: &[(K, V)],
+        mark: Mark,
+        time: Option<Micros>,
+        line: &[u8],
+        keep_line: bool,
+    ) {
+        match time {
+            Some(_) => self.hits.add(rule, fields, mark),
+            None => self.untimed.add(rule, fields, mark),
+        }
+        if keep_line {
+            self.events.push(ChunkEvent {
+                line: mark.line,
+                offset: mark.offset,
+                time,
+                rule,
+                message: clean_line(line, MESSAGE_CHARS).into(),
+                fields: fields.iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect(),
+            });
+        }
+    }
+}
+
+/// A status code's three digits, to name it without allocating (codes are 100–599).
+fn status_digits(status: u16) -> [u8; 3] {
+    let status = status.min(999);
+    [
+        b'0' + (status / 100) as u8,
+        b'0' + (status / 10 % 10) as u8,
+        b'0' + (status % 10) as u8,
+    ]
 }
 
 /// Makes line numbers absolute, gives stamp-less lines a time, merges series and hits by

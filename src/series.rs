@@ -100,19 +100,21 @@ impl Bucket {
     }
 
     fn count_endpoint(&mut self, key: &[u8], requests: u64, failed: u64) {
-        let known = self.endpoints.iter().any(|(k, ..)| k.as_bytes() == key);
-        let key: &[u8] = if !known && self.endpoints.len() >= ENDPOINTS_PER_BUCKET {
-            b"(other)"
-        } else {
-            key
-        };
-        match self.endpoints.iter_mut().find(|(k, ..)| k.as_bytes() == key) {
-            Some((_, r, f)) => {
-                *r += requests;
-                *f += failed;
+        let find = |endpoints: &[(Box<str>, u64, u64)], key: &[u8]| endpoints.iter().position(|(k, ..)| k.as_bytes() == key);
+        let index = match find(&self.endpoints, key) {
+            Some(index) => index,
+            None if self.endpoints.len() < ENDPOINTS_PER_BUCKET => {
+                self.endpoints.push((String::from_utf8_lossy(key).into(), 0, 0));
+                self.endpoints.len() - 1
             }
-            None => self.endpoints.push((String::from_utf8_lossy(key).into(), requests, failed)),
-        }
+            None => find(&self.endpoints, b"(other)").unwrap_or_else(|| {
+                self.endpoints.push(("(other)".into(), 0, 0));
+                self.endpoints.len() - 1
+            }),
+        };
+        let (_, r, f) = &mut self.endpoints[index];
+        *r += requests;
+        *f += failed;
     }
 
     fn merge(&mut self, other: Bucket) {

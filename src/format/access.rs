@@ -163,6 +163,11 @@ fn seconds_to_ms(text: &[u8]) -> Option<f64> {
         return None;
     }
     let number = |digits: &[u8]| digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    if fraction.len() <= 3 {
+        // Whole milliseconds (what servers print): exact in integers, and no division.
+        let millis = number(whole) * 1000 + number(fraction) * 10u64.pow(3 - fraction.len() as u32);
+        return Some(millis as f64);
+    }
     let scale = 10u64.pow(fraction.len() as u32);
     Some((number(whole) as f64 + number(fraction) as f64 / scale as f64) * 1000.0)
 }
