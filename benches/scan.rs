@@ -1,6 +1,9 @@
-//! Scan throughput on a generated archive, in bytes per second, and the cost of the
-//! timestamp fast paths. The archive (about 85 % access log, the rest app, MySQL and
-//! syslog, with an incident inside) is written once to a temporary directory.
+//! Throughput in bytes per second of the stages that touch every byte: the whole scan
+//! (1 and 2 threads; the first rules against the full catalogue), format detection,
+//! timestamp parsing, and line matching with the full catalogue. The archive is what
+//! `postmortem synth --scenario table-lock --size N` writes (about 85 % access log, the
+//! rest app, MySQL general log and syslog, an incident inside), once, in a temporary
+//! directory.
 //!
 //! Run with `cargo bench --bench scan`; `POSTMORTEM_BENCH_MB` sets the archive size
 //! (default 64), and `POSTMORTEM_BENCH_DIR` keeps the archive in that directory.
@@ -10,126 +13,7 @@ use postmortem::rules::RuleSet;
 use postmortem::scan::ScanOptions;
 use postmortem::time::Zone;
 use std::hint::black_box;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// A small deterministic generator (xorshift), so that every run scans the same bytes.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-const PATHS: [&str; 6] = ["/", "/products/42", "/cart", "/checkout", "/search?q=lamp", "/static/app.js"];
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/// Writes the archive: `total` bytes, the access log taking 85 %. Between 40 % and 50 %
-/// of the day, checkout fails and the database reports lock waits.
-fn write_archive(dir: &Path, total: u64) {
-    let mut random = Random(0x5eed);
-    let start: i64 = 1_705_849_200; // 2024-01-21 15:00:00 UTC
-    let day = 86_400;
-    let in_incident = |t: i64| (t - start) * 10 / day == 4;
-    let mut access = std::io::BufWriter::new(std::fs::File::create(dir.join("access.log")).unwrap());
-    let access_budget = total * 85 / 100;
-    // About the length of one generated line (client, path, size and time vary a little).
-    const ACCESS_LINE_BYTES: u64 = 124;
-    let lines = access_budget / ACCESS_LINE_BYTES;
-    let mut written = 0u64;
-    for i in 0..lines {
-        let t = start + (i as i64 * day) / lines as i64;
-        let dt = chrono::DateTime::from_timestamp(t, 0).unwrap();
-        let path = PATHS[random.below(PATHS.len() as u64) as usize];
-        let status = if in_incident(t) && path == "/checkout" && random.below(10) < 8 {
-            503
-        } else {
-            [200, 200, 200, 304, 404][random.below(5) as usize]
-        };
-        let line = format!(
-            "10.{}.{}.{} - - [{}] \"GET {path} HTTP/1.1\" {status} {} \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\" 0.{:03}\n",
-            random.below(4),
-            random.below(256),
-            random.below(256),
-            dt.format("%d/%b/%Y:%H:%M:%S +0000"),
-            random.below(50_000),
-            random.below(1000)
-        );
-        written += line.len() as u64;
-        access.write_all(line.as_bytes()).unwrap();
-    }
-    let rest = total.saturating_sub(written);
-    let mut app = std::io::BufWriter::new(std::fs::File::create(dir.join("app.log")).unwrap());
-    let mut db = std::io::BufWriter::new(std::fs::File::create(dir.join("mysql-error.log")).unwrap());
-    let mut sys = std::io::BufWriter::new(std::fs::File::create(dir.join("syslog")).unwrap());
-    let other_lines = rest / 110;
-    for i in 0..other_lines {
-        let t = start + (i as i64 * day) / other_lines.max(1) as i64;
-        let dt = chrono::DateTime::from_timestamp(t, 0).unwrap();
-        match i % 3 {
-            0 => {
-                let message = if in_incident(t) && i % 2 == 0 {
-                    "OperationalError: (1205, 'Lock wait timeout exceeded; try restarting transaction')"
-                } else {
-                    "request served"
-                };
-                writeln!(
-                    app,
-                    "{},{:03} INFO checkout.views: {message}",
-                    dt.format("%Y-%m-%d %H:%M:%S"),
-                    random.below(1000)
-                )
-                .unwrap();
-            }
-            1 => writeln!(
-                db,
-                "{}.000000Z {} [Note] [MY-010000] [Server] connection from 10.0.0.{}",
-                dt.format("%Y-%m-%dT%H:%M:%S"),
-                random.below(100),
-                random.below(256)
-            )
-            .unwrap(),
-            _ => {
-                use chrono::Datelike;
-                let month = MONTHS[dt.month0() as usize];
-                let stamp = format!("{month} {:>2} {}", dt.day(), dt.format("%H:%M:%S"));
-                // As on a real host: cron once a minute, other daemons in between.
-                if t % 60 < 2 && i % 6 == 2 {
-                    writeln!(
-                        sys,
-                        "{stamp} db1 CRON[{}]: (root) CMD (/usr/local/bin/rotate --quiet)",
-                        random.below(30_000)
-                    )
-                    .unwrap();
-                } else if i % 2 == 0 {
-                    writeln!(
-                        sys,
-                        "{stamp} db1 sshd[{}]: Accepted publickey for deploy from 10.0.0.{} port {} ssh2",
-                        random.below(30_000),
-                        random.below(256),
-                        random.below(65_536)
-                    )
-                    .unwrap();
-                } else {
-                    writeln!(
-                        sys,
-                        "{stamp} db1 systemd[1]: Started Session {} of user deploy.",
-                        random.below(100_000)
-                    )
-                    .unwrap();
-                }
-            }
-        }
-    }
-}
 
 /// The archive, in a temporary directory, or in `POSTMORTEM_BENCH_DIR` when set (kept
 /// there, to profile the binary on the same bytes).
@@ -146,7 +30,8 @@ fn archive() -> (Option<tempfile::TempDir>, PathBuf, u64) {
             (Some(dir), path)
         }
     };
-    write_archive(&path, megabytes << 20);
+    postmortem::synth::write("table-lock", &path, Some(megabytes << 20), 1).unwrap();
+    let path = path.join("logs");
     let bytes = std::fs::read_dir(&path)
         .unwrap()
         .map(|e| e.unwrap().metadata().unwrap().len())
@@ -154,15 +39,15 @@ fn archive() -> (Option<tempfile::TempDir>, PathBuf, u64) {
     (guard, path, bytes)
 }
 
-/// One whole scan of the archive; the number of events, so nothing is optimised away.
-fn scan_once(pool: &rayon::ThreadPool, path: &Path, rules: &RuleSet) -> usize {
+/// One whole scan of the archive; the number of matched lines, so nothing is optimised
+/// away.
+fn scan_once(pool: &rayon::ThreadPool, path: &Path, rules: &RuleSet) -> u64 {
     let options = ScanOptions {
-        zone: Zone::UTC,
-        year: Some(2024),
+        zone: "America/New_York".parse::<Zone>().unwrap(),
         ..ScanOptions::default()
     };
     let result = pool.install(|| postmortem::scan_paths(&[path.to_path_buf()], rules, &options, &postmortem::scan::NoProgress));
-    black_box(result.events.len())
+    black_box(result.files.iter().map(|f| f.events).sum())
 }
 
 fn whole_scan(c: &mut Criterion) {
@@ -234,5 +119,75 @@ fn timestamps(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, whole_scan, catalogue, timestamps);
+/// The first lines of each file: what sniffing reads of a file's head.
+fn heads(dir: &Path) -> Vec<Vec<u8>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "gz"))
+        .map(|p| {
+            let bytes = std::fs::read(p).unwrap();
+            let end = bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .nth(postmortem::format::SNIFF_LINES - 1)
+                .map_or(bytes.len(), |(i, _)| i + 1);
+            bytes[..end].to_vec()
+        })
+        .collect()
+}
+
+/// Sniffing the format of every shipped format fixture from its head.
+fn format_detection(c: &mut Criterion) {
+    let heads = heads(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats"));
+    let bytes: usize = heads.iter().map(Vec::len).sum();
+    let mut group = c.benchmark_group("format");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function(BenchmarkId::new("sniff", format!("{} files", heads.len())), |b| {
+        b.iter(|| {
+            heads
+                .iter()
+                .map(|h| postmortem::format::sniff(black_box(h)).format.name().len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+/// The full catalogue's matcher over the app, database and host logs of the archive
+/// (8 MiB of each), as the scan runs it: one search over the bytes, and the rule and
+/// fields of each line it stops at.
+fn line_matching(c: &mut Criterion) {
+    let (_guard, path, _) = archive();
+    let rules = RuleSet::load(&[], true).unwrap();
+    let mut group = c.benchmark_group("matching");
+    for name in ["app.log", "mysql-general.log", "syslog"] {
+        let bytes = std::fs::read(path.join(name)).unwrap();
+        let data = &bytes[..bytes.len().min(8 << 20)];
+        let format = postmortem::format::sniff(data).format;
+        let matcher = rules.matcher(format);
+        group.throughput(Throughput::Bytes(data.len() as u64));
+        group.bench_function(BenchmarkId::new(name, format.name()), |b| {
+            b.iter(|| {
+                let mut matched = 0;
+                let mut from = 0;
+                while let Some(hit) = matcher.next_hit(data, from) {
+                    let start = memchr::memrchr(b'\n', &data[..hit]).map_or(0, |i| i + 1);
+                    let end = memchr::memchr(b'\n', &data[hit..]).map_or(data.len(), |i| hit + i);
+                    matched += usize::from(matcher.match_line(&data[start..end]).is_some());
+                    from = end + 1;
+                    if from >= data.len() {
+                        break;
+                    }
+                }
+                black_box(matched)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, whole_scan, catalogue, format_detection, timestamps, line_matching);
 criterion_main!(benches);
