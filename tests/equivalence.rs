@@ -83,3 +83,44 @@ fn one_and_many_threads_give_the_same_events() {
         assert_eq!(summary(&one), summary(&scan(&options, threads)), "{threads} threads");
     }
 }
+
+/// A gzip file reads as the same lines as the plain file, whatever the block and line
+/// limits (blocks larger than the line limit once lost the end of every gzip file).
+#[test]
+fn gzip_and_plain_give_the_same_lines_and_events() {
+    let dir = tempfile::tempdir().unwrap();
+    postmortem::synth::write("table-lock", dir.path(), Some(3 << 20), 1).unwrap();
+    let plain = dir.path().join("logs");
+    let gz = dir.path().join("gz");
+    std::fs::create_dir(&gz).unwrap();
+    for entry in std::fs::read_dir(&plain).unwrap() {
+        let path = entry.unwrap().path();
+        let out = std::fs::File::create(gz.join(format!("{}.gz", path.file_name().unwrap().to_string_lossy()))).unwrap();
+        let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+        std::io::copy(&mut std::fs::File::open(&path).unwrap(), &mut encoder).unwrap();
+        encoder.finish().unwrap();
+    }
+    let per_file = |dir: &Path, options: &ScanOptions| {
+        let result = postmortem::scan_paths(&[dir.to_path_buf()], &rules(), options, &postmortem::scan::NoProgress);
+        assert!(result.problems.is_empty(), "{:?}", result.problems);
+        let files: Vec<_> = result
+            .files
+            .iter()
+            .map(|f| (f.lines, f.timestamped, f.first, f.last, f.events))
+            .collect();
+        (files, timeline::build(&result, &rules()).len())
+    };
+    for (chunk_size, max_line) in [(8 << 20, 1 << 20), (64 << 10, 4096), (4096, 300)] {
+        let options = ScanOptions {
+            zone: "America/New_York".parse().unwrap(),
+            chunk_size,
+            max_line,
+            ..ScanOptions::default()
+        };
+        assert_eq!(
+            per_file(&plain, &options),
+            per_file(&gz, &options),
+            "chunks {chunk_size}, lines {max_line}"
+        );
+    }
+}

@@ -408,7 +408,14 @@ impl<R: Read> Blocks<R> {
                 if self.done {
                     return (!self.carry.is_empty()).then(|| self.emit(Vec::new()));
                 }
-                if self.carry.len() > self.max_line {
+                // The line still open (after the last newline) is what may be too long;
+                // the whole lines before it are handed out first.
+                let open_line = memchr::memrchr(b'\n', &self.carry).map_or(0, |i| i + 1);
+                if self.carry.len() - open_line > self.max_line {
+                    if open_line > 0 {
+                        let rest = self.carry.split_off(open_line);
+                        return Some(self.emit(rest));
+                    }
                     // One line longer than the limit: keep its head, skip the rest of it.
                     let consumed = self.carry.len() as u64;
                     self.carry.truncate(self.max_line);
@@ -458,6 +465,34 @@ mod tests {
             out.push(x);
         }
         (out, b.cut_lines)
+    }
+
+    #[test]
+    fn a_short_last_read_larger_than_max_line_loses_no_line() {
+        // Blocks of 64 bytes, lines of 10, a line limit of 16: the last read of a stream
+        // comes short of a block but holds more than a line's limit of whole lines.
+        let text: Vec<u8> = (0..100).flat_map(|i| format!("line {i:04}\n").into_bytes()).collect();
+        let (out, cut) = blocks(&text, 64, 16);
+        assert_eq!(cut, 0);
+        let joined: Vec<u8> = out.iter().flat_map(|(_, b)| b.clone()).collect();
+        assert_eq!(joined, text);
+        // The same through a reader that hands out a few bytes a call.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let n = buf.len().min(7).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut b = Blocks::new(Trickle(&text), Vec::new(), 64, 16);
+        let mut joined = Vec::new();
+        while let Some((base, block)) = b.next_block() {
+            assert_eq!(base as usize, joined.len());
+            joined.extend(block);
+        }
+        assert_eq!((joined, b.cut_lines), (text, 0));
     }
 
     #[test]
