@@ -426,10 +426,24 @@ fn run_unit(
             };
             let first_block = probe.stdin_head.clone();
             let mut blocks = Blocks::new(stream, first_block, options.chunk_size.max(4096), options.max_line);
+            // Reading (decompressing) and scanning take turns on a core each: a thread of
+            // its own reads the next blocks while this one scans, two blocks ahead at most.
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<(u64, Vec<u8>)>(2);
             let mut chunks = Vec::new();
-            while let Some((base, block)) = blocks.next_block() {
-                chunks.push(scan_chunk(&block, base, &plans[file], rules, options));
-            }
+            let blocks = std::thread::scope(|scope| {
+                let reader = scope.spawn(move || {
+                    while let Some(block) = blocks.next_block() {
+                        if sender.send(block).is_err() {
+                            break;
+                        }
+                    }
+                    blocks
+                });
+                for (base, block) in receiver {
+                    chunks.push(scan_chunk(&block, base, &plans[file], rules, options));
+                }
+                reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
             if let Some(last) = chunks.last_mut() {
                 last.cut_lines += blocks.cut_lines;
             }
