@@ -290,10 +290,13 @@ impl Hits {
 
     /// Merges runs of one rule and key whose spans come within the gap, so that what is
     /// kept stays small when a chunk's lines are out of time order.
+    /// Also keeps the bound on distinct keys across chunks: each chunk keeps its own
+    /// first keys apart, so together they may name more; the most frequent stay apart.
     pub fn compact(&mut self) {
         self.open.clear();
         self.last_run = None;
-        self.runs = merge_runs(std::mem::take(&mut self.runs), self.gap);
+        let runs = fold_rare_keys(std::mem::take(&mut self.runs));
+        self.runs = merge_runs(runs, self.gap);
     }
 }
 
@@ -302,6 +305,42 @@ pub fn add_tallies(into: &mut BTreeMap<(RuleIndex, Micros), Tally>, from: &BTree
     for (key, tally) in from {
         into.entry(*key).and_modify(|t| t.absorb(tally)).or_insert(*tally);
     }
+}
+
+/// Runs of a rule with more than `KEYS_PER_RULE` distinct keys lose the key of all but
+/// the most frequent ones (ties to the smaller key), so that they merge into one run.
+fn fold_rare_keys(mut runs: Vec<Run>) -> Vec<Run> {
+    let mut lines: HashMap<(RuleIndex, &str), u64> = HashMap::new();
+    for run in &runs {
+        if let Some(key) = &run.key {
+            *lines.entry((run.rule, &**key)).or_default() += run.count;
+        }
+    }
+    let mut per_rule: BTreeMap<RuleIndex, Vec<(u64, &str)>> = BTreeMap::new();
+    for ((rule, key), count) in lines {
+        per_rule.entry(rule).or_default().push((count, key));
+    }
+    let mut folded: Vec<(RuleIndex, Box<str>)> = Vec::new();
+    for (rule, mut keys) in per_rule {
+        if keys.len() > KEYS_PER_RULE {
+            keys.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            folded.extend(keys[KEYS_PER_RULE..].iter().map(|(_, key)| (rule, Box::from(*key))));
+        }
+    }
+    if folded.is_empty() {
+        return runs;
+    }
+    folded.sort_unstable();
+    for run in &mut runs {
+        let fold = run
+            .key
+            .as_ref()
+            .is_some_and(|key| folded.binary_search(&(run.rule, key.clone())).is_ok());
+        if fold {
+            run.key = None;
+        }
+    }
+    runs
 }
 
 /// Merges runs of the same rule and key whose spans come within `gap` of each other, in a
@@ -406,6 +445,30 @@ mod tests {
         assert_eq!(overflow.count, 10_000 - KEYS_PER_RULE as u64);
         assert!(overflow.subjects.len() <= SUBJECT_VALUES);
         assert_eq!(hits.count(), 10_000);
+    }
+
+    #[test]
+    fn distinct_keys_stay_bounded_across_chunks() {
+        // Each chunk names 200 tables of its own: together, 1,000 keys; merged, the most
+        // frequent 256 stay apart and the rest join one run without a key.
+        let mut all = Hits::new(1_000_000, 60);
+        for chunk in 0..5u64 {
+            let mut hits = Hits::new(1_000_000, 60);
+            for i in 0..200u64 {
+                for _ in 0..=(i % 3) {
+                    hits.add(1, &table(&format!("t{chunk}-{i}")), mark(i as Micros, i));
+                }
+            }
+            hits.compact();
+            all.absorb(hits);
+        }
+        all.compact();
+        let keyed = all.runs().iter().filter(|r| r.key.is_some()).count();
+        assert_eq!(keyed, KEYS_PER_RULE);
+        assert_eq!(all.runs().len(), KEYS_PER_RULE + 1);
+        assert_eq!(all.count(), 5 * (67 + 67 * 2 + 66 * 3));
+        // The kept keys are the most frequent ones (three lines each).
+        assert!(all.runs().iter().filter(|r| r.key.is_some()).all(|r| r.count == 3));
     }
 
     #[test]

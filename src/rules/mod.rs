@@ -309,6 +309,17 @@ impl RuleSet {
         if builtin {
             sources.extend(BUILTIN.iter().map(|(name, text)| (name.to_string(), text.to_string())));
         }
+        RuleSet::assemble(&sources, user_count, errors)
+    }
+
+    /// The rules of one rule file's text, alone (`origin` names it in problems).
+    pub fn from_text(origin: &str, text: &str) -> Result<RuleSet, Vec<RuleError>> {
+        RuleSet::assemble(&[(origin.to_string(), text.to_string())], 1, Vec::new())
+    }
+
+    /// Parses `sources` (origin, text), the first `user_count` of them the user's, into
+    /// one set; `errors` holds the problems found before.
+    fn assemble(sources: &[(String, String)], user_count: usize, mut errors: Vec<RuleError>) -> Result<RuleSet, Vec<RuleError>> {
         let mut rules: Vec<Rule> = Vec::new();
         for (index, (origin, text)) in sources.iter().enumerate() {
             let is_user = index < user_count;
