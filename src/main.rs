@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use postmortem::rules::{Condition, RuleSet};
+use postmortem::rules::RuleSet;
 use postmortem::scan::{ScanOptions, ScanResult};
 use postmortem::source::Level;
 use postmortem::time::{self, Micros, Zone};
@@ -112,8 +112,8 @@ enum RulesCommand {
     List {
         #[command(flatten)]
         selection: RuleSelection,
-        /// Print the line patterns instead, one a line, for `rg -f` or `grep -E -f`
-        /// (rules on a status code or a rate have none).
+        /// Print the line patterns instead, one a line, for `rg -f` (rules on a status
+        /// code or a rate have none, and `unless` exclusions are left out).
         #[arg(long)]
         patterns: bool,
     },
@@ -736,31 +736,6 @@ fn load_rules(files: &[PathBuf], builtin: bool) -> Option<RuleSet> {
         .ok()
 }
 
-/// The pattern with its named groups made plain groups: a tool that joins patterns into
-/// one alternation (ripgrep's `-f`) refuses a name used twice.
-fn unnamed_groups(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(at) = rest.find("(?") {
-        let escaped = rest[..at].chars().rev().take_while(|c| *c == '\\').count() % 2 == 1;
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        let name = after.strip_prefix('P').unwrap_or(after).strip_prefix('<');
-        match name.and_then(|n| n.find('>').map(|end| (n, end))) {
-            Some((n, end)) if !escaped && n[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && end > 0 => {
-                out.push_str("(?:");
-                rest = &n[end + 1..];
-            }
-            _ => {
-                out.push_str("(?");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 fn rules_command(command: RulesCommand) -> ExitCode {
     let mut out = String::new();
     match command {
@@ -770,8 +745,8 @@ fn rules_command(command: RulesCommand) -> ExitCode {
             };
             let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
             for rule in set.rules() {
-                match &rule.condition {
-                    Condition::Pattern { pattern, .. } if patterns => out.push_str(&format!("{}\n", unnamed_groups(pattern.as_str()))),
+                match rule.plain_pattern() {
+                    Some(pattern) if patterns => out.push_str(&format!("{pattern}\n")),
                     _ if patterns => {}
                     _ => out.push_str(&format!("{:<width$}  {:<19} {}\n", rule.id, rule.category.name(), rule.title)),
                 }

@@ -253,12 +253,46 @@ impl Rule {
             })
     }
 
+    /// The line pattern with its named groups made plain ones, for tools that join
+    /// patterns into one alternation (ripgrep's `-f` refuses a group name used twice).
+    pub fn plain_pattern(&self) -> Option<String> {
+        match &self.condition {
+            Condition::Pattern { pattern, .. } => Some(unnamed_groups(pattern.as_str())),
+            _ => None,
+        }
+    }
+
     pub fn rate(&self) -> Option<&Rate> {
         match &self.condition {
             Condition::Rate(rate) => Some(rate),
             _ => None,
         }
     }
+}
+
+/// The pattern with its named groups made plain groups: a tool that joins patterns into
+/// one alternation (ripgrep's `-f`) refuses a name used twice.
+fn unnamed_groups(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(at) = rest.find("(?") {
+        let escaped = rest[..at].chars().rev().take_while(|c| *c == '\\').count() % 2 == 1;
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let name = after.strip_prefix('P').unwrap_or(after).strip_prefix('<');
+        match name.and_then(|n| n.find('>').map(|end| (n, end))) {
+            Some((n, end)) if !escaped && n[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && end > 0 => {
+                out.push_str("(?:");
+                rest = &n[end + 1..];
+            }
+            _ => {
+                out.push_str("(?");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A problem with a rule file, reported as `FILE:LINE: rule ID: what is wrong`.
@@ -409,6 +443,16 @@ pub fn builtin_text(id: Option<&str>, set: &RuleSet) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn named_groups_become_plain_and_escapes_stay() {
+        assert_eq!(
+            unnamed_groups(r"a (?P<x>\d+) b (?<y>\w) (?i)c (?:d)"),
+            r"a (?:\d+) b (?:\w) (?i)c (?:d)"
+        );
+        assert_eq!(unnamed_groups(r"\(?P<x>y)"), r"\(?P<x>y)");
+        assert_eq!(unnamed_groups(r"\\(?P<x>y)"), r"\\(?:y)");
+    }
 
     fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
         let path = dir.join(name);
