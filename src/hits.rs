@@ -132,7 +132,7 @@ impl Tally {
 
 /// The runs and tallies of some lines: a chunk's while it is scanned, then a source
 /// group's.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Hits {
     /// Lines closer than this in time (of one rule and key) are one run.
     gap: Micros,
@@ -150,10 +150,14 @@ pub struct Hits {
 
 impl Hits {
     pub fn new(gap: Micros, width: Micros) -> Hits {
+        // No `Default`: a zero bucket width would divide by zero.
         Hits {
             gap: gap.max(0),
             width: width.max(1),
-            ..Hits::default()
+            runs: Vec::new(),
+            open: HashMap::new(),
+            last_run: None,
+            tallies: BTreeMap::new(),
         }
     }
 
