@@ -114,6 +114,9 @@ impl Run {
     }
 }
 
+/// Tallies by (rule, bucket start), in that order.
+pub type Tallies = BTreeMap<(RuleIndex, Micros), Tally>;
+
 /// One rule's matched lines in one bucket of time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Tally {
@@ -145,7 +148,7 @@ pub struct Hits {
     /// flood of one error), and then no map is looked up.
     last_run: Option<usize>,
     /// Per (rule, bucket start).
-    tallies: BTreeMap<(RuleIndex, Micros), Tally>,
+    tallies: Tallies,
 }
 
 impl Hits {
@@ -288,7 +291,7 @@ impl Hits {
     }
 
     /// Per (rule, bucket start), in that order.
-    pub fn tallies(&self) -> &BTreeMap<(RuleIndex, Micros), Tally> {
+    pub fn tallies(&self) -> &Tallies {
         &self.tallies
     }
 
@@ -305,7 +308,7 @@ impl Hits {
 }
 
 /// Adds the tallies of `from` into `into`.
-pub fn add_tallies(into: &mut BTreeMap<(RuleIndex, Micros), Tally>, from: &BTreeMap<(RuleIndex, Micros), Tally>) {
+pub fn add_tallies(into: &mut Tallies, from: &Tallies) {
     for (key, tally) in from {
         into.entry(*key).and_modify(|t| t.absorb(tally)).or_insert(*tally);
     }

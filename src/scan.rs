@@ -12,7 +12,7 @@
 //! time of the record above.
 
 use crate::format::{Format, SourceKind};
-use crate::hits::{Hits, Mark, Tally};
+use crate::hits::{Hits, Mark, Tallies};
 use crate::rules::{RuleIndex, RuleSet};
 use crate::series::{Series, SeriesBuilder};
 use crate::source::{self, Blocks, PlainFile, Probe, Problem, ReadMode};
@@ -157,7 +157,7 @@ impl ScanResult {
     }
 
     /// The tallies of every source group together.
-    pub fn all_tallies(&self) -> BTreeMap<(RuleIndex, Micros), Tally> {
+    pub fn all_tallies(&self) -> Tallies {
         let mut all = BTreeMap::new();
         for hits in self.hits.values() {
             crate::hits::add_tallies(&mut all, hits.tallies());

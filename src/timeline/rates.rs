@@ -6,7 +6,7 @@
 
 use super::{Episode, Evidence, RateDetail, RateUnit};
 use crate::format::SourceKind;
-use crate::hits::Tally;
+use crate::hits::Tallies;
 use crate::rules::{Category, Condition, Measure, Rate, RuleIndex, RuleSet};
 use crate::scan::ScanResult;
 use crate::series::Series;
@@ -53,9 +53,6 @@ fn from_series(measure: &Measure, series: &Series) -> BTreeMap<Micros, (f64, f64
         })
         .collect()
 }
-
-/// Tallies per (rule, bucket start).
-type Tallies = BTreeMap<(RuleIndex, Micros), Tally>;
 
 /// Whether the lines of a rule count for a measure.
 fn counts_rule(measure: &Measure, rule: RuleIndex, rules: &RuleSet) -> bool {
