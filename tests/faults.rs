@@ -188,26 +188,31 @@ fn a_directory_of_100_000_small_files() {
 }
 
 /// A run killed before it wrote its draft leaves neither the draft nor a temporary file.
+/// The run reads a stdin that is never closed, so it is surely mid-scan when killed.
 #[test]
 fn a_killed_run_leaves_no_partial_draft() {
     let dir = tempfile::tempdir().unwrap();
-    postmortem::synth::write("table-lock", dir.path(), Some(24 << 20), 1).unwrap();
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("postmortem");
     let mut child = std::process::Command::new(bin)
         .args(["draft", "-q", "--tz", "America/New_York", "--output"])
         .arg(out.join("draft.md"))
-        .arg(dir.path().join("logs"))
+        .arg("-")
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(150));
+    let mut stdin = child.stdin.take().unwrap();
+    let line = "10.0.0.1 - - [21/Jan/2024:14:30:00 -0500] \"GET /cart HTTP/1.1\" 503 12 \"-\" \"-\"\n";
+    stdin.write_all(line.repeat(10_000).as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
     let still_running = child.try_wait().unwrap().is_none();
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(still_running, "the run ended before it could be killed; make the archive larger");
+    drop(stdin);
+    assert!(still_running, "the run ended with its stdin still open");
     let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(left.is_empty(), "{left:?}");
     assert!(!Path::new(&out.join("draft.md")).exists());

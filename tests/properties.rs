@@ -1,5 +1,6 @@
-//! Property tests: whatever bytes a log holds, nothing panics; a timestamp printed and
-//! read again is the same instant.
+//! Property tests: whatever bytes a log holds, nothing panics; the search over a whole
+//! chunk finds the lines that match one by one; a timestamp printed and read again is the
+//! same instant.
 
 use postmortem::format::{sniff, Format};
 use postmortem::rules::RuleSet;
@@ -29,6 +30,32 @@ fn loggy_bytes() -> impl Strategy<Value = Vec<u8>> {
         proptest::collection::vec(any::<u8>(), 0..24),
     ];
     proptest::collection::vec(token, 0..40).prop_map(|parts| parts.concat())
+}
+
+/// Pieces of lines that the catalogue's patterns look for, with their near misses, line
+/// ends and noise, so that one line may hold none, one or several matches, or half of one.
+fn rule_text() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"Deadlock found when trying to get lock".to_vec()),
+        Just(b"Lock wait timeout exceeded; try restarting transaction".to_vec()),
+        Just(b"ERROR".to_vec()),
+        Just(b" ERROR ".to_vec()),
+        Just(b"ERRORS".to_vec()),
+        Just(b"deadlock detected".to_vec()),
+        Just(b"   ".to_vec()),
+        Just(b"systemd[1]: Started nginx.service.".to_vec()),
+        Just(b"CRON[12]: (root) CMD (/usr/local/bin/backup)".to_vec()),
+        Just(b"Out of memory: Killed process 12 (mysqld)".to_vec()),
+        Just(b"ALTER TABLE orders ADD x int".to_vec()),
+        Just(b"alter\ntable t".to_vec()),
+        Just(b"Deploying v2.3.1".to_vec()),
+        Just(b"Applying shop.0042_orders...".to_vec()),
+        Just(b"== 20240121153000 AddIndex: migrating".to_vec()),
+        Just(b"No space left on device".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\r\n".to_vec()),
+        proptest::collection::vec(prop_oneof![Just(b' '), Just(b'a'), Just(b'('), Just(b')'), any::<u8>()], 0..12),
+    ]
 }
 
 proptest! {
@@ -68,6 +95,28 @@ proptest! {
         let episodes = postmortem::timeline::build(&result, rules);
         let analysis = postmortem::analyze::analyze(&result, &episodes, rules, &postmortem::analyze::Options { lookback: 3_600_000_000 });
         let _ = postmortem::render::write_draft(&analysis, analysis.largest, &episodes, &result.files, rules, Zone::UTC, None);
+    }
+
+    #[test]
+    fn the_chunk_search_finds_the_lines_that_match_alone(parts in proptest::collection::vec(rule_text(), 0..40), format in 0..Format::ALL.len()) {
+        let matcher = RULES.matcher(Format::ALL[format]);
+        let chunk = parts.concat();
+        let alone: Vec<&[u8]> = chunk.split(|&b| b == b'\n').filter(|line| matcher.match_line(line).is_some()).collect();
+        // Walk the chunk as the scan does: from each hit's line to the next hit.
+        let mut found: Vec<&[u8]> = Vec::new();
+        let mut from = 0;
+        while let Some(hit) = matcher.next_hit(&chunk, from) {
+            let start = chunk[..hit].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1).max(from);
+            let end = chunk[hit..].iter().position(|&b| b == b'\n').map_or(chunk.len(), |i| hit + i);
+            if matcher.match_line(&chunk[start..end]).is_some() {
+                found.push(&chunk[start..end]);
+            }
+            if end >= chunk.len() {
+                break;
+            }
+            from = end + 1;
+        }
+        prop_assert_eq!(found, alone);
     }
 
     #[test]

@@ -87,11 +87,20 @@ impl Matcher {
         }
     }
 
-    /// The offset of the next pattern hit in `haystack` at or after `from`.
+    /// An offset at or after `from` inside the first line that a pattern match ends in:
+    /// the line to try with [`Matcher::match_line`].
+    ///
+    /// Only where a match ends is asked for, and the search stops at the first such
+    /// place: finding where the match starts costs a reverse scan, which some pattern
+    /// sets pay on every line (the syslog patterns scanned at 470 MB/s that way, and at
+    /// over 4 GB/s without it). No line holding a whole match is skipped: its match
+    /// would end before any later one.
     #[inline]
     pub fn next_hit(&self, haystack: &[u8], from: usize) -> Option<usize> {
         let search = self.search.as_ref()?;
-        search.search(&Input::new(haystack).range(from..)).map(|m| m.start())
+        let end = search.search_half(&Input::new(haystack).range(from..).earliest(true))?.offset();
+        // The last byte of the match; an empty match has none and is at `from`.
+        Some(end.saturating_sub(1).max(from))
     }
 
     /// The first rule (in priority order) whose pattern matches the line, with its fields.
