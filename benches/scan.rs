@@ -1,6 +1,7 @@
 //! Throughput in bytes per second of the stages that touch every byte: the whole scan
 //! (1 and 2 threads; the first rules against the full catalogue), format detection,
-//! timestamp parsing, and line matching with the full catalogue. The archive is what
+//! timestamp parsing, access lines (request fields and traffic series), and line
+//! matching with the full catalogue. The archive is what
 //! `postmortem synth --scenario table-lock --size N` writes (about 85 % access log, the
 //! rest app, MySQL general log and syslog, an incident inside), once, in a temporary
 //! directory.
@@ -189,5 +190,36 @@ fn line_matching(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, whole_scan, catalogue, format_detection, timestamps, line_matching);
+/// Access lines, most of an archive's bytes (8 MiB of them): each line's request fields,
+/// counted into the traffic series, about 5,000 lines a minute.
+fn access_lines(c: &mut Criterion) {
+    let (_guard, path, _) = archive();
+    let bytes = std::fs::read(path.join("access.log")).unwrap();
+    let data = &bytes[..bytes.len().min(8 << 20)];
+    let format = postmortem::format::sniff(data).format;
+    let mut group = c.benchmark_group("access");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.bench_function(BenchmarkId::new("request and series", format.name()), |b| {
+        b.iter(|| {
+            let mut series = postmortem::series::SeriesBuilder::new(60_000_000);
+            for (index, line) in data.split(|&b| b == b'\n').enumerate() {
+                if let Some(request) = format.request(line) {
+                    series.add(index as i64 * 12_000, &request);
+                }
+            }
+            black_box(series.finish().buckets.len())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    whole_scan,
+    catalogue,
+    format_detection,
+    timestamps,
+    access_lines,
+    line_matching
+);
 criterion_main!(benches);

@@ -26,7 +26,7 @@ impl Hasher for PrehashedKey {
     }
 
     fn write_u64(&mut self, key: u64) {
-        self.0 = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = key.wrapping_mul(HASH_MULTIPLIER);
     }
 }
 
@@ -48,33 +48,92 @@ pub struct Bucket {
     pub duration_count: u64,
     pub duration_sum_ms: f64,
     pub duration_max_ms: f64,
-    /// Requests and failures per endpoint (see [`endpoint_key`]), at most
+    /// Requests and failures per endpoint (see [`Endpoint`]), at most
     /// [`ENDPOINTS_PER_BUCKET`] of them; the rest count under `(other)`.
     #[serde(skip)]
-    pub endpoints: Vec<(Box<str>, u64, u64)>,
+    pub endpoints: Vec<EndpointCount>,
+}
+
+/// One endpoint's requests and failures in a bucket.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EndpointCount {
+    pub name: Box<str>,
+    /// [`Endpoint::hash`]: a bucket is searched by it for every access line, and
+    /// comparing numbers is cheaper than building and comparing names.
+    hash: u64,
+    pub requests: u64,
+    pub failed: u64,
 }
 
 /// Endpoints a bucket keeps apart, at most: enough for a shop's pages, bounded whatever
 /// the URLs.
 pub const ENDPOINTS_PER_BUCKET: usize = 64;
 
-/// What an endpoint is called: the path without its query, numeric segments folded into
-/// `:id`, two segments at most (`/products/4711?x=1` → `/products/:id`).
-pub fn endpoint_key(path: &[u8], into: &mut Vec<u8>) {
-    into.clear();
-    let path = &path[..memchr::memchr(b'?', path).unwrap_or(path.len())];
-    for segment in path.split(|&b| b == b'/').filter(|s| !s.is_empty()).take(2) {
-        into.push(b'/');
-        if segment.iter().all(u8::is_ascii_digit) || (segment.len() >= 16 && segment.iter().all(u8::is_ascii_hexdigit)) {
-            into.extend_from_slice(b":id");
-        } else {
-            into.extend_from_slice(&segment[..segment.len().min(40)]);
+/// What the series calls the endpoint of a path: the path without its query, numeric
+/// segments folded into `:id`, two segments at most (`/products/4711?x=1` →
+/// `/products/:id`). It borrows the segments from the path: most lines only need its
+/// hash, and the name is spelled out when a bucket first meets it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Endpoint<'a> {
+    segments: [&'a [u8]; 2],
+    count: usize,
+}
+
+/// The longest segment kept in an endpoint's name.
+const SEGMENT_BYTES: usize = 40;
+
+impl<'a> Endpoint<'a> {
+    pub fn of(path: &'a [u8]) -> Endpoint<'a> {
+        let mut endpoint = Endpoint {
+            segments: [b""; 2],
+            count: 0,
+        };
+        // One pass that stops at the query or after the second segment: the rest of a
+        // long URL is never read.
+        let path = &path[..path.iter().position(|&b| b == b'?').unwrap_or(path.len())];
+        for segment in path.split(|&b| b == b'/').filter(|segment| !segment.is_empty()).take(2) {
+            endpoint.segments[endpoint.count] = fold_id(segment);
+            endpoint.count += 1;
         }
+        endpoint
     }
-    if into.is_empty() {
-        into.push(b'/');
+
+    /// Tells endpoints apart, as client hashes tell clients apart: a collision among a
+    /// bucket's few dozen endpoints is too unlikely to matter.
+    pub fn hash(&self) -> u64 {
+        self.segments[..self.count].iter().fold(self.count as u64, |hash, segment| {
+            (hash ^ fixed_hash(segment)).wrapping_mul(HASH_MULTIPLIER)
+        })
+    }
+
+    pub fn name(&self) -> Box<str> {
+        if self.count == 0 {
+            return "/".into();
+        }
+        let mut name = String::new();
+        for segment in &self.segments[..self.count] {
+            name.push('/');
+            name.push_str(&String::from_utf8_lossy(segment));
+        }
+        name.into()
     }
 }
+
+/// A segment as an endpoint's name shows it: `:id` for a number or a long hex string
+/// (ids, hashes), else the segment, cut at [`SEGMENT_BYTES`].
+fn fold_id(segment: &[u8]) -> &[u8] {
+    let numeric = segment.iter().all(u8::is_ascii_digit) || (segment.len() >= 16 && segment.iter().all(u8::is_ascii_hexdigit));
+    if numeric {
+        b":id"
+    } else {
+        &segment[..segment.len().min(SEGMENT_BYTES)]
+    }
+}
+
+/// Where the endpoints past [`ENDPOINTS_PER_BUCKET`] count: a name no path gives (it
+/// has no `/`), and a hash of its own.
+const OTHER_ENDPOINTS: &str = "(other)";
+const OTHER_ENDPOINTS_HASH: u64 = u64::MAX;
 
 impl Bucket {
     pub fn failed(&self) -> u64 {
@@ -82,12 +141,12 @@ impl Bucket {
     }
 
     #[inline]
-    fn add(&mut self, request: &Request<'_>, key: &[u8]) {
+    fn add(&mut self, request: &Request<'_>, endpoint: &Endpoint<'_>) {
         self.requests += 1;
         let class = usize::from(request.status / 100).clamp(1, 5) - 1;
         self.by_class[class] += 1;
-        self.count_endpoint(key, 1, u64::from(class == 4));
-        let client = client_hash(request.client);
+        self.count_endpoint(endpoint.hash(), || endpoint.name(), 1, u64::from(class == 4));
+        let client = fixed_hash(request.client);
         self.clients.insert(client);
         if class == 4 {
             self.failed_clients.insert(client);
@@ -99,27 +158,35 @@ impl Bucket {
         }
     }
 
-    fn count_endpoint(&mut self, key: &[u8], requests: u64, failed: u64) {
-        let find = |endpoints: &[(Box<str>, u64, u64)], key: &[u8]| endpoints.iter().position(|(k, ..)| k.as_bytes() == key);
-        let index = match find(&self.endpoints, key) {
-            Some(index) => index,
-            None if self.endpoints.len() < ENDPOINTS_PER_BUCKET => {
-                self.endpoints.push((String::from_utf8_lossy(key).into(), 0, 0));
-                self.endpoints.len() - 1
-            }
-            None => find(&self.endpoints, b"(other)").unwrap_or_else(|| {
-                self.endpoints.push(("(other)".into(), 0, 0));
-                self.endpoints.len() - 1
-            }),
+    /// Counts requests to the endpoint of `hash`, named by `name` if the bucket has not
+    /// met it yet; past [`ENDPOINTS_PER_BUCKET`], under `(other)`.
+    fn count_endpoint(&mut self, hash: u64, name: impl FnOnce() -> Box<str>, requests: u64, failed: u64) {
+        let find = |endpoints: &[EndpointCount], hash: u64| endpoints.iter().position(|e| e.hash == hash);
+        let add = |endpoints: &mut Vec<EndpointCount>, hash: u64, name: Box<str>| {
+            endpoints.push(EndpointCount {
+                name,
+                hash,
+                requests: 0,
+                failed: 0,
+            });
+            endpoints.len() - 1
         };
-        let (_, r, f) = &mut self.endpoints[index];
-        *r += requests;
-        *f += failed;
+        let index = match find(&self.endpoints, hash) {
+            Some(index) => index,
+            None if self.endpoints.len() < ENDPOINTS_PER_BUCKET => add(&mut self.endpoints, hash, name()),
+            None => match find(&self.endpoints, OTHER_ENDPOINTS_HASH) {
+                Some(index) => index,
+                None => add(&mut self.endpoints, OTHER_ENDPOINTS_HASH, OTHER_ENDPOINTS.into()),
+            },
+        };
+        let endpoint = &mut self.endpoints[index];
+        endpoint.requests += requests;
+        endpoint.failed += failed;
     }
 
     fn merge(&mut self, other: Bucket) {
-        for (key, requests, failed) in &other.endpoints {
-            self.count_endpoint(key.as_bytes(), *requests, *failed);
+        for endpoint in other.endpoints {
+            self.count_endpoint(endpoint.hash, || endpoint.name, endpoint.requests, endpoint.failed);
         }
         self.requests += other.requests;
         for (mine, theirs) in self.by_class.iter_mut().zip(other.by_class) {
@@ -133,19 +200,24 @@ impl Bucket {
     }
 }
 
-/// A fixed hash, so that client counts do not depend on the run: eight bytes at a time
-/// (an address is one to five words), each word mixed in by a multiply and a rotation.
-fn client_hash(client: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut hash = (client.len() as u64).wrapping_mul(K);
-    let mut words = client.chunks_exact(8);
-    for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-        hash = (hash ^ word).wrapping_mul(K).rotate_left(29);
+const HASH_MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// A fixed hash of a client address or an endpoint's segment, so that counts do not
+/// depend on the run: eight bytes at a time (an address is one to five words), each
+/// word mixed in by a multiply and a rotation.
+fn fixed_hash(bytes: &[u8]) -> u64 {
+    let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(HASH_MULTIPLIER).rotate_left(29);
+    let mut hash = (bytes.len() as u64).wrapping_mul(HASH_MULTIPLIER);
+    for word in bytes.chunks_exact(8) {
+        hash = mix(hash, u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
     }
-    let mut tail = [0u8; 8];
-    tail[..words.remainder().len()].copy_from_slice(words.remainder());
-    hash = (hash ^ u64::from_le_bytes(tail)).wrapping_mul(K).rotate_left(29);
+    // The bytes past the last whole word: the last eight bytes again when there are
+    // that many (a load, where copying the few left over into a buffer is a call).
+    let tail = match bytes.len() {
+        0..8 => bytes.iter().rev().fold(0, |word, &b| word << 8 | u64::from(b)),
+        n => u64::from_le_bytes(bytes[n - 8..].try_into().unwrap_or([0; 8])),
+    };
+    hash = mix(hash, tail);
     hash ^ (hash >> 32)
 }
 
@@ -170,9 +242,7 @@ impl Series {
 
     pub fn add(&mut self, t: Micros, request: &Request<'_>) {
         let start = self.bucket_start(t);
-        let mut key = Vec::new();
-        endpoint_key(request.path, &mut key);
-        self.buckets.entry(start).or_default().add(request, &key);
+        self.buckets.entry(start).or_default().add(request, &Endpoint::of(request.path));
     }
 
     pub fn merge(&mut self, other: Series) {
@@ -192,8 +262,6 @@ impl Series {
 pub struct SeriesBuilder {
     series: Series,
     open: Option<(Micros, Bucket)>,
-    /// Reused for each line's endpoint key.
-    key: Vec<u8>,
 }
 
 impl SeriesBuilder {
@@ -201,24 +269,23 @@ impl SeriesBuilder {
         SeriesBuilder {
             series: Series::new(width),
             open: None,
-            key: Vec::with_capacity(64),
         }
     }
 
     #[inline]
     pub fn add(&mut self, t: Micros, request: &Request<'_>) {
-        endpoint_key(request.path, &mut self.key);
+        let endpoint = Endpoint::of(request.path);
         if let Some((open_start, bucket)) = &mut self.open {
             // A range check, not a division: most lines fall in the open bucket.
             if t >= *open_start && t - *open_start < self.series.width {
-                bucket.add(request, &self.key);
+                bucket.add(request, &endpoint);
                 return;
             }
         }
         let start = self.series.bucket_start(t);
         self.close_open();
         let mut bucket = self.series.buckets.remove(&start).unwrap_or_default();
-        bucket.add(request, &self.key);
+        bucket.add(request, &endpoint);
         self.open = Some((start, bucket));
     }
 
@@ -269,7 +336,6 @@ mod tests {
 
     #[test]
     fn endpoints_fold_ids_and_queries() {
-        let mut key = Vec::new();
         for (path, expected) in [
             ("/products/4711?ref=mail", "/products/:id"),
             ("/", "/"),
@@ -277,9 +343,44 @@ mod tests {
             ("/api/v1/orders/9", "/api/v1"),
             ("/search?q=x", "/search"),
         ] {
-            endpoint_key(path.as_bytes(), &mut key);
-            assert_eq!(key, expected.as_bytes(), "{path}");
+            assert_eq!(&*Endpoint::of(path.as_bytes()).name(), expected, "{path}");
         }
+    }
+
+    #[test]
+    fn paths_of_one_endpoint_share_its_hash() {
+        let hash = |path: &str| Endpoint::of(path.as_bytes()).hash();
+        assert_eq!(hash("/products/4711"), hash("/products/12?ref=mail"));
+        assert_eq!(hash("/cart"), hash("/cart/"));
+        assert_ne!(hash("/cart"), hash("/checkout"));
+        assert_ne!(hash("/a/b"), hash("/ab"));
+        assert_ne!(hash("/"), hash("/products"));
+    }
+
+    #[test]
+    fn endpoints_past_the_limit_count_as_other() {
+        let mut bucket = Bucket::default();
+        let paths: Vec<String> = (0..ENDPOINTS_PER_BUCKET + 3).map(|i| format!("/page{i}")).collect();
+        for path in &paths {
+            bucket.add(
+                &Request {
+                    path: path.as_bytes(),
+                    ..request(b"1.1.1.1", 503)
+                },
+                &Endpoint::of(path.as_bytes()),
+            );
+        }
+        assert_eq!(bucket.endpoints.len(), ENDPOINTS_PER_BUCKET + 1);
+        let other = bucket.endpoints.last().unwrap();
+        assert_eq!((&*other.name, other.requests, other.failed), ("(other)", 3, 3));
+        // Merged, the other bucket's endpoints find theirs, and its `(other)` joins ours.
+        let mut merged = bucket.clone();
+        merged.merge(bucket);
+        assert_eq!(merged.endpoints.len(), ENDPOINTS_PER_BUCKET + 1);
+        assert!(merged
+            .endpoints
+            .iter()
+            .all(|e| e.requests == if &*e.name == "(other)" { 6 } else { 2 }));
     }
 
     #[test]

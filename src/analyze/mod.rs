@@ -235,10 +235,10 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
             impact.peak_error_ratio = r;
             impact.peak_at = Some(*bucket_start);
         }
-        for (name, requests, failed) in &bucket.endpoints {
-            let entry = endpoints.entry(name.to_string()).or_default();
-            entry.0 += requests;
-            entry.1 += failed;
+        for endpoint in &bucket.endpoints {
+            let entry = endpoints.entry(endpoint.name.to_string()).or_default();
+            entry.0 += endpoint.requests;
+            entry.1 += endpoint.failed;
         }
     }
     impact.clients = clients.len() as u64;
