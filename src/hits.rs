@@ -16,12 +16,37 @@ use crate::rules::RuleIndex;
 use crate::time::Micros;
 use std::collections::{BTreeMap, HashMap};
 
-/// Fields that say which thing a line is about: runs on different ones (two cron
-/// commands, two tables) are different episodes.
-const KEY_FIELDS: [&str; 5] = ["table", "object", "command", "pool", "version"];
-
-/// Fields that name what a line is about, in the order they are preferred.
+/// Fields that name what a line is about, in the order they are preferred. The first
+/// [`KEY_FIELDS`] also say which thing it is: runs on different ones (two cron commands,
+/// two tables) are different episodes.
 const SUBJECT_FIELDS: [&str; 8] = ["table", "object", "command", "pool", "version", "user", "status", "lock"];
+const KEY_FIELDS: usize = 5;
+
+/// A field of [`SUBJECT_FIELDS`], by its place there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubjectField(usize);
+
+impl SubjectField {
+    pub fn name(self) -> &'static str {
+        SUBJECT_FIELDS[self.0]
+    }
+}
+
+/// Where a field name stands in [`SUBJECT_FIELDS`], if it is one. A `match` on the name
+/// compares it with each constant in place: a matched line of a flood goes through here.
+fn subject_rank(name: &str) -> Option<usize> {
+    match name {
+        "table" => Some(0),
+        "object" => Some(1),
+        "command" => Some(2),
+        "pool" => Some(3),
+        "version" => Some(4),
+        "user" => Some(5),
+        "status" => Some(6),
+        "lock" => Some(7),
+        _ => None,
+    }
+}
 
 /// Distinct values of the subject field a run tracks, at most: enough to name the most
 /// common one without letting a flood of distinct values grow memory.
@@ -56,7 +81,7 @@ pub struct Run {
     pub count: u64,
     /// The subject field (see `SUBJECT_FIELDS`) and how often each of its values came,
     /// in the order they were first seen.
-    pub subject_field: Option<&'static str>,
+    pub subject_field: Option<SubjectField>,
     pub subjects: Vec<(Box<str>, u64)>,
 }
 
@@ -89,13 +114,15 @@ impl Run {
     pub fn subject(&self) -> Option<(String, String)> {
         let best = self.subjects.iter().max_by(|(va, a), (vb, b)| a.cmp(b).then(vb.cmp(va)));
         match (self.subject_field, best) {
-            (Some(field), Some((value, _))) => Some((field.to_string(), value.to_string())),
+            (Some(field), Some((value, _))) => Some((field.name().to_string(), value.to_string())),
             _ => None,
         }
     }
 
     fn count_subject(&mut self, value: &str, n: u64) {
-        if let Some((_, count)) = self.subjects.iter_mut().find(|(v, _)| &**v == value) {
+        // Values are short (a status, a table): a byte loop, not a call to memcmp each.
+        let same = |v: &str| v.len() == value.len() && v.bytes().zip(value.bytes()).all(|(a, b)| a == b);
+        if let Some((_, count)) = self.subjects.iter_mut().find(|(v, _)| same(v)) {
             *count += n;
         } else if self.subjects.len() < SUBJECT_VALUES {
             self.subjects.push((value.into(), n));
@@ -108,9 +135,19 @@ impl Run {
     }
 
     fn extend(&mut self, mark: Mark) {
-        self.first = self.first.min(mark);
-        self.last = self.last.max(mark);
+        widen(&mut self.first, &mut self.last, mark);
         self.count += 1;
+    }
+}
+
+/// Widens the span `first..=last` to take in `mark`. Lines mostly come in order, so the
+/// last is checked first, and the first only when needed.
+#[inline]
+fn widen(first: &mut Mark, last: &mut Mark, mark: Mark) {
+    if mark > *last {
+        *last = mark;
+    } else if mark < *first {
+        *first = mark;
     }
 }
 
@@ -149,6 +186,9 @@ pub struct Hits {
     last_run: Option<usize>,
     /// Per (rule, bucket start).
     tallies: Tallies,
+    /// The bucket the last line fell in: most lines fall in it too, and a range check is
+    /// cheaper than the division that finds a bucket.
+    last_bucket: Micros,
 }
 
 impl Hits {
@@ -161,13 +201,26 @@ impl Hits {
             open: HashMap::new(),
             last_run: None,
             tallies: BTreeMap::new(),
+            last_bucket: 0,
         }
     }
 
     /// Adds a matched line with the fields its rule captured.
     pub fn add<K: AsRef<str>, V: AsRef<str>>(&mut self, rule: RuleIndex, fields: &[(K, V)], mark: Mark) {
-        let field = |name: &str| fields.iter().find(|(k, _)| k.as_ref() == name).map(|(_, v)| v.as_ref());
-        let key: &str = KEY_FIELDS.iter().find_map(|name| field(name)).unwrap_or("");
+        // One pass over the fields: the best-ranked subject field, and its value.
+        let mut best: Option<(usize, &str)> = None;
+        for (name, value) in fields {
+            if let Some(rank) = subject_rank(name.as_ref()) {
+                if best.is_none_or(|(best_rank, _)| rank < best_rank) {
+                    best = Some((rank, value.as_ref()));
+                }
+            }
+        }
+        let key = match best {
+            Some((rank, value)) if rank < KEY_FIELDS => value,
+            _ => "",
+        };
+        let best_field = best.map(|(rank, _)| SubjectField(rank));
         let index = match self.last_run {
             Some(i)
                 if self.runs[i].rule == rule
@@ -177,21 +230,29 @@ impl Hits {
                 self.runs[i].extend(mark);
                 i
             }
-            _ => self.open_run(rule, key, mark, SUBJECT_FIELDS.iter().copied().find(|name| field(name).is_some())),
+            _ => self.open_run(rule, key, mark, best_field),
         };
         self.last_run = Some(index);
         let run = &mut self.runs[index];
-        if let Some(value) = run.subject_field.and_then(field) {
+        // The run's subject field is most often this line's best one too.
+        let subject = match (run.subject_field, best) {
+            (Some(field), Some((_, value))) if Some(field) == best_field => Some(value),
+            (Some(field), _) => fields.iter().find(|(k, _)| k.as_ref() == field.name()).map(|(_, v)| v.as_ref()),
+            (None, _) => None,
+        };
+        if let Some(value) = subject {
             run.count_subject(value, 1);
         }
 
-        let bucket = mark.time.div_euclid(self.width) * self.width;
+        if !(mark.time >= self.last_bucket && mark.time - self.last_bucket < self.width) {
+            self.last_bucket = mark.time.div_euclid(self.width) * self.width;
+        }
+        let bucket = self.last_bucket;
         self.tallies
             .entry((rule, bucket))
             .and_modify(|t| {
                 t.count += 1;
-                t.first = t.first.min(mark);
-                t.last = t.last.max(mark);
+                widen(&mut t.first, &mut t.last, mark);
             })
             .or_insert(Tally {
                 count: 1,
@@ -202,7 +263,7 @@ impl Hits {
 
     /// The run of `rule` and `key` that takes a line at `mark`, extended by it: the open
     /// one, or a new one.
-    fn open_run(&mut self, rule: RuleIndex, key: &str, mark: Mark, subject_field: Option<&'static str>) -> usize {
+    fn open_run(&mut self, rule: RuleIndex, key: &str, mark: Mark, subject_field: Option<SubjectField>) -> usize {
         let open = self.open.entry(rule).or_default();
         let key = if open.contains_key(key) || open.len() < KEYS_PER_RULE {
             key
