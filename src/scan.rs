@@ -11,7 +11,7 @@
 //! makes them absolute and gives stamp-less lines (stack traces, slow-log bodies) the
 //! time of the record above.
 
-use crate::format::{Format, SourceKind};
+use crate::format::{Format, Request, SourceKind};
 use crate::hits::{Hits, Mark, Tallies};
 use crate::rules::{RuleIndex, RuleSet};
 use crate::series::{Series, SeriesBuilder};
@@ -526,7 +526,12 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
         let line_index = result.lines;
         result.lines += 1;
 
-        if let Some(at) = format.stamp_at(line) {
+        let request = if web { format.request(line) } else { None };
+        let stamp_at = match request {
+            Some(Request { stamp_at: Some(at), .. }) => Some(at),
+            _ => format.stamp_at(line),
+        };
+        if let Some(at) = stamp_at {
             if let Some(t) = cache.time_of(at, format, &mut ctx) {
                 current = Some(t);
                 result.timestamped += 1;
@@ -541,16 +546,14 @@ fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options:
             offset: base + pos as u64,
             line: line_index,
         };
-        if web {
-            if let Some(request) = format.request(line) {
-                if let Some(t) = current {
-                    series.add(t, &request);
-                }
-                if let Some(rule) = matcher.match_status(request.status) {
-                    let digits = status_digits(request.status);
-                    let status = std::str::from_utf8(&digits).unwrap_or("");
-                    result.record(rule, &[("status", status)], mark, current, line, options.keep_lines);
-                }
+        if let Some(request) = request {
+            if let Some(t) = current {
+                series.add(t, &request);
+            }
+            if let Some(rule) = matcher.match_status(request.status) {
+                let digits = status_digits(request.status);
+                let status = std::str::from_utf8(&digits).unwrap_or("");
+                result.record(rule, &[("status", status)], mark, current, line, options.keep_lines);
             }
         }
 

@@ -312,6 +312,7 @@ mod tests {
             path: b"/",
             status,
             duration_ms: Some(10.0),
+            stamp_at: None,
         }
     }
 

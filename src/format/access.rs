@@ -16,6 +16,9 @@ pub struct Request<'a> {
     pub status: u16,
     /// Request time in milliseconds, where the format carries it.
     pub duration_ms: Option<f64>,
+    /// Where the line's timestamp starts, when finding the request found it (as
+    /// [`Format::stamp_at`] would give it): the scan need not search for it again.
+    pub stamp_at: Option<&'a [u8]>,
 }
 
 pub(super) fn looks_like(format: Format, line: &[u8]) -> bool {
@@ -90,6 +93,7 @@ fn clf_request(line: &[u8]) -> Option<Request<'_>> {
         path,
         status,
         duration_ms: trailing_duration(&line[after_status..]),
+        stamp_at: Some(&line[open + 1..]),
     })
 }
 
@@ -209,6 +213,7 @@ fn json_request(line: &[u8]) -> Option<Request<'_>> {
         path,
         status: status as u16,
         duration_ms,
+        stamp_at: None,
     })
 }
 
@@ -242,6 +247,7 @@ fn uwsgi_request(line: &[u8]) -> Option<Request<'_>> {
         path,
         status,
         duration_ms: Some(duration_ms),
+        stamp_at: None,
     })
 }
 
@@ -258,6 +264,7 @@ mod tests {
         assert_eq!(r.path, b"/checkout?x=\\\"y\\\"");
         assert_eq!(r.status, 503);
         assert_eq!(r.duration_ms, Some(250.0));
+        assert_eq!(r.stamp_at, stamp_at(Format::AccessLog, line));
     }
 
     #[test]
