@@ -15,6 +15,7 @@
 //! codes.
 
 pub mod analyze;
+pub mod bytemarks;
 pub mod format;
 pub mod hits;
 pub mod render;

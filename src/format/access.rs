@@ -3,6 +3,7 @@
 //! line is counted into the per-bucket series, so the parsing here is byte-level.
 
 use super::{contains, json, Format};
+use crate::bytemarks::ByteMarks;
 use crate::time::{self, RawStamp};
 use memchr::{memchr, memmem};
 use std::sync::LazyLock;
@@ -64,7 +65,8 @@ pub(super) fn request(format: Format, line: &[u8]) -> Option<Request<'_>> {
 
 /// `client ident user [time] "METHOD path PROTO" status bytes ["referer" "agent" extra…]`
 fn clf_request(line: &[u8]) -> Option<Request<'_>> {
-    let delimiters = Delimiters::of(line);
+    // The client, ident, user, time and method are most often in the line's head.
+    let delimiters = ByteMarks::of(line, DELIMITERS);
     let client = &line[..delimiters.find(SPACE, 0)?];
     // The request opens after `[time] "`; the time itself holds no `]`.
     let open = delimiters.find(OPEN, 0)?;
@@ -87,7 +89,6 @@ fn clf_request(line: &[u8]) -> Option<Request<'_>> {
         }
         search = end + 1;
     };
-    // The method's space is most often in the head.
     let method_end = delimiters
         .find(SPACE, quote)
         .map(|space| space - quote)
@@ -103,99 +104,12 @@ fn clf_request(line: &[u8]) -> Option<Request<'_>> {
     })
 }
 
-/// The bytes that delimit a CLF line's fields, in the order of [`Delimiters::of`]'s masks.
+/// The bytes that delimit a CLF line's fields, and their indexes there.
+const DELIMITERS: [u8; 4] = [b' ', b'[', b']', b'"'];
 const SPACE: usize = 0;
 const OPEN: usize = 1;
 const CLOSE: usize = 2;
 const QUOTE: usize = 3;
-const DELIMITERS: [u8; 4] = [b' ', b'[', b']', b'"'];
-
-/// Bytes a line's head holds: the client, ident, user, time and method are most often
-/// within them.
-const HEAD: usize = 64;
-
-/// Where a CLF line's delimiters are. One pass over the line's first [`HEAD`] bytes
-/// marks all four kinds at once, a bit a byte, so finding the client, the time and the
-/// method costs a bit scan each instead of a search each; past the head, memchr takes
-/// over. Most of an archive is access lines, and these searches were a fifth of their
-/// cost.
-struct Delimiters<'a> {
-    line: &'a [u8],
-    /// Per delimiter, bit i set when `line[i]` is that delimiter (i < [`HEAD`]).
-    head: [u64; 4],
-}
-
-impl<'a> Delimiters<'a> {
-    fn of(line: &'a [u8]) -> Delimiters<'a> {
-        let head = match line.first_chunk::<HEAD>() {
-            Some(head) => byte_masks(head),
-            None => {
-                // A short line: padded with zero bytes, which are no delimiter.
-                let mut padded = [0u8; HEAD];
-                padded[..line.len()].copy_from_slice(line);
-                byte_masks(&padded)
-            }
-        };
-        Delimiters { line, head }
-    }
-
-    /// The first delimiter of kind `which` at or after `from`.
-    #[inline]
-    fn find(&self, which: usize, from: usize) -> Option<usize> {
-        if from < HEAD {
-            let after = self.head[which] >> from;
-            if after != 0 {
-                return Some(from + after.trailing_zeros() as usize);
-            }
-        }
-        let start = from.max(HEAD);
-        let rest = self.line.get(start..)?;
-        memchr(DELIMITERS[which], rest).map(|at| start + at)
-    }
-}
-
-/// For each of [`DELIMITERS`], a mask of where it is in `head`: sixteen bytes compared at
-/// a time, with SSE2 (every x86-64 has it).
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn byte_masks(head: &[u8; HEAD]) -> [u64; 4] {
-    // SAFETY: the function needs only SSE2, which this build enables (the `cfg` above);
-    // it reads nothing but its argument.
-    unsafe { sse2_byte_masks(head) }
-}
-
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[target_feature(enable = "sse2")]
-fn sse2_byte_masks(head: &[u8; HEAD]) -> [u64; 4] {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x};
-    let mut masks = [0u64; 4];
-    for (i, block) in head.chunks_exact(16).enumerate() {
-        let low = u64::from_le_bytes(block[..8].try_into().unwrap_or_default());
-        let high = u64::from_le_bytes(block[8..].try_into().unwrap_or_default());
-        let bytes = _mm_set_epi64x(high as i64, low as i64);
-        for (mask, delimiter) in masks.iter_mut().zip(DELIMITERS) {
-            let equal = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(delimiter as i8));
-            *mask |= u64::from(_mm_movemask_epi8(equal) as u16) << (16 * i);
-        }
-    }
-    masks
-}
-
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-fn byte_masks(head: &[u8; HEAD]) -> [u64; 4] {
-    byte_masks_one_at_a_time(head)
-}
-
-/// The same, a byte at a time: where there is no SSE2, and as the tests' reference.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-fn byte_masks_one_at_a_time(head: &[u8; HEAD]) -> [u64; 4] {
-    let mut masks = [0u64; 4];
-    for (i, &b) in head.iter().enumerate() {
-        for (mask, delimiter) in masks.iter_mut().zip(DELIMITERS) {
-            *mask |= u64::from(b == delimiter) << i;
-        }
-    }
-    masks
-}
 
 fn three_digits(line: &[u8], at: usize) -> Option<u16> {
     let b = line.get(at..at + 3)?;
@@ -391,26 +305,6 @@ mod tests {
         assert_eq!((r.status, r.path), (400, &b""[..]));
         let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5").unwrap();
         assert_eq!((r.status, r.duration_ms), (200, None));
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn delimiters_are_found_where_a_plain_search_finds_them(
-            line in proptest::collection::vec(proptest::prop_oneof![
-                proptest::strategy::Just(b' '), proptest::strategy::Just(b'['), proptest::strategy::Just(b']'),
-                proptest::strategy::Just(b'"'), proptest::strategy::Just(b'a'), proptest::prelude::any::<u8>(),
-            ], 0..200),
-            from in 0usize..210,
-        ) {
-            let delimiters = Delimiters::of(&line);
-            for (which, delimiter) in DELIMITERS.iter().enumerate() {
-                let plain = line.get(from..).and_then(|rest| rest.iter().position(|b| b == delimiter)).map(|at| from + at);
-                proptest::prop_assert_eq!(delimiters.find(which, from), plain);
-            }
-            if let Some(head) = line.first_chunk::<HEAD>() {
-                proptest::prop_assert_eq!(byte_masks(head), byte_masks_one_at_a_time(head));
-            }
-        }
     }
 
     proptest::proptest! {
