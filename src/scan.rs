@@ -237,8 +237,13 @@ pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress
     progress.start(probes.iter().map(|p| p.size).sum());
     let plans = plan_files(&probes, options);
     let units = plan_units(&probes, options);
+    // One job a unit, so that a thread that runs out steals single units. Left to split
+    // by count, rayon gave each of two threads half the units, and the half holding the
+    // app and database logs (a lazy DFA over every byte, half the speed of access lines)
+    // kept one thread busy a tenth of the run after the other had finished.
     let outputs: Vec<UnitOutput> = units
         .par_iter()
+        .with_max_len(1)
         .map(|unit| run_unit(unit, &probes, &plans, rules, options, progress))
         .collect();
     reduce(probes, plans, outputs, options)
