@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 const SUBJECT_FIELDS: [&str; 8] = ["table", "object", "command", "pool", "version", "user", "status", "lock"];
 const KEY_FIELDS: usize = 5;
 
-/// A field of [`SUBJECT_FIELDS`], by its place there.
+/// A field of `SUBJECT_FIELDS`, by its place there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SubjectField(usize);
 

@@ -9,10 +9,11 @@
 //!                     series               measures
 //! ```
 //!
-//! [`format`] knows each log family's lines, [`time`] turns their timestamps into UTC
-//! instants, and [`rules`] says which lines matter; [`hits`] and [`series`] are what the
-//! scan keeps of them; [`synth`] writes incident archives to test and measure it all. `main.rs` only parses arguments and maps outcomes to exit
-//! codes.
+//! [`format`] knows each log family's lines (its access-line parser finds fields with
+//! [`bytemarks`]), [`time`] turns their timestamps into UTC instants, and [`rules`] says
+//! which lines matter; [`hits`] and [`series`] are what the scan keeps of them;
+//! [`synth`] writes incident archives to test and measure it all. `main.rs` only parses
+//! arguments and maps outcomes to exit codes.
 
 pub mod analyze;
 pub mod bytemarks;
