@@ -1,9 +1,9 @@
 //! Where a few given bytes are in a short byte string. One pass over its first
 //! [`HEAD`] bytes marks them all, a bit a byte (sixteen bytes at a time with SSE2), and
-//! each is then found by a bit scan; past the head, memchr takes over. The access-line
-//! parsers find their fields with it: most of an archive is access lines, whose fields
-//! are a few bytes apart, and a search each (or a byte loop, whose exit the processor
-//! mispredicts) cost a fifth of their time.
+//! each is then found by a bit scan; past the head, memchr takes over. The CLF parser
+//! finds an access line's fields with it: most of an archive is access lines, whose
+//! first fields are a few bytes apart, and a search each (or a byte loop, whose exit the
+//! processor mispredicts) was a fifth of their cost.
 
 use memchr::memchr;
 

@@ -540,6 +540,15 @@ mod tests {
     }
 
     #[test]
+    fn subject_ranks_follow_the_subject_fields() {
+        for (rank, name) in SUBJECT_FIELDS.iter().enumerate() {
+            assert_eq!(subject_rank(name), Some(rank), "{name}");
+            assert_eq!(SubjectField(rank).name(), *name);
+        }
+        assert_eq!(subject_rank("tables"), None);
+    }
+
+    #[test]
     fn tallies_count_per_bucket_with_first_and_last_lines() {
         let mut hits = Hits::new(0, 60);
         for (i, t) in [5, 70, 65, 10, 130].into_iter().enumerate() {

@@ -88,8 +88,8 @@ impl<'a> Endpoint<'a> {
             segments: [b""; 2],
             count: 0,
         };
-        // One pass that stops at the query or after the second segment: the rest of a
-        // long URL is never read.
+        // The path up to its query, split at slashes; the segments past the second are
+        // not looked at.
         let path = &path[..path.iter().position(|&b| b == b'?').unwrap_or(path.len())];
         for segment in path.split(|&b| b == b'/').filter(|segment| !segment.is_empty()).take(2) {
             endpoint.segments[endpoint.count] = fold_id(segment);
