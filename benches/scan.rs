@@ -201,7 +201,7 @@ fn access_lines(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(data.len() as u64));
     group.bench_function(BenchmarkId::new("request and series", format.name()), |b| {
         b.iter(|| {
-            let mut series = postmortem::series::SeriesBuilder::new(60_000_000);
+            let mut series = postmortem::scan::series::SeriesBuilder::new(60_000_000);
             for (index, line) in data.split(|&b| b == b'\n').enumerate() {
                 if let Some(request) = format.request(line) {
                     series.add(index as i64 * 12_000, &request);

@@ -17,12 +17,11 @@
 
 pub mod analyze;
 pub mod bytemarks;
+pub mod error;
 pub mod format;
-pub mod hits;
 pub mod render;
 pub mod rules;
 pub mod scan;
-pub mod series;
 pub mod source;
 pub mod synth;
 pub mod text;

@@ -3,9 +3,9 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use postmortem::error::Level;
 use postmortem::rules::RuleSet;
 use postmortem::scan::{ScanOptions, ScanResult};
-use postmortem::source::Level;
 use postmortem::time::{self, Micros, Zone};
 use postmortem::{render, timeline};
 use std::io::{self, IsTerminal, Write};

@@ -4,7 +4,7 @@
 
 use super::{text, Incident, Part, Role, Sentence};
 use crate::rules::{Category, RuleSet};
-use crate::series::Series;
+use crate::scan::series::Series;
 use crate::time::Micros;
 use crate::timeline::Episode;
 

@@ -12,8 +12,8 @@ mod chain;
 mod measures;
 
 use crate::rules::{Category, RuleSet};
+use crate::scan::series::{ClientSet, Series};
 use crate::scan::ScanResult;
-use crate::series::{ClientSet, Series};
 use crate::time::Micros;
 use crate::timeline::{Episode, Evidence};
 

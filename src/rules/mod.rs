@@ -335,7 +335,7 @@ impl RuleSet {
                     file: path.display().to_string(),
                     line: 0,
                     rule: None,
-                    message: format!("cannot read: {}", crate::source::describe_io(&e)),
+                    message: format!("cannot read: {}", crate::error::describe_io(&e)),
                 }),
             }
         }

@@ -8,9 +8,9 @@ mod guard;
 
 pub use discover::{discover, InputFile, Origin};
 
+use crate::error::{describe_io, Problem};
 use crate::format::{self, Sniffed};
 use crate::time::RawStamp;
-use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
@@ -21,58 +21,6 @@ use std::time::{Duration, SystemTime};
 pub const PROBE_BYTES: usize = 64 * 1024;
 /// Files modified this recently may still be written (or truncated): read, don't map.
 const STILL_WRITTEN: Duration = Duration::from_secs(5);
-
-/// How bad a problem is: errors make the exit status non-zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
-    Warning,
-    Error,
-}
-
-/// One line for stderr about one file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    pub level: Level,
-    pub file: String,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem {
-            level: Level::Warning,
-            file: file.into(),
-            message: message.into(),
-        }
-    }
-
-    pub fn error(file: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem {
-            level: Level::Error,
-            file: file.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.level {
-            Level::Warning => "warning",
-            Level::Error => "error",
-        };
-        write!(f, "{level}: {}: {}", self.file, self.message)
-    }
-}
-
-/// An I/O error for people: "No such file or directory", without "(os error 2)".
-pub(crate) fn describe_io(e: &io::Error) -> String {
-    let text = e.to_string();
-    match text.find(" (os error") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
-}
 
 /// How the scan reads a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,8 +7,8 @@
 mod rates;
 
 use crate::format::SourceKind;
-use crate::hits::{Hits, Mark};
 use crate::rules::{RuleIndex, RuleSet};
+use crate::scan::hits::{Hits, Mark};
 use crate::scan::{FileReport, ScanResult};
 use crate::time::Micros;
 use std::collections::BTreeMap;
@@ -90,7 +90,7 @@ fn sort(episodes: &mut [Episode]) {
 }
 
 /// The runs of matched lines of each source group as episodes, ordered by start (then
-/// source, rule). The scan has merged the runs already (see [`crate::hits`]).
+/// source, rule). The scan has merged the runs already (see [`crate::scan::hits`]).
 pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport]) -> Vec<Episode> {
     let mut episodes: Vec<Episode> = hits
         .iter()

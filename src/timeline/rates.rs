@@ -6,10 +6,10 @@
 
 use super::{Episode, Evidence, RateDetail, RateUnit};
 use crate::format::SourceKind;
-use crate::hits::Tallies;
 use crate::rules::{Category, Condition, Measure, Rate, RuleIndex, RuleSet};
+use crate::scan::hits::Tallies;
+use crate::scan::series::Series;
 use crate::scan::ScanResult;
-use crate::series::Series;
 use crate::time::Micros;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};

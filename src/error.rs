@@ -1,0 +1,58 @@
+//! Problems with the input, one line each on stderr, naming the file: what the scan could
+//! not read and why. A problem with one file never stops the others from being read;
+//! errors (as opposed to warnings) make the exit status non-zero.
+
+use std::fmt;
+use std::io;
+
+/// How bad a problem is: errors make the exit status non-zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+/// One line for stderr about one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub level: Level,
+    pub file: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            level: Level::Warning,
+            file: file.into(),
+            message: message.into(),
+        }
+    }
+
+    pub fn error(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            level: Level::Error,
+            file: file.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Warning => "warning",
+            Level::Error => "error",
+        };
+        write!(f, "{level}: {}: {}", self.file, self.message)
+    }
+}
+
+/// An I/O error for people: "No such file or directory", without "(os error 2)".
+pub fn describe_io(e: &io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}

@@ -1,0 +1,195 @@
+//! The per-line loop over one chunk: timestamps (parsed once per distinct stamp), access
+//! lines into the series, and rule hits into the chunk's runs and tallies.
+
+use super::hits::{Hits, Mark};
+use super::series::{Series, SeriesBuilder};
+use super::{FilePlan, ScanOptions};
+use crate::format::{Format, Request, SourceKind};
+use crate::rules::{RuleIndex, RuleSet};
+use crate::text::{clean_line, MESSAGE_CHARS};
+use crate::time::{Micros, TimeContext};
+
+/// An event before the reduce step has made its line absolute and given it a time.
+pub(super) struct ChunkEvent {
+    pub(super) line: u64,
+    pub(super) offset: u64,
+    pub(super) time: Option<Micros>,
+    pub(super) rule: RuleIndex,
+    pub(super) message: Box<str>,
+    pub(super) fields: Vec<(Box<str>, Box<str>)>,
+}
+
+/// What one chunk yields.
+pub(super) struct ChunkResult {
+    pub(super) lines: u64,
+    pub(super) timestamped: u64,
+    pub(super) first: Option<Micros>,
+    pub(super) last: Option<Micros>,
+    /// The time of the last timestamped line: the time of stamp-less lines at the start
+    /// of the next chunk.
+    pub(super) tail_time: Option<Micros>,
+    pub(super) cut_lines: u64,
+    /// The matched lines with a time.
+    pub(super) hits: Hits,
+    /// The matched lines before the chunk's first timestamp: they take the time of the
+    /// record above them, which only the chunks before know.
+    pub(super) untimed: Hits,
+    /// Every matched line, when the options keep them.
+    pub(super) events: Vec<ChunkEvent>,
+    pub(super) series: Series,
+}
+
+/// Remembers the last parsed timestamp so that a run of lines stamped with the same
+/// bytes (many requests in one second) is parsed once.
+struct StampCache {
+    bytes: Vec<u8>,
+    time: Option<Micros>,
+}
+
+impl StampCache {
+    #[inline]
+    fn time_of(&mut self, at: &[u8], format: Format, ctx: &mut TimeContext) -> Option<Micros> {
+        let n = self.bytes.len();
+        // Same bytes, and not the head of a longer stamp (the next byte ends it).
+        if n > 0
+            && at.len() >= n
+            && at[..n] == self.bytes[..]
+            && !at
+                .get(n)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b',' | b':'))
+        {
+            return self.time;
+        }
+        let stamp = format.parse_stamp(at)?;
+        let time = ctx.resolve(&stamp);
+        self.bytes.clear();
+        self.bytes.extend_from_slice(&at[..stamp.len]);
+        self.time = time;
+        time
+    }
+}
+
+/// Scans the lines of one chunk. `base` is the absolute offset of `data[0]`.
+pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options: &ScanOptions) -> ChunkResult {
+    let format = plan.format;
+    let matcher = rules.matcher(format);
+    let web = format.kind() == SourceKind::Web;
+    let mut ctx = plan.time.clone();
+    let mut cache = StampCache {
+        bytes: Vec::with_capacity(40),
+        time: None,
+    };
+    let mut result = ChunkResult {
+        lines: 0,
+        timestamped: 0,
+        first: None,
+        last: None,
+        tail_time: None,
+        cut_lines: 0,
+        hits: Hits::new(options.gap, options.bucket),
+        untimed: Hits::new(options.gap, options.bucket),
+        events: Vec::new(),
+        series: Series::new(options.bucket),
+    };
+    let mut series = SeriesBuilder::new(options.bucket);
+    let mut current: Option<Micros> = None;
+    let mut next_hit = matcher.next_hit(data, 0);
+    let mut pos = 0;
+    while pos < data.len() {
+        let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
+        let mut line = &data[pos..end];
+        if line.len() > options.max_line {
+            line = &line[..options.max_line];
+            result.cut_lines += 1;
+        }
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line_index = result.lines;
+        result.lines += 1;
+
+        let request = if web { format.request(line) } else { None };
+        let stamp_at = match request {
+            Some(Request { stamp_at: Some(at), .. }) => Some(at),
+            _ => format.stamp_at(line),
+        };
+        if let Some(at) = stamp_at {
+            if let Some(t) = cache.time_of(at, format, &mut ctx) {
+                current = Some(t);
+                result.timestamped += 1;
+                result.first = Some(result.first.map_or(t, |f| f.min(t)));
+                result.last = Some(result.last.map_or(t, |l| l.max(t)));
+            }
+        }
+
+        let mark = Mark {
+            time: current.unwrap_or(0),
+            file: 0,
+            offset: base + pos as u64,
+            line: line_index,
+        };
+        if let Some(request) = request {
+            if let Some(t) = current {
+                series.add(t, &request);
+            }
+            if let Some(rule) = matcher.match_status(request.status) {
+                let digits = status_digits(request.status);
+                let status = std::str::from_utf8(&digits).unwrap_or("");
+                result.record(rule, &[("status", status)], mark, current, line, options.keep_lines);
+            }
+        }
+
+        // Pattern hits: the matcher ran ahead over the chunk; act on the one in this line.
+        if let Some(hit) = next_hit.filter(|&hit| hit <= end) {
+            if hit - pos < line.len() {
+                if let Some(found) = matcher.match_line(line) {
+                    result.record(found.rule, &found.fields, mark, current, line, options.keep_lines);
+                }
+            }
+            next_hit = if end < data.len() { matcher.next_hit(data, end + 1) } else { None };
+        }
+        pos = end + 1;
+    }
+    result.tail_time = current;
+    result.hits.compact();
+    result.untimed.compact();
+    result.series = series.finish();
+    result
+}
+
+impl ChunkResult {
+    /// Folds a matched line into the hits (the untimed ones before the chunk's first
+    /// timestamp), and keeps it whole when asked to.
+    fn record<K: AsRef<str>, V: AsRef<str>>(
+        &mut self,
+        rule: RuleIndex,
+        fields: &[(K, V)],
+        mark: Mark,
+        time: Option<Micros>,
+        line: &[u8],
+        keep_line: bool,
+    ) {
+        match time {
+            Some(_) => self.hits.add(rule, fields, mark),
+            None => self.untimed.add(rule, fields, mark),
+        }
+        if keep_line {
+            self.events.push(ChunkEvent {
+                line: mark.line,
+                offset: mark.offset,
+                time,
+                rule,
+                message: clean_line(line, MESSAGE_CHARS).into(),
+                fields: fields.iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect(),
+            });
+        }
+    }
+}
+
+/// A status code's three digits, to name it without allocating (codes are 100–599).
+fn status_digits(status: u16) -> [u8; 3] {
+    let status = status.min(999);
+    [
+        b'0' + (status / 100) as u8,
+        b'0' + (status / 10 % 10) as u8,
+        b'0' + (status % 10) as u8,
+    ]
+}

@@ -1,0 +1,248 @@
+//! The scan: probed files in; runs and tallies of matched lines and per-bucket series out.
+//!
+//! Plain files are cut into newline-aligned chunks so that one huge access log uses every
+//! core; gzip files and stdin are streamed in blocks, one file a task ([`units`]). Each
+//! chunk is read once, line by line ([`chunk`]): the timestamp is found (and parsed only
+//! when its bytes differ from the previous line's), access lines are counted into the
+//! [`series`], and one multi-pattern matcher runs over the whole chunk so that rules cost
+//! one pass, whatever their number. A matched line is folded into the chunk's [`Hits`]
+//! at once and not kept (unless [`ScanOptions::keep_lines`] asks for every line), so
+//! memory follows what happened, not the size of the logs. Chunks count lines from their
+//! own start; the reduce step ([`reduce`]) makes them absolute and gives stamp-less lines
+//! (stack traces, slow-log bodies) the time of the record above.
+
+mod chunk;
+pub mod hits;
+mod reduce;
+pub mod series;
+mod units;
+
+use crate::error::Problem;
+use crate::format::{Format, SourceKind};
+use crate::rules::{RuleIndex, RuleSet};
+use crate::source::{Probe, ReadMode};
+use crate::time::{self, Micros, TimeContext, Zone};
+use hits::{Hits, Tallies};
+use rayon::prelude::*;
+use series::Series;
+use std::collections::BTreeMap;
+
+/// Knobs of a scan.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// Zone of timestamps that carry none.
+    pub zone: Zone,
+    /// Year of the first line of files whose timestamps print none.
+    pub year: Option<i32>,
+    pub no_mmap: bool,
+    /// Width of a series bucket.
+    pub bucket: Micros,
+    /// Longer lines are cut here and counted.
+    pub max_line: usize,
+    /// Target size of a chunk of a plain file.
+    pub chunk_size: usize,
+    /// Matched lines of one rule and key closer than this in time are one run (see
+    /// [`hits`]).
+    pub gap: Micros,
+    /// Keep every matched line as an [`Event`] (for `timeline --raw`): memory then grows
+    /// with the matches. Otherwise only runs and tallies are kept.
+    pub keep_lines: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> ScanOptions {
+        ScanOptions {
+            zone: Zone::UTC,
+            year: None,
+            no_mmap: false,
+            bucket: 60 * time::MICROS_PER_SEC,
+            max_line: 1 << 20,
+            chunk_size: 8 << 20,
+            gap: 5 * 60 * time::MICROS_PER_SEC,
+            keep_lines: false,
+        }
+    }
+}
+
+/// A line that a rule matched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub time: Micros,
+    /// Index into [`ScanResult::files`].
+    pub file: u32,
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of the line (in the decompressed stream for gzip).
+    pub offset: u64,
+    pub rule: RuleIndex,
+    /// The line, cleaned of control characters and cut to a readable length.
+    pub message: Box<str>,
+    /// What the rule captured: status, table, pid, duration …
+    pub fields: Vec<(Box<str>, Box<str>)>,
+}
+
+/// Where a file's zone came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZoneNote {
+    /// `+03:30`, `UTC`, `America/New_York` …
+    pub zone: String,
+    /// True when the lines carry no zone and `zone` was assumed (`--tz` or local).
+    pub assumed: bool,
+}
+
+/// What the scan understood of one file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileReport {
+    pub display: String,
+    pub group: String,
+    pub format: Format,
+    pub kind: SourceKind,
+    pub mode: ReadMode,
+    pub zone: ZoneNote,
+    /// The year given to the first line, for formats that print none.
+    pub year: Option<i32>,
+    pub bytes: u64,
+    pub lines: u64,
+    pub timestamped: u64,
+    pub first: Option<Micros>,
+    pub last: Option<Micros>,
+    pub events: u64,
+    pub cut_lines: u64,
+    /// Matched lines dropped because nothing in the file gave them a time.
+    pub untimed_events: u64,
+}
+
+impl FileReport {
+    /// A file's report before anything is counted.
+    pub fn new(display: String, group: String, format: Format, mode: ReadMode, zone: ZoneNote) -> FileReport {
+        FileReport {
+            display,
+            group,
+            format,
+            kind: format.kind(),
+            mode,
+            zone,
+            year: None,
+            bytes: 0,
+            lines: 0,
+            timestamped: 0,
+            first: None,
+            last: None,
+            events: 0,
+            cut_lines: 0,
+            untimed_events: 0,
+        }
+    }
+}
+
+/// Everything the later stages get.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    pub files: Vec<FileReport>,
+    /// The runs and tallies of matched lines per rotated set (source group).
+    pub hits: BTreeMap<String, Hits>,
+    /// Every matched line, ordered by (time, file, offset), when
+    /// [`ScanOptions::keep_lines`] asked for them; empty otherwise.
+    pub events: Vec<Event>,
+    /// Web traffic per rotated set (source group), for those with access lines.
+    pub series: BTreeMap<String, Series>,
+    /// Width of a series bucket.
+    pub bucket: Micros,
+    pub problems: Vec<Problem>,
+}
+
+impl ScanResult {
+    /// The traffic of every access log together, bucket by bucket: what users saw,
+    /// whichever web server served them.
+    pub fn traffic(&self) -> Series {
+        let mut all = Series::new(self.bucket.max(1));
+        for series in self.series.values() {
+            all.merge(series.clone());
+        }
+        all
+    }
+
+    /// The tallies of every source group together.
+    pub fn all_tallies(&self) -> Tallies {
+        let mut all = BTreeMap::new();
+        for hits in self.hits.values() {
+            hits::add_tallies(&mut all, hits.tallies());
+        }
+        all
+    }
+
+    /// Keeps the events within `[since, until)`.
+    pub fn retain_window(&mut self, since: Option<Micros>, until: Option<Micros>) {
+        self.events
+            .retain(|e| since.is_none_or(|s| e.time >= s) && until.is_none_or(|u| e.time < u));
+    }
+}
+
+/// Told how far the scan has got, in bytes of input (compressed bytes for gzip).
+pub trait Progress: Sync {
+    /// The bytes the scan will cover, once it knows.
+    fn start(&self, total: u64);
+    /// Another `bytes` are done.
+    fn advance(&self, bytes: u64);
+}
+
+/// For callers that do not show progress.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _total: u64) {}
+    fn advance(&self, _bytes: u64) {}
+}
+
+/// Scans the probed files with the rules.
+pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
+    progress.start(probes.iter().map(|p| p.size).sum());
+    let plans = plan_files(&probes, options);
+    let units = units::plan_units(&probes, options);
+    // One job a unit, so that a thread that runs out steals single units. Left to split
+    // by count, rayon gave each of two threads half the units, and the half holding the
+    // app and database logs (a lazy DFA over every byte, half the speed of access lines)
+    // kept one thread busy a tenth of the run after the other had finished.
+    let outputs: Vec<units::UnitOutput> = units
+        .par_iter()
+        .with_max_len(1)
+        .map(|unit| units::run_unit(unit, &probes, &plans, rules, options, progress))
+        .collect();
+    reduce::reduce(probes, plans, outputs, options)
+}
+
+/// How to read one file, decided before the scan.
+pub(crate) struct FilePlan {
+    pub(crate) format: Format,
+    pub(crate) time: TimeContext,
+    /// The year given to the first line, for formats that print none.
+    pub(crate) inferred_year: Option<i32>,
+}
+
+/// Zones and years: naive stamps are read in the given zone; files that print no year
+/// get their year from [`time::year_plan`].
+fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
+    let edges = probes.iter().filter_map(|p| p.first_stamp.as_ref().zip(p.last_stamp.as_ref()));
+    let dated_span = time::dated_span(edges, options.zone);
+    probes
+        .iter()
+        .map(|probe| {
+            let years = match (&probe.first_stamp, &probe.last_stamp) {
+                (Some(first), last) if time::is_yearless(first) => Some(time::year_plan(
+                    first,
+                    last.as_ref().unwrap_or(first),
+                    options.zone,
+                    dated_span,
+                    probe.modified,
+                    options.year,
+                )),
+                _ => None,
+            };
+            FilePlan {
+                format: probe.sniffed.format,
+                time: TimeContext::new(options.zone, years.unwrap_or(time::DATED)),
+                inferred_year: years.map(|y| y.first_year),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,150 @@
+//! The reduce step: each file's chunks, in order, made one: line numbers made absolute,
+//! stamp-less lines given the time of the record above, series and hits merged by source
+//! group, and the kept lines ordered.
+
+use super::chunk::ChunkResult;
+use super::hits::Hits;
+use super::series::Series;
+use super::units::UnitOutput;
+use super::{Event, FilePlan, FileReport, ScanOptions, ScanResult, ZoneNote};
+use crate::error::Problem;
+use crate::format::Format;
+use crate::source::Probe;
+use crate::time::{self, Micros, StampZone, Zone};
+use std::collections::BTreeMap;
+
+/// Makes line numbers absolute, gives stamp-less lines a time, merges series and hits by
+/// source group, and orders the kept lines.
+pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, options: &ScanOptions) -> ScanResult {
+    // Units come back in plan order, so each file's chunks are in file order.
+    let mut by_file: Vec<Vec<ChunkResult>> = probes.iter().map(|_| Vec::new()).collect();
+    let mut problems = Vec::new();
+    for output in outputs {
+        by_file[output.file].extend(output.chunks);
+        // One line a problem: a file that vanished fails in each of its chunks alike.
+        if let Some(problem) = output.problem {
+            if !problems.contains(&problem) {
+                problems.push(problem);
+            }
+        }
+    }
+    let mut files = Vec::with_capacity(probes.len());
+    let mut events = Vec::new();
+    let mut series: BTreeMap<String, Series> = BTreeMap::new();
+    let mut hits: BTreeMap<String, Hits> = BTreeMap::new();
+    for (index, ((probe, plan), chunks)) in probes.into_iter().zip(plans).zip(by_file).enumerate() {
+        let mut report = FileReport::new(
+            probe.file.display.clone(),
+            probe.file.group.clone(),
+            plan.format,
+            probe.mode,
+            zone_note(&probe, options.zone),
+        );
+        report.year = plan.inferred_year;
+        report.bytes = probe.size;
+        let file_first = chunks.iter().filter_map(|c| c.first).min();
+        let mut carried = None;
+        for chunk in chunks {
+            let inherited = carried.or(file_first);
+            let mut chunk_hits = chunk.hits;
+            let mut untimed = chunk.untimed;
+            if !untimed.is_empty() {
+                match inherited {
+                    Some(time) => {
+                        untimed.retime(time);
+                        chunk_hits.absorb(untimed);
+                    }
+                    None => report.untimed_events += untimed.count(),
+                }
+            }
+            chunk_hits.place(index as u32, report.lines);
+            report.events += chunk_hits.count();
+            if !chunk_hits.is_empty() {
+                hits.entry(report.group.clone())
+                    .or_insert_with(|| Hits::new(options.gap, options.bucket))
+                    .absorb(chunk_hits);
+            }
+            for event in chunk.events {
+                let Some(time) = event.time.or(inherited) else { continue };
+                events.push(Event {
+                    time,
+                    file: index as u32,
+                    line: report.lines + event.line + 1,
+                    offset: event.offset,
+                    rule: event.rule,
+                    message: event.message,
+                    fields: event.fields,
+                });
+            }
+            report.lines += chunk.lines;
+            report.timestamped += chunk.timestamped;
+            report.cut_lines += chunk.cut_lines;
+            report.first = min_opt(report.first, chunk.first);
+            report.last = max_opt(report.last, chunk.last);
+            carried = chunk.tail_time.or(carried);
+            if !chunk.series.is_empty() {
+                series
+                    .entry(report.group.clone())
+                    .or_insert_with(|| Series::new(options.bucket))
+                    .merge(chunk.series);
+            }
+        }
+        if report.cut_lines > 0 {
+            problems.push(Problem::warning(
+                &report.display,
+                format!("{} line(s) longer than {} bytes were cut", report.cut_lines, options.max_line),
+            ));
+        }
+        if report.format == Format::Unknown && report.lines > 0 {
+            problems.push(Problem::warning(
+                &report.display,
+                "format not recognised and no line starts with a timestamp; read, but nothing could be placed in time",
+            ));
+        }
+        files.push(report);
+    }
+    events.sort_by_key(|e| (e.time, e.file, e.offset));
+    for group in hits.values_mut() {
+        group.compact();
+    }
+    ScanResult {
+        files,
+        hits,
+        events,
+        series,
+        bucket: options.bucket,
+        problems,
+    }
+}
+
+fn min_opt(a: Option<Micros>, b: Option<Micros>) -> Option<Micros> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_opt(a: Option<Micros>, b: Option<Micros>) -> Option<Micros> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Which zone a file's times are in: the one its lines carry, or the assumed one.
+fn zone_note(probe: &Probe, assumed: Zone) -> ZoneNote {
+    match probe.first_stamp.map(|s| s.zone) {
+        Some(StampZone::Offset(0)) | Some(StampZone::Epoch(_)) => ZoneNote {
+            zone: "UTC".into(),
+            assumed: false,
+        },
+        Some(StampZone::Offset(secs)) => ZoneNote {
+            zone: time::format_offset(secs, true),
+            assumed: false,
+        },
+        _ => ZoneNote {
+            zone: assumed.to_string(),
+            assumed: true,
+        },
+    }
+}

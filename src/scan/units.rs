@@ -1,0 +1,124 @@
+//! Units of work: a range of a plain file, or a whole stream (gzip, stdin) read on a
+//! thread of its own while this one scans. Each unit yields its chunks in order.
+
+use super::chunk::{scan_chunk, ChunkResult};
+use super::{FilePlan, Progress, ScanOptions};
+use crate::error::{describe_io, Problem};
+use crate::rules::RuleSet;
+use crate::source::{self, Blocks, PlainFile, Probe, ReadMode};
+
+/// A piece of work for one worker.
+pub(super) enum Unit {
+    Range { file: usize, start: u64, end: u64 },
+    Stream { file: usize },
+}
+
+/// What one unit of work yields: its chunks in order, and a problem if reading failed
+/// or stopped early (the chunks read before it are kept).
+pub(super) struct UnitOutput {
+    pub(super) file: usize,
+    pub(super) chunks: Vec<ChunkResult>,
+    pub(super) problem: Option<Problem>,
+}
+
+pub(super) fn plan_units(probes: &[Probe], options: &ScanOptions) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (file, probe) in probes.iter().enumerate() {
+        match probe.mode {
+            ReadMode::Mmap | ReadMode::Pread => {
+                let chunk = options.chunk_size.max(1) as u64;
+                let mut start = 0;
+                loop {
+                    let end = (start + chunk).min(probe.size);
+                    units.push(Unit::Range { file, start, end });
+                    if end >= probe.size {
+                        break;
+                    }
+                    start = end;
+                }
+            }
+            ReadMode::Gzip | ReadMode::Stdin => units.push(Unit::Stream { file }),
+        }
+    }
+    units
+}
+
+pub(super) fn run_unit(
+    unit: &Unit,
+    probes: &[Probe],
+    plans: &[FilePlan],
+    rules: &RuleSet,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+) -> UnitOutput {
+    match *unit {
+        Unit::Range { file, start, end } => {
+            let probe = &probes[file];
+            let result = PlainFile::open(probe).and_then(|plain| {
+                let (first, bytes) = plain.lines_in(start, end, options.max_line)?;
+                Ok(scan_chunk(&bytes, first, &plans[file], rules, options))
+            });
+            progress.advance(end - start);
+            match result {
+                Ok(chunk) => UnitOutput {
+                    file,
+                    chunks: vec![chunk],
+                    problem: None,
+                },
+                Err(e) => {
+                    let problem = Problem::error(&probe.file.display, format!("read failed: {}", describe_io(&e)));
+                    UnitOutput {
+                        file,
+                        chunks: Vec::new(),
+                        problem: Some(problem),
+                    }
+                }
+            }
+        }
+        Unit::Stream { file } => {
+            let probe = &probes[file];
+            let stream = match source::open_stream(probe) {
+                Ok(stream) => stream,
+                Err(e) => {
+                    let problem = Problem::error(&probe.file.display, format!("cannot open: {}", describe_io(&e)));
+                    return UnitOutput {
+                        file,
+                        chunks: Vec::new(),
+                        problem: Some(problem),
+                    };
+                }
+            };
+            let first_block = probe.stdin_head.clone();
+            let mut blocks = Blocks::new(stream, first_block, options.chunk_size.max(4096), options.max_line);
+            // Reading (decompressing) and scanning take turns on a core each: a thread of
+            // its own reads the next blocks while this one scans, two blocks ahead at most.
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<(u64, Vec<u8>)>(2);
+            let mut chunks = Vec::new();
+            let blocks = std::thread::scope(|scope| {
+                let reader = scope.spawn(move || {
+                    while let Some(block) = blocks.next_block() {
+                        if sender.send(block).is_err() {
+                            break;
+                        }
+                    }
+                    blocks
+                });
+                for (base, block) in receiver {
+                    chunks.push(scan_chunk(&block, base, &plans[file], rules, options));
+                }
+                reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            if let Some(last) = chunks.last_mut() {
+                last.cut_lines += blocks.cut_lines;
+            }
+            progress.advance(probe.size);
+            let problem = blocks.error.map(|e| {
+                Problem::warning(
+                    &probe.file.display,
+                    format!("stopped early, kept what was read before: {}", describe_io(&e)),
+                )
+            });
+            UnitOutput { file, chunks, problem }
+        }
+    }
+}
