@@ -16,7 +16,6 @@
 //! arguments and maps outcomes to exit codes.
 
 pub mod analyze;
-pub mod bytemarks;
 pub mod error;
 pub mod format;
 pub mod render;

@@ -1,24 +1,53 @@
 //! Log formats: which one a file is (sniffed from its first lines, never from its name),
 //! where each line's timestamp is, and, for web access logs, the request fields.
 //!
-//! One submodule a log family. Each exposes a signature test (`looks_like`, used only on
-//! the sample lines when sniffing) and the per-line work of the scan (`stamp_at`: where the
-//! timestamp starts; `request`: the fields of an access line). The scan calls these on
-//! every line, so they do no allocation and no regex.
+//! A log family is one file in [`families`]: a unit type implementing [`Family`] (its
+//! signature, used only on sample lines when sniffing; where a line's timestamp starts
+//! and how to read it; the request of an access line), and one line in the `families!`
+//! registry below, which makes it a [`Format`]. The scan calls these on every line, so
+//! they do no allocation and no regex.
 
-mod access;
-mod app;
+mod bytemarks;
+pub mod families;
 mod json;
-mod mysql;
-mod postgres;
-mod syslog;
-mod webserver;
+mod levels;
+mod request;
 
-use crate::time::{self, RawStamp};
+use crate::time::RawStamp;
+use families::*;
 use serde::Serialize;
 use std::fmt;
 
-pub use access::Request;
+pub use request::Request;
+
+/// One log family: what the scan needs to know of its lines.
+pub trait Family {
+    /// The stable name used in output and in rule `sources`.
+    const NAME: &'static str;
+    /// The layer of the stack its logs come from.
+    const KIND: SourceKind;
+    /// What it is, in a few words.
+    const ABOUT: &'static str;
+    /// The broader family this one is a special case of: PostgreSQL through syslog is
+    /// syslog whose lines mostly come from postgres. Sniffing prefers the special case
+    /// when it covers at least half of what the broader one does.
+    const REFINES: Option<Format> = None;
+
+    /// Does this line carry the family's signature? Used only for sniffing.
+    fn looks_like(line: &[u8]) -> bool;
+
+    /// Where this line's timestamp starts, if it has one. The slice runs to the end of
+    /// the line; the scan compares its head with the previous line's to skip parsing.
+    fn stamp_at(line: &[u8]) -> Option<&[u8]>;
+
+    /// Parses the timestamp at the slice [`Family::stamp_at`] returned.
+    fn parse_stamp(at: &[u8]) -> Option<RawStamp>;
+
+    /// The request fields of a web access line; `None` for other families.
+    fn request(_line: &[u8]) -> Option<Request<'_>> {
+        None
+    }
+}
 
 /// The layer of the stack a log comes from; drives rule selection and causal order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -47,51 +76,85 @@ impl fmt::Display for SourceKind {
     }
 }
 
-macro_rules! formats {
-    ($($variant:ident => $name:literal, $kind:ident, $about:literal;)*) => {
-        /// Every format the scan reads. The order is the sniffing tie-break: when two
-        /// formats recognise as many sample lines, the earlier (more specific) one wins.
+/// The registry: every family, as a [`Format`] the scan dispatches on. The order is the
+/// sniffing tie-break: when two formats recognise as many sample lines, the earlier (more
+/// specific) one wins.
+macro_rules! families {
+    ($($variant:ident => $family:ty,)*) => {
+        /// Every format the scan reads: one a [`Family`].
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Format { $(#[doc = $about] $variant,)* }
+        pub enum Format { $(#[doc = concat!("See [`", stringify!($family), "`].")] $variant,)* }
 
         impl Format {
             pub const ALL: &'static [Format] = &[$(Format::$variant,)*];
 
             /// The stable name used in output and in rule `sources`.
             pub fn name(self) -> &'static str {
-                match self { $(Format::$variant => $name,)* }
+                match self { $(Format::$variant => <$family>::NAME,)* }
             }
 
             pub fn kind(self) -> SourceKind {
-                match self { $(Format::$variant => SourceKind::$kind,)* }
+                match self { $(Format::$variant => <$family>::KIND,)* }
+            }
+
+            /// What the format is, in a few words.
+            pub fn about(self) -> &'static str {
+                match self { $(Format::$variant => <$family>::ABOUT,)* }
+            }
+
+            fn refines(self) -> Option<Format> {
+                match self { $(Format::$variant => <$family>::REFINES,)* }
+            }
+
+            /// See [`Family::looks_like`].
+            fn looks_like(self, line: &[u8]) -> bool {
+                match self { $(Format::$variant => <$family>::looks_like(line),)* }
+            }
+
+            /// See [`Family::stamp_at`].
+            #[inline]
+            pub fn stamp_at(self, line: &[u8]) -> Option<&[u8]> {
+                match self { $(Format::$variant => <$family>::stamp_at(line),)* }
+            }
+
+            /// See [`Family::parse_stamp`].
+            #[inline]
+            pub fn parse_stamp(self, at: &[u8]) -> Option<RawStamp> {
+                match self { $(Format::$variant => <$family>::parse_stamp(at),)* }
+            }
+
+            /// See [`Family::request`].
+            #[inline]
+            pub fn request(self, line: &[u8]) -> Option<Request<'_>> {
+                match self { $(Format::$variant => <$family>::request(line),)* }
             }
         }
     };
 }
 
-formats! {
-    AccessLog => "access_log", Web, "nginx/Apache access log: common, combined, or combined with extra fields";
-    JsonAccess => "json_access", Web, "JSON access log lines (status and request fields)";
-    Uwsgi => "uwsgi", Web, "uWSGI request log";
-    NginxError => "nginx_error", Web, "nginx error log";
-    ApacheError => "apache_error", Web, "Apache error log (2.4, 2.2, 1.3)";
-    MysqlSlow => "mysql_slow", Db, "MySQL slow query log (multi-line entries)";
-    MysqlGeneral => "mysql_general", Db, "MySQL general query log";
-    MysqlError => "mysql_error", Db, "MySQL/MariaDB error log (5.x short dates and 5.7/8.0 ISO)";
-    Pgbouncer => "pgbouncer", Db, "pgbouncer log";
-    Postgres => "postgres", Db, "PostgreSQL stderr log (common log_line_prefix shapes)";
-    PostgresSyslog => "postgres_syslog", Db, "PostgreSQL logging through syslog";
-    Syslog => "syslog", System, "syslog: RFC 3164 (with or without year), RFC 5424, ISO-stamped";
-    TaggedSyslog => "tagged_syslog", System, "syslog lines behind an alert tag and epoch (loghub style)";
-    Laravel => "laravel", App, "Laravel log ([YYYY-MM-DD HH:MM:SS] env.LEVEL:)";
-    Rails => "rails", App, "Ruby/Rails Logger (L, [ISO #pid] LEVEL -- :)";
-    Glog => "glog", App, "glog (Lmmdd HH:MM:SS.uuuuuu)";
-    Log4jShort => "log4j_short", App, "log4j/Hadoop with short dates (YY/MM/DD or YYMMDD HHMMSS)";
-    Logback => "logback", App, "Spring Boot/Logback/log4j with ISO dates";
-    Python => "python", App, "Python logging (YYYY-MM-DD HH:MM:SS,mmm)";
-    JsonLines => "json", App, "JSON lines with a time field";
-    Timestamped => "timestamped", App, "unknown format whose lines begin with a timestamp";
-    Unknown => "unknown", App, "no format recognised";
+families! {
+    AccessLog => access_log::AccessLog,
+    JsonAccess => json_access::JsonAccess,
+    Uwsgi => uwsgi::Uwsgi,
+    NginxError => nginx_error::NginxError,
+    ApacheError => apache_error::ApacheError,
+    MysqlSlow => mysql_slow::MysqlSlow,
+    MysqlGeneral => mysql_general::MysqlGeneral,
+    MysqlError => mysql_error::MysqlError,
+    Pgbouncer => pgbouncer::Pgbouncer,
+    Postgres => postgres::Postgres,
+    PostgresSyslog => postgres_syslog::PostgresSyslog,
+    Syslog => syslog::Syslog,
+    TaggedSyslog => tagged_syslog::TaggedSyslog,
+    Laravel => laravel::Laravel,
+    Rails => rails::Rails,
+    Glog => glog::Glog,
+    Log4jShort => log4j_short::Log4jShort,
+    Logback => logback::Logback,
+    Python => python::Python,
+    JsonLines => json_lines::JsonLines,
+    Timestamped => timestamped::Timestamped,
+    Unknown => unknown::Unknown,
 }
 
 impl fmt::Display for Format {
@@ -103,76 +166,6 @@ impl fmt::Display for Format {
 impl Format {
     pub fn from_name(name: &str) -> Option<Format> {
         Format::ALL.iter().copied().find(|f| f.name() == name)
-    }
-
-    /// The broader format this one is a special case of: PostgreSQL through syslog is
-    /// syslog whose lines mostly come from postgres.
-    fn refines(self) -> Option<Format> {
-        match self {
-            Format::PostgresSyslog => Some(Format::Syslog),
-            _ => None,
-        }
-    }
-
-    /// Does this line carry the signature of the format? Used only for sniffing.
-    fn looks_like(self, line: &[u8]) -> bool {
-        match self {
-            Format::AccessLog | Format::JsonAccess | Format::Uwsgi => access::looks_like(self, line),
-            Format::NginxError | Format::ApacheError => webserver::looks_like(self, line),
-            Format::MysqlSlow | Format::MysqlGeneral | Format::MysqlError => mysql::looks_like(self, line),
-            Format::Pgbouncer | Format::Postgres | Format::PostgresSyslog => postgres::looks_like(self, line),
-            Format::Syslog | Format::TaggedSyslog => syslog::looks_like(self, line),
-            Format::Laravel | Format::Rails | Format::Glog | Format::Log4jShort | Format::Logback | Format::Python => {
-                app::looks_like(self, line)
-            }
-            Format::JsonLines => json::looks_like(line),
-            Format::Timestamped => time::parse_any(line).is_some(),
-            Format::Unknown => false,
-        }
-    }
-
-    /// Where this line's timestamp starts, if it has one. The slice runs to the end of
-    /// the line; the scan compares its head with the previous line's to skip parsing.
-    #[inline]
-    pub fn stamp_at(self, line: &[u8]) -> Option<&[u8]> {
-        match self {
-            Format::AccessLog | Format::JsonAccess | Format::Uwsgi => access::stamp_at(self, line),
-            Format::NginxError | Format::ApacheError => webserver::stamp_at(self, line),
-            Format::MysqlSlow | Format::MysqlGeneral | Format::MysqlError => mysql::stamp_at(self, line),
-            Format::Pgbouncer | Format::Postgres => Some(line),
-            Format::PostgresSyslog | Format::Syslog | Format::TaggedSyslog => syslog::stamp_at(self, line),
-            Format::Laravel | Format::Rails | Format::Glog | Format::Log4jShort | Format::Logback | Format::Python => {
-                app::stamp_at(self, line)
-            }
-            Format::JsonLines => json::stamp_at(line),
-            Format::Timestamped => Some(line),
-            Format::Unknown => None,
-        }
-    }
-
-    /// Parses the timestamp at the slice [`Format::stamp_at`] returned.
-    #[inline]
-    pub fn parse_stamp(self, at: &[u8]) -> Option<RawStamp> {
-        match self {
-            Format::AccessLog | Format::JsonAccess | Format::Uwsgi => access::parse_stamp(self, at),
-            Format::NginxError | Format::Postgres | Format::Pgbouncer | Format::Logback | Format::Python => time::parse_iso(at),
-            Format::ApacheError => time::parse_ctime(at).or_else(|| time::parse_iso(at)),
-            Format::MysqlSlow | Format::MysqlGeneral | Format::MysqlError => mysql::parse_stamp(at),
-            Format::PostgresSyslog | Format::Syslog | Format::TaggedSyslog => syslog::parse_stamp(self, at),
-            Format::Laravel | Format::Rails | Format::Glog | Format::Log4jShort => app::parse_stamp(self, at),
-            Format::JsonLines => json::parse_stamp(at),
-            Format::Timestamped => time::parse_any(at),
-            Format::Unknown => None,
-        }
-    }
-
-    /// The request fields of a web access line.
-    #[inline]
-    pub fn request(self, line: &[u8]) -> Option<Request<'_>> {
-        match self {
-            Format::AccessLog | Format::JsonAccess | Format::Uwsgi => access::request(self, line),
-            _ => None,
-        }
     }
 }
 

@@ -1,0 +1,118 @@
+//! nginx and Apache access logs: common, combined, and combined with extra trailing fields
+//! (`$request_time` last, or `rt=` / `request_time=` anywhere after the status). These are
+//! the bulk of an archive, and every line is counted into the traffic series, so the
+//! parsing here is byte-level: the head of the line is marked in one pass
+//! ([`ByteMarks`]) and its fields found by bit scans.
+
+use crate::format::bytemarks::ByteMarks;
+use crate::format::request::{split_request_at, three_digits, trailing_duration, Request};
+use crate::format::{Family, SourceKind};
+use crate::time::{self, RawStamp};
+use memchr::memchr;
+
+pub struct AccessLog;
+
+impl Family for AccessLog {
+    const NAME: &'static str = "access_log";
+    const KIND: SourceKind = SourceKind::Web;
+    const ABOUT: &'static str = "nginx/Apache access log: common, combined, or combined with extra fields";
+
+    fn looks_like(line: &[u8]) -> bool {
+        Self::stamp_at(line).and_then(time::parse_clf).is_some() && clf_request(line).is_some()
+    }
+
+    #[inline]
+    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
+        let open = memchr(b'[', line)?;
+        Some(&line[open + 1..])
+    }
+
+    #[inline]
+    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
+        time::parse_clf(at)
+    }
+
+    #[inline]
+    fn request(line: &[u8]) -> Option<Request<'_>> {
+        clf_request(line)
+    }
+}
+
+/// `client ident user [time] "METHOD path PROTO" status bytes ["referer" "agent" extra…]`
+fn clf_request(line: &[u8]) -> Option<Request<'_>> {
+    // The client, ident, user, time and method are most often in the line's head.
+    let delimiters = ByteMarks::of(line, DELIMITERS);
+    let client = &line[..delimiters.find(SPACE, 0)?];
+    // The request opens after `[time] "`; the time itself holds no `]`.
+    let open = delimiters.find(OPEN, 0)?;
+    let close = delimiters.find(CLOSE, open)?;
+    if line.get(close + 1..close + 3) != Some(b" \"") {
+        return None;
+    }
+    let quote = close + 3;
+    // The request ends at the quote followed by ` NNN ` (a status); quotes inside the
+    // request are escaped by the server, but be tolerant of ones that are not.
+    let mut search = quote;
+    let (request, status, after_status) = loop {
+        let end = delimiters.find(QUOTE, search)?;
+        if line.get(end + 1) == Some(&b' ') {
+            if let Some(status) = three_digits(line, end + 2) {
+                if matches!(line.get(end + 5), None | Some(b' ')) {
+                    break (&line[quote..end], status, end + 5);
+                }
+            }
+        }
+        search = end + 1;
+    };
+    let method_end = delimiters
+        .find(SPACE, quote)
+        .map(|space| space - quote)
+        .filter(|&end| end < request.len());
+    let (method, path) = split_request_at(request, method_end);
+    Some(Request {
+        client,
+        method,
+        path,
+        status,
+        duration_ms: trailing_duration(&line[after_status..]),
+        stamp_at: Some(&line[open + 1..]),
+    })
+}
+
+/// The bytes that delimit a CLF line's fields, and their indexes there.
+const DELIMITERS: [u8; 4] = [b' ', b'[', b']', b'"'];
+const SPACE: usize = 0;
+const OPEN: usize = 1;
+const CLOSE: usize = 2;
+const QUOTE: usize = 3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn combined_with_request_time() {
+        let line = b"10.0.0.7 - bob [21/Jan/2024:15:30:00 -0500] \"GET /checkout?x=\\\"y\\\" HTTP/1.1\" 503 12 \"-\" \"Mozilla/5.0\" 0.250";
+        let r = clf_request(line).unwrap();
+        assert_eq!(r.client, b"10.0.0.7");
+        assert_eq!(r.method, b"GET");
+        assert_eq!(r.path, b"/checkout?x=\\\"y\\\"");
+        assert_eq!(r.status, 503);
+        assert_eq!(r.duration_ms, Some(250.0));
+        assert_eq!(r.stamp_at, AccessLog::stamp_at(line));
+    }
+
+    #[test]
+    fn common_log_and_empty_request() {
+        let r = clf_request(b"10.112.81.15 - - [15/Feb/2013:06:00:31 +0000] \"-\" 400 0 \"-\" \"-\"").unwrap();
+        assert_eq!((r.status, r.path), (400, &b""[..]));
+        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5").unwrap();
+        assert_eq!((r.status, r.duration_ms), (200, None));
+    }
+
+    #[test]
+    fn keyed_request_time() {
+        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5 \"-\" \"-\" rt=1.5 uct=\"0.001\"").unwrap();
+        assert_eq!(r.duration_ms, Some(1500.0));
+    }
+}

@@ -1,0 +1,29 @@
+//! JSON lines with a time field (`@timestamp`, `timestamp`, `time`, `ts`, journald's
+//! `__REALTIME_TIMESTAMP` …), or a container wrapper whose `log` or `message` text begins
+//! with a timestamp.
+
+use crate::format::json;
+use crate::format::{Family, SourceKind};
+use crate::time::RawStamp;
+
+pub struct JsonLines;
+
+impl Family for JsonLines {
+    const NAME: &'static str = "json";
+    const KIND: SourceKind = SourceKind::App;
+    const ABOUT: &'static str = "JSON lines with a time field";
+
+    fn looks_like(line: &[u8]) -> bool {
+        json::looks_like(line)
+    }
+
+    #[inline]
+    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
+        json::stamp_at(line)
+    }
+
+    #[inline]
+    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
+        json::parse_stamp(at)
+    }
+}

@@ -1,0 +1,26 @@
+//! One file a log family, each a unit type implementing [`super::Family`]. The registry
+//! that names them all is in [`super`] (`families!`): adding a family is its file here
+//! and one line there.
+
+pub mod access_log;
+pub mod apache_error;
+pub mod glog;
+pub mod json_access;
+pub mod json_lines;
+pub mod laravel;
+pub mod log4j_short;
+pub mod logback;
+pub mod mysql_error;
+pub mod mysql_general;
+pub mod mysql_slow;
+pub mod nginx_error;
+pub mod pgbouncer;
+pub mod postgres;
+pub mod postgres_syslog;
+pub mod python;
+pub mod rails;
+pub mod syslog;
+pub mod tagged_syslog;
+pub mod timestamped;
+pub mod unknown;
+pub mod uwsgi;

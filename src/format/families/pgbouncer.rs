@@ -1,0 +1,36 @@
+//! pgbouncer: `YYYY-MM-DD HH:MM:SS.mmm ZONE [pid] LEVEL …` (1.21) and the older
+//! `… pid LEVEL …`.
+
+use crate::format::{Family, SourceKind};
+use crate::time::{self, RawStamp};
+
+const LEVELS: [&[u8]; 6] = [b"LOG ", b"WARNING ", b"ERROR ", b"FATAL ", b"NOISE ", b"DEBUG "];
+
+pub struct Pgbouncer;
+
+impl Family for Pgbouncer {
+    const NAME: &'static str = "pgbouncer";
+    const KIND: SourceKind = SourceKind::Db;
+    const ABOUT: &'static str = "pgbouncer log";
+
+    fn looks_like(line: &[u8]) -> bool {
+        let Some(stamp) = time::parse_iso(line) else { return false };
+        let rest = &line[stamp.len..];
+        let Some(rest) = rest.strip_prefix(b" ") else { return false };
+        let pid = rest.strip_prefix(b"[").unwrap_or(rest);
+        let digits = pid.iter().take_while(|b| b.is_ascii_digit()).count();
+        let after = &pid[digits..];
+        let after = after.strip_prefix(b"] ").or_else(|| after.strip_prefix(b" "));
+        digits > 0 && after.is_some_and(|a| LEVELS.iter().any(|level| a.starts_with(level)))
+    }
+
+    #[inline]
+    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
+        Some(line)
+    }
+
+    #[inline]
+    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
+        time::parse_iso(at)
+    }
+}

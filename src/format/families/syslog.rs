@@ -1,0 +1,78 @@
+//! syslog: RFC 3164 (`Mon DD HH:MM:SS host prog[pid]: msg`, with or without a year),
+//! RFC 5424 (`<PRI>1 ISO host app procid msgid …`), and rsyslog's RFC 3339-stamped lines.
+
+use crate::format::{skip_fields, Family, SourceKind};
+use crate::time::{self, RawStamp};
+
+pub struct Syslog;
+
+impl Family for Syslog {
+    const NAME: &'static str = "syslog";
+    const KIND: SourceKind = SourceKind::System;
+    const ABOUT: &'static str = "syslog: RFC 3164 (with or without year), RFC 5424, ISO-stamped";
+
+    fn looks_like(line: &[u8]) -> bool {
+        let Some(stamp) = Self::stamp_at(line).and_then(Self::parse_stamp) else {
+            return false;
+        };
+        // RFC 5424 is unmistakable; the other shapes must show `host program:`.
+        line.starts_with(b"<") || has_program(line, stamp.len)
+    }
+
+    #[inline]
+    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
+        // RFC 5424: `<PRI>VERSION TIMESTAMP`; 3164 through a relay may carry `<PRI>` alone.
+        if let Some(rest) = line.strip_prefix(b"<") {
+            let close = memchr::memchr(b'>', &rest[..rest.len().min(5)])?;
+            let rest = &rest[close + 1..];
+            return Some(match rest.strip_prefix(b"1 ") {
+                Some(after_version) => after_version,
+                None => rest,
+            });
+        }
+        Some(line)
+    }
+
+    #[inline]
+    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
+        match at.first()? {
+            // rsyslog's high-precision stamps are RFC 3339: a `T` and an offset, which is
+            // what tells them from application logs that also start with a date.
+            b'0'..=b'9' => time::parse_iso(at).filter(|s| at.get(10) == Some(&b'T') && s.zone != time::StampZone::Naive),
+            _ => time::parse_syslog(at),
+        }
+    }
+}
+
+/// After a timestamp: ` host prog[pid]:` or ` host prog:`; proves the line is syslog and
+/// not some other format that starts with a date.
+fn has_program(line: &[u8], stamp_len: usize) -> bool {
+    let start = Syslog::stamp_at(line).map_or(0, |at| line.len() - at.len());
+    let Some(rest) = line.get(start + stamp_len..).and_then(|r| r.strip_prefix(b" ")) else {
+        return false;
+    };
+    let Some(after_host) = skip_fields(rest, 1) else { return false };
+    let word_end = after_host.iter().position(|&b| b == b' ').unwrap_or(after_host.len());
+    let word = &after_host[..word_end];
+    word.len() > 1 && word.ends_with(b":") && word[0].is_ascii_alphanumeric()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert!(Syslog::looks_like(
+            b"Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure;"
+        ));
+        assert!(Syslog::looks_like(b"Nov  3 09:47:02 veridian sudo: timstack : TTY=pts/6"));
+        assert!(Syslog::looks_like(
+            b"2024-01-21T15:30:01.123456+00:00 web1 CRON[42]: (root) CMD (x)"
+        ));
+        assert!(Syslog::looks_like(
+            b"<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - msg"
+        ));
+        assert!(!Syslog::looks_like(b"2024-01-21 15:30:01,123 INFO app: started"));
+    }
+}

@@ -1,0 +1,156 @@
+//! What the scan takes from an access line: the request's fields, borrowed from the
+//! line, and the byte-level readers the access families share (status digits, the request
+//! line, request times in seconds).
+
+use memchr::{memchr, memmem};
+use std::sync::LazyLock;
+
+/// The fields of one request, borrowed from its line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Request<'a> {
+    pub client: &'a [u8],
+    pub method: &'a [u8],
+    pub path: &'a [u8],
+    pub status: u16,
+    /// Request time in milliseconds, where the format carries it.
+    pub duration_ms: Option<f64>,
+    /// Where the line's timestamp starts, when finding the request found it (as
+    /// [`super::Format::stamp_at`] would give it): the scan need not search for it again.
+    pub stamp_at: Option<&'a [u8]>,
+}
+
+/// Three digits at `at` that make an HTTP status (100–599).
+pub(crate) fn three_digits(line: &[u8], at: usize) -> Option<u16> {
+    let b = line.get(at..at + 3)?;
+    if b.iter().all(u8::is_ascii_digit) && (b'1'..=b'5').contains(&b[0]) {
+        Some(u16::from(b[0] - b'0') * 100 + u16::from(b[1] - b'0') * 10 + u16::from(b[2] - b'0'))
+    } else {
+        None
+    }
+}
+
+/// `GET /path HTTP/1.1` → (`GET`, `/path`). A bare `-` (no request line) gives empty parts.
+pub(crate) fn split_request(request: &[u8]) -> (&[u8], &[u8]) {
+    split_request_at(request, memchr(b' ', request))
+}
+
+/// [`split_request`], the method's space (its first) already found.
+#[inline]
+pub(crate) fn split_request_at(request: &[u8], method_end: Option<usize>) -> (&[u8], &[u8]) {
+    let Some(space) = method_end else {
+        return (b"", b"");
+    };
+    let method = &request[..space];
+    let rest = &request[space + 1..];
+    let path = match memchr::memrchr(b' ', rest) {
+        Some(end) => &rest[..end],
+        None => rest,
+    };
+    (method, path)
+}
+
+/// nginx's `$request_time` (seconds with a decimal point), when a log format appends it
+/// as the last field, or as `rt=` / `request_time=` anywhere after the status. An integer
+/// last field is left alone: it may be Apache's `%D` (microseconds) or a byte count.
+pub(crate) fn trailing_duration(rest: &[u8]) -> Option<f64> {
+    // Built once: a one-off `memmem::find` builds its searcher on every call, which
+    // costs more than the rest of the line's parsing.
+    static KEYS: LazyLock<[(memmem::Finder<'static>, usize); 2]> =
+        LazyLock::new(|| [(memmem::Finder::new(b"request_time="), 13), (memmem::Finder::new(b"rt="), 3)]);
+    let rest = rest.strip_suffix(b"\r").unwrap_or(rest);
+    if memchr(b'=', rest).is_some() {
+        for (finder, key_len) in KEYS.iter() {
+            if let Some(at) = finder.find(rest) {
+                if at == 0 || rest[at - 1] == b' ' {
+                    return seconds_to_ms(field_value(&rest[at + key_len..]));
+                }
+            }
+        }
+    }
+    // The last field is a few bytes long: a plain loop back to its space beats a call.
+    let space = rest.iter().rposition(|&b| b == b' ')?;
+    let last = &rest[space + 1..];
+    let last = last.strip_prefix(b"\"").and_then(|l| l.strip_suffix(b"\"")).unwrap_or(last);
+    if last.contains(&b'.') {
+        seconds_to_ms(last)
+    } else {
+        None
+    }
+}
+
+fn field_value(rest: &[u8]) -> &[u8] {
+    let rest = rest.strip_prefix(b"\"").unwrap_or(rest);
+    let end = rest.iter().position(|&b| b == b' ' || b == b'"').unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// `12.345` (seconds) → 12345.0 (milliseconds). Hand-written, in one pass, because it
+/// runs on every access line: the general float parser is most of the line's cost
+/// otherwise.
+pub(crate) fn seconds_to_ms(text: &[u8]) -> Option<f64> {
+    // nginx prints `$request_time` with three decimals: that shape is read without a
+    // loop over the fraction, whose branches a varying length would mispredict.
+    if let [whole @ .., b'.', a, b, c] = text {
+        let digit = |d: u8| u64::from(d.wrapping_sub(b'0'));
+        let (a, b, c) = (digit(*a), digit(*b), digit(*c));
+        if (1..=12).contains(&whole.len()) && a < 10 && b < 10 && c < 10 && whole.iter().all(u8::is_ascii_digit) {
+            let seconds = whole.iter().fold(0, |n, &d| n * 10 + digit(d));
+            return Some((seconds * 1000 + a * 100 + b * 10 + c) as f64);
+        }
+    }
+    // At most 12 digits before the point and 9 after: no overflow of a u64.
+    let (mut whole, mut whole_digits) = (0u64, 0u32);
+    let (mut fraction, mut fraction_digits) = (0u64, 0u32);
+    let mut after_point = false;
+    for &b in text {
+        match b {
+            b'0'..=b'9' if after_point => {
+                fraction = fraction * 10 + u64::from(b - b'0');
+                fraction_digits += 1;
+            }
+            b'0'..=b'9' => {
+                whole = whole * 10 + u64::from(b - b'0');
+                whole_digits += 1;
+            }
+            b'.' if !after_point => after_point = true,
+            _ => return None,
+        }
+        if whole_digits > 12 || fraction_digits > 9 {
+            return None;
+        }
+    }
+    if whole_digits == 0 {
+        return None;
+    }
+    if fraction_digits <= 3 {
+        // Whole milliseconds (what servers print): exact in integers, and no division.
+        return Some((whole * 1000 + fraction * 10u64.pow(3 - fraction_digits)) as f64);
+    }
+    // Finer than milliseconds: one rounding, of the exact count of the smallest unit.
+    let units = u128::from(whole) * 10u128.pow(fraction_digits) + u128::from(fraction);
+    Some(units as f64 / 10u64.pow(fraction_digits - 3) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn seconds_with_any_number_of_decimals_read_as_milliseconds(seconds in 0u64..10_000_000, millis in 0u64..1000, zeros in 0usize..4) {
+            let text = format!("{seconds}.{millis:03}{}", "0".repeat(zeros));
+            proptest::prop_assert_eq!(seconds_to_ms(text.as_bytes()), Some((seconds * 1000 + millis) as f64));
+        }
+    }
+
+    #[test]
+    fn decimal_seconds() {
+        assert_eq!(seconds_to_ms(b"0.250"), Some(250.0));
+        assert_eq!(seconds_to_ms(b"60.001").map(|ms| (ms * 1000.0).round()), Some(60_001_000.0));
+        assert_eq!(seconds_to_ms(b"3"), Some(3000.0));
+        assert_eq!(seconds_to_ms(b"1."), Some(1000.0));
+        for bad in [&b""[..], b".5", b"1.2.3", b"-1.0", b"1e3", b"12345678901234.0"] {
+            assert_eq!(seconds_to_ms(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}
