@@ -6,14 +6,15 @@ use std::fmt;
 use std::io;
 
 /// How bad a problem is: errors make the exit status non-zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Level {
     Warning,
     Error,
 }
 
 /// One line for stderr about one file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     pub level: Level,
     pub file: String,

@@ -41,7 +41,7 @@ fn summary(result: &ScanResult) -> (Vec<Event>, Vec<Episode>, Vec<FileSummary>, 
         .map(|f| (f.display.clone(), f.lines, f.timestamped, f.first, f.last, f.events))
         .collect();
     let buckets = result.series.values().map(|s| s.buckets.len()).sum();
-    let episodes = timeline::build(result, &rules());
+    let episodes = timeline::episodes(result, &rules());
     (result.events.clone(), episodes, files, buckets)
 }
 
@@ -50,7 +50,7 @@ fn mmap_and_read_give_the_same_events() {
     let mapped = scan(&base(), 2);
     let read = scan(&ScanOptions { no_mmap: true, ..base() }, 2);
     assert!(!mapped.events.is_empty());
-    assert!(!timeline::build(&mapped, &rules()).is_empty());
+    assert!(!timeline::episodes(&mapped, &rules()).is_empty());
     assert_eq!(summary(&mapped), summary(&read));
 }
 
@@ -108,7 +108,7 @@ fn gzip_and_plain_give_the_same_lines_and_events() {
             .iter()
             .map(|f| (f.lines, f.timestamped, f.first, f.last, f.events))
             .collect();
-        (files, timeline::build(&result, &rules()).len())
+        (files, timeline::episodes(&result, &rules()).len())
     };
     for (chunk_size, max_line) in [(8 << 20, 1 << 20), (64 << 10, 4096), (4096, 300)] {
         let options = ScanOptions {

@@ -4,8 +4,9 @@
 
 use postmortem::format::{sniff, Format};
 use postmortem::rules::RuleSet;
-use postmortem::scan::{NoProgress, ScanOptions};
+use postmortem::scan::NoProgress;
 use postmortem::time::{self, TimeContext, YearPlan, Zone};
+use postmortem::Config;
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
@@ -82,19 +83,22 @@ proptest! {
     fn no_file_panics_the_scan(bytes in loggy_bytes(), chunk_size in 1usize..200) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("x.log"), &bytes).unwrap();
-        let rules = &*RULES;
-        let options = ScanOptions { zone: Zone::UTC, year: Some(2024), chunk_size, max_line: 64, ..ScanOptions::default() };
-        let result = postmortem::scan_paths(&[dir.path().to_path_buf()], rules, &options, &NoProgress);
+        let mut config = Config::new(RuleSet::load(&[], true).unwrap());
+        config.zone = Some(Zone::UTC);
+        config.year = Some(2024);
+        config.chunk_size = chunk_size;
+        config.max_line = 64;
+        config.lookback = 3_600_000_000;
+        let report = postmortem::draft(&[dir.path().to_path_buf()], &config, &NoProgress).unwrap();
         let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64 + u64::from(!bytes.is_empty() && !bytes.ends_with(b"\n"));
         // Every line is counted, unless the file is binary: then it is skipped, and said so.
-        if result.files.is_empty() {
-            prop_assert!(result.problems.iter().any(|p| p.message.contains("binary")), "{:?}", result.problems);
+        if report.sources.is_empty() {
+            prop_assert!(report.problems.iter().any(|p| p.message.contains("binary")), "{:?}", report.problems);
         } else {
-            prop_assert_eq!(result.files.iter().map(|f| f.lines).sum::<u64>(), lines);
+            prop_assert_eq!(report.sources.iter().map(|f| f.lines).sum::<u64>(), lines);
         }
-        let episodes = postmortem::timeline::build(&result, rules);
-        let analysis = postmortem::analyze::analyze(&result, &episodes, rules, &postmortem::analyze::Options { lookback: 3_600_000_000 });
-        let _ = postmortem::render::write_draft(&analysis, analysis.largest, &episodes, &result.files, rules, Zone::UTC, None);
+        let _ = postmortem::render::write_draft(&report, &postmortem::render::View::plain(Zone::UTC));
+        let _ = postmortem::render::draft_json(&report);
     }
 
     #[test]

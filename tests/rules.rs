@@ -63,7 +63,10 @@ fn a_user_rate_rule_fires_on_the_burst_and_ends_after_it() {
     let rules = shop_rules();
     let result = scan(&[root().join("fixtures/rules/payments.log")], &rules);
     let outage = rules.index_of("shop.payment_outage").unwrap();
-    let episodes: Vec<_> = timeline::build(&result, &rules).into_iter().filter(|e| e.rule == outage).collect();
+    let episodes: Vec<_> = timeline::episodes(&result, &rules)
+        .into_iter()
+        .filter(|e| e.rule == outage)
+        .collect();
     assert_eq!(episodes.len(), 1);
     let episode = &episodes[0];
     let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().timestamp_micros();
@@ -84,7 +87,10 @@ fn a_quiet_day_fires_no_rate_rule() {
     let logs =
         ["elastic-examples/apache_logs.head2000", "lnav/logfile_shop_access_log.0"].map(|f| root().join("../shared/real-logs").join(f));
     let result = scan(&logs, &rules);
-    let spikes: Vec<_> = timeline::build(&result, &rules).into_iter().filter(|e| e.rate.is_some()).collect();
+    let spikes: Vec<_> = timeline::episodes(&result, &rules)
+        .into_iter()
+        .filter(|e| e.rate.is_some())
+        .collect();
     assert!(spikes.is_empty(), "{spikes:?}");
 }
 

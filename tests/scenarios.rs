@@ -3,11 +3,10 @@
 //! trigger on the timeline; the quiet day gives no incident. The truth of the five seed
 //! scenarios is the seeds' own: their times, durations and shares of users affected.
 
-use postmortem::analyze::{self, Role};
-use postmortem::render;
+use postmortem::analyze::Role;
 use postmortem::rules::RuleSet;
-use postmortem::scan::{NoProgress, ScanOptions};
-use postmortem::timeline;
+use postmortem::scan::NoProgress;
+use postmortem::Config;
 use serde_json::Value;
 
 /// The seeds' shares of users affected, as their postmortems state them.
@@ -32,36 +31,19 @@ fn draft(scenario: &str, size: Option<u64>) -> (Value, Value) {
     let dir = tempfile::tempdir().unwrap();
     postmortem::synth::write(scenario, dir.path(), size, 1).unwrap();
     let truth: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap()).unwrap();
-    let rules = RuleSet::load(&[], true).unwrap();
-    let zone = truth["tz"].as_str().unwrap().parse().unwrap();
-    let options = ScanOptions {
-        zone,
-        ..ScanOptions::default()
-    };
-    let result = postmortem::scan_paths(&[dir.path().join("logs")], &rules, &options, &NoProgress);
-    assert!(result.problems.is_empty(), "{:?}", result.problems);
-    let episodes = timeline::build(&result, &rules);
-    let analysis = analyze::analyze(
-        &result,
-        &episodes,
-        &rules,
-        &analyze::Options {
-            lookback: 24 * 3600 * 1_000_000,
-        },
-    );
+    let mut config = Config::new(RuleSet::load(&[], true).unwrap());
+    config.zone = Some(truth["tz"].as_str().unwrap().parse().unwrap());
+    let report = postmortem::draft(&[dir.path().join("logs")], &config, &NoProgress).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
     // Whatever incident is the largest is the one drafted; its chain must hold no symptom
     // before its trigger.
-    if let Some(i) = analysis.largest {
-        let incident = &analysis.incidents[i];
-        let at = |role| incident.link(role).map(|l| episodes[l.episode].start);
+    if let Some(root) = &report.root_cause {
+        let at = |role| root.chain.iter().find(|l| l.role == role).map(|l| l.episode.start);
         if let (Some(t), Some(s)) = (at(Role::Trigger), at(Role::Symptom)) {
             assert!(t <= s, "{scenario}: the trigger comes after the symptom");
         }
     }
-    (
-        truth,
-        render::draft_json(&analysis, analysis.largest, &episodes, &result.files, &rules),
-    )
+    (truth, serde_json::to_value(&report).unwrap())
 }
 
 fn check(scenario: &str) {

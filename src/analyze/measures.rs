@@ -20,9 +20,9 @@ fn traffic_at(traffic: &Series, at: Micros) -> Option<(u64, u64)> {
 /// `ALTER TABLE run (`orders`)`.
 fn what(episode: &Episode, rules: &RuleSet) -> Vec<Part> {
     let mut parts = vec![text(rules.get(episode.rule).title.clone())];
-    if let Some((_, value)) = &episode.subject {
+    if let Some(subject) = &episode.subject {
         parts.push(text(" ("));
-        parts.push(Part::Quote(value.clone()));
+        parts.push(Part::Quote(subject.value.clone()));
         parts.push(text(")"));
     }
     parts
@@ -31,14 +31,14 @@ fn what(episode: &Episode, rules: &RuleSet) -> Vec<Part> {
 /// What the episode was about, quoted (`/opt/migrate --all`), or its title in words.
 fn thing(episode: &Episode, rules: &RuleSet) -> Part {
     match &episode.subject {
-        Some((_, value)) => Part::Quote(value.clone()),
+        Some(subject) => Part::Quote(subject.value.clone()),
         None => text(rules.get(episode.rule).title.clone()),
     }
 }
 
 pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode], rules: &RuleSet) -> Vec<Sentence> {
     let mut measures = Vec::new();
-    let category = |i: usize| rules.get(episodes[i].rule).category;
+    let category = |i: usize| episodes[i].category;
     let trigger = incident.link(Role::Trigger).map(|l| l.episode);
     let origin = incident.link(Role::Origin).map(|l| l.episode);
     let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
@@ -125,7 +125,7 @@ pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode
     // The mechanism: what to watch so that it is seen before users see it.
     if let Some(m) = mechanism {
         let e = &episodes[m];
-        let lead = incident.detected.map(|(t, _)| t - e.start).filter(|d| *d > 0);
+        let lead = incident.detected.map(|d| d.time - e.start).filter(|d| *d > 0);
         let mut parts = match category(m) {
             Category::TableLock => vec![text("Alert on lock waits and lock timeouts: the first one came at ")],
             Category::PoolExhaustion => vec![text(
@@ -158,7 +158,8 @@ pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode
     }
 
     // Detection: the symptom itself, as users met it.
-    if let Some((at, evidence)) = incident.detected {
+    if let Some(detected) = incident.detected {
+        let at = detected.time;
         let mut parts = vec![
             text("Alert on the ratio of failed requests: the first failure came at "),
             Part::Time(at),
@@ -175,7 +176,7 @@ pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode
             ", and the ratio peaked at {:.0} %.",
             incident.impact.peak_error_ratio * 100.0
         )));
-        measures.push(Sentence::new(parts, vec![evidence]));
+        measures.push(Sentence::new(parts, vec![detected.evidence]));
     }
     measures
 }

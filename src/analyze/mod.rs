@@ -1,24 +1,32 @@
-//! The analyze stage: from episodes and series to incidents. It finds the incident
-//! windows (the user-visible symptom: an error or latency spike), measures the impact
-//! from the traffic series, ranks the episodes before and during the window into a
-//! causal chain (trigger → mechanism → symptom), finds what ended it, and proposes
-//! measures. It reads nothing but the scan's series and the timeline's episodes.
+//! The analyze stage: from the timeline to incidents. It finds the incident windows (the
+//! user-visible symptom: an error or latency spike), measures the impact from the traffic
+//! series, ranks the episodes before and during the window into a causal chain (trigger
+//! → mechanism → symptom, [`chain`]), finds what ended it ([`resolution`]), and proposes
+//! measures ([`measures`]). It reads nothing but the [`Timeline`]; every number it weighs
+//! evidence with is in [`weights`].
 //!
+//! What it finds refers to episodes by their index in the timeline; [`crate::report`]
+//! resolves those into the self-contained [`crate::report::Report`] that renderers read.
 //! Every statement it makes is a [`Sentence`] of parts, with the evidence it rests on:
 //! renderers choose how to escape log text and how to show times, and nothing is said
 //! without a citation.
 
 mod chain;
 mod measures;
+mod resolution;
+#[cfg(test)]
+mod tests;
+pub mod weights;
 
 use crate::rules::{Category, RuleSet};
 use crate::scan::series::{ClientSet, Series};
-use crate::scan::ScanResult;
 use crate::time::Micros;
-use crate::timeline::{Episode, Evidence};
+use crate::timeline::{Episode, Evidence, Timeline};
+use serde::Serialize;
 
 /// A piece of a sentence.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Part {
     /// Our own words.
     Text(String),
@@ -26,8 +34,10 @@ pub enum Part {
     /// code, escaped.
     Quote(String),
     /// An instant, shown in the display zone.
+    #[serde(serialize_with = "crate::time::serde_utc::serialize")]
     Time(Micros),
     /// A duration in microseconds, shown as `1 h 15 min`.
+    #[serde(rename = "duration_s", serialize_with = "crate::time::serde_seconds::serialize")]
     Duration(Micros),
 }
 
@@ -56,7 +66,8 @@ pub struct Options {
 }
 
 /// The role of an episode in the causal chain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     /// What started the trigger (the cron job that ran a maintenance script).
     Origin,
@@ -86,7 +97,7 @@ pub struct Link {
 }
 
 /// One endpoint's share of the trouble.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EndpointImpact {
     pub endpoint: String,
     pub requests: u64,
@@ -124,6 +135,13 @@ fn ratio(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// When users began to see errors, and the line that shows it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Detection {
+    pub time: Micros,
+    pub evidence: Evidence,
+}
+
 /// One incident: its window, impact, causes and end.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Incident {
@@ -134,8 +152,8 @@ pub struct Incident {
     pub ongoing: bool,
     /// The symptom episodes (error and latency spikes) that make the window.
     pub symptoms: Vec<usize>,
-    /// The first failed request (or first symptom line), and where it is.
-    pub detected: Option<(Micros, Evidence)>,
+    /// The first failed request (or first symptom line).
+    pub detected: Option<Detection>,
     pub impact: Impact,
     /// Origin and trigger first, then mechanisms, then the symptom.
     pub chain: Vec<Link>,
@@ -154,7 +172,7 @@ impl Incident {
     }
 }
 
-/// All incidents found, in time order, and which one a draft covers.
+/// All incidents found, in time order, and which one a draft covers by default.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Analysis {
     pub incidents: Vec<Incident>,
@@ -162,44 +180,56 @@ pub struct Analysis {
     pub largest: Option<usize>,
 }
 
-/// Symptom episodes closer than this belong to one incident.
-const MERGE_GAP: Micros = 10 * 60 * 1_000_000;
-
-fn is_symptom(category: Category) -> bool {
+pub(crate) fn is_symptom(category: Category) -> bool {
     matches!(category, Category::ErrorSpike | Category::LatencySpike)
 }
 
-/// Finds the incidents in a timeline.
-pub fn analyze(result: &ScanResult, episodes: &[Episode], rules: &RuleSet, options: &Options) -> Analysis {
-    let traffic = result.traffic();
-    // Windows: the symptom episodes, merged when they overlap or nearly do.
-    let mut windows: Vec<(Micros, Micros, bool, Vec<usize>)> = Vec::new();
-    let mut symptoms: Vec<usize> = (0..episodes.len())
-        .filter(|&i| is_symptom(rules.get(episodes[i].rule).category))
-        .collect();
+/// Symptom episodes merged into one stretch of trouble.
+struct Window {
+    start: Micros,
+    end: Micros,
+    ongoing: bool,
+    symptoms: Vec<usize>,
+}
+
+/// The stretches of trouble: symptom episodes, merged when they overlap or nearly do.
+fn windows(episodes: &[Episode]) -> Vec<Window> {
+    let mut windows: Vec<Window> = Vec::new();
+    let mut symptoms: Vec<usize> = (0..episodes.len()).filter(|&i| is_symptom(episodes[i].category)).collect();
     symptoms.sort_by_key(|&i| (episodes[i].start, i));
     for index in symptoms {
         let e = &episodes[index];
         let ongoing = e.rate.is_some_and(|r| r.ongoing);
         match windows.last_mut() {
-            Some(w) if e.start <= w.1 + MERGE_GAP => {
-                w.1 = w.1.max(e.end);
-                w.2 |= ongoing;
-                w.3.push(index);
+            Some(w) if e.start <= w.end + weights::INCIDENT_MERGE_GAP => {
+                w.end = w.end.max(e.end);
+                w.ongoing |= ongoing;
+                w.symptoms.push(index);
             }
-            _ => windows.push((e.start, e.end, ongoing, vec![index])),
+            _ => windows.push(Window {
+                start: e.start,
+                end: e.end,
+                ongoing,
+                symptoms: vec![index],
+            }),
         }
     }
-    let incidents: Vec<Incident> = windows
+    windows
+}
+
+/// Finds the incidents in a timeline. `rules` names what the measures speak of.
+pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analysis {
+    let episodes = &timeline.episodes;
+    let incidents: Vec<Incident> = windows(episodes)
         .into_iter()
-        .map(|(start, end, ongoing, symptoms)| {
-            let impact = impact(&traffic, start, end);
-            let detected = detection(result, episodes, &symptoms, start, end, rules);
+        .map(|window| {
+            let impact = impact(&timeline.traffic, window.start, window.end);
+            let detected = detection(timeline, &window);
             let mut incident = Incident {
-                start,
-                end,
-                ongoing,
-                symptoms,
+                start: window.start,
+                end: window.end,
+                ongoing: window.ongoing,
+                symptoms: window.symptoms,
                 detected,
                 impact,
                 chain: Vec::new(),
@@ -208,8 +238,10 @@ pub fn analyze(result: &ScanResult, episodes: &[Episode], rules: &RuleSet, optio
                 resolution: None,
                 measures: Vec::new(),
             };
-            chain::explain(&mut incident, episodes, rules, options);
-            incident.measures = measures::propose(&incident, &traffic, episodes, rules);
+            chain::explain(&mut incident, episodes, options);
+            let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
+            incident.resolution = resolution::find(&incident, episodes, mechanism);
+            incident.measures = measures::propose(&incident, &timeline.traffic, episodes, rules);
             incident
         })
         .collect();
@@ -257,31 +289,35 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
             .then(b.requests.cmp(&a.requests))
             .then(a.endpoint.cmp(&b.endpoint))
     });
-    impact.hardest_hit = all.iter().filter(|e| e.failed > 0).take(5).cloned().collect();
-    impact.unaffected = all.iter().filter(|e| e.failed == 0 && e.requests >= 10).take(5).cloned().collect();
+    impact.hardest_hit = all.iter().filter(|e| e.failed > 0).take(weights::HARDEST_HIT).cloned().collect();
+    impact.unaffected = all
+        .iter()
+        .filter(|e| e.failed == 0 && e.requests >= weights::UNAFFECTED_MIN_REQUESTS)
+        .take(weights::HARDEST_HIT)
+        .cloned()
+        .collect();
     impact
 }
 
 /// The first failed request in the buckets the window covers, or the first line of a
 /// symptom episode. (The window starts within its first bucket; a failure earlier in
 /// that bucket is when users began to see errors.)
-fn detection(
-    result: &ScanResult,
-    episodes: &[Episode],
-    symptoms: &[usize],
-    start: Micros,
-    end: Micros,
-    rules: &RuleSet,
-) -> Option<(Micros, Evidence)> {
-    let width = result.bucket.max(1);
-    let first_bucket = start.div_euclid(width) * width;
-    let first_failure = result
-        .hits
-        .values()
-        .flat_map(|hits| hits.tallies())
-        .filter(|((rule, bucket), _)| *bucket >= first_bucket && *bucket < end && rules.get(*rule).category == Category::HttpError)
-        .map(|(_, tally)| tally.first)
+fn detection(timeline: &Timeline, window: &Window) -> Option<Detection> {
+    let width = timeline.traffic.width.max(1);
+    let first_bucket = window.start.div_euclid(width) * width;
+    let first_failure = timeline
+        .first_failures
+        .range(first_bucket..window.end)
+        .map(|(_, mark)| *mark)
         .min()
-        .map(|mark| (mark.time, Evidence::from(mark)));
-    first_failure.or_else(|| symptoms.iter().find_map(|&i| episodes[i].first.map(|ev| (episodes[i].start, ev))))
+        .map(|mark| Detection {
+            time: mark.time,
+            evidence: Evidence::from(mark),
+        });
+    first_failure.or_else(|| {
+        window.symptoms.iter().find_map(|&i| {
+            let e = &timeline.episodes[i];
+            e.first.map(|evidence| Detection { time: e.start, evidence })
+        })
+    })
 }

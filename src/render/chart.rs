@@ -5,8 +5,9 @@
 //! bytes), and small (one point a bucket, never one a request). A solid light background
 //! keeps it legible in light and dark viewers alike.
 
-use crate::analyze::{Incident, Role};
-use crate::scan::ScanResult;
+use super::View;
+use crate::analyze::Role;
+use crate::report::Report;
 use crate::time::{display_clock, display_time, Micros, Zone};
 
 const MICROS_PER_MINUTE: i64 = 60_000_000;
@@ -15,7 +16,6 @@ const MICROS_PER_MINUTE: i64 = 60_000_000;
 fn minute(t: Micros) -> i64 {
     t.div_euclid(MICROS_PER_MINUTE)
 }
-use crate::timeline::Episode;
 use plotters::coord::types::{RangedCoordf64, RangedCoordi64};
 use plotters::prelude::*;
 
@@ -34,29 +34,31 @@ struct Marker {
     label: &'static str,
 }
 
-fn markers(incident: &Incident, episodes: &[Episode]) -> Vec<Marker> {
+fn markers(report: &Report) -> Vec<Marker> {
     let mut marks = Vec::new();
-    if let Some(link) = incident.chain.iter().find(|l| matches!(l.role, Role::Origin | Role::Trigger)) {
+    let Some(incident) = &report.incident else { return marks };
+    let chain = report.root_cause.iter().flat_map(|r| &r.chain);
+    if let Some(link) = chain.into_iter().find(|l| matches!(l.role, Role::Origin | Role::Trigger)) {
         marks.push(Marker {
-            at: episodes[link.episode].start,
+            at: link.episode.start,
             label: "trigger",
         });
     }
-    if let Some((at, _)) = incident.detected {
+    if let Some(detected) = &incident.detected {
         marks.push(Marker {
-            at,
+            at: detected.time,
             label: "first failure",
         });
     }
-    if let Some(r) = incident.resolution {
+    if let Some(r) = &report.resolution {
         marks.push(Marker {
-            at: episodes[r].start,
+            at: r.episode.start,
             label: "mitigation",
         });
     }
-    if !incident.ongoing {
+    if let Some(end) = incident.end {
         marks.push(Marker {
-            at: incident.end,
+            at: end,
             label: "recovery",
         });
     }
@@ -111,26 +113,22 @@ fn failure<E: std::fmt::Debug>(e: E) -> String {
 }
 
 /// The chart as SVG text; `None` when the logs hold no web traffic to draw.
-pub fn chart_svg(result: &ScanResult, episodes: &[Episode], incident: Option<&Incident>, zone: Zone) -> Result<Option<String>, String> {
-    let all = result.traffic();
-    let (Some(&first), Some(&last)) = (all.buckets.keys().next(), all.buckets.keys().next_back()) else {
+pub fn chart_svg(report: &Report, view: &View) -> Result<Option<String>, String> {
+    let zone: Zone = view.zone;
+    let buckets = &report.traffic.buckets;
+    let (Some(first), Some(last)) = (buckets.first().map(|b| b.time), buckets.last().map(|b| b.time)) else {
         return Ok(None);
     };
-    let width = all.width;
+    let width = report.traffic.bucket;
     // The trigger may come long before the traffic starts (a deploy the night before):
     // the x axis covers it too.
-    let marks = incident.map(|i| markers(i, episodes)).unwrap_or_default();
+    let marks = markers(report);
     let x0 = marks.iter().map(|m| m.at).min().map_or(first, |m| m.min(first));
     let x1 = marks.iter().map(|m| m.at).max().map_or(last + width, |m| m.max(last + width));
     let (x0, x1) = (minute(x0), minute(x1));
-    let requests: Vec<(i64, f64)> = all.buckets.iter().map(|(t, b)| (minute(*t), b.requests as f64)).collect();
-    let failed: Vec<(i64, f64)> = all.buckets.iter().map(|(t, b)| (minute(*t), b.failed() as f64)).collect();
-    let latency: Vec<(i64, f64)> = all
-        .buckets
-        .iter()
-        .filter(|(_, b)| b.duration_count > 0)
-        .map(|(t, b)| (minute(*t), b.duration_sum_ms / b.duration_count as f64))
-        .collect();
+    let requests: Vec<(i64, f64)> = buckets.iter().map(|b| (minute(b.time), b.requests as f64)).collect();
+    let failed: Vec<(i64, f64)> = buckets.iter().map(|b| (minute(b.time), b.failed as f64)).collect();
+    let latency: Vec<(i64, f64)> = buckets.iter().filter_map(|b| b.mean_ms.map(|ms| (minute(b.time), ms))).collect();
     let top = requests.iter().map(|p| p.1).fold(1.0, f64::max) * 1.25;
     let height = PANEL + if latency.is_empty() { 0 } else { LATENCY_PANEL };
     let span_days = (x1 - x0) > 24 * 60;
@@ -154,7 +152,7 @@ pub fn chart_svg(result: &ScanResult, episodes: &[Episode], incident: Option<&In
             (u, Some(l))
         };
         let title = format!("Requests and failed requests per {} min ({zone})", width / 60_000_000);
-        let window = incident.map(|i| (minute(i.start), minute(i.end)));
+        let window = report.incident.as_ref().map(|i| (minute(i.start), minute(i.window_end())));
         let mut chart = panel(&upper, Some(&title), (x0, x1), top, "per bucket", &label, window)?;
         chart
             .draw_series(LineSeries::new(requests, REQUESTS.stroke_width(2)))

@@ -5,12 +5,10 @@
 //! cannot break the Markdown: it is quoted in code spans, and plain text has every
 //! character with a meaning in Markdown or HTML escaped.
 
-use super::thousands;
-use crate::analyze::{Analysis, Incident, Part, Role, Sentence};
-use crate::rules::RuleSet;
-use crate::scan::FileReport;
-use crate::time::{display_clock, display_time, Micros, Zone};
-use crate::timeline::{Episode, Evidence};
+use super::{thousands, View};
+use crate::analyze::{Part, Role};
+use crate::report::{Episode, Evidence, Report, Source, Statement};
+use crate::time::{display_clock, display_time, human_duration, Micros, Zone};
 use std::fmt::Write as _;
 
 /// Escapes text for Markdown: no link, emphasis, HTML or table cell can be made of it.
@@ -51,28 +49,13 @@ pub fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// `1 h 15 min`, `4 min`, `38 s`.
-pub fn duration(micros: Micros) -> String {
-    let secs = micros.max(0) / 1_000_000;
-    match (secs / 3600, secs % 3600 / 60) {
-        (0, 0) => format!("{secs} s"),
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
-
-struct Writer<'a> {
-    files: &'a [FileReport],
+struct Writer {
     zone: Zone,
 }
 
-impl Writer<'_> {
+impl Writer {
     fn cite(&self, evidence: &[Evidence]) -> String {
-        evidence
-            .iter()
-            .map(|e| format!(" \\[{}:{}\\]", escape(&self.files[e.file as usize].display), e.line))
-            .collect()
+        evidence.iter().map(|e| format!(" \\[{}:{}\\]", escape(&e.file), e.line)).collect()
     }
 
     fn time(&self, t: Micros) -> String {
@@ -85,14 +68,14 @@ impl Writer<'_> {
         format!("{}{}", &full[11..19], &full[19..])
     }
 
-    fn sentence(&self, s: &Sentence) -> String {
+    fn sentence(&self, s: &Statement) -> String {
         let mut out = String::new();
         for part in &s.parts {
             match part {
                 Part::Text(t) => out.push_str(&escape(t)),
                 Part::Quote(q) => out.push_str(&code(q)),
                 Part::Time(t) => out.push_str(&self.time(*t)),
-                Part::Duration(d) => out.push_str(&duration(*d)),
+                Part::Duration(d) => out.push_str(&human_duration(*d)),
             }
         }
         out.push_str(&self.cite(&s.evidence));
@@ -100,9 +83,8 @@ impl Writer<'_> {
     }
 
     /// One line about an episode: what, how many, where.
-    fn episode(&self, e: &Episode, rules: &RuleSet) -> String {
-        let rule = rules.get(e.rule);
-        let mut what = escape(&rule.title);
+    fn episode(&self, e: &Episode) -> String {
+        let mut what = escape(&e.title);
         if let Some(rate) = e.rate {
             let _ = write!(
                 what,
@@ -113,15 +95,10 @@ impl Writer<'_> {
         } else if e.count > 1 {
             what = format!("{} × {what}", thousands(e.count));
         }
-        if let Some((_, value)) = &e.subject {
-            let _ = write!(what, " {}", code(value));
+        if let Some(subject) = &e.subject {
+            let _ = write!(what, " {}", code(&subject.value));
         }
-        let evidence: Vec<Evidence> = match (e.first, e.last) {
-            (Some(f), Some(l)) if f != l => vec![f, l],
-            (Some(f), _) => vec![f],
-            _ => Vec::new(),
-        };
-        format!("{what} ({}){}", e.kind.name(), self.cite(&evidence))
+        format!("{what} ({}){}", e.source.name(), self.cite(&e.evidence))
     }
 }
 
@@ -144,21 +121,13 @@ fn link_target(path: &str) -> String {
         .collect()
 }
 
-/// Writes the draft for the incident `chosen` (index into `analysis.incidents`), or a
-/// "no incident found" document. `chart` is a link to the chart drawn beside it.
-pub fn write_draft(
-    analysis: &Analysis,
-    chosen: Option<usize>,
-    episodes: &[Episode],
-    files: &[FileReport],
-    rules: &RuleSet,
-    zone: Zone,
-    chart: Option<&str>,
-) -> String {
-    let w = Writer { files, zone };
+/// Writes the draft of the report's incident, or a "no incident found" document.
+pub fn write_draft(report: &Report, view: &View) -> String {
+    let w = Writer { zone: view.zone };
+    let zone = view.zone;
     let mut out = String::new();
-    let read: Vec<&FileReport> = files.iter().filter(|f| f.timestamped > 0).collect();
-    let Some(incident) = chosen.and_then(|i| analysis.incidents.get(i)) else {
+    let read: Vec<&Source> = report.sources.iter().filter(|f| f.timestamped > 0).collect();
+    let Some(incident) = &report.incident else {
         out.push_str("# Postmortem draft: no incident found\n\n");
         let _ = writeln!(
             out,
@@ -166,18 +135,14 @@ pub fn write_draft(
             read.len(),
             thousands(read.iter().map(|f| f.lines).sum())
         );
-        sources(&mut out, &w, files);
+        sources(&mut out, &w, &report.sources);
         return out;
     };
-    let rule_of = |i: usize| rules.get(episodes[i].rule);
-    let symptom_title = incident
-        .symptoms
-        .first()
-        .map_or("Outage".to_string(), |&s| rule_of(s).title.clone());
+    let symptom_title = incident.symptoms.first().map_or("Outage", |s| s.title.as_str());
     let _ = writeln!(
         out,
         "# Postmortem: {} on {}\n",
-        escape(&symptom_title),
+        escape(symptom_title),
         &w.time(incident.start)[..10]
     );
     out.push_str("> First draft written by `postmortem` from the logs. Every statement cites the log lines it rests on as \\[file:line\\]; what logs cannot know is left as a _TODO_ for you to fill in. Times are in ");
@@ -185,32 +150,31 @@ pub fn write_draft(
 
     // Issue Summary
     out.push_str("## Issue Summary\n\n");
-    let end = if incident.ongoing {
-        "still going when the logs end".to_string()
-    } else {
-        w.time(incident.end)
+    let end = match incident.end {
+        Some(end) => w.time(end),
+        None => "still going when the logs end".to_string(),
     };
     let _ = writeln!(
         out,
         "**Duration:** {} to {} ({}).\n",
         w.time(incident.start),
         end,
-        duration(incident.end - incident.start)
+        human_duration(incident.duration)
     );
     let impact = &incident.impact;
-    let symptom_evidence: Vec<Evidence> = incident.symptoms.iter().filter_map(|&s| episodes[s].first).take(1).collect();
+    let symptom_evidence: Vec<Evidence> = incident.symptoms.iter().filter_map(|s| s.first.clone()).take(1).collect();
     if impact.requests > 0 {
         let _ = write!(
             out,
             "**Impact:** {} of {} requests failed ({}), the failure ratio peaking at {}{}; {} of {} clients ({}) got at least one failed request.",
             thousands(impact.failed_requests),
             thousands(impact.requests),
-            percent(impact.failed_ratio()),
+            percent(impact.failed_ratio),
             percent(impact.peak_error_ratio),
             impact.peak_at.map(|t| format!(" at {}", w.clock(t))).unwrap_or_default(),
             thousands(impact.affected_clients),
             thousands(impact.clients),
-            percent(impact.affected_ratio()),
+            percent(impact.affected_clients_ratio),
         );
         if !impact.hardest_hit.is_empty() {
             let list: Vec<String> = impact
@@ -233,48 +197,45 @@ pub fn write_draft(
         }
         let _ = writeln!(out, "{}\n", w.cite(&symptom_evidence));
     }
-    if let Some(chart) = chart {
+    if let Some(chart) = &view.chart_link {
         let _ = writeln!(
             out,
             "![Requests and failed requests, the incident shaded]({})\n",
             link_target(chart)
         );
     }
-    let root = root_cause_sentence(incident, episodes, rules, &w);
+    let chain = report.root_cause.as_ref().map_or(&[][..], |r| &r.chain[..]);
+    let root = root_cause_sentence(chain, &w);
     let _ = writeln!(out, "**Root cause:** {root}\n");
 
     // Timeline
     out.push_str("## Timeline\n\n");
     let mut moments: Vec<(Micros, String, String)> = Vec::new();
-    for link in &incident.chain {
+    for link in chain {
         let label = match link.role {
             Role::Origin => "**Trigger (origin)**",
             Role::Trigger => "**Trigger**",
             Role::Mechanism => "**Mechanism**",
             Role::Symptom => "**Symptom**",
         };
-        moments.push((
-            episodes[link.episode].start,
-            label.to_string(),
-            w.episode(&episodes[link.episode], rules),
-        ));
+        moments.push((link.episode.start, label.to_string(), w.episode(&link.episode)));
     }
-    if let Some((at, evidence)) = incident.detected {
+    if let Some(detected) = &incident.detected {
         moments.push((
-            at,
+            detected.time,
             "**First failed request**".into(),
-            format!("users start to see errors{}", w.cite(&[evidence])),
+            format!("users start to see errors{}", w.cite(&detected.evidence)),
         ));
     }
-    if let Some(r) = incident.resolution {
-        moments.push((episodes[r].start, "**Mitigation**".into(), w.episode(&episodes[r], rules)));
+    if let Some(r) = &report.resolution {
+        moments.push((r.episode.start, "**Mitigation**".into(), w.episode(&r.episode)));
     }
-    for &s in incident.symptoms.iter().skip(1) {
-        moments.push((episodes[s].start, "**Symptom**".into(), w.episode(&episodes[s], rules)));
+    for s in incident.symptoms.iter().skip(1) {
+        moments.push((s.start, "**Symptom**".into(), w.episode(s)));
     }
-    if !incident.ongoing {
+    if let Some(end) = incident.end {
         moments.push((
-            incident.end,
+            end,
             "**Recovery**".into(),
             "the symptom is back at its baseline and stays there".into(),
         ));
@@ -298,30 +259,29 @@ pub fn write_draft(
     // Root Cause and Resolution
     out.push_str("## Root Cause and Resolution\n\n");
     let _ = writeln!(out, "{root}\n");
-    for link in incident.chain.iter().filter(|l| l.role != Role::Symptom) {
+    for link in chain.iter().filter(|l| l.role != Role::Symptom) {
         let _ = writeln!(
             out,
             "- {} ({}, score {:.2}): {}",
             link.role.name(),
-            rule_of(link.episode).category,
+            link.episode.category,
             link.score,
-            w.episode(&episodes[link.episode], rules)
+            w.episode(&link.episode)
         );
     }
-    if !incident.chain.is_empty() {
+    if !chain.is_empty() {
         out.push('\n');
     }
-    match incident.resolution {
+    match &report.resolution {
         Some(r) => {
             let _ = writeln!(
                 out,
                 "**Resolution:** {} at {}; the symptom was back at its baseline at {}.\n",
-                w.episode(&episodes[r], rules),
-                w.time(episodes[r].start),
-                if incident.ongoing {
-                    "no time before the logs end".to_string()
-                } else {
-                    w.time(incident.end)
+                w.episode(&r.episode),
+                w.time(r.episode.start),
+                match incident.end {
+                    Some(end) => w.time(end),
+                    None => "no time before the logs end".to_string(),
                 }
             );
         }
@@ -333,62 +293,62 @@ pub fn write_draft(
             );
         }
     }
+    let confidence = report.root_cause.as_ref().map_or(0.0, |r| r.confidence);
     let _ = writeln!(
         out,
         "Confidence in this chain: {:.0} % (from how specific, how early and how lasting the evidence is).\n",
-        incident.confidence * 100.0
+        confidence * 100.0
     );
-    if !incident.alternatives.is_empty() {
+    if !report.alternatives.is_empty() {
         out.push_str("Also considered, and ranked lower:\n\n");
-        for alt in &incident.alternatives {
-            let _ = writeln!(
-                out,
-                "- as {} ({:.2}): {}",
-                alt.role.name(),
-                alt.score,
-                w.episode(&episodes[alt.episode], rules)
-            );
+        for alt in &report.alternatives {
+            let _ = writeln!(out, "- as {} ({:.2}): {}", alt.role.name(), alt.score, w.episode(&alt.episode));
         }
         out.push('\n');
     }
 
     // Measures
     out.push_str("## Corrective and Preventative Measures\n\n");
-    for measure in &incident.measures {
+    for measure in &report.measures {
         let _ = writeln!(out, "- {}", w.sentence(measure));
     }
     out.push_str("- _TODO: owners and dates for each task; customer communication._\n\n");
 
-    let others: Vec<(usize, &Incident)> = analysis.incidents.iter().enumerate().filter(|(i, _)| Some(*i) != chosen).collect();
+    let others: Vec<_> = report.incidents.iter().filter(|i| i.number != incident.number).collect();
     if !others.is_empty() {
         out.push_str("## Other incidents in these logs\n\n");
-        for (i, other) in others {
+        for other in others {
             let _ = writeln!(
                 out,
                 "- incident {}: {} to {}, {} of {} requests failed (`--incident {}` drafts it)",
-                i + 1,
+                other.number,
                 w.time(other.start),
                 w.time(other.end),
-                thousands(other.impact.failed_requests),
-                thousands(other.impact.requests),
-                i + 1
+                thousands(other.failed_requests),
+                thousands(other.requests),
+                other.number
             );
         }
         out.push('\n');
     }
-    sources(&mut out, &w, files);
+    sources(&mut out, &w, &report.sources);
     out
 }
 
-fn root_cause_sentence(incident: &Incident, episodes: &[Episode], rules: &RuleSet, w: &Writer<'_>) -> String {
+fn root_cause_sentence(chain: &[crate::report::Link], w: &Writer) -> String {
     let mut steps: Vec<String> = Vec::new();
-    for link in &incident.chain {
-        let e = &episodes[link.episode];
-        let mut step = escape(&rules.get(e.rule).title);
-        if let Some((_, value)) = &e.subject {
-            let _ = write!(step, " {}", code(value));
+    for link in chain {
+        let e = &link.episode;
+        let mut step = escape(&e.title);
+        if let Some(subject) = &e.subject {
+            let _ = write!(step, " {}", code(&subject.value));
         }
-        let _ = write!(step, " at {}{}", w.clock(e.start), w.cite(&e.first.into_iter().collect::<Vec<_>>()));
+        let _ = write!(
+            step,
+            " at {}{}",
+            w.clock(e.start),
+            w.cite(&e.first.iter().cloned().collect::<Vec<_>>())
+        );
         steps.push(step);
     }
     if steps.is_empty() {
@@ -414,20 +374,20 @@ fn mermaid(out: &mut String, moments: &[(Micros, String, String)], zone: Zone) {
     out.push_str("```\n\n");
 }
 
-fn sources(out: &mut String, w: &Writer<'_>, files: &[FileReport]) {
+fn sources(out: &mut String, w: &Writer, files: &[Source]) {
     out.push_str("## Sources\n\n| file | format | zone | lines | first | last |\n|---|---|---|---|---|---|\n");
     for f in files {
         let when = |t: Option<Micros>| t.map_or("-".to_string(), |t| w.time(t));
-        let zone = if f.zone.assumed {
-            format!("{} (assumed)", f.zone.zone)
+        let zone = if f.zone_assumed {
+            format!("{} (assumed)", f.zone)
         } else {
-            f.zone.zone.clone()
+            f.zone.clone()
         };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
-            escape(&f.display),
-            f.format.name(),
+            escape(&f.file),
+            f.format,
             escape(&zone),
             thousands(f.lines),
             when(f.first),
@@ -450,13 +410,5 @@ mod tests {
         assert_eq!(code("plain"), "`plain`");
         assert_eq!(code("a``b"), "```a``b```");
         assert!(!code("line\nbreak").contains('\n'));
-    }
-
-    #[test]
-    fn durations_read_like_people_write_them() {
-        assert_eq!(duration(75 * 60 * 1_000_000), "1 h 15 min");
-        assert_eq!(duration(4 * 60 * 1_000_000), "4 min");
-        assert_eq!(duration(2 * 3600 * 1_000_000), "2 h");
-        assert_eq!(duration(38 * 1_000_000), "38 s");
     }
 }

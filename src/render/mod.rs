@@ -1,44 +1,52 @@
-//! The render stage: the scan's files and events and the timeline's episodes, written
-//! for people (aligned text, coloured on a terminal) or for machines (JSON lines,
-//! Timesketch). Renderers only format: they never read logs or re-derive anything.
+//! The render stage: a report written for people (the Markdown draft, aligned text
+//! coloured on a terminal, the chart) or for machines (the JSON draft, JSON lines,
+//! Timesketch). Renderers read a [`crate::report`] type and a [`View`], and nothing else:
+//! they never read logs or re-derive anything.
 
 mod chart;
-mod draft_json;
 mod markdown;
 mod records;
 mod sources;
 mod text;
 
 pub use chart::chart_svg;
-pub use draft_json::draft_json;
-pub use markdown::write_draft;
+pub use markdown::{code, escape, write_draft};
 pub use records::{write_records, RecordStyle};
 pub use sources::{write_sources_json, write_sources_text};
 pub use text::write_timeline_text;
 
-use crate::scan::FileReport;
+use crate::report::Report;
 use crate::time::Zone;
 use crate::timeline::RateUnit;
 
-/// The zone times are shown in: the one asked for, else the offset most files carry,
-/// else UTC.
-pub fn display_zone(asked: Option<Zone>, files: &[FileReport]) -> Zone {
-    if let Some(zone) = asked {
-        return zone;
-    }
-    let mut counts: Vec<(&str, usize)> = Vec::new();
-    for file in files.iter().filter(|f| !f.zone.assumed && f.timestamped > 0) {
-        match counts.iter_mut().find(|(z, _)| *z == file.zone.zone) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((&file.zone.zone, 1)),
+/// How a report is shown: in which zone, whether coloured, and what it links to.
+#[derive(Clone, Debug)]
+pub struct View {
+    /// The zone times are shown in.
+    pub zone: Zone,
+    /// Colour for a terminal.
+    pub colour: bool,
+    /// A link to the chart drawn beside a draft, relative to it.
+    pub chart_link: Option<String>,
+}
+
+impl View {
+    /// The report's own display zone, no colour, no links.
+    pub fn plain(zone: Zone) -> View {
+        View {
+            zone,
+            colour: false,
+            chart_link: None,
         }
     }
-    // Most files first; ties to the zone seen first, so the choice is stable.
-    let best = counts
-        .iter()
-        .enumerate()
-        .max_by(|(ia, (_, a)), (ib, (_, b))| a.cmp(b).then(ib.cmp(ia)));
-    best.and_then(|(_, (zone, _))| zone.parse().ok()).unwrap_or(Zone::UTC)
+}
+
+/// The draft as JSON (`draft --format json`): the report serialised, keys in order,
+/// pretty-printed.
+pub fn draft_json(report: &Report) -> String {
+    // Through a `Value`, whose maps keep their keys sorted: the same report, the same bytes.
+    let value = serde_json::to_value(report).unwrap_or_default();
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
 /// Whether to colour: only on a terminal, and never when NO_COLOR is set.

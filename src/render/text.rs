@@ -1,11 +1,10 @@
 //! The timeline for a terminal: one aligned line an episode (or an event with `--raw`),
 //! coloured by severity when stdout is a terminal.
 
-use super::{rate_value, thousands};
-use crate::rules::{RuleSet, Severity};
-use crate::scan::{Event, FileReport};
-use crate::time::{display_clock, display_time, Zone};
-use crate::timeline::{Episode, Evidence};
+use super::{rate_value, thousands, View};
+use crate::report::{Evidence, TimelineReport};
+use crate::rules::Severity;
+use crate::time::{display_clock, display_time};
 use std::io::{self, Write};
 
 fn paint(severity: Severity, text: &str, colour: bool) -> String {
@@ -21,37 +20,27 @@ fn paint(severity: Severity, text: &str, colour: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
-/// Writes episodes, or every event when `events` is given.
-pub fn write_timeline_text(
-    out: &mut dyn Write,
-    episodes: &[Episode],
-    events: Option<&[Event]>,
-    files: &[FileReport],
-    rules: &RuleSet,
-    zone: Zone,
-    colour: bool,
-) -> io::Result<()> {
-    if let Some(events) = events {
+/// Writes the episodes, or every event when the report kept them.
+pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &View) -> io::Result<()> {
+    let (zone, colour) = (view.zone, view.colour);
+    if let Some(events) = &report.events {
         for event in events {
-            let rule = rules.get(event.rule);
-            let file = &files[event.file as usize];
-            let severity = paint(rule.severity, &format!("{:<8}", rule.severity.name()), colour);
+            let severity = paint(event.severity, &format!("{:<8}", event.severity.name()), colour);
             writeln!(
                 out,
                 "{}  {:<6} {} {:<28} {}  [{}:{}]",
                 display_time(event.time, zone),
-                file.kind.name(),
+                event.source.name(),
                 severity,
-                rule.id,
+                event.rule,
                 event.message,
-                file.display,
+                event.file,
                 event.line
             )?;
         }
         return Ok(());
     }
-    for episode in episodes {
-        let rule = rules.get(episode.rule);
+    for episode in &report.episodes {
         let same_day = display_time(episode.start, zone)[..10] == display_time(episode.end, zone)[..10];
         let span = match (episode.end > episode.start, same_day) {
             (false, _) => String::new(),
@@ -61,20 +50,20 @@ pub fn write_timeline_text(
         let subject = episode
             .subject
             .as_ref()
-            .map(|(field, value)| format!(" ({field} {value})"))
+            .map(|s| format!(" ({} {})", s.field, s.value))
             .unwrap_or_default();
         let what = match &episode.rate {
             Some(rate) => format!(
                 "{}: peak {} at {}, baseline {}{}",
-                rule.title,
+                episode.title,
                 rate_value(rate.unit, rate.peak),
                 display_clock(rate.peak_at, zone),
                 rate_value(rate.unit, rate.baseline),
                 if rate.ongoing { ", still high when the logs end" } else { "" }
             ),
-            None => format!("{} × {}{}", thousands(episode.count), rule.title, subject),
+            None => format!("{} × {}{}", thousands(episode.count), episode.title, subject),
         };
-        let cite = |e: &Evidence| format!("{}:{}", files[e.file as usize].display, e.line);
+        let cite = |e: &Evidence| format!("{}:{}", e.file, e.line);
         let evidence = match (&episode.first, &episode.last) {
             (Some(first), Some(last)) if first != last => format!("[{} … {}]", cite(first), cite(last)),
             (Some(first), _) => format!("[{}]", cite(first)),
@@ -84,8 +73,8 @@ pub fn write_timeline_text(
             "{}{:<9}  {:<6} {}  {}",
             display_time(episode.start, zone),
             span,
-            episode.kind.name(),
-            paint(rule.severity, &what, colour),
+            episode.source.name(),
+            paint(episode.severity, &what, colour),
             evidence
         );
         writeln!(out, "{}", line.trim_end())?;

@@ -69,6 +69,14 @@ pub struct Mark {
     pub line: u64,
 }
 
+/// What a run of lines is about: a captured field's name and its most common value
+/// (`table` `orders`, `command` `/usr/local/bin/optimize-tables --all`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Subject {
+    pub field: String,
+    pub value: String,
+}
+
 /// Lines of one rule about one thing, close together in time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
@@ -111,10 +119,13 @@ impl Run {
 
     /// The most frequent subject value, with its field; ties go to the smallest value, so
     /// that the order runs were merged in does not matter.
-    pub fn subject(&self) -> Option<(String, String)> {
+    pub fn subject(&self) -> Option<Subject> {
         let best = self.subjects.iter().max_by(|(va, a), (vb, b)| a.cmp(b).then(vb.cmp(va)));
         match (self.subject_field, best) {
-            (Some(field), Some((value, _))) => Some((field.name().to_string(), value.to_string())),
+            (Some(field), Some((value, _))) => Some(Subject {
+                field: field.name().to_string(),
+                value: value.to_string(),
+            }),
             _ => None,
         }
     }
@@ -455,7 +466,13 @@ mod tests {
         let runs = merge_runs(hits.runs().to_vec(), 20);
         let spans: Vec<_> = runs.iter().map(|r| (r.start(), r.end(), r.count)).collect();
         assert_eq!(spans, [(0, 30, 3), (100, 100, 1)]);
-        assert_eq!(runs[0].subject(), Some(("table".into(), "orders".into())));
+        assert_eq!(
+            runs[0].subject(),
+            Some(Subject {
+                field: "table".into(),
+                value: "orders".into()
+            })
+        );
     }
 
     /// The runs of lines taken one by one in time order: the definition of an episode.

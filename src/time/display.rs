@@ -42,3 +42,64 @@ pub fn display_clock(t: Micros, zone: Zone) -> String {
     let local = DateTime::<Utc>::from_timestamp_micros(t + i64::from(offset) * MICROS_PER_SEC).unwrap_or_default();
     local.format("%H:%M:%S").to_string()
 }
+
+/// A duration as people write it: `1 h 15 min`, `4 min`, `38 s`.
+pub fn human_duration(micros: Micros) -> String {
+    let secs = micros.max(0) / MICROS_PER_SEC;
+    match (secs / 3600, secs % 3600 / 60) {
+        (0, 0) => format!("{secs} s"),
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// Serde: an instant as RFC 3339 in UTC (`#[serde(with = "crate::time::serde_utc")]`).
+pub mod serde_utc {
+    use super::{rfc3339_utc, Micros};
+
+    pub fn serialize<S: serde::Serializer>(t: &Micros, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&rfc3339_utc(*t))
+    }
+}
+
+/// Serde: an optional instant as RFC 3339 in UTC, or null.
+pub mod serde_utc_opt {
+    use super::{rfc3339_utc, Micros};
+
+    pub fn serialize<S: serde::Serializer>(t: &Option<Micros>, serializer: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => serializer.serialize_str(&rfc3339_utc(*t)),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+/// Serde: a duration in microseconds as whole seconds.
+pub mod serde_seconds {
+    use super::{Micros, MICROS_PER_SEC};
+
+    pub fn serialize<S: serde::Serializer>(d: &Micros, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(d / MICROS_PER_SEC)
+    }
+}
+
+impl serde::Serialize for Zone {
+    /// As people write it: `UTC`, `-05:00`, `America/New_York`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_people_write_them() {
+        assert_eq!(human_duration(75 * 60 * 1_000_000), "1 h 15 min");
+        assert_eq!(human_duration(4 * 60 * 1_000_000), "4 min");
+        assert_eq!(human_duration(2 * 3600 * 1_000_000), "2 h");
+        assert_eq!(human_duration(38 * 1_000_000), "38 s");
+    }
+}

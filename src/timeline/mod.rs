@@ -3,15 +3,23 @@
 //! them, is one episode ("14:02–14:53 db: 2,034 × lock wait timeout on orders"), with its
 //! first and last evidence; each firing of a rate rule ([`rates`]) is one too. This is
 //! what people read and what analysis reasons about: never lines.
+//!
+//! The stage's output, [`Timeline`], is all the analysis gets: the episodes, the traffic
+//! of every access log together, where the first failed request of each bucket is, and
+//! what was understood of each file.
 
 mod rates;
 
+use crate::error::Problem;
 use crate::format::SourceKind;
-use crate::rules::{RuleIndex, RuleSet};
+use crate::rules::{Category, RuleIndex, RuleSet};
 use crate::scan::hits::{Hits, Mark};
-use crate::scan::{FileReport, ScanResult};
+use crate::scan::series::Series;
+use crate::scan::{Event, FileReport, ScanResult};
 use crate::time::Micros;
 use std::collections::BTreeMap;
+
+pub use crate::scan::hits::Subject;
 
 /// Where a line came from: a file (index into the scan's files) and a 1-based line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,6 +40,8 @@ impl From<Mark> for Evidence {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Episode {
     pub rule: RuleIndex,
+    /// The rule's category: what the episode is evidence of.
+    pub category: Category,
     /// The rotated set (source group) the lines came from.
     pub group: String,
     pub kind: SourceKind,
@@ -44,10 +54,21 @@ pub struct Episode {
     /// (requests, request time) has no single line to cite.
     pub first: Option<Evidence>,
     pub last: Option<Evidence>,
-    /// The most common value of the preferred subject field, with its name.
-    pub subject: Option<(String, String)>,
+    /// What the lines are about: the most common value of the preferred subject field.
+    pub subject: Option<Subject>,
     /// For the firing of a rate rule: how high it went.
     pub rate: Option<RateDetail>,
+}
+
+impl Episode {
+    /// The lines to cite for it: the first, and the last when it is another.
+    pub fn evidence(&self) -> Vec<Evidence> {
+        match (self.first, self.last) {
+            (Some(f), Some(l)) if f != l => vec![f, l],
+            (Some(f), _) => vec![f],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// What a rate value is, for showing it.
@@ -71,18 +92,65 @@ pub struct RateDetail {
     pub ongoing: bool,
 }
 
+/// The timeline stage's output: what the analysis reads, and nothing of the lines.
+#[derive(Debug)]
+pub struct Timeline {
+    /// Runs of matched lines and firings of rate rules, in time order.
+    pub episodes: Vec<Episode>,
+    /// The traffic of every access log together, bucket by bucket: what users saw,
+    /// whichever web server served them.
+    pub traffic: Series,
+    /// Per bucket (by its start), the first failed request (5xx) in it: where users began
+    /// to see errors.
+    pub first_failures: BTreeMap<Micros, Mark>,
+    /// What the scan understood of each file (evidence points into it).
+    pub files: Vec<FileReport>,
+    /// Every matched line, when the scan kept them (`--raw`).
+    pub events: Vec<Event>,
+    pub problems: Vec<Problem>,
+}
+
+/// The scan's runs, tallies and series as a timeline.
+pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
+    let episodes = episodes(&result, rules);
+    let traffic = result.traffic();
+    let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
+    for hits in result.hits.values() {
+        for ((rule, bucket), tally) in hits.tallies() {
+            if rules.get(*rule).category == Category::HttpError {
+                let first = first_failures.entry(*bucket).or_insert(tally.first);
+                *first = (*first).min(tally.first);
+            }
+        }
+    }
+    Timeline {
+        episodes,
+        traffic,
+        first_failures,
+        files: result.files,
+        events: result.events,
+        problems: result.problems,
+    }
+}
+
 /// All episodes: runs of matched lines and firings of rate rules, in time order.
-pub fn build(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
-    let mut episodes = collapse(&result.hits, &result.files);
+pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
+    let mut episodes = collapse(&result.hits, &result.files, rules);
     episodes.extend(rates::episodes(result, rules));
     sort(&mut episodes);
     episodes
 }
 
-/// The episodes that overlap `[since, until)`.
-pub fn within(mut episodes: Vec<Episode>, since: Option<Micros>, until: Option<Micros>) -> Vec<Episode> {
-    episodes.retain(|e| since.is_none_or(|s| e.end >= s) && until.is_none_or(|u| e.start < u));
-    episodes
+impl Timeline {
+    /// Keeps the episodes that overlap `[since, until)` and the events within it. The
+    /// episodes are found in all the logs first: a rate needs the minutes before the
+    /// window for its baseline.
+    pub fn retain_window(&mut self, since: Option<Micros>, until: Option<Micros>) {
+        self.episodes
+            .retain(|e| since.is_none_or(|s| e.end >= s) && until.is_none_or(|u| e.start < u));
+        self.events
+            .retain(|e| since.is_none_or(|s| e.time >= s) && until.is_none_or(|u| e.time < u));
+    }
 }
 
 fn sort(episodes: &mut [Episode]) {
@@ -91,12 +159,13 @@ fn sort(episodes: &mut [Episode]) {
 
 /// The runs of matched lines of each source group as episodes, ordered by start (then
 /// source, rule). The scan has merged the runs already (see [`crate::scan::hits`]).
-pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport]) -> Vec<Episode> {
+pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport], rules: &RuleSet) -> Vec<Episode> {
     let mut episodes: Vec<Episode> = hits
         .iter()
         .flat_map(|(group, hits)| {
             hits.runs().iter().map(move |run| Episode {
                 rule: run.rule,
+                category: rules.get(run.rule).category,
                 group: group.clone(),
                 kind: files[run.first.file as usize].kind,
                 start: run.start(),
@@ -117,6 +186,7 @@ pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport]) -> Vec<Epis
 mod tests {
     use super::*;
     use crate::format::Format;
+    use crate::rules::{Condition, Rule, Severity};
     use crate::scan::ZoneNote;
     use crate::source::ReadMode;
 
@@ -139,6 +209,21 @@ mod tests {
         hits.entry(group.into()).or_insert_with(|| Hits::new(100, 60)).add(0, &fields, mark);
     }
 
+    fn one_rule() -> RuleSet {
+        RuleSet::new(vec![Rule {
+            id: "db.lock".into(),
+            title: "lock wait".into(),
+            category: Category::TableLock,
+            severity: Severity::Error,
+            sources: Vec::new(),
+            condition: Condition::Status(500, 599),
+            examples: Vec::new(),
+            counterexamples: Vec::new(),
+            origin: "test".into(),
+            line: 1,
+        }])
+    }
+
     #[test]
     fn runs_collapse_and_gaps_split() {
         let files = [file("db.log"), file("app.log")];
@@ -151,16 +236,23 @@ mod tests {
         for group in hits.values_mut() {
             group.compact();
         }
-        let episodes = collapse(&hits, &files);
+        let episodes = collapse(&hits, &files, &one_rule());
         // db.log orders (0, 20), app.log x (10), db.log users (30), db.log orders again
         // after a gap (1000): one source and rule, but another table or a long gap, is
         // another episode.
+        let table = |value: &str| {
+            Some(Subject {
+                field: "table".into(),
+                value: value.into(),
+            })
+        };
         assert_eq!(episodes.len(), 4);
         assert_eq!((episodes[0].group.as_str(), episodes[0].count, episodes[0].end), ("db.log", 2, 20));
-        assert_eq!(episodes[0].subject, Some(("table".into(), "orders".into())));
+        assert_eq!(episodes[0].subject, table("orders"));
+        assert_eq!(episodes[0].category, Category::TableLock);
         assert_eq!(episodes[0].last, Some(Evidence { file: 0, line: 2 }));
         assert_eq!((episodes[1].group.as_str(), episodes[1].count), ("app.log", 1));
-        assert_eq!(episodes[2].subject, Some(("table".into(), "users".into())));
+        assert_eq!(episodes[2].subject, table("users"));
         assert_eq!((episodes[3].start, episodes[3].count), (1_000, 1));
     }
 }

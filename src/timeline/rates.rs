@@ -314,6 +314,7 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                 .sum();
             episodes.push(Episode {
                 rule,
+                category: rules.get(rule).category,
                 group: scope.group.clone(),
                 kind,
                 start,

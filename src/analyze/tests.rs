@@ -1,0 +1,455 @@
+//! The analysis on hand-built timelines: which window, which chain, which fix, with
+//! decoys beside the story (a deploy that changed nothing, a routine cron job, a trigger
+//! beyond the lookback, overlapping symptoms). Each test says what a person reading the
+//! same episodes would conclude, and checks that the analysis does.
+
+use super::*;
+use crate::format::{Request, SourceKind};
+use crate::rules::{Condition, Rule, Severity};
+use crate::scan::hits::Mark;
+use crate::timeline::{RateDetail, RateUnit, Subject};
+use std::collections::BTreeMap;
+
+const MINUTE: Micros = 60 * 1_000_000;
+const HOUR: Micros = 60 * MINUTE;
+
+/// One rule a category, in the order of `Category::ALL`, titled by the category's name:
+/// an episode's rule is its category's place there.
+fn rules() -> RuleSet {
+    RuleSet::new(
+        Category::ALL
+            .iter()
+            .map(|&category| Rule {
+                id: category.name().into(),
+                title: category.name().into(),
+                category,
+                severity: Severity::Error,
+                sources: Vec::new(),
+                condition: Condition::Status(500, 599),
+                examples: Vec::new(),
+                counterexamples: Vec::new(),
+                origin: "test".into(),
+                line: 1,
+            })
+            .collect(),
+    )
+}
+
+/// An episode of `category` in a `kind` source from minute `start` to minute `end`.
+fn episode(category: Category, kind: SourceKind, start: i64, end: i64, count: u64) -> Episode {
+    let rule = Category::ALL.iter().position(|c| *c == category).unwrap() as u16;
+    Episode {
+        rule,
+        category,
+        group: format!("{}.log", kind.name()),
+        kind,
+        start: start * MINUTE,
+        end: end * MINUTE,
+        count,
+        first: Some(Evidence {
+            file: 0,
+            line: start.unsigned_abs() + 1,
+        }),
+        last: Some(Evidence {
+            file: 0,
+            line: end.unsigned_abs() + 1,
+        }),
+        subject: None,
+        rate: None,
+    }
+}
+
+fn about(mut e: Episode, field: &str, value: &str) -> Episode {
+    e.subject = Some(Subject {
+        field: field.into(),
+        value: value.into(),
+    });
+    e
+}
+
+/// The error spike users saw, from minute `start` to `end`.
+fn spike(start: i64, end: i64) -> Episode {
+    let mut e = episode(Category::ErrorSpike, SourceKind::Web, start, end, 100);
+    e.rate = Some(RateDetail {
+        peak: 0.9,
+        peak_at: start * MINUTE,
+        baseline: 0.0,
+        unit: RateUnit::Ratio,
+        ongoing: false,
+    });
+    e
+}
+
+fn timeline(mut episodes: Vec<Episode>) -> Timeline {
+    episodes.sort_by_key(|e| e.start);
+    Timeline {
+        episodes,
+        traffic: Series::new(MINUTE),
+        first_failures: BTreeMap::new(),
+        files: Vec::new(),
+        events: Vec::new(),
+        problems: Vec::new(),
+    }
+}
+
+fn options() -> Options {
+    Options { lookback: 24 * HOUR }
+}
+
+fn analysed(episodes: Vec<Episode>) -> (Timeline, Analysis) {
+    let timeline = timeline(episodes);
+    let analysis = analyze(&timeline, &rules(), &options());
+    (timeline, analysis)
+}
+
+/// The category in `role` of the only incident's chain.
+fn in_role(timeline: &Timeline, incident: &Incident, role: Role) -> Option<Category> {
+    incident.link(role).map(|l| timeline.episodes[l.episode].category)
+}
+
+#[test]
+fn symptoms_a_few_minutes_apart_are_one_incident_and_far_apart_two() {
+    let (_, analysis) = analysed(vec![spike(0, 10), spike(15, 20), spike(60, 70)]);
+    assert_eq!(analysis.incidents.len(), 2);
+    assert_eq!((analysis.incidents[0].start, analysis.incidents[0].end), (0, 20 * MINUTE));
+    assert_eq!(analysis.incidents[0].symptoms.len(), 2);
+    assert_eq!(analysis.incidents[1].start, 60 * MINUTE);
+}
+
+#[test]
+fn overlapping_error_and_latency_spikes_are_one_incident() {
+    let mut latency = spike(5, 30);
+    latency.category = Category::LatencySpike;
+    let (_, analysis) = analysed(vec![spike(0, 20), latency]);
+    assert_eq!(analysis.incidents.len(), 1);
+    assert_eq!(analysis.incidents[0].end, 30 * MINUTE);
+    assert_eq!(analysis.incidents[0].symptoms.len(), 2);
+}
+
+#[test]
+fn without_traffic_the_longest_incident_is_the_largest() {
+    let (_, analysis) = analysed(vec![spike(0, 5), spike(100, 160), spike(300, 310)]);
+    assert_eq!(analysis.largest, Some(1));
+}
+
+#[test]
+fn the_largest_incident_is_the_one_with_most_failed_requests() {
+    let mut timeline = timeline(vec![spike(0, 60), spike(120, 125)]);
+    let request = |status| Request {
+        client: b"10.0.0.1",
+        method: b"GET",
+        path: b"/cart",
+        status,
+        duration_ms: None,
+        stamp_at: None,
+    };
+    // The long first incident fails once; the short second one fails fifty times.
+    timeline.traffic.add(10 * MINUTE, &request(503));
+    for _ in 0..50 {
+        timeline.traffic.add(121 * MINUTE, &request(502));
+    }
+    let analysis = analyze(&timeline, &rules(), &options());
+    assert_eq!(analysis.largest, Some(1));
+    assert_eq!(analysis.incidents[1].impact.failed_requests, 50);
+}
+
+#[test]
+fn a_specific_deep_mechanism_outranks_a_generic_application_error() {
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::AppError, SourceKind::App, -1, 30, 500),
+        episode(Category::TableLock, SourceKind::Db, -2, 29, 300),
+    ]);
+    let incident = &analysis.incidents[0];
+    assert_eq!(in_role(&timeline, incident, Role::Mechanism), Some(Category::TableLock));
+    // The application errors are weighed and named as an alternative.
+    assert!(incident
+        .alternatives
+        .iter()
+        .any(|l| timeline.episodes[l.episode].category == Category::AppError));
+}
+
+#[test]
+fn a_mechanism_must_be_under_way_when_the_symptom_starts() {
+    // A lock long before the outage; one that began within the half hour before it but
+    // was over a quarter of an hour before it; and deadlocks twenty minutes into it.
+    let (_, analysis) = analysed(vec![
+        spike(60, 90),
+        episode(Category::TableLock, SourceKind::Db, 0, 10, 300),
+        episode(Category::TableLock, SourceKind::Db, 35, 45, 300),
+        episode(Category::Deadlock, SourceKind::Db, 80, 85, 10),
+    ]);
+    assert!(analysis.incidents[0].link(Role::Mechanism).is_none());
+}
+
+#[test]
+fn a_mechanism_on_time_scores_above_the_same_one_starting_late() {
+    let incident = |start| {
+        let (timeline, analysis) = analysed(vec![spike(0, 30), episode(Category::SlowQuery, SourceKind::Db, start, 30, 50)]);
+        let link = *analysis.incidents[0].link(Role::Mechanism).unwrap();
+        chain::mechanism_score(&timeline.episodes[link.episode], &analysis.incidents[0]).unwrap()
+    };
+    assert!(incident(0) > incident(10), "{} against {}", incident(0), incident(10));
+}
+
+#[test]
+fn the_trigger_is_the_change_that_fits_the_mechanism() {
+    // A release ten minutes before a dry pool; a config change the day before.
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::PoolExhaustion, SourceKind::App, -1, 30, 900),
+        about(episode(Category::Deploy, SourceKind::System, -10, -10, 1), "version", "4.18.0"),
+        episode(Category::ConfigChange, SourceKind::System, -20 * 60, -20 * 60, 1),
+    ]);
+    let incident = &analysis.incidents[0];
+    assert_eq!(in_role(&timeline, incident, Role::Trigger), Some(Category::Deploy));
+    assert_eq!(in_role(&timeline, incident, Role::Mechanism), Some(Category::PoolExhaustion));
+    // Confidence is the mean of the two scores.
+    let (t, m) = (
+        incident.link(Role::Trigger).unwrap().score,
+        incident.link(Role::Mechanism).unwrap().score,
+    );
+    assert!((incident.confidence - (t + m) / 2.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_deploy_after_the_outage_began_is_not_its_trigger() {
+    // Decoy: a release shipped ten minutes into the outage (the fix, perhaps), beside the
+    // maintenance that started it.
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::TableLock, SourceKind::Db, -1, 30, 300),
+        episode(Category::Maintenance, SourceKind::Db, -2, -2, 1),
+        episode(Category::Deploy, SourceKind::System, 10, 10, 1),
+    ]);
+    assert_eq!(
+        in_role(&timeline, &analysis.incidents[0], Role::Trigger),
+        Some(Category::Maintenance)
+    );
+    // Alone, it is no trigger either.
+    let (_, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::PoolExhaustion, SourceKind::App, -1, 30, 300),
+        episode(Category::Deploy, SourceKind::System, 10, 10, 1),
+    ]);
+    assert!(analysis.incidents[0].link(Role::Trigger).is_none());
+}
+
+#[test]
+fn a_deploy_that_changed_nothing_loses_to_the_change_that_did() {
+    // Decoy: a release six hours before, followed by hours of calm; then a migration two
+    // minutes before lock waits.
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::TableLock, SourceKind::Db, -1, 30, 300),
+        episode(Category::Migration, SourceKind::Db, -2, -2, 1),
+        episode(Category::Deploy, SourceKind::System, -6 * 60, -6 * 60, 1),
+    ]);
+    let incident = &analysis.incidents[0];
+    assert_eq!(in_role(&timeline, incident, Role::Trigger), Some(Category::Migration));
+    assert!(incident
+        .alternatives
+        .iter()
+        .any(|l| timeline.episodes[l.episode].category == Category::Deploy));
+}
+
+#[test]
+fn a_trigger_beyond_the_lookback_is_not_considered() {
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::PoolExhaustion, SourceKind::App, -1, 30, 900),
+        episode(Category::Deploy, SourceKind::System, -25 * 60, -25 * 60, 1),
+    ]);
+    let incident = &analysis.incidents[0];
+    assert_eq!(in_role(&timeline, incident, Role::Trigger), None);
+    assert!(incident.alternatives.iter().all(|l| l.role != Role::Trigger));
+    // A mechanism alone: most of its score.
+    let m = incident.link(Role::Mechanism).unwrap().score;
+    assert!((incident.confidence - 0.6 * m).abs() < 1e-9);
+}
+
+#[test]
+fn a_routine_cron_job_is_not_a_suspect_but_a_one_off_is() {
+    let cron = |minute, command| {
+        about(
+            episode(Category::CronJob, SourceKind::System, minute, minute, 1),
+            "command",
+            command,
+        )
+    };
+    // The same job every ten minutes, the last one just before the outage; and a job
+    // run once, twenty minutes before.
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::SlowQuery, SourceKind::Db, -1, 30, 200),
+        cron(-30, "/usr/bin/php /var/www/cron.php"),
+        cron(-20, "/usr/bin/php /var/www/cron.php"),
+        cron(-10, "/usr/bin/php /var/www/cron.php"),
+        cron(-1, "/usr/bin/php /var/www/cron.php"),
+        cron(-20, "/opt/reindex-catalogue.sh"),
+    ]);
+    let trigger = analysis.incidents[0].link(Role::Trigger).unwrap();
+    assert_eq!(
+        timeline.episodes[trigger.episode].subject.as_ref().unwrap().value,
+        "/opt/reindex-catalogue.sh"
+    );
+    // The routine job alone is too weak to name.
+    let (_, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::SlowQuery, SourceKind::Db, -1, 30, 200),
+        cron(-30, "/usr/bin/php /var/www/cron.php"),
+        cron(-20, "/usr/bin/php /var/www/cron.php"),
+        cron(-10, "/usr/bin/php /var/www/cron.php"),
+    ]);
+    assert!(analysis.incidents[0].link(Role::Trigger).is_none());
+}
+
+#[test]
+fn a_maintenance_started_by_cron_has_the_cron_job_as_origin() {
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::TableLock, SourceKind::Db, -1, 30, 300),
+        episode(Category::Maintenance, SourceKind::Db, -2, -2, 1),
+        about(
+            episode(Category::CronJob, SourceKind::System, -3, -3, 1),
+            "command",
+            "/usr/local/bin/optimize",
+        ),
+    ]);
+    let incident = &analysis.incidents[0];
+    assert_eq!(in_role(&timeline, incident, Role::Origin), Some(Category::CronJob));
+    let roles: Vec<Role> = incident.chain.iter().map(|l| l.role).collect();
+    assert_eq!(roles, [Role::Origin, Role::Trigger, Role::Mechanism, Role::Symptom]);
+}
+
+#[test]
+fn a_near_tie_of_another_kind_joins_the_chain_and_one_of_the_same_kind_does_not() {
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::TableLock, SourceKind::Db, -1, 30, 300),
+        episode(Category::SlowQuery, SourceKind::Db, -1, 30, 300),
+    ]);
+    let mechanisms: Vec<Category> = analysis.incidents[0]
+        .chain
+        .iter()
+        .filter(|l| l.role == Role::Mechanism)
+        .map(|l| timeline.episodes[l.episode].category)
+        .collect();
+    assert_eq!(mechanisms, [Category::TableLock, Category::SlowQuery]);
+
+    let lock_elsewhere = {
+        let mut e = episode(Category::TableLock, SourceKind::Db, -1, 30, 300);
+        e.group = "other-db.log".into();
+        e
+    };
+    let (_, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::TableLock, SourceKind::Db, -1, 30, 300),
+        lock_elsewhere,
+    ]);
+    let count = analysis.incidents[0].chain.iter().filter(|l| l.role == Role::Mechanism).count();
+    assert_eq!(count, 1);
+}
+
+#[test]
+fn the_fix_is_the_action_closest_to_when_the_mechanism_stopped() {
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 60),
+        episode(Category::TableLock, SourceKind::Db, -1, 50, 300),
+        // Decoys: an admin action before the outage, and a restart long after it.
+        episode(Category::AdminAction, SourceKind::System, -30, -30, 1),
+        episode(Category::Restart, SourceKind::System, 200, 200, 1),
+        // What an administrator did while the lock held, and just as it ended.
+        episode(Category::AdminAction, SourceKind::System, 20, 20, 1),
+        episode(Category::AdminAction, SourceKind::System, 49, 49, 1),
+    ]);
+    let fix = analysis.incidents[0].resolution.unwrap();
+    assert_eq!(timeline.episodes[fix].start, 49 * MINUTE);
+}
+
+#[test]
+fn without_an_action_near_the_end_there_is_no_fix() {
+    let (_, analysis) = analysed(vec![
+        spike(0, 60),
+        episode(Category::TableLock, SourceKind::Db, -1, 58, 300),
+        // A quarter of an hour before the lock ended: the outage went on without change.
+        episode(Category::Restart, SourceKind::System, 40, 40, 1),
+    ]);
+    assert_eq!(analysis.incidents[0].resolution, None);
+}
+
+#[test]
+fn a_symptom_is_never_its_own_mechanism_and_with_nothing_else_nothing_is_claimed() {
+    let (_, analysis) = analysed(vec![spike(0, 30)]);
+    let incident = &analysis.incidents[0];
+    let roles: Vec<Role> = incident.chain.iter().map(|l| l.role).collect();
+    assert_eq!(roles, [Role::Symptom]);
+    assert_eq!(incident.confidence, 0.0);
+}
+
+#[test]
+fn users_saw_errors_from_the_first_failed_request_of_the_windows_first_bucket() {
+    let mut timeline = timeline(vec![spike(10, 30)]);
+    // A failure a few seconds into the bucket the window starts in, before its start …
+    let early = Mark {
+        time: 10 * MINUTE + 5_000_000,
+        file: 0,
+        offset: 0,
+        line: 77,
+    };
+    // … and one the minute before: not this incident's.
+    let before = Mark {
+        time: 9 * MINUTE,
+        file: 0,
+        offset: 0,
+        line: 70,
+    };
+    timeline.first_failures.insert(10 * MINUTE, early);
+    timeline.first_failures.insert(9 * MINUTE, before);
+    let analysis = analyze(&timeline, &rules(), &options());
+    let detected = analysis.incidents[0].detected.unwrap();
+    assert_eq!((detected.time, detected.evidence.line), (early.time, 77));
+
+    // Without failed requests, the first line of the symptom.
+    let (_, analysis) = analysed(vec![spike(10, 30)]);
+    assert_eq!(analysis.incidents[0].detected.unwrap().time, 10 * MINUTE);
+}
+
+#[test]
+fn impact_names_the_endpoints_hit_and_only_well_used_ones_as_unaffected() {
+    let mut timeline = timeline(vec![spike(0, 10)]);
+    let mut add = |path: &'static [u8], status, n| {
+        for i in 0..n {
+            let client = format!("10.0.0.{}", i % 7);
+            let request = Request {
+                client: client.as_bytes(),
+                method: b"GET",
+                path,
+                status,
+                duration_ms: None,
+                stamp_at: None,
+            };
+            timeline.traffic.add(MINUTE, &request);
+        }
+    };
+    add(b"/cart", 503, 40);
+    add(b"/cart", 200, 10);
+    add(b"/search", 502, 5);
+    add(b"/static/app.js", 200, 30);
+    add(b"/robots.txt", 200, 3);
+    let impact = impact(&timeline.traffic, 0, 10 * MINUTE);
+    assert_eq!((impact.requests, impact.failed_requests), (88, 45));
+    let hit: Vec<&str> = impact.hardest_hit.iter().map(|e| e.endpoint.as_str()).collect();
+    assert_eq!(hit, ["/cart", "/search"]);
+    let unaffected: Vec<&str> = impact.unaffected.iter().map(|e| e.endpoint.as_str()).collect();
+    assert_eq!(unaffected, ["/static/app.js"]);
+    assert_eq!(impact.clients, 7);
+}
+
+#[test]
+fn confidence_weighs_what_was_found() {
+    assert_eq!(weights::confidence(None, None), 0.0);
+    assert!((weights::confidence(Some(0.8), Some(0.6)) - 0.7).abs() < 1e-9);
+    assert!((weights::confidence(None, Some(0.5)) - 0.3).abs() < 1e-9);
+    assert!((weights::confidence(Some(0.5), None) - 0.25).abs() < 1e-9);
+}

@@ -1,0 +1,125 @@
+//! Every number the analysis weighs evidence with, in one place, with its reason. They
+//! were set on the seed scenarios (the five outages of `fixtures/scenarios`) and are
+//! pinned by the unit tests beside them: change one and those say what moved.
+
+use crate::format::SourceKind;
+use crate::rules::Category;
+use crate::time::Micros;
+
+const MINUTE: Micros = 60 * 1_000_000;
+
+/// Symptom episodes closer than this belong to one incident: an error spike that pauses
+/// for a few minutes and comes back is the same outage seen twice.
+pub const INCIDENT_MERGE_GAP: Micros = 10 * MINUTE;
+
+/// How much a mechanism's category says about a cause; `None` for categories that are
+/// not mechanisms. A corrupt table explains failures outright; a lock or a dry pool
+/// nearly so; slow queries and database errors often; an upstream error only says that
+/// something behind the web server failed; a restart or a bare application error says
+/// least.
+pub fn specificity(category: Category) -> Option<f64> {
+    Some(match category {
+        Category::DbCorruption => 1.0,
+        Category::TableLock | Category::PoolExhaustion => 0.95,
+        Category::Deadlock | Category::ResourceExhaustion => 0.9,
+        Category::SlowQuery | Category::DbError => 0.8,
+        Category::UpstreamError => 0.55,
+        Category::Restart => 0.3,
+        Category::AppError => 0.2,
+        _ => return None,
+    })
+}
+
+/// Deeper layers are likelier causes of what the layers above them show: the web server
+/// reports what the application suffered, which reports what the database did.
+pub fn layer(kind: SourceKind) -> f64 {
+    match kind {
+        SourceKind::System => 1.0,
+        SourceKind::Db => 0.95,
+        SourceKind::App => 0.8,
+        SourceKind::Web => 0.6,
+    }
+}
+
+/// How well a trigger explains a mechanism: maintenance and migrations lock and slow
+/// the database; a release changes code and pools; a surge exhausts capacity. A config
+/// change or a cron job may cause anything, so they fit any mechanism, less well.
+pub fn compatibility(trigger: Category, mechanism: Option<Category>) -> f64 {
+    use Category::*;
+    match (trigger, mechanism) {
+        (Maintenance | Migration, Some(TableLock | SlowQuery | DbCorruption | Deadlock | DbError)) => 1.0,
+        (Deploy, Some(PoolExhaustion | AppError | SlowQuery | UpstreamError | DbError | Deadlock)) => 1.0,
+        (TrafficSurge, Some(SlowQuery | PoolExhaustion | ResourceExhaustion | UpstreamError)) => 1.0,
+        (ConfigChange, _) => 0.8,
+        (CronJob, _) => 0.7,
+        _ => 0.5,
+    }
+}
+
+/// A mechanism is under way when the symptom starts: begun up to this long before it …
+pub const MECHANISM_LEAD: Micros = 30 * MINUTE;
+/// … or this long after (the first lines of a lock may be logged after the first 5xx) …
+pub const MECHANISM_LAG: Micros = 15 * MINUTE;
+/// … and not over more than this long before the symptom starts.
+pub const MECHANISM_ENDED_BEFORE: Micros = 5 * MINUTE;
+/// A mechanism that began within this of the symptom's start counts as on time.
+pub const MECHANISM_ON_TIME: Micros = MINUTE;
+/// What a mechanism loses for starting early, at [`MECHANISM_LEAD`]: a little, because
+/// causes do come first.
+pub const EARLY_PENALTY: f64 = 0.3;
+/// What it loses for starting late, at [`MECHANISM_LAG`]: more, because an effect of the
+/// outage (errors that follow the failures) starts late too.
+pub const LATE_PENALTY: f64 = 0.6;
+/// Half of a mechanism's score is how much of the symptom it spans: a cause lasts as
+/// long as its effect; half is granted to any candidate in the window.
+pub const SPAN_SHARE: f64 = 0.5;
+/// A mechanism seen once scores this share of one seen often ([`REPEATED_AT`] lines or
+/// more), growing with the logarithm of its count in between: one line may be noise.
+pub const SINGLE_LINE_SHARE: f64 = 0.7;
+pub const REPEATED_AT: f64 = 100.0;
+
+/// A trigger comes before the mechanism; one logged up to this long after it still
+/// counts (clocks and log buffering differ between hosts).
+pub const TRIGGER_LATE_BY: Micros = 2 * MINUTE;
+/// What a trigger loses for being as early as the whole `--lookback`: half. A deploy the
+/// night before can cause an outage at the next peak, but a closer one is likelier.
+pub const TRIGGER_AGE_PENALTY: f64 = 0.5;
+/// An episode whose rule and subject come this many times or more in one source is
+/// routine (the same job every ten minutes) …
+pub const ROUTINE_AT: usize = 3;
+/// … and keeps this share of its trigger score.
+pub const ROUTINE_SHARE: f64 = 0.2;
+/// Triggers scoring less are not worth naming.
+pub const MIN_TRIGGER_SCORE: f64 = 0.2;
+/// A cron job started at most this long before a maintenance or migration is where it
+/// came from (the command's first statement follows within seconds).
+pub const ORIGIN_WITHIN: Micros = 5 * MINUTE;
+/// A second mechanism of another category scoring at least this share of the first
+/// runs alongside it and is part of the story (a migration's lock waits and its slow
+/// queries).
+pub const NEAR_TIE: f64 = 0.8;
+/// Alternatives listed, at most.
+pub const ALTERNATIVES: usize = 4;
+
+/// Confidence in a chain from its trigger's and mechanism's scores: both found, their
+/// mean; a mechanism alone, most of its score (what set it off is unknown); a trigger
+/// alone, half of its score (how it caused the symptom is unknown).
+pub fn confidence(trigger: Option<f64>, mechanism: Option<f64>) -> f64 {
+    match (trigger, mechanism) {
+        (Some(t), Some(m)) => (0.5 * m + 0.5 * t).min(1.0),
+        (None, Some(m)) => 0.6 * m,
+        (Some(t), None) => 0.5 * t,
+        (None, None) => 0.0,
+    }
+}
+
+/// The fix is looked for from this long before the mechanism stopped …
+pub const FIX_BEFORE_STOP: Micros = 10 * MINUTE;
+/// … to this long after the symptom's end (recovery shows a little after the action).
+pub const FIX_AFTER_END: Micros = 5 * MINUTE;
+
+/// Endpoints named as hardest hit, at most.
+pub const HARDEST_HIT: usize = 5;
+/// An endpoint is called unaffected only with this many requests and none failed: a
+/// single lucky request says nothing.
+pub const UNAFFECTED_MIN_REQUESTS: u64 = 10;

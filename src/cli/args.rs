@@ -1,0 +1,373 @@
+//! The command line's arguments (clap derive) and the small parsers they need: sizes,
+//! durations, zones. Each scanning command's arguments become a [`Config`] here, checked
+//! before any file is read.
+
+use super::output::fail;
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use postmortem::rules::RuleSet;
+use postmortem::time::{self, Micros, Zone};
+use postmortem::Config;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "postmortem",
+    version,
+    about = "Reconstruct the timeline of a production outage from its logs"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// The main job: find the incident in the logs and draft its postmortem, every
+    /// statement citing its lines.
+    Draft(DraftArgs),
+    /// Draw the incident: requests and failures per bucket, the window, the key moments (SVG).
+    Chart(ChartArgs),
+    /// The merged, time-ordered stream of what the rules found, collapsed into episodes.
+    Timeline(TimelineArgs),
+    /// What was understood of each file: format, zone, lines, first and last time.
+    Sources(SourcesArgs),
+    /// The rules: list them, show them as written, check rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Write a deterministic incident archive (logs/ and truth.json) for demos, tests and
+    /// benchmarks.
+    Synth(SynthArgs),
+}
+
+#[derive(Args)]
+pub struct SynthArgs {
+    /// One of: table-lock, cms-corruption, pool-after-deploy, cron-migration, traffic-surge, quiet-day.
+    #[arg(long)]
+    pub scenario: String,
+    /// Directory to write into (logs in DIR/logs, the truth in DIR/truth.json).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// About how large the archive should be (bytes, or with KiB, MiB, GiB); default small.
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<String>,
+    /// Seed of the generator: the same seed, the same archive.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// One line a rule: id, category, title.
+    List {
+        #[command(flatten)]
+        selection: RuleSelection,
+        /// Print the line patterns instead, one a line, for `rg -f` (rules on a status
+        /// code or a rate have none, and `unless` exclusions are left out).
+        #[arg(long)]
+        patterns: bool,
+    },
+    /// The rule files as written (the built-in catalogue, or one rule by id).
+    Show {
+        /// A rule id; without one, the whole built-in catalogue.
+        id: Option<String>,
+        #[command(flatten)]
+        selection: RuleSelection,
+    },
+    /// Compile rule files and run every rule's examples and counterexamples.
+    /// Without a file, the built-in catalogue. Exit status 1 if anything is wrong.
+    Check {
+        /// Rule files (TOML).
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+pub struct RuleSelection {
+    /// Add the rules of a TOML rule file (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Leave the built-in rules out.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+}
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Log files or directories (walked recursively); `-` reads stdin.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Zone of timestamps that carry none: an IANA name, an offset (-05:00) or UTC.
+    /// Default: this machine's zone.
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Year of the first line of logs that print no year (syslog). Default: inferred.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Worker threads (default: one a core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Read files with read() instead of mapping them.
+    #[arg(long)]
+    pub no_mmap: bool,
+    /// Width of a time bucket for traffic series: 30s, 1m, 5m, 1h.
+    #[arg(long, default_value = "1m", value_name = "DURATION")]
+    pub bucket: String,
+    /// Lines longer than this many bytes are cut (and counted).
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub max_line: usize,
+    /// Add the rules of a TOML rule file (repeatable); a rule with a built-in id replaces it.
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Leave the built-in rules out.
+    #[arg(long)]
+    pub no_builtin_rules: bool,
+    /// Hide the progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TimelineFormat {
+    Text,
+    Jsonl,
+    Timesketch,
+}
+
+#[derive(Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Print every event instead of collapsing runs into episodes.
+    #[arg(long)]
+    pub raw: bool,
+    /// text: aligned, coloured on a terminal; jsonl: one JSON object a line;
+    /// timesketch: JSON lines for Timesketch's import.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TimelineFormat,
+    /// Only what happened at or after this time (RFC 3339, or YYYY-MM-DD HH:MM[:SS] in --tz).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only what happened before this time.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Zone to show times in. Default: --tz, else the zone most logs carry, else UTC.
+    #[arg(long, value_name = "ZONE")]
+    pub display_tz: Option<String>,
+    /// Events of one rule and source further apart than this start a new episode.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub gap: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DraftFormat {
+    Markdown,
+    Json,
+}
+
+/// What finding and explaining an incident needs: shared by `draft` and `chart`.
+#[derive(Args)]
+pub struct AnalysisArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Draft incident N (numbered in time order) instead of the largest.
+    #[arg(long, value_name = "N")]
+    pub incident: Option<usize>,
+    /// How far before the symptom to look for triggers (deploys, migrations, cron jobs).
+    #[arg(long, default_value = "24h", value_name = "DURATION")]
+    pub lookback: String,
+    /// Zone to show times in. Default: --tz, else the zone most logs carry, else UTC.
+    #[arg(long, value_name = "ZONE")]
+    pub display_tz: Option<String>,
+    /// Events of one rule and source further apart than this start a new episode.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub gap: String,
+}
+
+#[derive(Args)]
+pub struct DraftArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// markdown: the document to edit; json: the same, for machines (schema in the README).
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: DraftFormat,
+    /// Write the draft to this file (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also draw the chart (SVG) into this file; with --output, the draft links to it.
+    #[arg(long, value_name = "FILE.svg")]
+    pub chart: Option<PathBuf>,
+    /// Overwrite --output and --chart if they exist (a draft is often edited by hand: off by default).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args)]
+pub struct ChartArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// The SVG file to write.
+    #[arg(long, short, value_name = "FILE.svg")]
+    pub output: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SourcesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct SourcesArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// text: a table; json: an array, one object a file.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SourcesFormat,
+    /// Zone to show times in.
+    #[arg(long, value_name = "ZONE")]
+    pub display_tz: Option<String>,
+}
+
+/// `1GiB`, `64MiB`, `500KiB`, `1000000` → bytes.
+pub fn parse_size(text: &str) -> Result<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .with_context(|| format!("`{text}` is not a size (1000000, 500KiB, 64MiB, 1GiB)"))?;
+    let scale = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "KB" => 1 << 10,
+        "MiB" | "M" | "MB" => 1 << 20,
+        "GiB" | "G" | "GB" => 1 << 30,
+        _ => bail!("`{text}` is not a size (1000000, 500KiB, 64MiB, 1GiB)"),
+    };
+    Ok(n * scale)
+}
+
+/// `90s`, `1m`, `5m`, `1h` → microseconds.
+pub fn parse_duration(text: &str) -> Result<Micros> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number
+        .parse()
+        .with_context(|| format!("`{text}` is not a duration (30s, 1m, 1h)"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" | "" => n * 60,
+        "h" => n * 3600,
+        _ => bail!("`{text}` is not a duration (30s, 1m, 1h)"),
+    };
+    if secs <= 0 {
+        bail!("a duration must be positive: `{text}`");
+    }
+    Ok(secs * time::MICROS_PER_SEC)
+}
+
+pub fn parse_zone(text: &str) -> Result<Zone> {
+    text.parse::<Zone>().map_err(anyhow::Error::msg)
+}
+
+/// A time given by the user (`--since`, `--until`), read in `zone`.
+pub fn parse_time(text: &Option<String>, zone: Zone, flag: &str) -> Result<Option<Micros>> {
+    text.as_deref()
+        .map(|t| time::parse_user_time(t, zone))
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .with_context(|| flag.to_string())
+}
+
+/// Loads rules, printing every problem; `None` if any.
+pub fn load_rules(files: &[PathBuf], builtin: bool) -> Option<RuleSet> {
+    RuleSet::load(files, builtin)
+        .map_err(|errors| {
+            for error in errors {
+                super::output::error_line(&error.to_string());
+            }
+        })
+        .ok()
+}
+
+impl ScanArgs {
+    /// The configuration these arguments ask for, checked before any file is read: a
+    /// usage error exits 2, a broken rule file 1.
+    pub fn config(&self) -> Result<Config, ExitCode> {
+        let zone = self.tz.as_deref().map(parse_zone).transpose().map_err(fail)?;
+        let bucket = parse_duration(&self.bucket).map_err(fail)?;
+        if let Some(threads) = self.threads {
+            if threads == 0 {
+                return Err(fail(anyhow::anyhow!("--threads must be at least 1")));
+            }
+            // The global pool can only be set once; a second call fails harmlessly.
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
+        }
+        let rules = load_rules(&self.rules, !self.no_builtin_rules).ok_or(ExitCode::from(1))?;
+        let mut config = Config::new(rules);
+        config.zone = zone;
+        config.year = self.year;
+        config.no_mmap = self.no_mmap;
+        config.bucket = bucket;
+        config.max_line = self.max_line;
+        Ok(config)
+    }
+}
+
+impl AnalysisArgs {
+    /// The configuration of `draft` and `chart`.
+    pub fn config(&self) -> Result<Config, ExitCode> {
+        let mut config = self.scan.config()?;
+        config.lookback = parse_duration(&self.lookback).context("--lookback").map_err(fail)?;
+        config.gap = parse_duration(&self.gap).context("--gap").map_err(fail)?;
+        config.display_zone = self
+            .display_tz
+            .as_deref()
+            .map(parse_zone)
+            .transpose()
+            .context("--display-tz")
+            .map_err(fail)?;
+        config.incident = self.incident;
+        Ok(config)
+    }
+}
+
+impl TimelineArgs {
+    /// The configuration of `timeline`.
+    pub fn config(&self) -> Result<Config, ExitCode> {
+        let mut config = self.scan.config()?;
+        let zone = config.naive_zone();
+        config.since = parse_time(&self.since, zone, "--since").map_err(fail)?;
+        config.until = parse_time(&self.until, zone, "--until").map_err(fail)?;
+        config.gap = parse_duration(&self.gap).context("--gap").map_err(fail)?;
+        config.display_zone = self
+            .display_tz
+            .as_deref()
+            .map(parse_zone)
+            .transpose()
+            .context("--display-tz")
+            .map_err(fail)?;
+        config.keep_lines = self.raw;
+        Ok(config)
+    }
+}
+
+impl SourcesArgs {
+    /// The configuration of `sources`.
+    pub fn config(&self) -> Result<Config, ExitCode> {
+        let mut config = self.scan.config()?;
+        config.display_zone = self
+            .display_tz
+            .as_deref()
+            .map(parse_zone)
+            .transpose()
+            .context("--display-tz")
+            .map_err(fail)?;
+        Ok(config)
+    }
+}

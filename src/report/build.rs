@@ -1,0 +1,281 @@
+//! From the timeline and the analysis (episodes by index, files by index, rules by
+//! index) to the self-contained reports: every index resolved into what it names.
+
+use super::*;
+use crate::analyze::{self, Analysis, Sentence};
+use crate::rules::RuleSet;
+use crate::scan::FileReport;
+use crate::time::{human_duration, rfc3339_utc};
+use crate::timeline::{self, Timeline};
+
+/// The zone times are shown in: the one asked for, else the offset most files carry,
+/// else UTC.
+pub fn display_zone(asked: Option<Zone>, files: &[FileReport]) -> Zone {
+    if let Some(zone) = asked {
+        return zone;
+    }
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for file in files.iter().filter(|f| !f.zone.assumed && f.timestamped > 0) {
+        match counts.iter_mut().find(|(z, _)| *z == file.zone.zone) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&file.zone.zone, 1)),
+        }
+    }
+    // Most files first; ties to the zone seen first, so the choice is stable.
+    let best = counts
+        .iter()
+        .enumerate()
+        .max_by(|(ia, (_, a)), (ib, (_, b))| a.cmp(b).then(ib.cmp(ia)));
+    best.and_then(|(_, (zone, _))| zone.parse().ok()).unwrap_or(Zone::UTC)
+}
+
+/// Resolves indices into files and rules.
+struct Resolver<'a> {
+    files: &'a [FileReport],
+    rules: &'a RuleSet,
+}
+
+impl Resolver<'_> {
+    fn evidence(&self, e: timeline::Evidence) -> Evidence {
+        Evidence {
+            file: self.files[e.file as usize].display.clone(),
+            line: e.line,
+        }
+    }
+
+    fn episode(&self, e: &timeline::Episode) -> Episode {
+        let rule = self.rules.get(e.rule);
+        let summary = match &e.subject {
+            Some(subject) => format!("{} ({})", rule.title, subject.value),
+            None => rule.title.clone(),
+        };
+        Episode {
+            start: e.start,
+            end: e.end,
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            category: e.category,
+            severity: rule.severity,
+            source: e.kind,
+            group: e.group.clone(),
+            count: e.count,
+            subject: e.subject.clone(),
+            rate: e.rate.map(|r| Rate {
+                peak: r.peak,
+                peak_at: r.peak_at,
+                baseline: r.baseline,
+                unit: r.unit,
+                ongoing: r.ongoing,
+            }),
+            first: e.first.map(|f| self.evidence(f)),
+            last: e.last.map(|l| self.evidence(l)),
+            summary,
+            evidence: e.evidence().into_iter().map(|ev| self.evidence(ev)).collect(),
+        }
+    }
+
+    fn link(&self, link: &analyze::Link, episodes: &[timeline::Episode]) -> Link {
+        Link {
+            role: link.role,
+            score: link.score,
+            episode: self.episode(&episodes[link.episode]),
+        }
+    }
+
+    fn statement(&self, sentence: &Sentence) -> Statement {
+        let text = sentence
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) | Part::Quote(t) => t.clone(),
+                Part::Time(t) => rfc3339_utc(*t),
+                Part::Duration(d) => human_duration(*d),
+            })
+            .collect();
+        Statement {
+            text,
+            parts: sentence.parts.clone(),
+            evidence: sentence.evidence.iter().map(|e| self.evidence(*e)).collect(),
+        }
+    }
+}
+
+fn sources(files: &[FileReport]) -> Vec<Source> {
+    files
+        .iter()
+        .map(|f| Source {
+            file: f.display.clone(),
+            group: f.group.clone(),
+            format: f.format.name(),
+            source: f.kind,
+            read: f.mode.name(),
+            zone: f.zone.zone.clone(),
+            zone_assumed: f.zone.assumed,
+            year_assumed: f.year,
+            bytes: f.bytes,
+            lines: f.lines,
+            timestamped: f.timestamped,
+            first: f.first,
+            last: f.last,
+            events: f.events,
+            cut_lines: f.cut_lines,
+            untimed_events: f.untimed_events,
+        })
+        .collect()
+}
+
+fn traffic(timeline: &Timeline) -> Traffic {
+    Traffic {
+        bucket: timeline.traffic.width,
+        buckets: timeline
+            .traffic
+            .buckets
+            .iter()
+            .map(|(time, b)| TrafficBucket {
+                time: *time,
+                requests: b.requests,
+                failed: b.failed(),
+                mean_ms: (b.duration_count > 0).then(|| b.duration_sum_ms / b.duration_count as f64),
+            })
+            .collect(),
+    }
+}
+
+/// The draft of incident `chosen` (an index into the analysis's incidents), or of none.
+pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usize>, rules: &RuleSet, zone: Zone) -> Report {
+    let r = Resolver {
+        files: &timeline.files,
+        rules,
+    };
+    let episodes = &timeline.episodes;
+    let incidents = analysis
+        .incidents
+        .iter()
+        .enumerate()
+        .map(|(i, inc)| IncidentSummary {
+            number: i + 1,
+            start: inc.start,
+            end: inc.end,
+            requests: inc.impact.requests,
+            failed_requests: inc.impact.failed_requests,
+        })
+        .collect();
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool_version: TOOL_VERSION,
+        display_zone: zone,
+        incident: None,
+        root_cause: None,
+        alternatives: Vec::new(),
+        resolution: None,
+        timeline: Vec::new(),
+        measures: Vec::new(),
+        incidents,
+        sources: sources(&timeline.files),
+        traffic: traffic(timeline),
+        problems: timeline.problems.clone(),
+    };
+    let Some((index, incident)) = chosen.and_then(|i| analysis.incidents.get(i).map(|inc| (i, inc))) else {
+        return report;
+    };
+    let impact = &incident.impact;
+    report.incident = Some(Incident {
+        number: index + 1,
+        start: incident.start,
+        end: (!incident.ongoing).then_some(incident.end),
+        ongoing: incident.ongoing,
+        duration: incident.end - incident.start,
+        detected: incident.detected.map(|d| Detection {
+            time: d.time,
+            evidence: vec![r.evidence(d.evidence)],
+        }),
+        impact: Impact {
+            requests: impact.requests,
+            failed_requests: impact.failed_requests,
+            failed_ratio: impact.failed_ratio(),
+            peak_error_ratio: impact.peak_error_ratio,
+            peak_at: impact.peak_at,
+            clients: impact.clients,
+            affected_clients: impact.affected_clients,
+            affected_clients_ratio: impact.affected_ratio(),
+            hardest_hit: impact.hardest_hit.clone(),
+            unaffected: impact.unaffected.clone(),
+        },
+        symptoms: incident.symptoms.iter().map(|&s| r.episode(&episodes[s])).collect(),
+    });
+    if !incident.chain.is_empty() {
+        let chain: Vec<Link> = incident.chain.iter().map(|l| r.link(l, episodes)).collect();
+        report.root_cause = Some(RootCause {
+            summary: chain.iter().map(|l| l.episode.summary.as_str()).collect::<Vec<_>>().join(" → "),
+            confidence: incident.confidence,
+            chain,
+        });
+    }
+    report.alternatives = incident.alternatives.iter().map(|l| r.link(l, episodes)).collect();
+    report.resolution = incident.resolution.map(|i| Resolution {
+        episode: r.episode(&episodes[i]),
+        recovered: (!incident.ongoing).then_some(incident.end),
+    });
+    // The timeline: the episodes from the first link of the chain to a little after the end.
+    let from: Micros = incident
+        .chain
+        .first()
+        .map_or(incident.start, |l| episodes[l.episode].start.min(incident.start));
+    let to = incident.end + 15 * 60 * 1_000_000;
+    report.timeline = episodes
+        .iter()
+        .filter(|e| e.end >= from && e.start <= to)
+        .map(|e| r.episode(e))
+        .collect();
+    report.measures = incident.measures.iter().map(|m| r.statement(m)).collect();
+    report
+}
+
+/// The timeline's episodes, and every kept line when `raw`.
+pub fn timeline_report(timeline: &Timeline, rules: &RuleSet, zone: Zone, raw: bool) -> TimelineReport {
+    let r = Resolver {
+        files: &timeline.files,
+        rules,
+    };
+    let events = raw.then(|| {
+        timeline
+            .events
+            .iter()
+            .map(|event| {
+                let rule = rules.get(event.rule);
+                let file = &timeline.files[event.file as usize];
+                Event {
+                    time: event.time,
+                    file: file.display.clone(),
+                    line: event.line,
+                    offset: event.offset,
+                    source: file.kind,
+                    format: file.format.name(),
+                    rule: rule.id.clone(),
+                    category: rule.category,
+                    severity: rule.severity,
+                    message: event.message.to_string(),
+                    fields: event.fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                }
+            })
+            .collect()
+    });
+    TimelineReport {
+        schema_version: SCHEMA_VERSION,
+        tool_version: TOOL_VERSION,
+        display_zone: zone,
+        episodes: timeline.episodes.iter().map(|e| r.episode(e)).collect(),
+        events,
+        sources: sources(&timeline.files),
+        problems: timeline.problems.clone(),
+    }
+}
+
+/// What was understood of each file.
+pub fn sources_report(files: &[FileReport], problems: &[Problem], zone: Zone) -> SourcesReport {
+    SourcesReport {
+        display_zone: zone,
+        sources: sources(files),
+        problems: problems.to_vec(),
+    }
+}

@@ -1,0 +1,318 @@
+//! What a run says, as one self-contained value: the [`Report`] of a draft (the incident,
+//! its impact, the causal chain, the fix, the measures, the timeline around it, every
+//! file read and the traffic the chart draws), the [`TimelineReport`] of `timeline`, and
+//! the [`SourcesReport`] of `sources`. Renderers read these and a view (zone, colour,
+//! links) and nothing else; the JSON draft is the [`Report`] serialised.
+//!
+//! Every claim carries its [`Evidence`]: a file as shown to the user and a line number.
+//! Times are instants in microseconds, serialised as RFC 3339 in UTC; the zone people
+//! see them in is [`Report::display_zone`]. The schema is documented in the README
+//! ("The draft as JSON"); [`SCHEMA_VERSION`] changes when a field changes meaning or
+//! goes away.
+
+mod build;
+
+pub use build::{display_zone, draft_report, sources_report, timeline_report};
+
+use crate::analyze::{EndpointImpact, Part, Role};
+use crate::error::Problem;
+use crate::format::SourceKind;
+use crate::rules::{Category, Severity};
+use crate::time::{serde_seconds, serde_utc, serde_utc_opt, Micros, Zone};
+use crate::timeline::{RateUnit, Subject};
+use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
+
+/// Version of the JSON these types serialise to.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The version of this tool, as Cargo knows it.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A line a claim rests on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    /// The file as shown to the user (the path as given, or `-` for stdin).
+    pub file: String,
+    /// 1-based.
+    pub line: u64,
+}
+
+/// A run of matched lines, or the firing of a rate rule, with what it is about.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Episode {
+    #[serde(rename = "time", with = "serde_utc")]
+    pub start: Micros,
+    #[serde(with = "serde_utc")]
+    pub end: Micros,
+    /// The rule's id.
+    pub rule: String,
+    /// The rule's title.
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    /// The layer of the stack the lines came from.
+    pub source: SourceKind,
+    /// The rotated set (source group) the lines came from.
+    pub group: String,
+    /// Lines in a run; for a rate, what it counted over the episode.
+    pub count: u64,
+    pub subject: Option<Subject>,
+    pub rate: Option<Rate>,
+    /// The first and last lines behind it (none for a rate over the traffic series).
+    pub first: Option<Evidence>,
+    pub last: Option<Evidence>,
+    /// The title, and the subject in parentheses.
+    pub summary: String,
+    /// The first line, and the last when it is another.
+    pub evidence: Vec<Evidence>,
+}
+
+/// How high a rate rule's value went during its episode.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Rate {
+    pub peak: f64,
+    #[serde(with = "serde_utc")]
+    pub peak_at: Micros,
+    /// The mean of the buckets before the episode.
+    pub baseline: f64,
+    #[serde(serialize_with = "rate_unit")]
+    pub unit: RateUnit,
+    /// The logs end while the rate is still high.
+    pub ongoing: bool,
+}
+
+fn rate_unit<S: Serializer>(unit: &RateUnit, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(match unit {
+        RateUnit::Ratio => "ratio",
+        RateUnit::Milliseconds => "ms",
+        RateUnit::Count => "count",
+    })
+}
+
+/// A score or confidence to three decimals: more says nothing.
+fn rounded<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64((value * 1000.0).round() / 1000.0)
+}
+
+/// An episode in its role in the causal chain (or as an alternative to it).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Link {
+    pub role: Role,
+    /// How well the episode fits the role, 0 to 1.
+    #[serde(serialize_with = "rounded")]
+    pub score: f64,
+    #[serde(flatten)]
+    pub episode: Episode,
+}
+
+/// The causal chain: origin and trigger first, then mechanisms, then the symptom.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RootCause {
+    /// The chain's summaries joined by arrows.
+    pub summary: String,
+    /// 0 to 1: how sure the chain is.
+    #[serde(serialize_with = "rounded")]
+    pub confidence: f64,
+    pub chain: Vec<Link>,
+}
+
+/// What ended the incident.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Resolution {
+    #[serde(flatten)]
+    pub episode: Episode,
+    /// When the symptom was back at its baseline; null while it lasts.
+    #[serde(with = "serde_utc_opt")]
+    pub recovered: Option<Micros>,
+}
+
+/// A statement of ours and the lines it rests on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Statement {
+    /// The statement as plain text, times in RFC 3339 UTC.
+    pub text: String,
+    /// The same in parts, for renderers to escape and show times their way.
+    pub parts: Vec<Part>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// When users began to see errors, and the line that shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Detection {
+    #[serde(with = "serde_utc")]
+    pub time: Micros,
+    pub evidence: Vec<Evidence>,
+}
+
+/// What users saw, in numbers, from the access logs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Impact {
+    pub requests: u64,
+    pub failed_requests: u64,
+    pub failed_ratio: f64,
+    pub peak_error_ratio: f64,
+    #[serde(with = "serde_utc_opt")]
+    pub peak_at: Option<Micros>,
+    pub clients: u64,
+    pub affected_clients: u64,
+    pub affected_clients_ratio: f64,
+    pub hardest_hit: Vec<EndpointImpact>,
+    pub unaffected: Vec<EndpointImpact>,
+}
+
+/// The incident a draft covers.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Incident {
+    /// Its number among the incidents of the logs, in time order, from 1.
+    pub number: usize,
+    #[serde(with = "serde_utc")]
+    pub start: Micros,
+    /// When the symptom was back at its baseline and stayed there; null while ongoing.
+    #[serde(with = "serde_utc_opt")]
+    pub end: Option<Micros>,
+    /// The logs end before the symptom does.
+    pub ongoing: bool,
+    /// From the start to the end (or, while ongoing, to the last of the symptom).
+    #[serde(rename = "duration_s", with = "serde_seconds")]
+    pub duration: Micros,
+    pub detected: Option<Detection>,
+    pub impact: Impact,
+    /// The error and latency spikes that make the window.
+    pub symptoms: Vec<Episode>,
+}
+
+impl Incident {
+    /// Where the window ends in the logs (its end, or the last of the symptom).
+    pub fn window_end(&self) -> Micros {
+        self.start + self.duration
+    }
+}
+
+/// One incident of the logs, in a line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IncidentSummary {
+    pub number: usize,
+    #[serde(with = "serde_utc")]
+    pub start: Micros,
+    #[serde(with = "serde_utc")]
+    pub end: Micros,
+    pub requests: u64,
+    pub failed_requests: u64,
+}
+
+/// What was understood of one file.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Source {
+    /// The file as shown to the user.
+    pub file: String,
+    /// The rotated set it belongs to.
+    pub group: String,
+    /// The format's name (`unknown` when none was recognised).
+    pub format: &'static str,
+    pub source: SourceKind,
+    /// How it was read: `mmap`, `read`, `gzip`, `stdin`.
+    pub read: &'static str,
+    /// The zone of its times: the one its lines carry, or the one assumed.
+    pub zone: String,
+    pub zone_assumed: bool,
+    /// The year given to the first line, for formats that print none.
+    pub year_assumed: Option<i32>,
+    pub bytes: u64,
+    pub lines: u64,
+    pub timestamped: u64,
+    #[serde(with = "serde_utc_opt")]
+    pub first: Option<Micros>,
+    #[serde(with = "serde_utc_opt")]
+    pub last: Option<Micros>,
+    /// Matched lines.
+    pub events: u64,
+    pub cut_lines: u64,
+    /// Matched lines in a file with no timestamp at all, left out.
+    pub untimed_events: u64,
+}
+
+/// Requests and failures per bucket over the logs' span, every access log together.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Traffic {
+    #[serde(rename = "bucket_s", with = "serde_seconds")]
+    pub bucket: Micros,
+    pub buckets: Vec<TrafficBucket>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrafficBucket {
+    #[serde(with = "serde_utc")]
+    pub time: Micros,
+    pub requests: u64,
+    /// 5xx responses.
+    pub failed: u64,
+    /// The mean request time, where the access format carries it.
+    pub mean_ms: Option<f64>,
+}
+
+/// The draft of one incident (or of none): what `postmortem draft` says.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    /// The zone people see times in.
+    pub display_zone: Zone,
+    /// The incident drafted; null when none was found.
+    pub incident: Option<Incident>,
+    /// Null when nothing explains the incident.
+    pub root_cause: Option<RootCause>,
+    /// Other candidates weighed for trigger and mechanism, ranked lower.
+    pub alternatives: Vec<Link>,
+    pub resolution: Option<Resolution>,
+    /// The episodes from the first link of the chain to a quarter of an hour after the end.
+    pub timeline: Vec<Episode>,
+    pub measures: Vec<Statement>,
+    /// Every incident of the logs.
+    pub incidents: Vec<IncidentSummary>,
+    pub sources: Vec<Source>,
+    pub traffic: Traffic,
+    /// What could not be read, one line a file.
+    pub problems: Vec<Problem>,
+}
+
+/// A matched line, kept whole (`timeline --raw`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    #[serde(with = "serde_utc")]
+    pub time: Micros,
+    pub file: String,
+    pub line: u64,
+    /// Byte offset of the line (in the decompressed stream for compressed files).
+    pub offset: u64,
+    pub source: SourceKind,
+    pub format: &'static str,
+    pub rule: String,
+    pub category: Category,
+    pub severity: Severity,
+    /// The line, cleaned of control characters and cut to a readable length.
+    pub message: String,
+    /// What the rule captured.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The merged stream of what was found: what `postmortem timeline` says.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TimelineReport {
+    pub schema_version: u32,
+    pub tool_version: &'static str,
+    pub display_zone: Zone,
+    pub episodes: Vec<Episode>,
+    /// Every matched line, when they were kept (`--raw`).
+    pub events: Option<Vec<Event>>,
+    pub sources: Vec<Source>,
+    pub problems: Vec<Problem>,
+}
+
+/// What was understood of each file: what `postmortem sources` says.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SourcesReport {
+    pub display_zone: Zone,
+    pub sources: Vec<Source>,
+    pub problems: Vec<Problem>,
+}
