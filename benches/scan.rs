@@ -1,7 +1,7 @@
 //! Throughput in bytes per second of the stages that touch every byte: the whole scan
 //! (1 and 2 threads; the first rules against the full catalogue), format detection,
-//! timestamp parsing, access lines (request fields and traffic series), and line
-//! matching with the full catalogue. The archive is what
+//! timestamp parsing, access lines (request fields and traffic series), JSON access
+//! lines, and line matching with the full catalogue. The archive is what
 //! `postmortem synth --scenario table-lock --size N` writes (about 85 % access log, the
 //! rest app, MySQL general log and syslog, an incident inside), once, in a temporary
 //! directory.
@@ -213,8 +213,68 @@ fn access_lines(c: &mut Criterion) {
     group.finish();
 }
 
+/// JSON access lines (nginx `escape=json`, as `synth --scenario pool-after-deploy`
+/// writes them; 8 MiB), as the scan reads each: its request fields and where its time
+/// is, then the time parsed.
+fn json_lines(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    postmortem::synth::write("pool-after-deploy", dir.path(), Some(12 << 20), 1).unwrap();
+    let bytes = std::fs::read(dir.path().join("logs/access.json.log")).unwrap();
+    let data = &bytes[..bytes.len().min(8 << 20)];
+    let format = postmortem::format::sniff(data).format;
+    let mut group = c.benchmark_group("json");
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    group.bench_function(BenchmarkId::new("request and time", format.name()), |b| {
+        b.iter(|| {
+            let mut found = 0u64;
+            for line in data.split(|&b| b == b'\n') {
+                let request = format.request(line);
+                let at = request.as_ref().and_then(|r| r.stamp_at).or_else(|| format.stamp_at(line));
+                if let (Some(request), Some(stamp)) = (request, at.and_then(|at| format.parse_stamp(at))) {
+                    found += u64::from(request.status) + stamp.len as u64;
+                }
+            }
+            black_box(found)
+        })
+    });
+    // For comparison: serde_json into a borrowed struct of this log's own top-level keys,
+    // the fastest a general parser gets. It knows one shape only (no nested keys, no
+    // other names), and refuses lines that are not strict JSON (nginx's default `\xHH`
+    // escapes, raw bytes that are not UTF-8), which the scan must still read.
+    #[derive(serde::Deserialize)]
+    struct NginxJson<'a> {
+        #[serde(borrow)]
+        time: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        remote_addr: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        request: std::borrow::Cow<'a, str>,
+        status: u16,
+        request_time: f64,
+    }
+    group.bench_function(BenchmarkId::new("serde_json borrowed struct (reference)", format.name()), |b| {
+        b.iter(|| {
+            let mut found = 0u64;
+            for line in data.split(|&b| b == b'\n') {
+                if let Ok(record) = serde_json::from_slice::<NginxJson>(line) {
+                    if let Some(stamp) = format.parse_stamp(record.time.as_bytes()) {
+                        found += u64::from(record.status)
+                            + stamp.len as u64
+                            + record.remote_addr.len() as u64
+                            + record.request.len() as u64
+                            + record.request_time as u64;
+                    }
+                }
+            }
+            black_box(found)
+        })
+    });
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    json_lines,
     whole_scan,
     catalogue,
     format_detection,

@@ -136,9 +136,9 @@ fn without_traffic_the_longest_incident_is_the_largest() {
 fn the_largest_incident_is_the_one_with_most_failed_requests() {
     let mut timeline = timeline(vec![spike(0, 60), spike(120, 125)]);
     let request = |status| Request {
-        client: b"10.0.0.1",
-        method: b"GET",
-        path: b"/cart",
+        client: b"10.0.0.1"[..].into(),
+        method: b"GET"[..].into(),
+        path: b"/cart"[..].into(),
         status,
         duration_ms: None,
         stamp_at: None,
@@ -422,9 +422,9 @@ fn impact_names_the_endpoints_hit_and_only_well_used_ones_as_unaffected() {
         for i in 0..n {
             let client = format!("10.0.0.{}", i % 7);
             let request = Request {
-                client: client.as_bytes(),
-                method: b"GET",
-                path,
+                client: client.as_bytes().into(),
+                method: b"GET"[..].into(),
+                path: path.into(),
                 status,
                 duration_ms: None,
                 stamp_at: None,

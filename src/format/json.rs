@@ -1,44 +1,129 @@
-//! JSON lines: one object a line with a time field (`time`, `timestamp`, `ts`,
-//! `@timestamp`, journald's `__REALTIME_TIMESTAMP`), or a container wrapper whose `log`
-//! or `message` text begins with a timestamp.
+//! Reading JSON lines: one pass over a line finds the first value of each key the scan
+//! knows ([`Record`]), at any depth (nested objects such as Caddy's `request` included),
+//! however many other members the line has. Strings are skipped whole, so text inside a
+//! value is never taken for a key.
 //!
-//! Fields are found by key without building the object ([`Members`]): the scan only needs
-//! a time and, for access lines, a few request fields, and a full parse per line would
-//! dominate.
+//! Hand-written rather than serde_json, on purpose: `benches/scan.rs` (`json`) measures
+//! this scan against serde_json into a borrowed struct. That struct knows one shape only,
+//! and it refuses lines a log still holds: nginx's default `\xHH` escapes, bytes that are
+//! not UTF-8, a line cut at `--max-line`. This scan reads what it can of those, and
+//! decodes escapes only in the values it returns.
 
 use crate::time::{self, RawStamp};
+use std::borrow::Cow;
 
-/// Keys that hold the time of a record, most specific first.
-const TIME_KEYS: [&[u8]; 8] = [
-    b"@timestamp",
-    b"timestamp",
-    b"time",
-    b"ts",
-    b"datetime",
-    b"date",
-    b"__REALTIME_TIMESTAMP",
-    b"t",
-];
-/// Keys whose text is itself a log line (docker, Kubernetes, operators).
-const TEXT_KEYS: [&[u8]; 3] = [b"log", b"message", b"msg"];
-
-pub(super) fn looks_like(line: &[u8]) -> bool {
-    let trimmed = line.trim_ascii();
-    trimmed.starts_with(b"{") && trimmed.ends_with(b"}") && stamp_at(line).and_then(parse_stamp).is_some()
+/// The keys the scan reads, each a slot of a [`Record`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Key {
+    AtTimestamp,
+    Timestamp,
+    Time,
+    Ts,
+    Datetime,
+    Date,
+    JournalRealtime,
+    /// MongoDB's `{"t":{"$date":…}}` and Grafana's `t=`-style names.
+    T,
+    TimeIso8601,
+    TimeLocal,
+    Log,
+    Message,
+    Msg,
+    Status,
+    StatusCode,
+    ResponseCode,
+    DownstreamStatus,
+    RemoteAddr,
+    ClientIp,
+    RemoteIp,
+    Client,
+    ClientHost,
+    Request,
+    Method,
+    RequestMethod,
+    RequestMethodPascal,
+    Uri,
+    Path,
+    RequestUri,
+    RequestPath,
+    RequestTime,
+    Duration,
 }
 
-/// Keys of a line looked at, at most: access and app records have a few dozen.
-const MEMBERS: usize = 48;
+const KEYS: usize = Key::Duration as usize + 1;
 
-/// The members of a JSON line, found in one pass: every `"key":` at any depth (nested
-/// objects such as Caddy's `request` included), with where its value starts. Strings are
-/// skipped whole, so text inside a value is never taken for a key. Lookups are then a
-/// scan of a few dozen entries, instead of a substring search of the line per key.
-pub(crate) struct Members<'a> {
+impl Key {
+    fn of(name: &[u8]) -> Option<Key> {
+        Some(match name {
+            b"@timestamp" => Key::AtTimestamp,
+            b"timestamp" => Key::Timestamp,
+            b"time" => Key::Time,
+            b"ts" => Key::Ts,
+            b"datetime" => Key::Datetime,
+            b"date" => Key::Date,
+            b"__REALTIME_TIMESTAMP" => Key::JournalRealtime,
+            b"t" => Key::T,
+            b"time_iso8601" => Key::TimeIso8601,
+            b"time_local" => Key::TimeLocal,
+            b"log" => Key::Log,
+            b"message" => Key::Message,
+            b"msg" => Key::Msg,
+            b"status" => Key::Status,
+            b"status_code" => Key::StatusCode,
+            b"response_code" => Key::ResponseCode,
+            b"DownstreamStatus" => Key::DownstreamStatus,
+            b"remote_addr" => Key::RemoteAddr,
+            b"client_ip" => Key::ClientIp,
+            b"remote_ip" => Key::RemoteIp,
+            b"client" => Key::Client,
+            b"ClientHost" => Key::ClientHost,
+            b"request" => Key::Request,
+            b"method" => Key::Method,
+            b"request_method" => Key::RequestMethod,
+            b"RequestMethod" => Key::RequestMethodPascal,
+            b"uri" => Key::Uri,
+            b"path" => Key::Path,
+            b"request_uri" => Key::RequestUri,
+            b"RequestPath" => Key::RequestPath,
+            b"request_time" => Key::RequestTime,
+            b"duration" => Key::Duration,
+            _ => return None,
+        })
+    }
+}
+
+/// Keys that hold the time of a record, most specific first.
+const TIME_KEYS: [Key; 10] = [
+    Key::AtTimestamp,
+    Key::Timestamp,
+    Key::Time,
+    Key::TimeIso8601,
+    Key::TimeLocal,
+    Key::Ts,
+    Key::Datetime,
+    Key::Date,
+    Key::JournalRealtime,
+    Key::T,
+];
+/// Keys whose text is itself a log line (docker, Kubernetes, operators).
+const TEXT_KEYS: [Key; 3] = [Key::Log, Key::Message, Key::Msg];
+
+/// Where a value starts in the line (after the opening quote of a string).
+#[derive(Clone, Copy)]
+struct Slot {
+    start: u32,
+    quoted: bool,
+}
+
+const EMPTY: Slot = Slot {
+    start: u32::MAX,
+    quoted: false,
+};
+
+/// The first value of each known key of one JSON line.
+pub(crate) struct Record<'a> {
     line: &'a [u8],
-    /// (key start, key end, value start, value is a string).
-    spans: [(u32, u32, u32, bool); MEMBERS],
-    len: usize,
+    slots: [Slot; KEYS],
 }
 
 /// The index of the quote that closes the string opened at `open`.
@@ -53,15 +138,15 @@ fn string_end(line: &[u8], open: usize) -> Option<usize> {
     }
 }
 
-impl<'a> Members<'a> {
-    pub(crate) fn of(line: &'a [u8]) -> Members<'a> {
-        let mut members = Members {
+impl<'a> Record<'a> {
+    /// Reads a line: every `"key":` at any depth, the first value of each known one kept.
+    pub(crate) fn of(line: &'a [u8]) -> Record<'a> {
+        let mut record = Record {
             line,
-            spans: [(0, 0, 0, false); MEMBERS],
-            len: 0,
+            slots: [EMPTY; KEYS],
         };
-        if line.len() > u32::MAX as usize {
-            return members;
+        if line.len() >= u32::MAX as usize {
+            return record;
         }
         let mut at = 0;
         while let Some(found) = memchr::memchr(b'"', &line[at..]) {
@@ -74,78 +159,168 @@ impl<'a> Members<'a> {
             }
             let value = after + 1 + line[after + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
             let quoted = line.get(value) == Some(&b'"');
-            if members.len < MEMBERS {
-                members.spans[members.len] = (open as u32 + 1, close as u32, (value + usize::from(quoted)) as u32, quoted);
-                members.len += 1;
+            if let Some(key) = Key::of(&line[open + 1..close]) {
+                let slot = &mut record.slots[key as usize];
+                if slot.start == u32::MAX {
+                    *slot = Slot {
+                        start: (value + usize::from(quoted)) as u32,
+                        quoted,
+                    };
+                }
             }
             // Go on from the value: a string value is then skipped as a non-key string.
             at = value;
         }
-        members
+        record
     }
 
-    /// The value of the first member named `key`: its text from the start (after the
-    /// opening quote of a string), and whether it is a string.
-    fn get(&self, key: &[u8]) -> Option<(&'a [u8], bool)> {
-        let line = self.line;
-        self.spans[..self.len]
-            .iter()
-            .find(|(start, end, ..)| &line[*start as usize..*end as usize] == key)
-            .map(|(_, _, value, quoted)| (&line[*value as usize..], *quoted))
+    /// The value of `key` from its start to the end of the line, and whether it is a
+    /// string.
+    fn get(&self, key: Key) -> Option<(&'a [u8], bool)> {
+        let slot = self.slots[key as usize];
+        (slot.start != u32::MAX).then(|| (&self.line[slot.start as usize..], slot.quoted))
     }
-}
 
-pub(super) fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-    let members = Members::of(line);
-    for key in TIME_KEYS {
-        if let Some((value, _)) = members.get(key) {
-            if parse_stamp(value).is_some() {
-                return Some(value);
+    /// Where the record's time starts: the first time key whose value reads as a time,
+    /// else a log text that starts with one.
+    pub(crate) fn stamp_at(&self) -> Option<&'a [u8]> {
+        let timed = TIME_KEYS.iter().find_map(|&key| {
+            let (value, _) = self.get(key)?;
+            parse_stamp(value).is_some().then_some(value)
+        });
+        timed.or_else(|| {
+            TEXT_KEYS.iter().find_map(|&key| {
+                self.get(key)
+                    .filter(|(v, quoted)| *quoted && time::parse_any(v).is_some())
+                    .map(|(v, _)| v)
+            })
+        })
+    }
+
+    /// The text of the first of `keys` holding a string, escapes decoded.
+    pub(crate) fn string(&self, keys: &[Key]) -> Option<Cow<'a, [u8]>> {
+        keys.iter().find_map(|&key| {
+            let (value, quoted) = self.get(key)?;
+            if !quoted {
+                return None;
             }
-        }
+            let mut end = 0;
+            let mut escaped = false;
+            while end < value.len() && value[end] != b'"' {
+                if value[end] == b'\\' {
+                    escaped = true;
+                    end += 2;
+                } else {
+                    end += 1;
+                }
+            }
+            let raw = value.get(..end)?;
+            Some(if escaped { Cow::Owned(unescape(raw)) } else { Cow::Borrowed(raw) })
+        })
     }
-    TEXT_KEYS.iter().find_map(|key| {
-        members
-            .get(key)
-            .filter(|(v, quoted)| *quoted && time::parse_any(v).is_some())
-            .map(|(v, _)| v)
-    })
+
+    /// The first of `keys` holding a number, or a string that is one.
+    pub(crate) fn number(&self, keys: &[Key]) -> Option<f64> {
+        keys.iter().find_map(|&key| {
+            let (value, _) = self.get(key)?;
+            let end = value
+                .iter()
+                .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'e' | b'E' | b'+')))
+                .unwrap_or(value.len());
+            std::str::from_utf8(&value[..end]).ok()?.parse().ok()
+        })
+    }
 }
 
-pub(super) fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
+/// A JSON string's text with its escapes decoded: `\"`, `\\`, `\/`, `\n` and the like,
+/// `\uXXXX` (surrogate pairs joined), and nginx's `\xHH`. An escape that is none of these
+/// is kept as written.
+fn unescape(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    let hex = |bytes: Option<&[u8]>| -> Option<u32> {
+        let text = std::str::from_utf8(bytes?).ok()?;
+        u32::from_str_radix(text, 16).ok()
+    };
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] != b'\\' || i + 1 >= raw.len() {
+            out.push(raw[i]);
+            i += 1;
+            continue;
+        }
+        let simple = match raw[i + 1] {
+            b'"' => Some(b'"'),
+            b'\\' => Some(b'\\'),
+            b'/' => Some(b'/'),
+            b'b' => Some(8),
+            b'f' => Some(12),
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            _ => None,
+        };
+        if let Some(b) = simple {
+            out.push(b);
+            i += 2;
+            continue;
+        }
+        match raw[i + 1] {
+            b'x' => {
+                if let Some(byte) = hex(raw.get(i + 2..i + 4)) {
+                    out.push(byte as u8);
+                    i += 4;
+                    continue;
+                }
+            }
+            b'u' => {
+                if let Some(unit) = hex(raw.get(i + 2..i + 6)) {
+                    let low = (0xD800..0xDC00)
+                        .contains(&unit)
+                        .then(|| {
+                            raw.get(i + 6..i + 8)
+                                .filter(|p| *p == b"\\u")
+                                .and_then(|_| hex(raw.get(i + 8..i + 12)))
+                        })
+                        .flatten()
+                        .filter(|low| (0xDC00..0xE000).contains(low));
+                    let (code, len) = match low {
+                        Some(low) => (0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), 12),
+                        None => (unit, 6),
+                    };
+                    let c = char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
+                    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                    i += len;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Whether the line is a JSON object with a time: the signature of JSON line formats.
+pub(crate) fn looks_like(line: &[u8]) -> bool {
+    let trimmed = line.trim_ascii();
+    trimmed.starts_with(b"{") && trimmed.ends_with(b"}") && stamp_at(line).and_then(parse_stamp).is_some()
+}
+
+/// Where a JSON line's time starts (see [`Record::stamp_at`]).
+pub(crate) fn stamp_at(line: &[u8]) -> Option<&[u8]> {
+    Record::of(line).stamp_at()
+}
+
+/// A JSON time value: ISO 8601 or epoch seconds, milliseconds or microseconds (as a
+/// number or a string), or any other stamp this tool knows.
+pub(crate) fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
     match at.first()? {
         b'0'..=b'9' => time::parse_iso(at)
             .or_else(|| time::parse_epoch(at))
             .or_else(|| time::parse_any(at)),
         _ => time::parse_any(at),
     }
-}
-
-/// The raw text of the first of `keys` holding a string (escapes left as they are).
-pub(crate) fn string_field<'a>(members: &Members<'a>, keys: &[&[u8]]) -> Option<&'a [u8]> {
-    keys.iter().find_map(|key| {
-        let (value, quoted) = members.get(key)?;
-        if !quoted {
-            return None;
-        }
-        let mut end = 0;
-        while end < value.len() && value[end] != b'"' {
-            end += if value[end] == b'\\' { 2 } else { 1 };
-        }
-        value.get(..end)
-    })
-}
-
-/// The first of `keys` holding a number, or a string that is one.
-pub(crate) fn number_field(members: &Members<'_>, keys: &[&[u8]]) -> Option<f64> {
-    keys.iter().find_map(|key| {
-        let (value, _) = members.get(key)?;
-        let end = value
-            .iter()
-            .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'e' | b'E' | b'+')))
-            .unwrap_or(value.len());
-        std::str::from_utf8(&value[..end]).ok()?.parse().ok()
-    })
 }
 
 #[cfg(test)]
@@ -156,14 +331,34 @@ mod tests {
     fn finds_keys_not_substrings() {
         let line = br#"{"uptime":"x","time" : "2024-01-21T15:30:00Z","status":503}"#;
         assert!(stamp_at(line).unwrap().starts_with(b"2024-01-21T15:30:00Z"));
-        assert_eq!(number_field(&Members::of(line), &[b"status"]), Some(503.0));
-        assert_eq!(string_field(&Members::of(br#"{"a":"x\"y","b":1}"#), &[b"a"]), Some(&br#"x\"y"#[..]));
+        assert_eq!(Record::of(line).number(&[Key::Status]), Some(503.0));
         // Text inside a value is not a key; keys of nested objects are.
         let tricky = br#"{"msg":"\"time\": no","request":{"remote_ip":"10.0.0.1","uri":"/x"},"status":200}"#;
-        let members = Members::of(tricky);
-        assert_eq!(members.get(b"time"), None);
-        assert_eq!(string_field(&members, &[b"remote_ip"]), Some(&b"10.0.0.1"[..]));
-        assert_eq!(number_field(&members, &[b"status"]), Some(200.0));
+        let record = Record::of(tricky);
+        assert_eq!(record.get(Key::Time), None);
+        assert_eq!(record.string(&[Key::RemoteIp]).as_deref(), Some(&b"10.0.0.1"[..]));
+        assert_eq!(record.number(&[Key::Status]), Some(200.0));
+    }
+
+    #[test]
+    fn a_time_key_after_many_members_is_found() {
+        // Traefik writes dozens of members, `time` among the last.
+        let members: String = (0..60).map(|i| format!("\"field{i}\":{{\"n\":{i}}},")).collect();
+        let line = format!("{{{members}\"DownstreamStatus\":502,\"time\":\"2024-01-21T15:30:00Z\"}}");
+        let record = Record::of(line.as_bytes());
+        assert!(record.stamp_at().unwrap().starts_with(b"2024-01-21T15:30:00Z"));
+        assert_eq!(record.number(&[Key::DownstreamStatus]), Some(502.0));
+    }
+
+    #[test]
+    fn escapes_are_decoded_in_values() {
+        let record = Record::of(br#"{"a":"x\"y","path":"\/cart\/items","request":"GET \x2Fsearch?q=caf\u00e9 HTTP/1.1","b":1}"#);
+        assert_eq!(record.string(&[Key::Path]).as_deref(), Some(&b"/cart/items"[..]));
+        assert_eq!(
+            record.string(&[Key::Request]).as_deref(),
+            Some("GET /search?q=café HTTP/1.1".as_bytes())
+        );
+        assert_eq!(unescape(br"\ud83d\ude00 \q"), "😀 \\q".as_bytes());
     }
 
     #[test]
@@ -176,5 +371,13 @@ mod tests {
     fn journald_micros_string() {
         let line = br#"{ "__CURSOR" : "s=1", "__REALTIME_TIMESTAMP" : "1534860261221373", "MESSAGE" : "x" }"#;
         assert!(looks_like(line));
+    }
+
+    #[test]
+    fn a_line_cut_short_keeps_what_it_holds() {
+        let line = br#"{"time":"2024-01-21T15:30:00Z","status":502,"request":"GET /x HTTP/1.1","user_agent":"Mozilla/5.0 (X11; Lin"#;
+        let record = Record::of(line);
+        assert!(record.stamp_at().is_some());
+        assert_eq!(record.number(&[Key::Status]), Some(502.0));
     }
 }

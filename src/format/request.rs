@@ -3,14 +3,16 @@
 //! line, request times in seconds).
 
 use memchr::{memchr, memmem};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
-/// The fields of one request, borrowed from its line.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// The fields of one request, borrowed from its line (owned only where the format
+/// escapes them: a JSON string with `\/` in its path).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Request<'a> {
-    pub client: &'a [u8],
-    pub method: &'a [u8],
-    pub path: &'a [u8],
+    pub client: Cow<'a, [u8]>,
+    pub method: Cow<'a, [u8]>,
+    pub path: Cow<'a, [u8]>,
     pub status: u16,
     /// Request time in milliseconds, where the format carries it.
     pub duration_ms: Option<f64>,

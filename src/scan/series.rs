@@ -146,7 +146,7 @@ impl Bucket {
         let class = usize::from(request.status / 100).clamp(1, 5) - 1;
         self.by_class[class] += 1;
         self.count_endpoint(endpoint.hash(), || endpoint.name(), 1, u64::from(class == 4));
-        let client = fixed_hash(request.client);
+        let client = fixed_hash(&request.client);
         self.clients.insert(client);
         if class == 4 {
             self.failed_clients.insert(client);
@@ -242,7 +242,7 @@ impl Series {
 
     pub fn add(&mut self, t: Micros, request: &Request<'_>) {
         let start = self.bucket_start(t);
-        self.buckets.entry(start).or_default().add(request, &Endpoint::of(request.path));
+        self.buckets.entry(start).or_default().add(request, &Endpoint::of(&request.path));
     }
 
     pub fn merge(&mut self, other: Series) {
@@ -274,7 +274,7 @@ impl SeriesBuilder {
 
     #[inline]
     pub fn add(&mut self, t: Micros, request: &Request<'_>) {
-        let endpoint = Endpoint::of(request.path);
+        let endpoint = Endpoint::of(&request.path);
         if let Some((open_start, bucket)) = &mut self.open {
             // A range check, not a division: most lines fall in the open bucket.
             if t >= *open_start && t - *open_start < self.series.width {
@@ -307,9 +307,9 @@ mod tests {
 
     fn request(client: &'static [u8], status: u16) -> Request<'static> {
         Request {
-            client,
-            method: b"GET",
-            path: b"/",
+            client: client.into(),
+            method: b"GET"[..].into(),
+            path: b"/"[..].into(),
             status,
             duration_ms: Some(10.0),
             stamp_at: None,
@@ -365,7 +365,7 @@ mod tests {
         for path in &paths {
             bucket.add(
                 &Request {
-                    path: path.as_bytes(),
+                    path: path.as_bytes().into(),
                     ..request(b"1.1.1.1", 503)
                 },
                 &Endpoint::of(path.as_bytes()),

@@ -1,10 +1,11 @@
 //! JSON access lines: the common field names of nginx `escape=json` formats, Caddy,
 //! Traefik and load balancers, with a status and the request's fields.
 
-use crate::format::json;
+use crate::format::json::{self, Key, Record};
 use crate::format::request::{split_request, Request};
 use crate::format::{Family, SourceKind};
 use crate::time::RawStamp;
+use std::borrow::Cow;
 
 pub struct JsonAccess;
 
@@ -33,29 +34,42 @@ impl Family for JsonAccess {
     }
 }
 
-/// The request of a JSON access line.
+/// The request of a JSON access line, and where its time is, from one reading of it.
 fn json_request(line: &[u8]) -> Option<Request<'_>> {
-    let members = json::Members::of(line);
-    let status = json::number_field(&members, &[b"status", b"status_code", b"response_code", b"DownstreamStatus"])?;
+    let record = Record::of(line);
+    let status = record.number(&[Key::Status, Key::StatusCode, Key::ResponseCode, Key::DownstreamStatus])?;
     if !(100.0..600.0).contains(&status) {
         return None;
     }
-    let client = json::string_field(&members, &[b"remote_addr", b"client_ip", b"remote_ip", b"client", b"ClientHost"]).unwrap_or(b"");
-    let (method, path) = match json::string_field(&members, &[b"request"]) {
-        Some(request) => split_request(request),
+    let client = record
+        .string(&[Key::RemoteAddr, Key::ClientIp, Key::RemoteIp, Key::Client, Key::ClientHost])
+        .unwrap_or(Cow::Borrowed(b""));
+    let (method, path) = match record.string(&[Key::Request]) {
+        Some(Cow::Borrowed(request)) => {
+            let (method, path) = split_request(request);
+            (Cow::Borrowed(method), Cow::Borrowed(path))
+        }
+        Some(Cow::Owned(request)) => {
+            let (method, path) = split_request(&request);
+            (Cow::Owned(method.to_vec()), Cow::Owned(path.to_vec()))
+        }
         None => (
-            json::string_field(&members, &[b"method", b"request_method", b"RequestMethod"]).unwrap_or(b""),
-            json::string_field(&members, &[b"uri", b"path", b"request_uri", b"RequestPath"]).unwrap_or(b""),
+            record
+                .string(&[Key::Method, Key::RequestMethod, Key::RequestMethodPascal])
+                .unwrap_or(Cow::Borrowed(b"")),
+            record
+                .string(&[Key::Uri, Key::Path, Key::RequestUri, Key::RequestPath])
+                .unwrap_or(Cow::Borrowed(b"")),
         ),
     };
-    let duration_ms = json::number_field(&members, &[b"request_time", b"duration"]).map(|secs| secs * 1000.0);
+    let duration_ms = record.number(&[Key::RequestTime, Key::Duration]).map(|secs| secs * 1000.0);
     Some(Request {
         client,
         method,
         path,
         status: status as u16,
         duration_ms,
-        stamp_at: None,
+        stamp_at: record.stamp_at(),
     })
 }
 
@@ -68,9 +82,11 @@ mod tests {
         let line = br#"{"time":"2024-01-21T15:30:00Z","remote_addr":"10.0.0.1","request":"POST /pay HTTP/2.0","status":"502","request_time":0.75}"#;
         let r = json_request(line).unwrap();
         assert_eq!(
-            (r.client, r.method, r.path, r.status),
+            (&r.client[..], &r.method[..], &r.path[..], r.status),
             (&b"10.0.0.1"[..], &b"POST"[..], &b"/pay"[..], 502)
         );
+        // Read once: the request knows where the time is.
+        assert_eq!(r.stamp_at, JsonAccess::stamp_at(line));
         assert_eq!(r.duration_ms, Some(750.0));
     }
 }

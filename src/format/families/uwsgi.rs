@@ -5,6 +5,7 @@ use crate::format::request::{three_digits, Request};
 use crate::format::{contains, Family, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
+use std::borrow::Cow;
 
 pub struct Uwsgi;
 
@@ -60,9 +61,9 @@ fn uwsgi_request(line: &[u8]) -> Option<Request<'_>> {
     let space = protocol + memchr(b' ', &line[protocol..])?;
     let status = three_digits(line, space + 1)?;
     Some(Request {
-        client,
-        method,
-        path,
+        client: Cow::Borrowed(client),
+        method: Cow::Borrowed(method),
+        path: Cow::Borrowed(path),
         status,
         duration_ms: Some(duration_ms),
         stamp_at: None,
@@ -78,7 +79,7 @@ mod tests {
         let line = b"[pid: 88185|app: 0|req: 3/3] 127.0.0.1 () {34 vars in 617 bytes} [Sun Mar 13 22:49:15 2016] POST /endpoint2 => generated 215 bytes in 68 micros (HTTP/1.1 200) 9 headers in 373 bytes (1 switches on core 0)";
         let r = uwsgi_request(line).unwrap();
         assert_eq!(
-            (r.client, r.method, r.path, r.status),
+            (&r.client[..], &r.method[..], &r.path[..], r.status),
             (&b"127.0.0.1"[..], &b"POST"[..], &b"/endpoint2"[..], 200)
         );
         assert_eq!(r.duration_ms, Some(0.068));
