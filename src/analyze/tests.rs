@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::format::{Request, SourceKind};
-use crate::rules::{Condition, Rule, Severity};
+use crate::rules::Rule;
 use crate::scan::hits::Mark;
 use crate::timeline::{RateDetail, RateUnit, Subject};
 use std::collections::BTreeMap;
@@ -19,18 +19,7 @@ fn rules() -> RuleSet {
     RuleSet::new(
         Category::ALL
             .iter()
-            .map(|&category| Rule {
-                id: category.name().into(),
-                title: category.name().into(),
-                category,
-                severity: Severity::Error,
-                sources: Vec::new(),
-                condition: Condition::Status(500, 599),
-                examples: Vec::new(),
-                counterexamples: Vec::new(),
-                origin: "test".into(),
-                line: 1,
-            })
+            .map(|&category| Rule::named(category.name(), category))
             .collect(),
     )
 }

@@ -284,6 +284,11 @@ pub fn parse_time(text: &Option<String>, zone: Zone, flag: &str) -> Result<Optio
         .with_context(|| flag.to_string())
 }
 
+/// `--display-tz`, read.
+fn display_zone(text: &Option<String>) -> Result<Option<Zone>, ExitCode> {
+    text.as_deref().map(parse_zone).transpose().context("--display-tz").map_err(fail)
+}
+
 /// Loads rules, printing every problem; `None` if any.
 pub fn load_rules(files: &[PathBuf], builtin: bool) -> Option<RuleSet> {
     RuleSet::load(files, builtin)
@@ -325,13 +330,7 @@ impl AnalysisArgs {
         let mut config = self.scan.config()?;
         config.lookback = parse_duration(&self.lookback).context("--lookback").map_err(fail)?;
         config.gap = parse_duration(&self.gap).context("--gap").map_err(fail)?;
-        config.display_zone = self
-            .display_tz
-            .as_deref()
-            .map(parse_zone)
-            .transpose()
-            .context("--display-tz")
-            .map_err(fail)?;
+        config.display_zone = display_zone(&self.display_tz)?;
         config.incident = self.incident;
         Ok(config)
     }
@@ -345,13 +344,7 @@ impl TimelineArgs {
         config.since = parse_time(&self.since, zone, "--since").map_err(fail)?;
         config.until = parse_time(&self.until, zone, "--until").map_err(fail)?;
         config.gap = parse_duration(&self.gap).context("--gap").map_err(fail)?;
-        config.display_zone = self
-            .display_tz
-            .as_deref()
-            .map(parse_zone)
-            .transpose()
-            .context("--display-tz")
-            .map_err(fail)?;
+        config.display_zone = display_zone(&self.display_tz)?;
         config.keep_lines = self.raw;
         Ok(config)
     }
@@ -361,13 +354,7 @@ impl SourcesArgs {
     /// The configuration of `sources`.
     pub fn config(&self) -> Result<Config, ExitCode> {
         let mut config = self.scan.config()?;
-        config.display_zone = self
-            .display_tz
-            .as_deref()
-            .map(parse_zone)
-            .transpose()
-            .context("--display-tz")
-            .map_err(fail)?;
+        config.display_zone = display_zone(&self.display_tz)?;
         Ok(config)
     }
 }

@@ -38,10 +38,18 @@ pub trait Family {
 
     /// Where this line's timestamp starts, if it has one. The slice runs to the end of
     /// the line; the scan compares its head with the previous line's to skip parsing.
-    fn stamp_at(line: &[u8]) -> Option<&[u8]>;
+    /// Most families start their lines with it.
+    #[inline]
+    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
+        Some(line)
+    }
 
-    /// Parses the timestamp at the slice [`Family::stamp_at`] returned.
-    fn parse_stamp(at: &[u8]) -> Option<RawStamp>;
+    /// Parses the timestamp at the slice [`Family::stamp_at`] returned; most families
+    /// write ISO 8601 (`2024-01-21 15:28:03,120`, `2024-01-21T15:28:03.120Z` …).
+    #[inline]
+    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
+        crate::time::parse_iso(at)
+    }
 
     /// The request fields of a web access line; `None` for other families.
     fn request(_line: &[u8]) -> Option<Request<'_>> {

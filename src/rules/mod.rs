@@ -262,6 +262,23 @@ impl Rule {
         }
     }
 
+    /// A rule that only names a category, for tests of what comes after the scan.
+    #[cfg(test)]
+    pub(crate) fn named(id: &str, category: Category) -> Rule {
+        Rule {
+            id: id.into(),
+            title: id.into(),
+            category,
+            severity: Severity::Error,
+            sources: Vec::new(),
+            condition: Condition::Status(500, 599),
+            examples: Vec::new(),
+            counterexamples: Vec::new(),
+            origin: "test".into(),
+            line: 1,
+        }
+    }
+
     pub fn rate(&self) -> Option<&Rate> {
         match &self.condition {
             Condition::Rate(rate) => Some(rate),

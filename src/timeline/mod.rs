@@ -186,7 +186,7 @@ pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport], rules: &Rul
 mod tests {
     use super::*;
     use crate::format::Format;
-    use crate::rules::{Condition, Rule, Severity};
+    use crate::rules::Rule;
     use crate::scan::ZoneNote;
     use crate::source::ReadMode;
 
@@ -210,18 +210,7 @@ mod tests {
     }
 
     fn one_rule() -> RuleSet {
-        RuleSet::new(vec![Rule {
-            id: "db.lock".into(),
-            title: "lock wait".into(),
-            category: Category::TableLock,
-            severity: Severity::Error,
-            sources: Vec::new(),
-            condition: Condition::Status(500, 599),
-            examples: Vec::new(),
-            counterexamples: Vec::new(),
-            origin: "test".into(),
-            line: 1,
-        }])
+        RuleSet::new(vec![Rule::named("db.lock", Category::TableLock)])
     }
 
     #[test]

@@ -17,11 +17,6 @@ impl Family for Glog {
     }
 
     #[inline]
-    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        Some(line)
-    }
-
-    #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
         time::parse_glog(at)
     }

@@ -1,7 +1,8 @@
 //! JSON access lines: the common field names of nginx `escape=json` formats, Caddy,
 //! Traefik and load balancers, with a status and the request's fields.
 
-use crate::format::json::{self, Key, Record};
+use super::json_lines::JsonLines;
+use crate::format::json::{Key, Record};
 use crate::format::request::{split_request, Request};
 use crate::format::{Family, SourceKind};
 use crate::time::RawStamp;
@@ -15,17 +16,18 @@ impl Family for JsonAccess {
     const ABOUT: &'static str = "JSON access log lines (status and request fields)";
 
     fn looks_like(line: &[u8]) -> bool {
-        json::looks_like(line) && json_request(line).is_some()
+        JsonLines::looks_like(line) && json_request(line).is_some()
     }
 
+    /// As any JSON line (the scan takes it from the request when it has one).
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        json::stamp_at(line)
+        JsonLines::stamp_at(line)
     }
 
     #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        json::parse_stamp(at)
+        JsonLines::parse_stamp(at)
     }
 
     #[inline]

@@ -1,7 +1,6 @@
 //! Laravel (Monolog's line formatter): `[YYYY-MM-DD HH:MM:SS] env.LEVEL: message`.
 
 use crate::format::{Family, SourceKind};
-use crate::time::{self, RawStamp};
 
 pub struct Laravel;
 
@@ -23,10 +22,5 @@ impl Family for Laravel {
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
         line.strip_prefix(b"[")
-    }
-
-    #[inline]
-    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        time::parse_iso(at)
     }
 }

@@ -20,11 +20,6 @@ impl Family for Log4jShort {
     }
 
     #[inline]
-    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        Some(line)
-    }
-
-    #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
         time::parse_log4j_short(at)
     }

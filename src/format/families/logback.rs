@@ -3,7 +3,6 @@
 
 use crate::format::levels::{contains_level, starts_with_level};
 use crate::format::{Family, SourceKind};
-use crate::time::{self, RawStamp};
 
 pub struct Logback;
 
@@ -18,15 +17,5 @@ impl Family for Logback {
         let level_then_thread = starts_with_level(rest) && rest.iter().take(48).any(|&b| b == b'[');
         let thread_then_level = rest.trim_ascii_start().starts_with(b"[") && contains_level(rest);
         level_then_thread || thread_then_level
-    }
-
-    #[inline]
-    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        Some(line)
-    }
-
-    #[inline]
-    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        time::parse_iso(at)
     }
 }

@@ -1,7 +1,7 @@
 //! The MySQL general query log: `<stamp>\t   <id> <Command>\t<argument>`, the stamp left
 //! out when it equals the line above's.
 
-use super::mysql_error::mysql_stamp;
+use super::mysql_error::MysqlError;
 use crate::format::{skip_fields, Family, SourceKind};
 use crate::time::{self, RawStamp};
 
@@ -16,14 +16,15 @@ impl Family for MysqlGeneral {
         general_command(line).is_some()
     }
 
+    /// As the error log: the stamp starts the line, or is left out.
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        line.first().is_some_and(u8::is_ascii_digit).then_some(line)
+        MysqlError::stamp_at(line)
     }
 
     #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        mysql_stamp(at)
+        MysqlError::parse_stamp(at)
     }
 }
 

@@ -1,7 +1,7 @@
 //! nginx's error log: `YYYY/MM/DD HH:MM:SS [level] pid#tid: *cid message`.
 
 use crate::format::{Family, SourceKind};
-use crate::time::{self, RawStamp};
+use crate::time::{self};
 
 pub struct NginxError;
 
@@ -13,15 +13,5 @@ impl Family for NginxError {
     fn looks_like(line: &[u8]) -> bool {
         let Some(stamp) = time::parse_iso(line) else { return false };
         line.get(4) == Some(&b'/') && line[stamp.len..].starts_with(b" [") && memchr::memchr(b'#', line).is_some()
-    }
-
-    #[inline]
-    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        Some(line)
-    }
-
-    #[inline]
-    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        time::parse_iso(at)
     }
 }

@@ -2,7 +2,7 @@
 //! `… pid LEVEL …`.
 
 use crate::format::{Family, SourceKind};
-use crate::time::{self, RawStamp};
+use crate::time::{self};
 
 const LEVELS: [&[u8]; 6] = [b"LOG ", b"WARNING ", b"ERROR ", b"FATAL ", b"NOISE ", b"DEBUG "];
 
@@ -22,15 +22,5 @@ impl Family for Pgbouncer {
         let after = &pid[digits..];
         let after = after.strip_prefix(b"] ").or_else(|| after.strip_prefix(b" "));
         digits > 0 && after.is_some_and(|a| LEVELS.iter().any(|level| a.starts_with(level)))
-    }
-
-    #[inline]
-    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        Some(line)
-    }
-
-    #[inline]
-    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        time::parse_iso(at)
     }
 }

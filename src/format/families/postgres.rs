@@ -2,7 +2,7 @@
 //! `%t [%p]: [%l-1] user=…`, RDS-style `%t:%r:%u@%d:[%p]:`.
 
 use crate::format::{contains, Family, SourceKind};
-use crate::time::{self, RawStamp};
+use crate::time::{self};
 
 /// Severity tags PostgreSQL prints, always followed by two spaces.
 const LEVELS: [&[u8]; 10] = [
@@ -27,15 +27,5 @@ impl Family for Postgres {
 
     fn looks_like(line: &[u8]) -> bool {
         time::parse_iso(line).is_some() && LEVELS.iter().any(|level| contains(line, level))
-    }
-
-    #[inline]
-    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        Some(line)
-    }
-
-    #[inline]
-    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        time::parse_iso(at)
     }
 }

@@ -2,7 +2,6 @@
 
 use crate::format::levels::starts_with_level;
 use crate::format::{Family, SourceKind};
-use crate::time::{self, RawStamp};
 
 pub struct Python;
 
@@ -15,15 +14,5 @@ impl Family for Python {
         let Some(stamp) = Self::parse_stamp(line) else { return false };
         let rest = &line[stamp.len..];
         starts_with_level(rest) || rest.starts_with(b" - ")
-    }
-
-    #[inline]
-    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        Some(line)
-    }
-
-    #[inline]
-    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        time::parse_iso(at)
     }
 }

@@ -1,7 +1,6 @@
 //! Ruby's Logger, as Rails writes it: `E, [2024-01-21T15:28:03.123456 #4242] ERROR -- : …`.
 
 use crate::format::{contains, Family, SourceKind};
-use crate::time::{self, RawStamp};
 
 pub struct Rails;
 
@@ -20,10 +19,5 @@ impl Family for Rails {
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
         (line.get(1..4) == Some(b", [")).then(|| &line[4..])
-    }
-
-    #[inline]
-    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
-        time::parse_iso(at)
     }
 }
