@@ -8,7 +8,7 @@ use clap::Parser;
 use cli::args::{
     self, ChartArgs, Cli, Command, DraftArgs, DraftFormat, SourcesArgs, SourcesFormat, SynthArgs, TimelineArgs, TimelineFormat,
 };
-use cli::output::{self, error_line, finish_output, print_problems, Bar};
+use cli::output::{self, error_line, finish_output, print_problems, Bar, Files, Outcome};
 use postmortem::render::{self, RecordStyle, View};
 use postmortem::report::Report;
 use postmortem::Config;
@@ -49,52 +49,41 @@ fn analyse(paths: &[PathBuf], config: &Config, quiet: bool) -> Result<Report, Ex
     }
 }
 
-/// Draws the chart into `path`; false (after saying why) when it cannot be.
-fn write_chart(report: &Report, path: &Path, force: bool) -> bool {
-    match render::chart_svg(report, &View::plain(report.display_zone)) {
-        Ok(Some(svg)) => match output::write_atomically(path, svg.as_bytes(), force) {
-            Ok(()) => true,
-            Err(e) => {
-                error_line(&format!("{e:#}"));
-                false
-            }
-        },
-        Ok(None) => {
-            error_line(&format!("{}: no access log in these logs, nothing to chart", path.display()));
-            false
-        }
-        Err(e) => {
-            error_line(&format!("{}: {e}", path.display()));
-            false
-        }
-    }
-}
-
 fn draft_command(args: DraftArgs) -> ExitCode {
     let outputs: Vec<&Path> = args.output.iter().chain(args.chart.iter()).map(|p| p.as_path()).collect();
     let run = || -> Result<ExitCode, ExitCode> {
         let config = args.analysis.config()?;
         output::refuse_existing(&outputs, args.force)?;
-        let report = analyse(&args.analysis.scan.paths, &config, args.analysis.scan.quiet)?;
-        // A chart that cannot be drawn is an error, but the draft is still written.
-        let chart_written = args.chart.as_ref().map(|path| write_chart(&report, path, args.force));
+        let quiet = args.analysis.scan.quiet;
+        let report = analyse(&args.analysis.scan.paths, &config, quiet)?;
+        let mut files = Files::new(outputs.clone(), args.force, quiet);
+        let outcome = Outcome::of(&report.problems, &report.sources);
         let mut view = View::plain(report.display_zone);
-        // The draft links to the chart when both are files, so the pair renders together.
-        if let (Some(output), Some(chart), Some(true)) = (&args.output, &args.chart, chart_written) {
-            view.chart_link = Some(output::relative_link(output, chart));
+        let mut chart_failed = false;
+        // A run that failed writes no file: no chart to draw.
+        if let (Some(path), None) = (&args.chart, outcome.failure()) {
+            match output::chart(&report, path) {
+                Some(svg) => files.files.push((path, svg)),
+                None => chart_failed = true,
+            }
+            // The draft links to the chart when both are files, so the pair renders together.
+            if let (Some(output), false) = (&args.output, chart_failed) {
+                view.chart_link = Some(output::relative_link(output, path));
+            }
         }
         let text = match args.format {
             DraftFormat::Markdown => render::write_draft(&report, &view),
             DraftFormat::Json => render::draft_json(&report),
         };
         match &args.output {
-            Some(path) => output::write_atomically(path, text.as_bytes(), args.force).map_err(output::fail)?,
+            Some(path) => files.files.insert(0, (path, text.into_bytes())),
+            // What could be read is printed, whatever the outcome.
             None => finish_output(io::stdout().write_all(text.as_bytes()))?,
         }
-        if chart_written == Some(false) {
-            return Ok(ExitCode::from(2));
+        if chart_failed {
+            return Ok(files.refuse("the chart could not be drawn"));
         }
-        Ok(output::exit_status(&report.problems, &report.sources))
+        Ok(files.write(&outcome))
     };
     run().unwrap_or_else(|code| code)
 }
@@ -103,11 +92,18 @@ fn chart_command(args: ChartArgs) -> ExitCode {
     let run = || -> Result<ExitCode, ExitCode> {
         let config = args.analysis.config()?;
         output::refuse_existing(&[args.output.as_path()], args.force)?;
-        let report = analyse(&args.analysis.scan.paths, &config, args.analysis.scan.quiet)?;
-        if !write_chart(&report, &args.output, args.force) {
-            return Ok(ExitCode::from(2));
+        let quiet = args.analysis.scan.quiet;
+        let report = analyse(&args.analysis.scan.paths, &config, quiet)?;
+        let outcome = Outcome::of(&report.problems, &report.sources);
+        let mut files = Files::new(vec![args.output.as_path()], args.force, quiet);
+        // A run that failed draws nothing; one that did not and has nothing to chart fails.
+        if outcome.failure().is_none() {
+            match output::chart(&report, &args.output) {
+                Some(svg) => files.files.push((args.output.as_path(), svg)),
+                None => return Ok(ExitCode::from(2)),
+            }
         }
-        Ok(output::exit_status(&report.problems, &report.sources))
+        Ok(files.write(&outcome))
     };
     run().unwrap_or_else(|code| code)
 }
@@ -132,7 +128,7 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
             TimelineFormat::Timesketch => render::write_records(&mut out, RecordStyle::Timesketch, &report),
         };
         finish_output(written.and_then(|()| out.flush()))?;
-        Ok(output::exit_status(&report.problems, &report.sources))
+        Ok(Outcome::of(&report.problems, &report.sources).exit())
     };
     run().unwrap_or_else(|code| code)
 }
@@ -151,7 +147,7 @@ fn sources_command(args: SourcesArgs) -> ExitCode {
             SourcesFormat::Json => render::write_sources_json(&mut out, &report.sources),
         };
         finish_output(written.and_then(|()| out.flush()))?;
-        Ok(output::exit_status(&report.problems, &report.sources))
+        Ok(Outcome::of(&report.problems, &report.sources).exit())
     };
     run().unwrap_or_else(|code| code)
 }
@@ -167,12 +163,15 @@ fn synth_command(args: SynthArgs) -> ExitCode {
                 Some(i) => format!("an incident from {} to {}", i.start, i.end),
                 None => "no incident".to_string(),
             };
-            println!(
-                "{}: {incident} in {} (naive times in {})",
+            let line = format!(
+                "{}: {incident} in {} (naive times in {})\n",
                 truth.scenario,
                 args.out.display(),
                 truth.tz
             );
+            if let Err(code) = finish_output(io::stdout().write_all(line.as_bytes())) {
+                return code;
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -123,7 +123,7 @@ pub struct ScanArgs {
     /// Leave the built-in rules out.
     #[arg(long)]
     pub no_builtin_rules: bool,
-    /// Hide the progress bar.
+    /// Hide the progress bar and the `wrote FILE` line.
     #[arg(long, short)]
     pub quiet: bool,
 }
@@ -192,7 +192,8 @@ pub struct DraftArgs {
     /// markdown: the document to edit; json: the same, for machines (schema in the README).
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: DraftFormat,
-    /// Write the draft to this file (atomically) instead of stdout.
+    /// Write the draft to this file instead of stdout: atomically, and only when the run
+    /// succeeds.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Also draw the chart (SVG) into this file; with --output, the draft links to it.

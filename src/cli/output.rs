@@ -3,15 +3,23 @@
 
 use anyhow::{bail, Context, Result};
 use postmortem::error::{Level, Problem};
-use postmortem::report::Source;
+use postmortem::report::{Report, Source};
 use postmortem::time::Zone;
 use std::io::{self, IsTerminal, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// One line on stderr. A closed stderr drops it: nothing the program says about its run
+/// is worth a crash.
+pub fn say(line: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+}
+
 /// One `postmortem: error: …` line on stderr.
 pub fn error_line(message: &str) {
-    eprintln!("postmortem: error: {message}");
+    say(&format!("postmortem: error: {message}"));
 }
 
 /// A usage error: said on stderr, exit status 2.
@@ -23,7 +31,10 @@ pub fn fail(e: anyhow::Error) -> ExitCode {
 /// Each problem with the input, one line a problem, log text cleaned for the terminal.
 pub fn print_problems(problems: &[Problem]) {
     for problem in problems {
-        eprintln!("postmortem: {}", postmortem::text::clean_line(problem.to_string().as_bytes(), 2000));
+        say(&format!(
+            "postmortem: {}",
+            postmortem::text::clean_line(problem.to_string().as_bytes(), 2000)
+        ));
     }
 }
 
@@ -45,17 +56,106 @@ pub fn note_assumed_zone(sources: &[Source], zone: Zone) {
         String::new()
     };
     let listed = postmortem::text::clean_line(format!("{shown}{more}").as_bytes(), 2000);
-    eprintln!("postmortem: note: times without a zone read as {zone} (this machine's zone; set --tz) in {listed}");
+    say(&format!(
+        "postmortem: note: times without a zone read as {zone} (this machine's zone; set --tz) in {listed}"
+    ));
 }
 
-/// 2 if any file could not be read, 1 if nothing usable was read at all, else 0.
-pub fn exit_status(problems: &[Problem], sources: &[Source]) -> ExitCode {
-    if problems.iter().any(|p| p.level == Level::Error) {
+/// How a run that read logs went, by what it read.
+pub enum Outcome {
+    Success,
+    /// No file had a line with a timestamp: exit status 1.
+    NoUsableInput,
+    /// A file could not be read: exit status 2 (what could be read is still reported).
+    Unreadable,
+}
+
+impl Outcome {
+    pub fn of(problems: &[Problem], sources: &[Source]) -> Outcome {
+        if problems.iter().any(|p| p.level == Level::Error) {
+            Outcome::Unreadable
+        } else if sources.iter().all(|f| f.timestamped == 0) {
+            Outcome::NoUsableInput
+        } else {
+            Outcome::Success
+        }
+    }
+
+    /// Why the run failed, in a few words; `None` when it did not.
+    pub fn failure(&self) -> Option<&'static str> {
+        match self {
+            Outcome::Success => None,
+            Outcome::NoUsableInput => Some("no usable input: no file had a line with a timestamp"),
+            Outcome::Unreadable => Some("a file could not be read (see above)"),
+        }
+    }
+
+    pub fn code(&self) -> ExitCode {
+        match self {
+            Outcome::Success => ExitCode::SUCCESS,
+            Outcome::NoUsableInput => ExitCode::from(1),
+            Outcome::Unreadable => ExitCode::from(2),
+        }
+    }
+
+    /// The exit status, after saying why it is not 0 (a file that could not be read has
+    /// said so already).
+    pub fn exit(&self) -> ExitCode {
+        if let Outcome::NoUsableInput = self {
+            error_line(self.failure().unwrap_or_default());
+        }
+        self.code()
+    }
+}
+
+/// Files a run was asked to write (`asked`), written only when it succeeded: a failed run
+/// leaves nothing behind that could be taken for its result.
+pub struct Files<'a> {
+    pub asked: Vec<&'a Path>,
+    /// What to write into each, as it is made.
+    pub files: Vec<(&'a Path, Vec<u8>)>,
+    pub force: bool,
+    pub quiet: bool,
+}
+
+impl<'a> Files<'a> {
+    pub fn new(asked: Vec<&'a Path>, force: bool, quiet: bool) -> Files<'a> {
+        Files {
+            asked,
+            files: Vec::new(),
+            force,
+            quiet,
+        }
+    }
+
+    /// Writes no file, saying why: the run failed. Exit status 2.
+    pub fn refuse(self, why: &str) -> ExitCode {
+        if !self.asked.is_empty() {
+            let names: Vec<String> = self.asked.iter().map(|p| p.display().to_string()).collect();
+            error_line(&format!("{} not written: {why}", names.join(" and ")));
+        }
         ExitCode::from(2)
-    } else if sources.iter().all(|f| f.timestamped == 0) {
-        error_line("no usable input: no file had a line with a timestamp");
-        ExitCode::from(1)
-    } else {
+    }
+
+    /// Writes every file when `outcome` is a success; otherwise none, saying why. The
+    /// exit status either way.
+    pub fn write(self, outcome: &Outcome) -> ExitCode {
+        if let Some(why) = outcome.failure() {
+            if self.asked.is_empty() {
+                return outcome.exit();
+            }
+            self.refuse(why);
+            return outcome.code();
+        }
+        for (path, bytes) in &self.files {
+            if let Err(e) = write_atomically(path, bytes, self.force) {
+                error_line(&format!("{e:#}"));
+                return ExitCode::from(2);
+            }
+            if !self.quiet {
+                say(&format!("postmortem: wrote {}", path.display()));
+            }
+        }
         ExitCode::SUCCESS
     }
 }
@@ -87,28 +187,65 @@ pub fn refuse_existing(outputs: &[&Path], force: bool) -> Result<(), ExitCode> {
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory and a rename,
-/// so that a reader never sees half a file and a failed run leaves nothing behind.
+/// so that a reader never sees half a file and a failed run leaves nothing behind. The
+/// temporary file has a random name and is created exclusively (`O_EXCL`), so a symlink
+/// planted in a shared folder is never followed; without `force`, the rename refuses to
+/// replace a file that appeared meanwhile.
 pub fn write_atomically(path: &Path, text: &[u8], force: bool) -> Result<()> {
     if path.exists() && !force {
         bail!("{} exists; it may hold edits: use --force to overwrite it", path.display());
     }
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "draft".into());
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> io::Result<()> {
-        let mut file = std::fs::File::create(&temporary)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let write = || -> Result<()> {
+        let mut file = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
         file.write_all(text)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(e).with_context(|| path.display().to_string());
+        // The draft is a document like any other, not a secret: the permissions a new
+        // file gets, or those of the file it replaces.
+        let mode = match std::fs::metadata(path) {
+            Ok(old) => old.permissions(),
+            Err(_) => std::fs::Permissions::from_mode(0o666 & !umask()),
+        };
+        file.as_file().set_permissions(mode)?;
+        file.as_file().sync_all()?;
+        if force {
+            file.persist(path)?;
+        } else {
+            file.persist_noclobber(path)?;
+        }
+        Ok(())
+    };
+    write().with_context(|| path.display().to_string())
+}
+
+/// The process's file mode mask.
+fn umask() -> u32 {
+    // SAFETY: `umask` only swaps a per-process value; it is set back at once, and no other
+    // thread creates files while the output is written.
+    let mask = unsafe {
+        let mask = libc::umask(0o022);
+        libc::umask(mask);
+        mask
+    };
+    mask
+}
+
+/// The chart of a report as SVG; `None` (after saying why) when it cannot be drawn.
+pub fn chart(report: &Report, path: &Path) -> Option<Vec<u8>> {
+    match postmortem::render::chart_svg(report, &postmortem::render::View::plain(report.display_zone)) {
+        Ok(Some(svg)) => Some(svg.into_bytes()),
+        Ok(None) => {
+            error_line(&format!("{}: no access log in these logs, nothing to chart", path.display()));
+            None
+        }
+        Err(e) => {
+            error_line(&format!("{}: {e}", path.display()));
+            None
+        }
     }
-    Ok(())
 }
 
 /// The way from the directory of `from` to `to`, for a link in a document: `chart.svg`,

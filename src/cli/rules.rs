@@ -13,7 +13,8 @@ pub fn run(command: RulesCommand) -> ExitCode {
         Err(code) => return code,
     };
     match finish_output(io::stdout().write_all(text.as_bytes())) {
-        Ok(()) | Err(_) => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 
@@ -46,7 +47,7 @@ fn text_of(command: RulesCommand) -> Result<String, ExitCode> {
             let set = load_rules(&files, files.is_empty()).ok_or(ExitCode::from(1))?;
             let problems = postmortem::rules::check(&set);
             for problem in &problems {
-                eprintln!("{problem}");
+                super::output::say(&problem.to_string());
             }
             if !problems.is_empty() {
                 return Err(ExitCode::from(1));

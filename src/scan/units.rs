@@ -55,15 +55,24 @@ pub(super) fn run_unit(
         Unit::Range { file, start, end } => {
             let probe = &probes[file];
             let result = PlainFile::open(probe).and_then(|plain| {
-                let (first, bytes) = plain.lines_in(start, end, options.max_line)?;
-                Ok(scan_chunk(&bytes, first, &plans[file], rules, options))
+                let lines = plain.lines_in(start, end, options.max_line)?;
+                Ok((scan_chunk(&lines.bytes, lines.first, &plans[file], rules, options), lines.shrank))
             });
             progress.advance(end - start);
             match result {
-                Ok(chunk) => UnitOutput {
+                Ok((chunk, shrank)) => UnitOutput {
                     file,
                     chunks: vec![chunk],
-                    problem: None,
+                    // The same words for every chunk of the file, so that it is said once.
+                    problem: shrank.then(|| {
+                        Problem::warning(
+                            &probe.file.display,
+                            format!(
+                                "the file shrank while it was being read (it had {} bytes when the scan began); the lines read before are kept",
+                                probe.size
+                            ),
+                        )
+                    }),
                 },
                 Err(e) => {
                     let problem = Problem::error(&probe.file.display, format!("read failed: {}", describe_io(&e)));

@@ -208,14 +208,20 @@ impl PlainFile {
     }
 
     /// The lines that start in `[start, end)`, each whole (the last may run past `end`),
-    /// plus the absolute offset of the first byte returned. A line longer than
-    /// `max_line` that runs past `end` is cut there: the scan never holds one whole.
-    pub fn lines_in(&self, start: u64, end: u64, max_line: usize) -> io::Result<(u64, Bytes<'_>)> {
+    /// and the absolute offset of the first byte returned. A line longer than `max_line`
+    /// that runs past `end` is cut there: the scan never holds one whole. A file read
+    /// (not mapped) that has shrunk since it was probed gives what is still there, and
+    /// says so.
+    pub fn lines_in(&self, start: u64, end: u64, max_line: usize) -> io::Result<Lines<'_>> {
         let end = end.min(self.size);
         if let Some((map, _)) = &self.map {
             let data: &[u8] = map;
             let (first, last) = align(data, 0, start, end, self.size, max_line);
-            return Ok((first, Bytes::Borrowed(&data[first as usize..last as usize])));
+            return Ok(Lines {
+                first,
+                bytes: Bytes::Borrowed(&data[first as usize..last as usize]),
+                shrank: false,
+            });
         }
         // Read one byte before `start` (to know whether a line starts there) and some
         // bytes past `end` (to finish the last line), growing until a newline shows.
@@ -224,17 +230,39 @@ impl PlainFile {
         loop {
             let want = ((end - from) as usize + extra).min((self.size - from) as usize);
             let data = read_at(&self.file, from, want)?;
-            let reached_eof = (data.len() as u64) < want as u64 || from + data.len() as u64 >= self.size;
+            let available = from + data.len() as u64;
+            // Fewer bytes than the file had when probed: it was truncated meanwhile.
+            let shrank = available < end.min(self.size);
+            if available <= start {
+                return Ok(Lines {
+                    first: start,
+                    bytes: Bytes::Owned(Vec::new()),
+                    shrank,
+                });
+            }
+            let reached_eof = (data.len() as u64) < want as u64 || available >= self.size;
             let tail_has_newline = memchr::memchr(b'\n', &data[((end - from) as usize).min(data.len())..]).is_some();
             if reached_eof || tail_has_newline || extra > max_line {
-                let available = from + data.len() as u64;
                 let (first, last) = align(&data, from, start, end.min(available), available, max_line);
                 let slice = data[(first - from) as usize..(last - from) as usize].to_vec();
-                return Ok((first, Bytes::Owned(slice)));
+                return Ok(Lines {
+                    first,
+                    bytes: Bytes::Owned(slice),
+                    shrank,
+                });
             }
             extra *= 4;
         }
     }
+}
+
+/// What [`PlainFile::lines_in`] read.
+pub struct Lines<'a> {
+    /// The absolute offset of `bytes[0]`.
+    pub first: u64,
+    pub bytes: Bytes<'a>,
+    /// The file had fewer bytes than when it was probed: lines past its new end are lost.
+    pub shrank: bool,
 }
 
 /// Bytes borrowed from a mapping or owned after a read.
@@ -464,6 +492,33 @@ mod tests {
         let last = out.last().unwrap();
         assert_eq!(&last.1[..], b"short\n");
         assert_eq!(last.0, 10_001);
+    }
+
+    #[test]
+    fn a_file_truncated_while_read_gives_what_is_left_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("access.log");
+        let text: Vec<u8> = (0..1000).flat_map(|i| format!("line {i:04}\n").into_bytes()).collect();
+        std::fs::write(&path, &text).unwrap();
+        let (files, _) = discover(std::slice::from_ref(&path));
+        let probe = probe(files.into_iter().next().unwrap(), true).unwrap();
+        assert_eq!(probe.mode, ReadMode::Pread);
+        let plain = PlainFile::open(&probe).unwrap();
+        // Cut to half its size after the probe: the first half reads whole, the second
+        // half finds nothing, and neither indexes past what was read.
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(5000).unwrap();
+        let head = plain.lines_in(0, 5000, 1 << 20).unwrap();
+        assert_eq!((&head.bytes[..], head.shrank), (&text[..5000], false));
+        let tail = plain.lines_in(5000, 10_000, 1 << 20).unwrap();
+        assert!(tail.bytes.is_empty() && tail.shrank);
+        let across = plain.lines_in(2500, 7500, 1 << 20).unwrap();
+        assert_eq!((&across.bytes[..], across.shrank), (&text[2500..5000], true));
+        // Emptied.
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(0).unwrap();
+        for (start, end) in [(0, 10_000), (1, 3000), (9999, 10_000)] {
+            let lines = plain.lines_in(start, end, 64).unwrap();
+            assert!(lines.bytes.is_empty() && lines.shrank, "{start}..{end}");
+        }
     }
 
     #[test]
