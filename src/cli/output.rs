@@ -225,12 +225,11 @@ pub fn write_atomically(path: &Path, text: &[u8], force: bool) -> Result<()> {
 fn umask() -> u32 {
     // SAFETY: `umask` only swaps a per-process value; it is set back at once, and no other
     // thread creates files while the output is written.
-    let mask = unsafe {
+    unsafe {
         let mask = libc::umask(0o022);
         libc::umask(mask);
         mask
-    };
-    mask
+    }
 }
 
 /// The chart of a report as SVG; `None` (after saying why) when it cannot be drawn.
