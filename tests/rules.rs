@@ -3,6 +3,7 @@
 //! logs: every rule whose example line stands in a real log or fixture fires on it there.
 
 use postmortem::rules::{Category, RuleSet};
+use postmortem::scan::hits::Signal;
 use postmortem::scan::{NoProgress, ScanOptions, ScanResult};
 use postmortem::time::Zone;
 use postmortem::timeline;
@@ -32,7 +33,7 @@ fn a_user_rule_is_added_and_fires() {
     let rules = shop_rules();
     let result = scan(&[root().join("fixtures/rules/payments.log")], &rules);
     let ours = rules.index_of("shop.payment_timeout").unwrap();
-    let hits: Vec<_> = result.events.iter().filter(|e| e.rule == ours).collect();
+    let hits: Vec<_> = result.events.iter().filter(|e| e.signal == Signal::Rule(ours)).collect();
     assert_eq!(hits.len(), 12, "four minutes of three timeouts");
     assert_eq!(hits[0].fields, vec![("duration_ms".into(), "3000".into())]);
     assert_eq!(hits[0].line, 25);
@@ -49,7 +50,7 @@ fn a_user_rule_replaces_the_builtin_one() {
     let log = [root().join("../shared/real-logs/pgbadger/tempfile_only.log")];
     let count = |set: &RuleSet| {
         let index = set.index_of("postgres.slow_statement").unwrap();
-        scan(&log, set).events.iter().filter(|e| e.rule == index).count()
+        scan(&log, set).events.iter().filter(|e| e.signal == Signal::Rule(index)).count()
     };
     let (at_one_second, at_five_seconds) = (count(&builtin), count(&rules));
     assert!(
@@ -65,7 +66,7 @@ fn a_user_rate_rule_fires_on_the_burst_and_ends_after_it() {
     let outage = rules.index_of("shop.payment_outage").unwrap();
     let episodes: Vec<_> = timeline::episodes(&result, &rules)
         .into_iter()
-        .filter(|e| e.rule == outage)
+        .filter(|e| e.signal == Signal::Rule(outage))
         .collect();
     assert_eq!(episodes.len(), 1);
     let episode = &episodes[0];
@@ -121,7 +122,10 @@ fn every_builtin_rule_fires_where_its_example_stands_in_a_real_log_or_fixture() 
     let fired: BTreeSet<(String, u64, String)> = result
         .events
         .iter()
-        .map(|e| (result.files[e.file as usize].display.clone(), e.line, rules.get(e.rule).id.clone()))
+        .filter_map(|e| match e.signal {
+            Signal::Rule(rule) => Some((result.files[e.file as usize].display.clone(), e.line, rules.get(rule).id.clone())),
+            Signal::Template(_) => None,
+        })
         .collect();
     let mut checked = 0;
     let mut missing = Vec::new();
@@ -153,7 +157,7 @@ fn the_categories_seen_in_real_logs_and_fixtures() {
     let rules = RuleSet::load(&[], true).unwrap();
     let corpus = corpus();
     let result = scan(&corpus.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(), &rules);
-    let seen: BTreeSet<Category> = result.events.iter().map(|e| rules.get(e.rule).category).collect();
+    let seen: BTreeSet<Category> = result.events.iter().map(|e| timeline::category_of(e.signal, &rules)).collect();
     // Every category whose lines these logs hold (checked by hand against the files).
     for category in [
         Category::HttpError,
@@ -170,6 +174,7 @@ fn the_categories_seen_in_real_logs_and_fixtures() {
         Category::UpstreamError,
         Category::AdminAction,
         Category::AppError,
+        Category::LogErrors,
     ] {
         assert!(seen.contains(&category), "no {category} event in the real logs and fixtures");
     }

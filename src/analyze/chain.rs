@@ -24,15 +24,16 @@ pub(super) fn is_trigger(category: Category) -> bool {
     )
 }
 
-/// An episode whose rule and subject recur through the logs (in its own source) is
-/// routine.
+/// An episode that is background (it recurs from the start of its logs), or whose rule
+/// and subject recur through the logs (in its own source), is routine.
 pub(super) fn is_routine(index: usize, episodes: &[Episode]) -> bool {
     let e = &episodes[index];
-    episodes
-        .iter()
-        .filter(|o| o.rule == e.rule && o.subject == e.subject && o.group == e.group)
-        .count()
-        >= ROUTINE_AT
+    e.background
+        || episodes
+            .iter()
+            .filter(|o| o.signal == e.signal && o.subject == e.subject && o.group == e.group)
+            .count()
+            >= ROUTINE_AT
 }
 
 /// Fraction of `[a0, a1]` overlapped by `[b0, b1]`, with points counted as half there.
@@ -48,6 +49,10 @@ fn overlap(a: (Micros, Micros), b: (Micros, Micros)) -> f64 {
 /// How well an episode fits as the mechanism of an incident; `None` when it cannot be
 /// one (not a mechanism's category, or not under way when the symptom starts).
 pub(super) fn mechanism_score(e: &Episode, incident: &Incident) -> Option<f64> {
+    // What was there before anything went wrong is not how it went wrong.
+    if e.background {
+        return None;
+    }
     let specific = specificity(e.category)?;
     if e.start < incident.start - MECHANISM_LEAD
         || e.start > incident.start + MECHANISM_LAG
@@ -75,7 +80,7 @@ pub(super) fn trigger_score(
     options: &Options,
 ) -> Option<f64> {
     let e = &episodes[index];
-    if !is_trigger(e.category) || e.start > anchor + TRIGGER_LATE_BY || e.start < anchor - options.lookback {
+    if e.background || !is_trigger(e.category) || e.start > anchor + TRIGGER_LATE_BY || e.start < anchor - options.lookback {
         return None;
     }
     let closeness = 1.0 - TRIGGER_AGE_PENALTY * ((anchor - e.start).max(0) as f64 / options.lookback as f64);

@@ -6,7 +6,7 @@ use super::{text, Incident, Part, Role, Sentence};
 use crate::rules::{Category, RuleSet};
 use crate::scan::series::Series;
 use crate::time::Micros;
-use crate::timeline::Episode;
+use crate::timeline::{Episode, Timeline};
 
 /// Requests in the bucket of `at`, and in the median bucket, over every access log.
 fn traffic_at(traffic: &Series, at: Micros) -> Option<(u64, u64)> {
@@ -18,8 +18,8 @@ fn traffic_at(traffic: &Series, at: Micros) -> Option<(u64, u64)> {
 
 /// The rule's title in words, and what it was about (a command, a table) quoted:
 /// `ALTER TABLE run (`orders`)`.
-fn what(episode: &Episode, rules: &RuleSet) -> Vec<Part> {
-    let mut parts = vec![text(rules.get(episode.rule).title.clone())];
+fn what(episode: &Episode, names: &Names) -> Vec<Part> {
+    let mut parts = vec![text(names.title(episode))];
     if let Some(subject) = &episode.subject {
         parts.push(text(" ("));
         parts.push(Part::Quote(subject.value.clone()));
@@ -29,14 +29,28 @@ fn what(episode: &Episode, rules: &RuleSet) -> Vec<Part> {
 }
 
 /// What the episode was about, quoted (`/opt/migrate --all`), or its title in words.
-fn thing(episode: &Episode, rules: &RuleSet) -> Part {
+fn thing(episode: &Episode, names: &Names) -> Part {
     match &episode.subject {
         Some(subject) => Part::Quote(subject.value.clone()),
-        None => text(rules.get(episode.rule).title.clone()),
+        None => text(names.title(episode)),
     }
 }
 
-pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode], rules: &RuleSet) -> Vec<Sentence> {
+/// Titles of episodes, from the rules and the templates.
+pub(super) struct Names<'a> {
+    pub timeline: &'a Timeline,
+    pub rules: &'a RuleSet,
+}
+
+impl Names<'_> {
+    fn title(&self, episode: &Episode) -> String {
+        self.timeline.name(episode.signal, &episode.group, self.rules).title
+    }
+}
+
+pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet) -> Vec<Sentence> {
+    let (traffic, episodes) = (&timeline.traffic, &timeline.episodes[..]);
+    let names = Names { timeline, rules };
     let mut measures = Vec::new();
     let category = |i: usize| episodes[i].category;
     let trigger = incident.link(Role::Trigger).map(|l| l.episode);
@@ -61,17 +75,17 @@ pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode
         match category(t) {
             Category::Maintenance | Category::Migration if origin.is_some() => {
                 parts.push(text("Move the cron job "));
-                parts.push(thing(started, rules));
+                parts.push(thing(started, &names));
                 parts.push(text(" off-peak and make it check the load before it runs: it started at "));
                 parts.push(Part::Time(started.start));
                 load(&mut parts);
                 parts.push(text(", and it ran "));
-                parts.extend(what(e, rules));
+                parts.extend(what(e, &names));
                 parts.push(text("."));
             }
             Category::Maintenance => {
                 parts.push(text("Run table maintenance off-peak, on a replica or with an online tool: "));
-                parts.extend(what(e, rules));
+                parts.extend(what(e, &names));
                 parts.push(text(" at "));
                 parts.push(Part::Time(e.start));
                 load(&mut parts);
@@ -81,14 +95,14 @@ pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode
                 parts.push(text(
                     "Rehearse schema, CMS and extension updates on a staging copy of production, and back up the tables they touch: ",
                 ));
-                parts.extend(what(e, rules));
+                parts.extend(what(e, &names));
                 parts.push(text(" at "));
                 parts.push(Part::Time(e.start));
                 parts.push(text("."));
             }
             Category::Deploy => {
                 parts.push(text("Review the release "));
-                parts.push(thing(e, rules));
+                parts.push(thing(e, &names));
                 parts.push(text(" of "));
                 parts.push(Part::Time(e.start));
                 parts.push(text(
@@ -99,7 +113,7 @@ pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode
             }
             Category::CronJob => {
                 parts.push(text("Reschedule the cron job "));
-                parts.push(thing(e, rules));
+                parts.push(thing(e, &names));
                 parts.push(text(" away from peak hours: it started at "));
                 parts.push(Part::Time(e.start));
                 load(&mut parts);
@@ -141,11 +155,7 @@ pub(super) fn propose(incident: &Incident, traffic: &Series, episodes: &[Episode
                 "Alert on deadlocks and order the locks the transactions take: the first came at ",
             )],
             Category::ResourceExhaustion => vec![text("Alert on the resource before it runs out: it first ran out at ")],
-            _ => vec![
-                text("Alert on "),
-                Part::Quote(rules.get(e.rule).title.clone()),
-                text(": it first showed at "),
-            ],
+            _ => vec![text("Alert on "), Part::Quote(names.title(e)), text(": it first showed at ")],
         };
         parts.push(Part::Time(e.start));
         if let Some(lead) = lead {

@@ -241,7 +241,7 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
             chain::explain(&mut incident, episodes, options);
             let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
             incident.resolution = resolution::find(&incident, episodes, mechanism);
-            incident.measures = measures::propose(&incident, &timeline.traffic, episodes, rules);
+            incident.measures = measures::propose(&incident, timeline, rules);
             incident
         })
         .collect();

@@ -6,7 +6,7 @@
 use super::*;
 use crate::format::{Request, SourceKind};
 use crate::rules::Rule;
-use crate::scan::hits::Mark;
+use crate::scan::hits::{Mark, Signal};
 use crate::timeline::{RateDetail, RateUnit, Subject};
 use std::collections::BTreeMap;
 
@@ -28,7 +28,7 @@ fn rules() -> RuleSet {
 fn episode(category: Category, kind: SourceKind, start: i64, end: i64, count: u64) -> Episode {
     let rule = Category::ALL.iter().position(|c| *c == category).unwrap() as u16;
     Episode {
-        rule,
+        signal: Signal::Rule(rule),
         category,
         group: format!("{}.log", kind.name()),
         kind,
@@ -45,6 +45,7 @@ fn episode(category: Category, kind: SourceKind, start: i64, end: i64, count: u6
         }),
         subject: None,
         rate: None,
+        background: false,
     }
 }
 
@@ -77,6 +78,7 @@ fn timeline(mut episodes: Vec<Episode>) -> Timeline {
         first_failures: BTreeMap::new(),
         files: Vec::new(),
         events: Vec::new(),
+        templates: BTreeMap::new(),
         problems: Vec::new(),
     }
 }
@@ -441,4 +443,22 @@ fn confidence_weighs_what_was_found() {
     assert!((weights::confidence(Some(0.8), Some(0.6)) - 0.7).abs() < 1e-9);
     assert!((weights::confidence(None, Some(0.5)) - 0.3).abs() < 1e-9);
     assert!((weights::confidence(Some(0.5), None) - 0.25).abs() < 1e-9);
+}
+
+#[test]
+fn background_is_neither_trigger_nor_mechanism() {
+    // A routine job merged into background, and lock waits that run all day: what was
+    // there before anything went wrong.
+    let mut job = about(
+        episode(Category::CronJob, SourceKind::System, -600, 60, 72),
+        "command",
+        "/usr/lib/sa1",
+    );
+    job.background = true;
+    let mut waits = episode(Category::TableLock, SourceKind::Db, -600, 60, 200);
+    waits.background = true;
+    let (_, analysis) = analysed(vec![spike(0, 30), job, waits]);
+    let incident = &analysis.incidents[0];
+    assert!(incident.link(Role::Trigger).is_none() && incident.link(Role::Mechanism).is_none());
+    assert!(incident.alternatives.is_empty());
 }

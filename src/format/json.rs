@@ -9,6 +9,7 @@
 //! not UTF-8, a line cut at `--max-line`. This scan reads what it can of those, and
 //! decodes escapes only in the values it returns.
 
+use super::levels::{generic_head, Head, Level};
 use crate::time::{self, RawStamp};
 use std::borrow::Cow;
 
@@ -48,9 +49,16 @@ pub(crate) enum Key {
     RequestPath,
     RequestTime,
     Duration,
+    Level,
+    Lvl,
+    Severity,
+    LogLevel,
+    LevelName,
+    JournalMessage,
+    JournalPriority,
 }
 
-const KEYS: usize = Key::Duration as usize + 1;
+const KEYS: usize = Key::JournalPriority as usize + 1;
 
 impl Key {
     fn of(name: &[u8]) -> Option<Key> {
@@ -87,6 +95,13 @@ impl Key {
             b"RequestPath" => Key::RequestPath,
             b"request_time" => Key::RequestTime,
             b"duration" => Key::Duration,
+            b"level" => Key::Level,
+            b"lvl" => Key::Lvl,
+            b"severity" => Key::Severity,
+            b"loglevel" => Key::LogLevel,
+            b"level_name" => Key::LevelName,
+            b"MESSAGE" => Key::JournalMessage,
+            b"PRIORITY" => Key::JournalPriority,
             _ => return None,
         })
     }
@@ -126,9 +141,10 @@ pub(crate) struct Record<'a> {
     slots: [Slot; KEYS],
 }
 
-/// The index of the quote that closes the string opened at `open`.
+/// The index of the quote that closes the string opened at `open` (`usize::MAX`: the
+/// string's text starts at 0).
 fn string_end(line: &[u8], open: usize) -> Option<usize> {
-    let mut at = open + 1;
+    let mut at = open.wrapping_add(1);
     loop {
         at += memchr::memchr2(b'"', b'\\', line.get(at..)?)?;
         if line[at] == b'"' {
@@ -194,6 +210,48 @@ impl<'a> Record<'a> {
                     .filter(|(v, quoted)| *quoted && time::parse_any(v).is_some())
                     .map(|(v, _)| v)
             })
+        })
+    }
+
+    /// The record's level and message: `level`/`lvl`/`severity` as a word or pino's
+    /// number, journald's `PRIORITY`; `msg`/`message`/`MESSAGE`, or the text of a
+    /// container's `log` after its own timestamp. Escapes stay as written: the message is
+    /// for the template, which masks quoted text anyway.
+    pub(crate) fn head(&self) -> Option<Head<'a>> {
+        let raw = |key| {
+            let (value, quoted) = self.get(key)?;
+            let end = if quoted {
+                string_end(value, usize::MAX).unwrap_or(value.len())
+            } else {
+                value.len()
+            };
+            Some((&value[..end], quoted))
+        };
+        let level = [Key::Level, Key::Lvl, Key::Severity, Key::LogLevel, Key::LevelName]
+            .into_iter()
+            .find_map(|key| {
+                let (value, quoted) = raw(key)?;
+                let word_end = value.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(value.len());
+                if quoted {
+                    Level::of_word(&value[..word_end])
+                } else {
+                    Level::of_number(self.number(&[key])?)
+                }
+            })
+            .or_else(|| {
+                let priority = self.number(&[Key::JournalPriority])?;
+                (0.0..8.0).contains(&priority).then(|| Level::of_syslog(priority as u8))
+            });
+        if let Some((message, true)) = [Key::Msg, Key::Message, Key::JournalMessage].into_iter().find_map(raw) {
+            return Some(Head { level, message });
+        }
+        // A wrapper whose `log` text is a line of its own: its stamp, then its head.
+        let (text, true) = raw(Key::Log)? else { return None };
+        let stamp = time::parse_any(text).map_or(0, |s| s.len);
+        let inner = generic_head(&text[stamp..]);
+        Some(Head {
+            level: level.or(inner.level),
+            message: inner.message,
         })
     }
 
@@ -359,6 +417,39 @@ mod tests {
             Some("GET /search?q=café HTTP/1.1".as_bytes())
         );
         assert_eq!(unescape(br"\ud83d\ude00 \q"), "😀 \\q".as_bytes());
+    }
+
+    #[test]
+    fn levels_and_messages_of_json_loggers() {
+        let head = |line: &str| {
+            let record = Record::of(line.as_bytes());
+            let head = record.head().unwrap();
+            (head.level, String::from_utf8_lossy(head.message).to_string())
+        };
+        // zap, logrus, slog, pino (numbers), journald, a container's wrapped line.
+        assert_eq!(
+            head(r#"{"level":"error","ts":1.5,"caller":"x.go:12","msg":"dial tcp 10.0.0.3:5432: connect: connection refused"}"#),
+            (Some(Level::Error), "dial tcp 10.0.0.3:5432: connect: connection refused".into())
+        );
+        assert_eq!(
+            head(r#"{"time":"2024-01-21T15:30:00Z","level":"WARN","msg":"slow"}"#).0,
+            Some(Level::Warning)
+        );
+        assert_eq!(
+            head(r#"{"level":50,"time":1705851000000,"pid":7,"msg":"boom"}"#).0,
+            Some(Level::Error)
+        );
+        assert_eq!(
+            head(r#"{"__REALTIME_TIMESTAMP":"1","PRIORITY":"3","MESSAGE":"unit failed"}"#).0,
+            Some(Level::Error)
+        );
+        assert_eq!(
+            head(
+                r#"{"log":"2023-05-28T08:52:18.119268Z 0 [Warning] [MY-000000] [Server] Too many connections
+","stream":"stderr"}"#
+            ),
+            (Some(Level::Warning), "[MY-000000] [Server] Too many connections\n".into())
+        );
     }
 
     #[test]

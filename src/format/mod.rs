@@ -18,6 +18,7 @@ use families::*;
 use serde::Serialize;
 use std::fmt;
 
+pub use levels::{generic_head, Head, Level};
 pub use request::Request;
 
 /// One log family: what the scan needs to know of its lines.
@@ -54,6 +55,14 @@ pub trait Family {
     /// The request fields of a web access line; `None` for other families.
     fn request(_line: &[u8]) -> Option<Request<'_>> {
         None
+    }
+
+    /// The line's level and message, its timestamp ending at `stamp_end`; `None` when the
+    /// line is not a record of its own (the detail lines of a PostgreSQL error) or when the
+    /// family's lines are counted otherwise (access lines). Most families print a level
+    /// word soon after the stamp.
+    fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+        Some(generic_head(line.get(stamp_end..)?))
     }
 }
 
@@ -135,6 +144,12 @@ macro_rules! families {
             #[inline]
             pub fn request(self, line: &[u8]) -> Option<Request<'_>> {
                 match self { $(Format::$variant => <$family>::request(line),)* }
+            }
+
+            /// See [`Family::head`].
+            #[inline]
+            pub fn head(self, line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+                match self { $(Format::$variant => <$family>::head(line, stamp_end),)* }
             }
         }
     };

@@ -29,8 +29,9 @@ pub fn display_zone(asked: Option<Zone>, files: &[FileReport]) -> Zone {
     best.and_then(|(_, (zone, _))| zone.parse().ok()).unwrap_or(Zone::UTC)
 }
 
-/// Resolves indices into files and rules.
+/// Resolves indices into files, rules and templates.
 struct Resolver<'a> {
+    timeline: &'a Timeline,
     files: &'a [FileReport],
     rules: &'a RuleSet,
 }
@@ -44,18 +45,18 @@ impl Resolver<'_> {
     }
 
     fn episode(&self, e: &timeline::Episode) -> Episode {
-        let rule = self.rules.get(e.rule);
+        let name = self.timeline.name(e.signal, &e.group, self.rules);
         let summary = match &e.subject {
-            Some(subject) => format!("{} ({})", rule.title, subject.value),
-            None => rule.title.clone(),
+            Some(subject) => format!("{} ({})", name.title, subject.value),
+            None => name.title.clone(),
         };
         Episode {
             start: e.start,
             end: e.end,
-            rule: rule.id.clone(),
-            title: rule.title.clone(),
+            rule: name.id,
+            title: name.title,
             category: e.category,
-            severity: rule.severity,
+            severity: name.severity,
             source: e.kind,
             group: e.group.clone(),
             count: e.count,
@@ -144,6 +145,7 @@ fn traffic(timeline: &Timeline) -> Traffic {
 /// The draft of incident `chosen` (an index into the analysis's incidents), or of none.
 pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usize>, rules: &RuleSet, zone: Zone) -> Report {
     let r = Resolver {
+        timeline,
         files: &timeline.files,
         rules,
     };
@@ -234,6 +236,7 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
 /// The timeline's episodes, and every kept line when `raw`.
 pub fn timeline_report(timeline: &Timeline, rules: &RuleSet, zone: Zone, raw: bool) -> TimelineReport {
     let r = Resolver {
+        timeline,
         files: &timeline.files,
         rules,
     };
@@ -242,8 +245,8 @@ pub fn timeline_report(timeline: &Timeline, rules: &RuleSet, zone: Zone, raw: bo
             .events
             .iter()
             .map(|event| {
-                let rule = rules.get(event.rule);
                 let file = &timeline.files[event.file as usize];
+                let name = timeline.name(event.signal, &file.group, rules);
                 Event {
                     time: event.time,
                     file: file.display.clone(),
@@ -251,9 +254,9 @@ pub fn timeline_report(timeline: &Timeline, rules: &RuleSet, zone: Zone, raw: bo
                     offset: event.offset,
                     source: file.kind,
                     format: file.format.name(),
-                    rule: rule.id.clone(),
-                    category: rule.category,
-                    severity: rule.severity,
+                    rule: name.id,
+                    category: timeline::category_of(event.signal, rules),
+                    severity: name.severity,
                     message: event.message.to_string(),
                     fields: event.fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
                 }

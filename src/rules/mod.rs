@@ -36,85 +36,59 @@ pub const BUILTIN: &[(&str, &str)] = &[
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
 const REGEX_DFA_LIMIT: usize = 8 << 20;
 
-/// What a signal is evidence of. The vocabulary is fixed so that analysis can reason
-/// about causes (a `table_lock` says more than an `app_error`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    ErrorSpike,
-    LatencySpike,
-    TrafficSurge,
+macro_rules! categories {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
+        /// What a signal is evidence of. The vocabulary is fixed so that analysis can
+        /// reason about causes (a `table_lock` says more than an `app_error`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Category { $($(#[doc = $doc])* $variant,)* }
+
+        impl Category {
+            pub const ALL: &'static [Category] = &[$(Category::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Category::$variant => $name,)* }
+            }
+        }
+    };
+}
+
+categories! {
+    ErrorSpike => "error_spike",
+    LatencySpike => "latency_spike",
+    TrafficSurge => "traffic_surge",
     /// One failed HTTP response (5xx): the raw material of error spikes.
-    HttpError,
-    TableLock,
-    Deadlock,
-    PoolExhaustion,
-    SlowQuery,
-    DbCorruption,
-    DbError,
-    CronJob,
-    Deploy,
-    Restart,
-    ConfigChange,
-    Migration,
+    HttpError => "http_error",
+    TableLock => "table_lock",
+    Deadlock => "deadlock",
+    PoolExhaustion => "pool_exhaustion",
+    SlowQuery => "slow_query",
+    DbCorruption => "db_corruption",
+    DbError => "db_error",
+    CronJob => "cron_job",
+    Deploy => "deploy",
+    Restart => "restart",
+    ConfigChange => "config_change",
+    Migration => "migration",
     /// Table maintenance (OPTIMIZE, VACUUM FULL, REINDEX, LOCK TABLE): heavy locks on
     /// purpose, often from a scheduled job.
-    Maintenance,
-    UpstreamError,
-    ResourceExhaustion,
-    AdminAction,
-    AppError,
+    Maintenance => "maintenance",
+    UpstreamError => "upstream_error",
+    ResourceExhaustion => "resource_exhaustion",
+    AdminAction => "admin_action",
+    AppError => "app_error",
+    /// Lines at warning level or above that no rule names, one template each.
+    LogErrors => "log_errors",
+    /// A line rare in its source, not there from its start, shortly before the symptom:
+    /// a state change no rule names.
+    Change => "change",
+    /// A burst of error lines over their own baseline: the symptom where no access log
+    /// covers the time.
+    ErrorBurst => "error_burst",
 }
 
 impl Category {
-    pub const ALL: &'static [Category] = &[
-        Category::ErrorSpike,
-        Category::LatencySpike,
-        Category::TrafficSurge,
-        Category::HttpError,
-        Category::TableLock,
-        Category::Deadlock,
-        Category::PoolExhaustion,
-        Category::SlowQuery,
-        Category::DbCorruption,
-        Category::DbError,
-        Category::CronJob,
-        Category::Deploy,
-        Category::Restart,
-        Category::ConfigChange,
-        Category::Migration,
-        Category::Maintenance,
-        Category::UpstreamError,
-        Category::ResourceExhaustion,
-        Category::AdminAction,
-        Category::AppError,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Category::ErrorSpike => "error_spike",
-            Category::LatencySpike => "latency_spike",
-            Category::TrafficSurge => "traffic_surge",
-            Category::HttpError => "http_error",
-            Category::TableLock => "table_lock",
-            Category::Deadlock => "deadlock",
-            Category::PoolExhaustion => "pool_exhaustion",
-            Category::SlowQuery => "slow_query",
-            Category::DbCorruption => "db_corruption",
-            Category::DbError => "db_error",
-            Category::CronJob => "cron_job",
-            Category::Deploy => "deploy",
-            Category::Restart => "restart",
-            Category::ConfigChange => "config_change",
-            Category::Migration => "migration",
-            Category::Maintenance => "maintenance",
-            Category::UpstreamError => "upstream_error",
-            Category::ResourceExhaustion => "resource_exhaustion",
-            Category::AdminAction => "admin_action",
-            Category::AppError => "app_error",
-        }
-    }
-
     pub fn from_name(name: &str) -> Option<Category> {
         Category::ALL.iter().copied().find(|c| c.name() == name)
     }

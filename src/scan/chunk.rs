@@ -1,11 +1,15 @@
 //! The per-line loop over one chunk: timestamps (parsed once per distinct stamp), access
 //! lines into the series, and rule hits into the chunk's runs and tallies.
 
-use super::hits::{Hits, Mark};
+use super::hits::{Hits, Mark, Signal};
 use super::series::{Series, SeriesBuilder};
+use super::templates::Templates;
 use super::{FilePlan, ScanOptions};
-use crate::format::{Format, Request, SourceKind};
-use crate::rules::{RuleIndex, RuleSet};
+use crate::format::{Format, Level, Request, SourceKind};
+use crate::rules::RuleSet;
+
+/// A template's hit carries no captured fields.
+const NO_FIELDS: [(&str, &str); 0] = [];
 use crate::text::{clean_line, MESSAGE_CHARS};
 use crate::time::{Micros, TimeContext};
 
@@ -14,7 +18,7 @@ pub(super) struct ChunkEvent {
     pub(super) line: u64,
     pub(super) offset: u64,
     pub(super) time: Option<Micros>,
-    pub(super) rule: RuleIndex,
+    pub(super) signal: Signal,
     pub(super) message: Box<str>,
     pub(super) fields: Vec<(Box<str>, Box<str>)>,
 }
@@ -37,6 +41,8 @@ pub(super) struct ChunkResult {
     /// Every matched line, when the options keep them.
     pub(super) events: Vec<ChunkEvent>,
     pub(super) series: Series,
+    /// The templates of the chunk's timestamped records (access lines aside).
+    pub(super) templates: Templates,
 }
 
 /// Remembers the last parsed timestamp so that a run of lines stamped with the same
@@ -46,26 +52,41 @@ struct StampCache {
     time: Option<Micros>,
 }
 
+/// A timestamp recognised at the start of a slice: its instant (`None` for a date that
+/// does not exist) and how many bytes it took.
+#[derive(Clone, Copy)]
+struct Stamped {
+    time: Option<Micros>,
+    len: usize,
+}
+
+/// Whether the bytes after a stamp's first `n` could still belong to it: more digits, a
+/// fraction, an offset (`+0800`, `-05:00`, `Z`) or a zone name (` CEST`). Then the bytes
+/// that matched the last stamp are only its head, and the line is parsed.
+#[inline]
+fn may_continue(at: &[u8], n: usize) -> bool {
+    match at.get(n) {
+        None => false,
+        Some(b) if b.is_ascii_alphanumeric() || matches!(b, b'.' | b',' | b':' | b'+' | b'-') => true,
+        Some(b' ') => at.get(n + 1).is_some_and(|c| c.is_ascii_uppercase() || matches!(c, b'+' | b'-')),
+        Some(_) => false,
+    }
+}
+
 impl StampCache {
     #[inline]
-    fn time_of(&mut self, at: &[u8], format: Format, ctx: &mut TimeContext) -> Option<Micros> {
+    fn stamp_of(&mut self, at: &[u8], format: Format, ctx: &mut TimeContext) -> Option<Stamped> {
         let n = self.bytes.len();
-        // Same bytes, and not the head of a longer stamp (the next byte ends it).
-        if n > 0
-            && at.len() >= n
-            && at[..n] == self.bytes[..]
-            && !at
-                .get(n)
-                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b',' | b':'))
-        {
-            return self.time;
+        // Same bytes, and not the head of a longer stamp.
+        if n > 0 && at.len() >= n && at[..n] == self.bytes[..] && !may_continue(at, n) {
+            return Some(Stamped { time: self.time, len: n });
         }
         let stamp = format.parse_stamp(at)?;
         let time = ctx.resolve(&stamp);
         self.bytes.clear();
         self.bytes.extend_from_slice(&at[..stamp.len]);
         self.time = time;
-        time
+        Some(Stamped { time, len: stamp.len })
     }
 }
 
@@ -90,6 +111,7 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
         untimed: Hits::new(options.gap, options.bucket),
         events: Vec::new(),
         series: Series::new(options.bucket),
+        templates: Templates::default(),
     };
     let mut series = SeriesBuilder::new(options.bucket);
     let mut current: Option<Micros> = None;
@@ -111,9 +133,12 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
             Some(Request { stamp_at: Some(at), .. }) => Some(at),
             _ => format.stamp_at(line),
         };
+        // Where this line's own stamp ends, when it has one that resolves.
+        let mut stamp_end = None;
         if let Some(at) = stamp_at {
-            if let Some(t) = cache.time_of(at, format, &mut ctx) {
+            if let Some(Stamped { time: Some(t), len }) = cache.stamp_of(at, format, &mut ctx) {
                 current = Some(t);
+                stamp_end = Some(line.len() - at.len() + len);
                 result.timestamped += 1;
                 result.first = Some(result.first.map_or(t, |f| f.min(t)));
                 result.last = Some(result.last.map_or(t, |l| l.max(t)));
@@ -126,6 +151,8 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
             offset: base + pos as u64,
             line: line_index,
         };
+        let access = request.is_some();
+        let mut named = false;
         if let Some(request) = request {
             if let Some(t) = current {
                 series.add(t, &request);
@@ -133,7 +160,7 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
             if let Some(rule) = matcher.match_status(request.status) {
                 let digits = status_digits(request.status);
                 let status = std::str::from_utf8(&digits).unwrap_or("");
-                result.record(rule, &[("status", status)], mark, current, line, options.keep_lines);
+                result.record(Signal::Rule(rule), &[("status", status)], mark, current, line, options.keep_lines);
             }
         }
 
@@ -141,10 +168,22 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
         if let Some(hit) = next_hit.filter(|&hit| hit <= end) {
             if hit - pos < line.len() {
                 if let Some(found) = matcher.match_line(line) {
-                    result.record(found.rule, &found.fields, mark, current, line, options.keep_lines);
+                    named = true;
+                    result.record(Signal::Rule(found.rule), &found.fields, mark, current, line, options.keep_lines);
                 }
             }
             next_hit = if end < data.len() { matcher.next_hit(data, end + 1) } else { None };
+        }
+
+        // Every other record's message, as a template; a warning or worse that no rule
+        // named is a hit of its own.
+        if let (false, Some(stamp_end)) = (access, stamp_end) {
+            if let Some(head) = format.head(line, stamp_end) {
+                let key = result.templates.add(head.message, head.level, named, mark, line);
+                if !named && head.level >= Some(Level::Warning) {
+                    result.record(Signal::Template(key), &NO_FIELDS, mark, current, line, options.keep_lines);
+                }
+            }
         }
         pos = end + 1;
     }
@@ -160,7 +199,7 @@ impl ChunkResult {
     /// timestamp), and keeps it whole when asked to.
     fn record<K: AsRef<str>, V: AsRef<str>>(
         &mut self,
-        rule: RuleIndex,
+        signal: Signal,
         fields: &[(K, V)],
         mark: Mark,
         time: Option<Micros>,
@@ -168,15 +207,15 @@ impl ChunkResult {
         keep_line: bool,
     ) {
         match time {
-            Some(_) => self.hits.add(rule, fields, mark),
-            None => self.untimed.add(rule, fields, mark),
+            Some(_) => self.hits.add(signal, fields, mark),
+            None => self.untimed.add(signal, fields, mark),
         }
         if keep_line {
             self.events.push(ChunkEvent {
                 line: mark.line,
                 offset: mark.offset,
                 time,
-                rule,
+                signal,
                 message: clean_line(line, MESSAGE_CHARS).into(),
                 fields: fields.iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect(),
             });

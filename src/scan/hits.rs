@@ -12,6 +12,7 @@
 //! is fine, because merging runs whose spans come within the gap (what the timeline
 //! does) gives the same episodes as collapsing the lines one by one in time order.
 
+use super::templates::TemplateKey;
 use crate::rules::RuleIndex;
 use crate::time::Micros;
 use std::collections::{BTreeMap, HashMap};
@@ -69,6 +70,14 @@ pub struct Mark {
     pub line: u64,
 }
 
+/// What a run's lines are: the lines of one rule, or those of one template (a message
+/// with what varies masked) at warning level or above that no rule named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Signal {
+    Rule(RuleIndex),
+    Template(TemplateKey),
+}
+
 /// What a run of lines is about: a captured field's name and its most common value
 /// (`table` `orders`, `command` `/usr/local/bin/optimize-tables --all`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -80,7 +89,7 @@ pub struct Subject {
 /// Lines of one rule about one thing, close together in time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
-    pub rule: RuleIndex,
+    pub signal: Signal,
     /// The value of the first key field the lines carry; `None` when they carry none.
     pub key: Option<Box<str>>,
     /// The earliest and the latest line, by [`Mark`] order.
@@ -162,8 +171,8 @@ fn widen(first: &mut Mark, last: &mut Mark, mark: Mark) {
     }
 }
 
-/// Tallies by (rule, bucket start), in that order.
-pub type Tallies = BTreeMap<(RuleIndex, Micros), Tally>;
+/// Tallies by (signal, bucket start), in that order.
+pub type Tallies = BTreeMap<(Signal, Micros), Tally>;
 
 /// One rule's matched lines in one bucket of time.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -190,12 +199,12 @@ pub struct Hits {
     /// Width of a tally's bucket.
     width: Micros,
     runs: Vec<Run>,
-    /// Per rule, the run still open for each key value ("" for none).
-    open: HashMap<RuleIndex, HashMap<Box<str>, usize>>,
+    /// Per signal, the run still open for each key value ("" for none).
+    open: HashMap<Signal, HashMap<Box<str>, usize>>,
     /// The run the last line went to: the next line is most often of the same run (a
     /// flood of one error), and then no map is looked up.
     last_run: Option<usize>,
-    /// Per (rule, bucket start).
+    /// Per (signal, bucket start).
     tallies: Tallies,
     /// The bucket the last line fell in: most lines fall in it too, and a range check is
     /// cheaper than the division that finds a bucket.
@@ -217,7 +226,7 @@ impl Hits {
     }
 
     /// Adds a matched line with the fields its rule captured.
-    pub fn add<K: AsRef<str>, V: AsRef<str>>(&mut self, rule: RuleIndex, fields: &[(K, V)], mark: Mark) {
+    pub fn add<K: AsRef<str>, V: AsRef<str>>(&mut self, signal: Signal, fields: &[(K, V)], mark: Mark) {
         // One pass over the fields: the best-ranked subject field, and its value.
         let mut best: Option<(usize, &str)> = None;
         for (name, value) in fields {
@@ -234,14 +243,14 @@ impl Hits {
         let best_field = best.map(|(rank, _)| SubjectField(rank));
         let index = match self.last_run {
             Some(i)
-                if self.runs[i].rule == rule
+                if self.runs[i].signal == signal
                     && self.runs[i].key.as_deref().unwrap_or("") == key
                     && self.runs[i].takes(mark.time, self.gap) =>
             {
                 self.runs[i].extend(mark);
                 i
             }
-            _ => self.open_run(rule, key, mark, best_field),
+            _ => self.open_run(signal, key, mark, best_field),
         };
         self.last_run = Some(index);
         let run = &mut self.runs[index];
@@ -260,7 +269,7 @@ impl Hits {
         }
         let bucket = self.last_bucket;
         self.tallies
-            .entry((rule, bucket))
+            .entry((signal, bucket))
             .and_modify(|t| {
                 t.count += 1;
                 widen(&mut t.first, &mut t.last, mark);
@@ -274,8 +283,8 @@ impl Hits {
 
     /// The run of `rule` and `key` that takes a line at `mark`, extended by it: the open
     /// one, or a new one.
-    fn open_run(&mut self, rule: RuleIndex, key: &str, mark: Mark, subject_field: Option<SubjectField>) -> usize {
-        let open = self.open.entry(rule).or_default();
+    fn open_run(&mut self, signal: Signal, key: &str, mark: Mark, subject_field: Option<SubjectField>) -> usize {
+        let open = self.open.entry(signal).or_default();
         let key = if open.contains_key(key) || open.len() < KEYS_PER_RULE {
             key
         } else {
@@ -288,7 +297,7 @@ impl Hits {
             }
         }
         self.runs.push(Run {
-            rule,
+            signal,
             key: (!key.is_empty()).then(|| key.into()),
             first: mark,
             last: mark,
@@ -336,14 +345,14 @@ impl Hits {
         }
         let bucket = time.div_euclid(self.width) * self.width;
         let tallies = std::mem::take(&mut self.tallies);
-        for ((rule, _), tally) in tallies {
+        for ((signal, _), tally) in tallies {
             let retimed = Tally {
                 first: Mark { time, ..tally.first },
                 last: Mark { time, ..tally.last },
                 ..tally
             };
             self.tallies
-                .entry((rule, bucket))
+                .entry((signal, bucket))
                 .and_modify(|t| t.absorb(&retimed))
                 .or_insert(retimed);
         }
@@ -389,17 +398,17 @@ pub fn add_tallies(into: &mut Tallies, from: &Tallies) {
 /// Runs of a rule with more than `KEYS_PER_RULE` distinct keys lose the key of all but
 /// the most frequent ones (ties to the smaller key), so that they merge into one run.
 fn fold_rare_keys(mut runs: Vec<Run>) -> Vec<Run> {
-    let mut lines: HashMap<(RuleIndex, &str), u64> = HashMap::new();
+    let mut lines: HashMap<(Signal, &str), u64> = HashMap::new();
     for run in &runs {
         if let Some(key) = &run.key {
-            *lines.entry((run.rule, &**key)).or_default() += run.count;
+            *lines.entry((run.signal, &**key)).or_default() += run.count;
         }
     }
-    let mut per_rule: BTreeMap<RuleIndex, Vec<(u64, &str)>> = BTreeMap::new();
+    let mut per_rule: BTreeMap<Signal, Vec<(u64, &str)>> = BTreeMap::new();
     for ((rule, key), count) in lines {
         per_rule.entry(rule).or_default().push((count, key));
     }
-    let mut folded: Vec<(RuleIndex, Box<str>)> = Vec::new();
+    let mut folded: Vec<(Signal, Box<str>)> = Vec::new();
     for (rule, mut keys) in per_rule {
         if keys.len() > KEYS_PER_RULE {
             keys.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
@@ -414,7 +423,7 @@ fn fold_rare_keys(mut runs: Vec<Run>) -> Vec<Run> {
         let fold = run
             .key
             .as_ref()
-            .is_some_and(|key| folded.binary_search(&(run.rule, key.clone())).is_ok());
+            .is_some_and(|key| folded.binary_search(&(run.signal, key.clone())).is_ok());
         if fold {
             run.key = None;
         }
@@ -425,11 +434,13 @@ fn fold_rare_keys(mut runs: Vec<Run>) -> Vec<Run> {
 /// Merges runs of the same rule and key whose spans come within `gap` of each other, in a
 /// deterministic order: by rule, key and first line.
 pub fn merge_runs(mut runs: Vec<Run>, gap: Micros) -> Vec<Run> {
-    runs.sort_by(|a, b| (a.rule, &a.key, a.first).cmp(&(b.rule, &b.key, b.first)));
+    runs.sort_by(|a, b| (a.signal, &a.key, a.first).cmp(&(b.signal, &b.key, b.first)));
     let mut merged: Vec<Run> = Vec::with_capacity(runs.len());
     for run in runs {
         match merged.last_mut() {
-            Some(open) if open.rule == run.rule && open.key == run.key && run.start() <= open.end().saturating_add(gap) => open.absorb(run),
+            Some(open) if open.signal == run.signal && open.key == run.key && run.start() <= open.end().saturating_add(gap) => {
+                open.absorb(run)
+            }
             _ => merged.push(run),
         }
     }
@@ -461,7 +472,7 @@ mod tests {
         // of the next in time order), 100 another, whatever the order they came in.
         let mut hits = Hits::new(20, 60);
         for (i, t) in [30, 100, 0, 10].into_iter().enumerate() {
-            hits.add(1, &table("orders"), mark(t, i as u64));
+            hits.add(Signal::Rule(1), &table("orders"), mark(t, i as u64));
         }
         let runs = merge_runs(hits.runs().to_vec(), 20);
         let spans: Vec<_> = runs.iter().map(|r| (r.start(), r.end(), r.count)).collect();
@@ -507,7 +518,7 @@ mod tests {
             for pair in bounds.windows(2) {
                 let mut chunk = Hits::new(gap, 60);
                 for (i, t) in times[pair[0]..pair[1]].iter().enumerate() {
-                    chunk.add(1, &NO_FIELDS, mark(*t, (pair[0] + i) as u64));
+                    chunk.add(Signal::Rule(1), &NO_FIELDS, mark(*t, (pair[0] + i) as u64));
                 }
                 chunk.compact();
                 all.absorb(chunk);
@@ -522,7 +533,7 @@ mod tests {
     fn distinct_keys_are_bounded() {
         let mut hits = Hits::new(1_000, 60);
         for i in 0..10_000u64 {
-            hits.add(1, &table(&format!("t{i}")), mark(i as Micros, i));
+            hits.add(Signal::Rule(1), &table(&format!("t{i}")), mark(i as Micros, i));
         }
         let runs = hits.runs();
         assert_eq!(runs.len(), KEYS_PER_RULE + 1);
@@ -541,7 +552,7 @@ mod tests {
             let mut hits = Hits::new(1_000_000, 60);
             for i in 0..200u64 {
                 for _ in 0..=(i % 3) {
-                    hits.add(1, &table(&format!("t{chunk}-{i}")), mark(i as Micros, i));
+                    hits.add(Signal::Rule(1), &table(&format!("t{chunk}-{i}")), mark(i as Micros, i));
                 }
             }
             hits.compact();
@@ -569,7 +580,7 @@ mod tests {
     fn tallies_count_per_bucket_with_first_and_last_lines() {
         let mut hits = Hits::new(0, 60);
         for (i, t) in [5, 70, 65, 10, 130].into_iter().enumerate() {
-            hits.add(2, &NO_FIELDS, mark(t, i as u64));
+            hits.add(Signal::Rule(2), &NO_FIELDS, mark(t, i as u64));
         }
         let tallies: Vec<_> = hits
             .tallies()
@@ -582,8 +593,8 @@ mod tests {
     #[test]
     fn retimed_lines_land_in_one_bucket() {
         let mut hits = Hits::new(0, 60);
-        hits.add(3, &NO_FIELDS, mark(0, 0));
-        hits.add(3, &NO_FIELDS, mark(0, 1));
+        hits.add(Signal::Rule(3), &NO_FIELDS, mark(0, 0));
+        hits.add(Signal::Rule(3), &NO_FIELDS, mark(0, 1));
         hits.retime(125);
         hits.place(4, 10);
         assert_eq!(hits.tallies().len(), 1);

@@ -15,17 +15,19 @@ mod chunk;
 pub mod hits;
 mod reduce;
 pub mod series;
+pub mod templates;
 mod units;
 
 use crate::error::Problem;
 use crate::format::{Format, SourceKind};
-use crate::rules::{RuleIndex, RuleSet};
+use crate::rules::RuleSet;
 use crate::source::{Probe, ReadMode};
 use crate::time::{self, Micros, TimeContext, Zone};
-use hits::{Hits, Tallies};
+use hits::{Hits, Signal, Tallies};
 use rayon::prelude::*;
 use series::Series;
 use std::collections::BTreeMap;
+use templates::Templates;
 
 /// Knobs of a scan.
 #[derive(Clone, Debug)]
@@ -74,7 +76,7 @@ pub struct Event {
     pub line: u64,
     /// Byte offset of the line (in the decompressed stream for gzip).
     pub offset: u64,
-    pub rule: RuleIndex,
+    pub signal: Signal,
     /// The line, cleaned of control characters and cut to a readable length.
     pub message: Box<str>,
     /// What the rule captured: status, table, pid, duration …
@@ -146,6 +148,8 @@ pub struct ScanResult {
     pub events: Vec<Event>,
     /// Web traffic per rotated set (source group), for those with access lines.
     pub series: BTreeMap<String, Series>,
+    /// The templates of every other timestamped record, per rotated set.
+    pub templates: BTreeMap<String, Templates>,
     /// Width of a series bucket.
     pub bucket: Micros,
     pub problems: Vec<Problem>,

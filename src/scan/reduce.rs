@@ -5,6 +5,7 @@
 use super::chunk::ChunkResult;
 use super::hits::Hits;
 use super::series::Series;
+use super::templates::Templates;
 use super::units::UnitOutput;
 use super::{Event, FilePlan, FileReport, ScanOptions, ScanResult, ZoneNote};
 use crate::error::Problem;
@@ -32,6 +33,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
     let mut events = Vec::new();
     let mut series: BTreeMap<String, Series> = BTreeMap::new();
     let mut hits: BTreeMap<String, Hits> = BTreeMap::new();
+    let mut templates: BTreeMap<String, Templates> = BTreeMap::new();
     for (index, ((probe, plan), chunks)) in probes.into_iter().zip(plans).zip(by_file).enumerate() {
         let mut report = FileReport::new(
             probe.file.display.clone(),
@@ -58,6 +60,11 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
                 }
             }
             chunk_hits.place(index as u32, report.lines);
+            let mut chunk_templates = chunk.templates;
+            if chunk_templates.lines > 0 {
+                chunk_templates.place(index as u32, report.lines);
+                templates.entry(report.group.clone()).or_default().absorb(chunk_templates);
+            }
             report.events += chunk_hits.count();
             if !chunk_hits.is_empty() {
                 hits.entry(report.group.clone())
@@ -71,7 +78,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
                     file: index as u32,
                     line: report.lines + event.line + 1,
                     offset: event.offset,
-                    rule: event.rule,
+                    signal: event.signal,
                     message: event.message,
                     fields: event.fields,
                 });
@@ -112,6 +119,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
         hits,
         events,
         series,
+        templates,
         bucket: options.bucket,
         problems,
     }

@@ -2,19 +2,23 @@
 //! of one rule about one thing in one source, with no gap longer than `--gap` between
 //! them, is one episode ("14:02–14:53 db: 2,034 × lock wait timeout on orders"), with its
 //! first and last evidence; each firing of a rate rule ([`rates`]) is one too. This is
-//! what people read and what analysis reasons about: never lines.
+//! what people read and what analysis reasons about: never lines. A burst far above its
+//! own baseline is split off, and what recurs through the logs is background ([`shape`]).
 //!
 //! The stage's output, [`Timeline`], is all the analysis gets: the episodes, the traffic
 //! of every access log together, where the first failed request of each bucket is, and
 //! what was understood of each file.
 
 mod rates;
+pub mod shape;
 
 use crate::error::Problem;
+use crate::format::Level;
 use crate::format::SourceKind;
-use crate::rules::{Category, RuleIndex, RuleSet};
-use crate::scan::hits::{Hits, Mark};
+use crate::rules::{Category, RuleSet, Severity};
+use crate::scan::hits::{Hits, Mark, Signal};
 use crate::scan::series::Series;
+use crate::scan::templates::Templates;
 use crate::scan::{Event, FileReport, ScanResult};
 use crate::time::Micros;
 use std::collections::BTreeMap;
@@ -39,8 +43,9 @@ impl From<Mark> for Evidence {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Episode {
-    pub rule: RuleIndex,
-    /// The rule's category: what the episode is evidence of.
+    /// The rule whose lines these are, or the template of lines no rule named.
+    pub signal: Signal,
+    /// What the episode is evidence of: its rule's category, or `log_errors`.
     pub category: Category,
     /// The rotated set (source group) the lines came from.
     pub group: String,
@@ -56,8 +61,12 @@ pub struct Episode {
     pub last: Option<Evidence>,
     /// What the lines are about: the most common value of the preferred subject field.
     pub subject: Option<Subject>,
-    /// For the firing of a rate rule: how high it went.
+    /// For the firing of a rate rule, or a burst of lines over their own baseline: how
+    /// high it went.
     pub rate: Option<RateDetail>,
+    /// Lines that recur from the start of their logs through most of them: routine, not
+    /// a cause (see [`shape`]).
+    pub background: bool,
 }
 
 impl Episode {
@@ -107,7 +116,54 @@ pub struct Timeline {
     pub files: Vec<FileReport>,
     /// Every matched line, when the scan kept them (`--raw`).
     pub events: Vec<Event>,
+    /// The templates of every record that is not an access line, per source group.
+    pub templates: BTreeMap<String, Templates>,
     pub problems: Vec<Problem>,
+}
+
+/// What a signal is called: a rule's id, title and severity, or a template's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Name {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+}
+
+impl Timeline {
+    /// What the signal of lines of `group` is called.
+    pub fn name(&self, signal: Signal, group: &str, rules: &RuleSet) -> Name {
+        match signal {
+            Signal::Rule(rule) => {
+                let rule = rules.get(rule);
+                Name {
+                    id: rule.id.clone(),
+                    title: rule.title.clone(),
+                    severity: rule.severity,
+                }
+            }
+            Signal::Template(key) => {
+                let template = self.templates.get(group).and_then(|t| t.by_key.get(&key));
+                Name {
+                    id: format!("template:{key:016x}"),
+                    title: template.map_or_else(|| "(a line no rule names)".to_string(), |t| t.text.to_string()),
+                    severity: match template.and_then(|t| t.level) {
+                        Some(Level::Critical) => Severity::Critical,
+                        Some(Level::Error) => Severity::Error,
+                        Some(Level::Warning) => Severity::Warning,
+                        _ => Severity::Info,
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// What a signal's lines are evidence of.
+pub fn category_of(signal: Signal, rules: &RuleSet) -> Category {
+    match signal {
+        Signal::Rule(rule) => rules.get(rule).category,
+        Signal::Template(_) => Category::LogErrors,
+    }
 }
 
 /// The scan's runs, tallies and series as a timeline.
@@ -116,8 +172,8 @@ pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
     let traffic = result.traffic();
     let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
     for hits in result.hits.values() {
-        for ((rule, bucket), tally) in hits.tallies() {
-            if rules.get(*rule).category == Category::HttpError {
+        for ((signal, bucket), tally) in hits.tallies() {
+            if category_of(*signal, rules) == Category::HttpError {
                 let first = first_failures.entry(*bucket).or_insert(tally.first);
                 *first = (*first).min(tally.first);
             }
@@ -129,6 +185,7 @@ pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
         first_failures,
         files: result.files,
         events: result.events,
+        templates: result.templates,
         problems: result.problems,
     }
 }
@@ -137,6 +194,7 @@ pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
 pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
     let mut episodes = collapse(&result.hits, &result.files, rules);
     episodes.extend(rates::episodes(result, rules));
+    let mut episodes = shape::shape(episodes, result);
     sort(&mut episodes);
     episodes
 }
@@ -154,7 +212,7 @@ impl Timeline {
 }
 
 fn sort(episodes: &mut [Episode]) {
-    episodes.sort_by(|a, b| (a.start, &a.group, a.rule, a.first).cmp(&(b.start, &b.group, b.rule, b.first)));
+    episodes.sort_by(|a, b| (a.start, &a.group, a.signal, a.first).cmp(&(b.start, &b.group, b.signal, b.first)));
 }
 
 /// The runs of matched lines of each source group as episodes, ordered by start (then
@@ -164,8 +222,8 @@ pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport], rules: &Rul
         .iter()
         .flat_map(|(group, hits)| {
             hits.runs().iter().map(move |run| Episode {
-                rule: run.rule,
-                category: rules.get(run.rule).category,
+                signal: run.signal,
+                category: category_of(run.signal, rules),
                 group: group.clone(),
                 kind: files[run.first.file as usize].kind,
                 start: run.start(),
@@ -175,6 +233,7 @@ pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport], rules: &Rul
                 last: Some(run.last.into()),
                 subject: run.subject(),
                 rate: None,
+                background: false,
             })
         })
         .collect();
@@ -206,7 +265,9 @@ mod tests {
             line,
         };
         let fields: [(Box<str>, Box<str>); 1] = [("table".into(), table.into())];
-        hits.entry(group.into()).or_insert_with(|| Hits::new(100, 60)).add(0, &fields, mark);
+        hits.entry(group.into())
+            .or_insert_with(|| Hits::new(100, 60))
+            .add(Signal::Rule(0), &fields, mark);
     }
 
     fn one_rule() -> RuleSet {

@@ -7,6 +7,7 @@
 use super::{Episode, Evidence, RateDetail, RateUnit};
 use crate::format::SourceKind;
 use crate::rules::{Category, Condition, Measure, Rate, RuleIndex, RuleSet};
+use crate::scan::hits::Signal;
 use crate::scan::hits::Tallies;
 use crate::scan::series::Series;
 use crate::scan::ScanResult;
@@ -54,8 +55,12 @@ fn from_series(measure: &Measure, series: &Series) -> BTreeMap<Micros, (f64, f64
         .collect()
 }
 
-/// Whether the lines of a rule count for a measure.
-fn counts_rule(measure: &Measure, rule: RuleIndex, rules: &RuleSet) -> bool {
+/// Whether the lines of a signal count for a measure.
+fn counts_rule(measure: &Measure, signal: Signal, rules: &RuleSet) -> bool {
+    let Signal::Rule(rule) = signal else {
+        // Lines no rule named count only as what they are.
+        return matches!(measure, Measure::CategoryHits(Category::LogErrors));
+    };
     let rule = rules.get(rule);
     match measure {
         Measure::RuleHits(id) => rule.id == *id,
@@ -313,7 +318,7 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                 .map(|(_, p)| if unit == RateUnit::Milliseconds { p.items } else { p.numerator })
                 .sum();
             episodes.push(Episode {
-                rule,
+                signal: Signal::Rule(rule),
                 category: rules.get(rule).category,
                 group: scope.group.clone(),
                 kind,
@@ -330,6 +335,7 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                     unit,
                     ongoing,
                 }),
+                background: false,
             });
         }
     }

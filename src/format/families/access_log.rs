@@ -6,7 +6,7 @@
 
 use crate::format::bytemarks::ByteMarks;
 use crate::format::request::{split_request_at, three_digits, trailing_duration, Request};
-use crate::format::{Family, SourceKind};
+use crate::format::{Family, Head, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
 use std::borrow::Cow;
@@ -36,6 +36,11 @@ impl Family for AccessLog {
     #[inline]
     fn request(line: &[u8]) -> Option<Request<'_>> {
         clf_request(line)
+    }
+
+    /// Access lines are counted into the traffic series, not read for their words.
+    fn head(_line: &[u8], _stamp_end: usize) -> Option<Head<'_>> {
+        None
     }
 }
 

@@ -1,6 +1,6 @@
 //! glog: `Lmmdd HH:MM:SS.uuuuuu threadid file:line] message`, L one of I, W, E, F; no year.
 
-use crate::format::{contains, Family, SourceKind};
+use crate::format::{contains, Family, Head, Level, SourceKind};
 use crate::time::{self, RawStamp};
 
 pub struct Glog;
@@ -19,5 +19,13 @@ impl Family for Glog {
     #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
         time::parse_glog(at)
+    }
+
+    /// `Lmmdd … file:line] message`: the level is the first letter.
+    fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+        let level = Level::of_letter(*line.first()?);
+        let rest = line.get(stamp_end..)?;
+        let message = memchr::memmem::find(rest, b"] ").map_or(rest, |at| &rest[at + 2..]);
+        Some(Head { level, message })
     }
 }

@@ -4,7 +4,7 @@
 use super::json_lines::JsonLines;
 use crate::format::json::{Key, Record};
 use crate::format::request::{split_request, Request};
-use crate::format::{Family, SourceKind};
+use crate::format::{Family, Head, SourceKind};
 use crate::time::RawStamp;
 use std::borrow::Cow;
 
@@ -33,6 +33,11 @@ impl Family for JsonAccess {
     #[inline]
     fn request(line: &[u8]) -> Option<Request<'_>> {
         json_request(line)
+    }
+
+    /// Access lines are counted into the traffic series, not read for their words.
+    fn head(_line: &[u8], _stamp_end: usize) -> Option<Head<'_>> {
+        None
     }
 }
 

@@ -2,8 +2,8 @@
 //! `__REALTIME_TIMESTAMP` …), or a container wrapper whose `log` or `message` text begins
 //! with a timestamp.
 
-use crate::format::json;
-use crate::format::{Family, SourceKind};
+use crate::format::json::{self, Record};
+use crate::format::{Family, Head, SourceKind};
 use crate::time::RawStamp;
 
 pub struct JsonLines;
@@ -25,5 +25,11 @@ impl Family for JsonLines {
     #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
         json::parse_stamp(at)
+    }
+
+    /// The `level` and `msg` fields of JSON loggers (zap, logrus, slog, pino, bunyan,
+    /// Monolog, journald), or a container's wrapped line.
+    fn head(line: &[u8], _stamp_end: usize) -> Option<Head<'_>> {
+        Record::of(line).head()
     }
 }

@@ -1,6 +1,6 @@
 //! Laravel (Monolog's line formatter): `[YYYY-MM-DD HH:MM:SS] env.LEVEL: message`.
 
-use crate::format::{Family, SourceKind};
+use crate::format::{Family, Head, Level, SourceKind};
 
 pub struct Laravel;
 
@@ -22,5 +22,16 @@ impl Family for Laravel {
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
         line.strip_prefix(b"[")
+    }
+
+    /// `] env.LEVEL: message` (Monolog's line format).
+    fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+        let rest = line.get(stamp_end..)?.strip_prefix(b"] ")?;
+        let colon = memchr::memchr(b':', rest)?;
+        let word = rest[..colon].rsplit(|b| *b == b'.').next().unwrap_or_default();
+        Some(Head {
+            level: Level::of_word(word),
+            message: rest[colon + 1..].trim_ascii_start(),
+        })
     }
 }

@@ -2,7 +2,7 @@
 //! thread id and `[MY-…]`, InnoDB's own lines and monitor output. Its stamp shapes are
 //! shared by the slow and general query logs.
 
-use crate::format::{Family, SourceKind};
+use crate::format::{generic_head, Family, Head, Level, SourceKind};
 use crate::time::{self, RawStamp};
 
 pub struct MysqlError;
@@ -34,6 +34,27 @@ impl Family for MysqlError {
     #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
         mysql_stamp(at)
+    }
+
+    /// `stamp thread [Level] [MY-code] [Subsystem] message` (5.7, 8.0), `stamp [Level] message`
+    /// (5.0, 5.1), InnoDB's own words otherwise.
+    fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+        let rest = line.get(stamp_end..)?.trim_ascii_start();
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        let mut rest = rest[digits..].trim_ascii_start();
+        let mut level = None;
+        while let Some(inner) = rest.strip_prefix(b"[") {
+            let close = memchr::memchr(b']', inner)?;
+            level = level.or_else(|| Level::of_word(&inner[..close]));
+            rest = inner[close + 1..].trim_ascii_start();
+        }
+        match level {
+            Some(level) => Some(Head {
+                level: Some(level),
+                message: rest,
+            }),
+            None => Some(generic_head(rest)),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Ruby's Logger, as Rails writes it: `E, [2024-01-21T15:28:03.123456 #4242] ERROR -- : …`.
 
-use crate::format::{contains, Family, SourceKind};
+use crate::format::{contains, Family, Head, Level, SourceKind};
 
 pub struct Rails;
 
@@ -19,5 +19,20 @@ impl Family for Rails {
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
         (line.get(1..4) == Some(b", [")).then(|| &line[4..])
+    }
+
+    /// `E, [stamp #pid] ERROR -- progname: message`: the level is the first letter.
+    fn head(line: &[u8], _stamp_end: usize) -> Option<Head<'_>> {
+        let level = Level::of_letter(*line.first()?);
+        let message = match memchr::memmem::find(line, b" -- ") {
+            Some(at) => {
+                let after = &line[at + 4..];
+                memchr::memchr(b':', after)
+                    .map_or(after, |colon| &after[colon + 1..])
+                    .trim_ascii_start()
+            }
+            None => line,
+        };
+        Some(Head { level, message })
     }
 }

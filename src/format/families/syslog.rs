@@ -1,7 +1,7 @@
 //! syslog: RFC 3164 (`Mon DD HH:MM:SS host prog[pid]: msg`, with or without a year),
 //! RFC 5424 (`<PRI>1 ISO host app procid msgid …`), and rsyslog's RFC 3339-stamped lines.
 
-use crate::format::{skip_fields, Family, SourceKind};
+use crate::format::{generic_head, skip_fields, Family, Head, Level, SourceKind};
 use crate::time::{self, RawStamp};
 
 pub struct Syslog;
@@ -42,6 +42,53 @@ impl Family for Syslog {
             _ => time::parse_syslog(at),
         }
     }
+
+    /// The message from the program on (`sshd[42]: Failed password …`), its level the
+    /// severity of `<PRI>` where the line carries one, else a level word the program put
+    /// first.
+    fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+        let priority = line.strip_prefix(b"<").and_then(|rest| {
+            let close = memchr::memchr(b'>', &rest[..rest.len().min(5)])?;
+            std::str::from_utf8(&rest[..close]).ok()?.parse::<u16>().ok()
+        });
+        let rest = line.get(stamp_end..)?.trim_ascii_start();
+        // After the host: `prog[pid]: text` (RFC 3164) or `app procid msgid SD text` (5424).
+        let after_host = skip_fields(rest, 1).unwrap_or(rest);
+        let rfc5424 = priority.is_some() && line.get(close_of_priority(line) + 1..).is_some_and(|r| r.starts_with(b"1 "));
+        let message = if rfc5424 {
+            skip_fields(after_host, 3).map_or(after_host, strip_structured_data)
+        } else {
+            after_host
+        };
+        let level = match priority {
+            Some(pri) => Some(Level::of_syslog((pri % 8) as u8)),
+            None => {
+                let text = memchr::memmem::find(message, b": ").map_or(message, |at| &message[at + 2..]);
+                generic_head(text).level
+            }
+        };
+        Some(Head { level, message })
+    }
+}
+
+/// Where the `>` closing a line's `<PRI>` is.
+fn close_of_priority(line: &[u8]) -> usize {
+    memchr::memchr(b'>', &line[..line.len().min(6)]).unwrap_or(0)
+}
+
+/// RFC 5424's structured data (`-`, or `[id key="value" …]…`) skipped.
+fn strip_structured_data(text: &[u8]) -> &[u8] {
+    if let Some(rest) = text.strip_prefix(b"- ") {
+        return rest;
+    }
+    let mut rest = text;
+    while rest.starts_with(b"[") {
+        match memchr::memmem::find(rest, b"] ").or_else(|| rest.ends_with(b"]").then(|| rest.len() - 1)) {
+            Some(close) => rest = rest[close + 1..].trim_ascii_start(),
+            None => break,
+        }
+    }
+    rest
 }
 
 /// After a timestamp: ` host prog[pid]:` or ` host prog:`; proves the line is syslog and
@@ -60,6 +107,33 @@ fn has_program(line: &[u8], stamp_len: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn head_of(line: &str) -> (Option<Level>, String) {
+        let stamp_at = Syslog::stamp_at(line.as_bytes()).unwrap();
+        let end = line.len() - stamp_at.len() + Syslog::parse_stamp(stamp_at).unwrap().len;
+        let head = Syslog::head(line.as_bytes(), end).unwrap();
+        (head.level, String::from_utf8_lossy(head.message).into())
+    }
+
+    #[test]
+    fn heads() {
+        assert_eq!(
+            head_of("Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure;"),
+            (None, "sshd(pam_unix)[19939]: authentication failure;".into())
+        );
+        assert_eq!(
+            head_of("<11>1 2024-01-21T15:30:01Z web1 shop 42 - - payment service unreachable").0,
+            Some(Level::Error)
+        );
+        assert_eq!(
+            head_of("<11>1 2024-01-21T15:30:01Z web1 shop 42 - - payment service unreachable").1,
+            "payment service unreachable"
+        );
+        assert_eq!(
+            head_of("Jan 21 15:30:01 db1 postgres[7]: [3-1] ERROR:  deadlock detected").0,
+            Some(Level::Error)
+        );
+    }
 
     #[test]
     fn shapes() {

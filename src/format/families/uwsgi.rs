@@ -2,7 +2,7 @@
 //! generated N bytes in T msecs (HTTP/1.1 STATUS) …`.
 
 use crate::format::request::{three_digits, Request};
-use crate::format::{contains, Family, SourceKind};
+use crate::format::{contains, Family, Head, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
 use std::borrow::Cow;
@@ -33,6 +33,11 @@ impl Family for Uwsgi {
     #[inline]
     fn request(line: &[u8]) -> Option<Request<'_>> {
         uwsgi_request(line)
+    }
+
+    /// Access lines are counted into the traffic series, not read for their words.
+    fn head(_line: &[u8], _stamp_end: usize) -> Option<Head<'_>> {
+        None
     }
 }
 

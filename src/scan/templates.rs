@@ -1,0 +1,439 @@
+//! Templates: what a line says with what varies masked. `process 4242 still waiting for
+//! ShareLock on transaction 7 after 1000.123 ms` and the same with other numbers are one
+//! template, `process <*> still waiting for ShareLock on transaction <*> after <*> ms`.
+//! Every timestamped line that is not an access line has one, whatever software wrote it
+//! and whatever words it used: this is how the tool sees what no rule names.
+//!
+//! Masked: tokens holding a digit (numbers, ids, hex, IPs, ports, versions, durations,
+//! dates), very long tokens (hashes, base64), quoted text, and month and weekday names.
+//! Paths are masked segment by segment (`/var/www/shop/releases/<*>/index.php`), and
+//! `key=value` pairs value by value. The rest, words, stays: that is the message's shape.
+//!
+//! A template's key is a hash of its text, so the tables of chunks and threads merge
+//! exactly. Each source keeps a bounded table ([`MAX_TEMPLATES`]): per template its
+//! count, level, first and last lines, and its earliest few lines whole (a rare line is
+//! judged by each of its occurrences). Lines past the bound are counted, not kept.
+
+use super::hits::Mark;
+use crate::format::Level;
+use crate::text::clean_line;
+use std::collections::HashMap;
+
+/// A template's identity: the hash of its text.
+pub type TemplateKey = u64;
+
+/// Bytes of a message that make its template: two messages alike for this long are one.
+const TEMPLATE_BYTES: usize = 512;
+/// Tokens this long or longer are ids, hashes or encoded data: masked.
+const LONG_TOKEN: usize = 24;
+/// Templates kept apart per source (and per chunk while scanning); lines of further ones
+/// are counted as `other`.
+pub const MAX_TEMPLATES: usize = 4096;
+/// Occurrences kept whole per template: a rare line is judged by each of them.
+pub const EARLIEST: usize = 4;
+/// Characters of a line kept as an occurrence's text.
+const OCCURRENCE_CHARS: usize = 300;
+/// Characters of a template's text kept for display.
+const TEXT_CHARS: usize = 200;
+
+/// What the template's text shows where something varied.
+pub const MASK: &str = "<*>";
+
+/// Where the masked text goes: a hash, or the text itself.
+trait Sink {
+    fn literal(&mut self, bytes: &[u8]);
+    fn mask(&mut self);
+}
+
+/// FNV-1a, 64 bits: plain, fast on short texts, and the same on every machine and run.
+struct Hash(u64);
+
+impl Sink for Hash {
+    #[inline]
+    fn literal(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    #[inline]
+    fn mask(&mut self) {
+        // A byte no text holds: a mask and the literal `<*>` differ.
+        self.literal(&[0xff]);
+    }
+}
+
+impl Sink for Vec<u8> {
+    fn literal(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+
+    fn mask(&mut self) {
+        self.extend_from_slice(MASK.as_bytes());
+    }
+}
+
+/// Bytes that end a token: they stay as they are in the template.
+#[inline]
+fn is_delimiter(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t'
+            | b','
+            | b';'
+            | b':'
+            | b'='
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'<'
+            | b'>'
+            | b'|'
+            | b'/'
+            | b'\\'
+            | b'"'
+            | b'\''
+            | b'@'
+            | b'&'
+            | b'?'
+            | b'!'
+            | b'#'
+            | b'*'
+            | b'+'
+    )
+}
+
+const CALENDAR_NAMES: [&[u8; 3]; 19] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri",
+    b"Sat", b"Sun",
+];
+
+/// Whether a token varies from line to line of one message.
+#[inline]
+fn varies(token: &[u8]) -> bool {
+    token.len() >= LONG_TOKEN
+        || token.iter().any(u8::is_ascii_digit)
+        || (token.len() == 3 && CALENDAR_NAMES.iter().any(|name| *name == token))
+}
+
+/// Feeds `message`'s template to `sink`.
+fn mask(message: &[u8], sink: &mut impl Sink) {
+    let message = &message[..message.len().min(TEMPLATE_BYTES)];
+    let mut at = 0;
+    let mut last_space = false;
+    while at < message.len() {
+        let b = message[at];
+        if !is_delimiter(b) {
+            let end = message[at..]
+                .iter()
+                .position(|&b| is_delimiter(b))
+                .map_or(message.len(), |i| at + i);
+            let token = &message[at..end];
+            if varies(token) {
+                sink.mask();
+            } else {
+                sink.literal(token);
+            }
+            last_space = false;
+            at = end;
+            continue;
+        }
+        if b == b' ' || b == b'\t' {
+            // Runs of blanks are one: alignment varies.
+            if !last_space {
+                sink.literal(b" ");
+            }
+            last_space = true;
+            at += 1;
+            continue;
+        }
+        last_space = false;
+        // Quoted text at the start of a token is a value: masked whole. (An apostrophe
+        // inside a word, `can't`, never starts one.)
+        if (b == b'"' || b == b'\'') && (at == 0 || is_delimiter(message[at - 1])) {
+            if let Some(close) = closing_quote(message, at) {
+                sink.literal(&[b]);
+                sink.mask();
+                sink.literal(&[b]);
+                at = close + 1;
+                continue;
+            }
+        }
+        sink.literal(&[b]);
+        at += 1;
+    }
+}
+
+/// The quote that closes the one at `open` (a backslash escapes a quote).
+fn closing_quote(message: &[u8], open: usize) -> Option<usize> {
+    let quote = message[open];
+    let mut at = open + 1;
+    while at < message.len() {
+        match message[at] {
+            b'\\' => at += 2,
+            b if b == quote => return Some(at),
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// The key of a message's template.
+#[inline]
+pub fn key_of(message: &[u8]) -> TemplateKey {
+    let mut hash = Hash(0xcbf2_9ce4_8422_2325);
+    mask(message, &mut hash);
+    hash.0
+}
+
+/// A message's template, as people read it.
+pub fn text_of(message: &[u8]) -> String {
+    let mut text = Vec::with_capacity(message.len().min(TEMPLATE_BYTES));
+    mask(message, &mut text);
+    clean_line(&text, TEXT_CHARS)
+}
+
+/// One line of a template, kept whole.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Occurrence {
+    pub mark: Mark,
+    /// The line, cleaned of control characters and cut to a readable length.
+    pub line: Box<str>,
+}
+
+/// What is kept of one template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template {
+    /// The template's text, `<*>` where something varied.
+    pub text: Box<str>,
+    /// The highest level its lines said they were.
+    pub level: Option<Level>,
+    pub count: u64,
+    pub first: Mark,
+    pub last: Mark,
+    /// Its earliest lines, by time, then file and place: at most [`EARLIEST`].
+    pub earliest: Vec<Occurrence>,
+    /// A rule matched at least one of its lines: the rule says what they are.
+    pub named: bool,
+}
+
+impl Template {
+    fn absorb(&mut self, other: Template) {
+        self.count += other.count;
+        self.level = self.level.max(other.level);
+        self.first = self.first.min(other.first);
+        self.last = self.last.max(other.last);
+        self.named |= other.named;
+        self.earliest.extend(other.earliest);
+        self.earliest.sort_by_key(|o| o.mark);
+        self.earliest.truncate(EARLIEST);
+    }
+}
+
+/// The templates of a chunk while it is scanned, then of a source group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Templates {
+    pub by_key: HashMap<TemplateKey, Template>,
+    /// Timestamped lines with a message, templates kept apart or not.
+    pub lines: u64,
+    /// Lines of templates past [`MAX_TEMPLATES`], counted only.
+    pub other: u64,
+}
+
+impl Templates {
+    /// Adds a line whose message is `message`; its template's key. `line` is the whole
+    /// line (kept as one of the earliest occurrences).
+    pub fn add(&mut self, message: &[u8], level: Option<Level>, named: bool, mark: Mark, line: &[u8]) -> TemplateKey {
+        let key = key_of(message);
+        self.lines += 1;
+        let full = self.by_key.len() >= MAX_TEMPLATES;
+        match self.by_key.get_mut(&key) {
+            Some(template) => {
+                template.count += 1;
+                template.level = template.level.max(level);
+                template.named |= named;
+                if mark < template.first {
+                    template.first = mark;
+                }
+                if mark > template.last {
+                    template.last = mark;
+                }
+                if template.earliest.len() < EARLIEST || template.earliest.last().is_some_and(|o| mark < o.mark) {
+                    template.earliest.push(Occurrence {
+                        mark,
+                        line: clean_line(line, OCCURRENCE_CHARS).into(),
+                    });
+                    template.earliest.sort_by_key(|o| o.mark);
+                    template.earliest.truncate(EARLIEST);
+                }
+            }
+            None if full => self.other += 1,
+            None => {
+                self.by_key.insert(
+                    key,
+                    Template {
+                        text: text_of(message).into(),
+                        level,
+                        count: 1,
+                        first: mark,
+                        last: mark,
+                        earliest: vec![Occurrence {
+                            mark,
+                            line: clean_line(line, OCCURRENCE_CHARS).into(),
+                        }],
+                        named,
+                    },
+                );
+            }
+        }
+        key
+    }
+
+    /// Places the lines of a chunk in their file (see [`super::hits::Hits::place`]).
+    pub fn place(&mut self, file: u32, lines_before: u64) {
+        let place = |mark: &mut Mark| {
+            mark.file = file;
+            mark.line += lines_before + 1;
+        };
+        for template in self.by_key.values_mut() {
+            place(&mut template.first);
+            place(&mut template.last);
+            for occurrence in &mut template.earliest {
+                place(&mut occurrence.mark);
+            }
+        }
+    }
+
+    /// Takes in the templates of `other`, keeping at most [`MAX_TEMPLATES`]: the most
+    /// frequent, ties to the smaller key, so that the order of merging does not matter.
+    pub fn absorb(&mut self, other: Templates) {
+        self.lines += other.lines;
+        self.other += other.other;
+        for (key, template) in other.by_key {
+            match self.by_key.get_mut(&key) {
+                Some(mine) => mine.absorb(template),
+                None => {
+                    self.by_key.insert(key, template);
+                }
+            }
+        }
+        if self.by_key.len() > MAX_TEMPLATES {
+            let mut ranked: Vec<(u64, TemplateKey)> = self.by_key.iter().map(|(k, t)| (t.count, *k)).collect();
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            for (count, key) in ranked.drain(MAX_TEMPLATES..) {
+                self.by_key.remove(&key);
+                self.other += count;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(message: &str) -> String {
+        text_of(message.as_bytes())
+    }
+
+    #[test]
+    fn what_varies_is_masked_and_words_stay() {
+        assert_eq!(
+            t("process 4242 still waiting for ShareLock on transaction 7 after 1000.123 ms"),
+            "process <*> still waiting for ShareLock on transaction <*> after <*> ms"
+        );
+        assert_eq!(
+            t("Table './shop/orders' is marked as crashed and should be repaired"),
+            "Table '<*>' is marked as crashed and should be repaired"
+        );
+        assert_eq!(
+            t("connect to 10.0.4.17:5432 failed after 30s (attempt 3 of 5)"),
+            "connect to <*>:<*> failed after <*> (attempt <*> of <*>)"
+        );
+        assert_eq!(
+            t("GET /products/4711/reviews?page=2 took 812ms"),
+            "GET /products/<*>/reviews?page=<*> took <*>"
+        );
+        assert_eq!(
+            t("job 9f1c2a4e-77b0-4c61-9d3e-0b5c8e1f2a33 done user=alice  region=eu-west-1"),
+            "job <*> done user=alice region=<*>"
+        );
+        assert_eq!(
+            t("mod_jk child workerEnv in error state 6"),
+            "mod_jk child workerEnv in error state <*>"
+        );
+        assert_eq!(
+            t("can't reach the ledger since Tue Dec 06"),
+            "can't reach the ledger since <*> <*> <*>"
+        );
+    }
+
+    #[test]
+    fn one_message_with_other_values_is_one_template() {
+        let a = key_of(b"worker 12 gave up on order 998877 after 3 tries");
+        let b = key_of(b"worker 7 gave up on order 1234 after 11 tries");
+        assert_eq!(a, b);
+        assert_ne!(a, key_of(b"worker 7 gave up on basket 1234 after 11 tries"));
+        // A mask is not the text `<*>`.
+        assert_ne!(key_of(b"value 7"), key_of(b"value <*>"));
+    }
+
+    fn mark(time: i64, line: u64) -> Mark {
+        Mark {
+            time,
+            file: 0,
+            offset: line * 10,
+            line,
+        }
+    }
+
+    #[test]
+    fn tables_merge_the_same_in_any_order() {
+        let lines: Vec<(i64, &str)> = (0..40)
+            .map(|i| {
+                (
+                    i * 7 % 13,
+                    if i % 5 == 0 {
+                        "cache miss for key 17"
+                    } else {
+                        "deploy finished in 12 s"
+                    },
+                )
+            })
+            .collect();
+        let table = |part: &[(i64, &str)], from: usize| {
+            let mut t = Templates::default();
+            for (i, (time, text)) in part.iter().enumerate() {
+                t.add(text.as_bytes(), None, false, mark(*time, (from + i) as u64), text.as_bytes());
+            }
+            t
+        };
+        let whole = table(&lines, 0);
+        let mut halves = table(&lines[20..], 20);
+        halves.absorb(table(&lines[..20], 0));
+        assert_eq!(whole, halves);
+        let miss = &whole.by_key[&key_of(b"cache miss for key 3")];
+        assert_eq!(miss.count, 8);
+        assert_eq!(miss.earliest.len(), EARLIEST);
+        assert!(miss.earliest.windows(2).all(|w| w[0].mark < w[1].mark));
+    }
+
+    #[test]
+    fn a_flood_of_distinct_messages_stays_bounded() {
+        let mut table = Templates::default();
+        for i in 0..(MAX_TEMPLATES + 500) {
+            let word: String = format!("{i:x}")
+                .chars()
+                .map(|c| (b'g' + c.to_digit(16).unwrap() as u8) as char)
+                .collect();
+            let message = format!("unknown table {word}");
+            table.add(message.as_bytes(), None, false, mark(i as i64, i as u64), message.as_bytes());
+        }
+        assert_eq!(table.by_key.len(), MAX_TEMPLATES);
+        assert_eq!(table.other, 500);
+        assert_eq!(table.lines, (MAX_TEMPLATES + 500) as u64);
+    }
+}
