@@ -135,6 +135,18 @@ fn ratio(part: u64, whole: u64) -> f64 {
     }
 }
 
+/// What an incident found without an access log is known by: its error lines.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ErrorImpact {
+    /// Error-or-worse lines in the window, every source together.
+    pub lines: u64,
+    /// The most in one bucket, and when.
+    pub peak: u64,
+    pub peak_at: Option<Micros>,
+    /// Each source group that wrote some, with how many, most first.
+    pub sources: Vec<(String, u64)>,
+}
+
 /// When users began to see errors, and the line that shows it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Detection {
@@ -155,6 +167,8 @@ pub struct Incident {
     /// The first failed request (or first symptom line).
     pub detected: Option<Detection>,
     pub impact: Impact,
+    /// The error lines of the window outside what access logs cover.
+    pub errors: ErrorImpact,
     /// Origin and trigger first, then mechanisms, then the symptom.
     pub chain: Vec<Link>,
     /// 0 to 1: how sure the chain is.
@@ -181,7 +195,7 @@ pub struct Analysis {
 }
 
 pub(crate) fn is_symptom(category: Category) -> bool {
-    matches!(category, Category::ErrorSpike | Category::LatencySpike)
+    matches!(category, Category::ErrorSpike | Category::LatencySpike | Category::ErrorBurst)
 }
 
 /// Symptom episodes merged into one stretch of trouble.
@@ -224,6 +238,7 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
         .into_iter()
         .map(|window| {
             let impact = impact(&timeline.traffic, window.start, window.end);
+            let errors = error_impact(&timeline.error_counts, window.start, window.end, timeline.traffic.width);
             let detected = detection(timeline, &window);
             let mut incident = Incident {
                 start: window.start,
@@ -232,6 +247,7 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 symptoms: window.symptoms,
                 detected,
                 impact,
+                errors,
                 chain: Vec::new(),
                 confidence: 0.0,
                 alternatives: Vec::new(),
@@ -296,6 +312,26 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
         .take(weights::HARDEST_HIT)
         .cloned()
         .collect();
+    impact
+}
+
+/// The error lines of `[start, end)` (by bucket), every source group's.
+fn error_impact(counts: &crate::timeline::ErrorCounts, start: Micros, end: Micros, width: Micros) -> ErrorImpact {
+    let first_bucket = start.div_euclid(width.max(1)) * width.max(1);
+    let mut impact = ErrorImpact::default();
+    let mut per_bucket: std::collections::BTreeMap<Micros, u64> = Default::default();
+    let mut per_source: std::collections::BTreeMap<&str, u64> = Default::default();
+    for ((group, bucket), n) in counts.iter().filter(|((_, b), _)| *b >= first_bucket && *b < end) {
+        impact.lines += n;
+        *per_bucket.entry(*bucket).or_default() += n;
+        *per_source.entry(group).or_default() += n;
+    }
+    if let Some((at, peak)) = per_bucket.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) {
+        impact.peak = *peak;
+        impact.peak_at = Some(*at);
+    }
+    impact.sources = per_source.into_iter().map(|(g, n)| (g.to_string(), n)).collect();
+    impact.sources.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     impact
 }
 

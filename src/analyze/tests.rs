@@ -79,6 +79,7 @@ fn timeline(mut episodes: Vec<Episode>) -> Timeline {
         files: Vec::new(),
         events: Vec::new(),
         templates: BTreeMap::new(),
+        error_counts: BTreeMap::new(),
         problems: Vec::new(),
     }
 }

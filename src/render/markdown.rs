@@ -196,6 +196,22 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             let _ = write!(out, " Unaffected: {}.", list.join(", "));
         }
         let _ = writeln!(out, "{}\n", w.cite(&symptom_evidence));
+    } else if incident.errors.lines > 0 {
+        let errors = &incident.errors;
+        let sources: Vec<String> = errors
+            .sources
+            .iter()
+            .map(|s| format!("{} ({})", code(&s.source), thousands(s.lines)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "**Impact:** {} error lines in {}, peaking at {} in one minute{}. No access log covers this time, so what users saw is not in these logs: _TODO: the user-facing impact (failed requests, customers affected)._{}\n",
+            thousands(errors.lines),
+            sources.join(", "),
+            thousands(errors.peak),
+            errors.peak_at.map(|t| format!(" at {}", w.clock(t))).unwrap_or_default(),
+            w.cite(&symptom_evidence)
+        );
     }
     if let Some(chart) = &view.chart_link {
         let _ = writeln!(
@@ -221,11 +237,12 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         moments.push((link.episode.start, label.to_string(), w.episode(&link.episode)));
     }
     if let Some(detected) = &incident.detected {
-        moments.push((
-            detected.time,
-            "**First failed request**".into(),
-            format!("users start to see errors{}", w.cite(&detected.evidence)),
-        ));
+        let (label, what) = if impact.requests > 0 {
+            ("**First failed request**", "users start to see errors")
+        } else {
+            ("**First error**", "the first error line of the burst")
+        };
+        moments.push((detected.time, label.into(), format!("{what}{}", w.cite(&detected.evidence))));
     }
     if let Some(r) = &report.resolution {
         moments.push((r.episode.start, "**Mitigation**".into(), w.episode(&r.episode)));

@@ -203,6 +203,20 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
             hardest_hit: impact.hardest_hit.clone(),
             unaffected: impact.unaffected.clone(),
         },
+        errors: ErrorLines {
+            lines: incident.errors.lines,
+            peak: incident.errors.peak,
+            peak_at: incident.errors.peak_at,
+            sources: incident
+                .errors
+                .sources
+                .iter()
+                .map(|(source, lines)| SourceLines {
+                    source: source.clone(),
+                    lines: *lines,
+                })
+                .collect(),
+        },
         symptoms: incident.symptoms.iter().map(|&s| r.episode(&episodes[s])).collect(),
     });
     if !incident.chain.is_empty() {

@@ -161,6 +161,26 @@ pub struct Impact {
     pub unaffected: Vec<EndpointImpact>,
 }
 
+/// An incident's error lines, outside what access logs cover.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ErrorLines {
+    /// Error-or-worse lines in the window, every source together.
+    pub lines: u64,
+    /// The most in one bucket, and when.
+    pub peak: u64,
+    #[serde(with = "serde_utc_opt")]
+    pub peak_at: Option<Micros>,
+    /// Each source that wrote some, most first.
+    pub sources: Vec<SourceLines>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SourceLines {
+    /// The source group (a file, or a rotated set).
+    pub source: String,
+    pub lines: u64,
+}
+
 /// The incident a draft covers.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Incident {
@@ -177,8 +197,12 @@ pub struct Incident {
     #[serde(rename = "duration_s", with = "serde_seconds")]
     pub duration: Micros,
     pub detected: Option<Detection>,
+    /// What users saw, from the access logs.
     pub impact: Impact,
-    /// The error and latency spikes that make the window.
+    /// The error lines of the window where no access log covers it: all that is known of
+    /// an incident found without one.
+    pub errors: ErrorLines,
+    /// The error and latency spikes (or error bursts) that make the window.
     pub symptoms: Vec<Episode>,
 }
 

@@ -11,7 +11,7 @@ use crate::rules::RuleSet;
 /// A template's hit carries no captured fields.
 const NO_FIELDS: [(&str, &str); 0] = [];
 use crate::text::{clean_line, MESSAGE_CHARS};
-use crate::time::{Micros, TimeContext};
+use crate::time::{self, Micros, TimeContext};
 
 /// An event before the reduce step has made its line absolute and given it a time.
 pub(super) struct ChunkEvent {
@@ -68,7 +68,7 @@ fn may_continue(at: &[u8], n: usize) -> bool {
     match at.get(n) {
         None => false,
         Some(b) if b.is_ascii_alphanumeric() || matches!(b, b'.' | b',' | b':' | b'+' | b'-') => true,
-        Some(b' ') => at.get(n + 1).is_some_and(|c| c.is_ascii_uppercase() || matches!(c, b'+' | b'-')),
+        Some(b' ') => at.get(n + 1).is_some_and(|c| c.is_ascii_uppercase() || matches!(c, b'+' | b'-')) && time::zone_follows(&at[n..]),
         Some(_) => false,
     }
 }

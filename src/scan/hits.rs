@@ -76,6 +76,9 @@ pub struct Mark {
 pub enum Signal {
     Rule(RuleIndex),
     Template(TemplateKey),
+    /// Every error line of every log together: made by the timeline (a burst of them is
+    /// the symptom where no access log covers the time), never by the scan.
+    ErrorLines,
 }
 
 /// What a run of lines is about: a captured field's name and its most common value

@@ -15,9 +15,11 @@
 //! judged by each of its occurrences). Lines past the bound are counted, not kept.
 
 use super::hits::Mark;
+use super::series::PrehashedKey;
 use crate::format::Level;
 use crate::text::clean_line;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// A template's identity: the hash of its text.
 pub type TemplateKey = u64;
@@ -45,21 +47,38 @@ trait Sink {
     fn mask(&mut self);
 }
 
-/// FNV-1a, 64 bits: plain, fast on short texts, and the same on every machine and run.
+/// A word-at-a-time hash (FxHash's step): the same on every machine and run, and cheap
+/// on short tokens. A template's text always reaches it in the same pieces, so the same
+/// template always gets the same key.
 struct Hash(u64);
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl Hash {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
 
 impl Sink for Hash {
     #[inline]
     fn literal(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().unwrap_or_default()));
         }
+        let rest = words.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        // The length of the piece goes in too: `ab` then `c` is not `a` then `bc`.
+        self.add(u64::from_le_bytes(last) ^ ((bytes.len() as u64) << 56));
     }
 
     #[inline]
     fn mask(&mut self) {
-        // A byte no text holds: a mask and the literal `<*>` differ.
-        self.literal(&[0xff]);
+        // A word no text makes: a mask and the literal `<*>` differ.
+        self.add(u64::MAX);
     }
 }
 
@@ -73,97 +92,91 @@ impl Sink for Vec<u8> {
     }
 }
 
-/// Bytes that end a token: they stay as they are in the template.
-#[inline]
-fn is_delimiter(b: u8) -> bool {
-    matches!(
-        b,
-        b' ' | b'\t'
-            | b','
-            | b';'
-            | b':'
-            | b'='
-            | b'('
-            | b')'
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'<'
-            | b'>'
-            | b'|'
-            | b'/'
-            | b'\\'
-            | b'"'
-            | b'\''
-            | b'@'
-            | b'&'
-            | b'?'
-            | b'!'
-            | b'#'
-            | b'*'
-            | b'+'
-    )
-}
+/// What a byte is to the masking: part of a token (a digit or not), a blank, a quote, or
+/// another delimiter (kept as it is).
+const PLAIN: u8 = 0;
+const DIGIT: u8 = 1;
+const BLANK: u8 = 2;
+const QUOTE: u8 = 3;
+const DELIMITER: u8 = 4;
+
+const CLASSES: [u8; 256] = {
+    let mut classes = [PLAIN; 256];
+    let mut b = b'0';
+    while b <= b'9' {
+        classes[b as usize] = DIGIT;
+        b += 1;
+    }
+    classes[b' ' as usize] = BLANK;
+    classes[b'\t' as usize] = BLANK;
+    classes[b'"' as usize] = QUOTE;
+    classes[b'\'' as usize] = QUOTE;
+    let delimiters = b",;:=()[]{}<>|/\\@&?!#*+";
+    let mut i = 0;
+    while i < delimiters.len() {
+        classes[delimiters[i] as usize] = DELIMITER;
+        i += 1;
+    }
+    classes
+};
 
 const CALENDAR_NAMES: [&[u8; 3]; 19] = [
     b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec", b"Mon", b"Tue", b"Wed", b"Thu", b"Fri",
     b"Sat", b"Sun",
 ];
 
-/// Whether a token varies from line to line of one message.
-#[inline]
-fn varies(token: &[u8]) -> bool {
-    token.len() >= LONG_TOKEN
-        || token.iter().any(u8::is_ascii_digit)
-        || (token.len() == 3 && CALENDAR_NAMES.iter().any(|name| *name == token))
-}
-
 /// Feeds `message`'s template to `sink`.
 fn mask(message: &[u8], sink: &mut impl Sink) {
     let message = &message[..message.len().min(TEMPLATE_BYTES)];
     let mut at = 0;
-    let mut last_space = false;
+    let mut last_blank = false;
     while at < message.len() {
         let b = message[at];
-        if !is_delimiter(b) {
-            let end = message[at..]
-                .iter()
-                .position(|&b| is_delimiter(b))
-                .map_or(message.len(), |i| at + i);
-            let token = &message[at..end];
-            if varies(token) {
-                sink.mask();
-            } else {
-                sink.literal(token);
+        match CLASSES[b as usize] {
+            PLAIN | DIGIT => {
+                let start = at;
+                let mut digits = false;
+                while at < message.len() {
+                    let class = CLASSES[message[at] as usize];
+                    if class > DIGIT {
+                        break;
+                    }
+                    digits |= class == DIGIT;
+                    at += 1;
+                }
+                let token = &message[start..at];
+                let varies = digits || token.len() >= LONG_TOKEN || (token.len() == 3 && CALENDAR_NAMES.iter().any(|name| *name == token));
+                if varies {
+                    sink.mask();
+                } else {
+                    sink.literal(token);
+                }
+                last_blank = false;
             }
-            last_space = false;
-            at = end;
-            continue;
-        }
-        if b == b' ' || b == b'\t' {
-            // Runs of blanks are one: alignment varies.
-            if !last_space {
-                sink.literal(b" ");
+            BLANK => {
+                // Runs of blanks are one: alignment varies.
+                if !last_blank {
+                    sink.literal(b" ");
+                }
+                last_blank = true;
+                at += 1;
             }
-            last_space = true;
-            at += 1;
-            continue;
-        }
-        last_space = false;
-        // Quoted text at the start of a token is a value: masked whole. (An apostrophe
-        // inside a word, `can't`, never starts one.)
-        if (b == b'"' || b == b'\'') && (at == 0 || is_delimiter(message[at - 1])) {
-            if let Some(close) = closing_quote(message, at) {
+            class => {
+                last_blank = false;
+                // Quoted text at the start of a token is a value: masked whole. (An
+                // apostrophe inside a word, `can't`, never starts one.)
+                let opens = class == QUOTE && (at == 0 || CLASSES[message[at - 1] as usize] > DIGIT);
+                if let Some(close) = opens.then(|| closing_quote(message, at)).flatten() {
+                    sink.literal(&[b]);
+                    sink.mask();
+                    sink.literal(&[b]);
+                    at = close + 1;
+                    continue;
+                }
                 sink.literal(&[b]);
-                sink.mask();
-                sink.literal(&[b]);
-                at = close + 1;
-                continue;
+                at += 1;
             }
         }
-        sink.literal(&[b]);
-        at += 1;
     }
 }
 
@@ -184,7 +197,7 @@ fn closing_quote(message: &[u8], open: usize) -> Option<usize> {
 /// The key of a message's template.
 #[inline]
 pub fn key_of(message: &[u8]) -> TemplateKey {
-    let mut hash = Hash(0xcbf2_9ce4_8422_2325);
+    let mut hash = Hash(0);
     mask(message, &mut hash);
     hash.0
 }
@@ -236,7 +249,7 @@ impl Template {
 /// The templates of a chunk while it is scanned, then of a source group.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Templates {
-    pub by_key: HashMap<TemplateKey, Template>,
+    pub by_key: HashMap<TemplateKey, Template, BuildHasherDefault<PrehashedKey>>,
     /// Timestamped lines with a message, templates kept apart or not.
     pub lines: u64,
     /// Lines of templates past [`MAX_TEMPLATES`], counted only.

@@ -119,6 +119,12 @@ fn abbreviation_offset(name: &[u8]) -> Option<i32> {
     Some((hours * 3600.0) as i32)
 }
 
+/// Whether a zone starts `b`, as [`trailing_zone`] would read one after a time: an
+/// offset (`+0800`, `-05:00`, `Z`) or, after a space, an offset or a zone's name.
+pub fn zone_follows(b: &[u8]) -> bool {
+    !matches!(trailing_zone(b, 0).0, StampZone::Naive)
+}
+
 /// An optional zone after a time: ` UTC`, ` CEST`, `Z`, `+02:00`, ` +0000`.
 fn trailing_zone(b: &[u8], i: usize) -> (StampZone, usize) {
     let rest = &b[i.min(b.len())..];

@@ -9,8 +9,11 @@
 //! of every access log together, where the first failed request of each bucket is, and
 //! what was understood of each file.
 
+mod errors;
 mod rates;
 pub mod shape;
+
+pub use errors::ErrorCounts;
 
 use crate::error::Problem;
 use crate::format::Level;
@@ -118,6 +121,8 @@ pub struct Timeline {
     pub events: Vec<Event>,
     /// The templates of every record that is not an access line, per source group.
     pub templates: BTreeMap<String, Templates>,
+    /// Error-or-worse lines per source group and bucket, outside what access logs cover.
+    pub error_counts: ErrorCounts,
     pub problems: Vec<Problem>,
 }
 
@@ -141,6 +146,11 @@ impl Timeline {
                     severity: rule.severity,
                 }
             }
+            Signal::ErrorLines => Name {
+                id: "error_lines".into(),
+                title: "Burst of error lines".into(),
+                severity: Severity::Error,
+            },
             Signal::Template(key) => {
                 let template = self.templates.get(group).and_then(|t| t.by_key.get(&key));
                 Name {
@@ -163,12 +173,16 @@ pub fn category_of(signal: Signal, rules: &RuleSet) -> Category {
     match signal {
         Signal::Rule(rule) => rules.get(rule).category,
         Signal::Template(_) => Category::LogErrors,
+        Signal::ErrorLines => Category::ErrorBurst,
     }
 }
 
 /// The scan's runs, tallies and series as a timeline.
 pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
-    let episodes = episodes(&result, rules);
+    let mut episodes = episodes(&result, rules);
+    let (bursts, error_counts) = errors::episodes(&result, rules);
+    episodes.extend(bursts);
+    sort(&mut episodes);
     let traffic = result.traffic();
     let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
     for hits in result.hits.values() {
@@ -186,6 +200,7 @@ pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
         files: result.files,
         events: result.events,
         templates: result.templates,
+        error_counts,
         problems: result.problems,
     }
 }

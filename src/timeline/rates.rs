@@ -104,7 +104,7 @@ struct Scope<'a> {
 }
 
 /// Merges the files' spans into the stretches they cover.
-fn covered<'a>(files: impl Iterator<Item = &'a crate::scan::FileReport>, width: Micros) -> Vec<(Micros, Micros)> {
+pub(super) fn covered<'a>(files: impl Iterator<Item = &'a crate::scan::FileReport>, width: Micros) -> Vec<(Micros, Micros)> {
     let mut spans: Vec<(Micros, Micros)> = files.filter_map(|f| f.first.zip(f.last)).collect();
     spans.sort_unstable();
     let mut merged: Vec<(Micros, Micros)> = Vec::new();

@@ -39,16 +39,16 @@ fn logs_span(files: &[FileReport]) -> Option<(Micros, Micros)> {
 
 /// A burst: from the bucket `start` to the bucket `end` (both included).
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Burst {
-    start: Micros,
-    end: Micros,
-    peak: u64,
-    peak_at: Micros,
-    baseline: f64,
+pub(super) struct Burst {
+    pub start: Micros,
+    pub end: Micros,
+    pub peak: u64,
+    pub peak_at: Micros,
+    pub baseline: f64,
 }
 
 /// The bursts of one signal's tallies, by bucket start.
-fn bursts(tallies: &BTreeMap<Micros, Tally>, width: Micros) -> Vec<Burst> {
+pub(super) fn bursts(tallies: &BTreeMap<Micros, Tally>, width: Micros) -> Vec<Burst> {
     let (Some(&first), Some(&last)) = (tallies.keys().next(), tallies.keys().next_back()) else {
         return Vec::new();
     };
