@@ -9,8 +9,9 @@
 use super::weights::*;
 use super::{is_symptom, Incident, Link, Options, Role};
 use crate::rules::Category;
+use crate::scan::hits::Signal;
 use crate::time::Micros;
-use crate::timeline::Episode;
+use crate::timeline::{Episode, Timeline};
 
 pub(super) fn is_trigger(category: Category) -> bool {
     matches!(
@@ -46,14 +47,30 @@ fn overlap(a: (Micros, Micros), b: (Micros, Micros)) -> f64 {
     shared as f64 / length as f64
 }
 
+/// When the template of an episode of lines no rule names was first seen in its source.
+fn first_seen(e: &Episode, timeline: &Timeline) -> Option<Micros> {
+    let Signal::Template(key) = e.signal else { return None };
+    Some(timeline.templates.get(&e.group)?.by_key.get(&key)?.first.time)
+}
+
+/// How specific an episode is as a mechanism: its category's, or, for lines no rule
+/// names, [`NEW_AT_ONSET`] when they are new at the onset or bursting.
+fn mechanism_specificity(e: &Episode, incident: &Incident, timeline: &Timeline) -> Option<f64> {
+    if e.category != Category::LogErrors {
+        return specificity(e.category);
+    }
+    let new = first_seen(e, timeline).is_some_and(|first| first >= incident.start - MECHANISM_LEAD);
+    (new || e.rate.is_some()).then_some(NEW_AT_ONSET)
+}
+
 /// How well an episode fits as the mechanism of an incident; `None` when it cannot be
 /// one (not a mechanism's category, or not under way when the symptom starts).
-pub(super) fn mechanism_score(e: &Episode, incident: &Incident) -> Option<f64> {
+pub(super) fn mechanism_score(e: &Episode, incident: &Incident, timeline: &Timeline) -> Option<f64> {
     // What was there before anything went wrong is not how it went wrong.
     if e.background {
         return None;
     }
-    let specific = specificity(e.category)?;
+    let specific = mechanism_specificity(e, incident, timeline)?;
     if e.start < incident.start - MECHANISM_LEAD
         || e.start > incident.start + MECHANISM_LAG
         || e.end < incident.start - MECHANISM_ENDED_BEFORE
@@ -80,7 +97,15 @@ pub(super) fn trigger_score(
     options: &Options,
 ) -> Option<f64> {
     let e = &episodes[index];
-    if e.background || !is_trigger(e.category) || e.start > anchor + TRIGGER_LATE_BY || e.start < anchor - options.lookback {
+    if e.background || e.start > anchor + TRIGGER_LATE_BY || e.start < anchor - options.lookback {
+        return None;
+    }
+    if e.category == Category::Change {
+        let minutes_before = (anchor - e.start).max(0) as f64 / 60e6;
+        let closeness = 1.0 / (1.0 + minutes_before / CHANGE_HALF_MINUTES);
+        return Some(CHANGE_COMPATIBILITY * e.strength? * closeness);
+    }
+    if !is_trigger(e.category) {
         return None;
     }
     let closeness = 1.0 - TRIGGER_AGE_PENALTY * ((anchor - e.start).max(0) as f64 / options.lookback as f64);
@@ -89,12 +114,13 @@ pub(super) fn trigger_score(
 }
 
 /// Fills the incident's chain, confidence and alternatives.
-pub(super) fn explain(incident: &mut Incident, episodes: &[Episode], options: &Options) {
+pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Options) {
+    let episodes = &timeline.episodes[..];
     let category = |i: usize| episodes[i].category;
     let mut mechanisms: Vec<Link> = (0..episodes.len())
         .filter(|&i| !is_symptom(category(i)))
         .filter_map(|i| {
-            mechanism_score(&episodes[i], incident).map(|score| Link {
+            mechanism_score(&episodes[i], incident, timeline).map(|score| Link {
                 role: Role::Mechanism,
                 episode: i,
                 score,
@@ -116,9 +142,13 @@ pub(super) fn explain(incident: &mut Incident, episodes: &[Episode], options: &O
         })
         .filter(|l| l.score >= MIN_TRIGGER_SCORE)
         .collect();
+    // What a rule names comes first; a change no rule names is the trigger only when
+    // nothing more specific is found.
+    let named = |l: &Link| category(l.episode) != Category::Change;
     triggers.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        named(b)
+            .cmp(&named(a))
+            .then(b.score.total_cmp(&a.score))
             .then(episodes[b.episode].start.cmp(&episodes[a.episode].start))
     });
     let best_trigger = triggers.first().copied();

@@ -44,7 +44,7 @@ pub(super) struct Names<'a> {
 
 impl Names<'_> {
     fn title(&self, episode: &Episode) -> String {
-        self.timeline.name(episode.signal, &episode.group, self.rules).title
+        self.timeline.name_of(episode, self.rules).title
     }
 }
 

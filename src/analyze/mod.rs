@@ -254,7 +254,7 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 resolution: None,
                 measures: Vec::new(),
             };
-            chain::explain(&mut incident, episodes, options);
+            chain::explain(&mut incident, timeline, options);
             let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
             incident.resolution = resolution::find(&incident, episodes, mechanism);
             incident.measures = measures::propose(&incident, timeline, rules);

@@ -46,6 +46,7 @@ fn episode(category: Category, kind: SourceKind, start: i64, end: i64, count: u6
         subject: None,
         rate: None,
         background: false,
+        strength: None,
     }
 }
 
@@ -179,7 +180,7 @@ fn a_mechanism_on_time_scores_above_the_same_one_starting_late() {
     let incident = |start| {
         let (timeline, analysis) = analysed(vec![spike(0, 30), episode(Category::SlowQuery, SourceKind::Db, start, 30, 50)]);
         let link = *analysis.incidents[0].link(Role::Mechanism).unwrap();
-        chain::mechanism_score(&timeline.episodes[link.episode], &analysis.incidents[0]).unwrap()
+        chain::mechanism_score(&timeline.episodes[link.episode], &analysis.incidents[0], &timeline).unwrap()
     };
     assert!(incident(0) > incident(10), "{} against {}", incident(0), incident(10));
 }

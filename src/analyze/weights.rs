@@ -56,6 +56,11 @@ pub fn compatibility(trigger: Category, mechanism: Option<Category>) -> f64 {
     }
 }
 
+/// A message no rule names, at warning level or above, is a mechanism only when it is new
+/// at the onset (first seen within the mechanism's window) or bursting: then it says how
+/// it failed, about as much as a slow query does. One there all along says nothing.
+pub const NEW_AT_ONSET: f64 = 0.6;
+
 /// A mechanism is under way when the symptom starts: begun up to this long before it …
 pub const MECHANISM_LEAD: Micros = 30 * MINUTE;
 /// … or this long after (the first lines of a lock may be logged after the first 5xx) …
@@ -89,6 +94,13 @@ pub const TRIGGER_AGE_PENALTY: f64 = 0.5;
 pub const ROUTINE_AT: usize = 3;
 /// … and keeps this share of its trigger score.
 pub const ROUTINE_SHARE: f64 = 0.2;
+/// A change no rule names (a rare line, see `timeline::changes`) fits any mechanism, less
+/// well than a deploy or a migration fits theirs …
+pub const CHANGE_COMPATIBILITY: f64 = 0.6;
+/// … and the nearer it stands before the onset, the likelier: at this many minutes before,
+/// it keeps half its weight. Only when no rule names a trigger is it a trigger.
+pub const CHANGE_HALF_MINUTES: f64 = 15.0;
+
 /// Triggers scoring less are not worth naming.
 pub const MIN_TRIGGER_SCORE: f64 = 0.2;
 /// A cron job started at most this long before a maintenance or migration is where it

@@ -45,7 +45,7 @@ impl Resolver<'_> {
     }
 
     fn episode(&self, e: &timeline::Episode) -> Episode {
-        let name = self.timeline.name(e.signal, &e.group, self.rules);
+        let name = self.timeline.name_of(e, self.rules);
         let summary = match &e.subject {
             Some(subject) => format!("{} ({})", name.title, subject.value),
             None => name.title.clone(),

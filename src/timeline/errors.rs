@@ -146,6 +146,7 @@ pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, E
                 ongoing: stretch.end == last_bucket,
             }),
             background: false,
+            strength: None,
         });
     }
     (out, counts)

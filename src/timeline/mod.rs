@@ -9,6 +9,7 @@
 //! of every access log together, where the first failed request of each bucket is, and
 //! what was understood of each file.
 
+pub mod changes;
 mod errors;
 mod rates;
 pub mod shape;
@@ -70,6 +71,9 @@ pub struct Episode {
     /// Lines that recur from the start of their logs through most of them: routine, not
     /// a cause (see [`shape`]).
     pub background: bool,
+    /// For a change candidate (a rare line, see [`changes`]): how much it looks like a
+    /// change, 0 to 1.
+    pub strength: Option<f64>,
 }
 
 impl Episode {
@@ -135,6 +139,19 @@ pub struct Name {
 }
 
 impl Timeline {
+    /// What an episode is called: its signal's name, or, for a change candidate, what it
+    /// is (the line itself is its subject).
+    pub fn name_of(&self, episode: &Episode, rules: &RuleSet) -> Name {
+        let name = self.name(episode.signal, &episode.group, rules);
+        match episode.category {
+            Category::Change => Name {
+                title: "A line rare in its log".into(),
+                ..name
+            },
+            _ => name,
+        }
+    }
+
     /// What the signal of lines of `group` is called.
     pub fn name(&self, signal: Signal, group: &str, rules: &RuleSet) -> Name {
         match signal {
@@ -210,6 +227,7 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
     let mut episodes = collapse(&result.hits, &result.files, rules);
     episodes.extend(rates::episodes(result, rules));
     let mut episodes = shape::shape(episodes, result);
+    episodes.extend(changes::episodes(result));
     sort(&mut episodes);
     episodes
 }
@@ -249,6 +267,7 @@ pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport], rules: &Rul
                 subject: run.subject(),
                 rate: None,
                 background: false,
+                strength: None,
             })
         })
         .collect();

@@ -336,6 +336,7 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                     ongoing,
                 }),
                 background: false,
+                strength: None,
             });
         }
     }
