@@ -125,10 +125,6 @@ fn line_of(dir: &Path, file: &str, text: &str) -> String {
     format!("{file}:{}", n + 1)
 }
 
-fn minutes(m: u32) -> u32 {
-    m
-}
-
 /// **A lock of the shop's own making, after a rollout in plain words.**
 ///
 /// At 14:02 the team's deploy script logs that it is promoting a new build of the
@@ -212,7 +208,6 @@ fn a_failure_in_the_teams_own_words_after_a_plain_rollout() {
         .timeline
         .iter()
         .any(|e| e.category == Category::Change && cites(e) == cites(trigger)));
-    let _ = minutes(0);
 }
 
 /// An instant of 2025-03-04 (UTC) from `HH:MM`.
@@ -226,7 +221,23 @@ fn at(hh_mm: &str) -> i64 {
 /// the tool would have been told them.
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
-    let words = ["basket mutex", "promoting", "shipit", "ledgerexport", "no route for"];
+    let words = [
+        "basket mutex",
+        "promoting",
+        "shipit",
+        "ledgerexport",
+        "no route for",
+        "courierdesk",
+        "abandoned",
+        "stockcache",
+        "answered slowly",
+        "truststore",
+        "flagsmith",
+        "switched on",
+        "malformed payload",
+        "storeframe",
+        "schema steps",
+    ];
     let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -241,4 +252,231 @@ fn the_scenarios_words_appear_nowhere_in_src() {
             }
         }
     }
+}
+
+/// A log of JSON lines in zap's shape: a routine line every ten seconds, plus `events`
+/// (minute, second, level, message).
+fn json_log(dir: &Path, name: &str, events: &[(u32, u32, &str, String)]) {
+    let mut lines: Vec<(u32, String, String)> = Vec::new();
+    let day = 1_741_046_400u32; // 2025-03-04T00:00:00Z
+    for minute in 9 * 60..17 * 60 {
+        for second in (0..60).step_by(10) {
+            let at = minute * 60 + second;
+            lines.push((at, "info".into(), format!("picked parcel {} from the outbound queue", at % 9973)));
+        }
+    }
+    for (minute, second, level, message) in events {
+        lines.push((minute * 60 + second, level.to_string(), message.clone()));
+    }
+    lines.sort();
+    let mut out = String::new();
+    for (at, level, message) in lines {
+        let _ = writeln!(
+            out,
+            "{{\"level\":\"{level}\",\"ts\":{}.{:03},\"caller\":\"dispatch/loop.go:88\",\"msg\":\"{message}\"}}",
+            day + at,
+            at % 997
+        );
+    }
+    std::fs::write(dir.join(name), out).unwrap();
+}
+
+/// **Every call fails for 38 minutes, and there is no access log.**
+///
+/// An API writes a text log and a dispatch worker a JSON log; neither is behind an access
+/// log we have. From 13:20 to 13:58 every call of the API to the courier desk service times
+/// out, and the worker abandons every parcel, each in its own words, at ERROR.
+///
+/// The reading: an incident from 13:20 to about 13:58, found from the burst of error lines
+/// alone; its impact is those error lines, from both logs, and the draft says that what
+/// users saw needs an access log. It never says "no incident".
+#[test]
+fn an_error_burst_without_an_access_log_is_an_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let failing = 13 * 60 + 20..13 * 60 + 58;
+    let mut api: Vec<(u32, u32, &str, String)> = vec![(10 * 60 + 3, 5, "WARNING", "gateway.calls: retry budget low (7 left)".into())];
+    let mut worker: Vec<(u32, u32, &str, String)> = Vec::new();
+    for minute in failing.clone() {
+        for second in (1..60).step_by(3) {
+            api.push((
+                minute,
+                second,
+                "ERROR",
+                format!("gateway.calls: courierdesk call {} gave up after 5000ms", minute * 100 + second),
+            ));
+        }
+        for second in (2..60).step_by(6) {
+            worker.push((
+                minute,
+                second,
+                "error",
+                format!("parcel {} abandoned: courierdesk unreachable", minute * 31 + second),
+            ));
+        }
+    }
+    app_log(dir.path(), "api.log", &api);
+    json_log(dir.path(), "dispatch.jsonl", &worker);
+    let report = draft(dir.path());
+
+    let incident = report.incident.as_ref().expect("an incident from the error lines");
+    assert!((incident.start - at("13:20")).abs() <= 2 * 60_000_000, "start {}", incident.start);
+    let end = incident.start + incident.duration;
+    assert!((end - at("13:58")).abs() <= 5 * 60_000_000, "end {end}");
+    assert_eq!(incident.impact.requests, 0);
+    let sources: Vec<&str> = incident.errors.sources.iter().map(|s| s.source.as_str()).collect();
+    assert!(
+        sources.iter().any(|s| s.ends_with("api.log")) && sources.iter().any(|s| s.ends_with("dispatch.jsonl")),
+        "{sources:?}"
+    );
+    let symptom = link(&report, Role::Symptom).expect("a symptom");
+    assert_eq!(symptom.category, Category::ErrorBurst);
+    let markdown = postmortem::render::write_draft(&report, &postmortem::render::View::plain(report.display_zone));
+    assert!(
+        !markdown.contains("no incident found") && markdown.contains("access log"),
+        "{markdown}"
+    );
+}
+
+/// **A warning that trickles all day and floods with the outage.**
+///
+/// A stock cache says a lookup was slow four times an hour all day; from 14:00 to 14:30 it
+/// says so 300 times a minute, and a third of the requests fail.
+///
+/// The reading: the trickle is background (said so, since the logs begin); the flood is a
+/// burst of its own, with its baseline stated, and it is the mechanism, cited from its
+/// first line of 14:00, not from the trickle's first line of the morning.
+#[test]
+fn a_trickle_that_floods_is_split_into_background_and_burst() {
+    let dir = tempfile::tempdir().unwrap();
+    let outage = |m: u32| (14 * 60..14 * 60 + 30).contains(&m);
+    access_log(dir.path(), 60, |m| if outage(m) { 0.35 } else { 0.0 });
+    let mut events: Vec<(u32, u32, &str, String)> = Vec::new();
+    for minute in (9 * 60 + 4..17 * 60).step_by(15) {
+        events.push((
+            minute,
+            9,
+            "WARNING",
+            format!("stockcache.lookup: sku {} answered slowly ({}ms)", minute % 977, 700 + minute % 300),
+        ));
+    }
+    for minute in 14 * 60..14 * 60 + 30 {
+        for second in 0..60 {
+            for k in 0..5 {
+                events.push((
+                    minute,
+                    second,
+                    "WARNING",
+                    format!("stockcache.lookup: sku {} answered slowly ({}ms)", (second * 5 + k) % 977, 4000 + k),
+                ));
+            }
+        }
+    }
+    app_log(dir.path(), "stock.log", &events);
+    let report = draft(dir.path());
+
+    let mechanism = link(&report, Role::Mechanism).expect("a mechanism");
+    assert!(mechanism.title.contains("answered slowly"), "{mechanism:?}");
+    let rate = mechanism.rate.expect("a burst, with its baseline");
+    assert!(rate.peak >= 250.0 && rate.baseline <= 1.0, "{rate:?}");
+    assert!((mechanism.start - at("14:00")).abs() <= 60_000_000, "{}", mechanism.start);
+    let timeline = postmortem::timeline(&[dir.path().to_path_buf()], &config(), &NoProgress);
+    let trickle: Vec<&Episode> = timeline
+        .episodes
+        .iter()
+        .filter(|e| e.title.contains("answered slowly") && e.background)
+        .collect();
+    assert_eq!(trickle.len(), 1, "{:?}", timeline.episodes);
+    assert!(trickle[0].start < at("09:10"));
+}
+
+fn config() -> Config {
+    let mut config = Config::new(RuleSet::load(&[], true).unwrap());
+    config.zone = Some("UTC".parse().unwrap());
+    config
+}
+
+/// **A rare line long before, and the change just before.**
+///
+/// At 10:10 a trust store is reloaded (a rare line with a word of change); at 14:57 a flag
+/// is switched on for every session (a rare line without one); from 15:00 a payment adapter
+/// fails, and so do a quarter of the requests, until 15:20.
+///
+/// The reading: the trigger is the flag at 14:57, quoted; the reload of the morning is at
+/// most an alternative.
+#[test]
+fn the_change_near_the_onset_outranks_a_rare_line_long_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let outage = |m: u32| (15 * 60..15 * 60 + 20).contains(&m);
+    access_log(dir.path(), 60, |m| if outage(m) { 0.25 } else { 0.0 });
+    let mut events: Vec<(u32, u32, &str, String)> = vec![
+        (10 * 60 + 10, 42, "INFO", "truststore: reloaded, 42 certificates".into()),
+        (
+            14 * 60 + 57,
+            3,
+            "INFO",
+            "flagsmith: checkout_v2 switched on for all sessions".into(),
+        ),
+    ];
+    for minute in 15 * 60..15 * 60 + 20 {
+        for second in (0..60).step_by(4) {
+            events.push((
+                minute,
+                second,
+                "ERROR",
+                format!(
+                    "payments.adapter: tokenizer returned a malformed payload for order {}",
+                    minute * 60 + second
+                ),
+            ));
+        }
+    }
+    app_log(dir.path(), "shop.log", &events);
+    let report = draft(dir.path());
+
+    let trigger = link(&report, Role::Trigger).expect("a trigger");
+    assert_eq!(cites(trigger), line_of(dir.path(), "shop.log", "checkout_v2 switched on"));
+    let mechanism = link(&report, Role::Mechanism).expect("a mechanism");
+    assert_eq!(cites(mechanism), line_of(dir.path(), "shop.log", "malformed payload"));
+}
+
+/// **A CMS update applied two minutes before a table is found corrupt.**
+///
+/// The CMS's own log says an update bundle was applied and its schema steps run, at 10:58,
+/// in its own words; from 11:00 MySQL reports a table crashed, and most requests fail until
+/// 11:45.
+///
+/// The reading: the trigger is the CMS's line (no rule names its wording), the mechanism
+/// the crashed table (a rule names that).
+#[test]
+fn a_cms_update_in_its_own_words_before_a_corrupt_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let outage = |m: u32| (11 * 60..11 * 60 + 45).contains(&m);
+    access_log(dir.path(), 60, |m| if outage(m) { 0.8 } else { 0.0 });
+    app_log(
+        dir.path(),
+        "storeframe.log",
+        &[(
+            10 * 60 + 58,
+            14,
+            "INFO",
+            "storeframe.maintenance: bundle 6.5.8 applied, 14 schema steps executed".into(),
+        )],
+    );
+    let mut mysql = String::new();
+    for minute in 11 * 60..11 * 60 + 45 {
+        for second in (5..60).step_by(10) {
+            let (h, m) = clock(minute);
+            let _ = writeln!(
+                mysql,
+                "2025-03-04T{h:02}:{m:02}:{second:02}.000000Z 41 [ERROR] [MY-013134] [Server] Table './shop/product_offer' is marked as crashed and should be repaired"
+            );
+        }
+    }
+    std::fs::write(dir.path().join("mysql-error.log"), mysql).unwrap();
+    let report = draft(dir.path());
+
+    let trigger = link(&report, Role::Trigger).expect("a trigger");
+    assert_eq!(cites(trigger), line_of(dir.path(), "storeframe.log", "schema steps executed"));
+    let mechanism = link(&report, Role::Mechanism).expect("a mechanism");
+    assert_eq!(mechanism.category, Category::DbCorruption);
 }

@@ -68,6 +68,7 @@ impl Resolver<'_> {
                 unit: r.unit,
                 ongoing: r.ongoing,
             }),
+            background: e.background,
             first: e.first.map(|f| self.evidence(f)),
             last: e.last.map(|l| self.evidence(l)),
             summary,

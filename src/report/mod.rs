@@ -58,7 +58,10 @@ pub struct Episode {
     /// Lines in a run; for a rate, what it counted over the episode.
     pub count: u64,
     pub subject: Option<Subject>,
+    /// A rate rule's firing, or a burst of lines over their own baseline: how high.
     pub rate: Option<Rate>,
+    /// Lines that recur from the start of the logs through most of them: routine.
+    pub background: bool,
     /// The first and last lines behind it (none for a rate over the traffic series).
     pub first: Option<Evidence>,
     pub last: Option<Evidence>,

@@ -3,7 +3,7 @@
 //! something failed: such a stretch is an `error_burst` episode, the symptom of an
 //! incident found without an access log.
 
-use super::shape::{bursts, Burst};
+use super::shape::{bursts_within, Burst};
 use super::{rates, Episode, Evidence, RateDetail, RateUnit};
 use crate::format::{Level, SourceKind};
 use crate::rules::{Category, RuleSet, Severity};
@@ -73,8 +73,16 @@ fn error_lines(result: &ScanResult, rules: &RuleSet) -> (ErrorCounts, BTreeMap<M
 pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, ErrorCounts) {
     let width = result.bucket.max(1);
     let (counts, all, critical) = error_lines(result, rules);
-    // Stretches: bursts over the baseline, and clusters of error lines around a crash.
-    let mut stretches: Vec<Burst> = bursts(&all, width);
+    // Stretches: bursts over the baseline of all the logs' time, and clusters of error
+    // lines around a crash.
+    let span = (
+        result.files.iter().filter_map(|f| f.first).min(),
+        result.files.iter().filter_map(|f| f.last).max(),
+    );
+    let mut stretches: Vec<Burst> = match span {
+        (Some(first), Some(last)) => bursts_within(&all, width, (first.div_euclid(width) * width, last.div_euclid(width) * width)),
+        _ => Vec::new(),
+    };
     let mut cluster: Option<Burst> = None;
     let mut clusters = Vec::new();
     for (&bucket, tally) in &all {

@@ -47,11 +47,18 @@ pub(super) struct Burst {
     pub baseline: f64,
 }
 
-/// The bursts of one signal's tallies, by bucket start.
+/// The bursts of one signal's tallies, by bucket start, against the baseline of its own
+/// span (from its first line to its last).
 pub(super) fn bursts(tallies: &BTreeMap<Micros, Tally>, width: Micros) -> Vec<Burst> {
     let (Some(&first), Some(&last)) = (tallies.keys().next(), tallies.keys().next_back()) else {
         return Vec::new();
     };
+    bursts_within(tallies, width, (first, last))
+}
+
+/// The bursts of `tallies` against the baseline of the buckets from `span.0` to `span.1`
+/// (bucket starts), quiet ones included.
+pub(super) fn bursts_within(tallies: &BTreeMap<Micros, Tally>, width: Micros, (first, last): (Micros, Micros)) -> Vec<Burst> {
     let buckets = (last - first) / width + 1;
     if buckets < BASELINE_BUCKETS {
         return Vec::new();
