@@ -82,9 +82,14 @@ impl Writer {
         out
     }
 
-    /// One line about an episode: what, how many, where.
+    /// One line about an episode: what, how many, where. A template's text (what lines
+    /// no rule names say, `<*>` where they vary) is quoted.
     fn episode(&self, e: &Episode) -> String {
-        let mut what = escape(&e.title);
+        let mut what = if e.rule.starts_with("template:") {
+            code(&e.title)
+        } else {
+            escape(&e.title)
+        };
         if let Some(rate) = e.rate {
             let _ = write!(
                 what,
@@ -135,6 +140,20 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             read.len(),
             thousands(read.iter().map(|f| f.lines).sum())
         );
+        if !report.notable.is_empty() {
+            out.push_str("The most severe things these logs hold:\n\n");
+            for e in &report.notable {
+                let (from, to) = (w.time(e.start), w.time(e.end));
+                let span = if e.end > e.start {
+                    format!("{} to {}", &from[..16], &to[11..16])
+                } else {
+                    from[..16].to_string()
+                };
+                let background = if e.background { ", recurring since the logs begin" } else { "" };
+                let _ = writeln!(out, "- {span} — {}{background}", w.episode(e));
+            }
+            out.push('\n');
+        }
         sources(&mut out, &w, &report.sources);
         return out;
     };

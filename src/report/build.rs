@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::analyze::{self, Analysis, Sentence};
-use crate::rules::RuleSet;
+use crate::rules::{Category, RuleSet, Severity};
 use crate::scan::FileReport;
 use crate::time::{human_duration, rfc3339_utc};
 use crate::timeline::{self, Timeline};
@@ -174,11 +174,13 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         timeline: Vec::new(),
         measures: Vec::new(),
         incidents,
+        notable: Vec::new(),
         sources: sources(&timeline.files),
         traffic: traffic(timeline),
         problems: timeline.problems.clone(),
     };
     let Some((index, incident)) = chosen.and_then(|i| analysis.incidents.get(i).map(|inc| (i, inc))) else {
+        report.notable = notable(episodes.iter().map(|e| r.episode(e)).collect());
         return report;
     };
     let impact = &incident.impact;
@@ -246,6 +248,48 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         .collect();
     report.measures = incident.measures.iter().map(|m| r.statement(m)).collect();
     report
+}
+
+/// Episodes shown in a draft without an incident, at most.
+const NOTABLE: usize = 10;
+
+/// The warnings or worse of `episodes`, the episodes of one rule or template about one
+/// thing taken together, most severe first, then what is not background, then the most
+/// lines.
+fn notable(episodes: Vec<Episode>) -> Vec<Episode> {
+    let mut together: Vec<Episode> = Vec::new();
+    for e in episodes
+        .into_iter()
+        .filter(|e| e.severity >= Severity::Warning && e.category != Category::Change)
+    {
+        match together
+            .iter_mut()
+            .find(|t| t.rule == e.rule && t.subject == e.subject && t.group == e.group && t.rate.is_none() && e.rate.is_none())
+        {
+            Some(t) => {
+                t.count += e.count;
+                t.end = t.end.max(e.end);
+                t.background &= e.background;
+                if e.last > t.last {
+                    t.last = e.last.clone();
+                }
+                t.evidence = [t.first.clone(), t.last.clone()].into_iter().flatten().collect();
+                t.evidence.dedup();
+            }
+            None => together.push(e),
+        }
+    }
+    let mut episodes = together;
+    episodes.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.background.cmp(&b.background))
+            .then(b.count.cmp(&a.count))
+            .then(a.start.cmp(&b.start))
+            .then(a.rule.cmp(&b.rule))
+    });
+    episodes.truncate(NOTABLE);
+    episodes
 }
 
 /// The timeline's episodes, and every kept line when `raw`.

@@ -297,6 +297,9 @@ pub struct Report {
     pub measures: Vec<Statement>,
     /// Every incident of the logs.
     pub incidents: Vec<IncidentSummary>,
+    /// With no incident: the most severe things the logs hold (warnings or worse), most
+    /// severe first, so that a quiet draft still says what there was.
+    pub notable: Vec<Episode>,
     pub sources: Vec<Source>,
     pub traffic: Traffic,
     /// What could not be read, one line a file.
