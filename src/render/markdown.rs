@@ -7,6 +7,7 @@
 
 use super::{thousands, View};
 use crate::analyze::{Part, Role};
+use crate::rules::Category;
 use crate::report::{Episode, Evidence, Report, Source, Statement};
 use crate::time::{display_clock, display_time, human_duration, Micros, Zone};
 use std::fmt::Write as _;
@@ -85,7 +86,7 @@ impl Writer {
     /// One line about an episode: what, how many, where. A template's text (what lines
     /// no rule names say, `<*>` where they vary) is quoted.
     fn episode(&self, e: &Episode) -> String {
-        let mut what = if e.rule.starts_with("template:") {
+        let mut what = if e.category == Category::LogErrors {
             code(&e.title)
         } else {
             escape(&e.title)
