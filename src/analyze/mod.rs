@@ -19,7 +19,8 @@ mod tests;
 pub mod weights;
 
 use crate::rules::{Category, RuleSet};
-use crate::scan::series::{ClientSet, Series};
+use crate::scan::clients::Clients;
+use crate::scan::series::Series;
 use crate::time::Micros;
 use crate::timeline::{Episode, Evidence, Timeline};
 use serde::Serialize;
@@ -113,6 +114,8 @@ pub struct Impact {
     pub peak_at: Option<Micros>,
     pub clients: u64,
     pub affected_clients: u64,
+    /// The client counts are estimates (see [`crate::scan::clients`]).
+    pub clients_estimated: bool,
     pub hardest_hit: Vec<EndpointImpact>,
     pub unaffected: Vec<EndpointImpact>,
 }
@@ -271,13 +274,13 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
 /// Requests, failures and clients in `[start, end)`, from the traffic of every access log.
 fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
     let mut impact = Impact::default();
-    let (mut clients, mut affected) = (ClientSet::default(), ClientSet::default());
+    let (mut clients, mut affected) = (Clients::default(), Clients::default());
     let mut endpoints: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
     for (bucket_start, bucket) in traffic.buckets.range(start..end) {
         impact.requests += bucket.requests;
         impact.failed_requests += bucket.failed();
-        clients.extend(bucket.clients.iter().copied());
-        affected.extend(bucket.failed_clients.iter().copied());
+        clients.union(&bucket.clients);
+        affected.union(&bucket.failed_clients);
         let r = ratio(bucket.failed(), bucket.requests);
         if r > impact.peak_error_ratio {
             impact.peak_error_ratio = r;
@@ -289,8 +292,9 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
             entry.1 += endpoint.failed;
         }
     }
-    impact.clients = clients.len() as u64;
-    impact.affected_clients = affected.len() as u64;
+    impact.clients = clients.count();
+    impact.affected_clients = affected.count();
+    impact.clients_estimated = clients.is_estimate() || affected.is_estimate();
     let mut all: Vec<EndpointImpact> = endpoints
         .into_iter()
         .map(|(endpoint, (requests, failed))| EndpointImpact {

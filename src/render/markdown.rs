@@ -7,8 +7,8 @@
 
 use super::{thousands, View};
 use crate::analyze::{Part, Role};
-use crate::rules::Category;
 use crate::report::{Episode, Evidence, Report, Source, Statement};
+use crate::rules::Category;
 use crate::time::{display_clock, display_time, human_duration, Micros, Zone};
 use std::fmt::Write as _;
 
@@ -186,15 +186,21 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     if impact.requests > 0 {
         let _ = write!(
             out,
-            "**Impact:** {} of {} requests failed ({}), the failure ratio peaking at {}{}; {} of {} clients ({}) got at least one failed request.",
+            "**Impact:** {} of {} requests failed ({}), the failure ratio peaking at {}{}; {}{} of {} clients ({}) got at least one failed request{}.",
             thousands(impact.failed_requests),
             thousands(impact.requests),
             percent(impact.failed_ratio),
             percent(impact.peak_error_ratio),
             impact.peak_at.map(|t| format!(" at {}", w.clock(t))).unwrap_or_default(),
+            if impact.clients_estimated { "about " } else { "" },
             thousands(impact.affected_clients),
             thousands(impact.clients),
             percent(impact.affected_clients_ratio),
+            if impact.clients_estimated {
+                " (estimates: more clients a minute than are counted one by one)"
+            } else {
+                ""
+            },
         );
         if !impact.hardest_hit.is_empty() {
             let list: Vec<String> = impact

@@ -203,6 +203,7 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
             clients: impact.clients,
             affected_clients: impact.affected_clients,
             affected_clients_ratio: impact.affected_ratio(),
+            clients_estimated: impact.clients_estimated,
             hardest_hit: impact.hardest_hit.clone(),
             unaffected: impact.unaffected.clone(),
         },

@@ -160,6 +160,8 @@ pub struct Impact {
     pub clients: u64,
     pub affected_clients: u64,
     pub affected_clients_ratio: f64,
+    /// The client counts are estimates (more clients a minute than are counted exactly).
+    pub clients_estimated: bool,
     pub hardest_hit: Vec<EndpointImpact>,
     pub unaffected: Vec<EndpointImpact>,
 }

@@ -12,6 +12,7 @@
 //! (stack traces, slow-log bodies) the time of the record above.
 
 mod chunk;
+pub mod clients;
 pub mod hits;
 mod reduce;
 pub mod series;

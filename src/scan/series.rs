@@ -3,11 +3,12 @@
 //! is the raw material of spike detection and of the impact of an incident; the scan
 //! fills it from every access line, so it is cheap to add to and to merge.
 
+use super::clients::Clients;
 use crate::format::Request;
 use crate::time::Micros;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
+use std::hash::Hasher;
 
 /// Hashes a key that is already a hash (of a client address): one multiply to spread
 /// its bits, instead of SipHash over eight bytes for every access line.
@@ -30,9 +31,6 @@ impl Hasher for PrehashedKey {
     }
 }
 
-/// A set of client hashes.
-pub type ClientSet = HashSet<u64, BuildHasherDefault<PrehashedKey>>;
-
 /// Counts for one bucket of time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Bucket {
@@ -41,10 +39,10 @@ pub struct Bucket {
     pub by_class: [u64; 5],
     /// Hashes of the clients seen (hashes, not addresses: bounded and enough to count).
     #[serde(skip)]
-    pub clients: ClientSet,
+    pub clients: Clients,
     /// Hashes of the clients that got at least one 5xx.
     #[serde(skip)]
-    pub failed_clients: ClientSet,
+    pub failed_clients: Clients,
     pub duration_count: u64,
     pub duration_sum_ms: f64,
     pub duration_max_ms: f64,
@@ -192,8 +190,8 @@ impl Bucket {
         for (mine, theirs) in self.by_class.iter_mut().zip(other.by_class) {
             *mine += theirs;
         }
-        self.clients.extend(other.clients);
-        self.failed_clients.extend(other.failed_clients);
+        self.clients.merge(&other.clients);
+        self.failed_clients.merge(&other.failed_clients);
         self.duration_count += other.duration_count;
         self.duration_sum_ms += other.duration_sum_ms;
         self.duration_max_ms = self.duration_max_ms.max(other.duration_max_ms);
@@ -328,7 +326,12 @@ mod tests {
         a.merge(b);
         let first = &a.buckets[&0];
         assert_eq!(
-            (first.requests, first.failed(), first.clients.len(), first.failed_clients.len()),
+            (
+                first.requests,
+                first.failed(),
+                first.clients.count() as usize,
+                first.failed_clients.count() as usize
+            ),
             (3, 2, 2, 1)
         );
         assert_eq!(a.buckets[&minute].by_class[3], 1);
