@@ -1,7 +1,10 @@
-//! The same logs give the same events and episodes whatever the reading path (mmap or
-//! read), the chunking (one chunk or many, cut anywhere) and the number of threads.
+//! The same logs give the same events, episodes and templates whatever the reading path
+//! (mmap or read), the chunking (one chunk or many, cut anywhere) and the number of
+//! threads.
 
+use postmortem::format::Level;
 use postmortem::rules::RuleSet;
+use postmortem::scan::hits::Mark;
 use postmortem::scan::{Event, ScanOptions, ScanResult};
 use postmortem::time::Zone;
 use postmortem::timeline::{self, Episode};
@@ -34,7 +37,30 @@ fn base() -> ScanOptions {
 /// whole report: how a file was read differs between the runs on purpose.)
 type FileSummary = (String, u64, u64, Option<i64>, Option<i64>, u64);
 
-fn summary(result: &ScanResult) -> (Vec<Event>, Vec<Episode>, Vec<FileSummary>, usize) {
+/// Per source group, its templates: key, text, level, count, first and last lines, and
+/// the lines of the earliest occurrences.
+type TemplateSummary = Vec<(String, Vec<(u64, String, Option<Level>, u64, Mark, Mark, Vec<u64>)>, u64, u64)>;
+
+fn templates(result: &ScanResult) -> TemplateSummary {
+    result
+        .templates
+        .iter()
+        .map(|(group, table)| {
+            let mut kept: Vec<_> = table
+                .by_key
+                .iter()
+                .map(|(key, t)| {
+                    let earliest = t.earliest.iter().map(|o| o.mark.line).collect();
+                    (*key, t.text.to_string(), t.level, t.count, t.first, t.last, earliest)
+                })
+                .collect();
+            kept.sort_by_key(|k| k.0);
+            (group.clone(), kept, table.lines, table.other)
+        })
+        .collect()
+}
+
+fn summary(result: &ScanResult) -> (Vec<Event>, Vec<Episode>, Vec<FileSummary>, usize, TemplateSummary) {
     let files = result
         .files
         .iter()
@@ -42,7 +68,7 @@ fn summary(result: &ScanResult) -> (Vec<Event>, Vec<Episode>, Vec<FileSummary>, 
         .collect();
     let buckets = result.series.values().map(|s| s.buckets.len()).sum();
     let episodes = timeline::episodes(result, &rules());
-    (result.events.clone(), episodes, files, buckets)
+    (result.events.clone(), episodes, files, buckets, templates(result))
 }
 
 #[test]

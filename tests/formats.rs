@@ -80,3 +80,76 @@ fn access_lines_are_counted_into_per_minute_series() {
     // 10.0.0.1, .3 and .4 in that minute; .1 and .3 got a 5xx.
     assert_eq!((during.clients.count(), during.failed_clients.count()), (3, 2));
 }
+
+/// Each family reads a line's level where it has one, and its message after the header.
+#[test]
+fn each_family_reads_level_and_message() {
+    use postmortem::format::{Format, Level};
+    let cases: &[(Format, &str, Option<Level>, &str)] = &[
+        (
+            Format::NginxError,
+            "2024/01/21 15:30:01 [error] 1234#0: *99 upstream timed out (110: Connection timed out) while reading response header from upstream",
+            Some(Level::Error),
+            "upstream timed out",
+        ),
+        (
+            Format::ApacheError,
+            "[Sun Jan 21 15:30:01.123456 2024] [proxy:error] [pid 2211:tid 140213] [client 10.0.0.3:51234] AH01114: HTTP: failed to make connection to backend: 127.0.0.1",
+            Some(Level::Error),
+            "AH01114: HTTP: failed",
+        ),
+        (Format::ApacheError, "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties", Some(Level::Notice), "workerEnv.init() ok"),
+        (
+            Format::MysqlError,
+            "2024-01-21T20:30:03.481201Z 37 [Warning] [MY-010055] [Server] IP address '10.0.0.12' could not be resolved: Name or service not known",
+            Some(Level::Warning),
+            "IP address",
+        ),
+        (Format::MysqlError, "080721  3:04:00 [ERROR] /usr/sbin/mysqld: Incorrect key file for table './x/y.MYI'; try to repair it", Some(Level::Error), "/usr/sbin/mysqld"),
+        (
+            Format::Postgres,
+            "2024-01-21 15:28:03.120 EST [4242] ERROR:  deadlock detected",
+            Some(Level::Error),
+            "deadlock detected",
+        ),
+        (Format::Postgres, "2024-01-21 15:28:03.120 EST [4242] FATAL:  sorry, too many clients already", Some(Level::Critical), "sorry, too many"),
+        (
+            Format::Pgbouncer,
+            "2024-01-21 15:28:03.586 EST [10384] WARNING C-0x55: shop/shop@10.0.0.5:3829 pooler error: no more connections allowed (max_client_conn)",
+            Some(Level::Warning),
+            "C-0x55",
+        ),
+        (Format::Laravel, "[2024-01-21 15:28:03] production.ERROR: SQLSTATE[HY000] [1040] Too many connections", Some(Level::Error), "SQLSTATE"),
+        (Format::Rails, "E, [2024-01-21T15:28:03.123456 #4242] ERROR -- : could not obtain a connection from the pool", Some(Level::Error), "could not obtain"),
+        (Format::Glog, "W0121 15:30:01.619632 4242 pool.cc:253] pool at 90%", Some(Level::Warning), "pool at 90%"),
+        (Format::Python, "2024-01-21 15:28:03,120 ERROR sqlalchemy.pool: QueuePool limit of size 5 overflow 10 reached", Some(Level::Error), "sqlalchemy.pool"),
+        (
+            Format::Logback,
+            "2024-01-21 15:30:00.121  WARN 4242 --- [nio-8080-exec-7] o.h.engine.jdbc.spi.SqlExceptionHelper   : SQL Error: 0, SQLState: null",
+            Some(Level::Warning),
+            "4242 --- [nio-8080-exec-7]",
+        ),
+        (Format::Syslog, "<11>1 2024-01-21T15:30:01Z web1 shop 42 - - payment service unreachable", Some(Level::Error), "payment service unreachable"),
+        (Format::JsonLines, r#"{"level":"error","ts":1705851001.5,"msg":"dial tcp: connection refused"}"#, Some(Level::Error), "dial tcp"),
+        (Format::JsonLines, r#"{"level":40,"time":1705851001000,"msg":"slow"}"#, Some(Level::Warning), "slow"),
+    ];
+    for (format, line, level, message) in cases {
+        let line = line.as_bytes();
+        let at = format.stamp_at(line).unwrap_or_else(|| panic!("{format}: no stamp"));
+        let stamp = format.parse_stamp(at).unwrap_or_else(|| panic!("{format}: stamp unread"));
+        let head = format.head(line, line.len() - at.len() + stamp.len).unwrap();
+        assert_eq!(head.level, *level, "{format}: {}", String::from_utf8_lossy(line));
+        assert!(
+            head.message.starts_with(message.as_bytes()),
+            "{format}: {:?}",
+            String::from_utf8_lossy(head.message)
+        );
+    }
+    // Access lines are counted, not read for their words; the details of a PostgreSQL error
+    // belong to the record above.
+    let access = b"10.0.0.1 - - [21/Jan/2024:15:30:00 -0500] \"GET / HTTP/1.1\" 500 12";
+    assert!(Format::AccessLog.head(access, 40).is_none());
+    assert!(Format::Postgres
+        .head(b"2024-01-21 15:28:03.120 EST [4242] DETAIL:  Process 4242 waits for ShareLock", 27)
+        .is_none());
+}
