@@ -5,7 +5,7 @@
 #
 #   benches/compare.sh [SIZE] [DIR]      SIZE: 1GiB (default), 256MiB, 4GiB …
 #
-# Needs bash, GNU time (/usr/bin/time), coreutils and ripgrep; lnav and gzip are
+# Needs bash, GNU time (/usr/bin/time), coreutils, GNU grep and ripgrep; lnav and gzip are
 # measured when installed (Debian: apt-get install -y ripgrep lnav time).
 # RUNS (default 5) sets the number of runs; LNAV_RUNS (default 1) those of lnav, which is
 # much slower.
@@ -38,6 +38,10 @@ add() { names+=("$1"); commands+=("$2"); }
 add "postmortem draft, 2 threads" "$pm draft -q --tz $tz $dir/logs"
 add "postmortem draft, 1 thread" "$pm draft -q --threads 1 --tz $tz $dir/logs"
 add "rg -c, the catalogue's patterns" "rg -c -f $dir/patterns.txt $dir/logs"
+# GNU grep reads the patterns as PCRE (they use `\d`, `(?:` and `(?i)`), joined into one
+# alternation: -P takes a single pattern.
+sed 's/.*/(?:&)/' "$dir/patterns.txt" | paste -sd'|' > "$dir/patterns.pcre"
+add "grep -cP, the catalogue's patterns" "grep -cP -f $dir/patterns.pcre $dir/logs/*"
 if [ -d "$dir/gz" ]; then
     add "gzip -dc *.gz > /dev/null" "gzip -dc $dir/gz/*.gz"
     add "postmortem draft, the .gz files" "$pm draft -q --tz $tz $dir/gz"
