@@ -62,6 +62,10 @@ pub struct Config {
     pub gap: Micros,
     /// How far before the symptom to look for triggers.
     pub lookback: Micros,
+    /// The size of an incident where an access log covers it: shorter, or with fewer
+    /// failed requests, it is a blip, noted but not drafted.
+    pub min_duration: Micros,
+    pub min_failed: u64,
     /// Which incident to draft, numbered from 1 in time order; default: the largest.
     pub incident: Option<usize>,
     /// Keep only what happened in `[since, until)` (the timeline).
@@ -86,6 +90,8 @@ impl Config {
             max_line: defaults.max_line,
             gap: defaults.gap,
             lookback: 24 * 3600 * time::MICROS_PER_SEC,
+            min_duration: analyze::weights::MIN_INCIDENT_DURATION,
+            min_failed: analyze::weights::MIN_FAILED_REQUESTS,
             incident: None,
             since: None,
             until: None,
@@ -157,7 +163,11 @@ fn read(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> timeline
 /// The main job: the draft of the largest incident in the logs (or of `config.incident`).
 pub fn draft(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Report, Error> {
     let timeline = read(paths, config, progress);
-    let options = analyze::Options { lookback: config.lookback };
+    let options = analyze::Options {
+        lookback: config.lookback,
+        min_duration: config.min_duration,
+        min_failed: config.min_failed,
+    };
     let analysis = analyze::analyze(&timeline, &config.rules, &options);
     let chosen = match config.incident {
         Some(n) if n >= 1 && n <= analysis.incidents.len() => Some(n - 1),

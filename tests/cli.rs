@@ -348,7 +348,7 @@ fn draft_output_never_overwrites_without_force_and_leaves_no_temporary_file() {
             .arg(&logs),
     );
     assert_eq!(code, 0, "{err}");
-    assert!(std::fs::read_to_string(&out).unwrap().starts_with("# Postmortem: "));
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("# Table `orders` locked"));
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(
         left,

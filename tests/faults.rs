@@ -368,7 +368,7 @@ fn a_planted_symlink_is_never_followed() {
     assert_eq!(status, 0, "{err}");
     assert!(err.contains(&format!("wrote {}", out.display())), "{err}");
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "not yours");
-    assert!(std::fs::read_to_string(&out).unwrap().starts_with("# Postmortem"));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("## Issue Summary"));
     assert!(std::fs::symlink_metadata(&out).unwrap().file_type().is_file());
 }
 

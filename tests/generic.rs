@@ -480,3 +480,52 @@ fn a_cms_update_in_its_own_words_before_a_corrupt_table() {
     let mechanism = link(&report, Role::Mechanism).expect("a mechanism");
     assert_eq!(mechanism.category, Category::DbCorruption);
 }
+
+/// **A harmless release, and the few seconds of 503s of its restart.**
+///
+/// At 11:00 a release goes out and the service restarts: for twenty seconds the proxy
+/// answers 503; nothing else goes wrong all day.
+///
+/// The reading: no incident. The blip is noted as too small to be one, and the release is
+/// blamed for nothing.
+#[test]
+fn a_restart_blip_after_a_harmless_release_is_no_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut draw = Draw(3);
+    let mut out = String::new();
+    for minute in 9 * 60..17 * 60 {
+        let (h, m) = clock(minute);
+        for second in 0..60 {
+            // Twenty seconds of 503s across a minute's turn: two hot buckets, so the
+            // spike rule fires, and the floor has to be what keeps it from being an incident.
+            let blip = (minute == 11 * 60 && second >= 50) || (minute == 11 * 60 + 1 && second < 10);
+            let status = if blip { 503 } else { 200 };
+            let _ = writeln!(
+                out,
+                "10.8.0.{} - - [04/Mar/2025:{h:02}:{m:02}:{second:02} +0000] \"GET /basket HTTP/1.1\" {status} 512 \"-\" \"Mozilla/5.0\" 0.021",
+                draw.next(250)
+            );
+        }
+    }
+    std::fs::write(dir.path().join("access.log"), out).unwrap();
+    app_log(
+        dir.path(),
+        "shop.log",
+        &[(
+            11 * 60,
+            12,
+            "INFO",
+            "release.tool: deploying shop-api 4.13.0 (a1b2c3d) to production".into(),
+        )],
+    );
+    let report = draft(dir.path());
+
+    assert!(report.incident.is_none(), "{:?}", report.incident);
+    assert_eq!(report.blips.len(), 1, "{:?}", report.blips);
+    assert!(report.blips[0].failed_requests >= 15 && report.blips[0].failed_requests <= 25);
+    let markdown = postmortem::render::write_draft(&report, &postmortem::render::View::plain(report.display_zone));
+    assert!(
+        markdown.contains("no incident found") && markdown.contains("Too small to be incidents"),
+        "{markdown}"
+    );
+}

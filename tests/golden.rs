@@ -81,3 +81,22 @@ fn drafts_are_the_same_whatever_the_thread_count() {
     };
     assert_eq!(run("1"), run("4"));
 }
+
+/// The drafts speak to people: no rule id, no category id, no score. Those stay in the
+/// JSON, which keeps them.
+#[test]
+fn drafts_hold_no_rule_id_category_or_score() {
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    for scenario in SCENARIOS {
+        let draft = std::fs::read_to_string(root().join("fixtures/scenarios").join(scenario).join("draft.md")).unwrap();
+        for rule in rules.rules() {
+            assert!(!draft.contains(&rule.id), "{scenario}: rule id {}", rule.id);
+        }
+        for category in postmortem::rules::Category::ALL.iter().filter(|c| c.name().contains('_')) {
+            assert!(!draft.contains(category.name()), "{scenario}: category {}", category.name());
+        }
+        for word in ["score", "confidence", "(system)", "(db)", "(web)", "(app)", "template:"] {
+            assert!(!draft.contains(word), "{scenario}: {word}");
+        }
+    }
+}

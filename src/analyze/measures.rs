@@ -1,12 +1,19 @@
-//! Corrective and preventative measures, proposed from what was found: the mechanism
-//! says what to watch, the trigger says what to change, and the detection says how much
-//! earlier an alert could have fired. Each measure cites the lines it rests on.
+//! Corrective and preventative measures, proposed from what was found: the trigger says
+//! what to change, the mechanism what to watch, and the detection how much earlier an
+//! alert could have fired. Each measure is tied to this incident's facts (its times, its
+//! statement, its traffic) and cites the lines it rests on; none is said that the logs do
+//! not support.
 
+use super::words::clause;
 use super::{text, Incident, Part, Role, Sentence};
 use crate::rules::{Category, RuleSet};
+use crate::scan::hits::Signal;
 use crate::scan::series::Series;
 use crate::time::Micros;
 use crate::timeline::{Episode, Timeline};
+
+/// Traffic at an instant at least this many times the median minute's is a peak.
+const PEAK_FACTOR: f64 = 1.5;
 
 /// Requests in the bucket of `at`, and in the median bucket, over every access log.
 fn traffic_at(traffic: &Series, at: Micros) -> Option<(u64, u64)> {
@@ -16,35 +23,30 @@ fn traffic_at(traffic: &Series, at: Micros) -> Option<(u64, u64)> {
     Some((here, all[all.len() / 2]))
 }
 
-/// The rule's title in words, and what it was about (a command, a table) quoted:
-/// `ALTER TABLE run (`orders`)`.
-fn what(episode: &Episode, names: &Names) -> Vec<Part> {
-    let mut parts = vec![text(names.title(episode))];
-    if let Some(subject) = &episode.subject {
-        parts.push(text(" ("));
-        parts.push(Part::Quote(subject.value.clone()));
-        parts.push(text(")"));
-    }
-    parts
-}
-
-/// What the episode was about, quoted (`/opt/migrate --all`), or its title in words.
-fn thing(episode: &Episode, names: &Names) -> Part {
-    match &episode.subject {
-        Some(subject) => Part::Quote(subject.value.clone()),
-        None => text(names.title(episode)),
-    }
-}
-
-/// Titles of episodes, from the rules and the templates.
-pub(super) struct Names<'a> {
-    pub timeline: &'a Timeline,
-    pub rules: &'a RuleSet,
+/// What episodes are called, from the rules and the templates.
+struct Names<'a> {
+    timeline: &'a Timeline,
+    rules: &'a RuleSet,
 }
 
 impl Names<'_> {
-    fn title(&self, episode: &Episode) -> String {
-        self.timeline.name_of(episode, self.rules).title
+    /// The clause saying what `e` is.
+    fn clause(&self, e: &Episode) -> Vec<Part> {
+        let rule = match e.signal {
+            Signal::Rule(rule) => Some(self.rules.get(rule)),
+            _ => None,
+        };
+        clause(e, rule, &self.timeline.name_of(e, self.rules).title)
+    }
+}
+
+/// ", when the site served N requests a minute (the median minute: M)", where the access
+/// logs say.
+fn load(parts: &mut Vec<Part>, traffic: &Series, at: Micros) {
+    if let Some((here, median)) = traffic_at(traffic, at) {
+        parts.push(text(format!(
+            ", when the site served {here} requests a minute (the median minute of these logs: {median})"
+        )));
     }
 }
 
@@ -52,7 +54,6 @@ pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet)
     let (traffic, episodes) = (&timeline.traffic, &timeline.episodes[..]);
     let names = Names { timeline, rules };
     let mut measures = Vec::new();
-    let category = |i: usize| episodes[i].category;
     let trigger = incident.link(Role::Trigger).map(|l| l.episode);
     let origin = incident.link(Role::Origin).map(|l| l.episode);
     let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
@@ -63,60 +64,62 @@ pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet)
         let started = origin.map_or(e, |o| &episodes[o]);
         let mut evidence: Vec<_> = [started.first, e.first].into_iter().flatten().collect();
         evidence.dedup();
-        let load_at = traffic_at(traffic, started.start);
-        let load = |parts: &mut Vec<Part>| {
-            if let Some((here, median)) = load_at {
-                parts.push(text(format!(
-                    ", when the site served {here} requests a minute (the median minute of these logs: {median})"
-                )));
-            }
-        };
         let mut parts = Vec::new();
-        match category(t) {
+        match e.category {
             Category::Maintenance | Category::Migration if origin.is_some() => {
-                parts.push(text("Move the cron job "));
-                parts.push(thing(started, &names));
-                parts.push(text(" off-peak and make it check the load before it runs: it started at "));
+                parts.push(text("Move this cron job off-peak and make it check the load before it runs: at "));
                 parts.push(Part::Time(started.start));
-                load(&mut parts);
-                parts.push(text(", and it ran "));
-                parts.extend(what(e, &names));
+                load(&mut parts, traffic, started.start);
+                parts.push(text(", "));
+                parts.extend(names.clause(started));
+                parts.push(text(", and then "));
+                parts.extend(names.clause(e));
                 parts.push(text("."));
             }
             Category::Maintenance => {
-                parts.push(text("Run table maintenance off-peak, on a replica or with an online tool: "));
-                parts.extend(what(e, &names));
-                parts.push(text(" at "));
+                parts.push(text("Run table maintenance off-peak, on a replica or with an online tool: at "));
                 parts.push(Part::Time(e.start));
-                load(&mut parts);
+                load(&mut parts, traffic, e.start);
+                parts.push(text(", "));
+                parts.extend(names.clause(e));
                 parts.push(text("."));
             }
             Category::Migration => {
-                parts.push(text(
-                    "Rehearse schema, CMS and extension updates on a staging copy of production, and back up the tables they touch: ",
-                ));
-                parts.extend(what(e, &names));
-                parts.push(text(" at "));
+                let cms = matches!(e.signal, Signal::Rule(r) if rules.get(r).id == "app.cms_update");
+                parts.push(text(if cms {
+                    "Rehearse CMS and extension updates on a staging copy of production, and back up the tables they touch: at "
+                } else {
+                    "Rehearse schema changes on a production-sized copy, and run them off-peak or with an online tool: at "
+                }));
                 parts.push(Part::Time(e.start));
+                parts.push(text(", "));
+                parts.extend(names.clause(e));
                 parts.push(text("."));
             }
             Category::Deploy => {
-                parts.push(text("Review the release "));
-                parts.push(thing(e, &names));
-                parts.push(text(" of "));
+                parts.push(text("Review the release of "));
                 parts.push(Part::Time(e.start));
-                parts.push(text(
-                    " and load-test such changes against production-sized traffic and pool sizes before they ship; the problem surfaced ",
-                ));
+                parts.push(text(" ("));
+                parts.extend(names.clause(e));
+                parts.push(text(") and load-test such changes before they ship; the failures began "));
                 parts.push(Part::Duration(incident.start - e.start));
-                parts.push(text(" after it, at the next peak."));
+                parts.push(text(" after it"));
+                // Only said when the traffic says so.
+                if let Some((here, median)) = traffic_at(traffic, incident.start) {
+                    if here as f64 >= PEAK_FACTOR * median as f64 {
+                        parts.push(text(format!(
+                            ", at a busy time ({here} requests a minute against a median of {median})"
+                        )));
+                    }
+                }
+                parts.push(text("."));
             }
             Category::CronJob => {
-                parts.push(text("Reschedule the cron job "));
-                parts.push(thing(e, &names));
-                parts.push(text(" away from peak hours: it started at "));
+                parts.push(text("Reschedule this cron job away from busy hours: at "));
                 parts.push(Part::Time(e.start));
-                load(&mut parts);
+                load(&mut parts, traffic, e.start);
+                parts.push(text(", "));
+                parts.extend(names.clause(e));
                 parts.push(text("."));
             }
             Category::TrafficSurge => {
@@ -129,6 +132,17 @@ pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet)
                 parts.push(Part::Time(e.start));
                 parts.push(text("."));
             }
+            Category::Change => {
+                parts.push(text("Find out what changed at "));
+                parts.push(Part::Time(e.start));
+                parts.push(text(" ("));
+                parts.extend(names.clause(e));
+                parts.push(text(
+                    "), and have such changes announce themselves in the logs with a version: the failures began ",
+                ));
+                parts.push(Part::Duration(incident.start - e.start));
+                parts.push(text(" later."));
+            }
             _ => {}
         }
         if !parts.is_empty() {
@@ -140,28 +154,23 @@ pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet)
     if let Some(m) = mechanism {
         let e = &episodes[m];
         let lead = incident.detected.map(|d| d.time - e.start).filter(|d| *d > 0);
-        let mut parts = match category(m) {
-            Category::TableLock => vec![text("Alert on lock waits and lock timeouts: the first one came at ")],
-            Category::PoolExhaustion => vec![text(
-                "Alert when the connection pool runs dry and size it for peak load: the first timeout came at ",
-            )],
+        let watch = match e.category {
+            Category::TableLock => "Alert on lock waits and lock timeouts",
+            Category::PoolExhaustion => "Alert when the connection pool runs dry, and size it for peak load",
             Category::DbCorruption => {
-                vec![text("Check tables after upgrades and crashes (CHECK TABLE, mysqlcheck), keep a tested backup, and alert on corruption errors: the first came at ")]
+                "Check tables after upgrades and crashes (CHECK TABLE, mysqlcheck), keep a tested backup, and alert on corruption errors"
             }
-            Category::SlowQuery => vec![text(
-                "Find and index the slow statements, and alert on the rate of slow queries: the first came at ",
-            )],
-            Category::Deadlock => vec![text(
-                "Alert on deadlocks and order the locks the transactions take: the first came at ",
-            )],
-            Category::ResourceExhaustion => vec![text("Alert on the resource before it runs out: it first ran out at ")],
-            _ => vec![text("Alert on "), Part::Quote(names.title(e)), text(": it first showed at ")],
+            Category::SlowQuery => "Find and index the slow statements, and alert on the rate of slow queries",
+            Category::Deadlock => "Alert on deadlocks and order the locks the transactions take",
+            Category::ResourceExhaustion => "Alert on the resource before it runs out",
+            _ => "Alert on these lines",
         };
-        parts.push(Part::Time(e.start));
+        let mut parts = vec![text(format!("{watch}: from ")), Part::Time(e.start), text(", ")];
+        parts.extend(names.clause(e));
         if let Some(lead) = lead {
             parts.push(text(", "));
             parts.push(Part::Duration(lead));
-            parts.push(text(" before the first failed request"));
+            parts.push(text(" before the first failure"));
         }
         parts.push(text(format!(" ({} such lines in all).", e.count)));
         measures.push(Sentence::new(parts, e.first.into_iter().collect()));
@@ -170,22 +179,30 @@ pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet)
     // Detection: the symptom itself, as users met it.
     if let Some(detected) = incident.detected {
         let at = detected.time;
-        let mut parts = vec![
-            text("Alert on the ratio of failed requests: the first failure came at "),
-            Part::Time(at),
-        ];
+        let mut parts = if incident.impact.requests > 0 {
+            vec![
+                text("Alert on the ratio of failed requests: the first failure came at "),
+                Part::Time(at),
+            ]
+        } else {
+            vec![text("Alert on the rate of error lines: the first came at "), Part::Time(at)]
+        };
         if let Some(t) = origin.or(trigger) {
             let lag = at - episodes[t].start;
             if lag > 0 {
                 parts.push(text(", "));
                 parts.push(Part::Duration(lag));
-                parts.push(text(" after the trigger"));
+                parts.push(text(" after what set it off"));
             }
         }
-        parts.push(text(format!(
-            ", and the ratio peaked at {:.0} %.",
-            incident.impact.peak_error_ratio * 100.0
-        )));
+        if incident.impact.requests > 0 {
+            parts.push(text(format!(
+                ", and the ratio peaked at {:.0} %.",
+                incident.impact.peak_error_ratio * 100.0
+            )));
+        } else {
+            parts.push(text("."));
+        }
         measures.push(Sentence::new(parts, vec![detected.evidence]));
     }
     measures

@@ -17,6 +17,8 @@ mod resolution;
 #[cfg(test)]
 mod tests;
 pub mod weights;
+pub mod words;
+pub use resolution::Fix;
 
 use crate::rules::{Category, RuleSet};
 use crate::scan::clients::Clients;
@@ -64,6 +66,20 @@ pub(crate) fn text(s: impl Into<String>) -> Part {
 pub struct Options {
     /// How far before the symptom to look for triggers (deploys, migrations, cron jobs).
     pub lookback: Micros,
+    /// The size of an incident, where an access log covers it: shorter or with fewer
+    /// failed requests, it is a blip.
+    pub min_duration: Micros,
+    pub min_failed: u64,
+}
+
+impl Options {
+    pub fn new(lookback: Micros) -> Options {
+        Options {
+            lookback,
+            min_duration: weights::MIN_INCIDENT_DURATION,
+            min_failed: weights::MIN_FAILED_REQUESTS,
+        }
+    }
 }
 
 /// The role of an episode in the causal chain.
@@ -178,8 +194,8 @@ pub struct Incident {
     pub confidence: f64,
     /// Other candidates weighed for trigger and mechanism.
     pub alternatives: Vec<Link>,
-    /// The episode that ended it (a kill, a rollback, a restart), if one stands out.
-    pub resolution: Option<usize>,
+    /// What ended it (a kill, a rollback, a restart), if an action stands out.
+    pub resolution: Option<Fix>,
     pub measures: Vec<Sentence>,
 }
 
@@ -195,6 +211,8 @@ pub struct Analysis {
     pub incidents: Vec<Incident>,
     /// The largest incident (most failed requests, then longest).
     pub largest: Option<usize>,
+    /// Spikes below the size of an incident (see [`Options::min_duration`]).
+    pub blips: Vec<Incident>,
 }
 
 pub(crate) fn is_symptom(category: Category) -> bool {
@@ -237,7 +255,7 @@ fn windows(episodes: &[Episode]) -> Vec<Window> {
 /// Finds the incidents in a timeline. `rules` names what the measures speak of.
 pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analysis {
     let episodes = &timeline.episodes;
-    let incidents: Vec<Incident> = windows(episodes)
+    let (incidents, blips): (Vec<Incident>, Vec<Incident>) = windows(episodes)
         .into_iter()
         .map(|window| {
             let impact = impact(&timeline.traffic, window.start, window.end);
@@ -263,12 +281,15 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
             incident.measures = measures::propose(&incident, timeline, rules);
             incident
         })
-        .collect();
+        .partition(|incident| {
+            incident.impact.requests == 0
+                || (incident.end - incident.start >= options.min_duration && incident.impact.failed_requests >= options.min_failed)
+        });
     let largest = (0..incidents.len()).max_by(|&a, &b| {
         let key = |i: &Incident| (i.impact.failed_requests, i.end - i.start);
         key(&incidents[a]).cmp(&key(&incidents[b])).then(b.cmp(&a))
     });
-    Analysis { incidents, largest }
+    Analysis { incidents, largest, blips }
 }
 
 /// Requests, failures and clients in `[start, end)`, from the traffic of every access log.
@@ -309,7 +330,19 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
             .then(b.requests.cmp(&a.requests))
             .then(a.endpoint.cmp(&b.endpoint))
     });
-    impact.hardest_hit = all.iter().filter(|e| e.failed > 0).take(weights::HARDEST_HIT).cloned().collect();
+    // Hardest hit: the worst failure ratios among endpoints that carried real traffic.
+    let floor = weights::HIT_MIN_REQUESTS.max((weights::HIT_MIN_SHARE * impact.requests as f64) as u64);
+    let mut hit: Vec<&EndpointImpact> = all
+        .iter()
+        .filter(|e| e.requests >= floor && ratio(e.failed, e.requests) >= weights::HIT_MIN_RATIO)
+        .collect();
+    hit.sort_by(|a, b| {
+        ratio(b.failed, b.requests)
+            .total_cmp(&ratio(a.failed, a.requests))
+            .then(b.failed.cmp(&a.failed))
+            .then(a.endpoint.cmp(&b.endpoint))
+    });
+    impact.hardest_hit = hit.into_iter().take(weights::HARDEST_HIT).cloned().collect();
     impact.unaffected = all
         .iter()
         .filter(|e| e.failed == 0 && e.requests >= weights::UNAFFECTED_MIN_REQUESTS)

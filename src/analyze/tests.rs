@@ -47,6 +47,7 @@ fn episode(category: Category, kind: SourceKind, start: i64, end: i64, count: u6
         rate: None,
         background: false,
         strength: None,
+        first_line: None,
     }
 }
 
@@ -86,7 +87,7 @@ fn timeline(mut episodes: Vec<Episode>) -> Timeline {
 }
 
 fn options() -> Options {
-    Options { lookback: 24 * HOUR }
+    Options::new(24 * HOUR)
 }
 
 fn analysed(episodes: Vec<Episode>) -> (Timeline, Analysis) {
@@ -136,14 +137,52 @@ fn the_largest_incident_is_the_one_with_most_failed_requests() {
         duration_ms: None,
         stamp_at: None,
     };
-    // The long first incident fails once; the short second one fails fifty times.
-    timeline.traffic.add(10 * MINUTE, &request(503));
-    for _ in 0..50 {
+    // The long first incident fails sixty times; the short second one two hundred.
+    for minute in 0..60 {
+        timeline.traffic.add(minute * MINUTE, &request(503));
+    }
+    for _ in 0..200 {
         timeline.traffic.add(121 * MINUTE, &request(502));
     }
     let analysis = analyze(&timeline, &rules(), &options());
     assert_eq!(analysis.largest, Some(1));
-    assert_eq!(analysis.incidents[1].impact.failed_requests, 50);
+    assert_eq!(analysis.incidents[1].impact.failed_requests, 200);
+}
+
+#[test]
+fn a_blip_in_a_restart_is_a_note_not_an_incident() {
+    // A routine restart: two minutes of 503s, 40 of them, between two real incidents'
+    // worth of calm. Below the size of an incident.
+    let mut timeline = timeline(vec![spike(600, 602)]);
+    for _ in 0..40 {
+        timeline.traffic.add(600 * MINUTE, &request_with(503));
+    }
+    for minute in 590..610 {
+        for _ in 0..60 {
+            timeline.traffic.add(minute * MINUTE, &request_with(200));
+        }
+    }
+    let analysis = analyze(&timeline, &rules(), &options());
+    assert!(analysis.incidents.is_empty() && analysis.largest.is_none());
+    assert_eq!(analysis.blips.len(), 1);
+    // With the floor lowered, it is drafted.
+    let low = Options {
+        min_duration: MINUTE,
+        min_failed: 10,
+        ..options()
+    };
+    assert_eq!(analyze(&timeline, &rules(), &low).incidents.len(), 1);
+}
+
+fn request_with(status: u16) -> Request<'static> {
+    Request {
+        client: b"10.0.0.9"[..].into(),
+        method: b"GET"[..].into(),
+        path: b"/"[..].into(),
+        status,
+        duration_ms: None,
+        stamp_at: None,
+    }
 }
 
 #[test]
@@ -356,8 +395,27 @@ fn the_fix_is_the_action_closest_to_when_the_mechanism_stopped() {
         episode(Category::AdminAction, SourceKind::System, 20, 20, 1),
         episode(Category::AdminAction, SourceKind::System, 49, 49, 1),
     ]);
-    let fix = analysis.incidents[0].resolution.unwrap();
-    assert_eq!(timeline.episodes[fix].start, 49 * MINUTE);
+    let fix = analysis.incidents[0].resolution.as_ref().unwrap();
+    assert_eq!(timeline.episodes[fix.action].start, 49 * MINUTE);
+    // The action at minute 20 was half an hour earlier: not part of the fix.
+    assert!(fix.together.is_empty());
+}
+
+#[test]
+fn actions_taken_with_the_fix_are_part_of_it() {
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 60),
+        episode(Category::TableLock, SourceKind::Db, -1, 50, 300),
+        // Kill the script, then its query a minute later; a release eight minutes before
+        // is not part of the fix (decoy).
+        episode(Category::AdminAction, SourceKind::System, 49, 49, 1),
+        episode(Category::Maintenance, SourceKind::Db, 50, 50, 1),
+        episode(Category::Deploy, SourceKind::App, 41, 41, 1),
+    ]);
+    let fix = analysis.incidents[0].resolution.as_ref().unwrap();
+    assert_eq!(timeline.episodes[fix.action].start, 50 * MINUTE);
+    let together: Vec<Micros> = fix.together.iter().map(|&i| timeline.episodes[i].start).collect();
+    assert_eq!(together, [49 * MINUTE]);
 }
 
 #[test]
@@ -427,13 +485,17 @@ fn impact_names_the_endpoints_hit_and_only_well_used_ones_as_unaffected() {
     };
     add(b"/cart", 503, 40);
     add(b"/cart", 200, 10);
+    // Too few requests to say it was hit, however they went.
     add(b"/search", 502, 5);
+    // Plenty of requests, a few failed: not what users met.
+    add(b"/home", 502, 2);
+    add(b"/home", 200, 198);
     add(b"/static/app.js", 200, 30);
     add(b"/robots.txt", 200, 3);
     let impact = impact(&timeline.traffic, 0, 10 * MINUTE);
-    assert_eq!((impact.requests, impact.failed_requests), (88, 45));
+    assert_eq!((impact.requests, impact.failed_requests), (288, 47));
     let hit: Vec<&str> = impact.hardest_hit.iter().map(|e| e.endpoint.as_str()).collect();
-    assert_eq!(hit, ["/cart", "/search"]);
+    assert_eq!(hit, ["/cart"]);
     let unaffected: Vec<&str> = impact.unaffected.iter().map(|e| e.endpoint.as_str()).collect();
     assert_eq!(unaffected, ["/static/app.js"]);
     assert_eq!(impact.clients, 7);

@@ -129,9 +129,26 @@ pub fn confidence(trigger: Option<f64>, mechanism: Option<f64>) -> f64 {
 pub const FIX_BEFORE_STOP: Micros = 10 * MINUTE;
 /// … to this long after the symptom's end (recovery shows a little after the action).
 pub const FIX_AFTER_END: Micros = 5 * MINUTE;
+/// Actions this close to the fix are part of it: the commands of one fix are typed within
+/// a minute or two of each other (kill the script, then its query).
+pub const FIX_TOGETHER: Micros = 2 * MINUTE;
 
 /// Endpoints named as hardest hit, at most.
 pub const HARDEST_HIT: usize = 5;
+/// An endpoint is hit hard only with at least this many requests in the window …
+pub const HIT_MIN_REQUESTS: u64 = 20;
+/// … and this share of the window's requests (an endpoint with 5 of 3,656 failed is not
+/// what users met) …
+pub const HIT_MIN_SHARE: f64 = 0.01;
+/// … of which at least this share failed.
+pub const HIT_MIN_RATIO: f64 = 0.1;
+
+/// The size of an incident worth a postmortem, where an access log covers it: it lasts at
+/// least this long (the defaults of `--min-duration` and `--min-failed`) …
+pub const MIN_INCIDENT_DURATION: Micros = 5 * MINUTE;
+/// … and fails at least this many requests. Less is a blip (the few seconds of 503s of a
+/// routine restart): noted, not drafted.
+pub const MIN_FAILED_REQUESTS: u64 = 50;
 /// An endpoint is called unaffected only with this many requests and none failed: a
 /// single lucky request says nothing.
 pub const UNAFFECTED_MIN_REQUESTS: u64 = 10;

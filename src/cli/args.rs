@@ -183,6 +183,12 @@ pub struct AnalysisArgs {
     /// Events of one rule and source further apart than this start a new episode.
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub gap: String,
+    /// A spike of failed requests shorter than this is a blip, not an incident.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub min_duration: String,
+    /// A spike with fewer failed requests than this is a blip, not an incident.
+    #[arg(long, default_value_t = postmortem::analyze::weights::MIN_FAILED_REQUESTS, value_name = "N")]
+    pub min_failed: u64,
 }
 
 #[derive(Args)]
@@ -333,6 +339,8 @@ impl AnalysisArgs {
         config.gap = parse_duration(&self.gap).context("--gap").map_err(fail)?;
         config.display_zone = display_zone(&self.display_tz)?;
         config.incident = self.incident;
+        config.min_duration = parse_duration(&self.min_duration).context("--min-duration").map_err(fail)?;
+        config.min_failed = self.min_failed;
         Ok(config)
     }
 }

@@ -5,10 +5,9 @@
 //! cannot break the Markdown: it is quoted in code spans, and plain text has every
 //! character with a meaning in Markdown or HTML escaped.
 
-use super::{thousands, View};
+use super::{prose, thousands, View};
 use crate::analyze::{Part, Role};
 use crate::report::{Episode, Evidence, Report, Source, Statement};
-use crate::rules::Category;
 use crate::time::{display_clock, display_time, human_duration, Micros, Zone};
 use std::fmt::Write as _;
 
@@ -50,61 +49,100 @@ pub fn code(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
+/// Renders parts of a report for the draft: times in the display zone (with the date
+/// when it is not the incident's day), citations relative to the inputs' common folder.
 struct Writer {
     zone: Zone,
+    /// The folder citations are relative to (with its trailing `/`), if the inputs share one.
+    base: Option<String>,
+    /// The incident's day in the display zone, `YYYY-MM-DD`.
+    day: Option<String>,
 }
 
 impl Writer {
     fn cite(&self, evidence: &[Evidence]) -> String {
-        evidence.iter().map(|e| format!(" \\[{}:{}\\]", escape(&e.file), e.line)).collect()
+        evidence
+            .iter()
+            .map(|e| {
+                let file = match &self.base {
+                    Some(base) => e.file.strip_prefix(base.as_str()).unwrap_or(&e.file),
+                    None => &e.file,
+                };
+                format!(" \\[{}:{}\\]", escape(file), e.line)
+            })
+            .collect()
     }
 
     fn time(&self, t: Micros) -> String {
         display_time(t, self.zone)
     }
 
-    /// The time of day with its zone, for times within the incident's day: `15:37:00 -05:00`.
-    fn clock(&self, t: Micros) -> String {
+    /// A time within the story: `15:37:00`, or `2024-01-20 22:14:00` on another day.
+    fn when(&self, t: Micros) -> String {
         let full = self.time(t);
-        format!("{}{}", &full[11..19], &full[19..])
+        match &self.day {
+            Some(day) if full.starts_with(day.as_str()) => full[11..19].to_string(),
+            _ => full[..19].to_string(),
+        }
     }
 
-    fn sentence(&self, s: &Statement) -> String {
+    /// From `from` to `to` to the minute: `2024-02-06 10:12 to 13:12`, the end's date
+    /// given too when it falls on another day; one time when they are the same minute.
+    fn span(&self, from: Micros, to: Micros) -> String {
+        let (from, to) = (self.time(from), self.time(to));
+        if from[..16] == to[..16] {
+            from[..16].to_string()
+        } else if from[..10] == to[..10] {
+            format!("{} to {}", &from[..16], &to[11..16])
+        } else {
+            format!("{} to {}", &from[..16], &to[..16])
+        }
+    }
+
+    fn parts(&self, parts: &[Part]) -> String {
         let mut out = String::new();
-        for part in &s.parts {
+        for part in parts {
             match part {
                 Part::Text(t) => out.push_str(&escape(t)),
                 Part::Quote(q) => out.push_str(&code(q)),
-                Part::Time(t) => out.push_str(&self.time(*t)),
+                Part::Time(t) => out.push_str(&self.when(*t)),
                 Part::Duration(d) => out.push_str(&human_duration(*d)),
             }
         }
-        out.push_str(&self.cite(&s.evidence));
         out
     }
 
-    /// One line about an episode: what, how many, where. A template's text (what lines
-    /// no rule names say, `<*>` where they vary) is quoted.
+    /// Parts that begin a sentence: their first letter a capital.
+    fn opening(&self, parts: &[Part]) -> String {
+        let text = self.parts(parts);
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
+            _ => text,
+        }
+    }
+
+    fn sentence(&self, s: &Statement) -> String {
+        format!("{}{}", self.parts(&s.parts), self.cite(&s.evidence))
+    }
+
+    /// An episode as a sentence with its lines cited.
+    fn told(&self, e: &Episode, role: Option<Role>) -> String {
+        format!("{}{}.", self.opening(&prose::sentence(e, role)), self.cite(&e.evidence))
+    }
+
+    /// An episode as a timeline entry (its time is beside it) with its lines cited.
+    fn entry(&self, e: &Episode, role: Option<Role>) -> String {
+        format!("{}{}.", self.opening(&prose::entry(e, role)), self.cite(&e.evidence))
+    }
+
+    /// One line about an episode: what, how many, where.
     fn episode(&self, e: &Episode) -> String {
-        let mut what = if e.category == Category::LogErrors {
-            code(&e.title)
-        } else {
-            escape(&e.title)
-        };
-        if let Some(rate) = e.rate {
-            let _ = write!(
-                what,
-                ", peak {} at {}",
-                super::rate_value(rate.unit, rate.peak),
-                self.clock(rate.peak_at)
-            );
-        } else if e.count > 1 {
-            what = format!("{} × {what}", thousands(e.count));
+        let mut what = self.opening(&e.phrase);
+        if e.rate.is_none() && e.count > 1 {
+            what = format!("{what} ({} lines)", thousands(e.count));
         }
-        if let Some(subject) = &e.subject {
-            let _ = write!(what, " {}", code(&subject.value));
-        }
-        format!("{what} ({}){}", e.source.name(), self.cite(&e.evidence))
+        format!("{what}{}", self.cite(&e.evidence))
     }
 }
 
@@ -127,29 +165,82 @@ fn link_target(path: &str) -> String {
         .collect()
 }
 
+/// The folder every source lies in (with its trailing `/`), when there is one: the
+/// draft cites `nginx/access.log:1441` rather than the whole path each time.
+fn common_folder(sources: &[Source]) -> Option<String> {
+    let folders: Vec<&str> = sources
+        .iter()
+        .filter(|s| s.file != "-")
+        .map(|s| s.file.rfind('/').map_or("", |i| &s.file[..=i]))
+        .collect();
+    let first = *folders.first()?;
+    let mut shared = first.len();
+    for folder in &folders[1..] {
+        shared = shared.min(first.bytes().zip(folder.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    // Back to a whole folder name.
+    let base = &first[..shared];
+    let base = &base[..base.rfind('/').map_or(0, |i| i + 1)];
+    (!base.is_empty()).then(|| base.to_string())
+}
+
+/// A moment of the timeline: when, what, and which comes first at the same time.
+struct Moment {
+    at: Micros,
+    order: u8,
+    /// A word or two for the Mermaid chart.
+    label: String,
+    text: String,
+}
+
 /// Writes the draft of the report's incident, or a "no incident found" document.
 pub fn write_draft(report: &Report, view: &View) -> String {
-    let w = Writer { zone: view.zone };
     let zone = view.zone;
+    let mut w = Writer {
+        zone,
+        base: common_folder(&report.sources),
+        day: None,
+    };
     let mut out = String::new();
     let read: Vec<&Source> = report.sources.iter().filter(|f| f.timestamped > 0).collect();
-    let Some(incident) = &report.incident else {
-        out.push_str("# Postmortem draft: no incident found\n\n");
+    let preface = |out: &mut String, w: &Writer| {
+        out.push_str(
+            "> First draft written by `postmortem` from the logs. Every statement cites the log lines it rests on as \\[file:line\\]",
+        );
+        if let Some(base) = &w.base {
+            let _ = write!(out, ", files named from {}", code(base));
+        }
         let _ = writeln!(
             out,
-            "No spike of failed requests or of request time stands out in these logs ({} files with timestamps, {} lines). Nothing is claimed without evidence, so there is no draft to write.\n",
+            "; what logs cannot know is left as a _TODO_ for you to fill in. Times are in {zone}.\n"
+        );
+    };
+    let Some(incident) = &report.incident else {
+        out.push_str("# Postmortem draft: no incident found\n\n");
+        preface(&mut out, &w);
+        let _ = writeln!(
+            out,
+            "No spike of failed requests or of request time stands out in these logs, and no burst of errors where no access log covers the time ({} files with timestamps, {} lines). Nothing is claimed without evidence, so there is no draft to write.\n",
             read.len(),
             thousands(read.iter().map(|f| f.lines).sum())
         );
+        if !report.blips.is_empty() {
+            out.push_str("Too small to be incidents (under the size set by `--min-duration` and `--min-failed`):\n\n");
+            for blip in &report.blips {
+                let _ = writeln!(
+                    out,
+                    "- {}: {} of {} requests failed",
+                    w.span(blip.start, blip.end),
+                    thousands(blip.failed_requests),
+                    thousands(blip.requests)
+                );
+            }
+            out.push('\n');
+        }
         if !report.notable.is_empty() {
             out.push_str("The most severe things these logs hold:\n\n");
             for e in &report.notable {
-                let (from, to) = (w.time(e.start), w.time(e.end));
-                let span = if e.end > e.start {
-                    format!("{} to {}", &from[..16], &to[11..16])
-                } else {
-                    from[..16].to_string()
-                };
+                let span = w.span(e.start, e.end);
                 let background = if e.background { ", recurring since the logs begin" } else { "" };
                 let _ = writeln!(out, "- {span} — {}{background}", w.episode(e));
             }
@@ -158,15 +249,11 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         sources(&mut out, &w, &report.sources);
         return out;
     };
-    let symptom_title = incident.symptoms.first().map_or("Outage", |s| s.title.as_str());
-    let _ = writeln!(
-        out,
-        "# Postmortem: {} on {}\n",
-        escape(symptom_title),
-        &w.time(incident.start)[..10]
-    );
-    out.push_str("> First draft written by `postmortem` from the logs. Every statement cites the log lines it rests on as \\[file:line\\]; what logs cannot know is left as a _TODO_ for you to fill in. Times are in ");
-    let _ = writeln!(out, "{}.\n", zone);
+    w.day = Some(w.time(incident.start)[..10].to_string());
+    let chain = report.root_cause.as_ref().map_or(&[][..], |r| &r.chain[..]);
+    let title = prose::title(report).map(|t| w.parts(&t)).unwrap_or_default();
+    let _ = writeln!(out, "# {title}\n");
+    preface(&mut out, &w);
 
     // Issue Summary
     out.push_str("## Issue Summary\n\n");
@@ -191,7 +278,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             thousands(impact.requests),
             percent(impact.failed_ratio),
             percent(impact.peak_error_ratio),
-            impact.peak_at.map(|t| format!(" at {}", w.clock(t))).unwrap_or_default(),
+            impact.peak_at.map(|t| format!(" at {}", w.when(t))).unwrap_or_default(),
             if impact.clients_estimated { "about " } else { "" },
             thousands(impact.affected_clients),
             thousands(impact.clients),
@@ -227,7 +314,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         let sources: Vec<String> = errors
             .sources
             .iter()
-            .map(|s| format!("{} ({})", code(&s.source), thousands(s.lines)))
+            .map(|s| format!("{} ({})", code(crate::analyze::words::file_name(&s.source)), thousands(s.lines)))
             .collect();
         let _ = writeln!(
             out,
@@ -235,7 +322,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             thousands(errors.lines),
             sources.join(", "),
             thousands(errors.peak),
-            errors.peak_at.map(|t| format!(" at {}", w.clock(t))).unwrap_or_default(),
+            errors.peak_at.map(|t| format!(" at {}", w.when(t))).unwrap_or_default(),
             w.cite(&symptom_evidence)
         );
     }
@@ -246,106 +333,142 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             link_target(chart)
         );
     }
-    let chain = report.root_cause.as_ref().map_or(&[][..], |r| &r.chain[..]);
-    let root = root_cause_sentence(chain, &w);
-    let _ = writeln!(out, "**Root cause:** {root}\n");
+    let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, &w));
 
     // Timeline
     out.push_str("## Timeline\n\n");
-    let mut moments: Vec<(Micros, String, String)> = Vec::new();
+    let mut moments: Vec<Moment> = Vec::new();
     for link in chain {
         let label = match link.role {
-            Role::Origin => "**Trigger (origin)**",
-            Role::Trigger => "**Trigger**",
-            Role::Mechanism => "**Mechanism**",
-            Role::Symptom => "**Symptom**",
+            Role::Origin | Role::Trigger => "What set it off",
+            Role::Mechanism => "How it failed",
+            Role::Symptom => "What users saw",
         };
-        moments.push((link.episode.start, label.to_string(), w.episode(&link.episode)));
+        moments.push(Moment {
+            at: link.episode.start,
+            order: 1,
+            label: label.into(),
+            text: w.entry(&link.episode, Some(link.role)),
+        });
     }
-    if let Some(detected) = &incident.detected {
-        let (label, what) = if impact.requests > 0 {
-            ("**First failed request**", "users start to see errors")
+    // The first failed request is worth its own line unless a symptom already starts
+    // with it (the error spike cites the same request).
+    let told_already = |detected: &crate::report::Detection| {
+        chain
+            .iter()
+            .map(|l| &l.episode)
+            .chain(&incident.symptoms)
+            .any(|e| e.evidence.first() == detected.evidence.first())
+    };
+    if let Some(detected) = incident.detected.as_ref().filter(|d| !told_already(d)) {
+        let (label, text) = if impact.requests > 0 {
+            ("First failure", "Users began to see errors: the first failed request")
         } else {
-            ("**First error**", "the first error line of the burst")
+            ("First error", "The first error line of the burst")
         };
-        moments.push((detected.time, label.into(), format!("{what}{}", w.cite(&detected.evidence))));
+        moments.push(Moment {
+            at: detected.time,
+            order: 2,
+            label: label.into(),
+            text: format!("{text}{}.", w.cite(&detected.evidence)),
+        });
     }
     if let Some(r) = &report.resolution {
-        moments.push((r.episode.start, "**Mitigation**".into(), w.episode(&r.episode)));
+        moments.push(Moment {
+            at: r.episode.start,
+            order: 3,
+            label: "The fix".into(),
+            text: format!("{} This ended it.", w.entry(&r.episode, None)),
+        });
+        for action in &r.together {
+            moments.push(Moment {
+                at: action.start,
+                order: 3,
+                label: "The fix".into(),
+                text: w.entry(action, None),
+            });
+        }
     }
     for s in incident.symptoms.iter().skip(1) {
-        moments.push((s.start, "**Symptom**".into(), w.episode(s)));
+        moments.push(Moment {
+            at: s.start,
+            order: 1,
+            label: "What users saw".into(),
+            text: w.entry(s, Some(Role::Symptom)),
+        });
     }
     if let Some(end) = incident.end {
-        moments.push((
-            end,
-            "**Recovery**".into(),
-            "the symptom is back at its baseline and stays there".into(),
-        ));
+        moments.push(Moment {
+            at: end,
+            order: 4,
+            label: "Recovery".into(),
+            text: "Back to normal: the symptom is at its baseline again and stays there.".into(),
+        });
     }
-    moments.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    let day = |t: Micros| w.time(t)[..10].to_string();
-    for (at, label, what) in &moments {
-        // `HH:MM zone`, with the date when it is not the incident's.
-        let full = w.time(*at);
-        let clock = format!("{}{}", &full[11..16], &full[19..]);
-        let when = if day(*at) == day(incident.start) {
-            clock
-        } else {
-            format!("{} {clock}", day(*at))
+    moments.sort_by(|a, b| a.at.cmp(&b.at).then(a.order.cmp(&b.order)));
+    for moment in &moments {
+        let full = w.time(moment.at);
+        let clock = &full[11..16];
+        let when = match &w.day {
+            Some(day) if full.starts_with(day.as_str()) => clock.to_string(),
+            _ => format!("{} {clock}", &full[..10]),
         };
-        let _ = writeln!(out, "- {when} — {label}: {what}");
+        let _ = writeln!(out, "- {when} — {}", moment.text);
     }
     out.push_str("- _TODO: when the alert fired, who was paged, and the steps of the investigation._\n\n");
     mermaid(&mut out, &moments, zone);
 
     // Root Cause and Resolution
     out.push_str("## Root Cause and Resolution\n\n");
-    let _ = writeln!(out, "{root}\n");
-    for link in chain.iter().filter(|l| l.role != Role::Symptom) {
-        let _ = writeln!(
-            out,
-            "- {} ({}, score {:.2}): {}",
-            link.role.name(),
-            link.episode.category,
-            link.score,
-            w.episode(&link.episode)
-        );
-    }
-    if !chain.is_empty() {
-        out.push('\n');
+    let mut ordered: Vec<&crate::report::Link> = chain.iter().collect();
+    ordered.sort_by_key(|l| l.episode.start);
+    if ordered.is_empty() {
+        out.push_str("_TODO: no cause stands out in the logs; what was weighed is below._\n\n");
+    } else {
+        let told: Vec<String> = ordered.iter().map(|l| w.told(&l.episode, Some(l.role))).collect();
+        let _ = writeln!(out, "{}\n", told.join(" "));
     }
     match &report.resolution {
         Some(r) => {
+            let mut actions: Vec<&Episode> = r.together.iter().chain([&r.episode]).collect();
+            actions.sort_by_key(|e| e.start);
+            let told: Vec<String> = actions.iter().map(|e| w.told(e, None)).collect();
             let _ = writeln!(
                 out,
-                "**Resolution:** {} at {}; the symptom was back at its baseline at {}.\n",
-                w.episode(&r.episode),
-                w.time(r.episode.start),
+                "**Resolution:** {} The symptom was back at its baseline at {}.\n",
+                told.join(" "),
                 match incident.end {
-                    Some(end) => w.time(end),
+                    Some(end) => w.when(end),
                     None => "no time before the logs end".to_string(),
                 }
             );
         }
         None => {
+            let stopped = chain
+                .iter()
+                .filter(|l| matches!(l.role, Role::Mechanism | Role::Trigger))
+                .filter(|l| l.episode.end > l.episode.start)
+                .max_by_key(|l| l.episode.end)
+                .map(|l| {
+                    let last: Vec<Evidence> = l.episode.last.iter().cloned().collect();
+                    format!(" Its last line came at {}{}.", w.when(l.episode.end), w.cite(&last))
+                })
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "**Resolution:** _TODO: no action in the logs stands out as the fix_; the symptom was back at its baseline at {}.\n",
-                end
+                "**Resolution:** _TODO: no action in the logs stands out as the fix._{stopped} The symptom was back at its baseline at {}.\n",
+                match incident.end {
+                    Some(end) => w.when(end),
+                    None => "no time before the logs end".to_string(),
+                }
             );
         }
     }
-    let confidence = report.root_cause.as_ref().map_or(0.0, |r| r.confidence);
-    let _ = writeln!(
-        out,
-        "Confidence in this chain: {:.0} % (from how specific, how early and how lasting the evidence is).\n",
-        confidence * 100.0
-    );
+    let _ = writeln!(out, "**How sure:** {}\n", w.parts(&prose::how_sure(report)));
     if !report.alternatives.is_empty() {
-        out.push_str("Also considered, and ranked lower:\n\n");
+        out.push_str("Also weighed, and ranked lower:\n\n");
         for alt in &report.alternatives {
-            let _ = writeln!(out, "- as {} ({:.2}): {}", alt.role.name(), alt.score, w.episode(&alt.episode));
+            let _ = writeln!(out, "- {}", w.told(&alt.episode, None));
         }
         out.push('\n');
     }
@@ -378,40 +501,61 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     out
 }
 
-fn root_cause_sentence(chain: &[crate::report::Link], w: &Writer) -> String {
-    let mut steps: Vec<String> = Vec::new();
-    for link in chain {
-        let e = &link.episode;
-        let mut step = escape(&e.title);
-        if let Some(subject) = &e.subject {
-            let _ = write!(step, " {}", code(&subject.value));
+/// The root cause in one sentence: what set it off, then how it failed.
+fn root_cause(chain: &[crate::report::Link], w: &Writer) -> String {
+    let find = |role| chain.iter().find(|l| l.role == role);
+    let cite = |e: &Episode| w.cite(&e.first.iter().cloned().collect::<Vec<_>>());
+    let told = |link: &crate::report::Link| {
+        format!(
+            "{}{}",
+            w.parts(&prose::sentence(&link.episode, Some(link.role))),
+            cite(&link.episode)
+        )
+    };
+    let (origin, trigger, mechanism) = (find(Role::Origin), find(Role::Trigger), find(Role::Mechanism));
+    let started = origin
+        .map(|o| format!(" (after {}{})", w.parts(&o.episode.phrase), cite(&o.episode)))
+        .unwrap_or_default();
+    let capital = |text: String| {
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => text,
         }
-        let _ = write!(
-            step,
-            " at {}{}",
-            w.clock(e.start),
-            w.cite(&e.first.iter().cloned().collect::<Vec<_>>())
-        );
-        steps.push(step);
+    };
+    match (trigger, mechanism) {
+        (Some(t), Some(m)) => capital(format!("{}{started}; {}.", told(t), lower_first(&told(m)))),
+        (None, Some(m)) => capital(format!("{}. _TODO: what set it off is not in these logs._", told(m))),
+        (Some(t), None) => capital(format!(
+            "{}{started}. _TODO: how that made requests fail is not in these logs._",
+            told(t)
+        )),
+        (None, None) => "_TODO: no cause stands out in the logs; the candidates weighed are under Root Cause and Resolution._".into(),
     }
-    if steps.is_empty() {
-        return "_TODO: no cause stands out in the logs._".into();
+}
+
+/// `From 10:00, …` as the second half of a sentence: `from 10:00, …`.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
-    format!("{}.", steps.join(" → "))
 }
 
 /// A Mermaid timeline of the key moments, which GitHub renders.
-fn mermaid(out: &mut String, moments: &[(Micros, String, String)], zone: Zone) {
+fn mermaid(out: &mut String, moments: &[Moment], zone: Zone) {
     out.push_str("```mermaid\ntimeline\n    title Key moments (");
     let _ = writeln!(out, "{zone})");
-    for (at, label, _) in moments {
+    for moment in moments {
         // Mermaid's own syntax: keep only plain words.
-        let label: String = label
+        let label: String = moment
+            .label
             .chars()
             .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '(' || *c == ')')
             .collect();
         // A period may not hold `:`, Mermaid's separator.
-        let period = display_clock(*at, zone)[..5].replace(':', ".");
+        let period = display_clock(moment.at, zone)[..5].replace(':', ".");
         let _ = writeln!(out, "    {period} : {}", label.trim());
     }
     out.push_str("```\n\n");
@@ -442,6 +586,19 @@ fn sources(out: &mut String, w: &Writer, files: &[Source]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_names_the_end_date_only_when_it_is_another_day() {
+        let w = Writer {
+            zone: Zone::UTC,
+            base: None,
+            day: None,
+        };
+        let at = |h: i64, m: i64| (1_700_000_000 / 86_400 * 86_400 + h * 3_600 + m * 60) * 1_000_000;
+        assert_eq!(w.span(at(10, 12), at(13, 12)), "2023-11-14 10:12 to 13:12");
+        assert_eq!(w.span(at(18, 22), at(24 + 17, 13)), "2023-11-14 18:22 to 2023-11-15 17:13");
+        assert_eq!(w.span(at(9, 5), at(9, 5) + 30_000_000), "2023-11-14 09:05");
+    }
 
     #[test]
     fn log_text_cannot_break_out() {

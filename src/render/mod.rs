@@ -5,6 +5,7 @@
 
 mod chart;
 mod markdown;
+mod prose;
 mod records;
 mod sources;
 mod text;
@@ -16,6 +17,7 @@ pub use sources::{write_sources_json, write_sources_text};
 pub use text::write_timeline_text;
 
 use crate::report::Report;
+pub use crate::text::thousands;
 use crate::time::Zone;
 use crate::timeline::RateUnit;
 
@@ -63,28 +65,14 @@ pub fn rate_value(unit: RateUnit, value: f64) -> String {
     }
 }
 
-/// `1,234`
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(2034), "2,034");
-        assert_eq!(thousands(1234567), "1,234,567");
+    fn rate_values_read_as_people_write_them() {
+        assert_eq!(rate_value(RateUnit::Ratio, 0.125), "12.5 %");
+        assert_eq!(rate_value(RateUnit::Milliseconds, 1250.4), "1,250 ms");
+        assert_eq!(rate_value(RateUnit::Count, 1234.0), "1,234");
     }
 }

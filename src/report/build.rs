@@ -4,6 +4,7 @@
 use super::*;
 use crate::analyze::{self, Analysis, Sentence};
 use crate::rules::{Category, RuleSet, Severity};
+use crate::scan::hits::Signal;
 use crate::scan::FileReport;
 use crate::time::{human_duration, rfc3339_utc};
 use crate::timeline::{self, Timeline};
@@ -50,7 +51,18 @@ impl Resolver<'_> {
             Some(subject) => format!("{} ({})", name.title, subject.value),
             None => name.title.clone(),
         };
+        let rule = match e.signal {
+            Signal::Rule(rule) => Some(self.rules.get(rule)),
+            _ => None,
+        };
+        let phrase = analyze::words::clause(e, rule, &name.title);
         Episode {
+            phrase,
+            quote: e.first_line.as_ref().map(|f| Quote {
+                line: f.line.to_string(),
+                message: f.message.to_string(),
+                fields: f.fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            }),
             start: e.start,
             end: e.end,
             rule: name.id,
@@ -174,6 +186,17 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         timeline: Vec::new(),
         measures: Vec::new(),
         incidents,
+        blips: analysis
+            .blips
+            .iter()
+            .map(|b| IncidentSummary {
+                number: 0,
+                start: b.start,
+                end: b.end,
+                requests: b.impact.requests,
+                failed_requests: b.impact.failed_requests,
+            })
+            .collect(),
         notable: Vec::new(),
         sources: sources(&timeline.files),
         traffic: traffic(timeline),
@@ -232,9 +255,26 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         });
     }
     report.alternatives = incident.alternatives.iter().map(|l| r.link(l, episodes)).collect();
-    report.resolution = incident.resolution.map(|i| Resolution {
-        episode: r.episode(&episodes[i]),
-        recovered: (!incident.ongoing).then_some(incident.end),
+    report.resolution = incident.resolution.as_ref().map(|fix| {
+        let i = fix.action;
+        let mut episode = r.episode(&episodes[i]);
+        // A release after the one that set it off, with an older version: a rollback.
+        let trigger = incident.link(analyze::Role::Trigger).map(|l| &episodes[l.episode]);
+        let rolled_back_from = trigger.and_then(|t| rolled_back(t, &episodes[i]));
+        if let (Some(from), Some(to)) = (&rolled_back_from, episodes[i].subject.as_ref()) {
+            episode.phrase = vec![
+                Part::Text("the release went back to ".into()),
+                Part::Quote(to.value.clone()),
+                Part::Text(" from ".into()),
+                Part::Quote(from.clone()),
+            ];
+        }
+        Resolution {
+            episode,
+            recovered: (!incident.ongoing).then_some(incident.end),
+            rolled_back_from,
+            together: fix.together.iter().map(|&t| r.episode(&episodes[t])).collect(),
+        }
     });
     // The timeline: the episodes from the first link of the chain to a little after the end.
     let from: Micros = incident
@@ -249,6 +289,30 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         .collect();
     report.measures = incident.measures.iter().map(|m| r.statement(m)).collect();
     report
+}
+
+/// A version's numbers, to compare versions: `4.18.1` is [4, 18, 1].
+fn version_numbers(version: &str) -> Vec<u64> {
+    version
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|part| !part.is_empty())
+        .filter_map(|part| part.parse().ok())
+        .collect()
+}
+
+/// The version `fix` went back from, when both are releases and the fix's version is the
+/// older one.
+fn rolled_back(trigger: &timeline::Episode, fix: &timeline::Episode) -> Option<String> {
+    let version = |e: &timeline::Episode| {
+        (e.category == Category::Deploy)
+            .then_some(e.subject.as_ref())
+            .flatten()
+            .filter(|s| s.field == "version")
+            .map(|s| s.value.clone())
+    };
+    let (from, to) = (version(trigger)?, version(fix)?);
+    let (a, b) = (version_numbers(&from), version_numbers(&to));
+    (!a.is_empty() && !b.is_empty() && b < a).then_some(from)
 }
 
 /// Episodes shown in a draft without an incident, at most.
@@ -340,5 +404,48 @@ pub fn sources_report(files: &[FileReport], problems: &[Problem], zone: Zone) ->
         display_zone: zone,
         sources: sources(files),
         problems: problems.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::SourceKind;
+    use crate::timeline::Subject;
+
+    fn release(version: &str) -> timeline::Episode {
+        timeline::Episode {
+            signal: Signal::Rule(0),
+            category: Category::Deploy,
+            group: "deploy.log".into(),
+            kind: SourceKind::System,
+            start: 0,
+            end: 0,
+            count: 1,
+            first: None,
+            last: None,
+            subject: Some(Subject {
+                field: "version".into(),
+                value: version.into(),
+            }),
+            rate: None,
+            background: false,
+            strength: None,
+            first_line: None,
+        }
+    }
+
+    #[test]
+    fn a_release_of_an_older_version_is_a_rollback() {
+        assert_eq!(rolled_back(&release("4.18.1"), &release("4.18.0")), Some("4.18.1".into()));
+        assert_eq!(
+            rolled_back(&release("4.9.0"), &release("4.10.2")),
+            None,
+            "a newer release is a fix forward"
+        );
+        assert_eq!(rolled_back(&release("v2.0"), &release("v1.12")), Some("v2.0".into()));
+        let mut restart = release("4.18.0");
+        restart.category = Category::Restart;
+        assert_eq!(rolled_back(&release("4.18.1"), &restart), None);
     }
 }

@@ -67,8 +67,23 @@ pub struct Episode {
     pub last: Option<Evidence>,
     /// The title, and the subject in parentheses.
     pub summary: String,
+    /// What happened, as a clause of ours with log text quoted (see
+    /// [`crate::analyze::words`]).
+    pub phrase: Vec<Part>,
+    /// The first line behind it, kept whole: what the draft quotes.
+    pub quote: Option<Quote>,
     /// The first line, and the last when it is another.
     pub evidence: Vec<Evidence>,
+}
+
+/// The first line of an episode, whole.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Quote {
+    pub line: String,
+    /// What it says after its family's header.
+    pub message: String,
+    /// What the rule captured from it.
+    pub fields: BTreeMap<String, String>,
 }
 
 /// How high a rate rule's value went during its episode.
@@ -128,6 +143,11 @@ pub struct Resolution {
     /// When the symptom was back at its baseline; null while it lasts.
     #[serde(with = "serde_utc_opt")]
     pub recovered: Option<Micros>,
+    /// For a release going back to an older version: the version it went back from.
+    pub rolled_back_from: Option<String>,
+    /// Other actions taken within a minute or two of this one, in time order: the fix is
+    /// often several commands.
+    pub together: Vec<Episode>,
 }
 
 /// A statement of ours and the lines it rests on.
@@ -299,6 +319,8 @@ pub struct Report {
     pub measures: Vec<Statement>,
     /// Every incident of the logs.
     pub incidents: Vec<IncidentSummary>,
+    /// Spikes below the size of an incident (see `--min-duration`, `--min-failed`).
+    pub blips: Vec<IncidentSummary>,
     /// With no incident: the most severe things the logs hold (warnings or worse), most
     /// severe first, so that a quiet draft still says what there was.
     pub notable: Vec<Episode>,

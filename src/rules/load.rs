@@ -1,6 +1,7 @@
 //! Reading rule files: TOML into checked, compiled [`Rule`]s, every problem reported at
 //! the line of the rule or field at fault.
 
+use super::phrase::Phrase;
 use super::{Category, Condition, Example, Measure, Rate, Rule, RuleError, Severity, SourceFilter, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT};
 use crate::format::{Format, SourceKind};
 use serde::Deserialize;
@@ -12,6 +13,7 @@ use toml::Spanned;
 struct RuleSpec {
     id: String,
     title: String,
+    phrase: Option<Spanned<String>>,
     category: Category,
     severity: Severity,
     #[serde(default)]
@@ -176,6 +178,22 @@ pub(super) fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<Rul
                 .collect()
         };
         let (examples, counterexamples) = (examples(&spec.examples), examples(&spec.counterexamples));
+        let captured: Vec<String> = match &condition {
+            Some(Condition::Pattern { pattern, .. }) => pattern.capture_names().flatten().map(str::to_string).collect(),
+            Some(Condition::Status(..)) => vec!["status".to_string()],
+            _ => Vec::new(),
+        };
+        let captured: Vec<&str> = captured.iter().map(String::as_str).collect();
+        let phrase = match &spec.phrase {
+            Some(text) => match Phrase::parse(text.get_ref(), &captured) {
+                Ok(phrase) => Some(phrase),
+                Err(message) => {
+                    errors.push(at(line_of_span(text.span()), message));
+                    None
+                }
+            },
+            None => None,
+        };
         if errors.len() > before {
             continue;
         }
@@ -183,6 +201,7 @@ pub(super) fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<Rul
         rules.push(Rule {
             id: spec.id,
             title: spec.title,
+            phrase,
             category: spec.category,
             severity: spec.severity,
             sources,

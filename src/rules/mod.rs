@@ -11,6 +11,7 @@
 mod check;
 mod load;
 mod matcher;
+pub mod phrase;
 
 pub use check::check;
 pub use matcher::{LineMatch, Matcher};
@@ -206,6 +207,8 @@ pub struct Example {
 pub struct Rule {
     pub id: String,
     pub title: String,
+    /// What its lines say happened, as a sentence built from what it captured.
+    pub phrase: Option<phrase::Phrase>,
     pub category: Category,
     pub severity: Severity,
     /// Empty: every source.
@@ -242,6 +245,7 @@ impl Rule {
         Rule {
             id: id.into(),
             title: id.into(),
+            phrase: None,
             category,
             severity: Severity::Error,
             sources: Vec::new(),

@@ -1,7 +1,7 @@
 //! The per-line loop over one chunk: timestamps (parsed once per distinct stamp), access
 //! lines into the series, and rule hits into the chunk's runs and tallies.
 
-use super::hits::{Hits, Mark, Signal};
+use super::hits::{Hits, LineText, Mark, Signal};
 use super::series::{Series, SeriesBuilder};
 use super::templates::Templates;
 use super::{FilePlan, ScanOptions};
@@ -152,6 +152,15 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
             line: line_index,
         };
         let access = request.is_some();
+        // The record's level and message, for what is quoted of it and for its template.
+        let head = match (access, stamp_end) {
+            (false, Some(stamp_end)) => format.head(line, stamp_end),
+            _ => None,
+        };
+        let text = LineText {
+            line,
+            message: head.map_or(line, |h| h.message),
+        };
         let mut named = false;
         if let Some(request) = request {
             if let Some(t) = current {
@@ -160,7 +169,7 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
             if let Some(rule) = matcher.match_status(request.status) {
                 let digits = status_digits(request.status);
                 let status = std::str::from_utf8(&digits).unwrap_or("");
-                result.record(Signal::Rule(rule), &[("status", status)], mark, current, line, options.keep_lines);
+                result.record(Signal::Rule(rule), &[("status", status)], mark, current, &text, options.keep_lines);
             }
         }
 
@@ -169,7 +178,7 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
             if hit - pos < line.len() {
                 if let Some(found) = matcher.match_line(line) {
                     named = true;
-                    result.record(Signal::Rule(found.rule), &found.fields, mark, current, line, options.keep_lines);
+                    result.record(Signal::Rule(found.rule), &found.fields, mark, current, &text, options.keep_lines);
                 }
             }
             next_hit = if end < data.len() { matcher.next_hit(data, end + 1) } else { None };
@@ -177,12 +186,10 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
 
         // Every other record's message, as a template; a warning or worse that no rule
         // named is a hit of its own.
-        if let (false, Some(stamp_end)) = (access, stamp_end) {
-            if let Some(head) = format.head(line, stamp_end) {
-                let key = result.templates.add(head.message, head.level, named, mark, line);
-                if !named && head.level >= Some(Level::Warning) {
-                    result.record(Signal::Template(key), &NO_FIELDS, mark, current, line, options.keep_lines);
-                }
+        if let Some(head) = head {
+            let key = result.templates.add(head.message, head.level, named, mark, line);
+            if !named && head.level >= Some(Level::Warning) {
+                result.record(Signal::Template(key), &NO_FIELDS, mark, current, &text, options.keep_lines);
             }
         }
         pos = end + 1;
@@ -203,12 +210,12 @@ impl ChunkResult {
         fields: &[(K, V)],
         mark: Mark,
         time: Option<Micros>,
-        line: &[u8],
+        text: &LineText<'_>,
         keep_line: bool,
     ) {
         match time {
-            Some(_) => self.hits.add(signal, fields, mark),
-            None => self.untimed.add(signal, fields, mark),
+            Some(_) => self.hits.add(signal, fields, mark, text),
+            None => self.untimed.add(signal, fields, mark, text),
         }
         if keep_line {
             self.events.push(ChunkEvent {
@@ -216,7 +223,7 @@ impl ChunkResult {
                 offset: mark.offset,
                 time,
                 signal,
-                message: clean_line(line, MESSAGE_CHARS).into(),
+                message: clean_line(text.line, MESSAGE_CHARS).into(),
                 fields: fields.iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect(),
             });
         }

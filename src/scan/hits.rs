@@ -14,6 +14,7 @@
 
 use super::templates::TemplateKey;
 use crate::rules::RuleIndex;
+use crate::text::clean_line;
 use crate::time::Micros;
 use std::collections::{BTreeMap, HashMap};
 
@@ -89,6 +90,37 @@ pub struct Subject {
     pub value: String,
 }
 
+/// The first line of a run, kept whole: what the draft quotes (a statement, a command, a
+/// version), and what a rule captured from it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FirstLine {
+    /// The line, cleaned of control characters and cut to a readable length.
+    pub line: Box<str>,
+    /// What the line says after its family's header (time, host, level).
+    pub message: Box<str>,
+    /// What the rule captured from it.
+    pub fields: Vec<(Box<str>, Box<str>)>,
+}
+
+/// Characters of a run's first line kept.
+const FIRST_LINE_CHARS: usize = 300;
+
+/// The line of `mark`, as a run's first line.
+pub struct LineText<'a> {
+    pub line: &'a [u8],
+    pub message: &'a [u8],
+}
+
+impl LineText<'_> {
+    fn keep<K: AsRef<str>, V: AsRef<str>>(&self, fields: &[(K, V)]) -> FirstLine {
+        FirstLine {
+            line: clean_line(self.line, FIRST_LINE_CHARS).into(),
+            message: clean_line(self.message, FIRST_LINE_CHARS).into(),
+            fields: fields.iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect(),
+        }
+    }
+}
+
 /// Lines of one rule about one thing, close together in time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
@@ -103,6 +135,8 @@ pub struct Run {
     /// in the order they were first seen.
     pub subject_field: Option<SubjectField>,
     pub subjects: Vec<(Box<str>, u64)>,
+    /// The run's first line (by [`Mark`] order).
+    pub first_line: FirstLine,
 }
 
 impl Run {
@@ -116,6 +150,9 @@ impl Run {
 
     /// Takes in a run of the same rule and key.
     pub fn absorb(&mut self, other: Run) {
+        if other.first < self.first {
+            self.first_line = other.first_line;
+        }
         self.first = self.first.min(other.first);
         self.last = self.last.max(other.last);
         self.count += other.count;
@@ -229,7 +266,7 @@ impl Hits {
     }
 
     /// Adds a matched line with the fields its rule captured.
-    pub fn add<K: AsRef<str>, V: AsRef<str>>(&mut self, signal: Signal, fields: &[(K, V)], mark: Mark) {
+    pub fn add<K: AsRef<str>, V: AsRef<str>>(&mut self, signal: Signal, fields: &[(K, V)], mark: Mark, text: &LineText<'_>) {
         // One pass over the fields: the best-ranked subject field, and its value.
         let mut best: Option<(usize, &str)> = None;
         for (name, value) in fields {
@@ -253,8 +290,12 @@ impl Hits {
                 self.runs[i].extend(mark);
                 i
             }
-            _ => self.open_run(signal, key, mark, best_field),
+            _ => self.open_run(signal, key, mark, best_field, || text.keep(fields)),
         };
+        // A line earlier than its run's first (logs out of order) is its first now.
+        if self.runs[index].first == mark && self.runs[index].count > 1 {
+            self.runs[index].first_line = text.keep(fields);
+        }
         self.last_run = Some(index);
         let run = &mut self.runs[index];
         // The run's subject field is most often this line's best one too.
@@ -286,7 +327,14 @@ impl Hits {
 
     /// The run of `rule` and `key` that takes a line at `mark`, extended by it: the open
     /// one, or a new one.
-    fn open_run(&mut self, signal: Signal, key: &str, mark: Mark, subject_field: Option<SubjectField>) -> usize {
+    fn open_run(
+        &mut self,
+        signal: Signal,
+        key: &str,
+        mark: Mark,
+        subject_field: Option<SubjectField>,
+        first_line: impl FnOnce() -> FirstLine,
+    ) -> usize {
         let open = self.open.entry(signal).or_default();
         let key = if open.contains_key(key) || open.len() < KEYS_PER_RULE {
             key
@@ -307,6 +355,7 @@ impl Hits {
             count: 1,
             subject_field,
             subjects: Vec::new(),
+            first_line: first_line(),
         });
         let index = self.runs.len() - 1;
         open.insert(key.into(), index);
@@ -453,6 +502,12 @@ pub fn merge_runs(mut runs: Vec<Run>, gap: Micros) -> Vec<Run> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::hits::LineText;
+
+    const TEXT: LineText<'static> = LineText {
+        line: b"a line",
+        message: b"a line",
+    };
 
     fn mark(time: Micros, line: u64) -> Mark {
         Mark {
@@ -475,7 +530,7 @@ mod tests {
         // of the next in time order), 100 another, whatever the order they came in.
         let mut hits = Hits::new(20, 60);
         for (i, t) in [30, 100, 0, 10].into_iter().enumerate() {
-            hits.add(Signal::Rule(1), &table("orders"), mark(t, i as u64));
+            hits.add(Signal::Rule(1), &table("orders"), mark(t, i as u64), &TEXT);
         }
         let runs = merge_runs(hits.runs().to_vec(), 20);
         let spans: Vec<_> = runs.iter().map(|r| (r.start(), r.end(), r.count)).collect();
@@ -521,7 +576,7 @@ mod tests {
             for pair in bounds.windows(2) {
                 let mut chunk = Hits::new(gap, 60);
                 for (i, t) in times[pair[0]..pair[1]].iter().enumerate() {
-                    chunk.add(Signal::Rule(1), &NO_FIELDS, mark(*t, (pair[0] + i) as u64));
+                    chunk.add(Signal::Rule(1), &NO_FIELDS, mark(*t, (pair[0] + i) as u64), &TEXT);
                 }
                 chunk.compact();
                 all.absorb(chunk);
@@ -536,7 +591,7 @@ mod tests {
     fn distinct_keys_are_bounded() {
         let mut hits = Hits::new(1_000, 60);
         for i in 0..10_000u64 {
-            hits.add(Signal::Rule(1), &table(&format!("t{i}")), mark(i as Micros, i));
+            hits.add(Signal::Rule(1), &table(&format!("t{i}")), mark(i as Micros, i), &TEXT);
         }
         let runs = hits.runs();
         assert_eq!(runs.len(), KEYS_PER_RULE + 1);
@@ -555,7 +610,7 @@ mod tests {
             let mut hits = Hits::new(1_000_000, 60);
             for i in 0..200u64 {
                 for _ in 0..=(i % 3) {
-                    hits.add(Signal::Rule(1), &table(&format!("t{chunk}-{i}")), mark(i as Micros, i));
+                    hits.add(Signal::Rule(1), &table(&format!("t{chunk}-{i}")), mark(i as Micros, i), &TEXT);
                 }
             }
             hits.compact();
@@ -583,7 +638,7 @@ mod tests {
     fn tallies_count_per_bucket_with_first_and_last_lines() {
         let mut hits = Hits::new(0, 60);
         for (i, t) in [5, 70, 65, 10, 130].into_iter().enumerate() {
-            hits.add(Signal::Rule(2), &NO_FIELDS, mark(t, i as u64));
+            hits.add(Signal::Rule(2), &NO_FIELDS, mark(t, i as u64), &TEXT);
         }
         let tallies: Vec<_> = hits
             .tallies()
@@ -596,8 +651,8 @@ mod tests {
     #[test]
     fn retimed_lines_land_in_one_bucket() {
         let mut hits = Hits::new(0, 60);
-        hits.add(Signal::Rule(3), &NO_FIELDS, mark(0, 0));
-        hits.add(Signal::Rule(3), &NO_FIELDS, mark(0, 1));
+        hits.add(Signal::Rule(3), &NO_FIELDS, mark(0, 0), &TEXT);
+        hits.add(Signal::Rule(3), &NO_FIELDS, mark(0, 1), &TEXT);
         hits.retime(125);
         hits.place(4, 10);
         assert_eq!(hits.tallies().len(), 1);

@@ -215,6 +215,8 @@ pub struct Occurrence {
     pub mark: Mark,
     /// The line, cleaned of control characters and cut to a readable length.
     pub line: Box<str>,
+    /// What it says after its family's header, the same way.
+    pub message: Box<str>,
 }
 
 /// What is kept of one template.
@@ -278,6 +280,7 @@ impl Templates {
                     template.earliest.push(Occurrence {
                         mark,
                         line: clean_line(line, OCCURRENCE_CHARS).into(),
+                        message: clean_line(message, OCCURRENCE_CHARS).into(),
                     });
                     template.earliest.sort_by_key(|o| o.mark);
                     template.earliest.truncate(EARLIEST);
@@ -296,6 +299,7 @@ impl Templates {
                         earliest: vec![Occurrence {
                             mark,
                             line: clean_line(line, OCCURRENCE_CHARS).into(),
+                            message: clean_line(message, OCCURRENCE_CHARS).into(),
                         }],
                         named,
                     },

@@ -53,6 +53,13 @@ fn rotation(display: &str) -> (String, u32) {
     (stem.to_string(), 0)
 }
 
+/// A path as the draft names it: repeated and trailing separators and inner `.`
+/// dropped (`logs//app.log` and `logs/./app.log` are `logs/app.log`), so one file has one
+/// name however it was typed.
+fn tidy(path: &Path) -> String {
+    path.components().collect::<PathBuf>().display().to_string()
+}
+
 fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -99,9 +106,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
             Ok(meta) if meta.is_dir() => {
                 let mut files = Vec::new();
                 walk(path, &mut files, &mut problems);
-                found.extend(files.into_iter().map(|f| (f.display().to_string(), Origin::Path(f))));
+                found.extend(files.into_iter().map(|f| (tidy(&f), Origin::Path(f))));
             }
-            Ok(_) => found.push((path.display().to_string(), Origin::Path(path.clone()))),
+            Ok(_) => found.push((tidy(path), Origin::Path(path.clone()))),
         }
     }
     // Group rotated sets while keeping the first-seen order of the sets themselves.
@@ -143,6 +150,14 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_file_has_one_name_however_it_was_typed() {
+        assert_eq!(tidy(Path::new("scenario//logs/./app.log")), "scenario/logs/app.log");
+        assert_eq!(tidy(Path::new("./logs/")), "./logs");
+        assert_eq!(tidy(Path::new("/var/log//nginx")), "/var/log/nginx");
+        assert_eq!(tidy(Path::new("../logs/../app.log")), "../logs/../app.log");
+    }
 
     #[test]
     fn rotation_names() {

@@ -11,7 +11,7 @@
 
 use super::{Episode, Evidence, Subject};
 use crate::format::Level;
-use crate::scan::hits::Signal;
+use crate::scan::hits::{FirstLine, Signal};
 use crate::scan::templates::{Template, Templates};
 use crate::scan::{FileReport, ScanResult};
 use crate::time::Micros;
@@ -139,6 +139,11 @@ fn of_source(group: &str, templates: &Templates, files: &[FileReport], logs_star
                     rate: None,
                     background: false,
                     strength: Some(strength),
+                    first_line: Some(FirstLine {
+                        line: occurrence.line.clone(),
+                        message: occurrence.message.clone(),
+                        fields: Vec::new(),
+                    }),
                 },
             ));
         }
@@ -185,6 +190,7 @@ mod tests {
                 .map(|&t| Occurrence {
                     mark: mark(t),
                     line: text.into(),
+                    message: text.into(),
                 })
                 .collect(),
             named: false,

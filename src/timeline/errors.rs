@@ -155,6 +155,7 @@ pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, E
             }),
             background: false,
             strength: None,
+            first_line: None,
         });
     }
     (out, counts)

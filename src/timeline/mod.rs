@@ -20,7 +20,7 @@ use crate::error::Problem;
 use crate::format::Level;
 use crate::format::SourceKind;
 use crate::rules::{Category, RuleSet, Severity};
-use crate::scan::hits::{Hits, Mark, Signal};
+use crate::scan::hits::{FirstLine, Hits, Mark, Signal};
 use crate::scan::series::Series;
 use crate::scan::templates::Templates;
 use crate::scan::{Event, FileReport, ScanResult};
@@ -74,6 +74,8 @@ pub struct Episode {
     /// For a change candidate (a rare line, see [`changes`]): how much it looks like a
     /// change, 0 to 1.
     pub strength: Option<f64>,
+    /// The first line behind it, kept whole (none for a rate over the traffic series).
+    pub first_line: Option<FirstLine>,
 }
 
 impl Episode {
@@ -268,6 +270,7 @@ pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport], rules: &Rul
                 rate: None,
                 background: false,
                 strength: None,
+                first_line: Some(run.first_line.clone()),
             })
         })
         .collect();
@@ -278,6 +281,12 @@ pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport], rules: &Rul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::hits::LineText;
+
+    const TEXT: LineText<'static> = LineText {
+        line: b"a line",
+        message: b"a line",
+    };
     use crate::format::Format;
     use crate::rules::Rule;
     use crate::scan::ZoneNote;
@@ -301,7 +310,7 @@ mod tests {
         let fields: [(Box<str>, Box<str>); 1] = [("table".into(), table.into())];
         hits.entry(group.into())
             .or_insert_with(|| Hits::new(100, 60))
-            .add(Signal::Rule(0), &fields, mark);
+            .add(Signal::Rule(0), &fields, mark, &TEXT);
     }
 
     fn one_rule() -> RuleSet {

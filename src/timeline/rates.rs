@@ -337,6 +337,7 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                 }),
                 background: false,
                 strength: None,
+                first_line: None,
             });
         }
     }

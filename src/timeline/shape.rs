@@ -106,7 +106,13 @@ fn part(tallies: &BTreeMap<Micros, Tally>, from: Micros, to: Micros) -> Option<(
 }
 
 fn from_tally(template: &Episode, tally: Tally) -> Episode {
+    // Only the part that starts where the run did starts with the run's first line.
+    let first_line = template
+        .first_line
+        .clone()
+        .filter(|_| template.first == Some(Evidence::from(tally.first)));
     Episode {
+        first_line,
         start: tally.first.time,
         end: tally.last.time,
         count: tally.count,

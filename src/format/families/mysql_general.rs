@@ -2,7 +2,7 @@
 //! out when it equals the line above's.
 
 use super::mysql_error::MysqlError;
-use crate::format::{skip_fields, Family, SourceKind};
+use crate::format::{skip_fields, Family, Head, SourceKind};
 use crate::time::{self, RawStamp};
 
 pub struct MysqlGeneral;
@@ -25,6 +25,17 @@ impl Family for MysqlGeneral {
     #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
         MysqlError::parse_stamp(at)
+    }
+
+    /// The command's argument (`SELECT …`, the user of a `Connect`): what the client sent.
+    fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+        let rest = line.get(stamp_end..)?;
+        let tab = memchr::memchr(b'\t', rest.trim_ascii_start()).map(|t| t + (rest.len() - rest.trim_ascii_start().len()));
+        let message = match tab {
+            Some(tab) => &rest[tab + 1..],
+            None => rest.trim_ascii_start(),
+        };
+        Some(Head { level: None, message })
     }
 }
 

@@ -43,9 +43,11 @@ impl Family for Postgres {
             b"DETAIL" | b"HINT" | b"CONTEXT" | b"STATEMENT" => return None,
             other => Level::of_word(other)?,
         };
+        // `log_statement` prints `statement: ` before the statement itself.
+        let message = &line[at + tag.len()..];
         Some(Head {
             level: Some(level),
-            message: &line[at + tag.len()..],
+            message: message.strip_prefix(b"statement: ").unwrap_or(message),
         })
     }
 }

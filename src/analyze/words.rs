@@ -1,0 +1,316 @@
+//! What an episode says happened, in a clause of ours (lower case, no full stop) that the
+//! draft builds its sentences from: a rule's phrase filled with what it captured from the
+//! first line ("cron started `/usr/local/bin/optimize-tables --all`"), a template's text
+//! quoted, a rare line quoted, a rate's peak. Log text is always a quote.
+
+use crate::analyze::Part;
+use crate::format::SourceKind;
+use crate::rules::phrase::{Filled, MESSAGE};
+use crate::rules::{Category, Rule};
+use crate::text::thousands;
+use crate::timeline::{Episode, RateUnit};
+
+/// A layer of the stack, as the subject of a sentence.
+pub fn who(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Web => "the web server",
+        SourceKind::App => "the application",
+        SourceKind::Db => "the database",
+        SourceKind::System => "the host",
+    }
+}
+
+/// The last part of a path: how a source is named in a sentence.
+pub fn file_name(group: &str) -> &str {
+    group.rsplit('/').next().unwrap_or(group)
+}
+
+/// The clause saying what `e` is. `rule` is its rule, when a rule named its lines;
+/// `title` its name otherwise (a template's text).
+pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
+    let text = |s: &str| Part::Text(s.to_string());
+    let quote = |s: &str| Part::Quote(s.to_string());
+    if let Some(rate) = e.rate {
+        let percent = |v: f64| format!("{:.0} %", v * 100.0);
+        match e.category {
+            Category::ErrorSpike => {
+                return vec![
+                    text(&format!("requests began to fail, up to {} of them at ", percent(rate.peak))),
+                    Part::Time(rate.peak_at),
+                ];
+            }
+            Category::LatencySpike => {
+                return vec![
+                    text(&format!(
+                        "requests slowed, to a mean of {} ms at ",
+                        thousands(rate.peak.round() as u64)
+                    )),
+                    Part::Time(rate.peak_at),
+                ];
+            }
+            Category::TrafficSurge => {
+                return vec![text(&format!(
+                    "traffic rose to {} requests a minute, from about {}",
+                    thousands(rate.peak.round() as u64),
+                    thousands(rate.baseline.round() as u64)
+                ))];
+            }
+            Category::ErrorBurst => {
+                return vec![text(&format!(
+                    "error lines rose to {} a minute, from about {}",
+                    thousands(rate.peak.round() as u64),
+                    thousands(rate.baseline.round() as u64)
+                ))];
+            }
+            _ => {}
+        }
+    }
+    let first = e.first_line.as_ref();
+    let filled = rule.and_then(|rule| {
+        let phrase = rule.phrase.as_ref()?;
+        let first = first?;
+        phrase.fill(|name| {
+            if name == MESSAGE {
+                return Some(without_program(&first.message));
+            }
+            first.fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| &**v)
+        })
+    });
+    let mut parts: Vec<Part> = match (filled, e.category) {
+        (Some(filled), _) => filled
+            .into_iter()
+            .map(|f| match f {
+                Filled::Text(t) => Part::Text(t),
+                // A number reads as one: `18,450`, `14.1`, not quoted log text.
+                Filled::Quote(q) => match number(&q) {
+                    Some(n) => Part::Text(n),
+                    None => Part::Quote(q),
+                },
+            })
+            .collect(),
+        (None, Category::LogErrors) => vec![text(&format!("{} logged ", who(e.kind))), quote(title)],
+        (None, Category::Change) => {
+            let said = first.map_or(title, |f| &*f.message);
+            vec![text(&format!("{} said ", file_name(&e.group))), quote(said)]
+        }
+        (None, _) => {
+            let mut parts = vec![text(&lower_first(title))];
+            if let Some(subject) = &e.subject {
+                parts.push(text(" ("));
+                parts.push(quote(&subject.value));
+                parts.push(text(")"));
+            }
+            parts
+        }
+    };
+    // A burst of lines of one rule or template: how far above its baseline.
+    if let (Some(rate), false) = (e.rate, matches!(e.category, Category::ErrorSpike | Category::LatencySpike)) {
+        if rate.unit == RateUnit::Count {
+            parts.push(text(&format!(
+                ", up to {} a minute against about {} before",
+                thousands(rate.peak.round() as u64),
+                thousands(rate.baseline.round() as u64)
+            )));
+        }
+    }
+    parts
+}
+
+/// A captured number as people write it: `18450.120` is `18,450`, `14.120334` is `14.1`,
+/// `6` is `6`; `None` when the text is not a plain number.
+fn number(text: &str) -> Option<String> {
+    if !text.bytes().all(|b| b.is_ascii_digit() || b == b'.') || text.starts_with('.') || text.is_empty() {
+        return None;
+    }
+    let value: f64 = text.parse().ok()?;
+    Some(if value >= 100.0 || !text.contains('.') {
+        thousands(value.round() as u64)
+    } else {
+        format!("{value:.1}")
+    })
+}
+
+/// A message without the `program[pid]: ` a syslog line starts it with: what is quoted
+/// is what the program said.
+fn without_program(message: &str) -> &str {
+    let Some(colon) = message.find("]: ") else { return message };
+    let tag = &message[..colon];
+    match tag.split_once('[') {
+        Some((program, pid))
+            if !program.is_empty()
+                && program
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+                && pid.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            &message[colon + 3..]
+        }
+        _ => message,
+    }
+}
+
+/// A title as the start of a clause: `MySQL deadlock` stays, `Spike of …` becomes `spike of …`.
+fn lower_first(title: &str) -> String {
+    let mut chars = title.chars();
+    match (chars.next(), chars.next()) {
+        // Names (MySQL, InnoDB, HTTP) keep their capitals.
+        (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {
+            first.to_lowercase().chain(title[first.len_utf8()..].chars()).collect()
+        }
+        _ => title.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::phrase::Phrase;
+    use crate::rules::RuleSet;
+    use crate::scan::hits::{FirstLine, Signal};
+    use crate::timeline::{RateDetail, Subject};
+
+    fn episode(category: Category, kind: SourceKind, fields: &[(&str, &str)], message: &str) -> Episode {
+        Episode {
+            signal: Signal::Rule(0),
+            category,
+            group: "/srv/logs/app.log".into(),
+            kind,
+            start: 0,
+            end: 0,
+            count: 3,
+            first: None,
+            last: None,
+            subject: None,
+            rate: None,
+            background: false,
+            strength: None,
+            first_line: Some(FirstLine {
+                line: message.into(),
+                message: message.into(),
+                fields: fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+            }),
+        }
+    }
+
+    fn words(parts: &[Part]) -> String {
+        parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.clone(),
+                Part::Quote(q) => format!("`{q}`"),
+                Part::Time(_) => "TIME".into(),
+                Part::Duration(_) => "DURATION".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_rule_family_says_what_happened_with_what_it_captured() {
+        let rules = RuleSet::load(&[], true).unwrap();
+        let rule = |id: &str| rules.get(rules.index_of(id).unwrap()).clone();
+        let cases = [
+            (
+                "cron.job_started",
+                vec![("command", "/usr/local/bin/optimize-tables --all")],
+                "",
+                "cron started `/usr/local/bin/optimize-tables --all`",
+            ),
+            (
+                "sql.maintenance",
+                vec![("statement", "OPTIMIZE"), ("table", "orders")],
+                "OPTIMIZE TABLE orders",
+                "`OPTIMIZE TABLE orders` ran",
+            ),
+            (
+                "sudo.service_action",
+                vec![("user", "alice"), ("command", "/usr/bin/pkill -f migrate")],
+                "",
+                "`alice` ran `/usr/bin/pkill -f migrate` with sudo",
+            ),
+            (
+                "hikari.connection_timeout",
+                vec![("pool", "HikariPool-1"), ("duration_ms", "30000")],
+                "",
+                "the connection pool `HikariPool-1` ran dry: requests for a connection timed out after 30,000 ms",
+            ),
+            (
+                "postgres.slow_statement",
+                vec![("duration_ms", "18450.120")],
+                "",
+                "statements took 18,450 ms or so",
+            ),
+            (
+                "mysql.slow_query",
+                vec![("query_time", "14.120334"), ("lock_time", "0")],
+                "",
+                "queries ran for 14.1 s or so",
+            ),
+            (
+                "mysql.table_crashed",
+                vec![("table", "./shop/orders")],
+                "",
+                "MySQL found table `./shop/orders` crashed",
+            ),
+            ("mysql.lock_wait_timeout", vec![], "", "queries gave up waiting for row locks"),
+        ];
+        for (id, fields, message, expected) in cases {
+            let e = episode(rule(id).category, SourceKind::App, &fields, message);
+            assert_eq!(words(&clause(&e, Some(&rule(id)), &rule(id).title)), expected, "{id}");
+        }
+        // Every phrase of the catalogue names only what its pattern captures (checked at
+        // load), and every rule that is not a rate has one.
+        for r in rules.rules().iter().filter(|r| r.rate().is_none()) {
+            assert!(r.phrase.is_some(), "{} has no phrase", r.id);
+        }
+    }
+
+    #[test]
+    fn a_quoted_message_drops_the_syslog_program_tag() {
+        assert_eq!(
+            without_program("deploy[8812]: deploying shop-api 4.12.0"),
+            "deploying shop-api 4.12.0"
+        );
+        assert_eq!(without_program("checkout.views: payment failed"), "checkout.views: payment failed");
+        assert_eq!(without_program("a [note]: kept"), "a [note]: kept");
+    }
+
+    #[test]
+    fn a_missing_field_falls_back_to_the_title_and_subject() {
+        let mut rule = crate::rules::Rule::named("x", Category::Deploy);
+        rule.title = "Deploy or release marker".into();
+        rule.phrase = Some(Phrase::parse("version {version} went out", &["version"]).unwrap());
+        let mut e = episode(Category::Deploy, SourceKind::System, &[], "");
+        e.subject = Some(Subject {
+            field: "version".into(),
+            value: "4.18.0".into(),
+        });
+        assert_eq!(words(&clause(&e, Some(&rule), &rule.title)), "deploy or release marker (`4.18.0`)");
+    }
+
+    #[test]
+    fn lines_no_rule_names_are_quoted_and_hostile_text_stays_a_quote() {
+        let e = episode(Category::LogErrors, SourceKind::App, &[], "");
+        assert_eq!(
+            words(&clause(&e, None, "gave up on the cart semaphore after <*>")),
+            "the application logged `gave up on the cart semaphore after <*>`"
+        );
+        let hostile = "deploy done <script>alert(1)</script> [x](http://e) `rm -rf`";
+        let e = episode(Category::Change, SourceKind::App, &[], hostile);
+        let parts = clause(&e, None, "A line rare in its log");
+        assert_eq!(parts[0], Part::Text("app.log said ".into()));
+        assert_eq!(parts[1], Part::Quote(hostile.into()));
+        // Bursts say how far above their baseline.
+        let mut burst = episode(Category::LogErrors, SourceKind::Db, &[], "");
+        burst.rate = Some(RateDetail {
+            peak: 1770.0,
+            peak_at: 0,
+            baseline: 4.0,
+            unit: RateUnit::Count,
+            ongoing: false,
+        });
+        assert_eq!(
+            words(&clause(&burst, None, "lock wait timeout exceeded")),
+            "the database logged `lock wait timeout exceeded`, up to 1,770 a minute against about 4 before"
+        );
+    }
+}

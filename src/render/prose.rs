@@ -1,0 +1,391 @@
+//! The draft's sentences: its title (cause and effect), the causal chain told once in
+//! time order, and how sure the chain is, in words. They are built from a report's
+//! clauses (see [`crate::analyze::words`]) and facts (times, counts), never from rule
+//! ids, categories or scores, which stay in the JSON.
+
+use crate::analyze::{Part, Role};
+use crate::report::{Episode, Incident, Link, Report};
+use crate::rules::Category;
+use crate::time::{human_duration, Micros};
+
+/// A short name of what failed, for the title; `None` when the category has none.
+fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
+    let text = |s: &str| Part::Text(s.to_string());
+    // A lock or a corrupt table names its table; a lock from maintenance, the
+    // maintenance's.
+    let table = e
+        .subject
+        .as_ref()
+        .or_else(|| trigger.and_then(|t| t.subject.as_ref()))
+        .filter(|s| s.field == "table")
+        .map(|s| s.value.clone());
+    Some(match (e.category, table) {
+        (Category::TableLock, Some(table)) => vec![text("Table "), Part::Quote(table), text(" locked")],
+        (Category::TableLock, None) => vec![text("Tables locked")],
+        (Category::DbCorruption, Some(table)) => vec![text("Table "), Part::Quote(table), text(" corrupted")],
+        (Category::DbCorruption, None) => vec![text("A corrupted table")],
+        (Category::Deadlock, _) => vec![text("Deadlocks in the database")],
+        (Category::PoolExhaustion, _) => vec![text("Connection pool exhausted")],
+        (Category::SlowQuery, _) => vec![text("Slow queries")],
+        (Category::DbError, _) => vec![text("Database crash")],
+        (Category::ResourceExhaustion, _) => vec![text("A resource ran out")],
+        (Category::UpstreamError, _) => vec![text("Backend failing")],
+        (Category::Restart, _) => vec![text("Services restarting")],
+        (Category::AppError, _) => vec![text("Application exceptions")],
+        (Category::LogErrors, _) => vec![text(&format!("Errors in {}", crate::analyze::words::file_name(&e.group)))],
+        _ => return None,
+    })
+}
+
+/// How the trigger brought it about, for the title: `by a maintenance job from cron`.
+fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
+    let text = |s: &str| Part::Text(s.to_string());
+    let from_cron = origin.is_some_and(|o| o.category == Category::CronJob);
+    match trigger.category {
+        Category::Maintenance if from_cron => vec![text("by a maintenance job from cron")],
+        Category::Maintenance => vec![text("by table maintenance")],
+        Category::Migration if from_cron => vec![text("after a migration run by cron")],
+        Category::Migration => vec![text("after a migration")],
+        Category::Deploy => match trigger.subject.as_ref().filter(|s| s.field == "version") {
+            Some(version) => vec![text("after the release of "), Part::Quote(version.value.clone())],
+            None => vec![text("after a release")],
+        },
+        Category::ConfigChange => vec![text("after a configuration change")],
+        Category::CronJob => vec![text("after a cron job")],
+        Category::TrafficSurge => vec![text("under a surge of traffic")],
+        Category::Change => vec![text(&format!(
+            "after a change in {}",
+            crate::analyze::words::file_name(&trigger.group)
+        ))],
+        _ => vec![text("after "), Part::Text(trigger.title.to_lowercase())],
+    }
+}
+
+/// What users met, for the title: `82 % of requests failed for 1 h 13 min`.
+fn impact_clause(incident: &Incident) -> String {
+    let duration = human_duration(incident.duration);
+    if incident.impact.requests > 0 {
+        format!("{:.0} % of requests failed for {duration}", incident.impact.failed_ratio * 100.0)
+    } else {
+        format!("{} error lines in {duration}", crate::render::thousands(incident.errors.lines))
+    }
+}
+
+fn link(chain: &[Link], role: Role) -> Option<&Episode> {
+    chain.iter().find(|l| l.role == role).map(|l| &l.episode)
+}
+
+/// The draft's title: what failed, what set it off, what users met. `None` without an
+/// incident.
+pub fn title(report: &Report) -> Option<Vec<Part>> {
+    let incident = report.incident.as_ref()?;
+    let chain = report.root_cause.as_ref().map_or(&[][..], |r| &r.chain[..]);
+    let trigger = link(chain, Role::Trigger);
+    let origin = link(chain, Role::Origin);
+    let mut parts = link(chain, Role::Mechanism)
+        .and_then(|m| mechanism_name(m, trigger))
+        .unwrap_or_else(|| {
+            vec![Part::Text(
+                match incident.symptoms.first().map(|s| s.category) {
+                    Some(Category::LatencySpike) => "Slow requests",
+                    Some(Category::ErrorBurst) => "A burst of errors",
+                    _ => "Failed requests",
+                }
+                .into(),
+            )]
+        });
+    if let Some(trigger) = trigger {
+        parts.push(Part::Text(" ".into()));
+        parts.extend(trigger_clause(trigger, origin));
+    }
+    parts.push(Part::Text(format!(": {}", impact_clause(incident))));
+    Some(parts)
+}
+
+/// Whether an episode is a moment rather than a stretch of time.
+fn is_moment(e: &Episode) -> bool {
+    e.end <= e.start || (e.count <= 1 && e.rate.is_none())
+}
+
+/// An episode as a timeline entry, its time shown beside it: `{clause}`, a stretch with
+/// `, until U (N lines)`.
+pub fn entry(e: &Episode, role: Option<Role>) -> Vec<Part> {
+    let mut parts = e.phrase.clone();
+    if !is_moment(e) && e.rate.is_none() && role != Some(Role::Symptom) {
+        parts.push(Part::Text(", until ".into()));
+        parts.push(Part::Time(e.end));
+        parts.push(Part::Text(format!(" ({} lines)", crate::render::thousands(e.count))));
+    }
+    parts
+}
+
+/// An episode as a sentence of the chain, without its full stop: `At T, {clause}` for a
+/// moment, `From T to U, {clause} (N lines)` for a stretch; a symptom `From T, {clause}`.
+pub fn sentence(e: &Episode, role: Option<Role>) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let point = is_moment(e);
+    if point {
+        parts.push(Part::Text("At ".into()));
+        parts.push(Part::Time(e.start));
+        parts.push(Part::Text(", ".into()));
+    } else if role == Some(Role::Symptom) || e.rate.is_some() {
+        parts.push(Part::Text("From ".into()));
+        parts.push(Part::Time(e.start));
+        parts.push(Part::Text(", ".into()));
+    } else {
+        parts.push(Part::Text("From ".into()));
+        parts.push(Part::Time(e.start));
+        parts.push(Part::Text(" to ".into()));
+        parts.push(Part::Time(e.end));
+        parts.push(Part::Text(", ".into()));
+    }
+    parts.extend(e.phrase.iter().cloned());
+    if !point && e.rate.is_none() {
+        parts.push(Part::Text(format!(" ({} lines)", crate::render::thousands(e.count))));
+    }
+    parts
+}
+
+/// The confidence of a chain in words: how strong, what supports it, what is missing.
+pub fn how_sure(report: &Report) -> Vec<Part> {
+    let text = |s: String| Part::Text(s);
+    let Some(incident) = &report.incident else { return Vec::new() };
+    let Some(root) = &report.root_cause else {
+        return vec![text("weak: nothing in these logs explains the failures.".into())];
+    };
+    let chain = &root.chain;
+    let trigger = link(chain, Role::Trigger);
+    let mechanism = link(chain, Role::Mechanism);
+    let label = match root.confidence {
+        c if c >= 0.75 => "strong",
+        c if c >= 0.45 => "fair",
+        _ => "weak",
+    };
+    let mut reasons: Vec<String> = Vec::new();
+    if let (Some(t), Some(m)) = (trigger, mechanism) {
+        let gap: Micros = m.start - t.start;
+        if gap >= 0 {
+            reasons.push(format!(
+                "what set it off came {} before the first sign of how it failed",
+                human_duration(gap)
+            ));
+        }
+    }
+    if let Some(m) = mechanism {
+        let end = incident.start + incident.duration;
+        let before = incident.start - m.start;
+        if before >= 0 {
+            reasons.push(format!("how it failed showed {} before users saw errors", human_duration(before)));
+        }
+        if m.end >= end - 10 * 60_000_000 {
+            reasons.push("it lasted as long as the failures".into());
+        } else {
+            reasons.push(format!("it stopped {} before the failures did", human_duration(end - m.end)));
+        }
+    }
+    let files: std::collections::BTreeSet<&str> = chain
+        .iter()
+        .flat_map(|l| l.episode.evidence.iter().map(|e| e.file.as_str()))
+        .collect();
+    if files.len() > 1 {
+        reasons.push(format!("the chain rests on {} logs", files.len()));
+    }
+    let mut missing: Vec<&str> = Vec::new();
+    if trigger.is_none() {
+        missing.push("nothing in the logs says what set it off");
+    }
+    if mechanism.is_none() {
+        missing.push("nothing in the logs says how it made requests fail");
+    }
+    let mut out = label.to_string();
+    if !reasons.is_empty() {
+        out.push_str(&format!(": {}", reasons.join("; ")));
+    }
+    out.push('.');
+    if !missing.is_empty() {
+        out.push_str(&format!(" Missing: {}.", missing.join("; ")));
+    }
+    vec![text(out)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::SourceKind;
+    use crate::report::{ErrorLines, Impact, RootCause};
+    use crate::rules::Severity;
+    use crate::time::Zone;
+    use crate::timeline::Subject;
+
+    const MINUTE: Micros = 60_000_000;
+
+    fn episode(category: Category, start: i64, end: i64, subject: Option<(&str, &str)>) -> Episode {
+        Episode {
+            start: start * MINUTE,
+            end: end * MINUTE,
+            rule: "r".into(),
+            title: "A title".into(),
+            category,
+            severity: Severity::Error,
+            source: SourceKind::Db,
+            group: "/logs/db.log".into(),
+            count: 10,
+            subject: subject.map(|(f, v)| Subject {
+                field: f.into(),
+                value: v.into(),
+            }),
+            rate: None,
+            background: false,
+            first: None,
+            last: None,
+            summary: String::new(),
+            phrase: vec![Part::Text("something happened".into())],
+            quote: None,
+            evidence: Vec::new(),
+        }
+    }
+
+    fn report(chain: Vec<(Role, Episode)>, requests: u64, failed: u64) -> Report {
+        let incident = Incident {
+            number: 1,
+            start: 0,
+            end: Some(73 * MINUTE),
+            ongoing: false,
+            duration: 73 * MINUTE,
+            detected: None,
+            impact: Impact {
+                requests,
+                failed_requests: failed,
+                failed_ratio: failed as f64 / requests.max(1) as f64,
+                peak_error_ratio: 1.0,
+                peak_at: None,
+                clients: 0,
+                affected_clients: 0,
+                affected_clients_ratio: 0.0,
+                clients_estimated: false,
+                hardest_hit: Vec::new(),
+                unaffected: Vec::new(),
+            },
+            errors: ErrorLines {
+                lines: 2400,
+                peak: 90,
+                peak_at: None,
+                sources: Vec::new(),
+            },
+            symptoms: vec![episode(Category::ErrorSpike, 0, 73, None)],
+        };
+        Report {
+            schema_version: 1,
+            tool_version: "test",
+            display_zone: Zone::UTC,
+            incident: Some(incident),
+            root_cause: (!chain.is_empty()).then(|| RootCause {
+                summary: String::new(),
+                confidence: 0.8,
+                chain: chain
+                    .into_iter()
+                    .map(|(role, episode)| Link { role, score: 0.9, episode })
+                    .collect(),
+            }),
+            alternatives: Vec::new(),
+            resolution: None,
+            timeline: Vec::new(),
+            measures: Vec::new(),
+            incidents: Vec::new(),
+            blips: Vec::new(),
+            notable: Vec::new(),
+            sources: Vec::new(),
+            traffic: Default::default(),
+            problems: Vec::new(),
+        }
+    }
+
+    fn plain(parts: &[Part]) -> String {
+        parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => t.clone(),
+                Part::Quote(q) => format!("`{q}`"),
+                Part::Time(t) => format!("T{}", t / MINUTE),
+                Part::Duration(d) => human_duration(*d),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_title_names_cause_and_effect() {
+        let chain = vec![
+            (
+                Role::Origin,
+                episode(Category::CronJob, -2, -2, Some(("command", "/usr/local/bin/optimize"))),
+            ),
+            (Role::Trigger, episode(Category::Maintenance, -2, -2, Some(("table", "orders")))),
+            (Role::Mechanism, episode(Category::TableLock, -1, 72, None)),
+        ];
+        let named = title(&report(chain, 1752, 1444)).unwrap();
+        assert_eq!(
+            plain(&named),
+            "Table `orders` locked by a maintenance job from cron: 82 % of requests failed for 1 h 13 min"
+        );
+        let deploy = vec![
+            (Role::Trigger, episode(Category::Deploy, -600, -600, Some(("version", "4.18.0")))),
+            (Role::Mechanism, episode(Category::PoolExhaustion, 0, 60, None)),
+        ];
+        assert_eq!(
+            plain(&title_of(deploy)),
+            "Connection pool exhausted after the release of `4.18.0`: 50 % of requests failed for 1 h 13 min"
+        );
+        // Nothing explains it: the symptom, and what users met.
+        assert_eq!(
+            plain(&title_of(Vec::new())),
+            "Failed requests: 50 % of requests failed for 1 h 13 min"
+        );
+        // No access log: error lines.
+        let mut no_access = report(Vec::new(), 0, 0);
+        no_access.incident.as_mut().unwrap().symptoms[0].category = Category::ErrorBurst;
+        assert_eq!(
+            plain(&title(&no_access).unwrap()),
+            "A burst of errors: 2,400 error lines in 1 h 13 min"
+        );
+    }
+
+    fn title_of(chain: Vec<(Role, Episode)>) -> Vec<Part> {
+        title(&report(chain, 100, 50)).unwrap()
+    }
+
+    #[test]
+    fn moments_and_stretches_read_differently() {
+        let mut moment = episode(Category::Maintenance, -2, -2, None);
+        moment.count = 1;
+        assert_eq!(plain(&sentence(&moment, Some(Role::Trigger))), "At T-2, something happened");
+        assert_eq!(plain(&entry(&moment, Some(Role::Trigger))), "something happened");
+        let stretch = episode(Category::TableLock, -1, 60, None);
+        assert_eq!(
+            plain(&sentence(&stretch, Some(Role::Mechanism))),
+            "From T-1 to T60, something happened (10 lines)"
+        );
+        assert_eq!(
+            plain(&entry(&stretch, Some(Role::Mechanism))),
+            "something happened, until T60 (10 lines)"
+        );
+    }
+
+    #[test]
+    fn how_sure_says_what_supports_the_chain_and_what_is_missing() {
+        let chain = vec![
+            (Role::Trigger, episode(Category::Maintenance, -2, -2, None)),
+            (Role::Mechanism, episode(Category::TableLock, -1, 72, None)),
+        ];
+        let words = plain(&how_sure(&report(chain, 100, 50)));
+        assert!(words.starts_with("strong: what set it off came 1 min before"), "{words}");
+        assert!(words.contains("lasted as long as the failures"), "{words}");
+        let alone = plain(&how_sure(&report(
+            vec![(Role::Mechanism, episode(Category::TableLock, -1, 20, None))],
+            100,
+            50,
+        )));
+        assert!(alone.contains("stopped 53 min before the failures did"), "{alone}");
+        assert!(alone.contains("Missing: nothing in the logs says what set it off"), "{alone}");
+        assert!(plain(&how_sure(&report(Vec::new(), 100, 50))).starts_with("weak"));
+    }
+}
