@@ -2,6 +2,8 @@
 //! captured: `cron started {command}` becomes "cron started `/usr/local/bin/optimize
 //! --all`". Braces name a captured field (quoted when shown), `{a|b}` the first of several
 //! that the line has, and `{message}` what the line says after its family's header.
+//! Square brackets hold a part that is left out when a field in it is missing:
+//! `statements took {duration_ms} ms[, such as {statement}]`.
 
 use std::fmt;
 
@@ -12,6 +14,8 @@ pub enum Piece {
     Text(String),
     /// The value of the first of these fields the line has, quoted when shown.
     Field(Vec<String>),
+    /// Pieces said only when every field in them is there.
+    Optional(Vec<Piece>),
 }
 
 /// A rule's phrase, parsed.
@@ -23,59 +27,91 @@ pub struct Phrase {
 /// A placeholder every line has: what it says after its family's header.
 pub const MESSAGE: &str = "message";
 
+/// The text and fields of `text`, which holds no brackets.
+fn plain_pieces(text: &str, whole: &str, fields: &[&str]) -> Result<Vec<Piece>, String> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            pieces.push(Piece::Text(rest[..open].to_string()));
+        }
+        let close = rest[open..]
+            .find('}')
+            .ok_or_else(|| format!("phrase `{whole}`: a `{{` is not closed"))?
+            + open;
+        let names: Vec<String> = rest[open + 1..close].split('|').map(|n| n.trim().to_string()).collect();
+        for name in &names {
+            if name != MESSAGE && !fields.contains(&name.as_str()) {
+                return Err(format!(
+                    "phrase `{whole}`: `{name}` is not captured by the pattern (captured: {}; and `message`)",
+                    if fields.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        fields.join(", ")
+                    }
+                ));
+            }
+        }
+        pieces.push(Piece::Field(names));
+        rest = &rest[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err(format!("phrase `{whole}`: a `}}` is not opened"));
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.to_string()));
+    }
+    Ok(pieces)
+}
+
 impl Phrase {
     /// Parses `text`; every field must be one of `fields` (the rule's captures, and
     /// `message`).
     pub fn parse(text: &str, fields: &[&str]) -> Result<Phrase, String> {
         let mut pieces = Vec::new();
         let mut rest = text;
-        while let Some(open) = rest.find('{') {
-            if open > 0 {
-                pieces.push(Piece::Text(rest[..open].to_string()));
-            }
+        while let Some(open) = rest.find('[') {
+            pieces.extend(plain_pieces(&rest[..open], text, fields)?);
             let close = rest[open..]
-                .find('}')
-                .ok_or_else(|| format!("phrase `{text}`: a `{{` is not closed"))?
+                .find(']')
+                .ok_or_else(|| format!("phrase `{text}`: a `[` is not closed"))?
                 + open;
-            let names: Vec<String> = rest[open + 1..close].split('|').map(|n| n.trim().to_string()).collect();
-            for name in &names {
-                if name != MESSAGE && !fields.contains(&name.as_str()) {
-                    return Err(format!(
-                        "phrase `{text}`: `{name}` is not captured by the pattern (captured: {}; and `message`)",
-                        if fields.is_empty() {
-                            "nothing".to_string()
-                        } else {
-                            fields.join(", ")
-                        }
-                    ));
-                }
+            let inner = &rest[open + 1..close];
+            if inner.contains('[') {
+                return Err(format!("phrase `{text}`: brackets do not nest"));
             }
-            pieces.push(Piece::Field(names));
+            pieces.push(Piece::Optional(plain_pieces(inner, text, fields)?));
             rest = &rest[close + 1..];
         }
-        if rest.contains('}') {
-            return Err(format!("phrase `{text}`: a `}}` is not opened"));
+        if rest.contains(']') {
+            return Err(format!("phrase `{text}`: a `]` is not opened"));
         }
-        if !rest.is_empty() {
-            pieces.push(Piece::Text(rest.to_string()));
-        }
+        pieces.extend(plain_pieces(rest, text, fields)?);
         Ok(Phrase { pieces })
     }
 
-    /// The phrase with each field's value, or `None` when a field is missing: then the
-    /// rule's title says it instead. `value` looks a field up by name.
+    /// The phrase with each field's value, or `None` when a field outside brackets is
+    /// missing: then the rule's title says it instead. `value` looks a field up by name.
     pub fn fill<'a>(&self, value: impl Fn(&str) -> Option<&'a str>) -> Option<Vec<Filled>> {
-        self.pieces
-            .iter()
-            .map(|piece| match piece {
-                Piece::Text(t) => Some(Filled::Text(t.clone())),
-                Piece::Field(names) => names
+        fill_pieces(&self.pieces, &value)
+    }
+}
+
+fn fill_pieces<'a>(pieces: &[Piece], value: &impl Fn(&str) -> Option<&'a str>) -> Option<Vec<Filled>> {
+    let mut filled = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => filled.push(Filled::Text(t.clone())),
+            Piece::Field(names) => filled.push(
+                names
                     .iter()
                     .find_map(|n| value(n).filter(|v| !v.trim().is_empty()))
-                    .map(|v| Filled::Quote(v.trim().to_string())),
-            })
-            .collect()
+                    .map(|v| Filled::Quote(v.trim().to_string()))?,
+            ),
+            Piece::Optional(inner) => filled.extend(fill_pieces(inner, value).unwrap_or_default()),
+        }
     }
+    Some(filled)
 }
 
 /// A piece of a filled phrase.
@@ -87,13 +123,21 @@ pub enum Filled {
 
 impl fmt::Display for Phrase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for piece in &self.pieces {
-            match piece {
-                Piece::Text(t) => f.write_str(t)?,
-                Piece::Field(names) => write!(f, "{{{}}}", names.join("|"))?,
+        fn write(f: &mut fmt::Formatter<'_>, pieces: &[Piece]) -> fmt::Result {
+            for piece in pieces {
+                match piece {
+                    Piece::Text(t) => f.write_str(t)?,
+                    Piece::Field(names) => write!(f, "{{{}}}", names.join("|"))?,
+                    Piece::Optional(inner) => {
+                        f.write_str("[")?;
+                        write(f, inner)?;
+                        f.write_str("]")?;
+                    }
+                }
             }
+            Ok(())
         }
-        Ok(())
+        write(f, &self.pieces)
     }
 }
 
@@ -122,6 +166,35 @@ mod tests {
         // A field the line lacks: no phrase (the title says it).
         assert_eq!(phrase.fill(|_| None), None);
         assert_eq!(phrase.to_string(), "cron started {command}");
+    }
+
+    #[test]
+    fn a_bracketed_part_is_said_only_when_its_fields_are_there() {
+        let phrase = Phrase::parse("statements took {ms} ms[, such as {statement}]", &["ms", "statement"]).unwrap();
+        let with = phrase
+            .fill(|n| match n {
+                "ms" => Some("18450"),
+                "statement" => Some("SELECT 1"),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(with.len(), 5);
+        assert_eq!(with[3], Filled::Text(", such as ".into()));
+        assert_eq!(with[4], Filled::Quote("SELECT 1".into()));
+        let without = phrase.fill(|n| (n == "ms").then_some("18450")).unwrap();
+        assert_eq!(
+            without,
+            [
+                Filled::Text("statements took ".into()),
+                Filled::Quote("18450".into()),
+                Filled::Text(" ms".into())
+            ]
+        );
+        assert_eq!(phrase.to_string(), "statements took {ms} ms[, such as {statement}]");
+        assert!(Phrase::parse("a [b [c]]", &[]).is_err());
+        assert!(Phrase::parse("a [b", &[]).is_err());
+        assert!(Phrase::parse("a b]", &[]).is_err());
+        assert!(Phrase::parse("[{missing}]", &["other"]).is_err());
     }
 
     #[test]
