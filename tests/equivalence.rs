@@ -150,3 +150,53 @@ fn gzip_and_plain_give_the_same_lines_and_events() {
         );
     }
 }
+
+/// A slow-log entry's statement follows its `# Query_time:` line; wherever a chunk or a
+/// gzip block ends, the run that entry opens quotes the same statement.
+#[test]
+fn a_slow_log_entry_keeps_its_statement_wherever_the_file_is_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    let gz = dir.path().join("gz");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::create_dir(&gz).unwrap();
+    let mut log = String::new();
+    // Entries an hour apart, so that each opens a run of its own.
+    for n in 0..20u64 {
+        let time = 1_710_424_780 + n * 3_600;
+        log.push_str(&format!(
+            "# Time: 2024-03-14T{:02}:59:40.000000Z\n# User@Host: shop[shop] @ web1 [10.0.0.20]  Id: {n}\n# Query_time: 14.120334  Lock_time: 0.000211 Rows_sent: 20  Rows_examined: 1840233\nuse shop;\nSET timestamp={time};\nSELECT * FROM products WHERE title LIKE '%entry {n}%';\n",
+            n
+        ));
+    }
+    std::fs::write(plain.join("mysql-slow.log"), &log).unwrap();
+    let out = std::fs::File::create(gz.join("mysql-slow.log.gz")).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, log.as_bytes()).unwrap();
+    encoder.finish().unwrap();
+
+    let statements = |dir: &Path, options: &ScanOptions| -> Vec<Option<String>> {
+        let result = postmortem::scan_paths(&[dir.to_path_buf()], &rules(), options, &postmortem::scan::NoProgress);
+        let mut runs: Vec<_> = result.hits.values().flat_map(|h| h.runs()).collect();
+        runs.sort_by_key(|r| r.first);
+        runs.iter()
+            .map(|r| &r.first_line)
+            .filter(|f| f.line.starts_with("# Query_time"))
+            .map(|f| f.entry.as_deref().map(str::to_string))
+            .collect()
+    };
+    let expected: Vec<Option<String>> = (0..20)
+        .map(|n| Some(format!("SELECT * FROM products WHERE title LIKE '%entry {n}%';")))
+        .collect();
+    for chunk_size in [97, 300, 1000, 8 << 20] {
+        for (no_mmap, input) in [(false, &plain), (true, &plain), (false, &gz)] {
+            let options = ScanOptions {
+                zone: Zone::UTC,
+                chunk_size,
+                no_mmap,
+                ..ScanOptions::default()
+            };
+            assert_eq!(statements(input, &options), expected, "chunks of {chunk_size}, {}", input.display());
+        }
+    }
+}

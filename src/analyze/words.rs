@@ -5,7 +5,7 @@
 
 use crate::analyze::Part;
 use crate::format::SourceKind;
-use crate::rules::phrase::{Filled, MESSAGE};
+use crate::rules::phrase::{Filled, ENTRY, MESSAGE};
 use crate::rules::{Category, Rule};
 use crate::text::thousands;
 use crate::timeline::{Episode, RateUnit};
@@ -72,6 +72,9 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
         phrase.fill(|name| {
             if name == MESSAGE {
                 return Some(without_program(&first.message));
+            }
+            if name == ENTRY {
+                return first.entry.as_deref();
             }
             first.fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| &**v)
         })
@@ -200,6 +203,7 @@ mod tests {
                 line: message.into(),
                 message: message.into(),
                 fields: fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+                entry: None,
             }),
         }
     }

@@ -64,7 +64,21 @@ pub trait Family {
     fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
         Some(generic_head(line.get(stamp_end..)?))
     }
+
+    /// For a family whose entries span several lines: what the rest of the entry says
+    /// (the statement of a slow-log entry), found in the [`ENTRY_WINDOW`] bytes
+    /// `following` a line. Asked only of the first line of a run; `None` where entries
+    /// are single lines.
+    fn entry_rest(_following: &[u8]) -> Option<&[u8]> {
+        None
+    }
 }
+
+/// How many bytes after a line [`Family::entry_rest`] sees: always this many (or to the
+/// end of the file), wherever the scan's chunks end, so that what it finds does not
+/// depend on how the file was cut. A slow-log entry's `use` and `SET timestamp` lines and
+/// the head of its statement fit.
+pub const ENTRY_WINDOW: usize = 4096;
 
 /// The layer of the stack a log comes from; drives rule selection and causal order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -150,6 +164,11 @@ macro_rules! families {
             #[inline]
             pub fn head(self, line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
                 match self { $(Format::$variant => <$family>::head(line, stamp_end),)* }
+            }
+
+            /// See [`Family::entry_rest`].
+            pub fn entry_rest(self, following: &[u8]) -> Option<&[u8]> {
+                match self { $(Format::$variant => <$family>::entry_rest(following),)* }
             }
         }
     };

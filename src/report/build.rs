@@ -62,6 +62,7 @@ impl Resolver<'_> {
                 line: f.line.to_string(),
                 message: f.message.to_string(),
                 fields: f.fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                entry: f.entry.as_deref().map(str::to_string),
             }),
             start: e.start,
             end: e.end,

@@ -84,6 +84,9 @@ pub struct Quote {
     pub message: String,
     /// What the rule captured from it.
     pub fields: BTreeMap<String, String>,
+    /// The rest of its entry where entries span lines (a slow-log entry's statement);
+    /// null otherwise, or when the entry ran past the stretch of the file read with it.
+    pub entry: Option<String>,
 }
 
 /// How high a rate rule's value went during its episode.

@@ -1,7 +1,8 @@
 //! What a rule's lines say happened, in a sentence of ours built from what the rule
 //! captured: `cron started {command}` becomes "cron started `/usr/local/bin/optimize
 //! --all`". Braces name a captured field (quoted when shown), `{a|b}` the first of several
-//! that the line has, and `{message}` what the line says after its family's header.
+//! that the line has, `{message}` what the line says after its family's header, and
+//! `{entry}` the rest of a multi-line entry (a slow-log entry's statement).
 //! Square brackets hold a part that is left out when a field in it is missing:
 //! `statements took {duration_ms} ms[, such as {statement}]`.
 
@@ -26,6 +27,9 @@ pub struct Phrase {
 
 /// A placeholder every line has: what it says after its family's header.
 pub const MESSAGE: &str = "message";
+/// A placeholder for the rest of a multi-line entry (a slow-log entry's statement),
+/// where the format has such entries.
+pub const ENTRY: &str = "entry";
 
 /// The text and fields of `text`, which holds no brackets.
 fn plain_pieces(text: &str, whole: &str, fields: &[&str]) -> Result<Vec<Piece>, String> {
@@ -41,9 +45,9 @@ fn plain_pieces(text: &str, whole: &str, fields: &[&str]) -> Result<Vec<Piece>, 
             + open;
         let names: Vec<String> = rest[open + 1..close].split('|').map(|n| n.trim().to_string()).collect();
         for name in &names {
-            if name != MESSAGE && !fields.contains(&name.as_str()) {
+            if name != MESSAGE && name != ENTRY && !fields.contains(&name.as_str()) {
                 return Err(format!(
-                    "phrase `{whole}`: `{name}` is not captured by the pattern (captured: {}; and `message`)",
+                    "phrase `{whole}`: `{name}` is not captured by the pattern (captured: {}; and `message`, `entry`)",
                     if fields.is_empty() {
                         "nothing".to_string()
                     } else {

@@ -91,7 +91,9 @@ impl StampCache {
 }
 
 /// Scans the lines of one chunk. `base` is the absolute offset of `data[0]`.
-pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options: &ScanOptions) -> ChunkResult {
+/// Scans the lines of `data`, which start at offset `base` of their file; `lookahead`
+/// is what follows them in the file, up to [`crate::format::ENTRY_WINDOW`] bytes.
+pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options: &ScanOptions) -> ChunkResult {
     let format = plan.format;
     let matcher = rules.matcher(format);
     let web = format.kind() == SourceKind::Web;
@@ -160,6 +162,9 @@ pub(super) fn scan_chunk(data: &[u8], base: u64, plan: &FilePlan, rules: &RuleSe
         let text = LineText {
             line,
             message: head.map_or(line, |h| h.message),
+            following: data.get(end + 1..).unwrap_or_default(),
+            lookahead,
+            format,
         };
         let mut named = false;
         if let Some(request) = request {

@@ -13,6 +13,7 @@
 //! does) gives the same episodes as collapsing the lines one by one in time order.
 
 use super::templates::TemplateKey;
+use crate::format::{Format, ENTRY_WINDOW};
 use crate::rules::RuleIndex;
 use crate::text::clean_line;
 use crate::time::Micros;
@@ -100,6 +101,8 @@ pub struct FirstLine {
     pub message: Box<str>,
     /// What the rule captured from it.
     pub fields: Vec<(Box<str>, Box<str>)>,
+    /// The rest of its entry, where entries span lines (see [`Format::entry_rest`]).
+    pub entry: Option<Box<str>>,
 }
 
 /// Characters of a run's first line kept.
@@ -109,6 +112,28 @@ const FIRST_LINE_CHARS: usize = 300;
 pub struct LineText<'a> {
     pub line: &'a [u8],
     pub message: &'a [u8],
+    /// The bytes after the line in its chunk, those after the chunk (see
+    /// [`ENTRY_WINDOW`]), and their format: where the rest of a multi-line entry is
+    /// looked for.
+    pub following: &'a [u8],
+    pub lookahead: &'a [u8],
+    pub format: Format,
+}
+
+impl LineText<'_> {
+    /// The rest of the line's entry, from exactly [`ENTRY_WINDOW`] bytes after it
+    /// (fewer only at the end of the file), wherever its chunk ends.
+    fn entry(&self) -> Option<Box<str>> {
+        let window: std::borrow::Cow<'_, [u8]> = if self.following.len() >= ENTRY_WINDOW {
+            self.following[..ENTRY_WINDOW].into()
+        } else {
+            let more = (ENTRY_WINDOW - self.following.len()).min(self.lookahead.len());
+            [self.following, &self.lookahead[..more]].concat().into()
+        };
+        self.format
+            .entry_rest(&window)
+            .map(|rest| clean_line(rest, FIRST_LINE_CHARS).into())
+    }
 }
 
 impl LineText<'_> {
@@ -117,6 +142,7 @@ impl LineText<'_> {
             line: clean_line(self.line, FIRST_LINE_CHARS).into(),
             message: clean_line(self.message, FIRST_LINE_CHARS).into(),
             fields: fields.iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect(),
+            entry: self.entry(),
         }
     }
 }
@@ -507,6 +533,9 @@ mod tests {
     const TEXT: LineText<'static> = LineText {
         line: b"a line",
         message: b"a line",
+        following: b"",
+        lookahead: b"",
+        format: crate::format::Format::Unknown,
     };
 
     fn mark(time: Micros, line: u64) -> Mark {

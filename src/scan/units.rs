@@ -4,6 +4,7 @@
 use super::chunk::{scan_chunk, ChunkResult};
 use super::{FilePlan, Progress, ScanOptions};
 use crate::error::{describe_io, Problem};
+use crate::format::ENTRY_WINDOW;
 use crate::rules::RuleSet;
 use crate::source::{self, Blocks, PlainFile, Probe, ReadMode};
 
@@ -56,7 +57,10 @@ pub(super) fn run_unit(
             let probe = &probes[file];
             let result = PlainFile::open(probe).and_then(|plain| {
                 let lines = plain.lines_in(start, end, options.max_line)?;
-                Ok((scan_chunk(&lines.bytes, lines.first, &plans[file], rules, options), lines.shrank))
+                Ok((
+                    scan_chunk(&lines.bytes, &lines.lookahead, lines.first, &plans[file], rules, options),
+                    lines.shrank,
+                ))
             });
             progress.advance(end - start);
             match result {
@@ -112,8 +116,18 @@ pub(super) fn run_unit(
                     }
                     blocks
                 });
+                // Each block is scanned once the next is there: its head is the lookahead
+                // a multi-line entry at the block's end needs.
+                let mut pending: Option<(u64, Vec<u8>)> = None;
                 for (base, block) in receiver {
-                    chunks.push(scan_chunk(&block, base, &plans[file], rules, options));
+                    if let Some((previous_base, previous)) = pending.take() {
+                        let lookahead = &block[..block.len().min(ENTRY_WINDOW)];
+                        chunks.push(scan_chunk(&previous, lookahead, previous_base, &plans[file], rules, options));
+                    }
+                    pending = Some((base, block));
+                }
+                if let Some((base, block)) = pending {
+                    chunks.push(scan_chunk(&block, &[], base, &plans[file], rules, options));
                 }
                 reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             });

@@ -9,7 +9,7 @@ mod guard;
 pub use discover::{discover, InputFile, Origin};
 
 use crate::error::{describe_io, Problem};
-use crate::format::{self, Sniffed};
+use crate::format::{self, Sniffed, ENTRY_WINDOW};
 use crate::time::RawStamp;
 use std::fs::File;
 use std::io::{self, Read};
@@ -217,9 +217,11 @@ impl PlainFile {
         if let Some((map, _)) = &self.map {
             let data: &[u8] = map;
             let (first, last) = align(data, 0, start, end, self.size, max_line);
+            let ahead_end = (last as usize + ENTRY_WINDOW).min(data.len());
             return Ok(Lines {
                 first,
                 bytes: Bytes::Borrowed(&data[first as usize..last as usize]),
+                lookahead: Bytes::Borrowed(&data[last as usize..ahead_end]),
                 shrank: false,
             });
         }
@@ -237,6 +239,7 @@ impl PlainFile {
                 return Ok(Lines {
                     first: start,
                     bytes: Bytes::Owned(Vec::new()),
+                    lookahead: Bytes::Owned(Vec::new()),
                     shrank,
                 });
             }
@@ -245,9 +248,17 @@ impl PlainFile {
             if reached_eof || tail_has_newline || extra > max_line {
                 let (first, last) = align(&data, from, start, end.min(available), available, max_line);
                 let slice = data[(first - from) as usize..(last - from) as usize].to_vec();
+                // What follows, for an entry that runs past the range; a failed read of it
+                // only costs that entry its statement.
+                let lookahead = if last < available {
+                    read_at(&self.file, last, ENTRY_WINDOW).unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
                 return Ok(Lines {
                     first,
                     bytes: Bytes::Owned(slice),
+                    lookahead: Bytes::Owned(lookahead),
                     shrank,
                 });
             }
@@ -261,6 +272,9 @@ pub struct Lines<'a> {
     /// The absolute offset of `bytes[0]`.
     pub first: u64,
     pub bytes: Bytes<'a>,
+    /// Up to [`ENTRY_WINDOW`] bytes after them, where the rest of a multi-line entry
+    /// begun in `bytes` may be.
+    pub lookahead: Bytes<'a>,
     /// The file had fewer bytes than when it was probed: lines past its new end are lost.
     pub shrank: bool,
 }

@@ -143,6 +143,7 @@ fn of_source(group: &str, templates: &Templates, files: &[FileReport], logs_star
                         line: occurrence.line.clone(),
                         message: occurrence.message.clone(),
                         fields: Vec::new(),
+                        entry: None,
                     }),
                 },
             ));

@@ -286,6 +286,9 @@ mod tests {
     const TEXT: LineText<'static> = LineText {
         line: b"a line",
         message: b"a line",
+        following: b"",
+        lookahead: b"",
+        format: crate::format::Format::Unknown,
     };
     use crate::format::Format;
     use crate::rules::Rule;
