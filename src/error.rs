@@ -1,5 +1,5 @@
 //! Problems with the input, one line each on stderr, naming the file: what the scan could
-//! not read and why. A problem with one file never stops the others from being read;
+//! not read and why, and notes on how it read what it could (a zone it followed). A problem with one file never stops the others from being read;
 //! errors (as opposed to warnings) make the exit status non-zero.
 
 use std::fmt;
@@ -9,6 +9,8 @@ use std::io;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// How something was read that the user may want to know (a zone followed).
+    Note,
     Warning,
     Error,
 }
@@ -22,6 +24,14 @@ pub struct Problem {
 }
 
 impl Problem {
+    pub fn note(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem {
+            level: Level::Note,
+            file: file.into(),
+            message: message.into(),
+        }
+    }
+
     pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Problem {
         Problem {
             level: Level::Warning,
@@ -42,6 +52,7 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = match self.level {
+            Level::Note => "note",
             Level::Warning => "warning",
             Level::Error => "error",
         };

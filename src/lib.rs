@@ -45,9 +45,11 @@ use time::{Micros, Zone};
 pub struct Config {
     /// The rules in force (user files, then the built-in catalogue).
     pub rules: RuleSet,
-    /// Zone of timestamps that carry none, when the user gave one; otherwise this
-    /// machine's zone is assumed and the sources say so.
+    /// Zone of timestamps that carry none, when the user gave one; otherwise the zone
+    /// other logs imply, else this machine's, and the notes say so.
     pub zone: Option<Zone>,
+    /// Zones for the files a pattern names, before `zone` (`--tz 'db/*=UTC'`).
+    pub file_zones: Vec<scan::FileZone>,
     /// Zone to show times in; default: `zone`, else the offset most files carry, else UTC.
     pub display_zone: Option<Zone>,
     /// Year of the first line of logs that print none; default: inferred.
@@ -68,9 +70,9 @@ pub struct Config {
     pub min_failed: u64,
     /// Which incident to draft, numbered from 1 in time order; default: the largest.
     pub incident: Option<usize>,
-    /// Keep only what happened in `[since, until)` (the timeline).
-    pub since: Option<Micros>,
-    pub until: Option<Micros>,
+    /// `--since` and `--until`: what is kept, placed against the logs once they are read
+    /// and read in the display zone.
+    pub window: time::Window,
     /// Keep every matched line (`timeline --raw`): memory then grows with the matches.
     pub keep_lines: bool,
     /// Target size of a chunk of a plain file: the unit of work of one thread.
@@ -83,6 +85,7 @@ impl Config {
         Config {
             rules,
             zone: None,
+            file_zones: Vec::new(),
             display_zone: None,
             year: None,
             no_mmap: false,
@@ -93,8 +96,7 @@ impl Config {
             min_duration: analyze::weights::MIN_INCIDENT_DURATION,
             min_failed: analyze::weights::MIN_FAILED_REQUESTS,
             incident: None,
-            since: None,
-            until: None,
+            window: time::Window::default(),
             keep_lines: false,
             chunk_size: defaults.chunk_size,
         }
@@ -108,6 +110,8 @@ impl Config {
     fn scan_options(&self) -> ScanOptions {
         ScanOptions {
             zone: self.naive_zone(),
+            zone_given: self.zone.is_some(),
+            file_zones: self.file_zones.clone(),
             year: self.year,
             no_mmap: self.no_mmap,
             bucket: self.bucket,
@@ -123,17 +127,48 @@ impl Config {
     }
 }
 
-/// Why a run gave no report.
+/// Why a run gave no report. The problems met reading the logs are kept, to be reported
+/// too.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// `--incident N` beyond the incidents found. The problems met reading the logs are
-    /// kept, to be reported too.
-    #[error("--incident {asked}: these logs hold {found} incident(s)")]
+    /// `--incident N` beyond the incidents found.
+    #[error("--incident {asked}: these logs hold {found} incident(s){}", if *.in_window { " in the window" } else { "" })]
     NoSuchIncident {
         asked: usize,
         found: usize,
+        in_window: bool,
         problems: Vec<error::Problem>,
     },
+    /// `--since` or `--until` that cannot be placed against these logs.
+    #[error("{message}")]
+    Window { message: String, problems: Vec<error::Problem> },
+}
+
+impl Error {
+    /// The problems met reading the logs before the run gave up.
+    pub fn problems(&self) -> &[error::Problem] {
+        match self {
+            Error::NoSuchIncident { problems, .. } | Error::Window { problems, .. } => problems,
+        }
+    }
+}
+
+impl Config {
+    /// `--since`/`--until` as instants: read in the zone times are shown in, a time of day
+    /// on the logs' day, a relative time from their ends.
+    fn span(&self, files: &[scan::FileReport], problems: &[error::Problem]) -> Result<time::Span, Error> {
+        if self.window.is_open() {
+            return Ok(time::Span::default());
+        }
+        let first = files.iter().filter_map(|f| f.first).min();
+        let last = files.iter().filter_map(|f| f.last).max();
+        self.window
+            .resolve(self.display(files), first.zip(last))
+            .map_err(|message| Error::Window {
+                message,
+                problems: problems.to_vec(),
+            })
+    }
 }
 
 /// Discovers, probes and scans `paths`: the source and scan stages in one call. Problems
@@ -160,42 +195,55 @@ fn read(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> timeline
     timeline::build(result, &config.rules)
 }
 
-/// The main job: the draft of the largest incident in the logs (or of `config.incident`).
+/// The main job: the draft of the largest incident in the logs (or of `config.incident`),
+/// of those in the window when one is given.
 pub fn draft(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Report, Error> {
     let timeline = read(paths, config, progress);
+    let span = config.span(&timeline.files, &timeline.problems)?;
     let options = analyze::Options {
         lookback: config.lookback,
         min_duration: config.min_duration,
         min_failed: config.min_failed,
     };
-    let analysis = analyze::analyze(&timeline, &config.rules, &options);
+    let mut analysis = analyze::analyze(&timeline, &config.rules, &options);
+    analysis.retain_window(span);
     let chosen = match config.incident {
         Some(n) if n >= 1 && n <= analysis.incidents.len() => Some(n - 1),
         Some(n) => {
             return Err(Error::NoSuchIncident {
                 asked: n,
                 found: analysis.incidents.len(),
+                in_window: !config.window.is_open(),
                 problems: timeline.problems,
             })
         }
         None => analysis.largest,
     };
     let zone = config.display(&timeline.files);
-    Ok(report::draft_report(&timeline, &analysis, chosen, &config.rules, zone))
+    let mut report = report::draft_report(&timeline, &analysis, chosen, &config.rules, zone);
+    report.notable.retain(|e| span.overlaps(e.start, e.end));
+    Ok(report)
 }
 
 /// The merged, time-ordered stream of what the rules found, as episodes (and every
-/// matched line when `config.keep_lines`), within `config.since`/`until`.
-pub fn timeline(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> TimelineReport {
+/// matched line when `config.keep_lines`), within the window.
+pub fn timeline(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<TimelineReport, Error> {
     let mut timeline = read(paths, config, progress);
-    timeline.retain_window(config.since, config.until);
+    let span = config.span(&timeline.files, &timeline.problems)?;
+    timeline.retain_window(span);
     let zone = config.display(&timeline.files);
-    report::timeline_report(&timeline, &config.rules, zone, config.keep_lines)
+    Ok(report::timeline_report(&timeline, &config.rules, zone, config.keep_lines))
 }
 
-/// What was understood of each file.
-pub fn sources(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> SourcesReport {
-    let result = scan_paths(paths, &config.rules, &config.scan_options(), progress);
+/// What was understood of each file (of those with lines in the window).
+pub fn sources(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<SourcesReport, Error> {
+    let mut result = scan_paths(paths, &config.rules, &config.scan_options(), progress);
+    let span = config.span(&result.files, &result.problems)?;
+    if !config.window.is_open() {
+        result
+            .files
+            .retain(|f| f.first.zip(f.last).is_some_and(|(first, last)| span.overlaps(first, last)));
+    }
     let zone = config.display(&result.files);
-    report::sources_report(&result.files, &result.problems, zone)
+    Ok(report::sources_report(&result.files, &result.problems, zone))
 }

@@ -9,8 +9,9 @@ use cli::args::{
     self, ChartArgs, Cli, Command, DraftArgs, DraftFormat, SourcesArgs, SourcesFormat, SynthArgs, TimelineArgs, TimelineFormat,
 };
 use cli::output::{self, error_line, finish_output, print_problems, Bar, Files, Outcome};
+use postmortem::error::Problem;
 use postmortem::render::{self, RecordStyle, View};
-use postmortem::report::Report;
+use postmortem::report::{Report, SourcesReport, TimelineReport};
 use postmortem::Config;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -27,26 +28,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// The draft's report, with the problems met and the zone note said on stderr.
-fn analyse(paths: &[PathBuf], config: &Config, quiet: bool) -> Result<Report, ExitCode> {
-    let bar = Bar::new(quiet);
-    let outcome = postmortem::draft(paths, config, &bar);
-    bar.finish();
+/// A run's report with the problems met said on stderr, or, when the run gave none, the
+/// problems and why: a usage error, exit status 2.
+fn reported<T>(outcome: Result<T, postmortem::Error>, problems: impl Fn(&T) -> &[Problem]) -> Result<T, ExitCode> {
     match outcome {
         Ok(report) => {
-            print_problems(&report.problems);
-            if config.zone.is_none() {
-                output::note_assumed_zone(&report.sources, config.naive_zone());
-            }
+            print_problems(problems(&report));
             Ok(report)
         }
         Err(e) => {
-            let postmortem::Error::NoSuchIncident { problems, .. } = &e;
-            print_problems(problems);
+            print_problems(e.problems());
             error_line(&e.to_string());
             Err(ExitCode::from(2))
         }
     }
+}
+
+/// The draft's report.
+fn analyse(paths: &[PathBuf], config: &Config, quiet: bool) -> Result<Report, ExitCode> {
+    let bar = Bar::new(quiet);
+    let outcome = postmortem::draft(paths, config, &bar);
+    bar.finish();
+    reported(outcome, |r: &Report| &r.problems)
 }
 
 fn draft_command(args: DraftArgs) -> ExitCode {
@@ -112,12 +115,9 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
     let run = || -> Result<ExitCode, ExitCode> {
         let config = args.config()?;
         let bar = Bar::new(args.scan.quiet);
-        let report = postmortem::timeline(&args.scan.paths, &config, &bar);
+        let outcome = postmortem::timeline(&args.scan.paths, &config, &bar);
         bar.finish();
-        print_problems(&report.problems);
-        if config.zone.is_none() {
-            output::note_assumed_zone(&report.sources, config.naive_zone());
-        }
+        let report = reported(outcome, |r: &TimelineReport| &r.problems)?;
         let mut view = View::plain(report.display_zone);
         view.colour = render::use_colour(io::stdout().is_terminal());
         let stdout = io::stdout();
@@ -137,9 +137,9 @@ fn sources_command(args: SourcesArgs) -> ExitCode {
     let run = || -> Result<ExitCode, ExitCode> {
         let config = args.config()?;
         let bar = Bar::new(args.scan.quiet);
-        let report = postmortem::sources(&args.scan.paths, &config, &bar);
+        let outcome = postmortem::sources(&args.scan.paths, &config, &bar);
         bar.finish();
-        print_problems(&report.problems);
+        let report = reported(outcome, |r: &SourcesReport| &r.problems)?;
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         let written = match args.format {

@@ -73,6 +73,69 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// Whether `path` matches a shell pattern: `*` is any run of characters but `/`, `**`
+/// any run at all, `?` one character but `/`. A pattern without `/` is matched against
+/// the file's name alone (`*.log`), one with `/` against the whole path (`db/**`).
+pub fn glob_matches(pattern: &str, path: &str) -> bool {
+    let subject = if pattern.contains('/') {
+        path
+    } else {
+        path.rsplit('/').next().unwrap_or(path)
+    };
+    glob(pattern.as_bytes(), subject.as_bytes())
+}
+
+/// One piece of a pattern.
+#[derive(Clone, Copy, PartialEq)]
+enum GlobPiece {
+    AnyRun,
+    AnyRunInName,
+    AnyOne,
+    Byte(u8),
+}
+
+/// Matches in time proportional to pattern × text, whatever the stars: `matches[j]` says
+/// whether the pieces so far match `text[..j]`.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    let mut pieces = Vec::new();
+    let mut i = 0;
+    while i < pattern.len() {
+        match (pattern[i], pattern.get(i + 1)) {
+            (b'*', Some(b'*')) => {
+                pieces.push(GlobPiece::AnyRun);
+                i += 2;
+            }
+            (b'*', _) => {
+                pieces.push(GlobPiece::AnyRunInName);
+                i += 1;
+            }
+            (b'?', _) => {
+                pieces.push(GlobPiece::AnyOne);
+                i += 1;
+            }
+            (c, _) => {
+                pieces.push(GlobPiece::Byte(c));
+                i += 1;
+            }
+        }
+    }
+    let mut matches = vec![false; text.len() + 1];
+    matches[0] = true;
+    for piece in pieces {
+        let mut next = vec![false; text.len() + 1];
+        for j in 0..=text.len() {
+            next[j] = match piece {
+                GlobPiece::AnyRun => matches[j] || (j > 0 && next[j - 1]),
+                GlobPiece::AnyRunInName => matches[j] || (j > 0 && text[j - 1] != b'/' && next[j - 1]),
+                GlobPiece::AnyOne => j > 0 && text[j - 1] != b'/' && matches[j - 1],
+                GlobPiece::Byte(c) => j > 0 && text[j - 1] == c && matches[j - 1],
+            };
+        }
+        matches = next;
+    }
+    matches[text.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +162,21 @@ mod tests {
     #[test]
     fn cuts_long_lines() {
         assert_eq!(clean_line(b"abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn patterns_name_files() {
+        assert!(glob_matches("*.log", "logs/nginx/access.log"));
+        assert!(glob_matches("access.log*", "logs/access.log.1"));
+        assert!(!glob_matches("*.log", "logs/access.log.1"));
+        assert!(glob_matches("db?/*.log", "db1/mysql.log"));
+        assert!(!glob_matches("db?/*.log", "x/db1/mysql.log"));
+        assert!(glob_matches("**/db/*", "srv/logs/db/mysql.log"));
+        assert!(!glob_matches("logs/*", "logs/db/mysql.log"));
+        assert!(glob_matches("logs/**", "logs/db/mysql.log"));
+        assert!(glob_matches("app.log", "/var/log/app.log"));
+        // Many stars cost no more than a few.
+        let long = "a".repeat(4000);
+        assert!(!glob_matches(&"*a".repeat(30).replace("*a*a", "*a*b"), &long));
     }
 }

@@ -265,7 +265,8 @@ fn a_broken_rule_file_names_file_line_and_rule() {
 }
 
 #[test]
-fn the_timeline_says_which_files_had_their_zone_assumed() {
+fn the_timeline_says_which_zone_naive_files_were_read_in() {
+    // Beside a log that carries its offset, a naive log follows it.
     let (_, err, code) = stdout_of(
         postmortem()
             .arg("timeline")
@@ -274,10 +275,12 @@ fn the_timeline_says_which_files_had_their_zone_assumed() {
     );
     assert_eq!(code, 0);
     assert!(
-        err.contains("note: times without a zone read as UTC") && err.contains("python_app.log"),
+        err.contains("python_app.log: times without a zone read in -05:00, as") && err.contains("nginx_combined.log carries its times"),
         "{err}"
     );
-    assert!(!err.contains("nginx_combined.log"), "access lines carry their offset: {err}");
+    // Alone, it is read in this machine's zone, and the note says so.
+    let (_, err, _) = stdout_of(postmortem().env("TZ", "UTC").arg("timeline").arg(fixtures().join("python_app.log")));
+    assert!(err.contains("times without a zone read in UTC, this machine's zone"), "{err}");
     let (_, err, _) = stdout_of(
         postmortem()
             .args(["timeline", "--tz", "UTC"])
@@ -439,4 +442,94 @@ fn rule_patterns_list_for_ripgrep() {
     // Escaped parentheses stay as they are.
     assert!(out.contains(r"connect\(\) failed \(111: Connection refused\)"));
     assert!(out.contains(r"Connection is not available, request timed out after (?:\d+)ms"));
+}
+
+fn table_lock() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/table-lock/logs")
+}
+
+/// The title of the draft of the table-lock scenario with these options, or the error.
+fn draft_title(args: &[&str]) -> Result<String, String> {
+    let (out, err, code) = stdout_of(postmortem().arg("draft").arg("-q").args(args).arg(table_lock()));
+    match code {
+        0 => Ok(out.lines().next().unwrap_or("").to_string()),
+        _ => Err(err),
+    }
+}
+
+#[test]
+fn zones_are_read_as_people_type_them() {
+    let expected = draft_title(&["--tz", "America/New_York"]).unwrap();
+    assert!(expected.starts_with("# Table `orders` locked"), "{expected}");
+    for tz in ["-05:00", "-0500", "-5", "UTC-5", "america/new_york", "EST"] {
+        assert_eq!(draft_title(&["--tz", tz]).as_ref(), Ok(&expected), "--tz {tz}");
+    }
+    assert_eq!(draft_title(&["--tz=-05:00", "--display-tz", "-05:00"]).as_ref(), Ok(&expected));
+    // An ambiguous abbreviation is read one way, and the note says which.
+    let (_, err, code) = stdout_of(postmortem().args(["draft", "-q", "--tz", "IST"]).arg(table_lock()));
+    assert_eq!(code, 0);
+    assert!(err.contains("note: --tz: `IST` read as India Standard Time (+05:30)"), "{err}");
+    // Refusals: one line each, naming the option.
+    let refused = |args: &[&str], words: &str| {
+        let err = draft_title(args).unwrap_err();
+        assert!(err.contains(words), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    };
+    refused(
+        &["--tz", "America/NewYork"],
+        "--tz: unknown time zone `America/NewYork`: did you mean America/New_York?",
+    );
+    refused(&["--tz", "+15:00"], "out of range");
+    refused(&["--tz", "UTC", "--tz", "EST"], "--tz is given twice without a pattern");
+    refused(&["--tz", "=UTC"], "a pattern goes before `=`");
+    refused(&["--display-tz", "Mars/Olympus"], "--display-tz: unknown time zone");
+}
+
+#[test]
+fn a_zone_for_the_files_a_pattern_names() {
+    // The syslog read in UTC instead of New York time: cron's start is five hours away
+    // from the lock, and the chain loses it.
+    let apart = draft_title(&["--tz", "America/New_York", "--tz", "syslog=UTC"]).unwrap();
+    assert!(!apart.contains("cron"), "{apart}");
+    let together = draft_title(&["--tz", "UTC", "--tz", "syslog=-05:00", "--tz", "app.log=-05:00"]).unwrap();
+    assert!(together.contains("from cron"), "{together}");
+}
+
+#[test]
+fn windows_are_read_in_the_zone_shown() {
+    let tz = ["--tz", "America/New_York"];
+    let with = |window: &[&str]| draft_title(&[&tz[..], window].concat());
+    let incident = with(&[]).unwrap();
+    // The incident runs 15:30 to 16:43 New York time, on the logs' one day.
+    assert_eq!(with(&["--since", "15:00", "--until", "16:00"]).unwrap(), incident);
+    assert_eq!(with(&["--since", "2024-01-21 16:00"]).unwrap(), incident);
+    assert_eq!(with(&["--until", "2024-01-21T20:45:00Z"]).unwrap(), incident);
+    for after in [
+        &["--since", "16:50"][..],
+        &["--until", "15:00"],
+        &["--since", "-30m"],
+        &["--until", "+30m"],
+    ] {
+        assert_eq!(with(after).unwrap(), "# Postmortem draft: no incident found", "{after:?}");
+    }
+    let err = with(&["--since", "16:00", "--until", "15:00"]).unwrap_err();
+    assert!(
+        err.contains("--until (2024-01-21 15:00:00 -05:00) is not after --since (2024-01-21 16:00:00 -05:00)"),
+        "{err}"
+    );
+    let err = with(&["--since", "yesterday"]).unwrap_err();
+    assert!(err.contains("--since: cannot read `yesterday` as a time"), "{err}");
+    let err = with(&["--since", "15:00", "--incident", "2"]).unwrap_err();
+    assert!(err.contains("--incident 2: these logs hold 1 incident(s) in the window"), "{err}");
+    // The timeline and the sources take the same window.
+    let (out, _, code) = stdout_of(
+        postmortem()
+            .args(["timeline", "--format", "jsonl", "--since", "16:29", "--until", "16:30"])
+            .args(tz)
+            .arg(table_lock()),
+    );
+    assert_eq!(code, 0);
+    assert!(out.lines().count() >= 1 && out.contains("\"rule\":\"sql.kill\""), "{out}");
+    let (out, _, _) = stdout_of(postmortem().args(["sources", "--since", "17:29"]).args(tz).arg(table_lock()));
+    assert!(out.contains("access.log") && !out.contains("mysql-general.log"), "{out}");
 }

@@ -379,7 +379,7 @@ fn a_trickle_that_floods_is_split_into_background_and_burst() {
     let rate = mechanism.rate.expect("a burst, with its baseline");
     assert!(rate.peak >= 250.0 && rate.baseline <= 1.0, "{rate:?}");
     assert!((mechanism.start - at("14:00")).abs() <= 60_000_000, "{}", mechanism.start);
-    let timeline = postmortem::timeline(&[dir.path().to_path_buf()], &config(), &NoProgress);
+    let timeline = postmortem::timeline(&[dir.path().to_path_buf()], &config(), &NoProgress).unwrap();
     let trickle: Vec<&Episode> = timeline
         .episodes
         .iter()

@@ -215,6 +215,19 @@ pub struct Analysis {
     pub blips: Vec<Incident>,
 }
 
+impl Analysis {
+    /// Keeps the incidents and blips that overlap the window (numbered anew), the largest
+    /// of them the one to draft.
+    pub fn retain_window(&mut self, span: crate::time::Span) {
+        if span == crate::time::Span::default() {
+            return;
+        }
+        self.incidents.retain(|i| span.overlaps(i.start, i.end));
+        self.blips.retain(|i| span.overlaps(i.start, i.end));
+        self.largest = largest_of(&self.incidents);
+    }
+}
+
 pub(crate) fn is_symptom(category: Category) -> bool {
     matches!(category, Category::ErrorSpike | Category::LatencySpike | Category::ErrorBurst)
 }
@@ -285,11 +298,16 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
             incident.impact.requests == 0
                 || (incident.end - incident.start >= options.min_duration && incident.impact.failed_requests >= options.min_failed)
         });
-    let largest = (0..incidents.len()).max_by(|&a, &b| {
+    let largest = largest_of(&incidents);
+    Analysis { incidents, largest, blips }
+}
+
+/// The incident with the most failed requests, then the longest; ties to the earlier.
+fn largest_of(incidents: &[Incident]) -> Option<usize> {
+    (0..incidents.len()).max_by(|&a, &b| {
         let key = |i: &Incident| (i.impact.failed_requests, i.end - i.start);
         key(&incidents[a]).cmp(&key(&incidents[b])).then(b.cmp(&a))
-    });
-    Analysis { incidents, largest, blips }
+    })
 }
 
 /// Requests, failures and clients in `[start, end)`, from the traffic of every access log.

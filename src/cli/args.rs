@@ -6,7 +6,8 @@ use super::output::fail;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use postmortem::rules::RuleSet;
-use postmortem::time::{self, Micros, Zone};
+use postmortem::scan::FileZone;
+use postmortem::time::{self, Micros, UserTime, Window, Zone};
 use postmortem::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,10 +99,23 @@ pub struct ScanArgs {
     /// Log files or directories (walked recursively); `-` reads stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Zone of timestamps that carry none: an IANA name, an offset (-05:00) or UTC.
-    /// Default: this machine's zone.
-    #[arg(long, value_name = "ZONE")]
-    pub tz: Option<String>,
+    /// Zone of timestamps that carry none: an IANA name (any case), an offset (-05:00,
+    /// -0500, +5), an abbreviation (EST, CEST) or UTC; PATTERN=ZONE for the files a pattern
+    /// names (repeatable: 'db/*=UTC'). Default: the zone the other logs' offsets imply,
+    /// else this machine's.
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
+    pub tz: Vec<String>,
+    /// Zone to show times in (and to read --since/--until in). Default: --tz, else the
+    /// zone most logs carry, else UTC.
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
+    pub display_tz: Option<String>,
+    /// Only what happened at or after this time: 2025-03-04 09:40, 09:40 (the logs'
+    /// day), RFC 3339, or -2h / +30m from the logs' end / start; read in the display zone.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub since: Option<String>,
+    /// Only what happened before this time (the same forms as --since).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub until: Option<String>,
     /// Year of the first line of logs that print no year (syslog). Default: inferred.
     #[arg(long)]
     pub year: Option<i32>,
@@ -146,15 +160,6 @@ pub struct TimelineArgs {
     /// timesketch: JSON lines for Timesketch's import.
     #[arg(long, value_enum, default_value = "text")]
     pub format: TimelineFormat,
-    /// Only what happened at or after this time (RFC 3339, or YYYY-MM-DD HH:MM[:SS] in --tz).
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-    /// Only what happened before this time.
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
-    /// Zone to show times in. Default: --tz, else the zone most logs carry, else UTC.
-    #[arg(long, value_name = "ZONE")]
-    pub display_tz: Option<String>,
     /// Events of one rule and source further apart than this start a new episode.
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub gap: String,
@@ -177,9 +182,6 @@ pub struct AnalysisArgs {
     /// How far before the symptom to look for triggers (deploys, migrations, cron jobs).
     #[arg(long, default_value = "24h", value_name = "DURATION")]
     pub lookback: String,
-    /// Zone to show times in. Default: --tz, else the zone most logs carry, else UTC.
-    #[arg(long, value_name = "ZONE")]
-    pub display_tz: Option<String>,
     /// Events of one rule and source further apart than this start a new episode.
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub gap: String,
@@ -235,9 +237,6 @@ pub struct SourcesArgs {
     /// text: a table; json: an array, one object a file.
     #[arg(long, value_enum, default_value = "text")]
     pub format: SourcesFormat,
-    /// Zone to show times in.
-    #[arg(long, value_name = "ZONE")]
-    pub display_tz: Option<String>,
 }
 
 /// `1GiB`, `64MiB`, `500KiB`, `1000000` → bytes.
@@ -278,22 +277,42 @@ pub fn parse_duration(text: &str) -> Result<Micros> {
     Ok(secs * time::MICROS_PER_SEC)
 }
 
-pub fn parse_zone(text: &str) -> Result<Zone> {
-    text.parse::<Zone>().map_err(anyhow::Error::msg)
+/// A zone as typed for `flag`; a note on how an ambiguous one was read goes to stderr.
+pub fn parse_zone(text: &str, flag: &str) -> Result<Zone> {
+    let reading = time::read_zone(text)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| flag.to_string())?;
+    if let Some(note) = reading.note {
+        super::output::say(&format!("postmortem: note: {flag}: {note}"));
+    }
+    Ok(reading.zone)
 }
 
-/// A time given by the user (`--since`, `--until`), read in `zone`.
-pub fn parse_time(text: &Option<String>, zone: Zone, flag: &str) -> Result<Option<Micros>> {
+/// The `--tz` values: at most one zone for all, and any number of `PATTERN=ZONE`.
+fn parse_zones(values: &[String]) -> Result<(Option<Zone>, Vec<FileZone>)> {
+    let mut all = None;
+    let mut by_pattern = Vec::new();
+    for value in values {
+        match value.split_once('=') {
+            Some((pattern, zone)) if !pattern.trim().is_empty() => by_pattern.push(FileZone {
+                pattern: pattern.trim().to_string(),
+                zone: parse_zone(zone, &format!("--tz {pattern}="))?,
+            }),
+            Some(_) => bail!("--tz `{value}`: a pattern goes before `=` (--tz 'db/*.log=UTC')"),
+            None if all.is_some() => bail!("--tz is given twice without a pattern: give one zone for all, and PATTERN=ZONE for the others"),
+            None => all = Some(parse_zone(value, "--tz")?),
+        }
+    }
+    Ok((all, by_pattern))
+}
+
+/// `--since` / `--until`, as typed (they are placed against the logs once read).
+fn parse_time(text: &Option<String>, flag: &str) -> Result<Option<UserTime>> {
     text.as_deref()
-        .map(|t| time::parse_user_time(t, zone))
+        .map(str::parse::<UserTime>)
         .transpose()
         .map_err(anyhow::Error::msg)
         .with_context(|| flag.to_string())
-}
-
-/// `--display-tz`, read.
-fn display_zone(text: &Option<String>) -> Result<Option<Zone>, ExitCode> {
-    text.as_deref().map(parse_zone).transpose().context("--display-tz").map_err(fail)
 }
 
 /// Loads rules, printing every problem; `None` if any.
@@ -311,7 +330,17 @@ impl ScanArgs {
     /// The configuration these arguments ask for, checked before any file is read: a
     /// usage error exits 2, a broken rule file 1.
     pub fn config(&self) -> Result<Config, ExitCode> {
-        let zone = self.tz.as_deref().map(parse_zone).transpose().map_err(fail)?;
+        let (zone, file_zones) = parse_zones(&self.tz).map_err(fail)?;
+        let display_zone = self
+            .display_tz
+            .as_deref()
+            .map(|z| parse_zone(z, "--display-tz"))
+            .transpose()
+            .map_err(fail)?;
+        let window = Window {
+            since: parse_time(&self.since, "--since").map_err(fail)?,
+            until: parse_time(&self.until, "--until").map_err(fail)?,
+        };
         let bucket = parse_duration(&self.bucket).map_err(fail)?;
         if let Some(threads) = self.threads {
             if threads == 0 {
@@ -323,6 +352,9 @@ impl ScanArgs {
         let rules = load_rules(&self.rules, !self.no_builtin_rules).ok_or(ExitCode::from(1))?;
         let mut config = Config::new(rules);
         config.zone = zone;
+        config.file_zones = file_zones;
+        config.display_zone = display_zone;
+        config.window = window;
         config.year = self.year;
         config.no_mmap = self.no_mmap;
         config.bucket = bucket;
@@ -337,7 +369,6 @@ impl AnalysisArgs {
         let mut config = self.scan.config()?;
         config.lookback = parse_duration(&self.lookback).context("--lookback").map_err(fail)?;
         config.gap = parse_duration(&self.gap).context("--gap").map_err(fail)?;
-        config.display_zone = display_zone(&self.display_tz)?;
         config.incident = self.incident;
         config.min_duration = parse_duration(&self.min_duration).context("--min-duration").map_err(fail)?;
         config.min_failed = self.min_failed;
@@ -349,11 +380,7 @@ impl TimelineArgs {
     /// The configuration of `timeline`.
     pub fn config(&self) -> Result<Config, ExitCode> {
         let mut config = self.scan.config()?;
-        let zone = config.naive_zone();
-        config.since = parse_time(&self.since, zone, "--since").map_err(fail)?;
-        config.until = parse_time(&self.until, zone, "--until").map_err(fail)?;
         config.gap = parse_duration(&self.gap).context("--gap").map_err(fail)?;
-        config.display_zone = display_zone(&self.display_tz)?;
         config.keep_lines = self.raw;
         Ok(config)
     }
@@ -362,8 +389,6 @@ impl TimelineArgs {
 impl SourcesArgs {
     /// The configuration of `sources`.
     pub fn config(&self) -> Result<Config, ExitCode> {
-        let mut config = self.scan.config()?;
-        config.display_zone = display_zone(&self.display_tz)?;
-        Ok(config)
+        self.scan.config()
     }
 }

@@ -4,7 +4,6 @@
 use anyhow::{bail, Context, Result};
 use postmortem::error::{Level, Problem};
 use postmortem::report::{Report, Source};
-use postmortem::time::Zone;
 use std::io::{self, IsTerminal, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -36,29 +35,6 @@ pub fn print_problems(problems: &[Problem]) {
             postmortem::text::clean_line(problem.to_string().as_bytes(), 2000)
         ));
     }
-}
-
-/// Says on stderr which files had times without a zone read in this machine's zone:
-/// a wrong guess there shifts a whole log against the others.
-pub fn note_assumed_zone(sources: &[Source], zone: Zone) {
-    let assumed: Vec<&str> = sources
-        .iter()
-        .filter(|f| f.zone_assumed && f.timestamped > 0)
-        .map(|f| f.file.as_str())
-        .collect();
-    if assumed.is_empty() {
-        return;
-    }
-    let shown = assumed.iter().take(3).copied().collect::<Vec<_>>().join(", ");
-    let more = if assumed.len() > 3 {
-        format!(" and {} more", assumed.len() - 3)
-    } else {
-        String::new()
-    };
-    let listed = postmortem::text::clean_line(format!("{shown}{more}").as_bytes(), 2000);
-    say(&format!(
-        "postmortem: note: times without a zone read as {zone} (this machine's zone; set --tz) in {listed}"
-    ));
 }
 
 /// How a run that read logs went, by what it read.

@@ -565,11 +565,7 @@ fn sources(out: &mut String, w: &Writer, files: &[Source]) {
     out.push_str("## Sources\n\n| file | format | zone | lines | first | last |\n|---|---|---|---|---|---|\n");
     for f in files {
         let when = |t: Option<Micros>| t.map_or("-".to_string(), |t| w.time(t));
-        let zone = if f.zone_assumed {
-            format!("{} (assumed)", f.zone)
-        } else {
-            f.zone.clone()
-        };
+        let zone = f.zone_label();
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",

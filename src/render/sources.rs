@@ -14,11 +14,7 @@ pub fn write_sources_text(out: &mut dyn Write, files: &[Source], zone: Zone) -> 
         "FILE", "FORMAT", "ZONE", "LINES", "TIMED", "FIRST", "LAST", "EVENTS"
     )?;
     for f in files {
-        let zone_label = if f.zone_assumed {
-            format!("{} (assumed)", f.zone)
-        } else {
-            f.zone.clone()
-        };
+        let zone_label = f.zone_label();
         writeln!(
             out,
             "{:<width$}  {:<15} {:<28} {:>10} {:>10} {:<26} {:<26} {:>7}",

@@ -16,7 +16,7 @@ pub fn display_zone(asked: Option<Zone>, files: &[FileReport]) -> Zone {
         return zone;
     }
     let mut counts: Vec<(&str, usize)> = Vec::new();
-    for file in files.iter().filter(|f| !f.zone.assumed && f.timestamped > 0) {
+    for file in files.iter().filter(|f| !f.zone.assumed() && f.timestamped > 0) {
         match counts.iter_mut().find(|(z, _)| *z == file.zone.zone) {
             Some((_, n)) => *n += 1,
             None => counts.push((&file.zone.zone, 1)),
@@ -125,7 +125,12 @@ fn sources(files: &[FileReport]) -> Vec<Source> {
             source: f.kind,
             read: f.mode.name(),
             zone: f.zone.zone.clone(),
-            zone_assumed: f.zone.assumed,
+            zone_assumed: f.zone.assumed(),
+            zone_from: f.zone.origin.name(),
+            zone_followed: match &f.zone.origin {
+                crate::scan::ZoneOrigin::OtherLogs(file) => Some(file.clone()),
+                _ => None,
+            },
             year_assumed: f.year,
             bytes: f.bytes,
             lines: f.lines,

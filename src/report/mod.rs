@@ -253,6 +253,19 @@ pub struct IncidentSummary {
     pub failed_requests: u64,
 }
 
+impl Source {
+    /// The zone and where it came from, for people: `-05:00`, `UTC (--tz)`,
+    /// `-08:00 (as access.log)`, `UTC (this machine's)`.
+    pub fn zone_label(&self) -> String {
+        match (self.zone_from, &self.zone_followed) {
+            (_, Some(followed)) => format!("{} (as {})", self.zone, followed.rsplit('/').next().unwrap_or(followed)),
+            ("tz", _) | ("tz_pattern", _) => format!("{} (--tz)", self.zone),
+            ("machine", _) => format!("{} (this machine's)", self.zone),
+            _ => self.zone.clone(),
+        }
+    }
+}
+
 /// What was understood of one file.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Source {
@@ -268,6 +281,10 @@ pub struct Source {
     /// The zone of its times: the one its lines carry, or the one assumed.
     pub zone: String,
     pub zone_assumed: bool,
+    /// Where the zone came from: `lines`, `tz`, `tz_pattern`, `other_logs`, `machine`.
+    pub zone_from: &'static str,
+    /// For `other_logs`: the file whose offsets were followed.
+    pub zone_followed: Option<String>,
     /// The year given to the first line, for formats that print none.
     pub year_assumed: Option<i32>,
     pub bytes: u64,

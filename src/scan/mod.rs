@@ -18,6 +18,7 @@ mod reduce;
 pub mod series;
 pub mod templates;
 mod units;
+mod zones;
 
 use crate::error::Problem;
 use crate::format::{Format, SourceKind};
@@ -33,8 +34,12 @@ use templates::Templates;
 /// Knobs of a scan.
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
-    /// Zone of timestamps that carry none.
+    /// Zone of timestamps that carry none: the one the user gave, or this machine's when
+    /// `zone_given` is false (then the offsets other files carry come first).
     pub zone: Zone,
+    pub zone_given: bool,
+    /// Zones for the files a pattern names, before any other (`--tz 'db/*=UTC'`).
+    pub file_zones: Vec<FileZone>,
     /// Year of the first line of files whose timestamps print none.
     pub year: Option<i32>,
     pub no_mmap: bool,
@@ -56,6 +61,8 @@ impl Default for ScanOptions {
     fn default() -> ScanOptions {
         ScanOptions {
             zone: Zone::UTC,
+            zone_given: true,
+            file_zones: Vec::new(),
             year: None,
             no_mmap: false,
             bucket: 60 * time::MICROS_PER_SEC,
@@ -84,13 +91,54 @@ pub struct Event {
     pub fields: Vec<(Box<str>, Box<str>)>,
 }
 
+/// A zone for the files a pattern names (see [`crate::text::glob_matches`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileZone {
+    pub pattern: String,
+    pub zone: Zone,
+}
+
 /// Where a file's zone came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ZoneOrigin {
+    /// Its lines carry it.
+    Lines,
+    /// `--tz ZONE`.
+    Given,
+    /// `--tz PATTERN=ZONE`, this pattern.
+    ForFiles(String),
+    /// The offsets other files carry at the same time; the file followed.
+    OtherLogs(String),
+    /// This machine's zone: nothing else told.
+    Machine,
+}
+
+impl ZoneOrigin {
+    /// A word for machines: `lines`, `tz`, `tz_pattern`, `other_logs`, `machine`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ZoneOrigin::Lines => "lines",
+            ZoneOrigin::Given => "tz",
+            ZoneOrigin::ForFiles(_) => "tz_pattern",
+            ZoneOrigin::OtherLogs(_) => "other_logs",
+            ZoneOrigin::Machine => "machine",
+        }
+    }
+}
+
+/// A file's zone, and where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZoneNote {
     /// `+03:30`, `UTC`, `America/New_York` …
     pub zone: String,
-    /// True when the lines carry no zone and `zone` was assumed (`--tz` or local).
-    pub assumed: bool,
+    pub origin: ZoneOrigin,
+}
+
+impl ZoneNote {
+    /// True when the lines carry no zone and `zone` was assumed.
+    pub fn assumed(&self) -> bool {
+        self.origin != ZoneOrigin::Lines
+    }
 }
 
 /// What the scan understood of one file.
@@ -175,12 +223,6 @@ impl ScanResult {
         }
         all
     }
-
-    /// Keeps the events within `[since, until)`.
-    pub fn retain_window(&mut self, since: Option<Micros>, until: Option<Micros>) {
-        self.events
-            .retain(|e| since.is_none_or(|s| e.time >= s) && until.is_none_or(|u| e.time < u));
-    }
 }
 
 /// Told how far the scan has got, in bytes of input (compressed bytes for gzip).
@@ -220,23 +262,27 @@ pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress
 pub(crate) struct FilePlan {
     pub(crate) format: Format,
     pub(crate) time: TimeContext,
+    /// The zone of its times, and where it came from.
+    pub(crate) zone: ZoneNote,
     /// The year given to the first line, for formats that print none.
     pub(crate) inferred_year: Option<i32>,
 }
 
-/// Zones and years: naive stamps are read in the given zone; files that print no year
-/// get their year from [`time::year_plan`].
+/// Zones and years: naive stamps are read in the zone [`zones`] plans; files that print
+/// no year get their year from [`time::year_plan`].
 fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
     let edges = probes.iter().filter_map(|p| p.first_stamp.as_ref().zip(p.last_stamp.as_ref()));
     let dated_span = time::dated_span(edges, options.zone);
+    let zones = zones::plan(probes, options);
     probes
         .iter()
-        .map(|probe| {
+        .zip(zones)
+        .map(|(probe, planned)| {
             let years = match (&probe.first_stamp, &probe.last_stamp) {
                 (Some(first), last) if time::is_yearless(first) => Some(time::year_plan(
                     first,
                     last.as_ref().unwrap_or(first),
-                    options.zone,
+                    planned.zone,
                     dated_span,
                     probe.modified,
                     options.year,
@@ -245,7 +291,8 @@ fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
             };
             FilePlan {
                 format: probe.sniffed.format,
-                time: TimeContext::new(options.zone, years.unwrap_or(time::DATED)),
+                time: TimeContext::new(planned.zone, years.unwrap_or(time::DATED)),
+                zone: planned.note,
                 inferred_year: years.map(|y| y.first_year),
             }
         })

@@ -7,11 +7,11 @@ use super::hits::Hits;
 use super::series::Series;
 use super::templates::Templates;
 use super::units::UnitOutput;
-use super::{Event, FilePlan, FileReport, ScanOptions, ScanResult, ZoneNote};
+use super::{Event, FilePlan, FileReport, ScanOptions, ScanResult, ZoneOrigin};
 use crate::error::Problem;
 use crate::format::Format;
 use crate::source::Probe;
-use crate::time::{self, Micros, StampZone, Zone};
+use crate::time::Micros;
 use std::collections::BTreeMap;
 
 /// Makes line numbers absolute, gives stamp-less lines a time, merges series and hits by
@@ -40,7 +40,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
             probe.file.group.clone(),
             plan.format,
             probe.mode,
-            zone_note(&probe, options.zone),
+            plan.zone.clone(),
         );
         report.year = plan.inferred_year;
         report.bytes = probe.size;
@@ -110,6 +110,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
         }
         files.push(report);
     }
+    problems.extend(zone_notes(&files));
     events.sort_by_key(|e| (e.time, e.file, e.offset));
     for group in hits.values_mut() {
         group.compact();
@@ -139,20 +140,35 @@ fn max_opt(a: Option<Micros>, b: Option<Micros>) -> Option<Micros> {
     }
 }
 
-/// Which zone a file's times are in: the one its lines carry, or the assumed one.
-fn zone_note(probe: &Probe, assumed: Zone) -> ZoneNote {
-    match probe.first_stamp.map(|s| s.zone) {
-        Some(StampZone::Offset(0)) | Some(StampZone::Epoch(_)) => ZoneNote {
-            zone: "UTC".into(),
-            assumed: false,
-        },
-        Some(StampZone::Offset(secs)) => ZoneNote {
-            zone: time::format_offset(secs, true),
-            assumed: false,
-        },
-        _ => ZoneNote {
-            zone: assumed.to_string(),
-            assumed: true,
-        },
+/// One note for each zone that naive times were read in without the user saying so:
+/// the zone other logs imply, or this machine's.
+fn zone_notes(files: &[FileReport]) -> Vec<Problem> {
+    let mut notes: Vec<(String, Vec<&str>)> = Vec::new();
+    for file in files.iter().filter(|f| f.timestamped > 0) {
+        let message = match &file.zone.origin {
+            ZoneOrigin::OtherLogs(followed) => format!(
+                "times without a zone read in {}, as {followed} carries its times (set --tz to read them otherwise)",
+                file.zone.zone
+            ),
+            ZoneOrigin::Machine => format!(
+                "times without a zone read in {}, this machine's zone: nothing in these logs tells theirs (set --tz)",
+                file.zone.zone
+            ),
+            _ => continue,
+        };
+        match notes.iter_mut().find(|(m, _)| *m == message) {
+            Some((_, names)) => names.push(&file.display),
+            None => notes.push((message, vec![&file.display])),
+        }
     }
+    notes
+        .into_iter()
+        .map(|(message, names)| {
+            let mut listed = names.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+            if names.len() > 3 {
+                listed.push_str(&format!(" and {} more", names.len() - 3));
+            }
+            Problem::note(listed, message)
+        })
+        .collect()
 }

@@ -9,15 +9,17 @@
 //! A parsed timestamp is a [`RawStamp`]: the civil date and time as written, and what the
 //! line said about its zone. A [`TimeContext`] (per file: the zone assumed for naive times,
 //! and the year plan for formats that print no year, from [`year`]) turns it into
-//! [`Micros`].
+//! [`Micros`]. What users type (`--tz`, `--since`) is read in [`zone`] and [`user`].
 
 mod display;
 mod parse;
+mod user;
 mod year;
 mod zone;
 
 pub use display::*;
 pub use parse::*;
+pub use user::*;
 pub use year::*;
 pub use zone::*;
 

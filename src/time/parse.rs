@@ -1,7 +1,7 @@
 //! Recognising timestamps. Every function takes the bytes where a timestamp may start and
 //! returns it with its length, or `None`; none of them allocates.
 
-use super::{Civil, Micros, RawStamp, StampZone, TimeContext, YearPlan, Zone, MICROS_PER_SEC};
+use super::{Civil, RawStamp, StampZone, ABBREVIATIONS, MICROS_PER_SEC};
 
 #[inline]
 fn digit(b: &[u8], i: usize) -> Option<u32> {
@@ -86,37 +86,10 @@ pub fn parse_numeric_offset(b: &[u8]) -> Option<(i32, usize)> {
     Some((sign * (hours * 3600 + minutes * 60), len))
 }
 
-/// Zone abbreviations that PostgreSQL and others print (`log_timezone` names).
-/// Ambiguous ones (IST, CST in China) take their most common reading in server logs.
+/// The offset of a zone abbreviation a log prints (`CEST`, PostgreSQL's `log_timezone`
+/// names), from [`ABBREVIATIONS`].
 fn abbreviation_offset(name: &[u8]) -> Option<i32> {
-    let hours: f32 = match name {
-        b"UTC" | b"GMT" | b"UT" | b"WET" | b"Z" => 0.0,
-        b"BST" | b"WEST" | b"CET" | b"MET" => 1.0,
-        b"CEST" | b"MEST" | b"EET" | b"SAST" => 2.0,
-        b"EEST" | b"MSK" | b"IDT" => 3.0,
-        b"IST" => 5.5,
-        b"ICT" | b"WIB" => 7.0,
-        b"HKT" | b"SGT" | b"AWST" | b"PHT" => 8.0,
-        b"JST" | b"KST" => 9.0,
-        b"ACST" => 9.5,
-        b"AEST" => 10.0,
-        b"ACDT" => 10.5,
-        b"AEDT" => 11.0,
-        b"NZST" => 12.0,
-        b"NZDT" => 13.0,
-        b"HST" => -10.0,
-        b"AKST" => -9.0,
-        b"AKDT" | b"PST" => -8.0,
-        b"PDT" | b"MST" => -7.0,
-        b"MDT" | b"CST" => -6.0,
-        b"CDT" | b"EST" => -5.0,
-        b"EDT" | b"AST" => -4.0,
-        b"ADT" => -3.0,
-        b"NST" => -3.5,
-        b"NDT" => -2.5,
-        _ => return None,
-    };
-    Some((hours * 3600.0) as i32)
+    ABBREVIATIONS.iter().find(|a| a.name.as_bytes() == name).map(|a| a.offset)
 }
 
 /// Whether a zone starts `b`, as [`trailing_zone`] would read one after a time: an
@@ -395,36 +368,10 @@ pub fn parse_any(b: &[u8]) -> Option<RawStamp> {
     }
 }
 
-/// Parses a user-given time (`--since`, `--until`): RFC 3339, or `YYYY-MM-DD[ HH:MM[:SS]]`
-/// read in `zone`.
-pub fn parse_user_time(text: &str, zone: Zone) -> Result<Micros, String> {
-    let bytes = text.trim().as_bytes();
-    let padded;
-    let bytes = match bytes.len() {
-        10 => {
-            padded = [bytes, b" 00:00:00"].concat();
-            &padded[..]
-        }
-        16 => {
-            padded = [bytes, b":00"].concat();
-            &padded[..]
-        }
-        _ => bytes,
-    };
-    let stamp = parse_iso(bytes).filter(|s| s.len == bytes.len());
-    let stamp = stamp.ok_or_else(|| format!("cannot read `{text}` as a time (use RFC 3339 or YYYY-MM-DD HH:MM[:SS])"))?;
-    let years = YearPlan {
-        first_year: 1970,
-        first_month: 1,
-    };
-    TimeContext::new(zone, years)
-        .resolve(&stamp)
-        .ok_or_else(|| format!("`{text}` is not a valid date"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::{Micros, TimeContext, YearPlan, Zone};
     use chrono::DateTime;
 
     fn utc(stamp: RawStamp) -> Micros {
@@ -515,18 +462,5 @@ mod tests {
         );
         assert_eq!(utc(parse_epoch(b"1131566461 2005").unwrap()), at("2005-11-09T20:01:01Z"));
         assert_eq!(utc(parse_epoch(b"1534860261221").unwrap()), at("2018-08-21T14:04:21.221Z"));
-    }
-
-    #[test]
-    fn user_times() {
-        assert_eq!(
-            parse_user_time("2024-01-21 15:30", Zone::Fixed(-18000)).unwrap(),
-            at("2024-01-21T20:30:00Z")
-        );
-        assert_eq!(
-            parse_user_time("2024-01-21T15:30:00Z", Zone::Fixed(-18000)).unwrap(),
-            at("2024-01-21T15:30:00Z")
-        );
-        assert!(parse_user_time("yesterday", Zone::UTC).is_err());
     }
 }

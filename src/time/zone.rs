@@ -1,7 +1,7 @@
 //! Zones: the zone naive timestamps are read in, and the per-file context that turns a
 //! [`RawStamp`] into an instant.
 
-use super::{days_from_civil, format_offset, parse_numeric_offset, Civil, Micros, RawStamp, StampZone, MICROS_PER_SEC};
+use super::{days_from_civil, format_offset, Civil, Micros, RawStamp, StampZone, MICROS_PER_SEC};
 use chrono::{DateTime, LocalResult, NaiveDate, Offset, TimeZone, Utc};
 use std::fmt;
 use std::str::FromStr;
@@ -78,21 +78,227 @@ impl fmt::Display for Zone {
 impl FromStr for Zone {
     type Err = String;
 
-    /// `UTC`, an IANA name (`America/New_York`) or an offset (`-05:00`, `+0330`).
+    /// A zone as people type it; see [`read_zone`].
     fn from_str(text: &str) -> Result<Zone, String> {
-        let text = text.trim();
-        if text.eq_ignore_ascii_case("utc") || text.eq_ignore_ascii_case("z") {
-            return Ok(Zone::UTC);
-        }
-        if let Some((secs, len)) = parse_numeric_offset(text.as_bytes()) {
-            if len == text.len() {
-                return Ok(Zone::Fixed(secs));
-            }
-        }
-        text.parse::<chrono_tz::Tz>()
-            .map(Zone::Named)
-            .map_err(|_| format!("unknown time zone `{text}` (use an IANA name such as Europe/Paris, an offset such as -05:00, or UTC)"))
+        read_zone(text).map(|reading| reading.zone)
     }
+}
+
+/// A zone abbreviation: what it stands for, and its other readings where it has some.
+pub struct Abbreviation {
+    pub name: &'static str,
+    /// Seconds east of UTC.
+    pub offset: i32,
+    /// What the abbreviation is read as.
+    pub reading: &'static str,
+    /// Other zones that write the same letters, when there are.
+    pub also: Option<&'static str>,
+}
+
+const fn abbreviation(name: &'static str, minutes: i32, reading: &'static str, also: Option<&'static str>) -> Abbreviation {
+    Abbreviation {
+        name,
+        offset: minutes * 60,
+        reading,
+        also,
+    }
+}
+
+/// The abbreviations logs print and people type, each read as one fixed offset: the
+/// most common reading in server logs where several zones share the letters.
+pub const ABBREVIATIONS: &[Abbreviation] = &[
+    abbreviation("UTC", 0, "Coordinated Universal Time", None),
+    abbreviation("GMT", 0, "Greenwich Mean Time", None),
+    abbreviation("UT", 0, "Universal Time", None),
+    abbreviation("Z", 0, "UTC", None),
+    abbreviation("WET", 0, "Western European Time", None),
+    abbreviation("WEST", 60, "Western European Summer Time", None),
+    abbreviation("BST", 60, "British Summer Time", Some("Bangladesh Standard Time is +06:00")),
+    abbreviation("CET", 60, "Central European Time", None),
+    abbreviation("MET", 60, "Middle European Time", None),
+    abbreviation("CEST", 120, "Central European Summer Time", None),
+    abbreviation("MEST", 120, "Middle European Summer Time", None),
+    abbreviation("EET", 120, "Eastern European Time", None),
+    abbreviation("SAST", 120, "South African Standard Time", None),
+    abbreviation("EEST", 180, "Eastern European Summer Time", None),
+    abbreviation("MSK", 180, "Moscow Time", None),
+    abbreviation("IDT", 180, "Israel Daylight Time", None),
+    abbreviation(
+        "IST",
+        330,
+        "India Standard Time",
+        Some("Irish Standard Time is +01:00, Israel Standard Time +02:00"),
+    ),
+    abbreviation("ICT", 420, "Indochina Time", None),
+    abbreviation("WIB", 420, "Western Indonesia Time", None),
+    abbreviation("HKT", 480, "Hong Kong Time", None),
+    abbreviation("SGT", 480, "Singapore Time", None),
+    abbreviation("AWST", 480, "Australian Western Standard Time", None),
+    abbreviation("PHT", 480, "Philippine Time", None),
+    abbreviation("JST", 540, "Japan Standard Time", None),
+    abbreviation("KST", 540, "Korea Standard Time", None),
+    abbreviation("ACST", 570, "Australian Central Standard Time", None),
+    abbreviation("AEST", 600, "Australian Eastern Standard Time", None),
+    abbreviation("ACDT", 630, "Australian Central Daylight Time", None),
+    abbreviation("AEDT", 660, "Australian Eastern Daylight Time", None),
+    abbreviation("NZST", 720, "New Zealand Standard Time", None),
+    abbreviation("NZDT", 780, "New Zealand Daylight Time", None),
+    abbreviation("HST", -600, "Hawaii Standard Time", None),
+    abbreviation("AKST", -540, "Alaska Standard Time", None),
+    abbreviation("AKDT", -480, "Alaska Daylight Time", None),
+    abbreviation("PST", -480, "Pacific Standard Time", None),
+    abbreviation("PDT", -420, "Pacific Daylight Time", None),
+    abbreviation("MST", -420, "Mountain Standard Time", None),
+    abbreviation("MDT", -360, "Mountain Daylight Time", None),
+    abbreviation(
+        "CST",
+        -360,
+        "Central Standard Time (North America)",
+        Some("China Standard Time is +08:00"),
+    ),
+    abbreviation("CDT", -300, "Central Daylight Time", None),
+    abbreviation("EST", -300, "Eastern Standard Time", None),
+    abbreviation("EDT", -240, "Eastern Daylight Time", None),
+    abbreviation("AST", -240, "Atlantic Standard Time", Some("Arabia Standard Time is +03:00")),
+    abbreviation("ADT", -180, "Atlantic Daylight Time", None),
+    abbreviation("BRT", -180, "Brasília Time", None),
+    abbreviation("ART", -180, "Argentina Time", None),
+    abbreviation("NST", -210, "Newfoundland Standard Time", None),
+    abbreviation("NDT", -150, "Newfoundland Daylight Time", None),
+];
+
+/// UTC offsets in use run from -12:00 to +14:00.
+const OFFSET_RANGE: std::ops::RangeInclusive<i32> = -12 * 3600..=14 * 3600;
+
+/// A zone as the user typed it, and what reading it took for granted (an ambiguous
+/// abbreviation), to be said once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZoneReading {
+    pub zone: Zone,
+    pub note: Option<String>,
+}
+
+/// What `--tz` and `--display-tz` accept, said when a zone is refused.
+const ZONE_FORMS: &str =
+    "an IANA name such as America/New_York, an offset such as -05:00, -0500 or +5, an abbreviation such as EST, or UTC";
+
+/// Reads a zone as people type it: `UTC`; an offset (`-05:00`, `-0500`, `+5`, `+5:30`,
+/// `UTC+2`, `GMT-03:00`); an IANA name in any case (`america/new_york`); or a common
+/// abbreviation (`EST`, `CEST`, `IST`), read as its fixed offset, with a note where the
+/// letters have other readings. An unknown zone is refused with the nearest names.
+pub fn read_zone(text: &str) -> Result<ZoneReading, String> {
+    let text = text.trim();
+    let plain = |zone| Ok(ZoneReading { zone, note: None });
+    if text.is_empty() {
+        return Err(format!("no time zone given (use {ZONE_FORMS})"));
+    }
+    let offset_part = ["UTC", "GMT"]
+        .iter()
+        .find_map(|p| text.get(..3).filter(|head| head.eq_ignore_ascii_case(p)).map(|_| &text[3..]))
+        .filter(|rest| rest.starts_with(['+', '-']))
+        .unwrap_or(text);
+    if offset_part.starts_with(['+', '-']) {
+        let secs = typed_offset(offset_part).ok_or_else(|| format!("cannot read `{text}` as an offset (use -05:00, -0500 or +5)"))?;
+        if !OFFSET_RANGE.contains(&secs) {
+            return Err(format!("offset `{text}` is out of range: offsets run from -12:00 to +14:00"));
+        }
+        return plain(Zone::Fixed(secs));
+    }
+    // Abbreviations before IANA names: tzdata's `CET` and `EET` follow daylight saving,
+    // while people who type an abbreviation mean the offset it names.
+    if let Some(a) = ABBREVIATIONS.iter().find(|a| a.name.eq_ignore_ascii_case(text)) {
+        if a.offset == 0 {
+            return plain(Zone::UTC);
+        }
+        let note = a.also.map(|also| {
+            format!(
+                "`{text}` read as {} ({}); {also}: give that offset instead if it is meant",
+                a.reading,
+                super::format_offset(a.offset, true)
+            )
+        });
+        return Ok(ZoneReading {
+            zone: Zone::Fixed(a.offset),
+            note,
+        });
+    }
+    if let Ok(tz) = text.parse::<chrono_tz::Tz>() {
+        return plain(if tz == chrono_tz::UTC { Zone::UTC } else { Zone::Named(tz) });
+    }
+    if let Some(tz) = chrono_tz::TZ_VARIANTS.iter().find(|tz| tz.name().eq_ignore_ascii_case(text)) {
+        return plain(Zone::Named(*tz));
+    }
+    let near = nearest_zones(text);
+    Err(if near.is_empty() {
+        format!("unknown time zone `{text}` (use {ZONE_FORMS})")
+    } else {
+        format!(
+            "unknown time zone `{text}`: did you mean {}? (or use {ZONE_FORMS})",
+            near.join(", ")
+        )
+    })
+}
+
+/// `+5`, `-05`, `+530`, `-0500`, `+5:30`, `-05:00` → seconds east of UTC.
+fn typed_offset(text: &str) -> Option<i32> {
+    let sign = if text.starts_with('-') { -1 } else { 1 };
+    let digits = &text[1..];
+    let (hours, minutes) = match digits.split_once(':') {
+        Some((h, m)) if (1..=2).contains(&h.len()) && m.len() == 2 => (h, m),
+        Some(_) => return None,
+        None => match digits.len() {
+            1 | 2 => (digits, "0"),
+            3 => digits.split_at(1),
+            4 => digits.split_at(2),
+            _ => return None,
+        },
+    };
+    if !hours.bytes().chain(minutes.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
+}
+
+/// Up to three zone names close to `text`: those whose city is `text` (`new york`,
+/// `Paris`), else those within a few typing mistakes of it.
+fn nearest_zones(text: &str) -> Vec<String> {
+    let wanted = text.to_ascii_lowercase().replace(' ', "_");
+    let names = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| tz.name())
+        .chain(ABBREVIATIONS.iter().map(|a| a.name));
+    let mut scored: Vec<(usize, &str)> = names
+        .filter_map(|name| {
+            let lower = name.to_ascii_lowercase();
+            let city = lower.rsplit('/').next().unwrap_or(&lower);
+            let distance = if city == wanted {
+                0
+            } else {
+                edit_distance(&lower, &wanted).min(edit_distance(city, &wanted) + 1)
+            };
+            // A few mistakes, fewer for short words: `EDT` is not near `UTC`.
+            (distance <= (wanted.len() / 4).clamp(1, 3)).then_some((distance, name))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, name)| name.to_string()).collect()
+}
+
+/// Levenshtein distance between two ASCII strings.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// How to give a year to timestamps that print none: the first timestamped line of the
@@ -207,6 +413,60 @@ mod tests {
         assert_eq!("+0330".parse::<Zone>().unwrap(), Zone::Fixed(3 * 3600 + 1800));
         assert!("Mars/Olympus".parse::<Zone>().is_err());
         assert_eq!(Zone::Fixed(-18000).to_string(), "-05:00");
+    }
+
+    #[test]
+    fn zones_as_people_type_them() {
+        let zone = |text: &str| read_zone(text).unwrap().zone;
+        let hours = |h: i32| Zone::Fixed(h * 3600);
+        for text in ["-05:00", "-0500", "-5", "-05", "UTC-5", "gmt-05:00", " -05:00 "] {
+            assert_eq!(zone(text), hours(-5), "{text}");
+        }
+        assert_eq!(zone("+5:30"), Zone::Fixed(5 * 3600 + 1800));
+        assert_eq!(zone("+530"), Zone::Fixed(5 * 3600 + 1800));
+        assert_eq!(zone("+14:00"), hours(14));
+        for text in ["utc", "Z", "GMT", "Etc/UTC", "UTC+0"] {
+            assert_eq!(zone(text).offset_at(0), 0, "{text}");
+        }
+        let new_york = Zone::Named(chrono_tz::America::New_York);
+        assert_eq!(zone("America/New_York"), new_york);
+        assert_eq!(zone("america/new_york"), new_york);
+        assert_eq!(zone("AMERICA/NEW_YORK"), new_york);
+        assert_eq!(zone("EST"), hours(-5));
+        assert_eq!(zone("pdt"), hours(-7));
+        assert_eq!(zone("CEST"), hours(2));
+        assert_eq!(zone("JST"), hours(9));
+        assert_eq!(zone("AEST"), hours(10));
+    }
+
+    #[test]
+    fn an_ambiguous_abbreviation_says_which_reading_was_taken() {
+        let ist = read_zone("IST").unwrap();
+        assert_eq!(ist.zone, Zone::Fixed(5 * 3600 + 1800));
+        let note = ist.note.unwrap();
+        assert!(note.contains("India Standard Time (+05:30)") && note.contains("Irish"), "{note}");
+        assert!(read_zone("CST").unwrap().note.unwrap().contains("China"));
+        assert_eq!(read_zone("EST").unwrap().note, None);
+    }
+
+    #[test]
+    fn a_zone_that_cannot_be_read_is_refused_with_the_nearest_names() {
+        let error = read_zone("America/NewYork").unwrap_err();
+        assert!(error.contains("did you mean America/New_York"), "{error}");
+        let error = read_zone("new york").unwrap_err();
+        assert!(error.contains("America/New_York"), "{error}");
+        let error = read_zone("Europe/Pariss").unwrap_err();
+        assert!(error.contains("Europe/Paris"), "{error}");
+        assert!(read_zone("Mars/Olympus")
+            .unwrap_err()
+            .starts_with("unknown time zone `Mars/Olympus`"));
+        let error = read_zone("+15:00").unwrap_err();
+        assert!(error.contains("out of range"), "{error}");
+        assert!(read_zone("-13").unwrap_err().contains("out of range"));
+        assert!(read_zone("+5:75").is_err());
+        assert!(read_zone("-05:0").is_err());
+        assert!(read_zone("+123456").is_err());
+        assert!(read_zone("").is_err());
     }
 
     #[test]

@@ -238,11 +238,9 @@ impl Timeline {
     /// Keeps the episodes that overlap `[since, until)` and the events within it. The
     /// episodes are found in all the logs first: a rate needs the minutes before the
     /// window for its baseline.
-    pub fn retain_window(&mut self, since: Option<Micros>, until: Option<Micros>) {
-        self.episodes
-            .retain(|e| since.is_none_or(|s| e.end >= s) && until.is_none_or(|u| e.start < u));
-        self.events
-            .retain(|e| since.is_none_or(|s| e.time >= s) && until.is_none_or(|u| e.time < u));
+    pub fn retain_window(&mut self, span: crate::time::Span) {
+        self.episodes.retain(|e| span.overlaps(e.start, e.end));
+        self.events.retain(|e| span.contains(e.time));
     }
 }
 
@@ -298,7 +296,7 @@ mod tests {
     fn file(group: &str) -> FileReport {
         let zone = ZoneNote {
             zone: "UTC".into(),
-            assumed: true,
+            origin: crate::scan::ZoneOrigin::Given,
         };
         FileReport::new(group.into(), group.into(), Format::MysqlError, ReadMode::Mmap, zone)
     }
