@@ -67,6 +67,41 @@ fn the_drafts_are_what_draft_writes() {
     }
 }
 
+/// Without `--tz`, files whose times carry no zone are read in the zone the others'
+/// offsets imply, not the machine's: the same incident, chain, fix and measures as with
+/// the shop's zone given, on a machine in UTC or in Tokyo. (The scenarios mix naive
+/// application, database and host logs with access logs that carry their offset.)
+#[test]
+fn without_tz_naive_logs_follow_the_offsets_of_the_others_whatever_the_machine_zone() {
+    let body = |draft: &str| -> String {
+        let start = draft.find("## Issue Summary").unwrap_or(0);
+        let end = draft.find("## Sources").unwrap_or(draft.len());
+        draft[start..end]
+            .lines()
+            .filter(|l| !l.contains("title Key moments") && !l.contains("Times are in"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for scenario in SCENARIOS {
+        let expected = std::fs::read_to_string(root().join("fixtures/scenarios").join(scenario).join("draft.md")).unwrap();
+        for machine in ["UTC", "Asia/Tokyo"] {
+            let output = Command::cargo_bin("postmortem")
+                .unwrap()
+                .current_dir(root())
+                .env("TZ", machine)
+                .args(["draft", "--quiet"])
+                .arg(format!("fixtures/scenarios/{scenario}/logs"))
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{scenario}: {}", String::from_utf8_lossy(&output.stderr));
+            let got = String::from_utf8(output.stdout).unwrap();
+            assert_eq!(body(&got), body(&expected), "{scenario}, machine in {machine}");
+            let notes = String::from_utf8(output.stderr).unwrap();
+            assert!(notes.contains("carries its times"), "{scenario}: {notes}");
+        }
+    }
+}
+
 #[test]
 fn drafts_are_the_same_whatever_the_thread_count() {
     let logs = root().join("fixtures/scenarios/cron-migration/logs");

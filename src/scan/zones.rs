@@ -66,29 +66,36 @@ fn for_file<'a>(zones: &'a [FileZone], display: &str) -> Option<&'a FileZone> {
     zones.iter().find(|z| glob_matches(&z.pattern, display))
 }
 
-/// An instant and the offset a file wrote it with.
+/// An instant, the offset a file wrote it with, and the file's size (files that disagree
+/// are weighed by it).
 struct Observation {
     at: Micros,
     offset: i32,
+    bytes: u64,
 }
 
-fn observe(stamp: &RawStamp) -> Option<Observation> {
+fn observe(stamp: &RawStamp, bytes: u64) -> Option<Observation> {
     let StampZone::Offset(offset) = stamp.zone else { return None };
     stamp.civil.year?;
     let at = TimeContext::new(Zone::UTC, time::DATED).resolve(stamp)?;
-    Some(Observation { at, offset })
+    Some(Observation { at, offset, bytes })
 }
 
 /// The zone the files that carry offsets imply for the others, and the file followed
 /// (the largest of them): one offset is that offset, unless `machine` agrees with it
 /// everywhere (a named zone also knows the daylight-saving changes to come); offsets that
 /// change (a log across a daylight-saving change) are the first named zone that agrees
-/// with every one, `machine` first; failing that, the offset most observations carry.
+/// with every one, `machine` first; failing that (files that disagree: a database in UTC
+/// beside a web server in local time), the offset of the most bytes of log.
 fn implied_zone(probes: &[Probe], machine: Zone) -> Option<(Zone, String)> {
     let mut observations = Vec::new();
     let mut followed: Option<&Probe> = None;
     for probe in probes {
-        let seen: Vec<Observation> = [probe.first_stamp, probe.last_stamp].iter().flatten().filter_map(observe).collect();
+        let seen: Vec<Observation> = [probe.first_stamp, probe.last_stamp]
+            .iter()
+            .flatten()
+            .filter_map(|stamp| observe(stamp, probe.size))
+            .collect();
         if seen.is_empty() {
             continue;
         }
@@ -114,15 +121,15 @@ fn implied_zone(probes: &[Probe], machine: Zone) -> Option<(Zone, String)> {
     if let Some(zone) = named {
         return Some((zone, followed));
     }
-    let mut counts: Vec<(i32, usize)> = Vec::new();
+    let mut weights: Vec<(i32, u64)> = Vec::new();
     for o in &observations {
-        match counts.iter_mut().find(|(offset, _)| *offset == o.offset) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((o.offset, 1)),
+        match weights.iter_mut().find(|(offset, _)| *offset == o.offset) {
+            Some((_, bytes)) => *bytes += o.bytes,
+            None => weights.push((o.offset, o.bytes)),
         }
     }
-    // Most observations; ties to the offset seen first.
-    let (offset, _) = counts.iter().rev().max_by_key(|(_, n)| *n)?;
+    // The most bytes; ties to the offset seen first.
+    let (offset, _) = weights.iter().rev().max_by_key(|(_, bytes)| *bytes)?;
     Some((Zone::Fixed(*offset), followed))
 }
 
@@ -195,6 +202,18 @@ mod tests {
             .and_then(|s| TimeContext::new(Zone::UTC, time::DATED).resolve(&s))
             .unwrap();
         assert_eq!(planned[1].zone.offset_at(after_change), -7 * 3600);
+    }
+
+    #[test]
+    fn files_that_disagree_are_weighed_by_their_size() {
+        let probes = [
+            probe("mysql.log", 100, "2024-01-21T20:00:00Z", "2024-01-21T22:00:00Z"),
+            probe("access.log", 900, "2024-01-21T15:00:00-05:00", "2024-01-21T17:00:00-05:00"),
+            probe("app.log", 100, "2024-01-21 15:00:01", "2024-01-21 16:59:00"),
+        ];
+        let planned = plan(&probes, &options(false));
+        assert_eq!(planned[2].zone, Zone::Fixed(-5 * 3600));
+        assert_eq!(planned[2].note.origin, ZoneOrigin::OtherLogs("access.log".into()));
     }
 
     #[test]
