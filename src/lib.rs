@@ -2,11 +2,11 @@
 //! behind. Data flows one way through the stages, one module each:
 //!
 //! ```text
-//! paths ─► source ─► scan ─► timeline ─► analyze ─► report ─► render
-//!          discover,  chunks,  episodes,   incident,   one self-   draft (Markdown,
-//!          probe,     rules,   rates,      impact,     contained   JSON), text, jsonl,
-//!          sniff      hits,    traffic     chain,      value       timesketch, chart
-//!                     series               measures
+//! paths ─► source ─► scan ─► clocks ─► timeline ─► analyze ─► report ─► render
+//!          discover,  chunks,  hosts'    episodes,   incident,   one self-   draft (Markdown,
+//!          probe,     rules,   clocks    rates,      impact,     contained   JSON), text, jsonl,
+//!          sniff      hits,    aligned   traffic     chain,      value       timesketch, chart
+//!                     series                         measures
 //! ```
 //!
 //! [`format`] knows each log family's lines (one file a family), [`time`] turns their
@@ -20,6 +20,7 @@
 //! the report and maps the outcome to an exit code.
 
 pub mod analyze;
+pub mod clocks;
 pub mod error;
 pub mod format;
 pub mod render;
@@ -75,6 +76,8 @@ pub struct Config {
     pub window: time::Window,
     /// Keep every matched line (`timeline --raw`): memory then grows with the matches.
     pub keep_lines: bool,
+    /// Report the clocks found off between hosts, but leave their times as logged.
+    pub no_skew: bool,
     /// Target size of a chunk of a plain file: the unit of work of one thread.
     pub chunk_size: usize,
 }
@@ -98,6 +101,7 @@ impl Config {
             incident: None,
             window: time::Window::default(),
             keep_lines: false,
+            no_skew: false,
             chunk_size: defaults.chunk_size,
         }
     }
@@ -189,10 +193,16 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
     result
 }
 
-/// The source, scan and timeline stages.
+/// The source and scan stages, and the clocks set right between hosts.
+fn scan_aligned(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> ScanResult {
+    let mut result = scan_paths(paths, &config.rules, &config.scan_options(), progress);
+    clocks::align(&mut result, !config.no_skew);
+    result
+}
+
+/// The source, scan, clock and timeline stages.
 fn read(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> timeline::Timeline {
-    let result = scan_paths(paths, &config.rules, &config.scan_options(), progress);
-    timeline::build(result, &config.rules)
+    timeline::build(scan_aligned(paths, config, progress), &config.rules)
 }
 
 /// The main job: the draft of the largest incident in the logs (or of `config.incident`),
@@ -237,7 +247,7 @@ pub fn timeline(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> 
 
 /// What was understood of each file (of those with lines in the window).
 pub fn sources(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<SourcesReport, Error> {
-    let mut result = scan_paths(paths, &config.rules, &config.scan_options(), progress);
+    let mut result = scan_aligned(paths, config, progress);
     let span = config.span(&result.files, &result.problems)?;
     if !config.window.is_open() {
         result

@@ -137,6 +137,9 @@ pub struct ScanArgs {
     /// Leave the built-in rules out.
     #[arg(long)]
     pub no_builtin_rules: bool,
+    /// Report clocks found off between hosts, but leave their times as logged.
+    #[arg(long)]
+    pub no_skew: bool,
     /// Hide the progress bar and the `wrote FILE` line.
     #[arg(long, short)]
     pub quiet: bool,
@@ -355,6 +358,7 @@ impl ScanArgs {
         config.file_zones = file_zones;
         config.display_zone = display_zone;
         config.window = window;
+        config.no_skew = self.no_skew;
         config.year = self.year;
         config.no_mmap = self.no_mmap;
         config.bucket = bucket;

@@ -127,6 +127,7 @@ fn sources(files: &[FileReport]) -> Vec<Source> {
             zone: f.zone.zone.clone(),
             zone_assumed: f.zone.assumed(),
             zone_from: f.zone.origin.name(),
+            clock_offset_s: f.clock_offset.map(|d| d / crate::time::MICROS_PER_SEC),
             zone_followed: match &f.zone.origin {
                 crate::scan::ZoneOrigin::OtherLogs(file) => Some(file.clone()),
                 _ => None,

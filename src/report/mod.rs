@@ -255,13 +255,18 @@ pub struct IncidentSummary {
 
 impl Source {
     /// The zone and where it came from, for people: `-05:00`, `UTC (--tz)`,
-    /// `-08:00 (as access.log)`, `UTC (this machine's)`.
+    /// `-08:00 (as access.log)`, `UTC (this machine's)`; and the clock offset found, if
+    /// any: `-08:00 (as access.log), clock +242 s`.
     pub fn zone_label(&self) -> String {
-        match (self.zone_from, &self.zone_followed) {
+        let zone = match (self.zone_from, &self.zone_followed) {
             (_, Some(followed)) => format!("{} (as {})", self.zone, followed.rsplit('/').next().unwrap_or(followed)),
             ("tz", _) | ("tz_pattern", _) => format!("{} (--tz)", self.zone),
             ("machine", _) => format!("{} (this machine's)", self.zone),
             _ => self.zone.clone(),
+        };
+        match self.clock_offset_s {
+            Some(offset) => format!("{zone}, clock {offset:+} s"),
+            None => zone,
         }
     }
 }
@@ -285,6 +290,9 @@ pub struct Source {
     pub zone_from: &'static str,
     /// For `other_logs`: the file whose offsets were followed.
     pub zone_followed: Option<String>,
+    /// Seconds to add to its times to align its clock with the reference's (the access
+    /// log); null where none was found.
+    pub clock_offset_s: Option<i64>,
     /// The year given to the first line, for formats that print none.
     pub year_assumed: Option<i32>,
     pub bytes: u64,

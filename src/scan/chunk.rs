@@ -2,11 +2,12 @@
 //! lines into the series, and rule hits into the chunk's runs and tallies.
 
 use super::hits::{Hits, LineText, Mark, Signal};
+use super::pulse::Pulse;
 use super::series::{Series, SeriesBuilder};
 use super::templates::Templates;
 use super::{FilePlan, ScanOptions};
 use crate::format::{Format, Level, Request, SourceKind};
-use crate::rules::RuleSet;
+use crate::rules::{RuleSet, Severity};
 
 /// A template's hit carries no captured fields.
 const NO_FIELDS: [(&str, &str); 0] = [];
@@ -43,6 +44,8 @@ pub(super) struct ChunkResult {
     pub(super) series: Series,
     /// The templates of the chunk's timestamped records (access lines aside).
     pub(super) templates: Templates,
+    /// Its failure lines per second.
+    pub(super) pulse: Pulse,
 }
 
 /// Remembers the last parsed timestamp so that a run of lines stamped with the same
@@ -114,6 +117,7 @@ pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePl
         events: Vec::new(),
         series: Series::new(options.bucket),
         templates: Templates::default(),
+        pulse: Pulse::default(),
     };
     let mut series = SeriesBuilder::new(options.bucket);
     let mut current: Option<Micros> = None;
@@ -174,7 +178,11 @@ pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePl
             if let Some(rule) = matcher.match_status(request.status) {
                 let digits = status_digits(request.status);
                 let status = std::str::from_utf8(&digits).unwrap_or("");
+                let failure = rules.get(rule).severity >= Severity::Warning;
                 result.record(Signal::Rule(rule), &[("status", status)], mark, current, &text, options.keep_lines);
+                if let (true, Some(t)) = (failure, current) {
+                    result.pulse.add(t);
+                }
             }
         }
 
@@ -184,6 +192,9 @@ pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePl
                 if let Some(found) = matcher.match_line(line) {
                     named = true;
                     result.record(Signal::Rule(found.rule), &found.fields, mark, current, &text, options.keep_lines);
+                    if let (true, Some(t)) = (rules.get(found.rule).severity >= Severity::Warning, current) {
+                        result.pulse.add(t);
+                    }
                 }
             }
             next_hit = if end < data.len() { matcher.next_hit(data, end + 1) } else { None };
@@ -195,6 +206,9 @@ pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePl
             let key = result.templates.add(head.message, head.level, named, mark, line);
             if !named && head.level >= Some(Level::Warning) {
                 result.record(Signal::Template(key), &NO_FIELDS, mark, current, &text, options.keep_lines);
+                if let Some(t) = current {
+                    result.pulse.add(t);
+                }
             }
         }
         pos = end + 1;

@@ -436,6 +436,35 @@ impl Hits {
         }
     }
 
+    /// Moves every line by `delta` (a clock found off): runs and tallies, each tally into
+    /// the bucket that holds most of it once moved.
+    pub fn shift(&mut self, delta: Micros) {
+        for run in &mut self.runs {
+            run.first.time += delta;
+            run.last.time += delta;
+        }
+        let width = self.width;
+        let tallies = std::mem::take(&mut self.tallies);
+        for ((signal, bucket), tally) in tallies {
+            let moved = Tally {
+                first: Mark {
+                    time: tally.first.time + delta,
+                    ..tally.first
+                },
+                last: Mark {
+                    time: tally.last.time + delta,
+                    ..tally.last
+                },
+                ..tally
+            };
+            let bucket = shifted_bucket(bucket, delta, width);
+            self.tallies
+                .entry((signal, bucket))
+                .and_modify(|t| t.absorb(&moved))
+                .or_insert(moved);
+        }
+    }
+
     /// Takes in the runs and tallies of `other`. Runs are not merged here: the timeline
     /// merges them all at once.
     pub fn absorb(&mut self, other: Hits) {
@@ -471,6 +500,11 @@ pub fn add_tallies(into: &mut Tallies, from: &Tallies) {
     for (key, tally) in from {
         into.entry(*key).and_modify(|t| t.absorb(tally)).or_insert(*tally);
     }
+}
+
+/// The bucket a bucket lands in when its lines move by `delta`: the one holding its middle.
+pub fn shifted_bucket(start: Micros, delta: Micros, width: Micros) -> Micros {
+    (start + delta + width / 2).div_euclid(width) * width
 }
 
 /// Runs of a rule with more than `KEYS_PER_RULE` distinct keys lose the key of all but

@@ -14,6 +14,7 @@
 mod chunk;
 pub mod clients;
 pub mod hits;
+pub mod pulse;
 mod reduce;
 pub mod series;
 pub mod templates;
@@ -161,6 +162,9 @@ pub struct FileReport {
     pub cut_lines: u64,
     /// Matched lines dropped because nothing in the file gave them a time.
     pub untimed_events: u64,
+    /// How far its clock was found off the reference's (added to its times when
+    /// corrected); `None` where nothing was found (see [`crate::clocks`]).
+    pub clock_offset: Option<Micros>,
 }
 
 impl FileReport {
@@ -182,6 +186,7 @@ impl FileReport {
             events: 0,
             cut_lines: 0,
             untimed_events: 0,
+            clock_offset: None,
         }
     }
 }
@@ -199,6 +204,8 @@ pub struct ScanResult {
     pub series: BTreeMap<String, Series>,
     /// The templates of every other timestamped record, per rotated set.
     pub templates: BTreeMap<String, Templates>,
+    /// Failure lines per second, per rotated set: what [`crate::clocks`] aligns hosts by.
+    pub pulses: BTreeMap<String, pulse::Pulse>,
     /// Width of a series bucket.
     pub bucket: Micros,
     pub problems: Vec<Problem>,

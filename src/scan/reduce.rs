@@ -4,6 +4,7 @@
 
 use super::chunk::ChunkResult;
 use super::hits::Hits;
+use super::pulse::Pulse;
 use super::series::Series;
 use super::templates::Templates;
 use super::units::UnitOutput;
@@ -34,6 +35,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
     let mut series: BTreeMap<String, Series> = BTreeMap::new();
     let mut hits: BTreeMap<String, Hits> = BTreeMap::new();
     let mut templates: BTreeMap<String, Templates> = BTreeMap::new();
+    let mut pulses: BTreeMap<String, Pulse> = BTreeMap::new();
     for (index, ((probe, plan), chunks)) in probes.into_iter().zip(plans).zip(by_file).enumerate() {
         let mut report = FileReport::new(
             probe.file.display.clone(),
@@ -64,6 +66,9 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
             if chunk_templates.lines > 0 {
                 chunk_templates.place(index as u32, report.lines);
                 templates.entry(report.group.clone()).or_default().absorb(chunk_templates);
+            }
+            if !chunk.pulse.is_empty() {
+                pulses.entry(report.group.clone()).or_default().absorb(chunk.pulse);
             }
             report.events += chunk_hits.count();
             if !chunk_hits.is_empty() {
@@ -115,12 +120,16 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
     for group in hits.values_mut() {
         group.compact();
     }
+    for pulse in pulses.values_mut() {
+        pulse.finish();
+    }
     ScanResult {
         files,
         hits,
         events,
         series,
         templates,
+        pulses,
         bucket: options.bucket,
         problems,
     }

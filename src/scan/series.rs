@@ -252,6 +252,18 @@ impl Series {
     pub fn is_empty(&self) -> bool {
         self.buckets.is_empty()
     }
+
+    /// Moves the traffic by `delta` (a clock found off), each bucket into the one that
+    /// holds most of it once moved.
+    pub fn shift(&mut self, delta: Micros) {
+        let width = self.width;
+        for (start, bucket) in std::mem::take(&mut self.buckets) {
+            self.buckets
+                .entry(super::hits::shifted_bucket(start, delta, width))
+                .or_default()
+                .merge(bucket);
+        }
+    }
 }
 
 /// Fills a [`Series`] from lines that mostly come in time order: the bucket being

@@ -18,6 +18,7 @@ use super::hits::Mark;
 use super::series::PrehashedKey;
 use crate::format::Level;
 use crate::text::clean_line;
+use crate::time::Micros;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -261,6 +262,17 @@ pub struct Templates {
 impl Templates {
     /// Adds a line whose message is `message`; its template's key. `line` is the whole
     /// line (kept as one of the earliest occurrences).
+    /// Moves every time by `delta` (a clock found off).
+    pub fn shift(&mut self, delta: Micros) {
+        for template in self.by_key.values_mut() {
+            template.first.time += delta;
+            template.last.time += delta;
+            for occurrence in &mut template.earliest {
+                occurrence.mark.time += delta;
+            }
+        }
+    }
+
     pub fn add(&mut self, message: &[u8], level: Option<Level>, named: bool, mark: Mark, line: &[u8]) -> TemplateKey {
         let key = key_of(message);
         self.lines += 1;

@@ -1,0 +1,456 @@
+//! Clocks that disagree between hosts, found and set right between the scan and the
+//! timeline.
+//!
+//! The same failures are logged by the web server, the application and the database,
+//! each with its own host's clock. Second by second, the failure lines of a source beat
+//! with those of the reference (the access log: what users saw) at the lag by which its
+//! clock is off. The lag is the one at which the source's failure lines best match the
+//! reference's, where the reference is taken without its slow swell (what is matched is
+//! the second-by-second fluctuation and the edges, which only the right lag lines up). A
+//! lag is trusted when it stands clearly above every other lag, enough lines line up, and
+//! it is larger than logging latency; then the source's times are moved by it, with a
+//! note. A lag of whole hours against a log whose zone was assumed is a zone mistake, not
+//! a clock: it is named, with the `--tz` that fixes it, and nothing is moved.
+
+use crate::error::Problem;
+use crate::scan::pulse::Pulse;
+use crate::scan::{ScanResult, ZoneOrigin};
+use crate::time::{self, Micros, MICROS_PER_SEC};
+
+/// Clocks drift by seconds to minutes; a larger lag is a zone, looked for on the hour.
+const MAX_SKEW_S: i64 = 15 * 60;
+/// Zones are up to 14 hours apart.
+const MAX_ZONE_HOURS: i64 = 14;
+/// Around each whole hour, the lag is looked for this far either side (a zone mistake and
+/// a drifting clock together).
+const ZONE_SLACK_S: i64 = 120;
+/// A failure is logged by web and application within a second or two of each other: the
+/// reference is counted over this many seconds either side.
+const MATCH_WIDTH_S: i64 = 2;
+/// The slow swell of the reference (a whole outage's plateau) is its mean over this many
+/// seconds either side; what the lag matches is what stands above it.
+const SWELL_S: i64 = 30;
+/// At least this many of the source's failure lines line up with the reference's at the
+/// lag: fewer could line up by chance.
+const MIN_SHARED_LINES: f64 = 20.0;
+/// The best lag scores this many times any lag at least [`PEAK_WIDTH_S`] from it: less,
+/// and failures that repeat (a job every minute) or a plateau could be matched at several.
+const CLEAR_PEAK_RATIO: f64 = 1.5;
+const PEAK_WIDTH_S: i64 = 10;
+/// The best lag's score stands this many standard deviations above the scores of all the
+/// lags tried: of 1,801 lags that match nothing, the best stands about 3.5 above.
+const MIN_PEAK_DEVIATIONS: f64 = 6.0;
+/// Lags smaller than this are logging latency (a line written when a request ends rather
+/// than when it failed), not a clock to set.
+const MIN_SKEW_S: i64 = 10;
+/// A reference longer than this (in seconds of failures' span) is not aligned: the arrays
+/// would be large and clocks over weeks drift anyway.
+const MAX_SPAN_S: i64 = 14 * 86_400;
+
+/// What was found of one source's clock.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Finding {
+    /// Its clock is off by this much: add it to its times. `lines` of its failure lines
+    /// lined up with the reference's at that lag.
+    Skew { offset_s: i64, lines: u64 },
+    /// Its failure lines line up with the reference's whole hours away: the zone its
+    /// naive times were read in is likely wrong by that much.
+    ZoneMistake { hours: i64, lines: u64 },
+    /// Its failures line up best at a lag that does not stand out clearly.
+    Unclear { offset_s: i64 },
+}
+
+/// The reference, prepared: its failure lines per second over a window, counted over
+/// [`MATCH_WIDTH_S`] either side, with and without its slow swell.
+struct Reference {
+    /// The second of index 0.
+    start: i64,
+    /// Failure lines within the match width of each second.
+    near: Vec<f64>,
+    /// The same, less the mean of the seconds around: the fluctuation a lag must match.
+    sharp: Vec<f64>,
+}
+
+impl Reference {
+    fn new(pulse: &Pulse, margin: i64) -> Option<Reference> {
+        let seconds = pulse.seconds();
+        let (first, last) = (seconds.first()?.0, seconds.last()?.0);
+        if last - first > MAX_SPAN_S {
+            return None;
+        }
+        let start = first - margin - MATCH_WIDTH_S - SWELL_S;
+        let len = (last - start + margin + MATCH_WIDTH_S + SWELL_S + 1) as usize;
+        let mut counts = vec![0f64; len];
+        for &(second, n) in seconds {
+            counts[(second - start) as usize] += f64::from(n);
+        }
+        let near = box_sum(&counts, MATCH_WIDTH_S as usize);
+        let swell = box_sum(&near, SWELL_S as usize);
+        let window = (2 * SWELL_S + 1) as f64;
+        let sharp = near.iter().zip(&swell).map(|(n, s)| n - s / window).collect();
+        Some(Reference { start, near, sharp })
+    }
+
+    /// How well `pulse` matches at `lag` (seconds added to its times), and how many of its
+    /// lines have a reference failure near.
+    fn score(&self, pulse: &[(i64, u32)], lag: i64) -> (f64, f64) {
+        let mut score = 0.0;
+        let mut shared = 0.0;
+        for &(second, n) in pulse {
+            let at = second + lag - self.start;
+            if at < 0 || at as usize >= self.sharp.len() {
+                continue;
+            }
+            let n = f64::from(n);
+            score += n * self.sharp[at as usize];
+            if self.near[at as usize] > 0.0 {
+                shared += n;
+            }
+        }
+        (score, shared)
+    }
+}
+
+/// Each value summed with its `radius` neighbours either side.
+fn box_sum(values: &[f64], radius: usize) -> Vec<f64> {
+    let mut prefix = Vec::with_capacity(values.len() + 1);
+    prefix.push(0.0);
+    for v in values {
+        prefix.push(prefix.last().unwrap_or(&0.0) + v);
+    }
+    (0..values.len())
+        .map(|i| prefix[(i + radius + 1).min(values.len())] - prefix[i.saturating_sub(radius)])
+        .collect()
+}
+
+/// How the lags tried scored: the best, and how it stands against the others.
+struct Peak {
+    lag: i64,
+    score: f64,
+    /// Lines of the source with a reference failure near at the best lag.
+    shared: f64,
+    /// The best score of the lags at least [`PEAK_WIDTH_S`] from it.
+    runner_up: f64,
+    /// How many standard deviations the best score stands above the mean of all.
+    deviations: f64,
+}
+
+impl Peak {
+    /// Whether the peak stands out from chance at all.
+    fn stands_out(&self) -> bool {
+        self.score > 0.0 && self.deviations >= MIN_PEAK_DEVIATIONS && self.shared >= MIN_SHARED_LINES
+    }
+
+    /// Whether it stands out from every other lag too: one lag, not several.
+    fn is_clear(&self) -> bool {
+        self.score >= CLEAR_PEAK_RATIO * self.runner_up.max(0.0)
+    }
+}
+
+/// The best lag among `lags`. Ties go to the smaller lag, so the result does not depend
+/// on the order of anything.
+fn best_lag(reference: &Reference, pulse: &[(i64, u32)], lags: &[i64]) -> Option<Peak> {
+    let scored: Vec<(i64, f64, f64)> = lags
+        .iter()
+        .map(|&lag| {
+            let (score, shared) = reference.score(pulse, lag);
+            (lag, score, shared)
+        })
+        .collect();
+    let &(lag, score, shared) = scored
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.abs().cmp(&a.0.abs())).then(b.0.cmp(&a.0)))?;
+    let runner_up = scored
+        .iter()
+        .filter(|(other, _, _)| (other - lag).abs() >= PEAK_WIDTH_S)
+        .map(|(_, s, _)| *s)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let n = scored.len() as f64;
+    let mean = scored.iter().map(|s| s.1).sum::<f64>() / n;
+    let spread = (scored.iter().map(|s| (s.1 - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let deviations = if spread > 0.0 { (score - mean) / spread } else { 0.0 };
+    Some(Peak {
+        lag,
+        score,
+        shared,
+        runner_up,
+        deviations,
+    })
+}
+
+/// What the failure lines of `pulse` say of its clock against `reference`; `None` when
+/// they say nothing (too few, or no lag stands out). `zone_assumed`: its naive times were
+/// read in a zone nobody stated, so whole hours are looked at too.
+fn find(reference: &Reference, pulse: &Pulse, zone_assumed: bool) -> Option<Finding> {
+    if (pulse.lines() as f64) < MIN_SHARED_LINES {
+        return None;
+    }
+    let near: Vec<i64> = (-MAX_SKEW_S..=MAX_SKEW_S).collect();
+    let peak = best_lag(reference, pulse.seconds(), &near)?;
+    if zone_assumed {
+        let hours: Vec<i64> = (-MAX_ZONE_HOURS..=MAX_ZONE_HOURS)
+            .filter(|h| *h != 0)
+            .flat_map(|h| (h * 3600 - ZONE_SLACK_S)..=(h * 3600 + ZONE_SLACK_S))
+            .collect();
+        if let Some(hour) = best_lag(reference, pulse.seconds(), &hours) {
+            if hour.stands_out() && hour.score >= CLEAR_PEAK_RATIO * peak.score.max(0.0) {
+                return Some(Finding::ZoneMistake {
+                    hours: (hour.lag as f64 / 3600.0).round() as i64,
+                    lines: hour.shared as u64,
+                });
+            }
+        }
+    }
+    if peak.lag.abs() < MIN_SKEW_S || !peak.stands_out() {
+        return None;
+    }
+    if !peak.is_clear() {
+        return Some(Finding::Unclear { offset_s: peak.lag });
+    }
+    Some(Finding::Skew {
+        offset_s: peak.lag,
+        lines: peak.shared as u64,
+    })
+}
+
+/// Finds each source's clock against the reference and, when `correct`, moves the
+/// sources whose clock is clearly off. Sets `clock_offset` on their files and adds a note
+/// for each finding to the problems.
+pub fn align(result: &mut ScanResult, correct: bool) {
+    // The reference: the access log with the most failure lines (what users saw), else
+    // the log with the most failure lines among those whose lines carry their zone.
+    let carries_zone = |group: &str| result.files.iter().any(|f| f.group == group && f.zone.origin == ZoneOrigin::Lines);
+    let candidates = |web: bool| {
+        result
+            .pulses
+            .iter()
+            .filter(|(group, _)| result.series.contains_key(*group) == web && (web || carries_zone(group)))
+            .max_by(|a, b| a.1.lines().cmp(&b.1.lines()).then(b.0.cmp(a.0)))
+            .map(|(group, _)| group.clone())
+    };
+    let Some(reference_group) = candidates(true).or_else(|| candidates(false)) else {
+        return;
+    };
+    let margin = MAX_ZONE_HOURS * 3600 + ZONE_SLACK_S;
+    let Some(reference) = Reference::new(&result.pulses[&reference_group], margin) else {
+        return;
+    };
+    let reference_name = display_of(result, &reference_group);
+
+    let mut findings: Vec<(String, Finding)> = Vec::new();
+    for (group, pulse) in &result.pulses {
+        if *group == reference_group {
+            continue;
+        }
+        let zone_assumed = result.files.iter().any(|f| f.group == *group && f.zone.assumed());
+        if let Some(finding) = find(&reference, pulse, zone_assumed) {
+            findings.push((group.clone(), finding));
+        }
+    }
+    for (group, finding) in findings {
+        let name = display_of(result, &group);
+        let note = match finding {
+            Finding::Skew { offset_s, lines } => {
+                let delta = offset_s * MICROS_PER_SEC;
+                for file in result.files.iter_mut().filter(|f| f.group == group) {
+                    file.clock_offset = Some(delta);
+                }
+                let how = if correct {
+                    "its times are moved so (--no-skew leaves them as logged)"
+                } else {
+                    "left as logged (--no-skew)"
+                };
+                if correct {
+                    shift_group(result, &group, delta);
+                }
+                format!(
+                    "its clock runs {} {} {reference_name}'s: {lines} of its failure lines line up with those of {reference_name} when moved by {offset_s:+} s; {how}",
+                    minutes_and_seconds(offset_s.abs()),
+                    if offset_s > 0 { "behind" } else { "ahead of" },
+                )
+            }
+            Finding::ZoneMistake { hours, lines } => {
+                let zone = result
+                    .files
+                    .iter()
+                    .find(|f| f.group == group)
+                    .map(|f| f.zone.zone.clone())
+                    .unwrap_or_default();
+                let fixed = zone
+                    .parse::<time::Zone>()
+                    .ok()
+                    .map(|z| {
+                        let first = result.files.iter().find(|f| f.group == group).and_then(|f| f.first).unwrap_or(0);
+                        time::format_offset(z.offset_at(first) - (hours * 3600) as i32, true)
+                    })
+                    .unwrap_or_default();
+                format!(
+                    "its failure lines line up with {reference_name}'s {} h away ({lines} lines): its times are likely not in {zone}; if they are in {fixed}, give --tz '{}={fixed}'. Left as read",
+                    hours.abs(),
+                    name.rsplit('/').next().unwrap_or(&name)
+                )
+            }
+            Finding::Unclear { offset_s } => format!(
+                "its failure lines match {reference_name}'s best when moved by {offset_s:+} s, but not clearly better than at other lags (failures that repeat?): its clock cannot be told, and its times are left as logged"
+            ),
+        };
+        result.problems.push(Problem::note(name, note));
+    }
+}
+
+/// `4 min 12 s`, `45 s`: a clock offset to the second.
+fn minutes_and_seconds(seconds: i64) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m} min {s} s"),
+    }
+}
+
+/// The file a source group is named by in notes: its first file.
+fn display_of(result: &ScanResult, group: &str) -> String {
+    result
+        .files
+        .iter()
+        .find(|f| f.group == group)
+        .map_or_else(|| group.to_string(), |f| f.display.clone())
+}
+
+/// Moves every time of a source group by `delta`.
+fn shift_group(result: &mut ScanResult, group: &str, delta: Micros) {
+    if let Some(hits) = result.hits.get_mut(group) {
+        hits.shift(delta);
+        hits.compact();
+    }
+    if let Some(templates) = result.templates.get_mut(group) {
+        templates.shift(delta);
+    }
+    if let Some(series) = result.series.get_mut(group) {
+        series.shift(delta);
+    }
+    if let Some(pulse) = result.pulses.get_mut(group) {
+        pulse.shift(delta / MICROS_PER_SEC);
+    }
+    let files: Vec<u32> = (0..result.files.len() as u32)
+        .filter(|&i| result.files[i as usize].group == group)
+        .collect();
+    for &i in &files {
+        let file = &mut result.files[i as usize];
+        file.first = file.first.map(|t| t + delta);
+        file.last = file.last.map(|t| t + delta);
+    }
+    if !result.events.is_empty() {
+        for event in result.events.iter_mut().filter(|e| files.contains(&e.file)) {
+            event.time += delta;
+        }
+        result.events.sort_by_key(|e| (e.time, e.file, e.offset));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pulse from `(second, lines)`.
+    fn pulse(seconds: &[(i64, u32)]) -> Pulse {
+        let mut p = Pulse::default();
+        for &(s, n) in seconds {
+            for _ in 0..n {
+                p.add(s * MICROS_PER_SEC);
+            }
+        }
+        p.finish();
+        p
+    }
+
+    /// A deterministic scatter of failures: about one second in three over `len` seconds
+    /// from `start`, 1 to 3 lines each.
+    fn failures(start: i64, len: i64, seed: u64) -> Vec<(i64, u32)> {
+        let mut state = seed;
+        (start..start + len)
+            .filter_map(|s| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let draw = (state >> 33) % 9;
+                (draw < 3).then_some((s, draw as u32 + 1))
+            })
+            .collect()
+    }
+
+    fn moved(seconds: &[(i64, u32)], by: i64) -> Vec<(i64, u32)> {
+        seconds.iter().map(|&(s, n)| (s + by, n)).collect()
+    }
+
+    fn reference(seconds: &[(i64, u32)]) -> Reference {
+        Reference::new(&pulse(seconds), MAX_ZONE_HOURS * 3600 + ZONE_SLACK_S).unwrap()
+    }
+
+    #[test]
+    fn a_clock_four_minutes_slow_is_found_to_the_second() {
+        let web = failures(100_000, 1_200, 7);
+        // The application logs the same failures, its clock 240 s behind.
+        let app = pulse(&moved(&web, -240));
+        let found = find(&reference(&web), &app, false);
+        assert!(matches!(found, Some(Finding::Skew { offset_s: 240, .. })), "{found:?}");
+    }
+
+    #[test]
+    fn a_source_on_time_is_left_alone() {
+        let web = failures(100_000, 1_200, 7);
+        // The same failures a second later (written when the request ended): latency.
+        let app = pulse(&moved(&web, 1));
+        assert_eq!(find(&reference(&web), &app, false), None);
+        assert_eq!(find(&reference(&web), &pulse(&web), false), None);
+    }
+
+    #[test]
+    fn a_plateau_is_aligned_by_its_edges() {
+        // Every second failing for twenty minutes, evenly: only the start and the end say
+        // where the lag is.
+        let web: Vec<(i64, u32)> = (100_000..101_200).map(|s| (s, 2)).collect();
+        let app = pulse(&moved(&web, -90));
+        let found = find(&reference(&web), &app, false);
+        assert!(
+            matches!(found, Some(Finding::Skew { offset_s, .. }) if (offset_s - 90).abs() <= 3),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn unrelated_failures_say_nothing() {
+        // Decoy: the application fails on its own, at other times, as often.
+        let web = failures(100_000, 1_200, 7);
+        let app = pulse(&failures(100_000, 1_200, 99));
+        let found = find(&reference(&web), &app, false);
+        assert!(!matches!(found, Some(Finding::Skew { .. })), "{found:?}");
+    }
+
+    #[test]
+    fn failures_that_repeat_cannot_tell_a_lag() {
+        // Decoy: a job failing at the top of every minute, on both hosts: 60 s, 120 s …
+        // line up as well as the true lag.
+        let web: Vec<(i64, u32)> = (0..20).map(|m| (100_020 + m * 60, 5)).collect();
+        let app = pulse(&moved(&web, -60));
+        let found = find(&reference(&web), &app, false);
+        assert!(!matches!(found, Some(Finding::Skew { .. })), "{found:?}");
+    }
+
+    #[test]
+    fn too_few_lines_say_nothing() {
+        let web = failures(100_000, 1_200, 7);
+        let app = pulse(&moved(&web[..10], -240));
+        assert_eq!(find(&reference(&web), &app, false), None);
+    }
+
+    #[test]
+    fn whole_hours_against_an_assumed_zone_are_a_zone_mistake() {
+        let web = failures(100_000, 1_200, 7);
+        // Naive times read as UTC that were written at -05:00: five hours early.
+        let app = pulse(&moved(&web, -5 * 3600));
+        let found = find(&reference(&web), &app, true);
+        assert!(matches!(found, Some(Finding::ZoneMistake { hours: 5, .. })), "{found:?}");
+        // A zone the lines carry is not second-guessed.
+        assert!(!matches!(find(&reference(&web), &app, false), Some(Finding::ZoneMistake { .. })));
+    }
+}
