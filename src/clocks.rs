@@ -14,7 +14,7 @@
 
 use crate::error::Problem;
 use crate::scan::pulse::Pulse;
-use crate::scan::{ScanResult, ZoneOrigin};
+use crate::scan::{ClockFound, ScanResult, ZoneOrigin};
 use crate::time::{self, Micros, MICROS_PER_SEC};
 
 /// Clocks drift by seconds to minutes; a larger lag is a zone, looked for on the hour.
@@ -214,7 +214,7 @@ fn find(reference: &Reference, pulse: &Pulse, zone_assumed: bool) -> Option<Find
 }
 
 /// Finds each source's clock against the reference and, when `correct`, moves the
-/// sources whose clock is clearly off. Sets `clock_offset` on their files and adds a note
+/// sources whose clock is clearly off. Sets `clock` on their files and adds a note
 /// for each finding to the problems.
 pub fn align(result: &mut ScanResult, correct: bool) {
     // The reference: the access log with the most failure lines (what users saw), else
@@ -253,7 +253,11 @@ pub fn align(result: &mut ScanResult, correct: bool) {
             Finding::Skew { offset_s, lines } => {
                 let delta = offset_s * MICROS_PER_SEC;
                 for file in result.files.iter_mut().filter(|f| f.group == group) {
-                    file.clock_offset = Some(delta);
+                    file.clock = Some(ClockFound {
+                        offset: delta,
+                        reference: reference_name.clone(),
+                        moved: correct,
+                    });
                 }
                 let how = if correct {
                     "its times are moved so (--no-skew leaves them as logged)"

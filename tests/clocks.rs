@@ -120,6 +120,12 @@ fn a_slow_host_is_found_and_set_right() {
         "{:?}",
         report.problems
     );
+    let markdown = postmortem::render::write_draft(&report, &postmortem::render::View::plain(report.display_zone));
+    assert!(
+        markdown.contains("Times without a zone in `basket.log` and `syslog` are read in +01:00, as `access.log` carries its times.")
+            && markdown.contains("The clock of `basket.log` was found 25"),
+        "{markdown}"
+    );
     // Moved, the service's errors start with the outage, after the release.
     let chain = &report.root_cause.as_ref().expect("a cause").chain;
     let mechanism = chain.iter().find(|l| l.role == Role::Mechanism).expect("a mechanism");

@@ -184,6 +184,75 @@ fn common_folder(sources: &[Source]) -> Option<String> {
     (!base.is_empty()).then(|| base.to_string())
 }
 
+/// What the reader must know of how times were read: naive times read in a zone nobody
+/// stated (the one other logs carry, or this machine's), and clocks found off.
+fn time_notes(sources: &[Source], w: &Writer) -> Vec<String> {
+    let name = |file: &str| {
+        let file = w.base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file);
+        code(file)
+    };
+    /// A zone nobody stated, and why it was taken.
+    #[derive(PartialEq)]
+    struct Unstated<'a> {
+        from: &'a str,
+        zone: &'a str,
+        followed: Option<&'a str>,
+    }
+    // Files read in the same unstated zone, for the same reason, are told together.
+    let mut zones: Vec<(Unstated, Vec<String>)> = Vec::new();
+    let mut clocks = Vec::new();
+    for s in sources.iter().filter(|s| s.timestamped > 0) {
+        if matches!(s.zone_from, "other_logs" | "machine") {
+            let key = Unstated {
+                from: s.zone_from,
+                zone: &s.zone,
+                followed: s.zone_followed.as_deref(),
+            };
+            match zones.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, files)) => files.push(name(&s.file)),
+                None => zones.push((key, vec![name(&s.file)])),
+            }
+        }
+        if let (Some(offset), Some(reference)) = (s.clock_offset_s, &s.clock_reference) {
+            clocks.push(format!(
+                "The clock of {} was found {} s {} that of {}{}.",
+                name(&s.file),
+                offset.abs(),
+                if offset > 0 { "behind" } else { "ahead of" },
+                name(reference),
+                if s.clock_moved {
+                    ", and its times are moved to match"
+                } else {
+                    "; its times are left as logged"
+                }
+            ));
+        }
+    }
+    let mut notes: Vec<String> = zones
+        .into_iter()
+        .map(|(Unstated { followed, zone, .. }, files)| {
+            let files = match files.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            match followed {
+                Some(followed) => format!(
+                    "Times without a zone in {files} are read in {}, as {} carries its times.",
+                    escape(zone),
+                    name(followed)
+                ),
+                _ => format!(
+                    "Times without a zone in {files} are read in {}, this machine's zone: _TODO: check that the hosts wrote them in it._",
+                    escape(zone)
+                ),
+            }
+        })
+        .collect();
+    notes.extend(clocks);
+    notes
+}
+
 /// A moment of the timeline: when, what, and which comes first at the same time.
 struct Moment {
     at: Micros,
@@ -210,10 +279,14 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         if let Some(base) = &w.base {
             let _ = write!(out, ", files named from {}", code(base));
         }
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "; what logs cannot know is left as a _TODO_ for you to fill in. Times are in {zone}.\n"
+            "; what logs cannot know is left as a _TODO_ for you to fill in. Times are in {zone}."
         );
+        for sentence in time_notes(&report.sources, w) {
+            let _ = write!(out, " {sentence}");
+        }
+        out.push_str("\n\n");
     };
     let Some(incident) = &report.incident else {
         out.push_str("# Postmortem draft: no incident found\n\n");

@@ -127,7 +127,9 @@ fn sources(files: &[FileReport]) -> Vec<Source> {
             zone: f.zone.zone.clone(),
             zone_assumed: f.zone.assumed(),
             zone_from: f.zone.origin.name(),
-            clock_offset_s: f.clock_offset.map(|d| d / crate::time::MICROS_PER_SEC),
+            clock_offset_s: f.clock.as_ref().map(|c| c.offset / crate::time::MICROS_PER_SEC),
+            clock_reference: f.clock.as_ref().map(|c| c.reference.clone()),
+            clock_moved: f.clock.as_ref().is_some_and(|c| c.moved),
             zone_followed: match &f.zone.origin {
                 crate::scan::ZoneOrigin::OtherLogs(file) => Some(file.clone()),
                 _ => None,

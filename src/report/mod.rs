@@ -293,6 +293,10 @@ pub struct Source {
     /// Seconds to add to its times to align its clock with the reference's (the access
     /// log); null where none was found.
     pub clock_offset_s: Option<i64>,
+    /// The file whose clock it was measured against.
+    pub clock_reference: Option<String>,
+    /// Whether its times were moved by `clock_offset_s` (not with `--no-skew`).
+    pub clock_moved: bool,
     /// The year given to the first line, for formats that print none.
     pub year_assumed: Option<i32>,
     pub bytes: u64,

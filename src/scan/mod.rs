@@ -162,9 +162,19 @@ pub struct FileReport {
     pub cut_lines: u64,
     /// Matched lines dropped because nothing in the file gave them a time.
     pub untimed_events: u64,
-    /// How far its clock was found off the reference's (added to its times when
-    /// corrected); `None` where nothing was found (see [`crate::clocks`]).
-    pub clock_offset: Option<Micros>,
+    /// How far its clock was found off, where it was (see [`crate::clocks`]).
+    pub clock: Option<ClockFound>,
+}
+
+/// A file's clock found off the reference's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClockFound {
+    /// What to add to its times to align them with the reference.
+    pub offset: Micros,
+    /// The file of the reference.
+    pub reference: String,
+    /// Whether its times were moved by `offset`.
+    pub moved: bool,
 }
 
 impl FileReport {
@@ -186,7 +196,7 @@ impl FileReport {
             events: 0,
             cut_lines: 0,
             untimed_events: 0,
-            clock_offset: None,
+            clock: None,
         }
     }
 }
