@@ -75,13 +75,15 @@ fn a_file_appended_to_while_scanned_is_read_up_to_its_size_at_open() {
     assert!(appended > 0, "the test appended nothing");
     let files = sources_json(&stdout);
     let lines = files[0]["lines"].as_u64().unwrap();
-    // The size at open lies between the original and the final one; every line read is
-    // whole (a cut line would fail to parse and not be timestamped).
+    // The size at open lies between the original and the final one.
     assert!(
         lines >= original && lines <= original + appended,
         "{lines} lines, {appended} appended"
     );
-    assert_eq!(files[0]["timestamped"].as_u64().unwrap(), lines);
+    // A write that straddles a page boundary can be seen half done (the kernel grows the
+    // size a page at a time), so the last line may be cut; every other line is whole.
+    let timestamped = files[0]["timestamped"].as_u64().unwrap();
+    assert!(timestamped == lines || timestamped + 1 == lines, "{timestamped} of {lines}");
 }
 
 /// A stream that ends in the middle of a line (the writer died) gives the lines before it

@@ -76,6 +76,10 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
             if name == ENTRY {
                 return first.entry.as_deref();
             }
+            // The run's most common value says more of it than its first line's.
+            if let Some(subject) = e.subject.as_ref().filter(|s| s.field == name) {
+                return Some(&subject.value);
+            }
             first.fields.iter().find(|(k, _)| &**k == name).map(|(_, v)| &**v)
         })
     });
@@ -310,7 +314,17 @@ mod tests {
             field: "version".into(),
             value: "4.18.0".into(),
         });
-        assert_eq!(words(&clause(&e, Some(&rule), &rule.title)), "deploy or release marker (`4.18.0`)");
+        // The subject is the field the phrase asks for, so the phrase is complete.
+        assert_eq!(words(&clause(&e, Some(&rule), &rule.title)), "version `4.18.0` went out");
+        // A subject of another field cannot fill it: the title is said, with the subject.
+        e.subject = Some(Subject {
+            field: "service".into(),
+            value: "shop-api".into(),
+        });
+        assert_eq!(
+            words(&clause(&e, Some(&rule), &rule.title)),
+            "deploy or release marker (`shop-api`)"
+        );
     }
 
     #[test]

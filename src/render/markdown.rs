@@ -114,12 +114,7 @@ impl Writer {
 
     /// Parts that begin a sentence: their first letter a capital.
     fn opening(&self, parts: &[Part]) -> String {
-        let text = self.parts(parts);
-        let mut chars = text.chars();
-        match chars.next() {
-            Some(first) if first.is_lowercase() => first.to_uppercase().chain(chars).collect(),
-            _ => text,
-        }
+        super::capitalised(&self.parts(parts))
     }
 
     fn sentence(&self, s: &Statement) -> String {
@@ -589,13 +584,7 @@ fn root_cause(chain: &[crate::report::Link], w: &Writer) -> String {
     let started = origin
         .map(|o| format!(" (after {}{})", w.parts(&o.episode.phrase), cite(&o.episode)))
         .unwrap_or_default();
-    let capital = |text: String| {
-        let mut chars = text.chars();
-        match chars.next() {
-            Some(first) => first.to_uppercase().chain(chars).collect(),
-            None => text,
-        }
-    };
+    let capital = |text: String| super::capitalised(&text);
     match (trigger, mechanism) {
         (Some(t), Some(m)) => capital(format!("{}{started}; {}.", told(t), lower_first(&told(m)))),
         (None, Some(m)) => capital(format!("{}. _TODO: what set it off is not in these logs._", told(m))),

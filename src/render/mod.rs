@@ -51,6 +51,42 @@ pub fn draft_json(report: &Report) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
+/// Parts as plain text: log text in backquotes, times as `HH:MM:SS` in `zone`.
+pub fn plain_text(parts: &[crate::analyze::Part], zone: Zone) -> String {
+    use crate::analyze::Part;
+    parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) => t.clone(),
+            Part::Quote(q) => format!("`{q}`"),
+            Part::Time(t) => crate::time::display_clock(*t, zone),
+            Part::Duration(d) => crate::time::human_duration(*d),
+        })
+        .collect()
+}
+
+/// `text` with its first letter a capital: the start of a sentence. A first word that
+/// is a name as written (a file `app.log`, a path, an identifier) is left as it is.
+pub fn capitalised(text: &str) -> String {
+    let first_word = text.split_whitespace().next().unwrap_or("");
+    if first_word.contains(['.', '/', '_', ':']) {
+        return text.to_string();
+    }
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A serialiser's error as the write error it was, so a closed pipe stays a closed pipe.
+fn json_write_error(e: serde_json::Error) -> std::io::Error {
+    match e.io_error_kind() {
+        Some(kind) => std::io::Error::from(kind),
+        None => std::io::Error::other(e),
+    }
+}
+
 /// Whether to colour: only on a terminal, and never when NO_COLOR is set.
 pub fn use_colour(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -68,6 +104,15 @@ pub fn rate_value(unit: RateUnit, value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_starts_with_a_capital_but_a_file_name_stays_as_written() {
+        assert_eq!(capitalised("requests failed"), "Requests failed");
+        assert_eq!(capitalised("étagère"), "Étagère");
+        assert_eq!(capitalised("mysql-general.log said `x`"), "mysql-general.log said `x`");
+        assert_eq!(capitalised("db_main stalled"), "db_main stalled");
+        assert_eq!(capitalised(""), "");
+    }
 
     #[test]
     fn rate_values_read_as_people_write_them() {

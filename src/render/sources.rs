@@ -34,6 +34,6 @@ pub fn write_sources_text(out: &mut dyn Write, files: &[Source], zone: Zone) -> 
 /// An array, one object a file, keys in order.
 pub fn write_sources_json(out: &mut dyn Write, files: &[Source]) -> io::Result<()> {
     let value = serde_json::to_value(files).map_err(io::Error::other)?;
-    serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &value).map_err(super::json_write_error)?;
     out.write_all(b"\n")
 }

@@ -104,11 +104,7 @@ pub struct Rate {
 }
 
 fn rate_unit<S: Serializer>(unit: &RateUnit, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(match unit {
-        RateUnit::Ratio => "ratio",
-        RateUnit::Milliseconds => "ms",
-        RateUnit::Count => "count",
-    })
+    serializer.serialize_str(unit.name())
 }
 
 /// A score or confidence to three decimals: more says nothing.

@@ -24,6 +24,15 @@ pub fn rfc3339_utc(t: Micros) -> String {
     }
 }
 
+/// An instant as RFC 3339 in UTC to the microsecond, the same width on every line:
+/// `2024-01-21T20:30:05.120000Z`.
+pub fn rfc3339_micros(t: Micros) -> String {
+    match DateTime::<Utc>::from_timestamp_micros(t) {
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+        None => "invalid".to_string(),
+    }
+}
+
 /// A time for people, in the display zone: `2024-01-21 15:30:05 -05:00`.
 pub fn display_time(t: Micros, zone: Zone) -> String {
     let offset = zone.offset_at(t);

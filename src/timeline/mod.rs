@@ -98,6 +98,17 @@ pub enum RateUnit {
     Count,
 }
 
+impl RateUnit {
+    /// `ratio`, `ms`, `count`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RateUnit::Ratio => "ratio",
+            RateUnit::Milliseconds => "ms",
+            RateUnit::Count => "count",
+        }
+    }
+}
+
 /// How high a rate rule's value went during its episode.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateDetail {
