@@ -120,6 +120,7 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
         let report = reported(outcome, |r: &TimelineReport| &r.problems)?;
         let mut view = View::plain(report.display_zone);
         view.colour = render::use_colour(io::stdout().is_terminal());
+        view.width = output::output_width();
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         let written = match args.format {

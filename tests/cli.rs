@@ -28,14 +28,15 @@ fn stdout_of(cmd: &mut Command) -> (String, String, i32) {
 fn timeline_collapses_and_cites_evidence() {
     let (out, _, code) = stdout_of(postmortem().args(["timeline", "--tz", "America/New_York"]).arg(fixtures()));
     assert_eq!(code, 0);
+    assert!(out.lines().any(|l| l == "2024-01-21 -05:00"), "{out}");
     assert!(
-        out.contains("2024-01-21 15:28:01 -05:00") && out.contains("cron job started (command /usr/local/bin/optimize-tables --all)"),
+        out.contains("15:28:01           system  1  cron started `/usr/local/bin/optimize-tables --all`  [syslog:1]"),
         "{out}"
     );
-    assert!(out.contains("2 × HTTP 5xx response"), "{out}");
-    assert!(out.contains("nginx_combined.log:4 … "), "{out}");
+    assert!(out.contains("2  requests failed with 500"), "{out}");
+    assert!(out.contains("[nginx_combined.log:4 … "), "{out}");
     assert!(
-        out.contains("MySQL lock wait timeout") && out.contains("python_app.log:5]"),
+        out.contains("queries gave up waiting for row locks  [python_app.log:5]"),
         "a traceback line takes its record's time: {out}"
     );
 }
@@ -134,7 +135,7 @@ fn a_missing_path_is_named_and_the_rest_is_still_read() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("/nonexistent/access.log") && err.contains("No such file"), "{err}");
-    assert!(out.contains("cron job started"), "{out}");
+    assert!(out.contains("cron started"), "{out}");
 }
 
 #[test]
@@ -395,7 +396,8 @@ fn a_directory_symlink_loop_does_not_trap_the_walk() {
     std::os::unix::fs::symlink(dir.path(), dir.path().join("logs/loop")).unwrap();
     let (out, err, code) = stdout_of(postmortem().args(["timeline", "--raw", "--year", "2024"]).arg(dir.path()));
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.lines().count(), 1, "read once, not through the loop: {out}");
+    let rows = out.lines().filter(|l| l.contains("cron.job_started")).count();
+    assert_eq!(rows, 1, "read once, not through the loop: {out}");
 }
 
 #[test]
@@ -418,7 +420,7 @@ fn a_fifo_given_as_a_path_is_refused_not_waited_on() {
     );
     assert_eq!(code, 2);
     assert!(err.contains("pipe.log: not a regular file"), "{err}");
-    assert!(out.contains("cron job started"), "the other file is still read: {out}");
+    assert!(out.contains("cron started"), "the other file is still read: {out}");
 }
 
 #[test]

@@ -129,7 +129,7 @@ fn a_device_given_as_a_path_is_refused() {
         .timeout(std::time::Duration::from_secs(30)));
     assert_eq!(code, 2);
     assert!(err.contains("/dev/zero: not a regular file"), "{err}");
-    assert!(out.contains("cron job started"), "{out}");
+    assert!(out.contains("cron started"), "{out}");
 }
 
 /// 200,000 lines that each name another table make a bounded number of episodes, not one

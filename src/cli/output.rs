@@ -136,6 +136,26 @@ impl<'a> Files<'a> {
     }
 }
 
+/// Columns the text timeline must fit: the terminal's when stdout is one, else
+/// `COLUMNS` when the shell exports it, else none (piped: nothing is cut).
+pub fn output_width() -> Option<usize> {
+    let stdout = io::stdout();
+    if stdout.is_terminal() {
+        let mut size = libc::winsize {
+            ws_row: 0,
+            ws_col: 0,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCGWINSZ writes a winsize into the struct we own; stdout stays open.
+        let asked = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
+        if asked == 0 && size.ws_col > 0 {
+            return Some(usize::from(size.ws_col));
+        }
+    }
+    std::env::var("COLUMNS").ok()?.trim().parse().ok().filter(|&c: &usize| c > 0)
+}
+
 /// Writing to a closed pipe (`| head`) ends the program quietly with success.
 pub fn finish_output(written: io::Result<()>) -> Result<(), ExitCode> {
     match written.and_then(|()| io::stdout().flush()) {

@@ -160,25 +160,6 @@ fn link_target(path: &str) -> String {
         .collect()
 }
 
-/// The folder every source lies in (with its trailing `/`), when there is one: the
-/// draft cites `nginx/access.log:1441` rather than the whole path each time.
-fn common_folder(sources: &[Source]) -> Option<String> {
-    let folders: Vec<&str> = sources
-        .iter()
-        .filter(|s| s.file != "-")
-        .map(|s| s.file.rfind('/').map_or("", |i| &s.file[..=i]))
-        .collect();
-    let first = *folders.first()?;
-    let mut shared = first.len();
-    for folder in &folders[1..] {
-        shared = shared.min(first.bytes().zip(folder.bytes()).take_while(|(a, b)| a == b).count());
-    }
-    // Back to a whole folder name.
-    let base = &first[..shared];
-    let base = &base[..base.rfind('/').map_or(0, |i| i + 1)];
-    (!base.is_empty()).then(|| base.to_string())
-}
-
 /// What the reader must know of how times were read: naive times read in a zone nobody
 /// stated (the one other logs carry, or this machine's), and clocks found off.
 fn time_notes(sources: &[Source], w: &Writer) -> Vec<String> {
@@ -262,7 +243,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     let zone = view.zone;
     let mut w = Writer {
         zone,
-        base: common_folder(&report.sources),
+        base: super::common_folder(&report.sources),
         day: None,
     };
     let mut out = String::new();

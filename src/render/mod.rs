@@ -16,7 +16,7 @@ pub use records::{write_records, RecordStyle};
 pub use sources::{write_sources_json, write_sources_text};
 pub use text::write_timeline_text;
 
-use crate::report::Report;
+use crate::report::{Report, Source};
 pub use crate::text::thousands;
 use crate::time::Zone;
 use crate::timeline::RateUnit;
@@ -30,6 +30,8 @@ pub struct View {
     pub colour: bool,
     /// A link to the chart drawn beside a draft, relative to it.
     pub chart_link: Option<String>,
+    /// Columns of the terminal the text timeline must fit, when there is one.
+    pub width: Option<usize>,
 }
 
 impl View {
@@ -39,6 +41,7 @@ impl View {
             zone,
             colour: false,
             chart_link: None,
+            width: None,
         }
     }
 }
@@ -49,6 +52,25 @@ pub fn draft_json(report: &Report) -> String {
     // Through a `Value`, whose maps keep their keys sorted: the same report, the same bytes.
     let value = serde_json::to_value(report).unwrap_or_default();
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+/// The folder every source lies in (with its trailing `/`), when there is one: the
+/// draft and the terminal cite `nginx/access.log:1441` rather than the whole path each time.
+pub(crate) fn common_folder(sources: &[Source]) -> Option<String> {
+    let folders: Vec<&str> = sources
+        .iter()
+        .filter(|s| s.file != "-")
+        .map(|s| s.file.rfind('/').map_or("", |i| &s.file[..=i]))
+        .collect();
+    let first = *folders.first()?;
+    let mut shared = first.len();
+    for folder in &folders[1..] {
+        shared = shared.min(first.bytes().zip(folder.bytes()).take_while(|(a, b)| a == b).count());
+    }
+    // Back to a whole folder name.
+    let base = &first[..shared];
+    let base = &base[..base.rfind('/').map_or(0, |i| i + 1)];
+    (!base.is_empty()).then(|| base.to_string())
 }
 
 /// Parts as plain text: log text in backquotes, times as `HH:MM:SS` in `zone`.
@@ -87,9 +109,10 @@ fn json_write_error(e: serde_json::Error) -> std::io::Error {
     }
 }
 
-/// Whether to colour: only on a terminal, and never when NO_COLOR is set.
+/// Whether to colour: only on a terminal, never when NO_COLOR is set or TERM is `dumb`.
 pub fn use_colour(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+    is_terminal && set("NO_COLOR").is_none() && set("TERM").is_none_or(|term| term != "dumb")
 }
 
 /// A rate value for people: `12.5 %`, `1,250 ms`, `1,234`.

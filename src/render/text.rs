@@ -1,11 +1,22 @@
-//! The timeline for a terminal: one aligned line an episode (or an event with `--raw`),
-//! coloured by severity when stdout is a terminal.
+//! The timeline for a terminal: one line an episode (or an event with `--raw`) under a
+//! line for each day, coloured by severity when stdout is a terminal.
+//!
+//! A row is its time, its source, how many lines, what happened (the draft's sentence)
+//! and where it was logged. Files are named
+//! relative to the folder all inputs share (said once, on the first line). Given a width
+//! (the terminal's), every row fits it: the citation keeps only its first line when the
+//! message does not fit beside the whole of it, and the message is cut at a word with
+//! `…`, so a row never wraps. Without a width (piped) nothing is cut.
 
-use super::{rate_value, thousands, View};
-use crate::report::{Evidence, TimelineReport};
+use super::{common_folder, plain_text, rate_value, thousands, View};
+use crate::report::{Episode, Event, Evidence, TimelineReport};
 use crate::rules::Severity;
-use crate::time::{display_clock, display_time};
+use crate::time::{display_clock, display_time, Micros, Zone};
 use std::io::{self, Write};
+
+/// A cut falls back to the last space when that loses at most this share of the room;
+/// a longer word is cut where the room ends.
+const WORD_CUT_SHARE: f64 = 0.3;
 
 fn paint(severity: Severity, text: &str, colour: bool) -> String {
     if !colour {
@@ -20,64 +31,329 @@ fn paint(severity: Severity, text: &str, colour: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// Columns a text takes: one a character (log text reaches us cleaned of controls).
+fn columns(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// `text` in at most `room` columns: whole when it fits, else cut at a word with `…`.
+fn cut_to(text: &str, room: usize) -> String {
+    if columns(text) <= room {
+        return text.to_string();
+    }
+    if room == 0 {
+        return String::new();
+    }
+    let kept: String = text.chars().take(room - 1).collect();
+    if text.chars().nth(room - 1).is_some_and(char::is_whitespace) {
+        return format!("{}…", kept.trim_end());
+    }
+    let at_word = kept
+        .rfind(' ')
+        .filter(|&i| columns(&kept[i..]) as f64 <= room as f64 * WORD_CUT_SHARE)
+        .map_or(kept.as_str(), |i| kept[..i].trim_end());
+    format!("{at_word}…")
+}
+
+/// One row before it is fitted: the fixed columns, what happened, and the citation.
+struct Row {
+    severity: Severity,
+    /// Time, source and the like, padded: never cut.
+    lead: String,
+    what: String,
+    /// `[file:line … line]`, and the shorter `[file:line]` for narrow terminals.
+    cite: String,
+    cite_short: String,
+}
+
+impl Row {
+    /// The row as written, within `width` when there is one.
+    fn fitted(&self, width: Option<usize>, colour: bool) -> String {
+        let Some(width) = width else {
+            return self.join(&self.what, &self.cite, colour);
+        };
+        let room = |cite: &str| {
+            let gap = if cite.is_empty() { 0 } else { 2 };
+            width.saturating_sub(columns(&self.lead) + gap + columns(cite))
+        };
+        // The whole citation only when the message fits beside it; else the message
+        // keeps the columns of the citation's last line.
+        let cite = if room(&self.cite) >= columns(&self.what) {
+            &self.cite
+        } else {
+            &self.cite_short
+        };
+        let what = cut_to(&self.what, room(cite));
+        // On a terminal narrower than the lead and the citation, the row itself is cut.
+        let plain = self.join(&what, cite, false);
+        if columns(&plain) > width {
+            return cut_to(&plain, width);
+        }
+        self.join(&what, cite, colour)
+    }
+
+    fn join(&self, what: &str, cite: &str, colour: bool) -> String {
+        let gap = if cite.is_empty() || what.is_empty() { "" } else { "  " };
+        let line = format!("{}{}{gap}{cite}", self.lead, paint(self.severity, what, colour));
+        line.trim_end().to_string()
+    }
+}
+
+/// Names files relative to the folder every input shares.
+struct Files {
+    base: Option<String>,
+}
+
+impl Files {
+    fn name<'a>(&self, file: &'a str) -> &'a str {
+        self.base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file)
+    }
+
+    /// `[file:line … line]` (or `… file:line` when the last is elsewhere), and `[file:line]`.
+    fn cite(&self, first: Option<&Evidence>, last: Option<&Evidence>) -> (String, String) {
+        let Some(first) = first else {
+            return (String::new(), String::new());
+        };
+        let short = format!("[{}:{}]", self.name(&first.file), first.line);
+        let long = match last.filter(|last| *last != first) {
+            Some(last) if last.file == first.file => format!("[{}:{} … {}]", self.name(&first.file), first.line, last.line),
+            Some(last) => format!(
+                "[{}:{} … {}:{}]",
+                self.name(&first.file),
+                first.line,
+                self.name(&last.file),
+                last.line
+            ),
+            None => short.clone(),
+        };
+        (long, short)
+    }
+}
+
+/// The day a time falls on in the display zone, with the zone's offset then:
+/// `2024-01-21 -05:00`. A new one starts a new group of rows.
+fn day_of(t: Micros, zone: Zone) -> String {
+    let shown = display_time(t, zone);
+    format!("{}{}", &shown[..10], &shown[19..])
+}
+
+/// `15:22:14–16:47:52`, and `22:04:19–11:13:09 +1d` when the end falls days later.
+fn span(episode: &Episode, zone: Zone) -> String {
+    let start = display_clock(episode.start, zone);
+    if episode.end <= episode.start {
+        return start;
+    }
+    let end = display_clock(episode.end, zone);
+    match days_between(episode.start, episode.end, zone) {
+        0 => format!("{start}–{end}"),
+        days => format!("{start}–{end} +{days}d"),
+    }
+}
+
+/// Calendar days from one time's date to another's, in the display zone.
+fn days_between(from: Micros, to: Micros, zone: Zone) -> i64 {
+    let date = |t: Micros| chrono::NaiveDate::parse_from_str(&display_time(t, zone)[..10], "%Y-%m-%d").ok();
+    match (date(from), date(to)) {
+        (Some(a), Some(b)) => (b - a).num_days(),
+        _ => 0,
+    }
+}
+
+/// What happened: the draft's sentence for an episode, or for a rate its peak against
+/// its baseline.
+fn what_happened(episode: &Episode, zone: Zone) -> String {
+    match &episode.rate {
+        Some(rate) => format!(
+            "{}: peak {} at {}, baseline {}{}",
+            episode.title,
+            rate_value(rate.unit, rate.peak),
+            display_clock(rate.peak_at, zone),
+            rate_value(rate.unit, rate.baseline),
+            if rate.ongoing { ", still high when the logs end" } else { "" }
+        ),
+        None => plain_text(&episode.phrase, zone),
+    }
+}
+
+/// How many lines an episode holds; a rate is measured, not counted.
+fn line_count(episode: &Episode) -> String {
+    match episode.rate {
+        Some(_) => String::new(),
+        None => thousands(episode.count),
+    }
+}
+
+fn episode_rows(episodes: &[Episode], files: &Files, zone: Zone) -> Vec<(Micros, Row)> {
+    let spans: Vec<String> = episodes.iter().map(|e| span(e, zone)).collect();
+    let span_width = spans.iter().map(|s| columns(s)).max().unwrap_or(0);
+    let counts: Vec<String> = episodes.iter().map(line_count).collect();
+    let count_width = counts.iter().map(|c| columns(c)).max().unwrap_or(0);
+    episodes
+        .iter()
+        .zip(spans)
+        .zip(counts)
+        .map(|((episode, span), count)| {
+            let (cite, cite_short) = files.cite(episode.first.as_ref(), episode.last.as_ref());
+            let row = Row {
+                severity: episode.severity,
+                lead: format!("{span:<span_width$}  {:<6}  {count:>count_width$}  ", episode.source.name()),
+                what: what_happened(episode, zone),
+                cite,
+                cite_short,
+            };
+            (episode.start, row)
+        })
+        .collect()
+}
+
+fn event_rows(events: &[Event], files: &Files, zone: Zone) -> Vec<(Micros, Row)> {
+    events
+        .iter()
+        .map(|event| {
+            let evidence = Evidence {
+                file: event.file.clone(),
+                line: event.line,
+            };
+            let (cite, cite_short) = files.cite(Some(&evidence), None);
+            let row = Row {
+                severity: event.severity,
+                lead: format!(
+                    "{}  {:<6}  {:<8}  {}  ",
+                    display_clock(event.time, zone),
+                    event.source.name(),
+                    event.severity.name(),
+                    event.rule
+                ),
+                what: event.message.clone(),
+                cite,
+                cite_short,
+            };
+            (event.time, row)
+        })
+        .collect()
+}
+
 /// Writes the episodes, or every event when the report kept them.
 pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &View) -> io::Result<()> {
-    let (zone, colour) = (view.zone, view.colour);
-    if let Some(events) = &report.events {
-        for event in events {
-            let severity = paint(event.severity, &format!("{:<8}", event.severity.name()), colour);
-            writeln!(
-                out,
-                "{}  {:<6} {} {:<28} {}  [{}:{}]",
-                display_time(event.time, zone),
-                event.source.name(),
-                severity,
-                event.rule,
-                event.message,
-                event.file,
-                event.line
-            )?;
-        }
-        return Ok(());
+    let zone = view.zone;
+    let files = Files {
+        base: common_folder(&report.sources),
+    };
+    let rows = match &report.events {
+        Some(events) => event_rows(events, &files, zone),
+        None => episode_rows(&report.episodes, &files, zone),
+    };
+    let fit = |line: &str| match view.width {
+        Some(width) => cut_to(line, width),
+        None => line.to_string(),
+    };
+    if let Some(base) = files.base.as_deref().filter(|_| !rows.is_empty()) {
+        writeln!(out, "{}", fit(&format!("Files in {base}")))?;
     }
-    for episode in &report.episodes {
-        let same_day = display_time(episode.start, zone)[..10] == display_time(episode.end, zone)[..10];
-        let span = match (episode.end > episode.start, same_day) {
-            (false, _) => String::new(),
-            (true, true) => format!("–{}", display_clock(episode.end, zone)),
-            (true, false) => format!(" – {}", display_time(episode.end, zone)),
-        };
-        let subject = episode
-            .subject
-            .as_ref()
-            .map(|s| format!(" ({} {})", s.field, s.value))
-            .unwrap_or_default();
-        let what = match &episode.rate {
-            Some(rate) => format!(
-                "{}: peak {} at {}, baseline {}{}",
-                episode.title,
-                rate_value(rate.unit, rate.peak),
-                display_clock(rate.peak_at, zone),
-                rate_value(rate.unit, rate.baseline),
-                if rate.ongoing { ", still high when the logs end" } else { "" }
-            ),
-            None => format!("{} × {}{}", thousands(episode.count), episode.title, subject),
-        };
-        let cite = |e: &Evidence| format!("{}:{}", e.file, e.line);
-        let evidence = match (&episode.first, &episode.last) {
-            (Some(first), Some(last)) if first != last => format!("[{} … {}]", cite(first), cite(last)),
-            (Some(first), _) => format!("[{}]", cite(first)),
-            _ => String::new(),
-        };
-        let line = format!(
-            "{}{:<9}  {:<6} {}  {}",
-            display_time(episode.start, zone),
-            span,
-            episode.source.name(),
-            paint(episode.severity, &what, colour),
-            evidence
-        );
-        writeln!(out, "{}", line.trim_end())?;
+    let mut day = String::new();
+    for (time, row) in rows {
+        let this_day = day_of(time, zone);
+        if this_day != day {
+            writeln!(out, "{}", fit(&this_day))?;
+            day = this_day;
+        }
+        writeln!(out, "{}", row.fitted(view.width, view.colour))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_falls_at_a_word_unless_the_word_is_long() {
+        assert_eq!(cut_to("cron job started", 40), "cron job started");
+        assert_eq!(cut_to("cron job started (command /usr/bin/x)", 20), "cron job started…");
+        // A cut that falls just before a space keeps the whole word.
+        assert_eq!(cut_to("cron job started", 9), "cron job…");
+        // One long word: cut where the room ends, never wider than the room.
+        let cut = cut_to("/usr/local/bin/optimize-tables-with-a-long-name", 12);
+        assert_eq!(cut, "/usr/local/…");
+        assert_eq!(columns(&cut), 12);
+        // A space far back would lose most of the room: the word is cut instead.
+        assert_eq!(cut_to("a /usr/local/bin/optimize-tables", 20), "a /usr/local/bin/op…");
+        assert_eq!(cut_to("é".repeat(30).as_str(), 5), "éééé…");
+        assert_eq!(cut_to("anything", 0), "");
+    }
+
+    fn row(what: &str, cite: &str, cite_short: &str) -> Row {
+        Row {
+            severity: Severity::Error,
+            lead: "15:22:14–16:47:52  web     ".to_string(),
+            what: what.to_string(),
+            cite: cite.to_string(),
+            cite_short: cite_short.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_row_fits_its_width_and_keeps_what_it_can() {
+        let r = row(
+            "1,449 × HTTP 5xx response (status 502)",
+            "[access.log:1252 … 3309]",
+            "[access.log:1252]",
+        );
+        // Piped: everything.
+        let full = r.fitted(None, false);
+        assert_eq!(
+            full,
+            "15:22:14–16:47:52  web     1,449 × HTTP 5xx response (status 502)  [access.log:1252 … 3309]"
+        );
+        assert_eq!(r.fitted(Some(200), false), full);
+        for width in [20, 40, 60, 80, 100] {
+            let fitted = r.fitted(Some(width), false);
+            assert!(columns(&fitted) <= width, "{width}: {fitted}");
+        }
+        // Where the message fits beside the whole citation, both are whole.
+        assert_eq!(r.fitted(Some(full.chars().count()), false), full);
+        // Narrower, the citation gives up its last line before the message is cut…
+        assert_eq!(
+            r.fitted(Some(85), false),
+            "15:22:14–16:47:52  web     1,449 × HTTP 5xx response (status 502)  [access.log:1252]"
+        );
+        // …and then the message is cut at a word.
+        assert_eq!(
+            r.fitted(Some(72), false),
+            "15:22:14–16:47:52  web     1,449 × HTTP 5xx response…  [access.log:1252]"
+        );
+        assert_eq!(
+            r.fitted(Some(70), false),
+            "15:22:14–16:47:52  web     1,449 × HTTP 5xx…  [access.log:1252]"
+        );
+        // Colour wraps only what happened, and adds no columns a terminal shows.
+        let coloured = r.fitted(Some(72), true);
+        assert!(coloured.contains("\x1b[31m1,449 × HTTP 5xx response…\x1b[0m"), "{coloured}");
+    }
+
+    #[test]
+    fn a_row_without_a_citation_has_no_trailing_gap() {
+        let r = row("Spike of request time: peak 57,410 ms at 16:00:00, baseline 40 ms", "", "");
+        assert!(!r.fitted(None, false).ends_with(' '));
+        let fitted = r.fitted(Some(60), false);
+        assert!(columns(&fitted) <= 60 && fitted.ends_with("time: peak…"), "{fitted}");
+    }
+
+    #[test]
+    fn files_are_named_below_the_shared_folder_and_a_run_in_one_file_once() {
+        let files = Files {
+            base: Some("logs/".to_string()),
+        };
+        let at = |file: &str, line| Evidence {
+            file: file.to_string(),
+            line,
+        };
+        let (long, short) = files.cite(Some(&at("logs/syslog", 1)), Some(&at("logs/syslog", 20)));
+        assert_eq!((long.as_str(), short.as_str()), ("[syslog:1 … 20]", "[syslog:1]"));
+        let (long, _) = files.cite(Some(&at("logs/a.log", 3)), Some(&at("logs/b/c.log", 9)));
+        assert_eq!(long, "[a.log:3 … b/c.log:9]");
+        let (long, _) = files.cite(Some(&at("logs/a.log", 3)), Some(&at("logs/a.log", 3)));
+        assert_eq!(long, "[a.log:3]");
+        assert_eq!(files.cite(None, None), (String::new(), String::new()));
+    }
 }
