@@ -5,10 +5,10 @@
 //! cannot break the Markdown: it is quoted in code spans, and plain text has every
 //! character with a meaning in Markdown or HTML escaped.
 
-use super::{prose, thousands, View};
+use super::{mermaid, prose, thousands, View};
 use crate::analyze::{Part, Role};
 use crate::report::{Episode, Evidence, Report, Source, Statement};
-use crate::time::{display_clock, display_time, human_duration, Micros, Zone};
+use crate::time::{display_time, human_duration, Micros, Zone};
 use std::fmt::Write as _;
 
 /// Escapes text for Markdown: no link, emphasis, HTML or table cell can be made of it.
@@ -233,8 +233,10 @@ fn time_notes(sources: &[Source], w: &Writer) -> Vec<String> {
 struct Moment {
     at: Micros,
     order: u8,
-    /// A word or two for the Mermaid chart.
+    /// A word or two for the Mermaid chart: the moment's part in the story…
     label: String,
+    /// …and what happened then, in the draft's words.
+    gist: Option<String>,
     text: String,
 }
 
@@ -389,14 +391,15 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     let mut moments: Vec<Moment> = Vec::new();
     for link in chain {
         let label = match link.role {
-            Role::Origin | Role::Trigger => "What set it off",
-            Role::Mechanism => "How it failed",
-            Role::Symptom => "What users saw",
+            Role::Origin | Role::Trigger => "Trigger",
+            Role::Mechanism => "Mechanism",
+            Role::Symptom => "Impact",
         };
         moments.push(Moment {
             at: link.episode.start,
             order: 1,
             label: label.into(),
+            gist: Some(super::plain_text(&link.episode.phrase, zone)),
             text: w.entry(&link.episode, Some(link.role)),
         });
     }
@@ -419,6 +422,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             at: detected.time,
             order: 2,
             label: label.into(),
+            gist: None,
             text: format!("{text}{}.", w.cite(&detected.evidence)),
         });
     }
@@ -426,14 +430,16 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         moments.push(Moment {
             at: r.episode.start,
             order: 3,
-            label: "The fix".into(),
+            label: "Fix".into(),
+            gist: Some(super::plain_text(&r.episode.phrase, zone)),
             text: format!("{} This ended it.", w.entry(&r.episode, None)),
         });
         for action in &r.together {
             moments.push(Moment {
                 at: action.start,
                 order: 3,
-                label: "The fix".into(),
+                label: "Fix".into(),
+                gist: Some(super::plain_text(&action.phrase, zone)),
                 text: w.entry(action, None),
             });
         }
@@ -442,7 +448,8 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         moments.push(Moment {
             at: s.start,
             order: 1,
-            label: "What users saw".into(),
+            label: "Impact".into(),
+            gist: Some(super::plain_text(&s.phrase, zone)),
             text: w.entry(s, Some(Role::Symptom)),
         });
     }
@@ -451,6 +458,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             at: end,
             order: 4,
             label: "Recovery".into(),
+            gist: None,
             text: "Back to normal: the symptom is at its baseline again and stays there.".into(),
         });
     }
@@ -465,7 +473,17 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         let _ = writeln!(out, "- {when} — {}", moment.text);
     }
     out.push_str("- _TODO: when the alert fired, who was paged, and the steps of the investigation._\n\n");
-    mermaid(&mut out, &moments, zone);
+    let cards: Vec<mermaid::Card> = moments
+        .iter()
+        .map(|m| mermaid::Card {
+            at: m.at,
+            text: match &m.gist {
+                Some(gist) => format!("{} — {gist}", m.label),
+                None => m.label.clone(),
+            },
+        })
+        .collect();
+    out.push_str(&mermaid::timeline_block(&cards, zone));
 
     // Root Cause and Resolution
     out.push_str("## Root Cause and Resolution\n\n");
@@ -584,24 +602,6 @@ fn lower_first(text: &str) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
     }
-}
-
-/// A Mermaid timeline of the key moments, which GitHub renders.
-fn mermaid(out: &mut String, moments: &[Moment], zone: Zone) {
-    out.push_str("```mermaid\ntimeline\n    title Key moments (");
-    let _ = writeln!(out, "{zone})");
-    for moment in moments {
-        // Mermaid's own syntax: keep only plain words.
-        let label: String = moment
-            .label
-            .chars()
-            .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '(' || *c == ')')
-            .collect();
-        // A period may not hold `:`, Mermaid's separator.
-        let period = display_clock(moment.at, zone)[..5].replace(':', ".");
-        let _ = writeln!(out, "    {period} : {}", label.trim());
-    }
-    out.push_str("```\n\n");
 }
 
 fn sources(out: &mut String, w: &Writer, files: &[Source]) {

@@ -5,6 +5,7 @@
 
 mod chart;
 mod markdown;
+mod mermaid;
 mod prose;
 mod records;
 mod sources;
@@ -73,6 +74,34 @@ pub(crate) fn common_folder(sources: &[Source]) -> Option<String> {
     (!base.is_empty()).then(|| base.to_string())
 }
 
+/// A cut falls back to the last space when that loses at most this share of the room;
+/// a longer word is cut where the room ends.
+const WORD_CUT_SHARE: f64 = 0.3;
+
+/// Columns a text takes: one a character (log text reaches us cleaned of controls).
+pub(crate) fn columns(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// `text` in at most `room` columns: whole when it fits, else cut at a word with `…`.
+pub(crate) fn cut_to(text: &str, room: usize) -> String {
+    if columns(text) <= room {
+        return text.to_string();
+    }
+    if room == 0 {
+        return String::new();
+    }
+    let kept: String = text.chars().take(room - 1).collect();
+    if text.chars().nth(room - 1).is_some_and(char::is_whitespace) {
+        return format!("{}…", kept.trim_end());
+    }
+    let at_word = kept
+        .rfind(' ')
+        .filter(|&i| columns(&kept[i..]) as f64 <= room as f64 * WORD_CUT_SHARE)
+        .map_or(kept.as_str(), |i| kept[..i].trim_end());
+    format!("{at_word}…")
+}
+
 /// Parts as plain text: log text in backquotes, times as `HH:MM:SS` in `zone`.
 pub fn plain_text(parts: &[crate::analyze::Part], zone: Zone) -> String {
     use crate::analyze::Part;
@@ -127,6 +156,22 @@ pub fn rate_value(unit: RateUnit, value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_falls_at_a_word_unless_the_word_is_long() {
+        assert_eq!(cut_to("cron job started", 40), "cron job started");
+        assert_eq!(cut_to("cron job started (command /usr/bin/x)", 20), "cron job started…");
+        // A cut that falls just before a space keeps the whole word.
+        assert_eq!(cut_to("cron job started", 9), "cron job…");
+        // One long word: cut where the room ends, never wider than the room.
+        let cut = cut_to("/usr/local/bin/optimize-tables-with-a-long-name", 12);
+        assert_eq!(cut, "/usr/local/…");
+        assert_eq!(columns(&cut), 12);
+        // A space far back would lose most of the room: the word is cut instead.
+        assert_eq!(cut_to("a /usr/local/bin/optimize-tables", 20), "a /usr/local/bin/op…");
+        assert_eq!(cut_to("é".repeat(30).as_str(), 5), "éééé…");
+        assert_eq!(cut_to("anything", 0), "");
+    }
 
     #[test]
     fn a_sentence_starts_with_a_capital_but_a_file_name_stays_as_written() {

@@ -8,15 +8,11 @@
 //! message does not fit beside the whole of it, and the message is cut at a word with
 //! `…`, so a row never wraps. Without a width (piped) nothing is cut.
 
-use super::{common_folder, plain_text, rate_value, thousands, View};
+use super::{columns, common_folder, cut_to, plain_text, rate_value, thousands, View};
 use crate::report::{Episode, Event, Evidence, TimelineReport};
 use crate::rules::Severity;
 use crate::time::{display_clock, display_time, Micros, Zone};
 use std::io::{self, Write};
-
-/// A cut falls back to the last space when that loses at most this share of the room;
-/// a longer word is cut where the room ends.
-const WORD_CUT_SHARE: f64 = 0.3;
 
 fn paint(severity: Severity, text: &str, colour: bool) -> String {
     if !colour {
@@ -29,30 +25,6 @@ fn paint(severity: Severity, text: &str, colour: bool) -> String {
         Severity::Info => "2",
     };
     format!("\x1b[{code}m{text}\x1b[0m")
-}
-
-/// Columns a text takes: one a character (log text reaches us cleaned of controls).
-fn columns(text: &str) -> usize {
-    text.chars().count()
-}
-
-/// `text` in at most `room` columns: whole when it fits, else cut at a word with `…`.
-fn cut_to(text: &str, room: usize) -> String {
-    if columns(text) <= room {
-        return text.to_string();
-    }
-    if room == 0 {
-        return String::new();
-    }
-    let kept: String = text.chars().take(room - 1).collect();
-    if text.chars().nth(room - 1).is_some_and(char::is_whitespace) {
-        return format!("{}…", kept.trim_end());
-    }
-    let at_word = kept
-        .rfind(' ')
-        .filter(|&i| columns(&kept[i..]) as f64 <= room as f64 * WORD_CUT_SHARE)
-        .map_or(kept.as_str(), |i| kept[..i].trim_end());
-    format!("{at_word}…")
 }
 
 /// One row before it is fitted: the fixed columns, what happened, and the citation.
@@ -265,22 +237,6 @@ pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_cut_falls_at_a_word_unless_the_word_is_long() {
-        assert_eq!(cut_to("cron job started", 40), "cron job started");
-        assert_eq!(cut_to("cron job started (command /usr/bin/x)", 20), "cron job started…");
-        // A cut that falls just before a space keeps the whole word.
-        assert_eq!(cut_to("cron job started", 9), "cron job…");
-        // One long word: cut where the room ends, never wider than the room.
-        let cut = cut_to("/usr/local/bin/optimize-tables-with-a-long-name", 12);
-        assert_eq!(cut, "/usr/local/…");
-        assert_eq!(columns(&cut), 12);
-        // A space far back would lose most of the room: the word is cut instead.
-        assert_eq!(cut_to("a /usr/local/bin/optimize-tables", 20), "a /usr/local/bin/op…");
-        assert_eq!(cut_to("é".repeat(30).as_str(), 5), "éééé…");
-        assert_eq!(cut_to("anything", 0), "");
-    }
 
     fn row(what: &str, cite: &str, cite_short: &str) -> Row {
         Row {
