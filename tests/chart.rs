@@ -228,6 +228,7 @@ fn on_every_scenario_labels_fit_apart_and_the_incident_is_framed() {
         }
         if name == "quiet-day" {
             assert!(markers.is_empty() && !svg.contains("class=\"incident\""), "{name}: nothing to mark");
+            assert!(!svg.contains(">incident</text>"), "{name}: no incident in the legend");
             continue;
         }
         // The incident is framed: it takes between a third and nine tenths of the axis,

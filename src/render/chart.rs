@@ -416,13 +416,15 @@ pub fn chart_svg(report: &Report, view: &View) -> Result<Option<String>, String>
         LEGEND_Y - 9.0
     );
     text(&mut out, x + 24.0, LEGEND_Y, "start", "", "failed (5xx)");
-    let x = legend_x + 230.0;
-    let _ = writeln!(
-        out,
-        r#"<rect x="{x}" y="{:.1}" width="18" height="10" fill="{WINDOW}" stroke="{FAILED}" stroke-opacity="0.3"/>"#,
-        LEGEND_Y - 9.0
-    );
-    text(&mut out, x + 24.0, LEGEND_Y, "start", "", "incident");
+    if window.is_some() {
+        let x = legend_x + 230.0;
+        let _ = writeln!(
+            out,
+            r#"<rect x="{x}" y="{:.1}" width="18" height="10" fill="{WINDOW}" stroke="{FAILED}" stroke-opacity="0.3"/>"#,
+            LEGEND_Y - 9.0
+        );
+        text(&mut out, x + 24.0, LEGEND_Y, "start", "", "incident");
+    }
 
     for (panel, caption) in std::iter::once((&traffic_panel, "per bucket")).chain(latency_panel.iter().map(|p| (p, "mean request ms"))) {
         draw_window(&mut out, panel, axis, window);
