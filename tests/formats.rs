@@ -153,3 +153,45 @@ fn each_family_reads_level_and_message() {
         .head(b"2024-01-21 15:28:03.120 EST [4242] DETAIL:  Process 4242 waits for ShareLock", 27)
         .is_none());
 }
+
+/// First and last instants and timestamped lines of one file of `text`, read in UTC with
+/// no year given.
+fn read_alone(name: &str, text: &str) -> (Option<String>, Option<String>, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let rules = RuleSet::load(&[], true).unwrap();
+    let options = ScanOptions {
+        zone: postmortem::time::Zone::UTC,
+        ..ScanOptions::default()
+    };
+    let result = postmortem::scan_paths(&[path], &rules, &options, &NoProgress);
+    let file = &result.files[0];
+    (file.first.map(rfc3339_utc), file.last.map(rfc3339_utc), file.timestamped)
+}
+
+#[test]
+fn year_less_lines_take_the_year_of_dated_lines_in_their_file() {
+    // An ISO-dated first line, then BSD syslog (as an OpenBSD authlog starts).
+    let text = "2019-10-26T10:50:00 host x: start\nOct 26 10:55:12 host sshd[1]: a\nOct 26 10:56:12 host sshd[1]: b\n";
+    let (first, last, _) = read_alone("authlog", text);
+    assert_eq!(first.as_deref(), Some("2019-10-26T10:50:00.000Z"));
+    assert_eq!(last.as_deref(), Some("2019-10-26T10:56:12.000Z"));
+    // BSD syslog first, then RFC 5424 lines that print the year (a FreeBSD messages file):
+    // the year-less lines are of that year, not the file's modification year.
+    let text = "Jan 10 18:33:00 host syslogd: restart\n<13>1 2019-01-10T18:40:00Z host app 1 - - up\n";
+    let (first, last, _) = read_alone("messages", text);
+    assert_eq!(first.as_deref(), Some("2019-01-10T18:33:00.000Z"));
+    assert_eq!(last.as_deref(), Some("2019-01-10T18:40:00.000Z"));
+}
+
+#[test]
+fn year_0_is_no_date_and_a_stamp_is_reused_only_with_its_zone() {
+    let (first, _, timestamped) = read_alone("zero.log", "0000-01-10 10:00:00 ERROR x\n2024-01-10 10:00:00 ERROR y\n");
+    assert_eq!((first.as_deref(), timestamped), (Some("2024-01-10T10:00:00.000Z"), 1));
+    // The same bytes up to the offset: two instants, eight hours apart.
+    let text = "[2024-08-31 02:11:28.892] ERROR a\n[2024-08-31 02:11:28.892+0800] ERROR b\n";
+    let (first, last, _) = read_alone("mixed.log", text);
+    assert_eq!(first.as_deref(), Some("2024-08-30T18:11:28.892Z"));
+    assert_eq!(last.as_deref(), Some("2024-08-31T02:11:28.892Z"));
+}

@@ -306,9 +306,16 @@ fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
                 )),
                 _ => None,
             };
+            // A file that prints its year on some lines and not on others (an ISO-dated
+            // first line, then BSD syslog): the year-less lines take the year of the
+            // file's own dated lines.
+            let own_years = match (&probe.first_stamp, &probe.last_stamp) {
+                (Some(first), _) if !time::is_yearless(first) => time::years_after(first),
+                _ => None,
+            };
             FilePlan {
                 format: probe.sniffed.format,
-                time: TimeContext::new(planned.zone, years.unwrap_or(time::DATED)),
+                time: TimeContext::new(planned.zone, years.or(own_years).unwrap_or(time::DATED)),
                 zone: planned.note,
                 inferred_year: years.map(|y| y.first_year),
             }

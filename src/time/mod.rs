@@ -66,7 +66,9 @@ pub struct RawStamp {
 /// Days since 1970-01-01 of a proleptic Gregorian date, or `None` if the date does not
 /// exist. (Howard Hinnant's `days_from_civil`.)
 pub fn days_from_civil(year: i32, month: u8, day: u8) -> Option<i64> {
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+    // There is no year 0 in the calendar logs are written in: `0000-…` is a placeholder
+    // (an unset clock, a zeroed field), not a date.
+    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
     let y = i64::from(if month <= 2 { year - 1 } else { year });

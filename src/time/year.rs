@@ -30,6 +30,15 @@ pub fn dated_span<'a>(edges: impl Iterator<Item = (&'a RawStamp, &'a RawStamp)>,
     span
 }
 
+/// The year plan for year-less lines in a file whose first stamp prints its year: they
+/// follow it (the same year, the next from a month before its month).
+pub fn years_after(first: &RawStamp) -> Option<YearPlan> {
+    Some(YearPlan {
+        first_year: first.civil.year?,
+        first_month: first.civil.month,
+    })
+}
+
 /// The year plan of a file whose first stamp is `first` and last is `last`: `given` when
 /// the user set it, else inferred.
 pub fn year_plan(
@@ -48,6 +57,11 @@ pub fn year_plan(
 fn infer_year(first: &RawStamp, last: &RawStamp, zone: Zone, dated_span: Option<(Micros, Micros)>, modified: Option<SystemTime>) -> i32 {
     let (first_month, last_month) = (first.civil.month, last.civil.month);
     let crosses_new_year = last_month < first_month;
+    // The file's own last line prints its year (year-less lines, then RFC 5424): the
+    // first line is of that year, or of the one before when the file crosses New Year.
+    if let Some(last_year) = last.civil.year {
+        return if crosses_new_year { last_year - 1 } else { last_year };
+    }
     if let Some((start, end)) = dated_span {
         let (start_year, _) = year_month(start);
         let (end_year, _) = year_month(end);
@@ -132,6 +146,20 @@ mod tests {
         assert_eq!(infer_year(&first, &last, Zone::UTC, None, modified("2025-03-01T00:00:00Z")), 2024);
         let (first, last) = (syslog("Jun 14 15:16:01"), syslog("Jul 27 14:42:00"));
         assert_eq!(infer_year(&first, &last, Zone::UTC, None, modified("2025-08-01T00:00:00Z")), 2025);
+    }
+
+    #[test]
+    fn year_less_lines_take_the_year_of_the_files_own_dated_lines() {
+        let dated = crate::time::parse_iso(b"2019-10-26T10:50:00").unwrap();
+        let plan = years_after(&dated).unwrap();
+        assert_eq!((plan.year_for(10), plan.year_for(12), plan.year_for(1)), (2019, 2019, 2020));
+        // Year-less first, dated last: the last line's year, a year back across New Year,
+        // whatever other files or the modification time say.
+        let span = Some((instant("2016-01-10T00:00:00Z"), instant("2016-01-11T00:00:00Z")));
+        let last = crate::time::parse_iso(b"2019-01-10T18:40:00Z").unwrap();
+        assert_eq!(infer_year(&syslog("Jan 10 18:33:00"), &last, Zone::UTC, span, None), 2019);
+        let last = crate::time::parse_iso(b"2020-01-02T00:00:00Z").unwrap();
+        assert_eq!(infer_year(&syslog("Dec 30 10:00:00"), &last, Zone::UTC, span, None), 2019);
     }
 
     #[test]
