@@ -80,6 +80,9 @@ pub trait Family {
 /// the head of its statement fit.
 pub const ENTRY_WINDOW: usize = 4096;
 
+/// The UTF-8 byte order mark some Windows tools write before a file's first line.
+pub const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
 /// The layer of the stack a log comes from; drives rule selection and causal order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,7 +6,7 @@ use super::pulse::Pulse;
 use super::series::{Series, SeriesBuilder};
 use super::templates::Templates;
 use super::{FilePlan, ScanOptions};
-use crate::format::{Format, Level, Request, SourceKind};
+use crate::format::{Format, Level, Request, SourceKind, UTF8_BOM};
 use crate::rules::{RuleSet, Severity};
 
 /// A template's hit carries no captured fields.
@@ -121,8 +121,13 @@ pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePl
     };
     let mut series = SeriesBuilder::new(options.bucket);
     let mut current: Option<Micros> = None;
-    let mut next_hit = matcher.next_hit(data, 0);
-    let mut pos = 0;
+    // A UTF-8 byte order mark (Windows tools write one) is not part of the first line.
+    let mut pos = if base == 0 && data.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
+    let mut next_hit = matcher.next_hit(data, pos);
     while pos < data.len() {
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
         let mut line = &data[pos..end];

@@ -38,7 +38,7 @@ pub(super) fn plan_units(probes: &[Probe], options: &ScanOptions) -> Vec<Unit> {
                     start = end;
                 }
             }
-            ReadMode::Gzip | ReadMode::Stdin => units.push(Unit::Stream { file }),
+            ReadMode::Decoded(_) | ReadMode::Stdin => units.push(Unit::Stream { file }),
         }
     }
     units

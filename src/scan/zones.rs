@@ -145,7 +145,7 @@ mod tests {
             origin: Origin::Path(name.into()),
             display: name.into(),
             group: name.into(),
-            gzip: false,
+            compression: None,
         };
         Probe {
             file,

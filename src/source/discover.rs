@@ -3,7 +3,7 @@
 //! a loop cannot trap the walk), `-` for stdin, and rotated sets (`access.log`,
 //! `access.log.1`, `access.log.2.gz`) grouped as one source, oldest file first.
 
-use super::Problem;
+use super::{Encoding, Problem};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,16 +21,17 @@ pub struct InputFile {
     pub origin: Origin,
     /// The path as given (or as found under a given directory); `-` for stdin.
     pub display: String,
-    /// The rotated set this file belongs to: the path without `.gz` and `.N`.
+    /// The rotated set this file belongs to: the path without `.gz` (`.bz2`, `.xz`,
+    /// `.zst`) and `.N`.
     pub group: String,
-    pub gzip: bool,
+    /// The compression its name shows.
+    pub compression: Option<Encoding>,
 }
 
 /// Extensions of files that are certainly not logs.
 const NOT_LOGS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "bmp", "ico", "svg", "webp", "tif", "tiff", "pdf", "zip", "tar", "tgz", "bz2", "xz", "zst", "7z", "rar",
-    "jar", "war", "class", "so", "o", "a", "dylib", "exe", "dll", "mp3", "mp4", "wav", "avi", "mov", "woff", "woff2", "ttf", "eot", "pyc",
-    "sqlite", "db", "ibd", "frm", "myi", "myd",
+    "png", "jpg", "jpeg", "gif", "bmp", "ico", "svg", "webp", "tif", "tiff", "pdf", "jar", "war", "class", "so", "o", "a", "dylib", "exe",
+    "dll", "mp3", "mp4", "wav", "avi", "mov", "woff", "woff2", "ttf", "eot", "pyc", "sqlite", "db", "ibd", "frm", "myi", "myd",
 ];
 
 fn is_hidden(path: &Path) -> bool {
@@ -42,9 +43,37 @@ fn is_not_a_log(path: &Path) -> bool {
     ext.is_some_and(|e| NOT_LOGS.contains(&e.as_str()))
 }
 
+/// Name endings of archives and of compressions we do not read: logs may be inside, so
+/// they are named in a warning rather than passed over in silence.
+const UNREAD_PACKINGS: &[(&str, &str)] = &[
+    (".tar.gz", "a tar archive"),
+    (".tar.bz2", "a tar archive"),
+    (".tar.xz", "a tar archive"),
+    (".tar.zst", "a tar archive"),
+    (".tgz", "a tar archive"),
+    (".tar", "a tar archive"),
+    (".zip", "a zip archive"),
+    (".7z", "a 7-Zip archive"),
+    (".rar", "a RAR archive"),
+    (".lz4", "lz4-compressed"),
+    (".lzma", "lzma-compressed"),
+    (".lz", "lzip-compressed"),
+    (".z", "compress(1)-compressed"),
+    (".br", "brotli-compressed"),
+];
+
+/// Why a file that may hold logs is not read, when it is packed in a way we do not open.
+fn unread_packing(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    UNREAD_PACKINGS
+        .iter()
+        .find(|(suffix, _)| name.ends_with(suffix))
+        .map(|&(_, what)| what)
+}
+
 /// `access.log.2.gz` → (`access.log`, 2); `access.log` → (`access.log`, 0).
 fn rotation(display: &str) -> (String, u32) {
-    let stem = display.strip_suffix(".gz").unwrap_or(display);
+    let stem = Encoding::strip_suffix(display);
     if let Some((base, number)) = stem.rsplit_once('.') {
         if !number.is_empty() && number.len() <= 4 && number.bytes().all(|b| b.is_ascii_digit()) && !base.is_empty() {
             return (base.to_string(), number.parse().unwrap_or(0));
@@ -111,6 +140,20 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
             Ok(_) => found.push((tidy(path), Origin::Path(path.clone()))),
         }
     }
+    // Archives may hold logs: say which were not opened rather than pass them over.
+    found.retain(|(display, origin)| match origin {
+        Origin::Path(path) => match unread_packing(path) {
+            Some(what) => {
+                problems.push(Problem::warning(
+                    display,
+                    format!("{what}: not read; unpack it and pass the files inside"),
+                ));
+                false
+            }
+            None => true,
+        },
+        Origin::Stdin => true,
+    });
     // Group rotated sets while keeping the first-seen order of the sets themselves.
     let mut order: Vec<String> = Vec::new();
     let mut sets: BTreeMap<String, Vec<(u32, String, Origin)>> = BTreeMap::new();
@@ -135,12 +178,12 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
         // Higher rotation numbers are older; the live file (0) is newest.
         members.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         for (_, display, origin) in members {
-            let gzip = display.ends_with(".gz");
+            let compression = Encoding::of_name(&display);
             files.push(InputFile {
                 origin,
                 display,
                 group: group.clone(),
-                gzip,
+                compression,
             });
         }
     }
@@ -188,7 +231,7 @@ mod tests {
             .collect();
         assert_eq!(names, ["access.log.2.gz", "access.log.1", "access.log", "app.log"]);
         assert_eq!(files[0].group, files[2].group);
-        assert!(files[0].gzip);
+        assert_eq!(files[0].compression, Some(Encoding::Gzip));
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! stream for `.gz`, and read as a stream from stdin.
 
 mod discover;
+mod encoding;
 mod guard;
 
 pub use discover::{discover, InputFile, Origin};
+pub use encoding::Encoding;
 
 use crate::error::{describe_io, Problem};
 use crate::format::{self, Sniffed, ENTRY_WINDOW};
@@ -27,7 +29,8 @@ const STILL_WRITTEN: Duration = Duration::from_secs(5);
 pub enum ReadMode {
     Mmap,
     Pread,
-    Gzip,
+    /// Streamed through a decoder: decompressed, or transcoded from UTF-16.
+    Decoded(Encoding),
     Stdin,
 }
 
@@ -36,7 +39,7 @@ impl ReadMode {
         match self {
             ReadMode::Mmap => "mmap",
             ReadMode::Pread => "read",
-            ReadMode::Gzip => "gzip",
+            ReadMode::Decoded(encoding) => encoding.name(),
             ReadMode::Stdin => "stdin",
         }
     }
@@ -48,7 +51,7 @@ pub struct Probe {
     pub file: InputFile,
     pub mode: ReadMode,
     /// Bytes at open: the scan reads no further, so a file appended to meanwhile is read
-    /// up to this size. For gzip, the compressed size.
+    /// up to this size. For a decoded file, its size as stored.
     pub size: u64,
     pub modified: Option<SystemTime>,
     pub sniffed: Sniffed,
@@ -97,18 +100,22 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
     let meta = handle.metadata().map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     let size = meta.len();
     let modified = meta.modified().ok();
-    if file.gzip {
+    // Compressed or UTF-16, by name or by its first bytes: streamed through a decoder.
+    let magic = read_at(&handle, 0, 6).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
         let mut head = Vec::new();
-        let mut decoder = flate2::read::MultiGzDecoder::new(handle).take(PROBE_BYTES as u64);
-        if let Err(e) = decoder.read_to_end(&mut head) {
+        let decoded = encoding
+            .decoder(io::BufReader::new(handle))
+            .and_then(|d| d.take(PROBE_BYTES as u64).read_to_end(&mut head));
+        if let Err(e) = decoded {
             if head.is_empty() {
                 return Err(Problem::error(
                     &file.display,
-                    format!("not a readable gzip file: {}", describe_io(&e)),
+                    format!("not a readable {} file: {}", encoding.name(), describe_io(&e)),
                 ));
             }
         }
-        return finish_probe(file, ReadMode::Gzip, size, modified, head, Vec::new());
+        return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new());
     }
     let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);
@@ -136,14 +143,16 @@ fn finish_probe(
     if memchr::memchr(0, &head[..head.len().min(8192)]).is_some() {
         return Err(Problem::warning(&file.display, "binary file; skipped"));
     }
-    let sniffed = format::sniff(&head);
+    // A UTF-8 byte order mark would hide the first line's timestamp from the sniffer.
+    let text = head.strip_prefix(crate::format::UTF8_BOM).unwrap_or(&head);
+    let sniffed = format::sniff(text);
     let format = sniffed.format;
     let stamp_of = |line: &[u8]| format.stamp_at(line).and_then(|at| format.parse_stamp(at));
-    let first_stamp = head.split(|&b| b == b'\n').find_map(stamp_of);
+    let first_stamp = text.split(|&b| b == b'\n').find_map(stamp_of);
     // The tail starts mid-line: skip its first, partial line.
     let last_lines = match memchr::memchr(b'\n', &tail) {
         Some(i) => &tail[i + 1..],
-        None => &head[..],
+        None => text,
     };
     let last_stamp = last_lines.split(|&b| b == b'\n').rev().find_map(stamp_of).or(first_stamp);
     let stdin_head = if mode == ReadMode::Stdin { head } else { Vec::new() };
@@ -320,7 +329,7 @@ fn align(data: &[u8], base: u64, start: u64, end: u64, limit: u64, max_line: usi
     (first, last.max(first))
 }
 
-/// Streams a file in blocks that end on line boundaries: for gzip, stdin, and any reader
+/// Streams a file in blocks that end on line boundaries: for decoded files, stdin, and any reader
 /// whose size is not known. Lines longer than `max_line` are cut and the rest of them
 /// skipped, so no line is ever held whole.
 pub struct Blocks<R: Read> {
@@ -396,6 +405,13 @@ impl<R: Read> Blocks<R> {
                     return Some(self.emit(rest));
                 }
                 if self.done {
+                    // A stream cut short (a truncated archive) ends in a piece of a line
+                    // whose stamp and fields may be cut too: it is dropped. A file that
+                    // merely lacks its last newline keeps its last line.
+                    if self.error.is_some() {
+                        let whole = memchr::memrchr(b'\n', &self.carry).map_or(0, |i| i + 1);
+                        self.carry.truncate(whole);
+                    }
                     return (!self.carry.is_empty()).then(|| self.emit(Vec::new()));
                 }
                 // The line still open (after the last newline) is what may be too long;
@@ -435,11 +451,11 @@ impl<R: Read> Blocks<R> {
     }
 }
 
-/// Opens the byte stream of a gzip file or stdin for [`Blocks`].
+/// Opens the byte stream of a decoded file or stdin for [`Blocks`].
 pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
     match (&probe.file.origin, probe.mode) {
         (Origin::Stdin, _) => Ok(Box::new(io::stdin())),
-        (Origin::Path(path), ReadMode::Gzip) => Ok(Box::new(flate2::read::MultiGzDecoder::new(io::BufReader::new(open_regular(path)?)))),
+        (Origin::Path(path), ReadMode::Decoded(encoding)) => encoding.decoder(io::BufReader::new(open_regular(path)?)),
         (Origin::Path(path), _) => Ok(Box::new(open_regular(path)?.take(probe.size))),
     }
 }
