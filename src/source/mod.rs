@@ -21,6 +21,9 @@ use std::time::{Duration, SystemTime};
 /// How many bytes of a file's head are sniffed, and of its tail looked at for its last
 /// timestamp.
 pub const PROBE_BYTES: usize = 64 * 1024;
+/// Bytes read from a compressed file at a time: the decoders work best on large reads
+/// (8 KiB costs a gzip scan 7 % of its time against 32 KiB and more).
+const COMPRESSED_READ: usize = 128 * 1024;
 /// Files modified this recently may still be written (or truncated): read, don't map.
 const STILL_WRITTEN: Duration = Duration::from_secs(5);
 
@@ -105,7 +108,7 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
     if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
         let mut head = Vec::new();
         let decoded = encoding
-            .decoder(io::BufReader::new(handle))
+            .decoder(io::BufReader::with_capacity(COMPRESSED_READ, handle))
             .and_then(|d| d.take(PROBE_BYTES as u64).read_to_end(&mut head));
         if let Err(e) = decoded {
             if head.is_empty() {
@@ -455,7 +458,9 @@ impl<R: Read> Blocks<R> {
 pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
     match (&probe.file.origin, probe.mode) {
         (Origin::Stdin, _) => Ok(Box::new(io::stdin())),
-        (Origin::Path(path), ReadMode::Decoded(encoding)) => encoding.decoder(io::BufReader::new(open_regular(path)?)),
+        (Origin::Path(path), ReadMode::Decoded(encoding)) => {
+            encoding.decoder(io::BufReader::with_capacity(COMPRESSED_READ, open_regular(path)?))
+        }
         (Origin::Path(path), _) => Ok(Box::new(open_regular(path)?.take(probe.size))),
     }
 }
