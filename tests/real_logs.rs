@@ -238,11 +238,31 @@ const CASES: &[(&str, Format, Oracle)] = &[
 
 /// Files there that carry no timestamps (or are not logs): they must not be mistaken
 /// for a timestamped format.
-const UNTIMED: &[&str] = &[
-    "lnav/logfile_docker_compose.0",
-    "percona-toolkit/processlist/processlist-001.txt",
-    "SOURCES.md",
+const UNTIMED: &[&str] = &["percona-toolkit/processlist/processlist-001.txt", "SOURCES.md"];
+
+/// Files that mix shapes, and what is expected of each: file, format, timestamped lines,
+/// first instant (naive times read in UTC).
+const MIXED: &[(&str, Format, u64, &str)] = &[
+    // `docker compose` output: a Flask app's untimed lines and Redis 7's
+    // `1:M 25 Apr 2024 05:32:35.019 * …` after each container's prefix.
+    ("lnav/logfile_docker_compose.0", Format::Prefixed, 11, "2024-04-25T05:32:35.018Z"),
 ];
+
+#[test]
+fn files_that_mix_shapes_read_as_expected() {
+    for &(name, format, timestamped, first) in MIXED {
+        let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+        let options = postmortem::scan::ScanOptions {
+            zone: Zone::UTC,
+            ..postmortem::scan::ScanOptions::default()
+        };
+        let result = postmortem::scan_paths(&[real_logs().join(name)], &rules, &options, &postmortem::scan::NoProgress);
+        let file = &result.files[0];
+        assert_eq!(file.format, format, "{name}");
+        assert_eq!(file.timestamped, timestamped, "{name}");
+        assert_eq!(file.first.map(postmortem::time::rfc3339_utc).as_deref(), Some(first), "{name}");
+    }
+}
 
 #[test]
 fn every_real_log_reads_with_its_format_and_right_times() {
@@ -320,6 +340,7 @@ fn every_real_log_is_covered_by_these_tests() {
         .iter()
         .map(|c| c.0.to_string())
         .chain(UNTIMED.iter().map(|s| s.to_string()))
+        .chain(MIXED.iter().map(|m| m.0.to_string()))
         .collect();
     listed.sort();
     let mut on_disk = Vec::new();

@@ -33,6 +33,10 @@ pub trait Family {
     /// syslog whose lines mostly come from postgres. Sniffing prefers the special case
     /// when it covers at least half of what the broader one does.
     const REFINES: Option<Format> = None;
+    /// A last resort that reads what others do not: sniffing takes it only when it
+    /// reads more than twice the lines the best other family reads, so a family that
+    /// knows the lines (an access log with a few odd ones) keeps its file.
+    const FALLBACK: bool = false;
 
     /// Does this line carry the family's signature? Used only for sniffing.
     fn looks_like(line: &[u8]) -> bool;
@@ -140,6 +144,10 @@ macro_rules! families {
                 match self { $(Format::$variant => <$family>::REFINES,)* }
             }
 
+            fn is_fallback(self) -> bool {
+                match self { $(Format::$variant => <$family>::FALLBACK,)* }
+            }
+
             /// See [`Family::looks_like`].
             fn looks_like(self, line: &[u8]) -> bool {
                 match self { $(Format::$variant => <$family>::looks_like(line),)* }
@@ -199,6 +207,7 @@ families! {
     Python => python::Python,
     JsonLines => json_lines::JsonLines,
     Timestamped => timestamped::Timestamped,
+    Prefixed => prefixed::Prefixed,
     Unknown => unknown::Unknown,
 }
 
@@ -246,8 +255,17 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         matched: 0,
         sampled: lines.len(),
     };
-    for &(format, matched) in &counts {
+    for &(format, matched) in counts.iter().filter(|(f, _)| !f.is_fallback()) {
         if matched > best.matched {
+            best = Sniffed {
+                format,
+                matched,
+                sampled: lines.len(),
+            };
+        }
+    }
+    for &(format, matched) in counts.iter().filter(|(f, _)| f.is_fallback()) {
+        if matched > 2 * best.matched {
             best = Sniffed {
                 format,
                 matched,

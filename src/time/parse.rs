@@ -151,16 +151,20 @@ pub fn parse_iso(b: &[u8]) -> Option<RawStamp> {
     }
     let day = two(b, 8)?;
     let mut i = 10;
+    let mut spaces = 0;
     match b.get(i) {
         Some(b'T') | Some(b'_') => i += 1,
         Some(b' ') => {
             while b.get(i) == Some(&b' ') {
                 i += 1;
+                spaces += 1;
             }
         }
         _ => return None,
     }
-    if digit(b, i).is_none() || digit(b, i + 1).is_none() {
+    // Two digits of hour, or one after a padding space (MariaDB: `2021-11-09  5:13:11`).
+    let padded_hour = spaces >= 2 && digit(b, i).is_some() && b.get(i + 1) == Some(&b':');
+    if !padded_hour && (digit(b, i).is_none() || digit(b, i + 1).is_none()) {
         return None;
     }
     let (hour, minute, second, end) = clock(b, i)?;
@@ -187,10 +191,10 @@ fn weekday_name(b: &[u8], i: usize) -> bool {
     b.get(i..i + 3).is_some_and(|d| DAYS.iter().any(|n| n.eq_ignore_ascii_case(d)))
 }
 
-/// Common Log Format: `DD/Mon/YYYY:HH:MM:SS[.frac] [+-]HHMM` (the part inside brackets).
-pub fn parse_clf(b: &[u8]) -> Option<RawStamp> {
+/// `DD{sep}Mon{sep}YYYY{before_time}HH:MM:SS[.frac][ zone]`.
+fn day_month_year(b: &[u8], sep: u8, before_time: u8) -> Option<RawStamp> {
     let day = two(b, 0)?;
-    if b.get(2) != Some(&b'/') || b.get(6) != Some(&b'/') || b.get(11) != Some(&b':') {
+    if b.get(2) != Some(&sep) || b.get(6) != Some(&sep) || b.get(11) != Some(&before_time) {
         return None;
     }
     let month = month_name(b, 3)?;
@@ -203,6 +207,11 @@ pub fn parse_clf(b: &[u8]) -> Option<RawStamp> {
         zone,
         len: end,
     })
+}
+
+/// Common Log Format: `DD/Mon/YYYY:HH:MM:SS[.frac] [+-]HHMM` (the part inside brackets).
+pub fn parse_clf(b: &[u8]) -> Option<RawStamp> {
+    day_month_year(b, b'/', b':')
 }
 
 /// BSD syslog: `Mon DD HH:MM:SS[.frac]`, day space-padded or not, optionally followed by
@@ -315,6 +324,34 @@ pub fn parse_glog(b: &[u8]) -> Option<RawStamp> {
     })
 }
 
+/// A day, a month name and a four-digit year joined by `-`: `14-Mar-2025 11:07:52`
+/// (PHP's error_log and php-fpm, BIND), with an optional fraction and zone.
+pub fn parse_dash_date(b: &[u8]) -> Option<RawStamp> {
+    day_month_year(b, b'-', b' ')
+}
+
+/// A day before its month's name, the year optional: `27 Dec 2018 11:19:18.874` and
+/// `30 May 12:50:13.457` (Redis, each version's shape).
+pub fn parse_day_month(b: &[u8]) -> Option<RawStamp> {
+    let (day, i) = padded_number(b, 0)?;
+    if b.get(i) != Some(&b' ') || b.get(i + 4) != Some(&b' ') {
+        return None;
+    }
+    let month = month_name(b, i + 1)?;
+    let i = i + 5;
+    let (year, i) = match (four(b, i), b.get(i + 4)) {
+        (Some(y), Some(b' ')) => (Some(y), i + 5),
+        _ => (None, i),
+    };
+    let (hour, minute, second, end) = clock(b, i)?;
+    let (micros, end) = fraction(b, end);
+    Some(RawStamp {
+        civil: civil(year, month, day, (hour, minute, second), micros)?,
+        zone: StampZone::Naive,
+        len: end,
+    })
+}
+
 /// Epoch seconds (10 digits, optional fraction), milliseconds (13) or microseconds (16).
 pub fn parse_epoch(b: &[u8]) -> Option<RawStamp> {
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -354,10 +391,16 @@ pub fn parse_any(b: &[u8]) -> Option<RawStamp> {
         b'0'..=b'9' => parse_iso(b)
             .or_else(|| parse_clf(b))
             .or_else(|| parse_mysql_short(b))
-            .or_else(|| parse_log4j_short(b)),
+            .or_else(|| parse_log4j_short(b))
+            .or_else(|| parse_dash_date(b))
+            .or_else(|| parse_day_month(b)),
         b'[' => {
             let inner = &b[1..];
-            let stamp = parse_iso(inner).or_else(|| parse_clf(inner)).or_else(|| parse_ctime(inner))?;
+            let stamp = parse_iso(inner)
+                .or_else(|| parse_clf(inner))
+                .or_else(|| parse_ctime(inner))
+                .or_else(|| parse_dash_date(inner))
+                .or_else(|| parse_syslog(inner))?;
             Some(RawStamp {
                 len: stamp.len + 1,
                 ..stamp
@@ -462,5 +505,33 @@ mod tests {
         );
         assert_eq!(utc(parse_epoch(b"1131566461 2005").unwrap()), at("2005-11-09T20:01:01Z"));
         assert_eq!(utc(parse_epoch(b"1534860261221").unwrap()), at("2018-08-21T14:04:21.221Z"));
+    }
+
+    #[test]
+    fn shapes_of_php_bind_redis_and_mariadb() {
+        type Parser = fn(&[u8]) -> Option<RawStamp>;
+        let read: [(&str, Parser, &str); 6] = [
+            // php-fpm, PHP's error_log with its zone, and BIND.
+            ("[14-Mar-2025 11:07:52] WARNING: [pool www] server reached", parse_any, "2025-03-14T11:07:52Z"),
+            ("[14-Mar-2025 11:07:52 UTC] PHP Fatal error", parse_any, "2025-03-14T11:07:52Z"),
+            ("19-Oct-2022 05:34:02.425 client @0x7f6", parse_any, "2022-10-19T05:34:02.425Z"),
+            // Redis 5 and later print the year (3.x does not: below).
+            ("27 Dec 2018 11:19:18.874 * Synchronization", parse_day_month, "2018-12-27T11:19:18.874Z"),
+            // MariaDB pads a one-digit hour with a space.
+            ("2021-11-09  5:13:11 8 [Warning] Access denied", parse_iso, "2021-11-09T05:13:11Z"),
+            // Syslog inside brackets (Asterisk); the year from the plan.
+            ("[Dec 21 12:56:59] SECURITY[77]", parse_any, "2024-12-21T12:56:59Z"),
+        ];
+        for (text, parser, instant) in read {
+            assert_eq!(parser(text.as_bytes()).map(utc), Some(at(instant)), "{text}");
+        }
+        // PHP names its date.timezone; an IANA name after the time is left to the file's
+        // zone (`--tz 'php*=Europe/Paris'`), as for any naive stamp.
+        let php = parse_any(b"[14-Mar-2025 11:07:52 Europe/Paris] PHP Fatal error").unwrap();
+        assert_eq!((php.zone, php.len), (StampZone::Naive, 21));
+        let old = parse_day_month(b"30 May 12:50:13.457 * Increased").unwrap();
+        assert_eq!((old.civil.year, utc(old)), (None, at("2024-05-30T12:50:13.457Z")));
+        assert!(parse_day_month(b"30 Mayo 12:50:13").is_none());
+        assert!(parse_iso(b"2021-11-09 5:13:11").is_none(), "one space: not a padded hour");
     }
 }

@@ -17,6 +17,7 @@ pub mod nginx_error;
 pub mod pgbouncer;
 pub mod postgres;
 pub mod postgres_syslog;
+pub mod prefixed;
 pub mod python;
 pub mod rails;
 pub mod syslog;
