@@ -27,6 +27,7 @@ pub(crate) enum Key {
     T,
     TimeIso8601,
     TimeLocal,
+    EventTime,
     Log,
     Message,
     Msg,
@@ -73,6 +74,7 @@ impl Key {
             b"t" => Key::T,
             b"time_iso8601" => Key::TimeIso8601,
             b"time_local" => Key::TimeLocal,
+            b"eventTime" => Key::EventTime,
             b"log" => Key::Log,
             b"message" => Key::Message,
             b"msg" => Key::Msg,
@@ -108,7 +110,7 @@ impl Key {
 }
 
 /// Keys that hold the time of a record, most specific first.
-const TIME_KEYS: [Key; 10] = [
+const TIME_KEYS: [Key; 11] = [
     Key::AtTimestamp,
     Key::Timestamp,
     Key::Time,
@@ -119,6 +121,8 @@ const TIME_KEYS: [Key; 10] = [
     Key::Date,
     Key::JournalRealtime,
     Key::T,
+    // AWS CloudTrail's records.
+    Key::EventTime,
 ];
 /// Keys whose text is itself a log line (docker, Kubernetes, operators).
 const TEXT_KEYS: [Key; 3] = [Key::Log, Key::Message, Key::Msg];

@@ -299,6 +299,7 @@ fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
                 (Some(first), last) if time::is_yearless(first) => Some(time::year_plan(
                     first,
                     last.as_ref().unwrap_or(first),
+                    probe.dated_stamp.as_ref(),
                     planned.zone,
                     dated_span,
                     probe.modified,

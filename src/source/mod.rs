@@ -62,6 +62,9 @@ pub struct Probe {
     /// (the tail is read for plain files only): for zone notes and year inference.
     pub first_stamp: Option<RawStamp>,
     pub last_stamp: Option<RawStamp>,
+    /// The first stamp of the head or tail that prints its year, for a file whose lines
+    /// mostly do not: their year is read from it.
+    pub dated_stamp: Option<RawStamp>,
     /// For stdin only, the bytes probing consumed: the scan starts from them. (Other
     /// files keep no bytes: a directory of 100,000 files must not hold their heads.)
     pub stdin_head: Vec<u8>,
@@ -158,6 +161,11 @@ fn finish_probe(
         None => text,
     };
     let last_stamp = last_lines.split(|&b| b == b'\n').rev().find_map(stamp_of).or(first_stamp);
+    let dated_stamp = text
+        .split(|&b| b == b'\n')
+        .chain(last_lines.split(|&b| b == b'\n'))
+        .filter_map(stamp_of)
+        .find(|s| !crate::time::is_yearless(s));
     let stdin_head = if mode == ReadMode::Stdin { head } else { Vec::new() };
     Ok(Probe {
         file,
@@ -167,6 +175,7 @@ fn finish_probe(
         sniffed,
         first_stamp,
         last_stamp,
+        dated_stamp,
         stdin_head,
     })
 }

@@ -512,11 +512,19 @@ mod tests {
         type Parser = fn(&[u8]) -> Option<RawStamp>;
         let read: [(&str, Parser, &str); 6] = [
             // php-fpm, PHP's error_log with its zone, and BIND.
-            ("[14-Mar-2025 11:07:52] WARNING: [pool www] server reached", parse_any, "2025-03-14T11:07:52Z"),
+            (
+                "[14-Mar-2025 11:07:52] WARNING: [pool www] server reached",
+                parse_any,
+                "2025-03-14T11:07:52Z",
+            ),
             ("[14-Mar-2025 11:07:52 UTC] PHP Fatal error", parse_any, "2025-03-14T11:07:52Z"),
             ("19-Oct-2022 05:34:02.425 client @0x7f6", parse_any, "2022-10-19T05:34:02.425Z"),
             // Redis 5 and later print the year (3.x does not: below).
-            ("27 Dec 2018 11:19:18.874 * Synchronization", parse_day_month, "2018-12-27T11:19:18.874Z"),
+            (
+                "27 Dec 2018 11:19:18.874 * Synchronization",
+                parse_day_month,
+                "2018-12-27T11:19:18.874Z",
+            ),
             // MariaDB pads a one-digit hour with a space.
             ("2021-11-09  5:13:11 8 [Warning] Access denied", parse_iso, "2021-11-09T05:13:11Z"),
             // Syslog inside brackets (Asterisk); the year from the plan.

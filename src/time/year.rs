@@ -44,24 +44,24 @@ pub fn years_after(first: &RawStamp) -> Option<YearPlan> {
 pub fn year_plan(
     first: &RawStamp,
     last: &RawStamp,
+    dated: Option<&RawStamp>,
     zone: Zone,
     dated_span: Option<(Micros, Micros)>,
     modified: Option<SystemTime>,
     given: Option<i32>,
 ) -> YearPlan {
     let first_month = first.civil.month;
-    let first_year = given.unwrap_or_else(|| infer_year(first, last, zone, dated_span, modified));
+    // A line of the file itself that prints its year (an RFC 5424 line among BSD ones)
+    // says more than other files or the modification time: the first line is of its
+    // year, or of the year before when its month comes later.
+    let own = dated.and_then(|d| Some(d.civil.year? - i32::from(first_month > d.civil.month)));
+    let first_year = given.or(own).unwrap_or_else(|| infer_year(first, last, zone, dated_span, modified));
     YearPlan { first_year, first_month }
 }
 
 fn infer_year(first: &RawStamp, last: &RawStamp, zone: Zone, dated_span: Option<(Micros, Micros)>, modified: Option<SystemTime>) -> i32 {
     let (first_month, last_month) = (first.civil.month, last.civil.month);
     let crosses_new_year = last_month < first_month;
-    // The file's own last line prints its year (year-less lines, then RFC 5424): the
-    // first line is of that year, or of the one before when the file crosses New Year.
-    if let Some(last_year) = last.civil.year {
-        return if crosses_new_year { last_year - 1 } else { last_year };
-    }
     if let Some((start, end)) = dated_span {
         let (start_year, _) = year_month(start);
         let (end_year, _) = year_month(end);
@@ -153,19 +153,23 @@ mod tests {
         let dated = crate::time::parse_iso(b"2019-10-26T10:50:00").unwrap();
         let plan = years_after(&dated).unwrap();
         assert_eq!((plan.year_for(10), plan.year_for(12), plan.year_for(1)), (2019, 2019, 2020));
-        // Year-less first, dated last: the last line's year, a year back across New Year,
+        // Year-less first, a dated line further on: its year, a year back across New Year,
         // whatever other files or the modification time say.
         let span = Some((instant("2016-01-10T00:00:00Z"), instant("2016-01-11T00:00:00Z")));
-        let last = crate::time::parse_iso(b"2019-01-10T18:40:00Z").unwrap();
-        assert_eq!(infer_year(&syslog("Jan 10 18:33:00"), &last, Zone::UTC, span, None), 2019);
-        let last = crate::time::parse_iso(b"2020-01-02T00:00:00Z").unwrap();
-        assert_eq!(infer_year(&syslog("Dec 30 10:00:00"), &last, Zone::UTC, span, None), 2019);
+        let later = modified("2026-06-01T00:00:00Z");
+        let plan_with = |first: &str, dated: &[u8]| {
+            let dated = crate::time::parse_iso(dated).unwrap();
+            year_plan(&syslog(first), &syslog(first), Some(&dated), Zone::UTC, span, later, None).first_year
+        };
+        assert_eq!(plan_with("Jan 10 18:33:00", b"2019-01-10T18:40:00Z"), 2019);
+        assert_eq!(plan_with("Dec 30 10:00:00", b"2020-01-02T00:00:00Z"), 2019);
     }
 
     #[test]
     fn the_given_year_wins() {
         let (first, last) = (syslog("Jan 21 15:28:01"), syslog("Jan 21 16:31:12"));
-        let plan = year_plan(&first, &last, Zone::UTC, None, None, Some(2019));
+        let dated = crate::time::parse_iso(b"2024-01-21T10:00:00Z").unwrap();
+        let plan = year_plan(&first, &last, Some(&dated), Zone::UTC, None, None, Some(2019));
         assert_eq!((plan.first_year, plan.first_month), (2019, 1));
     }
 }
