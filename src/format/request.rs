@@ -74,10 +74,26 @@ pub(crate) fn trailing_duration(rest: &[u8]) -> Option<f64> {
     let last = &rest[space + 1..];
     let last = last.strip_prefix(b"\"").and_then(|l| l.strip_suffix(b"\"")).unwrap_or(last);
     if last.contains(&b'.') {
-        seconds_to_ms(last)
-    } else {
-        None
+        if let Some(ms) = seconds_to_ms(last) {
+            return Some(ms);
+        }
     }
+    after_last_quote(rest)
+}
+
+/// A duration among the unquoted fields after the last quoted one (the user agent) when
+/// more fields follow it: nginx's `$request_time $upstream_response_time $pipe` gives
+/// `0.123 0.120 .`, the first with a decimal point; Traefik's CLF ends with `12ms`.
+/// Integers stay unread, as above.
+fn after_last_quote(rest: &[u8]) -> Option<f64> {
+    let quote = memchr::memrchr(b'"', rest)?;
+    rest[quote + 1..]
+        .split(|&b| b == b' ')
+        .find_map(|field| match field.strip_suffix(b"ms") {
+            Some(ms) if !ms.is_empty() && ms.iter().all(u8::is_ascii_digit) => std::str::from_utf8(ms).ok()?.parse().ok(),
+            _ if field.contains(&b'.') => seconds_to_ms(field),
+            _ => None,
+        })
 }
 
 fn field_value(rest: &[u8]) -> &[u8] {

@@ -117,6 +117,23 @@ mod tests {
     }
 
     #[test]
+    fn request_time_followed_by_other_fields() {
+        let line = |tail: &str| {
+            format!("1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 502 5 \"-\" \"Mozilla/5.0 (X11; rv:121.0) Firefox/121.0\"{tail}")
+        };
+        let time = |tail: &str| clf_request(line(tail).as_bytes()).unwrap().duration_ms;
+        // nginx `$request_time $upstream_response_time $pipe`.
+        assert_eq!(time(" 0.123 0.120 ."), Some(123.0));
+        assert_eq!(time(" 1.500 - p"), Some(1500.0));
+        // Traefik's CLF: request count, router and server quoted, then the duration.
+        assert_eq!(time(" 500 \"shop@docker\" \"http://172.17.0.3:80\" 12ms"), Some(12.0));
+        // Decoys: no field after the user agent, a plain integer (Apache's %D, bytes).
+        assert_eq!(time(""), None);
+        assert_eq!(time(" 2301"), None);
+        assert_eq!(time(" - -"), None);
+    }
+
+    #[test]
     fn keyed_request_time() {
         let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5 \"-\" \"-\" rt=1.5 uct=\"0.001\"").unwrap();
         assert_eq!(r.duration_ms, Some(1500.0));
