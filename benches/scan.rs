@@ -213,16 +213,19 @@ fn access_lines(c: &mut Criterion) {
     group.finish();
 }
 
-/// JSON access lines (nginx `escape=json`, as `synth --scenario pool-after-deploy`
-/// writes them; 8 MiB), as the scan reads each: its request fields and where its time
-/// is, then the time parsed.
-fn json_lines(c: &mut Criterion) {
+/// 8 MiB of a scenario's access log, sized so that there are 8 MiB to read.
+fn access_sample(scenario: &str, file: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
-    postmortem::synth::write("pool-after-deploy", dir.path(), Some(12 << 20), 1).unwrap();
-    let bytes = std::fs::read(dir.path().join("logs/access.json.log")).unwrap();
-    let data = &bytes[..bytes.len().min(8 << 20)];
+    postmortem::synth::write(scenario, dir.path(), Some(12 << 20), 1).unwrap();
+    let mut bytes = std::fs::read(dir.path().join("logs").join(file)).unwrap();
+    bytes.truncate(8 << 20);
+    bytes
+}
+
+/// Each line as the scan reads an access line whose time is found with its request:
+/// the request's fields and where its time is, then the time parsed.
+fn bench_request_and_time(group: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>, data: &[u8]) {
     let format = postmortem::format::sniff(data).format;
-    let mut group = c.benchmark_group("json");
     group.throughput(Throughput::Bytes(data.len() as u64));
     group.bench_function(BenchmarkId::new("request and time", format.name()), |b| {
         b.iter(|| {
@@ -237,6 +240,24 @@ fn json_lines(c: &mut Criterion) {
             black_box(found)
         })
     });
+}
+
+/// HAProxy's HTTP log through syslog (as `synth --scenario fpm-saturation` writes it).
+fn haproxy_lines(c: &mut Criterion) {
+    let data = access_sample("fpm-saturation", "haproxy.log");
+    let mut group = c.benchmark_group("haproxy");
+    bench_request_and_time(&mut group, &data);
+    group.finish();
+}
+
+/// JSON access lines (nginx `escape=json`, as `synth --scenario pool-after-deploy`
+/// writes them), and for comparison a general JSON parser on the same lines.
+fn json_lines(c: &mut Criterion) {
+    let data = access_sample("pool-after-deploy", "access.json.log");
+    let data = &data[..];
+    let format = postmortem::format::sniff(data).format;
+    let mut group = c.benchmark_group("json");
+    bench_request_and_time(&mut group, data);
     // For comparison: serde_json into a borrowed struct of this log's own top-level keys,
     // the fastest a general parser gets. It knows one shape only (no nested keys, no
     // other names), and refuses lines that are not strict JSON (nginx's default `\xHH`
@@ -275,6 +296,7 @@ fn json_lines(c: &mut Criterion) {
 criterion_group!(
     benches,
     json_lines,
+    haproxy_lines,
     whole_scan,
     catalogue,
     format_detection,

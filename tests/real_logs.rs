@@ -173,7 +173,7 @@ const CASES: &[(&str, Format, Oracle)] = &[
     ("lnav/logfile_shop_access_log.0", Format::AccessLog, Oracle::Clf),
     ("lnav/logfile_filter.0", Format::Syslog, Oracle::Syslog { year: 2020 }),
     ("lnav/logfile_glog.0", Format::Glog, Oracle::Glog { year: 2020 }),
-    ("lnav/logfile_haproxy.0", Format::Syslog, Oracle::Syslog { year: 2020 }),
+    ("lnav/logfile_haproxy.0", Format::HaproxyHttp, Oracle::Syslog { year: 2020 }),
     ("lnav/logfile_java.0", Format::Logback, Oracle::Iso { skip: 0 }),
     ("lnav/logfile_journald.json", Format::JsonLines, Oracle::Journald),
     ("lnav/logfile_mysql_error.0", Format::MysqlError, Oracle::Iso { skip: 0 }),

@@ -44,7 +44,7 @@ pub enum Command {
 
 #[derive(Args)]
 pub struct SynthArgs {
-    /// One of: table-lock, cms-corruption, pool-after-deploy, cron-migration, traffic-surge, quiet-day.
+    /// One of: table-lock, cms-corruption, pool-after-deploy, cron-migration, traffic-surge, fpm-saturation, quiet-day.
     #[arg(long)]
     pub scenario: String,
     /// Directory to write into (logs in DIR/logs, the truth in DIR/truth.json).

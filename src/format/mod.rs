@@ -189,6 +189,7 @@ families! {
     AccessLog => access_log::AccessLog,
     JsonAccess => json_access::JsonAccess,
     Uwsgi => uwsgi::Uwsgi,
+    HaproxyHttp => haproxy_http::HaproxyHttp,
     NginxError => nginx_error::NginxError,
     ApacheError => apache_error::ApacheError,
     MysqlSlow => mysql_slow::MysqlSlow,

@@ -117,10 +117,11 @@ pub fn plain_text(parts: &[crate::analyze::Part], zone: Zone) -> String {
 }
 
 /// `text` with its first letter a capital: the start of a sentence. A first word that
-/// is a name as written (a file `app.log`, a path, an identifier) is left as it is.
+/// is a name as written (a file `app.log`, a path, an identifier, `php-fpm`) is left
+/// as it is.
 pub fn capitalised(text: &str) -> String {
     let first_word = text.split_whitespace().next().unwrap_or("");
-    if first_word.contains(['.', '/', '_', ':']) {
+    if first_word.contains(['.', '/', '_', ':', '-']) {
         return text.to_string();
     }
     let mut chars = text.chars();
@@ -179,6 +180,7 @@ mod tests {
         assert_eq!(capitalised("étagère"), "Étagère");
         assert_eq!(capitalised("mysql-general.log said `x`"), "mysql-general.log said `x`");
         assert_eq!(capitalised("db_main stalled"), "db_main stalled");
+        assert_eq!(capitalised("php-fpm pool www ran out"), "php-fpm pool www ran out");
         assert_eq!(capitalised(""), "");
     }
 

@@ -54,6 +54,20 @@ pub(crate) enum WebFormat {
     Combined,
     /// JSON lines (nginx `escape=json`).
     Json,
+    /// HAProxy's HTTP log through syslog (`option httplog`): local times, no zone, and
+    /// the syslog header's no year.
+    Haproxy,
+}
+
+impl WebFormat {
+    /// The access log's file name.
+    fn file_name(self) -> &'static str {
+        match self {
+            WebFormat::Json => "access.json.log",
+            WebFormat::Haproxy => "haproxy.log",
+            WebFormat::CombinedWithTime | WebFormat::Combined => "access.log",
+        }
+    }
 }
 
 /// One endpoint of the shop, with its share of the traffic.
@@ -149,6 +163,8 @@ pub(crate) enum StampStyle {
     Syslog,
     /// `[2024-01-21 15:30:00]` (Laravel, local).
     Laravel,
+    /// `[21-Jan-2024 15:30:00]` (php-fpm, local).
+    Fpm,
 }
 
 fn micros(t: DateTime<Tz>) -> Micros {
@@ -172,6 +188,7 @@ fn stamp(style: StampStyle, zone: Tz, local: NaiveDateTime, millis: u32) -> Stri
         StampStyle::Postgres => format!("{}.{millis:03} {}", local.format("%Y-%m-%d %H:%M:%S"), at.format("%Z")),
         StampStyle::Syslog => local.format("%b %e %H:%M:%S").to_string(),
         StampStyle::Laravel => format!("[{}]", local.format("%Y-%m-%d %H:%M:%S")),
+        StampStyle::Fpm => format!("[{}]", local.format("%d-%b-%Y %H:%M:%S")),
     }
 }
 
@@ -185,6 +202,7 @@ fn bytes_per_request(web: WebFormat) -> f64 {
         WebFormat::CombinedWithTime => 161.0,
         WebFormat::Combined => 155.0,
         WebFormat::Json => 161.0,
+        WebFormat::Haproxy => 190.0,
     }
 }
 
@@ -204,6 +222,7 @@ fn routine_line(file: &str, style: StampStyle) -> Option<&'static str> {
         StampStyle::MysqlUtc | StampStyle::MysqlShort => "{t}\t   12 Query\tSELECT id, price, stock FROM products WHERE id = {n}",
         StampStyle::Postgres => "{t} [2211] LOG:  connection authorized: user=shop database=shop application_name=shop-{n}",
         StampStyle::Syslog => "{t} web1 postfix/qmgr[812]: 4F2A1C{n}: removed",
+        StampStyle::Fpm => "{t} NOTICE: [pool www] child {n} started",
     })
 }
 
@@ -237,11 +256,7 @@ pub fn write(name: &str, out: &Path, size: Option<u64>, seed: u64) -> io::Result
     let (mut in_window, mut failed_in_window) = (0u64, 0u64);
     let (mut clients_in_window, mut failed_clients) = (HashSet::new(), HashSet::new());
 
-    let mut access = BufWriter::new(File::create(logs.join(if scenario.web == WebFormat::Json {
-        "access.json.log"
-    } else {
-        "access.log"
-    }))?);
+    let mut access = BufWriter::new(File::create(logs.join(scenario.web.file_name()))?);
     let total_weight: u32 = scenario.endpoints.iter().map(|e| e.weight).sum();
     let mut minute = scenario.from;
     while minute < scenario.to {
@@ -295,6 +310,19 @@ pub fn write(name: &str, out: &Path, size: Option<u64>, seed: u64) -> io::Result
                     }
                     writeln!(access, "{line}")?;
                 }
+                WebFormat::Haproxy => writeln!(
+                    access,
+                    "{} lb1 haproxy[2211]: {ip}:{} [{}.{:03}] shop_https~ bk_php/web{} 0/0/1/{}/{} {status} {bytes} - - ---- 40/40/3/1/0 0/0 \"{} {} HTTP/1.1\"",
+                    local.format("%b %e %H:%M:%S"),
+                    40_000 + random.below(20_000),
+                    local.format("%d/%b/%Y:%H:%M:%S"),
+                    offset % 1000,
+                    1 + random.below(2),
+                    (latency as u64).saturating_sub(1),
+                    latency as u64,
+                    endpoint.method,
+                    endpoint.path
+                )?,
                 WebFormat::Json => writeln!(
                     access,
                     "{{\"time\":\"{}\",\"remote_addr\":\"{ip}\",\"request\":\"{} {} HTTP/1.1\",\"status\":{status},\"body_bytes_sent\":{bytes},\"request_time\":{:.3}}}",

@@ -1,5 +1,5 @@
-//! The scenarios: five outages our users have lived through (the seeds), and a quiet
-//! day. Each one says, in its own shop's formats and zone, what the traffic did, which
+//! The scenarios: five outages our users have lived through (the seeds), one behind
+//! HAProxy and php-fpm written from those programs' own words, and a quiet day. Each one says, in its own shop's formats and zone, what the traffic did, which
 //! endpoints failed when, and which lines the app, the database and the host printed.
 
 use super::{Endpoint, Scenario, Scripted, StampStyle, WebFormat};
@@ -11,6 +11,7 @@ pub const NAMES: &[&str] = &[
     "pool-after-deploy",
     "cron-migration",
     "traffic-surge",
+    "fpm-saturation",
     "quiet-day",
 ];
 
@@ -103,6 +104,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
         "pool-after-deploy" => pool_after_deploy(),
         "cron-migration" => cron_migration(),
         "traffic-surge" => traffic_surge(),
+        "fpm-saturation" => fpm_saturation(),
         "quiet-day" => quiet_day(),
         _ => return None,
     })
@@ -333,6 +335,72 @@ fn traffic_surge() -> Scenario {
             once("mysql-general.log", at(d, 15, 14, 58), "{t}\t   77 Query\tALTER TABLE products ADD FULLTEXT INDEX products_title_ft (title)"),
         ],
         truth: Some(((start, end), ("traffic_surge", surge), "slow_query")),
+    }
+}
+
+/// Behind HAProxy, a Black Friday campaign brings three and a half times the traffic
+/// from 10:55; from 11:03
+/// php-fpm's pool keeps hitting pm.max_children, requests queue and many fail with 503
+/// and 504 from 11:05; HAProxy takes a server out at 11:21; at 11:52 an administrator
+/// restarts php-fpm with more workers and the errors are gone by 12:05. No line of it
+/// was written with this tool's rules in mind: HAProxy's syslog lines and php-fpm's
+/// warnings as those programs print them.
+fn fpm_saturation() -> Scenario {
+    let d = (2024, 11, 29);
+    let (surge, full, start, restart, end) = (
+        at(d, 10, 55, 0),
+        at(d, 11, 3, 12),
+        at(d, 11, 5, 0),
+        at(d, 11, 52, 0),
+        at(d, 12, 5, 0),
+    );
+    Scenario {
+        name: "fpm-saturation",
+        zone: chrono_tz::Europe::Berlin,
+        from: at(d, 9, 30, 0),
+        to: at(d, 13, 0, 0),
+        web: WebFormat::Haproxy,
+        endpoints: shop_endpoints(),
+        requests_per_minute: 14.0,
+        clients: 900,
+        traffic: Box::new(move |t| if between(t, surge, end) { 3.5 } else { 1.0 }),
+        failure: Box::new(move |t, path| match () {
+            _ if path.starts_with("/static") => 0.0,
+            _ if between(t, start, restart) => 0.4,
+            _ if between(t, restart, end) => fade(t, restart, end, 0.25, 0.01),
+            _ => 0.002,
+        }),
+        latency_ms: Box::new(move |t, _| if between(t, start, restart) { 15_000.0 } else { 90.0 }),
+        files: vec![("php-fpm.log", StampStyle::Fpm), ("syslog", StampStyle::Syslog)],
+        lines: vec![
+            every("php-fpm.log", at(d, 9, 31, 7), at(d, 13, 0, 0), 900, "{t} NOTICE: [pool www] child {n} started"),
+            every(
+                "php-fpm.log",
+                full,
+                restart,
+                40,
+                "{t} WARNING: [pool www] server reached pm.max_children setting (32), consider raising it",
+            ),
+            every("syslog", at(d, 9, 35, 1), at(d, 13, 0, 0), 600, "{t} web1 CRON[{n}]: (root) CMD (/usr/lib/php/sessionclean)"),
+            once(
+                "syslog",
+                at(d, 11, 21, 40),
+                "{t} lb1 haproxy[2211]: Server bk_php/web2 is DOWN, reason: Layer7 timeout, check duration: 2001ms. 1 active and 0 backup servers left. 61 sessions active, 0 requeued, 0 remaining in queue.",
+            ),
+            once(
+                "syslog",
+                at(d, 11, 51, 30),
+                "{t} web1 sudo:    ops : TTY=pts/1 ; PWD=/etc/php/8.2/fpm/pool.d ; USER=root ; COMMAND=/usr/bin/systemctl restart php8.2-fpm",
+            ),
+            once("syslog", at(d, 11, 51, 31), "{t} web1 systemd[1]: Stopped The PHP 8.2 FastCGI Process Manager."),
+            once("syslog", at(d, 11, 51, 32), "{t} web1 systemd[1]: Started The PHP 8.2 FastCGI Process Manager."),
+            once(
+                "syslog",
+                at(d, 11, 52, 40),
+                "{t} lb1 haproxy[2211]: Server bk_php/web2 is UP, reason: Layer7 check passed, code: 200, check duration: 12ms. 2 active and 0 backup servers online. 0 sessions requeued, 0 total in queue.",
+            ),
+        ],
+        truth: Some(((start, end), ("traffic_surge", surge), "resource_exhaustion")),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod apache_error;
 pub mod glog;
+pub mod haproxy_http;
 pub mod json_access;
 pub mod json_lines;
 pub mod laravel;

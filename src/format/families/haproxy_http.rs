@@ -1,0 +1,166 @@
+//! HAProxy's HTTP log (`option httplog`), through syslog or as HAProxy writes it:
+//! `client:port [accept date] frontend backend/server Tq/Tw/Tc/Tr/Ta status bytes …
+//! "METHOD path HTTP/1.1"`. Each line is a request, counted into the traffic series as
+//! nginx's are: the status, the client, the request, and the total time (the last of the
+//! timers, in milliseconds). Its other lines (proxies started, servers DOWN) are read as
+//! syslog lines, so the rules about them apply.
+
+use crate::format::levels::generic_head;
+use crate::format::request::{split_request, Request};
+use crate::format::{Family, Format, Head, SourceKind};
+use crate::time::{self, RawStamp};
+use memchr::{memchr, memrchr};
+use std::borrow::Cow;
+
+pub struct HaproxyHttp;
+
+/// Where `client:port [accept date]` opens a line HAProxy wrote about a connection
+/// (after the syslog header, if any): the index of its `[`.
+fn accept_date(line: &[u8]) -> Option<usize> {
+    let open = memchr::memmem::find(line, b" [")? + 1;
+    let client_start = line[..open - 1].iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
+    let client_port = &line[client_start..open - 1];
+    let colon = memrchr(b':', client_port)?;
+    let port = &client_port[colon + 1..];
+    if colon == 0 || port.is_empty() || !port.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    time::parse_clf(&line[open + 1..])?;
+    Some(open)
+}
+
+/// Where the line's own stamp is: the syslog header's when there is one (the time the
+/// line was logged, as for every other line of the file), else the accept date.
+fn stamp_start(line: &[u8]) -> usize {
+    if time::parse_syslog(line).is_some() || time::parse_iso(line).is_some() {
+        return 0;
+    }
+    accept_date(line).unwrap_or(0)
+}
+
+/// The fields of a request line, or `None` for any other line.
+fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
+    let open = accept_date(line)?;
+    let client_start = line[..open - 1].iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
+    let client_port = &line[client_start..open - 1];
+    let client = &client_port[..memrchr(b':', client_port)?];
+    let close = open + memchr(b']', &line[open..])?;
+    // frontend, backend/server, timers, status, bytes.
+    let mut fields = line[close + 1..].split(|&b| b == b' ').filter(|f| !f.is_empty());
+    let (_frontend, backend_server, timers, status) = (fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+    if !backend_server.contains(&b'/') || timers.iter().filter(|&&b| b == b'/').count() < 3 {
+        return None;
+    }
+    let status: u16 = std::str::from_utf8(status).ok()?.parse().ok()?;
+    let total = timers.rsplit(|&b| b == b'/').next()?;
+    let total = total.strip_prefix(b"+").unwrap_or(total);
+    let duration_ms = std::str::from_utf8(total).ok()?.parse::<f64>().ok().filter(|ms| *ms >= 0.0);
+    // The request line is the last quoted field (it may be cut: no closing quote).
+    let quote = memchr(b'"', &line[close..]).map(|i| close + i + 1)?;
+    let request = &line[quote..];
+    let request = request.strip_suffix(b"\"").unwrap_or(request);
+    let (method, path) = split_request(request);
+    Some(Request {
+        client: Cow::Borrowed(client),
+        method: Cow::Borrowed(method),
+        path: Cow::Borrowed(path),
+        status,
+        duration_ms,
+        stamp_at: Some(&line[stamp_start(line)..]),
+    })
+}
+
+impl Family for HaproxyHttp {
+    const NAME: &'static str = "haproxy_http";
+    const KIND: SourceKind = SourceKind::Web;
+    const ABOUT: &'static str = "HAProxy HTTP log (option httplog), through syslog or raw";
+    const REFINES: Option<Format> = Some(Format::Syslog);
+
+    /// A request, or HAProxy's word on a connection (`client:port [date] frontend/…:
+    /// SSL handshake failure`).
+    fn looks_like(line: &[u8]) -> bool {
+        accept_date(line).is_some()
+    }
+
+    #[inline]
+    fn stamp_at(line: &[u8]) -> Option<&[u8]> {
+        Some(&line[stamp_start(line)..])
+    }
+
+    #[inline]
+    fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
+        // The accept date in its brackets: its length counts the `[`, so that the scan's
+        // reuse of a stamp compares the whole of it.
+        if let Some(inner) = at.strip_prefix(b"[") {
+            return time::parse_clf(inner).map(|stamp| RawStamp {
+                len: stamp.len + 1,
+                ..stamp
+            });
+        }
+        time::parse_syslog(at).or_else(|| time::parse_iso(at))
+    }
+
+    #[inline]
+    fn request(line: &[u8]) -> Option<Request<'_>> {
+        haproxy_request(line)
+    }
+
+    /// Lines that are not requests are HAProxy's own messages: `Proxy x started.`,
+    /// `Server b/s is DOWN …`.
+    fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+        Some(generic_head(line.get(stamp_end..)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_raw_and_through_syslog() {
+        // As crowdsec's hub test has it (raw), and as rsyslog files it (real lines).
+        let raw = b"22.118.26.10:10285 [12/Mar/2021:06:56:28.088] fe-verify~ maskurl/dns 0/0/0/1263/1264 200 20602 - - ---- 19/19/3/4/0 0/0 \"GET / HTTP/1.1\"";
+        let r = haproxy_request(raw).unwrap();
+        assert_eq!(
+            (&*r.client, &*r.method, &*r.path, r.status, r.duration_ms),
+            (&b"22.118.26.10"[..], &b"GET"[..], &b"/"[..], 200, Some(1264.0))
+        );
+        let at = r.stamp_at.unwrap();
+        assert!(at.starts_with(b"[12/Mar/2021"));
+        assert_eq!(&at[..HaproxyHttp::parse_stamp(at).unwrap().len], b"[12/Mar/2021:06:56:28.088");
+        let syslog = b"Sep 25 06:05:27 hostname haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft_https~ bk_https/abc 0/0/0/72/72 503 7456 - - ---- 5/4/0/1/0 0/0 \"POST /user/ HTTP/1.1\"";
+        let r = haproxy_request(syslog).unwrap();
+        assert_eq!(
+            (&*r.client, r.status, r.duration_ms, &*r.path),
+            (&b"4.3.2.1"[..], 503, Some(72.0), &b"/user/"[..])
+        );
+        assert!(
+            r.stamp_at.unwrap().starts_with(b"Sep 25"),
+            "the syslog header's time, as the file's other lines"
+        );
+        // Aborted (-1 status is not a request we can count), headers captured, a cut request.
+        let captured = b"10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html HTTP/1.1\"";
+        assert_eq!(haproxy_request(captured).unwrap().duration_ms, Some(109.0));
+        let cut = b"192.168.1.1:55032 [04/Apr/2024:14:30:18.885] front_https~ back_nextcloud/web 0/0/0/169/169 404 1541 - - ---- 5715/616/96/15/0 0/0 \"PROPFIND /remote.php/webdav/User";
+        assert_eq!(&*haproxy_request(cut).unwrap().path, b"/remote.php/webdav/User");
+    }
+
+    #[test]
+    fn other_lines_are_not_requests() {
+        for line in [
+            &b"Feb 25 16:19:38 192.168.4.2 haproxy[1]: Proxy prod_http_in started."[..],
+            b"192.168.1.4:50033 [28/Feb/2025:02:43:10.123] frontend/backend: SSL handshake failure (error:0A0000C1:SSL routines::no shared cipher)",
+            b"Feb 19 04:11:57 debian11 haproxy[4436]: Server web_server02/debian11-2 is DOWN, reason: Layer4 connection problem",
+            b"10.0.0.1 - - [21/Jan/2024:15:30:00 -0500] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\"",
+        ] {
+            assert!(haproxy_request(line).is_none(), "{}", String::from_utf8_lossy(line));
+        }
+        // Their stamps: the syslog header's, or the accept date of a raw line.
+        let line = b"Feb 19 04:11:57 debian11 haproxy[4436]: Server web_server02/debian11-2 is DOWN";
+        assert!(HaproxyHttp::parse_stamp(HaproxyHttp::stamp_at(line).unwrap()).is_some());
+        let line = b"192.168.1.4:50034 [28/Feb/2025:02:43:11.234] frontend/backend: SSL handshake failure after heartbeat";
+        let stamp = HaproxyHttp::parse_stamp(HaproxyHttp::stamp_at(line).unwrap()).unwrap();
+        assert_eq!((stamp.civil.hour, stamp.civil.second), (2, 11));
+        assert!(HaproxyHttp::looks_like(line));
+    }
+}
