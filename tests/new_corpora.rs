@@ -26,7 +26,71 @@ const NO_YEAR: i32 = 2000;
 
 /// Share of files that must be read right: where the reading stands now. Raise it as
 /// families are added; never lower it.
-const FLOOR: f64 = 0.94;
+const FLOOR: f64 = 0.97;
+
+/// Files that mix formats on purpose (crowdsec's tests put an error log's lines among an
+/// access log's, logfmt among JSON): a file is read in one format, so the lines of the
+/// other are not timed, while the oracle times every line. Each is pinned with the lines
+/// we time (so a change shows) and kept out of the share.
+const MIXED: &[(&str, u64, &str)] = &[
+    (
+        "crowdsec-hub/apache-cve-2021-41773/apache-cve-2021-41773.log",
+        2,
+        "Apache access and error lines",
+    ),
+    (
+        "crowdsec-hub/apache2-logs/apache2-logs.log",
+        7,
+        "Apache access (some vhost-prefixed) and error lines",
+    ),
+    (
+        "crowdsec-hub/nginx-http-generic-bf/nginx-http-generic-bf.log",
+        16,
+        "nginx error and access lines",
+    ),
+    (
+        "crowdsec-hub/nginx-mail-logs/nginx-mail-logs.log",
+        15,
+        "nginx error and access lines",
+    ),
+    (
+        "crowdsec-hub/nginx_http-logs/nginx_http-logs.log",
+        8,
+        "nginx access and error lines",
+    ),
+    ("crowdsec-hub/authelia-bf/authelia-bf.log", 72, "logfmt, then JSON lines"),
+    ("crowdsec-hub/authelia-logs/authelia-logs.log", 15, "JSON and logfmt lines, 15 each"),
+    (
+        "crowdsec-hub/audiobookshelf-logs/audiobookshelf.log",
+        6,
+        "JSON lines and `[time] LEVEL:` text lines",
+    ),
+    (
+        "crowdsec-hub/joplin-server-logs/joplin-server-logs.log",
+        1,
+        "plain lines and lines behind pm2's `1|app  |` prefix",
+    ),
+    (
+        "crowdsec-hub/litespeed-logs/litespeed-logs.log",
+        2,
+        "LiteSpeed error and access lines",
+    ),
+    (
+        "crowdsec-hub/grafana-bf/grafana-bf.log",
+        12,
+        "Grafana's logfmt (`t=`) and JSON lines",
+    ),
+    (
+        "crowdsec-hub/grafana-logs/grafana-logs.log",
+        3,
+        "Grafana's logfmt (`t=`) and JSON lines",
+    ),
+    (
+        "elastic-beats/filebeat/module/redis/log/test/test.log",
+        1,
+        "Redis 2.4, 3.0 and 5 line shapes",
+    ),
+];
 
 fn real_logs() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-logs")
@@ -280,8 +344,13 @@ fn the_new_corpora_read_right_against_the_oracle() {
             let Some(expected) = oracle_reading(&oracle, &std::fs::read(&path).unwrap()) else {
                 continue;
             };
-            timed += 1;
             let result = postmortem::scan_paths(std::slice::from_ref(&path), &rules, &options, &NoProgress);
+            if let Some((_, lines, why)) = MIXED.iter().find(|m| m.0 == name) {
+                let ours = result.files.first().map_or(0, |f| f.timestamped);
+                assert_eq!(ours, *lines, "{name} ({why}): {ours} lines timed");
+                continue;
+            }
+            timed += 1;
             let Some(file) = result.files.first() else {
                 wrong.push(format!("{name}: not read ({:?})", result.problems.first().map(|p| &p.message)));
                 continue;
@@ -317,8 +386,9 @@ fn the_new_corpora_read_right_against_the_oracle() {
     }
     let share = right_all as f64 / timed_all as f64;
     eprintln!(
-        "all: {right_all} of {timed_all} ({:.1} %); read wrong:\n{}",
+        "all: {right_all} of {timed_all} ({:.1} %), besides {} files that mix formats; read wrong:\n{}",
         share * 100.0,
+        MIXED.len(),
         wrong.join("\n")
     );
     assert!(share >= FLOOR, "{right_all} of {timed_all} files read right");
