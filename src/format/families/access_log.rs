@@ -48,9 +48,9 @@ impl Family for AccessLog {
 fn clf_request(line: &[u8]) -> Option<Request<'_>> {
     // The client, ident, user, time and method are most often in the line's head.
     let delimiters = ByteMarks::of(line, DELIMITERS);
-    let client = &line[..delimiters.find(SPACE, 0)?];
     // The request opens after `[time] "`; the time itself holds no `]`.
     let open = delimiters.find(OPEN, 0)?;
+    let client = client_before(&line[..open]).unwrap_or(&line[..delimiters.find(SPACE, 0)?]);
     let close = delimiters.find(CLOSE, open)?;
     if line.get(close + 1..close + 3) != Some(b" \"") {
         return None;
@@ -85,6 +85,18 @@ fn clf_request(line: &[u8]) -> Option<Request<'_>> {
     })
 }
 
+/// The client: the third field before the time (`client ident user [`), so that a line
+/// behind a prefix (Apache's `vhost:port`, a container runtime's `TIME stdout F`) names
+/// its client, not the prefix. `None` when fewer fields stand there.
+fn client_before(head: &[u8]) -> Option<&[u8]> {
+    let head = head.strip_suffix(b" ")?;
+    let user = head.iter().rposition(|&b| b == b' ')?;
+    let ident = head[..user].iter().rposition(|&b| b == b' ')?;
+    let start = head[..ident].iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
+    let client = &head[start..ident];
+    (!client.is_empty()).then_some(client)
+}
+
 /// The bytes that delimit a CLF line's fields, and their indexes there.
 const DELIMITERS: [u8; 4] = [b' ', b'[', b']', b'"'];
 const SPACE: usize = 0;
@@ -114,6 +126,20 @@ mod tests {
         assert_eq!((r.status, &r.path[..]), (400, &b""[..]));
         let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5").unwrap();
         assert_eq!((r.status, r.duration_ms), (200, None));
+    }
+
+    #[test]
+    fn the_client_is_read_behind_a_prefix() {
+        let client = |line: &str| clf_request(line.as_bytes()).map(|r| String::from_utf8(r.client.into_owned()).unwrap());
+        let tail = "[21/Jan/2024:20:30:01 +0000] \"GET /cart HTTP/1.1\" 502 150 \"-\" \"curl/8.0\"";
+        assert_eq!(client(&format!("10.0.0.7 - - {tail}")).as_deref(), Some("10.0.0.7"));
+        assert_eq!(client(&format!("10.0.0.7 - alice {tail}")).as_deref(), Some("10.0.0.7"));
+        // Apache's vhost_combined, and a line a container runtime (CRI) wrapped.
+        assert_eq!(client(&format!("shop.example:443 10.0.0.7 - - {tail}")).as_deref(), Some("10.0.0.7"));
+        assert_eq!(
+            client(&format!("2024-01-21T20:30:01.123456789Z stdout F 10.0.0.7 - - {tail}")).as_deref(),
+            Some("10.0.0.7")
+        );
     }
 
     #[test]
