@@ -50,7 +50,13 @@ fn clf_request(line: &[u8]) -> Option<Request<'_>> {
     let delimiters = ByteMarks::of(line, DELIMITERS);
     // The request opens after `[time] "`; the time itself holds no `]`.
     let open = delimiters.find(OPEN, 0)?;
-    let client = client_before(&line[..open]).unwrap_or(&line[..delimiters.find(SPACE, 0)?]);
+    // Most lines start with their client: three fields, then the time.
+    let first_space = delimiters.find(SPACE, 0)?;
+    let third_space = delimiters.find(SPACE, first_space + 1).and_then(|s| delimiters.find(SPACE, s + 1));
+    let client = match third_space {
+        Some(space) if space + 1 == open => &line[..first_space],
+        _ => client_before(&line[..open]).unwrap_or(&line[..first_space]),
+    };
     let close = delimiters.find(CLOSE, open)?;
     if line.get(close + 1..close + 3) != Some(b" \"") {
         return None;
@@ -135,7 +141,10 @@ mod tests {
         assert_eq!(client(&format!("10.0.0.7 - - {tail}")).as_deref(), Some("10.0.0.7"));
         assert_eq!(client(&format!("10.0.0.7 - alice {tail}")).as_deref(), Some("10.0.0.7"));
         // Apache's vhost_combined, and a line a container runtime (CRI) wrapped.
-        assert_eq!(client(&format!("shop.example:443 10.0.0.7 - - {tail}")).as_deref(), Some("10.0.0.7"));
+        assert_eq!(
+            client(&format!("shop.example:443 10.0.0.7 - - {tail}")).as_deref(),
+            Some("10.0.0.7")
+        );
         assert_eq!(
             client(&format!("2024-01-21T20:30:01.123456789Z stdout F 10.0.0.7 - - {tail}")).as_deref(),
             Some("10.0.0.7")
