@@ -537,3 +537,25 @@ fn windows_are_read_in_the_zone_shown() {
     let (out, _, _) = stdout_of(postmortem().args(["sources", "--since", "17:29"]).args(tz).arg(table_lock()));
     assert!(out.contains("access.log") && !out.contains("mysql-general.log"), "{out}");
 }
+
+#[test]
+fn folders_whose_names_begin_with_the_same_byte_are_named_whole() {
+    // `é` and `è` share their first UTF-8 byte: the shared folder is cut at a `/`.
+    let dir = tempfile::tempdir().unwrap();
+    for (folder, word) in [("é", "x"), ("è", "y")] {
+        std::fs::create_dir(dir.path().join(folder)).unwrap();
+        std::fs::write(
+            dir.path().join(folder).join("app.log"),
+            format!("2024-01-21 15:30:00 ERROR {word}\n"),
+        )
+        .unwrap();
+    }
+    let (out, err, code) = stdout_of(
+        postmortem()
+            .args(["timeline", "-q"])
+            .arg(dir.path().join("é/app.log"))
+            .arg(dir.path().join("è/app.log")),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("[é/app.log:1]") && out.contains("[è/app.log:1]"), "{out}");
+}

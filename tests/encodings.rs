@@ -133,6 +133,20 @@ fn every_encoding_reads_as_the_plain_file() {
 }
 
 #[test]
+fn text_that_begins_like_a_compressor_header_is_read_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("notes.log"),
+        "BZh9 2024-01-21 15:30:00 ERROR a note that begins like bzip2\n2024-01-21 15:30:01 ERROR next\n",
+    )
+    .unwrap();
+    let (found, stderr, code) = sources(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(matches!(found[0]["read"].as_str(), Some("mmap" | "read")), "{}", found[0]);
+    assert_eq!(found[0]["lines"], 2);
+}
+
+#[test]
 fn broken_encodings_are_named_and_what_was_read_is_kept() {
     let dir = tempfile::tempdir().unwrap();
     let access = scenario_log("access.log");

@@ -140,7 +140,8 @@ macro_rules! families {
                 match self { $(Format::$variant => <$family>::ABOUT,)* }
             }
 
-            fn refines(self) -> Option<Format> {
+            /// See [`Family::REFINES`].
+            pub(crate) fn refines(self) -> Option<Format> {
                 match self { $(Format::$variant => <$family>::REFINES,)* }
             }
 

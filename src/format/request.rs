@@ -90,7 +90,8 @@ fn after_last_quote(rest: &[u8]) -> Option<f64> {
     rest[quote + 1..]
         .split(|&b| b == b' ')
         .find_map(|field| match field.strip_suffix(b"ms") {
-            Some(ms) if !ms.is_empty() && ms.iter().all(u8::is_ascii_digit) => std::str::from_utf8(ms).ok()?.parse().ok(),
+            // At most 12 digits, as for seconds below: a finite, plausible duration.
+            Some(ms) if (1..=12).contains(&ms.len()) && ms.iter().all(u8::is_ascii_digit) => std::str::from_utf8(ms).ok()?.parse().ok(),
             _ if field.contains(&b'.') => seconds_to_ms(field),
             _ => None,
         })

@@ -99,6 +99,8 @@ pub struct LabelBox {
     pub row: usize,
     /// Where its marker line is, or none for a marker before the chart's start.
     pub marker_x: Option<f64>,
+    /// Its place among the labels asked for (they are placed left to right).
+    pub asked: usize,
 }
 
 fn text_width(text: &str) -> f64 {
@@ -132,6 +134,7 @@ pub fn place_labels(labels: &[(f64, String)], left_edge: f64, right_edge: f64) -
             right: left + width,
             row,
             marker_x: Some(*x),
+            asked: index,
         });
     }
     placed
@@ -198,6 +201,8 @@ fn ticks(axis: TimeAxis, zone: Zone) -> Vec<Micros> {
 
 /// A round step for a value axis up to `top`, and the top rounded up to it.
 pub fn value_scale(top: f64) -> (f64, f64) {
+    // A top that is no number (an overflowed sum) draws as an empty axis.
+    let top = if top.is_finite() { top } else { 1.0 };
     let raw = (top.max(1.0) / 4.0).max(1e-9);
     let magnitude = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0]
@@ -362,8 +367,8 @@ pub fn chart_svg(report: &Report, view: &View) -> Result<Option<String>, String>
         })
         .collect();
     let mut labels = place_labels(&wanted, 8.0, WIDTH - 8.0);
-    for (label, mark) in labels.iter_mut().zip(&marks) {
-        if mark.at < axis.from {
+    for label in &mut labels {
+        if marks[label.asked].at < axis.from {
             label.marker_x = None;
         }
     }
@@ -502,6 +507,10 @@ mod tests {
         // A label that would run past the right edge ends at its marker instead.
         let recovery = placed.iter().find(|l| l.text.starts_with("recovery")).unwrap();
         assert!((recovery.right - 930.0).abs() < 1e-9, "{recovery:?}");
+        // Each box remembers which label it is, whatever order they were placed in.
+        for label in &placed {
+            assert_eq!(label.text, wanted[label.asked].1);
+        }
         // Far-apart labels share the first row.
         let spread = place_labels(&[(100.0, "a".into()), (500.0, "b".into())], 8.0, 952.0);
         assert!(spread.iter().all(|l| l.row == 0));
@@ -534,5 +543,7 @@ mod tests {
         assert_eq!(value_scale(4951.0), (2000.0, 6000.0));
         assert_eq!(value_scale(3.0), (1.0, 3.0));
         assert_eq!(value_scale(0.0), (1.0, 1.0));
+        assert_eq!(value_scale(f64::INFINITY), (1.0, 1.0));
+        assert_eq!(value_scale(f64::NAN), (1.0, 1.0));
     }
 }

@@ -68,10 +68,10 @@ pub(crate) fn common_folder(sources: &[Source]) -> Option<String> {
     for folder in &folders[1..] {
         shared = shared.min(first.bytes().zip(folder.bytes()).take_while(|(a, b)| a == b).count());
     }
-    // Back to a whole folder name.
-    let base = &first[..shared];
-    let base = &base[..base.rfind('/').map_or(0, |i| i + 1)];
-    (!base.is_empty()).then(|| base.to_string())
+    // Back to a whole folder name: cut after a `/`, never inside a character that two
+    // names begin alike (`é/` and `è/` share their first byte).
+    let end = first.as_bytes()[..shared].iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+    (end > 0).then(|| first[..end].to_string())
 }
 
 /// A cut falls back to the last space when that loses at most this share of the room;

@@ -222,12 +222,16 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the rule reads lines of `format`. A format that refines another (HAProxy's
+    /// or PostgreSQL's lines through syslog) keeps the broader one's rules: its other
+    /// lines are still that format's.
     pub fn applies_to(&self, format: Format) -> bool {
         self.sources.is_empty()
             || self.sources.iter().any(|s| match s {
                 SourceFilter::Kind(kind) => format.kind() == *kind,
                 SourceFilter::Format(f) => format == *f,
             })
+            || format.refines().is_some_and(|broader| self.applies_to(broader))
     }
 
     /// The line pattern with its named groups made plain ones, for tools that join
@@ -438,6 +442,19 @@ pub fn builtin_text(id: Option<&str>, set: &RuleSet) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_format_that_refines_syslog_keeps_the_hosts_rules() {
+        let rules = RuleSet::load(&[], true).unwrap();
+        let rule = |id: &str| rules.rules().iter().find(|r| r.id == id).unwrap();
+        // A load balancer's syslog where HAProxy wrote most lines is still the host's log.
+        assert!(rule("kernel.oom_kill").applies_to(Format::HaproxyHttp));
+        assert!(rule("systemd.failed_result").applies_to(Format::HaproxyHttp));
+        assert!(rule("haproxy.server_down").applies_to(Format::HaproxyHttp));
+        // … and a rule of another layer's format stays there.
+        assert!(!rule("nginx.upstream_timeout").applies_to(Format::HaproxyHttp));
+        assert!(!rule("kernel.oom_kill").applies_to(Format::AccessLog));
+    }
 
     #[test]
     fn named_groups_become_plain_and_escapes_stay() {

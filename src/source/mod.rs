@@ -110,18 +110,22 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
     let magic = read_at(&handle, 0, 6).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
         let mut head = Vec::new();
-        let decoded = encoding
-            .decoder(io::BufReader::with_capacity(COMPRESSED_READ, handle))
+        let decoded = handle
+            .try_clone()
+            .and_then(|raw| encoding.decoder(io::BufReader::with_capacity(COMPRESSED_READ, raw)))
             .and_then(|d| d.take(PROBE_BYTES as u64).read_to_end(&mut head));
-        if let Err(e) = decoded {
-            if head.is_empty() {
+        match decoded {
+            Err(e) if head.is_empty() && file.compression.is_some() => {
                 return Err(Problem::error(
                     &file.display,
                     format!("not a readable {} file: {}", encoding.name(), describe_io(&e)),
                 ));
             }
+            // Known by its first bytes alone and nothing decodes: a text that happens to
+            // begin like a compressor's header (`BZh9…`) is read as the text it is.
+            Err(_) if head.is_empty() => {}
+            _ => return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()),
         }
-        return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new());
     }
     let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);

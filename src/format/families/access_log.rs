@@ -166,6 +166,8 @@ mod tests {
         assert_eq!(time(""), None);
         assert_eq!(time(" 2301"), None);
         assert_eq!(time(" - -"), None);
+        // No number too large to be a duration becomes one (400 nines would be `inf`).
+        assert_eq!(time(&format!(" 500 \"r\" \"s\" {}ms", "9".repeat(400))), None);
     }
 
     #[test]

@@ -54,7 +54,11 @@ fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
     let status: u16 = std::str::from_utf8(status).ok()?.parse().ok()?;
     let total = timers.rsplit(|&b| b == b'/').next()?;
     let total = total.strip_prefix(b"+").unwrap_or(total);
-    let duration_ms = std::str::from_utf8(total).ok()?.parse::<f64>().ok().filter(|ms| *ms >= 0.0);
+    // A timer is whole milliseconds (`-1` when it was not measured): digits only, so no
+    // `inf` or exponent reaches the series.
+    let duration_ms = (!total.is_empty() && total.len() <= 12 && total.iter().all(u8::is_ascii_digit))
+        .then(|| std::str::from_utf8(total).ok()?.parse::<f64>().ok())
+        .flatten();
     // The request line is the last quoted field (it may be cut: no closing quote).
     let quote = memchr(b'"', &line[close..]).map(|i| close + i + 1)?;
     let request = &line[quote..];
@@ -141,6 +145,13 @@ mod tests {
         // Aborted (-1 status is not a request we can count), headers captured, a cut request.
         let captured = b"10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html HTTP/1.1\"";
         assert_eq!(haproxy_request(captured).unwrap().duration_ms, Some(109.0));
+        // A timer that is no count of milliseconds is no duration.
+        for timers in ["0/0/0/0/inf", "0/0/0/0/1e400", "0/0/0/0/-1"] {
+            let line = format!(
+                "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 {timers} 200 2750 - - ---- 1/1/1/1/0 0/0 \"GET / HTTP/1.1\""
+            );
+            assert_eq!(haproxy_request(line.as_bytes()).unwrap().duration_ms, None, "{timers}");
+        }
         let cut = b"192.168.1.1:55032 [04/Apr/2024:14:30:18.885] front_https~ back_nextcloud/web 0/0/0/169/169 404 1541 - - ---- 5715/616/96/15/0 0/0 \"PROPFIND /remote.php/webdav/User";
         assert_eq!(&*haproxy_request(cut).unwrap().path, b"/remote.php/webdav/User");
     }
