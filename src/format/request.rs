@@ -90,11 +90,19 @@ fn after_last_quote(rest: &[u8]) -> Option<f64> {
     rest[quote + 1..]
         .split(|&b| b == b' ')
         .find_map(|field| match field.strip_suffix(b"ms") {
-            // At most 12 digits, as for seconds below: a finite, plausible duration.
-            Some(ms) if (1..=12).contains(&ms.len()) && ms.iter().all(u8::is_ascii_digit) => std::str::from_utf8(ms).ok()?.parse().ok(),
-            _ if field.contains(&b'.') => seconds_to_ms(field),
-            _ => None,
+            Some(ms) => whole_ms(ms),
+            None if field.contains(&b'.') => seconds_to_ms(field),
+            None => None,
         })
+}
+
+/// A count of milliseconds written as digits (HAProxy's timers, Traefik's `12ms`): at
+/// most 12 of them, as for seconds below, so the duration is finite and plausible.
+pub(crate) fn whole_ms(text: &[u8]) -> Option<f64> {
+    if !(1..=12).contains(&text.len()) || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(text.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')) as f64)
 }
 
 fn field_value(rest: &[u8]) -> &[u8] {

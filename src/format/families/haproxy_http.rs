@@ -6,7 +6,7 @@
 //! syslog lines, so the rules about them apply.
 
 use crate::format::levels::generic_head;
-use crate::format::request::{split_request, Request};
+use crate::format::request::{split_request, whole_ms, Request};
 use crate::format::{Family, Format, Head, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::{memchr, memrchr};
@@ -14,9 +14,15 @@ use std::borrow::Cow;
 
 pub struct HaproxyHttp;
 
-/// Where `client:port [accept date]` opens a line HAProxy wrote about a connection
-/// (after the syslog header, if any): the index of its `[`.
-fn accept_date(line: &[u8]) -> Option<usize> {
+/// `client:port [accept date]`, which opens every line HAProxy writes about a
+/// connection (after the syslog header, if any).
+struct Connection<'a> {
+    client: &'a [u8],
+    /// Where the accept date's `[` is.
+    open: usize,
+}
+
+fn connection(line: &[u8]) -> Option<Connection<'_>> {
     let open = memchr::memmem::find(line, b" [")? + 1;
     let client_start = line[..open - 1].iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
     let client_port = &line[client_start..open - 1];
@@ -26,24 +32,21 @@ fn accept_date(line: &[u8]) -> Option<usize> {
         return None;
     }
     time::parse_clf(&line[open + 1..])?;
-    Some(open)
+    Some(Connection {
+        client: &client_port[..colon],
+        open,
+    })
 }
 
-/// Where the line's own stamp is: the syslog header's when there is one (the time the
-/// line was logged, as for every other line of the file), else the accept date.
-fn stamp_start(line: &[u8]) -> usize {
-    if time::parse_syslog(line).is_some() || time::parse_iso(line).is_some() {
-        return 0;
-    }
-    accept_date(line).unwrap_or(0)
+/// Whether the line starts with a syslog header's stamp: then that is its time (when
+/// the line was logged, as for every other line of the file), else the accept date.
+fn has_header(line: &[u8]) -> bool {
+    time::parse_syslog(line).is_some() || time::parse_iso(line).is_some()
 }
 
 /// The fields of a request line, or `None` for any other line.
 fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
-    let open = accept_date(line)?;
-    let client_start = line[..open - 1].iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
-    let client_port = &line[client_start..open - 1];
-    let client = &client_port[..memrchr(b':', client_port)?];
+    let Connection { client, open } = connection(line)?;
     let close = open + memchr(b']', &line[open..])?;
     // frontend, backend/server, timers, status, bytes.
     let mut fields = line[close + 1..].split(|&b| b == b' ').filter(|f| !f.is_empty());
@@ -53,12 +56,8 @@ fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
     }
     let status: u16 = std::str::from_utf8(status).ok()?.parse().ok()?;
     let total = timers.rsplit(|&b| b == b'/').next()?;
-    let total = total.strip_prefix(b"+").unwrap_or(total);
-    // A timer is whole milliseconds (`-1` when it was not measured): digits only, so no
-    // `inf` or exponent reaches the series.
-    let duration_ms = (!total.is_empty() && total.len() <= 12 && total.iter().all(u8::is_ascii_digit))
-        .then(|| std::str::from_utf8(total).ok()?.parse::<f64>().ok())
-        .flatten();
+    // Whole milliseconds; `-1` when it was not measured.
+    let duration_ms = whole_ms(total.strip_prefix(b"+").unwrap_or(total));
     // The request line is the last quoted field (it may be cut: no closing quote).
     let quote = memchr(b'"', &line[close..]).map(|i| close + i + 1)?;
     let request = &line[quote..];
@@ -70,7 +69,7 @@ fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
         path: Cow::Borrowed(path),
         status,
         duration_ms,
-        stamp_at: Some(&line[stamp_start(line)..]),
+        stamp_at: Some(if has_header(line) { line } else { &line[open..] }),
     })
 }
 
@@ -83,12 +82,15 @@ impl Family for HaproxyHttp {
     /// A request, or HAProxy's word on a connection (`client:port [date] frontend/…:
     /// SSL handshake failure`).
     fn looks_like(line: &[u8]) -> bool {
-        accept_date(line).is_some()
+        connection(line).is_some()
     }
 
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
-        Some(&line[stamp_start(line)..])
+        match connection(line) {
+            Some(c) if !has_header(line) => Some(&line[c.open..]),
+            _ => Some(line),
+        }
     }
 
     #[inline]
