@@ -12,6 +12,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use postmortem::rules::RuleSet;
 use postmortem::scan::ScanOptions;
+use postmortem::synth::{WebFormat, WEB_FORMATS};
 use postmortem::time::Zone;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -213,11 +214,22 @@ fn access_lines(c: &mut Criterion) {
     group.finish();
 }
 
-/// 8 MiB of a scenario's access log, sized so that there are 8 MiB to read.
-fn access_sample(scenario: &str, file: &str) -> Vec<u8> {
+/// 8 MiB of a scenario's access log, sized so that there are 8 MiB to read; written as
+/// `web` writes it where given.
+fn access_sample(scenario: &str, web: Option<WebFormat>, file: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
-    postmortem::synth::write(scenario, dir.path(), Some(12 << 20), 1).unwrap();
-    let mut bytes = std::fs::read(dir.path().join("logs").join(file)).unwrap();
+    postmortem::synth::write_served_by(scenario, web, dir.path(), Some(12 << 20), 1).unwrap();
+    let logs = dir.path().join("logs");
+    // The access log is the largest file the scenario writes.
+    let path = match file {
+        "" => std::fs::read_dir(&logs)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .max_by_key(|p| p.metadata().unwrap().len())
+            .unwrap(),
+        name => logs.join(name),
+    };
+    let mut bytes = std::fs::read(path).unwrap();
     bytes.truncate(8 << 20);
     bytes
 }
@@ -225,15 +237,24 @@ fn access_sample(scenario: &str, file: &str) -> Vec<u8> {
 /// Each line as the scan reads an access line whose time is found with its request:
 /// the request's fields and where its time is, then the time parsed.
 fn bench_request_and_time(group: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>, data: &[u8]) {
+    bench_request_and_time_named(group, data, "request and time");
+}
+
+fn bench_request_and_time_named(group: &mut criterion::BenchmarkGroup<criterion::measurement::WallTime>, data: &[u8], name: &str) {
     let format = postmortem::format::sniff(data).format;
+    let columns = format.columns_of(data);
+    let columns = columns.as_ref();
     group.throughput(Throughput::Bytes(data.len() as u64));
-    group.bench_function(BenchmarkId::new("request and time", format.name()), |b| {
+    group.bench_function(BenchmarkId::new(name, format.name()), |b| {
         b.iter(|| {
             let mut found = 0u64;
             for line in data.split(|&b| b == b'\n') {
-                let request = format.request(line);
-                let at = request.as_ref().and_then(|r| r.stamp_at).or_else(|| format.stamp_at(line));
-                if let (Some(request), Some(stamp)) = (request, at.and_then(|at| format.parse_stamp(at))) {
+                let request = format.request_in(line, columns);
+                let at = request
+                    .as_ref()
+                    .and_then(|r| r.stamp_at)
+                    .or_else(|| format.stamp_at_in(line, columns));
+                if let (Some(request), Some(stamp)) = (request, at.and_then(|at| format.parse_stamp_in(at, columns))) {
                     found += u64::from(request.status) + stamp.len as u64;
                 }
             }
@@ -244,16 +265,33 @@ fn bench_request_and_time(group: &mut criterion::BenchmarkGroup<criterion::measu
 
 /// HAProxy's HTTP log through syslog (as `synth --scenario fpm-saturation` writes it).
 fn haproxy_lines(c: &mut Criterion) {
-    let data = access_sample("fpm-saturation", "haproxy.log");
+    let data = access_sample("fpm-saturation", None, "haproxy.log");
     let mut group = c.benchmark_group("haproxy");
     bench_request_and_time(&mut group, &data);
+    group.finish();
+}
+
+/// The access logs of other servers, each the table-lock scenario's requests as that
+/// server writes them (`synth --web NAME`): the request's fields and its time.
+fn other_access_lines(c: &mut Criterion) {
+    let mut group = c.benchmark_group("access_formats");
+    for (name, web) in WEB_FORMATS {
+        if matches!(
+            web,
+            WebFormat::CombinedWithTime | WebFormat::Combined | WebFormat::Json | WebFormat::Haproxy
+        ) {
+            continue; // measured above
+        }
+        let data = access_sample("table-lock", Some(web), "");
+        bench_request_and_time_named(&mut group, &data, name);
+    }
     group.finish();
 }
 
 /// JSON access lines (nginx `escape=json`, as `synth --scenario pool-after-deploy`
 /// writes them), and for comparison a general JSON parser on the same lines.
 fn json_lines(c: &mut Criterion) {
-    let data = access_sample("pool-after-deploy", "access.json.log");
+    let data = access_sample("pool-after-deploy", None, "access.json.log");
     let data = &data[..];
     let format = postmortem::format::sniff(data).format;
     let mut group = c.benchmark_group("json");
@@ -297,6 +335,7 @@ criterion_group!(
     benches,
     json_lines,
     haproxy_lines,
+    other_access_lines,
     whole_scan,
     catalogue,
     format_detection,

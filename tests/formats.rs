@@ -18,9 +18,17 @@ const EXPECTED: &[Expected] = &[
     Expected("apache_common.log", "access_log", 2, 2, Some("2024-01-21T14:30:00.000Z"), 0),
     Expected("apache_error.log", "apache_error", 3, 3, Some("2024-01-21T20:30:01.123Z"), 3),
     Expected("app.jsonl", "json", 2, 2, Some("2024-01-21T20:30:01.250Z"), 1),
+    // Access families beside nginx's: events are their 5xx lines.
+    Expected("aws_alb.log", "aws_elb", 3, 3, Some("2024-01-21T20:30:00.120Z"), 2),
+    Expected("aws_elb_classic.log", "aws_elb", 3, 3, Some("2024-01-21T20:30:00.120Z"), 1),
+    Expected("caddy.json", "json_access", 2, 2, Some("2024-01-21T20:30:00.120Z"), 1),
+    // W3C: the header's lines have no time.
+    Expected("cloudfront.log", "w3c", 4, 2, Some("2024-01-21T20:30:00.000Z"), 1),
     // `docker compose` output: logfmt (UTC) and a Redis container's naive lines.
     Expected("compose.log", "prefixed", 3, 3, Some("2024-01-21T20:30:01.000Z"), 2),
     Expected("glog.log", "glog", 2, 2, Some("2024-01-21T20:30:01.619Z"), 1),
+    Expected("iis.log", "w3c", 11, 3, Some("2024-01-21T20:30:00.000Z"), 2),
+    Expected("ingress_nginx.log", "access_log", 2, 2, Some("2024-01-21T20:30:00.000Z"), 1),
     Expected("laravel.log", "laravel", 3, 1, Some("2024-01-21T20:31:40.000Z"), 1),
     Expected("mysql51_error.log", "mysql_error", 3, 2, Some("2024-01-21T20:28:04.000Z"), 2),
     Expected("mysql8_error.log", "mysql_error", 3, 3, Some("2024-01-21T20:28:04.000Z"), 3),
@@ -38,10 +46,13 @@ const EXPECTED: &[Expected] = &[
     Expected("python_app.log", "python", 6, 2, Some("2024-01-21T20:30:02.117Z"), 3),
     Expected("rails.log", "rails", 2, 2, Some("2024-01-21T20:31:41.123Z"), 1),
     Expected("redis.log", "prefixed", 4, 4, Some("2024-01-22T01:29:58.102Z"), 3),
+    Expected("s3_access.log", "s3_access", 3, 3, Some("2024-01-21T20:30:00.000Z"), 1),
     Expected("spring.log", "logback", 2, 2, Some("2024-01-21T20:30:00.120Z"), 2),
     Expected("syslog", "syslog", 3, 3, Some("2024-01-21T20:28:01.000Z"), 2),
     Expected("syslog5424.log", "syslog", 2, 2, Some("2024-01-21T20:28:01.000Z"), 1),
+    Expected("traefik.json", "json_access", 2, 2, Some("2024-01-21T20:30:00.000Z"), 1),
     Expected("uwsgi.log", "uwsgi", 1, 1, Some("2024-01-21T20:30:01.000Z"), 1),
+    Expected("varnishncsa.log", "access_log", 2, 2, Some("2024-01-21T20:30:00.000Z"), 1),
 ];
 
 #[test]
@@ -199,4 +210,67 @@ fn year_0_is_no_date_and_a_stamp_is_reused_only_with_its_zone() {
     let (first, last, _) = read_alone("mixed.log", text);
     assert_eq!(first.as_deref(), Some("2024-08-30T18:11:28.892Z"));
     assert_eq!(last.as_deref(), Some("2024-08-31T02:11:28.892Z"));
+}
+
+/// What the traffic series took from one access fixture: its format, requests, failed
+/// requests, requests with a time and the longest (ms), clients, endpoints.
+#[derive(Debug, PartialEq)]
+struct Traffic(&'static str, u64, u64, u64, u64, usize, Vec<String>);
+
+fn traffic_of(name: &str) -> Traffic {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats").join(name);
+    let rules = RuleSet::load(&[], true).unwrap();
+    let result = postmortem::scan_paths(std::slice::from_ref(&file), &rules, &ScanOptions::default(), &NoProgress);
+    assert!(result.problems.is_empty(), "{name}: {:?}", result.problems);
+    let format = result.files[0].format.name();
+    let buckets: Vec<_> = result.series.values().flat_map(|s| s.buckets.values()).collect();
+    let mut clients = postmortem::scan::clients::Clients::default();
+    let mut endpoints: Vec<String> = Vec::new();
+    for b in &buckets {
+        clients.merge(&b.clients);
+        endpoints.extend(b.endpoints.iter().map(|e| e.name.to_string()));
+    }
+    endpoints.sort();
+    endpoints.dedup();
+    Traffic(
+        format,
+        buckets.iter().map(|b| b.requests).sum(),
+        buckets.iter().map(|b| b.failed()).sum(),
+        buckets.iter().map(|b| b.duration_count).sum(),
+        buckets.iter().map(|b| b.duration_max_ms).fold(0.0, f64::max).round() as u64,
+        clients.count() as usize,
+        endpoints,
+    )
+}
+
+/// Each access family we read beside nginx's feeds the series as nginx's lines do: the
+/// status the client got, its address, the endpoint without scheme and host, and the
+/// request time in the unit the format uses. Worked out by hand from the fixtures.
+#[test]
+fn each_access_family_feeds_the_traffic_series() {
+    let endpoints = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let shop = endpoints(&["/cart", "/checkout/confirm", "/product/:id"]);
+    let two = endpoints(&["/checkout/confirm", "/product/:id"]);
+    let cases = [
+        // ALB: the 504 after a target's 60 s has `-1` for a timer, so no time; the 503
+        // without a target neither. 0.001 + 0.084 + 0.000 s is 85 ms.
+        ("aws_alb.log", Traffic("aws_elb", 3, 2, 1, 85, 2, shop.clone())),
+        // Classic: the TCP listener's line is no request.
+        ("aws_elb_classic.log", Traffic("aws_elb", 2, 1, 2, 59_998, 2, two.clone())),
+        // S3: total time in ms; the lifecycle transition has none, and no path.
+        ("s3_access.log", Traffic("s3_access", 3, 1, 2, 31, 3, endpoints(&["/", "/img/p"]))),
+        // IIS: milliseconds; the second header reorders the columns.
+        ("iis.log", Traffic("w3c", 3, 2, 3, 2514, 2, shop.clone())),
+        // CloudFront: tab-separated, seconds.
+        ("cloudfront.log", Traffic("w3c", 2, 1, 2, 30_002, 2, two.clone())),
+        ("varnishncsa.log", Traffic("access_log", 2, 1, 0, 0, 2, two.clone())),
+        // ingress-nginx `upstreaminfo`: `$request_time` after `$request_length`.
+        ("ingress_nginx.log", Traffic("access_log", 2, 1, 2, 60_001, 2, two.clone())),
+        // Traefik: nanoseconds.
+        ("traefik.json", Traffic("json_access", 2, 1, 2, 30_001, 2, two.clone())),
+        ("caddy.json", Traffic("json_access", 2, 1, 2, 30_002, 2, two)),
+    ];
+    for (name, expected) in cases {
+        assert_eq!(traffic_of(name), expected, "{name}");
+    }
 }

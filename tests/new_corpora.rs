@@ -393,3 +393,47 @@ fn the_new_corpora_read_right_against_the_oracle() {
     );
     assert!(share >= FLOOR, "{right_all} of {timed_all} files read right");
 }
+
+/// Requests the traffic series counted in a file read alone, and the format it was read as.
+fn requests_in(path: &Path) -> (String, u64) {
+    let rules = RuleSet::load(&[], true).unwrap();
+    let options = ScanOptions {
+        zone: Zone::UTC,
+        ..ScanOptions::default()
+    };
+    let result = postmortem::scan_paths(&[path.to_path_buf()], &rules, &options, &NoProgress);
+    let requests = result.series.values().flat_map(|s| s.buckets.values()).map(|b| b.requests).sum();
+    (result.files[0].format.name().to_string(), requests)
+}
+
+/// The access logs of servers other than nginx and Apache in these corpora feed the
+/// traffic series: every line with an HTTP status is a request. Counted by hand: a
+/// Classic Load Balancer's TCP line, an Incapsula line with an empty `sc-status` and
+/// Caddy's lines with status 0 (nothing written) are none.
+#[test]
+fn other_servers_access_logs_feed_the_series() {
+    let cases = [
+        ("matomo/alb.log", "aws_elb", 1),
+        ("matomo/elb.log", "aws_elb", 1),
+        ("crowdsec-hub/aws-alb-logs/aws-alb-logs.log", "aws_elb", 14),
+        (
+            "crowdsec-hub/aws-alb-http-bad-user-agent/aws-alb-http-bad-user-agent.log",
+            "aws_elb",
+            4,
+        ),
+        ("matomo/s3.log", "s3_access", 1),
+        ("matomo/iis.log", "w3c", 1),
+        ("matomo/iis_custom.log", "w3c", 3),
+        ("matomo/netscaler.log", "w3c", 1),
+        ("matomo/incapsula_w3c.log", "w3c", 1),
+        ("matomo/shoutcast.log", "w3c", 1),
+        ("matomo/amazon_cloudfront_web.log", "w3c", 1),
+        ("crowdsec-hub/aws-cloudfront-logs/aws-cloudfront-logs.log", "w3c", 2),
+        ("matomo/caddy_json.log", "json_access", 3),
+        ("crowdsec-hub/caddy-logs/caddy-logs.log", "json", 0),
+        ("matomo/traefik_json.log", "json_access", 1),
+    ];
+    for (name, format, requests) in cases {
+        assert_eq!(requests_in(&real_logs().join(name)), (format.to_string(), requests), "{name}");
+    }
+}

@@ -6,6 +6,7 @@
 use postmortem::analyze::Role;
 use postmortem::rules::RuleSet;
 use postmortem::scan::NoProgress;
+use postmortem::synth::{WebFormat, WEB_FORMATS};
 use postmortem::Config;
 use serde_json::Value;
 
@@ -28,8 +29,13 @@ fn seconds(rfc3339: &str) -> i64 {
 /// Writes the scenario (at its own size, or scaled to `size` bytes), drafts it as the
 /// CLI would, and returns (truth, draft JSON).
 fn draft(scenario: &str, size: Option<u64>) -> (Value, Value) {
+    draft_served_by(scenario, None, size)
+}
+
+/// [`draft`], with the access log written as `web` writes it.
+fn draft_served_by(scenario: &str, web: Option<WebFormat>, size: Option<u64>) -> (Value, Value) {
     let dir = tempfile::tempdir().unwrap();
-    postmortem::synth::write(scenario, dir.path(), size, 1).unwrap();
+    postmortem::synth::write_served_by(scenario, web, dir.path(), size, 1).unwrap();
     let truth: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap()).unwrap();
     let mut config = Config::new(RuleSet::load(&[], true).unwrap());
     config.zone = Some(truth["tz"].as_str().unwrap().parse().unwrap());
@@ -51,7 +57,11 @@ fn check(scenario: &str) {
 }
 
 fn check_sized(scenario: &str, size: Option<u64>) {
-    let (truth, draft) = draft(scenario, size);
+    check_served_by(scenario, None, size);
+}
+
+fn check_served_by(scenario: &str, web: Option<WebFormat>, size: Option<u64>) {
+    let (truth, draft) = draft_served_by(scenario, web, size);
     let expected = &truth["incident"];
     let found = &draft["incident"];
     assert!(!found.is_null(), "{scenario}: no incident found");
@@ -133,6 +143,22 @@ fn traffic_surge_with_slow_queries() {
 #[test]
 fn fpm_saturation_behind_haproxy() {
     check("fpm-saturation");
+}
+
+/// The same outage behind each server whose access log we read: a load balancer, a CDN,
+/// IIS, an S3 bucket, Caddy, Traefik, Varnish, ingress-nginx. Each draft finds it as
+/// the scenario's own nginx log does: its start and end, the failed share, users
+/// affected, the mechanism and the trigger.
+#[test]
+fn the_outage_reads_the_same_in_every_access_format() {
+    for &(name, web) in &WEB_FORMATS {
+        eprintln!("table-lock served by {name}");
+        check_served_by("table-lock", Some(web), None);
+    }
+    // A scenario of another shape: the pool after a deploy, where a fifth of users saw
+    // errors, behind a load balancer and behind a CDN.
+    check_served_by("pool-after-deploy", Some(WebFormat::Alb), None);
+    check_served_by("pool-after-deploy", Some(WebFormat::Cloudfront), None);
 }
 
 #[test]

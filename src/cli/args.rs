@@ -56,6 +56,11 @@ pub struct SynthArgs {
     /// Seed of the generator: the same seed, the same archive.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Write the access log as this server does instead of the scenario's own format:
+    /// nginx, apache, json, haproxy, alb, cloudfront, iis, s3, caddy, traefik, varnish,
+    /// ingress. The same requests, so the same outage to find.
+    #[arg(long, value_name = "FORMAT")]
+    pub web: Option<String>,
 }
 
 #[derive(Subcommand)]

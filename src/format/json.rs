@@ -50,6 +50,8 @@ pub(crate) enum Key {
     RequestPath,
     RequestTime,
     Duration,
+    /// Traefik's `Duration`, in nanoseconds.
+    DurationNs,
     Level,
     Lvl,
     Severity,
@@ -97,6 +99,7 @@ impl Key {
             b"RequestPath" => Key::RequestPath,
             b"request_time" => Key::RequestTime,
             b"duration" => Key::Duration,
+            b"Duration" => Key::DurationNs,
             b"level" => Key::Level,
             b"lvl" => Key::Lvl,
             b"severity" => Key::Severity,

@@ -18,6 +18,7 @@ use families::*;
 use serde::Serialize;
 use std::fmt;
 
+pub use families::w3c::Columns;
 pub use levels::{generic_head, Head, Level};
 pub use request::Request;
 
@@ -37,6 +38,12 @@ pub trait Family {
     /// reads more than twice the lines the best other family reads, so a family that
     /// knows the lines (an access log with a few odd ones) keeps its file.
     const FALLBACK: bool = false;
+
+    /// Does the head of a file declare it of this family, whatever its lines look like
+    /// (a W3C log's `#Fields:` header)? Asked before lines are counted.
+    fn declared_by(_head: &[u8]) -> bool {
+        false
+    }
 
     /// Does this line carry the family's signature? Used only for sniffing.
     fn looks_like(line: &[u8]) -> bool;
@@ -149,6 +156,11 @@ macro_rules! families {
                 match self { $(Format::$variant => <$family>::FALLBACK,)* }
             }
 
+            /// See [`Family::declared_by`].
+            fn declared_by(self, head: &[u8]) -> bool {
+                match self { $(Format::$variant => <$family>::declared_by(head),)* }
+            }
+
             /// See [`Family::looks_like`].
             fn looks_like(self, line: &[u8]) -> bool {
                 match self { $(Format::$variant => <$family>::looks_like(line),)* }
@@ -191,6 +203,9 @@ families! {
     JsonAccess => json_access::JsonAccess,
     Uwsgi => uwsgi::Uwsgi,
     HaproxyHttp => haproxy_http::HaproxyHttp,
+    AwsElb => aws_elb::AwsElb,
+    S3Access => s3_access::S3Access,
+    W3c => w3c::W3c,
     NginxError => nginx_error::NginxError,
     ApacheError => apache_error::ApacheError,
     MysqlSlow => mysql_slow::MysqlSlow,
@@ -223,6 +238,42 @@ impl Format {
     pub fn from_name(name: &str) -> Option<Format> {
         Format::ALL.iter().copied().find(|f| f.name() == name)
     }
+
+    /// The columns a file of this format names in its head (W3C's `#Fields:`); `None`
+    /// for formats whose lines say what they hold.
+    pub fn columns_of(self, head: &[u8]) -> Option<Columns> {
+        match self {
+            Format::W3c => Columns::of_head(head),
+            _ => None,
+        }
+    }
+
+    /// [`Format::request`], read by the file's [`Columns`] where it has them.
+    #[inline]
+    pub fn request_in<'a>(self, line: &'a [u8], columns: Option<&Columns>) -> Option<Request<'a>> {
+        match columns {
+            Some(columns) => columns.request(line),
+            None => self.request(line),
+        }
+    }
+
+    /// [`Format::parse_stamp`], as the file's [`Columns`] say where it has them.
+    #[inline]
+    pub fn parse_stamp_in(self, at: &[u8], columns: Option<&Columns>) -> Option<RawStamp> {
+        match columns {
+            Some(columns) => columns.parse_stamp(at),
+            None => self.parse_stamp(at),
+        }
+    }
+
+    /// [`Format::stamp_at`], found by the file's [`Columns`] where it has them.
+    #[inline]
+    pub fn stamp_at_in<'a>(self, line: &'a [u8], columns: Option<&Columns>) -> Option<&'a [u8]> {
+        match columns {
+            Some(columns) => columns.stamp_at(line),
+            None => self.stamp_at(line),
+        }
+    }
 }
 
 /// How many sample lines sniffing looks at, at most.
@@ -248,6 +299,13 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .take(SNIFF_LINES)
         .collect();
+    if let Some(&format) = Format::ALL.iter().find(|f| f.declared_by(head)) {
+        return Sniffed {
+            format,
+            matched: lines.iter().filter(|l| format.looks_like(l)).count(),
+            sampled: lines.len(),
+        };
+    }
     let counts: Vec<(Format, usize)> = Format::ALL
         .iter()
         .map(|&f| (f, lines.iter().filter(|l| f.looks_like(l)).count()))

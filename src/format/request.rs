@@ -21,6 +21,27 @@ pub struct Request<'a> {
     pub stamp_at: Option<&'a [u8]>,
 }
 
+impl<'a> Request<'a> {
+    /// A request whose fields are all slices of its line, as most formats write them:
+    /// its client, its method and path, status, time and where its stamp starts.
+    pub(crate) fn borrowed(
+        client: &'a [u8],
+        (method, path): (&'a [u8], &'a [u8]),
+        status: u16,
+        duration_ms: Option<f64>,
+        stamp_at: &'a [u8],
+    ) -> Request<'a> {
+        Request {
+            client: Cow::Borrowed(client),
+            method: Cow::Borrowed(method),
+            path: Cow::Borrowed(path),
+            status,
+            duration_ms,
+            stamp_at: Some(stamp_at),
+        }
+    }
+}
+
 /// Three digits at `at` that make an HTTP status (100–599).
 pub(crate) fn three_digits(line: &[u8], at: usize) -> Option<u16> {
     let b = line.get(at..at + 3)?;
@@ -48,7 +69,26 @@ pub(crate) fn split_request_at(request: &[u8], method_end: Option<usize>) -> (&[
         Some(end) => &rest[..end],
         None => rest,
     };
-    (method, path)
+    (method, origin_form(path))
+}
+
+/// The path of a request whose line names an absolute URL (a proxy's request, as
+/// varnishncsa and AWS load balancers log it): `https://shop.example:443/cart?x=1` →
+/// `/cart?x=1`, and `/` for a URL without one; other paths are returned as they are.
+#[inline]
+pub(crate) fn origin_form(path: &[u8]) -> &[u8] {
+    let Some(after_scheme) = path
+        .strip_prefix(b"http://")
+        .or_else(|| path.strip_prefix(b"https://"))
+        .or_else(|| path.strip_prefix(b"HTTP://"))
+        .or_else(|| path.strip_prefix(b"HTTPS://"))
+    else {
+        return path;
+    };
+    match memchr::memchr3(b'/', b'?', b'#', after_scheme) {
+        Some(i) if after_scheme[i] == b'/' => &after_scheme[i..],
+        _ => b"/",
+    }
 }
 
 /// nginx's `$request_time` (seconds with a decimal point), when a log format appends it
@@ -168,6 +208,20 @@ mod tests {
             let text = format!("{seconds}.{millis:03}{}", "0".repeat(zeros));
             proptest::prop_assert_eq!(seconds_to_ms(text.as_bytes()), Some((seconds * 1000 + millis) as f64));
         }
+    }
+
+    #[test]
+    fn absolute_urls_give_their_path() {
+        assert_eq!(origin_form(b"https://shop.example:443/cart?x=1"), b"/cart?x=1");
+        assert_eq!(origin_form(b"http://shop.example"), b"/");
+        assert_eq!(origin_form(b"http://shop.example?q=1"), b"/");
+        assert_eq!(origin_form(b"/already/a/path"), b"/already/a/path");
+        // Not a URL: a path that merely contains one stays whole.
+        assert_eq!(origin_form(b"/redirect?to=http://x/y"), b"/redirect?to=http://x/y");
+        assert_eq!(
+            split_request(b"GET http://www.example.com/index.html HTTP/1.1"),
+            (&b"GET"[..], &b"/index.html"[..])
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::pulse::Pulse;
 use super::series::{Series, SeriesBuilder};
 use super::templates::Templates;
 use super::{FilePlan, ScanOptions};
-use crate::format::{Format, Level, Request, SourceKind, UTF8_BOM};
+use crate::format::{Columns, Format, Level, Request, SourceKind, UTF8_BOM};
 use crate::rules::{RuleSet, Severity};
 
 /// A template's hit carries no captured fields.
@@ -46,6 +46,8 @@ pub(super) struct ChunkResult {
     pub(super) templates: Templates,
     /// Its failure lines per second.
     pub(super) pulse: Pulse,
+    /// The columns in force at its end (W3C), for the stream's next chunk.
+    pub(super) columns: Option<Columns>,
 }
 
 /// Remembers the last parsed timestamp so that a run of lines stamped with the same
@@ -78,13 +80,13 @@ fn may_continue(at: &[u8], n: usize) -> bool {
 
 impl StampCache {
     #[inline]
-    fn stamp_of(&mut self, at: &[u8], format: Format, ctx: &mut TimeContext) -> Option<Stamped> {
+    fn stamp_of(&mut self, at: &[u8], format: Format, columns: Option<&Columns>, ctx: &mut TimeContext) -> Option<Stamped> {
         let n = self.bytes.len();
         // Same bytes, and not the head of a longer stamp.
         if n > 0 && at.len() >= n && at[..n] == self.bytes[..] && !may_continue(at, n) {
             return Some(Stamped { time: self.time, len: n });
         }
-        let stamp = format.parse_stamp(at)?;
+        let stamp = format.parse_stamp_in(at, columns)?;
         let time = ctx.resolve(&stamp);
         self.bytes.clear();
         self.bytes.extend_from_slice(&at[..stamp.len]);
@@ -96,7 +98,18 @@ impl StampCache {
 /// Scans the lines of one chunk. `base` is the absolute offset of `data[0]`.
 /// Scans the lines of `data`, which start at offset `base` of their file; `lookahead`
 /// is what follows them in the file, up to [`crate::format::ENTRY_WINDOW`] bytes.
-pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePlan, rules: &RuleSet, options: &ScanOptions) -> ChunkResult {
+///
+/// `columns` are those the file's header named before the chunk (W3C); a `#Fields:` line
+/// in the chunk changes them, and the result says which hold at its end.
+pub(super) fn scan_chunk(
+    data: &[u8],
+    lookahead: &[u8],
+    base: u64,
+    mut columns: Option<Columns>,
+    plan: &FilePlan,
+    rules: &RuleSet,
+    options: &ScanOptions,
+) -> ChunkResult {
     let format = plan.format;
     let matcher = rules.matcher(format);
     let web = format.kind() == SourceKind::Web;
@@ -118,6 +131,7 @@ pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePl
         series: Series::new(options.bucket),
         templates: Templates::default(),
         pulse: Pulse::default(),
+        columns: None,
     };
     let mut series = SeriesBuilder::new(options.bucket);
     let mut current: Option<Micros> = None;
@@ -139,15 +153,18 @@ pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePl
         let line_index = result.lines;
         result.lines += 1;
 
-        let request = if web { format.request(line) } else { None };
+        if let Some(columns) = columns.as_mut() {
+            columns.follow(line);
+        }
+        let request = if web { format.request_in(line, columns.as_ref()) } else { None };
         let stamp_at = match request {
             Some(Request { stamp_at: Some(at), .. }) => Some(at),
-            _ => format.stamp_at(line),
+            _ => format.stamp_at_in(line, columns.as_ref()),
         };
         // Where this line's own stamp ends, when it has one that resolves.
         let mut stamp_end = None;
         if let Some(at) = stamp_at {
-            if let Some(Stamped { time: Some(t), len }) = cache.stamp_of(at, format, &mut ctx) {
+            if let Some(Stamped { time: Some(t), len }) = cache.stamp_of(at, format, columns.as_ref(), &mut ctx) {
                 current = Some(t);
                 stamp_end = Some(line.len() - at.len() + len);
                 result.timestamped += 1;
@@ -222,6 +239,7 @@ pub(super) fn scan_chunk(data: &[u8], lookahead: &[u8], base: u64, plan: &FilePl
     result.hits.compact();
     result.untimed.compact();
     result.series = series.finish();
+    result.columns = columns;
     result
 }
 

@@ -278,11 +278,22 @@ pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress
 /// How to read one file, decided before the scan.
 pub(crate) struct FilePlan {
     pub(crate) format: Format,
+    /// The columns its header lines name (W3C), each from its offset on: see
+    /// [`Probe::columns`].
+    pub(crate) columns: Vec<(u64, crate::format::Columns)>,
     pub(crate) time: TimeContext,
     /// The zone of its times, and where it came from.
     pub(crate) zone: ZoneNote,
     /// The year given to the first line, for formats that print none.
     pub(crate) inferred_year: Option<i32>,
+}
+
+impl FilePlan {
+    /// The columns the lines from `offset` on are read by, until a header among them
+    /// names others.
+    pub(crate) fn columns_at(&self, offset: u64) -> Option<crate::format::Columns> {
+        self.columns.iter().rev().find(|(from, _)| *from <= offset).map(|(_, c)| c.clone())
+    }
 }
 
 /// Zones and years: naive stamps are read in the zone [`zones`] plans; files that print
@@ -316,6 +327,7 @@ fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
             };
             FilePlan {
                 format: probe.sniffed.format,
+                columns: probe.columns.clone(),
                 time: TimeContext::new(planned.zone, years.or(own_years).unwrap_or(time::DATED)),
                 zone: planned.note,
                 inferred_year: years.map(|y| y.first_year),

@@ -58,7 +58,15 @@ pub(super) fn run_unit(
             let result = PlainFile::open(probe).and_then(|plain| {
                 let lines = plain.lines_in(start, end, options.max_line)?;
                 Ok((
-                    scan_chunk(&lines.bytes, &lines.lookahead, lines.first, &plans[file], rules, options),
+                    scan_chunk(
+                        &lines.bytes,
+                        &lines.lookahead,
+                        lines.first,
+                        plans[file].columns_at(lines.first),
+                        &plans[file],
+                        rules,
+                        options,
+                    ),
                     lines.shrank,
                 ))
             });
@@ -118,16 +126,20 @@ pub(super) fn run_unit(
                 });
                 // Each block is scanned once the next is there: its head is the lookahead
                 // a multi-line entry at the block's end needs.
+                // A stream's columns (W3C) are carried from each chunk to the next.
                 let mut pending: Option<(u64, Vec<u8>)> = None;
+                let mut columns = plans[file].columns_at(0);
                 for (base, block) in receiver {
                     if let Some((previous_base, previous)) = pending.take() {
                         let lookahead = &block[..block.len().min(ENTRY_WINDOW)];
-                        chunks.push(scan_chunk(&previous, lookahead, previous_base, &plans[file], rules, options));
+                        let chunk = scan_chunk(&previous, lookahead, previous_base, columns.take(), &plans[file], rules, options);
+                        columns = chunk.columns.clone();
+                        chunks.push(chunk);
                     }
                     pending = Some((base, block));
                 }
                 if let Some((base, block)) = pending {
-                    chunks.push(scan_chunk(&block, &[], base, &plans[file], rules, options));
+                    chunks.push(scan_chunk(&block, &[], base, columns, &plans[file], rules, options));
                 }
                 reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             });

@@ -157,6 +157,7 @@ mod tests {
                 matched: 1,
                 sampled: 1,
             },
+            columns: Vec::new(),
             first_stamp: parse_iso(first.as_bytes()),
             last_stamp: parse_iso(last.as_bytes()),
             dated_stamp: None,

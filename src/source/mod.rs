@@ -58,6 +58,11 @@ pub struct Probe {
     pub size: u64,
     pub modified: Option<SystemTime>,
     pub sniffed: Sniffed,
+    /// The columns its header lines name, for a format that names them (W3C's
+    /// `#Fields:`), each with the offset from which it holds: found in one pass over a
+    /// plain file, so that a chunk that starts anywhere reads by the right ones; a stream
+    /// has its head's, and a later header changes them as the stream is read.
+    pub columns: Vec<(u64, crate::format::Columns)>,
     /// The timestamps of the first and last timestamped lines of the head and tail
     /// (the tail is read for plain files only): for zone notes and year inference.
     pub first_stamp: Option<RawStamp>,
@@ -138,7 +143,46 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
     } else {
         ReadMode::Mmap
     };
-    finish_probe(file, mode, size, modified, head, tail)
+    let mut probe = finish_probe(file, mode, size, modified, head, tail)?;
+    if let Some((_, first)) = probe.columns.first() {
+        let first = first.clone();
+        probe.columns = header_columns(&handle, size, first).map_err(|e| Problem::error(&probe.file.display, describe_io(&e)))?;
+    }
+    Ok(probe)
+}
+
+/// The line that names a W3C file's columns.
+const FIELDS_DIRECTIVE: &[u8] = b"#Fields:";
+
+/// Every `#Fields:` line of a plain file, as the columns it names from its offset on
+/// (`first`, the head's, holds from the start). One pass of a substring search: a W3C
+/// file writes its header again each time its server starts, maybe with other columns.
+fn header_columns(file: &File, size: u64, first: crate::format::Columns) -> io::Result<Vec<(u64, crate::format::Columns)>> {
+    const BLOCK: usize = 4 << 20;
+    let finder = memchr::memmem::Finder::new(b"\n#Fields:");
+    let mut columns = vec![(0, first)];
+    let mut start = 0u64;
+    while start < size {
+        // Each block begins a few bytes early, so a directive cut by its start is found.
+        let from = start.saturating_sub(FIELDS_DIRECTIVE.len() as u64);
+        let block = read_at(file, from, BLOCK.min((size - from) as usize))?;
+        if block.is_empty() {
+            break;
+        }
+        for hit in finder.find_iter(&block) {
+            let at = from + hit as u64 + 1;
+            if at < start || columns.last().is_some_and(|(offset, _)| *offset >= at) {
+                continue;
+            }
+            let line = read_at(file, at, 64 << 10)?;
+            let line = &line[..memchr::memchr(b'\n', &line).unwrap_or(line.len())];
+            let mut next = columns[columns.len() - 1].1.clone();
+            next.follow(line.strip_suffix(b"\r").unwrap_or(line));
+            columns.push((at, next));
+        }
+        start = from + block.len() as u64;
+    }
+    Ok(columns)
 }
 
 fn finish_probe(
@@ -157,7 +201,12 @@ fn finish_probe(
     let text = head.strip_prefix(crate::format::UTF8_BOM).unwrap_or(&head);
     let sniffed = format::sniff(text);
     let format = sniffed.format;
-    let stamp_of = |line: &[u8]| format.stamp_at(line).and_then(|at| format.parse_stamp(at));
+    let head_columns = format.columns_of(text);
+    let stamp_of = |line: &[u8]| {
+        format
+            .stamp_at_in(line, head_columns.as_ref())
+            .and_then(|at| format.parse_stamp_in(at, head_columns.as_ref()))
+    };
     let first_stamp = text.split(|&b| b == b'\n').find_map(stamp_of);
     // The tail starts mid-line: skip its first, partial line.
     let last_lines = match memchr::memchr(b'\n', &tail) {
@@ -181,6 +230,7 @@ fn finish_probe(
         size,
         modified,
         sniffed,
+        columns: head_columns.map(|c| vec![(0, c)]).unwrap_or_default(),
         first_stamp,
         last_stamp,
         dated_stamp,

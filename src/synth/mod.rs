@@ -45,9 +45,11 @@ impl Random {
     }
 }
 
-/// How the web server writes its access log.
+/// How the web server writes its access log. A scenario names its own; `synth --web`
+/// writes the same requests in another, so that each access family we read is tried
+/// on the same outage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum WebFormat {
+pub enum WebFormat {
     /// nginx combined with `$request_time` appended.
     CombinedWithTime,
     /// Apache combined.
@@ -57,15 +59,69 @@ pub(crate) enum WebFormat {
     /// HAProxy's HTTP log through syslog (`option httplog`): local times, no zone, and
     /// the syslog header's no year.
     Haproxy,
+    /// An AWS Application Load Balancer's access log (UTC).
+    Alb,
+    /// CloudFront's standard log: W3C, tab-separated, UTC, times in seconds.
+    Cloudfront,
+    /// IIS's W3C log: space-separated, UTC, times in milliseconds.
+    Iis,
+    /// S3 server access log (the shop's media served from a bucket).
+    S3,
+    /// Caddy's JSON access log: the request nested, epoch seconds.
+    Caddy,
+    /// Traefik's JSON access log: durations in nanoseconds.
+    Traefik,
+    /// varnishncsa: combined, with the absolute URL the cache saw.
+    Varnish,
+    /// ingress-nginx's `upstreaminfo`: `$request_time` among the upstream's fields.
+    Ingress,
 }
 
+/// The names `synth --web` takes, with their formats.
+pub const WEB_FORMATS: [(&str, WebFormat); 12] = [
+    ("nginx", WebFormat::CombinedWithTime),
+    ("apache", WebFormat::Combined),
+    ("json", WebFormat::Json),
+    ("haproxy", WebFormat::Haproxy),
+    ("alb", WebFormat::Alb),
+    ("cloudfront", WebFormat::Cloudfront),
+    ("iis", WebFormat::Iis),
+    ("s3", WebFormat::S3),
+    ("caddy", WebFormat::Caddy),
+    ("traefik", WebFormat::Traefik),
+    ("varnish", WebFormat::Varnish),
+    ("ingress", WebFormat::Ingress),
+];
+
 impl WebFormat {
-    /// The access log's file name.
+    /// The format `synth --web` names.
+    pub fn from_name(name: &str) -> Option<WebFormat> {
+        WEB_FORMATS.iter().find(|(n, _)| *n == name).map(|&(_, f)| f)
+    }
+
+    /// The access log's file name, as the server names it.
     fn file_name(self) -> &'static str {
         match self {
             WebFormat::Json => "access.json.log",
             WebFormat::Haproxy => "haproxy.log",
             WebFormat::CombinedWithTime | WebFormat::Combined => "access.log",
+            WebFormat::Alb => "111122223333_elasticloadbalancing_eu-west-1_app.shop-prod.5f1c0a9e2b7d4c11.log",
+            WebFormat::Cloudfront => "E2QWRUHAPOMQZL.cloudfront.log",
+            WebFormat::Iis => "u_ex.log",
+            WebFormat::S3 => "shop-media-access.log",
+            WebFormat::Caddy => "caddy-access.json",
+            WebFormat::Traefik => "traefik-access.json",
+            WebFormat::Varnish => "varnishncsa.log",
+            WebFormat::Ingress => "ingress-nginx-controller.log",
+        }
+    }
+
+    /// The lines that open the file (a W3C header).
+    fn header(self) -> &'static str {
+        match self {
+            WebFormat::Cloudfront => "#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken\n",
+            WebFormat::Iis => "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n",
+            _ => "",
         }
     }
 }
@@ -203,6 +259,125 @@ fn bytes_per_request(web: WebFormat) -> f64 {
         WebFormat::Combined => 155.0,
         WebFormat::Json => 161.0,
         WebFormat::Haproxy => 190.0,
+        WebFormat::Alb => 520.0,
+        WebFormat::Cloudfront => 250.0,
+        WebFormat::Iis => 190.0,
+        WebFormat::S3 => 420.0,
+        WebFormat::Caddy => 330.0,
+        WebFormat::Traefik => 330.0,
+        WebFormat::Varnish => 180.0,
+        WebFormat::Ingress => 240.0,
+    }
+}
+
+/// One request as the synthesised server saw it.
+struct Served<'a> {
+    at: DateTime<Tz>,
+    /// Its local time, and the milliseconds of its second.
+    local: NaiveDateTime,
+    millis: u64,
+    ip: &'a str,
+    /// A client port, or any other number a format wants to vary.
+    port: u64,
+    /// The backend server that took it (HAProxy).
+    server: u64,
+    method: &'a str,
+    path: &'a str,
+    status: u16,
+    bytes: u64,
+    latency_ms: f64,
+}
+
+const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0";
+
+/// The access line of one request, as `web` writes it.
+fn access_line(web: WebFormat, r: &Served) -> String {
+    let Served {
+        at,
+        local,
+        millis,
+        ip,
+        port,
+        server,
+        method,
+        path,
+        status,
+        bytes,
+        latency_ms,
+    } = *r;
+    let utc = at.naive_utc();
+    let seconds = latency_ms / 1000.0;
+    let clf_time = at.format("%d/%b/%Y:%H:%M:%S %z");
+    let upstream = 17 + port % 2;
+    match web {
+        WebFormat::CombinedWithTime | WebFormat::Combined => {
+            let mut line = format!("{ip} - - [{clf_time}] \"{method} {path} HTTP/1.1\" {status} {bytes} \"-\" \"{AGENT}\"");
+            if web == WebFormat::CombinedWithTime {
+                line.push_str(&format!(" {seconds:.3}"));
+            }
+            line
+        }
+        WebFormat::Haproxy => format!(
+            "{} lb1 haproxy[2211]: {ip}:{port} [{}.{millis:03}] shop_https~ bk_php/web{} 0/0/1/{}/{} {status} {bytes} - - ---- 40/40/3/1/0 0/0 \"{method} {path} HTTP/1.1\"",
+            local.format("%b %e %H:%M:%S"),
+            local.format("%d/%b/%Y:%H:%M:%S"),
+            server,
+            (latency_ms as u64).saturating_sub(1),
+            latency_ms as u64,
+        ),
+        WebFormat::Json => format!(
+            "{{\"time\":\"{}\",\"remote_addr\":\"{ip}\",\"request\":\"{method} {path} HTTP/1.1\",\"status\":{status},\"body_bytes_sent\":{bytes},\"request_time\":{seconds:.3}}}",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
+        ),
+        WebFormat::Alb => format!(
+            "https {}Z app/shop-prod/5f1c0a9e2b7d4c11 {ip}:{port} 10.1.4.{upstream}:8080 0.001 {seconds:.3} 0.000 {status} {status} 412 {bytes} \"{method} https://shop.example.org:443{path} HTTP/1.1\" \"{AGENT}\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/shop-web/1a2b3c4d5e6f7a8b \"Root=1-{:08x}-{port:024x}\" \"shop.example.org\" \"-\" 0 {}Z \"forward\" \"-\" \"-\" \"10.1.4.{upstream}:8080\" \"{status}\" \"-\" \"-\"",
+            utc.format("%Y-%m-%dT%H:%M:%S%.6f"),
+            at.timestamp(),
+            (utc - chrono::Duration::milliseconds(latency_ms as i64)).format("%Y-%m-%dT%H:%M:%S%.6f"),
+        ),
+        WebFormat::Cloudfront => format!(
+            "{}\t{}\tFRA56-P1\t{bytes}\t{ip}\t{method}\td111111abcdef8.cloudfront.net\t{path}\t{status}\t-\t{}\t-\t-\t{}\tQw8Rt7Yu6Io5Pa4Sd3Fg{port:x}==\tshop.example.org\thttps\t412\t{seconds:.3}",
+            utc.format("%Y-%m-%d"),
+            utc.format("%H:%M:%S"),
+            AGENT.replace(' ', "%20"),
+            if status >= 500 { "Error" } else { "Miss" },
+        ),
+        WebFormat::Iis => format!(
+            "{} 10.1.4.{upstream} {method} {path} - 443 - {ip} {} - {status} 0 0 {}",
+            utc.format("%Y-%m-%d %H:%M:%S"),
+            AGENT.replace(' ', "+"),
+            latency_ms as u64,
+        ),
+        WebFormat::S3 => format!(
+            "5b7f0c2e9d1a4c3b8e6f7a9d0c1b2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d shop-media [{}] {ip} - {port:016X} REST.{method}.OBJECT {} \"{method} {path} HTTP/1.1\" {status} {} {bytes} {bytes} {} {} \"-\" \"{AGENT}\" - Ys0qQ3wTgq0= SigV4 ECDHE-RSA-AES128-GCM-SHA256 - shop-media.s3.eu-west-1.amazonaws.com TLSv1.2 - -",
+            at.with_timezone(&chrono::Utc).format("%d/%b/%Y:%H:%M:%S %z"),
+            match path.trim_start_matches('/') {
+                "" => "-",
+                key => key,
+            },
+            if status >= 500 { "InternalError" } else { "-" },
+            latency_ms as u64,
+            (latency_ms as u64).saturating_sub(2),
+        ),
+        WebFormat::Caddy => format!(
+            "{{\"level\":\"{}\",\"ts\":{}.{:06},\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{{\"remote_ip\":\"{ip}\",\"remote_port\":\"{port}\",\"client_ip\":\"{ip}\",\"proto\":\"HTTP/2.0\",\"method\":\"{method}\",\"host\":\"shop.example.org\",\"uri\":\"{path}\",\"headers\":{{\"User-Agent\":[\"{AGENT}\"]}}}},\"bytes_read\":0,\"user_id\":\"\",\"duration\":{:.6},\"size\":{bytes},\"status\":{status},\"resp_headers\":{{\"Server\":[\"Caddy\"]}}}}",
+            if status >= 500 { "error" } else { "info" },
+            at.timestamp(),
+            at.timestamp_subsec_micros(),
+            seconds,
+        ),
+        WebFormat::Traefik => format!(
+            "{{\"ClientAddr\":\"{ip}:{port}\",\"ClientHost\":\"{ip}\",\"ClientPort\":\"{port}\",\"DownstreamContentSize\":{bytes},\"DownstreamStatus\":{status},\"Duration\":{},\"OriginStatus\":{status},\"RequestHost\":\"shop.example.org\",\"RequestMethod\":\"{method}\",\"RequestPath\":\"{path}\",\"RequestProtocol\":\"HTTP/2.0\",\"RouterName\":\"shop@docker\",\"ServiceName\":\"shop@docker\",\"entryPointName\":\"websecure\",\"level\":\"info\",\"msg\":\"\",\"time\":\"{}\"}}",
+            (latency_ms * 1_000_000.0) as u64,
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        ),
+        WebFormat::Varnish => format!(
+            "{ip} - - [{clf_time}] \"{method} http://shop.example.org{path} HTTP/1.1\" {status} {bytes} \"-\" \"{AGENT}\""
+        ),
+        WebFormat::Ingress => format!(
+            "{ip} - - [{clf_time}] \"{method} {path} HTTP/2.0\" {status} {bytes} \"-\" \"{AGENT}\" 412 {seconds:.3} [shop-web-80] [] 10.244.1.{upstream}:8080 {bytes} {seconds:.3} {status} {:032x}",
+            u128::from(port) * 7919 + u128::from(millis),
+        ),
     }
 }
 
@@ -230,8 +405,17 @@ fn routine_line(file: &str, style: StampStyle) -> Option<&'static str> {
 /// `out/truth.json` (beside the logs, not among them). `size` scales the traffic so that
 /// the archive is about that many bytes.
 pub fn write(name: &str, out: &Path, size: Option<u64>, seed: u64) -> io::Result<Truth> {
-    let scenario =
+    write_served_by(name, None, out, size, seed)
+}
+
+/// [`write`], with the access log written as `web` writes it instead of the scenario's
+/// own format.
+pub fn write_served_by(name: &str, web: Option<WebFormat>, out: &Path, size: Option<u64>, seed: u64) -> io::Result<Truth> {
+    let mut scenario =
         scenarios::scenario(name).ok_or_else(|| io::Error::other(format!("unknown scenario `{name}` (one of {})", NAMES.join(", "))))?;
+    if let Some(web) = web {
+        scenario.web = web;
+    }
     let logs = out.join("logs");
     std::fs::create_dir_all(&logs)?;
     let mut random = Random::new(seed);
@@ -257,6 +441,7 @@ pub fn write(name: &str, out: &Path, size: Option<u64>, seed: u64) -> io::Result
     let (mut clients_in_window, mut failed_clients) = (HashSet::new(), HashSet::new());
 
     let mut access = BufWriter::new(File::create(logs.join(scenario.web.file_name()))?);
+    access.write_all(scenario.web.header().as_bytes())?;
     let total_weight: u32 = scenario.endpoints.iter().map(|e| e.weight).sum();
     let mut minute = scenario.from;
     while minute < scenario.to {
@@ -297,41 +482,27 @@ pub fn write(name: &str, out: &Path, size: Option<u64>, seed: u64) -> io::Result
             }
             let ip = format!("10.{}.{}.{}", client / 65_536 % 256, client / 256 % 256, client % 256);
             let bytes = if fails { 166 } else { 500 + random.below(30_000) };
-            match scenario.web {
-                WebFormat::CombinedWithTime | WebFormat::Combined => {
-                    let mut line = format!(
-                        "{ip} - - [{}] \"{} {} HTTP/1.1\" {status} {bytes} \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0\"",
-                        at.format("%d/%b/%Y:%H:%M:%S %z"),
-                        endpoint.method,
-                        endpoint.path
-                    );
-                    if scenario.web == WebFormat::CombinedWithTime {
-                        line.push_str(&format!(" {:.3}", latency / 1000.0));
-                    }
-                    writeln!(access, "{line}")?;
-                }
-                WebFormat::Haproxy => writeln!(
-                    access,
-                    "{} lb1 haproxy[2211]: {ip}:{} [{}.{:03}] shop_https~ bk_php/web{} 0/0/1/{}/{} {status} {bytes} - - ---- 40/40/3/1/0 0/0 \"{} {} HTTP/1.1\"",
-                    local.format("%b %e %H:%M:%S"),
-                    40_000 + random.below(20_000),
-                    local.format("%d/%b/%Y:%H:%M:%S"),
-                    offset % 1000,
-                    1 + random.below(2),
-                    (latency as u64).saturating_sub(1),
-                    latency as u64,
-                    endpoint.method,
-                    endpoint.path
-                )?,
-                WebFormat::Json => writeln!(
-                    access,
-                    "{{\"time\":\"{}\",\"remote_addr\":\"{ip}\",\"request\":\"{} {} HTTP/1.1\",\"status\":{status},\"body_bytes_sent\":{bytes},\"request_time\":{:.3}}}",
-                    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, false),
-                    endpoint.method,
-                    endpoint.path,
-                    latency / 1000.0
-                )?,
-            }
+            // Only the formats that print a client port draw one (and HAProxy its server),
+            // so that the archives of the others stay what they were.
+            let (port, server) = match scenario.web {
+                WebFormat::CombinedWithTime | WebFormat::Combined | WebFormat::Json | WebFormat::Varnish => (0, 0),
+                WebFormat::Haproxy => (40_000 + random.below(20_000), 1 + random.below(2)),
+                _ => (40_000 + random.below(20_000), 0),
+            };
+            let served = Served {
+                at,
+                local,
+                millis: offset % 1000,
+                ip: &ip,
+                port,
+                server,
+                method: endpoint.method,
+                path: endpoint.path,
+                status,
+                bytes,
+                latency_ms: latency,
+            };
+            writeln!(access, "{}", access_line(scenario.web, &served))?;
         }
         minute += chrono::Duration::minutes(1);
     }

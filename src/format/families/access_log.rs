@@ -9,7 +9,6 @@ use crate::format::request::{split_request_at, three_digits, trailing_duration, 
 use crate::format::{Family, Head, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
-use std::borrow::Cow;
 
 pub struct AccessLog;
 
@@ -80,15 +79,14 @@ fn clf_request(line: &[u8]) -> Option<Request<'_>> {
         .find(SPACE, quote)
         .map(|space| space - quote)
         .filter(|&end| end < request.len());
-    let (method, path) = split_request_at(request, method_end);
-    Some(Request {
-        client: Cow::Borrowed(client),
-        method: Cow::Borrowed(method),
-        path: Cow::Borrowed(path),
+    let duration_ms = trailing_duration(&line[after_status..]);
+    Some(Request::borrowed(
+        client,
+        split_request_at(request, method_end),
         status,
-        duration_ms: trailing_duration(&line[after_status..]),
-        stamp_at: Some(&line[open + 1..]),
-    })
+        duration_ms,
+        &line[open + 1..],
+    ))
 }
 
 /// The client: the third field before the time (`client ident user [`), so that a line

@@ -10,7 +10,6 @@ use crate::format::request::{split_request, whole_ms, Request};
 use crate::format::{Family, Format, Head, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::{memchr, memrchr};
-use std::borrow::Cow;
 
 pub struct HaproxyHttp;
 
@@ -63,14 +62,8 @@ fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
     let request = &line[quote..];
     let request = request.strip_suffix(b"\"").unwrap_or(request);
     let (method, path) = split_request(request);
-    Some(Request {
-        client: Cow::Borrowed(client),
-        method: Cow::Borrowed(method),
-        path: Cow::Borrowed(path),
-        status,
-        duration_ms,
-        stamp_at: Some(if has_header(line) { line } else { &line[open..] }),
-    })
+    let stamp_at = if has_header(line) { line } else { &line[open..] };
+    Some(Request::borrowed(client, (method, path), status, duration_ms, stamp_at))
 }
 
 impl Family for HaproxyHttp {

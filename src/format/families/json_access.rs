@@ -69,7 +69,10 @@ fn json_request(line: &[u8]) -> Option<Request<'_>> {
                 .unwrap_or(Cow::Borrowed(b"")),
         ),
     };
-    let duration_ms = record.number(&[Key::RequestTime, Key::Duration]).map(|secs| secs * 1000.0);
+    let duration_ms = match record.number(&[Key::RequestTime, Key::Duration]) {
+        Some(seconds) => Some(seconds * 1000.0),
+        None => record.number(&[Key::DurationNs]).map(|nanos| nanos / 1_000_000.0),
+    };
     Some(Request {
         client,
         method,
@@ -95,5 +98,24 @@ mod tests {
         // Read once: the request knows where the time is.
         assert_eq!(r.stamp_at, JsonAccess::stamp_at(line));
         assert_eq!(r.duration_ms, Some(750.0));
+    }
+
+    #[test]
+    fn traefik_and_caddy_lines() {
+        // Traefik: flat PascalCase keys, the duration in nanoseconds, the time last.
+        let line = br#"{"ClientAddr":"198.51.100.23:51122","ClientHost":"198.51.100.23","DownstreamStatus":502,"Duration":30001234567,"RequestMethod":"POST","RequestPath":"/checkout","RouterName":"shop@docker","level":"info","msg":"","time":"2024-03-08T14:02:11Z"}"#;
+        let r = json_request(line).unwrap();
+        assert_eq!(
+            (&r.client[..], &r.path[..], r.status),
+            (&b"198.51.100.23"[..], &b"/checkout"[..], 502)
+        );
+        assert_eq!(r.duration_ms.map(f64::round), Some(30_001.0));
+        // Caddy: the request's fields nested, the duration in seconds.
+        let line = br#"{"level":"error","ts":1709906531.0934,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"198.51.100.23","proto":"HTTP/2.0","method":"GET","host":"shop.example.org","uri":"/cart","headers":{"User-Agent":["Mozilla/5.0"]}},"bytes_read":0,"duration":2.5,"size":0,"status":503}"#;
+        let r = json_request(line).unwrap();
+        assert_eq!(
+            (&r.client[..], &r.method[..], &r.path[..], r.status, r.duration_ms),
+            (&b"198.51.100.23"[..], &b"GET"[..], &b"/cart"[..], 503, Some(2500.0))
+        );
     }
 }

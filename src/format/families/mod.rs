@@ -4,6 +4,7 @@
 
 pub mod access_log;
 pub mod apache_error;
+pub mod aws_elb;
 pub mod glog;
 pub mod haproxy_http;
 pub mod json_access;
@@ -21,8 +22,10 @@ pub mod postgres_syslog;
 pub mod prefixed;
 pub mod python;
 pub mod rails;
+pub mod s3_access;
 pub mod syslog;
 pub mod tagged_syslog;
 pub mod timestamped;
 pub mod unknown;
 pub mod uwsgi;
+pub mod w3c;
