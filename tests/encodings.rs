@@ -184,3 +184,98 @@ fn broken_encodings_are_named_and_what_was_read_is_kept() {
         }
     }
 }
+
+/// A line as Docker's json-file driver stores it.
+fn docker_record(line: &str, time: &str) -> String {
+    format!(
+        "{{\"log\":{},\"stream\":\"stdout\",\"time\":\"{time}\"}}\n",
+        serde_json::to_string(&format!("{line}\n")).unwrap()
+    )
+}
+
+/// The lines of `text` as containerd stores them, every seventh cut into two pieces.
+fn cri_records(text: &[u8], time: &str) -> (String, u64) {
+    let mut out = String::new();
+    let mut pieces = 0;
+    for (i, line) in std::str::from_utf8(text).unwrap().lines().enumerate() {
+        let cut = line.len() / 2;
+        if i % 7 == 3 && line.is_char_boundary(cut) && cut > 0 {
+            out.push_str(&format!("{time} stdout P {}\n{time} stdout F {}\n", &line[..cut], &line[cut..]));
+            pieces += 1;
+        } else {
+            out.push_str(&format!("{time} stdout F {line}\n"));
+        }
+    }
+    (out, pieces)
+}
+
+/// A container's log, wrapped by Docker or containerd (and compressed by rotation),
+/// reads as what the program printed: the same format, times and events as the plain
+/// file, each line of it where the outer file has it. Lines the runtime cut into pieces
+/// are joined (the pieces before the last give empty lines).
+#[test]
+fn a_containers_log_reads_as_the_program_printed_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let access = scenario_log("access.log");
+    let app = scenario_log("app.log");
+    let runtime_time = "2024-01-21T20:30:00.120331872Z";
+    let docker = |text: &[u8]| -> String {
+        std::str::from_utf8(text)
+            .unwrap()
+            .lines()
+            .map(|l| docker_record(l, runtime_time))
+            .collect()
+    };
+    let (cri_app, pieces) = cri_records(&app, runtime_time);
+    std::fs::write(dir.path().join("access.log"), &access).unwrap();
+    std::fs::write(dir.path().join("app.log"), &app).unwrap();
+    std::fs::write(dir.path().join("nginx-json.log"), docker(&access)).unwrap();
+    std::fs::write(dir.path().join("nginx-json.log.1.gz"), gzip(docker(&access).as_bytes())).unwrap();
+    std::fs::write(dir.path().join("app-cri.log"), &cri_app).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    let (found, stderr, code) = sources(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let find = |name: &str| {
+        found
+            .iter()
+            .find(|f| f["file"].as_str().unwrap().ends_with(&format!("/{name}")))
+            .unwrap()
+    };
+    assert_eq!(find("nginx-json.log")["read"], "docker json-file");
+    assert_eq!(find("app-cri.log")["read"], "cri");
+    assert_eq!(reading(find("nginx-json.log")), reading(find("access.log")));
+    assert_eq!(reading(find("nginx-json.log.1.gz")), reading(find("access.log")));
+    let (format, lines, timed, first, last, events) = reading(find("app.log"));
+    assert_eq!(reading(find("app-cri.log")), (format, lines + pieces, timed, first, last, events));
+    assert!(pieces > 10);
+}
+
+/// A program that prints no time of its own gets the runtime's; a line that is not a
+/// record (cut by a crash) is read as it is, and said once.
+#[test]
+fn a_container_without_times_of_its_own_gets_the_runtimes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    log.push_str(&docker_record("worker 3 ready", "2024-01-21T20:29:58.000000001Z"));
+    log.push_str(&docker_record(
+        "ERROR could not obtain a connection from the pool within 5.000 seconds (waited 5.001 seconds); all pooled connections were in use",
+        "2024-01-21T20:30:03.500000000Z",
+    ));
+    log.push_str("{\"log\":\"worker 3 stopp\n");
+    std::fs::write(dir.path().join("worker.log"), log).unwrap();
+    let (found, stderr, code) = sources(dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("worker.log: 1 line was not a docker json-file record; read as it is"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let file = &found[0];
+    assert_eq!(
+        (file["lines"].as_u64(), file["timestamped"].as_u64(), file["events"].as_u64()),
+        (Some(3), Some(2), Some(1))
+    );
+    assert_eq!(file["first"], "2024-01-21T20:29:58.000Z");
+    assert_eq!(file["last"], "2024-01-21T20:30:03.500Z");
+}

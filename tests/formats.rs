@@ -26,6 +26,14 @@ const EXPECTED: &[Expected] = &[
     Expected("cloudfront.log", "w3c", 4, 2, Some("2024-01-21T20:30:00.000Z"), 1),
     // `docker compose` output: logfmt (UTC) and a Redis container's naive lines.
     Expected("compose.log", "prefixed", 3, 3, Some("2024-01-21T20:30:01.000Z"), 2),
+    // Container logs, read as what the program printed. containerd's: the app prints no
+    // time, so each line takes the runtime's; its pool error, cut in two pieces, is
+    // joined at the last (the first gives an empty line).
+    Expected("cri_app.log", "timestamped", 4, 3, Some("2024-01-21T20:30:00.120Z"), 1),
+    // Docker's: a JSON app log, its pool error matched in the unescaped text.
+    Expected("docker_app.log", "json", 2, 2, Some("2024-01-21T20:30:01.250Z"), 1),
+    // Docker's: an nginx access log, and an error line nginx wrote to stderr among it.
+    Expected("docker_nginx.log", "access_log", 3, 2, Some("2024-01-21T20:30:00.000Z"), 1),
     Expected("glog.log", "glog", 2, 2, Some("2024-01-21T20:30:01.619Z"), 1),
     Expected("iis.log", "w3c", 11, 3, Some("2024-01-21T20:30:00.000Z"), 2),
     Expected("ingress_nginx.log", "access_log", 2, 2, Some("2024-01-21T20:30:00.000Z"), 1),

@@ -348,6 +348,19 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     best
 }
 
+/// The text and time of a container runtime's JSON record (Docker's json-file
+/// `{"log":"…","stream":"stdout","time":"…"}`; a shipper's `{"log":"…","file":"…"}` has
+/// no time, given as empty), the text's escapes decoded.
+pub(crate) fn container_record(line: &[u8]) -> Option<(std::borrow::Cow<'_, [u8]>, &[u8])> {
+    let record = json::Record::of(line);
+    let text = record.string(&[json::Key::Log])?;
+    match record.string(&[json::Key::Time]) {
+        Some(std::borrow::Cow::Borrowed(time)) => Some((text, time)),
+        Some(std::borrow::Cow::Owned(_)) => None,
+        None => Some((text, b"")),
+    }
+}
+
 /// The text after `n` space-separated fields (runs of spaces count as one separator).
 pub(crate) fn skip_fields(line: &[u8], n: usize) -> Option<&[u8]> {
     let mut rest = line;

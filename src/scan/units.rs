@@ -38,7 +38,7 @@ pub(super) fn plan_units(probes: &[Probe], options: &ScanOptions) -> Vec<Unit> {
                     start = end;
                 }
             }
-            ReadMode::Decoded(_) | ReadMode::Stdin => units.push(Unit::Stream { file }),
+            ReadMode::Decoded(_) | ReadMode::Unwrapped(..) | ReadMode::Stdin => units.push(Unit::Stream { file }),
         }
     }
     units
@@ -147,12 +147,16 @@ pub(super) fn run_unit(
                 last.cut_lines += blocks.cut_lines;
             }
             progress.advance(probe.size);
-            let problem = blocks.error.map(|e| {
-                Problem::warning(
-                    &probe.file.display,
-                    format!("stopped early, kept what was read before: {}", describe_io(&e)),
-                )
-            });
+            let problem = blocks
+                .error
+                .map(|e| match e.get_ref().and_then(|inner| inner.downcast_ref::<source::NotRecords>()) {
+                    // Said once the whole file is read: nothing stopped.
+                    Some(note) => Problem::warning(&probe.file.display, note.to_string()),
+                    None => Problem::warning(
+                        &probe.file.display,
+                        format!("stopped early, kept what was read before: {}", describe_io(&e)),
+                    ),
+                });
             UnitOutput { file, chunks, problem }
         }
     }

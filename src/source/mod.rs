@@ -6,9 +6,11 @@
 mod discover;
 mod encoding;
 mod guard;
+mod wrapper;
 
 pub use discover::{discover, InputFile, Origin};
 pub use encoding::Encoding;
+pub use wrapper::{NotRecords, Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
 use crate::format::{self, Sniffed, ENTRY_WINDOW};
@@ -34,6 +36,8 @@ pub enum ReadMode {
     Pread,
     /// Streamed through a decoder: decompressed, or transcoded from UTF-16.
     Decoded(Encoding),
+    /// Streamed with a container runtime's wrapper undone (after decoding, if any).
+    Unwrapped(Option<Encoding>, Wrapper),
     Stdin,
 }
 
@@ -43,6 +47,7 @@ impl ReadMode {
             ReadMode::Mmap => "mmap",
             ReadMode::Pread => "read",
             ReadMode::Decoded(encoding) => encoding.name(),
+            ReadMode::Unwrapped(_, wrapper) => wrapper.kind.name(),
             ReadMode::Stdin => "stdin",
         }
     }
@@ -129,10 +134,16 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
             // Known by its first bytes alone and nothing decodes: a text that happens to
             // begin like a compressor's header (`BZh9…`) is read as the text it is.
             Err(_) if head.is_empty() => {}
-            _ => return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()),
+            _ => match wrapper::wrapper_of(&head) {
+                Some(wrapper) => return unwrapped_probe(file, path, Some(encoding), wrapper, size, modified),
+                None => return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()),
+            },
         }
     }
     let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    if let Some(wrapper) = wrapper::wrapper_of(&head) {
+        return unwrapped_probe(file, path, None, wrapper, size, modified);
+    }
     let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);
     let tail = read_at(&handle, tail_start, (size - tail_start) as usize).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     let recently_written = modified
@@ -149,6 +160,27 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
         probe.columns = header_columns(&handle, size, first).map_err(|e| Problem::error(&probe.file.display, describe_io(&e)))?;
     }
     Ok(probe)
+}
+
+/// Probes a file a container runtime wrapped: its head as the program printed it.
+fn unwrapped_probe(
+    file: InputFile,
+    path: std::path::PathBuf,
+    encoding: Option<Encoding>,
+    wrapper: Wrapper,
+    size: u64,
+    modified: Option<SystemTime>,
+) -> Result<Probe, Problem> {
+    let mode = ReadMode::Unwrapped(encoding, wrapper);
+    let mut head = Vec::new();
+    let read = open_path_stream(&path, mode).and_then(|stream| stream.take(PROBE_BYTES as u64).read_to_end(&mut head));
+    // The note on lines that were not records comes after the last line: the scan says it.
+    if let Err(e) = read {
+        if head.is_empty() && e.get_ref().and_then(|inner| inner.downcast_ref::<NotRecords>()).is_none() {
+            return Err(Problem::error(&file.display, format!("cannot read: {}", describe_io(&e))));
+        }
+    }
+    finish_probe(file, mode, size, modified, head, Vec::new())
 }
 
 /// The line that names a W3C file's columns.
@@ -523,12 +555,26 @@ impl<R: Read> Blocks<R> {
 
 /// Opens the byte stream of a decoded file or stdin for [`Blocks`].
 pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
-    match (&probe.file.origin, probe.mode) {
-        (Origin::Stdin, _) => Ok(Box::new(io::stdin())),
-        (Origin::Path(path), ReadMode::Decoded(encoding)) => {
-            encoding.decoder(io::BufReader::with_capacity(COMPRESSED_READ, open_regular(path)?))
+    match &probe.file.origin {
+        Origin::Stdin => Ok(Box::new(io::stdin())),
+        Origin::Path(path) => match probe.mode {
+            ReadMode::Decoded(_) | ReadMode::Unwrapped(..) => open_path_stream(path, probe.mode),
+            _ => Ok(Box::new(open_regular(path)?.take(probe.size))),
+        },
+    }
+}
+
+/// The decoded (and unwrapped) bytes of a file read as a stream.
+fn open_path_stream(path: &std::path::Path, mode: ReadMode) -> io::Result<Box<dyn Read + Send>> {
+    let raw = io::BufReader::with_capacity(COMPRESSED_READ, open_regular(path)?);
+    match mode {
+        ReadMode::Decoded(encoding) => encoding.decoder(raw),
+        ReadMode::Unwrapped(None, wrapper) => Ok(Box::new(wrapper::Unwrapped::new(raw, wrapper))),
+        ReadMode::Unwrapped(Some(encoding), wrapper) => {
+            let decoded = io::BufReader::with_capacity(COMPRESSED_READ, encoding.decoder(raw)?);
+            Ok(Box::new(wrapper::Unwrapped::new(decoded, wrapper)))
         }
-        (Origin::Path(path), _) => Ok(Box::new(open_regular(path)?.take(probe.size))),
+        _ => Ok(Box::new(raw)),
     }
 }
 

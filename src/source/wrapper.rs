@@ -1,0 +1,348 @@
+//! Container logs: lines that a runtime wrapped around what the program printed.
+//!
+//! - Docker's json-file driver: `{"log":"<the line, escaped>\n","stream":"stdout","time":"2021-08-24T09:52:13.20764059Z"}`;
+//!   a line longer than 16 KiB is split over records whose text does not end in `\n`.
+//!   Log shippers (Fluent Bit's tail input) write the same `log` key without a time.
+//! - containerd and CRI-O (Kubernetes' `/var/log/pods`): `2022-01-28T16:04:05.413656027Z stdout F <the line>`,
+//!   `P` for a piece of a longer line that the next records finish.
+//!
+//! The wrapper is undone as the file streams, like a compression: the scan then sniffs
+//! and reads what the program printed (an nginx access log in a container is an access
+//! log, a JSON app log a JSON app log), and every rule sees the line as printed, its
+//! quotes unescaped. Each outer line gives one line, so citations name the outer file's
+//! own line numbers: a line joined from pieces stands at its last piece, the pieces
+//! before it give empty lines.
+//!
+//! Programs in containers often print no time of their own, counting on the runtime's:
+//! where most lines of a file's head carry none, each line is given the runtime's time
+//! in front (`2022-01-28T16:04:05.413656027Z <the line>`). A line that is not a record
+//! of the wrapper (cut, or another program's) is passed on as it is, and counted: the
+//! count is reported once the file is read.
+
+use crate::format::{self, Format};
+use std::borrow::Cow;
+use std::io::{self, BufRead, Read};
+
+/// A runtime's way of wrapping lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WrapperKind {
+    DockerJson,
+    Cri,
+}
+
+/// How a file's lines are unwrapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wrapper {
+    pub kind: WrapperKind,
+    /// Whether the runtime's time is put in front of each line (the lines carry none).
+    pub stamped: bool,
+}
+
+/// One record of a wrapper: the program's text (a piece of a line when `partial`), the
+/// runtime's time, and the stream it came from (pieces of a line are joined within a
+/// stream: the other stream's lines may come between them).
+struct Record<'a> {
+    text: Cow<'a, [u8]>,
+    time: &'a [u8],
+    partial: bool,
+    stderr: bool,
+}
+
+impl WrapperKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            WrapperKind::DockerJson => "docker json-file",
+            WrapperKind::Cri => "cri",
+        }
+    }
+
+    fn record(self, line: &[u8]) -> Option<Record<'_>> {
+        match self {
+            WrapperKind::DockerJson => {
+                // A whole object: a record cut short (a crash, a full disk) is none.
+                if !line.starts_with(b"{\"log\":\"") || !line.ends_with(b"}") {
+                    return None;
+                }
+                let (text, time) = format::container_record(line)?;
+                let (text, partial) = match text {
+                    Cow::Borrowed(t) => match t.strip_suffix(b"\n") {
+                        Some(t) => (Cow::Borrowed(t), false),
+                        None => (Cow::Borrowed(t), true),
+                    },
+                    Cow::Owned(mut t) => {
+                        let whole = t.last() == Some(&b'\n');
+                        if whole {
+                            t.pop();
+                        }
+                        (Cow::Owned(t), !whole)
+                    }
+                };
+                // json-file splits only lines longer than 16 KiB: their pieces follow
+                // each other, so the stream need not be read.
+                Some(Record {
+                    text,
+                    time,
+                    partial,
+                    stderr: false,
+                })
+            }
+            WrapperKind::Cri => {
+                let space = memchr::memchr(b' ', line)?;
+                let time = &line[..space];
+                crate::time::parse_iso(time).filter(|s| s.len == time.len())?;
+                let rest = &line[space + 1..];
+                let stderr = rest.starts_with(b"stderr ");
+                let rest = rest.strip_prefix(b"stdout ").or_else(|| rest.strip_prefix(b"stderr "))?;
+                let (partial, text) = match rest {
+                    [b'F', b' ', text @ ..] => (false, text),
+                    [b'P', b' ', text @ ..] => (true, text),
+                    [b'F'] => (false, &b""[..]),
+                    _ => return None,
+                };
+                Some(Record {
+                    text: Cow::Borrowed(text),
+                    time,
+                    partial,
+                    stderr,
+                })
+            }
+        }
+    }
+}
+
+/// The lines of a head that are records of a wrapper, and the wrapper most of them are
+/// records of (at least half of the non-empty lines).
+pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
+    let lines: Vec<&[u8]> = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .take(format::SNIFF_LINES)
+        .collect();
+    let kind = [WrapperKind::DockerJson, WrapperKind::Cri].into_iter().find(|kind| {
+        let records = lines.iter().filter(|l| kind.record(l).is_some()).count();
+        records > 0 && records * 2 >= lines.len()
+    })?;
+    // What the program printed: does it carry its own time?
+    let inner: Vec<u8> = lines
+        .iter()
+        .filter_map(|l| kind.record(l))
+        .filter(|r| !r.partial)
+        .flat_map(|r| r.text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
+        .collect();
+    let sniffed = format::sniff(&inner);
+    let own_time = inner
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .filter(|l| sniffed.format.stamp_at(l).and_then(|at| sniffed.format.parse_stamp(at)).is_some())
+        .count();
+    let printed = inner.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+    Some(Wrapper {
+        kind,
+        stamped: sniffed.format == Format::Unknown || own_time * 2 < printed,
+    })
+}
+
+/// The longest line joined from pieces: past it the pieces so far are a line of their
+/// own (the scan cuts lines far shorter, at `--max-line`, 1 MiB by default).
+const MAX_JOINED: usize = 4 << 20;
+
+/// A line being joined from pieces, and the runtime's time of its first piece.
+#[derive(Default)]
+struct Pieces {
+    text: Vec<u8>,
+    time: Vec<u8>,
+}
+
+/// A reader of what the program printed, from a reader of the wrapped lines.
+pub struct Unwrapped<R> {
+    raw: R,
+    wrapper: Wrapper,
+    line: Vec<u8>,
+    /// The lines being joined from pieces, on stdout and on stderr.
+    pieces: [Pieces; 2],
+    /// Unwrapped bytes not yet handed out.
+    out: Vec<u8>,
+    out_at: usize,
+    /// Lines that were not records of the wrapper, passed on as they are.
+    pub(crate) not_records: u64,
+    ended: bool,
+}
+
+impl<R: BufRead> Unwrapped<R> {
+    pub fn new(raw: R, wrapper: Wrapper) -> Unwrapped<R> {
+        Unwrapped {
+            raw,
+            wrapper,
+            line: Vec::new(),
+            pieces: Default::default(),
+            out: Vec::new(),
+            out_at: 0,
+            not_records: 0,
+            ended: false,
+        }
+    }
+
+    /// Unwraps the next line into `out`.
+    fn next_line(&mut self) -> io::Result<bool> {
+        self.line.clear();
+        if self.raw.read_until(b'\n', &mut self.line)? == 0 {
+            return Ok(false);
+        }
+        let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match self.wrapper.kind.record(line) {
+            None => {
+                if !line.is_empty() {
+                    self.not_records += 1;
+                }
+                self.out.extend_from_slice(line);
+            }
+            Some(record) => {
+                let pieces = &mut self.pieces[usize::from(record.stderr)];
+                if pieces.text.is_empty() {
+                    pieces.time.clear();
+                    pieces.time.extend_from_slice(record.time);
+                }
+                pieces.text.extend_from_slice(&record.text);
+                // Endless pieces (a hostile file) are handed out as a line at a bound.
+                if !record.partial || pieces.text.len() > MAX_JOINED {
+                    if self.wrapper.stamped && !pieces.time.is_empty() {
+                        self.out.extend_from_slice(&pieces.time);
+                        self.out.push(b' ');
+                    }
+                    self.out.append(&mut pieces.text);
+                }
+            }
+        }
+        self.out.push(b'\n');
+        Ok(true)
+    }
+}
+
+impl<R: BufRead> Read for Unwrapped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.out_at == self.out.len() {
+            self.out.clear();
+            self.out_at = 0;
+            if self.ended {
+                // Everything is read: the lines that were not records are said once.
+                return match std::mem::take(&mut self.not_records) {
+                    0 => Ok(0),
+                    n => Err(io::Error::other(NotRecords(n, self.wrapper.kind.name()))),
+                };
+            }
+            // A batch of lines at a time: one call a line would cost more than the line.
+            while self.out.len() < 64 * 1024 {
+                if !self.next_line()? {
+                    self.ended = true;
+                    // A line cut in pieces and never finished is what the file holds.
+                    for pieces in &mut self.pieces {
+                        if !pieces.text.is_empty() {
+                            self.out.append(&mut pieces.text);
+                            self.out.push(b'\n');
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        let n = buf.len().min(self.out.len() - self.out_at);
+        buf[..n].copy_from_slice(&self.out[self.out_at..self.out_at + n]);
+        self.out_at += n;
+        Ok(n)
+    }
+}
+
+/// Lines of a wrapped file that were not records of its wrapper: said once the file is
+/// read, as a note, not as a stop.
+#[derive(Debug)]
+pub struct NotRecords(pub u64, pub &'static str);
+
+impl std::fmt::Display for NotRecords {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            1 => write!(f, "1 line was not a {} record; read as it is", self.1),
+            n => write!(f, "{n} lines were not {} records; read as they are", self.1),
+        }
+    }
+}
+
+impl std::error::Error for NotRecords {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything a reader gives, and the error it ends with.
+    fn read_all(wrapped: &str, wrapper: Wrapper) -> (String, Option<String>) {
+        let mut reader = Unwrapped::new(wrapped.as_bytes(), wrapper);
+        let mut out = Vec::new();
+        let mut buf = [0u8; 7];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => return (String::from_utf8(out).unwrap(), None),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return (String::from_utf8(out).unwrap(), Some(e.to_string())),
+            }
+        }
+    }
+
+    const DOCKER: Wrapper = Wrapper {
+        kind: WrapperKind::DockerJson,
+        stamped: false,
+    };
+
+    #[test]
+    fn docker_records_unescaped_one_line_each() {
+        let wrapped = "{\"log\":\"{\\\"level\\\":\\\"error\\\",\\\"msg\\\":\\\"a \\\\\\\"quoted\\\\\\\" word\\\"}\\n\",\"stream\":\"stderr\",\"time\":\"2024-01-21T20:30:03.001290044Z\"}\n";
+        assert_eq!(
+            read_all(wrapped, DOCKER),
+            ("{\"level\":\"error\",\"msg\":\"a \\\"quoted\\\" word\"}\n".to_string(), None)
+        );
+    }
+
+    #[test]
+    fn pieces_are_joined_at_the_last_within_their_stream() {
+        let wrapped = "2024-01-21T20:30:03.001Z stderr P QueuePool limit of size 5 ove\n2024-01-21T20:30:03.002Z stdout F GET /healthz 200\n2024-01-21T20:30:03.003Z stderr F rflow 10 reached\n";
+        let cri = |stamped| Wrapper {
+            kind: WrapperKind::Cri,
+            stamped,
+        };
+        assert_eq!(
+            read_all(wrapped, cri(false)).0,
+            "\nGET /healthz 200\nQueuePool limit of size 5 overflow 10 reached\n"
+        );
+        // Stamped, a joined line takes the time of its first piece.
+        assert_eq!(
+            read_all(wrapped, cri(true)).0,
+            "\n2024-01-21T20:30:03.002Z GET /healthz 200\n2024-01-21T20:30:03.001Z QueuePool limit of size 5 overflow 10 reached\n"
+        );
+    }
+
+    #[test]
+    fn lines_that_are_not_records_pass_and_are_counted_once() {
+        let wrapped = "{\"log\":\"ready\\n\",\"stream\":\"stdout\",\"time\":\"2024-01-21T20:29:58Z\"}\n{\"log\":\"worker 3 stopp\n";
+        let (text, note) = read_all(wrapped, DOCKER);
+        assert_eq!(text, "ready\n{\"log\":\"worker 3 stopp\n");
+        assert_eq!(note.as_deref(), Some("1 line was not a docker json-file record; read as it is"));
+    }
+
+    #[test]
+    fn a_head_names_its_wrapper_and_whether_lines_need_the_runtimes_time() {
+        let docker =
+            "{\"log\":\"2024-01-21 20:30:01,250 ERROR checkout: boom\\n\",\"stream\":\"stdout\",\"time\":\"2024-01-21T20:30:01.25Z\"}\n";
+        assert_eq!(wrapper_of(docker.as_bytes()), Some(DOCKER));
+        let bare = "2024-01-21T20:30:01.25Z stdout F worker ready\n2024-01-21T20:30:02.25Z stdout F worker busy\n";
+        assert_eq!(
+            wrapper_of(bare.as_bytes()),
+            Some(Wrapper {
+                kind: WrapperKind::Cri,
+                stamped: true
+            })
+        );
+        // Decoys: a JSON app log with a `log` key deeper in, an ISO-stamped app log.
+        assert_eq!(wrapper_of(b"{\"time\":\"2024-01-21T20:30:01Z\",\"log\":\"x\"}\n"), None);
+        assert_eq!(wrapper_of(b"2024-01-21T20:30:01.25Z stdout: worker ready\n"), None);
+    }
+}
