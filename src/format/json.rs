@@ -57,6 +57,8 @@ pub(crate) enum Key {
     Severity,
     LogLevel,
     LevelName,
+    /// MongoDB's severity letter (`"s":"E"`; `D1`…`D5` for debug levels).
+    S,
     JournalMessage,
     JournalPriority,
 }
@@ -105,6 +107,7 @@ impl Key {
             b"severity" => Key::Severity,
             b"loglevel" => Key::LogLevel,
             b"level_name" => Key::LevelName,
+            b"s" => Key::S,
             b"MESSAGE" => Key::JournalMessage,
             b"PRIORITY" => Key::JournalPriority,
             _ => return None,
@@ -243,6 +246,14 @@ impl<'a> Record<'a> {
                     Level::of_word(&value[..word_end])
                 } else {
                     Level::of_number(self.number(&[key])?)
+                }
+            })
+            .or_else(|| {
+                // MongoDB's letter, alone or with a debug level's digit.
+                let (value, true) = raw(Key::S)? else { return None };
+                match value {
+                    [letter] | [letter @ b'D', b'1'..=b'5'] => Level::of_letter(*letter),
+                    _ => None,
                 }
             })
             .or_else(|| {
@@ -463,6 +474,23 @@ mod tests {
     fn wrapper_with_log_text() {
         let line = br#"{"log":"2023-05-28T08:52:18.119268Z 0 [Warning] [MY-000000] [Server] Too many connections\n","file":"/var/lib/mysql/mysqld-error.log"}"#;
         assert!(looks_like(line));
+    }
+
+    #[test]
+    fn mongodb_severity_letters() {
+        let level = |s: &str| {
+            let line = format!(
+                r#"{{"t":{{"$date":"2024-01-21T20:30:01.250+00:00"}},"s":"{s}",  "c":"NETWORK",  "id":22943,   "ctx":"listener","msg":"Connection accepted"}}"#
+            );
+            Record::of(line.as_bytes()).head().and_then(|h| h.level)
+        };
+        assert_eq!(level("E"), Some(Level::Error));
+        assert_eq!(level("W"), Some(Level::Warning));
+        assert_eq!(level("F"), Some(Level::Critical));
+        assert_eq!(level("D2"), Some(Level::Debug));
+        // Decoys: a word that is no letter, a digit after another letter.
+        assert_eq!(level("Engine"), None);
+        assert_eq!(level("E7"), None);
     }
 
     #[test]

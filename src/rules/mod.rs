@@ -30,6 +30,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("builtin/sql.toml", include_str!("builtin/sql.toml")),
     ("builtin/pools.toml", include_str!("builtin/pools.toml")),
     ("builtin/system.toml", include_str!("builtin/system.toml")),
+    ("builtin/network.toml", include_str!("builtin/network.toml")),
+    ("builtin/deploys.toml", include_str!("builtin/deploys.toml")),
     ("builtin/app.toml", include_str!("builtin/app.toml")),
 ];
 

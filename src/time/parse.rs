@@ -386,6 +386,38 @@ pub fn parse_epoch(b: &[u8]) -> Option<RawStamp> {
 
 /// Any timestamp shape this module knows, at the very start of `b`. Used to sniff
 /// formats and to read files of unknown format whose lines begin with a timestamp.
+/// java.util.logging's default (Tomcat's `catalina.out` before 8.0, many Java
+/// programs): `Mar 28, 2022 7:01:48 AM`, a twelve-hour clock.
+pub fn parse_jul(b: &[u8]) -> Option<RawStamp> {
+    let month = month_name(b, 0)?;
+    if b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let (day, i) = padded_number(b, 4)?;
+    if b.get(i..i + 2) != Some(b", ") {
+        return None;
+    }
+    let year = four(b, i + 2)?;
+    if b.get(i + 6) != Some(&b' ') {
+        return None;
+    }
+    let (hour, minute, second, end) = clock(b, i + 7)?;
+    let afternoon = match b.get(end..end + 3) {
+        Some(b" AM") => false,
+        Some(b" PM") => true,
+        _ => return None,
+    };
+    if !(1..=12).contains(&hour) {
+        return None;
+    }
+    let hour = hour % 12 + if afternoon { 12 } else { 0 };
+    Some(RawStamp {
+        civil: civil(Some(year), month, day, (hour, minute, second), 0)?,
+        zone: StampZone::Naive,
+        len: end + 3,
+    })
+}
+
 pub fn parse_any(b: &[u8]) -> Option<RawStamp> {
     match b.first()? {
         b'0'..=b'9' => parse_iso(b)
@@ -406,7 +438,10 @@ pub fn parse_any(b: &[u8]) -> Option<RawStamp> {
                 ..stamp
             })
         }
-        b'A'..=b'Z' | b'a'..=b'z' => parse_syslog(b).or_else(|| parse_ctime(b)).or_else(|| parse_glog(b)),
+        b'A'..=b'Z' | b'a'..=b'z' => parse_syslog(b)
+            .or_else(|| parse_ctime(b))
+            .or_else(|| parse_glog(b))
+            .or_else(|| parse_jul(b)),
         _ => None,
     }
 }
@@ -416,6 +451,24 @@ mod tests {
     use super::*;
     use crate::time::{Micros, TimeContext, YearPlan, Zone};
     use chrono::DateTime;
+
+    #[test]
+    fn java_util_logging_twelve_hour_clock() {
+        let at = |text: &str| parse_jul(text.as_bytes()).map(|s| (utc(s), s.len));
+        let micros = |iso: &str| DateTime::parse_from_rfc3339(iso).unwrap().timestamp_micros();
+        assert_eq!(
+            at("Mar 28, 2022 7:01:48 AM org.apache.catalina.startup.Catalina start"),
+            Some((micros("2022-03-28T07:01:48Z"), 23))
+        );
+        assert_eq!(at("Mar 28, 2022 12:01:48 AM x").map(|a| a.0), Some(micros("2022-03-28T00:01:48Z")));
+        assert_eq!(at("Mar 28, 2022 12:01:48 PM x").map(|a| a.0), Some(micros("2022-03-28T12:01:48Z")));
+        assert_eq!(at("Dec 1, 2022 11:59:59 PM x").map(|a| a.0), Some(micros("2022-12-01T23:59:59Z")));
+        // Decoys: a 24-hour clock with no AM/PM, hour 0 or 13 with one, a syslog stamp.
+        assert_eq!(at("Mar 28, 2022 17:01:48 org.x"), None);
+        assert_eq!(at("Mar 28, 2022 0:01:48 AM x"), None);
+        assert_eq!(at("Mar 28, 2022 13:01:48 PM x"), None);
+        assert_eq!(at("Mar 28 07:01:48 web1 cron[1]: x"), None);
+    }
 
     fn utc(stamp: RawStamp) -> Micros {
         TimeContext::new(
