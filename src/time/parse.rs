@@ -386,6 +386,29 @@ pub fn parse_epoch(b: &[u8]) -> Option<RawStamp> {
 
 /// Any timestamp shape this module knows, at the very start of `b`. Used to sniff
 /// formats and to read files of unknown format whose lines begin with a timestamp.
+/// Erlang's error_logger report header (RabbitMQ before 3.9): `=WARNING REPORT====
+/// 6-May-2019::03:56:36 ===`, the message on the lines after it.
+pub fn parse_erlang_report(b: &[u8]) -> Option<RawStamp> {
+    let rest = b.strip_prefix(b"=")?;
+    let at = memchr::memmem::find(&rest[..rest.len().min(32)], b" REPORT==== ")? + 1 + 12;
+    let (day, i) = padded_number(b, at)?;
+    if b.get(i) != Some(&b'-') || b.get(i + 4) != Some(&b'-') {
+        return None;
+    }
+    let month = month_name(b, i + 1)?;
+    let year = four(b, i + 5)?;
+    if b.get(i + 9..i + 11) != Some(b"::") {
+        return None;
+    }
+    let (hour, minute, second, end) = clock(b, i + 11)?;
+    let (micros, end) = fraction(b, end);
+    Some(RawStamp {
+        civil: civil(Some(year), month, day, (hour, minute, second), micros)?,
+        zone: StampZone::Naive,
+        len: end,
+    })
+}
+
 /// java.util.logging's default (Tomcat's `catalina.out` before 8.0, many Java
 /// programs): `Mar 28, 2022 7:01:48 AM`, a twelve-hour clock.
 pub fn parse_jul(b: &[u8]) -> Option<RawStamp> {
@@ -438,6 +461,7 @@ pub fn parse_any(b: &[u8]) -> Option<RawStamp> {
                 ..stamp
             })
         }
+        b'=' => parse_erlang_report(b),
         b'A'..=b'Z' | b'a'..=b'z' => parse_syslog(b)
             .or_else(|| parse_ctime(b))
             .or_else(|| parse_glog(b))
@@ -451,6 +475,27 @@ mod tests {
     use super::*;
     use crate::time::{Micros, TimeContext, YearPlan, Zone};
     use chrono::DateTime;
+
+    #[test]
+    fn erlang_report_headers() {
+        let micros = |iso: &str| DateTime::parse_from_rfc3339(iso).unwrap().timestamp_micros();
+        let at = |text: &str| parse_any(text.as_bytes()).map(utc);
+        assert_eq!(
+            at("=WARNING REPORT==== 6-May-2019::03:56:36 ==="),
+            Some(micros("2019-05-06T03:56:36Z"))
+        );
+        assert_eq!(
+            at("=INFO REPORT==== 17-Apr-2019::19:46:29.300 ==="),
+            Some(micros("2019-04-17T19:46:29.300Z"))
+        );
+        assert_eq!(
+            at("=ERROR REPORT==== 31-Dec-2018::23:59:59 ==="),
+            Some(micros("2018-12-31T23:59:59Z"))
+        );
+        // Decoys: a header without its date, a line of equals signs.
+        assert_eq!(at("=WARNING REPORT==== ==="), None);
+        assert_eq!(at("===================="), None);
+    }
 
     #[test]
     fn java_util_logging_twelve_hour_clock() {
