@@ -437,3 +437,37 @@ fn other_servers_access_logs_feed_the_series() {
         assert_eq!(requests_in(&real_logs().join(name)), (format.to_string(), requests), "{name}");
     }
 }
+
+/// Dates written month first are read where the file shows the order: Suricata's
+/// fast.log (month first in Suricata's source, its date joined to the clock by `-`) and
+/// ZoneMinder's (`01/25/22`: no month 25). ZoneMinder's later lines, in PHP's
+/// `12/17/22, 10:31:29 PM MST` shape, are not read.
+#[test]
+fn month_first_dates_are_read_where_the_file_shows_them() {
+    let rules = RuleSet::load(&[], true).unwrap();
+    let options = ScanOptions {
+        zone: Zone::UTC,
+        ..ScanOptions::default()
+    };
+    let cases = [
+        (
+            "crowdsec-hub/suricata-logs-fastlog/suricata-logs-fastlog.log",
+            4,
+            "2022-07-11T06:09:52.602Z",
+        ),
+        (
+            "crowdsec-hub/zoneminder-logs/zoneminder-web_php.log",
+            10,
+            "2022-01-25T16:08:02.393Z",
+        ),
+    ];
+    for (name, timed, first) in cases {
+        let result = postmortem::scan_paths(&[real_logs().join(name)], &rules, &options, &NoProgress);
+        let file = &result.files[0];
+        assert_eq!(
+            (file.format.name(), file.timestamped, file.first.map(postmortem::time::rfc3339_utc)),
+            ("month_first", timed, Some(first.to_string())),
+            "{name}"
+        );
+    }
+}

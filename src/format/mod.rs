@@ -223,6 +223,7 @@ families! {
     Logback => logback::Logback,
     Python => python::Python,
     JsonLines => json_lines::JsonLines,
+    MonthFirst => month_first::MonthFirst,
     Timestamped => timestamped::Timestamped,
     Prefixed => prefixed::Prefixed,
     Unknown => unknown::Unknown,

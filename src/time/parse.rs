@@ -386,6 +386,40 @@ pub fn parse_epoch(b: &[u8]) -> Option<RawStamp> {
 
 /// Any timestamp shape this module knows, at the very start of `b`. Used to sniff
 /// formats and to read files of unknown format whose lines begin with a timestamp.
+/// A date written month first, `MM/DD/YYYY` or `MM/DD/YY` (years 2000 on), then `-` or a
+/// space and the clock: Suricata's fast.log (`07/11/2022-10:29:01.860293`), ZoneMinder
+/// (`01/25/22 16:08:02.393003`). Which files write the month first is decided per file
+/// ([`crate::format::families::month_first`]); this reads the shape alone.
+pub fn parse_month_first(b: &[u8]) -> Option<RawStamp> {
+    let (month, i) = slash_number(b, 0)?;
+    let (day, i) = slash_number(b, i)?;
+    let (year, i) = match (four(b, i), two(b, i)) {
+        (Some(year), _) => (year, i + 4),
+        (None, Some(short)) if !b.get(i + 2).is_some_and(u8::is_ascii_digit) => (2000 + i32::from(short), i + 2),
+        _ => return None,
+    };
+    if !matches!(b.get(i), Some(b'-' | b' ')) {
+        return None;
+    }
+    let (hour, minute, second, end) = clock(b, i + 1)?;
+    let (micros, end) = fraction(b, end);
+    Some(RawStamp {
+        civil: civil(Some(year), month, day, (hour, minute, second), micros)?,
+        zone: StampZone::Naive,
+        len: end,
+    })
+}
+
+/// One or two digits at `i` and the `/` after them: (number, index after the slash).
+fn slash_number(b: &[u8], i: usize) -> Option<(u8, usize)> {
+    let first = digit(b, i)?;
+    match (digit(b, i + 1), b.get(i + 1)) {
+        (Some(second), _) if b.get(i + 2) == Some(&b'/') => Some(((first * 10 + second) as u8, i + 3)),
+        (None, Some(b'/')) => Some((first as u8, i + 2)),
+        _ => None,
+    }
+}
+
 /// Erlang's error_logger report header (RabbitMQ before 3.9): `=WARNING REPORT====
 /// 6-May-2019::03:56:36 ===`, the message on the lines after it.
 pub fn parse_erlang_report(b: &[u8]) -> Option<RawStamp> {
@@ -475,6 +509,25 @@ mod tests {
     use super::*;
     use crate::time::{Micros, TimeContext, YearPlan, Zone};
     use chrono::DateTime;
+
+    #[test]
+    fn month_first_dates() {
+        let micros = |iso: &str| DateTime::parse_from_rfc3339(iso).unwrap().timestamp_micros();
+        let at = |text: &str| parse_month_first(text.as_bytes()).map(|s| (utc(s), s.len));
+        assert_eq!(
+            at("07/11/2022-10:29:01.860293  [**] [1:2200074:2] SURICATA"),
+            Some((micros("2022-07-11T10:29:01.860293Z"), 26))
+        );
+        assert_eq!(
+            at("01/25/22 16:08:02.393003 web_php[118770].ERR"),
+            Some((micros("2022-01-25T16:08:02.393003Z"), 24))
+        );
+        assert_eq!(at("1/5/2024 9:03:00 x").map(|a| a.0), Some(micros("2024-01-05T09:03:00Z")));
+        // Decoys: a month past 12 (a day-first date), a year of three digits, no clock.
+        assert_eq!(at("25/01/2022 16:08:02 x"), None);
+        assert_eq!(at("01/25/202 16:08:02 x"), None);
+        assert_eq!(at("01/25/2022 started"), None);
+    }
 
     #[test]
     fn erlang_report_headers() {

@@ -12,6 +12,7 @@ pub mod json_lines;
 pub mod laravel;
 pub mod log4j_short;
 pub mod logback;
+pub mod month_first;
 pub mod mysql_error;
 pub mod mysql_general;
 pub mod mysql_slow;
