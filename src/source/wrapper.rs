@@ -14,8 +14,10 @@
 //! before it give empty lines.
 //!
 //! Programs in containers often print no time of their own, counting on the runtime's:
-//! where most lines of a file's head carry none, each line is given the runtime's time
-//! in front (`2022-01-28T16:04:05.413656027Z <the line>`). A line that is not a record
+//! where the lines are of no family we know, or most of a file's head carry no time and
+//! are read for their time alone, each line is given the runtime's time in front
+//! (`2022-01-28T16:04:05.413656027Z <the line>`). A known family's lines (a MySQL slow
+//! log's entries, a Python traceback) keep their own times. A line that is not a record
 //! of the wrapper (cut, or another program's) is passed on as it is, and counted: the
 //! count is reported once the file is read.
 
@@ -137,9 +139,14 @@ pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
         .filter(|l| sniffed.format.stamp_at(l).and_then(|at| sniffed.format.parse_stamp(at)).is_some())
         .count();
     let printed = inner.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+    // A family of its own knows which of its lines carry the time (a slow-log entry's
+    // `# Time:`, a traceback under its record): its lines are read as printed. Only lines
+    // no family knows, or read for their time alone, are given the runtime's where most
+    // have none.
+    let generic = matches!(sniffed.format, Format::Timestamped | Format::Prefixed | Format::JsonLines);
     Some(Wrapper {
         kind,
-        stamped: sniffed.format == Format::Unknown || own_time * 2 < printed,
+        stamped: sniffed.format == Format::Unknown || (generic && own_time * 2 < printed),
     })
 }
 
@@ -339,6 +346,16 @@ mod tests {
             Some(Wrapper {
                 kind: WrapperKind::Cri,
                 stamped: true
+            })
+        );
+        // A slow log: few of its lines carry a time, and its family knows which.
+        let slow = "# Time: 2024-01-21T20:30:00.000000Z\n# User@Host: shop[shop] @ localhost []  Id: 7\n# Query_time: 12.5  Lock_time: 11.0 Rows_sent: 1  Rows_examined: 1\nSET timestamp=1705869000;\nSELECT 1;\n";
+        let wrapped: String = slow.lines().map(|l| format!("2024-01-21T20:30:00.1Z stdout F {l}\n")).collect();
+        assert_eq!(
+            wrapper_of(wrapped.as_bytes()),
+            Some(Wrapper {
+                kind: WrapperKind::Cri,
+                stamped: false
             })
         );
         // Decoys: a JSON app log with a `log` key deeper in, an ISO-stamped app log.
