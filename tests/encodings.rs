@@ -244,6 +244,7 @@ fn a_containers_log_reads_as_the_program_printed_it() {
     };
     assert_eq!(find("nginx-json.log")["read"], "docker json-file");
     assert_eq!(find("app-cri.log")["read"], "cri");
+    assert_eq!(find("nginx-json.log.1.gz")["read"], "gzip, docker json-file");
     assert_eq!(reading(find("nginx-json.log")), reading(find("access.log")));
     assert_eq!(reading(find("nginx-json.log.1.gz")), reading(find("access.log")));
     let (format, lines, timed, first, last, events) = reading(find("app.log"));

@@ -282,3 +282,66 @@ fn each_access_family_feeds_the_traffic_series() {
         assert_eq!(traffic_of(name), expected, "{name}");
     }
 }
+
+/// A W3C file whose columns change mid-way (IIS writes its header again at each start)
+/// is read by the right columns on every line, wherever the new header falls: here
+/// across the 4 MiB block its headers are searched in, and in another chunk than the
+/// first. Every request failed; each is counted as such only if read by its columns.
+#[test]
+fn w3c_columns_that_change_are_followed_wherever_the_header_falls() {
+    const BLOCK: usize = 4 << 20;
+    for cut in [1usize, 3, 5, 8, 9] {
+        let mut text = String::from(
+            "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status time-taken\n",
+        );
+        let first = "2024-01-21 20:30:00 198.51.100.23 GET /cart 503 15\n";
+        let mut lines = 0;
+        // Fill to just before the block's end, so the second header's `\n#Fields:`
+        // straddles it `cut` bytes in.
+        while text.len() + first.len() < BLOCK - cut - 40 {
+            text.push_str(first);
+            lines += 1;
+        }
+        let pad = BLOCK - cut - text.len();
+        text.push_str(&format!("#Remark: {}\n", "x".repeat(pad - 10)));
+        assert_eq!(text.len(), BLOCK - cut);
+        text.push_str("#Fields: date time sc-status time-taken c-ip cs-method cs-uri-stem\n");
+        for _ in 0..2000 {
+            text.push_str("2024-01-21 20:31:00 504 15 198.51.100.23 GET /cart\n");
+            lines += 1;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("u_ex240121.log");
+        std::fs::write(&file, &text).unwrap();
+        let rules = RuleSet::load(&[], true).unwrap();
+        let options = ScanOptions {
+            chunk_size: 1 << 20,
+            ..ScanOptions::default()
+        };
+        let result = postmortem::scan_paths(std::slice::from_ref(&file), &rules, &options, &NoProgress);
+        let buckets: Vec<_> = result.series.values().flat_map(|s| s.buckets.values()).collect();
+        let failed: u64 = buckets.iter().map(|b| b.failed()).sum();
+        assert_eq!(failed, lines, "header {cut} bytes before the block's end");
+    }
+}
+
+/// A W3C file that repeats its header without changing it keeps one set of columns,
+/// however many times it repeats (a file of nothing but headers held each of them).
+#[test]
+fn repeated_w3c_headers_that_change_nothing_are_kept_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("u_ex240121.log");
+    let header =
+        "#Software: Microsoft Internet Information Services 10.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status time-taken\n";
+    let mut text = String::new();
+    for _ in 0..20_000 {
+        text.push_str(header);
+        text.push_str("2024-01-21 20:30:00 198.51.100.23 GET /cart 503 15\n");
+    }
+    std::fs::write(&file, &text).unwrap();
+    let (files, problems) = postmortem::source::discover(std::slice::from_ref(&file));
+    assert!(problems.is_empty());
+    let probe = postmortem::source::probe(files.into_iter().next().unwrap(), false).unwrap();
+    assert_eq!(probe.sniffed.format.name(), "w3c");
+    assert_eq!(probe.columns.len(), 1);
+}

@@ -56,10 +56,9 @@ pub struct SynthArgs {
     /// Seed of the generator: the same seed, the same archive.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Write the access log as this server does instead of the scenario's own format:
-    /// nginx, apache, json, haproxy, alb, cloudfront, iis, s3, caddy, traefik, varnish,
-    /// ingress. The same requests, so the same outage to find.
-    #[arg(long, value_name = "FORMAT")]
+    /// Write the access log as this server does instead of the scenario's own format.
+    /// The same requests, so the same outage to find.
+    #[arg(long, value_name = "FORMAT", value_parser = clap::builder::PossibleValuesParser::new(postmortem::synth::WEB_FORMATS.map(|(name, _)| name)))]
     pub web: Option<String>,
 }
 

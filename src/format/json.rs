@@ -29,6 +29,8 @@ pub(crate) enum Key {
     TimeLocal,
     EventTime,
     Log,
+    /// A container runtime's `stdout` or `stderr`.
+    Stream,
     Message,
     Msg,
     Status,
@@ -80,6 +82,7 @@ impl Key {
             b"time_local" => Key::TimeLocal,
             b"eventTime" => Key::EventTime,
             b"log" => Key::Log,
+            b"stream" => Key::Stream,
             b"message" => Key::Message,
             b"msg" => Key::Msg,
             b"status" => Key::Status,
@@ -252,7 +255,7 @@ impl<'a> Record<'a> {
                 // MongoDB's letter, alone or with a debug level's digit.
                 let (value, true) = raw(Key::S)? else { return None };
                 match value {
-                    [letter] | [letter @ b'D', b'1'..=b'5'] => Level::of_letter(*letter),
+                    [letter @ (b'F' | b'E' | b'W' | b'I' | b'D')] | [letter @ b'D', b'1'..=b'5'] => Level::of_letter(*letter),
                     _ => None,
                 }
             })
@@ -491,6 +494,7 @@ mod tests {
         // Decoys: a word that is no letter, a digit after another letter.
         assert_eq!(level("Engine"), None);
         assert_eq!(level("E7"), None);
+        assert_eq!(level("A"), None);
     }
 
     #[test]

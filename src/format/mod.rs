@@ -349,17 +349,28 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     best
 }
 
-/// The text and time of a container runtime's JSON record (Docker's json-file
-/// `{"log":"…","stream":"stdout","time":"…"}`; a shipper's `{"log":"…","file":"…"}` has
-/// no time, given as empty), the text's escapes decoded.
-pub(crate) fn container_record(line: &[u8]) -> Option<(std::borrow::Cow<'_, [u8]>, &[u8])> {
+/// A container runtime's JSON record (Docker's json-file
+/// `{"log":"…","stream":"stdout","time":"…"}`; a shipper's `{"log":"…","file":"…"}`).
+pub(crate) struct ContainerRecord<'a> {
+    /// What the program printed, escapes decoded.
+    pub(crate) text: std::borrow::Cow<'a, [u8]>,
+    /// The runtime's time as written; empty where the record has none.
+    pub(crate) time: &'a [u8],
+    pub(crate) stderr: bool,
+}
+
+/// Reads a line as a [`ContainerRecord`], if it has a `log` text.
+pub(crate) fn container_record(line: &[u8]) -> Option<ContainerRecord<'_>> {
+    use std::borrow::Cow;
     let record = json::Record::of(line);
     let text = record.string(&[json::Key::Log])?;
-    match record.string(&[json::Key::Time]) {
-        Some(std::borrow::Cow::Borrowed(time)) => Some((text, time)),
-        Some(std::borrow::Cow::Owned(_)) => None,
-        None => Some((text, b"")),
-    }
+    let stderr = record.string(&[json::Key::Stream]).is_some_and(|s| &s[..] == b"stderr");
+    let time = match record.string(&[json::Key::Time]) {
+        Some(Cow::Borrowed(time)) => time,
+        Some(Cow::Owned(_)) => return None,
+        None => b"",
+    };
+    Some(ContainerRecord { text, time, stderr })
 }
 
 /// The text after `n` space-separated fields (runs of spaces count as one separator).

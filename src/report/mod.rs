@@ -277,8 +277,8 @@ pub struct Source {
     /// The format's name (`unknown` when none was recognised).
     pub format: &'static str,
     pub source: SourceKind,
-    /// How it was read: `mmap`, `read`, `gzip`, `stdin`.
-    pub read: &'static str,
+    /// How it was read: `mmap`, `read`, `gzip`, `stdin`, `docker json-file`, `gzip, cri`.
+    pub read: String,
     /// The zone of its times: the one its lines carry, or the one assumed.
     pub zone: String,
     pub zone_assumed: bool,

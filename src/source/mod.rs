@@ -42,13 +42,15 @@ pub enum ReadMode {
 }
 
 impl ReadMode {
-    pub fn name(self) -> &'static str {
+    /// How the file was read: `mmap`, `gzip`, `docker json-file`, `gzip, cri` …
+    pub fn name(self) -> String {
         match self {
-            ReadMode::Mmap => "mmap",
-            ReadMode::Pread => "read",
-            ReadMode::Decoded(encoding) => encoding.name(),
-            ReadMode::Unwrapped(_, wrapper) => wrapper.kind.name(),
-            ReadMode::Stdin => "stdin",
+            ReadMode::Mmap => "mmap".into(),
+            ReadMode::Pread => "read".into(),
+            ReadMode::Decoded(encoding) => encoding.name().into(),
+            ReadMode::Unwrapped(None, wrapper) => wrapper.kind.name().into(),
+            ReadMode::Unwrapped(Some(encoding), wrapper) => format!("{}, {}", encoding.name(), wrapper.kind.name()),
+            ReadMode::Stdin => "stdin".into(),
         }
     }
 }
@@ -186,16 +188,20 @@ fn unwrapped_probe(
 /// The line that names a W3C file's columns.
 const FIELDS_DIRECTIVE: &[u8] = b"#Fields:";
 
-/// Every `#Fields:` line of a plain file, as the columns it names from its offset on
-/// (`first`, the head's, holds from the start). One pass of a substring search: a W3C
-/// file writes its header again each time its server starts, maybe with other columns.
+/// Every `#Fields:` line of a plain file that changes its columns, as the columns it
+/// names from its offset on (`first`, the head's, holds from the start). One pass of a
+/// substring search: a W3C file writes its header again each time its server starts,
+/// maybe with other columns. Repeated headers that change nothing add nothing, and at
+/// most [`MAX_HEADER_CHANGES`] changes are kept (a file of nothing but headers is no
+/// log: the columns of its last change kept hold to its end).
 fn header_columns(file: &File, size: u64, first: crate::format::Columns) -> io::Result<Vec<(u64, crate::format::Columns)>> {
     const BLOCK: usize = 4 << 20;
     let finder = memchr::memmem::Finder::new(b"\n#Fields:");
     let mut columns = vec![(0, first)];
     let mut start = 0u64;
-    while start < size {
-        // Each block begins a few bytes early, so a directive cut by its start is found.
+    while start < size && columns.len() < MAX_HEADER_CHANGES {
+        // Each block begins a few bytes early, so a directive cut by its start is found;
+        // one found twice is skipped by its offset.
         let from = start.saturating_sub(FIELDS_DIRECTIVE.len() as u64);
         let block = read_at(file, from, BLOCK.min((size - from) as usize))?;
         if block.is_empty() {
@@ -203,19 +209,31 @@ fn header_columns(file: &File, size: u64, first: crate::format::Columns) -> io::
         }
         for hit in finder.find_iter(&block) {
             let at = from + hit as u64 + 1;
-            if at < start || columns.last().is_some_and(|(offset, _)| *offset >= at) {
+            if columns.last().is_some_and(|(offset, _)| *offset >= at) {
                 continue;
             }
-            let line = read_at(file, at, 64 << 10)?;
+            // The header line, from the block when it ends there.
+            let in_block = &block[hit + 1..];
+            let line = match memchr::memchr(b'\n', in_block) {
+                Some(end) => in_block[..end].to_vec(),
+                None => read_at(file, at, MAX_HEADER_LINE)?,
+            };
             let line = &line[..memchr::memchr(b'\n', &line).unwrap_or(line.len())];
             let mut next = columns[columns.len() - 1].1.clone();
             next.follow(line.strip_suffix(b"\r").unwrap_or(line));
-            columns.push((at, next));
+            if next != columns[columns.len() - 1].1 && columns.len() < MAX_HEADER_CHANGES {
+                columns.push((at, next));
+            }
         }
         start = from + block.len() as u64;
     }
     Ok(columns)
 }
+
+/// How many changes of a W3C file's columns are kept, at most.
+const MAX_HEADER_CHANGES: usize = 4096;
+/// How much of a header line is read when it runs past a block.
+const MAX_HEADER_LINE: usize = 64 << 10;
 
 fn finish_probe(
     file: InputFile,

@@ -65,7 +65,7 @@ impl WrapperKind {
                 if !line.starts_with(b"{\"log\":\"") || !line.ends_with(b"}") {
                     return None;
                 }
-                let (text, time) = format::container_record(line)?;
+                let format::ContainerRecord { text, time, stderr } = format::container_record(line)?;
                 let (text, partial) = match text {
                     Cow::Borrowed(t) => match t.strip_suffix(b"\n") {
                         Some(t) => (Cow::Borrowed(t), false),
@@ -76,16 +76,19 @@ impl WrapperKind {
                         if whole {
                             t.pop();
                         }
+                        // A shipper's record may hold several lines (Fluent Bit's
+                        // multiline): one outer line stays one line.
+                        for b in t.iter_mut().filter(|b| matches!(**b, b'\n' | b'\r')) {
+                            *b = b' ';
+                        }
                         (Cow::Owned(t), !whole)
                     }
                 };
-                // json-file splits only lines longer than 16 KiB: their pieces follow
-                // each other, so the stream need not be read.
                 Some(Record {
                     text,
                     time,
                     partial,
-                    stderr: false,
+                    stderr,
                 })
             }
             WrapperKind::Cri => {
@@ -190,10 +193,37 @@ impl<R: BufRead> Unwrapped<R> {
         }
     }
 
+    /// Reads the next outer line into `line`, at most [`MAX_JOINED`] bytes of it (the
+    /// rest of a longer one is skipped): a file of one endless line is never held whole.
+    fn read_line(&mut self) -> io::Result<bool> {
+        self.line.clear();
+        let mut any = false;
+        loop {
+            let buf = match self.raw.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if buf.is_empty() {
+                return Ok(any);
+            }
+            any = true;
+            let (take, done) = match memchr::memchr(b'\n', buf) {
+                Some(i) => (i + 1, true),
+                None => (buf.len(), false),
+            };
+            let room = MAX_JOINED.saturating_sub(self.line.len());
+            self.line.extend_from_slice(&buf[..take.min(room)]);
+            self.raw.consume(take);
+            if done {
+                return Ok(true);
+            }
+        }
+    }
+
     /// Unwraps the next line into `out`.
     fn next_line(&mut self) -> io::Result<bool> {
-        self.line.clear();
-        if self.raw.read_until(b'\n', &mut self.line)? == 0 {
+        if !self.read_line()? {
             return Ok(false);
         }
         let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
@@ -246,6 +276,10 @@ impl<R: BufRead> Read for Unwrapped<R> {
                     // A line cut in pieces and never finished is what the file holds.
                     for pieces in &mut self.pieces {
                         if !pieces.text.is_empty() {
+                            if self.wrapper.stamped && !pieces.time.is_empty() {
+                                self.out.extend_from_slice(&pieces.time);
+                                self.out.push(b' ');
+                            }
                             self.out.append(&mut pieces.text);
                             self.out.push(b'\n');
                         }
@@ -325,6 +359,28 @@ mod tests {
             read_all(wrapped, cri(true)).0,
             "\n2024-01-21T20:30:03.002Z GET /healthz 200\n2024-01-21T20:30:03.001Z QueuePool limit of size 5 overflow 10 reached\n"
         );
+    }
+
+    #[test]
+    fn a_record_of_several_lines_stays_one_line() {
+        let wrapped = "{\"log\":\"Traceback:\\n  File x\\nValueError\\n\",\"file\":\"/var/log/app.log\"}\n{\"log\":\"next\\n\",\"file\":\"/var/log/app.log\"}\n";
+        assert_eq!(read_all(wrapped, DOCKER).0, "Traceback:   File x ValueError\nnext\n");
+    }
+
+    #[test]
+    fn an_endless_line_is_not_held_whole() {
+        let mut wrapped = String::from("2024-01-21T20:30:03.001Z stdout F ");
+        wrapped.push_str(&"x".repeat(MAX_JOINED * 2));
+        wrapped.push_str("\n2024-01-21T20:30:03.002Z stdout F after\n");
+        let cri = Wrapper {
+            kind: WrapperKind::Cri,
+            stamped: false,
+        };
+        let (text, _) = read_all(&wrapped, cri);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].len() <= MAX_JOINED);
+        assert_eq!(lines[1], "after");
     }
 
     #[test]

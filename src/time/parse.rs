@@ -384,8 +384,6 @@ pub fn parse_epoch(b: &[u8]) -> Option<RawStamp> {
     })
 }
 
-/// Any timestamp shape this module knows, at the very start of `b`. Used to sniff
-/// formats and to read files of unknown format whose lines begin with a timestamp.
 /// A date written month first, `MM/DD/YYYY` or `MM/DD/YY` (years 2000 on), then `-` or a
 /// space and the clock: Suricata's fast.log (`07/11/2022-10:29:01.860293`), ZoneMinder
 /// (`01/25/22 16:08:02.393003`). Which files write the month first is decided per file
@@ -475,6 +473,8 @@ pub fn parse_jul(b: &[u8]) -> Option<RawStamp> {
     })
 }
 
+/// Any timestamp shape this module knows, at the very start of `b`. Used to sniff
+/// formats and to read files of unknown format whose lines begin with a timestamp.
 pub fn parse_any(b: &[u8]) -> Option<RawStamp> {
     match b.first()? {
         b'0'..=b'9' => parse_iso(b)

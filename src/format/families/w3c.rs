@@ -18,6 +18,7 @@ use crate::format::request::{seconds_to_ms, three_digits, whole_ms, Request};
 use crate::format::{Family, Head, SourceKind};
 use crate::time::{self, RawStamp, StampZone};
 use std::borrow::Cow;
+use std::ops::Range;
 
 pub struct W3c;
 
@@ -37,9 +38,16 @@ impl Family for W3c {
 
     /// A directive, or a line that opens with a date and a time split by a tab or
     /// quotes (split by a space, it could be any log's).
+    /// Without a header, a tab-separated line counts only with a status where CloudFront
+    /// writes one: any log may open with a date and a tab.
     fn looks_like(line: &[u8]) -> bool {
+        let dated = |at: &[u8]| Self::parse_stamp(at).is_some();
         DIRECTIVES.iter().any(|d| line.starts_with(d))
-            || Self::stamp_at(line).is_some_and(|at| matches!(at.get(10), Some(b'\t' | b'"')) && Self::parse_stamp(at).is_some())
+            || Self::stamp_at(line).is_some_and(|at| match at.get(10) {
+                Some(b'"') => dated(at),
+                Some(b'\t') => dated(at) && Columns::cloudfront().request(line).is_some(),
+                _ => false,
+            })
     }
 
     /// Without the file's columns: a line that opens with its date.
@@ -137,13 +145,14 @@ impl Columns {
             Some(fields) => Some(Columns::of_fields(fields, tab, unit)),
             // A CloudFront log whose header a shipper stripped: its columns are the
             // standard log's, in their documented order.
-            None if tab && data.is_some_and(W3c::looks_like) => {
-                let columns = Columns::of_fields(CLOUDFRONT_FIELDS, tab, unit);
-                // Only where a line holds a status in the status column.
-                data.and_then(|l| columns.request(l)).is_some().then_some(columns)
-            }
+            None if tab && data.is_some_and(W3c::looks_like) => Some(Columns::cloudfront()),
             None => None,
         }
+    }
+
+    /// CloudFront's standard columns, for its logs whose header a shipper stripped.
+    fn cloudfront() -> Columns {
+        Columns::of_fields(CLOUDFRONT_FIELDS, true, TakenUnit::Seconds)
     }
 
     /// A `#Fields:` line met while scanning replaces the columns; the separator and unit
@@ -191,31 +200,31 @@ impl Columns {
         }
     }
 
-    /// The fields of a line, up to the last the scan reads. With spaces as separators,
-    /// a quoted value (Incapsula quotes all, IIS its cookies) is one field, its quotes
-    /// left out.
-    fn fields<'a>(&self, line: &'a [u8]) -> Option<[&'a [u8]; MAX_COLUMNS]> {
+    /// Where the fields of a line are, up to the last the scan reads, as ranges of it:
+    /// positions, never slices compared by address, so that a line shorter than its
+    /// header gives empty fields at its end. With spaces as separators, a quoted value
+    /// (Incapsula quotes all, IIS its cookies) is one field, its quotes left out.
+    fn fields(&self, line: &[u8]) -> Option<[Range<usize>; MAX_COLUMNS]> {
         if self.last >= MAX_COLUMNS {
             return None;
         }
-        let mut out = [&b""[..]; MAX_COLUMNS];
-        let mut rest = line;
+        let mut out: [Range<usize>; MAX_COLUMNS] = std::array::from_fn(|_| line.len()..line.len());
+        let mut at = 0;
         for slot in out.iter_mut().take(self.last + 1) {
             if self.tab {
-                let end = memchr::memchr(b'\t', rest).unwrap_or(rest.len());
-                *slot = &rest[..end];
-                rest = rest.get(end + 1..).unwrap_or_default();
+                let end = memchr::memchr(b'\t', &line[at..]).map_or(line.len(), |i| at + i);
+                *slot = at..end;
+                at = (end + 1).min(line.len());
             } else {
-                let skip = rest.iter().take_while(|&&b| b == b' ').count();
-                rest = &rest[skip..];
-                if let Some(quoted) = rest.strip_prefix(b"\"") {
-                    let end = memchr::memchr(b'"', quoted)?;
-                    *slot = &quoted[..end];
-                    rest = &quoted[end + 1..];
+                at += line[at..].iter().take_while(|&&b| b == b' ').count();
+                if line.get(at) == Some(&b'"') {
+                    let end = at + 1 + memchr::memchr(b'"', &line[at + 1..])?;
+                    *slot = at + 1..end;
+                    at = end + 1;
                 } else {
-                    let end = memchr::memchr(b' ', rest).unwrap_or(rest.len());
-                    *slot = &rest[..end];
-                    rest = &rest[end..];
+                    let end = memchr::memchr(b' ', &line[at..]).map_or(line.len(), |i| at + i);
+                    *slot = at..end;
+                    at = end;
                 }
             }
         }
@@ -232,9 +241,8 @@ impl Columns {
         if date == 0 {
             return W3c::stamp_at(line);
         }
-        let field = self.fields(line)?[date];
-        let start = field.as_ptr() as usize - line.as_ptr() as usize;
-        Some(&line[start..])
+        let field = self.fields(line)?[date].clone();
+        Some(&line[field.start..])
     }
 
     /// A stamp found by [`Columns::stamp_at`]: in UTC, or naive for local columns.
@@ -256,7 +264,7 @@ impl Columns {
             return None;
         }
         let fields = self.fields(line)?;
-        let field = |index: Option<usize>| index.map_or(&b""[..], |i| fields[i]);
+        let field = |index: Option<usize>| index.map_or(&b""[..], |i| &line[fields[i].clone()]);
         let status = field(self.status);
         if status.len() != 3 {
             return None;
@@ -268,10 +276,7 @@ impl Columns {
             TakenUnit::Seconds if taken.contains(&b'.') => seconds_to_ms(taken),
             TakenUnit::Seconds => None,
         };
-        let stamp_at = self.date.and_then(|d| {
-            let start = fields[d].as_ptr() as usize - line.as_ptr() as usize;
-            line.get(start..)
-        });
+        let stamp_at = self.date.map(|d| &line[fields[d].start..]);
         Some(Request {
             client: Cow::Borrowed(field(self.client)),
             method: Cow::Borrowed(field(self.method)),
@@ -394,6 +399,27 @@ mod tests {
     }
 
     #[test]
+    fn a_line_shorter_than_its_header() {
+        // The date is not the first column, and lines end before the last column.
+        let head = "#Fields: x-edge-location date time c-ip cs-method cs-uri-stem sc-status time-taken\n";
+        let columns = Columns::of_head(head.as_bytes()).unwrap();
+        for line in [
+            "",
+            "FRA56-P1",
+            "FRA56-P1\t2024-03-08",
+            "FRA56-P1\t2024-03-08\t14:02:11\t198.51.100.23",
+        ] {
+            assert!(columns.request(line.as_bytes()).is_none(), "{line:?}");
+            let _ = columns.stamp_at(line.as_bytes()).and_then(|at| columns.parse_stamp(at));
+        }
+        let spaced = Columns::of_head(b"#Fields: s-ip date time c-ip sc-status\n").unwrap();
+        for line in ["", "10.0.0.1", "10.0.0.1 2024-03-08", "10.0.0.1 \"2024-03-08", "  "] {
+            assert!(spaced.request(line.as_bytes()).is_none(), "{line:?}");
+            let _ = spaced.stamp_at(line.as_bytes());
+        }
+    }
+
+    #[test]
     fn decoys() {
         let columns = Columns::of_head(b"#Software: NetScaler\n#Fields: date time c-ip sc-status time-taken\n").unwrap();
         // A whole time-taken from software that does not say its unit is not guessed.
@@ -406,5 +432,7 @@ mod tests {
         assert!(columns.request(b"2024-03-08 14:02:11 198.51.100.23 OK 1").is_none());
         assert!(Columns::of_head(b"2024-03-08 14:02:11 a line of another log\n").is_none());
         assert!(!W3c::looks_like(b"2024-03-08T14:02:11Z INFO started"));
+        // A tab-separated app log opens with a date and a tab too.
+        assert!(!W3c::looks_like(b"2024-03-08\t14:02:11\tERROR\tNo space left on device"));
     }
 }
