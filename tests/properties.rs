@@ -28,6 +28,17 @@ fn loggy_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(b"\n".to_vec()),
         Just(b"\r\n".to_vec()),
         Just(b"\x1b[31m".to_vec()),
+        // The shapes of the access families read by their header or their fields, and
+        // of container runtimes' wrappers.
+        Just(b"#Fields: date time c-ip cs-uri-stem sc-status time-taken\n".to_vec()),
+        Just(b"\t".to_vec()),
+        Just(b"https 2024-01-21T20:30:00.120331Z app/shop/5f1c 1.2.3.4:5 - -1 -1 -1 503 - 1 2 ".to_vec()),
+        Just(b"{\"log\":\"".to_vec()),
+        Just(b"\",\"stream\":\"stderr\",\"time\":\"2024-01-21T20:30:00Z\"}\n".to_vec()),
+        Just(b"2024-01-21T20:30:00.1Z stdout P ".to_vec()),
+        Just(b"2024-01-21T20:30:00.1Z stderr F ".to_vec()),
+        Just(b"07/11/2022-10:29:01.860293 ".to_vec()),
+        Just(b"=WARNING REPORT==== 6-May-2019::03:56:36 ===".to_vec()),
         proptest::collection::vec(any::<u8>(), 0..24),
     ];
     proptest::collection::vec(token, 0..40).prop_map(|parts| parts.concat())

@@ -11,7 +11,7 @@
 //! log, a JSON app log a JSON app log), and every rule sees the line as printed, its
 //! quotes unescaped. Each outer line gives one line, so citations name the outer file's
 //! own line numbers: a line joined from pieces stands at its last piece, the pieces
-//! before it give empty lines.
+//! before it give empty lines (and a line whose last piece never came is dropped).
 //!
 //! Programs in containers often print no time of their own, counting on the runtime's:
 //! where the lines are of no family we know, or most of a file's head carry no time and
@@ -272,18 +272,10 @@ impl<R: BufRead> Read for Unwrapped<R> {
             // A batch of lines at a time: one call a line would cost more than the line.
             while self.out.len() < 64 * 1024 {
                 if !self.next_line()? {
+                    // A line whose last piece never came is dropped, as a stream cut
+                    // short drops its piece of a line: its pieces gave empty lines, and
+                    // a line of its own after the last would cite no line of the file.
                     self.ended = true;
-                    // A line cut in pieces and never finished is what the file holds.
-                    for pieces in &mut self.pieces {
-                        if !pieces.text.is_empty() {
-                            if self.wrapper.stamped && !pieces.time.is_empty() {
-                                self.out.extend_from_slice(&pieces.time);
-                                self.out.push(b' ');
-                            }
-                            self.out.append(&mut pieces.text);
-                            self.out.push(b'\n');
-                        }
-                    }
                     break;
                 }
             }
