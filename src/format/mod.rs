@@ -290,9 +290,10 @@ pub struct Sniffed {
     pub sampled: usize,
 }
 
-/// Picks the format that recognises the most of the first non-empty lines of `head`.
-/// A file whose lines match no signature but begin with a timestamp is `Timestamped`;
-/// one with neither is `Unknown`.
+/// Picks the format that recognises the most of the first non-empty lines of `head`,
+/// unless a format declares the file its own first ([`Family::declared_by`]: a W3C
+/// header, month-first dates the file shows). A file whose lines match no signature but
+/// begin with a timestamp is `Timestamped`; one with neither is `Unknown`.
 pub fn sniff(head: &[u8]) -> Sniffed {
     let lines: Vec<&[u8]> = head
         .split(|&b| b == b'\n')
@@ -303,7 +304,11 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     if let Some(&format) = Format::ALL.iter().find(|f| f.declared_by(head)) {
         return Sniffed {
             format,
-            matched: lines.iter().filter(|l| format.looks_like(l)).count(),
+            // What it declared it reads: lines of its signature, or that it times.
+            matched: lines
+                .iter()
+                .filter(|l| format.looks_like(l) || format.stamp_at(l).and_then(|at| format.parse_stamp(at)).is_some())
+                .count(),
             sampled: lines.len(),
         };
     }

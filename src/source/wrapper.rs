@@ -115,8 +115,8 @@ impl WrapperKind {
     }
 }
 
-/// The lines of a head that are records of a wrapper, and the wrapper most of them are
-/// records of (at least half of the non-empty lines).
+/// The wrapper that at least half of a head's non-empty lines are records of, if any,
+/// and whether what they wrap needs the runtime's time.
 pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
     let lines: Vec<&[u8]> = head
         .split(|&b| b == b'\n')
