@@ -1,6 +1,6 @@
 //! Every shipped scenario run in containers: each of its logs stored as Docker's
 //! json-file driver or containerd stores it (one line a record, the program's own line
-//! inside). The draft must be the one the plain logs give, to the byte: the same
+//! inside), or printed by `docker compose logs`. The draft must be the one the plain logs give, to the byte: the same
 //! incident, cause, timeline and citations, since each outer line is still one line.
 
 use assert_cmd::Command;
@@ -23,6 +23,11 @@ fn docker(text: &str) -> String {
 
 fn cri(text: &str) -> String {
     text.lines().map(|line| format!("{RUNTIME_TIME} stdout F {line}\n")).collect()
+}
+
+/// One service's lines as `docker compose logs` prints them.
+fn compose(text: &str) -> String {
+    text.lines().map(|line| format!("shop-1  | {line}\n")).collect()
 }
 
 /// The draft of `dir/logs`, run from `dir` so that files are named as `logs/…`.
@@ -56,8 +61,13 @@ fn a_scenario_in_containers_drafts_as_it_does_on_hosts() {
             let text = std::fs::read_to_string(path).unwrap();
             let name = path.file_name().unwrap();
             std::fs::write(plain_logs.join(name), &text).unwrap();
-            // Half the files as Docker stores them, half as containerd does.
-            let stored = if i % 2 == 0 { docker(&text) } else { cri(&text) };
+            // A file as Docker stores it, the next as containerd does, the next as
+            // `docker compose logs` prints it.
+            let stored = match i % 3 {
+                0 => docker(&text),
+                1 => cri(&text),
+                _ => compose(&text),
+            };
             std::fs::write(wrapped_logs.join(name), stored).unwrap();
         }
         let (expected, found) = (draft(plain.path(), tz), draft(wrapped.path(), tz));

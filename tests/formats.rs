@@ -24,8 +24,12 @@ const EXPECTED: &[Expected] = &[
     Expected("caddy.json", "json_access", 2, 2, Some("2024-01-21T20:30:00.120Z"), 1),
     // W3C: the header's lines have no time.
     Expected("cloudfront.log", "w3c", 4, 2, Some("2024-01-21T20:30:00.000Z"), 1),
-    // `docker compose` output: logfmt (UTC) and a Redis container's naive lines.
+    // `docker compose` output of two services: logfmt (UTC) and a Redis container's
+    // naive lines, read by `prefixed` (one file is read as one family).
     Expected("compose.log", "prefixed", 3, 3, Some("2024-01-21T20:30:01.000Z"), 2),
+    // `docker compose logs` of one service is read as what the service printed: an
+    // nginx access log (its error line among them is not timed as an access line).
+    Expected("compose_nginx.log", "access_log", 3, 2, Some("2024-01-21T20:30:00.000Z"), 1),
     // Container logs, read as what the program printed. containerd's: the app prints no
     // time, so each line takes the runtime's; its pool error, cut in two pieces, is
     // joined at the last (the first gives an empty line).

@@ -38,6 +38,7 @@ fn loggy_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(b"2024-01-21T20:30:00.1Z stdout P ".to_vec()),
         Just(b"2024-01-21T20:30:00.1Z stderr F ".to_vec()),
         Just(b"07/11/2022-10:29:01.860293 ".to_vec()),
+        Just(b"web-1  | ".to_vec()),
         Just(b"=WARNING REPORT==== 6-May-2019::03:56:36 ===".to_vec()),
         proptest::collection::vec(any::<u8>(), 0..24),
     ];

@@ -5,6 +5,7 @@
 //!   Log shippers (Fluent Bit's tail input) write the same `log` key without a time.
 //! - containerd and CRI-O (Kubernetes' `/var/log/pods`): `2022-01-28T16:04:05.413656027Z stdout F <the line>`,
 //!   `P` for a piece of a longer line that the next records finish.
+//! - `docker compose logs` of one service: `web-1  | <the line>`.
 //!
 //! The wrapper is undone as the file streams, like a compression: the scan then sniffs
 //! and reads what the program printed (an nginx access log in a container is an access
@@ -30,6 +31,10 @@ use std::io::{self, BufRead, Read};
 pub enum WrapperKind {
     DockerJson,
     Cri,
+    /// `docker compose logs` of one service: `web-1  | <the line>`. Output that
+    /// interleaves services is left as it is (read by the `prefixed` family): one file
+    /// is read as one family, and its services' lines are of several.
+    Compose,
 }
 
 /// How a file's lines are unwrapped.
@@ -55,6 +60,7 @@ impl WrapperKind {
         match self {
             WrapperKind::DockerJson => "docker json-file",
             WrapperKind::Cri => "cri",
+            WrapperKind::Compose => "docker compose",
         }
     }
 
@@ -91,6 +97,15 @@ impl WrapperKind {
                     stderr,
                 })
             }
+            WrapperKind::Compose => {
+                let (_, text) = compose_service(line)?;
+                Some(Record {
+                    text: Cow::Borrowed(text),
+                    time: b"",
+                    partial: false,
+                    stderr: false,
+                })
+            }
             WrapperKind::Cri => {
                 let space = memchr::memchr(b' ', line)?;
                 let time = &line[..space];
@@ -115,6 +130,19 @@ impl WrapperKind {
     }
 }
 
+/// The service name and text of a `docker compose logs` line: `web-1  | text`, the name
+/// padded with spaces to the longest of the run's.
+fn compose_service(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let bar =
+        memchr::memmem::find(&line[..line.len().min(COMPOSE_PREFIX)], b" | ").or_else(|| line.strip_suffix(b" |").map(|l| l.len()))?;
+    let name = line[..bar].trim_ascii_end();
+    let service = !name.is_empty() && name.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    service.then(|| (name, line.get(bar + 3..).unwrap_or_default()))
+}
+
+/// The longest `docker compose` prefix looked for: a service name and its padding.
+const COMPOSE_PREFIX: usize = 64;
+
 /// The wrapper that at least half of a head's non-empty lines are records of, if any,
 /// and whether what they wrap needs the runtime's time.
 pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
@@ -124,10 +152,20 @@ pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
         .filter(|l| !l.is_empty())
         .take(format::SNIFF_LINES)
         .collect();
-    let kind = [WrapperKind::DockerJson, WrapperKind::Cri].into_iter().find(|kind| {
-        let records = lines.iter().filter(|l| kind.record(l).is_some()).count();
-        records > 0 && records * 2 >= lines.len()
-    })?;
+    let kind = [WrapperKind::DockerJson, WrapperKind::Cri, WrapperKind::Compose]
+        .into_iter()
+        .find(|kind| {
+            let records = lines.iter().filter(|l| kind.record(l).is_some()).count();
+            records > 0 && records * 2 >= lines.len()
+        })?;
+    // Compose output of several services is not unwrapped (see `WrapperKind::Compose`).
+    if kind == WrapperKind::Compose {
+        let mut services = lines.iter().filter_map(|l| compose_service(l)).map(|(name, _)| name);
+        let first = services.next()?;
+        if services.any(|name| name != first) {
+            return None;
+        }
+    }
     // What the program printed: does it carry its own time?
     let inner: Vec<u8> = lines
         .iter()
@@ -406,8 +444,24 @@ mod tests {
                 stamped: false
             })
         );
+        // One service's compose output is unwrapped; several services' is not.
+        let one = "web-1  | 10.0.0.7 - - [21/Jan/2024:20:30:01 +0000] \"GET / HTTP/1.1\" 502 5 \"-\" \"curl\"\nweb-1  | 10.0.0.8 - - [21/Jan/2024:20:30:02 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\"\n";
+        assert_eq!(
+            wrapper_of(one.as_bytes()),
+            Some(Wrapper {
+                kind: WrapperKind::Compose,
+                stamped: false
+            })
+        );
+        assert_eq!(
+            wrapper_of(b"web-1    | time=\"2024-01-21T20:30:01Z\" level=info msg=x\ncache-1  | 1:M 21 Jan 2024 20:30:09.511 # y\n"),
+            None
+        );
         // Decoys: a JSON app log with a `log` key deeper in, an ISO-stamped app log.
         assert_eq!(wrapper_of(b"{\"time\":\"2024-01-21T20:30:01Z\",\"log\":\"x\"}\n"), None);
         assert_eq!(wrapper_of(b"2024-01-21T20:30:01.25Z stdout: worker ready\n"), None);
+        // A table with bars, a shell pipeline in a log line.
+        assert_eq!(wrapper_of(b"| id | name |\n|----|------|\n"), None);
+        assert_eq!(wrapper_of(b"2024-01-21 20:30:01 INFO ran ps aux | grep php\n"), None);
     }
 }
