@@ -77,6 +77,10 @@ pub(crate) fn split_request_at(request: &[u8], method_end: Option<usize>) -> (&[
 /// `/cart?x=1`, and `/` for a URL without one; other paths are returned as they are.
 #[inline]
 pub(crate) fn origin_form(path: &[u8]) -> &[u8] {
+    // Every access line's path passes here: most start with `/`, and leave at once.
+    if !matches!(path.first(), Some(b'h' | b'H')) {
+        return path;
+    }
     let Some(after_scheme) = path
         .strip_prefix(b"http://")
         .or_else(|| path.strip_prefix(b"https://"))

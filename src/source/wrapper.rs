@@ -213,7 +213,7 @@ pub struct Unwrapped<R> {
     out: Vec<u8>,
     out_at: usize,
     /// Lines that were not records of the wrapper, passed on as they are.
-    pub(crate) not_records: u64,
+    not_records: u64,
     ended: bool,
 }
 
@@ -359,6 +359,10 @@ mod tests {
         }
     }
 
+    fn wrapper(kind: WrapperKind, stamped: bool) -> Wrapper {
+        Wrapper { kind, stamped }
+    }
+
     const DOCKER: Wrapper = Wrapper {
         kind: WrapperKind::DockerJson,
         stamped: false,
@@ -376,10 +380,7 @@ mod tests {
     #[test]
     fn pieces_are_joined_at_the_last_within_their_stream() {
         let wrapped = "2024-01-21T20:30:03.001Z stderr P QueuePool limit of size 5 ove\n2024-01-21T20:30:03.002Z stdout F GET /healthz 200\n2024-01-21T20:30:03.003Z stderr F rflow 10 reached\n";
-        let cri = |stamped| Wrapper {
-            kind: WrapperKind::Cri,
-            stamped,
-        };
+        let cri = |stamped| wrapper(WrapperKind::Cri, stamped);
         assert_eq!(
             read_all(wrapped, cri(false)).0,
             "\nGET /healthz 200\nQueuePool limit of size 5 overflow 10 reached\n"
@@ -402,11 +403,7 @@ mod tests {
         let mut wrapped = String::from("2024-01-21T20:30:03.001Z stdout F ");
         wrapped.push_str(&"x".repeat(MAX_JOINED * 2));
         wrapped.push_str("\n2024-01-21T20:30:03.002Z stdout F after\n");
-        let cri = Wrapper {
-            kind: WrapperKind::Cri,
-            stamped: false,
-        };
-        let (text, _) = read_all(&wrapped, cri);
+        let (text, _) = read_all(&wrapped, wrapper(WrapperKind::Cri, false));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);
         assert!(lines[0].len() <= MAX_JOINED);
@@ -427,32 +424,14 @@ mod tests {
             "{\"log\":\"2024-01-21 20:30:01,250 ERROR checkout: boom\\n\",\"stream\":\"stdout\",\"time\":\"2024-01-21T20:30:01.25Z\"}\n";
         assert_eq!(wrapper_of(docker.as_bytes()), Some(DOCKER));
         let bare = "2024-01-21T20:30:01.25Z stdout F worker ready\n2024-01-21T20:30:02.25Z stdout F worker busy\n";
-        assert_eq!(
-            wrapper_of(bare.as_bytes()),
-            Some(Wrapper {
-                kind: WrapperKind::Cri,
-                stamped: true
-            })
-        );
+        assert_eq!(wrapper_of(bare.as_bytes()), Some(wrapper(WrapperKind::Cri, true)));
         // A slow log: few of its lines carry a time, and its family knows which.
         let slow = "# Time: 2024-01-21T20:30:00.000000Z\n# User@Host: shop[shop] @ localhost []  Id: 7\n# Query_time: 12.5  Lock_time: 11.0 Rows_sent: 1  Rows_examined: 1\nSET timestamp=1705869000;\nSELECT 1;\n";
         let wrapped: String = slow.lines().map(|l| format!("2024-01-21T20:30:00.1Z stdout F {l}\n")).collect();
-        assert_eq!(
-            wrapper_of(wrapped.as_bytes()),
-            Some(Wrapper {
-                kind: WrapperKind::Cri,
-                stamped: false
-            })
-        );
+        assert_eq!(wrapper_of(wrapped.as_bytes()), Some(wrapper(WrapperKind::Cri, false)));
         // One service's compose output is unwrapped; several services' is not.
         let one = "web-1  | 10.0.0.7 - - [21/Jan/2024:20:30:01 +0000] \"GET / HTTP/1.1\" 502 5 \"-\" \"curl\"\nweb-1  | 10.0.0.8 - - [21/Jan/2024:20:30:02 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\"\n";
-        assert_eq!(
-            wrapper_of(one.as_bytes()),
-            Some(Wrapper {
-                kind: WrapperKind::Compose,
-                stamped: false
-            })
-        );
+        assert_eq!(wrapper_of(one.as_bytes()), Some(wrapper(WrapperKind::Compose, false)));
         assert_eq!(
             wrapper_of(b"web-1    | time=\"2024-01-21T20:30:01Z\" level=info msg=x\ncache-1  | 1:M 21 Jan 2024 20:30:09.511 # y\n"),
             None

@@ -15,10 +15,11 @@ pub struct S3Access;
 
 fn s3_request(line: &[u8]) -> Option<Request<'_>> {
     // The owner and bucket hold no spaces; the time is the third field.
-    let open = memchr(b'[', line)?;
-    if skip_fields(line, 2)?.first() != Some(&b'[') || line.len() - skip_fields(line, 2)?.len() != open {
+    let time_field = skip_fields(line, 2)?;
+    if !time_field.starts_with(b"[") {
         return None;
     }
+    let open = line.len() - time_field.len();
     let close = open + memchr(b']', &line[open..])?;
     let after = line.get(close + 2..)?;
     let client = &after[..memchr(b' ', after)?];
