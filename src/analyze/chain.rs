@@ -7,7 +7,7 @@
 //! [`super::weights`].
 
 use super::weights::*;
-use super::{is_symptom, Incident, Link, Options, Role};
+use super::{is_symptom, roles, Incident, Link, Options, Role};
 use crate::rules::Category;
 use crate::scan::hits::Signal;
 use crate::time::Micros;
@@ -63,17 +63,23 @@ fn mechanism_specificity(e: &Episode, incident: &Incident, timeline: &Timeline) 
     (new || e.rate.is_some()).then_some(NEW_AT_ONSET)
 }
 
-/// How well an episode fits as the mechanism of an incident; `None` when it cannot be
-/// one (not a mechanism's category, or not under way when the symptom starts).
-pub(super) fn mechanism_score(e: &Episode, incident: &Incident, timeline: &Timeline) -> Option<f64> {
+/// How well an episode (by index) fits as the mechanism of an incident; `None` when it
+/// cannot be one (not a mechanism's category, or not under way when the symptom starts).
+/// A condition is weighed with its reprints, as holding until the incident ends when
+/// nothing cleared it before (see [`roles::held_until`]).
+pub(super) fn mechanism_score(index: usize, incident: &Incident, timeline: &Timeline) -> Option<f64> {
+    let episodes = &timeline.episodes;
+    let e = &episodes[index];
     // What was there before anything went wrong is not how it went wrong.
     if e.background {
         return None;
     }
+    let held_until = roles::held_until(index, episodes, incident).max(e.end);
+    let lines = roles::lines_with_reprints(index, episodes);
     let specific = mechanism_specificity(e, incident, timeline)?;
     if e.start < incident.start - MECHANISM_LEAD
         || e.start > incident.start + MECHANISM_LAG
-        || e.end < incident.start - MECHANISM_ENDED_BEFORE
+        || held_until < incident.start - MECHANISM_ENDED_BEFORE
     {
         return None;
     }
@@ -82,9 +88,16 @@ pub(super) fn mechanism_score(e: &Episode, incident: &Incident, timeline: &Timel
     } else {
         1.0 - LATE_PENALTY * ((e.start - incident.start) as f64 / MECHANISM_LAG as f64)
     };
-    let moves_with = overlap((incident.start, incident.end), (e.start, e.end));
-    let repeated = SINGLE_LINE_SHARE + (1.0 - SINGLE_LINE_SHARE) * ((e.count as f64).ln() / REPEATED_AT.ln()).min(1.0);
+    let moves_with = overlap((incident.start, incident.end), (e.start, held_until));
+    let repeated = SINGLE_LINE_SHARE + (1.0 - SINGLE_LINE_SHARE) * ((lines as f64).ln() / REPEATED_AT.ln()).min(1.0);
     Some(specific * layer(e.kind) * timing * ((1.0 - SPAN_SHARE) + SPAN_SHARE * moves_with) * repeated)
+}
+
+/// Whether a mechanism's category is one a rule names as a resource or a state (a lock,
+/// a pool, a disk, a corrupt table, slow queries): such a rule outranks a message no
+/// rule names, and an application's or a proxy's error.
+fn named_mechanism(category: Category) -> bool {
+    specificity(category).is_some_and(|s| s >= NAMED_MECHANISM)
 }
 
 /// How well an episode fits as the trigger of a mechanism that started at `anchor`;
@@ -117,17 +130,31 @@ pub(super) fn trigger_score(
 pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Options) {
     let episodes = &timeline.episodes[..];
     let category = |i: usize| episodes[i].category;
+    let reprinted = roles::reprinted(episodes);
     let mut mechanisms: Vec<Link> = (0..episodes.len())
-        .filter(|&i| !is_symptom(category(i)))
+        .filter(|&i| !is_symptom(category(i)) && !reprinted.contains_key(&i))
         .filter_map(|i| {
-            mechanism_score(&episodes[i], incident, timeline).map(|score| Link {
+            mechanism_score(i, incident, timeline).map(|score| Link {
                 role: Role::Mechanism,
                 episode: i,
                 score,
             })
         })
         .collect();
-    mechanisms.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.episode.cmp(&b.episode)));
+    // The failures seen from another log are part of the symptom, never its cause.
+    incident.echoes = mechanisms
+        .iter()
+        .map(|l| l.episode)
+        .filter(|&i| roles::is_echo(&episodes[i], incident, timeline))
+        .collect();
+    mechanisms.retain(|l| !incident.echoes.contains(&l.episode));
+    // What a rule names as a resource or a state comes first.
+    mechanisms.sort_by(|a, b| {
+        named_mechanism(category(b.episode))
+            .cmp(&named_mechanism(category(a.episode)))
+            .then(b.score.total_cmp(&a.score))
+            .then(a.episode.cmp(&b.episode))
+    });
     let best_mechanism = mechanisms.first().copied();
     let mechanism_category = best_mechanism.map(|l| category(l.episode));
     // Triggers come before the mechanism (or the symptom, without one).

@@ -14,6 +14,7 @@
 mod chain;
 mod measures;
 mod resolution;
+pub mod roles;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -194,6 +195,9 @@ pub struct Incident {
     pub confidence: f64,
     /// Other candidates weighed for trigger and mechanism.
     pub alternatives: Vec<Link>,
+    /// Episodes that are the failures seen from another log (a proxy's line for each
+    /// request it could not pass on): part of the symptom, not candidates for its cause.
+    pub echoes: Vec<usize>,
     /// What ended it (a kill, a rollback, a restart), if an action stands out.
     pub resolution: Option<Fix>,
     pub measures: Vec<Sentence>,
@@ -285,6 +289,7 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 chain: Vec::new(),
                 confidence: 0.0,
                 alternatives: Vec::new(),
+                echoes: Vec::new(),
                 resolution: None,
                 measures: Vec::new(),
             };

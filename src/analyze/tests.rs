@@ -82,6 +82,7 @@ fn timeline(mut episodes: Vec<Episode>) -> Timeline {
         events: Vec::new(),
         templates: BTreeMap::new(),
         error_counts: BTreeMap::new(),
+        signal_counts: BTreeMap::new(),
         problems: Vec::new(),
     }
 }
@@ -219,7 +220,7 @@ fn a_mechanism_on_time_scores_above_the_same_one_starting_late() {
     let incident = |start| {
         let (timeline, analysis) = analysed(vec![spike(0, 30), episode(Category::SlowQuery, SourceKind::Db, start, 30, 50)]);
         let link = *analysis.incidents[0].link(Role::Mechanism).unwrap();
-        chain::mechanism_score(&timeline.episodes[link.episode], &analysis.incidents[0], &timeline).unwrap()
+        chain::mechanism_score(link.episode, &analysis.incidents[0], &timeline).unwrap()
     };
     assert!(incident(0) > incident(10), "{} against {}", incident(0), incident(10));
 }

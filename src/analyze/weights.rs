@@ -56,6 +56,11 @@ pub fn compatibility(trigger: Category, mechanism: Option<Category>) -> f64 {
     }
 }
 
+/// A mechanism a rule names with at least this specificity (a lock, a pool, a full disk,
+/// slow queries: a resource or a state) outranks any that a rule names less well (an
+/// application's error, a proxy's upstream error, a restart) or none does.
+pub const NAMED_MECHANISM: f64 = 0.8;
+
 /// A message no rule names, at warning level or above, is a mechanism only when it is new
 /// at the onset (first seen within the mechanism's window) or bursting: then it says how
 /// it failed, about as much as a slow query does. One there all along says nothing.
@@ -124,6 +129,24 @@ pub fn confidence(trigger: Option<f64>, mechanism: Option<f64>) -> f64 {
         (None, None) => 0.0,
     }
 }
+
+/// An echo does not lead the failures: lines that began more than this before users saw
+/// errors were there first, and are not a copy of them (a bucket of the series, and the
+/// seconds by which two hosts' clocks or buffers may differ).
+pub const ECHO_NO_LEAD: Micros = MINUTE;
+/// Lines whose per-minute counts move with the failed requests' at least this closely
+/// (Pearson's r over the incident and the time before it) track them …
+pub const ECHO_CORRELATION: f64 = 0.8;
+/// … and with between these many lines per failed request they are one line for each:
+/// an echo. A mechanism that tracks the failures too (a lock waited on by some of the
+/// requests) is written far less or far more often than once a request.
+pub const ECHO_PER_FAILURE: (f64, f64) = (0.5, 2.0);
+
+/// A condition reprinted by its writer (a pool still full, an alarm still set) is one
+/// condition while each gap is at most this many times the first …
+pub const REPRINT_SLACK: f64 = 1.5;
+/// … and no longer than this: a writer that reprints a state reprints it within minutes.
+pub const REPRINT_WITHIN: Micros = 15 * MINUTE;
 
 /// The fix is looked for from this long before the mechanism stopped …
 pub const FIX_BEFORE_STOP: Micros = 10 * MINUTE;

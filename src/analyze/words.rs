@@ -151,7 +151,7 @@ fn number(text: &str) -> Option<String> {
 
 /// A message without the `program[pid]: ` a syslog line starts it with: what is quoted
 /// is what the program said.
-fn without_program(message: &str) -> &str {
+pub fn without_program(message: &str) -> &str {
     let Some(colon) = message.find("]: ") else { return message };
     let tag = &message[..colon];
     match tag.split_once('[') {

@@ -28,13 +28,44 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         (Category::PoolExhaustion, _) => vec![text("Connection pool exhausted")],
         (Category::SlowQuery, _) => vec![text("Slow queries")],
         (Category::DbError, _) => vec![text("Database crash")],
-        (Category::ResourceExhaustion, _) => vec![text("A resource ran out")],
+        // What ran out, in the rule's words: `Out of memory: the kernel killed a process`.
+        (Category::ResourceExhaustion, _) => vec![text(&e.title)],
         (Category::UpstreamError, _) => vec![text("Backend failing")],
         (Category::Restart, _) => vec![text("Services restarting")],
         (Category::AppError, _) => vec![text("Application exceptions")],
-        (Category::LogErrors, _) => vec![text(&format!("Errors in {}", crate::analyze::words::file_name(&e.group)))],
+        // A message no rule names is named by what it said, where.
+        (Category::LogErrors, _) => match e.quote.as_ref().map(|q| said(&q.message)) {
+            Some(said) if !said.is_empty() => vec![
+                Part::Quote(said),
+                text(&format!(" in {}", crate::analyze::words::file_name(&e.group))),
+            ],
+            _ => vec![text(&format!("Errors in {}", crate::analyze::words::file_name(&e.group)))],
+        },
         _ => return None,
     })
+}
+
+/// Characters of a message a title quotes, at most: a title is read at a glance.
+const TITLE_QUOTE_CHARS: usize = 64;
+
+/// What a line said, for a title: the message without its program's tag, the value of
+/// its `msg=` where it is logfmt, cut at a word within [`TITLE_QUOTE_CHARS`].
+fn said(message: &str) -> String {
+    let message = crate::analyze::words::without_program(message.trim());
+    let message = ["msg=\"", "message=\""]
+        .iter()
+        .find_map(|key| {
+            let at = message.find(key)?;
+            let value = &message[at + key.len()..];
+            Some(&value[..value.find('"')?])
+        })
+        .unwrap_or(message);
+    if message.chars().count() <= TITLE_QUOTE_CHARS {
+        return message.to_string();
+    }
+    let cut: String = message.chars().take(TITLE_QUOTE_CHARS).collect();
+    let at_word = cut.rfind(' ').filter(|&at| at > TITLE_QUOTE_CHARS / 2).unwrap_or(cut.len());
+    format!("{}…", cut[..at_word].trim_end_matches([',', ';', ':']))
 }
 
 /// How the trigger brought it about, for the title: `by a maintenance job from cron`.

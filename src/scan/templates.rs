@@ -6,7 +6,8 @@
 //!
 //! Masked: tokens holding a digit (numbers, ids, hex, IPs, ports, versions, durations,
 //! dates), very long tokens (hashes, base64), quoted text, and month and weekday names.
-//! Paths are masked segment by segment (`/var/www/shop/releases/<*>/index.php`), and
+//! A route a client asked for (`/basket/items`, `/wp-login.php`) is masked whole; a path on
+//! the host is masked segment by segment (`/var/www/shop/releases/<*>/index.php`), and
 //! `key=value` pairs value by value. The rest, words, stays: that is the message's shape.
 //!
 //! A template's key is a hash of its text, so the tables of chunks and threads merge
@@ -164,6 +165,11 @@ fn mask(message: &[u8], sink: &mut impl Sink) {
             }
             class => {
                 last_blank = false;
+                if let Some(end) = (b == b'/').then(|| route_end(message, at)).flatten() {
+                    sink.mask();
+                    at = end;
+                    continue;
+                }
                 // Quoted text at the start of a token is a value: masked whole. (An
                 // apostrophe inside a word, `can't`, never starts one.)
                 let opens = class == QUOTE && (at == 0 || CLASSES[message[at - 1] as usize] > DIGIT);
@@ -179,6 +185,37 @@ fn mask(message: &[u8], sink: &mut impl Sink) {
             }
         }
     }
+}
+
+/// The first segments of paths on a host (`/var/log/…`, `/etc/…`): a path that starts with
+/// one names a file, and keeps its words. Any other path standing as a token (`/basket`,
+/// `/api/v2/orders?page=3`, `/wp-login.php`) is what a client asked for, a route: it
+/// varies from line to line of one message, and is masked whole.
+const HOST_ROOTS: [&[u8]; 22] = [
+    b"bin", b"boot", b"data", b"dev", b"etc", b"home", b"lib", b"lib64", b"media", b"mnt", b"nix", b"opt", b"proc", b"root", b"run",
+    b"sbin", b"snap", b"srv", b"sys", b"tmp", b"usr", b"var",
+];
+
+/// Where the route starting at `at` (a `/` that opens a token) ends, or `None` when it is
+/// no route: not at the start of a token, a host's path, or `//`.
+fn route_end(message: &[u8], at: usize) -> Option<usize> {
+    let opens_token = at == 0 || matches!(message[at - 1], b' ' | b'\t' | b'=' | b'(' | b'[');
+    if !opens_token {
+        return None;
+    }
+    let end = message[at..]
+        .iter()
+        .position(|&b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b',' | b';' | b')' | b']'))
+        .map_or(message.len(), |n| at + n);
+    is_route(&message[at..end]).then_some(end)
+}
+
+/// Whether a token that starts with `/` is a route a client asked for rather than a path
+/// on the host (see [`HOST_ROOTS`]) or `//`.
+pub fn is_route(token: &[u8]) -> bool {
+    let path = token.strip_prefix(b"/").unwrap_or(token);
+    let first = path.split(|&b| matches!(b, b'/' | b'?' | b'#')).next().unwrap_or_default();
+    token.starts_with(b"/") && !path.starts_with(b"/") && !HOST_ROOTS.contains(&first)
 }
 
 /// The quote that closes the one at `open` (a backslash escapes a quote).
@@ -382,10 +419,18 @@ mod tests {
             t("connect to 10.0.4.17:5432 failed after 30s (attempt 3 of 5)"),
             "connect to <*>:<*> failed after <*> (attempt <*> of <*>)"
         );
+        assert_eq!(t("GET /products/4711/reviews?page=2 took 812ms"), "GET <*> took <*>");
         assert_eq!(
-            t("GET /products/4711/reviews?page=2 took 812ms"),
-            "GET /products/<*>/reviews?page=<*> took <*>"
+            t("nothing mapped at /wp-login.php for 203.0.113.40"),
+            t("nothing mapped at /.env for 203.0.113.41")
         );
+        assert_eq!(t("refused path=/basket (halted)"), "refused path=<*> (halted)");
+        assert_eq!(
+            t("open /var/www/shop/releases/42/index.php failed"),
+            "open /var/www/shop/releases/<*>/index.php failed"
+        );
+        assert_eq!(t("wrote /srv/spool/part.tmp"), "wrote /srv/spool/part.tmp");
+        assert_eq!(t("a//b // c 1/2"), "a//b // c <*>/<*>");
         assert_eq!(
             t("job 9f1c2a4e-77b0-4c61-9d3e-0b5c8e1f2a33 done user=alice  region=eu-west-1"),
             "job <*> done user=alice region=<*>"

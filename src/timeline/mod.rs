@@ -140,7 +140,28 @@ pub struct Timeline {
     pub templates: BTreeMap<String, Templates>,
     /// Error-or-worse lines per source group and bucket, outside what access logs cover.
     pub error_counts: ErrorCounts,
+    /// How many lines each signal (rule or template) of each source group matched, bucket
+    /// by bucket (access lines left out: [`Timeline::traffic`] counts those): the curve an
+    /// episode's lines drew, to set against the failed requests'.
+    pub signal_counts: SignalCounts,
     pub problems: Vec<Problem>,
+}
+
+/// Lines per (source group, signal), per bucket start.
+pub type SignalCounts = BTreeMap<(String, Signal), BTreeMap<Micros, u64>>;
+
+impl Timeline {
+    /// The lines of `episode`'s signal in its source group, per bucket, within its span
+    /// widened by `margin` each side.
+    pub fn counts_of(&self, episode: &Episode, margin: Micros) -> BTreeMap<Micros, u64> {
+        self.signal_counts
+            .get(&(episode.group.clone(), episode.signal))
+            .map(|counts| {
+                let from = episode.start - margin - self.traffic.width;
+                counts.range(from..=episode.end + margin).map(|(b, n)| (*b, *n)).collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// What a signal is called: a rule's id, title and severity, or a template's.
@@ -215,11 +236,18 @@ pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
     sort(&mut episodes);
     let traffic = result.traffic();
     let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
-    for hits in result.hits.values() {
+    let mut signal_counts = SignalCounts::new();
+    for (group, hits) in &result.hits {
         for ((signal, bucket), tally) in hits.tallies() {
             if category_of(*signal, rules) == Category::HttpError {
                 let first = first_failures.entry(*bucket).or_insert(tally.first);
                 *first = (*first).min(tally.first);
+            } else {
+                *signal_counts
+                    .entry((group.clone(), *signal))
+                    .or_default()
+                    .entry(*bucket)
+                    .or_default() += tally.count;
             }
         }
     }
@@ -231,6 +259,7 @@ pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
         events: result.events,
         templates: result.templates,
         error_counts,
+        signal_counts,
         problems: result.problems,
     }
 }

@@ -1,0 +1,275 @@
+//! Evidence of the role an episode plays in an incident, beyond its category: what its
+//! lines are about, how its curve moves against the failed requests', and how long a
+//! condition it reports holds. A person reading a timeline weighs the same things:
+//!
+//! - An **echo** is the failure seen from another log: a proxy's line for each request it
+//!   could not pass on, an application's line for each request it aborted. It names a
+//!   request (a client, a route, a status), or it rises and falls with the failed
+//!   requests, about one line for each, without leading them. It is part of the symptom,
+//!   never its cause.
+//! - A **condition** (a pool full, a volume at capacity, an alarm) is said once and
+//!   perhaps reprinted at the writer's own spacing; it holds until cleared or until the
+//!   incident ends, not only for the second its line was written.
+//!
+//! Every number is in [`super::weights`], with its reason.
+
+use super::weights::{ECHO_CORRELATION, ECHO_NO_LEAD, ECHO_PER_FAILURE, MECHANISM_ENDED_BEFORE, REPRINT_SLACK, REPRINT_WITHIN};
+use super::Incident;
+use crate::rules::Category;
+use crate::time::Micros;
+use crate::timeline::{Episode, Timeline};
+use std::collections::BTreeMap;
+
+/// Categories whose lines may be echoes: what a rule says of a resource (a lock, a pool,
+/// a disk) is about that resource however often it is printed, but an application error,
+/// an upstream error or a line no rule names may be one copy of each failed request.
+fn may_echo(category: Category) -> bool {
+    matches!(category, Category::LogErrors | Category::AppError | Category::UpstreamError)
+}
+
+/// Names of fields that hold what a request was: who asked (`client`), for what
+/// (`request`, `path`, `uri`, `url`, `route`), where it was passed on (`upstream`) and
+/// what it got (`status`). Written `name: value` (nginx), `name=value` (logfmt) or
+/// `"name":value` (JSON).
+const REQUEST_FIELDS: [&str; 8] = ["client", "request", "path", "uri", "url", "route", "upstream", "status"];
+
+/// HTTP methods, as a request line names them.
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+/// Whether a line is about one request: it names a request's field, or a method and a
+/// path (`GET /pay`), or a client's address and a route it asked for.
+pub fn about_a_request(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let field = REQUEST_FIELDS.iter().any(|name| {
+        lower.match_indices(name).any(|(at, _)| {
+            let before = lower[..at].chars().next_back();
+            let after = &lower[at + name.len()..];
+            let starts_word = before.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
+            starts_word && (after.starts_with(": ") || after.starts_with('=') || after.starts_with("\":"))
+        })
+    });
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let method = words
+        .iter()
+        .any(|w| METHODS.contains(&w.trim_matches(|c: char| matches!(c, '"' | '[' | ']' | '(' | ')' | ','))));
+    let url = words.iter().any(|w| w.trim_start_matches('"').starts_with("http"));
+    let route = words.iter().any(|w| is_route(w));
+    let client = words.iter().any(|w| is_ipv4(w.trim_end_matches([',', ':'])));
+    field || (method && (route || url)) || (client && route)
+}
+
+/// Whether a line reports a failed response: a 5xx status standing as a word (`returning
+/// 502`), or the reason phrase of one.
+pub fn reports_a_failed_response(line: &str) -> bool {
+    const REASONS: [&str; 4] = ["Internal Server Error", "Bad Gateway", "Service Unavailable", "Gateway Timeout"];
+    let status = line
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w.len() == 3 && w.starts_with('5') && w.bytes().all(|b| b.is_ascii_digit()));
+    status || REASONS.iter().any(|r| line.contains(r))
+}
+
+fn is_ipv4(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A path a client asked for (see [`crate::scan::templates`]'s routes): `/basket`, not
+/// `/var/log/…`.
+fn is_route(word: &str) -> bool {
+    let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'));
+    word.starts_with('/') && !word.starts_with("//") && crate::scan::templates::is_route(word.as_bytes())
+}
+
+/// Pearson's correlation of two series of the same length; 0 when either is flat.
+pub fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    if n < 2 {
+        return 0.0;
+    }
+    let mean = |x: &[f64]| x[..n].iter().sum::<f64>() / n as f64;
+    let (ma, mb) = (mean(a), mean(b));
+    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (da, db) = (a[i] - ma, b[i] - mb);
+        cov += da * db;
+        va += da * da;
+        vb += db * db;
+    }
+    if va == 0.0 || vb == 0.0 {
+        0.0
+    } else {
+        cov / (va * vb).sqrt()
+    }
+}
+
+/// How an episode's lines move with the failed requests over the incident (and the time
+/// before it): their correlation bucket by bucket, and lines per failed request.
+pub struct Tracking {
+    pub correlation: f64,
+    pub per_failure: f64,
+}
+
+/// The episode's curve against the failed requests', from a quarter of the incident's
+/// length before it to its end.
+pub fn tracking(e: &Episode, incident: &Incident, timeline: &Timeline) -> Tracking {
+    let width = timeline.traffic.width.max(1);
+    let before = ((incident.end - incident.start) / 4).max(5 * width);
+    let from = (incident.start - before).div_euclid(width) * width;
+    let counts = timeline.counts_of(e, before);
+    let (mut lines, mut failures) = (Vec::new(), Vec::new());
+    let mut bucket = from;
+    while bucket < incident.end {
+        lines.push(counts.get(&bucket).copied().unwrap_or(0) as f64);
+        failures.push(timeline.traffic.buckets.get(&bucket).map_or(0, |b| b.failed()) as f64);
+        bucket += width;
+    }
+    let failed: f64 = failures.iter().sum();
+    Tracking {
+        correlation: correlation(&lines, &failures),
+        per_failure: if failed > 0.0 { lines.iter().sum::<f64>() / failed } else { 0.0 },
+    }
+}
+
+/// Whether an episode is an echo of the incident's failures: of a category that may be
+/// one, not leading the failures by more than [`ECHO_NO_LEAD`], and about a request, or
+/// reporting a failed response while tracking the failed requests one line for each. A
+/// line that tracks them but says what ran out (`pool drained (waited 2000ms)`, once for
+/// each request that waited) is about that, and stays a candidate.
+pub fn is_echo(e: &Episode, incident: &Incident, timeline: &Timeline) -> bool {
+    if !may_echo(e.category) || e.start < incident.start - ECHO_NO_LEAD {
+        return false;
+    }
+    let Some(line) = e.first_line.as_ref() else { return false };
+    if about_a_request(&line.message) {
+        return true;
+    }
+    if incident.impact.failed_requests == 0 || !reports_a_failed_response(&line.message) {
+        return false;
+    }
+    let t = tracking(e, incident, timeline);
+    t.correlation >= ECHO_CORRELATION && (ECHO_PER_FAILURE.0..=ECHO_PER_FAILURE.1).contains(&t.per_failure)
+}
+
+/// Whether `later` is the same thing said again as `earlier`: one signal, source and
+/// subject.
+pub fn same_condition(earlier: &Episode, later: &Episode) -> bool {
+    earlier.signal == later.signal && earlier.group == later.group && earlier.subject == later.subject
+}
+
+/// The episodes that reprint the condition `index` reports, in time order, it first: the
+/// same thing said again at the writer's own spacing (each gap no longer than
+/// [`REPRINT_SLACK`] times the first, and within [`REPRINT_WITHIN`]).
+pub fn reprints(index: usize, episodes: &[Episode]) -> Vec<usize> {
+    let first = &episodes[index];
+    let mut chain = vec![index];
+    // What recurs through the logs is background, not a condition that opened.
+    if first.background {
+        return chain;
+    }
+    let mut spacing: Option<Micros> = None;
+    for (i, e) in episodes.iter().enumerate().skip(index + 1) {
+        if !same_condition(first, e) || e.background {
+            continue;
+        }
+        let last = &episodes[*chain.last().unwrap_or(&index)];
+        let gap = e.start - last.end;
+        if gap < 0 {
+            continue;
+        }
+        let allowed = spacing.map_or(REPRINT_WITHIN, |s| ((s as f64 * REPRINT_SLACK) as Micros).min(REPRINT_WITHIN));
+        if gap > allowed {
+            break;
+        }
+        spacing.get_or_insert(gap.max(1));
+        chain.push(i);
+    }
+    chain
+}
+
+/// How long the condition an episode reports holds: to its last reprint, and to the
+/// incident's end when it is a state said in single lines (not a run of lines that stops
+/// when the activity does) whose last line falls within the incident or just before it
+/// ([`MECHANISM_ENDED_BEFORE`]): nothing said it cleared before.
+pub fn held_until(index: usize, episodes: &[Episode], incident: &Incident) -> Micros {
+    let chain = reprints(index, episodes);
+    let last = chain.iter().map(|&i| episodes[i].end).max().unwrap_or(episodes[index].end);
+    let said_in_single_lines = chain.iter().all(|&i| episodes[i].count <= 1);
+    if said_in_single_lines && last >= incident.start - MECHANISM_ENDED_BEFORE && last <= incident.end {
+        incident.end
+    } else {
+        last
+    }
+}
+
+/// How many lines a condition's episode and its reprints hold together.
+pub fn lines_with_reprints(index: usize, episodes: &[Episode]) -> u64 {
+    reprints(index, episodes).into_iter().map(|i| episodes[i].count).sum()
+}
+
+/// Every episode of the same condition as an earlier one, by index: a reprint is not a
+/// candidate of its own.
+pub fn reprinted(episodes: &[Episode]) -> BTreeMap<usize, usize> {
+    let mut of = BTreeMap::new();
+    for i in 0..episodes.len() {
+        if of.contains_key(&i) {
+            continue;
+        }
+        for j in reprints(i, episodes).into_iter().skip(1) {
+            of.insert(j, i);
+        }
+    }
+    of
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_about_one_request_are_told_apart_from_lines_about_a_resource() {
+        // nginx's error log, logfmt, JSON, a plain line with a client and a route.
+        for line in [
+            "upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.9.0.12, server: shop, request: \"GET /pay HTTP/1.1\"",
+            "msg=\"call dropped\" path=/pay status=504 waited=30s",
+            "{\"msg\":\"handler failed\",\"route\":\"/orders/:id\",\"status\":500}",
+            "declined export for 10.9.0.3 to /reports (queue paused)",
+            "\"POST /api/cart HTTP/1.1\" answered with 502",
+            "Exception on /orders/981 [GET]",
+        ] {
+            assert!(about_a_request(line), "{line}");
+        }
+        // A resource, a limit, a state: even with a path on the host or an address.
+        for line in [
+            "volume /srv/exports at 100% capacity, queue paused until blocks are freed",
+            "every broker token lent out, queueing callers lent=40 of=40",
+            "connect to 10.0.4.17:5432 failed after 30s (attempt 3 of 5)",
+            "server backend/app2 is DOWN, reason: Layer4 timeout",
+            "client_max_body_size is 1m; upstreams=4",
+            "statuspage updated",
+        ] {
+            assert!(!about_a_request(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_failed_response_is_told_by_its_status_or_its_reason() {
+        assert!(reports_a_failed_response("checkout: returning 502 to the caller"));
+        assert!(reports_a_failed_response("answered Service Unavailable after 30s"));
+        assert!(!reports_a_failed_response("waited 500ms for a slot, 41 callers queued behind"));
+        // A count that happens to be a 5xx number reads as a status: only the curve (one
+        // line per failed request, no lead) then makes such a line an echo.
+        assert!(reports_a_failed_response("503 callers queued behind"));
+        assert!(!reports_a_failed_response("stock pool drained (waited 2000ms)"));
+        assert!(!reports_a_failed_response("listening on port 5000"));
+    }
+
+    #[test]
+    fn correlation_is_one_for_the_same_shape_and_zero_when_flat() {
+        assert!((correlation(&[0.0, 1.0, 5.0, 5.0, 0.0], &[0.0, 2.0, 10.0, 10.0, 0.0]) - 1.0).abs() < 1e-9);
+        assert_eq!(correlation(&[3.0, 3.0, 3.0], &[0.0, 5.0, 1.0]), 0.0);
+        assert!(correlation(&[5.0, 5.0, 0.0, 0.0], &[0.0, 0.0, 5.0, 5.0]) < -0.9);
+    }
+}
