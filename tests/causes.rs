@@ -139,6 +139,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         echoes_of_a_lease_table(),
         a_spool_said_full_once(),
         a_fix_after_the_supervisor_gave_up(),
+        a_setting_cut_by_hand_and_put_back(),
     ]
     .into_iter()
     .chain(shipped())
@@ -283,8 +284,8 @@ fn logfmt_log(dir: &Path, name: &str, events: &[(u32, &str, String)]) {
 ///
 /// The reading: the mechanism is the lease table, cited from its first line at 14:09:30;
 /// nginx's lines and the aborted requests are the failures seen from two more places,
-/// echoes, never the cause. Nothing in the logs set it off: no trigger is named. The title
-/// names the lease table.
+/// echoes, never the cause. Nothing in the logs set it off or ended it: no trigger and no
+/// fix are named. The title names the lease table.
 fn echoes_of_a_lease_table() -> Case {
     let dir = tempfile::tempdir().unwrap();
     let failures = access_log_failing_with(dir.path(), 60, 504, |m| {
@@ -340,7 +341,7 @@ fn echoes_of_a_lease_table() -> Case {
         zone: "UTC".into(),
         trigger: Expect::Nothing,
         mechanism: Expect::Line(vec![("ledgerd.log", "every ledger handle leased")]),
-        fix: Expect::Unjudged,
+        fix: Expect::Nothing,
         title: vec!["ledger handle"],
         _dir: Some(dir),
     }
@@ -550,6 +551,104 @@ fn a_fix_after_the_supervisor_gave_up() -> Case {
     }
 }
 
+/// **A setting cut by hand, and put back.**
+///
+/// At 13:30:12 an operator edits the quote engine's settings with sed under sudo (its
+/// workers from 64 to 8) and reloads it at 13:30:40. From 13:31 the engine warns each
+/// minute that its backlog of quote jobs grows, the number rising; from 13:50 a quarter of
+/// the requests fail with 502, and for each the engine logs that a quote for that request
+/// timed out. At 14:20:05 the operator puts the old value back with sed and reloads at
+/// 14:20:30; the failures end at 14:22. All day cron runs a heartbeat every minute, and a
+/// package was installed at 09:30.
+///
+/// The reading: the trigger is the edit at 13:30:12 (or its reload), twenty minutes before
+/// users saw errors but just before the first sign of trouble; the mechanism the growing
+/// backlog from 13:31; the timeouts are echoes; the fix is the edit that put the value
+/// back (or its reload). The minutely heartbeat and the package are no suspects. The title
+/// names the backlog.
+fn a_setting_cut_by_hand_and_put_back() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 502, |m| {
+        if (13 * 60 + 50..14 * 60 + 22).contains(&m) {
+            0.25
+        } else {
+            0.0
+        }
+    });
+    let mut engine: Vec<(u32, u32, &str, String)> = failures
+        .iter()
+        .map(|f| {
+            (
+                f.second / 60,
+                f.second % 60,
+                "error",
+                format!("quote for GET {} timed out after 3s", f.path),
+            )
+        })
+        .collect();
+    for (k, minute) in (13 * 60 + 31..14 * 60 + 21).enumerate() {
+        engine.push((minute, 2, "warn", format!("quote backlog growing: {} jobs waiting", 12 + k * 9)));
+    }
+    json_log(dir.path(), "quoteengine.jsonl", &engine);
+    let mut syslog: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
+        .step_by(60)
+        .map(|s| {
+            (
+                s + 1,
+                syslog_line(
+                    s + 1,
+                    &format!("CRON[{}]", 5000 + s % 9000),
+                    "(www-data) CMD (php /srv/shop/bin/heartbeat.php)",
+                ),
+            )
+        })
+        .collect();
+    syslog.sort();
+    write_sorted(dir.path(), "syslog", syslog);
+    let sudo = |at: &str, command: &str| {
+        let s = hms(at);
+        (
+            s,
+            syslog_line(
+                s,
+                "sudo",
+                &format!("  erin : TTY=pts/4 ; PWD=/home/erin ; USER=root ; COMMAND={command}"),
+            ),
+        )
+    };
+    write_sorted(
+        dir.path(),
+        "auth.log",
+        vec![
+            sudo(
+                "13:30:12",
+                "/usr/bin/sed -i s/workers = 64/workers = 8/ /etc/quoteengine/engine.ini",
+            ),
+            sudo("13:30:40", "/usr/bin/systemctl reload quoteengine"),
+            sudo(
+                "14:20:05",
+                "/usr/bin/sed -i s/workers = 8/workers = 64/ /etc/quoteengine/engine.ini",
+            ),
+            sudo("14:20:30", "/usr/bin/systemctl reload quoteengine"),
+        ],
+    );
+    std::fs::write(
+        dir.path().join("dpkg.log"),
+        "2025-03-04 09:30:02 install tzdata:all <none> 2025a-1\n2025-03-04 09:30:03 status installed tzdata:all 2025a-1\n",
+    )
+    .unwrap();
+    Case {
+        name: "setting cut and put back",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("auth.log", "workers = 64/workers = 8/"), ("auth.log", "systemctl reload")]),
+        mechanism: Expect::Line(vec![("quoteengine.jsonl", "quote backlog growing")]),
+        fix: Expect::Line(vec![("auth.log", "workers = 8/workers = 64/"), ("auth.log", "14:20:30")]),
+        title: vec!["backlog"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -562,5 +661,8 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "space is reclaimed",
         "prune-previews",
         "thumbnailer",
+        "quoteengine",
+        "backlog growing",
+        "heartbeat.php",
     ]);
 }

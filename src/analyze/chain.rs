@@ -22,6 +22,7 @@ pub(super) fn is_trigger(category: Category) -> bool {
             | Category::ConfigChange
             | Category::CronJob
             | Category::TrafficSurge
+            | Category::AdminAction
     )
 }
 
@@ -121,6 +122,10 @@ pub(super) fn trigger_score(
     if !is_trigger(e.category) {
         return None;
     }
+    // What a person did once the trouble had begun is a response to it, not its cause.
+    if e.category == Category::AdminAction && e.start >= anchor {
+        return None;
+    }
     let closeness = 1.0 - TRIGGER_AGE_PENALTY * ((anchor - e.start).max(0) as f64 / options.lookback as f64);
     let routine = if is_routine(index, episodes) { ROUTINE_SHARE } else { 1.0 };
     Some(compatibility(e.category, mechanism) * closeness * routine)
@@ -178,7 +183,27 @@ pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Op
             .then(b.score.total_cmp(&a.score))
             .then(episodes[b.episode].start.cmp(&episodes[a.episode].start))
     });
-    let best_trigger = triggers.first().copied();
+    // Of actions typed together (a setting edited, then the service reloaded), the first
+    // is where the change began.
+    let best_trigger = triggers.first().copied().map(|best| {
+        let start = |l: &Link| episodes[l.episode].start;
+        triggers
+            .iter()
+            .filter(|l| {
+                category(l.episode) == category(best.episode)
+                    && start(l) <= start(&best)
+                    && start(&best) - start(l) <= FIX_TOGETHER
+                    && l.score >= NEAR_TIE * best.score
+            })
+            .min_by_key(|l| (start(l), l.episode))
+            .copied()
+            .unwrap_or(best)
+    });
+    if let Some(best) = best_trigger {
+        // The chosen one first, so that the alternatives list the others.
+        triggers.retain(|l| l.episode != best.episode);
+        triggers.insert(0, best);
+    }
 
     let mut chain = Vec::new();
     if let Some(trigger) = best_trigger {

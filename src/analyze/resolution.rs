@@ -1,8 +1,9 @@
-//! What ended an incident: an administrator's action, a rollback or deploy, a restart,
-//! or a schema change (an index), close to when the mechanism stopped.
+//! What ended an incident: the reversal of what set it off, else an administrator's
+//! action, a rollback or deploy, or a schema change (an index), close to when the
+//! mechanism stopped; a supervisor's own restart only when the recovery followed it.
 
-use super::weights::{FIX_AFTER_END, FIX_BEFORE_STOP, FIX_TOGETHER};
-use super::Incident;
+use super::weights::{FIX_AFTER_END, FIX_BEFORE_STOP, FIX_TOGETHER, RECOVERY_FOLLOWS};
+use super::{Incident, Role};
 use crate::rules::Category;
 use crate::timeline::Episode;
 
@@ -24,9 +25,18 @@ pub struct Fix {
     pub together: Vec<usize>,
 }
 
-/// What ended the incident, if an action stands out: of the actions after its start and
-/// not in its chain, the one closest to when the mechanism (or, without one, the symptom)
-/// stopped, with those taken within a minute or two of it.
+/// What ended the incident, if an action stands out. Of the actions after its start and
+/// not in its chain, from a little before the mechanism (or, without one, the symptom)
+/// stopped to a little after the recovery:
+///
+/// 1. one that reverses the trigger (the same values back, see [`reverses`]), the first;
+/// 2. else one a person or a tool took (not what a supervisor did by itself), the one
+///    closest to when it stopped;
+/// 3. else a supervisor's restart, only when the recovery followed it within
+///    [`RECOVERY_FOLLOWS`]: a restart right after a crash, with failures going on, ended
+///    nothing.
+///
+/// The actions taken within a minute or two of it are part of the fix.
 pub(super) fn find(incident: &Incident, episodes: &[Episode], mechanism: Option<usize>) -> Option<Fix> {
     let stopped = mechanism.map_or(incident.end, |m| episodes[m].end);
     let in_chain: Vec<usize> = incident.chain.iter().map(|l| l.episode).collect();
@@ -39,11 +49,106 @@ pub(super) fn find(incident: &Incident, episodes: &[Episode], mechanism: Option<
                 && episodes[i].start <= incident.end + FIX_AFTER_END
         })
         .collect();
-    let action = *candidates.iter().min_by_key(|&&i| ((episodes[i].start - stopped).abs(), i))?;
+    let trigger = incident.link(Role::Trigger).map(|l| &episodes[l.episode]);
+    let closest = |pool: Vec<usize>| pool.into_iter().min_by_key(|&i| ((episodes[i].start - stopped).abs(), i));
+    let by_supervisor = |i: &usize| episodes[*i].category == Category::Restart;
+    let reversal = candidates
+        .iter()
+        .copied()
+        .filter(|&i| trigger.is_some_and(|t| reverses(t, &episodes[i])))
+        .min_by_key(|&i| (episodes[i].start, i));
+    let action = reversal
+        .or_else(|| closest(candidates.iter().copied().filter(|i| !by_supervisor(i)).collect()))
+        .or_else(|| {
+            closest(
+                candidates
+                    .iter()
+                    .copied()
+                    .filter(|&i| incident.end - episodes[i].start <= RECOVERY_FOLLOWS)
+                    .collect(),
+            )
+        })?;
     let mut together: Vec<usize> = candidates
         .into_iter()
         .filter(|&i| i != action && (episodes[i].start - episodes[action].start).abs() <= FIX_TOGETHER)
         .collect();
     together.sort_by_key(|&i| (episodes[i].start, i));
     Some(Fix { action, together })
+}
+
+/// The values of a line: its tokens that hold a digit (`64`, `3.2.0-1`, `8`), in order.
+fn values(line: &str) -> Vec<&str> {
+    line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '=' | ',' | ';' | '"' | '\''))
+        .filter(|t| t.bytes().any(|b| b.is_ascii_digit()))
+        .collect()
+}
+
+/// Whether `action` puts back what `trigger` changed: lines of the same rule (or
+/// category) with the same values in another order (`s/workers = 64/workers = 8/`, then
+/// `s/workers = 8/workers = 64/`; `3.1.0-1 3.2.0-1`, then `3.2.0-1 3.1.0-1`).
+pub fn reverses(trigger: &Episode, action: &Episode) -> bool {
+    let (Some(t), Some(a)) = (&trigger.first_line, &action.first_line) else {
+        return false;
+    };
+    if trigger.signal != action.signal && trigger.category != action.category {
+        return false;
+    }
+    let (before, after) = (values(&t.message), values(&a.message));
+    if before.len() < 2 || before == after {
+        return false;
+    }
+    let (mut sorted_before, mut sorted_after) = (before, after);
+    sorted_before.sort_unstable();
+    sorted_after.sort_unstable();
+    sorted_before == sorted_after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::SourceKind;
+    use crate::scan::hits::{FirstLine, Signal};
+
+    fn said(category: Category, message: &str) -> Episode {
+        Episode {
+            signal: Signal::Rule(1),
+            category,
+            group: "auth.log".into(),
+            kind: SourceKind::System,
+            start: 0,
+            end: 0,
+            count: 1,
+            first: None,
+            last: None,
+            subject: None,
+            rate: None,
+            background: false,
+            strength: None,
+            first_line: Some(FirstLine {
+                line: message.into(),
+                message: message.into(),
+                ..FirstLine::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn a_reversal_puts_the_same_values_back() {
+        let edit = said(Category::AdminAction, "COMMAND=/usr/bin/sed -i s/pool = 64/pool = 8/ /etc/app.ini");
+        let back = said(Category::AdminAction, "COMMAND=/usr/bin/sed -i s/pool = 8/pool = 64/ /etc/app.ini");
+        assert!(reverses(&edit, &back));
+        let upgrade = said(Category::Deploy, "upgrade app:amd64 3.1.0-1 3.2.0-1");
+        let downgrade = said(Category::Deploy, "upgrade app:amd64 3.2.0-1 3.1.0-1");
+        assert!(reverses(&upgrade, &downgrade));
+        // Decoys: the same command again, another value, an action of another kind, a
+        // line with one value.
+        assert!(!reverses(&edit, &edit.clone()));
+        let other = said(Category::AdminAction, "COMMAND=/usr/bin/sed -i s/pool = 8/pool = 32/ /etc/app.ini");
+        assert!(!reverses(&edit, &other));
+        let mut restart = said(Category::Restart, "Started app 8 64");
+        restart.signal = Signal::Rule(2);
+        assert!(!reverses(&edit, &restart));
+        let once = said(Category::AdminAction, "COMMAND=/usr/bin/systemctl restart app2");
+        assert!(!reverses(&once, &once.clone()));
+    }
 }

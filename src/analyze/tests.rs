@@ -527,3 +527,206 @@ fn background_is_neither_trigger_nor_mechanism() {
     assert!(incident.link(Role::Trigger).is_none() && incident.link(Role::Mechanism).is_none());
     assert!(incident.alternatives.is_empty());
 }
+
+/// Lines no rule names (one template of `group`, at `level`) from minute `start` to `end`,
+/// the first of them saying `text`. The template is first seen at its first episode.
+fn message(timeline: &mut Timeline, key: u64, level: crate::format::Level, text: &str, minutes: (i64, i64), count: u64) -> Episode {
+    use crate::scan::templates::{Occurrence, Template};
+    let mark = |minute: i64| Mark {
+        time: minute * MINUTE,
+        file: 0,
+        offset: 0,
+        line: minute.unsigned_abs() + 1,
+    };
+    let template = Template {
+        text: text.into(),
+        level: Some(level),
+        count,
+        first: mark(minutes.0),
+        last: mark(minutes.1),
+        earliest: vec![Occurrence {
+            mark: mark(minutes.0),
+            line: text.into(),
+            message: text.into(),
+        }],
+        named: false,
+    };
+    let templates = timeline.templates.entry("app.log".into()).or_default();
+    let known = templates.by_key.entry(key).or_insert_with(|| template.clone());
+    known.first = known.first.min(template.first);
+    let mut e = episode(Category::LogErrors, SourceKind::App, minutes.0, minutes.1, count);
+    e.signal = Signal::Template(key);
+    e.first_line = Some(crate::scan::hits::FirstLine {
+        line: text.into(),
+        message: text.into(),
+        ..Default::default()
+    });
+    e
+}
+
+/// An incident from minute 60 to 90 in which `failed` requests fail each minute, out of
+/// a hundred; the rest of the day is calm.
+fn traffic_failing(timeline: &mut Timeline, failed: impl Fn(i64) -> u64) {
+    for minute in 0..120 {
+        let failing = if (60..90).contains(&minute) { failed(minute) } else { 0 };
+        for k in 0..100 {
+            timeline
+                .traffic
+                .add(minute * MINUTE, &request_with(if k < failing { 502 } else { 200 }));
+        }
+    }
+}
+
+fn analysed_with(mut timeline: Timeline, episodes: Vec<Episode>) -> (Timeline, Analysis) {
+    timeline.episodes.extend(episodes);
+    timeline.episodes.sort_by_key(|e| (e.start, e.first));
+    let analysis = analyze(&timeline, &rules(), &options());
+    (timeline, analysis)
+}
+
+#[test]
+fn a_line_for_each_failed_request_is_an_echo_and_the_resource_that_ran_out_the_mechanism() {
+    use crate::format::Level;
+    let mut t = timeline(vec![spike(60, 90)]);
+    traffic_failing(&mut t, |_| 40);
+    // The proxy's line for each failed request (an upstream error with the request's
+    // fields), the application's line for each (it names a status, and tracks the
+    // failures one for one), and a warning that the workers are all busy, from just
+    // before the onset, once a minute.
+    let proxy = {
+        let mut e = episode(Category::UpstreamError, SourceKind::Web, 60, 90, 1200);
+        e.first_line = Some(crate::scan::hits::FirstLine {
+            message: "upstream timed out while reading response header from upstream, client: 10.0.0.9, request: \"GET /pay HTTP/1.1\""
+                .into(),
+            ..Default::default()
+        });
+        e
+    };
+    let aborted = message(&mut t, 1, Level::Error, "aborted call, answering 502", (60, 89), 1200);
+    for minute in 60..90 {
+        t.signal_counts
+            .entry(("app.log".into(), Signal::Template(1)))
+            .or_default()
+            .insert(minute * MINUTE, 40);
+    }
+    let busy = message(&mut t, 2, Level::Warning, "all 16 workers busy, 230 waiting", (59, 89), 31);
+    // A warning that recurs all day is background, not a suspect.
+    let mut drift = message(&mut t, 3, Level::Warning, "clock drift corrected", (0, 119), 7);
+    drift.background = true;
+    let (timeline, analysis) = analysed_with(t, vec![proxy, aborted, busy, drift]);
+    let incident = &analysis.incidents[0];
+    let mechanism = incident.link(Role::Mechanism).expect("a mechanism").episode;
+    assert_eq!(timeline.episodes[mechanism].signal, Signal::Template(2));
+    let echoes: Vec<Category> = incident.echoes.iter().map(|&i| timeline.episodes[i].category).collect();
+    assert_eq!(echoes.len(), 2, "{echoes:?}");
+    assert!(!incident.alternatives.iter().any(|l| incident.echoes.contains(&l.episode)));
+}
+
+#[test]
+fn a_line_that_tracks_the_failures_but_names_what_ran_out_is_no_echo() {
+    use crate::format::Level;
+    let mut t = timeline(vec![spike(60, 90)]);
+    traffic_failing(&mut t, |_| 40);
+    let drained = message(
+        &mut t,
+        1,
+        Level::Error,
+        "write aborted: stock pool drained (waited 2000ms)",
+        (60, 89),
+        1200,
+    );
+    for minute in 60..90 {
+        t.signal_counts
+            .entry(("app.log".into(), Signal::Template(1)))
+            .or_default()
+            .insert(minute * MINUTE, 40);
+    }
+    let (timeline, analysis) = analysed_with(t, vec![drained]);
+    let incident = &analysis.incidents[0];
+    assert!(incident.echoes.is_empty());
+    let mechanism = incident.link(Role::Mechanism).expect("a mechanism").episode;
+    assert_eq!(timeline.episodes[mechanism].signal, Signal::Template(1));
+}
+
+#[test]
+fn a_condition_said_once_before_the_onset_holds_until_the_recovery() {
+    use crate::format::Level;
+    let mut t = timeline(vec![spike(60, 90)]);
+    traffic_failing(&mut t, |_| 30);
+    // Said at 59 and reprinted at 69 and 79; a one-off warning at 20 is long over; an
+    // error that starts twenty minutes in is late.
+    let full = message(&mut t, 1, Level::Critical, "volume /data at 100% capacity", (59, 59), 1);
+    let again = message(&mut t, 1, Level::Critical, "volume /data at 100% capacity", (69, 69), 1);
+    let third = message(&mut t, 1, Level::Critical, "volume /data at 100% capacity", (79, 79), 1);
+    let early = message(&mut t, 2, Level::Warning, "certificate renewed with warnings", (20, 20), 1);
+    let late = message(&mut t, 3, Level::Error, "index rebuild failed", (80, 89), 40);
+    let (timeline, analysis) = analysed_with(t, vec![full, again, third, early, late]);
+    let incident = &analysis.incidents[0];
+    let mechanism = incident.link(Role::Mechanism).expect("a mechanism");
+    assert_eq!(timeline.episodes[mechanism.episode].start, 59 * MINUTE);
+    // The reprints are the same condition, not alternatives of their own.
+    let reprint = |l: &Link| timeline.episodes[l.episode].signal == Signal::Template(1);
+    assert!(!incident.alternatives.iter().any(reprint), "{:?}", incident.alternatives);
+    // Said once at 59 and never again, it holds as well.
+    let mut t = timeline_with_spike_and_traffic();
+    let once = message(&mut t, 1, Level::Critical, "volume /data at 100% capacity", (59, 59), 1);
+    let late = message(&mut t, 3, Level::Error, "index rebuild failed", (80, 89), 40);
+    let (timeline, analysis) = analysed_with(t, vec![once, late]);
+    let mechanism = analysis.incidents[0].link(Role::Mechanism).expect("a mechanism");
+    assert_eq!(timeline.episodes[mechanism.episode].signal, Signal::Template(1));
+}
+
+fn timeline_with_spike_and_traffic() -> Timeline {
+    let mut t = timeline(vec![spike(60, 90)]);
+    traffic_failing(&mut t, |_| 30);
+    t
+}
+
+#[test]
+fn a_rule_naming_a_resource_outranks_a_message_no_rule_names() {
+    use crate::format::Level;
+    let mut t = timeline_with_spike_and_traffic();
+    let new = message(&mut t, 1, Level::Error, "render pipeline stalled", (60, 89), 5000);
+    let lock = episode(Category::TableLock, SourceKind::Db, 61, 62, 3);
+    let (timeline, analysis) = analysed_with(t, vec![new, lock]);
+    assert_eq!(
+        in_role(&timeline, &analysis.incidents[0], Role::Mechanism),
+        Some(Category::TableLock)
+    );
+}
+
+#[test]
+fn a_supervisors_restart_right_after_the_crash_is_not_the_fix_the_operators_action_is() {
+    let crash = || episode(Category::ResourceExhaustion, SourceKind::System, 60, 60, 1);
+    let restart = |minute| episode(Category::Restart, SourceKind::System, minute, minute, 1);
+    // systemd restarts the service right after the crash, and the failures go on until an
+    // operator acts at 88.
+    let (timeline, analysis) = analysed(vec![
+        spike(60, 90),
+        crash(),
+        restart(60),
+        episode(Category::AdminAction, SourceKind::System, 88, 88, 1),
+    ]);
+    let fix = analysis.incidents[0].resolution.as_ref().expect("a fix");
+    assert_eq!(timeline.episodes[fix.action].category, Category::AdminAction);
+    // With no operator, the restart right after the crash ended nothing …
+    let (_, analysis) = analysed(vec![spike(60, 90), crash(), restart(60)]);
+    assert!(analysis.incidents[0].resolution.is_none());
+    // … but one the recovery follows did.
+    let (timeline, analysis) = analysed(vec![spike(60, 90), crash(), restart(60), restart(87)]);
+    let fix = analysis.incidents[0].resolution.as_ref().expect("a fix");
+    assert_eq!(timeline.episodes[fix.action].start, 87 * MINUTE);
+}
+
+#[test]
+fn a_command_run_before_the_trouble_may_be_its_trigger_and_one_run_after_never() {
+    let (timeline, analysis) = analysed(vec![
+        spike(60, 90),
+        episode(Category::SlowQuery, SourceKind::Db, 55, 90, 400),
+        episode(Category::AdminAction, SourceKind::System, 50, 50, 1),
+        episode(Category::AdminAction, SourceKind::System, 58, 58, 1),
+    ]);
+    let trigger = analysis.incidents[0].link(Role::Trigger).expect("a trigger");
+    // The command at 58 came after the slow queries began at 55: a response to them.
+    assert_eq!(timeline.episodes[trigger.episode].start, 50 * MINUTE);
+}

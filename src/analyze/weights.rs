@@ -43,14 +43,15 @@ pub fn layer(kind: SourceKind) -> f64 {
 
 /// How well a trigger explains a mechanism: maintenance and migrations lock and slow
 /// the database; a release changes code and pools; a surge exhausts capacity. A config
-/// change or a cron job may cause anything, so they fit any mechanism, less well.
+/// change, a command an administrator ran or a cron job may cause anything, so they fit
+/// any mechanism, less well.
 pub fn compatibility(trigger: Category, mechanism: Option<Category>) -> f64 {
     use Category::*;
     match (trigger, mechanism) {
         (Maintenance | Migration, Some(TableLock | SlowQuery | DbCorruption | Deadlock | DbError)) => 1.0,
         (Deploy, Some(PoolExhaustion | AppError | SlowQuery | UpstreamError | DbError | Deadlock)) => 1.0,
         (TrafficSurge, Some(SlowQuery | PoolExhaustion | ResourceExhaustion | UpstreamError)) => 1.0,
-        (ConfigChange, _) => 0.8,
+        (ConfigChange | AdminAction, _) => 0.8,
         (CronJob, _) => 0.7,
         _ => 0.5,
     }
@@ -152,6 +153,10 @@ pub const REPRINT_WITHIN: Micros = 15 * MINUTE;
 pub const FIX_BEFORE_STOP: Micros = 10 * MINUTE;
 /// … to this long after the symptom's end (recovery shows a little after the action).
 pub const FIX_AFTER_END: Micros = 5 * MINUTE;
+/// A supervisor's own restart (systemd, after a crash) ended the incident only when the
+/// symptom was back at its baseline within this after it: a restart that failures
+/// outlast by more fixed nothing.
+pub const RECOVERY_FOLLOWS: Micros = 5 * MINUTE;
 /// Actions this close to the fix are part of it: the commands of one fix are typed within
 /// a minute or two of each other (kill the script, then its query).
 pub const FIX_TOGETHER: Micros = 2 * MINUTE;

@@ -82,6 +82,7 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
             None => vec![text("after a release")],
         },
         Category::ConfigChange => vec![text("after a configuration change")],
+        Category::AdminAction => vec![text("after a command run by hand with sudo")],
         Category::CronJob => vec![text("after a cron job")],
         Category::TrafficSurge => vec![text("under a surge of traffic")],
         Category::Change => vec![text(&format!(
