@@ -107,29 +107,10 @@ pub fn reverses(trigger: &Episode, action: &Episode) -> bool {
 mod tests {
     use super::*;
     use crate::format::SourceKind;
-    use crate::scan::hits::{FirstLine, Signal};
+    use crate::scan::hits::Signal;
 
     fn said(category: Category, message: &str) -> Episode {
-        Episode {
-            signal: Signal::Rule(1),
-            category,
-            group: "auth.log".into(),
-            kind: SourceKind::System,
-            start: 0,
-            end: 0,
-            count: 1,
-            first: None,
-            last: None,
-            subject: None,
-            rate: None,
-            background: false,
-            strength: None,
-            first_line: Some(FirstLine {
-                line: message.into(),
-                message: message.into(),
-                ..FirstLine::default()
-            }),
-        }
+        Episode::said(category, SourceKind::System, "auth.log", message)
     }
 
     #[test]

@@ -185,31 +185,17 @@ mod tests {
     use super::*;
     use crate::rules::phrase::Phrase;
     use crate::rules::RuleSet;
-    use crate::scan::hits::{FirstLine, Signal};
     use crate::timeline::{RateDetail, Subject};
 
     fn episode(category: Category, kind: SourceKind, fields: &[(&str, &str)], message: &str) -> Episode {
-        Episode {
-            signal: Signal::Rule(0),
-            category,
-            group: "/srv/logs/app.log".into(),
-            kind,
-            start: 0,
-            end: 0,
+        let mut e = Episode {
             count: 3,
-            first: None,
-            last: None,
-            subject: None,
-            rate: None,
-            background: false,
-            strength: None,
-            first_line: Some(FirstLine {
-                line: message.into(),
-                message: message.into(),
-                fields: fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
-                entry: None,
-            }),
+            ..Episode::said(category, kind, "/srv/logs/app.log", message)
+        };
+        if let Some(line) = e.first_line.as_mut() {
+            line.fields = fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
         }
+        e
     }
 
     fn words(parts: &[Part]) -> String {

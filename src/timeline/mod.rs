@@ -89,6 +89,34 @@ impl Episode {
     }
 }
 
+#[cfg(test)]
+impl Episode {
+    /// A single line of `category` at time 0, saying `message`: what tests build
+    /// episodes from (struct update syntax sets the rest).
+    pub fn said(category: Category, kind: SourceKind, group: &str, message: &str) -> Episode {
+        Episode {
+            signal: Signal::Rule(0),
+            category,
+            group: group.into(),
+            kind,
+            start: 0,
+            end: 0,
+            count: 1,
+            first: None,
+            last: None,
+            subject: None,
+            rate: None,
+            background: false,
+            strength: None,
+            first_line: Some(FirstLine {
+                line: message.into(),
+                message: message.into(),
+                ..FirstLine::default()
+            }),
+        }
+    }
+}
+
 /// What a rate value is, for showing it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RateUnit {
