@@ -144,6 +144,17 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
     .into_iter()
     .chain(shipped())
     .collect();
+    // To read a scenario's logs and draft yourself: CAUSES_KEEP=DIR copies its logs there.
+    if let Some(keep) = std::env::var_os("CAUSES_KEEP") {
+        for case in cases.iter().filter(|c| c._dir.is_some()) {
+            let to = Path::new(&keep).join(case.name.replace(' ', "-"));
+            std::fs::create_dir_all(&to).unwrap();
+            for entry in std::fs::read_dir(&case.logs).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    }
     let rows: Vec<Row> = cases.iter().map(read).collect();
     let mut table = String::from("| scenario | trigger | mechanism | fix | title |\n|---|---|---|---|---|\n");
     let mut wrong = Vec::new();

@@ -95,7 +95,15 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
                 },
             })
             .collect(),
-        (None, Category::LogErrors) => vec![text(&format!("{} logged ", who(e.kind))), quote(title)],
+        // A message no rule names is quoted as a line of it said it (its template, with
+        // `<*>` where lines differ, is for machines).
+        (None, Category::LogErrors) => {
+            let said = first
+                .map(|f| without_program(&f.message))
+                .filter(|m| !m.is_empty())
+                .unwrap_or(title);
+            vec![text(&format!("{} logged ", who(e.kind))), quote(said)]
+        }
         (None, Category::Change) => {
             let said = first.map_or(title, |f| &*f.message);
             vec![text(&format!("{} said ", file_name(&e.group))), quote(said)]
@@ -147,6 +155,21 @@ fn number(text: &str) -> Option<String> {
     } else {
         format!("{value:.1}")
     })
+}
+
+/// What a message says in words: the value of its `msg=` or `message=` where it is
+/// logfmt (`msg="pool drained" waited=2s` says `pool drained`), else the message without
+/// its program's tag.
+pub fn words_of(message: &str) -> &str {
+    let message = without_program(message.trim());
+    ["msg=\"", "message=\""]
+        .iter()
+        .find_map(|key| {
+            let at = message.find(key)?;
+            let value = &message[at + key.len()..];
+            Some(&value[..value.find('"')?])
+        })
+        .unwrap_or(message)
 }
 
 /// A message without the `program[pid]: ` a syslog line starts it with: what is quoted
@@ -315,11 +338,25 @@ mod tests {
 
     #[test]
     fn lines_no_rule_names_are_quoted_and_hostile_text_stays_a_quote() {
+        // Its first line is quoted as it was written, not its template.
+        let e = episode(
+            Category::LogErrors,
+            SourceKind::App,
+            &[],
+            "cart[311]: gave up on the cart semaphore after 2000ms",
+        );
+        assert_eq!(
+            words(&clause(&e, None, "gave up on the cart semaphore after <*>")),
+            "the application logged `gave up on the cart semaphore after 2000ms`"
+        );
+        // Without a line kept, the template is all there is.
         let e = episode(Category::LogErrors, SourceKind::App, &[], "");
         assert_eq!(
             words(&clause(&e, None, "gave up on the cart semaphore after <*>")),
             "the application logged `gave up on the cart semaphore after <*>`"
         );
+        assert_eq!(words_of("msg=\"pool drained\" waited=2s"), "pool drained");
+        assert_eq!(words_of("api[7]: pool drained"), "pool drained");
         let hostile = "deploy done <script>alert(1)</script> [x](http://e) `rm -rf`";
         let e = episode(Category::Change, SourceKind::App, &[], hostile);
         let parts = clause(&e, None, "A line rare in its log");

@@ -35,10 +35,7 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         (Category::AppError, _) => vec![text("Application exceptions")],
         // A message no rule names is named by what it said, where.
         (Category::LogErrors, _) => match e.quote.as_ref().map(|q| said(&q.message)) {
-            Some(said) if !said.is_empty() => vec![
-                Part::Quote(said),
-                text(&format!(" in {}", crate::analyze::words::file_name(&e.group))),
-            ],
+            Some(said) if !said.is_empty() => vec![Part::Quote(said)],
             _ => vec![text(&format!("Errors in {}", crate::analyze::words::file_name(&e.group)))],
         },
         _ => return None,
@@ -48,18 +45,10 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
 /// Characters of a message a title quotes, at most: a title is read at a glance.
 const TITLE_QUOTE_CHARS: usize = 64;
 
-/// What a line said, for a title: the message without its program's tag, the value of
-/// its `msg=` where it is logfmt, cut at a word within [`TITLE_QUOTE_CHARS`].
+/// What a line said, for a title: its words (see [`crate::analyze::words::words_of`]),
+/// cut at a word within [`TITLE_QUOTE_CHARS`].
 fn said(message: &str) -> String {
-    let message = crate::analyze::words::without_program(message.trim());
-    let message = ["msg=\"", "message=\""]
-        .iter()
-        .find_map(|key| {
-            let at = message.find(key)?;
-            let value = &message[at + key.len()..];
-            Some(&value[..value.find('"')?])
-        })
-        .unwrap_or(message);
+    let message = crate::analyze::words::words_of(message);
     if message.chars().count() <= TITLE_QUOTE_CHARS {
         return message.to_string();
     }
@@ -85,10 +74,14 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
         Category::AdminAction => vec![text("after a command run by hand with sudo")],
         Category::CronJob => vec![text("after a cron job")],
         Category::TrafficSurge => vec![text("under a surge of traffic")],
-        Category::Change => vec![text(&format!(
-            "after a change in {}",
-            crate::analyze::words::file_name(&trigger.group)
-        ))],
+        // A change no rule names, by what its line said.
+        Category::Change => match trigger.quote.as_ref().map(|q| said(&q.message)) {
+            Some(said) if !said.is_empty() => vec![text("after "), Part::Quote(said)],
+            _ => vec![text(&format!(
+                "after a change in {}",
+                crate::analyze::words::file_name(&trigger.group)
+            ))],
+        },
         _ => vec![text("after "), Part::Text(trigger.title.to_lowercase())],
     }
 }
