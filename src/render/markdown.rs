@@ -360,6 +360,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             let _ = write!(out, " Unaffected: {}.", list.join(", "));
         }
         let _ = writeln!(out, "{}\n", w.cite(&symptom_evidence));
+        echoes(&mut out, &w, &incident.echoes);
     } else if incident.errors.lines > 0 {
         let errors = &incident.errors;
         let sources: Vec<String> = errors
@@ -620,6 +621,48 @@ fn sources(out: &mut String, w: &Writer, files: &[Source]) {
             when(f.last)
         );
     }
+}
+
+/// The failures as other logs saw them, one line for each: what they said and how often,
+/// each log once, so that a reader knows them for the symptom and not its cause.
+fn echoes(out: &mut String, w: &Writer, echoes: &[Episode]) {
+    let mut seen: Vec<(&str, &str, u64, Option<Evidence>, String)> = Vec::new();
+    for e in echoes {
+        match seen.iter_mut().find(|s| s.0 == e.group && s.1 == e.rule) {
+            Some(s) => s.2 += e.count,
+            None => seen.push((
+                &e.group,
+                &e.rule,
+                e.count,
+                e.first.clone(),
+                e.quote.as_ref().map(|q| prose::said(&q.message)).unwrap_or_default(),
+            )),
+        }
+    }
+    if seen.is_empty() {
+        return;
+    }
+    let logs: Vec<String> = seen
+        .iter()
+        .map(|(group, _, count, first, said)| {
+            let said = if said.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", code(said))
+            };
+            format!(
+                "{} ({} lines{said}){}",
+                code(crate::analyze::words::file_name(group)),
+                thousands(*count),
+                w.cite(&first.iter().cloned().collect::<Vec<_>>())
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "**The same failures, seen from other logs** (a line for each failed request: the symptom, not its cause): {}.\n",
+        logs.join("; ")
+    );
 }
 
 #[cfg(test)]

@@ -47,7 +47,7 @@ const TITLE_QUOTE_CHARS: usize = 64;
 
 /// What a line said, for a title: its words (see [`crate::analyze::words::words_of`]),
 /// cut at a word within [`TITLE_QUOTE_CHARS`].
-fn said(message: &str) -> String {
+pub(crate) fn said(message: &str) -> String {
     let message = crate::analyze::words::words_of(message);
     if message.chars().count() <= TITLE_QUOTE_CHARS {
         return message.to_string();
@@ -298,6 +298,7 @@ mod tests {
                 sources: Vec::new(),
             },
             symptoms: vec![episode(Category::ErrorSpike, 0, 73, None)],
+            echoes: Vec::new(),
         };
         Report {
             schema_version: 1,

@@ -254,6 +254,7 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
                 .collect(),
         },
         symptoms: incident.symptoms.iter().map(|&s| r.episode(&episodes[s])).collect(),
+        echoes: incident.echoes.iter().map(|&e| r.episode(&episodes[e])).collect(),
     });
     if !incident.chain.is_empty() {
         let chain: Vec<Link> = incident.chain.iter().map(|l| r.link(l, episodes)).collect();

@@ -228,6 +228,9 @@ pub struct Incident {
     pub errors: ErrorLines,
     /// The error and latency spikes (or error bursts) that make the window.
     pub symptoms: Vec<Episode>,
+    /// The failures seen from other logs (a proxy's line for each request it could not
+    /// pass on): part of the symptom, never its cause.
+    pub echoes: Vec<Episode>,
 }
 
 impl Incident {
