@@ -140,6 +140,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_spool_said_full_once(),
         a_fix_after_the_supervisor_gave_up(),
         a_setting_cut_by_hand_and_put_back(),
+        a_slowdown_with_no_errors(),
     ]
     .into_iter()
     .chain(shipped())
@@ -660,6 +661,57 @@ fn a_setting_cut_by_hand_and_put_back() -> Case {
     }
 }
 
+/// **Fifty minutes of slow pages and almost no errors.**
+///
+/// At 10:55 the catalogue's search service says, once, that a full rebuild of its index
+/// began. From 10:58 it warns every minute that its replica is lagging and reads go to
+/// the primary; from 11:00 to 11:50 pages take about 9 s instead of 80 ms, and only a
+/// handful of requests fail. At 11:50 the service says the replica caught up.
+///
+/// The reading: an incident from 11:00 to 11:50, sized by the requests served slowly, not
+/// dropped as a blip; the mechanism the lagging replica from 10:58; the trigger the
+/// rebuild at 10:55; no fix (it ended by itself). The title names the replica.
+fn a_slowdown_with_no_errors() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let slow = |m: u32| (11 * 60..11 * 60 + 50).contains(&m);
+    access_log_shaped(
+        dir.path(),
+        60,
+        502,
+        |m| if slow(m) { 0.002 } else { 0.0 },
+        |m| slow(m).then_some(9.0),
+    );
+    let mut events: Vec<(u32, u32, &str, String)> = vec![(
+        10 * 60 + 55,
+        7,
+        "INFO",
+        "findly.indexer: full rebuild of the catalogue index started by scheduler".into(),
+    )];
+    for minute in 10 * 60 + 58..11 * 60 + 50 {
+        events.push((
+            minute,
+            31,
+            "WARNING",
+            format!(
+                "findly.replica: replica lagging {} s behind, reads sent to primary",
+                40 + (minute % 60) * 3
+            ),
+        ));
+    }
+    events.push((11 * 60 + 50, 12, "INFO", "findly.replica: replica caught up".into()));
+    app_log(dir.path(), "findly.log", &events);
+    Case {
+        name: "slowdown, no errors",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("findly.log", "full rebuild of the catalogue index")]),
+        mechanism: Expect::Line(vec![("findly.log", "replica lagging")]),
+        fix: Expect::Nothing,
+        title: vec!["replica"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -675,5 +727,7 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "quoteengine",
         "backlog growing",
         "heartbeat.php",
+        "findly",
+        "replica lagging",
     ]);
 }

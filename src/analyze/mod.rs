@@ -135,9 +135,20 @@ pub struct Impact {
     pub clients_estimated: bool,
     pub hardest_hit: Vec<EndpointImpact>,
     pub unaffected: Vec<EndpointImpact>,
+    /// Requests served while the request time was above its baseline (during the
+    /// latency spikes of the window): what a slowdown cost users, where few failed.
+    pub slow_requests: u64,
+    /// The highest mean request time of those minutes, and the mean before, in ms.
+    pub slow_peak_ms: Option<f64>,
+    pub slow_baseline_ms: Option<f64>,
 }
 
 impl Impact {
+    /// Requests that failed or were served slowly: how large an incident is.
+    pub fn affected_requests(&self) -> u64 {
+        self.failed_requests + self.slow_requests
+    }
+
     pub fn failed_ratio(&self) -> f64 {
         ratio(self.failed_requests, self.requests)
     }
@@ -275,7 +286,8 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
     let (incidents, blips): (Vec<Incident>, Vec<Incident>) = windows(episodes)
         .into_iter()
         .map(|window| {
-            let impact = impact(&timeline.traffic, window.start, window.end);
+            let mut impact = impact(&timeline.traffic, window.start, window.end);
+            slowdown(&mut impact, &timeline.traffic, window.symptoms.iter().map(|&i| &episodes[i]));
             let errors = error_impact(&timeline.error_counts, window.start, window.end, timeline.traffic.width);
             let detected = detection(timeline, &window);
             let mut incident = Incident {
@@ -301,16 +313,17 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
         })
         .partition(|incident| {
             incident.impact.requests == 0
-                || (incident.end - incident.start >= options.min_duration && incident.impact.failed_requests >= options.min_failed)
+                || (incident.end - incident.start >= options.min_duration && incident.impact.affected_requests() >= options.min_failed)
         });
     let largest = largest_of(&incidents);
     Analysis { incidents, largest, blips }
 }
 
-/// The incident with the most failed requests, then the longest; ties to the earlier.
+/// The incident with the most failed (or slowly served) requests, then the longest; ties
+/// to the earlier.
 fn largest_of(incidents: &[Incident]) -> Option<usize> {
     (0..incidents.len()).max_by(|&a, &b| {
-        let key = |i: &Incident| (i.impact.failed_requests, i.end - i.start);
+        let key = |i: &Incident| (i.impact.affected_requests(), i.end - i.start);
         key(&incidents[a]).cmp(&key(&incidents[b])).then(b.cmp(&a))
     })
 }
@@ -373,6 +386,23 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
         .cloned()
         .collect();
     impact
+}
+
+/// What the latency spikes among `symptoms` cost: the timed requests of their minutes,
+/// and how slow they got against before.
+fn slowdown<'a>(impact: &mut Impact, traffic: &Series, symptoms: impl Iterator<Item = &'a Episode>) {
+    for spike in symptoms.filter(|e| e.category == Category::LatencySpike) {
+        let from = traffic.bucket_start(spike.start);
+        impact.slow_requests += traffic
+            .buckets
+            .range(from..spike.end.max(from + 1))
+            .map(|(_, b)| b.duration_count)
+            .sum::<u64>();
+        if let Some(rate) = spike.rate {
+            impact.slow_peak_ms = Some(impact.slow_peak_ms.map_or(rate.peak, |p: f64| p.max(rate.peak)));
+            impact.slow_baseline_ms.get_or_insert(rate.baseline);
+        }
+    }
 }
 
 /// The error lines of `[start, end)` (by bucket), every source group's.

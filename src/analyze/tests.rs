@@ -730,3 +730,47 @@ fn a_command_run_before_the_trouble_may_be_its_trigger_and_one_run_after_never()
     // The command at 58 came after the slow queries began at 55: a response to them.
     assert_eq!(timeline.episodes[trigger.episode].start, 50 * MINUTE);
 }
+
+/// A latency spike from minute `start` to `end`, the mean up to `peak` ms from `before`.
+fn slow(start: i64, end: i64, peak: f64, before: f64) -> Episode {
+    let mut e = spike(start, end);
+    e.category = Category::LatencySpike;
+    e.rate = Some(RateDetail {
+        peak,
+        peak_at: start * MINUTE,
+        baseline: before,
+        unit: RateUnit::Milliseconds,
+        ongoing: false,
+    });
+    e
+}
+
+#[test]
+fn a_long_slowdown_with_no_failures_is_an_incident_and_a_short_one_a_blip() {
+    let traffic = |timeline: &mut Timeline, slow_minutes: std::ops::Range<i64>| {
+        for minute in 0..180 {
+            let ms = if slow_minutes.contains(&minute) { 9000.0 } else { 80.0 };
+            for _ in 0..60 {
+                let request = Request {
+                    duration_ms: Some(ms),
+                    ..request_with(200)
+                };
+                timeline.traffic.add(minute * MINUTE, &request);
+            }
+        }
+    };
+    // Fifty minutes at 9 s a request, not one failure: sized by the requests served slowly.
+    let mut long = timeline(vec![slow(60, 110, 9000.0, 80.0)]);
+    traffic(&mut long, 60..110);
+    let analysis = analyze(&long, &rules(), &options());
+    assert_eq!(analysis.incidents.len(), 1, "{:?}", analysis.blips);
+    let impact = &analysis.incidents[0].impact;
+    assert_eq!((impact.failed_requests, impact.slow_requests), (0, 50 * 60));
+    assert_eq!((impact.slow_peak_ms, impact.slow_baseline_ms), (Some(9000.0), Some(80.0)));
+    // Two slow minutes are a blip, however slow.
+    let mut short = timeline(vec![slow(60, 62, 9000.0, 80.0)]);
+    traffic(&mut short, 60..62);
+    let analysis = analyze(&short, &rules(), &options());
+    assert!(analysis.incidents.is_empty());
+    assert_eq!(analysis.blips.len(), 1);
+}

@@ -161,7 +161,7 @@ fn number(text: &str) -> Option<String> {
 /// logfmt (`msg="pool drained" waited=2s` says `pool drained`), else the message without
 /// its program's tag.
 pub fn words_of(message: &str) -> &str {
-    let message = without_program(message.trim());
+    let message = without_logger(without_program(message.trim()));
     ["msg=\"", "message=\""]
         .iter()
         .find_map(|key| {
@@ -170,6 +170,21 @@ pub fn words_of(message: &str) -> &str {
             Some(&value[..value.find('"')?])
         })
         .unwrap_or(message)
+}
+
+/// A message without the dotted logger name Python's and Java's loggers start it with
+/// (`shop.mail: could not send` says `could not send`).
+fn without_logger(message: &str) -> &str {
+    match message.split_once(": ") {
+        Some((logger, rest))
+            if logger.contains('.')
+                && !logger.starts_with('.')
+                && logger.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) =>
+        {
+            rest
+        }
+        _ => message,
+    }
 }
 
 /// A message without the `program[pid]: ` a syslog line starts it with: what is quoted
@@ -357,6 +372,8 @@ mod tests {
         );
         assert_eq!(words_of("msg=\"pool drained\" waited=2s"), "pool drained");
         assert_eq!(words_of("api[7]: pool drained"), "pool drained");
+        assert_eq!(words_of("shop.mail: could not send"), "could not send");
+        assert_eq!(words_of("took 1.5: then stopped"), "took 1.5: then stopped");
         let hostile = "deploy done <script>alert(1)</script> [x](http://e) `rm -rf`";
         let e = episode(Category::Change, SourceKind::App, &[], hostile);
         let parts = clause(&e, None, "A line rare in its log");

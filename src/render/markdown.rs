@@ -322,9 +322,23 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     let impact = &incident.impact;
     let symptom_evidence: Vec<Evidence> = incident.symptoms.iter().filter_map(|s| s.first.clone()).take(1).collect();
     if impact.requests > 0 {
+        out.push_str("**Impact:** ");
+        // A slowdown leads with the wait users met; the few failures follow.
+        if prose::is_slowdown(impact) {
+            let _ = write!(out, "{} requests were served slowly", thousands(impact.slow_requests));
+            if let (Some(peak), Some(before)) = (impact.slow_peak_ms, impact.slow_baseline_ms) {
+                let _ = write!(
+                    out,
+                    ", at a mean of up to {} ms against about {} ms before",
+                    thousands(peak.round() as u64),
+                    thousands(before.round() as u64)
+                );
+            }
+            out.push_str(". ");
+        }
         let _ = write!(
             out,
-            "**Impact:** {} of {} requests failed ({}), the failure ratio peaking at {}{}; {}{} of {} clients ({}) got at least one failed request{}.",
+            "{} of {} requests failed ({}), the failure ratio peaking at {}{}; {}{} of {} clients ({}) got at least one failed request{}.",
             thousands(impact.failed_requests),
             thousands(impact.requests),
             percent(impact.failed_ratio),
@@ -355,7 +369,8 @@ pub fn write_draft(report: &Report, view: &View) -> String {
                 .collect();
             let _ = write!(out, " Hardest hit: {}.", list.join(", "));
         }
-        if !impact.unaffected.is_empty() {
+        // In a slowdown, no failure does not mean unaffected.
+        if !impact.unaffected.is_empty() && !prose::is_slowdown(impact) {
             let list: Vec<String> = impact.unaffected.iter().map(|e| code(&e.endpoint)).collect();
             let _ = write!(out, " Unaffected: {}.", list.join(", "));
         }

@@ -86,11 +86,30 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
     }
 }
 
+/// Below this share of failed requests, a slowdown is what users met (an error page for
+/// one request in twenty or more is the headline instead).
+const FEW_FAILED: f64 = 0.05;
+
+/// Whether what users met was a slowdown rather than errors.
+pub fn is_slowdown(impact: &crate::report::Impact) -> bool {
+    impact.slow_requests > 0 && impact.failed_ratio < FEW_FAILED
+}
+
 /// What users met, for the title: `82 % of requests failed for 1 h 13 min`.
 fn impact_clause(incident: &Incident) -> String {
     let duration = human_duration(incident.duration);
-    if incident.impact.requests > 0 {
-        format!("{:.0} % of requests failed for {duration}", incident.impact.failed_ratio * 100.0)
+    let impact = &incident.impact;
+    if is_slowdown(impact) {
+        // A slowdown: what users met is the wait, not an error page.
+        match impact.slow_peak_ms {
+            Some(peak) => format!(
+                "requests slowed to a mean of {} ms for {duration}",
+                crate::render::thousands(peak.round() as u64)
+            ),
+            None => format!("requests slowed for {duration}"),
+        }
+    } else if impact.requests > 0 {
+        format!("{:.0} % of requests failed for {duration}", impact.failed_ratio * 100.0)
     } else {
         format!("{} error lines in {duration}", crate::render::thousands(incident.errors.lines))
     }
@@ -290,6 +309,9 @@ mod tests {
                 clients_estimated: false,
                 hardest_hit: Vec::new(),
                 unaffected: Vec::new(),
+                slow_requests: 0,
+                slow_peak_ms: None,
+                slow_baseline_ms: None,
             },
             errors: ErrorLines {
                 lines: 2400,

@@ -238,6 +238,9 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
             clients_estimated: impact.clients_estimated,
             hardest_hit: impact.hardest_hit.clone(),
             unaffected: impact.unaffected.clone(),
+            slow_requests: impact.slow_requests,
+            slow_peak_ms: impact.slow_peak_ms,
+            slow_baseline_ms: impact.slow_baseline_ms,
         },
         errors: ErrorLines {
             lines: incident.errors.lines,

@@ -183,6 +183,11 @@ pub struct Impact {
     pub clients_estimated: bool,
     pub hardest_hit: Vec<EndpointImpact>,
     pub unaffected: Vec<EndpointImpact>,
+    /// Requests served while the request time was above its baseline.
+    pub slow_requests: u64,
+    /// The highest mean request time of those minutes, and the mean before, in ms.
+    pub slow_peak_ms: Option<f64>,
+    pub slow_baseline_ms: Option<f64>,
 }
 
 /// An incident's error lines, outside what access logs cover.

@@ -44,6 +44,18 @@ pub fn access_log(dir: &Path, per_minute: u32, failing: impl Fn(u32) -> f64) {
 
 /// [`access_log`], failing with `status`; returns the failed requests.
 pub fn access_log_failing_with(dir: &Path, per_minute: u32, status: u16, failing: impl Fn(u32) -> f64) -> Vec<Failure> {
+    access_log_shaped(dir, per_minute, status, failing, |_| None)
+}
+
+/// [`access_log_failing_with`], the requests that do not fail taking `slow(minute)`
+/// seconds where it says so (20 to 100 ms elsewhere).
+pub fn access_log_shaped(
+    dir: &Path,
+    per_minute: u32,
+    status: u16,
+    failing: impl Fn(u32) -> f64,
+    slow: impl Fn(u32) -> Option<f64>,
+) -> Vec<Failure> {
     let mut draw = Draw(7);
     let mut out = String::new();
     let mut failures = Vec::new();
@@ -65,7 +77,7 @@ pub fn access_log_failing_with(dir: &Path, per_minute: u32, status: u16, failing
                 });
                 (status, 30.0)
             } else {
-                (200, 0.02 + draw.next(80) as f64 / 1000.0)
+                (200, slow(minute).unwrap_or(0.02) + draw.next(80) as f64 / 1000.0)
             };
             let _ = writeln!(
                 out,
