@@ -195,7 +195,8 @@ pub struct AnalysisArgs {
     /// A spike of failed requests shorter than this is a blip, not an incident.
     #[arg(long, default_value = "5m", value_name = "DURATION")]
     pub min_duration: String,
-    /// A spike with fewer failed requests than this is a blip, not an incident.
+    /// A spike with fewer failed requests (or, in a slowdown, slowly served ones) than this is
+    /// a blip, not an incident.
     #[arg(long, default_value_t = postmortem::analyze::weights::MIN_FAILED_REQUESTS, value_name = "N")]
     pub min_failed: u64,
 }
