@@ -163,6 +163,8 @@ fn an_error_burst_without_an_access_log_is_an_incident() {
     assert!((incident.start - at("13:20")).abs() <= 2 * 60_000_000, "start {}", incident.start);
     let end = incident.start + incident.duration;
     assert!((end - at("13:58")).abs() <= 5 * 60_000_000, "end {end}");
+    // The logs run on to 17:00: the errors stopped, the incident is over.
+    assert!(!incident.ongoing && incident.end.is_some());
     assert_eq!(incident.impact.requests, 0);
     let sources: Vec<&str> = incident.errors.sources.iter().map(|s| s.source.as_str()).collect();
     assert!(

@@ -115,7 +115,9 @@ pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, E
         }
     }
     stretches.sort_by_key(|b| b.start);
-    let last_bucket = all.keys().next_back().copied().unwrap_or(0);
+    // Still going when the logs end: the stretch reaches their last minutes, not only the
+    // last error line (errors that stopped at 14:00 in logs that run to 17:00 are over).
+    let last_bucket = span.1.map_or(0, |last| last.div_euclid(width) * width);
     let mut out = Vec::new();
     for stretch in stretches {
         let mut lines = all.range(stretch.start..=stretch.end).map(|(_, t)| *t);
@@ -151,7 +153,7 @@ pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, E
                 peak_at: stretch.peak_at,
                 baseline: stretch.baseline,
                 unit: RateUnit::Count,
-                ongoing: stretch.end == last_bucket,
+                ongoing: stretch.end + ERROR_GAP >= last_bucket,
             }),
             background: false,
             strength: None,
