@@ -141,6 +141,8 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_fix_after_the_supervisor_gave_up(),
         a_setting_cut_by_hand_and_put_back(),
         a_slowdown_with_no_errors(),
+        a_crash_loop_with_no_access_log(),
+        a_python_worker_that_keeps_dying(),
     ]
     .into_iter()
     .chain(shipped())
@@ -244,6 +246,42 @@ fn syslog_line(second: u32, program: &str, message: &str) -> String {
         second / 60 % 60,
         second % 60
     )
+}
+
+/// What systemd writes when a unit's process ends in failure at `second` and it restarts
+/// it `restart.1` seconds later (the `restart.0`th time): `Main process exited`, `Failed
+/// with result`, `Scheduled restart job`, `Started` (src/core/service.c, unit.c).
+fn systemd_restarts_after_failure(
+    second: u32,
+    unit: &str,
+    description: &str,
+    exit: &str,
+    result: &str,
+    restart: (usize, u32),
+) -> Vec<(u32, String)> {
+    let at = second + restart.1;
+    vec![
+        (
+            second,
+            syslog_line(second, "systemd[1]", &format!("{unit}.service: Main process exited, {exit}")),
+        ),
+        (
+            second,
+            syslog_line(second, "systemd[1]", &format!("{unit}.service: Failed with result '{result}'.")),
+        ),
+        (
+            at,
+            syslog_line(
+                at,
+                "systemd[1]",
+                &format!("{unit}.service: Scheduled restart job, restart counter is at {}.", restart.0),
+            ),
+        ),
+        (
+            at,
+            syslog_line(at, "systemd[1]", &format!("Started {unit}.service - {description}.")),
+        ),
+    ]
 }
 
 /// Writes `lines` (second of the day, text) in time order, as a log file.
@@ -495,29 +533,13 @@ fn a_fix_after_the_supervisor_gave_up() -> Case {
                 &format!("[812345.{:06}] Out of memory: Killed process {pid} (thumbnailer) total-vm:4123456kB, anon-rss:3987654kB, file-rss:0kB, shmem-rss:0kB, UID:33 pgtables:8000kB oom_score_adj:0", k * 7),
             ),
         ));
-        syslog.push((
+        syslog.extend(systemd_restarts_after_failure(
             start + 1,
-            syslog_line(
-                start + 1,
-                "systemd[1]",
-                "thumbnailer.service: Main process exited, code=killed, status=9/KILL",
-            ),
-        ));
-        syslog.push((
-            start + 1,
-            syslog_line(start + 1, "systemd[1]", "thumbnailer.service: Failed with result 'oom-kill'."),
-        ));
-        syslog.push((
-            start + 6,
-            syslog_line(
-                start + 6,
-                "systemd[1]",
-                &format!("thumbnailer.service: Scheduled restart job, restart counter is at {}.", k + 1),
-            ),
-        ));
-        syslog.push((
-            start + 6,
-            syslog_line(start + 6, "systemd[1]", "Started thumbnailer.service - Thumbnail renderer."),
+            "thumbnailer",
+            "Thumbnail renderer",
+            "code=killed, status=9/KILL",
+            "oom-kill",
+            (k + 1, 5),
         ));
     }
     let s = hms("15:22:30");
@@ -712,6 +734,142 @@ fn a_slowdown_with_no_errors() -> Case {
     }
 }
 
+/// **A daemon that panics every four minutes, and no access log.**
+///
+/// At 09:58 a new version of a ledger daemon is installed with dpkg. From 10:00 it
+/// panics on an index out of range about every four minutes; each time systemd records
+/// the failure and restarts it. At 10:41 the operator installs the previous version back
+/// with dpkg, and the daemon stays up. There is no access log: what users saw is not in
+/// these logs. All day cron runs a job every hour.
+///
+/// The reading: an incident from 10:00 to about 10:41, found from the crashes alone; the
+/// mechanism the panic, quoted; the trigger the upgrade at 09:58; the fix the downgrade at
+/// 10:41 (the upgrade's versions, swapped back). The title names the panic.
+fn a_crash_loop_with_no_access_log() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let mut syslog: Vec<(u32, String)> = Vec::new();
+    for h in 9..13 {
+        let s = h * 3600 + 17 * 60 + 1;
+        syslog.push((
+            s,
+            syslog_line(
+                s,
+                &format!("CRON[{}]", 700 + h),
+                "(root) CMD (/usr/local/bin/rotate-ledger-snapshots)",
+            ),
+        ));
+    }
+    for s in (hms("09:00:00")..hms("13:00:00")).step_by(120) {
+        syslog.push((
+            s,
+            syslog_line(s, "tallyd[880]", &format!("checkpoint written: {} entries", 1000 + s % 977)),
+        ));
+    }
+    for (k, start) in (hms("10:00:20")..hms("10:40:00")).step_by(240).enumerate() {
+        let pid = 4100 + k as u32 * 7;
+        let tag = format!("tallyd[{pid}]");
+        syslog.push((
+            start,
+            syslog_line(start, &tag, "panic: runtime error: index out of range [3] with length 3"),
+        ));
+        syslog.push((start, syslog_line(start, &tag, "goroutine 41 [running]:")));
+        syslog.push((start, syslog_line(start, &tag, "main.(*book).settle(0xc0001b2000)")));
+        syslog.extend(systemd_restarts_after_failure(
+            start + 1,
+            "tallyd",
+            "Tally ledger daemon",
+            "code=exited, status=2/INVALIDARGUMENT",
+            "exit-code",
+            (k + 1, 5),
+        ));
+    }
+    write_sorted(dir.path(), "syslog", syslog);
+    let dpkg = "2025-03-04 09:58:02 upgrade tallyd:amd64 2.7.1-1 2.8.0-1\n\
+                2025-03-04 09:58:03 status installed tallyd:amd64 2.8.0-1\n\
+                2025-03-04 10:41:15 upgrade tallyd:amd64 2.8.0-1 2.7.1-1\n\
+                2025-03-04 10:41:16 status installed tallyd:amd64 2.7.1-1\n";
+    std::fs::write(dir.path().join("dpkg.log"), dpkg).unwrap();
+    Case {
+        name: "crash loop, no access log",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("dpkg.log", "2.7.1-1 2.8.0-1")]),
+        mechanism: Expect::Line(vec![("syslog", "panic: runtime error")]),
+        fix: Expect::Line(vec![("dpkg.log", "2.8.0-1 2.7.1-1")]),
+        title: vec!["panic"],
+        _dir: Some(dir),
+    }
+}
+
+/// **A Python worker that keeps dying, seen only through the journal.**
+///
+/// From 15:00 a price-feed worker exits on a `KeyError` about every five minutes; its
+/// traceback goes to the journal, level-less, under `python3[pid]`, and systemd records
+/// each failure and restarts it. At 15:31 the operator edits its settings with sudo and
+/// restarts it; it stays up. No access log, and no line is critical.
+///
+/// The reading: an incident from 15:00 to about 15:31, found from the failures of the
+/// supervised service alone (a crash loop); the mechanism the `KeyError` line (the
+/// traceback's line that names the error, though no level marks it), not systemd's record
+/// of the failure; the fix the operator's commands at 15:31. The title quotes the error.
+fn a_python_worker_that_keeps_dying() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let mut syslog: Vec<(u32, String)> = Vec::new();
+    for s in (hms("14:00:00")..hms("17:00:00")).step_by(60) {
+        syslog.push((
+            s,
+            syslog_line(s, "python3[2200]", &format!("pricefeed: pushed {} quotes", 300 + s % 97)),
+        ));
+    }
+    for (k, start) in (hms("15:00:10")..hms("15:31:00")).step_by(300).enumerate() {
+        let tag = format!("python3[{}]", 3100 + k);
+        for line in [
+            "Traceback (most recent call last):",
+            "  File \"/srv/pricefeed/feed.py\", line 61, in main",
+            "    rate = rates[currency]",
+            "KeyError: 'eur'",
+        ] {
+            syslog.push((start, syslog_line(start, &tag, line)));
+        }
+        syslog.extend(systemd_restarts_after_failure(
+            start + 1,
+            "pricefeed",
+            "Price feed worker",
+            "code=exited, status=1/FAILURE",
+            "exit-code",
+            (k + 1, 10),
+        ));
+    }
+    let s = hms("15:31:05");
+    syslog.push((
+        s,
+        syslog_line(
+            s,
+            "sudo",
+            "  femi : TTY=pts/1 ; PWD=/home/femi ; USER=root ; COMMAND=/usr/bin/vim /etc/pricefeed/currencies.toml",
+        ),
+    ));
+    syslog.push((
+        s + 40,
+        syslog_line(
+            s + 40,
+            "sudo",
+            "  femi : TTY=pts/1 ; PWD=/home/femi ; USER=root ; COMMAND=/usr/bin/systemctl restart pricefeed",
+        ),
+    ));
+    write_sorted(dir.path(), "syslog", syslog);
+    Case {
+        name: "python worker dying",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Unjudged,
+        mechanism: Expect::Line(vec![("syslog", "KeyError")]),
+        fix: Expect::Line(vec![("syslog", "currencies.toml"), ("syslog", "restart pricefeed")]),
+        title: vec!["KeyError"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -729,5 +887,8 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "heartbeat.php",
         "findly",
         "replica lagging",
+        "tallyd",
+        "rotate-ledger-snapshots",
+        "pricefeed",
     ]);
 }

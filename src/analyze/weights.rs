@@ -15,8 +15,9 @@ pub const INCIDENT_MERGE_GAP: Micros = 10 * MINUTE;
 /// How much a mechanism's category says about a cause; `None` for categories that are
 /// not mechanisms. A corrupt table explains failures outright; a lock or a dry pool
 /// nearly so; slow queries and database errors often; an upstream error only says that
-/// something behind the web server failed; a restart or a bare application error says
-/// least.
+/// something behind the web server failed; an application's error says little, and a
+/// restart least: it is a supervisor's answer to a failure, which, where a line names it
+/// (a panic, an exception), says more.
 pub fn specificity(category: Category) -> Option<f64> {
     Some(match category {
         Category::DbCorruption => 1.0,
@@ -24,8 +25,8 @@ pub fn specificity(category: Category) -> Option<f64> {
         Category::Deadlock | Category::ResourceExhaustion => 0.9,
         Category::SlowQuery | Category::DbError => 0.8,
         Category::UpstreamError => 0.55,
-        Category::Restart => 0.3,
         Category::AppError => 0.2,
+        Category::Restart => 0.15,
         _ => return None,
     })
 }

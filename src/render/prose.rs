@@ -32,6 +32,9 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         (Category::ResourceExhaustion, _) => vec![text(&e.title)],
         (Category::UpstreamError, _) => vec![text("Backend failing")],
         (Category::Restart, _) => vec![text("Services restarting")],
+        // What the application said of how it failed, in its rule's phrase: `The program
+        // panicked: …`, `The application threw …`.
+        (Category::AppError, _) if !e.phrase.is_empty() => capitalised(&e.phrase),
         (Category::AppError, _) => vec![text("Application exceptions")],
         // A message no rule names is named by what it said, where.
         (Category::LogErrors, _) => match e.quote.as_ref().map(|q| said(&q.message)) {
@@ -40,6 +43,18 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         },
         _ => return None,
     })
+}
+
+/// A clause as the start of a title: its first letter upper case.
+fn capitalised(parts: &[Part]) -> Vec<Part> {
+    let mut parts = parts.to_vec();
+    if let Some(Part::Text(first)) = parts.first_mut() {
+        let mut chars = first.chars();
+        if let Some(c) = chars.next() {
+            *first = c.to_uppercase().chain(chars).collect();
+        }
+    }
+    parts
 }
 
 /// Characters of a message a title quotes, at most: a title is read at a glance.

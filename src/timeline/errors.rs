@@ -15,6 +15,10 @@ use std::collections::BTreeMap;
 
 /// Error lines closer than this are one stretch of trouble.
 pub const ERROR_GAP: Micros = 5 * 60 * 1_000_000;
+/// A stretch with this many failures of a supervised service (systemd's `Failed with
+/// result`, `Failed to start`) is a crash loop, whatever else its lines say: three crashes
+/// and restarts in a row are no blip.
+pub const CRASH_LOOP_AT: u64 = 3;
 
 /// How many error-or-worse lines each source group wrote, bucket by bucket.
 pub type ErrorCounts = BTreeMap<(String, Micros), u64>;
@@ -37,14 +41,16 @@ fn is_error(signal: Signal, group: &str, rules: &RuleSet, templates: &BTreeMap<S
 /// The error lines of every source group, per bucket, and the tallies of all of them
 /// together; lines in a stretch an access log covers are left out (its traffic says
 /// what users saw there).
-fn error_lines(result: &ScanResult, rules: &RuleSet) -> (ErrorCounts, BTreeMap<Micros, Tally>, BTreeMap<Micros, bool>) {
+fn error_lines(result: &ScanResult, rules: &RuleSet) -> ErrorLines {
     let width = result.bucket.max(1);
     let web = rates::covered(result.files.iter().filter(|f| result.series.contains_key(&f.group)), width);
     let on_web = |bucket: Micros| web.iter().any(|(first, last)| bucket + width > *first && bucket <= *last);
     let mut counts = ErrorCounts::new();
     let mut all: BTreeMap<Micros, Tally> = BTreeMap::new();
-    // Buckets holding a critical line: a crash, an OOM kill, a corrupt table.
+    // Buckets holding a critical line (a crash, an OOM kill, a corrupt table), and how
+    // many times a supervised service failed in each.
     let mut critical: BTreeMap<Micros, bool> = BTreeMap::new();
+    let mut failures: BTreeMap<Micros, u64> = BTreeMap::new();
     for (group, hits) in &result.hits {
         for ((signal, bucket), tally) in hits.tallies() {
             if !is_error(*signal, group, rules, &result.templates) || on_web(*bucket) {
@@ -59,20 +65,46 @@ fn error_lines(result: &ScanResult, rules: &RuleSet) -> (ErrorCounts, BTreeMap<M
                 })
                 .or_insert(*tally);
             if let Signal::Rule(rule) = signal {
-                if rules.get(*rule).severity == Severity::Critical {
+                let rule = rules.get(*rule);
+                if rule.severity == Severity::Critical {
                     critical.insert(*bucket, true);
+                }
+                if rule.category == Category::Restart {
+                    *failures.entry(*bucket).or_default() += tally.count;
                 }
             }
         }
     }
-    (counts, all, critical)
+    ErrorLines {
+        counts,
+        all,
+        critical,
+        failures,
+    }
+}
+
+/// The error lines of every source group, bucket by bucket.
+struct ErrorLines {
+    /// Per source group and bucket.
+    counts: ErrorCounts,
+    /// All groups together, with the first and last line of each bucket.
+    all: BTreeMap<Micros, Tally>,
+    /// Buckets holding a critical line.
+    critical: BTreeMap<Micros, bool>,
+    /// How many times a supervised service failed, per bucket.
+    failures: BTreeMap<Micros, u64>,
 }
 
 /// The error bursts, and every source's error lines per bucket (for the impact of an
 /// incident found without an access log).
 pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, ErrorCounts) {
     let width = result.bucket.max(1);
-    let (counts, all, critical) = error_lines(result, rules);
+    let ErrorLines {
+        counts,
+        all,
+        critical,
+        failures,
+    } = error_lines(result, rules);
     // Stretches: bursts over the baseline of all the logs' time, and clusters of error
     // lines around a crash.
     let span = (
@@ -108,7 +140,8 @@ pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, E
     }
     clusters.extend(cluster);
     for c in clusters {
-        let crashed = critical.range(c.start..=c.end).next().is_some();
+        let crashed = critical.range(c.start..=c.end).next().is_some()
+            || failures.range(c.start..=c.end).map(|(_, n)| n).sum::<u64>() >= CRASH_LOOP_AT;
         let within_a_burst = stretches.iter().any(|b| b.start <= c.end && b.end >= c.start);
         if crashed && !within_a_burst {
             stretches.push(c);

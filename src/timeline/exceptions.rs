@@ -1,0 +1,121 @@
+//! Exception lines no level marks. A traceback a program prints to stderr, captured by the
+//! journal or a container runtime, carries no level: `KeyError: 'eur'` under
+//! `python3[3100]:`, `java.lang.IllegalStateException: pool closed`. Of its lines, the one
+//! that names the error is what a person quotes; the frames around it (`File "…", line
+//! 61`, `at com.shop…`) and its header (`Traceback (most recent call last):`) are not.
+//! Such a line, first seen after the logs' first minutes (it is not part of how the
+//! service always runs), is an episode as an error line would be: a candidate for how it
+//! failed, judged by the analysis like any other.
+//!
+//! Only lines no rule named and no level marked: a rule or a level already makes an
+//! episode of the rest.
+
+use super::changes::AFTER_START;
+use super::{Episode, Evidence};
+use crate::analyze::words::without_program;
+use crate::rules::Category;
+use crate::scan::hits::{FirstLine, Signal};
+use crate::scan::templates::{Template, Templates};
+use crate::scan::{FileReport, ScanResult};
+use crate::time::Micros;
+
+/// Whether a message names an exception as a traceback's last line does: a class name
+/// ending in `Error` or `Exception` (dotted or not), then `:` and what it said, or
+/// nothing (`KeyError: 'eur'`, `java.lang.IllegalStateException: pool closed`,
+/// `Caused by: java.net.SocketTimeoutException: Read timed out`).
+pub fn names_an_exception(message: &str) -> bool {
+    let message = without_program(message.trim());
+    let message = message.strip_prefix("Caused by: ").unwrap_or(message);
+    let name = message.split([':', ' ']).next().unwrap_or_default();
+    let class = name.rsplit('.').next().unwrap_or_default();
+    let shaped = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
+        && class.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && (class.ends_with("Error") || class.ends_with("Exception"));
+    let rest = &message[name.len()..];
+    shaped && (rest.is_empty() || rest.starts_with(':'))
+}
+
+/// Whether a template is an exception line no level or rule marked, new since `after`.
+fn is_new_exception(template: &Template, after: Micros) -> bool {
+    !template.named
+        && template.level.is_none()
+        && template.first.time >= after
+        && template.earliest.first().is_some_and(|o| names_an_exception(&o.message))
+}
+
+fn of_source(group: &str, templates: &Templates, files: &[FileReport], after: Micros) -> Vec<Episode> {
+    let mut episodes: Vec<Episode> = templates
+        .by_key
+        .iter()
+        .filter(|(_, t)| is_new_exception(t, after))
+        .map(|(&key, t)| {
+            let first = &t.earliest[0];
+            Episode {
+                signal: Signal::Template(key),
+                category: Category::LogErrors,
+                group: group.to_string(),
+                kind: files.get(t.first.file as usize).map_or(crate::format::SourceKind::App, |f| f.kind),
+                start: t.first.time,
+                end: t.last.time,
+                count: t.count,
+                first: Some(Evidence::from(t.first)),
+                last: Some(Evidence::from(t.last)),
+                subject: None,
+                rate: None,
+                background: false,
+                strength: None,
+                first_line: Some(FirstLine {
+                    line: first.line.clone(),
+                    message: first.message.clone(),
+                    fields: Vec::new(),
+                    entry: None,
+                }),
+            }
+        })
+        .collect();
+    episodes.sort_by_key(|e| (e.start, e.first));
+    episodes
+}
+
+/// Every source group's new exception lines.
+pub(super) fn episodes(result: &ScanResult) -> Vec<Episode> {
+    let Some(logs_start) = result.files.iter().filter_map(|f| f.first).min() else {
+        return Vec::new();
+    };
+    result
+        .templates
+        .iter()
+        .flat_map(|(group, templates)| of_source(group, templates, &result.files, logs_start + AFTER_START))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_line_that_names_the_error_is_told_from_its_frames() {
+        for line in [
+            "KeyError: 'eur'",
+            "python3[3100]: ValueError: invalid literal for int() with base 10: 'x'",
+            "java.lang.IllegalStateException: pool closed",
+            "Caused by: java.net.SocketTimeoutException: Read timed out",
+            "ZeroDivisionError",
+            "Error: connect ECONNREFUSED 10.0.0.5:5432",
+        ] {
+            assert!(names_an_exception(line), "{line}");
+        }
+        for line in [
+            "Traceback (most recent call last):",
+            "  File \"/srv/app/feed.py\", line 61, in main",
+            "    rate = rates[currency]",
+            "\tat com.shop.Pool.get(Pool.java:88)",
+            "no Exception: here",
+            "errorHandler registered",
+            "RuntimeError happened twice",
+        ] {
+            assert!(!names_an_exception(line), "{line}");
+        }
+    }
+}
