@@ -1,6 +1,6 @@
 //! Exception lines no level marks. A traceback a program prints to stderr, captured by the
 //! journal or a container runtime, carries no level: `KeyError: 'eur'` under
-//! `python3[3100]:`, `java.lang.IllegalStateException: pool closed`. Of its lines, the one
+//! `python3[3100]:`, `java.lang.IllegalStateException: pool closed`, Go's `panic: …`. Of its lines, the one
 //! that names the error is what a person quotes; the frames around it (`File "…", line
 //! 61`, `at com.shop…`) and its header (`Traceback (most recent call last):`) are not.
 //! Such a line, first seen after the logs' first minutes (it is not part of how the
@@ -22,9 +22,14 @@ use crate::time::Micros;
 /// Whether a message names an exception as a traceback's last line does: a class name
 /// ending in `Error` or `Exception` (dotted or not), then `:` and what it said, or
 /// nothing (`KeyError: 'eur'`, `java.lang.IllegalStateException: pool closed`,
-/// `Caused by: java.net.SocketTimeoutException: Read timed out`).
+/// `Caused by: java.net.SocketTimeoutException: Read timed out`); or as Go's runtime
+/// starts a crash (src/runtime/panic.go: `panic: ` and the value, `fatal error: ` when it
+/// throws), after which the program exits with status 2.
 pub fn names_an_exception(message: &str) -> bool {
     let message = without_program(message.trim());
+    if ["panic: ", "fatal error: "].iter().any(|go| message.starts_with(go)) {
+        return true;
+    }
     let message = message.strip_prefix("Caused by: ").unwrap_or(message);
     let name = message.split([':', ' ']).next().unwrap_or_default();
     let class = name.rsplit('.').next().unwrap_or_default();
@@ -103,6 +108,8 @@ mod tests {
             "Caused by: java.net.SocketTimeoutException: Read timed out",
             "ZeroDivisionError",
             "Error: connect ECONNREFUSED 10.0.0.5:5432",
+            "ordersvc[4121]: panic: runtime error: index out of range [1] with length 1",
+            "fatal error: concurrent map writes",
         ] {
             assert!(names_an_exception(line), "{line}");
         }
@@ -114,6 +121,8 @@ mod tests {
             "no Exception: here",
             "errorHandler registered",
             "RuntimeError happened twice",
+            "Kernel panic - not syncing: Fatal exception",
+            "http: panic serving 10.0.0.7:51234: runtime error: invalid memory address",
         ] {
             assert!(!names_an_exception(line), "{line}");
         }
