@@ -143,6 +143,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_slowdown_with_no_errors(),
         a_crash_loop_with_no_access_log(),
         a_python_worker_that_keeps_dying(),
+        a_json_error_field_says_what_failed(),
     ]
     .into_iter()
     .chain(shipped())
@@ -870,6 +871,84 @@ fn a_python_worker_that_keeps_dying() -> Case {
     }
 }
 
+/// **The message says little; the error field says what failed.**
+///
+/// A sync worker logs JSON as zap does. All day, every twenty minutes, a run fails with
+/// `"msg":"sync run failed"` and an `error` field saying the partner timed out: routine.
+/// From 13:20 to 13:58 every run fails, every three seconds, with the same message and
+/// another error: the partner refused the batch, its quota exhausted. An operator
+/// raises the quota's setting with sudo at 13:57. No access log.
+///
+/// The reading: an incident from 13:20 to about 13:58; its mechanism the quota error,
+/// cited from its first line at 13:20 and quoted with its error field (the message alone
+/// would make one template of both errors, and the routine one would hide the new); the
+/// fix the sudo command at 13:57. The title quotes the quota error.
+fn a_json_error_field_says_what_failed() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let day = 1_741_046_400u32; // 2025-03-04T00:00:00Z
+    let line = |second: u32, level: &str, msg: &str, error: &str| {
+        format!(
+            "{{\"level\":\"{level}\",\"ts\":{}.{:03},\"caller\":\"sync/run.go:77\",\"msg\":\"{msg}\",\"error\":\"{error}\"}}\n",
+            day + second,
+            second % 997
+        )
+    };
+    let mut lines: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
+        .step_by(10)
+        .map(|s| {
+            (
+                s,
+                format!(
+                    "{{\"level\":\"info\",\"ts\":{}.000,\"caller\":\"sync/run.go:40\",\"msg\":\"sync run done\",\"rows\":{}}}\n",
+                    day + s,
+                    100 + s % 53
+                ),
+            )
+        })
+        .collect();
+    for s in (hms("09:05:00")..hms("17:00:00")).step_by(1200) {
+        lines.push((
+            s + 1,
+            line(s + 1, "error", "sync run failed", "partner endpoint timed out after 30s"),
+        ));
+    }
+    for s in (hms("13:20:00")..hms("13:58:00")).step_by(3) {
+        lines.push((
+            s + 2,
+            line(
+                s + 2,
+                "error",
+                "sync run failed",
+                "partner refused the batch: quota of 5000 rows exhausted",
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "sync.jsonl", lines);
+    let s = hms("13:57:10");
+    write_sorted(
+        dir.path(),
+        "auth.log",
+        vec![(
+            s,
+            syslog_line(
+                s,
+                "sudo",
+                "  gus : TTY=pts/0 ; PWD=/home/gus ; USER=root ; COMMAND=/usr/local/bin/partnerctl quota set --rows 20000",
+            ),
+        )],
+    );
+    Case {
+        name: "json error field",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Unjudged,
+        mechanism: Expect::Line(vec![("sync.jsonl", "quota of 5000 rows exhausted")]),
+        fix: Expect::Line(vec![("auth.log", "quota set")]),
+        title: vec!["quota"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -890,5 +969,7 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "tallyd",
         "rotate-ledger-snapshots",
         "pricefeed",
+        "partner refused",
+        "partnerctl",
     ]);
 }

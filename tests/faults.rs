@@ -160,6 +160,41 @@ fn a_flood_of_distinct_lines_collapses_into_bounded_episodes() {
     assert!(runs <= 257, "{runs} episodes");
 }
 
+/// JSON records whose error field is hostile: 8 MiB long, cut before its closing quote,
+/// an object nested 10,000 deep, control characters and Markdown in it. Each is read
+/// without a panic, its error quoted cut and escaped.
+#[test]
+fn hostile_error_fields_in_json_records_are_read_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..300u64 {
+        text.push_str(&format!(
+            "{{\"level\":\"info\",\"time\":\"2024-01-21T15:{:02}:{:02}Z\",\"msg\":\"tick\"}}\n",
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    let huge = "x".repeat(8 << 20);
+    text.push_str(&format!(
+        "{{\"level\":\"error\",\"time\":\"2024-01-21T15:05:01Z\",\"msg\":\"sync failed\",\"error\":\"{huge}\"}}\n"
+    ));
+    let nested = format!("{}1{}", "{\"error\":".repeat(10_000), "}".repeat(10_000));
+    text.push_str(&format!(
+        "{{\"level\":\"error\",\"time\":\"2024-01-21T15:05:02Z\",\"msg\":\"deep\",\"error\":{nested}}}\n"
+    ));
+    text.push_str(
+        "{\"level\":\"error\",\"time\":\"2024-01-21T15:05:03Z\",\"msg\":\"odd\",\"error\":\"\u{1b}[31m [link](http://x) <b>`rm`</b>\"}\n",
+    );
+    text.push_str("{\"level\":\"error\",\"time\":\"2024-01-21T15:05:04Z\",\"msg\":\"cut\",\"error\":\"never closed\n");
+    std::fs::write(dir.path().join("worker.jsonl"), text).unwrap();
+    let (out, err, code) = run(postmortem().args(["timeline", "--format", "jsonl"]).arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    let longest = out.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 20_000, "a line of {longest} bytes: the huge field was not cut");
+    assert!(out.contains("sync failed: xxx"), "{}", &out[..out.len().min(2000)]);
+    assert!(!out.contains('\u{1b}'), "a control character reached the output");
+}
+
 /// A directory of 100,000 small files is read whole: files are opened one at a time per
 /// worker, never all at once.
 #[test]

@@ -1,5 +1,6 @@
-//! Each format's line parser on any line: where the timestamp is, the timestamp, and the
-//! request fields of access lines. The first byte picks the format.
+//! Each format's line parser on any line: where the timestamp is, the timestamp, the
+//! level, message and detail (a JSON record's error field) of its head, and the request
+//! fields of access lines. The first byte picks the format.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,6 +12,12 @@ fuzz_target!(|data: &[u8]| {
     if let Some(at) = format.stamp_at(line) {
         if let Some(stamp) = format.parse_stamp(at) {
             assert!(stamp.len <= at.len());
+            let stamp_end = line.len() - at.len() + stamp.len;
+            if let Some(head) = format.head(line, stamp_end) {
+                // What a template and a quote are made of is within the line.
+                assert!(head.message.len() <= line.len() && head.detail.len() <= line.len());
+                let _ = postmortem::scan::templates::key_with(head.message, head.detail);
+            }
         }
     }
     if let Some(request) = format.request(line) {

@@ -63,9 +63,21 @@ pub(crate) enum Key {
     S,
     JournalMessage,
     JournalPriority,
+    Error,
+    Err,
+    ErrorMessage,
+    Exception,
+    ExcInfo,
+    Reason,
 }
 
-const KEYS: usize = Key::JournalPriority as usize + 1;
+const KEYS: usize = Key::Reason as usize + 1;
+
+/// Keys whose string says what failed, beside the message: zap's and logrus's `error`,
+/// slog's and Go's `err`, ECS's flattened `error.message`, `exception` (structlog,
+/// Serilog's compact JSON `@x` aside), python-json-logger's `exc_info`, Kubernetes' and
+/// others' `reason`. The first of them is the record's detail.
+const DETAIL_KEYS: [Key; 6] = [Key::ErrorMessage, Key::Error, Key::Err, Key::Exception, Key::ExcInfo, Key::Reason];
 
 impl Key {
     fn of(name: &[u8]) -> Option<Key> {
@@ -113,6 +125,12 @@ impl Key {
             b"s" => Key::S,
             b"MESSAGE" => Key::JournalMessage,
             b"PRIORITY" => Key::JournalPriority,
+            b"error" => Key::Error,
+            b"err" => Key::Err,
+            b"error.message" => Key::ErrorMessage,
+            b"exception" => Key::Exception,
+            b"exc_info" => Key::ExcInfo,
+            b"reason" => Key::Reason,
             _ => return None,
         })
     }
@@ -264,7 +282,11 @@ impl<'a> Record<'a> {
                 (0.0..8.0).contains(&priority).then(|| Level::of_syslog(priority as u8))
             });
         if let Some((message, true)) = [Key::Msg, Key::Message, Key::JournalMessage].into_iter().find_map(raw) {
-            return Some(Head { level, message });
+            let detail = DETAIL_KEYS
+                .into_iter()
+                .find_map(|key| raw(key).filter(|(text, quoted)| *quoted && !text.is_empty()))
+                .map_or(&[][..], |(text, _)| text);
+            return Some(Head { level, message, detail });
         }
         // A wrapper whose `log` text is a line of its own: its stamp, then its head.
         let (text, true) = raw(Key::Log)? else { return None };
@@ -273,6 +295,7 @@ impl<'a> Record<'a> {
         Some(Head {
             level: level.or(inner.level),
             message: inner.message,
+            detail: &[],
         })
     }
 
@@ -471,6 +494,41 @@ mod tests {
             ),
             (Some(Level::Warning), "[MY-000000] [Server] Too many connections\n".into())
         );
+    }
+
+    #[test]
+    fn what_failed_is_read_from_the_error_field() {
+        let detail = |line: &str| {
+            let record = Record::of(line.as_bytes());
+            let head = record.head().unwrap();
+            (
+                String::from_utf8_lossy(head.message).to_string(),
+                String::from_utf8_lossy(head.detail).to_string(),
+            )
+        };
+        // zap's `error`, slog's `err`, ECS's flattened `error.message`, `exc_info`.
+        assert_eq!(
+            detail(r#"{"level":"error","ts":1.5,"msg":"request errored","error":"dial tcp 10.0.0.5:5432: connect: connection refused"}"#),
+            (
+                "request errored".into(),
+                "dial tcp 10.0.0.5:5432: connect: connection refused".into()
+            )
+        );
+        assert_eq!(
+            detail(r#"{"time":"2024-01-21T15:30:00Z","level":"ERROR","msg":"payment failed","err":"context deadline exceeded"}"#).1,
+            "context deadline exceeded"
+        );
+        assert_eq!(
+            detail(
+                r#"{"@timestamp":"2024-01-21T15:30:00Z","log.level":"error","message":"job failed","error.message":"disk quota exceeded"}"#
+            )
+            .1,
+            "disk quota exceeded"
+        );
+        // No error field, an empty one, or one that is not a string: no detail.
+        assert_eq!(detail(r#"{"level":"info","msg":"served"}"#).1, "");
+        assert_eq!(detail(r#"{"level":"info","msg":"served","error":""}"#).1, "");
+        assert_eq!(detail(r#"{"level":"error","msg":"failed","error":{"code":7}}"#).1, "");
     }
 
     #[test]

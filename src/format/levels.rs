@@ -98,6 +98,9 @@ pub struct Head<'a> {
     pub level: Option<Level>,
     /// What the line says, after its family's header (time, host, pid, level).
     pub message: &'a [u8],
+    /// What a structured record says failed, in a field of its own (a JSON logger's
+    /// `error`, `err`, `exception`, `reason`): part of what the line says, empty elsewhere.
+    pub detail: &'a [u8],
 }
 
 /// Tokens looked at for a level word after the timestamp.
@@ -128,12 +131,14 @@ pub fn generic_head(rest: &[u8]) -> Head<'_> {
             return Head {
                 level: Some(level),
                 message: &rest[at + after..],
+                detail: &[],
             };
         }
     }
     Head {
         level: None,
         message: rest.trim_ascii_start(),
+        detail: &[],
     }
 }
 

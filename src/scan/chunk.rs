@@ -188,6 +188,7 @@ pub(super) fn scan_chunk(
         let text = LineText {
             line,
             message: head.map_or(line, |h| h.message),
+            detail: head.map_or(&[][..], |h| h.detail),
             following: data.get(end + 1..).unwrap_or_default(),
             lookahead,
             format,
@@ -225,7 +226,7 @@ pub(super) fn scan_chunk(
         // Every other record's message, as a template; a warning or worse that no rule
         // named is a hit of its own.
         if let Some(head) = head {
-            let key = result.templates.add(head.message, head.level, named, mark, line);
+            let key = result.templates.add(head.message, head.detail, head.level, named, mark, line);
             if !named && head.level >= Some(Level::Warning) {
                 result.record(Signal::Template(key), &NO_FIELDS, mark, current, &text, options.keep_lines);
                 if let Some(t) = current {

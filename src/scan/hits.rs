@@ -112,6 +112,8 @@ const FIRST_LINE_CHARS: usize = 300;
 pub struct LineText<'a> {
     pub line: &'a [u8],
     pub message: &'a [u8],
+    /// What a structured record says failed (see [`crate::format::Head::detail`]).
+    pub detail: &'a [u8],
     /// The bytes after the line in its chunk, those after the chunk (see
     /// [`ENTRY_WINDOW`]), and their format: where the rest of a multi-line entry is
     /// looked for.
@@ -140,7 +142,11 @@ impl LineText<'_> {
     fn keep<K: AsRef<str>, V: AsRef<str>>(&self, fields: &[(K, V)]) -> FirstLine {
         FirstLine {
             line: clean_line(self.line, FIRST_LINE_CHARS).into(),
-            message: clean_line(self.message, FIRST_LINE_CHARS).into(),
+            message: clean_line(
+                &super::templates::joined(self.message, self.detail, FIRST_LINE_CHARS),
+                FIRST_LINE_CHARS,
+            )
+            .into(),
             fields: fields.iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect(),
             entry: self.entry(),
         }
@@ -567,6 +573,7 @@ mod tests {
     const TEXT: LineText<'static> = LineText {
         line: b"a line",
         message: b"a line",
+        detail: b"",
         following: b"",
         lookahead: b"",
         format: crate::format::Format::Unknown,

@@ -232,19 +232,62 @@ fn closing_quote(message: &[u8], open: usize) -> Option<usize> {
     None
 }
 
+/// What joins a record's message and its detail (a structured error) in its template and
+/// its quote: `request failed: dial tcp 10.0.0.5:5432: connect: connection refused`.
+pub const DETAIL_JOIN: &[u8] = b": ";
+
+/// Feeds the template of a message and of its detail, where it has one, to `sink`.
+fn mask_said(message: &[u8], detail: &[u8], sink: &mut impl Sink) {
+    mask(message, sink);
+    if !detail.is_empty() {
+        sink.literal(DETAIL_JOIN);
+        mask(detail, sink);
+    }
+}
+
 /// The key of a message's template.
 #[inline]
 pub fn key_of(message: &[u8]) -> TemplateKey {
+    key_with(message, b"")
+}
+
+/// The key of the template of a message with its detail.
+#[inline]
+pub fn key_with(message: &[u8], detail: &[u8]) -> TemplateKey {
     let mut hash = Hash(0);
-    mask(message, &mut hash);
+    mask_said(message, detail, &mut hash);
     hash.0
 }
 
 /// A message's template, as people read it.
 pub fn text_of(message: &[u8]) -> String {
+    text_with(message, b"")
+}
+
+/// The template of a message with its detail, as people read it.
+fn text_with(message: &[u8], detail: &[u8]) -> String {
     let mut text = Vec::with_capacity(message.len().min(TEMPLATE_BYTES));
-    mask(message, &mut text);
+    mask_said(message, detail, &mut text);
     clean_line(&text, TEXT_CHARS)
+}
+
+/// A message with its detail, as one text of which at most `chars` characters are shown
+/// (borrowed where there is no detail; each part cut to what could show, so a field of
+/// megabytes is never copied whole).
+pub fn joined<'a>(message: &'a [u8], detail: &[u8], chars: usize) -> std::borrow::Cow<'a, [u8]> {
+    if detail.is_empty() {
+        return message.into();
+    }
+    // A character is at most four bytes; control characters shown escaped take more, and
+    // a cut through a character shows as one replacement: the text is cut to `chars` after.
+    let bound = chars.saturating_mul(4);
+    [
+        &message[..message.len().min(bound)],
+        DETAIL_JOIN,
+        &detail[..detail.len().min(bound)],
+    ]
+    .concat()
+    .into()
 }
 
 /// One line of a template, kept whole.
@@ -297,8 +340,6 @@ pub struct Templates {
 }
 
 impl Templates {
-    /// Adds a line whose message is `message`; its template's key. `line` is the whole
-    /// line (kept as one of the earliest occurrences).
     /// Moves every time by `delta` (a clock found off).
     pub fn shift(&mut self, delta: Micros) {
         for template in self.by_key.values_mut() {
@@ -310,8 +351,11 @@ impl Templates {
         }
     }
 
-    pub fn add(&mut self, message: &[u8], level: Option<Level>, named: bool, mark: Mark, line: &[u8]) -> TemplateKey {
-        let key = key_of(message);
+    /// Adds a line whose message is `message` (and `detail`, a structured error, where it
+    /// has one); its template's key. `line` is the whole line (kept as one of the earliest
+    /// occurrences).
+    pub fn add(&mut self, message: &[u8], detail: &[u8], level: Option<Level>, named: bool, mark: Mark, line: &[u8]) -> TemplateKey {
+        let key = key_with(message, detail);
         self.lines += 1;
         let full = self.by_key.len() >= MAX_TEMPLATES;
         match self.by_key.get_mut(&key) {
@@ -329,7 +373,7 @@ impl Templates {
                     template.earliest.push(Occurrence {
                         mark,
                         line: clean_line(line, OCCURRENCE_CHARS).into(),
-                        message: clean_line(message, OCCURRENCE_CHARS).into(),
+                        message: clean_line(&joined(message, detail, OCCURRENCE_CHARS), OCCURRENCE_CHARS).into(),
                     });
                     template.earliest.sort_by_key(|o| o.mark);
                     template.earliest.truncate(EARLIEST);
@@ -340,7 +384,7 @@ impl Templates {
                 self.by_key.insert(
                     key,
                     Template {
-                        text: text_of(message).into(),
+                        text: text_with(message, detail).into(),
                         level,
                         count: 1,
                         first: mark,
@@ -348,7 +392,7 @@ impl Templates {
                         earliest: vec![Occurrence {
                             mark,
                             line: clean_line(line, OCCURRENCE_CHARS).into(),
-                            message: clean_line(message, OCCURRENCE_CHARS).into(),
+                            message: clean_line(&joined(message, detail, OCCURRENCE_CHARS), OCCURRENCE_CHARS).into(),
                         }],
                         named,
                     },
@@ -481,7 +525,7 @@ mod tests {
         let table = |part: &[(i64, &str)], from: usize| {
             let mut t = Templates::default();
             for (i, (time, text)) in part.iter().enumerate() {
-                t.add(text.as_bytes(), None, false, mark(*time, (from + i) as u64), text.as_bytes());
+                t.add(text.as_bytes(), b"", None, false, mark(*time, (from + i) as u64), text.as_bytes());
             }
             t
         };
@@ -504,7 +548,7 @@ mod tests {
                 .map(|c| (b'g' + c.to_digit(16).unwrap() as u8) as char)
                 .collect();
             let message = format!("unknown table {word}");
-            table.add(message.as_bytes(), None, false, mark(i as i64, i as u64), message.as_bytes());
+            table.add(message.as_bytes(), b"", None, false, mark(i as i64, i as u64), message.as_bytes());
         }
         assert_eq!(table.by_key.len(), MAX_TEMPLATES);
         assert_eq!(table.other, 500);

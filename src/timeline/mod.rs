@@ -354,6 +354,7 @@ mod tests {
     const TEXT: LineText<'static> = LineText {
         line: b"a line",
         message: b"a line",
+        detail: b"",
         following: b"",
         lookahead: b"",
         format: crate::format::Format::Unknown,

@@ -43,6 +43,10 @@ impl Family for ApacheError {
             }
             rest = inner[close + 1..].trim_ascii_start();
         }
-        Some(Head { level, message: rest })
+        Some(Head {
+            level,
+            message: rest,
+            detail: &[],
+        })
     }
 }

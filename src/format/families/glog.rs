@@ -26,6 +26,10 @@ impl Family for Glog {
         let level = Level::of_letter(*line.first()?);
         let rest = line.get(stamp_end..)?;
         let message = memchr::memmem::find(rest, b"] ").map_or(rest, |at| &rest[at + 2..]);
-        Some(Head { level, message })
+        Some(Head {
+            level,
+            message,
+            detail: &[],
+        })
     }
 }

@@ -32,6 +32,7 @@ impl Family for Laravel {
         Some(Head {
             level: Level::of_word(word),
             message: rest[colon + 1..].trim_ascii_start(),
+            detail: &[],
         })
     }
 }

@@ -52,6 +52,7 @@ impl Family for MysqlError {
             Some(level) => Some(Head {
                 level: Some(level),
                 message: rest,
+                detail: &[],
             }),
             None => Some(generic_head(rest)),
         }

@@ -35,7 +35,11 @@ impl Family for MysqlGeneral {
             Some(tab) => &rest[tab + 1..],
             None => rest.trim_ascii_start(),
         };
-        Some(Head { level: None, message })
+        Some(Head {
+            level: None,
+            message,
+            detail: &[],
+        })
     }
 }
 

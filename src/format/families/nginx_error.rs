@@ -30,6 +30,10 @@ impl Family for NginxError {
             Some(cid) => cid.iter().position(|b| *b == b' ').map_or(message, |space| &cid[space + 1..]),
             None => message,
         };
-        Some(Head { level, message })
+        Some(Head {
+            level,
+            message,
+            detail: &[],
+        })
     }
 }

@@ -39,6 +39,7 @@ impl Family for Pgbouncer {
         Some(Head {
             level,
             message: rest.get(end + 1..).unwrap_or_default(),
+            detail: &[],
         })
     }
 }

@@ -48,6 +48,7 @@ impl Family for Postgres {
         Some(Head {
             level: Some(level),
             message: message.strip_prefix(b"statement: ").unwrap_or(message),
+            detail: &[],
         })
     }
 }

@@ -62,6 +62,7 @@ impl Family for Prefixed {
         Some(Head {
             level: generic_head(&line[..stamp_end]).level,
             message: &after.message[skip..],
+            detail: &[],
         })
     }
 }

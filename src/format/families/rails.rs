@@ -33,6 +33,10 @@ impl Family for Rails {
             }
             None => line,
         };
-        Some(Head { level, message })
+        Some(Head {
+            level,
+            message,
+            detail: &[],
+        })
     }
 }

@@ -67,7 +67,11 @@ impl Family for Syslog {
                 generic_head(text).level
             }
         };
-        Some(Head { level, message })
+        Some(Head {
+            level,
+            message,
+            detail: &[],
+        })
     }
 }
 
