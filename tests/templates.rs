@@ -1,0 +1,98 @@
+//! Templates of real logs, as a person would group their lines. For every file of
+//! `../shared/real-logs` (skipped, said plainly, where it is not there), the scan's
+//! templates are counted per source and printed (`--nocapture`), and no two templates of a
+//! file may differ only by a route or a quoted value: one message with other values is one
+//! template, or a probe storm fills the timeline with one-line "episodes".
+
+use postmortem::rules::RuleSet;
+use postmortem::scan::{NoProgress, ScanOptions};
+use postmortem::time::Zone;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+fn real_logs() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-logs")
+}
+
+fn files_of(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            files_of(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// Whether a token of a template is a value that varies from line to line of one message:
+/// a route a client asked for, or quoted text.
+fn is_value(token: &str) -> bool {
+    let token = token.trim_end_matches([',', ';', ':', ')']);
+    let quoted =
+        token.len() >= 2 && ((token.starts_with('"') && token.ends_with('"')) || (token.starts_with('\'') && token.ends_with('\'')));
+    quoted || postmortem::scan::templates::is_route(token.as_bytes())
+}
+
+/// The templates of `texts` that differ from another only by one value (see
+/// [`is_value`]): the pairs' shared shape, with how many templates have it.
+fn split_by_a_value<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
+    let mut shapes: HashMap<String, usize> = HashMap::new();
+    for text in texts {
+        let tokens: Vec<&str> = text.split(' ').collect();
+        for (i, token) in tokens.iter().enumerate() {
+            if is_value(token) && *token != "<*>" && !token.contains("<*>") {
+                let mut shape = tokens.clone();
+                shape[i] = "<value>";
+                *shapes.entry(shape.join(" ")).or_default() += 1;
+            }
+        }
+    }
+    let mut split: Vec<(String, usize)> = shapes.into_iter().filter(|(_, n)| *n >= 2).collect();
+    split.sort();
+    split
+}
+
+#[test]
+fn one_message_with_other_values_is_one_template_in_every_real_log() {
+    let root = real_logs();
+    if !root.is_dir() {
+        eprintln!("skipped: ../shared/real-logs is not there");
+        return;
+    }
+    let mut files = Vec::new();
+    files_of(&root, &mut files);
+    let rules = RuleSet::load(&[], true).unwrap();
+    let options = ScanOptions {
+        zone: Zone::UTC,
+        ..ScanOptions::default()
+    };
+    let (mut sources, mut templates, mut lines) = (0, 0, 0);
+    let mut split = Vec::new();
+    let mut table = String::from("| file | lines | templates |\n|---|---|---|\n");
+    for path in &files {
+        let result = postmortem::scan_paths(std::slice::from_ref(path), &rules, &options, &NoProgress);
+        let name = path.strip_prefix(&root).unwrap().display().to_string();
+        for found in result.templates.values() {
+            sources += 1;
+            templates += found.by_key.len();
+            lines += found.lines;
+            table.push_str(&format!("| {name} | {} | {} |\n", found.lines, found.by_key.len()));
+            for (shape, n) in split_by_a_value(found.by_key.values().map(|t| &*t.text)) {
+                split.push(format!("{name}: {n} templates of `{shape}`"));
+            }
+        }
+    }
+    println!("{table}\n{templates} templates for {lines} lines in {sources} sources");
+    assert!(sources >= 300, "only {sources} sources had templates");
+    assert!(split.is_empty(), "templates that differ only by a value:\n{}", split.join("\n"));
+}
+
+#[test]
+fn a_value_is_a_route_or_quoted_text_and_a_split_is_found() {
+    assert!(is_value("/wp-login.php") && is_value("\"GET\"") && is_value("'orders',"));
+    assert!(!is_value("/var/log/nginx/error.log") && !is_value("word") && !is_value("<*>"));
+    let found = split_by_a_value(["no route for /a today", "no route for /b today", "other line"].into_iter());
+    assert_eq!(found, vec![("no route for <value> today".to_string(), 2)]);
+}
