@@ -96,3 +96,82 @@ fn a_value_is_a_route_or_quoted_text_and_a_split_is_found() {
     let found = split_by_a_value(["no route for /a today", "no route for /b today", "other line"].into_iter());
     assert_eq!(found, vec![("no route for <value> today".to_string(), 2)]);
 }
+
+/// Every quote of an episode's phrase, with the file it cites.
+fn quotes(report: &postmortem::report::Report) -> Vec<(String, String)> {
+    let episodes = report
+        .timeline
+        .iter()
+        .chain(report.root_cause.iter().flat_map(|r| r.chain.iter().map(|l| &l.episode)))
+        .chain(report.resolution.iter().map(|r| &r.episode))
+        .chain(report.notable.iter());
+    let mut found = Vec::new();
+    for e in episodes {
+        let Some(first) = &e.first else { continue };
+        for part in &e.phrase {
+            if let postmortem::analyze::Part::Quote(q) = part {
+                found.push((first.file.clone(), q.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// Whether `said` is text of one line of `content`: whole, or as a structured record's
+/// message and its error field, joined by `: ` (see `templates::DETAIL_JOIN`).
+fn in_a_line(content: &str, said: &str) -> bool {
+    content.contains(said)
+        || said.match_indices(": ").any(|(at, join)| {
+            let (message, detail) = (&said[..at], &said[at + join.len()..]);
+            content.lines().any(|line| line.contains(message) && line.contains(detail))
+        })
+}
+
+/// Drafts `dir` and checks what a reader sees: no `<*>` in the draft or the text
+/// timeline, and each quote found in the file it cites (cut quotes by what precedes `…`).
+fn read_as_quoted(dir: &Path) -> usize {
+    let mut config = postmortem::Config::new(RuleSet::load(&[], true).unwrap());
+    config.zone = Some("UTC".parse().unwrap());
+    let report = postmortem::draft(&[dir.to_path_buf()], &config, &NoProgress).unwrap();
+    let view = postmortem::render::View::plain(report.display_zone);
+    let markdown = postmortem::render::write_draft(&report, &view);
+    assert!(!markdown.contains("<*>"), "{}: a template in the draft", dir.display());
+    let timeline = postmortem::timeline(&[dir.to_path_buf()], &config, &NoProgress).unwrap();
+    let mut text = Vec::new();
+    postmortem::render::write_timeline_text(&mut text, &timeline, &view).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&text).contains("<*>"),
+        "{}: a template in the timeline",
+        dir.display()
+    );
+    let mut checked = 0;
+    let mut files: HashMap<String, String> = HashMap::new();
+    for (file, quote) in quotes(&report) {
+        let content = files
+            .entry(file.clone())
+            .or_insert_with(|| String::from_utf8_lossy(&std::fs::read(&file).unwrap_or_default()).into_owned());
+        let said = quote.trim_end_matches('…');
+        assert!(in_a_line(content, said), "{file}: `{said}` is not in the file");
+        checked += 1;
+    }
+    checked
+}
+
+#[test]
+fn every_quote_is_a_line_of_the_cited_file_and_no_template_shows() {
+    let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&scenarios)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("logs"))
+        .collect();
+    let root = real_logs();
+    if root.is_dir() {
+        dirs.extend(std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()));
+    } else {
+        eprintln!("skipped the real logs: ../shared/real-logs is not there");
+    }
+    dirs.sort();
+    let checked: usize = dirs.iter().map(|d| read_as_quoted(d)).sum();
+    println!("{checked} quotes found in the files they cite, in {} folders", dirs.len());
+    assert!(checked > 20, "only {checked} quotes");
+}
