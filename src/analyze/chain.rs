@@ -6,8 +6,9 @@
 //! it is routine (the same job every ten minutes is not a suspect). The numbers are in
 //! [`super::weights`].
 
+use super::roles::{self, Conditions};
 use super::weights::*;
-use super::{is_symptom, roles, Incident, Link, Options, Role};
+use super::{is_symptom, Incident, Link, Options, Role};
 use crate::rules::Category;
 use crate::scan::hits::Signal;
 use crate::time::Micros;
@@ -60,7 +61,9 @@ fn mechanism_specificity(e: &Episode, incident: &Incident, timeline: &Timeline) 
     if e.category != Category::LogErrors {
         return specificity(e.category);
     }
-    let new = first_seen(e, timeline).is_some_and(|first| first >= incident.start - MECHANISM_LEAD);
+    // New when the trouble began: the incident, or the condition it opens if that began
+    // earlier (a state said long before and reprinted into the window).
+    let new = first_seen(e, timeline).is_some_and(|first| first >= incident.start.min(e.start) - MECHANISM_LEAD);
     (new || e.rate.is_some()).then_some(NEW_AT_ONSET)
 }
 
@@ -68,24 +71,24 @@ fn mechanism_specificity(e: &Episode, incident: &Incident, timeline: &Timeline) 
 /// cannot be one (not a mechanism's category, or not under way when the symptom starts).
 /// A condition is weighed with its reprints, as holding until the incident ends when
 /// nothing cleared it before (see [`roles::held_until`]).
-pub(super) fn mechanism_score(index: usize, incident: &Incident, timeline: &Timeline) -> Option<f64> {
+pub(super) fn mechanism_score(index: usize, incident: &Incident, timeline: &Timeline, conditions: &Conditions) -> Option<f64> {
     let episodes = &timeline.episodes;
     let e = &episodes[index];
     // What was there before anything went wrong is not how it went wrong.
-    if e.background {
+    if e.background || e.start > incident.start + MECHANISM_LAG {
         return None;
     }
-    let held_until = roles::held_until(index, episodes, incident).max(e.end);
-    let lines = roles::lines_with_reprints(index, episodes);
+    let held_until = conditions.held_until(index, episodes, incident);
+    // A condition said long before and reprinted into the window is under way all the
+    // same.
+    let reprinted_into = conditions.chain(index).len() > 1 && held_until >= incident.start;
+    if (e.start < incident.start - MECHANISM_LEAD && !reprinted_into) || held_until < incident.start - MECHANISM_ENDED_BEFORE {
+        return None;
+    }
+    let lines = conditions.lines(index, episodes);
     let specific = mechanism_specificity(e, incident, timeline)?;
-    if e.start < incident.start - MECHANISM_LEAD
-        || e.start > incident.start + MECHANISM_LAG
-        || held_until < incident.start - MECHANISM_ENDED_BEFORE
-    {
-        return None;
-    }
     let timing = if e.start <= incident.start + MECHANISM_ON_TIME {
-        1.0 - EARLY_PENALTY * ((incident.start - e.start).max(0) as f64 / MECHANISM_LEAD as f64)
+        1.0 - EARLY_PENALTY * ((incident.start - e.start).max(0) as f64 / MECHANISM_LEAD as f64).min(1.0)
     } else {
         1.0 - LATE_PENALTY * ((e.start - incident.start) as f64 / MECHANISM_LAG as f64)
     };
@@ -132,14 +135,13 @@ pub(super) fn trigger_score(
 }
 
 /// Fills the incident's chain, confidence and alternatives.
-pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Options) {
+pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Options, conditions: &Conditions) {
     let episodes = &timeline.episodes[..];
     let category = |i: usize| episodes[i].category;
-    let reprinted = roles::reprinted(episodes);
     let mut mechanisms: Vec<Link> = (0..episodes.len())
-        .filter(|&i| !is_symptom(category(i)) && !reprinted.contains_key(&i))
+        .filter(|&i| !is_symptom(category(i)) && !conditions.is_reprint(i))
         .filter_map(|i| {
-            mechanism_score(i, incident, timeline).map(|score| Link {
+            mechanism_score(i, incident, timeline, conditions).map(|score| Link {
                 role: Role::Mechanism,
                 episode: i,
                 score,

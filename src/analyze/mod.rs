@@ -283,6 +283,7 @@ fn windows(episodes: &[Episode]) -> Vec<Window> {
 /// Finds the incidents in a timeline. `rules` names what the measures speak of.
 pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analysis {
     let episodes = &timeline.episodes;
+    let conditions = roles::Conditions::of(episodes);
     let (incidents, blips): (Vec<Incident>, Vec<Incident>) = windows(episodes)
         .into_iter()
         .map(|window| {
@@ -305,9 +306,12 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 resolution: None,
                 measures: Vec::new(),
             };
-            chain::explain(&mut incident, timeline, options);
+            chain::explain(&mut incident, timeline, options, &conditions);
             let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
-            incident.resolution = resolution::find(&incident, episodes, mechanism);
+            // The mechanism stopped when its last line came, or, a condition said in
+            // single lines, when the incident ended.
+            let stopped = mechanism.map(|m| conditions.held_until(m, episodes, &incident));
+            incident.resolution = resolution::find(&incident, episodes, stopped);
             incident.measures = measures::propose(&incident, timeline, rules);
             incident
         })

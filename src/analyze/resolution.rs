@@ -5,6 +5,7 @@
 use super::weights::{FIX_AFTER_END, FIX_BEFORE_STOP, FIX_TOGETHER, RECOVERY_FOLLOWS};
 use super::{Incident, Role};
 use crate::rules::Category;
+use crate::time::Micros;
 use crate::timeline::Episode;
 
 /// Categories whose episodes can be a fix.
@@ -26,8 +27,8 @@ pub struct Fix {
 }
 
 /// What ended the incident, if an action stands out. Of the actions after its start and
-/// not in its chain, from a little before the mechanism (or, without one, the symptom)
-/// stopped to a little after the recovery:
+/// not in its chain, from a little before the mechanism stopped (`stopped`; without one,
+/// the symptom) to a little after the recovery:
 ///
 /// 1. one that reverses the trigger (the same values back, see [`reverses`]), the first;
 /// 2. else one a person or a tool took (not what a supervisor did by itself), the one
@@ -37,8 +38,8 @@ pub struct Fix {
 ///    nothing.
 ///
 /// The actions taken within a minute or two of it are part of the fix.
-pub(super) fn find(incident: &Incident, episodes: &[Episode], mechanism: Option<usize>) -> Option<Fix> {
-    let stopped = mechanism.map_or(incident.end, |m| episodes[m].end);
+pub(super) fn find(incident: &Incident, episodes: &[Episode], stopped: Option<Micros>) -> Option<Fix> {
+    let stopped = stopped.unwrap_or(incident.end);
     let in_chain: Vec<usize> = incident.chain.iter().map(|l| l.episode).collect();
     let candidates: Vec<usize> = (0..episodes.len())
         .filter(|i| !in_chain.contains(i))
@@ -64,7 +65,10 @@ pub(super) fn find(incident: &Incident, episodes: &[Episode], mechanism: Option<
                 candidates
                     .iter()
                     .copied()
-                    .filter(|&i| incident.end - episodes[i].start <= RECOVERY_FOLLOWS)
+                    .filter(|&i| {
+                        // Before the recovery, and close to it: nothing recovered while ongoing.
+                        !incident.ongoing && episodes[i].start <= incident.end && incident.end - episodes[i].start <= RECOVERY_FOLLOWS
+                    })
                     .collect(),
             )
         })?;
@@ -76,11 +80,15 @@ pub(super) fn find(incident: &Incident, episodes: &[Episode], mechanism: Option<
     Some(Fix { action, together })
 }
 
+/// A line's tokens, split at blanks and at what separates a setting from its value.
+fn tokens(line: &str) -> impl Iterator<Item = &str> {
+    line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '=' | ',' | ';' | '"' | '\''))
+        .filter(|t| !t.is_empty())
+}
+
 /// The values of a line: its tokens that hold a digit (`64`, `3.2.0-1`, `8`), in order.
 fn values(line: &str) -> Vec<&str> {
-    line.split(|c: char| c.is_whitespace() || matches!(c, '/' | '=' | ',' | ';' | '"' | '\''))
-        .filter(|t| t.bytes().any(|b| b.is_ascii_digit()))
-        .collect()
+    tokens(line).filter(|t| t.bytes().any(|b| b.is_ascii_digit())).collect()
 }
 
 /// Whether `action` puts back what `trigger` changed: lines of the same rule (or
@@ -97,10 +105,19 @@ pub fn reverses(trigger: &Episode, action: &Episode) -> bool {
     if before.len() < 2 || before == after {
         return false;
     }
+    // The same words around them: `s/timeout = 8/timeout = 64/` puts back no `workers`.
+    let (mut words_before, mut words_after) = (words(&t.message), words(&a.message));
+    words_before.sort_unstable();
+    words_after.sort_unstable();
     let (mut sorted_before, mut sorted_after) = (before, after);
     sorted_before.sort_unstable();
     sorted_after.sort_unstable();
-    sorted_before == sorted_after
+    sorted_before == sorted_after && words_before == words_after
+}
+
+/// The words of a line: its tokens that hold no digit.
+fn words(line: &str) -> Vec<&str> {
+    tokens(line).filter(|t| !t.bytes().any(|b| b.is_ascii_digit())).collect()
 }
 
 #[cfg(test)]
@@ -126,6 +143,11 @@ mod tests {
         assert!(!reverses(&edit, &edit.clone()));
         let other = said(Category::AdminAction, "COMMAND=/usr/bin/sed -i s/pool = 8/pool = 32/ /etc/app.ini");
         assert!(!reverses(&edit, &other));
+        let elsewhere = said(
+            Category::AdminAction,
+            "COMMAND=/usr/bin/sed -i s/timeout = 8/timeout = 64/ /etc/db.ini",
+        );
+        assert!(!reverses(&edit, &elsewhere));
         let mut restart = said(Category::Restart, "Started app 8 64");
         restart.signal = Signal::Rule(2);
         assert!(!reverses(&edit, &restart));

@@ -8,8 +8,8 @@
 //!   requests, about one line for each, without leading them. It is part of the symptom,
 //!   never its cause.
 //! - A **condition** (a pool full, a volume at capacity, an alarm) is said once and
-//!   perhaps reprinted at the writer's own spacing; it holds until cleared or until the
-//!   incident ends, not only for the second its line was written.
+//!   perhaps reprinted at the writer's own spacing; it holds until the incident ends (a
+//!   clearing line is not looked for yet), not only for the second its line was written.
 //!
 //! Every number is in [`super::weights`], with its reason.
 
@@ -27,35 +27,85 @@ fn may_echo(category: Category) -> bool {
     matches!(category, Category::LogErrors | Category::AppError | Category::UpstreamError)
 }
 
-/// Names of fields that hold what a request was: who asked (`client`), for what
-/// (`request`, `path`, `uri`, `url`, `route`), where it was passed on (`upstream`) and
-/// what it got (`status`). Written `name: value` (nginx), `name=value` (logfmt) or
-/// `"name":value` (JSON).
-const REQUEST_FIELDS: [&str; 8] = ["client", "request", "path", "uri", "url", "route", "upstream", "status"];
+/// Fields that hold what a request was, each with what its value must look like: who
+/// asked (`client`: an address), for what (`request`: a method; `path`, `uri`, `url`,
+/// `route`: a route or a URL), where it was passed on (`upstream`: a URL or an address)
+/// and what it got (`status`: an HTTP status). Written `name: value` (nginx),
+/// `name=value` (logfmt) or `"name":value` (JSON). The value decides: `redis client:
+/// connection pool exhausted` and `replica status: lagging` are about no request.
+const REQUEST_FIELDS: [(&str, ValueCheck); 8] = [
+    ("client", is_address),
+    ("request", |v| METHODS.contains(&v)),
+    ("path", is_route_or_url),
+    ("uri", is_route_or_url),
+    ("url", is_route_or_url),
+    ("route", is_route_or_url),
+    ("upstream", |v| is_route_or_url(v) || is_address(v)),
+    ("status", |v| {
+        v.len() == 3 && (b'1'..=b'5').contains(&v.as_bytes()[0]) && v.bytes().all(|b| b.is_ascii_digit())
+    }),
+];
+
+/// Whether a field's value looks like what the field holds.
+type ValueCheck = fn(&str) -> bool;
 
 /// HTTP methods, as a request line names them.
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
-/// Whether a line is about one request: it names a request's field, or a method and a
-/// path (`GET /pay`), or a client's address and a route it asked for.
+/// An IPv4 or IPv6 address, with a port or not (`10.9.0.12`, `10.0.0.5:8080`, `[::1]:80`).
+fn is_address(value: &str) -> bool {
+    let host = value.trim_start_matches('[').split("]:").next().unwrap_or(value);
+    let host = if host.matches(':').count() == 1 {
+        host.split(':').next().unwrap_or(host)
+    } else {
+        host
+    };
+    is_ipv4(host) || (host.contains(':') && host.chars().all(|c| c.is_ascii_hexdigit() || c == ':') && host.len() >= 3)
+}
+
+fn is_route_or_url(value: &str) -> bool {
+    value.starts_with("http://") || value.starts_with("https://") || is_route(value)
+}
+
+/// The value after a field's name and its `: `, `=` or `":` (quotes and spaces skipped),
+/// up to the next space, quote, comma or brace.
+fn value_after(after: &str) -> Option<&str> {
+    let rest = after
+        .strip_prefix(": ")
+        .or_else(|| after.strip_prefix('='))
+        .or_else(|| after.strip_prefix("\":"))?;
+    let rest = rest.trim_start_matches([' ', '"', '\'']);
+    let end = rest.find([' ', '"', '\'', ',', '}', ';']).unwrap_or(rest.len());
+    Some(&rest[..end])
+}
+
+/// Whether a line is about one request: a request's field holds a request's value
+/// (`client: 10.9.0.12`, `status=504`, `"route":"/orders/:id"`), or it names a method and
+/// a route (`GET /pay`).
 pub fn about_a_request(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
-    let field = REQUEST_FIELDS.iter().any(|name| {
+    let field = REQUEST_FIELDS.iter().any(|(name, looks_right)| {
         lower.match_indices(name).any(|(at, _)| {
             let before = lower[..at].chars().next_back();
-            let after = &lower[at + name.len()..];
-            let starts_word = before.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
-            starts_word && (after.starts_with(": ") || after.starts_with('=') || after.starts_with("\":"))
+            let starts_word = before.is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_' && c != '.');
+            // The value as written (methods are upper case), at the same place.
+            starts_word && value_after(&line[at + name.len()..]).is_some_and(looks_right)
         })
     });
     let words: Vec<&str> = line.split_whitespace().collect();
     let method = words
         .iter()
         .any(|w| METHODS.contains(&w.trim_matches(|c: char| matches!(c, '"' | '[' | ']' | '(' | ')' | ','))));
-    let url = words.iter().any(|w| w.trim_start_matches('"').starts_with("http"));
-    let route = words.iter().any(|w| is_route(w));
-    let client = words.iter().any(|w| is_ipv4(w.trim_end_matches([',', ':'])));
-    field || (method && (route || url)) || (client && route)
+    let route = words
+        .iter()
+        .any(|w| is_route_or_url(w.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'))));
+    field || (method && route)
+}
+
+/// Whether a line names a client's address: with a route, one request's line; alone, one
+/// of a resource's (`connect to 10.0.4.17:5432 failed`), so only the curve decides.
+fn names_an_address(line: &str) -> bool {
+    line.split_whitespace().any(|w| is_ipv4(w.trim_end_matches([',', ':', ')'])))
 }
 
 /// Whether a line reports a failed response: a 5xx status standing as a word (`returning
@@ -135,9 +185,10 @@ pub fn tracking(e: &Episode, incident: &Incident, timeline: &Timeline) -> Tracki
 
 /// Whether an episode is an echo of the incident's failures: of a category that may be
 /// one, not leading the failures by more than [`ECHO_NO_LEAD`], and about a request, or
-/// reporting a failed response while tracking the failed requests one line for each. A
-/// line that tracks them but says what ran out (`pool drained (waited 2000ms)`, once for
-/// each request that waited) is about that, and stays a candidate.
+/// reporting a failed response or naming a client's address while tracking the failed
+/// requests one line for each. A line that tracks them but says what ran out (`pool
+/// drained (waited 2000ms)`, once for each request that waited) is about that, and stays
+/// a candidate.
 pub fn is_echo(e: &Episode, incident: &Incident, timeline: &Timeline) -> bool {
     if !may_echo(e.category) || e.start < incident.start - ECHO_NO_LEAD {
         return false;
@@ -146,82 +197,105 @@ pub fn is_echo(e: &Episode, incident: &Incident, timeline: &Timeline) -> bool {
     if about_a_request(&line.message) {
         return true;
     }
-    if incident.impact.failed_requests == 0 || !reports_a_failed_response(&line.message) {
+    if incident.impact.failed_requests == 0 || !(reports_a_failed_response(&line.message) || names_an_address(&line.message)) {
         return false;
     }
     let t = tracking(e, incident, timeline);
     t.correlation >= ECHO_CORRELATION && (ECHO_PER_FAILURE.0..=ECHO_PER_FAILURE.1).contains(&t.per_failure)
 }
 
-/// Whether `later` is the same thing said again as `earlier`: one signal, source and
-/// subject.
-pub fn same_condition(earlier: &Episode, later: &Episode) -> bool {
-    earlier.signal == later.signal && earlier.group == later.group && earlier.subject == later.subject
+/// Which episodes say the same condition again: one signal, source and subject, at the
+/// writer's own spacing (each gap no longer than [`REPRINT_SLACK`] times the first, and
+/// within [`REPRINT_WITHIN`]). Found once for a timeline, in one pass over each signal's
+/// episodes, so that it costs no more with a hundred thousand episodes than sorting them.
+pub struct Conditions {
+    /// For each episode, the first of the condition it belongs to (itself when it opens
+    /// one, or stands alone).
+    head: Vec<usize>,
+    /// For each head, its episodes in time order, it first.
+    chains: BTreeMap<usize, Vec<usize>>,
 }
 
-/// The episodes that reprint the condition `index` reports, in time order, it first: the
-/// same thing said again at the writer's own spacing (each gap no longer than
-/// [`REPRINT_SLACK`] times the first, and within [`REPRINT_WITHIN`]).
-pub fn reprints(index: usize, episodes: &[Episode]) -> Vec<usize> {
-    let first = &episodes[index];
-    let mut chain = vec![index];
-    // What recurs through the logs is background, not a condition that opened.
-    if first.background {
-        return chain;
+impl Conditions {
+    pub fn of(episodes: &[Episode]) -> Conditions {
+        let mut by_signal: BTreeMap<_, Vec<usize>> = BTreeMap::new();
+        for (i, e) in episodes.iter().enumerate() {
+            by_signal
+                .entry((e.signal, e.group.as_str(), e.subject.as_ref()))
+                .or_default()
+                .push(i);
+        }
+        let mut head: Vec<usize> = (0..episodes.len()).collect();
+        let mut chains: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for mut members in by_signal.into_values() {
+            members.sort_by_key(|&i| (episodes[i].start, i));
+            // The condition being followed: its episodes and the spacing of its reprints.
+            let mut open: Option<(Vec<usize>, Option<Micros>)> = None;
+            for i in members {
+                let e = &episodes[i];
+                // What recurs through the logs is background, not a condition that opened.
+                if e.background {
+                    continue;
+                }
+                if let Some((chain, spacing)) = open.as_mut() {
+                    let last = &episodes[*chain.last().unwrap_or(&i)];
+                    let gap = e.start - last.end;
+                    let allowed = spacing.map_or(REPRINT_WITHIN, |s| ((s as f64 * REPRINT_SLACK) as Micros).min(REPRINT_WITHIN));
+                    if gap < 0 {
+                        // Overlapping runs of one signal are not a reprint of each other.
+                        continue;
+                    }
+                    if gap <= allowed {
+                        spacing.get_or_insert(gap.max(1));
+                        head[i] = chain[0];
+                        chain.push(i);
+                        continue;
+                    }
+                }
+                if let Some((chain, _)) = open.replace((vec![i], None)) {
+                    chains.insert(chain[0], chain);
+                }
+            }
+            if let Some((chain, _)) = open {
+                chains.insert(chain[0], chain);
+            }
+        }
+        Conditions { head, chains }
     }
-    let mut spacing: Option<Micros> = None;
-    for (i, e) in episodes.iter().enumerate().skip(index + 1) {
-        if !same_condition(first, e) || e.background {
-            continue;
-        }
-        let last = &episodes[*chain.last().unwrap_or(&index)];
-        let gap = e.start - last.end;
-        if gap < 0 {
-            continue;
-        }
-        let allowed = spacing.map_or(REPRINT_WITHIN, |s| ((s as f64 * REPRINT_SLACK) as Micros).min(REPRINT_WITHIN));
-        if gap > allowed {
-            break;
-        }
-        spacing.get_or_insert(gap.max(1));
-        chain.push(i);
-    }
-    chain
-}
 
-/// How long the condition an episode reports holds: to its last reprint, and to the
-/// incident's end when it is a state said in single lines (not a run of lines that stops
-/// when the activity does) whose last line falls within the incident or just before it
-/// ([`MECHANISM_ENDED_BEFORE`]): nothing said it cleared before.
-pub fn held_until(index: usize, episodes: &[Episode], incident: &Incident) -> Micros {
-    let chain = reprints(index, episodes);
-    let last = chain.iter().map(|&i| episodes[i].end).max().unwrap_or(episodes[index].end);
-    let said_in_single_lines = chain.iter().all(|&i| episodes[i].count <= 1);
-    if said_in_single_lines && last >= incident.start - MECHANISM_ENDED_BEFORE && last <= incident.end {
-        incident.end
-    } else {
-        last
+    /// The episodes of the condition `index` belongs to, in time order (it alone when it is
+    /// background).
+    pub fn chain(&self, index: usize) -> &[usize] {
+        let head = &self.head[index];
+        self.chains.get(head).map_or(std::slice::from_ref(head), Vec::as_slice)
     }
-}
 
-/// How many lines a condition's episode and its reprints hold together.
-pub fn lines_with_reprints(index: usize, episodes: &[Episode]) -> u64 {
-    reprints(index, episodes).into_iter().map(|i| episodes[i].count).sum()
-}
+    /// Whether `index` says again a condition an earlier episode opened: not a candidate
+    /// of its own.
+    pub fn is_reprint(&self, index: usize) -> bool {
+        self.head[index] != index
+    }
 
-/// Every episode of the same condition as an earlier one, by index: a reprint is not a
-/// candidate of its own.
-pub fn reprinted(episodes: &[Episode]) -> BTreeMap<usize, usize> {
-    let mut of = BTreeMap::new();
-    for i in 0..episodes.len() {
-        if of.contains_key(&i) {
-            continue;
-        }
-        for j in reprints(i, episodes).into_iter().skip(1) {
-            of.insert(j, i);
+    /// How long the condition `index` opens holds: to its last reprint, and to the
+    /// incident's end when it is a state said in single lines (not a run of lines that
+    /// stops when the activity does) whose last line falls within the incident or just
+    /// before it ([`MECHANISM_ENDED_BEFORE`]). No clearing line is looked for yet: the
+    /// recovery is taken as its end.
+    pub fn held_until(&self, index: usize, episodes: &[Episode], incident: &Incident) -> Micros {
+        let chain = self.chain(index);
+        let last = chain.iter().map(|&i| episodes[i].end).max().unwrap_or(episodes[index].end);
+        let said_in_single_lines = chain.iter().all(|&i| episodes[i].count <= 1);
+        if said_in_single_lines && last >= incident.start - MECHANISM_ENDED_BEFORE && last <= incident.end {
+            incident.end.max(last)
+        } else {
+            last.max(episodes[index].end)
         }
     }
-    of
+
+    /// How many lines the condition `index` opens holds, reprints and all.
+    pub fn lines(&self, index: usize, episodes: &[Episode]) -> u64 {
+        self.chain(index).iter().map(|&i| episodes[i].count).sum()
+    }
 }
 
 #[cfg(test)]
@@ -235,7 +309,7 @@ mod tests {
             "upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.9.0.12, server: shop, request: \"GET /pay HTTP/1.1\"",
             "msg=\"call dropped\" path=/pay status=504 waited=30s",
             "{\"msg\":\"handler failed\",\"route\":\"/orders/:id\",\"status\":500}",
-            "declined export for 10.9.0.3 to /reports (queue paused)",
+
             "\"POST /api/cart HTTP/1.1\" answered with 502",
             "Exception on /orders/981 [GET]",
         ] {
@@ -249,9 +323,18 @@ mod tests {
             "server backend/app2 is DOWN, reason: Layer4 timeout",
             "client_max_body_size is 1m; upstreams=4",
             "statuspage updated",
+            "replica status: lagging 45s",
+            "redis client: connection pool exhausted",
+            "kafka client: broker 3 unreachable",
+            "path=/var/lib/pg/base: No space left on device",
+            "mount of 10.0.0.5 at /backups failed",
+            "declined export for 10.9.0.3 to /reports (queue paused)",
         ] {
             assert!(!about_a_request(line), "{line}");
         }
+        // A client's address alone leaves it to the curve (one line per failed request).
+        assert!(names_an_address("declined export for 10.9.0.3 to /reports (queue paused)"));
+        assert!(!names_an_address("volume /srv/exports at 100% capacity"));
     }
 
     #[test]

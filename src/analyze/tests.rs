@@ -220,7 +220,13 @@ fn a_mechanism_on_time_scores_above_the_same_one_starting_late() {
     let incident = |start| {
         let (timeline, analysis) = analysed(vec![spike(0, 30), episode(Category::SlowQuery, SourceKind::Db, start, 30, 50)]);
         let link = *analysis.incidents[0].link(Role::Mechanism).unwrap();
-        chain::mechanism_score(link.episode, &analysis.incidents[0], &timeline).unwrap()
+        chain::mechanism_score(
+            link.episode,
+            &analysis.incidents[0],
+            &timeline,
+            &roles::Conditions::of(&timeline.episodes),
+        )
+        .unwrap()
     };
     assert!(incident(0) > incident(10), "{} against {}", incident(0), incident(10));
 }
@@ -773,4 +779,52 @@ fn a_long_slowdown_with_no_failures_is_an_incident_and_a_short_one_a_blip() {
     let analysis = analyze(&short, &rules(), &options());
     assert!(analysis.incidents.is_empty());
     assert_eq!(analysis.blips.len(), 1);
+}
+
+#[test]
+fn a_condition_said_once_is_fixed_by_the_action_near_the_recovery_not_the_first_after_it() {
+    // The disk is said full once, just before the failures; an operator looks around at
+    // 62 and frees space at 89, just before the recovery at 90.
+    let (timeline, analysis) = analysed(vec![
+        spike(60, 90),
+        episode(Category::ResourceExhaustion, SourceKind::System, 59, 59, 1),
+        episode(Category::AdminAction, SourceKind::System, 62, 62, 1),
+        episode(Category::AdminAction, SourceKind::System, 89, 89, 1),
+    ]);
+    let fix = analysis.incidents[0].resolution.as_ref().expect("a fix");
+    assert_eq!(timeline.episodes[fix.action].start, 89 * MINUTE);
+}
+
+#[test]
+fn reprints_are_one_condition_and_overlaps_gaps_and_background_are_not() {
+    let said = |minute: i64| episode(Category::LogErrors, SourceKind::App, minute, minute, 1);
+    let mut background = said(0);
+    background.background = true;
+    // Said at 10 and 20 (ten minutes apart), then a run from 30 to 40; a line at 35 that
+    // the run overlaps; at 80 (long after: another); and a background episode at 0.
+    let run = episode(Category::LogErrors, SourceKind::App, 30, 40, 5);
+    let mut inside = said(35);
+    inside.first = Some(Evidence { file: 0, line: 999 });
+    let episodes = vec![background, said(10), said(20), run, inside, said(80)];
+    let conditions = roles::Conditions::of(&episodes);
+    assert_eq!(conditions.chain(1), &[1, 2, 3][..]);
+    assert_eq!(conditions.chain(3), &[1, 2, 3][..]);
+    assert!(conditions.is_reprint(2) && conditions.is_reprint(3));
+    assert!(!conditions.is_reprint(0) && !conditions.is_reprint(4) && !conditions.is_reprint(5));
+    assert_eq!(conditions.chain(5), &[5][..]);
+    assert_eq!(conditions.chain(0), &[0][..]);
+    assert_eq!(conditions.lines(1, &episodes), 7);
+}
+
+#[test]
+fn a_condition_said_long_before_and_reprinted_into_the_window_is_still_the_mechanism() {
+    use crate::format::Level;
+    let mut t = timeline_with_spike_and_traffic();
+    // First said 40 minutes before the failures, then every ten minutes into them.
+    let said: Vec<Episode> = (0..6)
+        .map(|k| message(&mut t, 1, Level::Critical, "replica 2 out of sync", (20 + 10 * k, 20 + 10 * k), 1))
+        .collect();
+    let (timeline, analysis) = analysed_with(t, said);
+    let mechanism = analysis.incidents[0].link(Role::Mechanism).expect("a mechanism");
+    assert_eq!(timeline.episodes[mechanism.episode].start, 20 * MINUTE);
 }

@@ -173,13 +173,15 @@ pub fn words_of(message: &str) -> &str {
 }
 
 /// A message without the dotted logger name Python's and Java's loggers start it with
-/// (`shop.mail: could not send` says `could not send`).
+/// (`shop.mail: could not send` says `could not send`); an exception's class is no logger
+/// (`java.lang.IllegalStateException: pool closed` stays whole).
 fn without_logger(message: &str) -> &str {
     match message.split_once(": ") {
         Some((logger, rest))
             if logger.contains('.')
                 && !logger.starts_with('.')
-                && logger.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) =>
+                && logger.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+                && !(logger.ends_with("Exception") || logger.ends_with("Error")) =>
         {
             rest
         }
@@ -374,6 +376,10 @@ mod tests {
         assert_eq!(words_of("api[7]: pool drained"), "pool drained");
         assert_eq!(words_of("shop.mail: could not send"), "could not send");
         assert_eq!(words_of("took 1.5: then stopped"), "took 1.5: then stopped");
+        assert_eq!(
+            words_of("java.lang.IllegalStateException: pool closed"),
+            "java.lang.IllegalStateException: pool closed"
+        );
         let hostile = "deploy done <script>alert(1)</script> [x](http://e) `rm -rf`";
         let e = episode(Category::Change, SourceKind::App, &[], hostile);
         let parts = clause(&e, None, "A line rare in its log");

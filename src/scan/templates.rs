@@ -200,15 +200,27 @@ const HOST_ROOTS: [&[u8]; 22] = [
 /// no route: not at the start of a token, a host's path, or `//`.
 fn route_end(message: &[u8], at: usize) -> Option<usize> {
     let opens_token = at == 0 || matches!(message[at - 1], b' ' | b'\t' | b'=' | b'(' | b'[');
-    if !opens_token {
+    if !opens_token || message.get(at + 1) == Some(&b'/') {
         return None;
     }
-    let end = message[at..]
+    let ends_token = |b: u8| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b',' | b';' | b')' | b']');
+    // The first segment decides, and no host root is longer than a few bytes: what is no
+    // route is known without reading on (`=//=//…` must not be read to its end at every
+    // `/`). The whole token is read only when it is masked, and then skipped.
+    let first_end = message[at + 1..]
         .iter()
-        .position(|&b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b',' | b';' | b')' | b']'))
-        .map_or(message.len(), |n| at + n);
-    is_route(&message[at..end]).then_some(end)
+        .take(MAX_HOST_ROOT + 1)
+        .position(|&b| ends_token(b) || matches!(b, b'/' | b'?' | b'#'))
+        .map_or((at + 1 + MAX_HOST_ROOT + 1).min(message.len()), |n| at + 1 + n);
+    if !is_route(&message[at..first_end]) {
+        return None;
+    }
+    let end = message[at..].iter().position(|&b| ends_token(b)).map_or(message.len(), |n| at + n);
+    Some(end)
 }
+
+/// The longest of [`HOST_ROOTS`], in bytes.
+const MAX_HOST_ROOT: usize = 5;
 
 /// Whether a token that starts with `/` is a route a client asked for rather than a path
 /// on the host (see [`HOST_ROOTS`]) or `//`.

@@ -77,7 +77,12 @@ fn scheduled(template: &Template) -> bool {
 
 /// How much a rare template looks like a change, 0 to 1; `None` when it cannot be one.
 pub fn strength(template: &Template, noisy: bool) -> Option<f64> {
-    if template.named || template.count > RARE_MAX || template.level >= Some(Level::Error) || scheduled(template) {
+    if template.named
+        || template.count > RARE_MAX
+        || template.level >= Some(Level::Error)
+        || scheduled(template)
+        || template.earliest.iter().any(|o| super::exceptions::in_a_traceback(&o.message))
+    {
         return None;
     }
     let rarity = 1.0 / (template.count as f64).sqrt();

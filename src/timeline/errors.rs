@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 
 /// Error lines closer than this are one stretch of trouble.
 pub const ERROR_GAP: Micros = 5 * 60 * 1_000_000;
-/// A stretch with this many failures of a supervised service (systemd's `Failed with
-/// result`, `Failed to start`) is a crash loop, whatever else its lines say: three crashes
-/// and restarts in a row are no blip.
+/// A stretch in which one rule of supervised services' failures (systemd's `Failed with
+/// result`, or its `Failed to start`: one line a failure) matched this many lines is a
+/// crash loop, whatever else its lines say: three crashes and restarts in a row are no
+/// blip. Counted rule by rule, so that one failed start, which logs both, counts once.
 pub const CRASH_LOOP_AT: u64 = 3;
 
 /// How many error-or-worse lines each source group wrote, bucket by bucket.
@@ -50,7 +51,7 @@ fn error_lines(result: &ScanResult, rules: &RuleSet) -> ErrorLines {
     // Buckets holding a critical line (a crash, an OOM kill, a corrupt table), and how
     // many times a supervised service failed in each.
     let mut critical: BTreeMap<Micros, bool> = BTreeMap::new();
-    let mut failures: BTreeMap<Micros, u64> = BTreeMap::new();
+    let mut failures: BTreeMap<(Signal, Micros), u64> = BTreeMap::new();
     for (group, hits) in &result.hits {
         for ((signal, bucket), tally) in hits.tallies() {
             if !is_error(*signal, group, rules, &result.templates) || on_web(*bucket) {
@@ -70,7 +71,7 @@ fn error_lines(result: &ScanResult, rules: &RuleSet) -> ErrorLines {
                     critical.insert(*bucket, true);
                 }
                 if rule.category == Category::Restart {
-                    *failures.entry(*bucket).or_default() += tally.count;
+                    *failures.entry((*signal, *bucket)).or_default() += tally.count;
                 }
             }
         }
@@ -91,8 +92,8 @@ struct ErrorLines {
     all: BTreeMap<Micros, Tally>,
     /// Buckets holding a critical line.
     critical: BTreeMap<Micros, bool>,
-    /// How many times a supervised service failed, per bucket.
-    failures: BTreeMap<Micros, u64>,
+    /// Lines of each rule of supervised services' failures, per bucket.
+    failures: BTreeMap<(Signal, Micros), u64>,
 }
 
 /// The error bursts, and every source's error lines per bucket (for the impact of an
@@ -140,8 +141,11 @@ pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, E
     }
     clusters.extend(cluster);
     for c in clusters {
-        let crashed = critical.range(c.start..=c.end).next().is_some()
-            || failures.range(c.start..=c.end).map(|(_, n)| n).sum::<u64>() >= CRASH_LOOP_AT;
+        let mut per_rule: BTreeMap<Signal, u64> = BTreeMap::new();
+        for ((signal, _), n) in failures.iter().filter(|((_, b), _)| (c.start..=c.end).contains(b)) {
+            *per_rule.entry(*signal).or_default() += n;
+        }
+        let crashed = critical.range(c.start..=c.end).next().is_some() || per_rule.values().any(|&n| n >= CRASH_LOOP_AT);
         let within_a_burst = stretches.iter().any(|b| b.start <= c.end && b.end >= c.start);
         if crashed && !within_a_burst {
             stretches.push(c);

@@ -4,8 +4,11 @@
 //! that names the error is what a person quotes; the frames around it (`File "…", line
 //! 61`, `at com.shop…`) and its header (`Traceback (most recent call last):`) are not.
 //! Such a line, first seen after the logs' first minutes (it is not part of how the
-//! service always runs), is an episode as an error line would be: a candidate for how it
-//! failed, judged by the analysis like any other.
+//! service always runs), is an episode: a candidate for how it failed, judged by the
+//! analysis like any other. Unlike a run of error lines it is not split where its lines
+//! pause (the scan keeps no counts per minute of lines without a level): it spans its
+//! template's first line to its last, so one seen long before an incident and again in
+//! it is not new there.
 //!
 //! Only lines no rule named and no level marked: a rule or a level already makes an
 //! episode of the rest.
@@ -39,6 +42,23 @@ pub fn names_an_exception(message: &str) -> bool {
         && (class.ends_with("Error") || class.ends_with("Exception"));
     let rest = &message[name.len()..];
     shaped && (rest.is_empty() || rest.starts_with(':'))
+}
+
+/// Whether a message is part of a traceback or a stack (its header, a frame, the code a
+/// frame shows, the line that names the error, how many frames were left out): part of a
+/// failure, never a change.
+pub fn in_a_traceback(message: &str) -> bool {
+    let message = without_program(message);
+    // The code a Python frame shows (four spaces in), a Java frame (a tab in).
+    let indented = message.starts_with("    ") || message.starts_with('\t');
+    let trimmed = message.trim_start();
+    indented
+        || names_an_exception(trimmed)
+        || trimmed.starts_with("Traceback (most recent call last)")
+        || trimmed.starts_with("File \"")
+        || trimmed.starts_with("goroutine ")
+        || (trimmed.starts_with("at ") && trimmed.ends_with(')') && trimmed.contains('('))
+        || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
 }
 
 /// Whether a template is an exception line no level or rule marked, new since `after`.
@@ -98,6 +118,29 @@ pub(super) fn episodes(result: &ScanResult) -> Vec<Episode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parts_of_a_traceback_are_known_and_a_change_is_not_one() {
+        for line in [
+            "python3[3100]: Traceback (most recent call last):",
+            "python3[3100]:   File \"/srv/app/feed.py\", line 61, in main",
+            "python3[3100]:     rate = rates[currency]",
+            "KeyError: 'eur'",
+            "\tat com.shop.Pool.get(Pool.java:88)",
+            "at com.shop.Pool.get(Pool.java:88)",
+            "... 42 more",
+            "goroutine 41 [running]:",
+        ] {
+            assert!(in_a_traceback(line), "{line}");
+        }
+        for line in [
+            "release tool: rolling out checkout 2025.03.04-1",
+            "deploy finished at 14:02 (3 hosts)",
+            "at last, the cache is warm",
+        ] {
+            assert!(!in_a_traceback(line), "{line}");
+        }
+    }
 
     #[test]
     fn the_line_that_names_the_error_is_told_from_its_frames() {

@@ -11,7 +11,7 @@
 
 pub mod changes;
 mod errors;
-mod exceptions;
+pub mod exceptions;
 mod rates;
 pub mod shape;
 
