@@ -136,6 +136,25 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
     matches[text.len()]
 }
 
+/// A message without the `program[pid]: ` a syslog line starts it with: what is quoted
+/// is what the program said.
+pub fn without_program(message: &str) -> &str {
+    let Some(colon) = message.find("]: ") else { return message };
+    let tag = &message[..colon];
+    match tag.split_once('[') {
+        Some((program, pid))
+            if !program.is_empty()
+                && program
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+                && pid.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            &message[colon + 3..]
+        }
+        _ => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,6 +144,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_crash_loop_with_no_access_log(),
         a_python_worker_that_keeps_dying(),
         a_json_error_field_says_what_failed(),
+        a_traceback_names_the_error_in_its_last_line(),
     ]
     .into_iter()
     .chain(shipped())
@@ -949,6 +950,79 @@ fn a_json_error_field_says_what_failed() -> Case {
     }
 }
 
+/// **A traceback under every failed request, and the error in its last line.**
+///
+/// A Python web app logs, for each request it fails with 500, an ERROR line saying only
+/// where (`Exception on /pay [GET]`, as Flask does), then the traceback, untimed, whose
+/// last line names the error: the pricing module has no rate table for a region. From
+/// 12:00 to 12:25 a third of the requests fail so. All day the app logs its routine
+/// lines, and a warning recurs every twenty minutes.
+///
+/// The reading: the ERROR lines are one per failed request, an echo; the mechanism is the
+/// error the tracebacks end with, cited from its first line (a line of the entry, read at
+/// its record's time and level). The title names it.
+fn a_traceback_names_the_error_in_its_last_line() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(
+        dir.path(),
+        60,
+        500,
+        |m| {
+            if (12 * 60..12 * 60 + 25).contains(&m) {
+                0.3
+            } else {
+                0.0
+            }
+        },
+    );
+    let stamp = |s: u32| format!("2025-03-04 {:02}:{:02}:{:02},{:03}", s / 3600, s / 60 % 60, s % 60, s % 997);
+    let mut lines: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
+        .step_by(7)
+        .map(|s| {
+            (
+                s,
+                format!("{} INFO tariffs.web: served quote page in {} ms\n", stamp(s), 20 + s % 60),
+            )
+        })
+        .collect();
+    for s in (hms("09:10:00")..hms("17:00:00")).step_by(1200) {
+        lines.push((
+            s,
+            format!(
+                "{} WARNING tariffs.cache: warm-up of region list took {} ms\n",
+                stamp(s),
+                900 + s % 50
+            ),
+        ));
+    }
+    for f in &failures {
+        let s = f.second;
+        let path = f.path.split('?').next().unwrap_or(f.path);
+        lines.push((
+            s,
+            format!(
+                "{} ERROR tariffs.web: Exception on {path} [GET]\n\
+                 Traceback (most recent call last):\n  \
+                 File \"/srv/tariffs/app.py\", line 212, in quote\n    \
+                 table = rates.for_region(region)\n\
+                 tariffs.rates.RateTableMissingError: no rate table for region 'eu-north'\n",
+                stamp(s)
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "tariffs.log", lines);
+    Case {
+        name: "traceback's last line",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Unjudged,
+        mechanism: Expect::Line(vec![("tariffs.log", "RateTableMissingError")]),
+        fix: Expect::Unjudged,
+        title: vec!["RateTableMissingError"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -971,5 +1045,7 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "pricefeed",
         "partner refused",
         "partnerctl",
+        "ratetablemissing",
+        "tariffs",
     ]);
 }

@@ -12,6 +12,7 @@ pub mod families;
 mod json;
 mod levels;
 mod request;
+pub mod traceback;
 
 use crate::time::RawStamp;
 use families::*;

@@ -42,8 +42,11 @@ pub(super) struct ChunkResult {
     /// Every matched line, when the options keep them.
     pub(super) events: Vec<ChunkEvent>,
     pub(super) series: Series,
-    /// The templates of the chunk's timestamped records (access lines aside).
+    /// The templates of the chunk's timestamped records (access lines aside), and of the
+    /// exception lines that continue them.
     pub(super) templates: Templates,
+    /// Those of exception lines before the chunk's first time: timed by what came before.
+    pub(super) untimed_templates: Templates,
     /// Its failure lines per second.
     pub(super) pulse: Pulse,
     /// The columns in force at its end (W3C), for the stream's next chunk.
@@ -130,6 +133,7 @@ pub(super) fn scan_chunk(
         events: Vec::new(),
         series: Series::new(options.bucket),
         templates: Templates::default(),
+        untimed_templates: Templates::default(),
         pulse: Pulse::default(),
         columns: None,
     };
@@ -185,6 +189,20 @@ pub(super) fn scan_chunk(
             (false, Some(stamp_end)) => format.head(line, stamp_end),
             _ => None,
         };
+        // A line of a multi-line entry that names the error (`KeyError: 'eur'`, a Java
+        // exception, `Caused by: …`) has a template of its own, at its record's time: it
+        // says what failed, where the record's first line often says only where
+        // (`Exception on /orders/17 [GET]`). It has no level of its own (its record's may be
+        // in another chunk), so the timeline judges it as a line without one. Before the
+        // chunk's first time, its time is the previous chunk's last (see `reduce`).
+        if stamp_end.is_none() && !access && continues_with_an_exception(line) {
+            let table = if current.is_some() {
+                &mut result.templates
+            } else {
+                &mut result.untimed_templates
+            };
+            table.add(line.trim_ascii(), b"", None, false, mark, line);
+        }
         let text = LineText {
             line,
             message: head.map_or(line, |h| h.message),
@@ -244,6 +262,25 @@ pub(super) fn scan_chunk(
     result
 }
 
+/// Whether a line without a time of its own names an exception (see
+/// [`crate::format::traceback::names_an_exception`]). Most lines have a time, and most of
+/// the others are frames: the first byte rules out nearly all of them before any text is
+/// decoded.
+fn continues_with_an_exception(line: &[u8]) -> bool {
+    let line = line.trim_ascii();
+    if !matches!(line.first(), Some(b'A'..=b'Z' | b'a'..=b'z')) {
+        return false;
+    }
+    // The first word names the class (`…Error`, `…Exception`), or it is Go's or Java's
+    // opening: only then is the line read as text.
+    let word = &line[..memchr::memchr2(b' ', b':', line).unwrap_or(line.len())];
+    let named = word.ends_with(b"Error") || word.ends_with(b"Exception");
+    let opening = [&b"Caused by: "[..], b"panic: ", b"fatal error: "]
+        .iter()
+        .any(|o| line.starts_with(o));
+    (named || opening) && std::str::from_utf8(line).is_ok_and(crate::format::traceback::names_an_exception)
+}
+
 impl ChunkResult {
     /// Folds a matched line into the hits (the untimed ones before the chunk's first
     /// timestamp), and keeps it whole when asked to.
@@ -281,4 +318,30 @@ fn status_digits(status: u16) -> [u8; 3] {
         b'0' + (status / 10 % 10) as u8,
         b'0' + (status % 10) as u8,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::continues_with_an_exception;
+
+    #[test]
+    fn an_entrys_line_that_names_the_error_is_told_from_the_rest_by_its_first_word() {
+        let lines: [(&[u8], bool); 12] = [
+            (b"KeyError: 'eur'", true),
+            (b"billing.plans.PlanMissingError: no plan", true),
+            (b"  java.lang.IllegalStateException: pool closed", true),
+            (b"Caused by: java.net.SocketTimeoutException: Read timed out", true),
+            (b"panic: runtime error: index out of range [3] with length 3", true),
+            (b"SELECT * FROM orders WHERE id = 7", false),
+            (b"Traceback (most recent call last):", false),
+            (b"  File \"/srv/app.py\", line 3, in main", false),
+            (b"\tat com.shop.Pool.get(Pool.java:88)", false),
+            (b"Errors were found: 3", false),
+            (b"", false),
+            (b"\xff\xfeError: x", false),
+        ];
+        for (line, names) in lines {
+            assert_eq!(continues_with_an_exception(line), names, "{}", String::from_utf8_lossy(line));
+        }
+    }
 }

@@ -63,6 +63,11 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
             }
             chunk_hits.place(index as u32, report.lines);
             let mut chunk_templates = chunk.templates;
+            let mut untimed_templates = chunk.untimed_templates;
+            if let (Some(time), true) = (inherited, untimed_templates.lines > 0) {
+                untimed_templates.retime(time);
+                chunk_templates.absorb(untimed_templates);
+            }
             if chunk_templates.lines > 0 {
                 chunk_templates.place(index as u32, report.lines);
                 templates.entry(report.group.clone()).or_default().absorb(chunk_templates);

@@ -352,6 +352,18 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// Gives every line the time `time` (lines read before their chunk's first time,
+    /// when the time before the chunk is known).
+    pub fn retime(&mut self, time: Micros) {
+        for template in self.by_key.values_mut() {
+            template.first.time = time;
+            template.last.time = time;
+            for occurrence in &mut template.earliest {
+                occurrence.mark.time = time;
+            }
+        }
+    }
+
     /// Moves every time by `delta` (a clock found off).
     pub fn shift(&mut self, delta: Micros) {
         for template in self.by_key.values_mut() {

@@ -81,7 +81,10 @@ pub fn strength(template: &Template, noisy: bool) -> Option<f64> {
         || template.count > RARE_MAX
         || template.level >= Some(Level::Error)
         || scheduled(template)
-        || template.earliest.iter().any(|o| super::exceptions::in_a_traceback(&o.message))
+        || template
+            .earliest
+            .iter()
+            .any(|o| crate::format::traceback::in_a_traceback(&o.message))
     {
         return None;
     }

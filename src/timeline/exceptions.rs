@@ -15,51 +15,12 @@
 
 use super::changes::AFTER_START;
 use super::{Episode, Evidence};
-use crate::analyze::words::without_program;
+use crate::format::traceback::names_an_exception;
 use crate::rules::Category;
 use crate::scan::hits::{FirstLine, Signal};
 use crate::scan::templates::{Template, Templates};
 use crate::scan::{FileReport, ScanResult};
 use crate::time::Micros;
-
-/// Whether a message names an exception as a traceback's last line does: a class name
-/// ending in `Error` or `Exception` (dotted or not), then `:` and what it said, or
-/// nothing (`KeyError: 'eur'`, `java.lang.IllegalStateException: pool closed`,
-/// `Caused by: java.net.SocketTimeoutException: Read timed out`); or as Go's runtime
-/// starts a crash (src/runtime/panic.go: `panic: ` and the value, `fatal error: ` when it
-/// throws), after which the program exits with status 2.
-pub fn names_an_exception(message: &str) -> bool {
-    let message = without_program(message.trim());
-    if ["panic: ", "fatal error: "].iter().any(|go| message.starts_with(go)) {
-        return true;
-    }
-    let message = message.strip_prefix("Caused by: ").unwrap_or(message);
-    let name = message.split([':', ' ']).next().unwrap_or_default();
-    let class = name.rsplit('.').next().unwrap_or_default();
-    let shaped = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
-        && class.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && (class.ends_with("Error") || class.ends_with("Exception"));
-    let rest = &message[name.len()..];
-    shaped && (rest.is_empty() || rest.starts_with(':'))
-}
-
-/// Whether a message is part of a traceback or a stack (its header, a frame, the code a
-/// frame shows, the line that names the error, how many frames were left out): part of a
-/// failure, never a change.
-pub fn in_a_traceback(message: &str) -> bool {
-    let message = without_program(message);
-    // The code a Python frame shows (four spaces in), a Java frame (a tab in).
-    let indented = message.starts_with("    ") || message.starts_with('\t');
-    let trimmed = message.trim_start();
-    indented
-        || names_an_exception(trimmed)
-        || trimmed.starts_with("Traceback (most recent call last)")
-        || trimmed.starts_with("File \"")
-        || trimmed.starts_with("goroutine ")
-        || (trimmed.starts_with("at ") && trimmed.ends_with(')') && trimmed.contains('('))
-        || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
-}
 
 /// Whether a template is an exception line no level or rule marked, new since `after`.
 fn is_new_exception(template: &Template, after: Micros) -> bool {
@@ -113,61 +74,4 @@ pub(super) fn episodes(result: &ScanResult) -> Vec<Episode> {
         .iter()
         .flat_map(|(group, templates)| of_source(group, templates, &result.files, logs_start + AFTER_START))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_parts_of_a_traceback_are_known_and_a_change_is_not_one() {
-        for line in [
-            "python3[3100]: Traceback (most recent call last):",
-            "python3[3100]:   File \"/srv/app/feed.py\", line 61, in main",
-            "python3[3100]:     rate = rates[currency]",
-            "KeyError: 'eur'",
-            "\tat com.shop.Pool.get(Pool.java:88)",
-            "at com.shop.Pool.get(Pool.java:88)",
-            "... 42 more",
-            "goroutine 41 [running]:",
-        ] {
-            assert!(in_a_traceback(line), "{line}");
-        }
-        for line in [
-            "release tool: rolling out checkout 2025.03.04-1",
-            "deploy finished at 14:02 (3 hosts)",
-            "at last, the cache is warm",
-        ] {
-            assert!(!in_a_traceback(line), "{line}");
-        }
-    }
-
-    #[test]
-    fn the_line_that_names_the_error_is_told_from_its_frames() {
-        for line in [
-            "KeyError: 'eur'",
-            "python3[3100]: ValueError: invalid literal for int() with base 10: 'x'",
-            "java.lang.IllegalStateException: pool closed",
-            "Caused by: java.net.SocketTimeoutException: Read timed out",
-            "ZeroDivisionError",
-            "Error: connect ECONNREFUSED 10.0.0.5:5432",
-            "ordersvc[4121]: panic: runtime error: index out of range [1] with length 1",
-            "fatal error: concurrent map writes",
-        ] {
-            assert!(names_an_exception(line), "{line}");
-        }
-        for line in [
-            "Traceback (most recent call last):",
-            "  File \"/srv/app/feed.py\", line 61, in main",
-            "    rate = rates[currency]",
-            "\tat com.shop.Pool.get(Pool.java:88)",
-            "no Exception: here",
-            "errorHandler registered",
-            "RuntimeError happened twice",
-            "Kernel panic - not syncing: Fatal exception",
-            "http: panic serving 10.0.0.7:51234: runtime error: invalid memory address",
-        ] {
-            assert!(!names_an_exception(line), "{line}");
-        }
-    }
 }

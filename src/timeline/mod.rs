@@ -11,7 +11,7 @@
 
 pub mod changes;
 mod errors;
-pub mod exceptions;
+mod exceptions;
 mod rates;
 pub mod shape;
 
