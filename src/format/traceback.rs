@@ -19,13 +19,28 @@ pub fn names_an_exception(message: &str) -> bool {
     }
     let message = message.strip_prefix("Caused by: ").unwrap_or(message);
     let name = message.split([':', ' ']).next().unwrap_or_default();
-    let class = name.rsplit('.').next().unwrap_or_default();
-    let shaped = !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$'))
-        && class.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && (class.ends_with("Error") || class.ends_with("Exception"));
     let rest = &message[name.len()..];
-    shaped && (rest.is_empty() || rest.starts_with(':'))
+    // Python's and Java's `Class: message`; Rails' `Class (message):`.
+    let named_first = is_exception_class(name) && (rest.is_empty() || rest.starts_with(':') || rest.starts_with(" ("));
+    // Ruby's uncaught exception: `app.rb:12:in 'settle': message (ClassError)`.
+    let named_last = message.contains(":in `")
+        && message
+            .strip_suffix(')')
+            .and_then(|m| m.rsplit_once(" ("))
+            .is_some_and(|(said, class)| !said.is_empty() && is_exception_class(class));
+    named_first || named_last
+}
+
+/// Whether a word is an exception's class: `KeyError`, `java.lang.IllegalStateException`,
+/// `Foo::BarError`.
+fn is_exception_class(name: &str) -> bool {
+    let class = name.rsplit(['.', ':']).next().unwrap_or_default();
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '$' | ':'))
+        && class.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && (class.ends_with("Error") || class.ends_with("Exception"))
 }
 
 /// Whether a message is part of a traceback or a stack (its header, a frame, the code a
@@ -81,6 +96,8 @@ mod tests {
             "Caused by: java.net.SocketTimeoutException: Read timed out",
             "ZeroDivisionError",
             "Error: connect ECONNREFUSED 10.0.0.5:5432",
+            "NoMethodError (undefined method `name' for nil:NilClass):",
+            "/srv/app/settle.rb:12:in `settle': stock went negative (Ledger::BalanceError)",
             "ordersvc[4121]: panic: runtime error: index out of range [1] with length 1",
             "fatal error: concurrent map writes",
         ] {
@@ -94,6 +111,8 @@ mod tests {
             "no Exception: here",
             "errorHandler registered",
             "RuntimeError happened twice",
+            "retrying (attempt 2 of 5)",
+            "see the manual (ConfigError)",
             "Kernel panic - not syncing: Fatal exception",
             "http: panic serving 10.0.0.7:51234: runtime error: invalid memory address",
         ] {

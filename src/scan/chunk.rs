@@ -264,21 +264,20 @@ pub(super) fn scan_chunk(
 
 /// Whether a line without a time of its own names an exception (see
 /// [`crate::format::traceback::names_an_exception`]). Most lines have a time, and most of
-/// the others are frames: the first byte rules out nearly all of them before any text is
-/// decoded.
+/// the others are frames or statements: their first word and last bytes rule them out
+/// before any text is decoded.
 fn continues_with_an_exception(line: &[u8]) -> bool {
     let line = line.trim_ascii();
-    if !matches!(line.first(), Some(b'A'..=b'Z' | b'a'..=b'z')) {
-        return false;
-    }
     // The first word names the class (`…Error`, `…Exception`), or it is Go's or Java's
-    // opening: only then is the line read as text.
+    // opening, or the line ends with the class as Ruby's does: only then is it read as
+    // text.
     let word = &line[..memchr::memchr2(b' ', b':', line).unwrap_or(line.len())];
     let named = word.ends_with(b"Error") || word.ends_with(b"Exception");
+    let named_last = line.ends_with(b"Error)") || line.ends_with(b"Exception)");
     let opening = [&b"Caused by: "[..], b"panic: ", b"fatal error: "]
         .iter()
         .any(|o| line.starts_with(o));
-    (named || opening) && std::str::from_utf8(line).is_ok_and(crate::format::traceback::names_an_exception)
+    (named || named_last || opening) && std::str::from_utf8(line).is_ok_and(crate::format::traceback::names_an_exception)
 }
 
 impl ChunkResult {
@@ -326,12 +325,16 @@ mod tests {
 
     #[test]
     fn an_entrys_line_that_names_the_error_is_told_from_the_rest_by_its_first_word() {
-        let lines: [(&[u8], bool); 12] = [
+        let lines: [(&[u8], bool); 13] = [
             (b"KeyError: 'eur'", true),
             (b"billing.plans.PlanMissingError: no plan", true),
             (b"  java.lang.IllegalStateException: pool closed", true),
             (b"Caused by: java.net.SocketTimeoutException: Read timed out", true),
             (b"panic: runtime error: index out of range [3] with length 3", true),
+            (
+                b"/srv/app/settle.rb:12:in `settle': stock went negative (Ledger::BalanceError)",
+                true,
+            ),
             (b"SELECT * FROM orders WHERE id = 7", false),
             (b"Traceback (most recent call last):", false),
             (b"  File \"/srv/app.py\", line 3, in main", false),
