@@ -57,20 +57,20 @@ fn first_seen(e: &Episode, timeline: &Timeline) -> Option<Micros> {
 
 /// How specific an episode is as a mechanism: its category's, or, for lines no rule
 /// names, [`NEW_AT_ONSET`] when they are new at the onset or bursting.
-fn mechanism_specificity(e: &Episode, incident: &Incident, timeline: &Timeline) -> Option<f64> {
+/// `began` is when the trouble began: the incident's start, or, for a condition said long
+/// before and reprinted into the window, its first line.
+fn mechanism_specificity(e: &Episode, began: Micros, timeline: &Timeline) -> Option<f64> {
     if e.category != Category::LogErrors {
         return specificity(e.category);
     }
-    // New when the trouble began: the incident, or the condition it opens if that began
-    // earlier (a state said long before and reprinted into the window).
-    let new = first_seen(e, timeline).is_some_and(|first| first >= incident.start.min(e.start) - MECHANISM_LEAD);
+    let new = first_seen(e, timeline).is_some_and(|first| first >= began - MECHANISM_LEAD);
     (new || e.rate.is_some()).then_some(NEW_AT_ONSET)
 }
 
 /// How well an episode (by index) fits as the mechanism of an incident; `None` when it
 /// cannot be one (not a mechanism's category, or not under way when the symptom starts).
-/// A condition is weighed with its reprints, as holding until the incident ends when
-/// nothing cleared it before (see [`roles::held_until`]).
+/// A condition is weighed with its reprints, as holding until the incident ends (see
+/// [`Conditions::held_until`]).
 pub(super) fn mechanism_score(index: usize, incident: &Incident, timeline: &Timeline, conditions: &Conditions) -> Option<f64> {
     let episodes = &timeline.episodes;
     let e = &episodes[index];
@@ -86,7 +86,12 @@ pub(super) fn mechanism_score(index: usize, incident: &Incident, timeline: &Time
         return None;
     }
     let lines = conditions.lines(index, episodes);
-    let specific = mechanism_specificity(e, incident, timeline)?;
+    let began = if reprinted_into {
+        incident.start.min(e.start)
+    } else {
+        incident.start
+    };
+    let specific = mechanism_specificity(e, began, timeline)?;
     let timing = if e.start <= incident.start + MECHANISM_ON_TIME {
         1.0 - EARLY_PENALTY * ((incident.start - e.start).max(0) as f64 / MECHANISM_LEAD as f64).min(1.0)
     } else {

@@ -101,12 +101,21 @@ pub fn reverses(trigger: &Episode, action: &Episode) -> bool {
     if trigger.signal != action.signal && trigger.category != action.category {
         return false;
     }
-    let (before, after) = (values(&t.message), values(&a.message));
+    // What was done: the command a rule captured (not who ran it, from where, on which
+    // terminal), else the message.
+    let done = |line: &crate::scan::hits::FirstLine| -> String {
+        line.fields
+            .iter()
+            .find(|(name, _)| &**name == "command")
+            .map_or_else(|| line.message.to_string(), |(_, command)| command.to_string())
+    };
+    let (t, a) = (done(t), done(a));
+    let (before, after) = (values(&t), values(&a));
     if before.len() < 2 || before == after {
         return false;
     }
     // The same words around them: `s/timeout = 8/timeout = 64/` puts back no `workers`.
-    let (mut words_before, mut words_after) = (words(&t.message), words(&a.message));
+    let (mut words_before, mut words_after) = (words(&t), words(&a));
     words_before.sort_unstable();
     words_after.sort_unstable();
     let (mut sorted_before, mut sorted_after) = (before, after);
@@ -151,6 +160,22 @@ mod tests {
         let mut restart = said(Category::Restart, "Started app 8 64");
         restart.signal = Signal::Rule(2);
         assert!(!reverses(&edit, &restart));
+        // Another administrator, from another folder and terminal, puts it back: what
+        // counts is the command a rule captured.
+        let by = |who: &str, tty: u32, command: &str| {
+            let mut e = said(
+                Category::AdminAction,
+                &format!("sudo: {who} : TTY=pts/{tty} ; PWD=/home/{who} ; USER=root ; COMMAND={command}"),
+            );
+            if let Some(line) = e.first_line.as_mut() {
+                line.fields = vec![("command".into(), command.into())];
+            }
+            e
+        };
+        assert!(reverses(
+            &by("erin", 4, "/usr/bin/sed -i s/pool = 64/pool = 8/ /etc/app.ini"),
+            &by("femi", 1, "/usr/bin/sed -i s/pool = 8/pool = 64/ /etc/app.ini")
+        ));
         let once = said(Category::AdminAction, "COMMAND=/usr/bin/systemctl restart app2");
         assert!(!reverses(&once, &once.clone()));
     }

@@ -189,20 +189,6 @@ pub(super) fn scan_chunk(
             (false, Some(stamp_end)) => format.head(line, stamp_end),
             _ => None,
         };
-        // A line of a multi-line entry that names the error (`KeyError: 'eur'`, a Java
-        // exception, `Caused by: …`) has a template of its own, at its record's time: it
-        // says what failed, where the record's first line often says only where
-        // (`Exception on /orders/17 [GET]`). It has no level of its own (its record's may be
-        // in another chunk), so the timeline judges it as a line without one. Before the
-        // chunk's first time, its time is the previous chunk's last (see `reduce`).
-        if stamp_end.is_none() && !access && continues_with_an_exception(line) {
-            let table = if current.is_some() {
-                &mut result.templates
-            } else {
-                &mut result.untimed_templates
-            };
-            table.add(line.trim_ascii(), b"", None, false, mark, line);
-        }
         let text = LineText {
             line,
             message: head.map_or(line, |h| h.message),
@@ -241,6 +227,21 @@ pub(super) fn scan_chunk(
             next_hit = if end < data.len() { matcher.next_hit(data, end + 1) } else { None };
         }
 
+        // A line of a multi-line entry that names the error (`KeyError: 'eur'`, a Java
+        // exception, `Caused by: …`) has a template of its own, at its record's time: it
+        // says what failed, where the record's first line often says only where
+        // (`Exception on /orders/17 [GET]`). It has no level of its own (its record's may be
+        // in another chunk), so the timeline judges it as a line without one, unless a rule
+        // named it. Before the chunk's first time, its time is the one before the chunk
+        // (the previous chunk's last, or the file's first: see `reduce`).
+        if stamp_end.is_none() && !access && continues_with_an_exception(line) {
+            let table = if current.is_some() {
+                &mut result.templates
+            } else {
+                &mut result.untimed_templates
+            };
+            table.add(line.trim_ascii(), b"", None, named, mark, line);
+        }
         // Every other record's message, as a template; a warning or worse that no rule
         // named is a hit of its own.
         if let Some(head) = head {

@@ -252,7 +252,9 @@ pub const DETAIL_JOIN: &[u8] = b": ";
 fn mask_said(message: &[u8], detail: &[u8], sink: &mut impl Sink) {
     mask(message, sink);
     if !detail.is_empty() {
-        sink.literal(DETAIL_JOIN);
+        // Through the masking, as if the message went on: `a: b` said in one message or
+        // as a message and its detail is one template.
+        mask(DETAIL_JOIN, sink);
         mask(detail, sink);
     }
 }
@@ -290,8 +292,9 @@ pub fn joined<'a>(message: &'a [u8], detail: &[u8], chars: usize) -> std::borrow
     if detail.is_empty() {
         return message.into();
     }
-    // A character is at most four bytes; control characters shown escaped take more, and
-    // a cut through a character shows as one replacement: the text is cut to `chars` after.
+    // A character is at most four bytes, and a cut through one shows as one replacement:
+    // the text is cut to `chars` after. (Control characters and escape sequences, which
+    // `clean_line` drops, can make what shows of a hostile message shorter.)
     let bound = chars.saturating_mul(4);
     [
         &message[..message.len().min(bound)],
@@ -345,7 +348,8 @@ impl Template {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Templates {
     pub by_key: HashMap<TemplateKey, Template, BuildHasherDefault<PrehashedKey>>,
-    /// Timestamped lines with a message, templates kept apart or not.
+    /// Lines with a template (timestamped records, and the exception lines that continue
+    /// them), kept apart or not.
     pub lines: u64,
     /// Lines of templates past [`MAX_TEMPLATES`], counted only.
     pub other: u64,
@@ -511,6 +515,15 @@ mod tests {
             t("can't reach the ledger since Tue Dec 06"),
             "can't reach the ledger since <*> <*> <*>"
         );
+    }
+
+    #[test]
+    fn a_message_with_its_detail_is_the_template_of_the_same_text_in_one_message() {
+        assert_eq!(
+            key_with(b"sync failed", b"quota 5 exhausted"),
+            key_of(b"sync failed: quota 7 exhausted")
+        );
+        assert_ne!(key_with(b"sync failed", b"quota 5 exhausted"), key_of(b"sync failed"));
     }
 
     #[test]

@@ -51,7 +51,7 @@ fn error_lines(result: &ScanResult, rules: &RuleSet) -> ErrorLines {
     // Buckets holding a critical line (a crash, an OOM kill, a corrupt table), and how
     // many times a supervised service failed in each.
     let mut critical: BTreeMap<Micros, bool> = BTreeMap::new();
-    let mut failures: BTreeMap<(Signal, Micros), u64> = BTreeMap::new();
+    let mut failures: BTreeMap<(Micros, Signal), u64> = BTreeMap::new();
     for (group, hits) in &result.hits {
         for ((signal, bucket), tally) in hits.tallies() {
             if !is_error(*signal, group, rules, &result.templates) || on_web(*bucket) {
@@ -71,7 +71,7 @@ fn error_lines(result: &ScanResult, rules: &RuleSet) -> ErrorLines {
                     critical.insert(*bucket, true);
                 }
                 if rule.category == Category::Restart {
-                    *failures.entry((*signal, *bucket)).or_default() += tally.count;
+                    *failures.entry((*bucket, *signal)).or_default() += tally.count;
                 }
             }
         }
@@ -93,7 +93,7 @@ struct ErrorLines {
     /// Buckets holding a critical line.
     critical: BTreeMap<Micros, bool>,
     /// Lines of each rule of supervised services' failures, per bucket.
-    failures: BTreeMap<(Signal, Micros), u64>,
+    failures: BTreeMap<(Micros, Signal), u64>,
 }
 
 /// The error bursts, and every source's error lines per bucket (for the impact of an
@@ -142,7 +142,8 @@ pub(super) fn episodes(result: &ScanResult, rules: &RuleSet) -> (Vec<Episode>, E
     clusters.extend(cluster);
     for c in clusters {
         let mut per_rule: BTreeMap<Signal, u64> = BTreeMap::new();
-        for ((signal, _), n) in failures.iter().filter(|((_, b), _)| (c.start..=c.end).contains(b)) {
+        // Signals order rules first and the timeline's own last: the whole of each bucket.
+        for ((_, signal), n) in failures.range((c.start, Signal::Rule(0))..=(c.end, Signal::ErrorLines)) {
             *per_rule.entry(*signal).or_default() += n;
         }
         let crashed = critical.range(c.start..=c.end).next().is_some() || per_rule.values().any(|&n| n >= CRASH_LOOP_AT);
