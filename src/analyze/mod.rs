@@ -1,8 +1,9 @@
 //! The analyze stage: from the timeline to incidents. It finds the incident windows (the
 //! user-visible symptom: an error or latency spike), measures the impact from the traffic
-//! series, ranks the episodes before and during the window into a causal chain (trigger
-//! → mechanism → symptom, [`chain`]), finds what ended it ([`resolution`]), and proposes
-//! measures ([`measures`]). It reads nothing but the [`Timeline`]; every number it weighs
+//! series, tells what each episode is to the incident (an echo of the failures, a
+//! condition that holds, [`roles`]), ranks the episodes before and during the window into
+//! a causal chain (trigger → mechanism → symptom, [`chain`]), finds what ended it
+//! ([`resolution`]), and proposes measures ([`measures`]). It reads nothing but the [`Timeline`]; every number it weighs
 //! evidence with is in [`weights`].
 //!
 //! What it finds refers to episodes by their index in the timeline; [`crate::report`]
