@@ -3,8 +3,8 @@
 //! series, tells what each episode is to the incident (an echo of the failures, a
 //! condition that holds, [`roles`]), ranks the episodes before and during the window into
 //! a causal chain (trigger → mechanism → symptom, [`chain`]), finds what ended it
-//! ([`resolution`]), and proposes measures ([`measures`]). It reads nothing but the [`Timeline`]; every number it weighs
-//! evidence with is in [`weights`].
+//! ([`resolution`]), and proposes measures ([`measures`]). It reads nothing but the
+//! [`Timeline`]; every number it weighs evidence with is in [`weights`].
 //!
 //! What it finds refers to episodes by their index in the timeline; [`crate::report`]
 //! resolves those into the self-contained [`crate::report::Report`] that renderers read.
@@ -145,9 +145,11 @@ pub struct Impact {
 }
 
 impl Impact {
-    /// Requests that failed or were served slowly: how large an incident is.
+    /// Requests that failed or were served slowly: how large an incident is. (The slow
+    /// minutes' requests include those of them that failed: the larger count, not the
+    /// sum.)
     pub fn affected_requests(&self) -> u64 {
-        self.failed_requests + self.slow_requests
+        self.failed_requests.max(self.slow_requests)
     }
 
     pub fn failed_ratio(&self) -> f64 {

@@ -103,19 +103,19 @@ pub fn reverses(trigger: &Episode, action: &Episode) -> bool {
     }
     // What was done: the command a rule captured (not who ran it, from where, on which
     // terminal), else the message.
-    let done = |line: &crate::scan::hits::FirstLine| -> String {
+    fn done(line: &crate::scan::hits::FirstLine) -> &str {
         line.fields
             .iter()
             .find(|(name, _)| &**name == "command")
-            .map_or_else(|| line.message.to_string(), |(_, command)| command.to_string())
-    };
+            .map_or(&*line.message, |(_, command)| &**command)
+    }
     let (t, a) = (done(t), done(a));
-    let (before, after) = (values(&t), values(&a));
+    let (before, after) = (values(t), values(a));
     if before.len() < 2 || before == after {
         return false;
     }
     // The same words around them: `s/timeout = 8/timeout = 64/` puts back no `workers`.
-    let (mut words_before, mut words_after) = (words(&t), words(&a));
+    let (mut words_before, mut words_after) = (words(t), words(a));
     words_before.sort_unstable();
     words_after.sort_unstable();
     let (mut sorted_before, mut sorted_after) = (before, after);

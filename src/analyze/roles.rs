@@ -63,8 +63,9 @@ fn is_address(value: &str) -> bool {
     is_ipv4(host) || (host.contains(':') && host.chars().all(|c| c.is_ascii_hexdigit() || c == ':') && host.len() >= 3)
 }
 
+/// A route a client asked for (see [`crate::scan::templates::is_route`]), or a URL.
 fn is_route_or_url(value: &str) -> bool {
-    value.starts_with("http://") || value.starts_with("https://") || is_route(value)
+    value.starts_with("http://") || value.starts_with("https://") || crate::scan::templates::is_route(value.as_bytes())
 }
 
 /// The value after a field's name and its `: `, `=` or `":` (quotes and spaces skipped),
@@ -124,13 +125,6 @@ fn is_ipv4(word: &str) -> bool {
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
-/// A path a client asked for (see [`crate::scan::templates`]'s routes): `/basket`, not
-/// `/var/log/…`.
-fn is_route(word: &str) -> bool {
-    let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'));
-    word.starts_with('/') && !word.starts_with("//") && crate::scan::templates::is_route(word.as_bytes())
 }
 
 /// Pearson's correlation of two series of the same length; 0 when either is flat.
@@ -309,7 +303,6 @@ mod tests {
             "upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.9.0.12, server: shop, request: \"GET /pay HTTP/1.1\"",
             "msg=\"call dropped\" path=/pay status=504 waited=30s",
             "{\"msg\":\"handler failed\",\"route\":\"/orders/:id\",\"status\":500}",
-
             "\"POST /api/cart HTTP/1.1\" answered with 502",
             "Exception on /orders/981 [GET]",
         ] {

@@ -176,12 +176,14 @@ pub fn words_of(message: &str) -> &str {
 /// (`shop.mail: could not send` says `could not send`); an exception's class is no logger
 /// (`java.lang.IllegalStateException: pool closed` stays whole).
 fn without_logger(message: &str) -> &str {
+    if crate::format::traceback::names_an_exception(message) {
+        return message;
+    }
     match message.split_once(": ") {
         Some((logger, rest))
             if logger.contains('.')
                 && !logger.starts_with('.')
-                && logger.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-                && !(logger.ends_with("Exception") || logger.ends_with("Error")) =>
+                && logger.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) =>
         {
             rest
         }

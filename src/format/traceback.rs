@@ -22,8 +22,9 @@ pub fn names_an_exception(message: &str) -> bool {
     let rest = &message[name.len()..];
     // Python's and Java's `Class: message`; Rails' `Class (message):`.
     let named_first = is_exception_class(name) && (rest.is_empty() || rest.starts_with(':') || rest.starts_with(" ("));
-    // Ruby's uncaught exception: `app.rb:12:in 'settle': message (ClassError)`.
-    let named_last = message.contains(":in `")
+    // Ruby's uncaught exception: ``app.rb:12:in `settle': message (ClassError)``, with a
+    // straight quote since Ruby 3.4 (`in 'Ledger#settle'`).
+    let named_last = (message.contains(":in `") || message.contains(":in '"))
         && message
             .strip_suffix(')')
             .and_then(|m| m.rsplit_once(" ("))
@@ -98,6 +99,7 @@ mod tests {
             "Error: connect ECONNREFUSED 10.0.0.5:5432",
             "NoMethodError (undefined method `name' for nil:NilClass):",
             "/srv/app/settle.rb:12:in `settle': stock went negative (Ledger::BalanceError)",
+            "/srv/app/settle.rb:12:in 'Ledger#settle': stock went negative (Ledger::BalanceError)",
             "ordersvc[4121]: panic: runtime error: index out of range [1] with length 1",
             "fatal error: concurrent map writes",
         ] {

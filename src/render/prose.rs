@@ -36,7 +36,7 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         // panicked: …`, `The application threw …`.
         (Category::AppError, _) if !e.phrase.is_empty() => capitalised(&e.phrase),
         (Category::AppError, _) => vec![text("Application exceptions")],
-        // A message no rule names is named by what it said, where.
+        // A message no rule names is named by what it said.
         (Category::LogErrors, _) => match e.quote.as_ref().map(|q| said(&q.message)) {
             Some(said) if !said.is_empty() => vec![Part::Quote(said)],
             _ => vec![text(&format!("Errors in {}", crate::analyze::words::file_name(&e.group)))],

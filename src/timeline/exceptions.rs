@@ -1,8 +1,9 @@
 //! Exception lines no level marks. A traceback a program prints to stderr, captured by the
 //! journal or a container runtime, carries no level: `KeyError: 'eur'` under
-//! `python3[3100]:`, `java.lang.IllegalStateException: pool closed`, Go's `panic: …`. Of its lines, the one
-//! that names the error is what a person quotes; the frames around it (`File "…", line
-//! 61`, `at com.shop…`) and its header (`Traceback (most recent call last):`) are not.
+//! `python3[3100]:`, `java.lang.IllegalStateException: pool closed`, Go's `panic: …`. Of
+//! its lines, the one that names the error is what a person quotes; the frames around it
+//! (`File "…", line 61`, `at com.shop…`) and its header (`Traceback (most recent call
+//! last):`) are not (see [`crate::format::traceback`]).
 //! Such a line, first seen after the logs' first minutes (it is not part of how the
 //! service always runs), is an episode: a candidate for how it failed, judged by the
 //! analysis like any other. Unlike a run of error lines it is not split where its lines
