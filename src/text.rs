@@ -137,9 +137,15 @@ fn glob(pattern: &[u8], text: &[u8]) -> bool {
 }
 
 /// A message without the `program[pid]: ` a syslog line starts it with: what is quoted
-/// is what the program said.
+/// is what the program said. The kernel's tag has no pid (`kernel: `) and its messages
+/// start with the seconds since boot (`[812345.123456] `, printk's prefix): both go.
 pub fn without_program(message: &str) -> &str {
-    let Some(colon) = message.find("]: ") else { return message };
+    if let Some(said) = message.strip_prefix("kernel: ") {
+        return without_uptime(said);
+    }
+    let Some(colon) = message.find("]: ") else {
+        return without_uptime(message);
+    };
     let tag = &message[..colon];
     match tag.split_once('[') {
         Some((program, pid))
@@ -151,7 +157,28 @@ pub fn without_program(message: &str) -> &str {
         {
             &message[colon + 3..]
         }
-        _ => message,
+        _ => without_uptime(message),
+    }
+}
+
+/// A kernel message without printk's `[ 5.123456] ` (seconds since boot, dmesg's and
+/// syslog's prefix): it varies, and says nothing a reader needs beside the line's time.
+fn without_uptime(message: &str) -> &str {
+    let Some(rest) = message.strip_prefix('[') else { return message };
+    let Some((stamp, said)) = rest.split_once("] ") else {
+        return message;
+    };
+    let stamp = stamp.trim_start();
+    let is_uptime = stamp.split_once('.').is_some_and(|(seconds, fraction)| {
+        !seconds.is_empty()
+            && seconds.bytes().all(|b| b.is_ascii_digit())
+            && fraction.len() == 6
+            && fraction.bytes().all(|b| b.is_ascii_digit())
+    });
+    if is_uptime {
+        said
+    } else {
+        message
     }
 }
 

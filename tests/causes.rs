@@ -145,6 +145,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_python_worker_that_keeps_dying(),
         a_json_error_field_says_what_failed(),
         a_traceback_names_the_error_in_its_last_line(),
+        a_kernel_table_filled_without_a_level(),
     ]
     .into_iter()
     .chain(shipped())
@@ -1023,6 +1024,135 @@ fn a_traceback_names_the_error_in_its_last_line() -> Case {
     }
 }
 
+/// **A kernel table that filled, said without a level.**
+///
+/// The proxy host's kernel tracks each connection in a table. At 14:15:02 an operator
+/// shrinks the table with sysctl under sudo. From 14:20:10 the kernel says, many times a
+/// minute and with no level (a BSD syslog line carries none), that the table is full and
+/// it drops a packet, with a line now and then that it suppressed more of the same. From
+/// 14:20 to 14:45 a third of the requests fail with 504, and nginx's error log says for
+/// each that connecting to the upstream timed out. At 14:44:30 the operator sets the
+/// table's old size back; the failures end at 14:45. The decoys: all day the kernel logs
+/// the packets its firewall blocks (no level either, from the start of the logs); from
+/// 10:00 to 10:05 it logs, many times, bridge ports of new containers entering a state
+/// (new, repeated, and hours before); at 11:00 someone installs a tool with sudo; cron runs
+/// a job every hour.
+///
+/// The reading: the trigger is the sysctl at 14:15:02; the mechanism the table-full lines
+/// from 14:20:10 (new at the onset and many, though no level marks them); nginx's lines
+/// are echoes; the fix is the sysctl at 14:44:30. The title names the table.
+fn a_kernel_table_filled_without_a_level() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 504, |m| {
+        if (14 * 60 + 20..14 * 60 + 45).contains(&m) {
+            0.33
+        } else {
+            0.0
+        }
+    });
+    let nginx: Vec<(u32, String)> = failures
+        .iter()
+        .enumerate()
+        .map(|(n, f)| {
+            let (h, m, s) = (f.second / 3600, f.second / 60 % 60, f.second % 60);
+            (
+                f.second,
+                format!(
+                    "2025/03/04 {h:02}:{m:02}:{s:02} [error] 2207#2207: *{} upstream timed out (110: Connection timed out) while connecting to upstream, client: {}, server: shop.example, request: \"GET {} HTTP/1.1\", upstream: \"http://10.20.0.7:8080{}\", host: \"shop.example\"\n",
+                    90210 + n,
+                    f.client,
+                    f.path,
+                    f.path
+                ),
+            )
+        })
+        .collect();
+    write_sorted(dir.path(), "error.log", nginx);
+    let uptime = |s: u32| format!("[{}.{:06}]", 700_000 + s, (s * 7919) % 1_000_000);
+    let mut syslog: Vec<(u32, String)> = Vec::new();
+    let mut draw = Draw(41);
+    for s in (hms("09:00:00")..hms("17:00:00")).step_by(97) {
+        let message = format!(
+            "{} [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=203.0.113.{} DST=10.20.0.5 LEN=40 TOS=0x00 PREC=0x00 TTL=244 ID={} PROTO=TCP SPT={} DPT=23 WINDOW=1024 RES=0x00 SYN URGP=0",
+            uptime(s),
+            draw.next(250),
+            draw.next(65000),
+            1024 + draw.next(60000)
+        );
+        syslog.push((s, syslog_line(s, "kernel", &message)));
+    }
+    for h in 9..17 {
+        let s = h * 3600 + 17 * 60 + 1;
+        syslog.push((
+            s,
+            syslog_line(
+                s,
+                &format!("CRON[{}]", 5100 + h),
+                "(root) CMD (/usr/local/sbin/rotate-edge-certs --check)",
+            ),
+        ));
+    }
+    for (k, s) in (hms("10:00:00")..hms("10:05:00")).step_by(20).enumerate() {
+        let port = k % 4 + 1;
+        let message = format!(
+            "{} br-7c1e0f: port {port}(veth{:07x}) entered forwarding state",
+            uptime(s),
+            0x3a1f00 + k * 4111
+        );
+        syslog.push((s, syslog_line(s, "kernel", &message)));
+    }
+    let sudo = |s: u32, command: &str| {
+        syslog_line(
+            s,
+            "sudo",
+            &format!("   ines : TTY=pts/1 ; PWD=/home/ines ; USER=root ; COMMAND={command}"),
+        )
+    };
+    syslog.push((hms("11:00:07"), sudo(hms("11:00:07"), "/usr/bin/apt-get install -y mtr-tiny")));
+    syslog.push((
+        hms("14:15:02"),
+        sudo(hms("14:15:02"), "/usr/sbin/sysctl -w net.netfilter.nf_conntrack_max=16384"),
+    ));
+    for s in hms("14:20:10")..hms("14:44:50") {
+        if s % 6 == 0 {
+            syslog.push((
+                s,
+                syslog_line(
+                    s,
+                    "kernel",
+                    &format!("{} nf_conntrack: nf_conntrack: table full, dropping packet", uptime(s)),
+                ),
+            ));
+        }
+        if s % 60 == 13 {
+            let suppressed = 300 + draw.next(900);
+            syslog.push((
+                s,
+                syslog_line(
+                    s,
+                    "kernel",
+                    &format!("{} net_ratelimit: {suppressed} callbacks suppressed", uptime(s)),
+                ),
+            ));
+        }
+    }
+    syslog.push((
+        hms("14:44:30"),
+        sudo(hms("14:44:30"), "/usr/sbin/sysctl -w net.netfilter.nf_conntrack_max=262144"),
+    ));
+    write_sorted(dir.path(), "syslog", syslog);
+    Case {
+        name: "kernel table, no level",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("syslog", "nf_conntrack_max=16384")]),
+        mechanism: Expect::Line(vec![("syslog", "table full, dropping packet")]),
+        fix: Expect::Line(vec![("syslog", "nf_conntrack_max=262144")]),
+        title: vec!["table full"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -1047,5 +1177,9 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "partnerctl",
         "ratetablemissing",
         "tariffs",
+        "conntrack",
+        "rotate-edge-certs",
+        "entered forwarding state",
+        "callbacks suppressed",
     ]);
 }

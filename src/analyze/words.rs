@@ -313,6 +313,14 @@ mod tests {
         );
         assert_eq!(without_program("checkout.views: payment failed"), "checkout.views: payment failed");
         assert_eq!(without_program("a [note]: kept"), "a [note]: kept");
+        assert_eq!(
+            without_program("kernel: [812345.123456] nf: table full, dropping packet"),
+            "nf: table full, dropping packet"
+        );
+        assert_eq!(without_program("[    5.004211] EXT4-fs (sda1): mounted"), "EXT4-fs (sda1): mounted");
+        assert_eq!(without_program("kernel: eth0: link up"), "eth0: link up");
+        assert_eq!(without_program("[2024-03-01 12:00] started"), "[2024-03-01 12:00] started");
+        assert_eq!(without_program("[12.5] tick"), "[12.5] tick");
     }
 
     #[test]

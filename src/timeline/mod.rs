@@ -11,7 +11,7 @@
 
 pub mod changes;
 mod errors;
-mod exceptions;
+mod novel;
 mod rates;
 pub mod shape;
 
@@ -299,7 +299,7 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
     episodes.extend(rates::episodes(result, rules));
     let mut episodes = shape::shape(episodes, result);
     episodes.extend(changes::episodes(result));
-    episodes.extend(exceptions::episodes(result));
+    episodes.extend(novel::episodes(result));
     sort(&mut episodes);
     episodes
 }
