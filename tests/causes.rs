@@ -46,6 +46,8 @@ struct Case {
     trigger: Expect,
     mechanism: Expect,
     fix: Expect,
+    /// The warnings that led up to the failure, told as its early sign.
+    early: Expect,
     /// Words the title needs (case aside).
     title: Vec<&'static str>,
     /// Kept alive while the logs are read.
@@ -122,12 +124,15 @@ fn read(case: &Case) -> Row {
     let (trigger_ok, trigger) = judge(&case.trigger, &set_off, &case.logs);
     let (mechanism_ok, mechanism) = judge(&case.mechanism, &chain(Role::Mechanism), &case.logs);
     let (fix_ok, fix) = judge(&case.fix, &fix, &case.logs);
+    let early: Vec<&Episode> = report.early_sign.iter().map(|s| &s.episode).collect();
+    let (early_ok, early) = judge(&case.early, &early, &case.logs);
     Row {
         name: case.name,
         cells: vec![
             ("trigger", trigger_ok, trigger),
             ("mechanism", mechanism_ok, mechanism),
             ("fix", fix_ok, fix),
+            ("early sign", early_ok, early),
             ("title", title_ok, title),
         ],
     }
@@ -146,6 +151,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_json_error_field_says_what_failed(),
         a_traceback_names_the_error_in_its_last_line(),
         a_kernel_table_filled_without_a_level(),
+        a_volume_that_filled_for_hours(),
     ]
     .into_iter()
     .chain(shipped())
@@ -162,7 +168,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         }
     }
     let rows: Vec<Row> = cases.iter().map(read).collect();
-    let mut table = String::from("| scenario | trigger | mechanism | fix | title |\n|---|---|---|---|---|\n");
+    let mut table = String::from("| scenario | trigger | mechanism | fix | early sign | title |\n|---|---|---|---|---|---|\n");
     let mut wrong = Vec::new();
     let mut mended = Vec::new();
     let mut held = 0;
@@ -234,6 +240,7 @@ fn shipped() -> Vec<Case> {
                 trigger,
                 mechanism,
                 fix: Expect::Unjudged,
+                early: Expect::Unjudged,
                 title: Vec::new(),
                 _dir: None,
             })
@@ -395,6 +402,7 @@ fn echoes_of_a_lease_table() -> Case {
         trigger: Expect::Nothing,
         mechanism: Expect::Line(vec![("ledgerd.log", "every ledger handle leased")]),
         fix: Expect::Nothing,
+        early: Expect::Nothing,
         title: vec!["ledger handle"],
         _dir: Some(dir),
     }
@@ -484,6 +492,7 @@ fn a_spool_said_full_once() -> Case {
         trigger: Expect::Nothing,
         mechanism: Expect::Line(vec![("mediavault.log", "100% capacity")]),
         fix: Expect::Line(vec![("auth.log", "/srv/spool/tmp -mtime")]),
+        early: Expect::Nothing,
         title: vec!["spool"],
         _dir: Some(dir),
     }
@@ -583,6 +592,7 @@ fn a_fix_after_the_supervisor_gave_up() -> Case {
         trigger: Expect::Line(vec![("dpkg.log", "upgrade thumbnailer")]),
         mechanism: Expect::Line(vec![("syslog", "Out of memory")]),
         fix: Expect::Line(vec![("syslog", "MemoryMax=6G"), ("syslog", "restart thumbnailer.service")]),
+        early: Expect::Nothing,
         title: vec!["memory"],
         _dir: Some(dir),
     }
@@ -681,6 +691,7 @@ fn a_setting_cut_by_hand_and_put_back() -> Case {
         trigger: Expect::Line(vec![("auth.log", "workers = 64/workers = 8/"), ("auth.log", "systemctl reload")]),
         mechanism: Expect::Line(vec![("quoteengine.jsonl", "quote backlog growing")]),
         fix: Expect::Line(vec![("auth.log", "workers = 8/workers = 64/"), ("auth.log", "14:20:30")]),
+        early: Expect::Unjudged,
         title: vec!["backlog"],
         _dir: Some(dir),
     }
@@ -732,6 +743,7 @@ fn a_slowdown_with_no_errors() -> Case {
         trigger: Expect::Line(vec![("findly.log", "full rebuild of the catalogue index")]),
         mechanism: Expect::Line(vec![("findly.log", "replica lagging")]),
         fix: Expect::Nothing,
+        early: Expect::Unjudged,
         title: vec!["replica"],
         _dir: Some(dir),
     }
@@ -799,6 +811,7 @@ fn a_crash_loop_with_no_access_log() -> Case {
         trigger: Expect::Line(vec![("dpkg.log", "2.7.1-1 2.8.0-1")]),
         mechanism: Expect::Line(vec![("syslog", "panic: runtime error")]),
         fix: Expect::Line(vec![("dpkg.log", "2.8.0-1 2.7.1-1")]),
+        early: Expect::Unjudged,
         title: vec!["panic"],
         _dir: Some(dir),
     }
@@ -868,6 +881,7 @@ fn a_python_worker_that_keeps_dying() -> Case {
         trigger: Expect::Unjudged,
         mechanism: Expect::Line(vec![("syslog", "KeyError")]),
         fix: Expect::Line(vec![("syslog", "currencies.toml"), ("syslog", "restart pricefeed")]),
+        early: Expect::Unjudged,
         title: vec!["KeyError"],
         _dir: Some(dir),
     }
@@ -946,6 +960,7 @@ fn a_json_error_field_says_what_failed() -> Case {
         trigger: Expect::Unjudged,
         mechanism: Expect::Line(vec![("sync.jsonl", "quota of 5000 rows exhausted")]),
         fix: Expect::Line(vec![("auth.log", "quota set")]),
+        early: Expect::Unjudged,
         title: vec!["quota"],
         _dir: Some(dir),
     }
@@ -1019,6 +1034,7 @@ fn a_traceback_names_the_error_in_its_last_line() -> Case {
         trigger: Expect::Unjudged,
         mechanism: Expect::Line(vec![("tariffs.log", "RateTableMissingError")]),
         fix: Expect::Unjudged,
+        early: Expect::Nothing,
         title: vec!["RateTableMissingError"],
         _dir: Some(dir),
     }
@@ -1148,7 +1164,100 @@ fn a_kernel_table_filled_without_a_level() -> Case {
         trigger: Expect::Line(vec![("syslog", "nf_conntrack_max=16384")]),
         mechanism: Expect::Line(vec![("syslog", "table full, dropping packet")]),
         fix: Expect::Line(vec![("syslog", "nf_conntrack_max=262144")]),
+        early: Expect::Nothing,
         title: vec!["table full"],
+        _dir: Some(dir),
+    }
+}
+
+/// **A volume that filled for hours, and said so all along.**
+///
+/// A Go order service keeps a journal on a scratch volume, and every ten minutes from
+/// 10:02 it warns that the volume is filling, with the share used rising from 81 % to 99 %.
+/// From 14:00 its appends fail with "no space left on device" (Go's words for ENOSPC),
+/// and three requests in ten fail with 500 until 14:30. At 14:27:40 an operator deletes
+/// old journal segments with find under sudo. The decoys: a warning about a slow peer,
+/// every quarter of an hour all day, its numbers going up and down; from 11:30 a warning
+/// that a webhook is retried, now and then, its attempt number going up and down; from
+/// 09:20 to 10:00 a warning that a cache warms up, its numbers rising, over long before.
+///
+/// The reading: the early sign is the volume's warnings from 10:02, four hours before the
+/// failures; the mechanism the failed appends from 14:00; the fix the deletion at
+/// 14:27:40; nothing set it off that the logs show. The title names the full volume.
+fn a_volume_that_filled_for_hours() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    access_log_failing_with(
+        dir.path(),
+        60,
+        500,
+        |m| {
+            if (14 * 60..14 * 60 + 30).contains(&m) {
+                0.3
+            } else {
+                0.0
+            }
+        },
+    );
+    let mut events: Vec<(u32, &str, String)> = Vec::new();
+    let filling: Vec<u32> = (hms("10:02:00")..hms("14:00:00")).step_by(600).collect();
+    for (k, s) in filling.iter().enumerate() {
+        let used = 81.0 + 18.0 * k as f64 / (filling.len() - 1) as f64;
+        events.push((
+            *s,
+            "warn",
+            format!(
+                "msg=\"scratch volume filling\" mount=/srv/orderd/journal used_pct={used:.1} free_mb={}",
+                ((100.0 - used) * 203.0) as u32
+            ),
+        ));
+    }
+    let mut draw = Draw(5);
+    for s in (hms("09:00:00")..hms("17:00:00")).step_by(900) {
+        events.push((
+            s,
+            "warn",
+            format!("msg=\"slow peer ack\" peer=ledger-2 ms={}", 200 + draw.next(700)),
+        ));
+    }
+    for s in (hms("11:30:00")..hms("17:00:00")).step_by(1500) {
+        events.push((
+            s,
+            "warn",
+            format!(
+                "msg=\"retrying webhook delivery\" attempt={} partner=acme-freight",
+                1 + draw.next(3)
+            ),
+        ));
+    }
+    for (k, s) in (hms("09:20:00")..hms("10:00:00")).step_by(300).enumerate() {
+        events.push((
+            s,
+            "warn",
+            format!("msg=\"cache warm-up behind\" loaded={} of=9000", 1000 + 1000 * k),
+        ));
+    }
+    for s in (hms("14:00:03")..hms("14:30:00")).step_by(4) {
+        events.push((
+            s,
+            "error",
+            format!(
+                "msg=\"journal append failed\" err=\"write /srv/orderd/journal/{:06}.seg: no space left on device\"",
+                412 + (s - hms("14:00:00")) / 600
+            ),
+        ));
+    }
+    logfmt_log(dir.path(), "orderd.log", &events);
+    let auth = "Mar  4 14:27:40 web1 sudo:   tomas : TTY=pts/0 ; PWD=/home/tomas ; USER=root ; COMMAND=/usr/bin/find /srv/orderd/journal -name *.seg -mtime +1 -delete\n";
+    std::fs::write(dir.path().join("auth.log"), auth).unwrap();
+    Case {
+        name: "volume filled for hours",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Nothing,
+        mechanism: Expect::Line(vec![("orderd.log", "journal append failed")]),
+        fix: Expect::Line(vec![("auth.log", "-delete")]),
+        early: Expect::Line(vec![("orderd.log", "scratch volume filling")]),
+        title: vec!["no space"],
         _dir: Some(dir),
     }
 }
@@ -1181,5 +1290,10 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "rotate-edge-certs",
         "entered forwarding state",
         "callbacks suppressed",
+        "orderd",
+        "scratch volume",
+        "slow peer ack",
+        "webhook delivery",
+        "warm-up behind",
     ]);
 }

@@ -176,6 +176,23 @@ pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet)
         measures.push(Sentence::new(parts, e.first.into_iter().collect()));
     }
 
+    // The warnings that came first: what could have raised the alarm, and how early.
+    if let Some(sign) = &incident.early_sign {
+        let e = &episodes[sign.episode];
+        let mut parts = vec![
+            text("Alert on the warnings that came first: from "),
+            Part::Time(e.start),
+            text(", "),
+            Part::Duration(sign.before - e.start),
+            text(" before the outage began, "),
+        ];
+        parts.extend(names.clause(e));
+        parts.push(text(format!(" ({} lines before it), ", crate::text::thousands(sign.lines))));
+        parts.extend(super::words::escalation(&sign.escalation));
+        parts.push(text("."));
+        measures.push(Sentence::new(parts, e.first.into_iter().chain(sign.last).collect()));
+    }
+
     // Detection: the symptom itself, as users met it.
     if let Some(detected) = incident.detected {
         let at = detected.time;

@@ -2,8 +2,9 @@
 //! user-visible symptom: an error or latency spike), measures the impact from the traffic
 //! series, tells what each episode is to the incident (an echo of the failures, a
 //! condition that holds, [`roles`]), ranks the episodes before and during the window into
-//! a causal chain (trigger → mechanism → symptom, [`chain`]), finds what ended it
-//! ([`resolution`]), and proposes measures ([`measures`]). It reads nothing but the
+//! a causal chain (trigger → mechanism → symptom, [`chain`]), finds the warnings that led
+//! up to it ([`signs`]) and what ended it ([`resolution`]), and proposes measures
+//! ([`measures`]). It reads nothing but the
 //! [`Timeline`]; every number it weighs evidence with is in [`weights`].
 //!
 //! What it finds refers to episodes by their index in the timeline; [`crate::report`]
@@ -16,6 +17,7 @@ mod chain;
 mod measures;
 mod resolution;
 pub mod roles;
+pub mod signs;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -214,6 +216,8 @@ pub struct Incident {
     pub echoes: Vec<usize>,
     /// What ended it (a kill, a rollback, a restart), if an action stands out.
     pub resolution: Option<Fix>,
+    /// Warnings that led up to it, escalating (see [`signs`]).
+    pub early_sign: Option<signs::EarlySign>,
     pub measures: Vec<Sentence>,
 }
 
@@ -307,9 +311,11 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 alternatives: Vec::new(),
                 echoes: Vec::new(),
                 resolution: None,
+                early_sign: None,
                 measures: Vec::new(),
             };
             chain::explain(&mut incident, timeline, options, &conditions);
+            incident.early_sign = signs::find(&incident, timeline, rules, options);
             let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
             // The mechanism stopped when its last line came, or, a condition said in
             // single lines, when the incident ended.

@@ -828,3 +828,76 @@ fn a_condition_said_long_before_and_reprinted_into_the_window_is_still_the_mecha
     let mechanism = analysis.incidents[0].link(Role::Mechanism).expect("a mechanism");
     assert_eq!(timeline.episodes[mechanism.episode].start, 20 * MINUTE);
 }
+
+/// Warnings of template `key` at `minutes`, one line each, saying `said(minute)`; the
+/// source's counts follow.
+fn warnings(t: &mut Timeline, key: u64, minutes: &[i64], said: impl Fn(i64) -> String) -> Vec<Episode> {
+    use crate::format::Level;
+    minutes
+        .iter()
+        .map(|&m| {
+            *t.signal_counts
+                .entry(("app.log".into(), Signal::Template(key)))
+                .or_default()
+                .entry(m * MINUTE)
+                .or_default() += 1;
+            message(t, key, Level::Warning, &said(m), (m, m), 1)
+        })
+        .collect()
+}
+
+#[test]
+fn warnings_that_escalate_toward_the_failure_are_its_early_sign_and_decoys_are_not() {
+    let mut t = timeline(vec![spike(60, 90)]);
+    traffic_failing(&mut t, |_| 40);
+    // The sign: every ten minutes from minute 10, a queue that grows.
+    let sign = warnings(&mut t, 10, &[10, 20, 30, 40, 50], |m| format!("intake queue depth={}", m * 23));
+    // Decoys: numbers that go up and down; a warning that rose and stopped long before;
+    // one that begins too close to the failure to be a sign of it.
+    let jumpy = warnings(&mut t, 11, &[5, 15, 25, 35, 45, 55], |m| {
+        format!("partner reply slow ms={}", [340, 812, 260, 799, 410, 650][m as usize / 10])
+    });
+    let over = warnings(&mut t, 12, &[0, 4, 8, 12, 16, 20], |m| {
+        format!("index rebuild behind done={}", 100 + m * 10)
+    });
+    let late = warnings(&mut t, 13, &[52, 54, 56, 58], |m| format!("retries climbing n={}", m));
+    let dry = episode(Category::PoolExhaustion, SourceKind::App, 60, 90, 300);
+    let (timeline, analysis) = analysed_with(t, [sign, jumpy, over, late, vec![dry]].concat());
+    let found = analysis.incidents[0].early_sign.as_ref().expect("an early sign");
+    assert_eq!(timeline.episodes[found.episode].signal, Signal::Template(10));
+    assert_eq!(found.lines, 5);
+    assert_eq!(
+        found.escalation,
+        crate::analyze::signs::Escalation::Numbers {
+            name: Some("depth".into()),
+            values: vec!["230".into(), "460".into(), "690".into(), "1150".into()],
+            lines: 5
+        }
+    );
+}
+
+#[test]
+fn warnings_that_come_more_and_more_often_are_an_early_sign() {
+    let mut t = timeline(vec![spike(60, 90)]);
+    traffic_failing(&mut t, |_| 40);
+    // The same words each time, but four lines in the first twenty minutes and twelve
+    // in the last twenty.
+    let minutes: Vec<i64> = [20, 25, 30, 35].into_iter().chain((40..60).step_by(2)).chain([55, 57]).collect();
+    let sign = warnings(&mut t, 20, &minutes, |_| "replica fell behind".into());
+    // A steady one is no sign.
+    let steady = warnings(&mut t, 21, &(10..60).step_by(5).collect::<Vec<_>>(), |_| "cache miss storm".into());
+    // What ran out when the failures began, named by a rule: the mechanism.
+    let dry = episode(Category::PoolExhaustion, SourceKind::App, 60, 90, 300);
+    let (timeline, analysis) = analysed_with(t, [sign, steady, vec![dry]].concat());
+    let incident = &analysis.incidents[0];
+    let found = incident
+        .early_sign
+        .as_ref()
+        .unwrap_or_else(|| panic!("no early sign: {:?}", incident.chain));
+    assert_eq!(timeline.episodes[found.episode].signal, Signal::Template(20));
+    assert!(
+        matches!(found.escalation, crate::analyze::signs::Escalation::Rate { earlier: 4, later: 12 }),
+        "{:?}",
+        found.escalation
+    );
+}

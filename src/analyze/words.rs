@@ -131,6 +131,45 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
     parts
 }
 
+/// How warnings escalated, as the end of a clause: "its `used_pct` rising: 81.0, 83.5,
+/// 86.1 … 98.2", "more and more often: 5 in the earlier half of that time, 17 in the
+/// later".
+pub fn escalation(escalation: &crate::analyze::signs::Escalation) -> Vec<Part> {
+    use crate::analyze::signs::Escalation;
+    match escalation {
+        Escalation::Rate { earlier, later } => vec![Part::Text(format!(
+            "more and more often: {} in the earlier half of that time, {} in the later",
+            thousands(*earlier),
+            thousands(*later)
+        ))],
+        Escalation::Numbers { name, values, lines } => {
+            let parse = |v: &String| v.parse::<f64>().unwrap_or(0.0);
+            let rising = values.last().map(parse) > values.first().map(parse);
+            let mut parts = Vec::new();
+            match name {
+                Some(name) => {
+                    parts.push(Part::Text("its ".into()));
+                    parts.push(Part::Quote(name.clone()));
+                    parts.push(Part::Text(if rising { " rising: " } else { " falling: " }.into()));
+                }
+                None => parts.push(Part::Text(
+                    if rising { "its numbers rising: " } else { "its numbers falling: " }.into(),
+                )),
+            }
+            let (last, head) = values.split_last().map_or((None, &values[..]), |(l, h)| (Some(l), h));
+            let mut said = head.join(", ");
+            if let Some(last) = last {
+                // The values shown are the first few and the last: an ellipsis where some
+                // were left out.
+                said.push_str(if *lines > values.len() { " … " } else { ", " });
+                said.push_str(last);
+            }
+            parts.push(Part::Text(said));
+            parts
+        }
+    }
+}
+
 /// Log text quoted in a sentence is cut after this many characters: enough for a
 /// statement or a command, while a 1 MiB line or a 10,000-row `INSERT` stays readable.
 const QUOTE_CHARS: usize = 300;
@@ -303,6 +342,26 @@ mod tests {
         assert_eq!(cut.chars().count(), QUOTE_CHARS + 1);
         assert!(cut.ends_with('…'));
         assert_eq!(shortened(&"x".repeat(QUOTE_CHARS)), "x".repeat(QUOTE_CHARS));
+    }
+
+    #[test]
+    fn an_escalation_in_words() {
+        use crate::analyze::signs::Escalation;
+        let said = |e: Escalation| crate::render::plain_text(&escalation(&e), crate::time::Zone::UTC);
+        let numbers = |name: Option<&str>, values: &[&str], lines: usize| Escalation::Numbers {
+            name: name.map(str::to_string),
+            values: values.iter().map(|v| v.to_string()).collect(),
+            lines,
+        };
+        assert_eq!(
+            said(numbers(Some("used_pct"), &["81.0", "83.5", "86.1", "98.2"], 24)),
+            "its `used_pct` rising: 81.0, 83.5, 86.1 … 98.2"
+        );
+        assert_eq!(said(numbers(None, &["30", "20", "9", "2"], 4)), "its numbers falling: 30, 20, 9, 2");
+        assert_eq!(
+            said(Escalation::Rate { earlier: 5, later: 17 }),
+            "more and more often: 5 in the earlier half of that time, 17 in the later"
+        );
     }
 
     #[test]

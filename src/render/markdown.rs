@@ -419,6 +419,20 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             text: w.entry(&link.episode, Some(link.role)),
         });
     }
+    let sign_evidence: Vec<Evidence> = report
+        .early_sign
+        .iter()
+        .flat_map(|s| s.episode.first.iter().chain(s.last_before.iter()).cloned())
+        .collect();
+    if let Some(sign) = &report.early_sign {
+        moments.push(Moment {
+            at: sign.episode.start,
+            order: 0,
+            label: "Early sign".into(),
+            gist: Some(super::plain_text(&sign.episode.phrase, zone)),
+            text: format!("{}{}.", w.opening(&prose::early_sign(sign)), w.cite(&sign_evidence)),
+        });
+    }
     // The first failed request is worth its own line unless a symptom already starts
     // with it (the error spike cites the same request).
     let told_already = |detected: &crate::report::Detection| {
@@ -503,6 +517,11 @@ pub fn write_draft(report: &Report, view: &View) -> String {
 
     // Root Cause and Resolution
     out.push_str("## Root Cause and Resolution\n\n");
+    if let Some(sign) = &report.early_sign {
+        let mut parts = vec![Part::Text("At ".into()), Part::Time(sign.episode.start), Part::Text(", ".into())];
+        parts.extend(prose::early_sign(sign));
+        let _ = writeln!(out, "**Early sign:** {}{}.\n", w.parts(&parts), w.cite(&sign_evidence));
+    }
     let mut ordered: Vec<&crate::report::Link> = chain.iter().collect();
     ordered.sort_by_key(|l| l.episode.start);
     if ordered.is_empty() {

@@ -205,6 +205,20 @@ pub fn sentence(e: &Episode, role: Option<Role>) -> Vec<Part> {
     parts
 }
 
+/// The warnings that led up to the incident, as a clause: `{what was said}, N times in the
+/// D before the outage began, {how it escalated}`.
+pub fn early_sign(sign: &crate::report::EarlySign) -> Vec<Part> {
+    let mut parts = sign.episode.phrase.clone();
+    parts.push(Part::Text(format!(
+        ", {} times in the ",
+        crate::render::thousands(sign.lines_before)
+    )));
+    parts.push(Part::Duration(sign.anomaly - sign.episode.start));
+    parts.push(Part::Text(" before the outage began, ".into()));
+    parts.extend(crate::analyze::words::escalation(&sign.escalation));
+    parts
+}
+
 /// The confidence of a chain in words: how strong, what supports it, what is missing.
 pub fn how_sure(report: &Report) -> Vec<Part> {
     let text = |s: String| Part::Text(s);
@@ -350,6 +364,7 @@ mod tests {
                     .map(|(role, episode)| Link { role, score: 0.9, episode })
                     .collect(),
             }),
+            early_sign: None,
             alternatives: Vec::new(),
             resolution: None,
             timeline: Vec::new(),

@@ -190,6 +190,7 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         display_zone: zone,
         incident: None,
         root_cause: None,
+        early_sign: None,
         alternatives: Vec::new(),
         resolution: None,
         timeline: Vec::new(),
@@ -268,6 +269,13 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         });
     }
     report.alternatives = incident.alternatives.iter().map(|l| r.link(l, episodes)).collect();
+    report.early_sign = incident.early_sign.as_ref().map(|sign| EarlySign {
+        episode: r.episode(&episodes[sign.episode]),
+        lines_before: sign.lines,
+        last_before: sign.last.map(|e| r.evidence(e)),
+        anomaly: sign.before,
+        escalation: sign.escalation.clone(),
+    });
     report.resolution = incident.resolution.as_ref().map(|fix| {
         let i = fix.action;
         let mut episode = r.episode(&episodes[i]);

@@ -134,6 +134,22 @@ pub struct RootCause {
     pub chain: Vec<Link>,
 }
 
+/// Warnings that led up to the incident (see [`crate::analyze::signs`]): the first of
+/// them as an episode, how many came before the failures, and how they escalated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EarlySign {
+    #[serde(flatten)]
+    pub episode: Episode,
+    /// Its lines before the first anomaly.
+    pub lines_before: u64,
+    /// The last of them.
+    pub last_before: Option<Evidence>,
+    /// The first anomaly: the first failure, or the mechanism's first line if earlier.
+    #[serde(with = "serde_utc")]
+    pub anomaly: Micros,
+    pub escalation: crate::analyze::signs::Escalation,
+}
+
 /// What ended the incident.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Resolution {
@@ -347,6 +363,8 @@ pub struct Report {
     pub incident: Option<Incident>,
     /// Null when nothing explains the incident.
     pub root_cause: Option<RootCause>,
+    /// Warnings that led up to the incident, escalating; null when none did.
+    pub early_sign: Option<EarlySign>,
     /// Other candidates weighed for trigger and mechanism, ranked lower.
     pub alternatives: Vec<Link>,
     pub resolution: Option<Resolution>,
