@@ -71,7 +71,7 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
         let first = first?;
         phrase.fill(|name| {
             if name == MESSAGE {
-                return Some(without_program(&first.message));
+                return Some(quotable(&first.message));
             }
             if name == ENTRY {
                 return first.entry.as_deref();
@@ -98,10 +98,7 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
         // A message no rule names is quoted as a line of it said it (its template, with
         // `<*>` where lines differ, is for machines).
         (None, Category::LogErrors) => {
-            let said = first
-                .map(|f| without_program(&f.message))
-                .filter(|m| !m.is_empty())
-                .unwrap_or(title);
+            let said = first.map(|f| quotable(&f.message)).filter(|m| !m.is_empty()).unwrap_or(title);
             vec![text(&format!("{} logged ", who(e.kind))), quote(said)]
         }
         (None, Category::Change) => {
@@ -196,11 +193,30 @@ fn number(text: &str) -> Option<String> {
     })
 }
 
+/// A message as the draft quotes it: without the program's tag (see [`without_program`])
+/// and without the request it was said about. nginx ends an error line with the
+/// request's context (`, client: 10.0.0.9, server: shop, request: "GET /pay HTTP/1.1",
+/// upstream: …, host: …`), Apache starts one with `[client 10.0.0.9:5511] ` and ends it
+/// with `, referer: …`: which request it was varies from line to line and is in the
+/// citation; what failed is the rest.
+pub fn quotable(message: &str) -> &str {
+    without_request_context(without_program(message))
+}
+
+fn without_request_context(message: &str) -> &str {
+    let message = match message.strip_prefix("[client ").and_then(|rest| rest.split_once("] ")) {
+        Some((_, said)) => said,
+        None => message,
+    };
+    let message = message.find(", client: ").map_or(message, |at| &message[..at]);
+    message.rfind(", referer: ").map_or(message, |at| &message[..at])
+}
+
 /// What a message says in words: the value of its `msg=` or `message=` where it is
 /// logfmt (`msg="pool drained" waited=2s` says `pool drained`), else the message without
 /// its program's tag.
 pub fn words_of(message: &str) -> &str {
-    let message = without_logger(without_program(message.trim()));
+    let message = without_logger(quotable(message.trim()));
     ["msg=\"", "message=\""]
         .iter()
         .find_map(|key| {
@@ -342,6 +358,24 @@ mod tests {
         assert_eq!(cut.chars().count(), QUOTE_CHARS + 1);
         assert!(cut.ends_with('…'));
         assert_eq!(shortened(&"x".repeat(QUOTE_CHARS)), "x".repeat(QUOTE_CHARS));
+    }
+
+    #[test]
+    fn a_quote_drops_the_request_it_was_said_about() {
+        // nginx (ngx_http_log_error): the context after the message.
+        assert_eq!(
+            quotable(
+                "*46 \"/usr/share/nginx/html/market/index.html\" is not found (2: No such file or directory), client: 172.17.0.1, server: localhost, request: \"GET /market/ HTTP/1.1\", host: \"localhost\""
+            ),
+            "*46 \"/usr/share/nginx/html/market/index.html\" is not found (2: No such file or directory)"
+        );
+        // Apache 2.4: the client before it, the referer after.
+        assert_eq!(
+            quotable("[client 33.202.142.97:55309] AH01071: Got error 'PHP message: user admin authentication failure for Baikal', referer: https://baikal.example.com/html/admin/"),
+            "AH01071: Got error 'PHP message: user admin authentication failure for Baikal'"
+        );
+        // Words that only look like it stay.
+        assert_eq!(quotable("[clients] 3 connected, clients: 4"), "[clients] 3 connected, clients: 4");
     }
 
     #[test]
