@@ -74,3 +74,77 @@ fn a_scenario_in_containers_drafts_as_it_does_on_hosts() {
         assert!(expected == found, "{scenario}: the draft differs in containers:\n{found}");
     }
 }
+
+/// A 64-hex container id, as Docker makes them, for the `n`th container.
+fn container_id(n: usize) -> String {
+    format!("{:016x}", 0x3f9c_2a1b_e0d4_4c6bu64 + n as u64).repeat(4)
+}
+
+#[test]
+fn containers_are_cited_by_the_names_their_runtime_gives_them() {
+    // The table-lock scenario with each log stored by a runtime: as Docker stores it, with
+    // the container's config beside it naming it after the log (`app`, `mysql-general`…),
+    // or in a Kubernetes pod's directory. The draft is the plain one, its files named by
+    // container instead of by file, and no id or pod uid appears but in the Sources table.
+    let scenario = "table-lock";
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios").join(scenario);
+    let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(root.join("truth.json")).unwrap()).unwrap();
+    let tz = truth["tz"].as_str().unwrap();
+    let (plain, wrapped) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let plain_logs = plain.path().join("logs");
+    std::fs::create_dir(&plain_logs).unwrap();
+    let uid = "8e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7";
+    let mut names: Vec<_> = std::fs::read_dir(root.join("logs")).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    for (n, path) in names.iter().enumerate() {
+        let text = std::fs::read_to_string(path).unwrap();
+        let file = path.file_name().unwrap().to_str().unwrap();
+        let stem = file.trim_end_matches(".log");
+        std::fs::write(plain_logs.join(file), &text).unwrap();
+        if n == 0 {
+            // A pod: namespace `shop`, pod `web-7d9f8b-x2x1z`, container `stem`.
+            let dir = wrapped.path().join(format!("logs/pods/shop_web-7d9f8b-x2x1z_{uid}/{stem}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("0.log"), cri(&text)).unwrap();
+            renamed.push((file.to_string(), format!("pods/shop/web-7d9f8b-x2x1z.{stem}.log")));
+        } else {
+            let id = container_id(n);
+            let dir = wrapped.path().join("logs/containers").join(&id);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("{id}-json.log")), docker(&text)).unwrap();
+            std::fs::write(
+                dir.join("config.v2.json"),
+                format!(r#"{{"ID":"{id}","Name":"/{stem}","Config":{{"Labels":{{"com.docker.compose.service":"{stem}"}}}}}}"#),
+            )
+            .unwrap();
+            std::fs::write(dir.join("hostname"), "3f9c2a1be0d4\n").unwrap();
+            renamed.push((file.to_string(), format!("containers/{stem}.log")));
+        }
+    }
+    let (expected, found) = (draft(plain.path(), tz), draft(wrapped.path(), tz));
+    let body = |draft: &str| draft.split("## Sources").next().unwrap().to_string();
+    let mut expected_body = body(&expected);
+    for (file, name) in &renamed {
+        expected_body = expected_body.replace(&format!("\\[{file}:"), &format!("\\[{}:", name.replace('_', "\\_")));
+    }
+    // Citations differ only by the names; the prose names files by their last part.
+    let found_body = body(&found);
+    assert!(
+        found_body.contains("\\[containers/app.log:"),
+        "a container is cited by its name:\n{found_body}"
+    );
+    assert!(!found.contains("-json.log") || found.split("## Sources").nth(1).unwrap().contains("-json.log"));
+    assert!(
+        !found_body.contains("3f9c") && !found_body.contains(uid),
+        "an id in the draft:\n{found_body}"
+    );
+    let sources = found.split("## Sources").nth(1).unwrap();
+    for (_, name) in &renamed {
+        assert!(sources.contains(&name.replace('_', "\\_")), "{name} not in the sources:\n{sources}");
+    }
+    assert!(sources.contains("-json.log)"), "the path beside the name:\n{sources}");
+    assert!(!sources.contains("config.v2.json") && !sources.contains("hostname"), "{sources}");
+    let strip = |s: &str| s.lines().filter(|l| !l.starts_with("> First draft")).collect::<Vec<_>>().join("\n");
+    assert_eq!(strip(&found_body), strip(&expected_body));
+}

@@ -644,10 +644,14 @@ fn sources(out: &mut String, w: &Writer, files: &[Source]) {
     for f in files {
         let when = |t: Option<Micros>| t.map_or("-".to_string(), |t| w.time(t));
         let zone = f.zone_label();
+        // A file shown by a container's name: where it is, beside the name.
+        let file = match &f.path {
+            Some(path) => format!("{} ({})", escape(&f.file), escape(path)),
+            None => escape(&f.file),
+        };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
-            escape(&f.file),
+            "| {file} | {} | {} | {} | {} | {} |",
             f.format,
             escape(&zone),
             thousands(f.lines),

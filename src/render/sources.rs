@@ -28,6 +28,14 @@ pub fn write_sources_text(out: &mut dyn Write, files: &[Source], zone: Zone) -> 
             thousands(f.events)
         )?;
     }
+    // Files shown by a container's name: where each is.
+    let named: Vec<&Source> = files.iter().filter(|f| f.path.is_some()).collect();
+    if !named.is_empty() {
+        writeln!(out)?;
+        for f in named {
+            writeln!(out, "{:<width$}  is {}", f.file, f.path.as_deref().unwrap_or_default())?;
+        }
+    }
     Ok(())
 }
 

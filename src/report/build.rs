@@ -120,6 +120,7 @@ fn sources(files: &[FileReport]) -> Vec<Source> {
         .iter()
         .map(|f| Source {
             file: f.display.clone(),
+            path: f.path.clone(),
             group: f.group.clone(),
             format: f.format.name(),
             source: f.kind,

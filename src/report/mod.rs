@@ -294,8 +294,10 @@ impl Source {
 /// What was understood of one file.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Source {
-    /// The file as shown to the user.
+    /// The file as shown to the user: its path, or a container's name.
     pub file: String,
+    /// Where the file is, when `file` is a name of its own; null otherwise.
+    pub path: Option<String>,
     /// The rotated set it belongs to.
     pub group: String,
     /// The format's name (`unknown` when none was recognised).

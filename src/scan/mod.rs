@@ -146,6 +146,8 @@ impl ZoneNote {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileReport {
     pub display: String,
+    /// Where the file is, when it is shown by a name of its own (a container's).
+    pub path: Option<String>,
     pub group: String,
     pub format: Format,
     pub kind: SourceKind,
@@ -182,6 +184,7 @@ impl FileReport {
     pub fn new(display: String, group: String, format: Format, mode: ReadMode, zone: ZoneNote) -> FileReport {
         FileReport {
             display,
+            path: None,
             group,
             format,
             kind: format.kind(),

@@ -29,7 +29,7 @@ pub(super) fn plan(probes: &[Probe], options: &ScanOptions) -> Vec<PlannedZone> 
             if let Some(note) = carried(probe) {
                 return PlannedZone { zone: options.zone, note };
             }
-            let (zone, origin) = match for_file(&options.file_zones, &probe.file.display) {
+            let (zone, origin) = match for_file(&options.file_zones, &probe.file) {
                 Some(given) => (given.zone, ZoneOrigin::ForFiles(given.pattern.clone())),
                 None if options.zone_given => (options.zone, ZoneOrigin::Given),
                 None => match &implied {
@@ -61,9 +61,12 @@ fn carried(probe: &Probe) -> Option<ZoneNote> {
     })
 }
 
-/// The first `--tz PATTERN=ZONE` whose pattern names the file.
-fn for_file<'a>(zones: &'a [FileZone], display: &str) -> Option<&'a FileZone> {
-    zones.iter().find(|z| glob_matches(&z.pattern, display))
+/// The first `--tz PATTERN=ZONE` whose pattern names the file: by the name it is shown by
+/// (a container's), or by its path.
+fn for_file<'a>(zones: &'a [FileZone], file: &crate::source::InputFile) -> Option<&'a FileZone> {
+    zones
+        .iter()
+        .find(|z| glob_matches(&z.pattern, &file.display) || file.path.as_deref().is_some_and(|p| glob_matches(&z.pattern, p)))
 }
 
 /// An instant, the offset a file wrote it with, and the file's size (files that disagree
@@ -144,6 +147,7 @@ mod tests {
         let file = InputFile {
             origin: Origin::Path(name.into()),
             display: name.into(),
+            path: None,
             group: name.into(),
             compression: None,
         };

@@ -19,8 +19,12 @@ pub enum Origin {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputFile {
     pub origin: Origin,
-    /// The path as given (or as found under a given directory); `-` for stdin.
+    /// The path as given (or as found under a given directory); `-` for stdin. A
+    /// container runtime's file is shown by the container's name instead (see
+    /// [`super::names`]), and `path` says where it is.
     pub display: String,
+    /// Where the file is, when it is shown by a name of its own.
+    pub path: Option<String>,
     /// The rotated set this file belongs to: the path without `.gz` (`.bz2`, `.xz`,
     /// `.zst`) and `.N`.
     pub group: String,
@@ -100,7 +104,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        if is_hidden(&path) || is_not_a_log(&path) {
+        if is_hidden(&path) || is_not_a_log(&path) || super::names::is_runtime_metadata(&path) {
             continue;
         }
         let Ok(link_meta) = fs::symlink_metadata(&path) else { continue };
@@ -156,12 +160,24 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
     });
     // Group rotated sets while keeping the first-seen order of the sets themselves.
     let mut order: Vec<String> = Vec::new();
-    let mut sets: BTreeMap<String, Vec<(u32, String, Origin)>> = BTreeMap::new();
+    let mut sets: BTreeMap<String, Vec<(u32, InputFile)>> = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
-    for (display, origin) in found {
-        if !seen.insert(display.clone()) {
+    for (found_as, origin) in found {
+        // A container's file by the container's name, unless another file has it.
+        let named = match &origin {
+            Origin::Path(path) => super::names::readable(&found_as, path).filter(|name| !seen.contains(name)),
+            Origin::Stdin => None,
+        };
+        if !seen.insert(found_as.clone()) {
             continue;
         }
+        let (display, path) = match named {
+            Some(name) => {
+                seen.insert(name.clone());
+                (name, Some(found_as))
+            }
+            None => (found_as, None),
+        };
         let (group, number) = if origin == Origin::Stdin {
             ("-".to_string(), 0)
         } else {
@@ -170,22 +186,21 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
         if !sets.contains_key(&group) {
             order.push(group.clone());
         }
-        sets.entry(group).or_default().push((number, display, origin));
+        let file = InputFile {
+            origin,
+            compression: Encoding::of_name(&display),
+            display,
+            path,
+            group: group.clone(),
+        };
+        sets.entry(group).or_default().push((number, file));
     }
     let mut files = Vec::new();
     for group in order {
         let mut members = sets.remove(&group).unwrap_or_default();
         // Higher rotation numbers are older; the live file (0) is newest.
-        members.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        for (_, display, origin) in members {
-            let compression = Encoding::of_name(&display);
-            files.push(InputFile {
-                origin,
-                display,
-                group: group.clone(),
-                compression,
-            });
-        }
+        members.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.display.cmp(&b.1.display)));
+        files.extend(members.into_iter().map(|(_, file)| file));
     }
     (files, problems)
 }

@@ -6,6 +6,7 @@
 mod discover;
 mod encoding;
 mod guard;
+mod names;
 mod wrapper;
 
 pub use discover::{discover, InputFile, Origin};
