@@ -484,6 +484,28 @@ impl Hits {
         &self.runs
     }
 
+    /// Gives the lines of each template in `renamed` to the template it became (see
+    /// [`super::templates::Templates::cluster`]); their runs merge at the next
+    /// [`Hits::compact`].
+    pub fn rename(&mut self, renamed: &HashMap<TemplateKey, TemplateKey>) {
+        let rename = |signal: Signal| match signal {
+            Signal::Template(key) => Signal::Template(renamed.get(&key).copied().unwrap_or(key)),
+            other => other,
+        };
+        for run in &mut self.runs {
+            run.signal = rename(run.signal);
+        }
+        let tallies = std::mem::take(&mut self.tallies);
+        for ((signal, bucket), tally) in tallies {
+            self.tallies
+                .entry((rename(signal), bucket))
+                .and_modify(|t| t.absorb(&tally))
+                .or_insert(tally);
+        }
+        self.open.clear();
+        self.last_run = None;
+    }
+
     /// Per (rule, bucket start), in that order.
     pub fn tallies(&self) -> &Tallies {
         &self.tallies
@@ -612,6 +634,23 @@ mod tests {
                 value: "orders".into()
             })
         );
+    }
+
+    #[test]
+    fn lines_of_templates_joined_into_one_are_one_run() {
+        // Templates 1 and 2 are one message (see `Templates::cluster`): their lines at 0,
+        // 10 and 25 are one run once 2 is renamed 1, and their tallies one.
+        let mut hits = Hits::new(20, 60);
+        hits.add(Signal::Template(1), &NO_FIELDS, mark(0, 0), &TEXT);
+        hits.add(Signal::Template(2), &NO_FIELDS, mark(10, 1), &TEXT);
+        hits.add(Signal::Template(1), &NO_FIELDS, mark(25, 2), &TEXT);
+        hits.add(Signal::Template(3), &NO_FIELDS, mark(5, 3), &TEXT);
+        hits.rename(&HashMap::from([(2, 1)]));
+        hits.compact();
+        let runs: Vec<_> = hits.runs().iter().map(|r| (r.signal, r.start(), r.end(), r.count)).collect();
+        assert_eq!(runs, [(Signal::Template(1), 0, 25, 3), (Signal::Template(3), 5, 5, 1)]);
+        let tallies: Vec<_> = hits.tallies().iter().map(|((s, b), t)| (*s, *b, t.count)).collect();
+        assert_eq!(tallies, [(Signal::Template(1), 0, 3), (Signal::Template(3), 0, 1)]);
     }
 
     /// The runs of lines taken one by one in time order: the definition of an episode.

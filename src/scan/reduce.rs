@@ -3,7 +3,7 @@
 //! group, and the kept lines ordered.
 
 use super::chunk::ChunkResult;
-use super::hits::Hits;
+use super::hits::{Hits, Signal};
 use super::pulse::Pulse;
 use super::series::Series;
 use super::templates::Templates;
@@ -122,6 +122,22 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
         files.push(report);
     }
     problems.extend(zone_notes(&files));
+    // One message with a value at one place is one template (see `Templates::cluster`):
+    // its lines, hits and kept events follow.
+    for (group, table) in templates.iter_mut() {
+        let renamed = table.cluster();
+        if renamed.is_empty() {
+            continue;
+        }
+        if let Some(hits) = hits.get_mut(group) {
+            hits.rename(&renamed);
+        }
+        for event in events.iter_mut().filter(|e| files[e.file as usize].group == *group) {
+            if let Signal::Template(key) = event.signal {
+                event.signal = Signal::Template(renamed.get(&key).copied().unwrap_or(key));
+            }
+        }
+    }
     events.sort_by_key(|e| (e.time, e.file, e.offset));
     for group in hits.values_mut() {
         group.compact();

@@ -42,6 +42,15 @@ const TEXT_CHARS: usize = 200;
 
 /// What the template's text shows where something varied.
 pub const MASK: &str = "<*>";
+/// Templates of one shape that differ in one word only, at one place (not the first),
+/// this many or more, are one message with a value there ([`Templates::cluster`]): a
+/// user name, a table, a file asked for. A message's own words at a place are a closed
+/// set, a few states (`lost`, `restored`, `degraded`); values are an open one. Five
+/// keeps four states apart and joins the fifth value of anything.
+pub const VALUES_AT: usize = 5;
+/// Mixed into the key of a template made by joining others, so that it is never the key
+/// of a line's own template.
+const CLUSTERED: u64 = 0x636c_7573_7465_7265;
 
 /// Where the masked text goes: a hash, or the text itself.
 trait Sink {
@@ -445,6 +454,79 @@ impl Templates {
         }
     }
 
+    /// Joins the templates that are one message with a value at one place (see
+    /// [`VALUES_AT`]), the way Drain groups lines of one shape by their similarity: after
+    /// the masking, `Invalid user admin from <*>`, `Invalid user oracle from <*>` and three
+    /// more are `Invalid user <*> from <*>`. Returns each joined template's key with the
+    /// key of the one it became, for the hits to follow. Deterministic: templates and
+    /// shapes are taken in the order of their keys and texts, whatever order the lines
+    /// came in. Templates whose text was cut for display are left as they are.
+    pub fn cluster(&mut self) -> HashMap<TemplateKey, TemplateKey> {
+        let mut keys: Vec<TemplateKey> = self.by_key.keys().copied().collect();
+        keys.sort_unstable();
+        // Each template under each shape it has with one word masked: (place, shape).
+        let mut shapes: std::collections::BTreeMap<(usize, String), Vec<TemplateKey>> = Default::default();
+        for &key in &keys {
+            let text = &self.by_key[&key].text;
+            if text.chars().count() >= TEXT_CHARS {
+                continue;
+            }
+            let tokens: Vec<&str> = text.split(' ').collect();
+            for place in 1..tokens.len() {
+                if tokens[place].is_empty() || tokens[place].contains(MASK) {
+                    continue;
+                }
+                let mut shape = tokens.clone();
+                shape[place] = MASK;
+                shapes.entry((place, shape.join(" "))).or_default().push(key);
+            }
+        }
+        // The largest groups first (then by place and shape), each template in one.
+        let mut groups: Vec<((usize, String), Vec<TemplateKey>)> = shapes.into_iter().filter(|(_, k)| k.len() >= VALUES_AT).collect();
+        groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
+        let mut renamed: HashMap<TemplateKey, TemplateKey> = HashMap::new();
+        for ((_, shape), members) in groups {
+            let members: Vec<TemplateKey> = members
+                .into_iter()
+                .filter(|k| !renamed.contains_key(k) && self.by_key.contains_key(k))
+                .collect();
+            if members.len() < VALUES_AT {
+                continue;
+            }
+            // Into a template that already reads so (a value with a digit was masked
+            // already), or a new one.
+            let into = self
+                .by_key
+                .iter()
+                .filter(|(k, t)| *t.text == *shape && !members.contains(k))
+                .map(|(k, _)| *k)
+                .min()
+                .unwrap_or_else(|| {
+                    let mut hash = Hash(0);
+                    hash.literal(shape.as_bytes());
+                    hash.add(CLUSTERED);
+                    hash.0
+                });
+            for key in members {
+                let Some(template) = self.by_key.remove(&key) else { continue };
+                match self.by_key.get_mut(&into) {
+                    Some(joined) => joined.absorb(template),
+                    None => {
+                        self.by_key.insert(
+                            into,
+                            Template {
+                                text: shape.clone().into(),
+                                ..template
+                            },
+                        );
+                    }
+                }
+                renamed.insert(key, into);
+            }
+        }
+        renamed
+    }
+
     /// Takes in the templates of `other`, keeping at most [`MAX_TEMPLATES`]: the most
     /// frequent, ties to the smaller key, so that the order of merging does not matter.
     pub fn absorb(&mut self, other: Templates) {
@@ -475,6 +557,72 @@ mod tests {
 
     fn t(message: &str) -> String {
         text_of(message.as_bytes())
+    }
+
+    /// A table of `messages`, the `n`th said at second `n`.
+    fn table(messages: &[&str]) -> Templates {
+        let mut table = Templates::default();
+        for (n, message) in messages.iter().enumerate() {
+            let mark = Mark {
+                time: n as i64 * 1_000_000,
+                file: 0,
+                offset: n as u64,
+                line: n as u64,
+            };
+            table.add(message.as_bytes(), b"", None, false, mark, message.as_bytes());
+        }
+        table
+    }
+
+    fn texts(table: &Templates) -> Vec<String> {
+        let mut texts: Vec<String> = table.by_key.values().map(|t| t.text.to_string()).collect();
+        texts.sort();
+        texts
+    }
+
+    #[test]
+    fn one_message_with_a_value_at_one_place_is_one_template() {
+        let users = ["admin", "oracle", "test", "ftp", "guest"].map(|u| format!("Invalid user {u} from 203.0.113.9 port 4411"));
+        let mut said: Vec<&str> = users.iter().map(String::as_str).collect();
+        said.push("Invalid user admin from 198.51.100.7 port 5120");
+        let mut found = table(&said);
+        let renamed = found.cluster();
+        assert_eq!(texts(&found), ["Invalid user <*> from <*> port <*>"]);
+        assert_eq!(renamed.len(), 5);
+        let joined = found.by_key.values().next().unwrap();
+        assert_eq!((joined.count, joined.first.line, joined.last.line), (6, 0, 5));
+        assert_eq!(&*joined.earliest[0].message, "Invalid user admin from 203.0.113.9 port 4411");
+        // The same lines in another order: the same template, the same key.
+        said.reverse();
+        let mut again = table(&said);
+        again.cluster();
+        assert_eq!(again.by_key.keys().collect::<Vec<_>>(), found.by_key.keys().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_few_states_and_first_words_stay_apart() {
+        // Four states of one link: its own words, not a value.
+        let states = ["lost", "restored", "degraded", "flapping"].map(|s| format!("link to the primary {s}"));
+        let mut found = table(&states.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(found.cluster().is_empty());
+        assert_eq!(found.by_key.len(), 4);
+        // What differs in the first word is another message.
+        let verbs = ["Started", "Stopped", "Reloaded", "Starting", "Stopping"].map(|v| format!("{v} the cache service"));
+        let mut found = table(&verbs.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(found.cluster().is_empty());
+    }
+
+    #[test]
+    fn values_join_the_template_that_already_masks_them() {
+        // `favicon2.ico` has a digit: masked as the lines are read; the five without one
+        // join it.
+        let files = ["favicon2.ico", "robots.txt", "sitemap.xml", ".env", "admin.php", "index.bak"].map(|f| format!("Unknown action {f}"));
+        let mut found = table(&files.iter().map(String::as_str).collect::<Vec<_>>());
+        let masked = key_of(b"Unknown action favicon2.ico");
+        let renamed = found.cluster();
+        assert_eq!(texts(&found), ["Unknown action <*>"]);
+        assert!(renamed.values().all(|k| *k == masked));
+        assert_eq!(found.by_key[&masked].count, 6);
     }
 
     #[test]
