@@ -248,11 +248,18 @@ pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Op
             score: 1.0,
         });
     }
-    let in_chain: Vec<usize> = chain.iter().map(|l| l.episode).collect();
+    // Each alternative once: the same rule or message on another host, for another
+    // route, or in another stretch is the same candidate, and one in the chain is told.
+    let mut told: Vec<Signal> = chain.iter().map(|l| episodes[l.episode].signal).collect();
     incident.alternatives = mechanisms
         .iter()
         .chain(triggers.iter())
-        .filter(|l| !in_chain.contains(&l.episode))
+        .filter(|l| {
+            let signal = episodes[l.episode].signal;
+            let new = !told.contains(&signal);
+            told.push(signal);
+            new
+        })
         .take(ALTERNATIVES)
         .copied()
         .collect();

@@ -901,3 +901,34 @@ fn warnings_that_come_more_and_more_often_are_an_early_sign() {
         found.escalation
     );
 }
+
+#[test]
+fn an_alternative_seen_on_several_hosts_or_routes_is_listed_once() {
+    // The lock is the mechanism. Slow queries on three database hosts, one of them for
+    // two routes, are one alternative; the lock seen on a second host is the chain's.
+    let slow = |group: &str, route: &str| {
+        let mut e = about(episode(Category::SlowQuery, SourceKind::Db, -2, 30, 40), "route", route);
+        e.group = group.into();
+        e
+    };
+    let mut lock_elsewhere = episode(Category::TableLock, SourceKind::Db, 0, 30, 400);
+    lock_elsewhere.group = "db2.log".into();
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::TableLock, SourceKind::Db, -1, 30, 500),
+        lock_elsewhere,
+        slow("db1.log", "/cart"),
+        slow("db2.log", "/cart"),
+        slow("db3.log", "/pay"),
+        slow("db3.log", "/cart"),
+        episode(Category::Deadlock, SourceKind::Db, 1, 20, 30),
+    ]);
+    let incident = &analysis.incidents[0];
+    assert_eq!(in_role(&timeline, incident, Role::Mechanism), Some(Category::TableLock));
+    let listed: Vec<Category> = incident
+        .alternatives
+        .iter()
+        .map(|l| timeline.episodes[l.episode].category)
+        .collect();
+    assert_eq!(listed, [Category::SlowQuery, Category::Deadlock], "{listed:?}");
+}
