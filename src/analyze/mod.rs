@@ -181,6 +181,29 @@ pub struct ErrorImpact {
     pub peak_at: Option<Micros>,
     /// Each source group that wrote some, with how many, most first.
     pub sources: Vec<(String, u64)>,
+    /// A supervised service that failed again and again in the window (a crash loop):
+    /// its unit, and how many times one rule saw it fail.
+    pub crash_loop: Option<(String, u64)>,
+}
+
+/// The supervised service that failed most often in `[start, end)`, counted rule by rule
+/// (systemd logs both `Main process exited` and `Failed with result` for one failure), when
+/// it failed [`crate::timeline::CRASH_LOOP_AT`] times or more: a crash loop.
+fn crash_loop(episodes: &[Episode], start: Micros, end: Micros) -> Option<(String, u64)> {
+    let mut failures: std::collections::BTreeMap<(crate::scan::hits::Signal, &str), u64> = Default::default();
+    for e in episodes
+        .iter()
+        .filter(|e| e.category == Category::Restart && e.start < end && e.end >= start)
+    {
+        if let Some(unit) = e.subject.as_ref().filter(|s| s.field == "unit") {
+            *failures.entry((e.signal, &unit.value)).or_default() += e.count;
+        }
+    }
+    failures
+        .into_iter()
+        .filter(|(_, n)| *n >= crate::timeline::CRASH_LOOP_AT)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0 .1.cmp(a.0 .1)))
+        .map(|((_, unit), n)| (unit.to_string(), n))
 }
 
 /// When users began to see errors, and the line that shows it.
@@ -296,7 +319,8 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
         .map(|window| {
             let mut impact = impact(&timeline.traffic, window.start, window.end);
             slowdown(&mut impact, &timeline.traffic, window.symptoms.iter().map(|&i| &episodes[i]));
-            let errors = error_impact(&timeline.error_counts, window.start, window.end, timeline.traffic.width);
+            let mut errors = error_impact(&timeline.error_counts, window.start, window.end, timeline.traffic.width);
+            errors.crash_loop = crash_loop(episodes, window.start, window.end);
             let detected = detection(timeline, &window);
             let mut incident = Incident {
                 start: window.start,
@@ -321,6 +345,15 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
             // single lines, when the incident ended.
             let stopped = mechanism.map(|m| conditions.held_until(m, episodes, &incident));
             incident.resolution = resolution::find(&incident, episodes, stopped);
+            // Without an access log, the trouble is seen to end when the error lines stop;
+            // a fix that came within the error lines' own gap after is when it ended (the
+            // next crash of a loop was not due yet when the old version went back).
+            if let (0, Some(fix)) = (incident.impact.requests, &incident.resolution) {
+                let at = episodes[fix.action].start;
+                if at > incident.end && at - incident.end <= crate::timeline::ERROR_GAP {
+                    incident.end = at;
+                }
+            }
             incident.measures = measures::propose(&incident, timeline, rules);
             incident
         })

@@ -932,3 +932,31 @@ fn an_alternative_seen_on_several_hosts_or_routes_is_listed_once() {
         .collect();
     assert_eq!(listed, [Category::SlowQuery, Category::Deadlock], "{listed:?}");
 }
+
+#[test]
+fn a_unit_that_failed_three_times_or_more_is_a_crash_loop() {
+    use crate::timeline::CRASH_LOOP_AT;
+    let failed = |unit: &str, rule: u16, minutes: (i64, i64), count: u64| {
+        let mut e = about(
+            episode(Category::Restart, SourceKind::System, minutes.0, minutes.1, count),
+            "unit",
+            unit,
+        );
+        e.signal = Signal::Rule(rule);
+        e
+    };
+    // Two rules see each failure of `worker` (exit and result): counted rule by rule, not
+    // twice. `cache` failed twice: a blip. `indexer` failed five times, but after the
+    // window.
+    let episodes = [
+        failed("worker.service", 1, (0, 12), CRASH_LOOP_AT + 1),
+        failed("worker.service", 2, (0, 12), CRASH_LOOP_AT + 1),
+        failed("cache.service", 1, (3, 9), CRASH_LOOP_AT - 1),
+        failed("indexer.service", 1, (40, 50), 5),
+    ];
+    assert_eq!(
+        super::crash_loop(&episodes, 0, 30 * MINUTE),
+        Some(("worker.service".to_string(), CRASH_LOOP_AT + 1))
+    );
+    assert_eq!(super::crash_loop(&episodes[2..3], 0, 30 * MINUTE), None);
+}

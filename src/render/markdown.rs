@@ -383,9 +383,14 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             .iter()
             .map(|s| format!("{} ({})", code(crate::analyze::words::file_name(&s.source)), thousands(s.lines)))
             .collect();
+        let crash_loop = errors
+            .crash_loop
+            .as_ref()
+            .map(|c| format!(" {} failed {} times, a crash loop.", code(&c.unit), thousands(c.failures)))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "**Impact:** {} error lines in {}, peaking at {} in one minute{}. No access log covers this time, so what users saw is not in these logs: _TODO: the user-facing impact (failed requests, customers affected)._{}\n",
+            "**Impact:** {} error lines in {}, peaking at {} in one minute{}.{crash_loop} No access log covers this time, so what users saw is not in these logs: _TODO: the user-facing impact (failed requests, customers affected)._{}\n",
             thousands(errors.lines),
             sources.join(", "),
             thousands(errors.peak),

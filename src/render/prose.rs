@@ -110,8 +110,24 @@ pub fn is_slowdown(impact: &crate::report::Impact) -> bool {
     impact.slow_requests > 0 && impact.failed_ratio < FEW_FAILED
 }
 
-/// What users met, for the title: `82 % of requests failed for 1 h 13 min`.
-fn impact_clause(incident: &Incident) -> String {
+/// What users met, for the title: `82 % of requests failed for 1 h 13 min`; without an
+/// access log, what the error lines say (`sandboxd.service` failed 9 times in 37 min).
+fn impact_clause(incident: &Incident) -> Vec<Part> {
+    let duration = human_duration(incident.duration);
+    if let (0, Some(crash_loop)) = (incident.impact.requests, &incident.errors.crash_loop) {
+        return vec![
+            Part::Quote(crash_loop.unit.clone()),
+            Part::Text(format!(
+                " failed {} times in {duration}",
+                crate::render::thousands(crash_loop.failures)
+            )),
+        ];
+    }
+    vec![Part::Text(said_impact(incident))]
+}
+
+/// What users met, in words of ours only.
+fn said_impact(incident: &Incident) -> String {
     let duration = human_duration(incident.duration);
     let impact = &incident.impact;
     if is_slowdown(impact) {
@@ -157,7 +173,8 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
         parts.push(Part::Text(" ".into()));
         parts.extend(trigger_clause(trigger, origin));
     }
-    parts.push(Part::Text(format!(": {}", impact_clause(incident))));
+    parts.push(Part::Text(": ".into()));
+    parts.extend(impact_clause(incident));
     Some(parts)
 }
 
@@ -347,6 +364,7 @@ mod tests {
                 peak: 90,
                 peak_at: None,
                 sources: Vec::new(),
+                crash_loop: None,
             },
             symptoms: vec![episode(Category::ErrorSpike, 0, 73, None)],
             echoes: Vec::new(),

@@ -246,6 +246,10 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         },
         errors: ErrorLines {
             lines: incident.errors.lines,
+            crash_loop: incident.errors.crash_loop.as_ref().map(|(unit, failures)| CrashLoop {
+                unit: unit.clone(),
+                failures: *failures,
+            }),
             peak: incident.errors.peak,
             peak_at: incident.errors.peak_at,
             sources: incident

@@ -217,6 +217,15 @@ pub struct ErrorLines {
     pub peak_at: Option<Micros>,
     /// Each source that wrote some, most first.
     pub sources: Vec<SourceLines>,
+    /// A supervised service that failed again and again (a crash loop); null otherwise.
+    pub crash_loop: Option<CrashLoop>,
+}
+
+/// A unit that failed again and again, and how many times.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CrashLoop {
+    pub unit: String,
+    pub failures: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

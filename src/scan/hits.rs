@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 /// Fields that name what a line is about, in the order they are preferred. The first
 /// [`KEY_FIELDS`] also say which thing it is: runs on different ones (two cron commands,
 /// two tables) are different episodes.
-const SUBJECT_FIELDS: [&str; 8] = ["table", "object", "command", "pool", "version", "user", "status", "lock"];
+const SUBJECT_FIELDS: [&str; 9] = ["table", "object", "command", "pool", "version", "user", "status", "lock", "unit"];
 const KEY_FIELDS: usize = 5;
 
 /// A field of `SUBJECT_FIELDS`, by its place there.
@@ -47,6 +47,7 @@ fn subject_rank(name: &str) -> Option<usize> {
         "user" => Some(5),
         "status" => Some(6),
         "lock" => Some(7),
+        "unit" => Some(8),
         _ => None,
     }
 }

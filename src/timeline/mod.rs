@@ -15,7 +15,7 @@ mod novel;
 mod rates;
 pub mod shape;
 
-pub use errors::ErrorCounts;
+pub use errors::{ErrorCounts, CRASH_LOOP_AT, ERROR_GAP};
 
 use crate::error::Problem;
 use crate::format::Level;
