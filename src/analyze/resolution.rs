@@ -32,7 +32,7 @@ pub struct Fix {
 ///
 /// 1. one that reverses the trigger (the same values back, see [`reverses`]), the first;
 /// 2. else one a person or a tool took (not what a supervisor did by itself), the one
-///    closest to when it stopped;
+///    closest to when it stopped, or the first of those taken together with it;
 /// 3. else a supervisor's restart, only when the recovery followed it within
 ///    [`RECOVERY_FOLLOWS`]: a restart right after a crash, with failures going on, ended
 ///    nothing.
@@ -76,6 +76,22 @@ pub(super) fn find(incident: &Incident, episodes: &[Episode], stopped: Option<Mi
         .into_iter()
         .filter(|&i| i != action && (episodes[i].start - episodes[action].start).abs() <= FIX_TOGETHER)
         .collect();
+    // Of actions taken together (a script killed, then the connections it held cut), the
+    // first is where the fix began, as the first of a change's steps is where it began;
+    // a reversal of the trigger is the fix whatever came with it.
+    let action = match together
+        .iter()
+        .copied()
+        .filter(|i| !by_supervisor(i))
+        .min_by_key(|&i| (episodes[i].start, i))
+    {
+        Some(first) if reversal.is_none() && episodes[first].start < episodes[action].start => {
+            together.retain(|&i| i != first);
+            together.push(action);
+            first
+        }
+        _ => action,
+    };
     together.sort_by_key(|&i| (episodes[i].start, i));
     Some(Fix { action, together })
 }

@@ -419,10 +419,12 @@ fn actions_taken_with_the_fix_are_part_of_it() {
         episode(Category::Maintenance, SourceKind::Db, 50, 50, 1),
         episode(Category::Deploy, SourceKind::App, 41, 41, 1),
     ]);
+    // The kill is where the fix began: the first of the actions taken together, though
+    // the query's end came closer to when the lock ended.
     let fix = analysis.incidents[0].resolution.as_ref().unwrap();
-    assert_eq!(timeline.episodes[fix.action].start, 50 * MINUTE);
+    assert_eq!(timeline.episodes[fix.action].start, 49 * MINUTE);
     let together: Vec<Micros> = fix.together.iter().map(|&i| timeline.episodes[i].start).collect();
-    assert_eq!(together, [49 * MINUTE]);
+    assert_eq!(together, [50 * MINUTE]);
 }
 
 #[test]
