@@ -58,6 +58,41 @@ pub enum Finding {
     ZoneMistake { hours: i64, lines: u64 },
     /// Its failures line up best at a lag that does not stand out clearly.
     Unclear { offset_s: i64 },
+    /// Its failure lines come as long before the reference's as the failed requests took
+    /// (see [`is_the_wait`]): the access log writes a request when it ends, the source when
+    /// the trouble began. A timeout, not a clock.
+    Waited { offset_s: i64, waited_s: i64 },
+}
+
+/// A lag within this share of how long the failed requests took (or
+/// [`WAIT_TOLERANCE_S`], if more) is their wait. Request times are logged to the
+/// millisecond and a timeout is a setting: a clock off by just as much is far rarer than a
+/// request that waited for its timeout.
+const WAIT_TOLERANCE: f64 = 0.1;
+const WAIT_TOLERANCE_S: i64 = 2;
+
+/// Whether a lag of `offset_s` (the source's lines earlier than the reference's) is the
+/// time the reference's failed requests waited, `waited_s`.
+fn is_the_wait(offset_s: i64, waited_s: Option<i64>) -> bool {
+    waited_s.is_some_and(|waited| {
+        offset_s > 0 && (offset_s - waited).abs() <= WAIT_TOLERANCE_S.max((WAIT_TOLERANCE * waited as f64).round() as i64)
+    })
+}
+
+/// How long the reference's failed requests took, where its log says: over the minutes
+/// with failures, the median of each minute's longest request, in seconds.
+fn waited(series: &crate::scan::series::Series) -> Option<i64> {
+    let mut longest: Vec<f64> = series
+        .buckets
+        .values()
+        .filter(|b| b.by_class[4] > 0 && b.duration_count > 0)
+        .map(|b| b.duration_max_ms)
+        .collect();
+    if longest.is_empty() {
+        return None;
+    }
+    longest.sort_by(f64::total_cmp);
+    Some((longest[longest.len() / 2] / 1000.0).round() as i64)
 }
 
 /// The reference, prepared: its failure lines per second over a window, counted over
@@ -236,6 +271,7 @@ pub fn align(result: &mut ScanResult, correct: bool) {
         return;
     };
     let reference_name = display_of(result, &reference_group);
+    let reference_waited = result.series.get(&reference_group).and_then(waited);
 
     let mut findings: Vec<(String, Finding)> = Vec::new();
     for (group, pulse) in &result.pulses {
@@ -243,7 +279,14 @@ pub fn align(result: &mut ScanResult, correct: bool) {
             continue;
         }
         let zone_assumed = result.files.iter().any(|f| f.group == *group && f.zone.assumed());
-        if let Some(finding) = find(&reference, pulse, zone_assumed) {
+        let finding = match find(&reference, pulse, zone_assumed) {
+            Some(Finding::Skew { offset_s, .. }) if is_the_wait(offset_s, reference_waited) => Some(Finding::Waited {
+                offset_s,
+                waited_s: reference_waited.unwrap_or_default(),
+            }),
+            other => other,
+        };
+        if let Some(finding) = finding {
             findings.push((group.clone(), finding));
         }
     }
@@ -294,6 +337,9 @@ pub fn align(result: &mut ScanResult, correct: bool) {
                     name.rsplit('/').next().unwrap_or(&name)
                 )
             }
+            Finding::Waited { offset_s, waited_s } => format!(
+                "its failure lines come {offset_s} s before {reference_name}'s, as long as the failed requests there took (about {waited_s} s): {reference_name} writes a request when it ends, so this is their wait (a timeout), not a clock; its times are left as logged"
+            ),
             Finding::Unclear { offset_s } => format!(
                 "its failure lines match {reference_name}'s best when moved by {offset_s:+} s, but not clearly better than at other lags (failures that repeat?): its clock cannot be told, and its times are left as logged"
             ),
@@ -397,6 +443,20 @@ mod tests {
         let app = pulse(&moved(&web, -240));
         let found = find(&reference(&web), &app, false);
         assert!(matches!(found, Some(Finding::Skew { offset_s: 240, .. })), "{found:?}");
+    }
+
+    #[test]
+    fn a_lag_as_long_as_the_failed_requests_took_is_their_wait() {
+        // The requests that failed took 30 s (a timeout); the source's lines come 30 s
+        // before the access log's: the wait.
+        assert!(is_the_wait(30, Some(30)));
+        assert!(is_the_wait(31, Some(30)) && is_the_wait(62, Some(60)));
+        // A clock off by 4 minutes while requests took 30 s; the source later than the
+        // access log; or no request times in the access log: a clock.
+        assert!(!is_the_wait(240, Some(30)));
+        assert!(!is_the_wait(-30, Some(30)));
+        assert!(!is_the_wait(30, None));
+        assert!(!is_the_wait(40, Some(30)));
     }
 
     #[test]

@@ -184,3 +184,73 @@ fn whole_hours_off_are_named_as_a_zone_mistake_and_nothing_is_moved() {
     assert!(note.message.contains("give --tz 'basket.log=+01:00'"), "{}", note.message);
     assert!(report.sources.iter().all(|s| s.clock_offset_s.is_none()), "{:?}", report.sources);
 }
+
+/// A web server in front of a service that stops answering. Expected reading: from 10:05
+/// to 10:25 the service logs, as each request comes in, that it parked it (its clock is
+/// right); nginx waits for its 30 s timeout and then logs a 504 with a request time of
+/// 30 s. The service's lines come 30 s before nginx's, and the tool must see that as the
+/// requests' wait, not a clock: it moves nothing and says why.
+fn write_timeout_logs(dir: &Path) {
+    let mut draw = Draw(23);
+    let mut access = String::new();
+    let mut service: Vec<(i64, String)> = Vec::new();
+    let (outage_start, outage_end) = (10 * 3600 + 5 * 60, 10 * 3600 + 25 * 60);
+    for second in 9 * 3600..11 * 3600 {
+        if second % 30 == 0 {
+            service.push((
+                second,
+                format!(
+                    "2025-06-03 {}.250 INFO  [quote-svc] {} quotes priced",
+                    hms(second),
+                    30 + draw.next(20)
+                ),
+            ));
+        }
+        for _ in 0..draw.next(4) {
+            let client = draw.next(300);
+            let failing = (outage_start + 30..outage_end).contains(&second) && draw.next(10) < 4;
+            let (status, took) = if failing {
+                (504, format!("30.{:03}", draw.next(20)))
+            } else {
+                (200, format!("0.{:03}", 20 + draw.next(80)))
+            };
+            let _ = writeln!(
+                access,
+                "172.16.{}.{} - - [03/Jun/2025:{} +0100] \"GET /quote HTTP/1.1\" {status} 211 \"-\" \"shop-app/5.1\" {took}",
+                client / 100,
+                client % 100,
+                hms(second)
+            );
+            if failing {
+                // Parked when it came in, 30 s before nginx gave up on it.
+                service.push((
+                    second - 30,
+                    format!(
+                        "2025-06-03 {}.{:03} ERROR [quote-svc] parked request: rate card store not answering",
+                        hms(second - 30),
+                        draw.next(1000)
+                    ),
+                ));
+            }
+        }
+    }
+    service.sort_by_key(|(s, _)| *s);
+    let text: String = service.into_iter().map(|(_, line)| line + "\n").collect();
+    std::fs::write(dir.join("access.log"), access).unwrap();
+    std::fs::write(dir.join("quote.log"), text).unwrap();
+}
+
+#[test]
+fn a_lag_as_long_as_the_requests_waited_is_no_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    write_timeout_logs(dir.path());
+    let report = postmortem::draft(&[dir.path().to_path_buf()], &config(false), &NoProgress).unwrap();
+    let offsets: Vec<Option<i64>> = report.sources.iter().map(|s| s.clock_offset_s).collect();
+    assert!(offsets.iter().all(Option::is_none), "{offsets:?}");
+    let said: Vec<&str> = report.problems.iter().map(|p| p.message.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("s before") && m.contains("their wait") && m.contains("not a clock")),
+        "{said:?}"
+    );
+}
