@@ -62,6 +62,80 @@ pub enum Finding {
     /// (see [`is_the_wait`]): the access log writes a request when it ends, the source when
     /// the trouble began. A timeout, not a clock.
     Waited { offset_s: i64, waited_s: i64 },
+    /// It has no failures of its own to tell its clock by, but it is on a host whose other
+    /// logs do (see [`same_host`]): their offset, found from the group named.
+    SameHost { offset_s: i64, from: String },
+    /// Its clock was found off, but another log of its host was found off by another lag:
+    /// one host has one clock, so neither is trusted.
+    HostDisagrees { offset_s: i64, other: String, other_offset_s: i64 },
+}
+
+/// The host a source's logs come from, as far as the paths say: its directory. Only a
+/// layout of one directory a host (`logs/web1/…`, `logs/db1/…`) says so; the reference's
+/// own directory, and a flat directory of everything, say nothing of hosts (see
+/// [`same_host`]).
+fn host_dir(group: &str) -> &str {
+    group.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// A host has one clock. Where the clocks of a directory's logs were found off and agree
+/// (within [`PEAK_WIDTH_S`]), its other logs (a syslog with the deploy, an auth log with
+/// no failures to match) are moved by as much; where they disagree, none of them is. Not
+/// in the reference's directory, where logs of every host may sit side by side.
+fn same_host(findings: &mut Vec<(String, Finding)>, groups: &[String], reference_group: &str) {
+    let reference_dir = host_dir(reference_group);
+    let mut skews: std::collections::BTreeMap<&str, Vec<(String, i64)>> = Default::default();
+    for (group, finding) in findings.iter() {
+        if let Finding::Skew { offset_s, .. } = finding {
+            let dir = host_dir(group);
+            if dir != reference_dir {
+                skews.entry(dir).or_default().push((group.clone(), *offset_s));
+            }
+        }
+    }
+    let mut added = Vec::new();
+    let mut disagree: Vec<(String, Finding)> = Vec::new();
+    for (dir, found) in skews {
+        let (low, high) = (
+            found.iter().min_by_key(|(g, o)| (*o, g.clone())),
+            found.iter().max_by_key(|(g, o)| (*o, std::cmp::Reverse(g.clone()))),
+        );
+        let (Some(low), Some(high)) = (low, high) else { continue };
+        if high.1 - low.1 > PEAK_WIDTH_S {
+            for (group, offset_s) in &found {
+                let other = if group == &low.0 { high } else { low };
+                disagree.push((
+                    group.clone(),
+                    Finding::HostDisagrees {
+                        offset_s: *offset_s,
+                        other: other.0.clone(),
+                        other_offset_s: other.1,
+                    },
+                ));
+            }
+            continue;
+        }
+        // The first found (by name) speaks for the host.
+        let (from, offset_s) = found.iter().min_by(|a, b| a.0.cmp(&b.0)).cloned().unwrap_or_default();
+        for group in groups {
+            let has_own = findings.iter().any(|(g, _)| g == group);
+            if host_dir(group) == dir && group != reference_group && !has_own {
+                added.push((
+                    group.clone(),
+                    Finding::SameHost {
+                        offset_s,
+                        from: from.clone(),
+                    },
+                ));
+            }
+        }
+    }
+    for (group, finding) in disagree {
+        if let Some(slot) = findings.iter_mut().find(|(g, _)| *g == group) {
+            slot.1 = finding;
+        }
+    }
+    findings.extend(added);
 }
 
 /// A lag within this share of how long the failed requests took (or
@@ -290,32 +364,54 @@ pub fn align(result: &mut ScanResult, correct: bool) {
             findings.push((group.clone(), finding));
         }
     }
+    let mut groups: Vec<String> = result.files.iter().map(|f| f.group.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    same_host(&mut findings, &groups, &reference_group);
     for (group, finding) in findings {
         let name = display_of(result, &group);
-        let note = match finding {
-            Finding::Skew { offset_s, lines } => {
-                let delta = offset_s * MICROS_PER_SEC;
-                for file in result.files.iter_mut().filter(|f| f.group == group) {
-                    file.clock = Some(ClockFound {
-                        offset: delta,
-                        reference: reference_name.clone(),
-                        moved: correct,
-                    });
-                }
-                let how = if correct {
-                    "its times are moved so (--no-skew leaves them as logged)"
-                } else {
-                    "left as logged (--no-skew)"
-                };
-                if correct {
-                    shift_group(result, &group, delta);
-                }
-                format!(
-                    "its clock runs {} {} {reference_name}'s: {lines} of its failure lines line up with those of {reference_name} when moved by {offset_s:+} s; {how}",
-                    minutes_and_seconds(offset_s.abs()),
-                    if offset_s > 0 { "behind" } else { "ahead of" },
-                )
+        let moved_by = match &finding {
+            Finding::Skew { offset_s, .. } | Finding::SameHost { offset_s, .. } => Some(*offset_s),
+            _ => None,
+        };
+        if let Some(offset_s) = moved_by {
+            let delta = offset_s * MICROS_PER_SEC;
+            for file in result.files.iter_mut().filter(|f| f.group == group) {
+                file.clock = Some(ClockFound {
+                    offset: delta,
+                    reference: reference_name.clone(),
+                    moved: correct,
+                });
             }
+            if correct {
+                shift_group(result, &group, delta);
+            }
+        }
+        let how = if correct {
+            "its times are moved so (--no-skew leaves them as logged)"
+        } else {
+            "left as logged (--no-skew)"
+        };
+        let note = match finding {
+            Finding::SameHost { offset_s, from } => format!(
+                "it is in the directory of {}, whose clock runs {} {} {reference_name}'s: one host, one clock; {how}",
+                display_of(result, &from),
+                minutes_and_seconds(offset_s.abs()),
+                if offset_s > 0 { "behind" } else { "ahead of" },
+            ),
+            Finding::HostDisagrees {
+                offset_s,
+                other,
+                other_offset_s,
+            } => format!(
+                "its failure lines line up with {reference_name}'s when moved by {offset_s:+} s, but those of {} in its directory when moved by {other_offset_s:+} s: one host has one clock, so it cannot be told, and its times are left as logged",
+                display_of(result, &other)
+            ),
+            Finding::Skew { offset_s, lines } => format!(
+                "its clock runs {} {} {reference_name}'s: {lines} of its failure lines line up with those of {reference_name} when moved by {offset_s:+} s; {how}",
+                minutes_and_seconds(offset_s.abs()),
+                if offset_s > 0 { "behind" } else { "ahead of" },
+            ),
             Finding::ZoneMistake { hours, lines } => {
                 let zone = result
                     .files
@@ -443,6 +539,71 @@ mod tests {
         let app = pulse(&moved(&web, -240));
         let found = find(&reference(&web), &app, false);
         assert!(matches!(found, Some(Finding::Skew { offset_s: 240, .. })), "{found:?}");
+    }
+
+    fn skew(offset_s: i64) -> Finding {
+        Finding::Skew { offset_s, lines: 100 }
+    }
+
+    fn groups(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn a_hosts_other_logs_follow_the_clock_its_failing_logs_agree_on() {
+        let all = groups(&[
+            "logs/web1/access.log",
+            "logs/app2/basket.log",
+            "logs/app2/syslog",
+            "logs/app2/auth.log",
+            "logs/db1/mysql.log",
+        ]);
+        let mut findings = vec![("logs/app2/basket.log".to_string(), skew(250))];
+        same_host(&mut findings, &all, "logs/web1/access.log");
+        let followed: Vec<(&str, &Finding)> = findings.iter().map(|(g, f)| (g.as_str(), f)).collect();
+        assert_eq!(followed.len(), 3, "{followed:?}");
+        for (group, finding) in &followed[1..] {
+            assert!(group.starts_with("logs/app2/"));
+            assert_eq!(
+                **finding,
+                Finding::SameHost {
+                    offset_s: 250,
+                    from: "logs/app2/basket.log".into()
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn logs_of_one_host_that_disagree_move_nothing_and_a_flat_directory_says_no_host() {
+        let all = groups(&[
+            "logs/web1/access.log",
+            "logs/app2/basket.log",
+            "logs/app2/stock.log",
+            "logs/app2/syslog",
+        ]);
+        let mut findings = vec![
+            ("logs/app2/basket.log".to_string(), skew(250)),
+            ("logs/app2/stock.log".to_string(), skew(-60)),
+        ];
+        same_host(&mut findings, &all, "logs/web1/access.log");
+        assert_eq!(findings.len(), 2);
+        assert!(
+            findings.iter().all(|(_, f)| matches!(f, Finding::HostDisagrees { .. })),
+            "{findings:?}"
+        );
+        // Close enough to agree: both kept, and the syslog follows.
+        let mut findings = vec![
+            ("logs/app2/basket.log".to_string(), skew(250)),
+            ("logs/app2/stock.log".to_string(), skew(246)),
+        ];
+        same_host(&mut findings, &all, "logs/web1/access.log");
+        assert_eq!(findings.len(), 3);
+        // Everything in the reference's directory: nothing follows.
+        let flat = groups(&["logs/access.log", "logs/basket.log", "logs/syslog"]);
+        let mut findings = vec![("logs/basket.log".to_string(), skew(250))];
+        same_host(&mut findings, &flat, "logs/access.log");
+        assert_eq!(findings.len(), 1);
     }
 
     #[test]

@@ -254,3 +254,54 @@ fn a_lag_as_long_as_the_requests_waited_is_no_clock() {
         "{said:?}"
     );
 }
+
+/// The same outage with one directory a host: `web1/access.log`, and on the slow host
+/// `app2/basket.log` and `app2/syslog`, where the release is logged by app2's own clock
+/// (09:58:50 for 10:03:00). Expected reading: the basket log's failures tell app2's clock
+/// (250 s behind); the syslog, which has no failures to tell its own, is on the same host
+/// and moves with it, so the release reads 10:03:00 and comes before the errors.
+#[test]
+fn the_other_logs_of_a_slow_host_move_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let flat = dir.path().join("flat");
+    std::fs::create_dir(&flat).unwrap();
+    write_logs(&flat, 250);
+    let (web, app) = (dir.path().join("logs/web1"), dir.path().join("logs/app2"));
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::rename(flat.join("access.log"), web.join("access.log")).unwrap();
+    std::fs::rename(flat.join("basket.log"), app.join("basket.log")).unwrap();
+    std::fs::write(
+        app.join("syslog"),
+        "Jun  3 09:30:00 app2 systemd[1]: Started Daily apt download activities.\n\
+         Jun  3 09:58:50 app2 shipit[4411]: deploying basket-svc 3.8.0 to app2\n\
+         Jun  3 10:40:50 app2 systemd[1]: Started Clean php session files.\n",
+    )
+    .unwrap();
+    let report = postmortem::draft(&[dir.path().join("logs")], &config(false), &NoProgress).unwrap();
+    let offset_of = |name: &str| report.sources.iter().find(|s| s.file.ends_with(name)).unwrap().clock_offset_s;
+    let basket = offset_of("app2/basket.log").expect("app2's clock is found off");
+    assert_eq!(offset_of("app2/syslog"), Some(basket));
+    assert_eq!(offset_of("web1/access.log"), None);
+    let trigger = link(&report, Role::Trigger).expect("a trigger");
+    assert!(trigger.group.ends_with("app2/syslog"), "{trigger:?}");
+    assert!((trigger.start - at(180)).abs() <= 30_000_000, "the release at {}", trigger.start);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.file.ends_with("app2/syslog") && p.message.contains("one host, one clock")),
+        "{:?}",
+        report.problems
+    );
+}
+
+fn link(report: &Report, role: Role) -> Option<&postmortem::report::Episode> {
+    report
+        .root_cause
+        .as_ref()?
+        .chain
+        .iter()
+        .find(|l| l.role == role)
+        .map(|l| &l.episode)
+}
