@@ -21,30 +21,40 @@ pub struct Problem {
     pub level: Level,
     pub file: String,
     pub message: String,
+    /// The file was not read at all (a binary file, an image): `sources` lists it, and a
+    /// run that read nothing says how many were.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
 }
 
 impl Problem {
-    pub fn note(file: impl Into<String>, message: impl Into<String>) -> Problem {
+    fn new(level: Level, file: impl Into<String>, message: impl Into<String>) -> Problem {
         Problem {
-            level: Level::Note,
+            level,
             file: file.into(),
             message: message.into(),
+            skipped: false,
         }
+    }
+
+    pub fn note(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem::new(Level::Note, file, message)
     }
 
     pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem {
-            level: Level::Warning,
-            file: file.into(),
-            message: message.into(),
-        }
+        Problem::new(Level::Warning, file, message)
     }
 
     pub fn error(file: impl Into<String>, message: impl Into<String>) -> Problem {
+        Problem::new(Level::Error, file, message)
+    }
+
+    /// A file not read at all, and why: at `level` (a binary file is worth a warning of
+    /// its own; a file not a log by its name, a note counted with the others).
+    pub fn skipped(level: Level, file: impl Into<String>, message: impl Into<String>) -> Problem {
         Problem {
-            level: Level::Error,
-            file: file.into(),
-            message: message.into(),
+            skipped: true,
+            ..Problem::new(level, file, message)
         }
     }
 }

@@ -131,12 +131,22 @@ impl Config {
     }
 }
 
+/// `these logs hold 3 incidents (give --incident 1 to 3)`: what `--incident` can take.
+fn incidents_held(found: usize, in_window: bool) -> String {
+    let window = if in_window { " in the window" } else { "" };
+    match found {
+        0 => format!("these logs hold no incident{window}"),
+        1 => format!("these logs hold 1 incident{window} (give --incident 1, or leave it out)"),
+        n => format!("these logs hold {n} incidents{window} (give --incident 1 to {n})"),
+    }
+}
+
 /// Why a run gave no report. The problems met reading the logs are kept, to be reported
 /// too.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// `--incident N` beyond the incidents found.
-    #[error("--incident {asked}: these logs hold {found} incident(s){}", if *.in_window { " in the window" } else { "" })]
+    #[error("--incident {asked}: {}", incidents_held(*.found, *.in_window))]
     NoSuchIncident {
         asked: usize,
         found: usize,
@@ -160,6 +170,27 @@ impl Error {
 impl Config {
     /// `--since`/`--until` as instants: read in the zone times are shown in, a time of day
     /// on the logs' day, a relative time from their ends.
+    /// A warning when the window holds no time of the logs: `--since 2024-01-22 00:00:00
+    /// -05:00: the logs end at 2024-01-21 17:25:00 -05:00`. An empty draft then says
+    /// why.
+    fn outside(&self, span: time::Span, files: &[scan::FileReport]) -> Option<error::Problem> {
+        let first = files.iter().filter_map(|f| f.first).min()?;
+        let last = files.iter().filter_map(|f| f.last).max()?;
+        let zone = self.display(files);
+        let shown = |t| time::display_time(t, zone);
+        match (span.since, span.until) {
+            (Some(since), _) if since > last => Some(error::Problem::warning(
+                format!("--since {}", shown(since)),
+                format!("the logs end at {}: nothing in the window", shown(last)),
+            )),
+            (_, Some(until)) if until <= first => Some(error::Problem::warning(
+                format!("--until {}", shown(until)),
+                format!("the logs begin at {}: nothing in the window", shown(first)),
+            )),
+            _ => None,
+        }
+    }
+
     fn span(&self, files: &[scan::FileReport], problems: &[error::Problem]) -> Result<time::Span, Error> {
         if self.window.is_open() {
             return Ok(time::Span::default());
@@ -208,8 +239,9 @@ fn read(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> timeline
 /// The main job: the draft of the largest incident in the logs (or of `config.incident`),
 /// of those in the window when one is given.
 pub fn draft(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<Report, Error> {
-    let timeline = read(paths, config, progress);
+    let mut timeline = read(paths, config, progress);
     let span = config.span(&timeline.files, &timeline.problems)?;
+    timeline.problems.extend(config.outside(span, &timeline.files));
     let options = analyze::Options {
         lookback: config.lookback,
         min_duration: config.min_duration,
@@ -240,6 +272,7 @@ pub fn draft(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Res
 pub fn timeline(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<TimelineReport, Error> {
     let mut timeline = read(paths, config, progress);
     let span = config.span(&timeline.files, &timeline.problems)?;
+    timeline.problems.extend(config.outside(span, &timeline.files));
     timeline.retain_window(span);
     let zone = config.display(&timeline.files);
     Ok(report::timeline_report(&timeline, &config.rules, zone, config.keep_lines))
@@ -249,6 +282,7 @@ pub fn timeline(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> 
 pub fn sources(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Result<SourcesReport, Error> {
     let mut result = scan_aligned(paths, config, progress);
     let span = config.span(&result.files, &result.problems)?;
+    result.problems.extend(config.outside(span, &result.files));
     if !config.window.is_open() {
         result
             .files

@@ -25,6 +25,10 @@ fn main() -> ExitCode {
         Command::Sources(args) => sources_command(args),
         Command::Rules(command) => cli::rules::run(command),
         Command::Synth(args) => synth_command(args),
+        Command::Version => match finish_output(io::stdout().write_all(format!("postmortem {}\n", env!("CARGO_PKG_VERSION")).as_bytes())) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
     }
 }
 
@@ -42,6 +46,11 @@ fn reported<T>(outcome: Result<T, postmortem::Error>, problems: impl Fn(&T) -> &
             Err(ExitCode::from(2))
         }
     }
+}
+
+/// Whether no file gave a line with a timestamp: nothing to draft or to put in time.
+fn read_nothing(sources: &[postmortem::report::Source]) -> bool {
+    sources.iter().all(|s| s.timestamped == 0)
 }
 
 /// The draft's report.
@@ -62,6 +71,11 @@ fn draft_command(args: DraftArgs) -> ExitCode {
         let mut files = Files::new(outputs.clone(), args.force, quiet);
         let outcome = Outcome::of(&report.problems, &report.sources);
         let mut view = View::plain(report.display_zone);
+        view.mermaid = match args.mermaid {
+            args::Mermaid::Always => true,
+            args::Mermaid::Never => false,
+            args::Mermaid::Auto => args.output.is_some() || !io::stdout().is_terminal(),
+        };
         let mut chart_failed = false;
         // A run that failed writes no file: no chart to draw.
         if let (Some(path), None) = (&args.chart, outcome.failure()) {
@@ -80,7 +94,9 @@ fn draft_command(args: DraftArgs) -> ExitCode {
         };
         match &args.output {
             Some(path) => files.files.insert(0, (path, text.into_bytes())),
-            // What could be read is printed, whatever the outcome.
+            // What could be read is printed, whatever the outcome; where nothing could,
+            // nothing is: a "no incident" draft would read like a result.
+            None if read_nothing(&report.sources) => {}
             None => finish_output(io::stdout().write_all(text.as_bytes()))?,
         }
         if chart_failed {
@@ -118,6 +134,9 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
         let outcome = postmortem::timeline(&args.scan.paths, &config, &bar);
         bar.finish();
         let report = reported(outcome, |r: &TimelineReport| &r.problems)?;
+        if read_nothing(&report.sources) {
+            return Ok(Outcome::of(&report.problems, &report.sources).exit());
+        }
         let mut view = View::plain(report.display_zone);
         view.colour = render::use_colour(io::stdout().is_terminal());
         view.width = output::output_width();
@@ -144,7 +163,7 @@ fn sources_command(args: SourcesArgs) -> ExitCode {
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         let written = match args.format {
-            SourcesFormat::Text => render::write_sources_text(&mut out, &report.sources, report.display_zone),
+            SourcesFormat::Text => render::write_sources_text(&mut out, &report.sources, &report.problems, report.display_zone),
             SourcesFormat::Json => render::write_sources_json(&mut out, &report.sources),
         };
         finish_output(written.and_then(|()| out.flush()))?;

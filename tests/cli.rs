@@ -524,7 +524,10 @@ fn windows_are_read_in_the_zone_shown() {
     let err = with(&["--since", "yesterday"]).unwrap_err();
     assert!(err.contains("--since: cannot read `yesterday` as a time"), "{err}");
     let err = with(&["--since", "15:00", "--incident", "2"]).unwrap_err();
-    assert!(err.contains("--incident 2: these logs hold 1 incident(s) in the window"), "{err}");
+    assert!(
+        err.contains("--incident 2: these logs hold 1 incident in the window (give --incident 1, or leave it out)"),
+        "{err}"
+    );
     // The timeline and the sources take the same window.
     let (out, _, code) = stdout_of(
         postmortem()
@@ -558,4 +561,134 @@ fn folders_whose_names_begin_with_the_same_byte_are_named_whole() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("[é/app.log:1]") && out.contains("[è/app.log:1]"), "{out}");
+}
+
+// First contact: what a new user meets when something is off (each case as typed).
+
+#[test]
+fn a_run_with_nothing_to_draft_prints_nothing_and_says_what_it_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let (images, binary) = (dir.path().join("shots"), dir.path().join("bin"));
+    std::fs::create_dir_all(&images).unwrap();
+    std::fs::create_dir_all(&binary).unwrap();
+    std::fs::write(images.join("error.png"), b"\x89PNG\r\n\x1a\n\0\0").unwrap();
+    std::fs::write(images.join("graph.jpg"), b"\xff\xd8\xff\xe0\0").unwrap();
+    std::fs::write(binary.join("core"), b"\x7fELF\x02\x01\x01\0\0\0").unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "no time here\nnor here\n").unwrap();
+    // A folder of images, a binary file and a note: nothing on stdout, exit 1, and what was
+    // found said in one line.
+    let (out, err, code) = stdout_of(postmortem().args(["draft", "-q"]).arg(dir.path()));
+    assert_eq!((out.as_str(), code), ("", 1), "{err}");
+    assert!(
+        err.contains(
+            "no usable input: 1 file read, none with a line with a timestamp; 3 files skipped (1 binary, 2 not logs by their names)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("2 files skipped as not logs by their names (error.png, graph.jpg)"),
+        "{err}"
+    );
+    // A path that does not exist: nothing on stdout either.
+    let (out, err, code) = stdout_of(postmortem().args(["draft", "-q", "/nonexistent/logs"]));
+    assert_eq!((out.as_str(), code), ("", 2), "{err}");
+    let (out, _, code) = stdout_of(postmortem().args(["timeline", "/nonexistent/logs"]));
+    assert_eq!((out.as_str(), code), ("", 2));
+    // `sources` lists what was skipped, and why.
+    let (out, _, _) = stdout_of(postmortem().args(["sources", "-q"]).arg(dir.path()));
+    for (file, why) in [("error.png", "not a log by its name (.png)"), ("core", "binary file")] {
+        assert!(out.lines().any(|l| l.contains(file) && l.contains(why)), "{out}");
+    }
+}
+
+#[test]
+fn every_refused_value_names_its_flag_and_shows_what_would_do() {
+    let logs = fixtures();
+    for (args, said) in [
+        (
+            vec!["--tz", "Mars/Base"],
+            "--tz: unknown time zone `Mars/Base` (use an IANA name such as America/New_York",
+        ),
+        (vec!["--tz", "America/New_Yrok"], "did you mean America/New_York?"),
+        (vec!["--bucket", "7x"], "--bucket: `7x` is not a duration (30s, 1m, 1h)"),
+        (vec!["--lookback", "abc"], "--lookback: `abc` is not a duration (30s, 1m, 1h)"),
+        (
+            vec!["--since", "yesterday"],
+            "--since: cannot read `yesterday` as a time (use RFC 3339",
+        ),
+        (vec!["--incident", "7"], "(give --incident 1"),
+    ] {
+        let (out, err, code) = stdout_of(postmortem().args(["draft", "-q"]).args(&args).arg(logs));
+        assert_eq!((out.as_str(), code), ("", 2), "{args:?}: {err}");
+        assert!(err.contains(said), "{args:?}: {err}");
+        assert!(!err.contains("parse integer"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_window_outside_the_logs_is_said() {
+    let (_, err, code) = stdout_of(
+        postmortem()
+            .args(["draft", "-q", "--tz", "UTC", "--since", "2030-01-01 00:00"])
+            .arg(fixtures()),
+    );
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("warning: --since 2030-01-01 00:00:00 UTC: the logs end at ") && err.contains("nothing in the window"),
+        "{err}"
+    );
+    let (_, err, _) = stdout_of(
+        postmortem()
+            .args(["timeline", "--tz", "UTC", "--until", "2001-01-01"])
+            .arg(fixtures()),
+    );
+    assert!(
+        err.contains("warning: --until 2001-01-01 00:00:00 UTC: the logs begin at "),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_mermaid_chart_goes_where_it_renders() {
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/table-lock/logs");
+    let draft = |extra: &[&str]| {
+        stdout_of(
+            postmortem()
+                .args(["draft", "-q", "--tz", "America/New_York"])
+                .args(extra)
+                .arg(&logs),
+        )
+        .0
+    };
+    // Piped (as here): auto puts it in, as into a file.
+    assert!(draft(&[]).contains("```mermaid"));
+    assert!(draft(&["--mermaid", "always"]).contains("```mermaid"));
+    let without = draft(&["--mermaid", "never"]);
+    assert!(!without.contains("mermaid") && without.contains("## Timeline"), "{without}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("draft.md");
+    let (_, err, code) = stdout_of(
+        postmortem()
+            .args(["draft", "-q", "--tz", "America/New_York", "--output"])
+            .arg(&file)
+            .arg(&logs),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&file).unwrap().contains("```mermaid"));
+}
+
+#[test]
+fn version_is_a_subcommand_too() {
+    let (out, _, code) = stdout_of(postmortem().arg("version"));
+    let (flag, _, _) = stdout_of(postmortem().arg("--version"));
+    assert_eq!(code, 0);
+    assert_eq!(out, flag);
+    assert_eq!(out, format!("postmortem {}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn a_connection_line_is_never_offered_as_a_cause() {
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scenarios/table-lock/logs");
+    let (out, _, _) = stdout_of(postmortem().args(["draft", "-q", "--tz", "America/New_York"]).arg(&logs));
+    assert!(!out.contains("using Socket"), "{out}");
 }

@@ -13,6 +13,17 @@ fn scenario(name: &str) -> String {
 
 /// What `postmortem ARGS` writes to a terminal `columns` wide, `\r\n` read as `\n`.
 fn on_terminal(columns: u16, term: &str, args: &[&str]) -> String {
+    on_a_terminal(columns, term, args, Stream::Out)
+}
+
+/// Which of the program's streams is the terminal (the other goes nowhere).
+enum Stream {
+    Out,
+    Err,
+}
+
+/// What `postmortem ARGS` writes on `stream` to a terminal `columns` wide.
+fn on_a_terminal(columns: u16, term: &str, args: &[&str], stream: Stream) -> String {
     let (mut master, mut slave) = (-1, -1);
     let size = libc::winsize {
         ws_row: 50,
@@ -25,6 +36,11 @@ fn on_terminal(columns: u16, term: &str, args: &[&str]) -> String {
     assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
     // SAFETY: both descriptors were just opened and nothing else owns them.
     let (master, slave) = unsafe { (File::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    // The child gets the only copy of the slave: reading ends when it exits.
+    let (out, err) = match stream {
+        Stream::Out => (Stdio::from(slave), Stdio::null()),
+        Stream::Err => (Stdio::null(), Stdio::from(slave)),
+    };
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("postmortem"))
         .args(args)
         .env_remove("NO_COLOR")
@@ -32,11 +48,10 @@ fn on_terminal(columns: u16, term: &str, args: &[&str]) -> String {
         .env("TERM", term)
         .env("TZ", "UTC")
         .stdin(Stdio::null())
-        .stdout(Stdio::from(slave))
-        .stderr(Stdio::null())
+        .stdout(out)
+        .stderr(err)
         .spawn()
         .unwrap();
-    // The child holds the only copy of the slave now: reading ends (EIO) when it exits.
     let reader = std::thread::spawn(move || {
         let mut master = master;
         let mut bytes = Vec::new();
@@ -140,4 +155,21 @@ fn columns_from_the_environment_fit_piped_output() {
     let out = String::from_utf8(out.stdout).unwrap();
     assert!(out.lines().all(|l| l.chars().count() <= 60), "{out}");
     assert!(Path::new(&logs).is_dir());
+}
+
+#[test]
+fn a_draft_on_a_terminal_has_no_mermaid_block_and_a_short_run_no_progress() {
+    let logs = scenario("table-lock");
+    let args = ["draft", "-q", "--tz", "America/New_York", logs.as_str()];
+    let seen = on_terminal(200, "xterm-256color", &args);
+    assert!(seen.contains("## Timeline") && !seen.contains("mermaid"), "{seen}");
+    assert!(piped(&args).contains("```mermaid"));
+    // Without -q, a run of a fraction of a second draws no bar on the terminal.
+    let said = on_a_terminal(
+        200,
+        "xterm-256color",
+        &["draft", "--tz", "America/New_York", logs.as_str()],
+        Stream::Err,
+    );
+    assert!(!said.contains("eta") && !said.contains("B/s"), "{said:?}");
 }

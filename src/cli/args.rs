@@ -40,6 +40,8 @@ pub enum Command {
     /// Write a deterministic incident archive (logs/ and truth.json) for demos, tests and
     /// benchmarks.
     Synth(SynthArgs),
+    /// Print the version (as --version does).
+    Version,
 }
 
 #[derive(Args)]
@@ -178,6 +180,15 @@ pub enum DraftFormat {
     Json,
 }
 
+/// When the Markdown draft carries its Mermaid chart of key moments.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mermaid {
+    /// In a file (--output) or a pipe, not on a terminal, where it shows as code.
+    Auto,
+    Always,
+    Never,
+}
+
 /// What finding and explaining an incident needs: shared by `draft` and `chart`.
 #[derive(Args)]
 pub struct AnalysisArgs {
@@ -218,6 +229,9 @@ pub struct DraftArgs {
     /// Overwrite --output and --chart if they exist (a draft is often edited by hand: off by default).
     #[arg(long)]
     pub force: bool,
+    /// The Mermaid chart of key moments: auto puts it in a file or a pipe, not on a terminal.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub mermaid: Mermaid,
 }
 
 #[derive(Args)]
@@ -270,9 +284,9 @@ pub fn parse_duration(text: &str) -> Result<Micros> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let n: i64 = number
-        .parse()
-        .with_context(|| format!("`{text}` is not a duration (30s, 1m, 1h)"))?;
+    let Ok(n) = number.parse::<i64>() else {
+        bail!("`{text}` is not a duration (30s, 1m, 1h)")
+    };
     let secs = match unit {
         "s" => n,
         "m" | "" => n * 60,
@@ -349,7 +363,7 @@ impl ScanArgs {
             since: parse_time(&self.since, "--since").map_err(fail)?,
             until: parse_time(&self.until, "--until").map_err(fail)?,
         };
-        let bucket = parse_duration(&self.bucket).map_err(fail)?;
+        let bucket = parse_duration(&self.bucket).context("--bucket").map_err(fail)?;
         if let Some(threads) = self.threads {
             if threads == 0 {
                 return Err(fail(anyhow::anyhow!("--threads must be at least 1")));

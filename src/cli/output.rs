@@ -27,21 +27,49 @@ pub fn fail(e: anyhow::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Files skipped as notes, at most this many named in the one warning that counts them.
+const SKIPPED_NAMED: usize = 3;
+
 /// Each problem with the input, one line a problem, log text cleaned for the terminal.
+/// Files skipped for their names (images, archives of code) are counted in one line, not
+/// named one by one: `sources` lists them.
 pub fn print_problems(problems: &[Problem]) {
-    for problem in problems {
+    let clean = |text: &str| postmortem::text::clean_line(text.as_bytes(), 2000);
+    let quietly_skipped: Vec<&Problem> = problems.iter().filter(|p| p.skipped && p.level == Level::Note).collect();
+    for problem in problems.iter().filter(|p| !(p.skipped && p.level == Level::Note)) {
+        say(&format!("postmortem: {}", clean(&problem.to_string())));
+    }
+    if !quietly_skipped.is_empty() {
+        let mut named: Vec<&str> = quietly_skipped
+            .iter()
+            .take(SKIPPED_NAMED)
+            .map(|p| p.file.rsplit('/').next().unwrap_or(&p.file))
+            .collect();
+        if quietly_skipped.len() > SKIPPED_NAMED {
+            named.push("…");
+        }
         say(&format!(
-            "postmortem: {}",
-            postmortem::text::clean_line(problem.to_string().as_bytes(), 2000)
+            "postmortem: warning: {} skipped as not logs by their names ({}); `postmortem sources` lists them",
+            files(quietly_skipped.len()),
+            clean(&named.join(", "))
         ));
+    }
+}
+
+/// `1 file`, `3 files`.
+fn files(n: usize) -> String {
+    if n == 1 {
+        "1 file".into()
+    } else {
+        format!("{n} files")
     }
 }
 
 /// How a run that read logs went, by what it read.
 pub enum Outcome {
     Success,
-    /// No file had a line with a timestamp: exit status 1.
-    NoUsableInput,
+    /// No file had a line with a timestamp: exit status 1. What was found, in words.
+    NoUsableInput(String),
     /// A file could not be read: exit status 2 (what could be read is still reported).
     Unreadable,
 }
@@ -51,25 +79,25 @@ impl Outcome {
         if problems.iter().any(|p| p.level == Level::Error) {
             Outcome::Unreadable
         } else if sources.iter().all(|f| f.timestamped == 0) {
-            Outcome::NoUsableInput
+            Outcome::NoUsableInput(found(problems, sources))
         } else {
             Outcome::Success
         }
     }
 
     /// Why the run failed, in a few words; `None` when it did not.
-    pub fn failure(&self) -> Option<&'static str> {
+    pub fn failure(&self) -> Option<String> {
         match self {
             Outcome::Success => None,
-            Outcome::NoUsableInput => Some("no usable input: no file had a line with a timestamp"),
-            Outcome::Unreadable => Some("a file could not be read (see above)"),
+            Outcome::NoUsableInput(found) => Some(format!("no usable input: {found}")),
+            Outcome::Unreadable => Some("a file could not be read (see above)".into()),
         }
     }
 
     pub fn code(&self) -> ExitCode {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
-            Outcome::NoUsableInput => ExitCode::from(1),
+            Outcome::NoUsableInput(_) => ExitCode::from(1),
             Outcome::Unreadable => ExitCode::from(2),
         }
     }
@@ -77,10 +105,33 @@ impl Outcome {
     /// The exit status, after saying why it is not 0 (a file that could not be read has
     /// said so already).
     pub fn exit(&self) -> ExitCode {
-        if let Outcome::NoUsableInput = self {
-            error_line(self.failure().unwrap_or_default());
+        if let Outcome::NoUsableInput(_) = self {
+            error_line(&self.failure().unwrap_or_default());
         }
         self.code()
+    }
+}
+
+/// What a run that found nothing to read found: `2 files read, none with a line with a
+/// timestamp; 3 skipped (1 binary, 2 not logs by their names)`.
+fn found(problems: &[Problem], sources: &[Source]) -> String {
+    let binary = problems.iter().filter(|p| p.skipped && p.level != Level::Note).count();
+    let by_name = problems.iter().filter(|p| p.skipped && p.level == Level::Note).count();
+    let why = match (binary, by_name) {
+        (b, 0) => format!("{b} binary"),
+        (0, n) => format!("{n} not logs by their names"),
+        (b, n) => format!("{b} binary, {n} not logs by their names"),
+    };
+    match (sources.len(), binary + by_name) {
+        (0, 0) => "no file found".to_string(),
+        (0, skipped) => format!("{} found, every one skipped ({why})", files(skipped)),
+        (1, 0) => "1 file read, with no line with a timestamp".to_string(),
+        (read, 0) => format!("{read} files read, none with a line with a timestamp"),
+        (read, skipped) => format!(
+            "{} read, none with a line with a timestamp; {} skipped ({why})",
+            files(read),
+            files(skipped)
+        ),
     }
 }
 
@@ -120,7 +171,7 @@ impl<'a> Files<'a> {
             if self.asked.is_empty() {
                 return outcome.exit();
             }
-            self.refuse(why);
+            self.refuse(&why);
             return outcome.code();
         }
         for (path, bytes) in &self.files {
@@ -259,39 +310,66 @@ pub fn relative_link(from: &Path, to: &Path) -> String {
     parts.join("/")
 }
 
-/// The progress bar on stderr, shown only when stderr is a terminal and not `--quiet`;
-/// advanced a chunk at a time (never per line).
-pub struct Bar(Option<indicatif::ProgressBar>);
+/// A run shorter than this shows no progress: a bar that flashes for a tenth of a second
+/// says nothing and leaves the eye on an empty line. Most drafts take less; an archive of
+/// gigabytes takes more, and is where a bar is wanted.
+const SHOW_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The progress bar on stderr, shown only when stderr is a terminal and not `--quiet`,
+/// and only once the run has taken [`SHOW_AFTER`]; advanced a chunk at a time (never per
+/// line).
+pub struct Bar(Option<DelayedBar>);
+
+pub struct DelayedBar {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    shown: std::sync::atomic::AtomicBool,
+}
 
 impl Bar {
     pub fn new(quiet: bool) -> Bar {
         Bar((!quiet && io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(0);
+            let bar = indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::hidden());
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            bar
+            DelayedBar {
+                bar,
+                started: std::time::Instant::now(),
+                shown: std::sync::atomic::AtomicBool::new(false),
+            }
         }))
     }
 
     pub fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
+        if let Some(delayed) = &self.0 {
+            delayed.bar.finish_and_clear();
+        }
+    }
+}
+
+impl DelayedBar {
+    /// Draws from now on, once the run has taken long enough.
+    fn show_when_due(&self) {
+        use std::sync::atomic::Ordering;
+        if !self.shown.load(Ordering::Relaxed) && self.started.elapsed() >= SHOW_AFTER && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
     }
 }
 
 impl postmortem::scan::Progress for Bar {
     fn start(&self, total: u64) {
-        if let Some(bar) = &self.0 {
-            bar.set_length(total);
+        if let Some(delayed) = &self.0 {
+            delayed.bar.set_length(total);
         }
     }
 
     fn advance(&self, bytes: u64) {
-        if let Some(bar) = &self.0 {
-            bar.inc(bytes);
+        if let Some(delayed) = &self.0 {
+            delayed.show_when_due();
+            delayed.bar.inc(bytes);
         }
     }
 }

@@ -518,7 +518,9 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             },
         })
         .collect();
-    out.push_str(&mermaid::timeline_block(&cards, zone));
+    if view.mermaid {
+        out.push_str(&mermaid::timeline_block(&cards, zone));
+    }
 
     // Root Cause and Resolution
     out.push_str("## Root Cause and Resolution\n\n");

@@ -33,6 +33,9 @@ pub struct View {
     pub chart_link: Option<String>,
     /// Columns of the terminal the text timeline must fit, when there is one.
     pub width: Option<usize>,
+    /// Whether the draft carries its Mermaid chart of key moments: where it is read
+    /// rendered (a file, a page), not on a terminal, where it is noise.
+    pub mermaid: bool,
 }
 
 impl View {
@@ -43,6 +46,7 @@ impl View {
             colour: false,
             chart_link: None,
             width: None,
+            mermaid: true,
         }
     }
 }

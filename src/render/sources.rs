@@ -5,9 +5,16 @@ use crate::report::Source;
 use crate::time::{display_time, Zone};
 use std::io::{self, Write};
 
-pub fn write_sources_text(out: &mut dyn Write, files: &[Source], zone: Zone) -> io::Result<()> {
+pub fn write_sources_text(out: &mut dyn Write, files: &[Source], problems: &[crate::error::Problem], zone: Zone) -> io::Result<()> {
     let when = |t: Option<i64>| t.map_or_else(|| "-".to_string(), |t| display_time(t, zone));
-    let width = files.iter().map(|f| f.file.chars().count()).max().unwrap_or(4).max(4);
+    let skipped: Vec<&crate::error::Problem> = problems.iter().filter(|p| p.skipped).collect();
+    let width = files
+        .iter()
+        .map(|f| f.file.chars().count())
+        .chain(skipped.iter().map(|p| p.file.chars().count()))
+        .max()
+        .unwrap_or(4)
+        .max(4);
     writeln!(
         out,
         "{:<width$}  {:<15} {:<28} {:>10} {:>10} {:<26} {:<26} {:>7}",
@@ -26,6 +33,15 @@ pub fn write_sources_text(out: &mut dyn Write, files: &[Source], zone: Zone) -> 
             when(f.first),
             when(f.last),
             thousands(f.events)
+        )?;
+    }
+    // Files not read at all, and why.
+    for skipped in skipped {
+        writeln!(
+            out,
+            "{:<width$}  {}",
+            crate::text::clean_line(skipped.file.as_bytes(), 300),
+            skipped.message
         )?;
     }
     // Files shown by a container's name: where each is.

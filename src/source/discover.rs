@@ -42,9 +42,10 @@ fn is_hidden(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
 }
 
-fn is_not_a_log(path: &Path) -> bool {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    ext.is_some_and(|e| NOT_LOGS.contains(&e.as_str()))
+/// The extension by which a file is certainly not a log (`.png`), if it has one.
+fn not_a_log(path: &Path) -> Option<String> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase)?;
+    NOT_LOGS.contains(&ext.as_str()).then(|| format!(".{ext}"))
 }
 
 /// Name endings of archives and of compressions we do not read: logs may be inside, so
@@ -104,7 +105,15 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
-        if is_hidden(&path) || is_not_a_log(&path) || super::names::is_runtime_metadata(&path) {
+        if is_hidden(&path) || super::names::is_runtime_metadata(&path) {
+            continue;
+        }
+        if let Some(what) = not_a_log(&path) {
+            problems.push(Problem::skipped(
+                crate::error::Level::Note,
+                path.display().to_string(),
+                format!("not a log by its name ({what}); skipped"),
+            ));
             continue;
         }
         let Ok(link_meta) = fs::symlink_metadata(&path) else { continue };
@@ -239,7 +248,9 @@ mod tests {
             fs::write(dir.path().join(name), b"x\n").unwrap();
         }
         let (files, problems) = discover(&[dir.path().to_path_buf()]);
-        assert!(problems.is_empty());
+        // The image is skipped, and said to be; the hidden file is passed over.
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].skipped && problems[0].file.ends_with("logo.png"), "{problems:?}");
         let names: Vec<_> = files
             .iter()
             .map(|f| Path::new(&f.display).file_name().unwrap().to_str().unwrap().to_string())

@@ -246,7 +246,11 @@ fn finish_probe(
 ) -> Result<Probe, Problem> {
     // A NUL in the first 8 KiB marks a binary file, as for git and ripgrep.
     if memchr::memchr(0, &head[..head.len().min(8192)]).is_some() {
-        return Err(Problem::warning(&file.display, "binary file; skipped"));
+        return Err(Problem::skipped(
+            crate::error::Level::Warning,
+            &file.display,
+            "binary file; skipped",
+        ));
     }
     // A UTF-8 byte order mark would hide the first line's timestamp from the sniffer.
     let text = head.strip_prefix(crate::format::UTF8_BOM).unwrap_or(&head);

@@ -56,6 +56,43 @@ fn has_word_of_change(line: &str) -> bool {
     WORDS_OF_CHANGE.iter().any(|word| lower.contains(word))
 }
 
+/// What servers write when a client connects, logs in or leaves: a session booked, not a
+/// change (`maint@localhost on shop using Socket` is a client connecting). From each
+/// server's own texts: MySQL's general log commands, PostgreSQL's `log_connections` and
+/// `log_disconnections`, sshd, PAM and systemd-logind.
+const SESSION_RECORDS: [&str; 12] = [
+    "connection received: ",
+    "connection authorized: ",
+    "disconnection: session time: ",
+    "session opened for user ",
+    "session closed for user ",
+    "accepted publickey for ",
+    "accepted password for ",
+    "received disconnect from ",
+    "disconnected from user ",
+    "new session ",
+    "removed session ",
+    " logged out. waiting for processes to exit",
+];
+
+/// The commands of MySQL's general log that book a session: `<id> Connect\t…`,
+/// `<id> Quit`, `<id> Change user\t…`, `<id> Init DB\t…` (the line's tabs shown as blanks).
+const MYSQL_SESSION_COMMANDS: [&str; 4] = ["Connect", "Quit", "Change user", "Init DB"];
+
+/// Whether a line only books a session (see [`SESSION_RECORDS`]).
+pub fn records_a_session(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    if SESSION_RECORDS.iter().any(|r| lower.contains(r)) {
+        return true;
+    }
+    // `… 88 Connect maint@…`: the thread id, then the command.
+    line.split(' ').collect::<Vec<_>>().windows(2).any(|w| {
+        w[0].bytes().all(|b| b.is_ascii_digit())
+            && !w[0].is_empty()
+            && MYSQL_SESSION_COMMANDS.iter().any(|c| c.split(' ').next() == Some(w[1]))
+    })
+}
+
 /// A rare template's family: its first three and last two words.
 fn family(template: &Template) -> (String, String) {
     let words: Vec<&str> = template.text.split_whitespace().collect();
@@ -84,7 +121,7 @@ pub fn strength(template: &Template, noisy: bool) -> Option<f64> {
         || template
             .earliest
             .iter()
-            .any(|o| crate::format::traceback::in_a_traceback(&o.message))
+            .any(|o| crate::format::traceback::in_a_traceback(&o.message) || records_a_session(&o.line))
     {
         return None;
     }
@@ -214,6 +251,31 @@ mod tests {
         // Seen three times, it counts less.
         let thrice = strength(&template("configuration reloaded from <*>", &[100, 170, 300], None), false).unwrap();
         assert!(thrice < worded);
+    }
+
+    #[test]
+    fn a_line_that_books_a_session_is_no_change() {
+        for line in [
+            "2024-01-21T20:28:02.000000Z    88 Connect maint@localhost on shop using Socket",
+            "2024-01-21T20:31:40.000000Z    88 Quit",
+            "2024-01-21 10:00:01.123 UTC [4242] LOG:  connection authorized: user=app database=shop application_name=psql",
+            "2024-01-21 10:09:01.123 UTC [4242] LOG:  disconnection: session time: 0:09:00.001 user=app database=shop host=[local]",
+            "Mar  4 14:15:02 web1 sudo: pam_unix(sudo:session): session opened for user root(uid=0) by ines(uid=1000)",
+            "Mar  4 14:15:00 web1 sshd[811]: Accepted publickey for ines from 10.0.0.5 port 50122 ssh2: ED25519 SHA256:abc",
+            "Mar  4 14:15:00 web1 systemd-logind[612]: New session 41 of user ines.",
+        ] {
+            assert!(records_a_session(line), "{line}");
+            assert_eq!(strength(&template(line, &[300], None), false), None, "{line}");
+        }
+        // What a session did is another matter.
+        for line in [
+            "2024-01-21T20:28:02.000000Z    88 Query OPTIMIZE TABLE orders",
+            "Mar  4 14:15:02 web1 sudo:   ines : TTY=pts/1 ; PWD=/home/ines ; USER=root ; COMMAND=/usr/sbin/sysctl -w a=1",
+            "connection pool resized to 64",
+            "deployed 4.2 to 12 hosts",
+        ] {
+            assert!(!records_a_session(line), "{line}");
+        }
     }
 
     #[test]
