@@ -589,6 +589,11 @@ fn a_run_with_nothing_to_draft_prints_nothing_and_says_what_it_found() {
         err.contains("2 files skipped as not logs by their names (error.png, graph.jpg)"),
         "{err}"
     );
+    // An empty folder.
+    let empty = tempfile::tempdir().unwrap();
+    let (out, err, code) = stdout_of(postmortem().args(["draft", "-q"]).arg(empty.path()));
+    assert_eq!((out.as_str(), code), ("", 1), "{err}");
+    assert!(err.contains("no usable input: no file found"), "{err}");
     // A path that does not exist: nothing on stdout either.
     let (out, err, code) = stdout_of(postmortem().args(["draft", "-q", "/nonexistent/logs"]));
     assert_eq!((out.as_str(), code), ("", 2), "{err}");
