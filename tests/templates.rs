@@ -175,3 +175,47 @@ fn every_quote_is_a_line_of_the_cited_file_and_no_template_shows() {
     println!("{checked} quotes found in the files they cite, in {} folders", dirs.len());
     assert!(checked > 20, "only {checked} quotes");
 }
+
+/// A scanner probes a shop for a few minutes: its router warns once for each path it does
+/// not know, in words of its own. The reading: one episode of one message, quoting the
+/// first probe and saying how many other paths stood in its place, not seven episodes.
+#[test]
+fn a_probe_storm_is_one_episode_that_names_what_varied() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::new();
+    for minute in 0..600 {
+        let (h, m) = (9 + minute / 60, minute % 60);
+        log.push_str(&format!("2025-03-04 {h:02}:{m:02}:00,100 INFO storefront.web: served page\n"));
+        if (300..303).contains(&minute) {
+            for probe in [
+                "wp-login.php",
+                "xmlrpc.php",
+                "admin.php",
+                "phpinfo.php",
+                "config.bak",
+                "backup.sql",
+                "shell.php",
+            ] {
+                log.push_str(&format!(
+                    "2025-03-04 {h:02}:{m:02}:05,200 WARNING storefront.router: no handler for action {probe}, answered 404\n"
+                ));
+            }
+        }
+    }
+    std::fs::write(dir.path().join("storefront.log"), log).unwrap();
+    let mut config = postmortem::Config::new(RuleSet::load(&[], true).unwrap());
+    config.zone = Some("UTC".parse().unwrap());
+    let report = postmortem::timeline(&[dir.path().to_path_buf()], &config, &NoProgress).unwrap();
+    let probes: Vec<String> = report
+        .episodes
+        .iter()
+        .map(|e| postmortem::render::plain_text(&e.phrase, postmortem::time::Zone::UTC))
+        .filter(|p| p.contains("no handler for action"))
+        .collect();
+    assert_eq!(probes.len(), 1, "{probes:#?}");
+    assert!(
+        probes[0].contains("`storefront.router: no handler for action wp-login.php, answered 404` (and 6 other values in place of `wp-login.php`, such as `admin.php`"),
+        "{}",
+        probes[0]
+    );
+}

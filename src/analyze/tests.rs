@@ -558,6 +558,7 @@ fn message(timeline: &mut Timeline, key: u64, level: crate::format::Level, text:
             message: text.into(),
         }],
         named: false,
+        joined: None,
     };
     let templates = timeline.templates.entry("app.log".into()).or_default();
     let known = templates.by_key.entry(key).or_insert_with(|| template.clone());

@@ -167,6 +167,58 @@ pub fn escalation(escalation: &crate::analyze::signs::Escalation) -> Vec<Part> {
     }
 }
 
+/// What varied in a message said with many values at one place (see
+/// [`crate::scan::templates::Joined`]), after the line quoted: " (and 6 other values in
+/// place of `admin`, such as `oracle`, `test`)". `shown` is the quoted line's message and
+/// `template` the template's text: the word the line has there is named when its words
+/// line up with the template's.
+pub fn varied(joined: &crate::scan::templates::Joined, template: &str, shown: &str) -> Vec<Part> {
+    // The quoted line's word at the place, where its words line up with the template's:
+    // as many, and the same wherever the template has a word of its own.
+    let shown_word = {
+        let words: Vec<&str> = shown.split_whitespace().collect();
+        let shape: Vec<&str> = template.split(' ').collect();
+        let lined_up = words.len() == shape.len()
+            && shape
+                .iter()
+                .zip(&words)
+                .enumerate()
+                .all(|(i, (t, w))| i == joined.place || t.contains(crate::scan::templates::MASK) || t == w);
+        words.get(joined.place).copied().filter(|_| lined_up).map(bare)
+    };
+    let others = joined.values.saturating_sub(1);
+    if others == 0 {
+        return Vec::new();
+    }
+    let mut parts = vec![Part::Text(format!(
+        " (and {} other value{}",
+        thousands(u64::from(others)),
+        if others == 1 { "" } else { "s" }
+    ))];
+    if let Some(word) = shown_word {
+        parts.push(Part::Text(" in place of ".into()));
+        parts.push(Part::Quote(word.to_string()));
+    }
+    let examples: Vec<&str> = joined
+        .examples
+        .iter()
+        .map(|e| bare(e))
+        .filter(|e| Some(*e) != shown_word)
+        .take(3)
+        .collect();
+    for (i, example) in examples.iter().enumerate() {
+        parts.push(Part::Text(if i == 0 { ", such as ".into() } else { ", ".into() }));
+        parts.push(Part::Quote(example.to_string()));
+    }
+    parts.push(Part::Text(")".into()));
+    parts
+}
+
+/// A word without the punctuation that follows it in a sentence (`wp-login.php,`).
+fn bare(word: &str) -> &str {
+    word.trim_end_matches([',', ';', ':'])
+}
+
 /// Log text quoted in a sentence is cut after this many characters: enough for a
 /// statement or a command, while a 1 MiB line or a 10,000-row `INSERT` stays readable.
 const QUOTE_CHARS: usize = 300;
@@ -376,6 +428,28 @@ mod tests {
         );
         // Words that only look like it stay.
         assert_eq!(quotable("[clients] 3 connected, clients: 4"), "[clients] 3 connected, clients: 4");
+    }
+
+    #[test]
+    fn what_varied_is_named_beside_the_quote() {
+        let joined = crate::scan::templates::Joined {
+            place: 3,
+            values: 7,
+            examples: ["admin", "ftp", "guest", "oracle"].map(Box::from).to_vec(),
+        };
+        let template = "sshd[<*>]: Invalid user <*> from <*> port <*>";
+        let said = |shown: &str| crate::render::plain_text(&varied(&joined, template, shown), crate::time::Zone::UTC);
+        assert_eq!(
+            said("sshd[41]: Invalid user admin from 203.0.113.9 port 4411"),
+            " (and 6 other values in place of `admin`, such as `ftp`, `guest`, `oracle`)"
+        );
+        // A word not among the examples is named all the same.
+        assert_eq!(
+            said("sshd[41]: Invalid user tomcat from 203.0.113.9 port 4411"),
+            " (and 6 other values in place of `tomcat`, such as `admin`, `ftp`, `guest`)"
+        );
+        // Words that do not line up: the values only.
+        assert_eq!(said("Invalid"), " (and 6 other values, such as `admin`, `ftp`, `guest`)");
     }
 
     #[test]

@@ -55,7 +55,16 @@ impl Resolver<'_> {
             Signal::Rule(rule) => Some(self.rules.get(rule)),
             _ => None,
         };
-        let phrase = analyze::words::clause(e, rule, &name.title);
+        let mut phrase = analyze::words::clause(e, rule, &name.title);
+        // A message said with many values at one place: which, beside the one quoted.
+        if let (Signal::Template(key), Category::LogErrors | Category::Change) = (e.signal, e.category) {
+            let template = self.timeline.templates.get(&e.group).and_then(|t| t.by_key.get(&key));
+            if let (Some(template), Some(first)) = (template, &e.first_line) {
+                if let Some(joined) = &template.joined {
+                    phrase.extend(analyze::words::varied(joined, &template.text, &first.message));
+                }
+            }
+        }
         Episode {
             phrase,
             quote: e.first_line.as_ref().map(|f| Quote {

@@ -338,10 +338,39 @@ pub struct Template {
     pub earliest: Vec<Occurrence>,
     /// A rule matched at least one of its lines: the rule says what they are.
     pub named: bool,
+    /// For a template joined from others (see [`Templates::cluster`]): what varied.
+    pub joined: Option<Joined>,
 }
+
+/// What varies in a template joined from templates that differ in one word.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Joined {
+    /// The word's place among the template's blank-separated words.
+    pub place: usize,
+    /// How many different words stood there.
+    pub values: u32,
+    /// A few of them, in order: [`JOINED_EXAMPLES`] at most.
+    pub examples: Vec<Box<str>>,
+}
+
+/// Words kept as examples of what varied in a joined template.
+pub const JOINED_EXAMPLES: usize = 4;
 
 impl Template {
     fn absorb(&mut self, other: Template) {
+        if let Some(theirs) = other.joined {
+            match &mut self.joined {
+                Some(mine) if mine.place == theirs.place => {
+                    mine.values += theirs.values;
+                    mine.examples.extend(theirs.examples);
+                    mine.examples.sort();
+                    mine.examples.dedup();
+                    mine.examples.truncate(JOINED_EXAMPLES);
+                }
+                Some(_) => {}
+                None => self.joined = Some(theirs),
+            }
+        }
         self.count += other.count;
         self.level = self.level.max(other.level);
         self.first = self.first.min(other.first);
@@ -432,6 +461,7 @@ impl Templates {
                             message: clean_line(&joined(message, detail, OCCURRENCE_CHARS), OCCURRENCE_CHARS).into(),
                         }],
                         named,
+                        joined: None,
                     },
                 );
             }
@@ -485,7 +515,7 @@ impl Templates {
         let mut groups: Vec<((usize, String), Vec<TemplateKey>)> = shapes.into_iter().filter(|(_, k)| k.len() >= VALUES_AT).collect();
         groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
         let mut renamed: HashMap<TemplateKey, TemplateKey> = HashMap::new();
-        for ((_, shape), members) in groups {
+        for ((place, shape), members) in groups {
             let members: Vec<TemplateKey> = members
                 .into_iter()
                 .filter(|k| !renamed.contains_key(k) && self.by_key.contains_key(k))
@@ -507,19 +537,40 @@ impl Templates {
                     hash.add(CLUSTERED);
                     hash.0
                 });
+            // What stood at the place, template by template.
+            let mut words: Vec<Box<str>> = members
+                .iter()
+                .filter_map(|k| self.by_key[k].text.split(' ').nth(place).map(Box::from))
+                .collect();
+            words.sort();
+            let values = words.len() as u32;
+            words.truncate(JOINED_EXAMPLES);
+            let joined = Joined {
+                place,
+                values,
+                examples: words,
+            };
+            match self.by_key.get_mut(&into) {
+                Some(existing) => {
+                    existing.joined = Some(joined);
+                }
+                None => {
+                    let first = &self.by_key[&members[0]];
+                    let template = Template {
+                        text: shape.clone().into(),
+                        count: 0,
+                        earliest: Vec::new(),
+                        named: false,
+                        joined: Some(joined),
+                        ..first.clone()
+                    };
+                    self.by_key.insert(into, template);
+                }
+            }
             for key in members {
                 let Some(template) = self.by_key.remove(&key) else { continue };
-                match self.by_key.get_mut(&into) {
-                    Some(joined) => joined.absorb(template),
-                    None => {
-                        self.by_key.insert(
-                            into,
-                            Template {
-                                text: shape.clone().into(),
-                                ..template
-                            },
-                        );
-                    }
+                if let Some(joined) = self.by_key.get_mut(&into) {
+                    joined.absorb(template);
                 }
                 renamed.insert(key, into);
             }

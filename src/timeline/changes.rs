@@ -240,6 +240,7 @@ mod tests {
                 })
                 .collect(),
             named: false,
+            joined: None,
         }
     }
 

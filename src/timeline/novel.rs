@@ -154,6 +154,7 @@ mod tests {
                 message: text.into(),
             }],
             named: false,
+            joined: None,
         }
     }
 
