@@ -314,8 +314,13 @@ impl Timeline {
     }
 }
 
+/// Episodes in time order; those that begin at the same time in one source in the order
+/// of their lines (what the log said first comes first), and those that cite no line (a
+/// rate over the traffic) after them, by signal.
 fn sort(episodes: &mut [Episode]) {
-    episodes.sort_by(|a, b| (a.start, &a.group, a.signal, a.first).cmp(&(b.start, &b.group, b.signal, b.first)));
+    episodes.sort_by(|a, b| {
+        (a.start, &a.group, a.first.is_none(), a.first, a.signal).cmp(&(b.start, &b.group, b.first.is_none(), b.first, b.signal))
+    });
 }
 
 /// The runs of matched lines of each source group as episodes, ordered by start (then
@@ -419,5 +424,21 @@ mod tests {
         assert_eq!((episodes[1].group.as_str(), episodes[1].count), ("app.log", 1));
         assert_eq!(episodes[2].subject, table("users"));
         assert_eq!((episodes[3].start, episodes[3].count), (1_000, 1));
+    }
+
+    #[test]
+    fn episodes_of_one_second_in_one_source_follow_its_lines() {
+        // Two rules' lines at the same second: the one logged first comes first, whatever
+        // the rules' order; a rate, which cites no line, after them.
+        let at = |signal: u16, line: Option<u64>| {
+            let mut e = Episode::said(Category::TableLock, crate::format::SourceKind::Db, "db.log", "a line");
+            e.signal = Signal::Rule(signal);
+            e.first = line.map(|line| Evidence { file: 0, line });
+            e
+        };
+        let mut episodes = vec![at(0, Some(9)), at(5, None), at(7, Some(3))];
+        sort(&mut episodes);
+        let order: Vec<Signal> = episodes.iter().map(|e| e.signal).collect();
+        assert_eq!(order, [Signal::Rule(7), Signal::Rule(0), Signal::Rule(5)]);
     }
 }
