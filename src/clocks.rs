@@ -58,6 +58,9 @@ pub enum Finding {
     ZoneMistake { hours: i64, lines: u64 },
     /// Its failures line up best at a lag that does not stand out clearly.
     Unclear { offset_s: i64 },
+    /// Its failures line up with the reference's as logged: its clock is right. Said
+    /// nowhere; it tells its host's clock (see [`same_host`]).
+    OnTime,
     /// Its failure lines come as long before the reference's as the failed requests took
     /// (see [`is_the_wait`]): the access log writes a request when it ends, the source when
     /// the trouble began. A timeout, not a clock.
@@ -78,19 +81,25 @@ fn host_dir(group: &str) -> &str {
     group.rsplit_once('/').map_or("", |(dir, _)| dir)
 }
 
-/// A host has one clock. Where the clocks of a directory's logs were found off and agree
-/// (within [`PEAK_WIDTH_S`]), its other logs (a syslog with the deploy, an auth log with
-/// no failures to match) are moved by as much; where they disagree, none of them is. Not
-/// in the reference's directory, where logs of every host may sit side by side.
-fn same_host(findings: &mut Vec<(String, Finding)>, groups: &[String], reference_group: &str) {
+/// A host has one clock. Where the clocks of a directory's logs were measured (found off,
+/// or on time) and agree (within [`PEAK_WIDTH_S`]), its logs that could not be measured (a
+/// syslog with the deploy, an auth log with no failures to match) are moved by as much;
+/// where they disagree, none of them is. Only among `hosts` (logs whose directory may be a
+/// host: not a container's, shown by a name of its own) and `unmeasured` (logs with too
+/// few failures to tell their clock by), and not in the reference's directory, where logs
+/// of every host may sit side by side.
+fn same_host(findings: &mut Vec<(String, Finding)>, hosts: &[String], unmeasured: &[String], reference_group: &str) {
     let reference_dir = host_dir(reference_group);
     let mut skews: std::collections::BTreeMap<&str, Vec<(String, i64)>> = Default::default();
     for (group, finding) in findings.iter() {
-        if let Finding::Skew { offset_s, .. } = finding {
-            let dir = host_dir(group);
-            if dir != reference_dir {
-                skews.entry(dir).or_default().push((group.clone(), *offset_s));
-            }
+        let offset_s = match finding {
+            Finding::Skew { offset_s, .. } => *offset_s,
+            Finding::OnTime => 0,
+            _ => continue,
+        };
+        let dir = host_dir(group);
+        if dir != reference_dir && hosts.contains(group) {
+            skews.entry(dir).or_default().push((group.clone(), offset_s));
         }
     }
     let mut added = Vec::new();
@@ -102,7 +111,7 @@ fn same_host(findings: &mut Vec<(String, Finding)>, groups: &[String], reference
         );
         let (Some(low), Some(high)) = (low, high) else { continue };
         if high.1 - low.1 > PEAK_WIDTH_S {
-            for (group, offset_s) in &found {
+            for (group, offset_s) in found.iter().filter(|(_, o)| *o != 0) {
                 let other = if group == &low.0 { high } else { low };
                 disagree.push((
                     group.clone(),
@@ -117,7 +126,10 @@ fn same_host(findings: &mut Vec<(String, Finding)>, groups: &[String], reference
         }
         // The first found (by name) speaks for the host.
         let (from, offset_s) = found.iter().min_by(|a, b| a.0.cmp(&b.0)).cloned().unwrap_or_default();
-        for group in groups {
+        if offset_s == 0 {
+            continue;
+        }
+        for group in unmeasured.iter().filter(|g| hosts.contains(g)) {
             let has_own = findings.iter().any(|(g, _)| g == group);
             if host_dir(group) == dir && group != reference_group && !has_own {
                 added.push((
@@ -310,8 +322,11 @@ fn find(reference: &Reference, pulse: &Pulse, zone_assumed: bool) -> Option<Find
             }
         }
     }
-    if peak.lag.abs() < MIN_SKEW_S || !peak.stands_out() {
+    if !peak.stands_out() {
         return None;
+    }
+    if peak.lag.abs() < MIN_SKEW_S {
+        return Some(Finding::OnTime);
     }
     if !peak.is_clear() {
         return Some(Finding::Unclear { offset_s: peak.lag });
@@ -364,10 +379,16 @@ pub fn align(result: &mut ScanResult, correct: bool) {
             findings.push((group.clone(), finding));
         }
     }
-    let mut groups: Vec<String> = result.files.iter().map(|f| f.group.clone()).collect();
-    groups.sort();
-    groups.dedup();
-    same_host(&mut findings, &groups, &reference_group);
+    // Logs whose directory may be a host's, and those whose clock could not be measured.
+    let mut hosts: Vec<String> = result.files.iter().filter(|f| f.path.is_none()).map(|f| f.group.clone()).collect();
+    hosts.sort();
+    hosts.dedup();
+    let unmeasured: Vec<String> = hosts
+        .iter()
+        .filter(|g| result.pulses.get(*g).is_none_or(|p| (p.lines() as f64) < MIN_SHARED_LINES))
+        .cloned()
+        .collect();
+    same_host(&mut findings, &hosts, &unmeasured, &reference_group);
     for (group, finding) in findings {
         let name = display_of(result, &group);
         let moved_by = match &finding {
@@ -393,6 +414,8 @@ pub fn align(result: &mut ScanResult, correct: bool) {
             "left as logged (--no-skew)"
         };
         let note = match finding {
+            // Nothing to say of a clock that is right.
+            Finding::OnTime => continue,
             Finding::SameHost { offset_s, from } => format!(
                 "it is in the directory of {}, whose clock runs {} {} {reference_name}'s: one host, one clock; {how}",
                 display_of(result, &from),
@@ -558,8 +581,9 @@ mod tests {
             "logs/app2/auth.log",
             "logs/db1/mysql.log",
         ]);
+        let unmeasured = groups(&["logs/app2/syslog", "logs/app2/auth.log", "logs/db1/mysql.log"]);
         let mut findings = vec![("logs/app2/basket.log".to_string(), skew(250))];
-        same_host(&mut findings, &all, "logs/web1/access.log");
+        same_host(&mut findings, &all, &unmeasured, "logs/web1/access.log");
         let followed: Vec<(&str, &Finding)> = findings.iter().map(|(g, f)| (g.as_str(), f)).collect();
         assert_eq!(followed.len(), 3, "{followed:?}");
         for (group, finding) in &followed[1..] {
@@ -582,27 +606,49 @@ mod tests {
             "logs/app2/stock.log",
             "logs/app2/syslog",
         ]);
+        let unmeasured = groups(&["logs/app2/syslog"]);
         let mut findings = vec![
             ("logs/app2/basket.log".to_string(), skew(250)),
             ("logs/app2/stock.log".to_string(), skew(-60)),
         ];
-        same_host(&mut findings, &all, "logs/web1/access.log");
+        same_host(&mut findings, &all, &unmeasured, "logs/web1/access.log");
         assert_eq!(findings.len(), 2);
         assert!(
             findings.iter().all(|(_, f)| matches!(f, Finding::HostDisagrees { .. })),
             "{findings:?}"
         );
+        // A sibling measured on time disagrees as much: the skewed one is not moved either.
+        let mut findings = vec![
+            ("logs/app2/basket.log".to_string(), skew(250)),
+            ("logs/app2/stock.log".to_string(), Finding::OnTime),
+        ];
+        same_host(&mut findings, &all, &unmeasured, "logs/web1/access.log");
+        assert!(
+            matches!(findings[0].1, Finding::HostDisagrees { other_offset_s: 0, .. }),
+            "{findings:?}"
+        );
+        assert_eq!(findings[1].1, Finding::OnTime);
+        assert_eq!(findings.len(), 2, "the syslog follows no one: {findings:?}");
         // Close enough to agree: both kept, and the syslog follows.
         let mut findings = vec![
             ("logs/app2/basket.log".to_string(), skew(250)),
             ("logs/app2/stock.log".to_string(), skew(246)),
         ];
-        same_host(&mut findings, &all, "logs/web1/access.log");
+        same_host(&mut findings, &all, &unmeasured, "logs/web1/access.log");
         assert_eq!(findings.len(), 3);
+        // A log that was measured is never moved by its neighbours', even with none of its own.
+        let mut findings = vec![("logs/app2/basket.log".to_string(), skew(250))];
+        same_host(&mut findings, &all, &[], "logs/web1/access.log");
+        assert_eq!(findings.len(), 1);
         // Everything in the reference's directory: nothing follows.
         let flat = groups(&["logs/access.log", "logs/basket.log", "logs/syslog"]);
         let mut findings = vec![("logs/basket.log".to_string(), skew(250))];
-        same_host(&mut findings, &flat, "logs/access.log");
+        same_host(&mut findings, &flat, &groups(&["logs/syslog"]), "logs/access.log");
+        assert_eq!(findings.len(), 1);
+        // Containers named by their runtime (not among `hosts`): their folder is no host.
+        let pods = groups(&["logs/web1/access.log", "pods/shop/web-1.app.log", "pods/shop/web-2.app.log"]);
+        let mut findings = vec![("pods/shop/web-1.app.log".to_string(), skew(250))];
+        same_host(&mut findings, &pods[..1], &pods[2..], "logs/web1/access.log");
         assert_eq!(findings.len(), 1);
     }
 
@@ -625,8 +671,8 @@ mod tests {
         let web = failures(100_000, 1_200, 7);
         // The same failures a second later (written when the request ended): latency.
         let app = pulse(&moved(&web, 1));
-        assert_eq!(find(&reference(&web), &app, false), None);
-        assert_eq!(find(&reference(&web), &pulse(&web), false), None);
+        assert_eq!(find(&reference(&web), &app, false), Some(Finding::OnTime));
+        assert_eq!(find(&reference(&web), &pulse(&web), false), Some(Finding::OnTime));
     }
 
     #[test]

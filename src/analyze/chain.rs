@@ -250,14 +250,24 @@ pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Op
     }
     // Each alternative once: the same rule or message on another host, for another
     // route, or in another stretch is the same candidate, and one in the chain is told.
-    let mut told: Vec<Signal> = chain.iter().map(|l| episodes[l.episode].signal).collect();
+    // What a key field names is another thing (two cron commands, two tables).
+    let candidate = |i: usize| {
+        let e = &episodes[i];
+        let thing = e
+            .subject
+            .as_ref()
+            .filter(|s| crate::scan::hits::is_key_field(&s.field))
+            .map(|s| s.value.as_str());
+        (e.signal, thing)
+    };
+    let mut told: Vec<(Signal, Option<&str>)> = chain.iter().map(|l| candidate(l.episode)).collect();
     incident.alternatives = mechanisms
         .iter()
         .chain(triggers.iter())
         .filter(|l| {
-            let signal = episodes[l.episode].signal;
-            let new = !told.contains(&signal);
-            told.push(signal);
+            let this = candidate(l.episode);
+            let new = !told.contains(&this);
+            told.push(this);
             new
         })
         .take(ALTERNATIVES)

@@ -188,12 +188,20 @@ pub struct ErrorImpact {
 
 /// The supervised service that failed most often in `[start, end)`, counted rule by rule
 /// (systemd logs both `Main process exited` and `Failed with result` for one failure), when
-/// it failed [`crate::timeline::CRASH_LOOP_AT`] times or more: a crash loop.
-fn crash_loop(episodes: &[Episode], start: Micros, end: Micros) -> Option<(String, u64)> {
+/// it failed [`crate::timeline::CRASH_LOOP_AT`] times or more: a crash loop. Only the lines
+/// of rules that `records_a_failure` (a restart rule at error level or worse, as
+/// `timeline::errors` counts them): a unit started or stopped by its timer every ten
+/// minutes failed nothing. What recurs through the logs is routine, not a loop.
+fn crash_loop(
+    episodes: &[Episode],
+    start: Micros,
+    end: Micros,
+    records_a_failure: impl Fn(crate::scan::hits::Signal) -> bool,
+) -> Option<(String, u64)> {
     let mut failures: std::collections::BTreeMap<(crate::scan::hits::Signal, &str), u64> = Default::default();
     for e in episodes
         .iter()
-        .filter(|e| e.category == Category::Restart && e.start < end && e.end >= start)
+        .filter(|e| e.category == Category::Restart && !e.background && e.start < end && e.end >= start && records_a_failure(e.signal))
     {
         if let Some(unit) = e.subject.as_ref().filter(|s| s.field == "unit") {
             *failures.entry((e.signal, &unit.value)).or_default() += e.count;
@@ -320,7 +328,12 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
             let mut impact = impact(&timeline.traffic, window.start, window.end);
             slowdown(&mut impact, &timeline.traffic, window.symptoms.iter().map(|&i| &episodes[i]));
             let mut errors = error_impact(&timeline.error_counts, window.start, window.end, timeline.traffic.width);
-            errors.crash_loop = crash_loop(episodes, window.start, window.end);
+            errors.crash_loop = crash_loop(
+                episodes,
+                window.start,
+                window.end,
+                |signal| matches!(signal, crate::scan::hits::Signal::Rule(r) if rules.get(r).severity >= crate::rules::Severity::Error),
+            );
             let detected = detection(timeline, &window);
             let mut incident = Incident {
                 start: window.start,

@@ -78,11 +78,12 @@ pub(super) fn find(incident: &Incident, episodes: &[Episode], stopped: Option<Mi
         .collect();
     // Of actions taken together (a script killed, then the connections it held cut), the
     // first is where the fix began, as the first of a change's steps is where it began;
-    // a reversal of the trigger is the fix whatever came with it.
+    // a reversal of the trigger is the fix whatever came with it, and a line that is only
+    // rare (a change no rule names) is not where a fix began.
     let action = match together
         .iter()
         .copied()
-        .filter(|i| !by_supervisor(i))
+        .filter(|&i| !by_supervisor(&i) && episodes[i].category != Category::Change)
         .min_by_key(|&i| (episodes[i].start, i))
     {
         Some(first) if reversal.is_none() && episodes[first].start < episodes[action].start => {

@@ -5,8 +5,8 @@
 //!
 //! A signal is an early sign of an incident when its warnings
 //! - began at least [`EARLY_SIGN_LEAD`] before the first anomaly (the failures, or the
-//!   mechanism where it came first), within `--lookback`, and not at the start of the logs
-//!   (a warning that recurs through the logs is routine, see `timeline::shape`);
+//!   mechanism where it came first), within `--lookback`, and is not routine (a warning
+//!   that recurs through the logs is background, see `timeline::shape`);
 //! - were still coming within [`STILL_WARNING`] of it (one that came and went is over);
 //! - were said at least [`SIGN_LINES`] times before it;
 //! - and escalated: their rate rose ([`RISING`] times as many in the later half of that
@@ -163,25 +163,40 @@ fn rising(counts: &BTreeMap<Micros, u64>, from: Micros, to: Micros, width: Micro
 /// A number of a message: the name its `key=` gave it, its value, and its text.
 type Number<'a> = (Option<&'a str>, f64, &'a str);
 
-/// A number of a message: a token (or the value after its `key=`) that is a decimal
-/// number, with a `%` or a unit after it at most; a time (`10:02`) or a date is none.
+/// The numbers of a message that measure something: a token (or the value after its
+/// `key=`) that is a decimal number, with a `%` or a unit after it at most, and named (by
+/// its `key=`), or with its unit or `%`, or small and followed by a word (`30 days`,
+/// `12 jobs`). A time (`10:02`), a date, or a bare large number (a request id, an epoch,
+/// an offset, which grow by themselves) is none.
 fn numbers(message: &str) -> Vec<Option<Number<'_>>> {
-    message
+    let tokens: Vec<&str> = message
         .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '"' | '\''))
         .filter(|t| !t.is_empty())
-        .map(|token| {
+        .collect();
+    tokens
+        .iter()
+        .enumerate()
+        .map(|(at, token)| {
             let (name, value) = match token.rsplit_once('=') {
                 Some((name, value)) => (Some(name), value),
-                None => (None, token),
+                None => (None, *token),
             };
             let digits = value.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
             let plain = !digits.is_empty()
                 && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
                 && digits.bytes().next().is_some_and(|b| b.is_ascii_digit());
-            plain.then(|| digits.parse::<f64>().ok().map(|v| (name, v, digits))).flatten()
+            let number: f64 = plain.then(|| digits.parse().ok()).flatten()?;
+            let with_unit = digits.len() < value.len();
+            let word_after = tokens.get(at + 1).is_some_and(|w| w.bytes().all(|b| b.is_ascii_alphabetic()));
+            let measures = name.is_some() || with_unit || (number < SMALL && word_after);
+            measures.then_some((name, number, digits))
         })
         .collect()
 }
+
+/// A bare number below this, followed by a word, is a measure (`30 days`, `214 s`); larger
+/// bare numbers are ids, epochs and offsets more often than not.
+const SMALL: f64 = 1000.0;
 
 /// [`Escalation::Numbers`] when, in messages of one shape, a number at one place moves
 /// one way from each line to the next, over [`COUNTING_LINES`] lines or more; a sequence

@@ -937,6 +937,29 @@ fn an_alternative_seen_on_several_hosts_or_routes_is_listed_once() {
 }
 
 #[test]
+fn two_commands_of_one_rule_are_two_alternatives() {
+    // Two cron jobs before the outage: one rule, two commands, two candidates.
+    let job = |start: i64, command: &str| about(episode(Category::CronJob, SourceKind::System, start, start, 1), "command", command);
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::TableLock, SourceKind::Db, 0, 30, 500),
+        job(-20, "/usr/local/bin/backup.sh"),
+        job(-10, "/usr/local/bin/migrate.sh"),
+    ]);
+    let incident = &analysis.incidents[0];
+    let commands: Vec<&str> = incident
+        .chain
+        .iter()
+        .chain(&incident.alternatives)
+        .filter_map(|l| timeline.episodes[l.episode].subject.as_ref().map(|s| s.value.as_str()))
+        .collect();
+    assert!(
+        commands.contains(&"/usr/local/bin/backup.sh") && commands.contains(&"/usr/local/bin/migrate.sh"),
+        "{commands:?}"
+    );
+}
+
+#[test]
 fn a_unit_that_failed_three_times_or_more_is_a_crash_loop() {
     use crate::timeline::CRASH_LOOP_AT;
     let failed = |unit: &str, rule: u16, minutes: (i64, i64), count: u64| {
@@ -957,9 +980,17 @@ fn a_unit_that_failed_three_times_or_more_is_a_crash_loop() {
         failed("cache.service", 1, (3, 9), CRASH_LOOP_AT - 1),
         failed("indexer.service", 1, (40, 50), 5),
     ];
+    let failing = |signal: Signal| signal != Signal::Rule(9);
     assert_eq!(
-        super::crash_loop(&episodes, 0, 30 * MINUTE),
+        super::crash_loop(&episodes, 0, 30 * MINUTE, failing),
         Some(("worker.service".to_string(), CRASH_LOOP_AT + 1))
     );
-    assert_eq!(super::crash_loop(&episodes[2..3], 0, 30 * MINUTE), None);
+    assert_eq!(super::crash_loop(&episodes[2..3], 0, 30 * MINUTE, failing), None);
+    // A unit its timer starts every ten minutes, all day: rule 9 records no failure, and
+    // what recurs through the logs is background either way.
+    let mut timer = failed("sysstat-collect.service", 9, (-600, 600), 120);
+    assert_eq!(super::crash_loop(std::slice::from_ref(&timer), 0, 30 * MINUTE, failing), None);
+    timer.signal = Signal::Rule(1);
+    timer.background = true;
+    assert_eq!(super::crash_loop(std::slice::from_ref(&timer), 0, 30 * MINUTE, failing), None);
 }

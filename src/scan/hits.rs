@@ -35,6 +35,12 @@ impl SubjectField {
     }
 }
 
+/// Whether a field says which thing a line is about (a cron command, a table), so that
+/// lines of one rule about two of them are two things (see [`KEY_FIELDS`]).
+pub fn is_key_field(name: &str) -> bool {
+    subject_rank(name).is_some_and(|rank| rank < KEY_FIELDS)
+}
+
 /// Where a field name stands in [`SUBJECT_FIELDS`], if it is one. A `match` on the name
 /// compares it with each constant in place: a matched line of a flood goes through here.
 fn subject_rank(name: &str) -> Option<usize> {

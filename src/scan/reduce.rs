@@ -124,6 +124,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
     problems.extend(zone_notes(&files));
     // One message with a value at one place is one template (see `Templates::cluster`):
     // its lines, hits and kept events follow.
+    let mut renamed_in: BTreeMap<&str, std::collections::HashMap<u64, u64>> = BTreeMap::new();
     for (group, table) in templates.iter_mut() {
         let renamed = table.cluster();
         if renamed.is_empty() {
@@ -132,8 +133,13 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
         if let Some(hits) = hits.get_mut(group) {
             hits.rename(&renamed);
         }
-        for event in events.iter_mut().filter(|e| files[e.file as usize].group == *group) {
-            if let Signal::Template(key) = event.signal {
+        renamed_in.insert(group, renamed);
+    }
+    // One pass over the kept events, each looking up its own source's renames.
+    if !renamed_in.is_empty() {
+        for event in &mut events {
+            let renamed = renamed_in.get(files[event.file as usize].group.as_str());
+            if let (Signal::Template(key), Some(renamed)) = (event.signal, renamed) {
                 event.signal = Signal::Template(renamed.get(&key).copied().unwrap_or(key));
             }
         }

@@ -48,6 +48,16 @@ pub const MASK: &str = "<*>";
 /// set, a few states (`lost`, `restored`, `degraded`); values are an open one. Five
 /// keeps four states apart and joins the fifth value of anything.
 pub const VALUES_AT: usize = 5;
+/// A message seen at most this many times is rare: each of its lines may mark a change
+/// (`timeline::changes` offers each as a candidate), which joining would hide among the
+/// others. So templates are joined only when one of them is more than rare, or a warning
+/// or worse (a probe storm's 404s, each said a few times, are one message).
+pub const RARE_LINES: u64 = 3;
+
+/// A template's shape with one word masked: the word's place, the template's level, and
+/// the text with the mask there.
+type Shape = (usize, Option<Level>, String);
+
 /// Mixed into the key of a template made by joining others, so that it is never the key
 /// of a line's own template.
 const CLUSTERED: u64 = 0x636c_7573_7465_7265;
@@ -494,8 +504,9 @@ impl Templates {
     pub fn cluster(&mut self) -> HashMap<TemplateKey, TemplateKey> {
         let mut keys: Vec<TemplateKey> = self.by_key.keys().copied().collect();
         keys.sort_unstable();
-        // Each template under each shape it has with one word masked: (place, shape).
-        let mut shapes: std::collections::BTreeMap<(usize, String), Vec<TemplateKey>> = Default::default();
+        // Each template under each shape it has with one word masked: (place, level,
+        // shape). Templates of different levels are never one message.
+        let mut shapes: std::collections::BTreeMap<Shape, Vec<TemplateKey>> = Default::default();
         for &key in &keys {
             let text = &self.by_key[&key].text;
             if text.chars().count() >= TEXT_CHARS {
@@ -508,14 +519,22 @@ impl Templates {
                 }
                 let mut shape = tokens.clone();
                 shape[place] = MASK;
-                shapes.entry((place, shape.join(" "))).or_default().push(key);
+                shapes
+                    .entry((place, self.by_key[&key].level, shape.join(" ")))
+                    .or_default()
+                    .push(key);
             }
         }
         // The largest groups first (then by place and shape), each template in one.
-        let mut groups: Vec<((usize, String), Vec<TemplateKey>)> = shapes.into_iter().filter(|(_, k)| k.len() >= VALUES_AT).collect();
+        let mut groups: Vec<(Shape, Vec<TemplateKey>)> = shapes
+            .into_iter()
+            .filter(|((_, level, _), keys)| {
+                keys.len() >= VALUES_AT && (*level >= Some(Level::Warning) || keys.iter().any(|k| self.by_key[k].count > RARE_LINES))
+            })
+            .collect();
         groups.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(&b.0)));
         let mut renamed: HashMap<TemplateKey, TemplateKey> = HashMap::new();
-        for ((place, shape), members) in groups {
+        for ((place, _, shape), members) in groups {
             let members: Vec<TemplateKey> = members
                 .into_iter()
                 .filter(|k| !renamed.contains_key(k) && self.by_key.contains_key(k))
@@ -610,8 +629,12 @@ mod tests {
         text_of(message.as_bytes())
     }
 
-    /// A table of `messages`, the `n`th said at second `n`.
+    /// A table of `messages` at warning level, the `n`th said at second `n`.
     fn table(messages: &[&str]) -> Templates {
+        table_at(messages, Some(Level::Warning))
+    }
+
+    fn table_at(messages: &[&str], level: Option<Level>) -> Templates {
         let mut table = Templates::default();
         for (n, message) in messages.iter().enumerate() {
             let mark = Mark {
@@ -620,9 +643,34 @@ mod tests {
                 offset: n as u64,
                 line: n as u64,
             };
-            table.add(message.as_bytes(), b"", None, false, mark, message.as_bytes());
+            table.add(message.as_bytes(), b"", level, false, mark, message.as_bytes());
         }
         table
+    }
+
+    #[test]
+    fn rare_lines_without_a_level_stay_apart_and_frequent_ones_join() {
+        // Five flags flipped once each: each may be what changed, and stays a rare line.
+        let flags = ["search_next", "fast_cart", "new_tax", "gift_wrap", "eu_vat"].map(|f| format!("flag {f} flipped by alice"));
+        let mut found = table_at(&flags.iter().map(String::as_str).collect::<Vec<_>>(), None);
+        assert!(found.cluster().is_empty());
+        assert_eq!(found.by_key.len(), 5);
+        // Said often, the same shape is one message with a value.
+        let often: Vec<&str> = flags.iter().flat_map(|f| std::iter::repeat_n(f.as_str(), 4)).collect();
+        let mut found = table_at(&often, None);
+        assert_eq!(found.cluster().len(), 5);
+        assert_eq!(texts(&found), ["flag <*> flipped by alice"]);
+        // Lines of other levels are other messages.
+        let mut mixed = table_at(&flags.iter().map(String::as_str).collect::<Vec<_>>(), Some(Level::Warning));
+        let mark = Mark {
+            time: 0,
+            file: 0,
+            offset: 99,
+            line: 99,
+        };
+        mixed.add(b"flag beta flipped by alice", b"", Some(Level::Error), false, mark, b"x");
+        mixed.cluster();
+        assert_eq!(texts(&mixed), ["flag <*> flipped by alice", "flag beta flipped by alice"]);
     }
 
     fn texts(table: &Templates) -> Vec<String> {

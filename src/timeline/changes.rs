@@ -24,8 +24,9 @@ pub const COMMON: u64 = 10;
 /// … and they must make at least this share of the source's records: a log of mostly
 /// unique lines says nothing by one more.
 pub const REPEATED_SHARE: f64 = 0.5;
-/// A message seen at most this many times is rare.
-pub const RARE_MAX: u64 = 3;
+/// A message seen at most this many times is rare (the templates of rare messages are not
+/// joined with others for this reason, see `scan::templates::RARE_LINES`).
+pub const RARE_MAX: u64 = crate::scan::templates::RARE_LINES;
 /// Not from the start: its first line at least this far after the logs' first …
 pub const AFTER_START: Micros = 10 * 60 * 1_000_000;
 /// … or this share of their span, if more.
@@ -85,11 +86,14 @@ pub fn records_a_session(line: &str) -> bool {
     if SESSION_RECORDS.iter().any(|r| lower.contains(r)) {
         return true;
     }
-    // `… 88 Connect maint@…`: the thread id, then the command.
-    line.split(' ').collect::<Vec<_>>().windows(2).any(|w| {
-        w[0].bytes().all(|b| b.is_ascii_digit())
-            && !w[0].is_empty()
-            && MYSQL_SESSION_COMMANDS.iter().any(|c| c.split(' ').next() == Some(w[1]))
+    // `… 88 Connect maint@…`: the thread id, then every word of the command.
+    let words: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).collect();
+    words.iter().enumerate().any(|(at, id)| {
+        id.bytes().all(|b| b.is_ascii_digit())
+            && MYSQL_SESSION_COMMANDS.iter().any(|command| {
+                let command: Vec<&str> = command.split(' ').collect();
+                words.get(at + 1..at + 1 + command.len()) == Some(&command[..])
+            })
     })
 }
 
@@ -271,6 +275,7 @@ mod tests {
         // What a session did is another matter.
         for line in [
             "2024-01-21T20:28:02.000000Z    88 Query OPTIMIZE TABLE orders",
+            "sent 3 Change notices to the team",
             "Mar  4 14:15:02 web1 sudo:   ines : TTY=pts/1 ; PWD=/home/ines ; USER=root ; COMMAND=/usr/sbin/sysctl -w a=1",
             "connection pool resized to 64",
             "deployed 4.2 to 12 hosts",

@@ -55,12 +55,17 @@ fn per_minute(count: u64, from: Micros, to: Micros) -> f64 {
 
 /// Whether a template is a line no level or rule marked, new since `after`: an exception
 /// line, or a message repeated [`REPEATED_AT`] times or more, [`DENSER_THAN_SOURCE`]
-/// times faster than its source's `source_pace` (lines a minute).
-fn is_new_without_level(template: &Template, after: Micros, source_pace: f64) -> bool {
+/// times faster than the rest of its source says anything: `source` is the source's lines
+/// (this template's among them) and the span they cover.
+fn is_new_without_level(template: &Template, after: Micros, source: (u64, Micros, Micros)) -> bool {
     if template.named || template.level.is_some() || template.first.time < after {
         return false;
     }
-    let rushes = || per_minute(template.count, template.first.time, template.last.time) >= DENSER_THAN_SOURCE * source_pace;
+    // The pace of the rest: a flood that makes most of its source is judged against what
+    // the source says besides it, or a long one would be judged against itself.
+    let (lines, start, end) = source;
+    let rest_pace = per_minute(lines.saturating_sub(template.count), start, end);
+    let rushes = || per_minute(template.count, template.first.time, template.last.time) >= DENSER_THAN_SOURCE * rest_pace;
     (template.count >= REPEATED_AT && rushes()) || template.earliest.first().is_some_and(|o| names_an_exception(&o.message))
 }
 
@@ -78,14 +83,14 @@ fn of_source(group: &str, templates: &Templates, files: &[FileReport], logs_star
     let source_start = files_of_source().filter_map(|f| f.first).min();
     let source_end = files_of_source().filter_map(|f| f.last).max();
     let after = new_after(source_start, logs_start);
-    let source_pace = match (source_start, source_end) {
-        (Some(start), Some(end)) => per_minute(templates.lines, start, end),
-        _ => 0.0,
+    let source = match (source_start, source_end) {
+        (Some(start), Some(end)) => (templates.lines, start, end),
+        _ => (0, 0, 0),
     };
     let mut episodes: Vec<Episode> = templates
         .by_key
         .iter()
-        .filter(|(_, t)| is_new_without_level(t, after, source_pace))
+        .filter(|(_, t)| is_new_without_level(t, after, source))
         .map(|(&key, t)| {
             let first = &t.earliest[0];
             Episode {
@@ -158,20 +163,35 @@ mod tests {
         }
     }
 
-    /// A source that says a line a minute.
+    /// A source that says a line a minute besides the template's.
     const PACE: f64 = 1.0;
+
+    /// Whether `template` is new since `after` in an eight-hour source whose other lines
+    /// come at `pace` a minute.
+    fn new_at(template: &Template, after: Micros, pace: f64) -> bool {
+        let source = ((pace * 480.0) as u64 + template.count, 0, 480 * MINUTE);
+        is_new_without_level(template, after, source)
+    }
+
+    #[test]
+    fn a_long_flood_is_judged_against_the_rest_of_its_source() {
+        // Ninety minutes of drops, ten a minute, in a source of a line a minute: most of
+        // the source's lines are the flood's, and it still rushes against the rest.
+        let flood = said("nf: table full, dropping packet", 900, (300, 390), None);
+        assert!(new_at(&flood, 60 * MINUTE, PACE));
+    }
 
     #[test]
     fn a_message_without_a_level_new_repeated_and_in_a_rush_is_an_episode() {
         let after = 60 * MINUTE;
         let dropping = said("nf: table full, dropping packet", 240, (320, 345), None);
-        assert!(is_new_without_level(&dropping, after, PACE));
+        assert!(new_at(&dropping, after, PACE));
         // Ten lines in a second are a minute's worth: ten a minute.
         let burst = said("auth failure; rhost=<*>", REPEATED_AT, (320, 320), None);
-        assert!(is_new_without_level(&burst, after, PACE));
+        assert!(new_at(&burst, after, PACE));
         // An exception line is one even said once.
         let raised = said("ValueError: no tariff for 'eu'", 1, (320, 320), None);
-        assert!(is_new_without_level(&raised, after, PACE));
+        assert!(new_at(&raised, after, PACE));
     }
 
     #[test]
@@ -179,46 +199,26 @@ mod tests {
         let after = 60 * MINUTE;
         // 50 lines in 10 minutes is five a minute: five times a line a minute, not four.
         let five = said("queue of socket <*> full", 50, (300, 310), None);
-        assert!(is_new_without_level(&five, after, PACE));
-        assert!(!is_new_without_level(&five, after, 1.25 * PACE));
+        assert!(new_at(&five, after, PACE));
+        assert!(!new_at(&five, after, 1.25 * PACE));
     }
 
     #[test]
     fn decoys_without_a_level_are_no_episodes() {
         let after = 60 * MINUTE;
         // What the source said from the start: how it always runs.
-        assert!(!is_new_without_level(
-            &said("[FW BLOCK] IN=eth0 SRC=<*>", 300, (0, 480), None),
-            after,
-            PACE
-        ));
+        assert!(!new_at(&said("[FW BLOCK] IN=eth0 SRC=<*>", 300, (0, 480), None), after, PACE));
         // Said a few times: a change candidate, not this.
-        assert!(!is_new_without_level(&said("link eth1 is up", 3, (200, 200), None), after, PACE));
-        assert!(!is_new_without_level(
-            &said("link eth1 is up", REPEATED_AT - 1, (200, 200), None),
-            after,
-            PACE
-        ));
+        assert!(!new_at(&said("link eth1 is up", 3, (200, 200), None), after, PACE));
+        assert!(!new_at(&said("link eth1 is up", REPEATED_AT - 1, (200, 200), None), after, PACE));
         // New, but at the pace of the rest: a new user's sessions, all afternoon.
-        assert!(!is_new_without_level(
-            &said("session opened for user <*>", 200, (240, 480), None),
-            after,
-            PACE
-        ));
+        assert!(!new_at(&said("session opened for user <*>", 200, (240, 480), None), after, PACE));
         // A level, or a rule, already makes an episode of it.
-        assert!(!is_new_without_level(
-            &said("pool drained", 50, (320, 345), Some(Level::Warning)),
-            after,
-            PACE
-        ));
-        assert!(!is_new_without_level(
-            &said("pool drained", 50, (320, 345), Some(Level::Info)),
-            after,
-            PACE
-        ));
+        assert!(!new_at(&said("pool drained", 50, (320, 345), Some(Level::Warning)), after, PACE));
+        assert!(!new_at(&said("pool drained", 50, (320, 345), Some(Level::Info)), after, PACE));
         let mut named = said("Out of memory: Killed process <*>", 50, (320, 345), None);
         named.named = true;
-        assert!(!is_new_without_level(&named, after, PACE));
+        assert!(!new_at(&named, after, PACE));
     }
 
     #[test]
