@@ -166,13 +166,14 @@ fn is_the_wait(offset_s: i64, waited_s: Option<i64>) -> bool {
 }
 
 /// How long the reference's failed requests took, where its log says: over the minutes
-/// with failures, the median of each minute's longest request, in seconds.
+/// with failures, the median of each minute's longest failed request, in seconds (a
+/// download that succeeded slowly says nothing of the failures' wait).
 fn waited(series: &crate::scan::series::Series) -> Option<i64> {
     let mut longest: Vec<f64> = series
         .buckets
         .values()
-        .filter(|b| b.by_class[4] > 0 && b.duration_count > 0)
-        .map(|b| b.duration_max_ms)
+        .filter(|b| b.by_class[4] > 0 && b.failed_duration_max_ms > 0.0)
+        .map(|b| b.failed_duration_max_ms)
         .collect();
     if longest.is_empty() {
         return None;

@@ -46,6 +46,8 @@ pub struct Bucket {
     pub duration_count: u64,
     pub duration_sum_ms: f64,
     pub duration_max_ms: f64,
+    /// The longest a failed (5xx) request took: how long the failures waited (a timeout).
+    pub failed_duration_max_ms: f64,
     /// Requests and failures per endpoint (see [`Endpoint`]), at most
     /// [`ENDPOINTS_PER_BUCKET`] of them; the rest count under `(other)`.
     #[serde(skip)]
@@ -153,6 +155,9 @@ impl Bucket {
             self.duration_count += 1;
             self.duration_sum_ms += ms;
             self.duration_max_ms = self.duration_max_ms.max(ms);
+            if class == 4 {
+                self.failed_duration_max_ms = self.failed_duration_max_ms.max(ms);
+            }
         }
     }
 
@@ -195,6 +200,7 @@ impl Bucket {
         self.duration_count += other.duration_count;
         self.duration_sum_ms += other.duration_sum_ms;
         self.duration_max_ms = self.duration_max_ms.max(other.duration_max_ms);
+        self.failed_duration_max_ms = self.failed_duration_max_ms.max(other.failed_duration_max_ms);
     }
 }
 
