@@ -152,6 +152,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_traceback_names_the_error_in_its_last_line(),
         a_kernel_table_filled_without_a_level(),
         a_volume_that_filled_for_hours(),
+        a_java_root_cause_under_every_failed_request(),
     ]
     .into_iter()
     .chain(shipped())
@@ -1264,6 +1265,86 @@ fn a_volume_that_filled_for_hours() -> Case {
     }
 }
 
+/// **A Java service whose stack traces end in the cause.**
+///
+/// A Spring Boot service logs, for each request it fails with 500, the servlet
+/// container's ERROR line (`Servlet.service() … threw exception [Request processing failed]
+/// with root cause`), then the root cause's stack trace, untimed: its first line names a
+/// ledger the service's own code found sealed for reconciliation, and the frames follow.
+/// From 12:00 to 12:25 a third of the requests fail so. All day the service logs its
+/// routine lines, and warns every twenty minutes that a cache refresh was slow.
+///
+/// The reading: the mechanism is the root cause the traces name, cited from its first
+/// line (the servlet container's line says only that a request failed); the title names
+/// the sealed ledger.
+fn a_java_root_cause_under_every_failed_request() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(
+        dir.path(),
+        60,
+        500,
+        |m| {
+            if (12 * 60..12 * 60 + 25).contains(&m) {
+                0.33
+            } else {
+                0.0
+            }
+        },
+    );
+    let stamp = |s: u32| format!("2025-03-04T{:02}:{:02}:{:02}.{:03}Z", s / 3600, s / 60 % 60, s % 60, s % 997);
+    let mut lines: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
+        .step_by(9)
+        .map(|s| {
+            (
+                s,
+                format!(
+                    "{}  INFO 4242 --- [nio-8080-exec-{}] c.a.stock.web.ReservationController   : reserved {} units\n",
+                    stamp(s),
+                    s % 8 + 1,
+                    1 + s % 5
+                ),
+            )
+        })
+        .collect();
+    for s in (hms("09:10:00")..hms("17:00:00")).step_by(1200) {
+        lines.push((
+            s,
+            format!(
+                "{}  WARN 4242 --- [   scheduling-1] c.a.stock.cache.SkuCache                : sku cache refresh took {} ms\n",
+                stamp(s),
+                1500 + s % 300
+            ),
+        ));
+    }
+    for f in &failures {
+        let s = f.second;
+        lines.push((
+            s,
+            format!(
+                "{} ERROR 4242 --- [nio-8080-exec-{}] o.a.c.c.C.[.[.[/].[dispatcherServlet]    : Servlet.service() for servlet [dispatcherServlet] in context with path [] threw exception [Request processing failed] with root cause\n\n\
+                 com.acme.stock.ledger.LedgerSealedException: ledger 'eu-2' is sealed for reconciliation\n\
+                 \tat com.acme.stock.ledger.Ledger.debit(Ledger.java:88)\n\
+                 \tat com.acme.stock.service.ReservationService.reserve(ReservationService.java:41)\n\
+                 \tat java.base/java.lang.Thread.run(Thread.java:1583)\n",
+                stamp(s),
+                s % 8 + 1
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "stock-service.log", lines);
+    Case {
+        name: "java root cause",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Unjudged,
+        mechanism: Expect::Line(vec![("stock-service.log", "LedgerSealedException")]),
+        fix: Expect::Unjudged,
+        early: Expect::Nothing,
+        title: vec!["LedgerSealedException"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -1297,5 +1378,8 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "slow peer ack",
         "webhook delivery",
         "warm-up behind",
+        "ledgersealed",
+        "sealed for reconciliation",
+        "skucache",
     ]);
 }

@@ -155,7 +155,8 @@ fn each_family_reads_level_and_message() {
             Format::Logback,
             "2024-01-21 15:30:00.121  WARN 4242 --- [nio-8080-exec-7] o.h.engine.jdbc.spi.SqlExceptionHelper   : SQL Error: 0, SQLState: null",
             Some(Level::Warning),
-            "4242 --- [nio-8080-exec-7]",
+            // Spring Boot's message is after the pid, thread and logger.
+            "SQL Error: 0",
         ),
         (Format::Syslog, "<11>1 2024-01-21T15:30:01Z web1 shop 42 - - payment service unreachable", Some(Level::Error), "payment service unreachable"),
         (Format::JsonLines, r#"{"level":"error","ts":1705851001.5,"msg":"dial tcp: connection refused"}"#, Some(Level::Error), "dial tcp"),

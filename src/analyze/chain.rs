@@ -139,6 +139,31 @@ pub(super) fn trigger_score(
     Some(compatibility(e.category, mechanism) * closeness * routine)
 }
 
+/// Lines a stack trace's first line may stand below its entry's first line: the Java
+/// exception comes right below (after a blank line at most), a Python traceback's last
+/// line after its frames, two lines each, for a dozen frames or so.
+pub const ENTRY_LINES: u64 = 50;
+
+/// Whether episode `exception` is the exception line of the entries that episode `header`
+/// opens: lines no level marks that name an exception, first seen in the same file at the
+/// same time, a few lines below the header's first line.
+pub(super) fn names_the_error_of(exception: usize, header: usize, episodes: &[Episode]) -> bool {
+    let (x, h) = (&episodes[exception], &episodes[header]);
+    let (Some(below), Some(above)) = (x.first, h.first) else {
+        return false;
+    };
+    exception != header
+        && x.category == Category::LogErrors
+        && h.category == Category::LogErrors
+        && x.start == h.start
+        && below.file == above.file
+        && below.line > above.line
+        && below.line - above.line <= ENTRY_LINES
+        && x.first_line
+            .as_ref()
+            .is_some_and(|f| crate::format::traceback::names_an_exception(&f.message))
+}
+
 /// Fills the incident's chain, confidence and alternatives.
 pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Options, conditions: &Conditions) {
     let episodes = &timeline.episodes[..];
@@ -160,6 +185,15 @@ pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Op
         .filter(|&i| roles::is_echo(&episodes[i], incident, timeline))
         .collect();
     mechanisms.retain(|l| !incident.echoes.contains(&l.episode));
+    // An entry's first line that says only that something failed, where the entry goes on
+    // to name the error (a stack trace's first line, untimed, right below it): the line
+    // that names the error says how it failed; its header is not another candidate.
+    let headers: Vec<usize> = mechanisms
+        .iter()
+        .map(|l| l.episode)
+        .filter(|&i| mechanisms.iter().any(|l| names_the_error_of(l.episode, i, episodes)))
+        .collect();
+    mechanisms.retain(|l| !headers.contains(&l.episode));
     // What a rule names as a resource or a state comes first.
     mechanisms.sort_by(|a, b| {
         named_mechanism(category(b.episode))

@@ -994,3 +994,46 @@ fn a_unit_that_failed_three_times_or_more_is_a_crash_loop() {
     timer.background = true;
     assert_eq!(super::crash_loop(std::slice::from_ref(&timer), 0, 30 * MINUTE, failing), None);
 }
+
+#[test]
+fn an_entrys_header_gives_way_to_the_exception_it_goes_on_to_name() {
+    use crate::format::Level;
+    let mut t = timeline(vec![spike(60, 90)]);
+    traffic_failing(&mut t, |_| 40);
+    // Each failed request: a header at ERROR, and two lines below it, at the same time,
+    // the exception that says what failed.
+    let mut header = message(
+        &mut t,
+        1,
+        Level::Error,
+        "Servlet.service() threw exception with root cause",
+        (60, 89),
+        1200,
+    );
+    header.first = Some(Evidence { file: 0, line: 500 });
+    let mut exception = message(
+        &mut t,
+        2,
+        Level::Error,
+        "com.acme.BinLockedException: bin locked",
+        (60, 89),
+        1200,
+    );
+    exception.first = Some(Evidence { file: 0, line: 502 });
+    // Decoys: the same exception text in another file, or far below, is no entry's line.
+    let mut elsewhere = exception.clone();
+    elsewhere.first = Some(Evidence { file: 1, line: 502 });
+    let mut far = exception.clone();
+    far.first = Some(Evidence {
+        file: 0,
+        line: 500 + super::chain::ENTRY_LINES + 1,
+    });
+    let episodes = vec![header.clone(), exception.clone(), elsewhere, far];
+    assert!(super::chain::names_the_error_of(1, 0, &episodes));
+    assert!(!super::chain::names_the_error_of(0, 1, &episodes), "a header names no exception");
+    assert!(!super::chain::names_the_error_of(2, 0, &episodes), "another file");
+    assert!(!super::chain::names_the_error_of(3, 0, &episodes), "too far below");
+    let (timeline, analysis) = analysed_with(t, vec![header, exception]);
+    let mechanism = analysis.incidents[0].link(Role::Mechanism).expect("a mechanism").episode;
+    assert_eq!(timeline.episodes[mechanism].signal, Signal::Template(2));
+}
