@@ -153,6 +153,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_kernel_table_filled_without_a_level(),
         a_volume_that_filled_for_hours(),
         a_java_root_cause_under_every_failed_request(),
+        a_rails_error_under_every_failed_checkout(),
     ]
     .into_iter()
     .chain(shipped())
@@ -1345,6 +1346,122 @@ fn a_java_root_cause_under_every_failed_request() -> Case {
     }
 }
 
+/// **A Rails app that raises its own error under every failed checkout.**
+///
+/// A Rails app logs each request as Rails 7 does (`Started POST "/checkout"`,
+/// `Completed 500 Internal Server Error`), and for each one it fails, at FATAL, the
+/// exception's class and message (`Wallet::QuotaSpentError (…):`) and its application frames.
+/// From 12:00 to 12:25 a third of the requests fail so. All day it logs its routine
+/// requests, and warns every twenty minutes that a fragment cache was cold.
+///
+/// The reading: the mechanism is the error the app raised, cited from its first line (not
+/// its frames, nor the `Completed 500` of each request); the title names it.
+fn a_rails_error_under_every_failed_checkout() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(
+        dir.path(),
+        60,
+        500,
+        |m| {
+            if (12 * 60..12 * 60 + 25).contains(&m) {
+                0.33
+            } else {
+                0.0
+            }
+        },
+    );
+    let stamp = |s: u32| {
+        format!(
+            "2025-03-04T{:02}:{:02}:{:02}.{:06}",
+            s / 3600,
+            s / 60 % 60,
+            s % 60,
+            (s * 7919) % 1_000_000
+        )
+    };
+    let line = |s: u32, letter: &str, level: &str, id: u32, text: &str| {
+        format!(
+            "{letter}, [{} #4242] {level:>5} -- : [{:08x}-5c1e-4d2a-9f3b-{:012x}] {text}\n",
+            stamp(s),
+            id,
+            id
+        )
+    };
+    let mut lines: Vec<(u32, String)> = Vec::new();
+    for (n, s) in (hms("09:00:00")..hms("17:00:00")).step_by(11).enumerate() {
+        let id = n as u32 * 7 + 1;
+        lines.push((
+            s,
+            line(
+                s,
+                "I",
+                "INFO",
+                id,
+                "Started GET \"/catalog\" for 10.1.2.3 at 2025-03-04 09:00:00 +0000",
+            ),
+        ));
+        lines.push((
+            s,
+            line(s, "I", "INFO", id, "Completed 200 OK in 42ms (Views: 30.1ms | ActiveRecord: 8.2ms)"),
+        ));
+    }
+    for s in (hms("09:10:00")..hms("17:00:00")).step_by(1200) {
+        lines.push((s, line(s, "W", "WARN", s, "fragment cache cold for catalog/index, rebuilt")));
+    }
+    for (n, f) in failures.iter().enumerate() {
+        let (s, id) = (f.second, 900_000 + n as u32);
+        lines.push((
+            s,
+            line(
+                s,
+                "I",
+                "INFO",
+                id,
+                "Started POST \"/checkout\" for 10.1.2.3 at 2025-03-04 12:00:00 +0000",
+            ),
+        ));
+        lines.push((
+            s,
+            line(
+                s,
+                "I",
+                "INFO",
+                id,
+                &format!("Completed 500 Internal Server Error in {}ms (ActiveRecord: 3.1ms)", 20 + n % 9),
+            ),
+        ));
+        lines.push((s, line(s, "F", "FATAL", id, "  ")));
+        lines.push((
+            s,
+            line(
+                s,
+                "F",
+                "FATAL",
+                id,
+                &format!("Wallet::QuotaSpentError (wallet {} has no quota left):", 4100 + n % 50),
+            ),
+        ));
+        lines.push((s, line(s, "F", "FATAL", id, "  ")));
+        lines.push((s, line(s, "F", "FATAL", id, "app/models/ledger.rb:88:in `debit!'")));
+        lines.push((
+            s,
+            line(s, "F", "FATAL", id, "app/controllers/checkouts_controller.rb:21:in `create'"),
+        ));
+    }
+    write_sorted(dir.path(), "production.log", lines);
+    Case {
+        name: "rails error",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Unjudged,
+        mechanism: Expect::Line(vec![("production.log", "Wallet::QuotaSpentError")]),
+        fix: Expect::Unjudged,
+        early: Expect::Nothing,
+        title: vec!["QuotaSpentError"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -1381,5 +1498,8 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "ledgersealed",
         "sealed for reconciliation",
         "skucache",
+        "quotaspenterror",
+        "no quota left",
+        "fragment cache cold",
     ]);
 }

@@ -63,6 +63,15 @@ fn mechanism_specificity(e: &Episode, began: Micros, timeline: &Timeline) -> Opt
     if e.category != Category::LogErrors {
         return specificity(e.category);
     }
+    // A line with no word says nothing of how it failed (the blank line Rails logs at
+    // FATAL before an exception, a lone id).
+    let says_a_word = e
+        .first_line
+        .as_ref()
+        .is_none_or(|f| f.message.split(|c: char| !c.is_alphabetic()).any(|word| word.chars().count() >= 2));
+    if !says_a_word {
+        return None;
+    }
     let new = first_seen(e, timeline).is_some_and(|first| first >= began - MECHANISM_LEAD);
     (new || e.rate.is_some()).then_some(NEW_AT_ONSET)
 }

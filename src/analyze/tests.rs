@@ -1011,14 +1011,7 @@ fn an_entrys_header_gives_way_to_the_exception_it_goes_on_to_name() {
         1200,
     );
     header.first = Some(Evidence { file: 0, line: 500 });
-    let mut exception = message(
-        &mut t,
-        2,
-        Level::Error,
-        "com.acme.BinLockedException: bin locked",
-        (60, 89),
-        1200,
-    );
+    let mut exception = message(&mut t, 2, Level::Error, "com.acme.BinLockedException: bin locked", (60, 89), 1200);
     exception.first = Some(Evidence { file: 0, line: 502 });
     // Decoys: the same exception text in another file, or far below, is no entry's line.
     let mut elsewhere = exception.clone();
