@@ -255,7 +255,8 @@ pub fn quotable(message: &str) -> &str {
     without_request_context(without_program(message))
 }
 
-fn without_request_context(message: &str) -> &str {
+/// A message without the request it was about (see [`quotable`]).
+pub fn without_request_context(message: &str) -> &str {
     let message = match message.strip_prefix("[client ").and_then(|rest| rest.split_once("] ")) {
         Some((_, said)) => said,
         None => message,

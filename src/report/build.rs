@@ -61,7 +61,11 @@ impl Resolver<'_> {
             let template = self.timeline.templates.get(&e.group).and_then(|t| t.by_key.get(&key));
             if let (Some(template), Some(first)) = (template, &e.first_line) {
                 if let Some(joined) = &template.joined {
-                    phrase.extend(analyze::words::varied(joined, &template.text, &first.message));
+                    // The word in place is named only where the quote shows it: the quote has
+                    // no request context, so where the context was cut the words do not line
+                    // up and only the values are said.
+                    let shown = analyze::words::without_request_context(&first.message);
+                    phrase.extend(analyze::words::varied(joined, &template.text, shown));
                 }
             }
         }
