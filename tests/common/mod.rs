@@ -216,3 +216,17 @@ pub fn assert_absent_from_src(words: &[&str]) {
         }
     }
 }
+
+/// Whether `../shared/real-logs` is beside the project. A clone of the project alone has
+/// none: the tests that read it say they skipped and return. `.ci/run` sets
+/// `POSTMORTEM_REAL_LOGS=required`, and there a missing folder fails them instead.
+pub fn have_real_logs() -> bool {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-logs");
+    if dir.is_dir() {
+        return true;
+    }
+    let required = std::env::var_os("POSTMORTEM_REAL_LOGS").is_some_and(|v| v == "required");
+    assert!(!required, "../shared/real-logs is missing: {}", dir.display());
+    eprintln!("skipped: ../shared/real-logs is not there (a clone of the project alone has none)");
+    false
+}
