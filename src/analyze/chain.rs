@@ -153,24 +153,38 @@ pub(super) fn trigger_score(
 /// line after its frames, two lines each, for a dozen frames or so.
 pub const ENTRY_LINES: u64 = 50;
 
-/// Whether episode `exception` is the exception line of the entries that episode `header`
-/// opens: lines no level marks that name an exception, first seen in the same file at the
-/// same time, a few lines below the header's first line.
-pub(super) fn names_the_error_of(exception: usize, header: usize, episodes: &[Episode]) -> bool {
-    let (x, h) = (&episodes[exception], &episodes[header]);
-    let (Some(below), Some(above)) = (x.first, h.first) else {
-        return false;
-    };
-    exception != header
-        && x.category == Category::LogErrors
-        && h.category == Category::LogErrors
-        && x.start == h.start
-        && below.file == above.file
-        && below.line > above.line
-        && below.line - above.line <= ENTRY_LINES
-        && x.first_line
+/// Whether an episode is of lines that name an exception (`com.acme.BinLockedException:
+/// …`, `KeyError: 'eur'`), no rule naming them.
+fn is_an_exception_line(e: &Episode) -> bool {
+    e.category == Category::LogErrors
+        && e.first_line
             .as_ref()
             .is_some_and(|f| crate::format::traceback::names_an_exception(&f.message))
+}
+
+/// Of `candidates`, those that open entries whose exception line is another candidate: a
+/// line that names an exception, in the same file at the same time, at most
+/// [`ENTRY_LINES`] below the header's first line. Looked up by file, time and line, so
+/// that many candidates cost no more than sorting them.
+pub(super) fn headers_of_exceptions(candidates: &[usize], episodes: &[Episode]) -> std::collections::BTreeSet<usize> {
+    let exception_lines: std::collections::BTreeSet<(u32, Micros, u64)> = candidates
+        .iter()
+        .map(|&i| &episodes[i])
+        .filter(|e| is_an_exception_line(e))
+        .filter_map(|e| e.first.map(|f| (f.file, e.start, f.line)))
+        .collect();
+    candidates
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let e = &episodes[i];
+            e.category == Category::LogErrors
+                && e.first.is_some_and(|above| {
+                    let below = (above.file, e.start, above.line + 1)..=(above.file, e.start, above.line.saturating_add(ENTRY_LINES));
+                    exception_lines.range(below).next().is_some()
+                })
+        })
+        .collect()
 }
 
 /// Fills the incident's chain, confidence and alternatives.
@@ -197,11 +211,8 @@ pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Op
     // An entry's first line that says only that something failed, where the entry goes on
     // to name the error (a stack trace's first line, untimed, right below it): the line
     // that names the error says how it failed; its header is not another candidate.
-    let headers: Vec<usize> = mechanisms
-        .iter()
-        .map(|l| l.episode)
-        .filter(|&i| mechanisms.iter().any(|l| names_the_error_of(l.episode, i, episodes)))
-        .collect();
+    let candidates: Vec<usize> = mechanisms.iter().map(|l| l.episode).collect();
+    let headers = headers_of_exceptions(&candidates, episodes);
     mechanisms.retain(|l| !headers.contains(&l.episode));
     // What a rule names as a resource or a state comes first.
     mechanisms.sort_by(|a, b| {

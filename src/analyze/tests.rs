@@ -1022,10 +1022,18 @@ fn an_entrys_header_gives_way_to_the_exception_it_goes_on_to_name() {
         line: 500 + super::chain::ENTRY_LINES + 1,
     });
     let episodes = vec![header.clone(), exception.clone(), elsewhere, far];
-    assert!(super::chain::names_the_error_of(1, 0, &episodes));
-    assert!(!super::chain::names_the_error_of(0, 1, &episodes), "a header names no exception");
-    assert!(!super::chain::names_the_error_of(2, 0, &episodes), "another file");
-    assert!(!super::chain::names_the_error_of(3, 0, &episodes), "too far below");
+    let headers = |candidates: &[usize]| {
+        super::chain::headers_of_exceptions(candidates, &episodes)
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        headers(&[0, 1]),
+        [0],
+        "the header gives way; the exception names no exception below it"
+    );
+    assert!(headers(&[0, 2]).is_empty(), "another file");
+    assert!(headers(&[0, 3]).is_empty(), "too far below");
     let (timeline, analysis) = analysed_with(t, vec![header, exception]);
     let mechanism = analysis.incidents[0].link(Role::Mechanism).expect("a mechanism").episode;
     assert_eq!(timeline.episodes[mechanism].signal, Signal::Template(2));
