@@ -350,13 +350,7 @@ fn logfmt_log(dir: &Path, name: &str, events: &[(u32, &str, String)]) {
 /// fix are named. The title names the lease table.
 fn echoes_of_a_lease_table() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    let failures = access_log_failing_with(dir.path(), 60, 504, |m| {
-        if (14 * 60 + 10..14 * 60 + 45).contains(&m) {
-            0.4
-        } else {
-            0.0
-        }
-    });
+    let failures = access_log_failing_with(dir.path(), 60, 504, failing(14 * 60 + 10..14 * 60 + 45, 0.4));
     let mut nginx = Vec::new();
     let mut events = Vec::new();
     for (n, f) in failures.iter().enumerate() {
@@ -424,18 +418,7 @@ fn echoes_of_a_lease_table() -> Case {
 /// deletion at 10:28:50; no trigger (the cron job is routine). The title names the spool.
 fn a_spool_said_full_once() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    let failures = access_log_failing_with(
-        dir.path(),
-        60,
-        503,
-        |m| {
-            if (10 * 60..10 * 60 + 30).contains(&m) {
-                0.3
-            } else {
-                0.0
-            }
-        },
-    );
+    let failures = access_log_failing_with(dir.path(), 60, 503, failing(10 * 60..10 * 60 + 30, 0.3));
     let mut events: Vec<(u32, u32, &str, String)> = failures
         .iter()
         .map(|f| {
@@ -513,18 +496,7 @@ fn a_spool_said_full_once() -> Case {
 /// names memory.
 fn a_fix_after_the_supervisor_gave_up() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    access_log_failing_with(
-        dir.path(),
-        60,
-        503,
-        |m| {
-            if (15 * 60..15 * 60 + 25).contains(&m) {
-                0.3
-            } else {
-                0.0
-            }
-        },
-    );
+    access_log_failing_with(dir.path(), 60, 503, failing(15 * 60..15 * 60 + 25, 0.3));
     let mut syslog: Vec<(u32, String)> = Vec::new();
     for h in 9..17 {
         let s = h * 3600 + 5 * 60 + 1;
@@ -617,13 +589,7 @@ fn a_fix_after_the_supervisor_gave_up() -> Case {
 /// names the backlog.
 fn a_setting_cut_by_hand_and_put_back() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    let failures = access_log_failing_with(dir.path(), 60, 502, |m| {
-        if (13 * 60 + 50..14 * 60 + 22).contains(&m) {
-            0.25
-        } else {
-            0.0
-        }
-    });
+    let failures = access_log_failing_with(dir.path(), 60, 502, failing(13 * 60 + 50..14 * 60 + 22, 0.25));
     let mut engine: Vec<(u32, u32, &str, String)> = failures
         .iter()
         .map(|f| {
@@ -983,18 +949,7 @@ fn a_json_error_field_says_what_failed() -> Case {
 /// its record's time and level). The title names it.
 fn a_traceback_names_the_error_in_its_last_line() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    let failures = access_log_failing_with(
-        dir.path(),
-        60,
-        500,
-        |m| {
-            if (12 * 60..12 * 60 + 25).contains(&m) {
-                0.3
-            } else {
-                0.0
-            }
-        },
-    );
+    let failures = access_log_failing_with(dir.path(), 60, 500, failing(12 * 60..12 * 60 + 25, 0.3));
     let stamp = |s: u32| format!("2025-03-04 {:02}:{:02}:{:02},{:03}", s / 3600, s / 60 % 60, s % 60, s % 997);
     let mut lines: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
         .step_by(7)
@@ -1063,13 +1018,7 @@ fn a_traceback_names_the_error_in_its_last_line() -> Case {
 /// are echoes; the fix is the sysctl at 14:44:30. The title names the table.
 fn a_kernel_table_filled_without_a_level() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    let failures = access_log_failing_with(dir.path(), 60, 504, |m| {
-        if (14 * 60 + 20..14 * 60 + 45).contains(&m) {
-            0.33
-        } else {
-            0.0
-        }
-    });
+    let failures = access_log_failing_with(dir.path(), 60, 504, failing(14 * 60 + 20..14 * 60 + 45, 0.33));
     let nginx: Vec<(u32, String)> = failures
         .iter()
         .enumerate()
@@ -1190,18 +1139,7 @@ fn a_kernel_table_filled_without_a_level() -> Case {
 /// 14:27:40; nothing set it off that the logs show. The title names the full volume.
 fn a_volume_that_filled_for_hours() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    access_log_failing_with(
-        dir.path(),
-        60,
-        500,
-        |m| {
-            if (14 * 60..14 * 60 + 30).contains(&m) {
-                0.3
-            } else {
-                0.0
-            }
-        },
-    );
+    access_log_failing_with(dir.path(), 60, 500, failing(14 * 60..14 * 60 + 30, 0.3));
     let mut events: Vec<(u32, &str, String)> = Vec::new();
     let filling: Vec<u32> = (hms("10:02:00")..hms("14:00:00")).step_by(600).collect();
     for (k, s) in filling.iter().enumerate() {
@@ -1280,18 +1218,7 @@ fn a_volume_that_filled_for_hours() -> Case {
 /// the sealed ledger.
 fn a_java_root_cause_under_every_failed_request() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    let failures = access_log_failing_with(
-        dir.path(),
-        60,
-        500,
-        |m| {
-            if (12 * 60..12 * 60 + 25).contains(&m) {
-                0.33
-            } else {
-                0.0
-            }
-        },
-    );
+    let failures = access_log_failing_with(dir.path(), 60, 500, failing(12 * 60..12 * 60 + 25, 0.33));
     let stamp = |s: u32| format!("2025-03-04T{:02}:{:02}:{:02}.{:03}Z", s / 3600, s / 60 % 60, s % 60, s % 997);
     let mut lines: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
         .step_by(9)
@@ -1358,18 +1285,7 @@ fn a_java_root_cause_under_every_failed_request() -> Case {
 /// its frames, nor the `Completed 500` of each request); the title names it.
 fn a_rails_error_under_every_failed_checkout() -> Case {
     let dir = tempfile::tempdir().unwrap();
-    let failures = access_log_failing_with(
-        dir.path(),
-        60,
-        500,
-        |m| {
-            if (12 * 60..12 * 60 + 25).contains(&m) {
-                0.33
-            } else {
-                0.0
-            }
-        },
-    );
+    let failures = access_log_failing_with(dir.path(), 60, 500, failing(12 * 60..12 * 60 + 25, 0.33));
     let stamp = |s: u32| {
         format!(
             "2025-03-04T{:02}:{:02}:{:02}.{:06}",

@@ -10,6 +10,8 @@
 //! the errors follow the release in the chain. With the clock right, it must find nothing
 //! and move nothing; with `--no-skew`, it reports the offset and moves nothing.
 
+mod common;
+
 use postmortem::analyze::Role;
 use postmortem::report::Report;
 use postmortem::rules::RuleSet;
@@ -283,7 +285,7 @@ fn the_other_logs_of_a_slow_host_move_with_it() {
     let basket = offset_of("app2/basket.log").expect("app2's clock is found off");
     assert_eq!(offset_of("app2/syslog"), Some(basket));
     assert_eq!(offset_of("web1/access.log"), None);
-    let trigger = link(&report, Role::Trigger).expect("a trigger");
+    let trigger = common::link(&report, Role::Trigger).expect("a trigger");
     assert!(trigger.group.ends_with("app2/syslog"), "{trigger:?}");
     assert!((trigger.start - at(180)).abs() <= 30_000_000, "the release at {}", trigger.start);
     assert!(
@@ -294,14 +296,4 @@ fn the_other_logs_of_a_slow_host_move_with_it() {
         "{:?}",
         report.problems
     );
-}
-
-fn link(report: &Report, role: Role) -> Option<&postmortem::report::Episode> {
-    report
-        .root_cause
-        .as_ref()?
-        .chain
-        .iter()
-        .find(|l| l.role == role)
-        .map(|l| &l.episode)
 }

@@ -230,3 +230,9 @@ pub fn have_real_logs() -> bool {
     eprintln!("skipped: ../shared/real-logs is not there (a clone of the project alone has none)");
     false
 }
+
+/// A share of requests failing in the minutes of `minutes` (of the day), none outside:
+/// the shape of most outages the scenarios tell.
+pub fn failing(minutes: std::ops::Range<u32>, share: f64) -> impl Fn(u32) -> f64 {
+    move |m| if minutes.contains(&m) { share } else { 0.0 }
+}
