@@ -154,6 +154,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_volume_that_filled_for_hours(),
         a_java_root_cause_under_every_failed_request(),
         a_rails_error_under_every_failed_checkout(),
+        a_crash_loop_seen_through_kubernetes_events(),
     ]
     .into_iter()
     .chain(shipped())
@@ -1378,6 +1379,301 @@ fn a_rails_error_under_every_failed_checkout() -> Case {
     }
 }
 
+/// One Kubernetes event as `kubectl get events -o json` lists it (core/v1).
+#[allow(clippy::too_many_arguments)]
+fn kube_event(
+    kind: &str,
+    name: &str,
+    reason: &str,
+    message: &str,
+    warning: bool,
+    component: &str,
+    (first, last, count): (&str, &str, u64),
+    uid: usize,
+) -> serde_json::Value {
+    let at = |hms: &str| format!("2025-06-12T{hms}Z");
+    serde_json::json!({
+        "apiVersion": "v1",
+        "count": count,
+        "eventTime": null,
+        "firstTimestamp": at(first),
+        "involvedObject": {
+            "apiVersion": if kind == "Pod" { "v1" } else { "apps/v1" },
+            "kind": kind,
+            "name": name,
+            "namespace": "storefront",
+            "resourceVersion": format!("{}", 880_000 + uid),
+            "uid": format!("6f1d3a52-0c4e-4b7a-9d2e-{uid:012}")
+        },
+        "kind": "Event",
+        "lastTimestamp": at(last),
+        "message": message,
+        "metadata": {
+            "creationTimestamp": at(first),
+            "name": format!("{name}.{:016x}", 0x17d8_0000_0000_0000u64 + uid as u64),
+            "namespace": "storefront",
+            "resourceVersion": format!("{}", 990_000 + uid),
+            "uid": format!("0b7e2c41-5a9f-4e3d-8c1b-{uid:012}")
+        },
+        "reason": reason,
+        "reportingComponent": "",
+        "reportingInstance": "",
+        "source": if component == "kubelet" {
+            serde_json::json!({"component": "kubelet", "host": "gke-prod-pool-2-a81f"})
+        } else {
+            serde_json::json!({"component": component})
+        },
+        "type": if warning { "Warning" } else { "Normal" }
+    })
+}
+
+/// **A crash loop seen only through Kubernetes.**
+///
+/// A team's basket service runs on Kubernetes; all they have after the outage is what the
+/// cluster kept: `kubectl get events -o json` for the namespace, and the ingress
+/// controller's access log exported from Loki (`logcli query --output=jsonl`). At 14:02 a
+/// rollout scales up a new replica set and, the deployment being `Recreate`, scales the
+/// old one to nothing. The new pod fails its readiness probe and its container keeps
+/// dying: the kubelet backs off restarting it, forty times over thirteen minutes. With no
+/// ready pod behind it, the ingress answers 503 to every basket request. At 14:15 the
+/// rollout is undone: the old replica set is scaled back up, and requests succeed again.
+/// All day the autoscaler of another service warns that it has no metrics (a decoy that
+/// recurs) and twice scales it (changes that are no rollout of the failing service), and
+/// an hourly report job runs (a routine decoy).
+///
+/// The reading: users saw 503s on the basket routes from about 14:02 to 14:15; the trigger
+/// is the rollout's new replica set, the mechanism the crash loop (the kubelet backing off
+/// restarting the failed container, or the readiness probe it keeps failing), the fix the
+/// old replica set scaled back up.
+fn a_crash_loop_seen_through_kubernetes_events() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let new_rs = "basketd-7c5d9f8b6d";
+    let old_rs = "basketd-5f6b8d7c94";
+    let pod = format!("{new_rs}-q4x2n");
+    let mut events = vec![
+        kube_event(
+            "HorizontalPodAutoscaler",
+            "searchd",
+            "FailedGetResourceMetric",
+            "failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API",
+            true,
+            "horizontal-pod-autoscaler",
+            ("08:00:12", "16:00:02", 960),
+            1,
+        ),
+        // The autoscaler of another service scales its replica set up and down (a routine
+        // change, no rollout).
+        kube_event(
+            "Deployment",
+            "searchd",
+            "ScalingReplicaSet",
+            "Scaled up replica set searchd-6b7c8d9f5 to 4 from 3",
+            false,
+            "deployment-controller",
+            ("11:04:40", "11:04:40", 1),
+            15,
+        ),
+        kube_event(
+            "Deployment",
+            "searchd",
+            "ScalingReplicaSet",
+            "Scaled down replica set searchd-6b7c8d9f5 to 3 from 4",
+            false,
+            "deployment-controller",
+            ("12:31:10", "12:31:10", 1),
+            16,
+        ),
+        kube_event(
+            "CronJob",
+            "hourly-basket-report",
+            "SuccessfulCreate",
+            "Created job hourly-basket-report-29162400",
+            false,
+            "cronjob-controller",
+            ("13:00:00", "13:00:00", 1),
+            2,
+        ),
+        kube_event(
+            "CronJob",
+            "hourly-basket-report",
+            "SawCompletedJob",
+            "Saw completed job: hourly-basket-report-29162400, status: Complete",
+            false,
+            "cronjob-controller",
+            ("13:00:41", "13:00:41", 1),
+            3,
+        ),
+        kube_event(
+            "CronJob",
+            "hourly-basket-report",
+            "SuccessfulCreate",
+            "Created job hourly-basket-report-29162460",
+            false,
+            "cronjob-controller",
+            ("14:00:00", "14:00:00", 1),
+            4,
+        ),
+        kube_event(
+            "CronJob",
+            "hourly-basket-report",
+            "SawCompletedJob",
+            "Saw completed job: hourly-basket-report-29162460, status: Complete",
+            false,
+            "cronjob-controller",
+            ("14:00:39", "14:00:39", 1),
+            5,
+        ),
+        kube_event(
+            "Deployment",
+            "basketd",
+            "ScalingReplicaSet",
+            &format!("Scaled down replica set {old_rs} to 0 from 2"),
+            false,
+            "deployment-controller",
+            ("14:02:05", "14:02:05", 1),
+            6,
+        ),
+        kube_event(
+            "Deployment",
+            "basketd",
+            "ScalingReplicaSet",
+            &format!("Scaled up replica set {new_rs} to 1"),
+            false,
+            "deployment-controller",
+            ("14:02:09", "14:02:09", 1),
+            7,
+        ),
+        kube_event(
+            "Pod",
+            &pod,
+            "Scheduled",
+            &format!("Successfully assigned storefront/{pod} to gke-prod-pool-2-a81f"),
+            false,
+            "default-scheduler",
+            ("14:02:09", "14:02:09", 1),
+            8,
+        ),
+        kube_event(
+            "Pod",
+            &pod,
+            "Pulled",
+            "Container image \"registry.example.net/basketd:4.12.0\" already present on machine",
+            false,
+            "kubelet",
+            ("14:02:11", "14:14:31", 14),
+            9,
+        ),
+        kube_event(
+            "Pod",
+            &pod,
+            "Started",
+            "Started container basketd",
+            false,
+            "kubelet",
+            ("14:02:12", "14:14:32", 14),
+            10,
+        ),
+        kube_event(
+            "Pod",
+            &pod,
+            "Unhealthy",
+            "Readiness probe failed: HTTP probe failed with statuscode: 500",
+            true,
+            "kubelet",
+            ("14:02:22", "14:14:52", 51),
+            11,
+        ),
+        kube_event(
+            "Pod",
+            &pod,
+            "BackOff",
+            &format!("Back-off restarting failed container basketd in pod {pod}_storefront(3c9e7a10-2d4b-4f6e-9a8c-5b1d0e7f2a63)"),
+            true,
+            "kubelet",
+            ("14:02:48", "14:15:01", 40),
+            12,
+        ),
+        kube_event(
+            "Deployment",
+            "basketd",
+            "ScalingReplicaSet",
+            &format!("Scaled up replica set {old_rs} to 2 from 0"),
+            false,
+            "deployment-controller",
+            ("14:15:06", "14:15:06", 1),
+            13,
+        ),
+        kube_event(
+            "Deployment",
+            "basketd",
+            "ScalingReplicaSet",
+            &format!("Scaled down replica set {new_rs} to 0 from 1"),
+            false,
+            "deployment-controller",
+            ("14:15:07", "14:15:07", 1),
+            14,
+        ),
+    ];
+    // kubectl lists events by name, not by time.
+    events.sort_by(|a, b| a["metadata"]["name"].as_str().cmp(&b["metadata"]["name"].as_str()));
+    let list = serde_json::json!({
+        "apiVersion": "v1",
+        "items": events,
+        "kind": "List",
+        "metadata": {"resourceVersion": ""}
+    });
+    std::fs::write(dir.path().join("events.json"), serde_json::to_string_pretty(&list).unwrap() + "\n").unwrap();
+
+    // The ingress controller's access log as Loki returns it: ingress-nginx's default
+    // format, the upstream `-` when no endpoint is ready.
+    let mut ingress = String::new();
+    let routes = ["/api/basket", "/api/basket/items", "/api/search?q=lamp", "/api/basket/checkout"];
+    for (i, s) in (hms("13:40:00")..hms("14:40:00")).step_by(3).enumerate() {
+        let route = routes[i % routes.len()];
+        let basket = route.starts_with("/api/basket");
+        let down = basket && (hms("14:02:06")..hms("14:15:10")).contains(&s);
+        let (upstream, status, bytes, upstream_addr, upstream_status) = match (basket, down) {
+            (true, true) => ("storefront-basketd-8080", 503, 190, "-", "-".to_string()),
+            (true, false) => ("storefront-basketd-8080", 200, 1432, "10.52.3.17:8080", "200".to_string()),
+            (false, _) => ("storefront-searchd-8080", 200, 5120, "10.52.1.9:8080", "200".to_string()),
+        };
+        let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+        let line = format!(
+            "10.128.{}.{} - - [12/Jun/2025:{h:02}:{m:02}:{sec:02} +0000] \"GET {route} HTTP/1.1\" {status} {bytes} \"https://shop.example.net/\" \"Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0\" 487 0.{:03} [{upstream}] [] {upstream_addr} {bytes} 0.{:03} {upstream_status} {:032x}",
+            i % 7,
+            20 + i % 200,
+            if down { 0 } else { 12 + i % 40 },
+            if down { 0 } else { 11 + i % 40 },
+            0x9a3f_0000_0000_u64 + i as u64,
+        );
+        let record = serde_json::json!({
+            "labels": {"app_kubernetes_io_name": "ingress-nginx", "namespace": "ingress-nginx", "stream": "stdout"},
+            "line": line,
+            "timestamp": format!("2025-06-12T{h:02}:{m:02}:{sec:02}.{:06}Z", 1000 + i % 900),
+        });
+        ingress.push_str(&serde_json::to_string(&record).unwrap());
+        ingress.push('\n');
+    }
+    std::fs::write(dir.path().join("ingress.jsonl"), ingress).unwrap();
+    Case {
+        name: "crash loop, kubernetes events",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![
+            ("events.json", "Scaled up replica set basketd-7c5d9f8b6d to 1"),
+            ("events.json", "Scaled down replica set basketd-5f6b8d7c94 to 0 from 2"),
+        ]),
+        mechanism: Expect::Line(vec![
+            ("events.json", "Back-off restarting failed container"),
+            ("events.json", "Readiness probe failed"),
+        ]),
+        fix: Expect::Line(vec![("events.json", "Scaled up replica set basketd-5f6b8d7c94 to 2 from 0")]),
+        early: Expect::Unjudged,
+        title: vec!["basketd"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -1417,5 +1713,7 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "quotaspenterror",
         "no quota left",
         "fragment cache cold",
+        "basketd",
+        "hourly-basket-report",
     ]);
 }

@@ -435,3 +435,59 @@ fn a_write_error_on_stdout_is_exit_2() {
         assert!(err.contains("<stdout>"), "{args:?}: {err}");
     }
 }
+
+/// A journal file, export and JSON document cut anywhere or with bytes changed: read
+/// without a panic, each giving at most as many lines as the whole does (the binary
+/// journal: at most its entries) and a one-line note where something was not read.
+#[test]
+fn exports_cut_or_corrupted_never_panic() {
+    use postmortem::source::{export_lines, Export};
+    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-logs");
+    if !shared.is_dir() {
+        eprintln!("skipped: ../shared/real-logs is not there");
+        return;
+    }
+    let journal =
+        std::fs::read(shared.join("kjournald/system@c485fef5d17c4272a4a539c4e4708f9e-0000000000000191-0005bd6c979f361b.journal")).unwrap();
+    let export = std::fs::read(shared.join("kjournald/journalexportformat_binary_example.export")).unwrap();
+    let events = std::fs::read(shared.join("fluent-bit/in_kubernetes_events/eventlist_v1_with_lastTimestamp.json")).unwrap();
+    let count = |lines: &[u8]| lines.iter().filter(|&&b| b == b'\n').count();
+    let (whole, _) = export_lines(Export::JournalFile { mapped: false }, journal.clone());
+    assert_eq!(count(&whole), 430);
+    // A xorshift generator: the same cuts and changes on every run.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..400 {
+        let mut bytes = journal.clone();
+        if round % 2 == 0 {
+            bytes.truncate(next() as usize % journal.len());
+        } else {
+            for _ in 0..8 {
+                let at = next() as usize % bytes.len();
+                bytes[at] = next() as u8;
+            }
+        }
+        let (lines, note) = export_lines(Export::JournalFile { mapped: false }, bytes);
+        assert!(count(&lines) <= 430, "round {round}: {} lines", count(&lines));
+        assert!(note.is_none_or(|n| !n.contains('\n')));
+    }
+    for (export_kind, whole) in [(Export::JournalExport, &export), (Export::JsonDocument, &events)] {
+        let lines_whole = count(&export_lines(export_kind, whole.clone()).0);
+        for cut in 0..whole.len() {
+            let (lines, note) = export_lines(export_kind, whole[..cut].to_vec());
+            assert!(count(&lines) <= lines_whole.max(1), "{export_kind:?} cut at {cut}");
+            assert!(note.is_none_or(|n| !n.contains('\n')));
+        }
+        for _ in 0..200 {
+            let mut bytes = whole.clone();
+            let at = next() as usize % bytes.len();
+            bytes[at] = next() as u8;
+            let _ = export_lines(export_kind, bytes);
+        }
+    }
+}

@@ -29,6 +29,8 @@ pub(crate) enum Key {
     TimeLocal,
     EventTime,
     Log,
+    /// Loki's `logcli --output=jsonl` text.
+    Line,
     /// A container runtime's `stdout` or `stderr`.
     Stream,
     Message,
@@ -94,6 +96,7 @@ impl Key {
             b"time_local" => Key::TimeLocal,
             b"eventTime" => Key::EventTime,
             b"log" => Key::Log,
+            b"line" => Key::Line,
             b"stream" => Key::Stream,
             b"message" => Key::Message,
             b"msg" => Key::Msg,

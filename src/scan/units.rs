@@ -38,7 +38,7 @@ pub(super) fn plan_units(probes: &[Probe], options: &ScanOptions) -> Vec<Unit> {
                     start = end;
                 }
             }
-            ReadMode::Decoded(_) | ReadMode::Unwrapped(..) | ReadMode::Stdin => units.push(Unit::Stream { file }),
+            ReadMode::Decoded(_) | ReadMode::Unwrapped(..) | ReadMode::Exported(..) | ReadMode::Stdin => units.push(Unit::Stream { file }),
         }
     }
     units
@@ -149,7 +149,7 @@ pub(super) fn run_unit(
             progress.advance(probe.size);
             let problem = blocks
                 .error
-                .map(|e| match e.get_ref().and_then(|inner| inner.downcast_ref::<source::NotRecords>()) {
+                .map(|e| match e.get_ref().and_then(|inner| inner.downcast_ref::<source::EndNote>()) {
                     // Said once the whole file is read: nothing stopped.
                     Some(note) => Problem::warning(&probe.file.display, note.to_string()),
                     None => Problem::warning(

@@ -5,13 +5,16 @@
 
 mod discover;
 mod encoding;
+mod export;
 mod guard;
 mod names;
+mod records;
 mod wrapper;
 
 pub use discover::{discover, InputFile, Origin};
 pub use encoding::Encoding;
-pub use wrapper::{NotRecords, Wrapper, WrapperKind};
+pub use export::{export_lines, Export};
+pub use wrapper::{Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
 use crate::format::{self, Sniffed, ENTRY_WINDOW};
@@ -39,6 +42,8 @@ pub enum ReadMode {
     Decoded(Encoding),
     /// Streamed with a container runtime's wrapper undone (after decoding, if any).
     Unwrapped(Option<Encoding>, Wrapper),
+    /// Streamed as the syslog lines of an export's records (after decoding, if any).
+    Exported(Option<Encoding>, Export),
     Stdin,
 }
 
@@ -51,6 +56,8 @@ impl ReadMode {
             ReadMode::Decoded(encoding) => encoding.name().into(),
             ReadMode::Unwrapped(None, wrapper) => wrapper.kind.name().into(),
             ReadMode::Unwrapped(Some(encoding), wrapper) => format!("{}, {}", encoding.name(), wrapper.kind.name()),
+            ReadMode::Exported(None, export) => export.name().into(),
+            ReadMode::Exported(Some(encoding), export) => format!("{}, {}", encoding.name(), export.name()),
             ReadMode::Stdin => "stdin".into(),
         }
     }
@@ -120,7 +127,14 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
     let size = meta.len();
     let modified = meta.modified().ok();
     // Compressed or UTF-16, by name or by its first bytes: streamed through a decoder.
-    let magic = read_at(&handle, 0, 6).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    let magic = read_at(&handle, 0, 8).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    let recently_written = modified
+        .and_then(|m| SystemTime::now().duration_since(m).ok())
+        .is_none_or(|age| age < STILL_WRITTEN);
+    if file.compression.is_none() && export::is_journal_file(&magic) {
+        let mapped = !no_mmap && !recently_written;
+        return streamed_probe(file, path, ReadMode::Exported(None, Export::JournalFile { mapped }), size, modified);
+    }
     if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
         let mut head = Vec::new();
         let decoded = handle
@@ -137,21 +151,26 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
             // Known by its first bytes alone and nothing decodes: a text that happens to
             // begin like a compressor's header (`BZh9…`) is read as the text it is.
             Err(_) if head.is_empty() => {}
-            _ => match wrapper::wrapper_of(&head) {
-                Some(wrapper) => return unwrapped_probe(file, path, Some(encoding), wrapper, size, modified),
-                None => return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()),
-            },
+            _ => {
+                if let Some(export) = Export::of_head(&head) {
+                    return streamed_probe(file, path, ReadMode::Exported(Some(encoding), export), size, modified);
+                }
+                match wrapper::wrapper_of(&head) {
+                    Some(wrapper) => return streamed_probe(file, path, ReadMode::Unwrapped(Some(encoding), wrapper), size, modified),
+                    None => return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()),
+                }
+            }
         }
     }
     let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    if let Some(export) = Export::of_head(&head) {
+        return streamed_probe(file, path, ReadMode::Exported(None, export), size, modified);
+    }
     if let Some(wrapper) = wrapper::wrapper_of(&head) {
-        return unwrapped_probe(file, path, None, wrapper, size, modified);
+        return streamed_probe(file, path, ReadMode::Unwrapped(None, wrapper), size, modified);
     }
     let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);
     let tail = read_at(&handle, tail_start, (size - tail_start) as usize).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
-    let recently_written = modified
-        .and_then(|m| SystemTime::now().duration_since(m).ok())
-        .is_none_or(|age| age < STILL_WRITTEN);
     let mode = if no_mmap || recently_written {
         ReadMode::Pread
     } else {
@@ -165,26 +184,38 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
     Ok(probe)
 }
 
-/// Probes a file a container runtime wrapped: its head as the program printed it.
-fn unwrapped_probe(
+/// Probes a file read as a stream of other lines than its own (a container runtime's
+/// wrapper undone, an export's records): the head of that stream.
+fn streamed_probe(
     file: InputFile,
     path: std::path::PathBuf,
-    encoding: Option<Encoding>,
-    wrapper: Wrapper,
+    mode: ReadMode,
     size: u64,
     modified: Option<SystemTime>,
 ) -> Result<Probe, Problem> {
-    let mode = ReadMode::Unwrapped(encoding, wrapper);
     let mut head = Vec::new();
-    let read = open_path_stream(&path, mode).and_then(|stream| stream.take(PROBE_BYTES as u64).read_to_end(&mut head));
-    // The note on lines that were not records comes after the last line: the scan says it.
+    let read = open_path_stream(&path, &file.display, mode).and_then(|stream| stream.take(PROBE_BYTES as u64).read_to_end(&mut head));
+    // A note on what was not records comes after the last line: the scan says it.
     if let Err(e) = read {
-        if head.is_empty() && e.get_ref().and_then(|inner| inner.downcast_ref::<NotRecords>()).is_none() {
+        if head.is_empty() && e.get_ref().and_then(|inner| inner.downcast_ref::<EndNote>()).is_none() {
             return Err(Problem::error(&file.display, format!("cannot read: {}", describe_io(&e))));
         }
     }
     finish_probe(file, mode, size, modified, head, Vec::new())
 }
+
+/// What a stream says once it is read whole (lines that were not records of its wrapper,
+/// records that could not be read): a note, not a stop.
+#[derive(Debug)]
+pub struct EndNote(pub String);
+
+impl std::fmt::Display for EndNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EndNote {}
 
 /// The line that names a W3C file's columns.
 const FIELDS_DIRECTIVE: &[u8] = b"#Fields:";
@@ -581,21 +612,31 @@ pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
     match &probe.file.origin {
         Origin::Stdin => Ok(Box::new(io::stdin())),
         Origin::Path(path) => match probe.mode {
-            ReadMode::Decoded(_) | ReadMode::Unwrapped(..) => open_path_stream(path, probe.mode),
+            ReadMode::Decoded(_) | ReadMode::Unwrapped(..) | ReadMode::Exported(..) => {
+                open_path_stream(path, &probe.file.display, probe.mode)
+            }
             _ => Ok(Box::new(open_regular(path)?.take(probe.size))),
         },
     }
 }
 
 /// The decoded (and unwrapped) bytes of a file read as a stream.
-fn open_path_stream(path: &std::path::Path, mode: ReadMode) -> io::Result<Box<dyn Read + Send>> {
+fn open_path_stream(path: &std::path::Path, display: &str, mode: ReadMode) -> io::Result<Box<dyn Read + Send>> {
+    if let ReadMode::Exported(None, Export::JournalFile { mapped }) = mode {
+        return export::journal_file_reader(path, display, mapped);
+    }
     let raw = io::BufReader::with_capacity(COMPRESSED_READ, open_regular(path)?);
     match mode {
+        ReadMode::Exported(None, export) => Ok(export::text_reader(export, raw)),
+        ReadMode::Exported(Some(encoding), export) => {
+            let decoded = io::BufReader::with_capacity(COMPRESSED_READ, encoding.decoder(raw)?);
+            Ok(export::text_reader(export, decoded))
+        }
         ReadMode::Decoded(encoding) => encoding.decoder(raw),
-        ReadMode::Unwrapped(None, wrapper) => Ok(Box::new(wrapper::Unwrapped::new(raw, wrapper))),
+        ReadMode::Unwrapped(None, wrapper) => Ok(Box::new(wrapper::unwrapped(raw, wrapper))),
         ReadMode::Unwrapped(Some(encoding), wrapper) => {
             let decoded = io::BufReader::with_capacity(COMPRESSED_READ, encoding.decoder(raw)?);
-            Ok(Box::new(wrapper::Unwrapped::new(decoded, wrapper)))
+            Ok(Box::new(wrapper::unwrapped(decoded, wrapper)))
         }
         _ => Ok(Box::new(raw)),
     }

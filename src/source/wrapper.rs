@@ -6,6 +6,7 @@
 //! - containerd and CRI-O (Kubernetes' `/var/log/pods`): `2022-01-28T16:04:05.413656027Z stdout F <the line>`,
 //!   `P` for a piece of a longer line that the next records finish.
 //! - `docker compose logs` of one service: `web-1  | <the line>`.
+//! - Loki's `logcli query --output=jsonl`: `{"labels":{…},"line":"<the line>","timestamp":"…"}`.
 //!
 //! The wrapper is undone as the file streams, like a compression: the scan then sniffs
 //! and reads what the program printed (an nginx access log in a container is an access
@@ -22,15 +23,19 @@
 //! of the wrapper (cut, or another program's) is passed on as it is, and counted: the
 //! count is reported once the file is read.
 
+use super::records::{read_line_bounded, RecordLines, Records};
 use crate::format::{self, Format};
 use std::borrow::Cow;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 
 /// A runtime's way of wrapping lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WrapperKind {
     DockerJson,
     Cri,
+    /// Loki's `logcli query --output=jsonl`: `{"labels":{…},"line":"<the line>","timestamp":"…"}`
+    /// (Go's encoder sorts the keys; `--no-labels` leaves `labels` out).
+    Loki,
     /// `docker compose logs` of one service: `web-1  | <the line>`. Output that
     /// interleaves services is left as it is (read by the `prefixed` family): one file
     /// is read as one family, and its services' lines are of several.
@@ -60,6 +65,7 @@ impl WrapperKind {
         match self {
             WrapperKind::DockerJson => "docker json-file",
             WrapperKind::Cri => "cri",
+            WrapperKind::Loki => "loki",
             WrapperKind::Compose => "docker compose",
         }
     }
@@ -95,6 +101,24 @@ impl WrapperKind {
                     time,
                     partial,
                     stderr,
+                })
+            }
+            WrapperKind::Loki => {
+                if !(line.starts_with(b"{\"labels\":{") || line.starts_with(b"{\"line\":\"")) || !line.ends_with(b"}") {
+                    return None;
+                }
+                let format::ContainerRecord { text, time, .. } = format::loki_record(line)?;
+                // One record is one line: a record's line breaks (a stack trace Loki kept
+                // as one entry) become spaces.
+                let text = match text {
+                    Cow::Borrowed(t) if !t.contains(&b'\n') => Cow::Borrowed(t),
+                    other => Cow::Owned(other.iter().map(|&b| if matches!(b, b'\n' | b'\r') { b' ' } else { b }).collect()),
+                };
+                Some(Record {
+                    text,
+                    time,
+                    partial: false,
+                    stderr: false,
                 })
             }
             WrapperKind::Compose => {
@@ -152,7 +176,7 @@ pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
         .filter(|l| !l.is_empty())
         .take(format::SNIFF_LINES)
         .collect();
-    let kind = [WrapperKind::DockerJson, WrapperKind::Cri, WrapperKind::Compose]
+    let kind = [WrapperKind::DockerJson, WrapperKind::Cri, WrapperKind::Loki, WrapperKind::Compose]
         .into_iter()
         .find(|kind| {
             let records = lines.iter().filter(|l| kind.record(l).is_some()).count();
@@ -209,59 +233,30 @@ pub struct Unwrapped<R> {
     line: Vec<u8>,
     /// The lines being joined from pieces, on stdout and on stderr.
     pieces: [Pieces; 2],
-    /// Unwrapped bytes not yet handed out.
-    out: Vec<u8>,
-    out_at: usize,
     /// Lines that were not records of the wrapper, passed on as they are.
     not_records: u64,
-    ended: bool,
 }
 
-impl<R: BufRead> Unwrapped<R> {
-    pub fn new(raw: R, wrapper: Wrapper) -> Unwrapped<R> {
-        Unwrapped {
-            raw,
-            wrapper,
-            line: Vec::new(),
-            pieces: Default::default(),
-            out: Vec::new(),
-            out_at: 0,
-            not_records: 0,
-            ended: false,
-        }
-    }
+/// The lines `raw` wraps, as a byte stream.
+pub fn unwrapped<R: BufRead + Send>(raw: R, wrapper: Wrapper) -> RecordLines<Unwrapped<R>> {
+    RecordLines::new(Unwrapped {
+        raw,
+        wrapper,
+        line: Vec::new(),
+        pieces: Default::default(),
+        not_records: 0,
+    })
+}
 
-    /// Reads the next outer line into `line`, at most [`MAX_JOINED`] bytes of it (the
-    /// rest of a longer one is skipped): a file of one endless line is never held whole.
-    fn read_line(&mut self) -> io::Result<bool> {
-        self.line.clear();
-        let mut any = false;
-        loop {
-            let buf = match self.raw.fill_buf() {
-                Ok(buf) => buf,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if buf.is_empty() {
-                return Ok(any);
-            }
-            any = true;
-            let (take, done) = match memchr::memchr(b'\n', buf) {
-                Some(i) => (i + 1, true),
-                None => (buf.len(), false),
-            };
-            let room = MAX_JOINED.saturating_sub(self.line.len());
-            self.line.extend_from_slice(&buf[..take.min(room)]);
-            self.raw.consume(take);
-            if done {
-                return Ok(true);
-            }
-        }
-    }
-
-    /// Unwraps the next line into `out`.
-    fn next_line(&mut self) -> io::Result<bool> {
-        if !self.read_line()? {
+impl<R: BufRead + Send> Unwrapped<R> {
+    /// Unwraps the next line into `out`. An outer line is read to at most [`MAX_JOINED`]
+    /// bytes (the rest of a longer one is skipped): a file of one endless line is never
+    /// held whole.
+    fn next_line(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
+        if read_line_bounded(&mut self.raw, &mut self.line, MAX_JOINED)? == 0 {
+            // A line whose last piece never came is dropped, as a stream cut short drops
+            // its piece of a line: its pieces gave empty lines, and a line of its own
+            // after the last would cite no line of the file.
             return Ok(false);
         }
         let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
@@ -271,7 +266,7 @@ impl<R: BufRead> Unwrapped<R> {
                 if !line.is_empty() {
                     self.not_records += 1;
                 }
-                self.out.extend_from_slice(line);
+                out.extend_from_slice(line);
             }
             Some(record) => {
                 let pieces = &mut self.pieces[usize::from(record.stderr)];
@@ -283,71 +278,41 @@ impl<R: BufRead> Unwrapped<R> {
                 // Endless pieces (a hostile file) are handed out as a line at a bound.
                 if !record.partial || pieces.text.len() > MAX_JOINED {
                     if self.wrapper.stamped && !pieces.time.is_empty() {
-                        self.out.extend_from_slice(&pieces.time);
-                        self.out.push(b' ');
+                        out.extend_from_slice(&pieces.time);
+                        out.push(b' ');
                     }
-                    self.out.append(&mut pieces.text);
+                    out.append(&mut pieces.text);
                 }
             }
         }
-        self.out.push(b'\n');
+        out.push(b'\n');
         Ok(true)
     }
 }
 
-impl<R: BufRead> Read for Unwrapped<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.out_at == self.out.len() {
-            self.out.clear();
-            self.out_at = 0;
-            if self.ended {
-                // Everything is read: the lines that were not records are said once.
-                return match std::mem::take(&mut self.not_records) {
-                    0 => Ok(0),
-                    n => Err(io::Error::other(NotRecords(n, self.wrapper.kind.name()))),
-                };
-            }
-            // A batch of lines at a time: one call a line would cost more than the line.
-            while self.out.len() < 64 * 1024 {
-                if !self.next_line()? {
-                    // A line whose last piece never came is dropped, as a stream cut
-                    // short drops its piece of a line: its pieces gave empty lines, and
-                    // a line of its own after the last would cite no line of the file.
-                    self.ended = true;
-                    break;
-                }
-            }
-        }
-        let n = buf.len().min(self.out.len() - self.out_at);
-        buf[..n].copy_from_slice(&self.out[self.out_at..self.out_at + n]);
-        self.out_at += n;
-        Ok(n)
+impl<R: BufRead + Send> Records for Unwrapped<R> {
+    fn next_lines(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
+        self.next_line(out)
     }
-}
 
-/// Lines of a wrapped file that were not records of its wrapper: said once the file is
-/// read, as a note, not as a stop.
-#[derive(Debug)]
-pub struct NotRecords(pub u64, pub &'static str);
-
-impl std::fmt::Display for NotRecords {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            1 => write!(f, "1 line was not a {} record; read as it is", self.1),
-            n => write!(f, "{n} lines were not {} records; read as they are", self.1),
+    /// The lines that were not records, said once.
+    fn end_note(&self) -> Option<String> {
+        match self.not_records {
+            0 => None,
+            1 => Some(format!("1 line was not a {} record; read as it is", self.wrapper.kind.name())),
+            n => Some(format!("{n} lines were not {} records; read as they are", self.wrapper.kind.name())),
         }
     }
 }
-
-impl std::error::Error for NotRecords {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     /// Everything a reader gives, and the error it ends with.
     fn read_all(wrapped: &str, wrapper: Wrapper) -> (String, Option<String>) {
-        let mut reader = Unwrapped::new(wrapped.as_bytes(), wrapper);
+        let mut reader = unwrapped(wrapped.as_bytes(), wrapper);
         let mut out = Vec::new();
         let mut buf = [0u8; 7];
         loop {
