@@ -436,12 +436,12 @@ fn a_write_error_on_stdout_is_exit_2() {
     }
 }
 
-/// A journal file, export and JSON document cut anywhere or with bytes changed: read
+/// A journal file, export, JSON document and CSV export cut anywhere or with bytes changed: read
 /// without a panic, each giving at most as many lines as the whole does (the binary
 /// journal: at most its entries) and a one-line note where something was not read.
 #[test]
 fn exports_cut_or_corrupted_never_panic() {
-    use postmortem::source::{export_lines, Export};
+    use postmortem::source::{export_lines, Export, Style};
     let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-logs");
     if !shared.is_dir() {
         eprintln!("skipped: ../shared/real-logs is not there");
@@ -452,7 +452,7 @@ fn exports_cut_or_corrupted_never_panic() {
     let export = std::fs::read(shared.join("kjournald/journalexportformat_binary_example.export")).unwrap();
     let events = std::fs::read(shared.join("fluent-bit/in_kubernetes_events/eventlist_v1_with_lastTimestamp.json")).unwrap();
     let count = |lines: &[u8]| lines.iter().filter(|&&b| b == b'\n').count();
-    let (whole, _) = export_lines(Export::JournalFile { mapped: false }, journal.clone());
+    let (whole, _) = export_lines(Export::JournalFile { mapped: false }, Style::Carried, journal.clone());
     assert_eq!(count(&whole), 430);
     // A xorshift generator: the same cuts and changes on every run.
     let mut state = 0x9e37_79b9_7f4a_7c15u64;
@@ -472,14 +472,19 @@ fn exports_cut_or_corrupted_never_panic() {
                 bytes[at] = next() as u8;
             }
         }
-        let (lines, note) = export_lines(Export::JournalFile { mapped: false }, bytes);
+        let (lines, note) = export_lines(Export::JournalFile { mapped: false }, Style::Carried, bytes);
         assert!(count(&lines) <= 430, "round {round}: {} lines", count(&lines));
         assert!(note.is_none_or(|n| !n.contains('\n')));
     }
-    for (export_kind, whole) in [(Export::JournalExport, &export), (Export::JsonDocument, &events)] {
-        let lines_whole = count(&export_lines(export_kind, whole.clone()).0);
+    let csv = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/exports/datadog.csv")).unwrap();
+    for (export_kind, whole) in [
+        (Export::JournalExport, &export),
+        (Export::JsonDocument, &events),
+        (Export::Csv, &csv),
+    ] {
+        let lines_whole = count(&export_lines(export_kind, Style::Carried, whole.clone()).0);
         for cut in 0..whole.len() {
-            let (lines, note) = export_lines(export_kind, whole[..cut].to_vec());
+            let (lines, note) = export_lines(export_kind, Style::Carried, whole[..cut].to_vec());
             assert!(count(&lines) <= lines_whole.max(1), "{export_kind:?} cut at {cut}");
             assert!(note.is_none_or(|n| !n.contains('\n')));
         }
@@ -487,7 +492,7 @@ fn exports_cut_or_corrupted_never_panic() {
             let mut bytes = whole.clone();
             let at = next() as usize % bytes.len();
             bytes[at] = next() as u8;
-            let _ = export_lines(export_kind, bytes);
+            let _ = export_lines(export_kind, Style::Printed { stamped: true }, bytes);
         }
     }
 }

@@ -13,7 +13,7 @@ mod wrapper;
 
 pub use discover::{discover, InputFile, Origin};
 pub use encoding::Encoding;
-pub use export::{export_lines, Export};
+pub use export::{export_lines, Export, Style};
 pub use wrapper::{Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
@@ -43,7 +43,7 @@ pub enum ReadMode {
     /// Streamed with a container runtime's wrapper undone (after decoding, if any).
     Unwrapped(Option<Encoding>, Wrapper),
     /// Streamed as the syslog lines of an export's records (after decoding, if any).
-    Exported(Option<Encoding>, Export),
+    Exported(Option<Encoding>, Export, Style),
     Stdin,
 }
 
@@ -56,8 +56,14 @@ impl ReadMode {
             ReadMode::Decoded(encoding) => encoding.name().into(),
             ReadMode::Unwrapped(None, wrapper) => wrapper.kind.name().into(),
             ReadMode::Unwrapped(Some(encoding), wrapper) => format!("{}, {}", encoding.name(), wrapper.kind.name()),
-            ReadMode::Exported(None, export) => export.name().into(),
-            ReadMode::Exported(Some(encoding), export) => format!("{}, {}", encoding.name(), export.name()),
+            ReadMode::Exported(encoding, export, style) => {
+                let mut name = encoding.map(|e| format!("{}, ", e.name())).unwrap_or_default();
+                name.push_str(export.name());
+                if let Style::Printed { .. } = style {
+                    name.push_str(", messages as printed");
+                }
+                name
+            }
             ReadMode::Stdin => "stdin".into(),
         }
     }
@@ -133,7 +139,13 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
         .is_none_or(|age| age < STILL_WRITTEN);
     if file.compression.is_none() && export::is_journal_file(&magic) {
         let mapped = !no_mmap && !recently_written;
-        return streamed_probe(file, path, ReadMode::Exported(None, Export::JournalFile { mapped }), size, modified);
+        return streamed_probe(
+            file,
+            path,
+            ReadMode::Exported(None, Export::JournalFile { mapped }, Style::Carried),
+            size,
+            modified,
+        );
     }
     if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
         let mut head = Vec::new();
@@ -153,7 +165,13 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
             Err(_) if head.is_empty() => {}
             _ => {
                 if let Some(export) = Export::of_head(&head) {
-                    return streamed_probe(file, path, ReadMode::Exported(Some(encoding), export), size, modified);
+                    return streamed_probe(
+                        file,
+                        path,
+                        ReadMode::Exported(Some(encoding), export, Style::Carried),
+                        size,
+                        modified,
+                    );
                 }
                 match wrapper::wrapper_of(&head) {
                     Some(wrapper) => return streamed_probe(file, path, ReadMode::Unwrapped(Some(encoding), wrapper), size, modified),
@@ -164,7 +182,7 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
     }
     let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     if let Some(export) = Export::of_head(&head) {
-        return streamed_probe(file, path, ReadMode::Exported(None, export), size, modified);
+        return streamed_probe(file, path, ReadMode::Exported(None, export, Style::Carried), size, modified);
     }
     if let Some(wrapper) = wrapper::wrapper_of(&head) {
         return streamed_probe(file, path, ReadMode::Unwrapped(None, wrapper), size, modified);
@@ -193,6 +211,17 @@ fn streamed_probe(
     size: u64,
     modified: Option<SystemTime>,
 ) -> Result<Probe, Problem> {
+    // An export's messages are read as printed where they are of a family of their own.
+    let mode = match mode {
+        ReadMode::Exported(encoding, export, _) => {
+            let printed = ReadMode::Exported(encoding, export, Style::Printed { stamped: false });
+            let mut messages = Vec::new();
+            let _ = open_path_stream(&path, &file.display, printed)
+                .and_then(|stream| stream.take(PROBE_BYTES as u64).read_to_end(&mut messages));
+            ReadMode::Exported(encoding, export, Style::of_messages(&messages))
+        }
+        other => other,
+    };
     let mut head = Vec::new();
     let read = open_path_stream(&path, &file.display, mode).and_then(|stream| stream.take(PROBE_BYTES as u64).read_to_end(&mut head));
     // A note on what was not records comes after the last line: the scan says it.
@@ -622,15 +651,15 @@ pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
 
 /// The decoded (and unwrapped) bytes of a file read as a stream.
 fn open_path_stream(path: &std::path::Path, display: &str, mode: ReadMode) -> io::Result<Box<dyn Read + Send>> {
-    if let ReadMode::Exported(None, Export::JournalFile { mapped }) = mode {
-        return export::journal_file_reader(path, display, mapped);
+    if let ReadMode::Exported(None, Export::JournalFile { mapped }, style) = mode {
+        return export::journal_file_reader(path, display, mapped, style);
     }
     let raw = io::BufReader::with_capacity(COMPRESSED_READ, open_regular(path)?);
     match mode {
-        ReadMode::Exported(None, export) => Ok(export::text_reader(export, raw)),
-        ReadMode::Exported(Some(encoding), export) => {
+        ReadMode::Exported(None, export, style) => Ok(export::text_reader(export, style, raw)),
+        ReadMode::Exported(Some(encoding), export, style) => {
             let decoded = io::BufReader::with_capacity(COMPRESSED_READ, encoding.decoder(raw)?);
-            Ok(export::text_reader(export, decoded))
+            Ok(export::text_reader(export, style, decoded))
         }
         ReadMode::Decoded(encoding) => encoding.decoder(raw),
         ReadMode::Unwrapped(None, wrapper) => Ok(Box::new(wrapper::unwrapped(raw, wrapper))),

@@ -197,22 +197,45 @@ pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
         .filter(|r| !r.partial)
         .flat_map(|r| r.text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
         .collect();
-    let sniffed = format::sniff(&inner);
+    let inner = inner_reading(&inner);
+    Some(Wrapper {
+        kind,
+        stamped: inner.sniffed.format == Format::Unknown || (inner.generic() && inner.own_time * 2 < inner.printed),
+    })
+}
+
+/// What lines a program printed, wrapped in records that carry their time (a runtime's,
+/// an export's), are: the family they sniff as, how many of them there are, and how many
+/// carry a time of their own.
+pub(crate) struct InnerLines {
+    pub sniffed: format::Sniffed,
+    pub printed: usize,
+    pub own_time: usize,
+}
+
+impl InnerLines {
+    /// A family read for its time alone: its lines may be given the record's time in
+    /// front. A family of its own knows which of its lines carry the time (a slow-log
+    /// entry's `# Time:`, a traceback under its record): its lines are read as printed.
+    pub fn generic(&self) -> bool {
+        matches!(self.sniffed.format, Format::Timestamped | Format::Prefixed | Format::JsonLines)
+    }
+}
+
+/// The lines a program printed (one a line of `inner`), sniffed.
+pub(crate) fn inner_reading(inner: &[u8]) -> InnerLines {
+    let sniffed = format::sniff(inner);
     let own_time = inner
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty())
         .filter(|l| sniffed.format.stamp_at(l).and_then(|at| sniffed.format.parse_stamp(at)).is_some())
         .count();
     let printed = inner.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
-    // A family of its own knows which of its lines carry the time (a slow-log entry's
-    // `# Time:`, a traceback under its record): its lines are read as printed. Only lines
-    // no family knows, or read for their time alone, are given the runtime's where most
-    // have none.
-    let generic = matches!(sniffed.format, Format::Timestamped | Format::Prefixed | Format::JsonLines);
-    Some(Wrapper {
-        kind,
-        stamped: sniffed.format == Format::Unknown || (generic && own_time * 2 < printed),
-    })
+    InnerLines {
+        sniffed,
+        printed,
+        own_time,
+    }
 }
 
 /// The longest line joined from pieces: past it the pieces so far are a line of their

@@ -64,7 +64,10 @@ impl Family for Syslog {
             Some(pri) => Some(Level::of_syslog((pri % 8) as u8)),
             None => {
                 let text = memchr::memmem::find(message, b": ").map_or(message, |at| &message[at + 2..]);
-                generic_head(text).level
+                // A program that prints its own time first (a Lambda function's line
+                // carried from CloudWatch): its level comes after it.
+                let stamp = time::parse_iso(text).map_or(0, |s| s.len);
+                generic_head(&text[stamp..]).level
             }
         };
         Some(Head {

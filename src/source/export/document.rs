@@ -25,7 +25,7 @@
 //! counted as records rather than as lines of the file.
 
 use super::super::records::{read_line_bounded, Records};
-use super::{Carried, MAX_MESSAGE};
+use super::{Carried, Style, MAX_MESSAGE};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead};
@@ -152,6 +152,7 @@ struct Record {
 /// The JSON documents of a file, unit by unit, as lines.
 pub(super) struct DocumentRecords<R: BufRead> {
     input: R,
+    style: Style,
     line: Vec<u8>,
     /// The number of the line being read (0-based), the first line not handed out yet,
     /// and the records placed on the lines from it on (the others are handed out empty).
@@ -177,9 +178,10 @@ pub(super) struct DocumentRecords<R: BufRead> {
 }
 
 impl<R: BufRead + Send> DocumentRecords<R> {
-    pub(super) fn new(input: R) -> Self {
+    pub(super) fn new(input: R, style: Style) -> Self {
         DocumentRecords {
             input,
+            style,
             line: Vec::new(),
             line_no: 0,
             first_held: 0,
@@ -362,11 +364,11 @@ impl<R: BufRead + Send> DocumentRecords<R> {
         for record in records {
             let at = record_lines.next().map_or(own_line, |(start, message)| message.unwrap_or(start));
             let mut line = Vec::new();
-            record.carried(record.micros).write(&mut line);
+            record.carried(record.micros).write(self.style, &mut line);
             let placed = self.place(at, line);
             if let Some(again) = record.again_at.filter(|&a| a != record.micros) {
                 let mut line = Vec::new();
-                record.carried(again).write(&mut line);
+                record.carried(again).write(self.style, &mut line);
                 // Only on a spare line of the same record: a line past the document's would
                 // shift every citation after it.
                 self.place_if_free(placed + 1, line);
@@ -482,6 +484,7 @@ impl Record {
             program: &self.program,
             pid: "",
             message: &self.message,
+            naive: false,
         }
     }
 }
@@ -834,7 +837,7 @@ mod tests {
 
     /// The lines a document gives, and the note at its end.
     fn lines_of(document: &str) -> (Vec<String>, Option<String>) {
-        let mut records = DocumentRecords::new(io::Cursor::new(document.as_bytes().to_vec()));
+        let mut records = DocumentRecords::new(io::Cursor::new(document.as_bytes().to_vec()), Style::Carried);
         let mut out = Vec::new();
         while records.next_lines(&mut out).unwrap() {}
         let text = String::from_utf8(out).unwrap();

@@ -7,7 +7,7 @@
 //! and `SYSLOG_FACILITY` give its `<PRI>`.
 
 use super::super::records::{read_line_bounded, Records};
-use super::{Carried, MAX_MESSAGE};
+use super::{Carried, Style, MAX_MESSAGE};
 use std::io::{self, BufRead, Read};
 
 /// The fields of an entry the line is made of.
@@ -45,8 +45,8 @@ impl Fields {
         }
     }
 
-    /// The entry's line, if it has a time and a message.
-    fn write(&self, out: &mut Vec<u8>) -> bool {
+    /// The entry's line in `style`, if it has a time and a message.
+    fn write(&self, style: Style, out: &mut Vec<u8>) -> bool {
         let (Some(micros), Some(message)) = (self.source_realtime.or(self.realtime), &self.message) else {
             return false;
         };
@@ -63,8 +63,9 @@ impl Fields {
             program,
             pid: &self.pid,
             message,
+            naive: false,
         }
-        .write(out);
+        .write(style, out);
         true
     }
 }
@@ -92,6 +93,7 @@ const MAX_BINARY_FIELD: u64 = 64 << 20;
 /// is, and counted.
 pub(super) struct ExportRecords<R: BufRead> {
     input: R,
+    style: Style,
     line: Vec<u8>,
     fields: Fields,
     /// Lines of the entry so far, and which of them holds its message.
@@ -102,9 +104,10 @@ pub(super) struct ExportRecords<R: BufRead> {
 }
 
 impl<R: BufRead + Send> ExportRecords<R> {
-    pub(super) fn new(input: R) -> Self {
+    pub(super) fn new(input: R, style: Style) -> Self {
         ExportRecords {
             input,
+            style,
             line: Vec::new(),
             fields: Fields::default(),
             entry_lines: 0,
@@ -118,7 +121,7 @@ impl<R: BufRead + Send> ExportRecords<R> {
     fn finish_entry(&mut self, out: &mut Vec<u8>) {
         for index in 0..self.entry_lines {
             if Some(index) == self.message_line {
-                self.fields.write(out);
+                self.fields.write(self.style, out);
             }
             out.push(b'\n');
         }
@@ -128,26 +131,33 @@ impl<R: BufRead + Send> ExportRecords<R> {
     }
 
     /// A binary field: its length, its bytes and the newline after them. Returns the lines
-    /// it spans, or `None` when the stream ends or the length is not believable.
-    fn binary_field(&mut self, name: &[u8]) -> io::Result<Option<u64>> {
+    /// they span after the name's (the newlines among them), or `None` when the stream
+    /// ends or is not what it says (a length not believable, no newline after the bytes):
+    /// then nothing after is read, as the lines can no longer be told apart.
+    fn binary_field(&mut self, name: &[u8]) -> io::Result<Result<u64, u64>> {
         let mut length = [0u8; 8];
         if self.input.read_exact(&mut length).is_err() {
-            return Ok(None);
+            return Ok(Err(0));
         }
+        let newlines_in = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let in_length = newlines_in(&length);
         let length = u64::from_le_bytes(length);
         if length > MAX_BINARY_FIELD {
-            return Ok(None);
+            return Ok(Err(in_length));
         }
         let mut value = Vec::new();
         (&mut self.input).take(length).read_to_end(&mut value)?;
         let mut newline = [0u8; 1];
-        let _ = self.input.read_exact(&mut newline);
-        let lines = 1 + value.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let ended = self.input.read_exact(&mut newline).is_ok() && newline[0] == b'\n';
+        let lines = in_length + newlines_in(&value) + u64::from(ended);
+        if !ended || value.len() as u64 != length {
+            return Ok(Err(lines));
+        }
         if name == b"MESSAGE" {
-            self.message_line = Some(self.entry_lines + 1);
+            self.message_line = Some(self.entry_lines + in_length);
         }
         self.fields.take(name, &value);
-        Ok(Some(lines))
+        Ok(Ok(lines))
     }
 }
 
@@ -198,11 +208,13 @@ impl<R: BufRead + Send> ExportRecords<R> {
         }
         if is_field_name(line) {
             let name = line.to_vec();
+            // The name's line, then the lines of the bytes after it.
+            self.entry_lines += 1;
             match self.binary_field(&name)? {
-                Some(lines) => self.entry_lines += lines,
-                None => {
+                Ok(lines) => self.entry_lines += lines,
+                Err(lines) => {
                     // A cut or corrupt stream: what came before is kept.
-                    self.entry_lines += 1;
+                    self.entry_lines += lines;
                     self.binary_cut = true;
                     self.finish_entry(out);
                     return Ok(false);
@@ -277,6 +289,7 @@ impl std::ops::Deref for JournalBytes {
 /// arrays are not needed), each entry's fields read from the data objects it points at.
 pub(super) struct FileRecords {
     bytes: JournalBytes,
+    style: Style,
     compact: bool,
     /// The next object's offset, and where the objects end.
     at: usize,
@@ -287,7 +300,7 @@ pub(super) struct FileRecords {
 }
 
 impl FileRecords {
-    pub(super) fn open(path: &std::path::Path, display: &str, mapped: bool) -> io::Result<FileRecords> {
+    pub(super) fn open(path: &std::path::Path, display: &str, mapped: bool, style: Style) -> io::Result<FileRecords> {
         let file = super::super::open_regular(path)?;
         let size = file.metadata()?.len();
         let bytes = match mapped {
@@ -306,10 +319,10 @@ impl FileRecords {
                 JournalBytes::Read(bytes)
             }
         };
-        Self::of_bytes(bytes)
+        Self::of_bytes(bytes, style)
     }
 
-    pub(super) fn of_bytes(bytes: JournalBytes) -> io::Result<FileRecords> {
+    pub(super) fn of_bytes(bytes: JournalBytes, style: Style) -> io::Result<FileRecords> {
         let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, format!("not a readable journal file: {what}"));
         if !bytes.starts_with(SIGNATURE) {
             return Err(bad("no journal signature"));
@@ -328,6 +341,7 @@ impl FileRecords {
             .unwrap_or(usize::MAX)
             .min(bytes.len());
         Ok(FileRecords {
+            style,
             compact: flags & COMPACT != 0,
             at: start,
             end,
@@ -446,7 +460,7 @@ impl Records for FileRecords {
                 continue;
             }
             match self.entry(offset, size) {
-                Some(fields) if fields.write(out) => {}
+                Some(fields) if fields.write(self.style, out) => {}
                 Some(_) => {}
                 None => {
                     self.unreadable_entries += 1;
@@ -483,7 +497,7 @@ mod tests {
     use super::*;
 
     fn lines_of(export: &[u8]) -> (Vec<String>, Option<String>) {
-        let mut records = ExportRecords::new(io::Cursor::new(export.to_vec()));
+        let mut records = ExportRecords::new(io::Cursor::new(export.to_vec()), Style::Carried);
         let mut out = Vec::new();
         while records.next_lines(&mut out).unwrap() {}
         let text = String::from_utf8_lossy(&out).into_owned();
@@ -529,6 +543,17 @@ mod tests {
     }
 
     #[test]
+    fn a_binary_field_without_its_newline_ends_the_reading_without_lines_the_file_lacks() {
+        // Found by the `exports` fuzz target: 5 bytes of value, then no newline.
+        let mut export = b"__REALTIME_TIMESTAMP=1\nMESSAGE\n".to_vec();
+        export.extend_from_slice(&5u64.to_le_bytes());
+        export.extend_from_slice(b"\0\0\0\0\0\0\0(");
+        let (lines, note) = lines_of(&export);
+        assert!(lines.len() <= export.iter().filter(|&&b| b == b'\n').count() + 1, "{lines:?}");
+        assert!(note.unwrap().contains("cut short"));
+    }
+
+    #[test]
     fn an_export_is_known_by_its_fields_and_a_key_value_log_is_not() {
         assert!(is_export(b"__CURSOR=s=1;i=2\n__REALTIME_TIMESTAMP=1\nMESSAGE=x\n"));
         assert!(!is_export(b"ts=2024-01-01T00:00:00Z level=info msg=x\n"));
@@ -537,7 +562,12 @@ mod tests {
 
     #[test]
     fn a_journal_that_is_not_one_is_refused_with_a_reason() {
-        let refuse = |bytes: Vec<u8>| FileRecords::of_bytes(JournalBytes::Read(bytes)).err().unwrap().to_string();
+        let refuse = |bytes: Vec<u8>| {
+            FileRecords::of_bytes(JournalBytes::Read(bytes), Style::Carried)
+                .err()
+                .unwrap()
+                .to_string()
+        };
         assert!(refuse(b"LPKSHHRH".to_vec()).contains("cut short"));
         let mut newer = SIGNATURE.to_vec();
         newer.extend_from_slice(&[0, 0, 0, 0, 0, 0, 1, 0]);

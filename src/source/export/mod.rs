@@ -24,6 +24,7 @@
 //! empty lines for the rest. A binary journal has no lines: its lines are its entries, in
 //! the order they were written (the first entry is line 1).
 
+mod csv;
 mod document;
 mod journal;
 
@@ -40,6 +41,8 @@ pub enum Export {
     JournalFile { mapped: bool },
     /// JSON documents of records (pretty-printed or not, one or several).
     JsonDocument,
+    /// A log platform's CSV export, known by its header.
+    Csv,
 }
 
 impl Export {
@@ -49,6 +52,7 @@ impl Export {
             Export::JournalExport => "journal export",
             Export::JournalFile { .. } => "journal file",
             Export::JsonDocument => "json records",
+            Export::Csv => "csv export",
         }
     }
 
@@ -59,8 +63,49 @@ impl Export {
             Some(Export::JournalExport)
         } else if document::is_document(head) {
             Some(Export::JsonDocument)
+        } else if csv::is_csv(head) {
+            Some(Export::Csv)
         } else {
             None
+        }
+    }
+}
+
+/// How an export's records become lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Each record as a syslog line carrying its time, severity and identity: for messages
+    /// of no family (a journal's, an event's).
+    Carried,
+    /// Each record's message as the program printed it, read by its own family (an nginx
+    /// access line exported from CloudWatch is an access line); with the record's time in
+    /// front where most messages carry none.
+    Printed { stamped: bool },
+}
+
+/// The share of an export's sampled messages that must be of one family for them to be
+/// read as printed: a message its family does not know would lose the record's time and
+/// severity, which carrying keeps.
+const PRINTED_SHARE: f64 = 0.9;
+
+impl Style {
+    /// The style of an export whose messages (as [`Style::Printed`] gives them, unstamped)
+    /// begin with `messages`. Read as printed: access lines (whose request fields make the
+    /// traffic series) and JSON lines (whose level and fields their family reads), where
+    /// nearly all messages are of that family; given the record's time in front where
+    /// any lacks its own. Anything else is carried, with the record's own time, severity
+    /// and identity: a syslog line's stamp inside a message has no year and no zone, and
+    /// the record's has both.
+    pub fn of_messages(messages: &[u8]) -> Style {
+        let inner = super::wrapper::inner_reading(messages);
+        let format = inner.sniffed.format;
+        let readable = format.kind() == crate::format::SourceKind::Web || format == crate::format::Format::JsonLines;
+        let sampled = inner.sniffed.sampled.min(inner.printed).max(1);
+        if !readable || (inner.sniffed.matched as f64) < PRINTED_SHARE * sampled as f64 {
+            return Style::Carried;
+        }
+        Style::Printed {
+            stamped: inner.generic() && inner.own_time < inner.printed,
         }
     }
 }
@@ -71,29 +116,32 @@ pub fn is_journal_file(magic: &[u8]) -> bool {
 }
 
 /// The lines of a text export read from `input`.
-pub fn text_reader<R: BufRead + Send + 'static>(export: Export, input: R) -> Box<dyn Read + Send> {
+pub fn text_reader<R: BufRead + Send + 'static>(export: Export, style: Style, input: R) -> Box<dyn Read + Send> {
     match export {
-        Export::JournalExport => Box::new(RecordLines::new(journal::ExportRecords::new(input))),
-        Export::JsonDocument => Box::new(RecordLines::new(document::DocumentRecords::new(input))),
+        Export::JournalExport => Box::new(RecordLines::new(journal::ExportRecords::new(input, style))),
+        Export::JsonDocument => Box::new(RecordLines::new(document::DocumentRecords::new(input, style))),
+        Export::Csv => Box::new(RecordLines::new(csv::CsvRecords::new(input, style))),
         Export::JournalFile { .. } => unreachable!("a journal file is opened by its path"),
     }
 }
 
 /// The lines of a binary journal file: one line an entry.
-pub fn journal_file_reader(path: &std::path::Path, display: &str, mapped: bool) -> io::Result<Box<dyn Read + Send>> {
-    Ok(Box::new(RecordLines::new(journal::FileRecords::open(path, display, mapped)?)))
+pub fn journal_file_reader(path: &std::path::Path, display: &str, mapped: bool, style: Style) -> io::Result<Box<dyn Read + Send>> {
+    Ok(Box::new(RecordLines::new(journal::FileRecords::open(
+        path, display, mapped, style,
+    )?)))
 }
 
 /// Every line an export's bytes give, and the note said at their end: the reading the
 /// scan streams, whole, for tests and fuzzing. A binary journal that is not one gives no
 /// line and its reason as the note.
-pub fn export_lines(export: Export, bytes: Vec<u8>) -> (Vec<u8>, Option<String>) {
+pub fn export_lines(export: Export, style: Style, bytes: Vec<u8>) -> (Vec<u8>, Option<String>) {
     let mut reader: Box<dyn Read + Send> = match export {
-        Export::JournalFile { .. } => match journal::FileRecords::of_bytes(journal::JournalBytes::Read(bytes)) {
+        Export::JournalFile { .. } => match journal::FileRecords::of_bytes(journal::JournalBytes::Read(bytes), style) {
             Ok(records) => Box::new(RecordLines::new(records)),
             Err(e) => return (Vec::new(), Some(e.to_string())),
         },
-        _ => text_reader(export, io::Cursor::new(bytes)),
+        _ => text_reader(export, style, io::Cursor::new(bytes)),
     };
     let mut lines = Vec::new();
     let mut buf = [0u8; 8192];
@@ -119,25 +167,45 @@ pub(crate) struct Carried<'a> {
     pub program: &'a str,
     pub pid: &'a str,
     pub message: &'a [u8],
+    /// The time is a wall-clock time of no known zone (`micros` as if it were UTC): it is
+    /// written without a zone, so the run's zone applies, and the severity as a level word
+    /// after it (a line without a zone is no syslog line: `<PRI>` would not be read).
+    pub naive: bool,
 }
 
 /// The facility of a record that names none: `user`, as syslog(3) gives by default.
 const USER_FACILITY: u8 = 1;
 
 impl Carried<'_> {
-    /// Appends the record's line, without its newline. A record whose time cannot be
-    /// written (out of chrono's range) gives its message alone, untimed.
-    pub fn write(&self, out: &mut Vec<u8>) {
+    /// Appends the record's line in `style`, without its newline. A record whose time
+    /// cannot be written (out of chrono's range) gives its message alone, untimed.
+    pub fn write(&self, style: Style, out: &mut Vec<u8>) {
         let Some(time) = chrono::DateTime::from_timestamp_micros(self.micros) else {
             push_clean(out, self.message);
             return;
         };
-        let mut head = String::with_capacity(96);
-        if let Some(severity) = self.severity {
-            let facility = self.facility.unwrap_or(USER_FACILITY).min(23);
-            let _ = write!(head, "<{}>", u16::from(facility) * 8 + u16::from(severity.min(7)));
+        if let Style::Printed { stamped } = style {
+            if stamped {
+                let zone = if self.naive { "" } else { "Z" };
+                out.extend_from_slice(format!("{}{zone} ", time.format("%Y-%m-%dT%H:%M:%S%.6f")).as_bytes());
+            }
+            push_clean(out, self.message);
+            return;
         }
-        let _ = write!(head, "{} ", time.format("%Y-%m-%dT%H:%M:%S%.6fZ"));
+        let mut head = String::with_capacity(96);
+        if self.naive {
+            let _ = write!(head, "{} ", time.format("%Y-%m-%dT%H:%M:%S%.6f"));
+            if let Some(severity) = self.severity {
+                head.push_str(LEVEL_WORDS[usize::from(severity.min(7))]);
+                head.push(' ');
+            }
+        } else {
+            if let Some(severity) = self.severity {
+                let facility = self.facility.unwrap_or(USER_FACILITY).min(23);
+                let _ = write!(head, "<{}>", u16::from(facility) * 8 + u16::from(severity.min(7)));
+            }
+            let _ = write!(head, "{} ", time.format("%Y-%m-%dT%H:%M:%S%.6fZ"));
+        }
         push_word(&mut head, self.host, "-");
         head.push(' ');
         // syslog's `program:` begins with a letter or digit; journald's `(sd-pam)` is `sd-pam`.
@@ -154,6 +222,9 @@ impl Carried<'_> {
         push_clean(out, self.message);
     }
 }
+
+/// The level word of each syslog severity, for lines without `<PRI>`.
+const LEVEL_WORDS: [&str; 8] = ["EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"];
 
 /// A word of the syslog head: no spaces, no control characters.
 fn push_word(out: &mut String, word: &str, empty: &str) {
@@ -193,7 +264,7 @@ mod tests {
 
     fn carried(c: &Carried) -> String {
         let mut out = Vec::new();
-        c.write(&mut out);
+        c.write(Style::Carried, &mut out);
         String::from_utf8(out).unwrap()
     }
 
@@ -207,6 +278,7 @@ mod tests {
             program: "(sd-pam)",
             pid: "42",
             message: b"Failed to start\nsecond line\r\n",
+            naive: false,
         });
         assert_eq!(
             line,
@@ -216,6 +288,39 @@ mod tests {
         let at = head.stamp_at(line.as_bytes()).unwrap();
         assert!(head.parse_stamp(at).is_some());
         assert_eq!(crate::format::sniff(line.as_bytes()).format, head);
+    }
+
+    #[test]
+    fn messages_are_read_as_printed_only_where_nearly_all_are_access_or_json_lines() {
+        let access = |n: usize| -> String {
+            (0..n)
+                .map(|i| {
+                    format!(
+                        "10.0.0.{i} - - [31/Mar/2025:09:00:{:02} +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\"\n",
+                        i % 60
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(Style::of_messages(access(30).as_bytes()), Style::Printed { stamped: false });
+        // JSON lines with no time are no family the sniffer knows: carried (their level
+        // word is still read from the message).
+        let json = "{\"level\":\"error\",\"msg\":\"x\"}\n".repeat(10);
+        assert_eq!(Style::of_messages(json.as_bytes()), Style::Carried);
+        let timed_json = "{\"ts\":\"2025-01-01T00:00:00Z\",\"level\":\"error\",\"msg\":\"x\"}\n".repeat(10);
+        assert_eq!(Style::of_messages(timed_json.as_bytes()), Style::Printed { stamped: false });
+        // Decoys: a journal's messages of many programs, syslog lines (their stamps have no
+        // year and no zone: the record's are better), and access lines among others.
+        assert_eq!(
+            Style::of_messages(b"Started Session 3 of user root.\nReloading.\nconnection refused\n"),
+            Style::Carried
+        );
+        assert_eq!(
+            Style::of_messages(b"Mar 31 09:37:18 app-3 sshd[2210]: error: x\nMar 31 09:37:19 app-3 sshd[2211]: y\n"),
+            Style::Carried
+        );
+        let mixed = access(8) + "Started Session 3 of user root.\nReloading.\n";
+        assert_eq!(Style::of_messages(mixed.as_bytes()), Style::Carried);
     }
 
     #[test]

@@ -1,0 +1,177 @@
+//! The exports of log platforms, as `fixtures/exports/` holds them (each in the shape its
+//! platform documents, see that folder's README), read under `TZ=Asia/Tokyo`: a time
+//! that the export gives in UTC, or with its offset, must not move with the machine's
+//! zone; one it gives without a zone (Kibana's, in the browser's zone) is read in the
+//! run's and said so.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/exports")).join(name)
+}
+
+/// `sources --format json` of one file, run in Tokyo.
+fn source_in_tokyo(path: &std::path::Path) -> Value {
+    let out = Command::cargo_bin("postmortem")
+        .unwrap()
+        .env("TZ", "Asia/Tokyo")
+        .args(["sources", "-q", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let sources: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    sources.into_iter().next().unwrap()
+}
+
+#[test]
+fn every_platform_export_is_read_with_its_records_times() {
+    // (file, how it is read, records timed, first, last, zone)
+    let expected = [
+        (
+            "azure-log-analytics.csv",
+            "csv export",
+            2,
+            "2023-08-23T14:00:00.000Z",
+            "2023-08-23T14:04:12.417Z",
+            "UTC",
+        ),
+        (
+            "cloudwatch-insights.csv",
+            "csv export",
+            2,
+            "2025-03-31T09:37:18.780Z",
+            "2025-03-31T09:37:21.002Z",
+            "UTC",
+        ),
+        (
+            "datadog.csv",
+            "csv export",
+            2,
+            "2025-03-31T09:37:18.780Z",
+            "2025-03-31T09:37:25.102Z",
+            "UTC",
+        ),
+        (
+            "splunk.csv",
+            "csv export",
+            2,
+            "2025-03-31T09:37:18.000Z",
+            "2025-03-31T09:37:40.000Z",
+            "UTC",
+        ),
+        // Kibana prints the browser's wall clock with no zone: read in the run's.
+        (
+            "kibana-discover.csv",
+            "csv export",
+            2,
+            "2026-03-31T00:37:18.780Z",
+            "2026-03-31T00:38:02.114Z",
+            "Asia/Tokyo",
+        ),
+        (
+            "cloudwatch-filter-log-events.json",
+            "json records",
+            2,
+            "2025-03-31T09:37:18.780Z",
+            "2025-03-31T09:37:25.102Z",
+            "UTC",
+        ),
+        (
+            "gcloud-logging.json",
+            "json records",
+            1,
+            "2025-03-31T09:37:18.780Z",
+            "2025-03-31T09:37:18.780Z",
+            "UTC",
+        ),
+        (
+            "otlp-file-exporter.jsonl",
+            "json records",
+            1,
+            "2025-03-31T09:37:18.780Z",
+            "2025-03-31T09:37:18.780Z",
+            "UTC",
+        ),
+        (
+            "loki.jsonl",
+            "loki",
+            2,
+            "2025-03-31T09:37:18.780Z",
+            "2025-03-31T09:37:25.102Z",
+            "UTC",
+        ),
+        (
+            "journal.export",
+            "journal export",
+            2,
+            "2025-03-31T09:37:18.780Z",
+            "2025-03-31T09:37:21.002Z",
+            "UTC",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (name, read, timed, first, last, zone) in expected {
+        let s = source_in_tokyo(&fixture(name));
+        let found = (
+            s["read"].as_str().unwrap_or_default(),
+            s["timestamped"].as_u64().unwrap_or_default(),
+            s["first"].as_str().unwrap_or_default(),
+            s["last"].as_str().unwrap_or_default(),
+            s["zone"].as_str().unwrap_or_default(),
+        );
+        if found != (read, timed, first, last, zone) {
+            wrong.push(format!("{name}: {found:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn every_fixture_of_the_folder_is_in_the_table() {
+    let mut names: Vec<String> = std::fs::read_dir(fixture(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "README.md")
+        .collect();
+    names.sort();
+    let readme = std::fs::read_to_string(fixture("README.md")).unwrap();
+    for name in &names {
+        assert!(readme.contains(&format!("`{name}`")), "{name} is not described in the README");
+    }
+    assert_eq!(names.len(), 10);
+}
+
+/// CloudWatch events whose messages are an nginx access log: read as the access log they
+/// are, so the failed requests make the traffic series; a journal of many programs is
+/// carried, each entry keeping its own time.
+#[test]
+fn messages_of_a_family_are_read_as_printed_and_others_carried() {
+    let dir = tempfile::tempdir().unwrap();
+    let events: Vec<Value> = (0..40u64)
+        .map(|i| {
+            let s = i * 15;
+            let status = if (10..25).contains(&i) { 502 } else { 200 };
+            serde_json::json!({
+                "logStreamName": "nginx/i-0abc",
+                "timestamp": 1_743_411_600_000u64 + s * 1000,
+                "message": format!("10.0.{}.{} - - [31/Mar/2025:09:{:02}:{:02} +0000] \"GET /api/cart HTTP/1.1\" {status} 512 \"-\" \"curl/8.5.0\"", i % 5, i, s / 60, s % 60),
+                "ingestionTime": 1_743_411_600_500u64 + s * 1000,
+                "eventId": i.to_string(),
+            })
+        })
+        .collect();
+    let path = dir.path().join("nginx-events.json");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&serde_json::json!({"events": events, "searchedLogStreams": []})).unwrap(),
+    )
+    .unwrap();
+    let s = source_in_tokyo(&path);
+    assert_eq!(s["read"], "json records, messages as printed");
+    assert_eq!(s["format"], "access_log");
+    assert_eq!(s["timestamped"], 40);
+    let journal = source_in_tokyo(&fixture("journal.export"));
+    assert_eq!(journal["read"], "journal export");
+}
