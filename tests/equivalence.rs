@@ -41,7 +41,26 @@ type FileSummary = (String, u64, u64, Option<i64>, Option<i64>, u64);
 /// the lines of the earliest occurrences.
 type TemplateSummary = Vec<(String, Vec<(u64, String, Option<Level>, u64, Mark, Mark, Vec<u64>)>, u64, u64)>;
 
+/// Files whose lines a wrapper unwrapped: their offsets are positions in the unwrapped
+/// lines, which depend on where the file was cut into ranges (a range's offsets start at
+/// its start in the file); they order the lines alike whatever the cuts, and are not
+/// compared.
+fn unwrapped_files(result: &ScanResult) -> Vec<u32> {
+    (0..result.files.len() as u32)
+        .filter(|&i| matches!(result.files[i as usize].mode, postmortem::source::ReadMode::Unwrapped(..)))
+        .collect()
+}
+
+/// A mark with its offset left out where its file was unwrapped.
+fn comparable(mark: Mark, unwrapped: &[u32]) -> Mark {
+    match unwrapped.contains(&mark.file) {
+        true => Mark { offset: 0, ..mark },
+        false => mark,
+    }
+}
+
 fn templates(result: &ScanResult) -> TemplateSummary {
+    let unwrapped = unwrapped_files(result);
     result
         .templates
         .iter()
@@ -51,7 +70,15 @@ fn templates(result: &ScanResult) -> TemplateSummary {
                 .iter()
                 .map(|(key, t)| {
                     let earliest = t.earliest.iter().map(|o| o.mark.line).collect();
-                    (*key, t.text.to_string(), t.level, t.count, t.first, t.last, earliest)
+                    (
+                        *key,
+                        t.text.to_string(),
+                        t.level,
+                        t.count,
+                        comparable(t.first, &unwrapped),
+                        comparable(t.last, &unwrapped),
+                        earliest,
+                    )
                 })
                 .collect();
             kept.sort_by_key(|k| k.0);
@@ -60,7 +87,7 @@ fn templates(result: &ScanResult) -> TemplateSummary {
         .collect()
 }
 
-fn summary(result: &ScanResult) -> (Vec<Event>, Vec<Episode>, Vec<FileSummary>, usize, TemplateSummary) {
+fn summary(result: &ScanResult) -> Summary {
     let files = result
         .files
         .iter()
@@ -68,7 +95,33 @@ fn summary(result: &ScanResult) -> (Vec<Event>, Vec<Episode>, Vec<FileSummary>, 
         .collect();
     let buckets = result.series.values().map(|s| s.buckets.len()).sum();
     let episodes = timeline::episodes(result, &rules());
-    (result.events.clone(), episodes, files, buckets, templates(result))
+    let unwrapped = unwrapped_files(result);
+    let events = result
+        .events
+        .iter()
+        .map(|e| match unwrapped.contains(&e.file) {
+            true => Event { offset: 0, ..e.clone() },
+            false => e.clone(),
+        })
+        .collect();
+    (events, episodes, files, buckets, templates(result))
+}
+
+type Summary = (Vec<Event>, Vec<Episode>, Vec<FileSummary>, usize, TemplateSummary);
+
+/// Asserts two summaries are equal, naming the first item that differs (a whole summary
+/// is too long to read in a failure).
+fn same(a: &Summary, b: &Summary, what: &str) {
+    fn first<T: PartialEq + std::fmt::Debug>(a: &[T], b: &[T], part: &str, what: &str) {
+        if let Some(i) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
+            panic!("{what}: {part} #{i} differs:\n{:?}\n{:?}", a.get(i), b.get(i));
+        }
+    }
+    first(&a.0, &b.0, "event", what);
+    first(&a.1, &b.1, "episode", what);
+    first(&a.2, &b.2, "file", what);
+    assert_eq!(a.3, b.3, "{what}: buckets");
+    first(&a.4, &b.4, "templates", what);
 }
 
 #[test]
@@ -85,7 +138,7 @@ fn chunk_boundaries_do_not_change_events() {
     let whole = scan(&base(), 1);
     for chunk_size in [97, 1000, 4096] {
         let chunked = scan(&ScanOptions { chunk_size, ..base() }, 2);
-        assert_eq!(summary(&whole), summary(&chunked), "chunk size {chunk_size}");
+        same(&summary(&whole), &summary(&chunked), &format!("chunk size {chunk_size}"));
         let chunked_read = scan(
             &ScanOptions {
                 chunk_size,
@@ -94,7 +147,7 @@ fn chunk_boundaries_do_not_change_events() {
             },
             2,
         );
-        assert_eq!(summary(&whole), summary(&chunked_read), "chunk size {chunk_size}, read");
+        same(&summary(&whole), &summary(&chunked_read), &format!("chunk size {chunk_size}, read"));
     }
 }
 
@@ -198,5 +251,56 @@ fn a_slow_log_entry_keeps_its_statement_wherever_the_file_is_cut() {
             };
             assert_eq!(statements(input, &options), expected, "chunks of {chunk_size}, {}", input.display());
         }
+    }
+}
+
+/// A Loki export read in ranges, each unwrapped on its own, gives the lines, events and
+/// templates it gives read whole (a line that is no record among them).
+#[test]
+fn a_loki_export_cut_into_ranges_reads_as_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..400u32 {
+        let (m, s) = (i / 60, i % 60);
+        let line = match i % 3 {
+            0 => format!(
+                "10.0.0.{} - - [04/Mar/2025:09:{m:02}:{s:02} +0000] \\\"GET /cart HTTP/1.1\\\" {} 512 \\\"-\\\" \\\"curl/8\\\"",
+                i % 250,
+                if i % 7 == 0 { 502 } else { 200 }
+            ),
+            1 => format!(
+                "10.0.1.{} - - [04/Mar/2025:09:{m:02}:{s:02} +0000] \\\"POST /pay HTTP/1.1\\\" 200 90 \\\"-\\\" \\\"curl/8\\\"",
+                i % 250
+            ),
+            _ => format!(
+                "10.0.2.{} - - [04/Mar/2025:09:{m:02}:{s:02} +0000] \\\"GET /search?q={i} HTTP/1.1\\\" 200 4096 \\\"-\\\" \\\"curl/8\\\"",
+                i % 250
+            ),
+        };
+        text.push_str(&format!(
+            "{{\"labels\":{{\"app\":\"edge\"}},\"line\":\"{line}\",\"timestamp\":\"2025-03-04T09:{m:02}:{s:02}.{i:06}Z\"}}\n"
+        ));
+        if i == 200 {
+            text.push_str("not a record\n");
+        }
+    }
+    std::fs::write(dir.path().join("edge.jsonl"), text).unwrap();
+    let read = |chunk_size: usize| {
+        let options = ScanOptions { chunk_size, ..base() };
+        postmortem::scan_paths(&[dir.path().to_path_buf()], &rules(), &options, &postmortem::scan::NoProgress)
+    };
+    let whole = read(8 << 20);
+    assert!(matches!(whole.files[0].mode, postmortem::source::ReadMode::Unwrapped(..)));
+    assert_eq!(whole.files[0].timestamped, 400);
+    for chunk_size in [97, 1000, 4096] {
+        let cut = read(chunk_size);
+        same(&summary(&whole), &summary(&cut), &format!("loki, chunk size {chunk_size}"));
+        let series = |r: &ScanResult| {
+            r.series
+                .values()
+                .map(|s| s.buckets.values().map(|b| (b.requests, b.failed())).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(series(&whole), series(&cut));
     }
 }

@@ -309,14 +309,21 @@ impl<'a> Record<'a> {
             if !quoted {
                 return None;
             }
+            // The closing quote, found a run of plain bytes at a time (a container's line
+            // is hundreds of bytes of them).
             let mut end = 0;
             let mut escaped = false;
-            while end < value.len() && value[end] != b'"' {
-                if value[end] == b'\\' {
-                    escaped = true;
-                    end += 2;
-                } else {
-                    end += 1;
+            while end < value.len() {
+                match memchr::memchr2(b'"', b'\\', &value[end..]) {
+                    None => end = value.len(),
+                    Some(i) if value[end + i] == b'"' => {
+                        end += i;
+                        break;
+                    }
+                    Some(i) => {
+                        escaped = true;
+                        end += i + 2;
+                    }
                 }
             }
             let raw = value.get(..end)?;
@@ -348,10 +355,13 @@ fn unescape(raw: &[u8]) -> Vec<u8> {
     };
     let mut i = 0;
     while i < raw.len() {
-        if raw[i] != b'\\' || i + 1 >= raw.len() {
-            out.push(raw[i]);
-            i += 1;
-            continue;
+        // The plain bytes up to the next escape, copied as one run.
+        let run = memchr::memchr(b'\\', &raw[i..]).unwrap_or(raw.len() - i);
+        out.extend_from_slice(&raw[i..i + run]);
+        i += run;
+        if i + 1 >= raw.len() {
+            out.extend_from_slice(&raw[i..]);
+            break;
         }
         let simple = match raw[i + 1] {
             b'"' => Some(b'"'),

@@ -1,17 +1,37 @@
 //! Units of work: a range of a plain file, or a whole stream (gzip, stdin) read on a
-//! thread of its own while this one scans. Each unit yields its chunks in order.
+//! thread of its own while this one scans. Each unit yields its chunks in order. A plain
+//! Loki export is read in ranges too, each unwrapped on its own: one outer line gives one
+//! inner line, so the ranges' lines number as the file's. (A container runtime's file is
+//! read whole: a line's pieces may stand far apart, between the other stream's lines.)
 
 use super::chunk::{scan_chunk, ChunkResult};
 use super::{FilePlan, Progress, ScanOptions};
 use crate::error::{describe_io, Problem};
 use crate::format::ENTRY_WINDOW;
 use crate::rules::RuleSet;
-use crate::source::{self, Blocks, PlainFile, Probe, ReadMode};
+use crate::source::{self, Blocks, PlainFile, Probe, ReadMode, WrapperKind};
+
+thread_local! {
+    /// The unwrapped lines of the wrapped range a thread is scanning.
+    static UNWRAPPED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// A piece of work for one worker.
 pub(super) enum Unit {
-    Range { file: usize, start: u64, end: u64 },
-    Stream { file: usize },
+    Range {
+        file: usize,
+        start: u64,
+        end: u64,
+    },
+    /// A range of a plain wrapped file whose every line is a whole record.
+    WrappedRange {
+        file: usize,
+        start: u64,
+        end: u64,
+    },
+    Stream {
+        file: usize,
+    },
 }
 
 /// What one unit of work yields: its chunks in order, and a problem if reading failed
@@ -27,21 +47,26 @@ pub(super) fn plan_units(probes: &[Probe], options: &ScanOptions) -> Vec<Unit> {
     for (file, probe) in probes.iter().enumerate() {
         match probe.mode {
             ReadMode::Mmap | ReadMode::Pread => {
-                let chunk = options.chunk_size.max(1) as u64;
-                let mut start = 0;
-                loop {
-                    let end = (start + chunk).min(probe.size);
+                for (start, end) in ranges(probe.size, options.chunk_size) {
                     units.push(Unit::Range { file, start, end });
-                    if end >= probe.size {
-                        break;
-                    }
-                    start = end;
+                }
+            }
+            ReadMode::Unwrapped(None, wrapper) if wrapper.kind == WrapperKind::Loki && probe.size > options.chunk_size as u64 => {
+                for (start, end) in ranges(probe.size, options.chunk_size) {
+                    units.push(Unit::WrappedRange { file, start, end });
                 }
             }
             ReadMode::Decoded(_) | ReadMode::Unwrapped(..) | ReadMode::Exported(..) | ReadMode::Stdin => units.push(Unit::Stream { file }),
         }
     }
     units
+}
+
+/// `[start, end)` ranges of `chunk` bytes covering `size` (one, empty, for an empty file);
+/// the scan reads the lines that start in each.
+fn ranges(size: u64, chunk: usize) -> impl Iterator<Item = (u64, u64)> {
+    let chunk = chunk.max(1) as u64;
+    (0..size.div_ceil(chunk).max(1)).map(move |i| (i * chunk, ((i + 1) * chunk).min(size)))
 }
 
 pub(super) fn run_unit(
@@ -94,6 +119,48 @@ pub(super) fn run_unit(
                         problem: Some(problem),
                     }
                 }
+            }
+        }
+        Unit::WrappedRange { file, start, end } => {
+            let probe = &probes[file];
+            let ReadMode::Unwrapped(_, wrapper) = probe.mode else {
+                unreachable!("a wrapped range is planned for unwrapped files only")
+            };
+            let result = PlainFile::open(probe).and_then(|plain| {
+                let lines = plain.lines_in(start, end, options.max_line)?;
+                // One buffer a thread, kept from range to range: a fresh one each time
+                // leaves the allocator holding many.
+                UNWRAPPED.with_borrow_mut(|inner| {
+                    inner.clear();
+                    let note = std::io::Read::read_to_end(&mut source::unwrapped(&lines.bytes[..], wrapper), inner).err();
+                    // Offsets stay the file's: a range's lines lie between its start and the next's.
+                    let chunk = scan_chunk(inner, &[], lines.first, plans[file].columns_at(0), &plans[file], rules, options);
+                    Ok((chunk, note, lines.shrank))
+                })
+            });
+            progress.advance(end - start);
+            match result {
+                Ok((chunk, note, shrank)) => {
+                    let problem = match note {
+                        Some(e) => Some(Problem::warning(&probe.file.display, describe_io(&e))),
+                        None => shrank.then(|| {
+                            Problem::warning(
+                                &probe.file.display,
+                                "the file shrank while it was being read; the lines read before are kept",
+                            )
+                        }),
+                    };
+                    UnitOutput {
+                        file,
+                        chunks: vec![chunk],
+                        problem,
+                    }
+                }
+                Err(e) => UnitOutput {
+                    file,
+                    chunks: Vec::new(),
+                    problem: Some(Problem::error(&probe.file.display, format!("read failed: {}", describe_io(&e)))),
+                },
             }
         }
         Unit::Stream { file } => {

@@ -166,6 +166,7 @@ mod tests {
             last_stamp: parse_iso(last.as_bytes()),
             dated_stamp: None,
             stdin_head: Vec::new(),
+            mappable: true,
         }
     }
 

@@ -14,6 +14,7 @@ mod wrapper;
 pub use discover::{discover, InputFile, Origin};
 pub use encoding::Encoding;
 pub use export::{export_lines, Export, Style};
+pub(crate) use wrapper::unwrapped;
 pub use wrapper::{Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
@@ -94,6 +95,9 @@ pub struct Probe {
     /// For stdin only, the bytes probing consumed: the scan starts from them. (Other
     /// files keep no bytes: a directory of 100,000 files must not hold their heads.)
     pub stdin_head: Vec<u8>,
+    /// Whether the file may be memory-mapped (not `--no-mmap`, not still written): a
+    /// plain wrapped file's ranges are mapped then.
+    pub mappable: bool,
 }
 
 /// Opens a file for reading without ever blocking: `O_NONBLOCK` makes opening a FIFO
@@ -185,7 +189,9 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
         return streamed_probe(file, path, ReadMode::Exported(None, export, Style::Carried), size, modified);
     }
     if let Some(wrapper) = wrapper::wrapper_of(&head) {
-        return streamed_probe(file, path, ReadMode::Unwrapped(None, wrapper), size, modified);
+        let mut probe = streamed_probe(file, path, ReadMode::Unwrapped(None, wrapper), size, modified)?;
+        probe.mappable = !no_mmap && !recently_written;
+        return Ok(probe);
     }
     let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);
     let tail = read_at(&handle, tail_start, (size - tail_start) as usize).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
@@ -350,6 +356,7 @@ fn finish_probe(
         last_stamp,
         dated_stamp,
         stdin_head,
+        mappable: mode == ReadMode::Mmap,
     })
 }
 
@@ -387,7 +394,7 @@ impl PlainFile {
             size: probe.size,
             map: None,
         };
-        if probe.mode == ReadMode::Mmap && probe.size > 0 {
+        if probe.mappable && probe.size > 0 {
             // SAFETY: the mapping is read-only and private to us. A file truncated under
             // it raises SIGBUS on access, which `guard` turns into a clear error; files
             // still being written were given read mode instead.

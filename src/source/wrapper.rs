@@ -261,7 +261,7 @@ pub struct Unwrapped<R> {
 }
 
 /// The lines `raw` wraps, as a byte stream.
-pub fn unwrapped<R: BufRead + Send>(raw: R, wrapper: Wrapper) -> RecordLines<Unwrapped<R>> {
+pub(crate) fn unwrapped<R: BufRead + Send>(raw: R, wrapper: Wrapper) -> RecordLines<Unwrapped<R>> {
     RecordLines::new(Unwrapped {
         raw,
         wrapper,
