@@ -69,6 +69,13 @@ pub trait Family {
         None
     }
 
+    /// A stamp elsewhere in the line that prints its year, for a family whose own stamp
+    /// may print none (HAProxy's accept date behind a syslog header): where the year of a
+    /// file of year-less stamps is read. Asked of a file's head and tail only.
+    fn dated_stamp(_line: &[u8]) -> Option<RawStamp> {
+        None
+    }
+
     /// The line's level and message, its timestamp ending at `stamp_end`; `None` when the
     /// line is not a record of its own (the detail lines of a PostgreSQL error) or when the
     /// family's lines are counted otherwise (access lines). Most families print a level
@@ -177,6 +184,11 @@ macro_rules! families {
             #[inline]
             pub fn parse_stamp(self, at: &[u8]) -> Option<RawStamp> {
                 match self { $(Format::$variant => <$family>::parse_stamp(at),)* }
+            }
+
+            /// See [`Family::dated_stamp`].
+            pub(crate) fn dated_stamp(self, line: &[u8]) -> Option<RawStamp> {
+                match self { $(Format::$variant => <$family>::dated_stamp(line),)* }
             }
 
             /// See [`Family::request`].

@@ -337,11 +337,15 @@ fn finish_probe(
     let last_stamp = last_lines.split(|&b| b == b'\n').rev().find_map(stamp_of).or(first_stamp);
     // Only a file whose first stamp prints no year is searched for one that does.
     let dated_stamp = match first_stamp {
-        Some(first) if crate::time::is_yearless(&first) => text
-            .split(|&b| b == b'\n')
-            .chain(last_lines.split(|&b| b == b'\n'))
-            .filter_map(stamp_of)
-            .find(|s| !crate::time::is_yearless(s)),
+        Some(first) if crate::time::is_yearless(&first) => {
+            text.split(|&b| b == b'\n')
+                .chain(last_lines.split(|&b| b == b'\n'))
+                .find_map(|line| {
+                    stamp_of(line)
+                        .filter(|s| !crate::time::is_yearless(s))
+                        .or_else(|| format.dated_stamp(line).filter(|s| !crate::time::is_yearless(s)))
+                })
+        }
         _ => first_stamp,
     };
     let stdin_head = if mode == ReadMode::Stdin { head } else { Vec::new() };

@@ -72,6 +72,12 @@ impl Family for HaproxyHttp {
     const ABOUT: &'static str = "HAProxy HTTP log (option httplog), through syslog or raw";
     const REFINES: Option<Format> = Some(Format::Syslog);
 
+    /// The accept date, which prints its year where the syslog header in front does not.
+    fn dated_stamp(line: &[u8]) -> Option<RawStamp> {
+        let Connection { open, .. } = connection(line)?;
+        time::parse_clf(&line[open + 1..])
+    }
+
     /// A request, or HAProxy's word on a connection (`client:port [date] frontend/…:
     /// SSL handshake failure`).
     fn looks_like(line: &[u8]) -> bool {
@@ -168,5 +174,16 @@ mod tests {
         let stamp = HaproxyHttp::parse_stamp(HaproxyHttp::stamp_at(line).unwrap()).unwrap();
         assert_eq!((stamp.civil.hour, stamp.civil.second), (2, 11));
         assert!(HaproxyHttp::looks_like(line));
+    }
+
+    #[test]
+    fn the_accept_date_gives_the_year_a_syslog_header_lacks() {
+        let line = b"Mar  4 09:00:01 lb haproxy[123]: 10.0.0.1:5556 [04/Mar/2023:09:00:01.123] www-https~ shop/web1 0/0/1/2/3 503 512 - - ---- 1/1/0/0/0 0/0 \"GET /b HTTP/1.1\"";
+        assert_eq!(HaproxyHttp::dated_stamp(line).and_then(|s| s.civil.year), Some(2023));
+        // Another of HAProxy's lines (a server going down) has no accept date.
+        assert_eq!(
+            HaproxyHttp::dated_stamp(b"Mar  4 09:00:01 lb haproxy[123]: Server shop/web1 is DOWN"),
+            None
+        );
     }
 }
