@@ -42,6 +42,8 @@ const EXPECTED: &[Expected] = &[
     Expected("iis.log", "w3c", 11, 3, Some("2024-01-21T20:30:00.000Z"), 2),
     Expected("ingress_nginx.log", "access_log", 2, 2, Some("2024-01-21T20:30:00.000Z"), 1),
     Expected("laravel.log", "laravel", 3, 1, Some("2024-01-21T20:31:40.000Z"), 1),
+    // librdkafka's stderr lines: epoch times, syslog severities; its two errors.
+    Expected("librdkafka.log", "librdkafka", 3, 3, Some("2024-01-21T20:30:00.120Z"), 2),
     Expected("mysql51_error.log", "mysql_error", 3, 2, Some("2024-01-21T20:28:04.000Z"), 2),
     Expected("mysql8_error.log", "mysql_error", 3, 3, Some("2024-01-21T20:28:04.000Z"), 3),
     Expected("mysql_general.log", "mysql_general", 3, 3, Some("2024-01-21T20:30:00.100Z"), 1),

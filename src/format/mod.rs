@@ -229,6 +229,7 @@ families! {
     PostgresSyslog => postgres_syslog::PostgresSyslog,
     Syslog => syslog::Syslog,
     TaggedSyslog => tagged_syslog::TaggedSyslog,
+    Librdkafka => librdkafka::Librdkafka,
     Laravel => laravel::Laravel,
     Rails => rails::Rails,
     Glog => glog::Glog,

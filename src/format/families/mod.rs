@@ -10,6 +10,7 @@ pub mod haproxy_http;
 pub mod json_access;
 pub mod json_lines;
 pub mod laravel;
+pub mod librdkafka;
 pub mod log4j_short;
 pub mod logback;
 pub mod month_first;
