@@ -214,7 +214,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
     let mut probes = Vec::new();
     for outcome in outcomes {
         match outcome {
-            Ok(probe) => probes.push(probe),
+            Ok(file_probes) => probes.extend(file_probes),
             Err(problem) => problems.push(problem),
         }
     }

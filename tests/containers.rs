@@ -151,3 +151,63 @@ fn containers_are_cited_by_the_names_their_runtime_gives_them() {
     let strip = |s: &str| s.lines().filter(|l| !l.starts_with("> First draft")).collect::<Vec<_>>().join("\n");
     assert_eq!(strip(&found_body), strip(&expected_body));
 }
+
+/// A Go service in a pod logs zap JSON on stdout while the librdkafka it links prints on
+/// stderr, stored by containerd and by Docker: each stream is read in its own family, so
+/// every line is timed, the JSON lines are read as before and the broker failures, which
+/// only stderr tells, reach the timeline at their level.
+#[test]
+fn a_pods_two_streams_are_read_each_in_its_family() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut records = Vec::new();
+    for i in 0..40u32 {
+        let time = format!("2023-03-08T06:03:{:02}.{:03}000000Z", 20 + i / 2, (i % 2) * 500);
+        let (stream, line) = if i % 4 == 3 {
+            ("stderr", format!("%3|{}.686|FAIL|rdkafka#producer-1| [thrd:10.64.22.31:9092/bootstrap]: 10.64.22.31:9092/bootstrap: Connect to ipv4#10.64.22.31:9092 failed: Connection timed out (after 30005ms in state CONNECT)", 1_678_255_400 + i / 2))
+        } else {
+            (
+                "stdout",
+                format!(
+                    "{{\"level\":\"info\",\"ts\":{}.{},\"caller\":\"orders/consumer.go:88\",\"msg\":\"order accepted\",\"order\":{}}}",
+                    1_678_255_400 + i / 2,
+                    (i % 2) * 5,
+                    1000 + i
+                ),
+            )
+        };
+        records.push((time, stream, line));
+    }
+    let cri: String = records.iter().map(|(t, s, l)| format!("{t} {s} F {l}\n")).collect();
+    let docker: String = records
+        .iter()
+        .map(|(t, s, l)| {
+            format!(
+                "{{\"log\":{},\"stream\":\"{s}\",\"time\":\"{t}\"}}\n",
+                serde_json::to_string(&format!("{l}\n")).unwrap()
+            )
+        })
+        .collect();
+    for (name, text) in [("orders-cri.log", cri), ("orders-docker.log", docker)] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let options = postmortem::scan::ScanOptions::default();
+        let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+        let result = postmortem::scan_paths(&[path], &rules, &options, &postmortem::scan::NoProgress);
+        let readings: Vec<(&str, u64, u64)> = result.files.iter().map(|f| (f.format.name(), f.timestamped, f.events)).collect();
+        assert_eq!(readings, [("json", 30, 0), ("librdkafka", 10, 10)], "{name}");
+        // The failures, at error level, cite the file's own lines: the first on line 4,
+        // the last on line 40.
+        let failures = result
+            .templates
+            .values()
+            .flat_map(|t| t.by_key.values())
+            .find(|t| t.text.contains("Connect to"))
+            .unwrap_or_else(|| panic!("{name}: no template of the failures"));
+        let level = failures.level;
+        assert_eq!(
+            (failures.count, failures.first.line, failures.last.line, level),
+            (10, 4, 40, Some(postmortem::format::Level::Error)),
+            "{name}"
+        );
+    }
+}

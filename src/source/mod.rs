@@ -15,7 +15,7 @@ pub use discover::{discover, InputFile, Origin};
 pub use encoding::Encoding;
 pub use export::{export_lines, Export, Style};
 pub(crate) use wrapper::unwrapped;
-pub use wrapper::{Wrapper, WrapperKind};
+pub use wrapper::{Stream, Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
 use crate::format::{self, Sniffed, ENTRY_WINDOW};
@@ -55,8 +55,15 @@ impl ReadMode {
             ReadMode::Mmap => "mmap".into(),
             ReadMode::Pread => "read".into(),
             ReadMode::Decoded(encoding) => encoding.name().into(),
-            ReadMode::Unwrapped(None, wrapper) => wrapper.kind.name().into(),
-            ReadMode::Unwrapped(Some(encoding), wrapper) => format!("{}, {}", encoding.name(), wrapper.kind.name()),
+            ReadMode::Unwrapped(encoding, wrapper) => {
+                let mut name = encoding.map(|e| format!("{}, ", e.name())).unwrap_or_default();
+                name.push_str(wrapper.kind.name());
+                if let Some(stream) = wrapper.stream {
+                    name.push_str(", ");
+                    name.push_str(stream.name());
+                }
+                name
+            }
             ReadMode::Exported(encoding, export, style) => {
                 let mut name = encoding.map(|e| format!("{}, ", e.name())).unwrap_or_default();
                 name.push_str(export.name());
@@ -114,9 +121,10 @@ pub(crate) fn open_regular(path: &std::path::Path) -> io::Result<File> {
     Ok(file)
 }
 
-/// Opens a file and learns what the scan needs to plan it. Binary files and files that
+/// Opens a file and learns what the scan needs to plan it: one probe, or two for a
+/// container whose stdout and stderr are read apart. Binary files and files that
 /// cannot be read are problems, not probes.
-pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
+pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
     let path = match &file.origin {
         Origin::Stdin => {
             let mut head = Vec::new();
@@ -125,7 +133,7 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
                 .take(PROBE_BYTES as u64)
                 .read_to_end(&mut head)
                 .map_err(|e| Problem::error("-", describe_io(&e)))?;
-            return finish_probe(file, ReadMode::Stdin, 0, None, head, Vec::new());
+            return finish_probe(file, ReadMode::Stdin, 0, None, head, Vec::new()).map(|p| vec![p]);
         }
         Origin::Path(path) => path.clone(),
     };
@@ -149,7 +157,8 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
             ReadMode::Exported(None, Export::JournalFile { mapped }, Style::Carried),
             size,
             modified,
-        );
+        )
+        .map(|p| vec![p]);
     }
     if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
         let mut head = Vec::new();
@@ -175,23 +184,34 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
                         ReadMode::Exported(Some(encoding), export, Style::Carried),
                         size,
                         modified,
-                    );
+                    )
+                    .map(|p| vec![p]);
                 }
-                match wrapper::wrapper_of(&head) {
-                    Some(wrapper) => return streamed_probe(file, path, ReadMode::Unwrapped(Some(encoding), wrapper), size, modified),
-                    None => return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()),
+                let wrappers = wrapper::wrappers_of(&head);
+                if wrappers.is_empty() {
+                    return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()).map(|p| vec![p]);
                 }
+                return wrappers
+                    .into_iter()
+                    .map(|w| streamed_probe(file.clone(), path.clone(), ReadMode::Unwrapped(Some(encoding), w), size, modified))
+                    .collect();
             }
         }
     }
     let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     if let Some(export) = Export::of_head(&head) {
-        return streamed_probe(file, path, ReadMode::Exported(None, export, Style::Carried), size, modified);
+        return streamed_probe(file, path, ReadMode::Exported(None, export, Style::Carried), size, modified).map(|p| vec![p]);
     }
-    if let Some(wrapper) = wrapper::wrapper_of(&head) {
-        let mut probe = streamed_probe(file, path, ReadMode::Unwrapped(None, wrapper), size, modified)?;
-        probe.mappable = !no_mmap && !recently_written;
-        return Ok(probe);
+    let wrappers = wrapper::wrappers_of(&head);
+    if !wrappers.is_empty() {
+        return wrappers
+            .into_iter()
+            .map(|w| {
+                let mut probe = streamed_probe(file.clone(), path.clone(), ReadMode::Unwrapped(None, w), size, modified)?;
+                probe.mappable = !no_mmap && !recently_written;
+                Ok(probe)
+            })
+            .collect();
     }
     let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);
     let tail = read_at(&handle, tail_start, (size - tail_start) as usize).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
@@ -205,7 +225,7 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Probe, Problem> {
         let first = first.clone();
         probe.columns = header_columns(&handle, size, first).map_err(|e| Problem::error(&probe.file.display, describe_io(&e)))?;
     }
-    Ok(probe)
+    Ok(vec![probe])
 }
 
 /// Probes a file read as a stream of other lines than its own (a container runtime's
@@ -753,7 +773,7 @@ mod tests {
         let text: Vec<u8> = (0..1000).flat_map(|i| format!("line {i:04}\n").into_bytes()).collect();
         std::fs::write(&path, &text).unwrap();
         let (files, _) = discover(std::slice::from_ref(&path));
-        let probe = probe(files.into_iter().next().unwrap(), true).unwrap();
+        let probe = probe(files.into_iter().next().unwrap(), true).unwrap().remove(0);
         assert_eq!(probe.mode, ReadMode::Pread);
         let plain = PlainFile::open(&probe).unwrap();
         // Cut to half its size after the probe: the first half reads whole, the second

@@ -48,7 +48,38 @@ pub struct Wrapper {
     pub kind: WrapperKind,
     /// Whether the runtime's time is put in front of each line (the lines carry none).
     pub stamped: bool,
+    /// The one stream read, where a container's two are read apart (see [`wrappers_of`]);
+    /// the other's lines are read as empty lines.
+    pub stream: Option<Stream>,
 }
+
+/// A container's output stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+
+    fn of(stderr: bool) -> Stream {
+        if stderr {
+            Stream::Stderr
+        } else {
+            Stream::Stdout
+        }
+    }
+}
+
+/// Lines a stream must show in a file's head to be read apart from the other: fewer are
+/// too few to know their family (one stray line on stderr is read with stdout's).
+const STREAM_LINES: usize = 3;
 
 /// One record of a wrapper: the program's text (a piece of a line when `partial`), the
 /// runtime's time, and the stream it came from (pieces of a line are joined within a
@@ -167,41 +198,57 @@ fn compose_service(line: &[u8]) -> Option<(&[u8], &[u8])> {
 /// The longest `docker compose` prefix looked for: a service name and its padding.
 const COMPOSE_PREFIX: usize = 64;
 
-/// The wrapper that at least half of a head's non-empty lines are records of, if any,
-/// and whether what they wrap needs the runtime's time.
-pub fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
+/// How a head's lines are unwrapped: none when fewer than half of its non-empty lines
+/// are records of a wrapper. One reading of the file, or two where a container's stdout
+/// and stderr each show [`STREAM_LINES`] lines or more and they sniff as two families (a
+/// service's JSON on stdout, a library's text on stderr): each stream is then read as if
+/// it were a file of its own, in its family, the other's lines read as empty lines.
+pub fn wrappers_of(head: &[u8]) -> Vec<Wrapper> {
     let lines: Vec<&[u8]> = head
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !l.is_empty())
         .take(format::SNIFF_LINES)
         .collect();
-    let kind = [WrapperKind::DockerJson, WrapperKind::Cri, WrapperKind::Loki, WrapperKind::Compose]
+    let Some(kind) = [WrapperKind::DockerJson, WrapperKind::Cri, WrapperKind::Loki, WrapperKind::Compose]
         .into_iter()
         .find(|kind| {
             let records = lines.iter().filter(|l| kind.record(l).is_some()).count();
             records > 0 && records * 2 >= lines.len()
-        })?;
+        })
+    else {
+        return Vec::new();
+    };
     // Compose output of several services is not unwrapped (see `WrapperKind::Compose`).
     if kind == WrapperKind::Compose {
         let mut services = lines.iter().filter_map(|l| compose_service(l)).map(|(name, _)| name);
-        let first = services.next()?;
+        let Some(first) = services.next() else { return Vec::new() };
         if services.any(|name| name != first) {
-            return None;
+            return Vec::new();
         }
     }
-    // What the program printed: does it carry its own time?
-    let inner: Vec<u8> = lines
-        .iter()
-        .filter_map(|l| kind.record(l))
-        .filter(|r| !r.partial)
-        .flat_map(|r| r.text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
-        .collect();
-    let inner = inner_reading(&inner);
-    Some(Wrapper {
-        kind,
-        stamped: inner.sniffed.format == Format::Unknown || (inner.generic() && inner.own_time * 2 < inner.printed),
-    })
+    // What the program printed, on each stream.
+    let printed = |stream: Option<Stream>| -> Vec<u8> {
+        lines
+            .iter()
+            .filter_map(|l| kind.record(l))
+            .filter(|r| !r.partial && stream.is_none_or(|s| s == Stream::of(r.stderr)))
+            .flat_map(|r| r.text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
+            .collect()
+    };
+    let reading = |stream: Option<Stream>| {
+        let inner = inner_reading(&printed(stream));
+        let stamped = inner.sniffed.format == Format::Unknown || (inner.generic() && inner.own_time * 2 < inner.printed);
+        (inner, Wrapper { kind, stamped, stream })
+    };
+    let (stdout, stdout_wrapper) = reading(Some(Stream::Stdout));
+    let (stderr, stderr_wrapper) = reading(Some(Stream::Stderr));
+    let apart = stdout.printed >= STREAM_LINES && stderr.printed >= STREAM_LINES && stdout.sniffed.format != stderr.sniffed.format;
+    if apart {
+        vec![stdout_wrapper, stderr_wrapper]
+    } else {
+        vec![reading(None).1]
+    }
 }
 
 /// What lines a program printed, wrapped in records that carry their time (a runtime's,
@@ -291,6 +338,8 @@ impl<R: BufRead + Send> Unwrapped<R> {
                 }
                 out.extend_from_slice(line);
             }
+            // The other stream's line, where the streams are read apart.
+            Some(record) if self.wrapper.stream.is_some_and(|s| s != Stream::of(record.stderr)) => {}
             Some(record) => {
                 let pieces = &mut self.pieces[usize::from(record.stderr)];
                 if pieces.text.is_empty() {
@@ -348,10 +397,24 @@ mod tests {
     }
 
     fn wrapper(kind: WrapperKind, stamped: bool) -> Wrapper {
-        Wrapper { kind, stamped }
+        Wrapper {
+            kind,
+            stamped,
+            stream: None,
+        }
+    }
+
+    /// The one reading of a head, where it has one.
+    fn wrapper_of(head: &[u8]) -> Option<Wrapper> {
+        match wrappers_of(head).as_slice() {
+            [] => None,
+            [one] => Some(*one),
+            more => panic!("{} readings of one head", more.len()),
+        }
     }
 
     const DOCKER: Wrapper = Wrapper {
+        stream: None,
         kind: WrapperKind::DockerJson,
         stamped: false,
     };
@@ -378,6 +441,36 @@ mod tests {
             read_all(wrapped, cri(true)).0,
             "\n2024-01-21T20:30:03.002Z GET /healthz 200\n2024-01-21T20:30:03.001Z QueuePool limit of size 5 overflow 10 reached\n"
         );
+    }
+
+    #[test]
+    fn two_streams_of_two_families_are_read_apart_and_one_stray_line_is_not() {
+        let zap = |t: &str| format!("{t} stdout F {{\"level\":\"info\",\"ts\":1678255403.1,\"msg\":\"order accepted\"}}\n");
+        let kafka = |t: &str| {
+            format!("{t} stderr F %3|1678255403.686|FAIL|rdkafka#producer-1| [thrd:b]: b: Connect to ipv4#10.0.0.1:9092 failed: Connection timed out\n")
+        };
+        let times = [
+            "2023-03-08T06:03:20.1Z",
+            "2023-03-08T06:03:21.1Z",
+            "2023-03-08T06:03:22.1Z",
+            "2023-03-08T06:03:23.1Z",
+        ];
+        let both: String = times.iter().flat_map(|t| [zap(t), kafka(t)]).collect();
+        let readings = wrappers_of(both.as_bytes());
+        assert_eq!(
+            readings.iter().map(|w| w.stream).collect::<Vec<_>>(),
+            [Some(Stream::Stdout), Some(Stream::Stderr)]
+        );
+        // Each reading gives every line of the file, the other stream's empty.
+        let (stdout, _) = read_all(&both, readings[0]);
+        assert_eq!(stdout.lines().count(), 8);
+        assert!(stdout.lines().step_by(2).all(|l| l.contains("order accepted")) && stdout.lines().skip(1).step_by(2).all(str::is_empty));
+        // Decoys: one line on stderr is read with stdout's; two streams of one family are
+        // one reading.
+        let stray: String = times.iter().map(|t| zap(t)).chain([kafka(times[0])]).collect();
+        assert_eq!(wrappers_of(stray.as_bytes()).len(), 1);
+        let same: String = times.iter().flat_map(|t| [zap(t), zap(t).replace("stdout", "stderr")]).collect();
+        assert_eq!(wrappers_of(same.as_bytes()), [wrapper(WrapperKind::Cri, false)]);
     }
 
     #[test]
