@@ -18,7 +18,7 @@
 //! other lines are read as empty lines, so citations keep the file's line numbers.
 
 use super::super::records::{read_line_bounded, Records};
-use super::{Carried, Style, MAX_MESSAGE};
+use super::{epoch_micros, severity_of_word, Carried, Style, MAX_MESSAGE};
 use std::io::{self, BufRead};
 
 /// Header names of each column a record is made of, lower-cased.
@@ -166,24 +166,7 @@ fn parse_time(text: &str) -> Option<(i64, bool)> {
     if let Some(t) = NAIVE.iter().find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok()) {
         return Some((t.and_utc().timestamp_micros(), false));
     }
-    // Seconds or milliseconds since the epoch.
-    let number: f64 = text.parse().ok()?;
-    const MILLIS_FROM: f64 = 1e11;
-    let micros = if number >= MILLIS_FROM { number * 1e3 } else { number * 1e6 };
-    (micros.is_finite() && micros > 0.0 && micros < 1e17).then_some((micros as i64, true))
-}
-
-/// A level column's word as a syslog severity.
-fn severity_of(word: &[u8]) -> Option<u8> {
-    use crate::format::Level;
-    Some(match Level::of_word(word.trim_ascii())? {
-        Level::Critical => 2,
-        Level::Error => 3,
-        Level::Warning => 4,
-        Level::Notice => 5,
-        Level::Info => 6,
-        Level::Debug | Level::Trace => 7,
-    })
+    epoch_micros(text.parse().ok()?).map(|micros| (micros, true))
 }
 
 /// A CSV export, row by row.
@@ -248,7 +231,7 @@ impl<R: BufRead + Send> CsvRecords<R> {
         let service = String::from_utf8_lossy(field(columns.service));
         Carried {
             micros,
-            severity: severity_of(field(columns.level)),
+            severity: severity_of_word(field(columns.level)),
             facility: None,
             host: &host,
             program: &service,

@@ -19,13 +19,15 @@
 //!   it names none of its own.
 //! - journald's `-o json-pretty`, and any record with a time and a message field.
 //!
-//! A record's line stands at the line of the document where its object starts; a record
-//! that starts on a line another has taken (a document on one line) goes on the next free
-//! line, and past the document's last line when there is none, so that its lines are then
-//! counted as records rather than as lines of the file.
+//! A record's line stands at the line of the document where its message is (else where
+//! its object starts), so that citations lead to it. A record that shares its line with
+//! another (a document on one line, a batch a line) goes on the next line with none
+//! before the line being read; where there is none, it is read after the file's last
+//! line: its citation then gives a line past the file's end, and a note says how many
+//! were. Every line of the file before it keeps its number.
 
-use super::super::records::{read_line_bounded, Records};
-use super::{Carried, Style, MAX_MESSAGE};
+use super::super::records::Records;
+use super::{epoch_micros, severity_of_word, Carried, Style, MAX_MESSAGE};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead};
@@ -38,9 +40,9 @@ const MAX_UNIT: usize = 64 << 20;
 /// levels; a hostile document nested a million deep costs a counter.
 const MAX_DEPTH: usize = 64;
 
-/// The longest line of a document kept (pretty-printed documents have short lines; a
-/// document on one line is read through its units as it streams).
-const MAX_DOCUMENT_LINE: usize = 256 << 20;
+/// Bytes scanned at a time: the document is read as it streams, never a line at a time
+/// (a document on one line may be gigabytes).
+const SCAN_BLOCK: usize = 64 << 10;
 
 /// Does a head read as JSON records this reader knows (and the JSON-lines family does
 /// not): an array, a document printed over several lines, or lines that are whole objects
@@ -73,11 +75,12 @@ pub(super) fn is_document(head: &[u8]) -> bool {
     }
 }
 
-/// An array whose first element is an object or a Fluent Bit `[time, {record}]` pair.
+/// An array whose first element is a JSON object (`{"…` or `{}`: Python's `[{'a': 1}]`
+/// is none) or a Fluent Bit `[time, {record}]` pair.
 fn array_of_records(text: &[u8]) -> bool {
     let inner = text[1..].trim_ascii_start();
     match inner.first() {
-        Some(b'{') => true,
+        Some(b'{') => matches!(inner[1..].trim_ascii_start().first(), Some(b'"' | b'}')),
         Some(b'0'..=b'9') => {
             let after_number = inner
                 .iter()
@@ -89,15 +92,16 @@ fn array_of_records(text: &[u8]) -> bool {
     }
 }
 
-/// A whole record of an export's shape (and not a program's JSON log line).
+/// A whole record of an export's shape, and not a program's JSON log line that happens to
+/// hold a list (`"items":[…]` of a cart): a Kubernetes list says its `kind`, CloudWatch's
+/// events and Cloud Logging's entries are known by their first element's fields.
 fn is_export_record(value: &Value) -> bool {
     let Some(object) = value.as_object() else { return false };
-    object.contains_key("resourceLogs")
-        || object.get("items").is_some_and(Value::is_array)
-        || object.get("events").is_some_and(Value::is_array)
-        || object.get("entries").is_some_and(Value::is_array)
-        || is_event(value)
-        || value.get("object").is_some_and(is_event)
+    let first_of = |list: &str| object.get(list).and_then(Value::as_array).and_then(|l| l.first());
+    let is_list = text(value, &["kind"]).ends_with("List") && object.get("items").is_some_and(Value::is_array);
+    let cloudwatch = first_of("events").is_some_and(|e| e.get("timestamp").is_some() && e.get("message").is_some());
+    let entries = first_of("entries").is_some_and(|e| e.get("logName").is_some());
+    object.contains_key("resourceLogs") || is_list || cloudwatch || entries || is_event(value) || value.get("object").is_some_and(is_event)
 }
 
 /// A Kubernetes event: core/v1 (`involvedObject`) or events.k8s.io/v1 (`regarding`).
@@ -136,9 +140,12 @@ struct Unit {
     /// Fluent Bit's time, the number before the record in its pair.
     pair_time: Option<f64>,
     too_large: bool,
+    /// For the top-level object: units were read in it (its list's items, already given).
+    held_units: bool,
 }
 
 /// A record of a unit, owned.
+#[derive(Debug)]
 struct Record {
     micros: i64,
     severity: Option<u8>,
@@ -153,12 +160,16 @@ struct Record {
 pub(super) struct DocumentRecords<R: BufRead> {
     input: R,
     style: Style,
-    line: Vec<u8>,
-    /// The number of the line being read (0-based), the first line not handed out yet,
-    /// and the records placed on the lines from it on (the others are handed out empty).
+    /// The number of the line being read (0-based), whether it has bytes yet, the first
+    /// line not handed out yet, and the record placed on each line from it on (the others
+    /// are handed out empty).
     line_no: u64,
+    line_started: bool,
     first_held: u64,
-    held: BTreeMap<u64, Vec<Vec<u8>>>,
+    held: BTreeMap<u64, Vec<u8>>,
+    /// Records that found no line of their own: read after the last line; and how many.
+    packed: Vec<Vec<u8>>,
+    packed_count: u64,
     /// The open containers, the first [`MAX_DEPTH`] of them; `deeper` counts the rest.
     stack: Vec<Frame>,
     deeper: usize,
@@ -168,13 +179,23 @@ pub(super) struct DocumentRecords<R: BufRead> {
     string: Vec<u8>,
     last_key: Vec<u8>,
     unit: Option<Unit>,
-    /// The top-level object, held while it may be a record of its own (until a unit
-    /// starts in it).
+    /// The top-level object, held while it may be a record of its own: until a unit in
+    /// it gives a record (a list's item), or to its end (a pretty-printed log record
+    /// whose own fields hold a list).
     top: Option<Unit>,
+    /// A number just read, and how many elements the top-level array has had: the number
+    /// that opens a top-level array is the time of Fluent Bit's `[time, {record}]` pair.
     last_number: Option<f64>,
     number: Vec<u8>,
+    top_elements: usize,
     skipped_units: u64,
     unreadable_units: u64,
+    untimed_records: u64,
+    /// Untimed records of the units read in the top-level object: counted once it is
+    /// known to be a list of them (its items of a record of its own are none).
+    untimed_in_top: u64,
+    /// Whether the last top-level object closed was a list of records.
+    top_was_list: bool,
 }
 
 impl<R: BufRead + Send> DocumentRecords<R> {
@@ -182,10 +203,12 @@ impl<R: BufRead + Send> DocumentRecords<R> {
         DocumentRecords {
             input,
             style,
-            line: Vec::new(),
             line_no: 0,
+            line_started: false,
             first_held: 0,
             held: BTreeMap::new(),
+            packed: Vec::new(),
+            packed_count: 0,
             stack: Vec::new(),
             deeper: 0,
             in_string: false,
@@ -196,8 +219,12 @@ impl<R: BufRead + Send> DocumentRecords<R> {
             top: None,
             last_number: None,
             number: Vec::new(),
+            top_elements: 0,
             skipped_units: 0,
             unreadable_units: 0,
+            untimed_records: 0,
+            untimed_in_top: 0,
+            top_was_list: false,
         }
     }
 
@@ -220,9 +247,25 @@ impl<R: BufRead + Send> DocumentRecords<R> {
         }
     }
 
-    /// Scans one line's bytes, keeping units and handing out their records.
-    fn scan(&mut self, line: &[u8]) {
-        for &b in line {
+    /// Scans a block of the document, keeping units and handing out the lines no open
+    /// unit still needs.
+    fn scan(&mut self, block: &[u8], out: &mut Vec<u8>) {
+        for &b in block {
+            if b == b'\n' {
+                // A line break ends a line wherever it stands (JSON has none in strings;
+                // a broken document's line numbers still follow the file's).
+                self.line_no += 1;
+                self.line_started = false;
+                let open_since = [self.unit.as_ref(), self.top.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .filter(|u| !u.too_large)
+                    .map(|u| u.start_line)
+                    .min();
+                self.hand_out(open_since.unwrap_or(self.line_no), out);
+            } else {
+                self.line_started = true;
+            }
             // Bytes of an open unit, and of the top-level object while it may be a record
             // (a unit that opens on this byte starts with it).
             for held in [self.unit.as_mut(), self.top.as_mut()].into_iter().flatten() {
@@ -248,8 +291,7 @@ impl<R: BufRead + Send> DocumentRecords<R> {
                     self.number.push(b);
                     continue;
                 }
-                self.last_number = std::str::from_utf8(&self.number).ok().and_then(|n| n.parse().ok());
-                self.number.clear();
+                self.finish_number();
             }
             match b {
                 b'"' => {
@@ -270,10 +312,11 @@ impl<R: BufRead + Send> DocumentRecords<R> {
                     if self.stack.is_empty() {
                         self.top = Some(Unit::starting(b'{', 1, line_no, None));
                     } else if self.unit.is_none() && self.opens_unit() {
-                        // The top-level object holds units: it is no record of its own.
-                        self.top = None;
                         let pair_time = self.last_number.take();
                         self.unit = Some(Unit::starting(b'{', self.stack.len() + 1, line_no, pair_time));
+                        if let Some(top) = self.top.as_mut() {
+                            top.held_units = true;
+                        }
                     }
                     let in_records = self
                         .stack
@@ -297,6 +340,7 @@ impl<R: BufRead + Send> DocumentRecords<R> {
                     };
                     if self.stack.is_empty() {
                         self.last_number = None;
+                        self.top_elements = 0;
                     }
                     self.stack.push(Frame {
                         container: Container::Array,
@@ -308,26 +352,54 @@ impl<R: BufRead + Send> DocumentRecords<R> {
                     let depth = self.stack.len();
                     if self.unit.as_ref().is_some_and(|u| u.depth == depth + 1) {
                         let unit = self.unit.take().expect("a unit is open");
-                        self.close(unit);
+                        // A unit that gives records makes the top-level object a list of
+                        // them, no record of its own.
+                        let untimed_before = self.untimed_records;
+                        let given = self.close(unit);
+                        if self.top.is_some() {
+                            // Counted once the top-level object is known to be a list.
+                            self.untimed_in_top += std::mem::replace(&mut self.untimed_records, untimed_before) - untimed_before;
+                        }
+                        if given > 0 {
+                            self.top = None;
+                            self.untimed_records += std::mem::take(&mut self.untimed_in_top);
+                        }
+                        self.last_number = None;
                     } else if depth == 0 && b == b'}' {
                         if let Some(top) = self.top.take() {
+                            let in_top = std::mem::take(&mut self.untimed_in_top);
+                            let held_units = top.held_units;
                             self.close(top);
+                            // A list none of whose items had a time: they count; a record
+                            // of its own: its list's items were none.
+                            if held_units && self.top_was_list {
+                                self.untimed_records += in_top;
+                            }
                         }
                     }
                     if depth == 0 {
                         self.last_number = None;
                     }
                 }
+                b',' if self.stack.len() == 1 => self.top_elements += 1,
                 b'0'..=b'9' | b'-' if self.stack.last().is_some_and(|f| f.container == Container::Array) => {
                     self.number.push(b);
                 }
                 _ => {}
             }
         }
-        if !self.number.is_empty() {
-            self.last_number = std::str::from_utf8(&self.number).ok().and_then(|n| n.parse().ok());
-            self.number.clear();
-        }
+    }
+
+    /// A number ends: kept only where it opens a top-level array (Fluent Bit's pair time);
+    /// a number anywhere else is no record's time.
+    fn finish_number(&mut self) {
+        let opens_pair = self.stack.len() == 1 && self.stack[0].container == Container::Array && self.top_elements == 0;
+        self.last_number = if opens_pair {
+            std::str::from_utf8(&self.number).ok().and_then(|n| n.parse().ok())
+        } else {
+            None
+        };
+        self.number.clear();
     }
 
     /// A message key was just read: its line is where the record it belongs to is cited,
@@ -348,63 +420,80 @@ impl<R: BufRead + Send> DocumentRecords<R> {
     }
 
     /// A unit read whole: its records placed on the lines of their messages (else where
-    /// they start).
-    fn close(&mut self, unit: Unit) {
+    /// they start). Returns how many it gave.
+    fn close(&mut self, unit: Unit) -> usize {
         if unit.too_large {
             self.skipped_units += 1;
-            return;
+            return 0;
         }
         let Ok(value) = serde_json::from_slice::<Value>(&unit.bytes) else {
             self.unreadable_units += 1;
-            return;
+            return 0;
         };
+        // A list whose items were read as units is done; an object that only held a list
+        // of its own (a cart's items) is a record.
+        self.top_was_list = unit.held_units && is_export_record(&value);
+        if self.top_was_list {
+            return 0;
+        }
+        // One entry a record the unit holds (an OTLP resource holds many), `None` where
+        // a record has no time that can be read: the entries line up with the lines the
+        // scan noted for them.
         let records = records_of(&value, unit.pair_time);
         let mut record_lines = unit.record_lines.into_iter();
         let own_line = unit.message_line.unwrap_or(unit.start_line);
+        let mut given = 0;
         for record in records {
             let at = record_lines.next().map_or(own_line, |(start, message)| message.unwrap_or(start));
+            let Some(record) = record else {
+                self.untimed_records += 1;
+                continue;
+            };
+            given += 1;
             let mut line = Vec::new();
             record.carried(record.micros).write(self.style, &mut line);
             let placed = self.place(at, line);
             if let Some(again) = record.again_at.filter(|&a| a != record.micros) {
                 let mut line = Vec::new();
                 record.carried(again).write(self.style, &mut line);
-                // Only on a spare line of the same record: a line past the document's would
-                // shift every citation after it.
-                self.place_if_free(placed + 1, line);
+                // Only on a spare line of the same record.
+                if let Some(placed) = placed {
+                    self.place_if_free(placed + 1, line);
+                }
             }
         }
+        given
     }
 
-    /// Puts a record's line on line `at` or the next line with none, up to the line being
-    /// read (which takes any more); returns the line used.
-    fn place(&mut self, at: u64, line: Vec<u8>) -> u64 {
-        let mut at = at.max(self.first_held).min(self.line_no);
-        while at < self.line_no && self.held.contains_key(&at) {
+    /// Puts a record's line on line `at` or the next with none, up to the line being read;
+    /// where all are taken, after the file's last line. Returns the line used.
+    fn place(&mut self, at: u64, line: Vec<u8>) -> Option<u64> {
+        let mut at = at.max(self.first_held);
+        while at <= self.line_no && self.held.contains_key(&at) {
             at += 1;
         }
-        self.held.entry(at).or_default().push(line);
-        at
+        if at > self.line_no {
+            self.packed.push(line);
+            self.packed_count += 1;
+            return None;
+        }
+        self.held.insert(at, line);
+        Some(at)
     }
 
     fn place_if_free(&mut self, at: u64, line: Vec<u8>) {
         if at <= self.line_no && at >= self.first_held && !self.held.contains_key(&at) {
-            self.held.insert(at, vec![line]);
+            self.held.insert(at, line);
         }
     }
 
-    /// Hands out every line before `until`: its records, or an empty line.
+    /// Hands out every line before `until`: its record, or an empty line.
     fn hand_out(&mut self, until: u64, out: &mut Vec<u8>) {
         while self.first_held < until {
-            match self.held.remove(&self.first_held) {
-                Some(records) => {
-                    for record in records {
-                        out.extend_from_slice(&record);
-                        out.push(b'\n');
-                    }
-                }
-                None => out.push(b'\n'),
+            if let Some(record) = self.held.remove(&self.first_held) {
+                out.extend_from_slice(&record);
             }
+            out.push(b'\n');
             self.first_held += 1;
         }
     }
@@ -420,41 +509,39 @@ impl Unit {
             record_lines: Vec::new(),
             pair_time,
             too_large: false,
+            held_units: false,
         }
     }
 }
 
 impl<R: BufRead + Send> Records for DocumentRecords<R> {
     fn next_lines(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
-        let mut line = std::mem::take(&mut self.line);
-        let taken = read_line_bounded(&mut self.input, &mut line, MAX_DOCUMENT_LINE)?;
-        if taken == 0 {
-            self.line = line;
+        let block = loop {
+            match self.input.fill_buf() {
+                Ok(buf) => break buf[..buf.len().min(SCAN_BLOCK)].to_vec(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if block.is_empty() {
+            // A last line without its line break is a line too.
+            if self.line_started {
+                self.line_no += 1;
+            }
             // What is still open at the end was cut short.
             if self.unit.take().is_some() {
                 self.unreadable_units += 1;
             }
             self.top = None;
             self.hand_out(self.line_no, out);
-            // Records placed past the last line (a document on one line) follow it.
-            for record in std::mem::take(&mut self.held).into_values().flatten() {
+            for record in std::mem::take(&mut self.packed) {
                 out.extend_from_slice(&record);
                 out.push(b'\n');
             }
             return Ok(false);
         }
-        self.scan(&line);
-        self.line = line;
-        self.line_no += 1;
-        // Lines before an open unit's start are done (a unit too large to read gives no
-        // record: nothing waits for it).
-        let open_since = [self.unit.as_ref(), self.top.as_ref()]
-            .into_iter()
-            .flatten()
-            .filter(|u| !u.too_large)
-            .map(|u| u.start_line)
-            .min();
-        self.hand_out(open_since.unwrap_or(self.line_no), out);
+        self.input.consume(block.len());
+        self.scan(&block, out);
         Ok(true)
     }
 
@@ -469,6 +556,18 @@ impl<R: BufRead + Send> Records for DocumentRecords<R> {
         }
         if self.unreadable_units > 0 {
             notes.push(format!("{} records were not whole JSON and were skipped", self.unreadable_units));
+        }
+        if self.untimed_records > 0 {
+            notes.push(format!(
+                "{} records had no time that could be read and were skipped",
+                self.untimed_records
+            ));
+        }
+        if self.packed_count > 0 {
+            notes.push(format!(
+                "{} records shared a line with another and were read after the last line (cited past the file's end)",
+                self.packed_count
+            ));
         }
         (!notes.is_empty()).then(|| notes.join("; "))
     }
@@ -489,17 +588,19 @@ impl Record {
     }
 }
 
-/// The records of one unit.
-fn records_of(value: &Value, pair_time: Option<f64>) -> Vec<Record> {
+/// The records of one unit, one entry each (`None` for one with no readable time).
+fn records_of(value: &Value, pair_time: Option<f64>) -> Vec<Option<Record>> {
     if let Some(resource_logs) = value.get("resourceLogs").and_then(Value::as_array) {
         return resource_logs.iter().flat_map(otlp_records).collect();
     }
     if value.get("scopeLogs").is_some() {
         return otlp_records(value);
     }
-    for list in ["items", "events", "entries"] {
-        if let Some(items) = value.get(list).and_then(Value::as_array) {
-            return items.iter().flat_map(|item| records_of(item, None)).collect();
+    if is_export_record(value) {
+        for list in ["items", "events", "entries"] {
+            if let Some(items) = value.get(list).and_then(Value::as_array) {
+                return items.iter().flat_map(|item| records_of(item, None)).collect();
+            }
         }
     }
     let record = match value.get("object") {
@@ -512,7 +613,7 @@ fn records_of(value: &Value, pair_time: Option<f64>) -> Vec<Record> {
         }
         _ => generic(value, pair_time),
     };
-    record.into_iter().collect()
+    vec![record]
 }
 
 fn text<'a>(value: &'a Value, path: &[&str]) -> &'a str {
@@ -606,23 +707,8 @@ fn otlp_severity(record: &Value) -> Option<u8> {
         Some(13..=16) => Some(4),
         Some(17..=20) => Some(3),
         Some(21..=24) => Some(2),
-        _ => severity_word(text(record, &["severityText"])),
+        _ => severity_of_word(text(record, &["severityText"]).as_bytes()),
     }
-}
-
-/// A severity word (OTLP's texts, Cloud Logging's `LogSeverity`) as a syslog severity.
-fn severity_word(word: &str) -> Option<u8> {
-    Some(match word.to_ascii_uppercase().as_str() {
-        "EMERGENCY" => 0,
-        "ALERT" => 1,
-        "CRITICAL" | "FATAL" => 2,
-        "ERROR" => 3,
-        "WARN" | "WARNING" => 4,
-        "NOTICE" => 5,
-        "INFO" => 6,
-        "DEBUG" | "TRACE" => 7,
-        _ => return None,
-    })
 }
 
 /// An OTLP `AnyValue` as text: a string as it is, anything else as JSON.
@@ -648,7 +734,7 @@ fn attribute<'a>(attributes: &'a Value, names: &[&str]) -> Option<&'a str> {
 }
 
 /// The log records of one OTLP resource.
-fn otlp_records(resource_logs: &Value) -> Vec<Record> {
+fn otlp_records(resource_logs: &Value) -> Vec<Option<Record>> {
     let attributes = resource_logs.pointer("/resource/attributes").unwrap_or(&Value::Null);
     let service = attribute(attributes, &["service.name", "service_name"]).unwrap_or("");
     let host = attribute(attributes, &["host.name", "k8s.pod.name", "host_name"]).unwrap_or("");
@@ -661,22 +747,18 @@ fn otlp_records(resource_logs: &Value) -> Vec<Record> {
                 Some(n) => n.as_i64(),
                 None => None,
             };
-            let Some(micros) = nanos("timeUnixNano")
+            let micros = nanos("timeUnixNano")
                 .filter(|&n| n > 0)
-                .or_else(|| nanos("observedTimeUnixNano"))
-                .map(|n| n / 1000)
-            else {
-                continue;
-            };
-            let body = record.get("body").map(any_value).unwrap_or_default();
-            records.push(Record {
+                .or_else(|| nanos("observedTimeUnixNano").filter(|&n| n > 0))
+                .map(|n| n / 1000);
+            records.push(micros.map(|micros| Record {
                 micros,
                 severity: otlp_severity(record),
                 host: host.into(),
                 program: if service.is_empty() { scope_name.into() } else { service.into() },
-                message: body.into_bytes(),
+                message: record.get("body").map(any_value).unwrap_or_default().into_bytes(),
                 again_at: None,
-            });
+            }));
         }
     }
     records
@@ -762,7 +844,7 @@ fn cloud_logging(value: &Value) -> Option<Record> {
     .unwrap_or("");
     Some(Record {
         micros,
-        severity: severity_word(text(value, &["severity"])),
+        severity: severity_of_word(text(value, &["severity"]).as_bytes()),
         host: host.into(),
         program,
         message: message.into_bytes(),
@@ -815,20 +897,12 @@ fn generic(value: &Value, pair_time: Option<f64>) -> Option<Record> {
         micros,
         severity: ["level", "severity", "loglevel"]
             .iter()
-            .find_map(|k| severity_word(object.get(*k)?.as_str()?)),
+            .find_map(|k| severity_of_word(object.get(*k)?.as_str()?.as_bytes())),
         host: host.into(),
         program: program.into(),
         message: message.trim_end().as_bytes()[..message.trim_end().len().min(MAX_MESSAGE)].to_vec(),
         again_at: None,
     })
-}
-
-/// Seconds or milliseconds since the epoch (told apart by size: milliseconds pass 10¹¹
-/// in 1973, seconds not before 5138) as microseconds.
-fn epoch_micros(number: f64) -> Option<i64> {
-    const MILLIS_FROM: f64 = 1e11;
-    let micros = if number.abs() >= MILLIS_FROM { number * 1e3 } else { number * 1e6 };
-    (micros.is_finite() && micros.abs() < 1e17).then_some(micros.round() as i64)
 }
 
 #[cfg(test)]
@@ -896,11 +970,39 @@ mod tests {
     }
 
     #[test]
-    fn a_document_on_one_line_gives_its_records_as_lines_of_their_own() {
+    fn records_packed_on_one_line_go_after_the_last_and_shift_no_line() {
         let compact: String = EVENT_LIST.lines().map(str::trim).collect();
-        let (lines, _) = lines_of(&compact);
-        assert_eq!(lines.len(), 2);
-        assert!(lines[0].contains("BackOff") && lines[1].contains("ScalingReplicaSet"));
+        // The list on line 1, a record on line 2 after it.
+        let (lines, note) = lines_of(&format!("{compact}\n{{\"time\":\"2025-02-03T09:00:00Z\",\"msg\":\"after\"}}\n"));
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].contains("BackOff") && lines[1].ends_with("after") && lines[2].contains("ScalingReplicaSet"));
+        assert!(note.unwrap().contains("1 records shared a line"));
+    }
+
+    #[test]
+    fn a_record_without_a_time_keeps_the_others_on_their_lines() {
+        let otlp = "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[\n{\"body\":{\"stringValue\":\"no time\"}},\n{\"timeUnixNano\":\"1700000000000000000\",\"body\":{\"stringValue\":\"second\"}}\n]}]}]}\n";
+        let (lines, note) = lines_of(otlp);
+        assert_eq!(lines.len(), 4);
+        assert!(lines[1].is_empty() && lines[2].ends_with("second"), "{lines:?}");
+        assert!(note.unwrap().contains("1 records had no time"));
+        // A number inside one record is no time of the next.
+        let (lines, _) = lines_of("[{\"time\":\"2025-01-01T00:00:00Z\",\"codes\":[5],\"msg\":\"a\"},{\"msg\":\"b\"}]\n");
+        assert_eq!(lines, ["2025-01-01T00:00:00.000000Z - unknown: a"]);
+    }
+
+    #[test]
+    fn a_log_record_that_holds_a_list_is_a_record_not_a_list() {
+        let pretty = "{\n  \"ts\": \"2025-01-01T00:00:00Z\",\n  \"level\": \"error\",\n  \"msg\": \"checkout failed\",\n  \"items\": [{\"sku\": \"a1\"}]\n}\n";
+        let (lines, note) = lines_of(pretty);
+        assert_eq!(
+            (lines[3].as_str(), note),
+            ("<11>2025-01-01T00:00:00.000000Z - unknown: checkout failed", None)
+        );
+        assert!(!is_document(
+            b"{\"ts\":\"2025-01-01T00:00:00Z\",\"level\":\"info\",\"msg\":\"cart\",\"items\":[{\"sku\":\"a1\"}]}\n"
+        ));
+        assert!(!is_document(b"[{'worker': 1}, {'worker': 2}] started\n"));
     }
 
     #[test]

@@ -154,6 +154,34 @@ pub fn export_lines(export: Export, style: Style, bytes: Vec<u8>) -> (Vec<u8>, O
     }
 }
 
+/// Seconds, milliseconds, microseconds or nanoseconds since the epoch, told apart by size
+/// (each unit's values of this century are apart by a factor of 1000), as microseconds;
+/// `None` for a time before 1970 or beyond the year 5000.
+pub(crate) fn epoch_micros(number: f64) -> Option<i64> {
+    let micros = match number {
+        n if n < 1e11 => n * 1e6,
+        n if n < 1e14 => n * 1e3,
+        n if n < 1e17 => n,
+        n => n / 1e3,
+    };
+    const LATEST: f64 = 95e15;
+    (micros.is_finite() && micros > 0.0 && micros < LATEST).then_some(micros.round() as i64)
+}
+
+/// A level word in a record's field (`error`, `WARN`, OTLP's `Information`, Cloud
+/// Logging's `CRITICAL`) as a syslog severity.
+pub(crate) fn severity_of_word(word: &[u8]) -> Option<u8> {
+    use crate::format::Level;
+    Some(match Level::of_word(word.trim_ascii())? {
+        Level::Critical => 2,
+        Level::Error => 3,
+        Level::Warning => 4,
+        Level::Notice => 5,
+        Level::Info => 6,
+        Level::Debug | Level::Trace => 7,
+    })
+}
+
 /// What a record says, as the syslog line that carries it.
 #[derive(Debug, Default)]
 pub(crate) struct Carried<'a> {
