@@ -255,7 +255,8 @@ fn a_slow_log_entry_keeps_its_statement_wherever_the_file_is_cut() {
 }
 
 /// A Loki export read in ranges, each unwrapped on its own, gives the lines, events and
-/// templates it gives read whole (a line that is no record among them).
+/// templates it gives read whole, and one note for the lines that are no records wherever
+/// they stand.
 #[test]
 fn a_loki_export_cut_into_ranges_reads_as_whole() {
     let dir = tempfile::tempdir().unwrap();
@@ -280,7 +281,7 @@ fn a_loki_export_cut_into_ranges_reads_as_whole() {
         text.push_str(&format!(
             "{{\"labels\":{{\"app\":\"edge\"}},\"line\":\"{line}\",\"timestamp\":\"2025-03-04T09:{m:02}:{s:02}.{i:06}Z\"}}\n"
         ));
-        if i == 200 {
+        if i % 100 == 50 {
             text.push_str("not a record\n");
         }
     }
@@ -295,6 +296,13 @@ fn a_loki_export_cut_into_ranges_reads_as_whole() {
     for chunk_size in [97, 1000, 4096] {
         let cut = read(chunk_size);
         same(&summary(&whole), &summary(&cut), &format!("loki, chunk size {chunk_size}"));
+        let notes = |r: &ScanResult| r.problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            notes(&cut),
+            ["4 lines were not loki records; read as they are"],
+            "chunk size {chunk_size}"
+        );
+        assert_eq!(notes(&whole), notes(&cut));
         let series = |r: &ScanResult| {
             r.series
                 .values()

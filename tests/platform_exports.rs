@@ -25,94 +25,96 @@ fn source_in_tokyo(path: &std::path::Path) -> Value {
     sources.into_iter().next().unwrap()
 }
 
+/// Every fixture: how it is read, records timed, first and last instants, zone. The
+/// instants are the records' own times, converted by hand from each file.
+const EXPECTED: [(&str, &str, u64, &str, &str, &str); 10] = [
+    (
+        "azure-log-analytics.csv",
+        "csv export",
+        2,
+        "2023-08-23T14:00:00.000Z",
+        "2023-08-23T14:04:12.417Z",
+        "UTC",
+    ),
+    (
+        "cloudwatch-insights.csv",
+        "csv export",
+        2,
+        "2025-03-31T09:37:18.780Z",
+        "2025-03-31T09:37:21.002Z",
+        "UTC",
+    ),
+    (
+        "datadog.csv",
+        "csv export",
+        2,
+        "2025-03-31T09:37:18.780Z",
+        "2025-03-31T09:37:25.102Z",
+        "UTC",
+    ),
+    (
+        "splunk.csv",
+        "csv export",
+        2,
+        "2025-03-31T09:37:18.000Z",
+        "2025-03-31T09:37:40.000Z",
+        "UTC",
+    ),
+    // Kibana prints the browser's wall clock with no zone: read in the run's.
+    (
+        "kibana-discover.csv",
+        "csv export",
+        2,
+        "2026-03-31T00:37:18.780Z",
+        "2026-03-31T00:38:02.114Z",
+        "Asia/Tokyo",
+    ),
+    (
+        "cloudwatch-filter-log-events.json",
+        "json records",
+        2,
+        "2025-03-31T09:37:18.780Z",
+        "2025-03-31T09:37:25.102Z",
+        "UTC",
+    ),
+    (
+        "gcloud-logging.json",
+        "json records",
+        1,
+        "2025-03-31T09:37:18.780Z",
+        "2025-03-31T09:37:18.780Z",
+        "UTC",
+    ),
+    (
+        "otlp-file-exporter.jsonl",
+        "json records",
+        1,
+        "2025-03-31T09:37:18.780Z",
+        "2025-03-31T09:37:18.780Z",
+        "UTC",
+    ),
+    (
+        "loki.jsonl",
+        "loki",
+        2,
+        "2025-03-31T09:37:18.780Z",
+        "2025-03-31T09:37:25.102Z",
+        "UTC",
+    ),
+    (
+        "journal.export",
+        "journal export",
+        2,
+        "2025-03-31T09:37:18.780Z",
+        "2025-03-31T09:37:21.002Z",
+        "UTC",
+    ),
+];
+
 #[test]
 fn every_platform_export_is_read_with_its_records_times() {
-    // (file, how it is read, records timed, first, last, zone)
-    let expected = [
-        (
-            "azure-log-analytics.csv",
-            "csv export",
-            2,
-            "2023-08-23T14:00:00.000Z",
-            "2023-08-23T14:04:12.417Z",
-            "UTC",
-        ),
-        (
-            "cloudwatch-insights.csv",
-            "csv export",
-            2,
-            "2025-03-31T09:37:18.780Z",
-            "2025-03-31T09:37:21.002Z",
-            "UTC",
-        ),
-        (
-            "datadog.csv",
-            "csv export",
-            2,
-            "2025-03-31T09:37:18.780Z",
-            "2025-03-31T09:37:25.102Z",
-            "UTC",
-        ),
-        (
-            "splunk.csv",
-            "csv export",
-            2,
-            "2025-03-31T09:37:18.000Z",
-            "2025-03-31T09:37:40.000Z",
-            "UTC",
-        ),
-        // Kibana prints the browser's wall clock with no zone: read in the run's.
-        (
-            "kibana-discover.csv",
-            "csv export",
-            2,
-            "2026-03-31T00:37:18.780Z",
-            "2026-03-31T00:38:02.114Z",
-            "Asia/Tokyo",
-        ),
-        (
-            "cloudwatch-filter-log-events.json",
-            "json records",
-            2,
-            "2025-03-31T09:37:18.780Z",
-            "2025-03-31T09:37:25.102Z",
-            "UTC",
-        ),
-        (
-            "gcloud-logging.json",
-            "json records",
-            1,
-            "2025-03-31T09:37:18.780Z",
-            "2025-03-31T09:37:18.780Z",
-            "UTC",
-        ),
-        (
-            "otlp-file-exporter.jsonl",
-            "json records",
-            1,
-            "2025-03-31T09:37:18.780Z",
-            "2025-03-31T09:37:18.780Z",
-            "UTC",
-        ),
-        (
-            "loki.jsonl",
-            "loki",
-            2,
-            "2025-03-31T09:37:18.780Z",
-            "2025-03-31T09:37:25.102Z",
-            "UTC",
-        ),
-        (
-            "journal.export",
-            "journal export",
-            2,
-            "2025-03-31T09:37:18.780Z",
-            "2025-03-31T09:37:21.002Z",
-            "UTC",
-        ),
-    ];
     let mut wrong = Vec::new();
-    for (name, read, timed, first, last, zone) in expected {
+    for (name, read, timed, first, last, zone) in EXPECTED {
         let s = source_in_tokyo(&fixture(name));
         let found = (
             s["read"].as_str().unwrap_or_default(),
@@ -140,7 +142,9 @@ fn every_fixture_of_the_folder_is_in_the_table() {
     for name in &names {
         assert!(readme.contains(&format!("`{name}`")), "{name} is not described in the README");
     }
-    assert_eq!(names.len(), 10);
+    let mut tested: Vec<&str> = EXPECTED.iter().map(|e| e.0).collect();
+    tested.sort();
+    assert_eq!(names, tested, "the fixtures and the table");
 }
 
 /// CloudWatch events whose messages are an nginx access log: read as the access log they
@@ -174,4 +178,28 @@ fn messages_of_a_family_are_read_as_printed_and_others_carried() {
     assert_eq!(s["timestamped"], 40);
     let journal = source_in_tokyo(&fixture("journal.export"));
     assert_eq!(journal["read"], "journal export");
+}
+
+/// A journal in systemd 252's compact layout with a ZSTD-compressed field (the corpus's
+/// journals are all of the regular layout with XZ): its three entries, as `journalctl
+/// --file … -o json` gives them (see fixtures/journald/README.md).
+#[test]
+fn a_compact_journal_with_compressed_fields_is_read_entry_by_entry() {
+    use postmortem::source::{export_lines, Export, Style};
+    let packed = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/journald/compact-zstd.journal.zst")).unwrap();
+    let journal = zstd::stream::decode_all(&packed[..]).unwrap();
+    assert_eq!(&journal[12..16], &[0x1c, 0, 0, 0], "compact, ZSTD, keyed hash");
+    let (lines, note) = export_lines(Export::JournalFile { mapped: false }, Style::Carried, journal);
+    assert_eq!(note, None);
+    let lines: Vec<&str> = std::str::from_utf8(&lines).unwrap().lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(
+        lines[0],
+        "<11>2025-03-31T09:37:18.780123Z db-1 postgres[1487]: FATAL:  remaining connection slots are reserved for non-replication superuser connections"
+    );
+    // The compressed field, whole: 753 bytes of message.
+    assert!(lines[1].starts_with("<12>2025-03-31T09:37:19.001000Z db-1 postgres[1487]: WARNING:  long query detail: SELECT * FROM orders"));
+    assert!(lines[1].ends_with(",197,198,199)"));
+    assert_eq!(lines[1].len() - lines[1].find("WARNING").unwrap(), 753);
+    assert!(lines[2].starts_with("<14>2025-03-31T09:37:21.002113Z db-1 systemd[1]: Reloaded"));
 }

@@ -128,8 +128,9 @@ fn in_a_line(content: &str, said: &str) -> bool {
 }
 
 /// For an export read as its records (see `src/source/export/`), whether `said` quotes a
-/// record's message as the file holds it: a JSON string value or a journal field's value
-/// (said after the object, program and reason the record's line puts before it).
+/// record's message as the file holds it: a JSON string value or a journal field's value,
+/// whole (after the host, program, object and reason the record's line puts before it),
+/// or its beginning where the quote was cut.
 fn quotes_a_record_of(content: &str, said: &str) -> bool {
     use postmortem::source::Export;
     let export = content.starts_with("LPKSHHRH") || Export::of_head(&content.as_bytes()[..content.len().min(64 << 10)]).is_some();
@@ -145,7 +146,14 @@ fn quotes_a_record_of(content: &str, said: &str) -> bool {
                 _ => String::new(),
             };
             let value = value.trim_end();
-            value.len() >= 4 && said.contains(&value[..value.len().min(said.len())])
+            // The whole message in the quote, or a quote cut short (`…`) whose last part
+            // begins the message.
+            let whole = value.len() >= 4 && said.contains(value);
+            let cut = said
+                .rsplit(": ")
+                .next()
+                .is_some_and(|tail| tail.len() >= 12 && value.starts_with(tail));
+            whole || cut
         })
     })
 }

@@ -11,7 +11,7 @@ use super::units::UnitOutput;
 use super::{Event, FilePlan, FileReport, ScanOptions, ScanResult, ZoneOrigin};
 use crate::error::Problem;
 use crate::format::Format;
-use crate::source::Probe;
+use crate::source::{Probe, ReadMode};
 use crate::time::Micros;
 use std::collections::BTreeMap;
 
@@ -20,9 +20,11 @@ use std::collections::BTreeMap;
 pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, options: &ScanOptions) -> ScanResult {
     // Units come back in plan order, so each file's chunks are in file order.
     let mut by_file: Vec<Vec<ChunkResult>> = probes.iter().map(|_| Vec::new()).collect();
+    let mut not_records: Vec<u64> = probes.iter().map(|_| 0).collect();
     let mut problems = Vec::new();
     for output in outputs {
         by_file[output.file].extend(output.chunks);
+        not_records[output.file] += output.not_records;
         // One line a problem: a file that vanished fails in each of its chunks alike.
         if let Some(problem) = output.problem {
             if !problems.contains(&problem) {
@@ -105,6 +107,12 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
                     .entry(report.group.clone())
                     .or_insert_with(|| Series::new(options.bucket))
                     .merge(chunk.series);
+            }
+        }
+        // A wrapped file read in ranges: what was not records, said once for the file.
+        if let ReadMode::Unwrapped(_, wrapper) = report.mode {
+            if let Some(note) = crate::source::not_records_note(not_records[index], wrapper.kind) {
+                problems.push(Problem::warning(&report.display, note));
             }
         }
         if report.cut_lines > 0 {

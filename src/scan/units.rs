@@ -40,6 +40,9 @@ pub(super) struct UnitOutput {
     pub(super) file: usize,
     pub(super) chunks: Vec<ChunkResult>,
     pub(super) problem: Option<Problem>,
+    /// Lines of a wrapped range that were not records: added up over the file's ranges
+    /// and said once.
+    pub(super) not_records: u64,
 }
 
 pub(super) fn plan_units(probes: &[Probe], options: &ScanOptions) -> Vec<Unit> {
@@ -110,6 +113,7 @@ pub(super) fn run_unit(
                             ),
                         )
                     }),
+                    not_records: 0,
                 },
                 Err(e) => {
                     let problem = Problem::error(&probe.file.display, format!("read failed: {}", describe_io(&e)));
@@ -117,6 +121,7 @@ pub(super) fn run_unit(
                         file,
                         chunks: Vec::new(),
                         problem: Some(problem),
+                        not_records: 0,
                     }
                 }
             }
@@ -132,34 +137,30 @@ pub(super) fn run_unit(
                 // leaves the allocator holding many.
                 UNWRAPPED.with_borrow_mut(|inner| {
                     inner.clear();
-                    let note = std::io::Read::read_to_end(&mut source::unwrapped(&lines.bytes[..], wrapper), inner).err();
+                    let not_records = source::unwrap_all(&lines.bytes[..], wrapper, inner)?;
                     // Offsets stay the file's: a range's lines lie between its start and the next's.
                     let chunk = scan_chunk(inner, &[], lines.first, plans[file].columns_at(0), &plans[file], rules, options);
-                    Ok((chunk, note, lines.shrank))
+                    Ok((chunk, not_records, lines.shrank))
                 })
             });
             progress.advance(end - start);
             match result {
-                Ok((chunk, note, shrank)) => {
-                    let problem = match note {
-                        Some(e) => Some(Problem::warning(&probe.file.display, describe_io(&e))),
-                        None => shrank.then(|| {
-                            Problem::warning(
-                                &probe.file.display,
-                                "the file shrank while it was being read; the lines read before are kept",
-                            )
-                        }),
-                    };
-                    UnitOutput {
-                        file,
-                        chunks: vec![chunk],
-                        problem,
-                    }
-                }
+                Ok((chunk, not_records, shrank)) => UnitOutput {
+                    file,
+                    chunks: vec![chunk],
+                    problem: shrank.then(|| {
+                        Problem::warning(
+                            &probe.file.display,
+                            "the file shrank while it was being read; the lines read before are kept",
+                        )
+                    }),
+                    not_records,
+                },
                 Err(e) => UnitOutput {
                     file,
                     chunks: Vec::new(),
                     problem: Some(Problem::error(&probe.file.display, format!("read failed: {}", describe_io(&e)))),
+                    not_records: 0,
                 },
             }
         }
@@ -173,6 +174,7 @@ pub(super) fn run_unit(
                         file,
                         chunks: Vec::new(),
                         problem: Some(problem),
+                        not_records: 0,
                     };
                 }
             };
@@ -224,7 +226,12 @@ pub(super) fn run_unit(
                         format!("stopped early, kept what was read before: {}", describe_io(&e)),
                     ),
                 });
-            UnitOutput { file, chunks, problem }
+            UnitOutput {
+                file,
+                chunks,
+                problem,
+                not_records: 0,
+            }
         }
     }
 }

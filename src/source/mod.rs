@@ -14,7 +14,7 @@ mod wrapper;
 pub use discover::{discover, InputFile, Origin};
 pub use encoding::Encoding;
 pub use export::{export_lines, Export, Style};
-pub(crate) use wrapper::unwrapped;
+pub(crate) use wrapper::{not_records_note, unwrap_all};
 pub use wrapper::{Stream, Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
@@ -150,7 +150,9 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
         .and_then(|m| SystemTime::now().duration_since(m).ok())
         .is_none_or(|age| age < STILL_WRITTEN);
     if file.compression.is_none() && export::is_journal_file(&magic) {
-        let mapped = !no_mmap && !recently_written;
+        // journald appends and never truncates (it rotates by renaming): the file still
+        // written is mapped too; a shrink would still be caught by the guard.
+        let mapped = !no_mmap;
         return streamed_probe(
             file,
             path,

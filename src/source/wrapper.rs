@@ -369,12 +369,31 @@ impl<R: BufRead + Send> Records for Unwrapped<R> {
 
     /// The lines that were not records, said once.
     fn end_note(&self) -> Option<String> {
-        match self.not_records {
-            0 => None,
-            1 => Some(format!("1 line was not a {} record; read as it is", self.wrapper.kind.name())),
-            n => Some(format!("{n} lines were not {} records; read as they are", self.wrapper.kind.name())),
-        }
+        not_records_note(self.not_records, self.wrapper.kind)
     }
+}
+
+/// What is said of a wrapped file's lines that were not records of its wrapper.
+pub(crate) fn not_records_note(count: u64, kind: WrapperKind) -> Option<String> {
+    match count {
+        0 => None,
+        1 => Some(format!("1 line was not a {} record; read as it is", kind.name())),
+        n => Some(format!("{n} lines were not {} records; read as they are", kind.name())),
+    }
+}
+
+/// Unwraps all of `raw` into `out`; returns how many lines were not records (for a range
+/// of a file, whose counts are added up before they are said).
+pub(crate) fn unwrap_all<R: BufRead + Send>(raw: R, wrapper: Wrapper, out: &mut Vec<u8>) -> io::Result<u64> {
+    let mut lines = Unwrapped {
+        raw,
+        wrapper,
+        line: Vec::new(),
+        pieces: Default::default(),
+        not_records: 0,
+    };
+    while lines.next_line(out)? {}
+    Ok(lines.not_records)
 }
 
 #[cfg(test)]

@@ -94,6 +94,7 @@ impl Columns {
 
 /// Does a head read as a CSV export: a header naming a time and a message column?
 pub(super) fn is_csv(head: &[u8]) -> bool {
+    let head = head.strip_prefix(crate::format::UTF8_BOM).unwrap_or(head);
     let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
     let first = first.strip_suffix(b"\r").unwrap_or(first);
     memchr::memchr(b',', first).is_some() && split_row(first).is_some_and(|fields| Columns::of_header(&fields).is_some())
@@ -139,9 +140,51 @@ fn split_row(row: &[u8]) -> Option<Vec<Vec<u8>>> {
     Some(fields)
 }
 
-/// Whether a row's quotes are still open at its end (it goes on on the next line).
-fn open_quote(row: &[u8]) -> bool {
-    row.iter().filter(|&&b| b == b'"').count() % 2 == 1
+/// Whether a row is inside a quoted field, followed byte by byte as [`split_row`] reads
+/// it: a quote opens a field only at the field's start (`ordered 27" monitor` is text), a
+/// doubled quote inside one is a quote. A row goes on past a line break inside quotes.
+#[derive(Clone, Copy)]
+struct Quotes {
+    open: bool,
+    /// A quote inside a quoted field: its end, unless another follows.
+    pending: bool,
+    field_start: bool,
+}
+
+impl Quotes {
+    const ROW_START: Quotes = Quotes {
+        open: false,
+        pending: false,
+        field_start: true,
+    };
+
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if self.pending {
+                self.pending = false;
+                if b == b'"' {
+                    continue;
+                }
+                self.open = false;
+            }
+            if self.open {
+                self.pending = b == b'"';
+                continue;
+            }
+            match b {
+                b'"' if self.field_start => {
+                    self.open = true;
+                    self.field_start = false;
+                }
+                b',' => self.field_start = true,
+                _ => self.field_start = false,
+            }
+        }
+    }
+
+    fn is_open(&self) -> bool {
+        self.open && !self.pending
+    }
 }
 
 /// A time as the platforms write it: microseconds, and whether the text said its zone.
@@ -174,9 +217,12 @@ pub(super) struct CsvRecords<R: BufRead> {
     input: R,
     style: Style,
     line: Vec<u8>,
-    /// The row being read, and how many lines it has taken.
+    /// The row being read, how many lines it has taken, where its quotes stand, and
+    /// whether it grew past [`MAX_ROW`] (then it is skipped, its lines read as empty).
     row: Vec<u8>,
     row_lines: u64,
+    quotes: Quotes,
+    row_too_long: bool,
     columns: Option<Columns>,
     skipped_rows: u64,
     untimed_rows: u64,
@@ -190,6 +236,8 @@ impl<R: BufRead + Send> CsvRecords<R> {
             line: Vec::new(),
             row: Vec::new(),
             row_lines: 0,
+            quotes: Quotes::ROW_START,
+            row_too_long: false,
             columns: None,
             skipped_rows: 0,
             untimed_rows: 0,
@@ -260,15 +308,28 @@ impl<R: BufRead + Send> Records for CsvRecords<R> {
             return Ok(false);
         }
         self.row_lines += 1;
+        if self.row_lines == 1 && self.columns.is_none() {
+            // A byte order mark would hide the header's first name.
+            if let Some(rest) = line.strip_prefix(crate::format::UTF8_BOM) {
+                line = rest.to_vec();
+            }
+        }
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        self.quotes.feed(text.strip_suffix(b"\r").unwrap_or(text));
         if self.row.len() + line.len() <= MAX_ROW {
             self.row.extend_from_slice(&line);
         } else {
-            // Too long: kept as a row that cannot be read (an odd quote makes it so).
-            self.row = b"\"".to_vec();
+            self.row_too_long = true;
         }
         self.line = line;
-        if !open_quote(&self.row) {
+        // A quote left open ends with the row's bound: the rest of the file is not one field.
+        if !self.quotes.is_open() || self.row_too_long {
+            if self.row_too_long {
+                self.row = b"\"".to_vec();
+            }
             self.finish_row(out);
+            self.quotes = Quotes::ROW_START;
+            self.row_too_long = false;
         }
         Ok(true)
     }
@@ -346,6 +407,18 @@ mod tests {
         assert_eq!(lines_of(kibana).0[1], "2026-03-31T09:37:18.780000 db-1 unknown: connection refused");
         let splunk = "\"_time\",\"_raw\"\n\"2024-03-04T09:37:18.780+01:00\",\"ERROR x\"\n";
         assert_eq!(lines_of(splunk).0[1], "2024-03-04T08:37:18.780000Z - unknown: ERROR x");
+    }
+
+    #[test]
+    fn a_quote_inside_text_opens_nothing_and_a_marked_header_is_known() {
+        let csv = "\u{feff}\"Date\",Message\n2025-03-31T09:37:18Z,ordered a 27\" monitor\n2025-03-31T09:37:19Z,\"says \"\"hi\"\"\nand more\"\n2025-03-31T09:37:20Z,last\n";
+        assert!(is_csv(csv.as_bytes()));
+        let (lines, note) = lines_of(csv);
+        assert_eq!(note, None);
+        assert_eq!(lines.len(), 5);
+        assert!(lines[1].ends_with("ordered a 27\" monitor"));
+        assert!(lines[2].ends_with("says \"hi\" and more") && lines[3].is_empty());
+        assert!(lines[4].ends_with("last"));
     }
 
     #[test]

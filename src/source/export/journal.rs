@@ -25,6 +25,23 @@ struct Fields {
 }
 
 impl Fields {
+    /// Whether a field is one the line is made of.
+    fn wants(name: &[u8]) -> bool {
+        matches!(
+            name,
+            b"__REALTIME_TIMESTAMP"
+                | b"_SOURCE_REALTIME_TIMESTAMP"
+                | b"PRIORITY"
+                | b"SYSLOG_FACILITY"
+                | b"_HOSTNAME"
+                | b"SYSLOG_IDENTIFIER"
+                | b"_COMM"
+                | b"SYSLOG_PID"
+                | b"_PID"
+                | b"MESSAGE"
+        )
+    }
+
     /// Takes one `NAME=value` field, if it is one the line is made of.
     fn take(&mut self, name: &[u8], value: &[u8]) {
         let text = || String::from_utf8_lossy(value).into_owned();
@@ -84,9 +101,6 @@ pub(super) fn is_export(head: &[u8]) -> bool {
     field(first) && (first.starts_with(b"__REALTIME_TIMESTAMP=") || lines.any(|l| l.starts_with(b"__REALTIME_TIMESTAMP=")))
 }
 
-/// The longest binary field read: a length past it means the stream is not what it says.
-const MAX_BINARY_FIELD: u64 = 64 << 20;
-
 /// The export stream, entry by entry. Each line of the stream gives one line: the entry's
 /// own at its `MESSAGE` line, empty lines for its other fields. A line that is no field
 /// outside an entry (`journalctl`'s short lines pasted into an export) is passed on as it
@@ -130,27 +144,43 @@ impl<R: BufRead + Send> ExportRecords<R> {
         self.message_line = None;
     }
 
-    /// A binary field: its length, its bytes and the newline after them. Returns the lines
-    /// they span after the name's (the newlines among them), or `None` when the stream
-    /// ends or is not what it says (a length not believable, no newline after the bytes):
-    /// then nothing after is read, as the lines can no longer be told apart.
+    /// A binary field: its length, its bytes and the newline after them. Returns `Ok` with
+    /// the lines they span after the name's (the newlines among them), or `Err` with those
+    /// read when the stream ends or is not what it says (no newline after the bytes): then
+    /// nothing after is read, as the lines can no longer be told apart. The bytes stream
+    /// through: only a field the line is made of keeps its first [`MAX_MESSAGE`] bytes (a
+    /// core dump of gigabytes in `COREDUMP` costs no memory).
     fn binary_field(&mut self, name: &[u8]) -> io::Result<Result<u64, u64>> {
         let mut length = [0u8; 8];
         if self.input.read_exact(&mut length).is_err() {
             return Ok(Err(0));
         }
         let newlines_in = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        let in_length = newlines_in(&length);
+        let mut lines = newlines_in(&length);
+        let in_length = lines;
         let length = u64::from_le_bytes(length);
-        if length > MAX_BINARY_FIELD {
-            return Ok(Err(in_length));
-        }
+        let wanted = Fields::wants(name);
         let mut value = Vec::new();
-        (&mut self.input).take(length).read_to_end(&mut value)?;
+        let mut read = 0u64;
+        let mut block = vec![0u8; 64 << 10];
+        while read < length {
+            let want = (length - read).min(block.len() as u64) as usize;
+            let n = match self.input.read(&mut block[..want]) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            lines += newlines_in(&block[..n]);
+            if wanted && value.len() < MAX_MESSAGE {
+                value.extend_from_slice(&block[..n.min(MAX_MESSAGE - value.len())]);
+            }
+            read += n as u64;
+        }
         let mut newline = [0u8; 1];
         let ended = self.input.read_exact(&mut newline).is_ok() && newline[0] == b'\n';
-        let lines = in_length + newlines_in(&value) + u64::from(ended);
-        if !ended || value.len() as u64 != length {
+        lines += u64::from(ended);
+        if !ended || read != length {
             return Ok(Err(lines));
         }
         if name == b"MESSAGE" {
@@ -169,7 +199,8 @@ impl<R: BufRead + Send> Records for ExportRecords<R> {
             return Ok(false);
         }
         let line = std::mem::take(&mut self.line);
-        let more = self.take_line(line.strip_suffix(b"\n").unwrap_or(&line), out);
+        let text = line.strip_suffix(b"\n").unwrap_or(&line);
+        let more = self.take_line(text.strip_suffix(b"\r").unwrap_or(text), out);
         self.line = line;
         more
     }
@@ -206,7 +237,9 @@ impl<R: BufRead + Send> ExportRecords<R> {
             self.entry_lines += 1;
             return Ok(true);
         }
-        if is_field_name(line) {
+        // A bare name is a binary field's only inside an entry: between entries it is a
+        // stray line (a `WARNING` pasted from elsewhere).
+        if is_field_name(line) && self.entry_lines > 0 {
             let name = line.to_vec();
             // The name's line, then the lines of the bytes after it.
             self.entry_lines += 1;
@@ -459,13 +492,13 @@ impl Records for FileRecords {
             if kind != OBJECT_ENTRY {
                 continue;
             }
+            // Every entry is a line, so that line N is the Nth entry; one that does not hold
+            // together, or has no message, is an empty line.
             match self.entry(offset, size) {
-                Some(fields) if fields.write(self.style, out) => {}
-                Some(_) => {}
-                None => {
-                    self.unreadable_entries += 1;
-                    continue;
+                Some(fields) => {
+                    fields.write(self.style, out);
                 }
+                None => self.unreadable_entries += 1,
             }
             out.push(b'\n');
             return Ok(true);
@@ -551,6 +584,20 @@ mod tests {
         let (lines, note) = lines_of(&export);
         assert!(lines.len() <= export.iter().filter(|&&b| b == b'\n').count() + 1, "{lines:?}");
         assert!(note.unwrap().contains("cut short"));
+    }
+
+    #[test]
+    fn a_huge_unused_field_streams_through_and_stray_names_and_crlf_are_lines() {
+        let mut export = b"__REALTIME_TIMESTAMP=1000000\r\nCOREDUMP\n".to_vec();
+        let core = vec![0x0a_u8; 3 << 20];
+        export.extend_from_slice(&(core.len() as u64).to_le_bytes());
+        export.extend_from_slice(&core);
+        export.extend_from_slice(b"\nMESSAGE=after the core\n\nWARNING\n__REALTIME_TIMESTAMP=2000000\nMESSAGE=next\n");
+        let (lines, note) = lines_of(&export);
+        assert_eq!(lines.len(), export.iter().filter(|&&b| b == b'\n').count());
+        assert!(lines.iter().any(|l| l.ends_with("after the core")) && lines.iter().any(|l| l.ends_with("next")));
+        assert!(lines.contains(&"WARNING".to_string()));
+        assert_eq!(note.as_deref(), Some("1 line was not a journal export field; read as it is"));
     }
 
     #[test]

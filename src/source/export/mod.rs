@@ -11,13 +11,17 @@
 //!   `filter-log-events` (`events`), Cloud Logging's `gcloud logging read --format=json`
 //!   (an array of `LogEntry`), Fluent Bit's `[time, record]` output, and journald's
 //!   `-o json-pretty`; see [`document`].
+//! - CSV exports of log platforms, known by their header; see [`csv`].
 //!
 //! Each record is turned, as the file streams, into one syslog line that carries what the
 //! record says: `<PRI>2024-09-17T15:09:15.776730Z host program[pid]: message`, its
 //! severity in `<PRI>` (left out where the record has none, so a level word in the message
 //! counts), its time in UTC, and its identity (the host, the unit or service). The scan then
-//! reads these lines as the syslog family: a timeline entry a record, its level, its
-//! program, its message's template.
+//! reads these lines as the syslog family does any: a timeline entry a record, its level,
+//! its program, its message's template. (A CSV export's times that name no zone are
+//! written without one, a level word in front, and read in the run's zone by the family
+//! they sniff as.) Where nearly all of an export's messages are access lines or JSON
+//! lines, they are read as printed instead ([`Style`]).
 //!
 //! Citations must still lead to the record: a text export gives one line for each line of
 //! the file, the record's own at the line where its message (or its object) starts and
