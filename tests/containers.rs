@@ -211,3 +211,41 @@ fn a_pods_two_streams_are_read_each_in_its_family() {
         );
     }
 }
+
+/// A Python worker in a pod logs JSON on stdout and dies with tracebacks on stderr, which
+/// carry no time: each traceback is given the runtime's time once, at its first line, and
+/// read as one entry, as on a host.
+#[test]
+fn a_traceback_on_stderr_is_one_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..30u32 {
+        let time = format!("2023-03-08T06:03:{i:02}.100000000Z");
+        text.push_str(&format!(
+            "{time} stdout F {{\"level\":\"info\",\"ts\":{},\"msg\":\"price updated\",\"sku\":{i}}}\n",
+            1_678_255_380 + i
+        ));
+        if i == 10 || i == 20 {
+            for line in [
+                "Traceback (most recent call last):",
+                "  File \"/srv/feed.py\", line 61, in main",
+                "    rate = rates[currency]",
+                "KeyError: 'eur'",
+            ] {
+                text.push_str(&format!("{time} stderr F {line}\n"));
+            }
+        }
+    }
+    let path = dir.path().join("pricefeed.log");
+    std::fs::write(&path, text).unwrap();
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    let result = postmortem::scan_paths(
+        &[path],
+        &rules,
+        &postmortem::scan::ScanOptions::default(),
+        &postmortem::scan::NoProgress,
+    );
+    let timed: Vec<(&str, u64)> = result.files.iter().map(|f| (f.format.name(), f.timestamped)).collect();
+    // Two entries on stderr, each a traceback of four lines.
+    assert_eq!(timed, [("json", 30), ("timestamped", 2)]);
+}

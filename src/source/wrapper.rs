@@ -289,11 +289,28 @@ pub(crate) fn inner_reading(inner: &[u8]) -> InnerLines {
 /// own (the scan cuts lines far shorter, at `--max-line`, 1 MiB by default).
 const MAX_JOINED: usize = 4 << 20;
 
-/// A line being joined from pieces, and the runtime's time of its first piece.
+/// A line being joined from pieces, the runtime's time of its first piece, and whether
+/// the stream is inside a traceback (its lines after the first are given no time, so that
+/// the traceback is read as one entry under its first line).
 #[derive(Default)]
 struct Pieces {
     text: Vec<u8>,
     time: Vec<u8>,
+    in_traceback: bool,
+}
+
+/// Whether a line a program printed goes on a traceback or a stack begun above it: a frame,
+/// the code it shows, the line that names the error (Python's last), a Go frame's function
+/// (`main.(*book).settle(0xc0001b2000)`) or file line, an empty line.
+fn continues_a_traceback(text: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(text);
+    let go_function = !text.contains(' ') && text.ends_with(')') && text.contains('(');
+    // A new traceback's first line starts an entry of its own.
+    let starts_one = ["Traceback (most recent call last)", "panic: ", "fatal error: "]
+        .iter()
+        .any(|h| text.starts_with(h));
+    // Go prints an empty line between `panic: …` and its goroutines.
+    !starts_one && (text.trim().is_empty() || format::traceback::in_a_traceback(&text) || go_function)
 }
 
 /// A reader of what the program printed, from a reader of the wrapped lines.
@@ -349,7 +366,11 @@ impl<R: BufRead + Send> Unwrapped<R> {
                 pieces.text.extend_from_slice(&record.text);
                 // Endless pieces (a hostile file) are handed out as a line at a bound.
                 if !record.partial || pieces.text.len() > MAX_JOINED {
-                    if self.wrapper.stamped && !pieces.time.is_empty() {
+                    // A traceback's lines after its first keep no time of the runtime's:
+                    // they are read as one entry with it, as on a host.
+                    let continues = pieces.in_traceback && continues_a_traceback(&pieces.text);
+                    pieces.in_traceback = continues || format::traceback::in_a_traceback(&String::from_utf8_lossy(&pieces.text));
+                    if self.wrapper.stamped && !pieces.time.is_empty() && !continues {
                         out.extend_from_slice(&pieces.time);
                         out.push(b' ');
                     }
@@ -490,6 +511,35 @@ mod tests {
         assert_eq!(wrappers_of(stray.as_bytes()).len(), 1);
         let same: String = times.iter().flat_map(|t| [zap(t), zap(t).replace("stdout", "stderr")]).collect();
         assert_eq!(wrappers_of(same.as_bytes()), [wrapper(WrapperKind::Cri, false)]);
+    }
+
+    #[test]
+    fn a_traceback_on_a_stream_without_times_stays_one_entry() {
+        let lines = [
+            "Traceback (most recent call last):",
+            "  File \"/srv/feed.py\", line 61, in main",
+            "    rate = rates[currency]",
+            "KeyError: 'eur'",
+            "worker restarted",
+            "panic: runtime error: index out of range [3] with length 3",
+            "",
+            "goroutine 1 [running]:",
+            "main.(*book).settle(0xc0001b2000)",
+            "\t/app/book.go:41 +0x1d",
+            "exit status 2",
+            "Traceback (most recent call last):",
+            "  File \"/srv/feed.py\", line 61, in main",
+            "Traceback (most recent call last):",
+        ];
+        let wrapped: String = lines.iter().map(|l| format!("2024-01-21T20:30:03.001Z stderr F {l}\n")).collect();
+        let (text, _) = read_all(&wrapped, wrapper(WrapperKind::Cri, true));
+        let stamped: Vec<bool> = text.lines().map(|l| l.starts_with("2024-")).collect();
+        // A traceback right after another starts its own entry.
+        assert_eq!(
+            stamped,
+            [true, false, false, false, true, true, false, false, false, false, true, true, false, true],
+            "{text}"
+        );
     }
 
     #[test]
