@@ -67,6 +67,61 @@ fn whole_scan(c: &mut Criterion) {
     group.finish();
 }
 
+/// The archive's access log as the same lines plain and as containers and Loki store
+/// them (Docker's json-file, containerd's CRI lines, `logcli --output=jsonl`): what
+/// unwrapping costs over reading the lines as they are.
+fn containers(c: &mut Criterion) {
+    const MEGABYTES: usize = 32;
+    let (_guard, path, _) = archive();
+    let access = std::fs::read(path.join("access.log")).unwrap();
+    let end = access[..access.len().min(MEGABYTES << 20)]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let lines: Vec<&str> = std::str::from_utf8(&access[..end]).unwrap().lines().collect();
+    let time = "2024-01-21T19:30:00.000000001Z";
+    let wrapped: [(&str, String); 4] = [
+        ("plain", lines.iter().map(|l| format!("{l}\n")).collect()),
+        (
+            "docker",
+            lines
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{{\"log\":{},\"stream\":\"stdout\",\"time\":\"{time}\"}}\n",
+                        serde_json::to_string(&format!("{l}\n")).unwrap()
+                    )
+                })
+                .collect(),
+        ),
+        ("cri", lines.iter().map(|l| format!("{time} stdout F {l}\n")).collect()),
+        (
+            "loki",
+            lines
+                .iter()
+                .map(|l| {
+                    format!(
+                        "{{\"labels\":{{\"app\":\"web\"}},\"line\":{},\"timestamp\":\"{time}\"}}\n",
+                        serde_json::to_string(l).unwrap()
+                    )
+                })
+                .collect(),
+        ),
+    ];
+    let rules = RuleSet::load(&[], true).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let mut group = c.benchmark_group("containers");
+    group.throughput(Throughput::Bytes(end as u64));
+    group.sample_size(10);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in wrapped {
+        let file = dir.path().join(format!("{name}.log"));
+        std::fs::write(&file, text).unwrap();
+        group.bench_function(name, |b| b.iter(|| scan_once(&pool, &file, &rules)));
+    }
+    group.finish();
+}
+
 /// The rules the scanning core shipped with, before the catalogue: the one-pass matcher
 /// should make the full catalogue cost little more.
 const FIRST_HANDFUL: [&str; 10] = [
@@ -337,6 +392,7 @@ criterion_group!(
     haproxy_lines,
     other_access_lines,
     whole_scan,
+    containers,
     catalogue,
     format_detection,
     timestamps,

@@ -367,9 +367,12 @@ impl<R: BufRead + Send> Unwrapped<R> {
                 // Endless pieces (a hostile file) are handed out as a line at a bound.
                 if !record.partial || pieces.text.len() > MAX_JOINED {
                     // A traceback's lines after its first keep no time of the runtime's:
-                    // they are read as one entry with it, as on a host.
-                    let continues = pieces.in_traceback && continues_a_traceback(&pieces.text);
-                    pieces.in_traceback = continues || format::traceback::in_a_traceback(&String::from_utf8_lossy(&pieces.text));
+                    // they are read as one entry with it, as on a host. (Only lines given
+                    // the runtime's time are looked at: a program's own times say it.)
+                    let continues = self.wrapper.stamped && pieces.in_traceback && continues_a_traceback(&pieces.text);
+                    if self.wrapper.stamped {
+                        pieces.in_traceback = continues || format::traceback::in_a_traceback(&String::from_utf8_lossy(&pieces.text));
+                    }
                     if self.wrapper.stamped && !pieces.time.is_empty() && !continues {
                         out.extend_from_slice(&pieces.time);
                         out.push(b' ');
