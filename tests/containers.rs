@@ -152,6 +152,19 @@ fn containers_are_cited_by_the_names_their_runtime_gives_them() {
     assert_eq!(strip(&found_body), strip(&expected_body));
 }
 
+/// `text` written as `dir/name` and scanned with the built-in rules.
+fn scan_one(dir: &Path, name: &str, text: &str) -> postmortem::scan::ScanResult {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    postmortem::scan_paths(
+        &[path],
+        &rules,
+        &postmortem::scan::ScanOptions::default(),
+        &postmortem::scan::NoProgress,
+    )
+}
+
 /// A Go service in a pod logs zap JSON on stdout while the librdkafka it links prints on
 /// stderr, stored by containerd and by Docker: each stream is read in its own family, so
 /// every line is timed, the JSON lines are read as before and the broker failures, which
@@ -188,11 +201,7 @@ fn a_pods_two_streams_are_read_each_in_its_family() {
         })
         .collect();
     for (name, text) in [("orders-cri.log", cri), ("orders-docker.log", docker)] {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        let options = postmortem::scan::ScanOptions::default();
-        let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
-        let result = postmortem::scan_paths(&[path], &rules, &options, &postmortem::scan::NoProgress);
+        let result = scan_one(dir.path(), name, &text);
         let readings: Vec<(&str, u64, u64)> = result.files.iter().map(|f| (f.format.name(), f.timestamped, f.events)).collect();
         assert_eq!(readings, [("json", 30, 0), ("librdkafka", 10, 10)], "{name}");
         // The failures, at error level, cite the file's own lines: the first on line 4,
@@ -236,16 +245,38 @@ fn a_traceback_on_stderr_is_one_entry() {
             }
         }
     }
-    let path = dir.path().join("pricefeed.log");
-    std::fs::write(&path, text).unwrap();
-    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
-    let result = postmortem::scan_paths(
-        &[path],
-        &rules,
-        &postmortem::scan::ScanOptions::default(),
-        &postmortem::scan::NoProgress,
-    );
+    let result = scan_one(dir.path(), "pricefeed.log", &text);
     let timed: Vec<(&str, u64)> = result.files.iter().map(|f| (f.format.name(), f.timestamped)).collect();
     // Two entries on stderr, each a traceback of four lines.
     assert_eq!(timed, [("json", 30), ("timestamped", 2)]);
+}
+
+/// `docker compose logs` of an nginx service and an app beside it: each service is read in
+/// its family, so the nginx lines are counted as requests (the traffic series) and the
+/// app's logfmt lines are read with their levels.
+#[test]
+fn compose_output_of_two_services_is_read_one_a_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..20u32 {
+        let status = if (8..14).contains(&i) { 502 } else { 200 };
+        text.push_str(&format!(
+            "web-1    | 172.18.0.1 - - [21/Jan/2024:20:30:{:02} +0000] \"GET /cart HTTP/1.1\" {status} 512 \"-\" \"curl/8.5.0\"\n",
+            i * 3
+        ));
+        let (level, msg) = if status == 502 {
+            ("error", "cart backend unreachable")
+        } else {
+            ("info", "cart served")
+        };
+        text.push_str(&format!(
+            "app-1    | time=\"2024-01-21T20:30:{:02}Z\" level={level} msg=\"{msg}\"\n",
+            i * 3
+        ));
+    }
+    let result = scan_one(dir.path(), "compose.log", &text);
+    let readings: Vec<(&str, u64, u64)> = result.files.iter().map(|f| (f.format.name(), f.timestamped, f.events)).collect();
+    assert_eq!(readings, [("access_log", 20, 6), ("prefixed", 20, 6)]);
+    let requests: u64 = result.series.values().flat_map(|s| s.buckets.values()).map(|b| b.requests).sum();
+    assert_eq!(requests, 20);
 }

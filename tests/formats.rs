@@ -24,8 +24,8 @@ const EXPECTED: &[Expected] = &[
     Expected("caddy.json", "json_access", 2, 2, Some("2024-01-21T20:30:00.120Z"), 1),
     // W3C: the header's lines have no time.
     Expected("cloudfront.log", "w3c", 4, 2, Some("2024-01-21T20:30:00.000Z"), 1),
-    // `docker compose` output of two services: logfmt (UTC) and a Redis container's
-    // naive lines, read by `prefixed` (one file is read as one family).
+    // `docker compose` output of two services with too few lines each to be read apart
+    // (logfmt in UTC, a Redis container's naive lines): read by `prefixed` as one file.
     Expected("compose.log", "prefixed", 3, 3, Some("2024-01-21T20:30:01.000Z"), 2),
     // `docker compose logs` of one service is read as what the service printed: an
     // nginx access log (its error line among them is not timed as an access line).

@@ -15,7 +15,7 @@ pub use discover::{discover, InputFile, Origin};
 pub use encoding::Encoding;
 pub use export::{export_lines, Export, Style};
 pub(crate) use wrapper::{not_records_note, unwrap_all};
-pub use wrapper::{Stream, Wrapper, WrapperKind};
+pub use wrapper::{Part, Service, Stream, Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
 use crate::format::{self, Sniffed, ENTRY_WINDOW};
@@ -58,9 +58,16 @@ impl ReadMode {
             ReadMode::Unwrapped(encoding, wrapper) => {
                 let mut name = encoding.map(|e| format!("{}, ", e.name())).unwrap_or_default();
                 name.push_str(wrapper.kind.name());
-                if let Some(stream) = wrapper.stream {
-                    name.push_str(", ");
-                    name.push_str(stream.name());
+                match wrapper.part {
+                    Some(wrapper::Part::Stream(stream)) => {
+                        name.push_str(", ");
+                        name.push_str(stream.name());
+                    }
+                    Some(wrapper::Part::Service(service)) => {
+                        let (this, of) = service.position();
+                        name.push_str(&format!(", service {this} of {of}"));
+                    }
+                    None => {}
                 }
                 name
             }

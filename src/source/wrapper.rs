@@ -36,9 +36,9 @@ pub enum WrapperKind {
     /// Loki's `logcli query --output=jsonl`: `{"labels":{…},"line":"<the line>","timestamp":"…"}`
     /// (Go's encoder sorts the keys; `--no-labels` leaves `labels` out).
     Loki,
-    /// `docker compose logs` of one service: `web-1  | <the line>`. Output that
-    /// interleaves services is left as it is (read by the `prefixed` family): one file
-    /// is read as one family, and its services' lines are of several.
+    /// `docker compose logs`: `web-1  | <the line>`. Output that interleaves services of
+    /// two families or more is read once a service (see [`wrappers_of`]); services of one
+    /// family are left as they are (read by the `prefixed` family).
     Compose,
 }
 
@@ -48,9 +48,71 @@ pub struct Wrapper {
     pub kind: WrapperKind,
     /// Whether the runtime's time is put in front of each line (the lines carry none).
     pub stamped: bool,
-    /// The one stream read, where a container's two are read apart (see [`wrappers_of`]);
-    /// the other's lines are read as empty lines.
-    pub stream: Option<Stream>,
+    /// The one part of the file read, where its parts are read apart (see
+    /// [`wrappers_of`]); the other parts' lines are read as empty lines.
+    pub part: Option<Part>,
+}
+
+/// A part of a wrapped file read on its own: a container's stream, or one service of
+/// `docker compose` output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    Stream(Stream),
+    Service(Service),
+}
+
+/// The services of `docker compose` output read apart, and which of them this reading
+/// keeps: the first reading also keeps the services its head did not show (or showed too
+/// little of), and the lines that are no records, so that no line is lost or read twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Service {
+    keys: [u64; MAX_SERVICES],
+    count: u8,
+    this: u8,
+}
+
+/// The most services read apart; output of more is left as it is.
+const MAX_SERVICES: usize = 8;
+
+impl Service {
+    /// Which reading this is, and of how many (from 1).
+    pub fn position(&self) -> (u8, u8) {
+        (self.this + 1, self.count)
+    }
+
+    fn keeps(&self, name: &[u8]) -> bool {
+        let key = service_key(name);
+        let known = &self.keys[..usize::from(self.count)];
+        known[usize::from(self.this)] == key || (self.this == 0 && !known.contains(&key))
+    }
+}
+
+/// A service's name as a key (FNV-1a): the readings carry keys, not names, to stay `Copy`.
+fn service_key(name: &[u8]) -> u64 {
+    name.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl Wrapper {
+    /// Whether this reading keeps the lines that are no records of its wrapper: the
+    /// first part's, or the only reading's.
+    fn keeps_strays(&self) -> bool {
+        match self.part {
+            None | Some(Part::Stream(Stream::Stdout)) => true,
+            Some(Part::Stream(Stream::Stderr)) => false,
+            Some(Part::Service(service)) => service.this == 0,
+        }
+    }
+
+    /// Whether this reading keeps a record of `line`.
+    fn keeps(&self, line: &[u8], stderr: bool) -> bool {
+        match self.part {
+            None => true,
+            Some(Part::Stream(stream)) => stream == Stream::of(stderr),
+            Some(Part::Service(service)) => compose_service(line).is_none_or(|(name, _)| service.keeps(name)),
+        }
+    }
 }
 
 /// A container's output stream.
@@ -219,12 +281,17 @@ pub fn wrappers_of(head: &[u8]) -> Vec<Wrapper> {
     else {
         return Vec::new();
     };
-    // Compose output of several services is not unwrapped (see `WrapperKind::Compose`).
+    // Compose output of several services: one reading a service, where they are of two
+    // families or more; else left as it is (see `WrapperKind::Compose`).
     if kind == WrapperKind::Compose {
-        let mut services = lines.iter().filter_map(|l| compose_service(l)).map(|(name, _)| name);
-        let Some(first) = services.next() else { return Vec::new() };
-        if services.any(|name| name != first) {
-            return Vec::new();
+        let mut names: Vec<&[u8]> = Vec::new();
+        for (name, _) in lines.iter().filter_map(|l| compose_service(l)) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if names.len() > 1 {
+            return services_apart(&lines, &names);
         }
     }
     // What the program printed, on each stream.
@@ -239,7 +306,14 @@ pub fn wrappers_of(head: &[u8]) -> Vec<Wrapper> {
     let reading = |stream: Option<Stream>| {
         let inner = inner_reading(&printed(stream));
         let stamped = inner.sniffed.format == Format::Unknown || (inner.generic() && inner.own_time * 2 < inner.printed);
-        (inner, Wrapper { kind, stamped, stream })
+        (
+            inner,
+            Wrapper {
+                kind,
+                stamped,
+                part: stream.map(Part::Stream),
+            },
+        )
     };
     let (stdout, stdout_wrapper) = reading(Some(Stream::Stdout));
     let (stderr, stderr_wrapper) = reading(Some(Stream::Stderr));
@@ -249,6 +323,50 @@ pub fn wrappers_of(head: &[u8]) -> Vec<Wrapper> {
     } else {
         vec![reading(None).1]
     }
+}
+
+/// The readings of `docker compose` output of several services: one a service that shows
+/// [`STREAM_LINES`] lines or more in the head, where they sniff as two families or more
+/// (an nginx service's access lines beside an app's logfmt: each read in its family, the
+/// access lines making the traffic series); none (the output left as it is) otherwise.
+fn services_apart(lines: &[&[u8]], names: &[&[u8]]) -> Vec<Wrapper> {
+    if names.len() > MAX_SERVICES {
+        return Vec::new();
+    }
+    let printed = |name: &[u8]| -> Vec<u8> {
+        lines
+            .iter()
+            .filter_map(|l| compose_service(l))
+            .filter(|(n, _)| *n == name)
+            .flat_map(|(_, text)| text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
+            .collect()
+    };
+    let read: Vec<(&[u8], InnerLines)> = names
+        .iter()
+        .map(|&name| (name, inner_reading(&printed(name))))
+        .filter(|(_, inner)| inner.printed >= STREAM_LINES)
+        .collect();
+    let mut formats: Vec<Format> = read.iter().map(|(_, inner)| inner.sniffed.format).collect();
+    formats.dedup();
+    if read.len() < 2 || formats.iter().all(|&f| f == formats[0]) {
+        return Vec::new();
+    }
+    let mut keys = [0u64; MAX_SERVICES];
+    for (slot, (name, _)) in keys.iter_mut().zip(&read) {
+        *slot = service_key(name);
+    }
+    (0..read.len())
+        .map(|this| Wrapper {
+            kind: WrapperKind::Compose,
+            // Compose prints no time of its own to put in front.
+            stamped: false,
+            part: Some(Part::Service(Service {
+                keys,
+                count: read.len() as u8,
+                this: this as u8,
+            })),
+        })
+        .collect()
 }
 
 /// What lines a program printed, wrapped in records that carry their time (a runtime's,
@@ -349,14 +467,16 @@ impl<R: BufRead + Send> Unwrapped<R> {
         let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         match self.wrapper.kind.record(line) {
+            // A line that is no record is read by one reading of the file only.
+            None if !self.wrapper.keeps_strays() => {}
             None => {
                 if !line.is_empty() {
                     self.not_records += 1;
                 }
                 out.extend_from_slice(line);
             }
-            // The other stream's line, where the streams are read apart.
-            Some(record) if self.wrapper.stream.is_some_and(|s| s != Stream::of(record.stderr)) => {}
+            // Another part's line, where the parts are read apart.
+            Some(record) if !self.wrapper.keeps(line, record.stderr) => {}
             Some(record) => {
                 let pieces = &mut self.pieces[usize::from(record.stderr)];
                 if pieces.text.is_empty() {
@@ -440,11 +560,7 @@ mod tests {
     }
 
     fn wrapper(kind: WrapperKind, stamped: bool) -> Wrapper {
-        Wrapper {
-            kind,
-            stamped,
-            stream: None,
-        }
+        Wrapper { kind, stamped, part: None }
     }
 
     /// The one reading of a head, where it has one.
@@ -457,7 +573,7 @@ mod tests {
     }
 
     const DOCKER: Wrapper = Wrapper {
-        stream: None,
+        part: None,
         kind: WrapperKind::DockerJson,
         stamped: false,
     };
@@ -501,8 +617,8 @@ mod tests {
         let both: String = times.iter().flat_map(|t| [zap(t), kafka(t)]).collect();
         let readings = wrappers_of(both.as_bytes());
         assert_eq!(
-            readings.iter().map(|w| w.stream).collect::<Vec<_>>(),
-            [Some(Stream::Stdout), Some(Stream::Stderr)]
+            readings.iter().map(|w| w.part).collect::<Vec<_>>(),
+            [Some(Part::Stream(Stream::Stdout)), Some(Part::Stream(Stream::Stderr))]
         );
         // Each reading gives every line of the file, the other stream's empty.
         let (stdout, _) = read_all(&both, readings[0]);
@@ -514,6 +630,34 @@ mod tests {
         assert_eq!(wrappers_of(stray.as_bytes()).len(), 1);
         let same: String = times.iter().flat_map(|t| [zap(t), zap(t).replace("stdout", "stderr")]).collect();
         assert_eq!(wrappers_of(same.as_bytes()), [wrapper(WrapperKind::Cri, false)]);
+    }
+
+    #[test]
+    fn compose_services_of_two_families_are_read_one_a_service() {
+        let web =
+            |i: u32| format!("web-1    | 172.18.0.1 - - [21/Jan/2024:20:30:{i:02} +0000] \"GET /cart HTTP/1.1\" 502 5 \"-\" \"curl\"\n");
+        let app = |i: u32| format!("app-1    | time=\"2024-01-21T20:30:{i:02}Z\" level=error msg=\"cart backend unreachable\"\n");
+        let mixed: String = (0..4)
+            .flat_map(|i| [web(i), app(i)])
+            .chain([
+                "cache-1  | 1:M 21 Jan 2024 20:30:09.511 * saving\n".to_string(),
+                "not compose\n".to_string(),
+            ])
+            .collect();
+        let readings = wrappers_of(mixed.as_bytes());
+        assert_eq!(readings.len(), 2);
+        let (first, _) = read_all(&mixed, readings[0]);
+        let (second, _) = read_all(&mixed, readings[1]);
+        // The first reading keeps its service, a service seen too little, and the stray
+        // line; the second only its own; each gives every line of the file.
+        assert_eq!((first.lines().count(), second.lines().count()), (10, 10));
+        assert!(first.lines().step_by(2).take(4).all(|l| l.contains("GET /cart")));
+        assert!(first.contains("saving") && first.contains("not compose"));
+        assert!(second.lines().skip(1).step_by(2).take(4).all(|l| l.contains("cart backend")));
+        assert!(!second.contains("saving") && !second.contains("not compose"));
+        // Decoy: services of one family are left as they are.
+        let same: String = (0..4).flat_map(|i| [web(i), web(i).replace("web-1", "web-2")]).collect();
+        assert_eq!(wrappers_of(same.as_bytes()), []);
     }
 
     #[test]
