@@ -203,3 +203,54 @@ fn a_compact_journal_with_compressed_fields_is_read_entry_by_entry() {
     assert_eq!(lines[1].len() - lines[1].find("WARNING").unwrap(), 753);
     assert!(lines[2].starts_with("<14>2025-03-31T09:37:21.002113Z db-1 systemd[1]: Reloaded"));
 }
+
+/// A journal export of two hosts is read once a host, each a source of its own (its own
+/// group, so baselined and clock-checked apart); every line keeps its number, and a line
+/// of no host is read once.
+#[test]
+fn an_export_of_two_hosts_is_two_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = String::new();
+    for i in 0..12u64 {
+        let (host, program, message) = if i % 2 == 0 {
+            (
+                "web-1",
+                "nginx",
+                "upstream timed out (110: Connection timed out) while reading response header from upstream",
+            )
+        } else {
+            ("db-1", "postgres", "FATAL:  sorry, too many clients already")
+        };
+        export.push_str(&format!(
+            "__REALTIME_TIMESTAMP={}\nPRIORITY=3\n_HOSTNAME={host}\nSYSLOG_IDENTIFIER={program}\nMESSAGE={message}\n\n",
+            1_743_413_838_000_000 + i * 1_000_000
+        ));
+        if i == 5 {
+            export.push_str("Mar 31 09:37:18 web-1 nginx: a line pasted from elsewhere\n");
+        }
+    }
+    let path = dir.path().join("fleet.export");
+    std::fs::write(&path, export).unwrap();
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    let result = postmortem::scan_paths(
+        &[path],
+        &rules,
+        &postmortem::scan::ScanOptions::default(),
+        &postmortem::scan::NoProgress,
+    );
+    let readings: Vec<(String, u64, u64)> = result
+        .files
+        .iter()
+        .map(|f| (f.group.rsplit('/').next().unwrap().to_string(), f.lines, f.timestamped))
+        .collect();
+    // The pasted line is the first reading's only.
+    assert_eq!(
+        readings,
+        [
+            ("fleet.export (web-1)".to_string(), 73, 7),
+            ("fleet.export (db-1)".to_string(), 73, 6)
+        ]
+    );
+    let notes: Vec<&str> = result.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(notes, ["1 line was not a journal export field; read as it is"]);
+}

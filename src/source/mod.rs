@@ -14,8 +14,9 @@ mod wrapper;
 pub use discover::{discover, InputFile, Origin};
 pub use encoding::Encoding;
 pub use export::{export_lines, Export, Style};
+pub use records::Member;
 pub(crate) use wrapper::{not_records_note, unwrap_all};
-pub use wrapper::{Part, Service, Stream, Wrapper, WrapperKind};
+pub use wrapper::{Part, Stream, Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
 use crate::format::{self, Sniffed, ENTRY_WINDOW};
@@ -43,8 +44,9 @@ pub enum ReadMode {
     Decoded(Encoding),
     /// Streamed with a container runtime's wrapper undone (after decoding, if any).
     Unwrapped(Option<Encoding>, Wrapper),
-    /// Streamed as the syslog lines of an export's records (after decoding, if any).
-    Exported(Option<Encoding>, Export, Style),
+    /// Streamed as the syslog lines of an export's records (after decoding, if any); with
+    /// a host, where an export of several hosts is read once a host.
+    Exported(Option<Encoding>, Export, Style, Option<Member>),
     Stdin,
 }
 
@@ -71,11 +73,15 @@ impl ReadMode {
                 }
                 name
             }
-            ReadMode::Exported(encoding, export, style) => {
+            ReadMode::Exported(encoding, export, style, host) => {
                 let mut name = encoding.map(|e| format!("{}, ", e.name())).unwrap_or_default();
                 name.push_str(export.name());
                 if let Style::Printed { .. } = style {
                     name.push_str(", messages as printed");
+                }
+                if let Some(host) = host {
+                    let (this, of) = host.position();
+                    name.push_str(&format!(", host {this} of {of}"));
                 }
                 name
             }
@@ -163,11 +169,10 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
         return streamed_probe(
             file,
             path,
-            ReadMode::Exported(None, Export::JournalFile { mapped }, Style::Carried),
+            ReadMode::Exported(None, Export::JournalFile { mapped }, Style::Carried, None),
             size,
             modified,
-        )
-        .map(|p| vec![p]);
+        );
     }
     if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
         let mut head = Vec::new();
@@ -190,11 +195,10 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
                     return streamed_probe(
                         file,
                         path,
-                        ReadMode::Exported(Some(encoding), export, Style::Carried),
+                        ReadMode::Exported(Some(encoding), export, Style::Carried, None),
                         size,
                         modified,
-                    )
-                    .map(|p| vec![p]);
+                    );
                 }
                 let wrappers = wrapper::wrappers_of(&head);
                 if wrappers.is_empty() {
@@ -203,24 +207,28 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
                 return wrappers
                     .into_iter()
                     .map(|w| streamed_probe(file.clone(), path.clone(), ReadMode::Unwrapped(Some(encoding), w), size, modified))
-                    .collect();
+                    .collect::<Result<Vec<Vec<Probe>>, Problem>>()
+                    .map(|probes| probes.into_iter().flatten().collect());
             }
         }
     }
     let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     if let Some(export) = Export::of_head(&head) {
-        return streamed_probe(file, path, ReadMode::Exported(None, export, Style::Carried), size, modified).map(|p| vec![p]);
+        return streamed_probe(file, path, ReadMode::Exported(None, export, Style::Carried, None), size, modified);
     }
     let wrappers = wrapper::wrappers_of(&head);
     if !wrappers.is_empty() {
         return wrappers
             .into_iter()
             .map(|w| {
-                let mut probe = streamed_probe(file.clone(), path.clone(), ReadMode::Unwrapped(None, w), size, modified)?;
-                probe.mappable = !no_mmap && !recently_written;
-                Ok(probe)
+                let mut probes = streamed_probe(file.clone(), path.clone(), ReadMode::Unwrapped(None, w), size, modified)?;
+                for probe in &mut probes {
+                    probe.mappable = !no_mmap && !recently_written;
+                }
+                Ok(probes)
             })
-            .collect();
+            .collect::<Result<Vec<Vec<Probe>>, Problem>>()
+            .map(|probes| probes.into_iter().flatten().collect());
     }
     let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);
     let tail = read_at(&handle, tail_start, (size - tail_start) as usize).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
@@ -238,34 +246,59 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
 }
 
 /// Probes a file read as a stream of other lines than its own (a container runtime's
-/// wrapper undone, an export's records): the head of that stream.
+/// wrapper undone, an export's records): the head of that stream. An export of several
+/// hosts gives one probe a host (see [`hosts_apart`]).
 fn streamed_probe(
     file: InputFile,
     path: std::path::PathBuf,
     mode: ReadMode,
     size: u64,
     modified: Option<SystemTime>,
-) -> Result<Probe, Problem> {
+) -> Result<Vec<Probe>, Problem> {
     // An export's messages are read as printed where they are of a family of their own.
     let mode = match mode {
-        ReadMode::Exported(encoding, export, _) => {
-            let printed = ReadMode::Exported(encoding, export, Style::Printed { stamped: false });
+        ReadMode::Exported(encoding, export, _, host) => {
+            let printed = ReadMode::Exported(encoding, export, Style::Printed { stamped: false }, host);
             let mut messages = Vec::new();
             let _ = open_path_stream(&path, &file.display, printed)
                 .and_then(|stream| stream.take(PROBE_BYTES as u64).read_to_end(&mut messages));
-            ReadMode::Exported(encoding, export, Style::of_messages(&messages))
+            ReadMode::Exported(encoding, export, Style::of_messages(&messages), host)
         }
         other => other,
     };
+    let head = streamed_head(&path, &file.display, mode)?;
+    if let ReadMode::Exported(encoding, export, Style::Carried, None) = mode {
+        let hosts = export::hosts_apart(&head);
+        if !hosts.is_empty() {
+            let members = Member::all(&hosts.iter().map(|h| h.as_slice()).collect::<Vec<_>>());
+            return hosts
+                .iter()
+                .zip(members)
+                .map(|(host, member)| {
+                    let mode = ReadMode::Exported(encoding, export, Style::Carried, Some(member));
+                    let mut file = file.clone();
+                    // Each host a source of its own: baselined and clock-checked apart.
+                    file.group = format!("{} ({})", file.group, String::from_utf8_lossy(host));
+                    let head = streamed_head(&path, &file.display, mode)?;
+                    finish_probe(file, mode, size, modified, head, Vec::new())
+                })
+                .collect();
+        }
+    }
+    finish_probe(file, mode, size, modified, head, Vec::new()).map(|p| vec![p])
+}
+
+/// The head of a file read as a stream of other lines than its own.
+fn streamed_head(path: &std::path::Path, display: &str, mode: ReadMode) -> Result<Vec<u8>, Problem> {
     let mut head = Vec::new();
-    let read = open_path_stream(&path, &file.display, mode).and_then(|stream| stream.take(PROBE_BYTES as u64).read_to_end(&mut head));
+    let read = open_path_stream(path, display, mode).and_then(|stream| stream.take(PROBE_BYTES as u64).read_to_end(&mut head));
     // A note on what was not records comes after the last line: the scan says it.
     if let Err(e) = read {
         if head.is_empty() && e.get_ref().and_then(|inner| inner.downcast_ref::<EndNote>()).is_none() {
-            return Err(Problem::error(&file.display, format!("cannot read: {}", describe_io(&e))));
+            return Err(Problem::error(display, format!("cannot read: {}", describe_io(&e))));
         }
     }
-    finish_probe(file, mode, size, modified, head, Vec::new())
+    Ok(head)
 }
 
 /// What a stream says once it is read whole (lines that were not records of its wrapper,
@@ -691,15 +724,15 @@ pub fn open_stream(probe: &Probe) -> io::Result<Box<dyn Read + Send>> {
 
 /// The decoded (and unwrapped) bytes of a file read as a stream.
 fn open_path_stream(path: &std::path::Path, display: &str, mode: ReadMode) -> io::Result<Box<dyn Read + Send>> {
-    if let ReadMode::Exported(None, Export::JournalFile { mapped }, style) = mode {
-        return export::journal_file_reader(path, display, mapped, style);
+    if let ReadMode::Exported(None, Export::JournalFile { mapped }, style, host) = mode {
+        return export::journal_file_reader(path, display, mapped, style, host);
     }
     let raw = io::BufReader::with_capacity(COMPRESSED_READ, open_regular(path)?);
     match mode {
-        ReadMode::Exported(None, export, style) => Ok(export::text_reader(export, style, raw)),
-        ReadMode::Exported(Some(encoding), export, style) => {
+        ReadMode::Exported(None, export, style, host) => Ok(export::text_reader(export, style, host, raw)),
+        ReadMode::Exported(Some(encoding), export, style, host) => {
             let decoded = io::BufReader::with_capacity(COMPRESSED_READ, encoding.decoder(raw)?);
-            Ok(export::text_reader(export, style, decoded))
+            Ok(export::text_reader(export, style, host, decoded))
         }
         ReadMode::Decoded(encoding) => encoding.decoder(raw),
         ReadMode::Unwrapped(None, wrapper) => Ok(Box::new(wrapper::unwrapped(raw, wrapper))),

@@ -6,6 +6,61 @@
 use super::EndNote;
 use std::io::{self, BufRead, Read};
 
+/// One of several parts of a file read apart (a `docker compose` service, an export's
+/// host), known by name: each part a reading of the whole file, whose other parts' lines
+/// are read as empty lines. The first reading also keeps the parts its head did not show
+/// (or showed too little of), so that no line is lost or read twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Member {
+    keys: [u64; MAX_MEMBERS],
+    count: u8,
+    this: u8,
+}
+
+/// The most parts of one file read apart; a file of more is read as one.
+pub(crate) const MAX_MEMBERS: usize = 8;
+
+impl Member {
+    /// A reading for each of `names` (at most [`MAX_MEMBERS`]), in their order.
+    pub(crate) fn all(names: &[&[u8]]) -> Vec<Member> {
+        let names = &names[..names.len().min(MAX_MEMBERS)];
+        let mut keys = [0u64; MAX_MEMBERS];
+        for (slot, name) in keys.iter_mut().zip(names) {
+            *slot = key(name);
+        }
+        (0..names.len())
+            .map(|this| Member {
+                keys,
+                count: names.len() as u8,
+                this: this as u8,
+            })
+            .collect()
+    }
+
+    /// Which reading this is, and of how many (from 1).
+    pub fn position(&self) -> (u8, u8) {
+        (self.this + 1, self.count)
+    }
+
+    pub(crate) fn is_first(&self) -> bool {
+        self.this == 0
+    }
+
+    /// Whether this reading keeps a line of the part named `name`.
+    pub(crate) fn keeps(&self, name: &[u8]) -> bool {
+        let key = key(name);
+        let known = &self.keys[..usize::from(self.count)];
+        known[usize::from(self.this)] == key || (self.this == 0 && !known.contains(&key))
+    }
+}
+
+/// A part's name as a key (FNV-1a): readings carry keys, not names, to stay `Copy`.
+fn key(name: &[u8]) -> u64 {
+    name.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// A source of records: each call appends the next lines (each ending in `\n`) and says
 /// whether there may be more.
 pub(crate) trait Records: Send {

@@ -23,7 +23,7 @@
 //! of the wrapper (cut, or another program's) is passed on as it is, and counted: the
 //! count is reported once the file is read.
 
-use super::records::{read_line_bounded, RecordLines, Records};
+use super::records::{read_line_bounded, Member, RecordLines, Records, MAX_MEMBERS};
 use crate::format::{self, Format};
 use std::borrow::Cow;
 use std::io::{self, BufRead};
@@ -38,7 +38,8 @@ pub enum WrapperKind {
     Loki,
     /// `docker compose logs`: `web-1  | <the line>`. Output that interleaves services of
     /// two families or more is read once a service (see [`wrappers_of`]); services of one
-    /// family are left as they are (read by the `prefixed` family).
+    /// family are left as they are (read by the `prefixed` family). At most
+    /// [`MAX_MEMBERS`] services are read apart.
     Compose,
 }
 
@@ -58,40 +59,7 @@ pub struct Wrapper {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
     Stream(Stream),
-    Service(Service),
-}
-
-/// The services of `docker compose` output read apart, and which of them this reading
-/// keeps: the first reading also keeps the services its head did not show (or showed too
-/// little of), and the lines that are no records, so that no line is lost or read twice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Service {
-    keys: [u64; MAX_SERVICES],
-    count: u8,
-    this: u8,
-}
-
-/// The most services read apart; output of more is left as it is.
-const MAX_SERVICES: usize = 8;
-
-impl Service {
-    /// Which reading this is, and of how many (from 1).
-    pub fn position(&self) -> (u8, u8) {
-        (self.this + 1, self.count)
-    }
-
-    fn keeps(&self, name: &[u8]) -> bool {
-        let key = service_key(name);
-        let known = &self.keys[..usize::from(self.count)];
-        known[usize::from(self.this)] == key || (self.this == 0 && !known.contains(&key))
-    }
-}
-
-/// A service's name as a key (FNV-1a): the readings carry keys, not names, to stay `Copy`.
-fn service_key(name: &[u8]) -> u64 {
-    name.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    Service(Member),
 }
 
 impl Wrapper {
@@ -101,7 +69,7 @@ impl Wrapper {
         match self.part {
             None | Some(Part::Stream(Stream::Stdout)) => true,
             Some(Part::Stream(Stream::Stderr)) => false,
-            Some(Part::Service(service)) => service.this == 0,
+            Some(Part::Service(service)) => service.is_first(),
         }
     }
 
@@ -330,7 +298,7 @@ pub fn wrappers_of(head: &[u8]) -> Vec<Wrapper> {
 /// (an nginx service's access lines beside an app's logfmt: each read in its family, the
 /// access lines making the traffic series); none (the output left as it is) otherwise.
 fn services_apart(lines: &[&[u8]], names: &[&[u8]]) -> Vec<Wrapper> {
-    if names.len() > MAX_SERVICES {
+    if names.len() > MAX_MEMBERS {
         return Vec::new();
     }
     let printed = |name: &[u8]| -> Vec<u8> {
@@ -351,20 +319,14 @@ fn services_apart(lines: &[&[u8]], names: &[&[u8]]) -> Vec<Wrapper> {
     if read.len() < 2 || formats.iter().all(|&f| f == formats[0]) {
         return Vec::new();
     }
-    let mut keys = [0u64; MAX_SERVICES];
-    for (slot, (name, _)) in keys.iter_mut().zip(&read) {
-        *slot = service_key(name);
-    }
-    (0..read.len())
-        .map(|this| Wrapper {
+    let names: Vec<&[u8]> = read.iter().map(|(name, _)| *name).collect();
+    Member::all(&names)
+        .into_iter()
+        .map(|member| Wrapper {
             kind: WrapperKind::Compose,
             // Compose prints no time of its own to put in front.
             stamped: false,
-            part: Some(Part::Service(Service {
-                keys,
-                count: read.len() as u8,
-                this: this as u8,
-            })),
+            part: Some(Part::Service(member)),
         })
         .collect()
 }

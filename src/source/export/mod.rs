@@ -32,7 +32,7 @@ mod csv;
 mod document;
 mod journal;
 
-use super::records::RecordLines;
+use super::records::{Member, RecordLines, Records, MAX_MEMBERS};
 use std::fmt::Write as _;
 use std::io::{self, BufRead, Read};
 
@@ -119,21 +119,109 @@ pub fn is_journal_file(magic: &[u8]) -> bool {
     magic.starts_with(journal::SIGNATURE)
 }
 
-/// The lines of a text export read from `input`.
-pub fn text_reader<R: BufRead + Send + 'static>(export: Export, style: Style, input: R) -> Box<dyn Read + Send> {
+/// The lines of a text export read from `input`; of one host's records only, with `host`.
+pub fn text_reader<R: BufRead + Send + 'static>(export: Export, style: Style, host: Option<Member>, input: R) -> Box<dyn Read + Send> {
     match export {
-        Export::JournalExport => Box::new(RecordLines::new(journal::ExportRecords::new(input, style))),
-        Export::JsonDocument => Box::new(RecordLines::new(document::DocumentRecords::new(input, style))),
-        Export::Csv => Box::new(RecordLines::new(csv::CsvRecords::new(input, style))),
+        Export::JournalExport => of_host(journal::ExportRecords::new(input, style), host),
+        Export::JsonDocument => of_host(document::DocumentRecords::new(input, style), host),
+        Export::Csv => of_host(csv::CsvRecords::new(input, style), host),
         Export::JournalFile { .. } => unreachable!("a journal file is opened by its path"),
     }
 }
 
 /// The lines of a binary journal file: one line an entry.
-pub fn journal_file_reader(path: &std::path::Path, display: &str, mapped: bool, style: Style) -> io::Result<Box<dyn Read + Send>> {
-    Ok(Box::new(RecordLines::new(journal::FileRecords::open(
-        path, display, mapped, style,
-    )?)))
+pub fn journal_file_reader(
+    path: &std::path::Path,
+    display: &str,
+    mapped: bool,
+    style: Style,
+    host: Option<Member>,
+) -> io::Result<Box<dyn Read + Send>> {
+    Ok(of_host(journal::FileRecords::open(path, display, mapped, style)?, host))
+}
+
+/// The lines of `records`, every host's or one host's.
+fn of_host<R: Records + 'static>(records: R, host: Option<Member>) -> Box<dyn Read + Send> {
+    match host {
+        None => Box::new(RecordLines::new(records)),
+        Some(host) => Box::new(RecordLines::new(OneHost {
+            records,
+            host,
+            batch: Vec::new(),
+        })),
+    }
+}
+
+/// An export's lines of one host: the other hosts' records read as empty lines, so that
+/// the lines keep their numbers.
+struct OneHost<R: Records> {
+    records: R,
+    host: Member,
+    batch: Vec<u8>,
+}
+
+impl<R: Records> Records for OneHost<R> {
+    fn next_lines(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
+        self.batch.clear();
+        let more = self.records.next_lines(&mut self.batch)?;
+        for line in self.batch.split_inclusive(|&b| b == b'\n') {
+            let keep = match carried_host(line) {
+                Some(host) => self.host.keeps(host),
+                // A line of no host (none named, or no record's) is the first reading's.
+                None => self.host.is_first(),
+            };
+            if keep {
+                out.extend_from_slice(line);
+            } else if line.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+        }
+        Ok(more)
+    }
+
+    fn end_note(&self) -> Option<String> {
+        // Said by the first reading only: the others read the same file.
+        self.host.is_first().then(|| self.records.end_note()).flatten()
+    }
+}
+
+/// The host of a carried line (`<PRI>2025-…Z host program: …`): none where the line is
+/// no carried record, or names none (`-`).
+fn carried_host(line: &[u8]) -> Option<&[u8]> {
+    let rest = match line.strip_prefix(b"<") {
+        Some(rest) => &rest[memchr::memchr(b'>', rest)? + 1..],
+        None => line,
+    };
+    let stamp_end = memchr::memchr(b' ', rest)?;
+    // Carried stamps are UTC; a line whose first word is no such stamp is none.
+    if !(rest[..stamp_end].ends_with(b"Z") && rest.first().is_some_and(u8::is_ascii_digit)) {
+        return None;
+    }
+    let after = &rest[stamp_end + 1..];
+    let host = &after[..memchr::memchr(b' ', after)?];
+    (host != b"-").then_some(host)
+}
+
+/// Records a host must show in an export's head to be read apart from the others.
+const HOST_LINES: usize = 3;
+
+/// The hosts of an export's head (its carried lines) to read apart, in the order they
+/// first show: each of at least [`HOST_LINES`] lines, where there are two to
+/// [`MAX_MEMBERS`] of them; none (the export read as one) otherwise.
+pub(crate) fn hosts_apart(head: &[u8]) -> Vec<Vec<u8>> {
+    let mut counts: Vec<(&[u8], usize)> = Vec::new();
+    for host in head.split(|&b| b == b'\n').filter_map(carried_host) {
+        match counts.iter_mut().find(|(h, _)| *h == host) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((host, 1)),
+        }
+    }
+    let hosts: Vec<Vec<u8>> = counts.iter().filter(|(_, n)| *n >= HOST_LINES).map(|(h, _)| h.to_vec()).collect();
+    if (2..=MAX_MEMBERS).contains(&hosts.len()) {
+        hosts
+    } else {
+        Vec::new()
+    }
 }
 
 /// Every line an export's bytes give, and the note said at their end: the reading the
@@ -145,7 +233,7 @@ pub fn export_lines(export: Export, style: Style, bytes: Vec<u8>) -> (Vec<u8>, O
             Ok(records) => Box::new(RecordLines::new(records)),
             Err(e) => return (Vec::new(), Some(e.to_string())),
         },
-        _ => text_reader(export, style, io::Cursor::new(bytes)),
+        _ => text_reader(export, style, None, io::Cursor::new(bytes)),
     };
     let mut lines = Vec::new();
     let mut buf = [0u8; 8192];
@@ -353,6 +441,23 @@ mod tests {
         );
         let mixed = access(8) + "Started Session 3 of user root.\nReloading.\n";
         assert_eq!(Style::of_messages(mixed.as_bytes()), Style::Carried);
+    }
+
+    #[test]
+    fn hosts_of_an_export_are_read_apart_when_each_shows_enough() {
+        assert_eq!(carried_host(b"<11>2025-01-01T00:00:00.000000Z web-1 nginx: x"), Some(&b"web-1"[..]));
+        assert_eq!(carried_host(b"2025-01-01T00:00:00.000000Z - unknown: x"), None);
+        assert_eq!(carried_host(b"Sep 17 11:26:36 Debian12 kernel: pasted"), None);
+        let line = |host: &str| format!("<11>2025-01-01T00:00:00.000000Z {host} app: x\n");
+        let head: String = ["a", "b", "a", "b", "a", "b", "c"].iter().map(|h| line(h)).collect();
+        assert_eq!(hosts_apart(head.as_bytes()), [b"a".to_vec(), b"b".to_vec()]);
+        // Decoys: one host; a second host seen twice; more hosts than are read apart.
+        let one: String = (0..6).map(|_| line("a")).collect();
+        assert!(hosts_apart(one.as_bytes()).is_empty());
+        let twice: String = (0..6).map(|_| line("a")).chain([line("b"), line("b")]).collect();
+        assert!(hosts_apart(twice.as_bytes()).is_empty());
+        let many: String = (0..3).flat_map(|_| (0..9).map(|h| line(&format!("h{h}")))).collect();
+        assert!(hosts_apart(many.as_bytes()).is_empty());
     }
 
     #[test]
