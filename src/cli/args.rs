@@ -102,7 +102,10 @@ pub struct RuleSelection {
 
 #[derive(Args)]
 pub struct ScanArgs {
-    /// Log files or directories (walked recursively); `-` reads stdin.
+    /// Log files or directories (walked recursively); `-` reads stdin. Compressed files,
+    /// container logs (Docker, CRI, `docker compose`, Loki jsonl), journald exports and
+    /// journal files, Kubernetes events, OTLP/JSON and log platforms' JSON and CSV exports
+    /// are read as the lines they hold (see the README's "Formats").
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Zone of timestamps that carry none: an IANA name (any case), an offset (-05:00,

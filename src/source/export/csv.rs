@@ -18,7 +18,7 @@
 //! other lines are read as empty lines, so citations keep the file's line numbers.
 
 use super::super::records::{read_line_bounded, Records};
-use super::{epoch_micros, severity_of_word, Carried, Style, MAX_MESSAGE};
+use super::{epoch_micros, severity_of_word, Carried, Notes, Style, MAX_MESSAGE};
 use std::io::{self, BufRead};
 
 /// Header names of each column a record is made of, lower-cased.
@@ -335,18 +335,18 @@ impl<R: BufRead + Send> Records for CsvRecords<R> {
     }
 
     fn end_note(&self) -> Option<String> {
-        let mut notes = Vec::new();
-        match self.skipped_rows {
-            0 => {}
-            1 => notes.push("1 row was not whole CSV and was skipped".to_string()),
-            n => notes.push(format!("{n} rows were not whole CSV and were skipped")),
-        }
-        match self.untimed_rows {
-            0 => {}
-            1 => notes.push("1 row had no time that could be read".to_string()),
-            n => notes.push(format!("{n} rows had no time that could be read")),
-        }
-        (!notes.is_empty()).then(|| notes.join("; "))
+        Notes::default()
+            .count(
+                self.skipped_rows,
+                "row was not whole CSV and was skipped",
+                "rows were not whole CSV and were skipped",
+            )
+            .count(
+                self.untimed_rows,
+                "row had no time that could be read",
+                "rows had no time that could be read",
+            )
+            .said()
     }
 }
 
@@ -355,11 +355,7 @@ mod tests {
     use super::*;
 
     fn lines_of(csv: &str) -> (Vec<String>, Option<String>) {
-        let mut records = CsvRecords::new(io::Cursor::new(csv.as_bytes().to_vec()), Style::Carried);
-        let mut out = Vec::new();
-        while records.next_lines(&mut out).unwrap() {}
-        let text = String::from_utf8(out).unwrap();
-        (text.split_terminator('\n').map(str::to_string).collect(), records.end_note())
+        super::super::lines_of(super::super::Export::Csv, csv.as_bytes())
     }
 
     #[test]

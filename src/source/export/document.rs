@@ -27,7 +27,7 @@
 //! were. Every line of the file before it keeps its number.
 
 use super::super::records::Records;
-use super::{epoch_micros, severity_of_word, Carried, Style, MAX_MESSAGE};
+use super::{epoch_micros, severity_of_word, Carried, Notes, Style, MAX_MESSAGE};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead};
@@ -546,30 +546,29 @@ impl<R: BufRead + Send> Records for DocumentRecords<R> {
     }
 
     fn end_note(&self) -> Option<String> {
-        let mut notes = Vec::new();
-        if self.skipped_units > 0 {
-            notes.push(format!(
-                "{} records larger than {} MiB were skipped",
+        let too_large = format!("records larger than {} MiB were skipped", MAX_UNIT >> 20);
+        Notes::default()
+            .count(
                 self.skipped_units,
-                MAX_UNIT >> 20
-            ));
-        }
-        if self.unreadable_units > 0 {
-            notes.push(format!("{} records were not whole JSON and were skipped", self.unreadable_units));
-        }
-        if self.untimed_records > 0 {
-            notes.push(format!(
-                "{} records had no time that could be read and were skipped",
-                self.untimed_records
-            ));
-        }
-        if self.packed_count > 0 {
-            notes.push(format!(
-                "{} records shared a line with another and were read after the last line (cited past the file's end)",
-                self.packed_count
-            ));
-        }
-        (!notes.is_empty()).then(|| notes.join("; "))
+                &format!("record larger than {} MiB was skipped", MAX_UNIT >> 20),
+                &too_large,
+            )
+            .count(
+                self.unreadable_units,
+                "record was not whole JSON and was skipped",
+                "records were not whole JSON and were skipped",
+            )
+            .count(
+                self.untimed_records,
+                "record had no time that could be read and was skipped",
+                "records had no time that could be read and were skipped",
+            )
+            .count(
+                self.packed_count,
+                "record shared a line with another and was read after the last line (cited past the file's end)",
+                "records shared a line with another and were read after the last line (cited past the file's end)",
+            )
+            .said()
     }
 }
 
@@ -621,6 +620,11 @@ fn text<'a>(value: &'a Value, path: &[&str]) -> &'a str {
         .try_fold(value, |v, key| v.get(key))
         .and_then(Value::as_str)
         .unwrap_or("")
+}
+
+/// The first of `paths` that holds a text that is not empty.
+fn first_text<'a>(value: &'a Value, paths: &[&[&str]]) -> Option<&'a str> {
+    paths.iter().map(|path| text(value, path)).find(|s| !s.is_empty())
 }
 
 /// An RFC 3339 time as microseconds since the epoch.
@@ -676,18 +680,12 @@ fn event(value: &Value) -> Option<Record> {
         message.push_str(&format!(" ({count} times{since})"));
     }
     let warning = text(value, &["type"]).eq_ignore_ascii_case("warning");
-    let program = [
-        text(value, &["source", "component"]),
-        text(value, &["reportingComponent"]),
-        text(value, &["reportingController"]),
-    ]
-    .into_iter()
-    .find(|s| !s.is_empty())
+    let program = first_text(
+        value,
+        &[&["source", "component"], &["reportingComponent"], &["reportingController"]],
+    )
     .unwrap_or("kubernetes");
-    let host = [text(value, &["source", "host"]), text(value, &["reportingInstance"])]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or("");
+    let host = first_text(value, &[&["source", "host"], &["reportingInstance"]]).unwrap_or("");
     Some(Record {
         micros,
         // A `Warning` event as a warning; `Normal` ones as notices.
@@ -826,22 +824,8 @@ fn cloud_logging(value: &Value) -> Option<Record> {
     };
     let labels = value.pointer("/resource/labels").unwrap_or(&Value::Null);
     let log_name = text(value, &["logName"]).rsplit('/').next().unwrap_or("").replace("%2F", "/");
-    let program = [
-        text(labels, &["container_name"]),
-        text(labels, &["service_name"]),
-        text(labels, &["function_name"]),
-    ]
-    .into_iter()
-    .find(|s| !s.is_empty())
-    .map_or(log_name, str::to_string);
-    let host = [
-        text(labels, &["pod_name"]),
-        text(labels, &["instance_id"]),
-        text(labels, &["revision_name"]),
-    ]
-    .into_iter()
-    .find(|s| !s.is_empty())
-    .unwrap_or("");
+    let program = first_text(labels, &[&["container_name"], &["service_name"], &["function_name"]]).map_or(log_name, str::to_string);
+    let host = first_text(labels, &[&["pod_name"], &["instance_id"], &["revision_name"]]).unwrap_or("");
     Some(Record {
         micros,
         severity: severity_of_word(text(value, &["severity"]).as_bytes()),
@@ -911,11 +895,7 @@ mod tests {
 
     /// The lines a document gives, and the note at its end.
     fn lines_of(document: &str) -> (Vec<String>, Option<String>) {
-        let mut records = DocumentRecords::new(io::Cursor::new(document.as_bytes().to_vec()), Style::Carried);
-        let mut out = Vec::new();
-        while records.next_lines(&mut out).unwrap() {}
-        let text = String::from_utf8(out).unwrap();
-        (text.split_terminator('\n').map(str::to_string).collect(), records.end_note())
+        super::super::lines_of(super::super::Export::JsonDocument, document.as_bytes())
     }
 
     const EVENT_LIST: &str = r#"{
@@ -976,7 +956,7 @@ mod tests {
         let (lines, note) = lines_of(&format!("{compact}\n{{\"time\":\"2025-02-03T09:00:00Z\",\"msg\":\"after\"}}\n"));
         assert_eq!(lines.len(), 3);
         assert!(lines[0].contains("BackOff") && lines[1].ends_with("after") && lines[2].contains("ScalingReplicaSet"));
-        assert!(note.unwrap().contains("1 records shared a line"));
+        assert!(note.unwrap().contains("1 record shared a line"));
     }
 
     #[test]
@@ -985,7 +965,7 @@ mod tests {
         let (lines, note) = lines_of(otlp);
         assert_eq!(lines.len(), 4);
         assert!(lines[1].is_empty() && lines[2].ends_with("second"), "{lines:?}");
-        assert!(note.unwrap().contains("1 records had no time"));
+        assert!(note.unwrap().contains("1 record had no time"));
         // A number inside one record is no time of the next.
         let (lines, _) = lines_of("[{\"time\":\"2025-01-01T00:00:00Z\",\"codes\":[5],\"msg\":\"a\"},{\"msg\":\"b\"}]\n");
         assert_eq!(lines, ["2025-01-01T00:00:00.000000Z - unknown: a"]);

@@ -7,7 +7,7 @@
 //! and `SYSLOG_FACILITY` give its `<PRI>`.
 
 use super::super::records::{read_line_bounded, Records};
-use super::{Carried, Style, MAX_MESSAGE};
+use super::{Carried, Notes, Style, MAX_MESSAGE};
 use std::io::{self, BufRead, Read};
 
 /// The fields of an entry the line is made of.
@@ -206,16 +206,15 @@ impl<R: BufRead + Send> Records for ExportRecords<R> {
     }
 
     fn end_note(&self) -> Option<String> {
-        let mut notes = Vec::new();
-        match self.not_fields {
-            0 => {}
-            1 => notes.push("1 line was not a journal export field; read as it is".to_string()),
-            n => notes.push(format!("{n} lines were not journal export fields; read as they are")),
-        }
-        if self.binary_cut {
-            notes.push("a binary field was cut short or its length is not believable; the rest of the file is not read".into());
-        }
-        (!notes.is_empty()).then(|| notes.join("; "))
+        let cut = "a binary field was cut short or its length is not believable; the rest of the file is not read";
+        Notes::default()
+            .count(
+                self.not_fields,
+                "line was not a journal export field; read as it is",
+                "lines were not journal export fields; read as they are",
+            )
+            .also(self.binary_cut.then(|| cut.to_string()))
+            .said()
     }
 }
 
@@ -507,21 +506,19 @@ impl Records for FileRecords {
     }
 
     fn end_note(&self) -> Option<String> {
-        let mut notes = Vec::new();
-        if self.unreadable_entries > 0 {
-            notes.push(format!(
-                "{} entries did not hold together and were skipped",
-                self.unreadable_entries
-            ));
-        }
-        if self.compressed_unread > 0 {
-            notes.push(format!(
-                "{} compressed fields did not decompress and were left out",
-                self.compressed_unread
-            ));
-        }
-        notes.extend(self.stopped.clone());
-        (!notes.is_empty()).then(|| notes.join("; "))
+        Notes::default()
+            .count(
+                self.unreadable_entries,
+                "entry did not hold together and was read as an empty line",
+                "entries did not hold together and were read as empty lines",
+            )
+            .count(
+                self.compressed_unread,
+                "compressed field did not decompress and was left out",
+                "compressed fields did not decompress and were left out",
+            )
+            .also(self.stopped.clone())
+            .said()
     }
 }
 
@@ -530,11 +527,7 @@ mod tests {
     use super::*;
 
     fn lines_of(export: &[u8]) -> (Vec<String>, Option<String>) {
-        let mut records = ExportRecords::new(io::Cursor::new(export.to_vec()), Style::Carried);
-        let mut out = Vec::new();
-        while records.next_lines(&mut out).unwrap() {}
-        let text = String::from_utf8_lossy(&out).into_owned();
-        (text.lines().map(str::to_string).collect(), records.end_note())
+        super::super::lines_of(super::super::Export::JournalExport, export)
     }
 
     #[test]

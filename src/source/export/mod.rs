@@ -274,6 +274,33 @@ pub(crate) fn severity_of_word(word: &[u8]) -> Option<u8> {
     })
 }
 
+/// What an export's reader says once everything is read: a count of each thing it could
+/// not read, in one line (`3 rows were not whole CSV and were skipped; …`), or nothing.
+#[derive(Default)]
+pub(super) struct Notes(Vec<String>);
+
+impl Notes {
+    /// `count` things, said as `1 {one}` or `{count} {many}`; nothing for none.
+    pub(super) fn count(mut self, count: u64, one: &str, many: &str) -> Notes {
+        match count {
+            0 => {}
+            1 => self.0.push(format!("1 {one}")),
+            n => self.0.push(format!("{n} {many}")),
+        }
+        self
+    }
+
+    /// A note of its own, where there is one.
+    pub(super) fn also(mut self, note: Option<String>) -> Notes {
+        self.0.extend(note);
+        self
+    }
+
+    pub(super) fn said(self) -> Option<String> {
+        (!self.0.is_empty()).then(|| self.0.join("; "))
+    }
+}
+
 /// What a record says, as the syslog line that carries it.
 #[derive(Debug, Default)]
 pub(crate) struct Carried<'a> {
@@ -376,6 +403,14 @@ fn push_clean(out: &mut Vec<u8>, message: &[u8]) {
     while out.len() > start && out.last().is_some_and(|b| b.is_ascii_whitespace()) {
         out.pop();
     }
+}
+
+/// The lines an export's bytes give, and its note: for the readers' tests.
+#[cfg(test)]
+pub(super) fn lines_of(export: Export, bytes: &[u8]) -> (Vec<String>, Option<String>) {
+    let (lines, note) = export_lines(export, Style::Carried, bytes.to_vec());
+    let text = String::from_utf8_lossy(&lines).into_owned();
+    (text.split_terminator('\n').map(str::to_string).collect(), note)
 }
 
 #[cfg(test)]
