@@ -195,6 +195,42 @@ fn hostile_error_fields_in_json_records_are_read_and_cut() {
     assert!(!out.contains('\u{1b}'), "a control character reached the output");
 }
 
+/// A shipper's export of two files (nginx's access lines, an app's) with hostile records
+/// among them: a message of 8 MiB, a record nested 10,000 deep, a record cut short, a
+/// file name full of control characters, bytes that are no UTF-8. Each is read without a
+/// panic, every outer line counted once in each source, and the names shown cleaned.
+#[test]
+fn hostile_records_in_a_shippers_export_are_read_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |file: &str, line: &str| {
+        format!("{{\"file\":\"{file}\",\"host\":\"web-1\",\"message\":\"{line}\",\"timestamp\":\"2024-01-21T15:00:00Z\"}}\n")
+    };
+    let mut text = Vec::new();
+    for i in 0..200u64 {
+        let access = access_line(i).trim_end().replace('"', "\\\"");
+        text.extend(record("/var/log/nginx/access.log", &access).into_bytes());
+        let app = format!("2024-01-21 15:{:02}:{:02},000 ERROR [sync] batch {i} failed", i / 60 % 60, i % 60);
+        text.extend(record("/srv/app/app.log\\u001b[31m", &app).into_bytes());
+    }
+    text.extend(record("/var/log/nginx/access.log", &"x".repeat(8 << 20)).into_bytes());
+    let nested = format!("{}1{}", "{\"message\":".repeat(10_000), "}".repeat(10_000));
+    text.extend(format!("{{\"file\":\"/var/log/nginx/access.log\",\"message\":{nested}}}\n").into_bytes());
+    text.extend(b"{\"file\":\"/var/log/nginx/access.log\",\"message\":\"10.0.0.1 - - [21/Jan/2024:15:05:00 +0000] \\\"GET\n");
+    text.extend(b"{\"file\":\"/srv/app/app.log\",\"message\":\"\xff\xfe 2024-01-21 15:05:00,000 ERROR \xc3\"}\n");
+    std::fs::write(dir.path().join("vector.ndjson"), text).unwrap();
+    let (out, err, code) = run(postmortem().args(["sources", "--format", "json"]).arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    let sources = sources_json(&out);
+    let read: Vec<(&str, u64)> = sources
+        .iter()
+        .map(|s| (s["format"].as_str().unwrap(), s["lines"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(read, [("access_log", 404), ("logback", 404)], "{err}");
+    let (table, _, code) = run(postmortem().arg("sources").arg(dir.path()));
+    assert_eq!(code, 0);
+    assert!(!table.contains('\u{1b}'), "a control character reached the terminal");
+}
+
 /// A directory of 100,000 small files is read whole: files are opened one at a time per
 /// worker, never all at once.
 #[test]

@@ -27,7 +27,7 @@ fn source_in_tokyo(path: &std::path::Path) -> Value {
 
 /// Every fixture: how it is read, records timed, first and last instants, zone. The
 /// instants are the records' own times, converted by hand from each file.
-const EXPECTED: [(&str, &str, u64, &str, &str, &str); 10] = [
+const EXPECTED: [(&str, &str, u64, &str, &str, &str); 12] = [
     (
         "azure-log-analytics.csv",
         "csv export",
@@ -99,6 +99,23 @@ const EXPECTED: [(&str, &str, u64, &str, &str, &str); 10] = [
         2,
         "2025-03-31T09:37:18.780Z",
         "2025-03-31T09:37:25.102Z",
+        "UTC",
+    ),
+    // Two files a shipper tailed: the first source is the access log's lines.
+    (
+        "filebeat.ndjson",
+        "shipper json, file 1 of 2",
+        4,
+        "2025-03-31T09:37:18.000Z",
+        "2025-03-31T09:37:25.000Z",
+        "UTC",
+    ),
+    (
+        "vector.ndjson",
+        "shipper json",
+        4,
+        "2025-03-31T09:37:18.000Z",
+        "2025-03-31T09:37:25.000Z",
         "UTC",
     ),
     (
@@ -178,6 +195,58 @@ fn messages_of_a_family_are_read_as_printed_and_others_carried() {
     assert_eq!(s["timestamped"], 40);
     let journal = source_in_tokyo(&fixture("journal.export"));
     assert_eq!(journal["read"], "journal export");
+}
+
+/// A shipper's export of two files, an access log and an application's log: one source a
+/// file, named by it, each read in its family; the access log's lines count as requests,
+/// the application's zone-less times are read in the zone the access log carries (not
+/// the machine's), and every source keeps the export's line numbers.
+#[test]
+fn a_shippers_export_of_two_files_is_two_sources_each_in_its_family() {
+    let out = Command::cargo_bin("postmortem")
+        .unwrap()
+        .env("TZ", "Asia/Tokyo")
+        .args(["sources", "-q", "--format", "json"])
+        .arg(fixture("filebeat.ndjson"))
+        .output()
+        .unwrap();
+    let sources: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let read: Vec<(&str, &str, u64, u64, &str)> = sources
+        .iter()
+        .map(|s| {
+            (
+                s["part"].as_str().unwrap_or_default(),
+                s["format"].as_str().unwrap_or_default(),
+                s["lines"].as_u64().unwrap_or_default(),
+                s["timestamped"].as_u64().unwrap_or_default(),
+                s["first"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("/var/log/nginx/access.log", "access_log", 8, 4, "2025-03-31T09:37:18.000Z"),
+            ("/srv/checkout/logs/app.log", "logback", 8, 4, "2025-03-31T09:37:18.780Z"),
+        ]
+    );
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    let result = postmortem::scan_paths(
+        &[fixture("filebeat.ndjson")],
+        &rules,
+        &postmortem::scan::ScanOptions::default(),
+        &postmortem::scan::NoProgress,
+    );
+    let requests: Vec<(&str, u64, u64)> = result
+        .series
+        .iter()
+        .map(|(group, series)| {
+            let requests = series.buckets.values().map(|b| b.requests).sum();
+            let failed = series.buckets.values().map(|b| b.failed()).sum();
+            (group.rsplit('/').next().unwrap(), requests, failed)
+        })
+        .collect();
+    assert_eq!(requests, [("access.log)", 4, 2)]);
 }
 
 /// A journal in systemd 252's compact layout with a ZSTD-compressed field (the corpus's

@@ -468,6 +468,41 @@ const EXPORTS: &[(&str, u64, Option<&str>, &str)] = &[
     ),
 ];
 
+/// Upsun's log forwarding, as crowdsec's hub tests keep it: a JSON record whose `message`
+/// is the syslog line of an nginx access line (`frontend.0 nginx: 203.0.113.1 - - […]
+/// "GET /… HTTP/1.1" 502 …`). It is read as the access line it carries, so the request
+/// and its failure count.
+#[test]
+fn a_forwarders_records_are_read_as_the_lines_they_carry() {
+    if !common::have_real_logs() {
+        return;
+    }
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    for name in [
+        "crowdsec-hub/base-upsun-generic-test/base-upsun-generic-test.log",
+        "crowdsec-hub/base-upsun-httplog-logs/base-upsun-httplog-logs.log",
+    ] {
+        let result = postmortem::scan_paths(
+            &[real_logs().join(name)],
+            &rules,
+            &postmortem::scan::ScanOptions::default(),
+            &postmortem::scan::NoProgress,
+        );
+        let file = &result.files[0];
+        assert_eq!(
+            (file.format, file.mode.name().as_str()),
+            (Format::AccessLog, "shipper json"),
+            "{name}"
+        );
+        let (requests, failed) = result
+            .series
+            .values()
+            .flat_map(|s| s.buckets.values())
+            .fold((0, 0), |(r, f), b| (r + b.requests, f + b.failed()));
+        assert_eq!((requests, failed), (1, 1), "{name}");
+    }
+}
+
 /// Files not read, each named in a warning: the journal directory as a tarball (a tar
 /// archive is no log: extract it and give the directory).
 const NOT_READ: &[&str] = &["kjournald/journal.tar.gz"];

@@ -380,22 +380,30 @@ pub(crate) struct ContainerRecord<'a> {
 
 /// Reads a line as a [`ContainerRecord`], if it has a `log` text.
 pub(crate) fn container_record(line: &[u8]) -> Option<ContainerRecord<'_>> {
-    wrapped_record(line, json::Key::Log, json::Key::Time)
+    wrapped_record(line, &[json::Key::Log], &[json::Key::Time])
 }
 
 /// Reads a line of Loki's `logcli query --output=jsonl`
 /// (`{"labels":{…},"line":"…","timestamp":"2024-03-04T09:37:18.780123456Z"}`) as a
 /// [`ContainerRecord`].
 pub(crate) fn loki_record(line: &[u8]) -> Option<ContainerRecord<'_>> {
-    wrapped_record(line, json::Key::Line, json::Key::Timestamp)
+    wrapped_record(line, &[json::Key::Line], &[json::Key::Timestamp])
 }
 
-fn wrapped_record(line: &[u8], text: json::Key, time: json::Key) -> Option<ContainerRecord<'_>> {
+/// Reads a line a log shipper wrote (Filebeat's and Logstash's
+/// `{"@timestamp":…,"message":"…"}`, Vector's `{"message":"…","timestamp":…}`, Fluent
+/// Bit's `{"date":…,"log":"…"}`) as a [`ContainerRecord`].
+pub(crate) fn shipper_record(line: &[u8]) -> Option<ContainerRecord<'_>> {
+    use json::Key;
+    wrapped_record(line, &[Key::Message, Key::Log], &[Key::AtTimestamp, Key::Timestamp, Key::Time])
+}
+
+fn wrapped_record<'a>(line: &'a [u8], text: &[json::Key], time: &[json::Key]) -> Option<ContainerRecord<'a>> {
     use std::borrow::Cow;
     let record = json::Record::of(line);
-    let text = record.string(&[text])?;
+    let text = record.string(text)?;
     let stderr = record.string(&[json::Key::Stream]).is_some_and(|s| &s[..] == b"stderr");
-    let time = match record.string(&[time]) {
+    let time = match record.string(time) {
         Some(Cow::Borrowed(time)) => time,
         Some(Cow::Owned(_)) => return None,
         None => b"",

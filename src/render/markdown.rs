@@ -653,8 +653,8 @@ fn sources(out: &mut String, w: &Writer, files: &[Source]) {
         let zone = f.zone_label();
         // A file shown by a container's name: where it is, beside the name.
         let file = match &f.path {
-            Some(path) => format!("{} ({})", escape(&f.file), escape(path)),
-            None => escape(&f.file),
+            Some(path) => format!("{} ({})", escape(&f.label()), escape(path)),
+            None => escape(&f.label()),
         };
         let _ = writeln!(
             out,

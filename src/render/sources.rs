@@ -10,7 +10,7 @@ pub fn write_sources_text(out: &mut dyn Write, files: &[Source], problems: &[cra
     let skipped: Vec<&crate::error::Problem> = problems.iter().filter(|p| p.skipped).collect();
     let width = files
         .iter()
-        .map(|f| f.file.chars().count())
+        .map(|f| f.label().chars().count())
         .chain(skipped.iter().map(|p| p.file.chars().count()))
         .max()
         .unwrap_or(4)
@@ -25,7 +25,7 @@ pub fn write_sources_text(out: &mut dyn Write, files: &[Source], problems: &[cra
         writeln!(
             out,
             "{:<width$}  {:<15} {:<28} {:>10} {:>10} {:<26} {:<26} {:>7}",
-            f.file,
+            crate::text::clean_line(f.label().as_bytes(), 300),
             f.format,
             zone_label,
             thousands(f.lines),

@@ -135,6 +135,7 @@ fn sources(files: &[FileReport]) -> Vec<Source> {
             file: f.display.clone(),
             path: f.path.clone(),
             group: f.group.clone(),
+            part: f.part.clone(),
             format: f.format.name(),
             source: f.kind,
             read: f.mode.name(),

@@ -283,6 +283,11 @@ pub struct IncidentSummary {
 }
 
 impl Source {
+    /// The file as a reader knows this source (see [`crate::source::labelled`]).
+    pub fn label(&self) -> String {
+        crate::source::labelled(&self.file, self.part.as_deref())
+    }
+
     /// The zone and where it came from, for people: `-05:00`, `UTC (--tz)`,
     /// `-08:00 (as access.log)`, `UTC (this machine's)`; and the clock offset found, if
     /// any: `-08:00 (as access.log), clock +242 s`.
@@ -309,6 +314,10 @@ pub struct Source {
     pub path: Option<String>,
     /// The rotated set it belongs to.
     pub group: String,
+    /// The part of the file this source is, where the file's parts are read apart (a
+    /// container's `stderr`, a compose service, a shipper's file, an export's host); null
+    /// otherwise.
+    pub part: Option<String>,
     /// The format's name (`unknown` when none was recognised).
     pub format: &'static str,
     pub source: SourceKind,

@@ -149,6 +149,9 @@ pub struct FileReport {
     /// Where the file is, when it is shown by a name of its own (a container's).
     pub path: Option<String>,
     pub group: String,
+    /// The part of the file read, where its parts are read apart (a container's stream,
+    /// a compose service, a shipper's file, an export's host).
+    pub part: Option<String>,
     pub format: Format,
     pub kind: SourceKind,
     pub mode: ReadMode,
@@ -186,6 +189,7 @@ impl FileReport {
             display,
             path: None,
             group,
+            part: None,
             format,
             kind: format.kind(),
             mode,

@@ -48,6 +48,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
         );
         report.year = plan.inferred_year;
         report.path = probe.file.path.clone();
+        report.part = probe.file.part.clone();
         report.bytes = probe.size;
         let file_first = chunks.iter().filter_map(|c| c.first).min();
         let mut carried = None;

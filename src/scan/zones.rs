@@ -149,6 +149,7 @@ mod tests {
             display: name.into(),
             path: None,
             group: name.into(),
+            part: None,
             compression: None,
         };
         Probe {

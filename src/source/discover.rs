@@ -28,8 +28,34 @@ pub struct InputFile {
     /// The rotated set this file belongs to: the path without `.gz` (`.bz2`, `.xz`,
     /// `.zst`) and `.N`.
     pub group: String,
+    /// The part of the file this source reads, where its parts are read apart (see
+    /// [`InputFile::of_part`]).
+    pub part: Option<String>,
     /// The compression its name shows.
     pub compression: Option<Encoding>,
+}
+
+/// A file as a reader knows a source of it: its name, and the part read where the file's
+/// parts are read apart (`filebeat.ndjson (/var/log/nginx/access.log)`).
+pub fn labelled(file: &str, part: Option<&str>) -> String {
+    match part {
+        Some(part) => format!("{file} ({part})"),
+        None => file.to_string(),
+    }
+}
+
+impl InputFile {
+    /// This file as the source of one of its parts read apart (a container's stream, a
+    /// compose service, an export's host): a source of its own, baselined and
+    /// clock-checked apart, its group named `file (part)`.
+    pub fn of_part(&self, part: Option<&str>) -> InputFile {
+        let mut file = self.clone();
+        if let Some(part) = part {
+            file.group = format!("{} ({part})", file.group);
+            file.part = Some(part.to_string());
+        }
+        file
+    }
 }
 
 /// Extensions of files that are certainly not logs.
@@ -201,6 +227,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
             display,
             path,
             group: group.clone(),
+            part: None,
         };
         sets.entry(group).or_default().push((number, file));
     }

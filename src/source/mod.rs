@@ -11,12 +11,12 @@ mod names;
 mod records;
 mod wrapper;
 
-pub use discover::{discover, InputFile, Origin};
+pub use discover::{discover, labelled, InputFile, Origin};
 pub use encoding::Encoding;
 pub use export::{export_lines, Export, Style};
 pub use records::Member;
 pub(crate) use wrapper::{not_records_note, unwrap_all};
-pub use wrapper::{Part, Stream, Wrapper, WrapperKind};
+pub use wrapper::{readings_of, unwrapped_lines, Part, Reading, Stream, Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
 use crate::format::{self, Sniffed, ENTRY_WINDOW};
@@ -65,9 +65,9 @@ impl ReadMode {
                         name.push_str(", ");
                         name.push_str(stream.name());
                     }
-                    Some(wrapper::Part::Service(service)) => {
-                        let (this, of) = service.position();
-                        name.push_str(&format!(", service {this} of {of}"));
+                    Some(wrapper::Part::Member(member)) => {
+                        let (this, of) = member.position();
+                        name.push_str(&format!(", {} {this} of {of}", wrapper.kind.member_word()));
                     }
                     None => {}
                 }
@@ -200,13 +200,16 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
                         modified,
                     );
                 }
-                let wrappers = wrapper::wrappers_of(&head);
-                if wrappers.is_empty() {
+                let readings = wrapper::readings_of(&head);
+                if readings.is_empty() {
                     return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()).map(|p| vec![p]);
                 }
-                return wrappers
+                return readings
                     .into_iter()
-                    .map(|w| streamed_probe(file.clone(), path.clone(), ReadMode::Unwrapped(Some(encoding), w), size, modified))
+                    .map(|r| {
+                        let mode = ReadMode::Unwrapped(Some(encoding), r.wrapper);
+                        streamed_probe(file.of_part(r.part_name.as_deref()), path.clone(), mode, size, modified)
+                    })
                     .collect::<Result<Vec<Vec<Probe>>, Problem>>()
                     .map(|probes| probes.into_iter().flatten().collect());
             }
@@ -216,12 +219,13 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
     if let Some(export) = Export::of_head(&head) {
         return streamed_probe(file, path, ReadMode::Exported(None, export, Style::Carried, None), size, modified);
     }
-    let wrappers = wrapper::wrappers_of(&head);
-    if !wrappers.is_empty() {
-        return wrappers
+    let readings = wrapper::readings_of(&head);
+    if !readings.is_empty() {
+        return readings
             .into_iter()
-            .map(|w| {
-                let mut probes = streamed_probe(file.clone(), path.clone(), ReadMode::Unwrapped(None, w), size, modified)?;
+            .map(|r| {
+                let mode = ReadMode::Unwrapped(None, r.wrapper);
+                let mut probes = streamed_probe(file.of_part(r.part_name.as_deref()), path.clone(), mode, size, modified)?;
                 for probe in &mut probes {
                     probe.mappable = !no_mmap && !recently_written;
                 }
@@ -276,9 +280,7 @@ fn streamed_probe(
                 .zip(members)
                 .map(|(host, member)| {
                     let mode = ReadMode::Exported(encoding, export, Style::Carried, Some(member));
-                    let mut file = file.clone();
-                    // Each host a source of its own: baselined and clock-checked apart.
-                    file.group = format!("{} ({})", file.group, String::from_utf8_lossy(host));
+                    let file = file.of_part(Some(&String::from_utf8_lossy(host)));
                     let head = streamed_head(&path, &file.display, mode)?;
                     finish_probe(file, mode, size, modified, head, Vec::new())
                 })

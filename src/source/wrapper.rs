@@ -7,6 +7,11 @@
 //!   `P` for a piece of a longer line that the next records finish.
 //! - `docker compose logs` of one service: `web-1  | <the line>`.
 //! - Loki's `logcli query --output=jsonl`: `{"labels":{…},"line":"<the line>","timestamp":"…"}`.
+//! - What log shippers write of the files they tail: Filebeat's
+//!   `{"@timestamp":…,"log":{"file":{"path":…}},"message":"<the line>",…}`, Vector's
+//!   `{"file":…,"host":…,"message":"<the line>","timestamp":…}`, where the lines are of a
+//!   family we know and carry their own times (else the records are read as the JSON
+//!   records they are).
 //!
 //! The wrapper is undone as the file streams, like a compression: the scan then sniffs
 //! and reads what the program printed (an nginx access log in a container is an access
@@ -41,6 +46,12 @@ pub enum WrapperKind {
     /// family are left as they are (read by the `prefixed` family). At most
     /// [`MAX_MEMBERS`] services are read apart.
     Compose,
+    /// A log shipper's JSON lines, each holding a line of a file it tailed in `message`
+    /// (Filebeat, Logstash, Vector) or `log` (Fluent Bit), the file named in `path`
+    /// (Filebeat's `log.file.path`), `file` (Vector) or `filename`. Only where the lines
+    /// are of a family we know and carry their own times: an application's JSON log
+    /// whose `message` is its text is no wrapper.
+    Shipper,
 }
 
 /// How a file's lines are unwrapped.
@@ -59,7 +70,9 @@ pub struct Wrapper {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
     Stream(Stream),
-    Service(Member),
+    /// One of the streams a file interleaves, named in its records: a compose service,
+    /// a Loki query's app, a shipper's tailed file (see [`WrapperKind::member_of`]).
+    Member(Member),
 }
 
 impl Wrapper {
@@ -69,16 +82,17 @@ impl Wrapper {
         match self.part {
             None | Some(Part::Stream(Stream::Stdout)) => true,
             Some(Part::Stream(Stream::Stderr)) => false,
-            Some(Part::Service(service)) => service.is_first(),
+            Some(Part::Member(member)) => member.is_first(),
         }
     }
 
-    /// Whether this reading keeps a record of `line`.
+    /// Whether this reading keeps a record of `line`; a record that names no member is
+    /// the first reading's.
     fn keeps(&self, line: &[u8], stderr: bool) -> bool {
         match self.part {
             None => true,
             Some(Part::Stream(stream)) => stream == Stream::of(stderr),
-            Some(Part::Service(service)) => compose_service(line).is_none_or(|(name, _)| service.keeps(name)),
+            Some(Part::Member(member)) => self.kind.member_of(line).map_or(member.is_first(), |name| member.keeps(name)),
         }
     }
 }
@@ -128,6 +142,27 @@ impl WrapperKind {
             WrapperKind::Cri => "cri",
             WrapperKind::Loki => "loki",
             WrapperKind::Compose => "docker compose",
+            WrapperKind::Shipper => "shipper json",
+        }
+    }
+
+    /// What a member of this wrapper's records is called, where a file is read once a
+    /// member (see [`Part::Member`]).
+    pub fn member_word(self) -> &'static str {
+        match self {
+            WrapperKind::Shipper => "file",
+            _ => "service",
+        }
+    }
+
+    /// The name of the stream a record belongs to, where its records name one: a compose
+    /// service, a Loki stream's service label, the file a shipper tailed.
+    pub(crate) fn member_of(self, line: &[u8]) -> Option<&[u8]> {
+        match self {
+            WrapperKind::Compose => compose_service(line).map(|(name, _)| name),
+            WrapperKind::Loki => LOKI_MEMBER_LABELS.iter().find_map(|label| json_string_of(line, label)),
+            WrapperKind::Shipper => SHIPPER_MEMBER_KEYS.iter().find_map(|key| json_string_of(line, key)),
+            WrapperKind::DockerJson | WrapperKind::Cri => None,
         }
     }
 
@@ -169,17 +204,23 @@ impl WrapperKind {
                     return None;
                 }
                 let format::ContainerRecord { text, time, .. } = format::loki_record(line)?;
-                // One record is one line: a record's line breaks (a stack trace Loki kept
-                // as one entry) become spaces.
-                let text = match text {
-                    Cow::Borrowed(t) if !t.contains(&b'\n') => Cow::Borrowed(t),
-                    other => Cow::Owned(other.iter().map(|&b| if matches!(b, b'\n' | b'\r') { b' ' } else { b }).collect()),
-                };
                 Some(Record {
-                    text,
+                    text: one_line(text),
                     time,
                     partial: false,
                     stderr: false,
+                })
+            }
+            WrapperKind::Shipper => {
+                if !line.starts_with(b"{") || !line.ends_with(b"}") {
+                    return None;
+                }
+                let format::ContainerRecord { text, time, stderr } = format::shipper_record(line)?;
+                Some(Record {
+                    text: one_line(text),
+                    time,
+                    partial: false,
+                    stderr,
                 })
             }
             WrapperKind::Compose => {
@@ -215,6 +256,48 @@ impl WrapperKind {
     }
 }
 
+/// A record's text as one line: its line breaks (a stack trace kept as one entry) become
+/// spaces.
+fn one_line(text: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    match text {
+        Cow::Borrowed(t) if memchr::memchr2(b'\n', b'\r', t).is_none() => Cow::Borrowed(t),
+        other => Cow::Owned(other.iter().map(|&b| if matches!(b, b'\n' | b'\r') { b' ' } else { b }).collect()),
+    }
+}
+
+/// Loki's labels that name what a stream is, most telling first: Loki's own
+/// `service_name`, the app, the container, Promtail's `job` and `unit`, the file.
+const LOKI_MEMBER_LABELS: [&[u8]; 6] = [b"service_name", b"app", b"container", b"job", b"unit", b"filename"];
+
+/// The keys in which shippers name the file a line came from: Filebeat's `log.file.path`,
+/// Vector's `file`, Fluent Bit's and Promtail's `filename`.
+const SHIPPER_MEMBER_KEYS: [&[u8]; 3] = [b"path", b"file", b"filename"];
+
+/// The raw text of the first string member `"key":"…"` of a JSON line, at any depth (escapes
+/// kept: it names a member, it is not shown). A quote inside a string is escaped, so
+/// `"key":"` is only ever a member's start.
+fn json_string_of<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let finder = memchr::memmem::find_iter(line, key);
+    for at in finder {
+        let before = at.checked_sub(1).map(|i| line[i]);
+        let rest = &line[at + key.len()..];
+        if before == Some(b'"') {
+            let value = rest.strip_prefix(b"\":").map(|r| r.strip_prefix(b" ").unwrap_or(r));
+            if let Some(value) = value.and_then(|r| r.strip_prefix(b"\"")) {
+                let mut end = 0;
+                loop {
+                    end += memchr::memchr2(b'"', b'\\', value.get(end..)?)?;
+                    if value[end] == b'"' {
+                        return Some(&value[..end]);
+                    }
+                    end += 2;
+                }
+            }
+        }
+    }
+    None
+}
+
 /// The service name and text of a `docker compose logs` line: `web-1  | text`, the name
 /// padded with spaces to the longest of the run's.
 fn compose_service(line: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -228,40 +311,55 @@ fn compose_service(line: &[u8]) -> Option<(&[u8], &[u8])> {
 /// The longest `docker compose` prefix looked for: a service name and its padding.
 const COMPOSE_PREFIX: usize = 64;
 
+/// One reading of a wrapped file, and the name of the part it reads (`stderr`, a compose
+/// service, a shipper's file), where the file's parts are read apart: each part is then a
+/// source of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reading {
+    pub wrapper: Wrapper,
+    pub part_name: Option<String>,
+}
+
 /// How a head's lines are unwrapped: none when fewer than half of its non-empty lines
 /// are records of a wrapper. One reading of the file, or two where a container's stdout
 /// and stderr each show [`STREAM_LINES`] lines or more and they sniff as two families (a
 /// service's JSON on stdout, a library's text on stderr): each stream is then read as if
-/// it were a file of its own, in its family, the other's lines read as empty lines.
-pub fn wrappers_of(head: &[u8]) -> Vec<Wrapper> {
+/// it were a file of its own, in its family, the other's lines read as empty lines. The
+/// same for the members a file interleaves (see [`members_apart`]).
+pub fn readings_of(head: &[u8]) -> Vec<Reading> {
+    wrappers_and_names(head)
+        .into_iter()
+        .map(|(wrapper, name)| Reading {
+            part_name: name.or_else(|| match wrapper.part {
+                Some(Part::Stream(stream)) => Some(stream.name().to_string()),
+                _ => None,
+            }),
+            wrapper,
+        })
+        .collect()
+}
+
+/// The readings of a head, each with the name of the member it reads, if any.
+fn wrappers_and_names(head: &[u8]) -> Vec<(Wrapper, Option<String>)> {
     let lines: Vec<&[u8]> = head
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !l.is_empty())
         .take(format::SNIFF_LINES)
         .collect();
-    let Some(kind) = [WrapperKind::DockerJson, WrapperKind::Cri, WrapperKind::Loki, WrapperKind::Compose]
-        .into_iter()
-        .find(|kind| {
-            let records = lines.iter().filter(|l| kind.record(l).is_some()).count();
-            records > 0 && records * 2 >= lines.len()
-        })
-    else {
+    let kinds = [
+        WrapperKind::DockerJson,
+        WrapperKind::Cri,
+        WrapperKind::Loki,
+        WrapperKind::Compose,
+        WrapperKind::Shipper,
+    ];
+    let Some(kind) = kinds.into_iter().find(|kind| {
+        let records = lines.iter().filter(|l| kind.record(l).is_some()).count();
+        records > 0 && records * 2 >= lines.len()
+    }) else {
         return Vec::new();
     };
-    // Compose output of several services: one reading a service, where they are of two
-    // families or more; else left as it is (see `WrapperKind::Compose`).
-    if kind == WrapperKind::Compose {
-        let mut names: Vec<&[u8]> = Vec::new();
-        for (name, _) in lines.iter().filter_map(|l| compose_service(l)) {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        if names.len() > 1 {
-            return services_apart(&lines, &names);
-        }
-    }
     // What the program printed, on each stream.
     let printed = |stream: Option<Stream>| -> Vec<u8> {
         lines
@@ -271,42 +369,67 @@ pub fn wrappers_of(head: &[u8]) -> Vec<Wrapper> {
             .flat_map(|r| r.text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
             .collect()
     };
+    if kind == WrapperKind::Shipper && !shipped_lines(&inner_reading(&printed(None))) {
+        return Vec::new();
+    }
+    // Output of several services or files: one reading each, where they are of two
+    // families or more; else read as one.
+    let mut names: Vec<&[u8]> = Vec::new();
+    for name in lines.iter().filter_map(|l| kind.member_of(l)) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    if names.len() > 1 {
+        let apart = members_apart(kind, &lines, &names);
+        // Compose output of services of one family is left as it is (see
+        // `WrapperKind::Compose`).
+        if !apart.is_empty() || kind == WrapperKind::Compose {
+            return apart;
+        }
+    }
     let reading = |stream: Option<Stream>| {
         let inner = inner_reading(&printed(stream));
-        let stamped = inner.sniffed.format == Format::Unknown || (inner.generic() && inner.own_time * 2 < inner.printed);
         (
-            inner,
             Wrapper {
                 kind,
-                stamped,
+                stamped: inner.wants_stamps(),
                 part: stream.map(Part::Stream),
             },
+            inner,
         )
     };
-    let (stdout, stdout_wrapper) = reading(Some(Stream::Stdout));
-    let (stderr, stderr_wrapper) = reading(Some(Stream::Stderr));
+    let (stdout_wrapper, stdout) = reading(Some(Stream::Stdout));
+    let (stderr_wrapper, stderr) = reading(Some(Stream::Stderr));
     let apart = stdout.printed >= STREAM_LINES && stderr.printed >= STREAM_LINES && stdout.sniffed.format != stderr.sniffed.format;
     if apart {
-        vec![stdout_wrapper, stderr_wrapper]
+        vec![(stdout_wrapper, None), (stderr_wrapper, None)]
     } else {
-        vec![reading(None).1]
+        vec![(reading(None).0, None)]
     }
 }
 
-/// The readings of `docker compose` output of several services: one a service that shows
-/// [`STREAM_LINES`] lines or more in the head, where they sniff as two families or more
-/// (an nginx service's access lines beside an app's logfmt: each read in its family, the
-/// access lines making the traffic series); none (the output left as it is) otherwise.
-fn services_apart(lines: &[&[u8]], names: &[&[u8]]) -> Vec<Wrapper> {
+/// Whether a shipper's head holds lines as a file has them: of a family we know, most of
+/// them with a time of their own. (An application's JSON log whose `message` is free text
+/// sniffs as none, and is read as JSON records.)
+fn shipped_lines(inner: &InnerLines) -> bool {
+    inner.sniffed.format != Format::Unknown && inner.printed > 0 && inner.own_time * 2 >= inner.printed
+}
+
+/// The readings of a file that interleaves several members (services, a shipper's files):
+/// one a member that shows [`STREAM_LINES`] lines or more in the head, where they sniff
+/// as two families or more (an nginx service's access lines beside an app's logfmt: each
+/// read in its family, the access lines making the traffic series); none otherwise.
+fn members_apart(kind: WrapperKind, lines: &[&[u8]], names: &[&[u8]]) -> Vec<(Wrapper, Option<String>)> {
     if names.len() > MAX_MEMBERS {
         return Vec::new();
     }
     let printed = |name: &[u8]| -> Vec<u8> {
         lines
             .iter()
-            .filter_map(|l| compose_service(l))
-            .filter(|(n, _)| *n == name)
-            .flat_map(|(_, text)| text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
+            .filter(|l| kind.member_of(l) == Some(name))
+            .filter_map(|l| kind.record(l))
+            .flat_map(|r| r.text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
             .collect()
     };
     let read: Vec<(&[u8], InnerLines)> = names
@@ -322,11 +445,14 @@ fn services_apart(lines: &[&[u8]], names: &[&[u8]]) -> Vec<Wrapper> {
     let names: Vec<&[u8]> = read.iter().map(|(name, _)| *name).collect();
     Member::all(&names)
         .into_iter()
-        .map(|member| Wrapper {
-            kind: WrapperKind::Compose,
-            // Compose prints no time of its own to put in front.
-            stamped: false,
-            part: Some(Part::Service(member)),
+        .zip(&read)
+        .map(|(member, (name, inner))| {
+            let wrapper = Wrapper {
+                kind,
+                stamped: inner.wants_stamps(),
+                part: Some(Part::Member(member)),
+            };
+            (wrapper, Some(String::from_utf8_lossy(name).into_owned()))
         })
         .collect()
 }
@@ -346,6 +472,13 @@ impl InnerLines {
     /// entry's `# Time:`, a traceback under its record): its lines are read as printed.
     pub fn generic(&self) -> bool {
         matches!(self.sniffed.format, Format::Timestamped | Format::Prefixed | Format::JsonLines)
+    }
+
+    /// Whether the lines are given the record's time in front: where they are of no
+    /// family we know, or most are read for their time alone and carry none. (A wrapper
+    /// whose records carry no time, compose's, puts none.)
+    fn wants_stamps(&self) -> bool {
+        self.sniffed.format == Format::Unknown || (self.generic() && self.own_time * 2 < self.printed)
     }
 }
 
@@ -488,6 +621,14 @@ pub(crate) fn not_records_note(count: u64, kind: WrapperKind) -> Option<String> 
     }
 }
 
+/// Every line a wrapped file's bytes give in one of its readings, and how many of its
+/// lines were not records: the reading the scan streams, whole, for tests and fuzzing.
+pub fn unwrapped_lines(wrapper: Wrapper, bytes: &[u8]) -> (Vec<u8>, u64) {
+    let mut out = Vec::new();
+    let not_records = unwrap_all(bytes, wrapper, &mut out).expect("reading from memory cannot fail");
+    (out, not_records)
+}
+
 /// Unwraps all of `raw` into `out`; returns how many lines were not records (for a range
 /// of a file, whose counts are added up before they are said).
 pub(crate) fn unwrap_all<R: BufRead + Send>(raw: R, wrapper: Wrapper, out: &mut Vec<u8>) -> io::Result<u64> {
@@ -523,6 +664,11 @@ mod tests {
 
     fn wrapper(kind: WrapperKind, stamped: bool) -> Wrapper {
         Wrapper { kind, stamped, part: None }
+    }
+
+    /// The wrappers of a head's readings.
+    fn wrappers_of(head: &[u8]) -> Vec<Wrapper> {
+        readings_of(head).into_iter().map(|r| r.wrapper).collect()
     }
 
     /// The one reading of a head, where it has one.
@@ -620,6 +766,81 @@ mod tests {
         // Decoy: services of one family are left as they are.
         let same: String = (0..4).flat_map(|i| [web(i), web(i).replace("web-1", "web-2")]).collect();
         assert_eq!(wrappers_of(same.as_bytes()), []);
+    }
+
+    #[test]
+    fn a_shippers_lines_are_unwrapped_once_a_file_where_they_are_of_a_family() {
+        // Filebeat: the file in `log.file.path`, nested; the line in `message`.
+        let filebeat = |path: &str, line: &str| {
+            format!("{{\"@timestamp\":\"2025-06-12T14:02:22.101Z\",\"log\":{{\"offset\":7,\"file\":{{\"path\":\"{path}\"}}}},\"message\":\"{line}\",\"input\":{{\"type\":\"filestream\"}},\"host\":{{\"name\":\"web-1\"}}}}\n")
+        };
+        let access =
+            |i: u32| format!("10.0.0.{i} - - [12/Jun/2025:14:02:2{i} +0000] \\\"GET /cart HTTP/1.1\\\" 502 5 \\\"-\\\" \\\"curl\\\"");
+        let app = |i: u32| format!("2025-06-12 14:02:2{i},101 ERROR [cart] stock service refused the call");
+        let mixed: String = (0..4)
+            .flat_map(|i| {
+                [
+                    filebeat("/var/log/nginx/access.log", &access(i)),
+                    filebeat("/srv/cart/app.log", &app(i)),
+                ]
+            })
+            .collect();
+        let readings = readings_of(mixed.as_bytes());
+        assert_eq!(
+            readings.iter().map(|r| r.part_name.as_deref()).collect::<Vec<_>>(),
+            [Some("/var/log/nginx/access.log"), Some("/srv/cart/app.log")]
+        );
+        let (first, _) = read_all(&mixed, readings[0].wrapper);
+        assert!(
+            first
+                .lines()
+                .step_by(2)
+                .all(|l| l.starts_with("10.0.0.") && l.contains("\"GET /cart HTTP/1.1\" 502")),
+            "{first}"
+        );
+        assert!(first.lines().skip(1).step_by(2).all(str::is_empty));
+        // Vector: the file in `file`; one file is one reading.
+        let vector: String = (0..4)
+            .map(|i| format!("{{\"file\":\"/var/log/nginx/access.log\",\"host\":\"web-1\",\"message\":\"{}\",\"source_type\":\"file\",\"timestamp\":\"2025-06-12T14:02:22.101Z\"}}\n", access(i)))
+            .collect();
+        assert_eq!(wrappers_of(vector.as_bytes()), [wrapper(WrapperKind::Shipper, false)]);
+        // Decoys: an application's JSON log whose message is its text (pino, an ECS
+        // logger), or whose message begins with a number, is read as the JSON it is.
+        let pino =
+            "{\"level\":50,\"time\":1718200942101,\"pid\":7,\"hostname\":\"web-1\",\"msg\":\"stock service refused the call\"}\n".repeat(4);
+        assert_eq!(wrappers_of(pino.as_bytes()), []);
+        let ecs = "{\"@timestamp\":\"2025-06-12T14:02:22.101Z\",\"log.level\":\"error\",\"message\":\"stock service refused the call\",\"service.name\":\"cart\"}\n".repeat(4);
+        assert_eq!(wrappers_of(ecs.as_bytes()), []);
+        let counts = "{\"@timestamp\":\"2025-06-12T14:02:22.101Z\",\"level\":\"info\",\"message\":\"200 orders settled\"}\n".repeat(4);
+        assert_eq!(wrappers_of(counts.as_bytes()), []);
+    }
+
+    #[test]
+    fn a_loki_query_over_two_apps_of_two_families_is_read_once_an_app() {
+        let loki = |app: &str, line: &str| {
+            format!("{{\"labels\":{{\"app\":\"{app}\",\"namespace\":\"shop\",\"pod\":\"{app}-7d9c\"}},\"line\":\"{line}\",\"timestamp\":\"2025-06-12T14:02:22.101Z\"}}\n")
+        };
+        let access =
+            |i: u32| format!("10.0.0.{i} - - [12/Jun/2025:14:02:2{i} +0000] \\\"GET /cart HTTP/1.1\\\" 502 5 \\\"-\\\" \\\"curl\\\"");
+        let app = |i: u32| format!("time=\\\"2025-06-12T14:02:2{i}Z\\\" level=error msg=\\\"stock service refused the call\\\"");
+        let mixed: String = (0..4).flat_map(|i| [loki("ingress", &access(i)), loki("cart", &app(i))]).collect();
+        let readings = readings_of(mixed.as_bytes());
+        assert_eq!(
+            readings.iter().map(|r| r.part_name.as_deref()).collect::<Vec<_>>(),
+            [Some("ingress"), Some("cart")]
+        );
+        let (second, _) = read_all(&mixed, readings[1].wrapper);
+        assert!(second.lines().skip(1).step_by(2).all(|l| l.starts_with("time=")), "{second}");
+        // A record that names no app is the first reading's alone.
+        let unnamed = format!("{mixed}{{\"line\":\"{}\",\"timestamp\":\"2025-06-12T14:02:29Z\"}}\n", access(9));
+        let (first, _) = read_all(&unnamed, readings[0].wrapper);
+        let (second, _) = read_all(&unnamed, readings[1].wrapper);
+        assert!(first.lines().last().unwrap().starts_with("10.0.0.9") && second.lines().last().unwrap().is_empty());
+        // Decoy: two apps of one family are one reading.
+        let same: String = (0..4)
+            .flat_map(|i| [loki("ingress", &access(i)), loki("gateway", &access(i))])
+            .collect();
+        assert_eq!(wrappers_of(same.as_bytes()), [wrapper(WrapperKind::Loki, false)]);
     }
 
     #[test]
