@@ -157,16 +157,22 @@ const TIME_KEYS: [Key; 11] = [
 /// Keys whose text is itself a log line (docker, Kubernetes, operators).
 const TEXT_KEYS: [Key; 3] = [Key::Log, Key::Message, Key::Msg];
 
-/// Where a value starts in the line (after the opening quote of a string).
+/// Where a value starts in the line (after the opening quote of a string); for a string,
+/// where it ends (its closing quote, or the line's end where it has none) and whether it
+/// holds an escape, found as the line is read so that its text is never searched again.
 #[derive(Clone, Copy)]
 struct Slot {
     start: u32,
     quoted: bool,
+    end: u32,
+    escaped: bool,
 }
 
 const EMPTY: Slot = Slot {
     start: u32::MAX,
     quoted: false,
+    end: u32::MAX,
+    escaped: false,
 };
 
 /// The first value of each known key of one JSON line.
@@ -178,12 +184,20 @@ pub(crate) struct Record<'a> {
 /// The index of the quote that closes the string opened at `open` (`usize::MAX`: the
 /// string's text starts at 0).
 fn string_end(line: &[u8], open: usize) -> Option<usize> {
+    string_close(line, open).map(|(close, _)| close)
+}
+
+/// The index of the quote that closes the string opened at `open`, and whether the
+/// string holds an escape.
+fn string_close(line: &[u8], open: usize) -> Option<(usize, bool)> {
     let mut at = open.wrapping_add(1);
+    let mut escaped = false;
     loop {
         at += memchr::memchr2(b'"', b'\\', line.get(at..)?)?;
         if line[at] == b'"' {
-            return Some(at);
+            return Some((at, escaped));
         }
+        escaped = true;
         at += 2;
     }
 }
@@ -209,17 +223,25 @@ impl<'a> Record<'a> {
             }
             let value = after + 1 + line[after + 1..].iter().take_while(|b| b.is_ascii_whitespace()).count();
             let quoted = line.get(value) == Some(&b'"');
+            // Go on from the value: a string value is then skipped as a non-key string.
+            at = value;
             if let Some(key) = Key::of(&line[open + 1..close]) {
                 let slot = &mut record.slots[key as usize];
                 if slot.start == u32::MAX {
                     *slot = Slot {
                         start: (value + usize::from(quoted)) as u32,
                         quoted,
+                        ..EMPTY
                     };
+                    // A kept string is read to its end now, and skipped whole.
+                    if quoted {
+                        let (end, escaped) = string_close(line, value).unwrap_or((line.len(), true));
+                        slot.end = end as u32;
+                        slot.escaped = escaped;
+                        at = (end + 1).min(line.len());
+                    }
                 }
             }
-            // Go on from the value: a string value is then skipped as a non-key string.
-            at = value;
         }
         record
     }
@@ -305,29 +327,16 @@ impl<'a> Record<'a> {
     /// The text of the first of `keys` holding a string, escapes decoded.
     pub(crate) fn string(&self, keys: &[Key]) -> Option<Cow<'a, [u8]>> {
         keys.iter().find_map(|&key| {
-            let (value, quoted) = self.get(key)?;
-            if !quoted {
+            let slot = self.slots[key as usize];
+            if slot.start == u32::MAX || !slot.quoted {
                 return None;
             }
-            // The closing quote, found a run of plain bytes at a time (a container's line
-            // is hundreds of bytes of them).
-            let mut end = 0;
-            let mut escaped = false;
-            while end < value.len() {
-                match memchr::memchr2(b'"', b'\\', &value[end..]) {
-                    None => end = value.len(),
-                    Some(i) if value[end + i] == b'"' => {
-                        end += i;
-                        break;
-                    }
-                    Some(i) => {
-                        escaped = true;
-                        end += i + 2;
-                    }
-                }
-            }
-            let raw = value.get(..end)?;
-            Some(if escaped { Cow::Owned(unescape(raw)) } else { Cow::Borrowed(raw) })
+            let raw = self.line.get(slot.start as usize..(slot.end as usize).min(self.line.len()))?;
+            Some(if slot.escaped {
+                Cow::Owned(unescape(raw))
+            } else {
+                Cow::Borrowed(raw)
+            })
         })
     }
 

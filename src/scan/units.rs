@@ -1,7 +1,8 @@
 //! Units of work: a range of a plain file, or a whole stream (gzip, stdin) read on a
 //! thread of its own while this one scans. Each unit yields its chunks in order. A plain
-//! Loki export is read in ranges too, each unwrapped on its own: one outer line gives one
-//! inner line, so the ranges' lines number as the file's. (A container runtime's file is
+//! wrapped file whose records are whole lines (Loki's, a shipper's, compose's) is read in
+//! ranges too, each unwrapped on its own: one outer line gives one inner line, so the
+//! ranges' lines number as the file's. (A container runtime's file is
 //! read whole: a line's pieces may stand far apart, between the other stream's lines.)
 
 use super::chunk::{scan_chunk, ChunkResult};
@@ -9,7 +10,7 @@ use super::{FilePlan, Progress, ScanOptions};
 use crate::error::{describe_io, Problem};
 use crate::format::ENTRY_WINDOW;
 use crate::rules::RuleSet;
-use crate::source::{self, Blocks, PlainFile, Probe, ReadMode, WrapperKind};
+use crate::source::{self, Blocks, PlainFile, Probe, ReadMode};
 
 thread_local! {
     /// The unwrapped lines of the wrapped range a thread is scanning.
@@ -54,7 +55,7 @@ pub(super) fn plan_units(probes: &[Probe], options: &ScanOptions) -> Vec<Unit> {
                     units.push(Unit::Range { file, start, end });
                 }
             }
-            ReadMode::Unwrapped(None, wrapper) if wrapper.kind == WrapperKind::Loki && probe.size > options.chunk_size as u64 => {
+            ReadMode::Unwrapped(None, wrapper) if wrapper.kind.one_record_a_line() && probe.size > options.chunk_size as u64 => {
                 for (start, end) in ranges(probe.size, options.chunk_size) {
                     units.push(Unit::WrappedRange { file, start, end });
                 }
@@ -137,7 +138,7 @@ pub(super) fn run_unit(
                 // leaves the allocator holding many.
                 UNWRAPPED.with_borrow_mut(|inner| {
                     inner.clear();
-                    let not_records = source::unwrap_all(&lines.bytes[..], wrapper, inner)?;
+                    let not_records = source::unwrap_all(&lines.bytes[..], wrapper, inner);
                     // Offsets stay the file's: a range's lines lie between its start and the next's.
                     let chunk = scan_chunk(inner, &[], lines.first, plans[file].columns_at(0), &plans[file], rules, options);
                     Ok((chunk, not_records, lines.shrank))

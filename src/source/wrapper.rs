@@ -146,6 +146,13 @@ impl WrapperKind {
         }
     }
 
+    /// Whether every record is a whole line of its own, never a piece (Docker's and CRI's
+    /// records may be pieces of a line that later records finish): such a file may be
+    /// read in ranges, each unwrapped on its own.
+    pub fn one_record_a_line(self) -> bool {
+        matches!(self, WrapperKind::Loki | WrapperKind::Shipper | WrapperKind::Compose)
+    }
+
     /// What a member of this wrapper's records is called, where a file is read once a
     /// member (see [`Part::Member`]).
     pub fn member_word(self) -> &'static str {
@@ -260,8 +267,16 @@ impl WrapperKind {
 /// spaces.
 fn one_line(text: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
     match text {
-        Cow::Borrowed(t) if memchr::memchr2(b'\n', b'\r', t).is_none() => Cow::Borrowed(t),
-        other => Cow::Owned(other.iter().map(|&b| if matches!(b, b'\n' | b'\r') { b' ' } else { b }).collect()),
+        // JSON text as written holds no line break: only an escape (`\n`) gives one.
+        Cow::Borrowed(t) => Cow::Borrowed(t),
+        Cow::Owned(mut t) => {
+            let mut at = 0;
+            while let Some(i) = memchr::memchr2(b'\n', b'\r', &t[at..]) {
+                t[at + i] = b' ';
+                at += i + 1;
+            }
+            Cow::Owned(t)
+        }
     }
 }
 
@@ -526,40 +541,29 @@ fn continues_a_traceback(text: &[u8]) -> bool {
     !starts_one && (text.trim().is_empty() || format::traceback::in_a_traceback(&text) || go_function)
 }
 
-/// A reader of what the program printed, from a reader of the wrapped lines.
-pub struct Unwrapped<R> {
-    raw: R,
+/// What the program printed, line by line, from the wrapped lines: the state that joins
+/// a line's pieces within a stream and follows tracebacks, whatever the lines are read
+/// from.
+struct Unwrapper {
     wrapper: Wrapper,
-    line: Vec<u8>,
     /// The lines being joined from pieces, on stdout and on stderr.
     pieces: [Pieces; 2],
     /// Lines that were not records of the wrapper, passed on as they are.
     not_records: u64,
 }
 
-/// The lines `raw` wraps, as a byte stream.
-pub(crate) fn unwrapped<R: BufRead + Send>(raw: R, wrapper: Wrapper) -> RecordLines<Unwrapped<R>> {
-    RecordLines::new(Unwrapped {
-        raw,
-        wrapper,
-        line: Vec::new(),
-        pieces: Default::default(),
-        not_records: 0,
-    })
-}
-
-impl<R: BufRead + Send> Unwrapped<R> {
-    /// Unwraps the next line into `out`. An outer line is read to at most [`MAX_JOINED`]
-    /// bytes (the rest of a longer one is skipped): a file of one endless line is never
-    /// held whole.
-    fn next_line(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
-        if read_line_bounded(&mut self.raw, &mut self.line, MAX_JOINED)? == 0 {
-            // A line whose last piece never came is dropped, as a stream cut short drops
-            // its piece of a line: its pieces gave empty lines, and a line of its own
-            // after the last would cite no line of the file.
-            return Ok(false);
+impl Unwrapper {
+    fn new(wrapper: Wrapper) -> Unwrapper {
+        Unwrapper {
+            wrapper,
+            pieces: Default::default(),
+            not_records: 0,
         }
-        let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+    }
+
+    /// Unwraps one outer line (its newline, if any, included) into `out`: always one line.
+    fn take(&mut self, line: &[u8], out: &mut Vec<u8>) {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         match self.wrapper.kind.record(line) {
             // A line that is no record is read by one reading of the file only.
@@ -572,6 +576,10 @@ impl<R: BufRead + Send> Unwrapped<R> {
             }
             // Another part's line, where the parts are read apart.
             Some(record) if !self.wrapper.keeps(line, record.stderr) => {}
+            // A whole line, with no pieces before it and no time to put in front: as it is.
+            Some(record) if !record.partial && !self.wrapper.stamped && self.pieces[usize::from(record.stderr)].text.is_empty() => {
+                out.extend_from_slice(&record.text);
+            }
             Some(record) => {
                 let pieces = &mut self.pieces[usize::from(record.stderr)];
                 if pieces.text.is_empty() {
@@ -597,6 +605,37 @@ impl<R: BufRead + Send> Unwrapped<R> {
             }
         }
         out.push(b'\n');
+    }
+}
+
+/// A reader of what the program printed, from a reader of the wrapped lines.
+pub struct Unwrapped<R> {
+    raw: R,
+    line: Vec<u8>,
+    unwrapper: Unwrapper,
+}
+
+/// The lines `raw` wraps, as a byte stream.
+pub(crate) fn unwrapped<R: BufRead + Send>(raw: R, wrapper: Wrapper) -> RecordLines<Unwrapped<R>> {
+    RecordLines::new(Unwrapped {
+        raw,
+        line: Vec::new(),
+        unwrapper: Unwrapper::new(wrapper),
+    })
+}
+
+impl<R: BufRead + Send> Unwrapped<R> {
+    /// Unwraps the next line into `out`. An outer line is read to at most [`MAX_JOINED`]
+    /// bytes (the rest of a longer one is skipped): a file of one endless line is never
+    /// held whole.
+    fn next_line(&mut self, out: &mut Vec<u8>) -> io::Result<bool> {
+        if read_line_bounded(&mut self.raw, &mut self.line, MAX_JOINED)? == 0 {
+            // A line whose last piece never came is dropped, as a stream cut short drops
+            // its piece of a line: its pieces gave empty lines, and a line of its own
+            // after the last would cite no line of the file.
+            return Ok(false);
+        }
+        self.unwrapper.take(&self.line, out);
         Ok(true)
     }
 }
@@ -608,7 +647,7 @@ impl<R: BufRead + Send> Records for Unwrapped<R> {
 
     /// The lines that were not records, said once.
     fn end_note(&self) -> Option<String> {
-        not_records_note(self.not_records, self.wrapper.kind)
+        not_records_note(self.unwrapper.not_records, self.unwrapper.wrapper.kind)
     }
 }
 
@@ -625,22 +664,23 @@ pub(crate) fn not_records_note(count: u64, kind: WrapperKind) -> Option<String> 
 /// lines were not records: the reading the scan streams, whole, for tests and fuzzing.
 pub fn unwrapped_lines(wrapper: Wrapper, bytes: &[u8]) -> (Vec<u8>, u64) {
     let mut out = Vec::new();
-    let not_records = unwrap_all(bytes, wrapper, &mut out).expect("reading from memory cannot fail");
+    let not_records = unwrap_all(bytes, wrapper, &mut out);
     (out, not_records)
 }
 
-/// Unwraps all of `raw` into `out`; returns how many lines were not records (for a range
-/// of a file, whose counts are added up before they are said).
-pub(crate) fn unwrap_all<R: BufRead + Send>(raw: R, wrapper: Wrapper, out: &mut Vec<u8>) -> io::Result<u64> {
-    let mut lines = Unwrapped {
-        raw,
-        wrapper,
-        line: Vec::new(),
-        pieces: Default::default(),
-        not_records: 0,
-    };
-    while lines.next_line(out)? {}
-    Ok(lines.not_records)
+/// Unwraps all of `bytes` (a range of a mapped file) into `out`, line by line in place;
+/// returns how many lines were not records (for a range of a file, whose counts are added
+/// up before they are said). An outer line is read to at most [`MAX_JOINED`] bytes, as
+/// from a stream.
+pub(crate) fn unwrap_all(bytes: &[u8], wrapper: Wrapper, out: &mut Vec<u8>) -> u64 {
+    let mut unwrapper = Unwrapper::new(wrapper);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+        unwrapper.take(&rest[..end.min(MAX_JOINED)], out);
+        rest = &rest[end..];
+    }
+    unwrapper.not_records
 }
 
 #[cfg(test)]
