@@ -59,14 +59,19 @@ impl Problem {
     }
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let level = match self.level {
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
             Level::Note => "note",
             Level::Warning => "warning",
             Level::Error => "error",
-        };
-        write!(f, "{level}: {}: {}", self.file, self.message)
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}: {}", self.level.name(), self.file, self.message)
     }
 }
 

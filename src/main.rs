@@ -10,11 +10,11 @@ use cli::args::{
 };
 use cli::output::{self, error_line, finish_output, print_problems, Bar, Files, Outcome};
 use postmortem::error::Problem;
-use postmortem::render::{self, RecordStyle, View};
+use postmortem::render::{self, RecordStyle, SourceRows, View};
 use postmortem::report::{Report, SourcesReport, TimelineReport};
 use postmortem::Config;
 use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -34,14 +34,14 @@ fn main() -> ExitCode {
 
 /// A run's report with the problems met said on stderr, or, when the run gave none, the
 /// problems and why: a usage error, exit status 2.
-fn reported<T>(outcome: Result<T, postmortem::Error>, problems: impl Fn(&T) -> &[Problem]) -> Result<T, ExitCode> {
+fn reported<T>(outcome: Result<T, postmortem::Error>, problems: impl Fn(&T) -> &[Problem], verbose: bool) -> Result<T, ExitCode> {
     match outcome {
         Ok(report) => {
-            print_problems(problems(&report));
+            print_problems(problems(&report), verbose);
             Ok(report)
         }
         Err(e) => {
-            print_problems(e.problems());
+            print_problems(e.problems(), verbose);
             error_line(&e.to_string());
             Err(ExitCode::from(2))
         }
@@ -54,11 +54,11 @@ fn read_nothing(sources: &[postmortem::report::Source]) -> bool {
 }
 
 /// The draft's report.
-fn analyse(paths: &[PathBuf], config: &Config, quiet: bool) -> Result<Report, ExitCode> {
-    let bar = Bar::new(quiet);
-    let outcome = postmortem::draft(paths, config, &bar);
+fn analyse(scan: &args::ScanArgs, config: &Config) -> Result<Report, ExitCode> {
+    let bar = Bar::new(scan.quiet);
+    let outcome = postmortem::draft(&scan.paths, config, &bar);
     bar.finish();
-    reported(outcome, |r: &Report| &r.problems)
+    reported(outcome, |r: &Report| &r.problems, scan.verbose)
 }
 
 fn draft_command(args: DraftArgs) -> ExitCode {
@@ -67,7 +67,7 @@ fn draft_command(args: DraftArgs) -> ExitCode {
         let config = args.analysis.config()?;
         output::refuse_existing(&outputs, args.force)?;
         let quiet = args.analysis.scan.quiet;
-        let report = analyse(&args.analysis.scan.paths, &config, quiet)?;
+        let report = analyse(&args.analysis.scan, &config)?;
         let mut files = Files::new(outputs.clone(), args.force, quiet);
         let outcome = Outcome::of(&report.problems, &report.sources);
         let mut view = View::plain(report.display_zone);
@@ -112,7 +112,7 @@ fn chart_command(args: ChartArgs) -> ExitCode {
         let config = args.analysis.config()?;
         output::refuse_existing(&[args.output.as_path()], args.force)?;
         let quiet = args.analysis.scan.quiet;
-        let report = analyse(&args.analysis.scan.paths, &config, quiet)?;
+        let report = analyse(&args.analysis.scan, &config)?;
         let outcome = Outcome::of(&report.problems, &report.sources);
         let mut files = Files::new(vec![args.output.as_path()], args.force, quiet);
         // A run that failed draws nothing; one that did not and has nothing to chart fails.
@@ -133,7 +133,7 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
         let bar = Bar::new(args.scan.quiet);
         let outcome = postmortem::timeline(&args.scan.paths, &config, &bar);
         bar.finish();
-        let report = reported(outcome, |r: &TimelineReport| &r.problems)?;
+        let report = reported(outcome, |r: &TimelineReport| &r.problems, args.scan.verbose)?;
         if read_nothing(&report.sources) {
             return Ok(Outcome::of(&report.problems, &report.sources).exit());
         }
@@ -159,11 +159,14 @@ fn sources_command(args: SourcesArgs) -> ExitCode {
         let bar = Bar::new(args.scan.quiet);
         let outcome = postmortem::sources(&args.scan.paths, &config, &bar);
         bar.finish();
-        let report = reported(outcome, |r: &SourcesReport| &r.problems)?;
+        let report = reported(outcome, |r: &SourcesReport| &r.problems, args.scan.verbose)?;
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         let written = match args.format {
-            SourcesFormat::Text => render::write_sources_text(&mut out, &report.sources, &report.problems, report.display_zone),
+            SourcesFormat::Text => {
+                let rows = if args.files { SourceRows::Files } else { SourceRows::Sources };
+                render::write_sources_text(&mut out, &report.sources, &report.problems, report.display_zone, rows)
+            }
             SourcesFormat::Json => render::write_sources_json(&mut out, &report.sources),
         };
         finish_output(written.and_then(|()| out.flush()))?;

@@ -152,6 +152,10 @@ pub struct ScanArgs {
     /// Hide the progress bar and the `wrote FILE` line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Say every note on its own line: the same note on many files is otherwise said once,
+    /// with their count and the first few names.
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -259,9 +263,13 @@ pub enum SourcesFormat {
 pub struct SourcesArgs {
     #[command(flatten)]
     pub scan: ScanArgs,
-    /// text: a table; json: an array, one object a file.
+    /// text: a table, one row a source (the pieces of one stream together); json: an
+    /// array, one object a file.
     #[arg(long, value_enum, default_value = "text")]
     pub format: SourcesFormat,
+    /// In the table, one row a file, not a source.
+    #[arg(long)]
+    pub files: bool,
 }
 
 /// `1GiB`, `64MiB`, `500KiB`, `1000000` → bytes.

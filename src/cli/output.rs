@@ -27,17 +27,48 @@ pub fn fail(e: anyhow::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Files skipped as notes, at most this many named in the one warning that counts them.
+/// Files skipped as notes, at most this many named in the one warning that counts them;
+/// the same for a note said of many files (a layout's thousand pieces): beyond this many
+/// lines, a reader stops reading them.
 const SKIPPED_NAMED: usize = 3;
 
-/// Each problem with the input, one line a problem, log text cleaned for the terminal.
-/// Files skipped for their names (images, archives of code) are counted in one line, not
-/// named one by one: `sources` lists them.
-pub fn print_problems(problems: &[Problem]) {
+/// Each problem with the input, log text cleaned for the terminal: one line a problem, and
+/// one line for the same problem of more than [`SKIPPED_NAMED`] files (their count and the
+/// first names), unless `verbose`. Files skipped for their names (images, archives of
+/// code) are counted in one line, not named one by one: `sources` lists them.
+pub fn print_problems(problems: &[Problem], verbose: bool) {
     let clean = |text: &str| postmortem::text::clean_line(text.as_bytes(), 2000);
     let quietly_skipped: Vec<&Problem> = problems.iter().filter(|p| p.skipped && p.level == Level::Note).collect();
+    // The same words at the same level, in the order first said.
+    let mut alike: Vec<Vec<&Problem>> = Vec::new();
     for problem in problems.iter().filter(|p| !(p.skipped && p.level == Level::Note)) {
-        say(&format!("postmortem: {}", clean(&problem.to_string())));
+        match alike
+            .iter_mut()
+            .find(|same| same[0].level == problem.level && same[0].message == problem.message)
+        {
+            Some(same) => same.push(problem),
+            None => alike.push(vec![problem]),
+        }
+    }
+    for same in alike {
+        if verbose || same.len() <= SKIPPED_NAMED {
+            for problem in same {
+                say(&format!("postmortem: {}", clean(&problem.to_string())));
+            }
+            continue;
+        }
+        let names: Vec<&str> = same
+            .iter()
+            .take(SKIPPED_NAMED)
+            .map(|p| p.file.rsplit('/').next().unwrap_or(&p.file))
+            .collect();
+        say(&format!(
+            "postmortem: {}: {} ({}, …): {} (-v names them all)",
+            same[0].level.name(),
+            files(same.len()),
+            clean(&names.join(", ")),
+            clean(&same[0].message)
+        ));
     }
     if !quietly_skipped.is_empty() {
         let mut named: Vec<&str> = quietly_skipped

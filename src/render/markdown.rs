@@ -53,8 +53,10 @@ pub fn code(text: &str) -> String {
 /// when it is not the incident's day), citations relative to the inputs' common folder.
 struct Writer {
     zone: Zone,
-    /// The folder citations are relative to (with its trailing `/`), if the inputs share one.
-    base: Option<String>,
+    /// How citations name files (see [`super::CitedNames`]).
+    names: super::CitedNames,
+    /// The files cited by a short name so far, for the Sources section to name in full.
+    cited: std::cell::RefCell<std::collections::BTreeSet<String>>,
     /// The incident's day in the display zone, `YYYY-MM-DD`.
     day: Option<String>,
 }
@@ -64,11 +66,10 @@ impl Writer {
         evidence
             .iter()
             .map(|e| {
-                let file = match &self.base {
-                    Some(base) => e.file.strip_prefix(base.as_str()).unwrap_or(&e.file),
-                    None => &e.file,
-                };
-                format!(" \\[{}:{}\\]", escape(file), e.line)
+                if self.names.is_short(&e.file) {
+                    self.cited.borrow_mut().insert(e.file.clone());
+                }
+                format!(" \\[{}:{}\\]", escape(self.names.name(&e.file)), e.line)
             })
             .collect()
     }
@@ -163,10 +164,7 @@ fn link_target(path: &str) -> String {
 /// What the reader must know of how times were read: naive times read in a zone nobody
 /// stated (the one other logs carry, or this machine's), and clocks found off.
 fn time_notes(sources: &[Source], w: &Writer) -> Vec<String> {
-    let name = |file: &str| {
-        let file = w.base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file);
-        code(file)
-    };
+    let name = |file: &str| code(w.names.name(file));
     /// A zone nobody stated, and why it was taken.
     #[derive(PartialEq)]
     struct Unstated<'a> {
@@ -245,7 +243,8 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     let zone = view.zone;
     let mut w = Writer {
         zone,
-        base: super::common_folder(&report.sources),
+        names: super::CitedNames::of(&report.sources),
+        cited: Default::default(),
         day: None,
     };
     let mut out = String::new();
@@ -254,7 +253,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         out.push_str(
             "> First draft written by `postmortem` from the logs. Every statement cites the log lines it rests on as \\[file:line\\]",
         );
-        if let Some(base) = &w.base {
+        if let Some(base) = &w.names.base {
             let _ = write!(out, ", files named from {}", code(base));
         }
         let _ = write!(
@@ -646,25 +645,34 @@ fn lower_first(text: &str) -> String {
     }
 }
 
+/// The sources, one row a source (the pieces of a stream together), then the whole name
+/// of each file the draft cited by a short name.
 fn sources(out: &mut String, w: &Writer, files: &[Source]) {
     out.push_str("## Sources\n\n| file | format | zone | lines | first | last |\n|---|---|---|---|---|---|\n");
-    for f in files {
+    for row in super::sources::rows(files, super::SourceRows::Sources) {
         let when = |t: Option<Micros>| t.map_or("-".to_string(), |t| w.time(t));
-        let zone = f.zone_label();
+        let zone = row.first_file.zone_label();
         // A file shown by a container's name: where it is, beside the name.
-        let file = match &f.path {
-            Some(path) => format!("{} ({})", escape(&f.label()), escape(path)),
-            None => escape(&f.label()),
+        let file = match &row.first_file.path {
+            Some(path) => format!("{} ({})", escape(&row.name), escape(path)),
+            None => escape(&row.name),
         };
         let _ = writeln!(
             out,
             "| {file} | {} | {} | {} | {} | {} |",
-            f.format,
+            row.first_file.format,
             escape(&zone),
-            thousands(f.lines),
-            when(f.first),
-            when(f.last)
+            thousands(row.lines),
+            when(row.first),
+            when(row.last)
         );
+    }
+    let cited = w.cited.borrow();
+    if !cited.is_empty() {
+        out.push_str("\nCited by a short name:\n\n");
+        for file in cited.iter() {
+            let _ = writeln!(out, "- {}: {}", code(w.names.name(file)), code(file));
+        }
     }
 }
 
@@ -718,7 +726,8 @@ mod tests {
     fn a_span_names_the_end_date_only_when_it_is_another_day() {
         let w = Writer {
             zone: Zone::UTC,
-            base: None,
+            names: crate::render::CitedNames::of(&[]),
+            cited: Default::default(),
             day: None,
         };
         let at = |h: i64, m: i64| (1_700_000_000 / 86_400 * 86_400 + h * 3_600 + m * 60) * 1_000_000;

@@ -14,7 +14,7 @@ mod text;
 pub use chart::chart_svg;
 pub use markdown::{code, escape, write_draft};
 pub use records::{write_records, RecordStyle};
-pub use sources::{write_sources_json, write_sources_text};
+pub use sources::{write_sources_json, write_sources_text, SourceRows};
 pub use text::write_timeline_text;
 
 use crate::report::{Report, Source};
@@ -76,6 +76,112 @@ pub(crate) fn common_folder(sources: &[Source]) -> Option<String> {
     // names begin alike (`é/` and `è/` share their first byte).
     let end = first.as_bytes()[..shared].iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
     (end > 0).then(|| first[..end].to_string())
+}
+
+/// A file's name, past the common folder, longer than this is cited by a short name: a
+/// citation of 60 characters (`[…:12345]`, brackets and line) still leaves a line of
+/// prose room for its words, and a layout's piece (`…_app.NAME.ID_20190702T1345Z_IP_RANDOM.log.gz`,
+/// about 110 characters) does not.
+const LONG_NAME: usize = 48;
+
+/// The end of a name kept where nothing else tells it from its stream's other pieces.
+const KEPT_TAIL: usize = 24;
+
+/// How citations name files: relative to the folder every input shares, and a name
+/// longer than [`LONG_NAME`] by its first folder and the part of its name that tells it
+/// from its stream's other pieces (`alb …20190702T1345Z_35.176.12.9_c2695db3`), unique
+/// within the report; the Sources section gives each short name's whole path once.
+pub(crate) struct CitedNames {
+    /// The folder every source lies in (with its trailing `/`), if any.
+    pub base: Option<String>,
+    /// Short names, by the file's whole name.
+    short: std::collections::HashMap<String, String>,
+}
+
+impl CitedNames {
+    pub fn of(sources: &[Source]) -> CitedNames {
+        let base = common_folder(sources);
+        let relative = |file: &str| -> String { base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file).to_string() };
+        let basename = |file: &str| -> String { relative(file).rsplit('/').next().unwrap_or_default().to_string() };
+        // Each stream's pieces' names, sorted: what the first and the last share, all share.
+        let mut pieces: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+        for source in sources {
+            pieces.entry(source.group.as_str()).or_default().push(basename(&source.file));
+        }
+        for names in pieces.values_mut() {
+            names.sort();
+            names.dedup();
+        }
+        let mut short = std::collections::HashMap::new();
+        for source in sources.iter().filter(|s| relative(&s.file).chars().count() > LONG_NAME) {
+            let rel = relative(&source.file);
+            let name = basename(&source.file);
+            let siblings = &pieces[source.group.as_str()];
+            // What the pieces' names share, back to a separator: `…_app.NAME.ID_`.
+            let shared = match (siblings.first(), siblings.last()) {
+                (Some(first), Some(last)) if siblings.len() > 1 => first.bytes().zip(last.bytes()).take_while(|(a, b)| a == b).count(),
+                _ => 0,
+            };
+            let start = name.as_bytes()[..shared]
+                .iter()
+                .rposition(|b| b"_-.".contains(b))
+                .map_or(0, |i| i + 1);
+            let mut tail = &name[start..];
+            for ending in [".gz", ".bz2", ".xz", ".zst", ".log", ".json"] {
+                tail = tail.strip_suffix(ending).unwrap_or(tail);
+            }
+            if start == 0 || tail.is_empty() {
+                // Nothing shared: the name's end, from a separator.
+                let cut = tail.len().saturating_sub(KEPT_TAIL);
+                let from = (cut..tail.len()).find(|&i| tail.is_char_boundary(i) && (i == cut || b"_-.".contains(&tail.as_bytes()[i - 1])));
+                tail = &tail[from.unwrap_or(0)..];
+            }
+            // The first folder that says something: not a date's (`2019`, `07`, `y=2025`).
+            let folders = rel.rsplit_once('/').map_or("", |(folders, _)| folders);
+            let head = folders
+                .split('/')
+                .find(|f| f.split('=').next_back().is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit())))
+                .unwrap_or("");
+            let cited = if head.is_empty() {
+                format!("…{tail}")
+            } else {
+                format!("{head} …{tail}")
+            };
+            short.insert(source.file.clone(), cited);
+        }
+        // A short name two files would share is no name: those keep their whole ones.
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for cited in short.values() {
+            *counts.entry(cited.as_str()).or_default() += 1;
+        }
+        let taken: std::collections::HashSet<String> = sources
+            .iter()
+            .filter(|s| !short.contains_key(&s.file))
+            .map(|s| relative(&s.file))
+            .collect();
+        let shared: Vec<String> = short
+            .iter()
+            .filter(|(_, cited)| counts[cited.as_str()] > 1 || taken.contains(*cited))
+            .map(|(file, _)| file.clone())
+            .collect();
+        for file in shared {
+            short.remove(&file);
+        }
+        CitedNames { base, short }
+    }
+
+    /// How a citation names `file`.
+    pub fn name<'a>(&'a self, file: &'a str) -> &'a str {
+        if let Some(short) = self.short.get(file) {
+            return short;
+        }
+        self.base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file)
+    }
+
+    /// Whether `file` is cited by a short name.
+    pub fn is_short(&self, file: &str) -> bool {
+        self.short.contains_key(file)
+    }
 }
 
 /// A cut falls back to the last space when that loses at most this share of the room;

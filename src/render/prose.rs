@@ -273,12 +273,11 @@ pub fn how_sure(report: &Report) -> Vec<Part> {
             reasons.push(format!("it stopped {} before the failures did", human_duration(end - m.end)));
         }
     }
-    let files: std::collections::BTreeSet<&str> = chain
-        .iter()
-        .flat_map(|l| l.episode.evidence.iter().map(|e| e.file.as_str()))
-        .collect();
-    if files.len() > 1 {
-        reasons.push(format!("the chain rests on {} logs", files.len()));
+    // Logs are sources, not files: the pieces of one stream (a rotated set, a load
+    // balancer's 5-minute files) are one log.
+    let logs: std::collections::BTreeSet<&str> = chain.iter().map(|l| l.episode.group.as_str()).collect();
+    if logs.len() > 1 {
+        reasons.push(format!("the chain rests on {} logs", logs.len()));
     }
     let mut missing: Vec<&str> = Vec::new();
     if trigger.is_none() {

@@ -7,7 +7,7 @@
 //! object whose keys change from line to line. So DuckDB, Polars and pandas infer one
 //! schema for a quiet day and a bad one alike. Times are RFC 3339 UTC to the microsecond.
 
-use super::plain_text;
+use super::{plain_text, CitedNames};
 use crate::report::{Episode, Event, Evidence, TimelineReport};
 use crate::time::{rfc3339_micros, Micros, Zone};
 use serde::Serialize;
@@ -22,17 +22,20 @@ pub enum RecordStyle {
     Timesketch,
 }
 
-/// A line behind a record, or nulls.
+/// A line behind a record, or nulls: its file's whole name, and the name citations give
+/// it (see [`CitedNames`]).
 #[derive(Serialize)]
 struct Line<'a> {
     file: Option<&'a str>,
+    name: Option<&'a str>,
     line: Option<u64>,
 }
 
 impl<'a> Line<'a> {
-    fn of(evidence: Option<&'a Evidence>) -> Line<'a> {
+    fn of(evidence: Option<&'a Evidence>, names: &'a CitedNames) -> Line<'a> {
         Line {
             file: evidence.map(|e| e.file.as_str()),
+            name: evidence.map(|e| names.name(&e.file)),
             line: evidence.map(|e| e.line),
         }
     }
@@ -98,6 +101,8 @@ struct Field<'a> {
 struct EventRecord<'a> {
     time: String,
     file: &'a str,
+    /// The name citations give the file (see [`CitedNames`]).
+    name: &'a str,
     line: u64,
     offset: u64,
     source: &'static str,
@@ -125,7 +130,7 @@ struct Sketch<R> {
     data_type: &'static str,
 }
 
-fn episode_record(e: &Episode, zone: Zone) -> EpisodeRecord<'_> {
+fn episode_record<'a>(e: &'a Episode, zone: Zone, names: &'a CitedNames) -> EpisodeRecord<'a> {
     EpisodeRecord {
         time: rfc3339_micros(e.start),
         end: rfc3339_micros(e.end),
@@ -150,20 +155,21 @@ fn episode_record(e: &Episode, zone: Zone) -> EpisodeRecord<'_> {
             unit: e.rate.map(|r| r.unit.name()),
             ongoing: e.rate.map(|r| r.ongoing),
         },
-        first: Line::of(e.first.as_ref()),
-        last: Line::of(e.last.as_ref()),
+        first: Line::of(e.first.as_ref(), names),
+        last: Line::of(e.last.as_ref(), names),
         quote: Quote {
             line: e.quote.as_ref().map(|q| q.line.as_str()),
             message: e.quote.as_ref().map(|q| q.message.as_str()),
         },
-        evidence: e.evidence.iter().map(|x| Line::of(Some(x))).collect(),
+        evidence: e.evidence.iter().map(|x| Line::of(Some(x), names)).collect(),
     }
 }
 
-fn event_record(e: &Event) -> EventRecord<'_> {
+fn event_record<'a>(e: &'a Event, names: &'a CitedNames) -> EventRecord<'a> {
     EventRecord {
         time: rfc3339_micros(e.time),
         file: &e.file,
+        name: names.name(&e.file),
         line: e.line,
         offset: e.offset,
         source: e.source.name(),
@@ -207,17 +213,30 @@ fn write_line(out: &mut dyn Write, record: &impl Serialize) -> io::Result<()> {
 /// One JSON object a line: the episodes, or every event when the report kept them.
 pub fn write_records(out: &mut dyn Write, style: RecordStyle, report: &TimelineReport) -> io::Result<()> {
     let zone = report.display_zone;
+    let names = CitedNames::of(&report.sources);
     match (&report.events, style) {
-        (Some(events), RecordStyle::Jsonl) => events.iter().try_for_each(|e| write_line(out, &event_record(e))),
-        (Some(events), RecordStyle::Timesketch) => events
+        (Some(events), RecordStyle::Jsonl) => events.iter().try_for_each(|e| write_line(out, &event_record(e, &names))),
+        (Some(events), RecordStyle::Timesketch) => events.iter().try_for_each(|e| {
+            write_line(
+                out,
+                &sketch(event_record(e, &names), None, e.time, "Log line time", "postmortem:event"),
+            )
+        }),
+        (None, RecordStyle::Jsonl) => report
+            .episodes
             .iter()
-            .try_for_each(|e| write_line(out, &sketch(event_record(e), None, e.time, "Log line time", "postmortem:event"))),
-        (None, RecordStyle::Jsonl) => report.episodes.iter().try_for_each(|e| write_line(out, &episode_record(e, zone))),
+            .try_for_each(|e| write_line(out, &episode_record(e, zone, &names))),
         (None, RecordStyle::Timesketch) => report.episodes.iter().try_for_each(|e| {
             let message = Some(episode_message(e, zone));
             write_line(
                 out,
-                &sketch(episode_record(e, zone), message, e.start, "Episode start", "postmortem:episode"),
+                &sketch(
+                    episode_record(e, zone, &names),
+                    message,
+                    e.start,
+                    "Episode start",
+                    "postmortem:episode",
+                ),
             )
         }),
     }

@@ -8,7 +8,7 @@
 //! message does not fit beside the whole of it, and the message is cut at a word with
 //! `…`, so a row never wraps. Without a width (piped) nothing is cut.
 
-use super::{columns, common_folder, cut_to, plain_text, rate_value, thousands, View};
+use super::{columns, cut_to, plain_text, rate_value, thousands, CitedNames, View};
 use crate::report::{Episode, Event, Evidence, TimelineReport};
 use crate::rules::Severity;
 use crate::time::{display_clock, display_time, Micros, Zone};
@@ -71,14 +71,14 @@ impl Row {
     }
 }
 
-/// Names files relative to the folder every input shares.
+/// Names files as citations do (see [`CitedNames`]).
 struct Files {
-    base: Option<String>,
+    names: CitedNames,
 }
 
 impl Files {
-    fn name<'a>(&self, file: &'a str) -> &'a str {
-        self.base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file)
+    fn name<'a>(&'a self, file: &'a str) -> &'a str {
+        self.names.name(file)
     }
 
     /// `[file:line … line]` (or `… file:line` when the last is elsewhere), and `[file:line]`.
@@ -209,7 +209,7 @@ fn event_rows(events: &[Event], files: &Files, zone: Zone) -> Vec<(Micros, Row)>
 pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &View) -> io::Result<()> {
     let zone = view.zone;
     let files = Files {
-        base: common_folder(&report.sources),
+        names: CitedNames::of(&report.sources),
     };
     let rows = match &report.events {
         Some(events) => event_rows(events, &files, zone),
@@ -219,7 +219,7 @@ pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &
         Some(width) => cut_to(line, width),
         None => line.to_string(),
     };
-    if let Some(base) = files.base.as_deref().filter(|_| !rows.is_empty()) {
+    if let Some(base) = files.names.base.as_deref().filter(|_| !rows.is_empty()) {
         writeln!(out, "{}", fit(&format!("Files in {base}")))?;
     }
     let mut day = String::new();
@@ -298,7 +298,10 @@ mod tests {
     #[test]
     fn files_are_named_below_the_shared_folder_and_a_run_in_one_file_once() {
         let files = Files {
-            base: Some("logs/".to_string()),
+            names: CitedNames {
+                base: Some("logs/".to_string()),
+                short: Default::default(),
+            },
         };
         let at = |file: &str, line| Evidence {
             file: file.to_string(),

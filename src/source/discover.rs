@@ -195,7 +195,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
     });
     // Group rotated sets while keeping the first-seen order of the sets themselves.
     let mut order: Vec<String> = Vec::new();
-    let mut sets: BTreeMap<String, Vec<(u32, InputFile)>> = BTreeMap::new();
+    let mut sets: BTreeMap<String, Vec<(u32, String, InputFile)>> = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
     for (found_as, origin) in found {
         // A container's file by the container's name, unless another file has it.
@@ -213,10 +213,15 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
             }
             None => (found_as, None),
         };
-        let (group, number) = if origin == Origin::Stdin {
-            ("-".to_string(), 0)
+        // Pieces of a stream split by time or node (see `layouts`) are one set, ordered by
+        // the time their names carry, older than the live file; else a rotated set.
+        let (group, number, time) = if origin == Origin::Stdin {
+            ("-".to_string(), 0, String::new())
+        } else if let Some(piece) = super::layouts::piece_of(&display) {
+            (piece.stream, 1, piece.order)
         } else {
-            rotation(&display)
+            let (group, number) = rotation(&display);
+            (group, number, String::new())
         };
         if !sets.contains_key(&group) {
             order.push(group.clone());
@@ -229,14 +234,18 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
             group: group.clone(),
             part: None,
         };
-        sets.entry(group).or_default().push((number, file));
+        sets.entry(group).or_default().push((number, time, file));
     }
     let mut files = Vec::new();
     for group in order {
         let mut members = sets.remove(&group).unwrap_or_default();
         // Higher rotation numbers are older; the live file (0) is newest.
-        members.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.display.cmp(&b.1.display)));
-        files.extend(members.into_iter().map(|(_, file)| file));
+        members.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.cmp(&b.1))
+                .then_with(|| a.2.display.cmp(&b.2.display))
+        });
+        files.extend(members.into_iter().map(|(_, _, file)| file));
     }
     (files, problems)
 }
