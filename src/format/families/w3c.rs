@@ -131,18 +131,27 @@ impl Columns {
     /// The columns of the first `#Fields:` in a file's head, if it has one.
     pub fn of_head(head: &[u8]) -> Option<Columns> {
         let lines = || head.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-        let software = lines().find_map(|l| l.strip_prefix(b"#Software:"));
-        // IIS and its Advanced Logging module count time-taken in milliseconds.
-        let unit = match software {
-            Some(name) if crate::format::contains(name, b"Internet Information Services") || crate::format::contains(name, b"IIS") => {
-                TakenUnit::Millis
-            }
-            _ => TakenUnit::Seconds,
-        };
         let data = lines().find(|l| !l.is_empty() && !l.starts_with(b"#"));
         let tab = data.is_some_and(|l| l.contains(&b'\t'));
-        match lines().find_map(|l| l.strip_prefix(b"#Fields:")) {
-            Some(fields) => Some(Columns::of_fields(fields, tab, unit)),
+        // Every file's head is asked (the sniffer's first question): one substring search
+        // tells most that they name no columns, before any line is looked at twice.
+        let fields = match memchr::memmem::find(head, b"#Fields:") {
+            Some(_) => lines().find_map(|l| l.strip_prefix(b"#Fields:")),
+            None => None,
+        };
+        match fields {
+            Some(fields) => {
+                // IIS and its Advanced Logging module count time-taken in milliseconds.
+                let unit = match lines().find_map(|l| l.strip_prefix(b"#Software:")) {
+                    Some(name)
+                        if crate::format::contains(name, b"Internet Information Services") || crate::format::contains(name, b"IIS") =>
+                    {
+                        TakenUnit::Millis
+                    }
+                    _ => TakenUnit::Seconds,
+                };
+                Some(Columns::of_fields(fields, tab, unit))
+            }
             // A CloudFront log whose header a shipper stripped: its columns are the
             // standard log's, in their documented order.
             None if tab && data.is_some_and(W3c::looks_like) => Some(Columns::cloudfront()),
