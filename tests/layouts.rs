@@ -272,3 +272,41 @@ fn each_layouts_pieces_are_one_source() {
         "{nginx:?}"
     );
 }
+
+/// A node's `/var/log`, as the kubelet lays it out: `containers/*.log` links to the files
+/// under `pods/`. Each file is read once, under the pod's name, so its requests are
+/// counted once; the link is named in a note.
+#[test]
+fn the_kubelets_links_beside_the_pods_files_are_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = dir.path().join("pods/shop_web-7d9c_0a1b2c3d-1111-2222-3333-444455556666/nginx");
+    std::fs::create_dir_all(&pod).unwrap();
+    std::fs::create_dir_all(dir.path().join("containers")).unwrap();
+    let lines: String = (0..4)
+        .map(|i| {
+            format!(
+                "2025-03-31T09:37:1{i}.780Z stdout F 10.0.0.7 - - [31/Mar/2025:09:37:1{i} +0000] \"GET / HTTP/1.1\" 502 5 \"-\" \"curl\"\n"
+            )
+        })
+        .collect();
+    std::fs::write(pod.join("0.log"), lines).unwrap();
+    std::os::unix::fs::symlink(
+        "../pods/shop_web-7d9c_0a1b2c3d-1111-2222-3333-444455556666/nginx/0.log",
+        dir.path()
+            .join("containers/web-7d9c_shop_nginx-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.log"),
+    )
+    .unwrap();
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    let result = postmortem::scan_paths(
+        &[dir.path().to_path_buf()],
+        &rules,
+        &postmortem::scan::ScanOptions::default(),
+        &postmortem::scan::NoProgress,
+    );
+    let read: Vec<&str> = result.files.iter().map(|f| f.display.rsplit("/pods/").next().unwrap()).collect();
+    assert_eq!(read, ["shop/web-7d9c.nginx.log"]);
+    let requests: u64 = result.series.values().flat_map(|s| s.buckets.values()).map(|b| b.requests).sum();
+    assert_eq!(requests, 4);
+    let notes: Vec<&str> = result.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(notes, ["a link to a file read under another name; read once"]);
+}

@@ -120,7 +120,26 @@ fn tidy(path: &Path) -> String {
     path.components().collect::<PathBuf>().display().to_string()
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+/// A file found, by the device and inode it is, and whether it was found through a link:
+/// Kubernetes links `/var/log/containers/*.log` to the files under `/var/log/pods`, and a
+/// directory holding both must read each file once.
+#[derive(Clone, Copy)]
+struct Found {
+    id: (u64, u64),
+    link: bool,
+}
+
+impl Found {
+    fn of(meta: &fs::Metadata, link: bool) -> Found {
+        use std::os::unix::fs::MetadataExt;
+        Found {
+            id: (meta.dev(), meta.ino()),
+            link,
+        }
+    }
+}
+
+fn walk(dir: &Path, found: &mut Vec<(PathBuf, Found)>, problems: &mut Vec<Problem>) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -147,11 +166,13 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
             walk(&path, found, problems);
         } else if link_meta.file_type().is_symlink() {
             // Follow links to files, never to directories: that is how loops are made.
-            if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                found.push(path);
+            match fs::metadata(&path) {
+                Ok(target) if target.is_file() => found.push((path, Found::of(&target, true))),
+                _ => {}
             }
         } else if link_meta.is_file() {
-            found.push(path);
+            let id = Found::of(&link_meta, false);
+            found.push((path, id));
         }
     }
 }
@@ -160,10 +181,10 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
 /// each directory's files sorted, each rotated set oldest first.
 pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
     let mut problems = Vec::new();
-    let mut found: Vec<(String, Origin)> = Vec::new();
+    let mut found: Vec<(String, Origin, Option<Found>)> = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            found.push(("-".to_string(), Origin::Stdin));
+            found.push(("-".to_string(), Origin::Stdin, None));
             continue;
         }
         match fs::metadata(path) {
@@ -174,11 +195,26 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
             Ok(meta) if meta.is_dir() => {
                 let mut files = Vec::new();
                 walk(path, &mut files, &mut problems);
-                found.extend(files.into_iter().map(|f| (tidy(&f), Origin::Path(f))));
+                found.extend(files.into_iter().map(|(f, id)| (tidy(&f), Origin::Path(f), Some(id))));
             }
-            Ok(_) => found.push((tidy(path), Origin::Path(path.clone()))),
+            Ok(meta) => {
+                let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+                found.push((tidy(path), Origin::Path(path.clone()), Some(Found::of(&meta, link))));
+            }
         }
     }
+    // A file found through a link and under its own name (or through two links) is read
+    // once, by its own name: its lines counted twice would double what users saw.
+    let real: std::collections::HashSet<(u64, u64)> = found.iter().filter_map(|(_, _, f)| f.filter(|f| !f.link).map(|f| f.id)).collect();
+    let mut linked = std::collections::HashSet::new();
+    found.retain(|(display, _, f)| match f {
+        Some(f) if f.link && (real.contains(&f.id) || !linked.insert(f.id)) => {
+            problems.push(Problem::note(display, "a link to a file read under another name; read once"));
+            false
+        }
+        _ => true,
+    });
+    let mut found: Vec<(String, Origin)> = found.into_iter().map(|(display, origin, _)| (display, origin)).collect();
     // Archives may hold logs: say which were not opened rather than pass them over.
     found.retain(|(display, origin)| match origin {
         Origin::Path(path) => match unread_packing(path) {

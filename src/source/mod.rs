@@ -623,11 +623,17 @@ impl<R: Read> Blocks<R> {
         }
     }
 
-    /// Reads up to `want` more bytes onto the carry. The carry grows as the bytes come,
-    /// never zeroed ahead to the whole block: a file of 3 KiB must not cost a block of
-    /// megabytes set to zero (ten thousand small pieces spent a fifth of their time so).
+    /// Reads up to `want` more bytes onto the carry, never zeroed ahead to the whole
+    /// block: a file of 3 KiB must not cost a block of megabytes set to zero (ten thousand
+    /// small pieces spent a fifth of their time so).
     fn fill(&mut self, want: usize) -> usize {
         let old = self.carry.len();
+        // A stream's first block grows as its bytes come (a small file stays small); the
+        // blocks of a stream that filled one take their room at once, so that they do not
+        // grow by doubling past it (twice the memory a block needs).
+        if self.offset > 0 {
+            self.carry.reserve_exact(want);
+        }
         if let Err(e) = (&mut self.reader).take(want as u64).read_to_end(&mut self.carry) {
             self.error = Some(e);
         }
