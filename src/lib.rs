@@ -210,9 +210,34 @@ impl Config {
 /// with single files are in the result; the other files are still read.
 pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
     let (files, mut problems) = source::discover(paths);
-    let outcomes: Vec<_> = files.into_par_iter().map(|file| source::probe(file, options.no_mmap)).collect();
+    // The pieces of a source (a rotated set, a load balancer's 5-minute files) are one
+    // writer's: its first file is sniffed among every family, the others are asked whether
+    // they read as it does (ten thousand pieces spent a fifth of their time sniffing).
+    let mut firsts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, file) in files.iter().enumerate() {
+        firsts.entry(file.group.as_str()).or_insert(i);
+    }
+    let is_first: Vec<bool> = files.iter().enumerate().map(|(i, f)| firsts[f.group.as_str()] == i).collect();
+    let probe_all = |which: bool, hints: &std::collections::HashMap<String, format::Format>| -> Vec<(usize, _)> {
+        files
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| is_first[*i] == which)
+            .map(|(i, file)| (i, source::probe(file.clone(), options.no_mmap, hints.get(&file.group).copied())))
+            .collect()
+    };
+    let first_outcomes = probe_all(true, &std::collections::HashMap::new());
+    let hints: std::collections::HashMap<String, format::Format> = first_outcomes
+        .iter()
+        .filter_map(|(_, outcome)| outcome.as_ref().ok())
+        .filter_map(|probes| probes.first())
+        .map(|probe| (probe.file.group.clone(), probe.sniffed.format))
+        .collect();
+    let mut outcomes = first_outcomes;
+    outcomes.extend(probe_all(false, &hints));
+    outcomes.sort_by_key(|(i, _)| *i);
     let mut probes = Vec::new();
-    for outcome in outcomes {
+    for (_, outcome) in outcomes {
         match outcome {
             Ok(file_probes) => probes.extend(file_probes),
             Err(problem) => problems.push(problem),

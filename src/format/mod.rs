@@ -309,12 +309,7 @@ pub struct Sniffed {
 /// header, month-first dates the file shows). A file whose lines match no signature but
 /// begin with a timestamp is `Timestamped`; one with neither is `Unknown`.
 pub fn sniff(head: &[u8]) -> Sniffed {
-    let lines: Vec<&[u8]> = head
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-        .take(SNIFF_LINES)
-        .collect();
+    let lines = sniffed_lines(head);
     if let Some(&format) = Format::ALL.iter().find(|f| f.declared_by(head)) {
         return Sniffed {
             format,
@@ -366,6 +361,32 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         };
     }
     best
+}
+
+/// The lines of a head the sniffer weighs: the first [`SNIFF_LINES`] that are not blank.
+fn sniffed_lines(head: &[u8]) -> Vec<&[u8]> {
+    head.split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .take(SNIFF_LINES)
+        .collect()
+}
+
+/// `head` read as `format`, where most of its lines look like that format's: the sniff of
+/// a piece of a stream whose first piece was sniffed as `format` (one writer wrote them
+/// all), without weighing every family again; `None` where they do not, or for a format
+/// known by a header or by nothing.
+pub fn reads_as(head: &[u8], format: Format) -> Option<Sniffed> {
+    if format == Format::Unknown || format == Format::W3c {
+        return None;
+    }
+    let lines = sniffed_lines(head);
+    let matched = lines.iter().filter(|l| format.looks_like(l)).count();
+    (matched > 0 && matched * 2 > lines.len()).then_some(Sniffed {
+        format,
+        matched,
+        sampled: lines.len(),
+    })
 }
 
 /// A container runtime's JSON record (Docker's json-file
@@ -434,6 +455,20 @@ mod tests {
 
     fn sniffed(text: &str) -> Format {
         sniff(text.as_bytes()).format
+    }
+
+    #[test]
+    fn a_piece_reads_as_its_first_piece_only_where_its_lines_say_so() {
+        let access = "10.0.0.7 - - [31/Mar/2025:09:37:18 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\"\n".repeat(3);
+        let read = reads_as(access.as_bytes(), Format::AccessLog).unwrap();
+        assert_eq!((read.format, read.matched, read.sampled), (Format::AccessLog, 3, 3));
+        // Decoys: a piece whose writer changed (a syslog line in a set of access logs), a
+        // piece of a format known by its header, a first piece of no family.
+        let syslog = "Mar 31 09:37:18 web-1 nginx[12]: worker exited\n".repeat(3);
+        assert_eq!(reads_as(syslog.as_bytes(), Format::AccessLog), None);
+        assert_eq!(reads_as(access.as_bytes(), Format::W3c), None);
+        assert_eq!(reads_as(access.as_bytes(), Format::Unknown), None);
+        assert_eq!(reads_as(b"", Format::AccessLog), None);
     }
 
     #[test]

@@ -181,10 +181,27 @@ pub(super) fn run_unit(
             };
             let first_block = probe.stdin_head.clone();
             let mut blocks = Blocks::new(stream, first_block, options.chunk_size.max(4096), options.max_line);
+            let mut chunks = Vec::new();
+            // A stream of one block (a 5-minute piece of a load balancer's log) is scanned
+            // here: a thread to read ahead would cost more than the reading.
+            let mut pending: Option<(u64, Vec<u8>)> = blocks.next_block();
+            if blocks.is_done() {
+                if let Some((base, block)) = pending {
+                    chunks.push(scan_chunk(
+                        &block,
+                        &[],
+                        base,
+                        plans[file].columns_at(0),
+                        &plans[file],
+                        rules,
+                        options,
+                    ));
+                }
+                return stream_output(file, probe, chunks, blocks, progress);
+            }
             // Reading (decompressing) and scanning take turns on a core each: a thread of
             // its own reads the next blocks while this one scans, two blocks ahead at most.
             let (sender, receiver) = std::sync::mpsc::sync_channel::<(u64, Vec<u8>)>(2);
-            let mut chunks = Vec::new();
             let blocks = std::thread::scope(|scope| {
                 let reader = scope.spawn(move || {
                     while let Some(block) = blocks.next_block() {
@@ -197,7 +214,6 @@ pub(super) fn run_unit(
                 // Each block is scanned once the next is there: its head is the lookahead
                 // a multi-line entry at the block's end needs.
                 // A stream's columns (W3C) are carried from each chunk to the next.
-                let mut pending: Option<(u64, Vec<u8>)> = None;
                 let mut columns = plans[file].columns_at(0);
                 for (base, block) in receiver {
                     if let Some((previous_base, previous)) = pending.take() {
@@ -213,26 +229,38 @@ pub(super) fn run_unit(
                 }
                 reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             });
-            if let Some(last) = chunks.last_mut() {
-                last.cut_lines += blocks.cut_lines;
-            }
-            progress.advance(probe.size);
-            let problem = blocks
-                .error
-                .map(|e| match e.get_ref().and_then(|inner| inner.downcast_ref::<source::EndNote>()) {
-                    // Said once the whole file is read: nothing stopped.
-                    Some(note) => Problem::warning(&probe.file.display, note.to_string()),
-                    None => Problem::warning(
-                        &probe.file.display,
-                        format!("stopped early, kept what was read before: {}", describe_io(&e)),
-                    ),
-                });
-            UnitOutput {
-                file,
-                chunks,
-                problem,
-                not_records: 0,
-            }
+            stream_output(file, probe, chunks, blocks, progress)
         }
+    }
+}
+
+/// What a stream's unit yields once its blocks are scanned: its chunks, the lines cut
+/// counted on the last, and what stopped the stream or was said at its end.
+fn stream_output<R: std::io::Read>(
+    file: usize,
+    probe: &Probe,
+    mut chunks: Vec<ChunkResult>,
+    blocks: Blocks<R>,
+    progress: &dyn Progress,
+) -> UnitOutput {
+    if let Some(last) = chunks.last_mut() {
+        last.cut_lines += blocks.cut_lines;
+    }
+    progress.advance(probe.size);
+    let problem = blocks
+        .error
+        .map(|e| match e.get_ref().and_then(|inner| inner.downcast_ref::<source::EndNote>()) {
+            // Said once the whole file is read: nothing stopped.
+            Some(note) => Problem::warning(&probe.file.display, note.to_string()),
+            None => Problem::warning(
+                &probe.file.display,
+                format!("stopped early, kept what was read before: {}", describe_io(&e)),
+            ),
+        });
+    UnitOutput {
+        file,
+        chunks,
+        problem,
+        not_records: 0,
     }
 }

@@ -20,7 +20,7 @@ pub(crate) use wrapper::{not_records_note, unwrap_all};
 pub use wrapper::{readings_of, unwrapped_lines, Part, Reading, Stream, Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
-use crate::format::{self, Sniffed, ENTRY_WINDOW};
+use crate::format::{self, Format, Sniffed, ENTRY_WINDOW};
 use crate::time::RawStamp;
 use std::fs::File;
 use std::io::{self, Read};
@@ -138,7 +138,7 @@ pub(crate) fn open_regular(path: &std::path::Path) -> io::Result<File> {
 /// Opens a file and learns what the scan needs to plan it: one probe, or two for a
 /// container whose stdout and stderr are read apart. Binary files and files that
 /// cannot be read are problems, not probes.
-pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
+pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec<Probe>, Problem> {
     let path = match &file.origin {
         Origin::Stdin => {
             let mut head = Vec::new();
@@ -147,7 +147,7 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
                 .take(PROBE_BYTES as u64)
                 .read_to_end(&mut head)
                 .map_err(|e| Problem::error("-", describe_io(&e)))?;
-            return finish_probe(file, ReadMode::Stdin, 0, None, head, Vec::new()).map(|p| vec![p]);
+            return finish_probe(file, ReadMode::Stdin, 0, None, head, Vec::new(), None).map(|p| vec![p]);
         }
         Origin::Path(path) => path.clone(),
     };
@@ -203,7 +203,7 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
                 }
                 let readings = wrapper::readings_of(&head);
                 if readings.is_empty() {
-                    return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new()).map(|p| vec![p]);
+                    return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new(), hint).map(|p| vec![p]);
                 }
                 return readings
                     .into_iter()
@@ -242,7 +242,7 @@ pub fn probe(file: InputFile, no_mmap: bool) -> Result<Vec<Probe>, Problem> {
     } else {
         ReadMode::Mmap
     };
-    let mut probe = finish_probe(file, mode, size, modified, head, tail)?;
+    let mut probe = finish_probe(file, mode, size, modified, head, tail, hint)?;
     if let Some((_, first)) = probe.columns.first() {
         let first = first.clone();
         probe.columns = header_columns(&handle, size, first).map_err(|e| Problem::error(&probe.file.display, describe_io(&e)))?;
@@ -283,12 +283,12 @@ fn streamed_probe(
                     let mode = ReadMode::Exported(encoding, export, Style::Carried, Some(member));
                     let file = file.of_part(Some(&String::from_utf8_lossy(host)));
                     let head = streamed_head(&path, &file.display, mode)?;
-                    finish_probe(file, mode, size, modified, head, Vec::new())
+                    finish_probe(file, mode, size, modified, head, Vec::new(), None)
                 })
                 .collect();
         }
     }
-    finish_probe(file, mode, size, modified, head, Vec::new()).map(|p| vec![p])
+    finish_probe(file, mode, size, modified, head, Vec::new(), None).map(|p| vec![p])
 }
 
 /// The head of a file read as a stream of other lines than its own.
@@ -374,6 +374,7 @@ fn finish_probe(
     modified: Option<SystemTime>,
     head: Vec<u8>,
     tail: Vec<u8>,
+    hint: Option<Format>,
 ) -> Result<Probe, Problem> {
     // A NUL in the first 8 KiB marks a binary file, as for git and ripgrep.
     if memchr::memchr(0, &head[..head.len().min(8192)]).is_some() {
@@ -385,7 +386,8 @@ fn finish_probe(
     }
     // A UTF-8 byte order mark would hide the first line's timestamp from the sniffer.
     let text = head.strip_prefix(crate::format::UTF8_BOM).unwrap_or(&head);
-    let sniffed = format::sniff(text);
+    // A piece of a stream reads as its first piece did, where its lines say so.
+    let sniffed = hint.and_then(|f| format::reads_as(text, f)).unwrap_or_else(|| format::sniff(text));
     let format = sniffed.format;
     let head_columns = format.columns_of(text);
     let stamp_of = |line: &[u8]| {
@@ -701,6 +703,11 @@ impl<R: Read> Blocks<R> {
         }
     }
 
+    /// Whether every block has been handed out.
+    pub fn is_done(&self) -> bool {
+        self.done && self.carry.is_empty()
+    }
+
     /// Hands out the carry as a block, keeping `rest` as the new carry.
     fn emit(&mut self, rest: Vec<u8>) -> (u64, Vec<u8>) {
         let block = std::mem::replace(&mut self.carry, rest);
@@ -816,7 +823,7 @@ mod tests {
         let text: Vec<u8> = (0..1000).flat_map(|i| format!("line {i:04}\n").into_bytes()).collect();
         std::fs::write(&path, &text).unwrap();
         let (files, _) = discover(std::slice::from_ref(&path));
-        let probe = probe(files.into_iter().next().unwrap(), true).unwrap().remove(0);
+        let probe = probe(files.into_iter().next().unwrap(), true, None).unwrap().remove(0);
         assert_eq!(probe.mode, ReadMode::Pread);
         let plain = PlainFile::open(&probe).unwrap();
         // Cut to half its size after the probe: the first half reads whole, the second
