@@ -6,7 +6,7 @@ use std::fmt;
 use std::io;
 
 /// How bad a problem is: errors make the exit status non-zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// How something was read that the user may want to know (a zone followed).

@@ -20,9 +20,15 @@ pub fn who(kind: SourceKind) -> &'static str {
     }
 }
 
-/// The last part of a path: how a source is named in a sentence.
+/// The last part of a path: how a source is named in a sentence. A part of a file read
+/// apart (`filebeat.ndjson (/var/log/nginx/access.log)`, `fleet.export (web-1)`) is named
+/// by the part: `access.log`, `web-1`.
 pub fn file_name(group: &str) -> &str {
-    group.rsplit('/').next().unwrap_or(group)
+    let named = match group.strip_suffix(')').and_then(|g| g.split_once(" (")) {
+        Some((_, part)) if !part.is_empty() => part,
+        _ => group,
+    };
+    named.rsplit('/').next().unwrap_or(named)
 }
 
 /// The clause saying what `e` is. `rule` is its rule, when a rule named its lines;

@@ -152,8 +152,8 @@ pub struct ScanArgs {
     /// Hide the progress bar and the `wrote FILE` line.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Say every note on its own line: the same note on many files is otherwise said once,
-    /// with their count and the first few names.
+    /// Say every note and warning on its own line: the same message of many files is
+    /// otherwise said once, with their count and the first few names.
     #[arg(long, short)]
     pub verbose: bool,
 }

@@ -28,47 +28,41 @@ pub fn fail(e: anyhow::Error) -> ExitCode {
 }
 
 /// Files skipped as notes, at most this many named in the one warning that counts them;
-/// the same for a note said of many files (a layout's thousand pieces): beyond this many
-/// lines, a reader stops reading them.
+/// the same for a message said of many files (a layout's thousand pieces): beyond this
+/// many lines, a reader stops reading them.
 const SKIPPED_NAMED: usize = 3;
 
-/// Each problem with the input, log text cleaned for the terminal: one line a problem, and
-/// one line for the same problem of more than [`SKIPPED_NAMED`] files (their count and the
-/// first names), unless `verbose`. Files skipped for their names (images, archives of
-/// code) are counted in one line, not named one by one: `sources` lists them.
+/// Each problem with the input, log text cleaned for the terminal: one line a problem, in
+/// the order met; unless `verbose`, the same message of more than [`SKIPPED_NAMED`] files
+/// is one line, at the first of them, with their count and first names. Files skipped for
+/// their names (images, archives of code) are counted in one line, not named one by one:
+/// `sources` lists them.
 pub fn print_problems(problems: &[Problem], verbose: bool) {
     let clean = |text: &str| postmortem::text::clean_line(text.as_bytes(), 2000);
-    let quietly_skipped: Vec<&Problem> = problems.iter().filter(|p| p.skipped && p.level == Level::Note).collect();
-    // The same words at the same level, in the order first said.
-    let mut alike: Vec<Vec<&Problem>> = Vec::new();
-    for problem in problems.iter().filter(|p| !(p.skipped && p.level == Level::Note)) {
-        match alike
-            .iter_mut()
-            .find(|same| same[0].level == problem.level && same[0].message == problem.message)
-        {
-            Some(same) => same.push(problem),
-            None => alike.push(vec![problem]),
-        }
+    let (quietly_skipped, said): (Vec<&Problem>, Vec<&Problem>) = problems.iter().partition(|p| p.skipped && p.level == Level::Note);
+    // The files of each message at each level, in the order first said.
+    let mut files_of: std::collections::HashMap<(Level, &str), Vec<&str>> = std::collections::HashMap::new();
+    for problem in &said {
+        files_of
+            .entry((problem.level, problem.message.as_str()))
+            .or_default()
+            .push(&problem.file);
     }
-    for same in alike {
-        if verbose || same.len() <= SKIPPED_NAMED {
-            for problem in same {
-                say(&format!("postmortem: {}", clean(&problem.to_string())));
-            }
-            continue;
+    let mut done = std::collections::HashSet::new();
+    for problem in said {
+        let key = (problem.level, problem.message.as_str());
+        let files = &files_of[&key];
+        if verbose || files.len() <= SKIPPED_NAMED {
+            say(&format!("postmortem: {}", clean(&problem.to_string())));
+        } else if done.insert(key) {
+            say(&format!(
+                "postmortem: {}: {} ({}, …): {} (-v names them all)",
+                problem.level.name(),
+                files_count(files.len()),
+                clean(&files[..SKIPPED_NAMED].join(", ")),
+                clean(&problem.message)
+            ));
         }
-        let names: Vec<&str> = same
-            .iter()
-            .take(SKIPPED_NAMED)
-            .map(|p| p.file.rsplit('/').next().unwrap_or(&p.file))
-            .collect();
-        say(&format!(
-            "postmortem: {}: {} ({}, …): {} (-v names them all)",
-            same[0].level.name(),
-            files(same.len()),
-            clean(&names.join(", ")),
-            clean(&same[0].message)
-        ));
     }
     if !quietly_skipped.is_empty() {
         let mut named: Vec<&str> = quietly_skipped
@@ -81,14 +75,14 @@ pub fn print_problems(problems: &[Problem], verbose: bool) {
         }
         say(&format!(
             "postmortem: warning: {} skipped as not logs by their names ({}); `postmortem sources` lists them",
-            files(quietly_skipped.len()),
+            files_count(quietly_skipped.len()),
             clean(&named.join(", "))
         ));
     }
 }
 
 /// `1 file`, `3 files`.
-fn files(n: usize) -> String {
+fn files_count(n: usize) -> String {
     if n == 1 {
         "1 file".into()
     } else {
@@ -155,13 +149,13 @@ fn found(problems: &[Problem], sources: &[Source]) -> String {
     };
     match (sources.len(), binary + by_name) {
         (0, 0) => "no file found".to_string(),
-        (0, skipped) => format!("{} found, every one skipped ({why})", files(skipped)),
+        (0, skipped) => format!("{} found, every one skipped ({why})", files_count(skipped)),
         (1, 0) => "1 file read, with no line with a timestamp".to_string(),
         (read, 0) => format!("{read} files read, none with a line with a timestamp"),
         (read, skipped) => format!(
             "{} read, none with a line with a timestamp; {} skipped ({why})",
-            files(read),
-            files(skipped)
+            files_count(read),
+            files_count(skipped)
         ),
     }
 }

@@ -189,7 +189,7 @@ fn string_end(line: &[u8], open: usize) -> Option<usize> {
 
 /// The index of the quote that closes the string opened at `open`, and whether the
 /// string holds an escape.
-fn string_close(line: &[u8], open: usize) -> Option<(usize, bool)> {
+pub(crate) fn string_close(line: &[u8], open: usize) -> Option<(usize, bool)> {
     let mut at = open.wrapping_add(1);
     let mut escaped = false;
     loop {
@@ -233,9 +233,11 @@ impl<'a> Record<'a> {
                         quoted,
                         ..EMPTY
                     };
-                    // A kept string is read to its end now, and skipped whole.
+                    // A kept string is read to its end now, and skipped whole; one cut short
+                    // runs to the line's end.
                     if quoted {
-                        let (end, escaped) = string_close(line, value).unwrap_or((line.len(), true));
+                        let cut = || (line.len(), memchr::memchr(b'\\', &line[value..]).is_some());
+                        let (end, escaped) = string_close(line, value).unwrap_or_else(cut);
                         slot.end = end as u32;
                         slot.escaped = escaped;
                         at = (end + 1).min(line.len());
@@ -274,14 +276,14 @@ impl<'a> Record<'a> {
     /// container's `log` after its own timestamp. Escapes stay as written: the message is
     /// for the template, which masks quoted text anyway.
     pub(crate) fn head(&self) -> Option<Head<'a>> {
-        let raw = |key| {
-            let (value, quoted) = self.get(key)?;
-            let end = if quoted {
-                string_end(value, usize::MAX).unwrap_or(value.len())
-            } else {
-                value.len()
-            };
-            Some((&value[..end], quoted))
+        let raw = |key: Key| {
+            let slot = self.slots[key as usize];
+            if slot.start == u32::MAX {
+                return None;
+            }
+            // A string's end was found as the line was read.
+            let end = if slot.quoted { slot.end as usize } else { self.line.len() };
+            Some((self.line.get(slot.start as usize..end.min(self.line.len()))?, slot.quoted))
         };
         let level = [Key::Level, Key::Lvl, Key::Severity, Key::LogLevel, Key::LevelName]
             .into_iter()

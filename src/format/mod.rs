@@ -20,6 +20,7 @@ use serde::Serialize;
 use std::fmt;
 
 pub use families::w3c::Columns;
+pub(crate) use json::string_close as json_string_close;
 pub use levels::{generic_head, Head, Level};
 pub use request::Request;
 
@@ -375,9 +376,12 @@ fn sniffed_lines(head: &[u8]) -> Vec<&[u8]> {
 /// `head` read as `format`, where most of its lines look like that format's: the sniff of
 /// a piece of a stream whose first piece was sniffed as `format` (one writer wrote them
 /// all), without weighing every family again; `None` where they do not, or for a format
-/// known by a header or by nothing.
+/// known by a header or by nothing, a last resort (which must beat the others twice), or
+/// one a special case may refine (a syslog piece of the incident's day may be mostly
+/// HAProxy's lines): those are sniffed in full.
 pub fn reads_as(head: &[u8], format: Format) -> Option<Sniffed> {
-    if format == Format::Unknown || format == Format::W3c {
+    let refined = Format::ALL.iter().any(|f| f.refines() == Some(format));
+    if format == Format::Unknown || format == Format::W3c || format.is_fallback() || refined {
         return None;
     }
     let lines = sniffed_lines(head);
@@ -468,6 +472,8 @@ mod tests {
         assert_eq!(reads_as(syslog.as_bytes(), Format::AccessLog), None);
         assert_eq!(reads_as(access.as_bytes(), Format::W3c), None);
         assert_eq!(reads_as(access.as_bytes(), Format::Unknown), None);
+        let haproxy = "Mar 31 09:37:18 lb-1 haproxy[12]: 10.0.0.7:51122 [31/Mar/2025:09:37:18.101] web~ app/a1 0/0/1/2/3 502 5 - - ---- 1/1/0/0/0 0/0 \"GET / HTTP/1.1\"\n";
+        assert_eq!(reads_as(haproxy.repeat(3).as_bytes(), Format::Syslog), None);
         assert_eq!(reads_as(b"", Format::AccessLog), None);
     }
 

@@ -65,13 +65,17 @@ impl Writer {
     fn cite(&self, evidence: &[Evidence]) -> String {
         evidence
             .iter()
-            .map(|e| {
-                if self.names.is_short(&e.file) {
-                    self.cited.borrow_mut().insert(e.file.clone());
-                }
-                format!(" \\[{}:{}\\]", escape(self.names.name(&e.file)), e.line)
-            })
+            .map(|e| format!(" \\[{}:{}\\]", escape(self.name_of(&e.file)), e.line))
             .collect()
+    }
+
+    /// How the draft names `file`; a short name is kept for the Sources section to give
+    /// in full.
+    fn name_of<'a>(&'a self, file: &'a str) -> &'a str {
+        if self.names.is_short(file) {
+            self.cited.borrow_mut().insert(file.to_string());
+        }
+        self.names.name(file)
     }
 
     fn time(&self, t: Micros) -> String {
@@ -164,7 +168,7 @@ fn link_target(path: &str) -> String {
 /// What the reader must know of how times were read: naive times read in a zone nobody
 /// stated (the one other logs carry, or this machine's), and clocks found off.
 fn time_notes(sources: &[Source], w: &Writer) -> Vec<String> {
-    let name = |file: &str| code(w.names.name(file));
+    let name = |file: &str| code(w.name_of(file));
     /// A zone nobody stated, and why it was taken.
     #[derive(PartialEq)]
     struct Unstated<'a> {
@@ -266,13 +270,16 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         out.push_str("\n\n");
     };
     let Some(incident) = &report.incident else {
+        // A file read apart in parts (a container's streams, an export's hosts) is one file
+        // of its lines, counted once.
+        let files: std::collections::BTreeMap<&str, u64> = read.iter().map(|f| (f.file.as_str(), f.lines)).collect();
         out.push_str("# Postmortem draft: no incident found\n\n");
         preface(&mut out, &w);
         let _ = writeln!(
             out,
             "No spike of failed requests or of request time stands out in these logs, and no burst of errors where no access log covers the time ({} files with timestamps, {} lines). Nothing is claimed without evidence, so there is no draft to write.\n",
-            read.len(),
-            thousands(read.iter().map(|f| f.lines).sum())
+            files.len(),
+            thousands(files.values().sum())
         );
         if !report.blips.is_empty() {
             out.push_str("Too small to be incidents (under the size set by `--min-duration` and `--min-failed`):\n\n");
@@ -648,14 +655,14 @@ fn lower_first(text: &str) -> String {
 /// The sources, one row a source (the pieces of a stream together), then the whole name
 /// of each file the draft cited by a short name.
 fn sources(out: &mut String, w: &Writer, files: &[Source]) {
-    out.push_str("## Sources\n\n| file | format | zone | lines | first | last |\n|---|---|---|---|---|---|\n");
+    out.push_str("## Sources\n\n| source | format | zone | lines | first | last |\n|---|---|---|---|---|---|\n");
     for row in super::sources::rows(files, super::SourceRows::Sources) {
         let when = |t: Option<Micros>| t.map_or("-".to_string(), |t| w.time(t));
         let zone = row.first_file.zone_label();
         // A file shown by a container's name: where it is, beside the name.
-        let file = match &row.first_file.path {
-            Some(path) => format!("{} ({})", escape(&row.name), escape(path)),
-            None => escape(&row.name),
+        let file = match (&row.first_file.path, row.files) {
+            (Some(path), 1) => format!("{} ({})", escape(&row.name), escape(path)),
+            _ => escape(&row.name),
         };
         let _ = writeln!(
             out,

@@ -131,9 +131,12 @@ impl CitedNames {
                 tail = tail.strip_suffix(ending).unwrap_or(tail);
             }
             if start == 0 || tail.is_empty() {
-                // Nothing shared: the name's end, from a separator.
+                // Nothing shared: the name's end, from the first separator within it, else
+                // from where it starts.
                 let cut = tail.len().saturating_sub(KEPT_TAIL);
-                let from = (cut..tail.len()).find(|&i| tail.is_char_boundary(i) && (i == cut || b"_-.".contains(&tail.as_bytes()[i - 1])));
+                let after_separator =
+                    (cut.max(1)..tail.len()).find(|&i| tail.is_char_boundary(i) && b"_-.".contains(&tail.as_bytes()[i - 1]));
+                let from = after_separator.or_else(|| (cut..=tail.len()).find(|&i| tail.is_char_boundary(i)));
                 tail = &tail[from.unwrap_or(0)..];
             }
             // The first folder that says something: not a date's (`2019`, `07`, `y=2025`).

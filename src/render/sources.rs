@@ -18,6 +18,8 @@ pub(super) struct Row<'a> {
     /// The file as a reader knows it, or the source's name and its count of files.
     pub name: String,
     pub first_file: &'a Source,
+    /// How many files the row adds up.
+    pub files: usize,
     pub lines: u64,
     pub timestamped: u64,
     pub first: Option<i64>,
@@ -26,43 +28,43 @@ pub(super) struct Row<'a> {
 }
 
 /// The rows of a table of sources: each file's, or each source's in the order its first
-/// file comes.
+/// file comes. A source is its group's files of one part: a container's stdout and
+/// stderr, two readings of one file, stay two rows.
 pub(super) fn rows(files: &[Source], by: SourceRows) -> Vec<Row<'_>> {
-    let mut rows: Vec<(Option<&str>, Row<'_>, usize)> = Vec::new();
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    let mut index: std::collections::HashMap<(&str, Option<&str>), usize> = std::collections::HashMap::new();
     for f in files {
-        let key = (by == SourceRows::Sources).then_some(f.group.as_str());
-        match rows.iter_mut().find(|(k, _, _)| key.is_some() && *k == key) {
-            Some((_, row, count)) => {
+        let key = (f.group.as_str(), f.part.as_deref());
+        match index.get(&key).filter(|_| by == SourceRows::Sources) {
+            Some(&at) => {
+                let row = &mut rows[at];
+                row.files += 1;
                 row.lines += f.lines;
                 row.timestamped += f.timestamped;
                 row.first = row.first.into_iter().chain(f.first).min();
                 row.last = row.last.into_iter().chain(f.last).max();
                 row.events += f.events;
-                *count += 1;
             }
-            None => rows.push((
-                key,
-                Row {
+            None => {
+                index.insert(key, rows.len());
+                rows.push(Row {
                     name: f.label(),
                     first_file: f,
+                    files: 1,
                     lines: f.lines,
                     timestamped: f.timestamped,
                     first: f.first,
                     last: f.last,
                     events: f.events,
-                },
-                1,
-            )),
+                });
+            }
         }
     }
-    rows.into_iter()
-        .map(|(_, mut row, count)| {
-            if count > 1 {
-                row.name = format!("{} ({} files)", row.first_file.group, thousands(count as u64));
-            }
-            row
-        })
-        .collect()
+    for row in rows.iter_mut().filter(|r| r.files > 1) {
+        let source = crate::source::labelled(&row.first_file.group, row.first_file.part.as_deref());
+        row.name = format!("{source} ({} files)", thousands(row.files as u64));
+    }
+    rows
 }
 
 pub fn write_sources_text(

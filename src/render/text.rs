@@ -71,13 +71,18 @@ impl Row {
     }
 }
 
-/// Names files as citations do (see [`CitedNames`]).
+/// Names files as citations do (see [`CitedNames`]), keeping the short names given for a
+/// legend after the rows.
 struct Files {
     names: CitedNames,
+    cited: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl Files {
     fn name<'a>(&'a self, file: &'a str) -> &'a str {
+        if self.names.is_short(file) {
+            self.cited.borrow_mut().insert(file.to_string());
+        }
         self.names.name(file)
     }
 
@@ -210,6 +215,7 @@ pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &
     let zone = view.zone;
     let files = Files {
         names: CitedNames::of(&report.sources),
+        cited: Default::default(),
     };
     let rows = match &report.events {
         Some(events) => event_rows(events, &files, zone),
@@ -230,6 +236,10 @@ pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &
             day = this_day;
         }
         writeln!(out, "{}", row.fitted(view.width, view.colour))?;
+    }
+    // Each short name given, in full once (piped, it is never cut).
+    for file in files.cited.borrow().iter() {
+        writeln!(out, "{}", fit(&format!("{} = {file}", files.names.name(file))))?;
     }
     Ok(())
 }
@@ -302,6 +312,7 @@ mod tests {
                 base: Some("logs/".to_string()),
                 short: Default::default(),
             },
+            cited: Default::default(),
         };
         let at = |file: &str, line| Evidence {
             file: file.to_string(),

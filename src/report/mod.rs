@@ -53,7 +53,7 @@ pub struct Episode {
     pub severity: Severity,
     /// The layer of the stack the lines came from.
     pub source: SourceKind,
-    /// The rotated set (source group) the lines came from.
+    /// The source (group: a file, its rotated set, a stream's pieces) the lines came from.
     pub group: String,
     /// Lines in a run; for a rate, what it counted over the episode.
     pub count: u64,
@@ -230,7 +230,7 @@ pub struct CrashLoop {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SourceLines {
-    /// The source group (a file, or a rotated set).
+    /// The source group (a file, its rotated set, a stream's pieces).
     pub source: String,
     pub lines: u64,
 }
@@ -312,7 +312,7 @@ pub struct Source {
     pub file: String,
     /// Where the file is, when `file` is a name of its own; null otherwise.
     pub path: Option<String>,
-    /// The rotated set it belongs to.
+    /// The source it belongs to (group: its rotated set, or the stream it is a piece of).
     pub group: String,
     /// The part of the file this source is, where the file's parts are read apart (a
     /// container's `stderr`, a compose service, a shipper's file, an export's host); null

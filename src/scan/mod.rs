@@ -212,16 +212,16 @@ impl FileReport {
 #[derive(Debug, Default)]
 pub struct ScanResult {
     pub files: Vec<FileReport>,
-    /// The runs and tallies of matched lines per rotated set (source group).
+    /// The runs and tallies of matched lines per source group (a rotated set, a stream's pieces).
     pub hits: BTreeMap<String, Hits>,
     /// Every matched line, ordered by (time, file, offset), when
     /// [`ScanOptions::keep_lines`] asked for them; empty otherwise.
     pub events: Vec<Event>,
-    /// Web traffic per rotated set (source group), for those with access lines.
+    /// Web traffic per source group (a rotated set, a stream's pieces), for those with access lines.
     pub series: BTreeMap<String, Series>,
-    /// The templates of every other timestamped record, per rotated set.
+    /// The templates of every other timestamped record, per source group.
     pub templates: BTreeMap<String, Templates>,
-    /// Failure lines per second, per rotated set: what [`crate::clocks`] aligns hosts by.
+    /// Failure lines per second, per source group: what [`crate::clocks`] aligns hosts by.
     pub pulses: BTreeMap<String, pulse::Pulse>,
     /// Width of a series bucket.
     pub bucket: Micros,

@@ -25,7 +25,8 @@ pub struct InputFile {
     pub display: String,
     /// Where the file is, when it is shown by a name of its own.
     pub path: Option<String>,
-    /// The rotated set this file belongs to: the path without `.gz` (`.bz2`, `.xz`,
+    /// The source this file belongs to: its stream's name where it is a piece of a known
+    /// layout (see `layouts`), else its rotated set: the path without `.gz` (`.bz2`, `.xz`,
     /// `.zst`) and `.N`.
     pub group: String,
     /// The part of the file this source reads, where its parts are read apart (see
@@ -45,13 +46,16 @@ pub fn labelled(file: &str, part: Option<&str>) -> String {
 }
 
 impl InputFile {
-    /// This file as the source of one of its parts read apart (a container's stream, a
-    /// compose service, an export's host): a source of its own, baselined and
-    /// clock-checked apart, its group named `file (part)`.
-    pub fn of_part(&self, part: Option<&str>) -> InputFile {
+    /// This file as the reading of one of its parts (a container's stream, a compose
+    /// service, an export's host). A part that is a source of its own (`own_source`: a
+    /// service, a host) is baselined and clock-checked apart, its group named
+    /// `file (part)`; a container's stream stays in the file's source.
+    pub fn of_part(&self, part: Option<&str>, own_source: bool) -> InputFile {
         let mut file = self.clone();
         if let Some(part) = part {
-            file.group = format!("{} ({part})", file.group);
+            if own_source {
+                file.group = format!("{} ({part})", file.group);
+            }
             file.part = Some(part.to_string());
         }
         file

@@ -50,17 +50,26 @@ static NAMED: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
             "gcs",
             r"^(?P<stream>.+_(usage|storage)_)(?P<time>\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2})_[0-9a-f]+_v\d+(\.gz)?$",
         ),
+        // Archived: `SEQNUM_ID-HEAD_SEQNUM-HEAD_REALTIME`, ordered by the realtime (hex of
+        // fixed width); a dirty file put aside: `REALTIME-RANDOM.journal~`.
         (
             "journal",
-            r"^(?P<stream>[a-z0-9-]+)@(?P<time>[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{16})\.journal~?$",
+            r"^(?P<stream>[a-z0-9-]+)@[0-9a-f]{32}-[0-9a-f]{16}-(?P<time>[0-9a-f]{16})\.journal~?$",
         ),
-        ("journal", r"^(?P<stream>[a-z0-9-]+)@(?P<time>[0-9a-f]{16}-[0-9a-f]{16})\.journal~$"),
-        ("dateext", r"^(?P<stream>.+\.log)-(?P<time>\d{8}(\d{2})?)(\.(gz|bz2|xz|zst))?$"),
+        ("journal", r"^(?P<stream>[a-z0-9-]+)@(?P<time>[0-9a-f]{16})-[0-9a-f]{16}\.journal~$"),
+        // A date, not any eight digits (a pid, a job number): `YYYYMMDD`, `YYYYMMDDHH`.
         (
             "dateext",
-            r"^(?P<stream>[a-z][a-z0-9_.-]*[a-z])-(?P<time>\d{8})(\.(gz|bz2|xz|zst))?$",
+            r"^(?P<stream>.+\.log)-(?P<time>(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])([01]\d|2[0-3])?)(\.(gz|bz2|xz|zst))?$",
         ),
-        ("daily", r"^(?P<stream>.+\.log)\.(?P<time>\d{4}-\d{2}-\d{2})(\.(gz|bz2|xz|zst))?$"),
+        (
+            "dateext",
+            r"^(?P<stream>[a-z][a-z0-9_.-]*[a-z])-(?P<time>(19|20)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))(\.(gz|bz2|xz|zst))?$",
+        ),
+        (
+            "daily",
+            r"^(?P<stream>.+\.log)\.(?P<time>(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))(\.(gz|bz2|xz|zst))?$",
+        ),
     ]
     .into_iter()
     .map(|(layout, pattern)| (layout, Regex::new(pattern).expect("a layout's pattern compiles")))
@@ -69,7 +78,7 @@ static NAMED: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 
 /// A date folder a writer puts pieces under (`2019/07/02`), or Azure's `y=2025/m=03/…`.
 static DATE_FOLDERS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(/\d{4}/\d{2}/\d{2}|/y=\d{4}/m=\d{2}/d=\d{2}(/h=\d{2})?(/m=\d{2})?)$").expect("compiles"));
+    LazyLock::new(|| Regex::new(r"(^|/)(\d{4}/\d{2}/\d{2}|y=\d{4}/m=\d{2}/d=\d{2}(/h=\d{2})?(/m=\d{2})?)$").expect("compiles"));
 
 /// The stream `display` is a piece of, if its name follows a known layout.
 pub fn piece_of(display: &str) -> Option<Piece> {
@@ -79,12 +88,12 @@ pub fn piece_of(display: &str) -> Option<Piece> {
         let dated = DATE_FOLDERS.find(folder)?;
         let (undated, time) = (&folder[..dated.start()], &folder[dated.start()..]);
         return Some(Piece {
-            stream: format!("{undated}/…/{name}"),
-            order: time.to_string(),
+            stream: format!("{}…/{name}", with_slash(undated)),
+            order: time.trim_start_matches('/').to_string(),
         });
     }
     let undated = DATE_FOLDERS.find(folder).map_or(folder, |m| &folder[..m.start()]);
-    let prefix = if folder.is_empty() { String::new() } else { format!("{undated}/") };
+    let prefix = with_slash(undated);
     let (layout, captures) = NAMED.iter().find_map(|(layout, re)| re.captures(name).map(|c| (*layout, c)))?;
     let fixed = captures.name("stream").map_or("", |m| m.as_str());
     let time = captures.name("time").map_or("", |m| m.as_str());
@@ -98,6 +107,15 @@ pub fn piece_of(display: &str) -> Option<Piece> {
         stream,
         order: time.to_string(),
     })
+}
+
+/// A folder as the start of a name: `logs/`, or nothing for none.
+fn with_slash(folder: &str) -> String {
+    if folder.is_empty() {
+        String::new()
+    } else {
+        format!("{folder}/")
+    }
 }
 
 #[cfg(test)]
@@ -139,7 +157,7 @@ mod tests {
             stream("azure/resourceId=/SUBSCRIPTIONS/S/PROVIDERS/MICROSOFT.WEB/SITES/SHOP/y=2025/m=03/d=31/h=09/m=00/PT1H.json"),
             Some((
                 "azure/resourceId=/SUBSCRIPTIONS/S/PROVIDERS/MICROSOFT.WEB/SITES/SHOP/…/PT1H.json".into(),
-                "/y=2025/m=03/d=31/h=09/m=00".into()
+                "y=2025/m=03/d=31/h=09/m=00".into()
             ))
         );
         assert_eq!(
@@ -155,7 +173,20 @@ mod tests {
             Some(("app/shop.log".into(), "2025-03-01".into()))
         );
         let journal = "journal/b1/system@0a1b2c3d4e5f60718293a4b5c6d7e8f9-0000000000000001-0005bd6c979f361b.journal";
-        assert_eq!(stream(journal).unwrap().0, "journal/b1/system.journal");
+        assert_eq!(
+            stream(journal),
+            Some(("journal/b1/system.journal".into(), "0005bd6c979f361b".into()))
+        );
+        // A dirty file put aside is ordered by its realtime too.
+        assert_eq!(
+            stream("journal/b1/system@0005bd6c979f3620-7a1b2c3d4e5f6071.journal~").map(|p| p.1),
+            Some("0005bd6c979f3620".into())
+        );
+        // Pieces under date folders from the start of the name given.
+        assert_eq!(
+            stream("2019/07/02/E2QWRUHAPOMQZL.2019-07-02-09.a1b2c3d4.gz").map(|p| p.0),
+            Some("E2QWRUHAPOMQZL.…".into())
+        );
     }
 
     #[test]
@@ -169,6 +200,10 @@ mod tests {
             "logs/error.log-old",
             "logs/PT1H.json",
             "journal/b1/system.journal",
+            // Eight digits that are no date: a pid, a job number.
+            "logs/worker.log-00012345",
+            "logs/job-12345678",
+            "logs/app.log.2025-13-01",
         ] {
             assert_eq!(piece_of(name), None, "{name}");
         }

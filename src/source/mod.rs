@@ -17,7 +17,7 @@ pub use encoding::Encoding;
 pub use export::{export_lines, Export, Style};
 pub use records::Member;
 pub(crate) use wrapper::{not_records_note, unwrap_all};
-pub use wrapper::{readings_of, unwrapped_lines, Part, Reading, Stream, Wrapper, WrapperKind};
+pub use wrapper::{readings_of, streamed_unwrapped_lines, unwrapped_lines, Part, Reading, Stream, Wrapper, WrapperKind};
 
 use crate::error::{describe_io, Problem};
 use crate::format::{self, Format, Sniffed, ENTRY_WINDOW};
@@ -66,7 +66,7 @@ impl ReadMode {
                         name.push_str(", ");
                         name.push_str(stream.name());
                     }
-                    Some(wrapper::Part::Member(member)) => {
+                    Some(wrapper::Part::Member(member, _)) => {
                         let (this, of) = member.position();
                         name.push_str(&format!(", {} {this} of {of}", wrapper.kind.member_word()));
                     }
@@ -209,7 +209,13 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec
                     .into_iter()
                     .map(|r| {
                         let mode = ReadMode::Unwrapped(Some(encoding), r.wrapper);
-                        streamed_probe(file.of_part(r.part_name.as_deref()), path.clone(), mode, size, modified)
+                        streamed_probe(
+                            file.of_part(r.part_name.as_deref(), r.own_source),
+                            path.clone(),
+                            mode,
+                            size,
+                            modified,
+                        )
                     })
                     .collect::<Result<Vec<Vec<Probe>>, Problem>>()
                     .map(|probes| probes.into_iter().flatten().collect());
@@ -226,7 +232,13 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec
             .into_iter()
             .map(|r| {
                 let mode = ReadMode::Unwrapped(None, r.wrapper);
-                let mut probes = streamed_probe(file.of_part(r.part_name.as_deref()), path.clone(), mode, size, modified)?;
+                let mut probes = streamed_probe(
+                    file.of_part(r.part_name.as_deref(), r.own_source),
+                    path.clone(),
+                    mode,
+                    size,
+                    modified,
+                )?;
                 for probe in &mut probes {
                     probe.mappable = !no_mmap && !recently_written;
                 }
@@ -281,7 +293,7 @@ fn streamed_probe(
                 .zip(members)
                 .map(|(host, member)| {
                     let mode = ReadMode::Exported(encoding, export, Style::Carried, Some(member));
-                    let file = file.of_part(Some(&String::from_utf8_lossy(host)));
+                    let file = file.of_part(Some(&String::from_utf8_lossy(host)), true);
                     let head = streamed_head(&path, &file.display, mode)?;
                     finish_probe(file, mode, size, modified, head, Vec::new(), None)
                 })

@@ -71,8 +71,9 @@ pub struct Wrapper {
 pub enum Part {
     Stream(Stream),
     /// One of the streams a file interleaves, named in its records: a compose service,
-    /// a Loki query's app, a shipper's tailed file (see [`WrapperKind::member_of`]).
-    Member(Member),
+    /// a Loki query's app, a shipper's tailed file (see [`WrapperKind::member_of`]); with
+    /// the key that names them, chosen from the head, so that a line is searched for one.
+    Member(Member, MemberKey),
 }
 
 impl Wrapper {
@@ -82,7 +83,7 @@ impl Wrapper {
         match self.part {
             None | Some(Part::Stream(Stream::Stdout)) => true,
             Some(Part::Stream(Stream::Stderr)) => false,
-            Some(Part::Member(member)) => member.is_first(),
+            Some(Part::Member(member, _)) => member.is_first(),
         }
     }
 
@@ -92,10 +93,14 @@ impl Wrapper {
         match self.part {
             None => true,
             Some(Part::Stream(stream)) => stream == Stream::of(stderr),
-            Some(Part::Member(member)) => self.kind.member_of(line).map_or(member.is_first(), |name| member.keeps(name)),
+            Some(Part::Member(member, key)) => self.kind.member_of(line, key).map_or(member.is_first(), |name| member.keeps(name)),
         }
     }
 }
+
+/// Which of its wrapper's keys names a file's members (see [`WrapperKind::member_key`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberKey(u8);
 
 /// A container's output stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,14 +167,29 @@ impl WrapperKind {
         }
     }
 
-    /// The name of the stream a record belongs to, where its records name one: a compose
-    /// service, a Loki stream's service label, the file a shipper tailed.
-    pub(crate) fn member_of(self, line: &[u8]) -> Option<&[u8]> {
+    /// The keys in which this wrapper's records may name their member, most telling first.
+    fn member_keys(self) -> &'static [&'static [u8]] {
+        match self {
+            WrapperKind::Loki => &LOKI_MEMBER_LABELS,
+            WrapperKind::Shipper => &SHIPPER_MEMBER_KEYS,
+            WrapperKind::Compose | WrapperKind::DockerJson | WrapperKind::Cri => &[],
+        }
+    }
+
+    /// The key that names members in a head's records: the most telling one any of them
+    /// has (a Loki query's `app` where its streams have one).
+    fn member_key(self, lines: &[&[u8]]) -> MemberKey {
+        let keys = self.member_keys();
+        let found = (0..keys.len()).find(|&i| lines.iter().any(|l| json_string_of(l, keys[i]).is_some()));
+        MemberKey(found.unwrap_or(0) as u8)
+    }
+
+    /// The name of the stream a record belongs to, where its records name one under `key`:
+    /// a compose service, a Loki stream's service label, the file a shipper tailed.
+    pub(crate) fn member_of(self, line: &[u8], key: MemberKey) -> Option<&[u8]> {
         match self {
             WrapperKind::Compose => compose_service(line).map(|(name, _)| name),
-            WrapperKind::Loki => LOKI_MEMBER_LABELS.iter().find_map(|label| json_string_of(line, label)),
-            WrapperKind::Shipper => SHIPPER_MEMBER_KEYS.iter().find_map(|key| json_string_of(line, key)),
-            WrapperKind::DockerJson | WrapperKind::Cri => None,
+            _ => json_string_of(line, self.member_keys().get(usize::from(key.0))?),
         }
     }
 
@@ -193,10 +213,7 @@ impl WrapperKind {
                         }
                         // A shipper's record may hold several lines (Fluent Bit's
                         // multiline): one outer line stays one line.
-                        for b in t.iter_mut().filter(|b| matches!(**b, b'\n' | b'\r')) {
-                            *b = b' ';
-                        }
-                        (Cow::Owned(t), !whole)
+                        (one_line(Cow::Owned(t)), !whole)
                     }
                 };
                 Some(Record {
@@ -298,15 +315,9 @@ fn json_string_of<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
         let rest = &line[at + key.len()..];
         if before == Some(b'"') {
             let value = rest.strip_prefix(b"\":").map(|r| r.strip_prefix(b" ").unwrap_or(r));
-            if let Some(value) = value.and_then(|r| r.strip_prefix(b"\"")) {
-                let mut end = 0;
-                loop {
-                    end += memchr::memchr2(b'"', b'\\', value.get(end..)?)?;
-                    if value[end] == b'"' {
-                        return Some(&value[..end]);
-                    }
-                    end += 2;
-                }
+            if let Some(value) = value.filter(|r| r.starts_with(b"\"")) {
+                let (close, _) = format::json_string_close(value, 0)?;
+                return Some(&value[1..close]);
             }
         }
     }
@@ -327,12 +338,15 @@ fn compose_service(line: &[u8]) -> Option<(&[u8], &[u8])> {
 const COMPOSE_PREFIX: usize = 64;
 
 /// One reading of a wrapped file, and the name of the part it reads (`stderr`, a compose
-/// service, a shipper's file), where the file's parts are read apart: each part is then a
-/// source of its own.
+/// service, a shipper's file), where the file's parts are read apart.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reading {
     pub wrapper: Wrapper,
     pub part_name: Option<String>,
+    /// Whether the part is a source of its own (another program's or file's lines), or
+    /// one stream of one program (its stdout, its stderr), which stays in the file's
+    /// source: one program's clock, one program's story.
+    pub own_source: bool,
 }
 
 /// How a head's lines are unwrapped: none when fewer than half of its non-empty lines
@@ -349,6 +363,7 @@ pub fn readings_of(head: &[u8]) -> Vec<Reading> {
                 Some(Part::Stream(stream)) => Some(stream.name().to_string()),
                 _ => None,
             }),
+            own_source: matches!(wrapper.part, Some(Part::Member(..))),
             wrapper,
         })
         .collect()
@@ -389,14 +404,15 @@ fn wrappers_and_names(head: &[u8]) -> Vec<(Wrapper, Option<String>)> {
     }
     // Output of several services or files: one reading each, where they are of two
     // families or more; else read as one.
+    let key = kind.member_key(&lines);
     let mut names: Vec<&[u8]> = Vec::new();
-    for name in lines.iter().filter_map(|l| kind.member_of(l)) {
+    for name in lines.iter().filter_map(|l| kind.member_of(l, key)) {
         if !names.contains(&name) {
             names.push(name);
         }
     }
     if names.len() > 1 {
-        let apart = members_apart(kind, &lines, &names);
+        let apart = members_apart(kind, key, &lines, &names);
         // Compose output of services of one family is left as it is (see
         // `WrapperKind::Compose`).
         if !apart.is_empty() || kind == WrapperKind::Compose {
@@ -435,14 +451,14 @@ fn shipped_lines(inner: &InnerLines) -> bool {
 /// one a member that shows [`STREAM_LINES`] lines or more in the head, where they sniff
 /// as two families or more (an nginx service's access lines beside an app's logfmt: each
 /// read in its family, the access lines making the traffic series); none otherwise.
-fn members_apart(kind: WrapperKind, lines: &[&[u8]], names: &[&[u8]]) -> Vec<(Wrapper, Option<String>)> {
+fn members_apart(kind: WrapperKind, key: MemberKey, lines: &[&[u8]], names: &[&[u8]]) -> Vec<(Wrapper, Option<String>)> {
     if names.len() > MAX_MEMBERS {
         return Vec::new();
     }
     let printed = |name: &[u8]| -> Vec<u8> {
         lines
             .iter()
-            .filter(|l| kind.member_of(l) == Some(name))
+            .filter(|l| kind.member_of(l, key) == Some(name))
             .filter_map(|l| kind.record(l))
             .flat_map(|r| r.text.iter().copied().chain([b'\n']).collect::<Vec<u8>>())
             .collect()
@@ -452,8 +468,7 @@ fn members_apart(kind: WrapperKind, lines: &[&[u8]], names: &[&[u8]]) -> Vec<(Wr
         .map(|&name| (name, inner_reading(&printed(name))))
         .filter(|(_, inner)| inner.printed >= STREAM_LINES)
         .collect();
-    let mut formats: Vec<Format> = read.iter().map(|(_, inner)| inner.sniffed.format).collect();
-    formats.dedup();
+    let formats: Vec<Format> = read.iter().map(|(_, inner)| inner.sniffed.format).collect();
     if read.len() < 2 || formats.iter().all(|&f| f == formats[0]) {
         return Vec::new();
     }
@@ -464,8 +479,9 @@ fn members_apart(kind: WrapperKind, lines: &[&[u8]], names: &[&[u8]]) -> Vec<(Wr
         .map(|(member, (name, inner))| {
             let wrapper = Wrapper {
                 kind,
-                stamped: inner.wants_stamps(),
-                part: Some(Part::Member(member)),
+                // Compose prints no time of its own to put in front.
+                stamped: kind != WrapperKind::Compose && inner.wants_stamps(),
+                part: Some(Part::Member(member, key)),
             };
             (wrapper, Some(String::from_utf8_lossy(name).into_owned()))
         })
@@ -661,11 +677,23 @@ pub(crate) fn not_records_note(count: u64, kind: WrapperKind) -> Option<String> 
 }
 
 /// Every line a wrapped file's bytes give in one of its readings, and how many of its
-/// lines were not records: the reading the scan streams, whole, for tests and fuzzing.
+/// lines were not records: the reading the scan makes of a mapped range, whole, for tests
+/// and fuzzing.
 pub fn unwrapped_lines(wrapper: Wrapper, bytes: &[u8]) -> (Vec<u8>, u64) {
     let mut out = Vec::new();
     let not_records = unwrap_all(bytes, wrapper, &mut out);
     (out, not_records)
+}
+
+/// The same lines as [`unwrapped_lines`], read as the scan streams a file it cannot map
+/// (compressed, or still written), for tests and fuzzing: the two must agree.
+pub fn streamed_unwrapped_lines(wrapper: Wrapper, bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut reader = unwrapped(bytes, wrapper);
+    let mut out = Vec::new();
+    // The note said at the end (lines that were no records) is no failure.
+    let _ = reader.read_to_end(&mut out);
+    out
 }
 
 /// Unwraps all of `bytes` (a range of a mapped file) into `out`, line by line in place;
@@ -910,6 +938,17 @@ mod tests {
             [true, false, false, false, true, true, false, false, false, false, true, true, false, true],
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_mapped_range_and_a_stream_give_the_same_lines() {
+        let wrapped = "2024-01-21T20:30:03.001Z stderr P QueuePool limit of size 5 ove\n2024-01-21T20:30:03.002Z stdout F GET /healthz 200\nnot a record\n2024-01-21T20:30:03.003Z stderr F rflow 10 reached";
+        for stamped in [false, true] {
+            let cri = wrapper(WrapperKind::Cri, stamped);
+            let (lines, not_records) = unwrapped_lines(cri, wrapped.as_bytes());
+            assert_eq!((lines.iter().filter(|&&b| b == b'\n').count(), not_records), (4, 1));
+            assert_eq!(streamed_unwrapped_lines(cri, wrapped.as_bytes()), lines);
+        }
     }
 
     #[test]

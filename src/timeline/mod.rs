@@ -52,7 +52,7 @@ pub struct Episode {
     pub signal: Signal,
     /// What the episode is evidence of: its rule's category, or `log_errors`.
     pub category: Category,
-    /// The rotated set (source group) the lines came from.
+    /// The source (group: a file, its rotated set, a stream's pieces) the lines came from.
     pub group: String,
     pub kind: SourceKind,
     pub start: Micros,
