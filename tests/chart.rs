@@ -1,6 +1,6 @@
 //! The chart: an SVG that parses and renders, carries the series and the markers the
-//! analysis found, is deterministic and small, and matches the snapshot kept in
-//! fixtures/scenarios/table-lock/chart.svg (the README shows it); on every scenario its
+//! analysis found, is deterministic and small, and matches the snapshots kept in
+//! fixtures/scenarios/{table-lock,pool-after-deploy}/chart.svg; on every scenario its
 //! texts lie inside the canvas, its marker labels apart, and the incident takes a fair
 //! share of the axis.
 
@@ -67,7 +67,8 @@ fn the_chart_parses_renders_and_carries_what_was_found() {
 fn the_chart_is_deterministic_and_matches_its_snapshot() {
     let one = chart(&["--threads", "1"]);
     assert_eq!(one, chart(&["--threads", "2"]));
-    // The README shows both: an outage at peak, and one set off the night before.
+    // Two snapshots: an outage at peak, and one set off the night before (the README and
+    // docs/draft.md show that one).
     for (scenario, tz, drawn) in [
         ("table-lock", "America/New_York", one),
         (
@@ -79,7 +80,7 @@ fn the_chart_is_deterministic_and_matches_its_snapshot() {
         let snapshot = std::fs::read_to_string(root().join(format!("fixtures/scenarios/{scenario}/chart.svg"))).unwrap();
         assert!(
             drawn == snapshot,
-            "the chart of {scenario} ({tz}) changed; regenerate the snapshot (README, \"Scenarios\")"
+            "the chart of {scenario} ({tz}) changed; regenerate the snapshot (docs/draft.md, \"Scenarios\")"
         );
     }
 }

@@ -1,7 +1,7 @@
 //! The shipped scenario fixtures (fixtures/scenarios): their logs are what `synth` writes
 //! today, and their drafts are what `draft` writes today, so that any change to the
 //! generator or to the text of a draft shows in review. To accept a change on purpose,
-//! regenerate them (README, "Scenarios").
+//! regenerate them (docs/draft.md, "Scenarios").
 
 use assert_cmd::Command;
 use std::path::Path;

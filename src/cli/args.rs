@@ -105,7 +105,7 @@ pub struct ScanArgs {
     /// Log files or directories (walked recursively); `-` reads stdin. Compressed files,
     /// container logs (Docker, CRI, `docker compose`, Loki jsonl), journald exports and
     /// journal files, Kubernetes events, OTLP/JSON and log platforms' JSON and CSV exports
-    /// are read as the lines they hold (see the README's "Formats").
+    /// are read as the lines they hold (see docs/formats.md).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Zone of timestamps that carry none: an IANA name (any case), an offset (-05:00,
@@ -223,7 +223,7 @@ pub struct AnalysisArgs {
 pub struct DraftArgs {
     #[command(flatten)]
     pub analysis: AnalysisArgs,
-    /// markdown: the document to edit; json: the same, for machines (schema in the README).
+    /// markdown: the document to edit; json: the same, for machines (schema in docs/draft.md).
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: DraftFormat,
     /// Write the draft to this file instead of stdout: atomically, and only when the run

@@ -6,7 +6,7 @@
 //!
 //! Every claim carries its [`Evidence`]: a file as shown to the user and a line number.
 //! Times are instants in microseconds, serialised as RFC 3339 in UTC; the zone people
-//! see them in is [`Report::display_zone`]. The schema is documented in the README
+//! see them in is [`Report::display_zone`]. The schema is documented in docs/draft.md
 //! ("The draft as JSON"); [`SCHEMA_VERSION`] changes when a field changes meaning or
 //! goes away.
 
