@@ -29,6 +29,22 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "postmortem", &mut script);
+            match finish_output(io::stdout().write_all(&script)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
+        Command::Manual => {
+            let mut page = Vec::new();
+            let rendered = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut page);
+            match finish_output(rendered.and_then(|()| io::stdout().write_all(&page))) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
     }
 }
 

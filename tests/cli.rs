@@ -702,3 +702,24 @@ fn a_connection_line_is_never_offered_as_a_cause() {
     let (out, _, _) = stdout_of(postmortem().args(["draft", "-q", "--tz", "America/New_York"]).arg(&logs));
     assert!(!out.contains("using Socket"), "{out}");
 }
+
+/// The shell completions and the manual page come from the same definition as `--help`:
+/// every command is in them.
+#[test]
+fn completions_and_the_manual_name_every_command() {
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("postmortem").unwrap().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for shell in ["bash", "zsh", "fish"] {
+        let script = run(&["completions", shell]);
+        for command in ["draft", "chart", "timeline", "sources", "rules", "synth"] {
+            assert!(script.contains(command), "{shell}: {command}");
+        }
+        assert!(script.contains("--tz"), "{shell}");
+    }
+    let manual = run(&["manual"]);
+    assert!(manual.starts_with(".ie") && manual.contains(".TH postmortem 1"));
+    assert!(manual.contains("draft") && manual.contains("timeline"));
+}

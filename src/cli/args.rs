@@ -32,7 +32,8 @@ pub enum Command {
     Chart(ChartArgs),
     /// The merged, time-ordered stream of what the rules found, collapsed into episodes.
     Timeline(TimelineArgs),
-    /// What was understood of each file: format, zone, lines, first and last time.
+    /// What was understood of each source (--files: each file): format, zone, lines,
+    /// first and last time.
     Sources(SourcesArgs),
     /// The rules: list them, show them as written, check rule files.
     #[command(subcommand)]
@@ -42,6 +43,14 @@ pub enum Command {
     Synth(SynthArgs),
     /// Print the version (as --version does).
     Version,
+    /// Print a shell's completion script: `postmortem completions bash >
+    /// /etc/bash_completion.d/postmortem`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `postmortem manual > postmortem.1`.
+    Manual,
 }
 
 #[derive(Args)]
