@@ -19,6 +19,42 @@ use std::collections::{BTreeMap, BTreeSet};
 /// is shorter).
 const MIN_HISTORY: usize = 5;
 
+/// Requests a typical bucket must hold for a share of them to mean something. A quiet
+/// service (a small shop at 5 requests a minute) whose requests fail 60 % of the time for
+/// 25 minutes fails 3 of 5 one minute and 2 of 5 the next: no two minutes in a row reach
+/// a spike's 3 failures. Where a typical bucket of a source's traffic holds fewer, the
+/// rules over its traffic read it in buckets merged until a typical one holds this many.
+const ENOUGH_REQUESTS: f64 = 10.0;
+
+/// The most buckets merged (five one-minute buckets): coarser still, an outage of a few
+/// minutes would be averaged away.
+const MAX_MERGED: i64 = 5;
+
+/// How many buckets of `series` to read as one: 1 for a busy source, more for a quiet
+/// one (see [`ENOUGH_REQUESTS`]). A typical bucket is the median of the buckets that
+/// hold requests.
+fn merged_buckets(series: Option<&Series>) -> i64 {
+    let Some(series) = series else { return 1 };
+    let mut requests: Vec<u64> = series.buckets.values().map(|b| b.requests).filter(|&r| r > 0).collect();
+    if requests.is_empty() {
+        return 1;
+    }
+    requests.sort_unstable();
+    let typical = requests[requests.len() / 2] as f64;
+    ((ENOUGH_REQUESTS / typical).ceil() as i64).clamp(1, MAX_MERGED)
+}
+
+/// `points` counted in buckets `width` wide (a multiple of theirs), added up.
+fn merged(points: &BTreeMap<Micros, (f64, f64)>, width: Micros) -> BTreeMap<Micros, (f64, f64)> {
+    let mut out: BTreeMap<Micros, (f64, f64)> = BTreeMap::new();
+    for (t, (value, items)) in points {
+        let sum = out.entry(t.div_euclid(width) * width).or_default();
+        sum.0 += value;
+        sum.1 += items;
+    }
+    out
+}
+
 /// One bucket's numbers for a rule: the numerator, the denominator (1 when the rule
 /// counts a plain number), and how many items the numerator stands for (`min_count`).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -105,7 +141,11 @@ struct Scope<'a> {
 
 /// Merges the files' spans into the stretches they cover.
 pub(super) fn covered<'a>(files: impl Iterator<Item = &'a crate::scan::FileReport>, width: Micros) -> Vec<(Micros, Micros)> {
-    let mut spans: Vec<(Micros, Micros)> = files.filter_map(|f| f.first.zip(f.last)).collect();
+    joined(files.filter_map(|f| f.first.zip(f.last)).collect(), width)
+}
+
+/// Spans joined where less than a bucket `width` lies between them.
+fn joined(mut spans: Vec<(Micros, Micros)>, width: Micros) -> Vec<(Micros, Micros)> {
     spans.sort_unstable();
     let mut merged: Vec<(Micros, Micros)> = Vec::new();
     for (first, last) in spans {
@@ -277,8 +317,8 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
 }
 
 fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, width: Micros, result: &ScanResult) -> Vec<Episode> {
-    let numerator = measure_points(&rate.count, scope.series, &scope.tallies, rules);
-    let denominator = rate
+    let mut numerator = measure_points(&rate.count, scope.series, &scope.tallies, rules);
+    let mut denominator = rate
         .per
         .as_ref()
         .map(|per| measure_points(per, scope.series, &scope.tallies, rules));
@@ -289,10 +329,30 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
     };
     let mut episodes = Vec::new();
     let from_series = |m: &Measure| matches!(m, Measure::Requests | Measure::FailedRequests | Measure::MeanRequestMs);
-    let spans = if from_series(&rate.count) || rate.per.as_ref().is_some_and(from_series) {
-        &scope.web_spans
+    let on_traffic = from_series(&rate.count) || rate.per.as_ref().is_some_and(from_series);
+    let spans = if on_traffic { &scope.web_spans } else { &scope.spans };
+    // A quiet source's traffic is read in merged buckets, its baseline over the same time,
+    // its stretches of logs joined across gaps shorter than a merged bucket.
+    let merge = if on_traffic { merged_buckets(scope.series) } else { 1 };
+    let width = width * merge;
+    let joined_spans;
+    let spans = if merge > 1 {
+        joined_spans = joined(spans.clone(), width);
+        &joined_spans
     } else {
-        &scope.spans
+        spans
+    };
+    let merged_rate;
+    let rate = if merge > 1 {
+        numerator = merged(&numerator, width);
+        denominator = denominator.map(|d| merged(&d, width));
+        merged_rate = Rate {
+            baseline: rate.baseline.div_ceil(merge as usize),
+            ..rate.clone()
+        };
+        &merged_rate
+    } else {
+        rate
     };
     for span in spans {
         let points = points(rate, &numerator, denominator.as_ref(), *span, width);
@@ -347,6 +407,42 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn traffic(per_minute: &[u64]) -> Series {
+        let mut series = Series::new(60_000_000);
+        for (i, &requests) in per_minute.iter().enumerate() {
+            series.buckets.insert(
+                i as Micros * 60_000_000,
+                crate::scan::series::Bucket {
+                    requests,
+                    ..Default::default()
+                },
+            );
+        }
+        series
+    }
+
+    #[test]
+    fn a_quiet_sources_buckets_are_merged_until_a_typical_one_holds_enough() {
+        // Busy: read as it is. Quiet (5 a minute): two minutes at a time. Very quiet (one a
+        // minute): at most five. A night of empty minutes does not make a busy day quiet.
+        assert_eq!(merged_buckets(Some(&traffic(&[60; 30]))), 1);
+        assert_eq!(merged_buckets(Some(&traffic(&[10; 30]))), 1);
+        assert_eq!(merged_buckets(Some(&traffic(&[5; 30]))), 2);
+        assert_eq!(merged_buckets(Some(&traffic(&[1; 30]))), MAX_MERGED);
+        let day_and_night: Vec<u64> = [[0u64; 20], [40; 20]].concat();
+        assert_eq!(merged_buckets(Some(&traffic(&day_and_night))), 1);
+        assert_eq!(merged_buckets(Some(&traffic(&[]))), 1);
+        assert_eq!(merged_buckets(None), 1);
+    }
+
+    #[test]
+    fn merged_buckets_add_up_what_they_hold() {
+        let minute = 60_000_000;
+        let points: BTreeMap<Micros, (f64, f64)> = [(0, (1.0, 1.0)), (minute, (2.0, 2.0)), (2 * minute, (3.0, 3.0))].into();
+        let two = merged(&points, 2 * minute);
+        assert_eq!(two.into_iter().collect::<Vec<_>>(), [(0, (3.0, 3.0)), (2 * minute, (3.0, 3.0))]);
+    }
 
     fn rate(threshold: f64, over_baseline: f64, buckets: usize, end_after: usize) -> Rate {
         Rate {
