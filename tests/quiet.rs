@@ -71,3 +71,29 @@ fn a_quiet_shops_harmless_days_are_no_incident() {
     quiet_shop(dir.path(), 11, |_| 0.04);
     assert!(common::draft(dir.path()).incident.is_none(), "a trickle");
 }
+
+/// A rule over a count keeps its buckets on a quiet source: a shop whose traffic rises from
+/// 5 to 20 requests a minute for an hour stays under a surge's 30 a minute.
+#[test]
+fn a_quiet_shops_busier_hour_is_no_surge() {
+    let dir = tempfile::tempdir().unwrap();
+    quiet_shop(dir.path(), 13, |_| 0.0);
+    let mut log = std::fs::read_to_string(dir.path().join("access.log")).unwrap();
+    for minute in 13 * 60..14 * 60 {
+        let (h, m) = common::clock(minute);
+        for second in [3, 15, 27, 39, 51].into_iter().cycle().take(15) {
+            log.push_str(&format!(
+                "10.9.0.7 - - [04/Mar/2025:{h:02}:{m:02}:{second:02} +0000] \"GET /basket HTTP/1.1\" 200 512 \"-\" \"Mozilla/5.0\"\n"
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("access.log"), log).unwrap();
+    let out = assert_cmd::Command::cargo_bin("postmortem")
+        .unwrap()
+        .args(["timeline", "-q", "--tz", "UTC", "--format", "jsonl"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let timeline = String::from_utf8(out.stdout).unwrap();
+    assert!(!timeline.contains("web.traffic_surge"), "{timeline}");
+}

@@ -23,7 +23,9 @@ const MIN_HISTORY: usize = 5;
 /// service (a small shop at 5 requests a minute) whose requests fail 60 % of the time for
 /// 25 minutes fails 3 of 5 one minute and 2 of 5 the next: no two minutes in a row reach
 /// a spike's 3 failures. Where a typical bucket of a source's traffic holds fewer, the
-/// rules over its traffic read it in buckets merged until a typical one holds this many.
+/// rules over a share of its traffic (failed requests per request) read it in buckets
+/// merged until a typical one holds this many. Rules over a count (requests a minute) or
+/// a mean keep their buckets: their thresholds are a bucket's.
 const ENOUGH_REQUESTS: f64 = 10.0;
 
 /// The most buckets merged (five one-minute buckets): coarser still, an outage of a few
@@ -331,9 +333,13 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
     let from_series = |m: &Measure| matches!(m, Measure::Requests | Measure::FailedRequests | Measure::MeanRequestMs);
     let on_traffic = from_series(&rate.count) || rate.per.as_ref().is_some_and(from_series);
     let spans = if on_traffic { &scope.web_spans } else { &scope.spans };
-    // A quiet source's traffic is read in merged buckets, its baseline over the same time,
-    // its stretches of logs joined across gaps shorter than a merged bucket.
-    let merge = if on_traffic { merged_buckets(scope.series) } else { 1 };
+    // A share of a quiet source's traffic is read in merged buckets, its baseline over the
+    // same time, its stretches of logs joined across gaps shorter than a merged bucket.
+    let merge = if on_traffic && rate.per.is_some() {
+        merged_buckets(scope.series)
+    } else {
+        1
+    };
     let width = width * merge;
     let joined_spans;
     let spans = if merge > 1 {
