@@ -3,6 +3,8 @@
 //! inside), or printed by `docker compose logs`. The draft must be the one the plain logs give, to the byte: the same
 //! incident, cause, timeline and citations, since each outer line is still one line.
 
+mod common;
+
 use assert_cmd::Command;
 use std::path::Path;
 
@@ -156,13 +158,7 @@ fn containers_are_cited_by_the_names_their_runtime_gives_them() {
 fn scan_one(dir: &Path, name: &str, text: &str) -> postmortem::scan::ScanResult {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
-    postmortem::scan_paths(
-        &[path],
-        &rules,
-        &postmortem::scan::ScanOptions::default(),
-        &postmortem::scan::NoProgress,
-    )
+    common::scan(&[path])
 }
 
 /// A Go service in a pod logs zap JSON on stdout while the librdkafka it links prints on

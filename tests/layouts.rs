@@ -91,13 +91,7 @@ fn a_thousand_five_minute_files_of_two_nodes_are_one_source() {
     let balancer = dir.path().join("alb");
 
     // One source: every piece in one group, and no clock compared between pieces.
-    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
-    let result = postmortem::scan_paths(
-        std::slice::from_ref(&balancer),
-        &rules,
-        &postmortem::scan::ScanOptions::default(),
-        &postmortem::scan::NoProgress,
-    );
+    let result = common::scan(std::slice::from_ref(&balancer));
     assert_eq!(result.files.len(), 1000);
     let groups: std::collections::BTreeSet<&str> = result.files.iter().map(|f| f.group.as_str()).collect();
     assert_eq!(groups.len(), 1, "{groups:?}");
@@ -297,13 +291,7 @@ fn the_kubelets_links_beside_the_pods_files_are_read_once() {
             .join("containers/web-7d9c_shop_nginx-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.log"),
     )
     .unwrap();
-    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
-    let result = postmortem::scan_paths(
-        &[dir.path().to_path_buf()],
-        &rules,
-        &postmortem::scan::ScanOptions::default(),
-        &postmortem::scan::NoProgress,
-    );
+    let result = common::scan(&[dir.path().to_path_buf()]);
     let read: Vec<&str> = result.files.iter().map(|f| f.display.rsplit("/pods/").next().unwrap()).collect();
     assert_eq!(read, ["shop/web-7d9c.nginx.log"]);
     let requests: u64 = result.series.values().flat_map(|s| s.buckets.values()).map(|b| b.requests).sum();

@@ -4,6 +4,8 @@
 //! zone; one it gives without a zone (Kibana's, in the browser's zone) is read in the
 //! run's and said so.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -12,8 +14,8 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/exports")).join(name)
 }
 
-/// `sources --format json` of one file, run in Tokyo.
-fn source_in_tokyo(path: &std::path::Path) -> Value {
+/// `sources --format json` of one file, run in Tokyo: a source a reading of it.
+fn sources_in_tokyo(path: &std::path::Path) -> Vec<Value> {
     let out = Command::cargo_bin("postmortem")
         .unwrap()
         .env("TZ", "Asia/Tokyo")
@@ -21,8 +23,12 @@ fn source_in_tokyo(path: &std::path::Path) -> Value {
         .arg(path)
         .output()
         .unwrap();
-    let sources: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    sources.into_iter().next().unwrap()
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The first source of [`sources_in_tokyo`].
+fn source_in_tokyo(path: &std::path::Path) -> Value {
+    sources_in_tokyo(path).into_iter().next().unwrap()
 }
 
 /// Every fixture: how it is read, records timed, first and last instants, zone. The
@@ -203,14 +209,7 @@ fn messages_of_a_family_are_read_as_printed_and_others_carried() {
 /// the machine's), and every source keeps the export's line numbers.
 #[test]
 fn a_shippers_export_of_two_files_is_two_sources_each_in_its_family() {
-    let out = Command::cargo_bin("postmortem")
-        .unwrap()
-        .env("TZ", "Asia/Tokyo")
-        .args(["sources", "-q", "--format", "json"])
-        .arg(fixture("filebeat.ndjson"))
-        .output()
-        .unwrap();
-    let sources: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let sources = sources_in_tokyo(&fixture("filebeat.ndjson"));
     let read: Vec<(&str, &str, u64, u64, &str)> = sources
         .iter()
         .map(|s| {
@@ -230,13 +229,7 @@ fn a_shippers_export_of_two_files_is_two_sources_each_in_its_family() {
             ("/srv/checkout/logs/app.log", "logback", 8, 4, "2025-03-31T09:37:18.780Z"),
         ]
     );
-    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
-    let result = postmortem::scan_paths(
-        &[fixture("filebeat.ndjson")],
-        &rules,
-        &postmortem::scan::ScanOptions::default(),
-        &postmortem::scan::NoProgress,
-    );
+    let result = common::scan(&[fixture("filebeat.ndjson")]);
     let requests: Vec<(bool, u64, u64)> = result
         .series
         .iter()
@@ -300,13 +293,7 @@ fn an_export_of_two_hosts_is_two_sources() {
     }
     let path = dir.path().join("fleet.export");
     std::fs::write(&path, export).unwrap();
-    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
-    let result = postmortem::scan_paths(
-        &[path],
-        &rules,
-        &postmortem::scan::ScanOptions::default(),
-        &postmortem::scan::NoProgress,
-    );
+    let result = common::scan(&[path]);
     let readings: Vec<(String, u64, u64)> = result
         .files
         .iter()

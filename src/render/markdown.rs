@@ -55,8 +55,6 @@ struct Writer {
     zone: Zone,
     /// How citations name files (see [`super::CitedNames`]).
     names: super::CitedNames,
-    /// The files cited by a short name so far, for the Sources section to name in full.
-    cited: std::cell::RefCell<std::collections::BTreeSet<String>>,
     /// The incident's day in the display zone, `YYYY-MM-DD`.
     day: Option<String>,
 }
@@ -65,17 +63,8 @@ impl Writer {
     fn cite(&self, evidence: &[Evidence]) -> String {
         evidence
             .iter()
-            .map(|e| format!(" \\[{}:{}\\]", escape(self.name_of(&e.file)), e.line))
+            .map(|e| format!(" \\[{}:{}\\]", escape(self.names.name(&e.file)), e.line))
             .collect()
-    }
-
-    /// How the draft names `file`; a short name is kept for the Sources section to give
-    /// in full.
-    fn name_of<'a>(&'a self, file: &'a str) -> &'a str {
-        if self.names.is_short(file) {
-            self.cited.borrow_mut().insert(file.to_string());
-        }
-        self.names.name(file)
     }
 
     fn time(&self, t: Micros) -> String {
@@ -168,7 +157,7 @@ fn link_target(path: &str) -> String {
 /// What the reader must know of how times were read: naive times read in a zone nobody
 /// stated (the one other logs carry, or this machine's), and clocks found off.
 fn time_notes(sources: &[Source], w: &Writer) -> Vec<String> {
-    let name = |file: &str| code(w.name_of(file));
+    let name = |file: &str| code(w.names.name(file));
     /// A zone nobody stated, and why it was taken.
     #[derive(PartialEq)]
     struct Unstated<'a> {
@@ -248,7 +237,6 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     let mut w = Writer {
         zone,
         names: super::CitedNames::of(&report.sources),
-        cited: Default::default(),
         day: None,
     };
     let mut out = String::new();
@@ -674,11 +662,11 @@ fn sources(out: &mut String, w: &Writer, files: &[Source]) {
             when(row.last)
         );
     }
-    let cited = w.cited.borrow();
-    if !cited.is_empty() {
+    let given = w.names.given();
+    if !given.is_empty() {
         out.push_str("\nCited by a short name:\n\n");
-        for file in cited.iter() {
-            let _ = writeln!(out, "- {}: {}", code(w.names.name(file)), code(file));
+        for (short, file) in &given {
+            let _ = writeln!(out, "- {}: {}", code(short), code(file));
         }
     }
 }
@@ -734,7 +722,6 @@ mod tests {
         let w = Writer {
             zone: Zone::UTC,
             names: crate::render::CitedNames::of(&[]),
-            cited: Default::default(),
             day: None,
         };
         let at = |h: i64, m: i64| (1_700_000_000 / 86_400 * 86_400 + h * 3_600 + m * 60) * 1_000_000;

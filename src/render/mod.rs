@@ -90,12 +90,15 @@ const KEPT_TAIL: usize = 24;
 /// How citations name files: relative to the folder every input shares, and a name
 /// longer than [`LONG_NAME`] by its first folder and the part of its name that tells it
 /// from its stream's other pieces (`alb …20190702T1345Z_35.176.12.9_c2695db3`), unique
-/// within the report; the Sources section gives each short name's whole path once.
+/// within the report; the Sources section gives each short name's whole path once. It
+/// keeps the files it has named by a short name, for that.
 pub(crate) struct CitedNames {
     /// The folder every source lies in (with its trailing `/`), if any.
     pub base: Option<String>,
     /// Short names, by the file's whole name.
     short: std::collections::HashMap<String, String>,
+    /// The files named by a short name so far.
+    given: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl CitedNames {
@@ -170,20 +173,30 @@ impl CitedNames {
         for file in shared {
             short.remove(&file);
         }
-        CitedNames { base, short }
+        CitedNames {
+            base,
+            short,
+            given: Default::default(),
+        }
     }
 
     /// How a citation names `file`.
     pub fn name<'a>(&'a self, file: &'a str) -> &'a str {
         if let Some(short) = self.short.get(file) {
+            self.given.borrow_mut().insert(file.to_string());
             return short;
         }
         self.base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file)
     }
 
-    /// Whether `file` is cited by a short name.
-    pub fn is_short(&self, file: &str) -> bool {
-        self.short.contains_key(file)
+    /// The files named by a short name so far, in order, each with that name: what a
+    /// reader needs to find them.
+    pub fn given(&self) -> Vec<(String, String)> {
+        self.given
+            .borrow()
+            .iter()
+            .map(|file| (self.short[file].clone(), file.clone()))
+            .collect()
     }
 }
 

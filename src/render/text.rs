@@ -71,18 +71,13 @@ impl Row {
     }
 }
 
-/// Names files as citations do (see [`CitedNames`]), keeping the short names given for a
-/// legend after the rows.
+/// Names files as citations do (see [`CitedNames`]).
 struct Files {
     names: CitedNames,
-    cited: std::cell::RefCell<std::collections::BTreeSet<String>>,
 }
 
 impl Files {
     fn name<'a>(&'a self, file: &'a str) -> &'a str {
-        if self.names.is_short(file) {
-            self.cited.borrow_mut().insert(file.to_string());
-        }
         self.names.name(file)
     }
 
@@ -215,7 +210,6 @@ pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &
     let zone = view.zone;
     let files = Files {
         names: CitedNames::of(&report.sources),
-        cited: Default::default(),
     };
     let rows = match &report.events {
         Some(events) => event_rows(events, &files, zone),
@@ -238,8 +232,8 @@ pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &
         writeln!(out, "{}", row.fitted(view.width, view.colour))?;
     }
     // Each short name given, in full once (piped, it is never cut).
-    for file in files.cited.borrow().iter() {
-        writeln!(out, "{}", fit(&format!("{} = {file}", files.names.name(file))))?;
+    for (short, file) in files.names.given() {
+        writeln!(out, "{}", fit(&format!("{short} = {file}")))?;
     }
     Ok(())
 }
@@ -311,8 +305,8 @@ mod tests {
             names: CitedNames {
                 base: Some("logs/".to_string()),
                 short: Default::default(),
+                given: Default::default(),
             },
-            cited: Default::default(),
         };
         let at = |file: &str, line| Evidence {
             file: file.to_string(),

@@ -125,6 +125,12 @@ pub fn app_log(dir: &Path, name: &str, events: &[(u32, u32, &str, String)]) {
     std::fs::write(dir.join(name), out).unwrap();
 }
 
+/// The scan of `paths` with the built-in rules, as the CLI's stages get it.
+pub fn scan(paths: &[std::path::PathBuf]) -> postmortem::scan::ScanResult {
+    let rules = RuleSet::load(&[], true).unwrap();
+    postmortem::scan_paths(paths, &rules, &postmortem::scan::ScanOptions::default(), &NoProgress)
+}
+
 pub fn draft(dir: &Path) -> Report {
     let mut config = Config::new(RuleSet::load(&[], true).unwrap());
     config.zone = Some("UTC".parse().unwrap());
