@@ -32,6 +32,7 @@ pub mod synth;
 pub mod text;
 pub mod time;
 pub mod timeline;
+pub mod timings;
 
 use rayon::prelude::*;
 use report::{Report, SourcesReport, TimelineReport};
@@ -209,7 +210,7 @@ impl Config {
 /// Discovers, probes and scans `paths`: the source and scan stages in one call. Problems
 /// with single files are in the result; the other files are still read.
 pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
-    let (files, mut problems) = source::discover(paths);
+    let (files, mut problems) = timings::stage("discover", || source::discover(paths));
     // The pieces of a source (a rotated set, a load balancer's 5-minute files) are one
     // writer's: its first file is sniffed among every family, the others are asked whether
     // they read as it does (ten thousand pieces spent a fifth of their time sniffing).
@@ -226,24 +227,33 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
             .map(|(i, file)| (i, source::probe(file.clone(), options.no_mmap, hints.get(&file.group).copied())))
             .collect()
     };
-    let first_outcomes = probe_all(true, &std::collections::HashMap::new());
-    let hints: std::collections::HashMap<String, format::Format> = first_outcomes
-        .iter()
-        .filter_map(|(_, outcome)| outcome.as_ref().ok())
-        .filter_map(|probes| probes.first())
-        .map(|probe| (probe.file.group.clone(), probe.sniffed.format))
-        .collect();
-    let mut outcomes = first_outcomes;
-    outcomes.extend(probe_all(false, &hints));
-    outcomes.sort_by_key(|(i, _)| *i);
+    let outcomes = timings::stage("probe", || {
+        let first_outcomes = probe_all(true, &std::collections::HashMap::new());
+        let hints: std::collections::HashMap<String, format::Format> = first_outcomes
+            .iter()
+            .filter_map(|(_, outcome)| outcome.as_ref().ok())
+            .filter_map(|probes| probes.first())
+            .map(|probe| (probe.file.group.clone(), probe.sniffed.format))
+            .collect();
+        let mut outcomes = first_outcomes;
+        outcomes.extend(probe_all(false, &hints));
+        outcomes.sort_by_key(|(i, _)| *i);
+        outcomes
+    });
     let mut probes = Vec::new();
+    // Bytes as stored, a file once however many sources it holds.
+    let mut bytes = 0;
     for (_, outcome) in outcomes {
         match outcome {
-            Ok(file_probes) => probes.extend(file_probes),
+            Ok(file_probes) => {
+                bytes += file_probes.first().map_or(0, |p| p.size);
+                probes.extend(file_probes);
+            }
             Err(problem) => problems.push(problem),
         }
     }
-    let mut result = scan::scan(probes, rules, options, progress);
+    let mut result = timings::stage("scan", || scan::scan(probes, rules, options, progress));
+    timings::read_bytes("scan", bytes);
     problems.append(&mut result.problems);
     result.problems = problems;
     result
@@ -252,13 +262,14 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
 /// The source and scan stages, and the clocks set right between hosts.
 fn scan_aligned(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> ScanResult {
     let mut result = scan_paths(paths, &config.rules, &config.scan_options(), progress);
-    clocks::align(&mut result, !config.no_skew);
+    timings::stage("clocks", || clocks::align(&mut result, !config.no_skew));
     result
 }
 
 /// The source, scan, clock and timeline stages.
 fn read(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> timeline::Timeline {
-    timeline::build(scan_aligned(paths, config, progress), &config.rules)
+    let result = scan_aligned(paths, config, progress);
+    timings::stage("timeline", || timeline::build(result, &config.rules))
 }
 
 /// The main job: the draft of the largest incident in the logs (or of `config.incident`),
@@ -272,7 +283,7 @@ pub fn draft(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Res
         min_duration: config.min_duration,
         min_failed: config.min_failed,
     };
-    let mut analysis = analyze::analyze(&timeline, &config.rules, &options);
+    let mut analysis = timings::stage("analysis", || analyze::analyze(&timeline, &config.rules, &options));
     analysis.retain_window(span);
     let chosen = match config.incident {
         Some(n) if n >= 1 && n <= analysis.incidents.len() => Some(n - 1),
@@ -287,7 +298,7 @@ pub fn draft(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Res
         None => analysis.largest,
     };
     let zone = config.display(&timeline.files);
-    let mut report = report::draft_report(&timeline, &analysis, chosen, &config.rules, zone);
+    let mut report = timings::stage("report", || report::draft_report(&timeline, &analysis, chosen, &config.rules, zone));
     report.notable.retain(|e| span.overlaps(e.start, e.end));
     Ok(report)
 }

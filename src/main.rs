@@ -64,6 +64,18 @@ fn reported<T>(outcome: Result<T, postmortem::Error>, problems: impl Fn(&T) -> &
     }
 }
 
+/// A command's run, its stages' times said on stderr after it with `--timings`.
+fn timed(timings: bool, run: impl FnOnce() -> Result<ExitCode, ExitCode>) -> ExitCode {
+    if timings {
+        postmortem::timings::record();
+    }
+    let code = run().unwrap_or_else(|code| code);
+    for stage in postmortem::timings::take() {
+        output::say(&format!("postmortem: timings: {}", postmortem::timings::line(&stage)));
+    }
+    code
+}
+
 /// Whether no file gave a line with a timestamp: nothing to draft or to put in time.
 fn read_nothing(sources: &[postmortem::report::Source]) -> bool {
     sources.iter().all(|s| s.timestamped == 0)
@@ -104,10 +116,10 @@ fn draft_command(args: DraftArgs) -> ExitCode {
                 view.chart_link = Some(output::relative_link(output, path));
             }
         }
-        let text = match args.format {
+        let text = postmortem::timings::stage("render", || match args.format {
             DraftFormat::Markdown => render::write_draft(&report, &view),
             DraftFormat::Json => render::draft_json(&report),
-        };
+        });
         match &args.output {
             Some(path) => files.files.insert(0, (path, text.into_bytes())),
             // What could be read is printed, whatever the outcome; where nothing could,
@@ -120,7 +132,7 @@ fn draft_command(args: DraftArgs) -> ExitCode {
         }
         Ok(files.write(&outcome))
     };
-    run().unwrap_or_else(|code| code)
+    timed(args.analysis.scan.timings, run)
 }
 
 fn chart_command(args: ChartArgs) -> ExitCode {
@@ -140,7 +152,7 @@ fn chart_command(args: ChartArgs) -> ExitCode {
         }
         Ok(files.write(&outcome))
     };
-    run().unwrap_or_else(|code| code)
+    timed(args.analysis.scan.timings, run)
 }
 
 fn timeline_command(args: TimelineArgs) -> ExitCode {
@@ -158,15 +170,15 @@ fn timeline_command(args: TimelineArgs) -> ExitCode {
         view.width = output::output_width();
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
-        let written = match args.format {
+        let written = postmortem::timings::stage("render", || match args.format {
             TimelineFormat::Text => render::write_timeline_text(&mut out, &report, &view),
             TimelineFormat::Jsonl => render::write_records(&mut out, RecordStyle::Jsonl, &report),
             TimelineFormat::Timesketch => render::write_records(&mut out, RecordStyle::Timesketch, &report),
-        };
+        });
         finish_output(written.and_then(|()| out.flush()))?;
         Ok(Outcome::of(&report.problems, &report.sources).exit())
     };
-    run().unwrap_or_else(|code| code)
+    timed(args.scan.timings, run)
 }
 
 fn sources_command(args: SourcesArgs) -> ExitCode {
@@ -178,17 +190,17 @@ fn sources_command(args: SourcesArgs) -> ExitCode {
         let report = reported(outcome, |r: &SourcesReport| &r.problems, args.scan.verbose)?;
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
-        let written = match args.format {
+        let written = postmortem::timings::stage("render", || match args.format {
             SourcesFormat::Text => {
                 let rows = if args.files { SourceRows::Files } else { SourceRows::Sources };
                 render::write_sources_text(&mut out, &report.sources, &report.problems, report.display_zone, rows)
             }
             SourcesFormat::Json => render::write_sources_json(&mut out, &report.sources),
-        };
+        });
         finish_output(written.and_then(|()| out.flush()))?;
         Ok(Outcome::of(&report.problems, &report.sources).exit())
     };
-    run().unwrap_or_else(|code| code)
+    timed(args.scan.timings, run)
 }
 
 fn synth_command(args: SynthArgs) -> ExitCode {

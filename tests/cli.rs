@@ -723,3 +723,31 @@ fn completions_and_the_manual_name_every_command() {
     assert!(manual.starts_with(".ie") && manual.contains(".TH postmortem 1"));
     assert!(manual.contains("draft") && manual.contains("timeline"));
 }
+
+#[test]
+fn timings_say_each_stage_on_stderr_and_change_nothing_on_stdout() {
+    let (plain, _, code) = stdout_of(postmortem().args(["draft", "-q", "--tz", "America/New_York"]).arg(fixtures()));
+    assert_eq!(code, 0);
+    let (timed, stderr, code) = stdout_of(postmortem().args(["draft", "-q", "--timings", "--tz", "America/New_York"]).arg(fixtures()));
+    assert_eq!(code, 0);
+    assert_eq!(timed, plain, "--timings changed the draft");
+    let stages: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("postmortem: timings: "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        stages,
+        ["discover", "probe", "scan", "clocks", "timeline", "analysis", "report", "render"],
+        "{stderr}"
+    );
+    // The scan says what it read: the fixtures' bytes as stored.
+    let bytes: u64 = std::fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+    let scan = stderr.lines().find(|l| l.contains("timings: scan")).unwrap();
+    assert!(scan.contains(&format!("{} bytes", postmortem::text::thousands(bytes))), "{scan} ({bytes} bytes)");
+    // Without the flag, nothing is said.
+    let (_, quiet, _) = stdout_of(postmortem().args(["sources", "-q"]).arg(fixtures()));
+    assert!(!quiet.contains("timings"), "{quiet}");
+    let (_, sources, _) = stdout_of(postmortem().args(["sources", "-q", "--timings"]).arg(fixtures()));
+    assert!(sources.contains("timings: render"), "{sources}");
+}

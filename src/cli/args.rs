@@ -165,6 +165,10 @@ pub struct ScanArgs {
     /// otherwise said once, with their count and the first few names.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Say on stderr how long each stage took (discover, probe, scan, clocks, timeline,
+    /// analysis, report, render) and how fast the logs were read.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
