@@ -219,12 +219,19 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
         firsts.entry(file.group.as_str()).or_insert(i);
     }
     let is_first: Vec<bool> = files.iter().enumerate().map(|(i, f)| firsts[f.group.as_str()] == i).collect();
+    // Small compressed files' text is kept from probing for the scan, up to a bound.
+    let budget = source::HeldBudget::new();
     let probe_all = |which: bool, hints: &std::collections::HashMap<String, format::Format>| -> Vec<(usize, _)> {
         files
             .par_iter()
             .enumerate()
             .filter(|(i, _)| is_first[*i] == which)
-            .map(|(i, file)| (i, source::probe(file.clone(), options.no_mmap, hints.get(&file.group).copied())))
+            .map(|(i, file)| {
+                (
+                    i,
+                    source::probe(file.clone(), options.no_mmap, hints.get(&file.group).copied(), &budget),
+                )
+            })
             .collect()
     };
     let outcomes = timings::stage("probe", || {

@@ -728,7 +728,11 @@ fn completions_and_the_manual_name_every_command() {
 fn timings_say_each_stage_on_stderr_and_change_nothing_on_stdout() {
     let (plain, _, code) = stdout_of(postmortem().args(["draft", "-q", "--tz", "America/New_York"]).arg(fixtures()));
     assert_eq!(code, 0);
-    let (timed, stderr, code) = stdout_of(postmortem().args(["draft", "-q", "--timings", "--tz", "America/New_York"]).arg(fixtures()));
+    let (timed, stderr, code) = stdout_of(
+        postmortem()
+            .args(["draft", "-q", "--timings", "--tz", "America/New_York"])
+            .arg(fixtures()),
+    );
     assert_eq!(code, 0);
     assert_eq!(timed, plain, "--timings changed the draft");
     let stages: Vec<&str> = stderr
@@ -742,9 +746,15 @@ fn timings_say_each_stage_on_stderr_and_change_nothing_on_stdout() {
         "{stderr}"
     );
     // The scan says what it read: the fixtures' bytes as stored.
-    let bytes: u64 = std::fs::read_dir(fixtures()).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+    let bytes: u64 = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
     let scan = stderr.lines().find(|l| l.contains("timings: scan")).unwrap();
-    assert!(scan.contains(&format!("{} bytes", postmortem::text::thousands(bytes))), "{scan} ({bytes} bytes)");
+    assert!(
+        scan.contains(&format!("{} bytes", postmortem::text::thousands(bytes))),
+        "{scan} ({bytes} bytes)"
+    );
     // Without the flag, nothing is said.
     let (_, quiet, _) = stdout_of(postmortem().args(["sources", "-q"]).arg(fixtures()));
     assert!(!quiet.contains("timings"), "{quiet}");

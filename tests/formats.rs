@@ -348,9 +348,14 @@ fn repeated_w3c_headers_that_change_nothing_are_kept_once() {
     std::fs::write(&file, &text).unwrap();
     let (files, problems) = postmortem::source::discover(std::slice::from_ref(&file));
     assert!(problems.is_empty());
-    let probe = postmortem::source::probe(files.into_iter().next().unwrap(), false, None)
-        .unwrap()
-        .remove(0);
+    let probe = postmortem::source::probe(
+        files.into_iter().next().unwrap(),
+        false,
+        None,
+        &postmortem::source::HeldBudget::new(),
+    )
+    .unwrap()
+    .remove(0);
     assert_eq!(probe.sniffed.format.name(), "w3c");
     assert_eq!(probe.columns.len(), 1);
 }

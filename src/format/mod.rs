@@ -292,6 +292,59 @@ impl Format {
     }
 }
 
+/// The pieces of `text` between its newlines, as `text.split(|&b| b == b'\n')` gives
+/// them (the piece after the last newline included, empty or not), found with `memchr`:
+/// heads of ten thousand files are split many times over while they are probed.
+pub(crate) fn lines(text: &[u8]) -> Lines<'_> {
+    Lines { rest: text, done: false }
+}
+
+/// See [`lines`].
+pub(crate) struct Lines<'a> {
+    rest: &'a [u8],
+    done: bool,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.done {
+            return None;
+        }
+        match memchr::memchr(b'\n', self.rest) {
+            Some(end) => {
+                let line = &self.rest[..end];
+                self.rest = &self.rest[end + 1..];
+                Some(line)
+            }
+            None => {
+                self.done = true;
+                Some(self.rest)
+            }
+        }
+    }
+}
+
+impl<'a> DoubleEndedIterator for Lines<'a> {
+    fn next_back(&mut self) -> Option<&'a [u8]> {
+        if self.done {
+            return None;
+        }
+        match memchr::memrchr(b'\n', self.rest) {
+            Some(start) => {
+                let line = &self.rest[start + 1..];
+                self.rest = &self.rest[..start];
+                Some(line)
+            }
+            None => {
+                self.done = true;
+                Some(self.rest)
+            }
+        }
+    }
+}
+
 /// How many sample lines sniffing looks at, at most.
 pub const SNIFF_LINES: usize = 64;
 
@@ -366,7 +419,7 @@ pub fn sniff(head: &[u8]) -> Sniffed {
 
 /// The lines of a head the sniffer weighs: the first [`SNIFF_LINES`] that are not blank.
 fn sniffed_lines(head: &[u8]) -> Vec<&[u8]> {
-    head.split(|&b| b == b'\n')
+    lines(head)
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .take(SNIFF_LINES)
@@ -475,6 +528,22 @@ mod tests {
         let haproxy = "Mar 31 09:37:18 lb-1 haproxy[12]: 10.0.0.7:51122 [31/Mar/2025:09:37:18.101] web~ app/a1 0/0/1/2/3 502 5 - - ---- 1/1/0/0/0 0/0 \"GET / HTTP/1.1\"\n";
         assert_eq!(reads_as(haproxy.repeat(3).as_bytes(), Format::Syslog), None);
         assert_eq!(reads_as(b"", Format::AccessLog), None);
+    }
+
+    #[test]
+    fn lines_are_the_pieces_split_gives() {
+        for text in [&b""[..], b"\n", b"a", b"a\n", b"a\nb", b"\n\na\r\nb\n\n", b"one\ntwo\nthree"] {
+            let split: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+            assert_eq!(lines(text).collect::<Vec<_>>(), split);
+            let backwards: Vec<&[u8]> = split.iter().rev().copied().collect();
+            assert_eq!(lines(text).rev().collect::<Vec<_>>(), backwards);
+        }
+        // From both ends at once, each piece once.
+        let mut both = lines(b"a\nb\nc");
+        assert_eq!(
+            (both.next(), both.next_back(), both.next(), both.next()),
+            (Some(&b"a"[..]), Some(&b"c"[..]), Some(&b"b"[..]), None)
+        );
     }
 
     #[test]

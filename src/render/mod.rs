@@ -102,17 +102,17 @@ pub(crate) struct CitedNames {
 }
 
 impl CitedNames {
-    pub fn of(sources: &[Source]) -> CitedNames {
+    pub fn of<'s>(sources: &'s [Source]) -> CitedNames {
         let base = common_folder(sources);
-        let relative = |file: &str| -> String { base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file).to_string() };
-        let basename = |file: &str| -> String { relative(file).rsplit('/').next().unwrap_or_default().to_string() };
+        let relative = |file: &'s str| -> &'s str { base.as_deref().and_then(|b| file.strip_prefix(b)).unwrap_or(file) };
+        let basename = |file: &'s str| -> &'s str { relative(file).rsplit('/').next().unwrap_or_default() };
         // Each stream's pieces' names, sorted: what the first and the last share, all share.
-        let mut pieces: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+        let mut pieces: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
         for source in sources {
             pieces.entry(source.group.as_str()).or_default().push(basename(&source.file));
         }
         for names in pieces.values_mut() {
-            names.sort();
+            names.sort_unstable();
             names.dedup();
         }
         let mut short = std::collections::HashMap::new();
@@ -160,14 +160,14 @@ impl CitedNames {
         for cited in short.values() {
             *counts.entry(cited.as_str()).or_default() += 1;
         }
-        let taken: std::collections::HashSet<String> = sources
+        let taken: std::collections::HashSet<&str> = sources
             .iter()
             .filter(|s| !short.contains_key(&s.file))
             .map(|s| relative(&s.file))
             .collect();
         let shared: Vec<String> = short
             .iter()
-            .filter(|(_, cited)| counts[cited.as_str()] > 1 || taken.contains(*cited))
+            .filter(|(_, cited)| counts[cited.as_str()] > 1 || taken.contains(cited.as_str()))
             .map(|(file, _)| file.clone())
             .collect();
         for file in shared {

@@ -251,7 +251,18 @@ impl Series {
 
     pub fn merge(&mut self, other: Series) {
         for (start, bucket) in other.buckets {
-            self.buckets.entry(start).or_default().merge(bucket);
+            self.merge_bucket(start, bucket);
+        }
+    }
+
+    /// Adds `bucket` into the one starting at `start`: moved in whole where there is none
+    /// yet (most buckets of a chunk or a piece are new to the series).
+    fn merge_bucket(&mut self, start: Micros, bucket: Bucket) {
+        match self.buckets.entry(start) {
+            std::collections::btree_map::Entry::Vacant(vacant) => {
+                vacant.insert(bucket);
+            }
+            std::collections::btree_map::Entry::Occupied(mut occupied) => occupied.get_mut().merge(bucket),
         }
     }
 
@@ -264,10 +275,7 @@ impl Series {
     pub fn shift(&mut self, delta: Micros) {
         let width = self.width;
         for (start, bucket) in std::mem::take(&mut self.buckets) {
-            self.buckets
-                .entry(super::hits::shifted_bucket(start, delta, width))
-                .or_default()
-                .merge(bucket);
+            self.merge_bucket(super::hits::shifted_bucket(start, delta, width), bucket);
         }
     }
 }

@@ -167,7 +167,13 @@ pub(super) fn run_unit(
         }
         Unit::Stream { file } => {
             let probe = &probes[file];
-            let stream = match source::open_stream(probe) {
+            let (stream, first_block) = match probe.take_held() {
+                // The whole text is held: there is nothing more to read.
+                source::Held::Whole(text) => (Ok(Box::new(std::io::empty()) as Box<dyn std::io::Read + Send>), text),
+                source::Held::Head(head) => (source::open_stream(probe), head),
+                source::Held::Nothing => (source::open_stream(probe), Vec::new()),
+            };
+            let stream = match stream {
                 Ok(stream) => stream,
                 Err(e) => {
                     let problem = Problem::error(&probe.file.display, format!("cannot open: {}", describe_io(&e)));
@@ -179,7 +185,6 @@ pub(super) fn run_unit(
                     };
                 }
             };
-            let first_block = probe.stdin_head.clone();
             let mut blocks = Blocks::new(stream, first_block, options.chunk_size.max(4096), options.max_line);
             let mut chunks = Vec::new();
             // A stream of one block (a 5-minute piece of a load balancer's log) is scanned

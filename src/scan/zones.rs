@@ -166,7 +166,7 @@ mod tests {
             first_stamp: parse_iso(first.as_bytes()),
             last_stamp: parse_iso(last.as_bytes()),
             dated_stamp: None,
-            stdin_head: Vec::new(),
+            held: Default::default(),
             mappable: true,
         }
     }

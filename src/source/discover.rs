@@ -4,6 +4,7 @@
 //! `access.log.1`, `access.log.2.gz`) grouped as one source, oldest file first.
 
 use super::{Encoding, Problem};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -143,42 +144,76 @@ impl Found {
     }
 }
 
-fn walk(dir: &Path, found: &mut Vec<(PathBuf, Found)>, problems: &mut Vec<Problem>) {
+/// Files found by a walk, each with what it is, and the problems met.
+type Walked = (Vec<(PathBuf, Found)>, Vec<Problem>);
+
+/// The files under `dir` (whose device is `device`), each directory's in the order of
+/// their names, and the problems met. A directory's entries say their type and inode
+/// themselves: a file under a directory lives on its device, so ten thousand files cost
+/// no `stat` each; links alone are followed to what they name. Subdirectories are walked
+/// on every core, their files kept in order.
+fn walk(dir: &Path, device: u64) -> Walked {
+    use std::os::unix::fs::DirEntryExt;
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            problems.push(Problem::error(dir.display().to_string(), format!("cannot read directory: {e}")));
-            return;
+            let problem = Problem::error(dir.display().to_string(), format!("cannot read directory: {e}"));
+            return (Vec::new(), vec![problem]);
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if is_hidden(&path) || super::names::is_runtime_metadata(&path) {
-            continue;
-        }
-        if let Some(what) = not_a_log(&path) {
-            problems.push(Problem::skipped(
-                crate::error::Level::Note,
-                path.display().to_string(),
-                format!("not a log by its name ({what}); skipped"),
-            ));
-            continue;
-        }
-        let Ok(link_meta) = fs::symlink_metadata(&path) else { continue };
-        if link_meta.is_dir() {
-            walk(&path, found, problems);
-        } else if link_meta.file_type().is_symlink() {
-            // Follow links to files, never to directories: that is how loops are made.
-            match fs::metadata(&path) {
-                Ok(target) if target.is_file() => found.push((path, Found::of(&target, true))),
-                _ => {}
+    let mut entries: Vec<fs::DirEntry> = entries.filter_map(Result::ok).collect();
+    // The same order as the paths' (one directory's paths differ in their last name),
+    // without comparing them a component at a time.
+    entries.sort_by_cached_key(fs::DirEntry::file_name);
+    let each: Vec<Walked> = entries
+        .par_iter()
+        .map(|entry| {
+            let path = entry.path();
+            if is_hidden(&path) || super::names::is_runtime_metadata(&path) {
+                return (Vec::new(), Vec::new());
             }
-        } else if link_meta.is_file() {
-            let id = Found::of(&link_meta, false);
-            found.push((path, id));
-        }
+            if let Some(what) = not_a_log(&path) {
+                let problem = Problem::skipped(
+                    crate::error::Level::Note,
+                    path.display().to_string(),
+                    format!("not a log by its name ({what}); skipped"),
+                );
+                return (Vec::new(), vec![problem]);
+            }
+            let Ok(kind) = entry.file_type() else {
+                return (Vec::new(), Vec::new());
+            };
+            if kind.is_dir() {
+                // A directory may be another device's mount point.
+                return match fs::symlink_metadata(&path) {
+                    Ok(meta) => walk(&path, std::os::unix::fs::MetadataExt::dev(&meta)),
+                    Err(_) => (Vec::new(), Vec::new()),
+                };
+            }
+            let found = if kind.is_symlink() {
+                // Follow links to files, never to directories: that is how loops are made.
+                fs::metadata(&path)
+                    .ok()
+                    .filter(|target| target.is_file())
+                    .map(|target| Found::of(&target, true))
+            } else if kind.is_file() {
+                Some(Found {
+                    id: (device, entry.ino()),
+                    link: false,
+                })
+            } else {
+                None
+            };
+            (found.map(|id| (path, id)).into_iter().collect(), Vec::new())
+        })
+        .collect();
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for (files, met) in each {
+        found.extend(files);
+        problems.extend(met);
     }
+    (found, problems)
 }
 
 /// The input files for `paths`, in a deterministic order: arguments in the order given,
@@ -197,9 +232,15 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
                 format!("cannot open: {}", super::describe_io(&e)),
             )),
             Ok(meta) if meta.is_dir() => {
-                let mut files = Vec::new();
-                walk(path, &mut files, &mut problems);
-                found.extend(files.into_iter().map(|(f, id)| (tidy(&f), Origin::Path(f), Some(id))));
+                // Walked from its tidy name, the files' names are tidy as they are joined.
+                let root: PathBuf = path.components().collect();
+                let (files, met) = walk(&root, std::os::unix::fs::MetadataExt::dev(&meta));
+                problems.extend(met);
+                found.extend(
+                    files
+                        .into_iter()
+                        .map(|(f, id)| (f.display().to_string(), Origin::Path(f), Some(id))),
+                );
             }
             Ok(meta) => {
                 let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
@@ -209,60 +250,72 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
     }
     // A file found through a link and under its own name (or through two links) is read
     // once, by its own name: its lines counted twice would double what users saw.
-    let real: std::collections::HashSet<(u64, u64)> = found.iter().filter_map(|(_, _, f)| f.filter(|f| !f.link).map(|f| f.id)).collect();
-    let mut linked = std::collections::HashSet::new();
-    found.retain(|(display, _, f)| match f {
-        Some(f) if f.link && (real.contains(&f.id) || !linked.insert(f.id)) => {
-            problems.push(Problem::note(display, "a link to a file read under another name; read once"));
-            false
-        }
-        _ => true,
-    });
-    let mut found: Vec<(String, Origin)> = found.into_iter().map(|(display, origin, _)| (display, origin)).collect();
-    // Archives may hold logs: say which were not opened rather than pass them over.
-    found.retain(|(display, origin)| match origin {
-        Origin::Path(path) => match unread_packing(path) {
-            Some(what) => {
-                problems.push(Problem::warning(
-                    display,
-                    format!("{what}: not read; unpack it and pass the files inside"),
-                ));
+    if found.iter().any(|(_, _, f)| f.is_some_and(|f| f.link)) {
+        let real: std::collections::HashSet<(u64, u64)> =
+            found.iter().filter_map(|(_, _, f)| f.filter(|f| !f.link).map(|f| f.id)).collect();
+        let mut linked = std::collections::HashSet::new();
+        found.retain(|(display, _, f)| match f {
+            Some(f) if f.link && (real.contains(&f.id) || !linked.insert(f.id)) => {
+                problems.push(Problem::note(display, "a link to a file read under another name; read once"));
                 false
             }
-            None => true,
-        },
-        Origin::Stdin => true,
-    });
-    // Group rotated sets while keeping the first-seen order of the sets themselves.
-    let mut order: Vec<String> = Vec::new();
-    let mut sets: BTreeMap<String, Vec<(u32, String, InputFile)>> = BTreeMap::new();
+            _ => true,
+        });
+    }
+    // What each file's name says, told on every core: an archive we do not read, or the
+    // name of the container whose log it is.
+    let said: Vec<(Option<&str>, Option<String>)> = found
+        .par_iter()
+        .map(|(display, origin, _)| match origin {
+            Origin::Path(path) => (unread_packing(path), super::names::readable(display, path)),
+            Origin::Stdin => (None, None),
+        })
+        .collect();
+    // Each file by the name it is shown by: a container's file by the container's name,
+    // unless another file has it.
     let mut seen = std::collections::HashSet::new();
-    for (found_as, origin) in found {
-        // A container's file by the container's name, unless another file has it.
-        let named = match &origin {
-            Origin::Path(path) => super::names::readable(&found_as, path).filter(|name| !seen.contains(name)),
-            Origin::Stdin => None,
-        };
+    let mut named_files: Vec<(String, Option<String>, Origin)> = Vec::new();
+    for ((found_as, origin, _), (packing, readable)) in found.into_iter().zip(said) {
+        // Archives may hold logs: say which were not opened rather than pass them over.
+        if let Some(what) = packing {
+            problems.push(Problem::warning(
+                &found_as,
+                format!("{what}: not read; unpack it and pass the files inside"),
+            ));
+            continue;
+        }
+        let named = readable.filter(|name| !seen.contains(name));
         if !seen.insert(found_as.clone()) {
             continue;
         }
-        let (display, path) = match named {
+        named_files.push(match named {
             Some(name) => {
                 seen.insert(name.clone());
-                (name, Some(found_as))
+                (name, Some(found_as), origin)
             }
-            None => (found_as, None),
-        };
-        // Pieces of a stream split by time or node (see `layouts`) are one set, ordered by
-        // the time their names carry, older than the live file; else a rotated set.
-        let (group, number, time) = if origin == Origin::Stdin {
-            ("-".to_string(), 0, String::new())
-        } else if let Some(piece) = super::layouts::piece_of(&display) {
-            (piece.stream, 1, piece.order)
-        } else {
-            let (group, number) = rotation(&display);
-            (group, number, String::new())
-        };
+            None => (found_as, None, origin),
+        });
+    }
+    // Pieces of a stream split by time or node (see `layouts`) are one set, ordered by the
+    // time their names carry, older than the live file; else a rotated set. Told from the
+    // names on every core: ten thousand pieces' names are matched against every layout.
+    let sets_of: Vec<(String, u32, String)> = named_files
+        .par_iter()
+        .map(|(display, _, origin)| {
+            if *origin == Origin::Stdin {
+                ("-".to_string(), 0, String::new())
+            } else if let Some(piece) = super::layouts::piece_of(display) {
+                (piece.stream, 1, piece.order)
+            } else {
+                let (group, number) = rotation(display);
+                (group, number, String::new())
+            }
+        })
+        .collect();
+    // Group rotated sets while keeping the first-seen order of the sets themselves.
+    let mut order: Vec<String> = Vec::new();
+    let mut sets: BTreeMap<String, Vec<(u32, String, InputFile)>> = BTreeMap::new();
+    for ((display, path, origin), (group, number, time)) in named_files.into_iter().zip(sets_of) {
         if !sets.contains_key(&group) {
             order.push(group.clone());
         }

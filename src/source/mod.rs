@@ -33,6 +33,15 @@ pub const PROBE_BYTES: usize = 64 * 1024;
 /// Bytes read from a compressed file at a time: the decoders work best on large reads
 /// (8 KiB costs a gzip scan 7 % of its time against 32 KiB and more).
 const COMPRESSED_READ: usize = 128 * 1024;
+
+/// The read buffer for a compressed file of `size` bytes: [`COMPRESSED_READ`], or room
+/// for the whole file where it is smaller (ten thousand pieces of 2 KiB each took a
+/// buffer of 128 KiB, which the allocator maps and unmaps anew every time).
+fn compressed_read(size: u64) -> usize {
+    COMPRESSED_READ
+        .min(usize::try_from(size).unwrap_or(usize::MAX).saturating_add(1))
+        .max(4096)
+}
 /// Files modified this recently may still be written (or truncated): read, don't map.
 const STILL_WRITTEN: Duration = Duration::from_secs(5);
 
@@ -113,12 +122,70 @@ pub struct Probe {
     /// The first stamp of the head or tail that prints its year, for a file whose lines
     /// mostly do not: their year is read from it.
     pub dated_stamp: Option<RawStamp>,
-    /// For stdin only, the bytes probing consumed: the scan starts from them. (Other
-    /// files keep no bytes: a directory of 100,000 files must not hold their heads.)
-    pub stdin_head: Vec<u8>,
+    /// The bytes probing read that the scan starts from: see [`Held`]. The scan takes
+    /// them out (a probe is shared by the threads that scan), so that each file's are
+    /// freed once it is read.
+    pub held: std::sync::Mutex<Held>,
     /// Whether the file may be memory-mapped (not `--no-mmap`, not still written): a
     /// plain wrapped file's ranges are mapped then.
     pub mappable: bool,
+}
+
+/// Bytes a probe keeps for the scan, so that it does not read them again.
+#[derive(Debug, Default)]
+pub enum Held {
+    /// The scan opens the file again: a directory of 100,000 files must not hold their
+    /// heads.
+    #[default]
+    Nothing,
+    /// Stdin's head, which probing consumed: the scan reads on from it.
+    Head(Vec<u8>),
+    /// The whole decoded text of a compressed file short enough to be read whole by its
+    /// probe (a load balancer's 5-minute piece): scanned from memory, neither opened nor
+    /// decompressed again. Bounded in all by a [`HeldBudget`].
+    Whole(Vec<u8>),
+}
+
+/// How many bytes of small compressed files' text the probes of one run keep for the
+/// scan ([`Held::Whole`]), shared by the threads that probe: the text of 10,000
+/// five-minute pieces of 6 KiB fits, so that decompressing each costs once, while the
+/// memory it may take stays a fixed, modest bound; past it, files are decompressed again
+/// by the scan as large ones are.
+pub struct HeldBudget(std::sync::atomic::AtomicUsize);
+
+impl HeldBudget {
+    /// The bound: 96 MiB.
+    pub const BYTES: usize = 96 << 20;
+
+    pub fn new() -> HeldBudget {
+        HeldBudget::of(HeldBudget::BYTES)
+    }
+
+    /// A budget of `bytes`.
+    pub fn of(bytes: usize) -> HeldBudget {
+        HeldBudget(std::sync::atomic::AtomicUsize::new(bytes))
+    }
+
+    /// Takes `len` bytes from the budget, if it has them left.
+    fn take(&self, len: usize) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(len))
+            .is_ok()
+    }
+}
+
+impl Default for HeldBudget {
+    fn default() -> HeldBudget {
+        HeldBudget::new()
+    }
+}
+
+impl Probe {
+    /// The bytes probing kept for the scan, taken out: the scan reads each file once.
+    pub fn take_held(&self) -> Held {
+        std::mem::take(&mut *self.held.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
 }
 
 /// Opens a file for reading without ever blocking: `O_NONBLOCK` makes opening a FIFO
@@ -138,7 +205,7 @@ pub(crate) fn open_regular(path: &std::path::Path) -> io::Result<File> {
 /// Opens a file and learns what the scan needs to plan it: one probe, or two for a
 /// container whose stdout and stderr are read apart. Binary files and files that
 /// cannot be read are problems, not probes.
-pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec<Probe>, Problem> {
+pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &HeldBudget) -> Result<Vec<Probe>, Problem> {
     let path = match &file.origin {
         Origin::Stdin => {
             let mut head = Vec::new();
@@ -147,7 +214,7 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec
                 .take(PROBE_BYTES as u64)
                 .read_to_end(&mut head)
                 .map_err(|e| Problem::error("-", describe_io(&e)))?;
-            return finish_probe(file, ReadMode::Stdin, 0, None, head, Vec::new(), None).map(|p| vec![p]);
+            return finish_probe(file, ReadMode::Stdin, 0, None, Sample::head(head), None).map(|p| vec![p]);
         }
         Origin::Path(path) => path.clone(),
     };
@@ -159,7 +226,11 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec
     let size = meta.len();
     let modified = meta.modified().ok();
     // Compressed or UTF-16, by name or by its first bytes: streamed through a decoder.
-    let magic = read_at(&handle, 0, 8).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    // A file named as compressed is not asked again by its first bytes.
+    let magic = match file.compression {
+        Some(_) => Vec::new(),
+        None => read_at(&handle, 0, 8).map_err(|e| Problem::error(&file.display, describe_io(&e)))?,
+    };
     let recently_written = modified
         .and_then(|m| SystemTime::now().duration_since(m).ok())
         .is_none_or(|age| age < STILL_WRITTEN);
@@ -176,11 +247,7 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec
         );
     }
     if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
-        let mut head = Vec::new();
-        let decoded = handle
-            .try_clone()
-            .and_then(|raw| encoding.decoder(io::BufReader::with_capacity(COMPRESSED_READ, raw)))
-            .and_then(|d| d.take(PROBE_BYTES as u64).read_to_end(&mut head));
+        let (head, decoded) = decoded_head(encoding, &handle, size);
         match decoded {
             Err(e) if head.is_empty() && file.compression.is_some() => {
                 return Err(Problem::error(
@@ -203,7 +270,14 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec
                 }
                 let readings = wrapper::readings_of(&head);
                 if readings.is_empty() {
-                    return finish_probe(file, ReadMode::Decoded(encoding), size, modified, head, Vec::new(), hint).map(|p| vec![p]);
+                    // Read to its end without an error, the head is the file's whole text:
+                    // kept for the scan while the budget lasts.
+                    let whole = matches!(decoded, Ok(true)) && budget.take(head.len());
+                    let sample = Sample {
+                        whole,
+                        ..Sample::head(head)
+                    };
+                    return finish_probe(file, ReadMode::Decoded(encoding), size, modified, sample, hint).map(|p| vec![p]);
                 }
                 return readings
                     .into_iter()
@@ -254,7 +328,11 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>) -> Result<Vec
     } else {
         ReadMode::Mmap
     };
-    let mut probe = finish_probe(file, mode, size, modified, head, tail, hint)?;
+    let sample = Sample {
+        tail,
+        ..Sample::head(head)
+    };
+    let mut probe = finish_probe(file, mode, size, modified, sample, hint)?;
     if let Some((_, first)) = probe.columns.first() {
         let first = first.clone();
         probe.columns = header_columns(&handle, size, first).map_err(|e| Problem::error(&probe.file.display, describe_io(&e)))?;
@@ -295,12 +373,12 @@ fn streamed_probe(
                     let mode = ReadMode::Exported(encoding, export, Style::Carried, Some(member));
                     let file = file.of_part(Some(&String::from_utf8_lossy(host)), true);
                     let head = streamed_head(&path, &file.display, mode)?;
-                    finish_probe(file, mode, size, modified, head, Vec::new(), None)
+                    finish_probe(file, mode, size, modified, Sample::head(head), None)
                 })
                 .collect();
         }
     }
-    finish_probe(file, mode, size, modified, head, Vec::new(), None).map(|p| vec![p])
+    finish_probe(file, mode, size, modified, Sample::head(head), None).map(|p| vec![p])
 }
 
 /// The head of a file read as a stream of other lines than its own.
@@ -379,15 +457,55 @@ const MAX_HEADER_CHANGES: usize = 4096;
 /// How much of a header line is read when it runs past a block.
 const MAX_HEADER_LINE: usize = 64 << 10;
 
+/// The first [`PROBE_BYTES`] of a compressed file's text, and how reading them ended:
+/// `Ok(true)` when they are its whole text. They are decoded into a buffer each thread
+/// keeps, then copied out at their size: a head that grows by doubling is copied again
+/// and again and read by tiny probing reads, and a new buffer of the whole size for each
+/// of ten thousand pieces touched fresh pages every time (together half of what probing
+/// them cost beside decompressing).
+fn decoded_head(encoding: Encoding, handle: &File, size: u64) -> (Vec<u8>, io::Result<bool>) {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.clear();
+        scratch.reserve(PROBE_BYTES);
+        let decoded = encoding
+            .decoder(io::BufReader::with_capacity(compressed_read(size), handle))
+            .and_then(|d| d.take(PROBE_BYTES as u64).read_to_end(scratch));
+        let whole = decoded.map(|_| scratch.len() < PROBE_BYTES);
+        (scratch.to_vec(), whole)
+    })
+}
+
+/// What probing read of a file.
+struct Sample {
+    head: Vec<u8>,
+    /// Its last bytes (plain files only).
+    tail: Vec<u8>,
+    /// Whether the head is the file's whole (decoded) text, to be kept for the scan.
+    whole: bool,
+}
+
+impl Sample {
+    fn head(head: Vec<u8>) -> Sample {
+        Sample {
+            head,
+            tail: Vec::new(),
+            whole: false,
+        }
+    }
+}
+
 fn finish_probe(
     file: InputFile,
     mode: ReadMode,
     size: u64,
     modified: Option<SystemTime>,
-    head: Vec<u8>,
-    tail: Vec<u8>,
+    sample: Sample,
     hint: Option<Format>,
 ) -> Result<Probe, Problem> {
+    let Sample { head, tail, whole } = sample;
     // A NUL in the first 8 KiB marks a binary file, as for git and ripgrep.
     if memchr::memchr(0, &head[..head.len().min(8192)]).is_some() {
         return Err(Problem::skipped(
@@ -407,27 +525,29 @@ fn finish_probe(
             .stamp_at_in(line, head_columns.as_ref())
             .and_then(|at| format.parse_stamp_in(at, head_columns.as_ref()))
     };
-    let first_stamp = text.split(|&b| b == b'\n').find_map(stamp_of);
+    let first_stamp = crate::format::lines(text).find_map(stamp_of);
     // The tail starts mid-line: skip its first, partial line.
     let last_lines = match memchr::memchr(b'\n', &tail) {
         Some(i) => &tail[i + 1..],
         None => text,
     };
-    let last_stamp = last_lines.split(|&b| b == b'\n').rev().find_map(stamp_of).or(first_stamp);
+    let last_stamp = crate::format::lines(last_lines).rev().find_map(stamp_of).or(first_stamp);
     // Only a file whose first stamp prints no year is searched for one that does.
     let dated_stamp = match first_stamp {
         Some(first) if crate::time::is_yearless(&first) => {
-            text.split(|&b| b == b'\n')
-                .chain(last_lines.split(|&b| b == b'\n'))
-                .find_map(|line| {
-                    stamp_of(line)
-                        .filter(|s| !crate::time::is_yearless(s))
-                        .or_else(|| format.dated_stamp(line).filter(|s| !crate::time::is_yearless(s)))
-                })
+            crate::format::lines(text).chain(crate::format::lines(last_lines)).find_map(|line| {
+                stamp_of(line)
+                    .filter(|s| !crate::time::is_yearless(s))
+                    .or_else(|| format.dated_stamp(line).filter(|s| !crate::time::is_yearless(s)))
+            })
         }
         _ => first_stamp,
     };
-    let stdin_head = if mode == ReadMode::Stdin { head } else { Vec::new() };
+    let held = match mode {
+        ReadMode::Stdin => Held::Head(head),
+        ReadMode::Decoded(_) if whole => Held::Whole(head),
+        _ => Held::Nothing,
+    };
     Ok(Probe {
         file,
         mode,
@@ -438,7 +558,7 @@ fn finish_probe(
         first_stamp,
         last_stamp,
         dated_stamp,
-        stdin_head,
+        held: std::sync::Mutex::new(held),
         mappable: mode == ReadMode::Mmap,
     })
 }
@@ -829,13 +949,70 @@ mod tests {
     }
 
     #[test]
+    fn the_held_budget_gives_what_it_has_left_and_no_more() {
+        let budget = HeldBudget::of(10_000);
+        assert!(budget.take(6_000));
+        // More than is left is refused whole, and takes nothing.
+        assert!(!budget.take(6_000));
+        assert!(budget.take(4_000));
+        assert!(!budget.take(1));
+        assert!(budget.take(0));
+    }
+
+    #[test]
+    fn a_small_compressed_file_is_held_whole_and_no_other() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let gzip = |name: &str, text: &[u8]| {
+            let path = dir.path().join(name);
+            let mut encoder = flate2::write::GzEncoder::new(std::fs::File::create(&path).unwrap(), flate2::Compression::fast());
+            encoder.write_all(text).unwrap();
+            encoder.finish().unwrap();
+            path
+        };
+        let probed = |path: &std::path::Path, budget: &HeldBudget| {
+            let (files, _) = discover(&[path.to_path_buf()]);
+            probe(files.into_iter().next().unwrap(), true, None, budget).unwrap().remove(0)
+        };
+        let text = b"2024-03-08T14:02:11Z started\n2024-03-08T14:02:12Z ready\n";
+        let small = gzip("small.log.gz", text);
+        match probed(&small, &HeldBudget::new()).take_held() {
+            Held::Whole(held) => assert_eq!(held, text),
+            other => panic!("not held whole: {other:?}"),
+        }
+        // Taken once: the scan reads each file once.
+        let probe = probed(&small, &HeldBudget::new());
+        assert!(matches!(probe.take_held(), Held::Whole(_)));
+        assert!(matches!(probe.take_held(), Held::Nothing));
+        // Past the budget, the scan decompresses it again.
+        assert!(matches!(probed(&small, &HeldBudget::of(10)).take_held(), Held::Nothing));
+        // A text longer than a probe reads is not whole.
+        let long: Vec<u8> = text.iter().copied().cycle().take(PROBE_BYTES + 1).collect();
+        assert!(matches!(
+            probed(&gzip("long.log.gz", &long), &HeldBudget::new()).take_held(),
+            Held::Nothing
+        ));
+        // A cut file is read by the scan, which says what was lost.
+        let bytes = std::fs::read(&small).unwrap();
+        let cut = dir.path().join("cut.log.gz");
+        std::fs::write(&cut, &bytes[..bytes.len() - 6]).unwrap();
+        assert!(matches!(probed(&cut, &HeldBudget::new()).take_held(), Held::Nothing));
+        // A plain file is mapped or read, never held.
+        let plain = dir.path().join("plain.log");
+        std::fs::write(&plain, text).unwrap();
+        assert!(matches!(probed(&plain, &HeldBudget::new()).take_held(), Held::Nothing));
+    }
+
+    #[test]
     fn a_file_truncated_while_read_gives_what_is_left_and_says_so() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("access.log");
         let text: Vec<u8> = (0..1000).flat_map(|i| format!("line {i:04}\n").into_bytes()).collect();
         std::fs::write(&path, &text).unwrap();
         let (files, _) = discover(std::slice::from_ref(&path));
-        let probe = probe(files.into_iter().next().unwrap(), true, None).unwrap().remove(0);
+        let probe = probe(files.into_iter().next().unwrap(), true, None, &HeldBudget::new())
+            .unwrap()
+            .remove(0);
         assert_eq!(probe.mode, ReadMode::Pread);
         let plain = PlainFile::open(&probe).unwrap();
         // Cut to half its size after the probe: the first half reads whole, the second

@@ -371,8 +371,7 @@ pub fn readings_of(head: &[u8]) -> Vec<Reading> {
 
 /// The readings of a head, each with the name of the member it reads, if any.
 fn wrappers_and_names(head: &[u8]) -> Vec<(Wrapper, Option<String>)> {
-    let lines: Vec<&[u8]> = head
-        .split(|&b| b == b'\n')
+    let lines: Vec<&[u8]> = crate::format::lines(head)
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .filter(|l| !l.is_empty())
         .take(format::SNIFF_LINES)
@@ -516,12 +515,11 @@ impl InnerLines {
 /// The lines a program printed (one a line of `inner`), sniffed.
 pub(crate) fn inner_reading(inner: &[u8]) -> InnerLines {
     let sniffed = format::sniff(inner);
-    let own_time = inner
-        .split(|&b| b == b'\n')
+    let own_time = crate::format::lines(inner)
         .filter(|l| !l.is_empty())
         .filter(|l| sniffed.format.stamp_at(l).and_then(|at| sniffed.format.parse_stamp(at)).is_some())
         .count();
-    let printed = inner.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+    let printed = crate::format::lines(inner).filter(|l| !l.is_empty()).count();
     InnerLines {
         sniffed,
         printed,

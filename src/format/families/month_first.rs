@@ -28,8 +28,7 @@ impl Family for MonthFirst {
     const ABOUT: &'static str = "lines led by a month-first date (MM/DD/YYYY), where the file shows the order";
 
     fn declared_by(head: &[u8]) -> bool {
-        let lines: Vec<&[u8]> = head
-            .split(|&b| b == b'\n')
+        let lines: Vec<&[u8]> = crate::format::lines(head)
             .filter(|l| !l.is_empty())
             .take(crate::format::SNIFF_LINES)
             .collect();

@@ -31,8 +31,7 @@ impl Family for MysqlSlow {
     /// The statement of the entry a `# Query_time:` line belongs to: the first line
     /// after it that is not `SET timestamp=…;` or `use db;`, before the next `#` header.
     fn entry_rest(following: &[u8]) -> Option<&[u8]> {
-        following
-            .split(|&b| b == b'\n')
+        crate::format::lines(following)
             .take(ENTRY_LINES)
             .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
             .take_while(|line| !line.starts_with(b"#"))

@@ -130,7 +130,7 @@ pub struct Columns {
 impl Columns {
     /// The columns of the first `#Fields:` in a file's head, if it has one.
     pub fn of_head(head: &[u8]) -> Option<Columns> {
-        let lines = || head.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        let lines = || crate::format::lines(head).map(|l| l.strip_suffix(b"\r").unwrap_or(l));
         let data = lines().find(|l| !l.is_empty() && !l.starts_with(b"#"));
         let tab = data.is_some_and(|l| l.contains(&b'\t'));
         // Every file's head is asked (the sniffer's first question): one substring search

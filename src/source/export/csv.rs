@@ -95,7 +95,7 @@ impl Columns {
 /// Does a head read as a CSV export: a header naming a time and a message column?
 pub(super) fn is_csv(head: &[u8]) -> bool {
     let head = head.strip_prefix(crate::format::UTF8_BOM).unwrap_or(head);
-    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = crate::format::lines(head).next().unwrap_or_default();
     let first = first.strip_suffix(b"\r").unwrap_or(first);
     memchr::memchr(b',', first).is_some() && split_row(first).is_some_and(|fields| Columns::of_header(&fields).is_some())
 }

@@ -54,7 +54,7 @@ pub(super) fn is_document(head: &[u8]) -> bool {
         Some(b'{') => {}
         _ => return false,
     }
-    let first = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first = crate::format::lines(text).next().unwrap_or_default();
     match serde_json::from_slice::<Value>(first) {
         // A whole object on the first line: a known export's record, or a JSON log line.
         Ok(value) => is_export_record(&value),

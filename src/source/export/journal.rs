@@ -95,7 +95,7 @@ fn is_field_name(name: &[u8]) -> bool {
 /// Does a head read as `journalctl -o export`: a field first, and the entry's realtime
 /// among its first fields?
 pub(super) fn is_export(head: &[u8]) -> bool {
-    let mut lines = head.split(|&b| b == b'\n').take_while(|l| !l.is_empty()).take(64);
+    let mut lines = crate::format::lines(head).take_while(|l| !l.is_empty()).take(64);
     let Some(first) = lines.next() else { return false };
     let field = |line: &[u8]| memchr::memchr(b'=', line).is_some_and(|eq| is_field_name(&line[..eq]));
     field(first) && (first.starts_with(b"__REALTIME_TIMESTAMP=") || lines.any(|l| l.starts_with(b"__REALTIME_TIMESTAMP=")))

@@ -210,7 +210,7 @@ const HOST_LINES: usize = 3;
 /// [`MAX_MEMBERS`] of them; none (the export read as one) otherwise.
 pub(crate) fn hosts_apart(head: &[u8]) -> Vec<Vec<u8>> {
     let mut counts: Vec<(&[u8], usize)> = Vec::new();
-    for host in head.split(|&b| b == b'\n').filter_map(carried_host) {
+    for host in crate::format::lines(head).filter_map(carried_host) {
         match counts.iter_mut().find(|(h, _)| *h == host) {
             Some((_, n)) => *n += 1,
             None => counts.push((host, 1)),
