@@ -55,6 +55,11 @@ const MIXED: &[(&str, u64, &str)] = &[
         "nginx error and access lines",
     ),
     (
+        "crowdsec-hub/envoy-logs/envoy.log",
+        10,
+        "Envoy JSON records and default-format lines in one container stream, each timed by its own stamp (one is the documentation's example of 2016)",
+    ),
+    (
         "crowdsec-hub/nginx-mail-logs/nginx-mail-logs.log",
         15,
         "nginx error and access lines",

@@ -137,6 +137,7 @@ fn the_largest_incident_is_the_one_with_most_failed_requests() {
         status,
         duration_ms: None,
         stamp_at: None,
+        reason: None,
     };
     // The long first incident fails sixty times; the short second one two hundred.
     for minute in 0..60 {
@@ -183,6 +184,7 @@ fn request_with(status: u16) -> Request<'static> {
         status,
         duration_ms: None,
         stamp_at: None,
+        reason: None,
     }
 }
 
@@ -488,6 +490,7 @@ fn impact_names_the_endpoints_hit_and_only_well_used_ones_as_unaffected() {
                 status,
                 duration_ms: None,
                 stamp_at: None,
+                reason: None,
             };
             timeline.traffic.add(MINUTE, &request);
         }

@@ -358,7 +358,7 @@ impl<'a> Record<'a> {
 /// A JSON string's text with its escapes decoded: `\"`, `\\`, `\/`, `\n` and the like,
 /// `\uXXXX` (surrogate pairs joined), and nginx's `\xHH`. An escape that is none of these
 /// is kept as written.
-fn unescape(raw: &[u8]) -> Vec<u8> {
+pub(crate) fn unescape(raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(raw.len());
     let hex = |bytes: Option<&[u8]>| -> Option<u32> {
         let text = std::str::from_utf8(bytes?).ok()?;

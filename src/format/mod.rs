@@ -10,6 +10,7 @@
 mod bytemarks;
 pub mod families;
 mod json;
+mod json_path;
 mod levels;
 mod request;
 pub mod traceback;
@@ -19,7 +20,50 @@ use families::*;
 use serde::Serialize;
 use std::fmt;
 
-pub use families::w3c::Columns;
+pub use families::json_access::{AccessFields, FieldPath, TimeUnit};
+
+/// What a file's head says about how its lines are read, where its lines do not say it
+/// themselves: the columns a W3C file's `#Fields:` names, or the fields a JSON access
+/// log's records are read by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Columns {
+    W3c(families::w3c::Columns),
+    Json(AccessFields),
+}
+
+impl Columns {
+    /// A W3C `#Fields:` line met while scanning replaces the columns.
+    #[inline]
+    pub fn follow(&mut self, line: &[u8]) {
+        if let Columns::W3c(columns) = self {
+            columns.follow(line);
+        }
+    }
+
+    #[inline]
+    pub fn request<'a>(&self, line: &'a [u8]) -> Option<Request<'a>> {
+        match self {
+            Columns::W3c(columns) => columns.request(line),
+            Columns::Json(fields) => fields.request(line),
+        }
+    }
+
+    #[inline]
+    pub fn stamp_at<'a>(&self, line: &'a [u8]) -> Option<&'a [u8]> {
+        match self {
+            Columns::W3c(columns) => columns.stamp_at(line),
+            Columns::Json(fields) => fields.stamp_at(line),
+        }
+    }
+
+    #[inline]
+    pub fn parse_stamp(&self, at: &[u8]) -> Option<RawStamp> {
+        match self {
+            Columns::W3c(columns) => columns.parse_stamp(at),
+            Columns::Json(fields) => fields.parse_stamp(at),
+        }
+    }
+}
 pub(crate) use json::string_close as json_string_close;
 pub use levels::{generic_head, Head, Level};
 pub use request::Request;
@@ -217,6 +261,7 @@ families! {
     JsonAccess => json_access::JsonAccess,
     Uwsgi => uwsgi::Uwsgi,
     HaproxyHttp => haproxy_http::HaproxyHttp,
+    Envoy => envoy::Envoy,
     AwsElb => aws_elb::AwsElb,
     S3Access => s3_access::S3Access,
     W3c => w3c::W3c,
@@ -255,11 +300,13 @@ impl Format {
         Format::ALL.iter().copied().find(|f| f.name() == name)
     }
 
-    /// The columns a file of this format names in its head (W3C's `#Fields:`); `None`
-    /// for formats whose lines say what they hold.
+    /// The columns a file of this format names in its head (W3C's `#Fields:`), or the
+    /// fields its records are read by (JSON access logs); `None` for formats whose lines
+    /// say what they hold.
     pub fn columns_of(self, head: &[u8]) -> Option<Columns> {
         match self {
-            Format::W3c => Columns::of_head(head),
+            Format::W3c => families::w3c::Columns::of_head(head).map(Columns::W3c),
+            Format::JsonAccess => AccessFields::of_head(head).map(Columns::Json),
             _ => None,
         }
     }
@@ -501,6 +548,14 @@ pub(crate) fn skip_fields(line: &[u8], n: usize) -> Option<&[u8]> {
     Some(rest)
 }
 
+/// Whether two short texts (field names, statuses, keys) are the same, compared a byte
+/// at a time in place rather than by a call to `memcmp`: the call costs more than the
+/// comparison for the few bytes of a name.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// True if `haystack` contains `needle`.
 pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(haystack, needle).is_some()
@@ -561,6 +616,8 @@ mod tests {
             ("10.0.0.1 - - [21/Jan/2024:15:30:00 -0500] \"GET /cart HTTP/1.1\" 500 12 \"-\" \"curl/8\"\n", Format::AccessLog),
             ("10.0.0.1 - - [21/Jan/2024:15:30:00 -0500] \"POST /pay HTTP/1.1\" 200 12\n", Format::AccessLog),
             ("{\"time\":\"2024-01-21T15:30:00Z\",\"remote_addr\":\"10.0.0.1\",\"request\":\"GET / HTTP/1.1\",\"status\":502}\n", Format::JsonAccess),
+            ("{\"EdgeStartTimestamp\":1705851000123000000,\"ClientIP\":\"10.0.0.1\",\"ClientRequestMethod\":\"GET\",\"ClientRequestURI\":\"/cart\",\"EdgeResponseStatus\":522}\n", Format::JsonAccess),
+            ("[2024-01-21T15:30:00.310Z] \"GET /pay HTTP/1.1\" 503 UH 0 19 0 - \"-\" \"curl/8\" \"8f2c\" \"shop\" \"-\"\n", Format::Envoy),
             ("2024/01/21 15:30:00 [error] 12#12: *9 upstream timed out (110: Connection timed out) while reading response header from upstream\n", Format::NginxError),
             ("[Sun Jan 21 15:30:00.123456 2024] [proxy:error] [pid 12:tid 34] AH00957: HTTP: attempt to connect to 10.0.0.2:8080 failed\n", Format::ApacheError),
             ("Jan 21 15:30:01 web1 CRON[4242]: (root) CMD (/usr/local/bin/optimize-tables)\n", Format::Syslog),

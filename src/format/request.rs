@@ -19,6 +19,9 @@ pub struct Request<'a> {
     /// Where the line's timestamp starts, when finding the request found it (as
     /// [`super::Format::stamp_at`] would give it): the scan need not search for it again.
     pub stamp_at: Option<&'a [u8]>,
+    /// Why the proxy that wrote the line failed the request itself, in its own codes
+    /// (Envoy's response flags: `UH`, `UF,URX`), where its format says it.
+    pub reason: Option<&'a [u8]>,
 }
 
 impl<'a> Request<'a> {
@@ -38,6 +41,7 @@ impl<'a> Request<'a> {
             status,
             duration_ms,
             stamp_at: Some(stamp_at),
+            reason: None,
         }
     }
 }

@@ -54,10 +54,37 @@ pub(super) struct ChunkResult {
 }
 
 /// Remembers the last parsed timestamp so that a run of lines stamped with the same
-/// bytes (many requests in one second) is parsed once.
+/// bytes (many requests in one second) is parsed once; and where its fraction of a
+/// second is, so that stamps of the same second that differ only there (`…14:30:00.005`,
+/// `…14:30:00.006`, as most JSON and application logs write them) are not parsed again
+/// either.
 struct StampCache {
     bytes: Vec<u8>,
     time: Option<Micros>,
+    /// The digits of the fraction in `bytes`, and `time` without them.
+    fraction: Option<(std::ops::Range<usize>, Option<Micros>)>,
+}
+
+/// The fraction of a second in a stamp's bytes: the digits after the `.` or `,` that
+/// follows a clock's seconds (`:SS.`), at most nine of them.
+fn fraction_digits(stamp: &[u8]) -> Option<std::ops::Range<usize>> {
+    let dot = stamp.iter().position(|&b| b == b'.' || b == b',')?;
+    let seconds = stamp.get(dot.checked_sub(3)?..dot)?;
+    if !(seconds[0] == b':' && seconds[1].is_ascii_digit() && seconds[2].is_ascii_digit()) {
+        return None;
+    }
+    let digits = stamp[dot + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+    (1..=9).contains(&digits).then(|| dot + 1..dot + 1 + digits)
+}
+
+/// Microseconds of a fraction's digits (`005` → 5,000; `123456789` → 123,456).
+#[inline]
+fn fraction_micros(digits: &[u8]) -> Micros {
+    let mut micros: Micros = 0;
+    for i in 0..6 {
+        micros = micros * 10 + digits.get(i).map_or(0, |d| Micros::from(d - b'0'));
+    }
+    micros
 }
 
 /// A timestamp recognised at the start of a slice: its instant (`None` for a date that
@@ -89,11 +116,27 @@ impl StampCache {
         if n > 0 && at.len() >= n && at[..n] == self.bytes[..] && !may_continue(at, n) {
             return Some(Stamped { time: self.time, len: n });
         }
+        // Same bytes but for the fraction's digits: the same second.
+        if let Some((digits, second)) = &self.fraction {
+            let same_second = at.len() >= n
+                && at[..digits.start] == self.bytes[..digits.start]
+                && at[digits.clone()].iter().all(u8::is_ascii_digit)
+                && at[digits.end..n] == self.bytes[digits.end..]
+                && !may_continue(at, n);
+            if same_second {
+                let time = second.map(|t| t + fraction_micros(&at[digits.clone()]));
+                return Some(Stamped { time, len: n });
+            }
+        }
         let stamp = format.parse_stamp_in(at, columns)?;
         let time = ctx.resolve(&stamp);
         self.bytes.clear();
         self.bytes.extend_from_slice(&at[..stamp.len]);
         self.time = time;
+        self.fraction = fraction_digits(&self.bytes).map(|digits| {
+            let second = time.map(|t| t - fraction_micros(&self.bytes[digits.clone()]));
+            (digits, second)
+        });
         Some(Stamped { time, len: stamp.len })
     }
 }
@@ -120,6 +163,7 @@ pub(super) fn scan_chunk(
     let mut cache = StampCache {
         bytes: Vec::with_capacity(40),
         time: None,
+        fraction: None,
     };
     let mut result = ChunkResult {
         lines: 0,
@@ -322,7 +366,47 @@ fn status_digits(status: u16) -> [u8; 3] {
 
 #[cfg(test)]
 mod tests {
-    use super::continues_with_an_exception;
+    use super::*;
+
+    #[test]
+    fn a_stamp_of_the_same_second_is_read_from_the_cache_as_its_parse_would_read_it() {
+        assert_eq!(fraction_digits(b"2024-01-21T14:30:00.005-05:00"), Some(20..23));
+        assert_eq!(fraction_digits(b"2024-01-21 14:30:00,123456789"), Some(20..29));
+        assert_eq!(fraction_digits(b"2024-01-21T14:30:00Z"), None);
+        // A float of epoch seconds has no clock: its fraction is no second's.
+        assert_eq!(fraction_digits(b"1709906531.0934"), None);
+        assert_eq!(fraction_micros(b"005"), 5_000);
+        assert_eq!(fraction_micros(b"123456789"), 123_456);
+        let zone: crate::time::Zone = "America/New_York".parse().unwrap();
+        let years = crate::time::YearPlan {
+            first_year: 2024,
+            first_month: 1,
+        };
+        let stamps: [&[u8]; 9] = [
+            b"2024-01-21T14:30:00.005-05:00 a",
+            b"2024-01-21T14:30:00.006-05:00 b",
+            b"2024-01-21T14:30:00.9-05:00 c",
+            b"2024-01-21T14:30:00.999999999-05:00 d",
+            b"2024-01-21T14:30:00.006+01:00 e",
+            b"2024-01-21T14:30:01.006-05:00 f",
+            b"2024-01-21T14:30:01.00x-05:00 g",
+            b"2024-03-10 02:30:00.500 h",
+            b"2024-03-10 02:30:00.501 i",
+        ];
+        let mut cache = StampCache {
+            bytes: Vec::new(),
+            time: None,
+            fraction: None,
+        };
+        let mut ctx = TimeContext::new(zone, years);
+        for at in stamps {
+            let cached = cache.stamp_of(at, Format::Timestamped, None, &mut ctx).map(|s| (s.time, s.len));
+            let parsed = Format::Timestamped
+                .parse_stamp(at)
+                .map(|stamp| (TimeContext::new(zone, years).resolve(&stamp), stamp.len));
+            assert_eq!(cached, parsed, "{}", String::from_utf8_lossy(at));
+        }
+    }
 
     #[test]
     fn an_entrys_line_that_names_the_error_is_told_from_the_rest_by_its_first_word() {

@@ -49,11 +49,11 @@ fn subject_rank(name: &str) -> Option<usize> {
     SUBJECT_FIELDS.iter().position(|field| same_text(field, name))
 }
 
-/// Whether two short texts (field names, statuses, tables) are the same, compared a byte
-/// at a time in place rather than by a call to `memcmp`.
+/// Whether two short texts (field names, statuses, tables) are the same: see
+/// [`crate::format::same_bytes`].
 #[inline]
 fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+    crate::format::same_bytes(a.as_bytes(), b.as_bytes())
 }
 
 /// Distinct values of the subject field a run tracks, at most: enough to name the most

@@ -337,6 +337,7 @@ mod tests {
             status,
             duration_ms: Some(10.0),
             stamp_at: None,
+            reason: None,
         }
     }
 

@@ -333,7 +333,8 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &Held
         ..Sample::head(head)
     };
     let mut probe = finish_probe(file, mode, size, modified, sample, hint)?;
-    if let Some((_, first)) = probe.columns.first() {
+    // A W3C file may name other columns further on; a JSON access log's fields hold.
+    if let Some((_, first @ crate::format::Columns::W3c(_))) = probe.columns.first() {
         let first = first.clone();
         probe.columns = header_columns(&handle, size, first).map_err(|e| Problem::error(&probe.file.display, describe_io(&e)))?;
     }

@@ -63,6 +63,25 @@ pub struct RawStamp {
     pub len: usize,
 }
 
+impl RawStamp {
+    /// An instant counted from the epoch (its civil fields unused), that took `len` bytes.
+    pub fn epoch(micros: Micros, len: usize) -> RawStamp {
+        RawStamp {
+            civil: Civil {
+                year: None,
+                month: 1,
+                day: 1,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                micros: 0,
+            },
+            zone: StampZone::Epoch(micros),
+            len,
+        }
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date, or `None` if the date does not
 /// exist. (Howard Hinnant's `days_from_civil`.)
 pub fn days_from_civil(year: i32, month: u8, day: u8) -> Option<i64> {

@@ -368,20 +368,7 @@ pub fn parse_epoch(b: &[u8]) -> Option<RawStamp> {
         15 | 16 => (value, digits),
         _ => return None,
     };
-    let civil = Civil {
-        year: None,
-        month: 1,
-        day: 1,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        micros: 0,
-    };
-    Some(RawStamp {
-        civil,
-        zone: StampZone::Epoch(micros),
-        len,
-    })
+    Some(RawStamp::epoch(micros, len))
 }
 
 /// A date written month first, `MM/DD/YYYY` or `MM/DD/YY` (years 2000 on), then `-` or a

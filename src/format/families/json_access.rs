@@ -1,25 +1,46 @@
-//! JSON access lines: the common field names of nginx `escape=json` formats, Caddy,
-//! Traefik and load balancers, with a status and the request's fields.
+//! JSON access logs, read by meaning: a record is a request when it carries a time, a
+//! status and what was asked for (a path, a URL, or a request line), wherever its writer
+//! put them and whatever it named them. Each vendor names its own: Cloudflare's
+//! `EdgeResponseStatus` and `ClientRequestURI`, Google's `httpRequest.status` and
+//! `httpRequest.requestUrl`, Azure's `properties.httpStatusCode`, Akamai's `statusCode`
+//! and `reqPath`, Kong's `response.status`, Envoy's `response_code`, nginx's `status` and
+//! `request`, ECS's `http.response.status_code` and `url.original`.
+//!
+//! The fields are found once a file, from its head ([`AccessFields::of_head`]): each role
+//! from a table of the names vendors use (compared without case, `_`, `-` or `.`, so
+//! `client_ip`, `clientIp` and `ClientIP` are one name), and failing that from a name
+//! that says it (`…status…` or `…code…` for a status, `…path…`, `…uri…` or `…url…` for
+//! the path) with values of the right shape; a value of the wrong shape never fills a
+//! role (`"status":"ok"` is no status). The units are decided for the file as well,
+//! never line by line: a time written as a number is in seconds, milliseconds,
+//! microseconds or nanoseconds by its magnitude; a duration's unit is in its name
+//! (`…Ms`, `…_usec`) or the vendor's, else whole numbers are milliseconds (Envoy's
+//! `%DURATION%`) and fractions seconds (nginx's `$request_time`, Caddy). `sources` shows
+//! what was found, and `--access-fields` gives it by hand where it cannot be found.
 
 use super::json_lines::JsonLines;
-use crate::format::json::{Key, Record};
-use crate::format::request::{split_request, Request};
-use crate::format::{Family, Head, SourceKind};
+use crate::format::json_path::{self, Scalar};
+use crate::format::request::{origin_form, split_request, Request};
+use crate::format::{same_bytes, Family, Head, SourceKind};
 use crate::time::RawStamp;
 use std::borrow::Cow;
+use std::fmt;
 
 pub struct JsonAccess;
 
 impl Family for JsonAccess {
     const NAME: &'static str = "json_access";
     const KIND: SourceKind = SourceKind::Web;
-    const ABOUT: &'static str = "JSON access log lines (status and request fields)";
+    const ABOUT: &'static str = "JSON access records (a time, a status and a path, by any names)";
 
+    /// A JSON object whose own fields make a request (its time among them, by any name:
+    /// Envoy's `start_time`, Kong's `started_at`).
     fn looks_like(line: &[u8]) -> bool {
-        JsonLines::looks_like(line) && json_request(line).is_some()
+        let object = line.trim_ascii();
+        object.starts_with(b"{") && object.ends_with(b"}") && AccessFields::of_lines(&[object]).is_some()
     }
 
-    /// As any JSON line (the scan takes it from the request when it has one).
+    /// As any JSON line; the file's [`AccessFields`] say where it is.
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
         JsonLines::stamp_at(line)
@@ -30,92 +51,639 @@ impl Family for JsonAccess {
         JsonLines::parse_stamp(at)
     }
 
-    #[inline]
+    /// A line read on its own, by the fields it shows (the scan reads a file by the
+    /// fields of its head: see [`AccessFields`]).
     fn request(line: &[u8]) -> Option<Request<'_>> {
-        json_request(line)
+        AccessFields::of_lines(&[line])?.request(line)
     }
 
-    /// Access lines are counted into the traffic series, not read for their words.
-    fn head(_line: &[u8], _stamp_end: usize) -> Option<Head<'_>> {
-        None
+    /// A record that is not a request (a server's own message among its requests) is
+    /// read as any JSON line, and a line that is no JSON record as any line.
+    fn head(line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
+        if line.trim_ascii_start().starts_with(b"{") {
+            JsonLines::head(line, stamp_end)
+        } else {
+            Some(crate::format::generic_head(line.get(stamp_end..)?))
+        }
     }
 }
 
-/// The request of a JSON access line, and where its time is, from one reading of it.
-fn json_request(line: &[u8]) -> Option<Request<'_>> {
-    let record = Record::of(line);
-    let status = record.number(&[Key::Status, Key::StatusCode, Key::ResponseCode, Key::DownstreamStatus])?;
-    if !(100.0..600.0).contains(&status) {
+/// A field of a record: the keys that lead to it, outermost first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldPath(Box<[Box<[u8]>]>);
+
+impl FieldPath {
+    fn of(keys: &[&[u8]]) -> FieldPath {
+        FieldPath(keys.iter().map(|k| Box::<[u8]>::from(*k)).collect())
+    }
+
+    /// `a.b.c` → the path of keys `a`, `b`, `c`.
+    pub fn parse(dotted: &str) -> Option<FieldPath> {
+        let keys: Vec<&[u8]> = dotted.split('.').map(str::as_bytes).collect();
+        (keys.len() <= json_path::MAX_DEPTH && keys.iter().all(|k| !k.is_empty())).then(|| FieldPath::of(&keys))
+    }
+
+    /// Whether the field is `name` in the objects `parents` name, its own key compared
+    /// first (most keys of a record differ from it there).
+    #[inline]
+    fn is(&self, parents: &[&[u8]], name: &[u8]) -> bool {
+        let Some((own, outer)) = self.0.split_last() else { return false };
+        outer.len() == parents.len() && same_bytes(own, name) && outer.iter().zip(parents).all(|(mine, theirs)| same_bytes(mine, theirs))
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, key) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            f.write_str(&String::from_utf8_lossy(key))?;
+        }
+        Ok(())
+    }
+}
+
+/// How a record's time is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// A date and time in words of its own (RFC 3339, nginx's `$time_local`): read as
+    /// any stamp.
+    Text,
+    Seconds,
+    Millis,
+    Micros,
+    Nanos,
+}
+
+impl TimeUnit {
+    /// How many of the unit make a microsecond's multiple or fraction: the factor from
+    /// the unit to microseconds.
+    fn to_micros(self) -> f64 {
+        match self {
+            TimeUnit::Text | TimeUnit::Micros => 1.0,
+            TimeUnit::Seconds => 1e6,
+            TimeUnit::Millis => 1e3,
+            TimeUnit::Nanos => 1e-3,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Text => "text",
+            TimeUnit::Seconds => "s",
+            TimeUnit::Millis => "ms",
+            TimeUnit::Micros => "µs",
+            TimeUnit::Nanos => "ns",
+        }
+    }
+
+    /// The unit of an epoch time by its magnitude: the digits before any fraction say
+    /// whether 2024 is counted in seconds (10), milliseconds (13), microseconds (16) or
+    /// nanoseconds (19); nine to nineteen digits cover 2001 to 2286 in each.
+    fn of_epoch(value: f64) -> Option<TimeUnit> {
+        const SECONDS: std::ops::Range<f64> = 1e9..1e10;
+        [TimeUnit::Seconds, TimeUnit::Millis, TimeUnit::Micros, TimeUnit::Nanos]
+            .into_iter()
+            .find(|unit| SECONDS.contains(&(value * unit.to_micros() / 1e6)))
+    }
+
+    /// A unit by its name (`--access-fields time=ts:ms`).
+    pub fn of_name(name: &str) -> Option<TimeUnit> {
+        [
+            TimeUnit::Text,
+            TimeUnit::Seconds,
+            TimeUnit::Millis,
+            TimeUnit::Micros,
+            TimeUnit::Nanos,
+        ]
+        .into_iter()
+        .find(|unit| unit.name() == name || (name == "us" && *unit == TimeUnit::Micros))
+    }
+}
+
+/// What a file's access records are read by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessFields {
+    pub time: (FieldPath, TimeUnit),
+    pub status: FieldPath,
+    /// The path or URL asked for; or, with `request_line`, the whole request line
+    /// (`GET /cart HTTP/1.1`, nginx's `$request`).
+    pub target: FieldPath,
+    pub request_line: bool,
+    pub method: Option<FieldPath>,
+    pub client: Option<FieldPath>,
+    /// The time the request took, and its unit (seconds to milliseconds: a factor).
+    pub duration: Option<(FieldPath, TimeUnit)>,
+    /// Given by hand (`--access-fields`), not found.
+    pub given: bool,
+}
+
+/// The roles a field can play, in the order a record's values fill their slots.
+const TIME: usize = 0;
+const STATUS: usize = 1;
+const TARGET: usize = 2;
+const METHOD: usize = 3;
+const CLIENT: usize = 4;
+const DURATION: usize = 5;
+const ROLES: usize = 6;
+
+/// Names of each role as vendors write them, compared by [`folded`] (no case, no `_`,
+/// `-` or `.`), most telling first; a name is matched against a field's own key and
+/// against its whole path (ECS's `url.original`).
+const TIME_NAMES: &[&str] = &[
+    "@timestamp",
+    "timestamp",
+    "time",
+    "timeiso8601",
+    "timelocal",
+    "edgestarttimestamp",
+    "starttime",
+    "startedat",
+    "requesttimeepoch",
+    "reqtimesec",
+    "requesttime",
+    "ts",
+    "datetime",
+    "date",
+    "eventtime",
+];
+const STATUS_NAMES: &[&str] = &[
+    "status",
+    "statuscode",
+    "httpresponsestatuscode",
+    "responsestatus",
+    "responsecode",
+    "httpstatus",
+    "httpstatuscode",
+    "edgeresponsestatus",
+    "downstreamstatus",
+    "scstatus",
+    "elbstatuscode",
+];
+/// A request line in one field, method, target and protocol: nginx's `$request`.
+const REQUEST_LINE_NAMES: &[&str] = &["request", "requestline"];
+const TARGET_NAMES: &[&str] = &[
+    "path",
+    "uri",
+    "requestpath",
+    "requesturi",
+    "clientrequesturi",
+    "reqpath",
+    "urlpath",
+    "urloriginal",
+    "csuristem",
+    "requesturl",
+    "url",
+];
+const METHOD_NAMES: &[&str] = &[
+    "method",
+    "requestmethod",
+    "httpmethod",
+    "httprequestmethod",
+    "clientrequestmethod",
+    "reqmethod",
+    "csmethod",
+];
+const CLIENT_NAMES: &[&str] = &[
+    "remoteaddr",
+    "clientip",
+    "remoteip",
+    "client",
+    "clienthost",
+    "clientaddr",
+    "cliip",
+    "sourceip",
+    "clientaddress",
+    "downstreamremoteaddress",
+    "identitysourceip",
+    "xforwardedfor",
+    "ip",
+];
+/// Durations, each with its writer's unit where the name does not say it (`None`: whole
+/// numbers are milliseconds and fractions seconds, see [`UNITLESS`]). Exact names come
+/// first: Traefik's `Duration` counts nanoseconds, Caddy's `duration` seconds.
+const EXACT_DURATIONS: &[(&str, TimeUnit)] = &[("Duration", TimeUnit::Nanos)];
+const DURATION_NAMES: &[(&str, Option<TimeUnit>)] = &[
+    ("requesttime", Some(TimeUnit::Seconds)),
+    ("duration", None),
+    ("latency", None),
+    ("timetaken", None),
+    ("responselatency", Some(TimeUnit::Millis)),
+    ("latenciesrequest", Some(TimeUnit::Millis)),
+    ("eventduration", Some(TimeUnit::Nanos)),
+    ("turnaroundtimemsec", Some(TimeUnit::Millis)),
+    ("elapsed", None),
+    ("elapsedtime", None),
+    ("responsetime", None),
+];
+
+/// How the unit of a duration no name gives is told: a head whose values are all whole
+/// numbers counts milliseconds (Envoy's `%DURATION%`, Azure Application Gateway v1),
+/// one with a fraction among them seconds (nginx's `$request_time`, Caddy, Azure Front
+/// Door's `"0.012"`). A request that takes whole seconds to the millisecond is rare
+/// enough that a head of several is not all of them.
+const UNITLESS: (TimeUnit, TimeUnit) = (TimeUnit::Millis, TimeUnit::Seconds);
+
+/// `client_ip`, `clientIp`, `ClientIP` → `clientip`: names compared as vendors vary them.
+fn folded(name: &[u8]) -> String {
+    name.iter()
+        .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
+        .map(|b| b.to_ascii_lowercase() as char)
+        .collect()
+}
+
+/// The unit a duration's name gives: `…ms`, `…msec`, `…millis` (Cloudflare's
+/// `OriginResponseDurationMs`, Akamai's `turnAroundTimeMSec`), `…us`, `…usec`,
+/// `…micros`, `…ns`, `…nanos`, `…sec`, `…seconds`.
+fn unit_of_name(folded: &str) -> Option<TimeUnit> {
+    let units = [
+        ("millis", TimeUnit::Millis),
+        ("msec", TimeUnit::Millis),
+        ("ms", TimeUnit::Millis),
+        ("micros", TimeUnit::Micros),
+        ("usec", TimeUnit::Micros),
+        ("us", TimeUnit::Micros),
+        ("nanos", TimeUnit::Nanos),
+        ("ns", TimeUnit::Nanos),
+        ("seconds", TimeUnit::Seconds),
+        ("sec", TimeUnit::Seconds),
+    ];
+    units.into_iter().find(|(suffix, _)| folded.ends_with(suffix)).map(|(_, unit)| unit)
+}
+
+/// Whether a name says it is a duration: it holds a word of time taken and not of a
+/// moment (`responseTimeMs`, `took_ms`; not `responseTimestamp`).
+fn names_a_duration(folded: &str) -> bool {
+    ["duration", "latency", "elapsed", "timetaken", "responsetime", "took"]
+        .iter()
+        .any(|w| folded.contains(w))
+        && !folded.contains("timestamp")
+}
+
+/// The methods of HTTP/1.1 and WebDAV's common ones: a value that is one of them is a
+/// method.
+fn is_method(value: &[u8]) -> bool {
+    const METHODS: [&[u8]; 9] = [
+        b"GET", b"POST", b"PUT", b"DELETE", b"HEAD", b"OPTIONS", b"PATCH", b"CONNECT", b"TRACE",
+    ];
+    METHODS.contains(&value)
+}
+
+/// Whether a value names what was asked for: a path, or an absolute URL.
+fn is_target(value: &[u8]) -> bool {
+    value.starts_with(b"/") || value.starts_with(b"http://") || value.starts_with(b"https://")
+}
+
+/// A status: a whole number from 100 to 599 (as a number or as a string).
+fn status_of(scalar: &Scalar<'_>) -> Option<u16> {
+    // Three digits, as nearly every writer writes it, read without parsing a number.
+    if scalar.raw.len() == 3 {
+        return crate::format::request::three_digits(scalar.raw, 0);
+    }
+    let number = scalar.number()?;
+    ((100.0..600.0).contains(&number) && number.fract() == 0.0).then_some(number as u16)
+}
+
+/// A candidate for a role: the field, how telling its name is (its rank in the role's
+/// table; names found by their shape alone come after), and in how many lines it held a
+/// value of the role's shape.
+struct Candidate {
+    path: FieldPath,
+    rank: usize,
+    lines: usize,
+    /// For a time: its unit. For a duration: the unit its name gives, if any.
+    unit: Option<TimeUnit>,
+    /// For a duration without a unit: whether any value had a fraction.
+    fraction: bool,
+}
+
+/// How well a name matches a table: its rank, matched against its own key or its whole
+/// path.
+fn rank_in(table: &[&str], key: &str, whole: &str) -> Option<usize> {
+    table.iter().position(|name| *name == key || *name == whole)
+}
+
+impl AccessFields {
+    /// The fields of a file's records, from its head's lines: the ones most of its JSON
+    /// lines show.
+    pub fn of_head(head: &[u8]) -> Option<AccessFields> {
+        let lines: Vec<&[u8]> = crate::format::lines(head)
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l).trim_ascii())
+            .filter(|l| l.starts_with(b"{"))
+            .take(crate::format::SNIFF_LINES)
+            .collect();
+        AccessFields::of_lines(&lines)
+    }
+
+    /// The fields of these records: for each role, the field most telling by its name
+    /// among those that hold a value of the role's shape in at least half the lines.
+    pub fn of_lines(lines: &[&[u8]]) -> Option<AccessFields> {
+        if lines.is_empty() {
+            return None;
+        }
+        let mut candidates: [Vec<Candidate>; ROLES] = Default::default();
+        let mut request_lines: Vec<Candidate> = Vec::new();
+        for line in lines {
+            json_path::walk(line, |parents, name, scalar| {
+                let keys: Vec<&[u8]> = parents.iter().copied().chain([name]).collect();
+                let keys = &keys[..];
+                let key = folded(name);
+                let whole: String = keys.iter().map(|k| folded(k)).collect();
+                let exact = std::str::from_utf8(name).unwrap_or("");
+                let note = |role: &mut Vec<Candidate>, rank: usize, unit: Option<TimeUnit>, fraction: bool| match role
+                    .iter_mut()
+                    .find(|c| c.path.is(parents, name))
+                {
+                    Some(c) => {
+                        c.lines += 1;
+                        c.fraction |= fraction;
+                    }
+                    None => role.push(Candidate {
+                        path: FieldPath::of(keys),
+                        rank,
+                        lines: 1,
+                        unit,
+                        fraction,
+                    }),
+                };
+                // A time: a name of the table whose value reads as a time.
+                if let Some(rank) = rank_in(TIME_NAMES, &key, &whole) {
+                    let unit = match scalar.number() {
+                        Some(value) if !scalar.raw.contains(&b'-') => TimeUnit::of_epoch(value),
+                        _ => JsonLines::parse_stamp(scalar.from).map(|_| TimeUnit::Text),
+                    };
+                    if let Some(unit) = unit {
+                        note(&mut candidates[TIME], rank, Some(unit), false);
+                    }
+                }
+                if status_of(&scalar).is_some() {
+                    let rank = rank_in(STATUS_NAMES, &key, &whole)
+                        .or_else(|| (key.contains("status") || key.ends_with("code")).then_some(STATUS_NAMES.len()));
+                    if let Some(rank) = rank {
+                        note(&mut candidates[STATUS], rank, None, false);
+                    }
+                }
+                if scalar.quoted {
+                    let text = scalar.text();
+                    // A file's path (Filebeat's `log.file.path`) is no request's.
+                    let in_file = parents.iter().any(|k| folded(k) == "file");
+                    if is_target(&text) && !in_file {
+                        let rank = rank_in(TARGET_NAMES, &key, &whole)
+                            .or_else(|| (["path", "uri", "url"].iter().any(|w| key.contains(w))).then_some(TARGET_NAMES.len()));
+                        if let Some(rank) = rank {
+                            note(&mut candidates[TARGET], rank, None, false);
+                        }
+                    }
+                    if let Some(rank) = rank_in(REQUEST_LINE_NAMES, &key, &whole) {
+                        let (method, path) = split_request(&text);
+                        if is_method(method) && is_target(path) {
+                            note(&mut request_lines, rank, None, false);
+                        }
+                    }
+                    if is_method(&text) {
+                        let rank = rank_in(METHOD_NAMES, &key, &whole).unwrap_or(METHOD_NAMES.len());
+                        note(&mut candidates[METHOD], rank, None, false);
+                    }
+                    if let Some(rank) = rank_in(CLIENT_NAMES, &key, &whole) {
+                        if looks_like_address(&text) {
+                            note(&mut candidates[CLIENT], rank, None, false);
+                        }
+                    }
+                }
+                if let Some(value) = scalar.number().filter(|v| *v >= 0.0) {
+                    let named = EXACT_DURATIONS
+                        .iter()
+                        .position(|(name, _)| *name == exact)
+                        .map(|rank| (rank, Some(EXACT_DURATIONS[rank].1)))
+                        .or_else(|| {
+                            DURATION_NAMES
+                                .iter()
+                                .position(|(name, _)| *name == key || *name == whole)
+                                .map(|rank| (EXACT_DURATIONS.len() + rank, DURATION_NAMES[rank].1.or_else(|| unit_of_name(&key))))
+                        })
+                        .or_else(|| names_a_duration(&key).then(|| (EXACT_DURATIONS.len() + DURATION_NAMES.len(), unit_of_name(&key))));
+                    // A duration written with its unit (`"0.250s"`) is in seconds.
+                    let seconds_text = scalar.quoted && scalar.raw.ends_with(b"s");
+                    if let Some((rank, unit)) = named {
+                        let unit = if seconds_text { Some(TimeUnit::Seconds) } else { unit };
+                        note(&mut candidates[DURATION], rank, unit, value.fract() != 0.0);
+                    }
+                }
+                true
+            });
+        }
+        // The best of a role: most telling by name among those in at least half the
+        // lines; of equal names, the one in most lines, then the shallowest, then the
+        // first met.
+        let half = lines.len().div_ceil(2);
+        let best = |role: &mut Vec<Candidate>| -> Option<Candidate> {
+            role.retain(|c| c.lines >= half);
+            let at = (0..role.len()).min_by_key(|&i| (role[i].rank, std::cmp::Reverse(role[i].lines), role[i].path.0.len(), i))?;
+            Some(role.swap_remove(at))
+        };
+        let [time, status, target, method, client, duration] = candidates.map(|mut role| best(&mut role));
+        let time = time?;
+        let status = status?;
+        let (target, request_line) = match (target, best(&mut request_lines)) {
+            (Some(target), _) => (target.path, false),
+            (None, Some(line)) => (line.path, true),
+            (None, None) => return None,
+        };
+        let duration = duration.map(|d| {
+            let unit = d.unit.unwrap_or(if d.fraction { UNITLESS.1 } else { UNITLESS.0 });
+            (d.path, unit)
+        });
+        Some(AccessFields {
+            time: (time.path, time.unit.unwrap_or(TimeUnit::Text)),
+            status: status.path,
+            target,
+            request_line,
+            method: method.filter(|_| !request_line).map(|m| m.path),
+            client: client.map(|c| c.path),
+            duration,
+            given: false,
+        })
+    }
+
+    /// The request of a record, read by these fields; `None` for a record without a
+    /// status and a target (a server's own message).
+    pub fn request<'a>(&self, line: &'a [u8]) -> Option<Request<'a>> {
+        let found = self.values(line);
+        let status = status_of(found[STATUS].as_ref()?)?;
+        let target = found[TARGET].as_ref()?.text();
+        let (method, path) = if self.request_line {
+            match target {
+                Cow::Borrowed(request) => {
+                    let (method, path) = split_request(request);
+                    (Cow::Borrowed(method), Cow::Borrowed(path))
+                }
+                Cow::Owned(request) => {
+                    let (method, path) = split_request(&request);
+                    (Cow::Owned(method.to_vec()), Cow::Owned(path.to_vec()))
+                }
+            }
+        } else {
+            let method = found[METHOD].as_ref().map_or(Cow::Borrowed(&b""[..]), Scalar::text);
+            let path = match target {
+                Cow::Borrowed(target) => Cow::Borrowed(origin_form(target)),
+                Cow::Owned(target) => Cow::Owned(origin_form(&target).to_vec()),
+            };
+            (method, path)
+        };
+        if path.is_empty() {
+            return None;
+        }
+        let client = match found[CLIENT].as_ref().map(Scalar::text) {
+            Some(Cow::Borrowed(client)) => Cow::Borrowed(without_port(client)),
+            Some(Cow::Owned(client)) => Cow::Owned(without_port(&client).to_vec()),
+            None => Cow::Borrowed(&b""[..]),
+        };
+        let duration_ms = match (&found[DURATION], &self.duration) {
+            (Some(value), Some((_, unit))) => value.number().filter(|v| *v >= 0.0).map(|v| v * unit.to_micros() / 1e3),
+            _ => None,
+        };
+        Some(Request {
+            client,
+            method,
+            path,
+            status,
+            duration_ms,
+            stamp_at: found[TIME].map(|t| t.from),
+            reason: None,
+        })
+    }
+
+    /// Where a record's time starts; a line that is no JSON record (a proxy's own log
+    /// line between its access records, Envoy's `[2024-03-08 14:02:11.123][1][info]…`) is
+    /// read for a stamp at its start, as any line.
+    pub fn stamp_at<'a>(&self, line: &'a [u8]) -> Option<&'a [u8]> {
+        if !line.trim_ascii_start().starts_with(b"{") {
+            return Some(line);
+        }
+        let mut at = None;
+        json_path::walk(line, |parents, name, scalar| {
+            if self.time.0.is(parents, name) {
+                at = Some(scalar.from);
+                return false;
+            }
+            true
+        });
+        at
+    }
+
+    /// A record's time, read in the file's unit; another line's, as any stamp.
+    pub fn parse_stamp(&self, at: &[u8]) -> Option<RawStamp> {
+        match self.time.1 {
+            TimeUnit::Text => JsonLines::parse_stamp(at),
+            unit => epoch_in(at, unit).or_else(|| crate::time::parse_any(at)),
+        }
+    }
+
+    /// The values of the fields of one record, in one walk that stops once all are found.
+    fn values<'a>(&self, line: &'a [u8]) -> [Option<Scalar<'a>>; ROLES] {
+        let mut found: [Option<Scalar<'a>>; ROLES] = [None; ROLES];
+        let fields: [Option<&FieldPath>; ROLES] = [
+            Some(&self.time.0),
+            Some(&self.status),
+            Some(&self.target),
+            self.method.as_ref(),
+            self.client.as_ref(),
+            self.duration.as_ref().map(|(path, _)| path),
+        ];
+        let mut missing = fields.iter().filter(|f| f.is_some()).count();
+        // The length of each field's own key: most keys of a record are told from every
+        // field by their length alone.
+        let lengths: [usize; ROLES] = fields.map(|f| f.and_then(|f| f.0.last()).map_or(usize::MAX, |k| k.len()));
+        json_path::walk(line, |parents, name, scalar| {
+            for role in 0..ROLES {
+                if lengths[role] == name.len() && found[role].is_none() && fields[role].is_some_and(|f| f.is(parents, name)) {
+                    found[role] = Some(scalar);
+                    missing -= 1;
+                }
+            }
+            missing > 0
+        });
+        found
+    }
+
+    /// What the fields are, as `sources` says it: `status ← EdgeResponseStatus, path ←
+    /// ClientRequestURI, time ← EdgeStartTimestamp (ns)`.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![
+            format!("status ← {}", self.status),
+            format!("{} ← {}", if self.request_line { "request" } else { "path" }, self.target),
+            match self.time.1 {
+                TimeUnit::Text => format!("time ← {}", self.time.0),
+                unit => format!("time ← {} ({})", self.time.0, unit.name()),
+            },
+        ];
+        if let Some(method) = &self.method {
+            parts.push(format!("method ← {method}"));
+        }
+        if let Some(client) = &self.client {
+            parts.push(format!("client ← {client}"));
+        }
+        if let Some((duration, unit)) = &self.duration {
+            parts.push(format!("duration ← {duration} ({})", unit.name()));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Whether a value reads as a client's address: IPv4 or IPv6, maybe with a port, maybe
+/// the first of a forwarded list.
+fn looks_like_address(value: &[u8]) -> bool {
+    let first = value.split(|&b| b == b',').next().unwrap_or_default().trim_ascii();
+    !first.is_empty()
+        && first.len() <= 64
+        && first
+            .iter()
+            .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'[' | b']'))
+        && first.iter().any(|b| matches!(b, b'.' | b':'))
+}
+
+/// A client's address without the port some writers add (Google's `remoteIp`, Envoy's
+/// `downstream_remote_address`: `203.0.113.7:51234`, `[2001:db8::1]:443`), and only the
+/// first of a forwarded list: one client, however many connections it made.
+pub(crate) fn without_port(address: &[u8]) -> &[u8] {
+    // Most addresses are a bare IPv4 one.
+    if !address.iter().any(|b| matches!(b, b':' | b',' | b'[' | b' ')) {
+        return address;
+    }
+    let first = address.split(|&b| b == b',').next().unwrap_or_default().trim_ascii();
+    if let Some(rest) = first.strip_prefix(b"[") {
+        return rest.split(|&b| b == b']').next().unwrap_or_default();
+    }
+    match memchr::memchr(b':', first) {
+        // One colon: IPv4 and its port; more: an IPv6 address, which has no port unbracketed.
+        Some(colon) if memchr::memrchr(b':', first) == Some(colon) => &first[..colon],
+        _ => first,
+    }
+}
+
+/// An epoch time in `unit` at the start of `at`, a number or a string of one, with or
+/// without a fraction.
+fn epoch_in(at: &[u8], unit: TimeUnit) -> Option<RawStamp> {
+    let len = at.iter().take_while(|b| b.is_ascii_digit() || **b == b'.').count();
+    // Digits that go on as a date or a clock (`2024-03-08`, `14:02`) are no epoch time.
+    if matches!(at.get(len), Some(b'-' | b':' | b'/' | b'T')) {
         return None;
     }
-    let client = record
-        .string(&[Key::RemoteAddr, Key::ClientIp, Key::RemoteIp, Key::Client, Key::ClientHost])
-        .unwrap_or(Cow::Borrowed(b""));
-    let (method, path) = match record.string(&[Key::Request]) {
-        Some(Cow::Borrowed(request)) => {
-            let (method, path) = split_request(request);
-            (Cow::Borrowed(method), Cow::Borrowed(path))
-        }
-        Some(Cow::Owned(request)) => {
-            let (method, path) = split_request(&request);
-            (Cow::Owned(method.to_vec()), Cow::Owned(path.to_vec()))
-        }
-        None => (
-            record
-                .string(&[Key::Method, Key::RequestMethod, Key::RequestMethodPascal])
-                .unwrap_or(Cow::Borrowed(b"")),
-            record
-                .string(&[Key::Uri, Key::Path, Key::RequestUri, Key::RequestPath])
-                .unwrap_or(Cow::Borrowed(b"")),
-        ),
+    let text = std::str::from_utf8(&at[..len]).ok()?;
+    let value: f64 = text.parse().ok()?;
+    let micros = value * unit.to_micros();
+    if !(0.0..1e17).contains(&micros) {
+        return None;
+    }
+    // Whole units are read as integers: a nanosecond count does not fit an f64 exactly.
+    let micros = match (text.contains('.'), unit) {
+        (false, TimeUnit::Nanos) => text.parse::<i64>().ok()? / 1000,
+        (false, _) => text.parse::<i64>().ok()?.checked_mul(unit.to_micros() as i64)?,
+        (true, _) => micros.round() as i64,
     };
-    let duration_ms = match record.number(&[Key::RequestTime, Key::Duration]) {
-        Some(seconds) => Some(seconds * 1000.0),
-        None => record.number(&[Key::DurationNs]).map(|nanos| nanos / 1_000_000.0),
-    };
-    Some(Request {
-        client,
-        method,
-        path,
-        status: status as u16,
-        duration_ms,
-        stamp_at: record.stamp_at(),
-    })
+    Some(RawStamp::epoch(micros, len))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_access_line() {
-        let line = br#"{"time":"2024-01-21T15:30:00Z","remote_addr":"10.0.0.1","request":"POST /pay HTTP/2.0","status":"502","request_time":0.75}"#;
-        let r = json_request(line).unwrap();
-        assert_eq!(
-            (&r.client[..], &r.method[..], &r.path[..], r.status),
-            (&b"10.0.0.1"[..], &b"POST"[..], &b"/pay"[..], 502)
-        );
-        // Read once: the request knows where the time is.
-        assert_eq!(r.stamp_at, JsonAccess::stamp_at(line));
-        assert_eq!(r.duration_ms, Some(750.0));
-    }
-
-    #[test]
-    fn traefik_and_caddy_lines() {
-        // Traefik: flat PascalCase keys, the duration in nanoseconds, the time last.
-        let line = br#"{"ClientAddr":"198.51.100.23:51122","ClientHost":"198.51.100.23","DownstreamStatus":502,"Duration":30001234567,"RequestMethod":"POST","RequestPath":"/checkout","RouterName":"shop@docker","level":"info","msg":"","time":"2024-03-08T14:02:11Z"}"#;
-        let r = json_request(line).unwrap();
-        assert_eq!(
-            (&r.client[..], &r.path[..], r.status),
-            (&b"198.51.100.23"[..], &b"/checkout"[..], 502)
-        );
-        assert_eq!(r.duration_ms.map(f64::round), Some(30_001.0));
-        // Caddy: the request's fields nested, the duration in seconds.
-        let line = br#"{"level":"error","ts":1709906531.0934,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"198.51.100.23","proto":"HTTP/2.0","method":"GET","host":"shop.example.org","uri":"/cart","headers":{"User-Agent":["Mozilla/5.0"]}},"bytes_read":0,"duration":2.5,"size":0,"status":503}"#;
-        let r = json_request(line).unwrap();
-        assert_eq!(
-            (&r.client[..], &r.method[..], &r.path[..], r.status, r.duration_ms),
-            (&b"198.51.100.23"[..], &b"GET"[..], &b"/cart"[..], 503, Some(2500.0))
-        );
-    }
-}
+mod tests;

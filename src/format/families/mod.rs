@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod apache_error;
 pub mod aws_elb;
+pub mod envoy;
 pub mod glog;
 pub mod haproxy_http;
 pub mod json_access;

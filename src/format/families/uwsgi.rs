@@ -72,6 +72,7 @@ fn uwsgi_request(line: &[u8]) -> Option<Request<'_>> {
         status,
         duration_ms: Some(duration_ms),
         stamp_at: None,
+        reason: None,
     })
 }
 

@@ -293,6 +293,7 @@ impl Columns {
             status,
             duration_ms,
             stamp_at,
+            reason: None,
         })
     }
 }

@@ -1,0 +1,183 @@
+use super::*;
+use crate::time::StampZone;
+
+fn fields(lines: &[&str]) -> Option<AccessFields> {
+    let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+    AccessFields::of_lines(&lines)
+}
+
+fn read(fields: &AccessFields, line: &str) -> (String, String, String, u16, Option<f64>) {
+    let r = fields.request(line.as_bytes()).expect("a request");
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (
+        text(&r.client),
+        text(&r.method),
+        text(&r.path),
+        r.status,
+        r.duration_ms.map(|d| (d * 1000.0).round() / 1000.0),
+    )
+}
+
+#[test]
+fn nginx_escape_json_with_its_request_line() {
+    let line =
+        r#"{"time":"2024-01-21T15:30:00Z","remote_addr":"10.0.0.1","request":"POST /pay HTTP/2.0","status":"502","request_time":0.75}"#;
+    let f = fields(&[line]).unwrap();
+    assert!(f.request_line);
+    assert_eq!(read(&f, line), ("10.0.0.1".into(), "POST".into(), "/pay".into(), 502, Some(750.0)));
+    assert_eq!(f.stamp_at(line.as_bytes()).map(|at| &at[..4]), Some(&b"2024"[..]));
+}
+
+#[test]
+fn traefik_and_caddy() {
+    // Traefik: flat PascalCase keys, the duration in nanoseconds, the time last.
+    let line = r#"{"ClientAddr":"198.51.100.23:51122","ClientHost":"198.51.100.23","DownstreamStatus":502,"Duration":30001234567,"OriginDuration":30001000000,"RequestMethod":"POST","RequestPath":"/checkout","RouterName":"shop@docker","level":"info","msg":"","time":"2024-03-08T14:02:11Z"}"#;
+    let f = fields(&[line]).unwrap();
+    assert_eq!(
+        read(&f, line),
+        ("198.51.100.23".into(), "POST".into(), "/checkout".into(), 502, Some(30_001.235))
+    );
+    // Caddy: the request's fields nested, the duration in seconds, the time in epoch seconds.
+    let line = r#"{"level":"error","ts":1709906531.0934,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"198.51.100.23","proto":"HTTP/2.0","method":"GET","host":"shop.example.org","uri":"/cart","headers":{"User-Agent":["Mozilla/5.0"]}},"bytes_read":0,"duration":2.5,"size":0,"status":503}"#;
+    let f = fields(&[line]).unwrap();
+    assert_eq!(f.time.1, TimeUnit::Seconds);
+    assert_eq!(
+        read(&f, line),
+        ("198.51.100.23".into(), "GET".into(), "/cart".into(), 503, Some(2500.0))
+    );
+    let at = f.stamp_at(line.as_bytes()).unwrap();
+    assert_eq!(f.parse_stamp(at).map(|s| s.zone), Some(StampZone::Epoch(1_709_906_531_093_400)));
+}
+
+#[test]
+fn a_time_number_is_read_in_the_unit_its_magnitude_gives_the_file() {
+    assert_eq!(TimeUnit::of_epoch(1_709_906_531.0), Some(TimeUnit::Seconds));
+    assert_eq!(TimeUnit::of_epoch(1_709_906_531_093.0), Some(TimeUnit::Millis));
+    assert_eq!(TimeUnit::of_epoch(1_709_906_531_093_400.0), Some(TimeUnit::Micros));
+    assert_eq!(TimeUnit::of_epoch(1_709_906_531_093_400_123.0), Some(TimeUnit::Nanos));
+    // Not a time: a count, a port, a duration.
+    for value in [0.25, 443.0, 86_400.0, 12_345_678.0] {
+        assert_eq!(TimeUnit::of_epoch(value), None, "{value}");
+    }
+    // Nanoseconds are read exactly, as an integer.
+    let stamp = epoch_in(b"1709906531093400123,", TimeUnit::Nanos).unwrap();
+    assert_eq!((stamp.zone, stamp.len), (StampZone::Epoch(1_709_906_531_093_400), 19));
+    let stamp = epoch_in(b"1709906531093", TimeUnit::Millis).unwrap();
+    assert_eq!(stamp.zone, StampZone::Epoch(1_709_906_531_093_000));
+}
+
+#[test]
+fn a_durations_unit_is_its_name_or_its_vendors_or_whole_milliseconds() {
+    let f = fields(&[r#"{"ts":"2024-03-08T14:02:11Z","status":200,"path":"/a","upstreamResponseTimeMs":12}"#]).unwrap();
+    assert_eq!(f.duration.map(|(_, u)| u), Some(TimeUnit::Millis));
+    let f = fields(&[r#"{"ts":"2024-03-08T14:02:11Z","status":200,"path":"/a","elapsed_usec":1200}"#]).unwrap();
+    assert_eq!(f.duration.map(|(_, u)| u), Some(TimeUnit::Micros));
+    // No unit in the name: whole numbers in every line are milliseconds (Envoy) …
+    let envoy = [
+        r#"{"start_time":"2024-03-08T14:02:11.123Z","method":"GET","path":"/pay","response_code":503,"duration":30001}"#,
+        r#"{"start_time":"2024-03-08T14:02:12.123Z","method":"GET","path":"/pay","response_code":200,"duration":12}"#,
+    ];
+    let f = fields(&envoy).unwrap();
+    assert_eq!(f.duration.as_ref().map(|(_, u)| *u), Some(TimeUnit::Millis));
+    assert_eq!(read(&f, envoy[0]).4, Some(30_001.0));
+    // … and a fraction among them makes them seconds (Azure Front Door's strings).
+    let front_door = [
+        r#"{"time":"2024-03-08T14:02:11Z","properties":{"httpMethod":"GET","requestUri":"https://shop.example.org:443/cart","httpStatusCode":"503","timeTaken":"30.004"}}"#,
+        r#"{"time":"2024-03-08T14:02:12Z","properties":{"httpMethod":"GET","requestUri":"https://shop.example.org:443/","httpStatusCode":"200","timeTaken":"1"}}"#,
+    ];
+    let f = fields(&front_door).unwrap();
+    assert_eq!(
+        read(&f, front_door[0]),
+        (String::new(), "GET".into(), "/cart".into(), 503, Some(30_004.0))
+    );
+    // Google's latency carries its unit.
+    let google = r#"{"timestamp":"2024-03-08T14:02:11.5Z","httpRequest":{"requestMethod":"GET","requestUrl":"https://shop.example.org/pay?x=1","status":502,"latency":"0.250s","remoteIp":"198.51.100.23"},"jsonPayload":{"status":"ok"}}"#;
+    let f = fields(&[google]).unwrap();
+    assert_eq!(f.describe(), "status ← httpRequest.status, path ← httpRequest.requestUrl, time ← timestamp, method ← httpRequest.requestMethod, client ← httpRequest.remoteIp, duration ← httpRequest.latency (s)");
+    assert_eq!(
+        read(&f, google),
+        ("198.51.100.23".into(), "GET".into(), "/pay?x=1".into(), 502, Some(250.0))
+    );
+}
+
+#[test]
+fn names_no_table_holds_are_found_by_what_they_say_and_hold() {
+    // A team's own names: a status in `resp_status_code`, the path in `req_uri`.
+    let line = r#"{"when":"2024-03-08T14:02:11Z","timestamp":"2024-03-08T14:02:11Z","resp_status_code":504,"req_uri":"/checkout/17","verb":"POST","took_ms":30000}"#;
+    let f = fields(&[line]).unwrap();
+    assert_eq!(f.status.to_string(), "resp_status_code");
+    assert_eq!(f.target.to_string(), "req_uri");
+    assert_eq!(
+        read(&f, line),
+        (String::new(), "POST".into(), "/checkout/17".into(), 504, Some(30_000.0))
+    );
+}
+
+#[test]
+fn records_that_are_not_requests_are_not_taken_for_them() {
+    for decoy in [
+        // A heartbeat whose status is a word.
+        r#"{"time":"2024-03-08T14:02:11Z","level":"info","msg":"heartbeat","status":"ok","path":"/healthz"}"#,
+        // A number in range that is no status, beside a path.
+        r#"{"time":"2024-03-08T14:02:11Z","msg":"listening","port":443,"path":"/srv"}"#,
+        // A shipper's record: a file's path, an offset, a status of the pipeline.
+        r#"{"@timestamp":"2024-03-08T14:02:11Z","log":{"file":{"path":"/var/log/app.log"},"offset":200},"http_code":200,"message":"started"}"#,
+        // No time.
+        r#"{"status":503,"path":"/pay"}"#,
+        // A status out of range.
+        r#"{"time":"2024-03-08T14:02:11Z","status":999,"path":"/pay"}"#,
+    ] {
+        assert!(fields(&[decoy]).is_none(), "{decoy}");
+        assert!(!JsonAccess::looks_like(decoy.as_bytes()), "{decoy}");
+    }
+}
+
+#[test]
+fn a_field_must_hold_in_most_lines_and_a_record_without_one_is_no_request() {
+    let lines = [
+        r#"{"time":"2024-03-08T14:02:11Z","status":200,"path":"/a"}"#,
+        r#"{"time":"2024-03-08T14:02:12Z","status":503,"path":"/b"}"#,
+        r#"{"time":"2024-03-08T14:02:13Z","level":"warn","msg":"upstream slow"}"#,
+    ];
+    let f = fields(&lines).unwrap();
+    assert!(f.request(lines[2].as_bytes()).is_none());
+    assert_eq!(read(&f, lines[1]).3, 503);
+    // The server's own message is read as a JSON line's.
+    let head = JsonAccess::head(lines[2].as_bytes(), 0).unwrap();
+    assert_eq!(head.message, b"upstream slow");
+    // A field in one line of four is no field of the file.
+    let rare = [
+        lines[0],
+        lines[1],
+        lines[2],
+        r#"{"time":"2024-03-08T14:02:14Z","level":"info","msg":"ok"}"#,
+    ];
+    assert!(fields(&[rare[2], rare[3], rare[3], rare[0]]).is_none());
+}
+
+#[test]
+fn a_client_is_its_address_without_a_port() {
+    assert_eq!(without_port(b"203.0.113.7:51234"), b"203.0.113.7");
+    assert_eq!(without_port(b"[2001:db8::1]:443"), b"2001:db8::1");
+    assert_eq!(without_port(b"2001:db8::1"), b"2001:db8::1");
+    assert_eq!(without_port(b"203.0.113.7, 10.0.0.1"), b"203.0.113.7");
+    assert_eq!(without_port(b"203.0.113.7"), b"203.0.113.7");
+}
+
+#[test]
+fn a_proxys_own_lines_among_its_records_keep_their_times_and_words() {
+    let lines = [
+        r#"{"start_time":"2024-03-08T14:02:11.123Z","method":"GET","path":"/pay","response_code":503,"duration":12}"#,
+        "[2024-03-08 14:02:12.001][1][warning][upstream] [source/common/upstream/health_checker_impl.cc:330] health check failed for host 10.0.0.7:8080",
+    ];
+    let f = fields(&lines[..1]).unwrap();
+    let at = f.stamp_at(lines[1].as_bytes()).unwrap();
+    assert!(f.parse_stamp(at).is_some());
+    assert!(f.request(lines[1].as_bytes()).is_none());
+    let head = JsonAccess::head(lines[1].as_bytes(), "[2024-03-08 14:02:12.001]".len()).unwrap();
+    assert!(String::from_utf8_lossy(head.message).contains("health check failed"));
+    // A file whose times are epoch numbers reads another line's date as a date.
+    let epoch = fields(&[r#"{"ts":1709906531.09,"status":200,"path":"/"}"#]).unwrap();
+    let stamp = epoch.parse_stamp(b"2024-03-08T14:02:12Z worker restarted").unwrap();
+    assert_eq!(stamp.len, "2024-03-08T14:02:12Z".len());
+}
