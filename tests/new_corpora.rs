@@ -425,8 +425,9 @@ fn requests_in(path: &Path) -> (String, u64) {
 
 /// The access logs of servers other than nginx and Apache in these corpora feed the
 /// traffic series: every line with an HTTP status is a request. Counted by hand: a
-/// Classic Load Balancer's TCP line, an Incapsula line with an empty `sc-status` and
-/// Caddy's lines with status 0 (nothing written) are none.
+/// Classic Load Balancer's TCP line, an Incapsula line with an empty `sc-status`,
+/// Caddy's lines with status 0 (nothing written) and a Traefik plugin's debug line are
+/// none.
 #[test]
 fn other_servers_access_logs_feed_the_series() {
     if !common::have_real_logs() {
@@ -452,6 +453,21 @@ fn other_servers_access_logs_feed_the_series() {
         ("matomo/caddy_json.log", "json_access", 3),
         ("crowdsec-hub/caddy-logs/caddy-logs.log", "json", 0),
         ("matomo/traefik_json.log", "json_access", 1),
+        ("matomo/nginx_json.log", "json_access", 2),
+        // Six records and a plugin's debug line.
+        ("crowdsec-hub/traefik_json/traefik_json.log", "json_access", 6),
+        // Envoy Gateway's JSON records in a container's CRI stream, keys named by the
+        // headers they hold (`x-envoy-origin-path`), times in `start_time`.
+        (
+            "crowdsec-hub/envoy-http-crawl-non_statics/envoy-http-crawl-non_statics.log",
+            "json_access",
+            41,
+        ),
+        (
+            "crowdsec-hub/envoy-http-bad-user-agent/envoy-http-bad-user-agent.log",
+            "json_access",
+            2,
+        ),
     ];
     for (name, format, requests) in cases {
         assert_eq!(requests_in(&real_logs().join(name)), (format.to_string(), requests), "{name}");

@@ -125,6 +125,15 @@ pub struct EndpointImpact {
     pub failed: u64,
 }
 
+/// Failed requests a proxy failed itself for one reason, in its own code (Envoy's `UH`),
+/// and what the code means where we know it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ProxyReason {
+    pub reason: String,
+    pub meaning: Option<String>,
+    pub failed: u64,
+}
+
 /// What users saw, in numbers, from the access logs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Impact {
@@ -138,6 +147,8 @@ pub struct Impact {
     pub clients_estimated: bool,
     pub hardest_hit: Vec<EndpointImpact>,
     pub unaffected: Vec<EndpointImpact>,
+    /// The reasons a proxy gave for failing requests itself, most failures first.
+    pub proxy_reasons: Vec<ProxyReason>,
     /// Requests served while the request time was above its baseline (during the
     /// latency spikes of the window): what a slowdown cost users, where few failed.
     pub slow_requests: u64,
@@ -392,6 +403,7 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
     let mut impact = Impact::default();
     let (mut clients, mut affected) = (Clients::default(), Clients::default());
     let mut endpoints: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
     for (bucket_start, bucket) in traffic.buckets.range(start..end) {
         impact.requests += bucket.requests;
         impact.failed_requests += bucket.failed();
@@ -407,7 +419,11 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
             entry.0 += endpoint.requests;
             entry.1 += endpoint.failed;
         }
+        for (reason, failed) in &bucket.reasons {
+            *reasons.entry(reason.to_string()).or_default() += failed;
+        }
     }
+    impact.proxy_reasons = proxy_reasons(reasons);
     impact.clients = clients.count();
     impact.affected_clients = affected.count();
     impact.clients_estimated = clients.is_estimate() || affected.is_estimate();
@@ -445,6 +461,29 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
         .cloned()
         .collect();
     impact
+}
+
+/// The reasons a proxy gave for the failures it answered itself, most failures first, at
+/// most [`weights::PROXY_REASONS`] of them; each proxy code spelt out where we know it
+/// (Envoy's flags, joined by commas when several held).
+fn proxy_reasons(reasons: std::collections::BTreeMap<String, u64>) -> Vec<ProxyReason> {
+    let mut all: Vec<ProxyReason> = reasons
+        .into_iter()
+        .map(|(reason, failed)| {
+            let meanings: Option<Vec<&str>> = reason
+                .split(',')
+                .map(|flag| crate::format::families::envoy::flag_meaning(flag.as_bytes()))
+                .collect();
+            ProxyReason {
+                meaning: meanings.map(|m| m.join(", ")),
+                reason,
+                failed,
+            }
+        })
+        .collect();
+    all.sort_by(|a, b| b.failed.cmp(&a.failed).then(a.reason.cmp(&b.reason)));
+    all.truncate(weights::PROXY_REASONS);
+    all
 }
 
 /// What the latency spikes among `symptoms` cost: the timed requests of their minutes,

@@ -164,6 +164,10 @@ pub const FIX_TOGETHER: Micros = 2 * MINUTE;
 
 /// Endpoints named as hardest hit, at most.
 pub const HARDEST_HIT: usize = 5;
+/// Reasons a proxy gave for failing requests itself, named at most: the few that carry
+/// the failures (a proxy that failed most requests for no healthy upstream, a few for
+/// a timeout).
+pub const PROXY_REASONS: usize = 3;
 /// An endpoint is hit hard only with at least this many requests in the window …
 pub const HIT_MIN_REQUESTS: u64 = 20;
 /// … and this share of the window's requests (an endpoint with 5 of 3,656 failed is not

@@ -368,6 +368,18 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             let list: Vec<String> = impact.unaffected.iter().map(|e| code(&e.endpoint)).collect();
             let _ = write!(out, " Unaffected: {}.", list.join(", "));
         }
+        // What a proxy said of the failures it answered itself (Envoy's flags).
+        if !impact.proxy_reasons.is_empty() {
+            let list: Vec<String> = impact
+                .proxy_reasons
+                .iter()
+                .map(|r| {
+                    let meaning = r.meaning.as_deref().map(|m| format!(" ({m})")).unwrap_or_default();
+                    format!("{} with {}{meaning}", thousands(r.failed), code(&r.reason))
+                })
+                .collect();
+            let _ = write!(out, " Failed by the proxy itself: {}.", list.join(", "));
+        }
         let _ = writeln!(out, "{}\n", w.cite(&symptom_evidence));
         echoes(&mut out, &w, &incident.echoes);
     } else if incident.errors.lines > 0 {

@@ -354,6 +354,7 @@ mod tests {
                 clients_estimated: false,
                 hardest_hit: Vec::new(),
                 unaffected: Vec::new(),
+                proxy_reasons: Vec::new(),
                 slow_requests: 0,
                 slow_peak_ms: None,
                 slow_baseline_ms: None,

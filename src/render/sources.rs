@@ -113,6 +113,21 @@ pub fn write_sources_text(
             skipped.message
         )?;
     }
+    // JSON access logs: the fields their records were read by (their names are the
+    // logs' own text).
+    let read_by: Vec<&Row<'_>> = rows.iter().filter(|r| r.first_file.fields.is_some()).collect();
+    if !read_by.is_empty() {
+        writeln!(out)?;
+        for row in read_by {
+            let fields = row.first_file.fields.as_deref().unwrap_or_default();
+            writeln!(
+                out,
+                "{:<width$}  read by {}",
+                crate::text::clean_line(row.name.as_bytes(), 300),
+                crate::text::clean_line(fields.as_bytes(), 600)
+            )?;
+        }
+    }
     // Files shown by a container's name: where each is.
     let named: Vec<&Source> = files.iter().filter(|f| f.path.is_some()).collect();
     if !named.is_empty() {

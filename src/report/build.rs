@@ -158,6 +158,7 @@ fn sources(files: &[FileReport]) -> Vec<Source> {
             events: f.events,
             cut_lines: f.cut_lines,
             untimed_events: f.untimed_events,
+            fields: f.fields.clone(),
         })
         .collect()
 }
@@ -254,6 +255,7 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
             clients_estimated: impact.clients_estimated,
             hardest_hit: impact.hardest_hit.clone(),
             unaffected: impact.unaffected.clone(),
+            proxy_reasons: impact.proxy_reasons.clone(),
             slow_requests: impact.slow_requests,
             slow_peak_ms: impact.slow_peak_ms,
             slow_baseline_ms: impact.slow_baseline_ms,

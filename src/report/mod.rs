@@ -14,7 +14,7 @@ mod build;
 
 pub use build::{display_zone, draft_report, sources_report, timeline_report};
 
-use crate::analyze::{EndpointImpact, Part, Role};
+use crate::analyze::{EndpointImpact, Part, ProxyReason, Role};
 use crate::error::Problem;
 use crate::format::SourceKind;
 use crate::rules::{Category, Severity};
@@ -199,6 +199,9 @@ pub struct Impact {
     pub clients_estimated: bool,
     pub hardest_hit: Vec<EndpointImpact>,
     pub unaffected: Vec<EndpointImpact>,
+    /// Failed requests the proxy that logged them failed itself, by the reason it gave
+    /// (Envoy's response flags), most first.
+    pub proxy_reasons: Vec<ProxyReason>,
     /// Requests served while the request time was above its baseline.
     pub slow_requests: u64,
     /// The highest mean request time of those minutes, and the mean before, in ms.
@@ -351,6 +354,10 @@ pub struct Source {
     pub cut_lines: u64,
     /// Matched lines in a file with no timestamp at all, left out.
     pub untimed_events: u64,
+    /// The fields a JSON access log's records were read by (`status ← EdgeResponseStatus,
+    /// path ← ClientRequestURI, time ← EdgeStartTimestamp (ns)`, found or given with
+    /// `--access-fields`); null for other formats.
+    pub fields: Option<String>,
 }
 
 /// Requests and failures per bucket over the logs' span, every access log together.

@@ -169,6 +169,9 @@ pub struct FileReport {
     pub untimed_events: u64,
     /// How far its clock was found off, where it was (see [`crate::clocks`]).
     pub clock: Option<ClockFound>,
+    /// The fields its records were read by, for a JSON access log (see
+    /// [`crate::format::AccessFields::describe`]).
+    pub fields: Option<String>,
 }
 
 /// A file's clock found off the reference's.
@@ -204,6 +207,7 @@ impl FileReport {
             cut_lines: 0,
             untimed_events: 0,
             clock: None,
+            fields: None,
         }
     }
 }

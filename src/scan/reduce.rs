@@ -50,6 +50,10 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
         report.path = probe.file.path.clone();
         report.part = probe.file.part.clone();
         report.bytes = probe.size;
+        report.fields = plan.columns.first().and_then(|(_, columns)| match columns {
+            crate::format::Columns::Json(fields) => Some(fields.describe()),
+            crate::format::Columns::W3c(_) => None,
+        });
         let file_first = chunks.iter().filter_map(|c| c.first).min();
         let mut carried = None;
         for chunk in chunks {

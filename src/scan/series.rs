@@ -52,7 +52,15 @@ pub struct Bucket {
     /// [`ENDPOINTS_PER_BUCKET`] of them; the rest count under `(other)`.
     #[serde(skip)]
     pub endpoints: Vec<EndpointCount>,
+    /// Failed requests by the reason the proxy that logged them gave for failing them
+    /// itself (Envoy's response flags), at most [`REASONS_PER_BUCKET`] of them; the
+    /// rest are not counted.
+    #[serde(skip)]
+    pub reasons: Vec<(Box<str>, u64)>,
 }
+
+/// Reasons a bucket keeps apart, at most: a proxy has a few dozen codes.
+pub const REASONS_PER_BUCKET: usize = 16;
 
 /// One endpoint's requests and failures in a bucket.
 #[derive(Clone, Debug, PartialEq)]
@@ -151,6 +159,9 @@ impl Bucket {
         if class == 4 {
             self.failed_clients.insert(client);
         }
+        if let (true, Some(reason)) = (class == 4, request.reason) {
+            self.count_reason(reason, 1);
+        }
         if let Some(ms) = request.duration_ms {
             self.duration_count += 1;
             self.duration_sum_ms += ms;
@@ -187,9 +198,24 @@ impl Bucket {
         endpoint.failed += failed;
     }
 
+    /// Counts `failed` requests failed for `reason`, among the first
+    /// [`REASONS_PER_BUCKET`] reasons met.
+    fn count_reason(&mut self, reason: &[u8], failed: u64) {
+        match self.reasons.iter().position(|(known, _)| known.as_bytes() == reason) {
+            Some(index) => self.reasons[index].1 += failed,
+            None if self.reasons.len() < REASONS_PER_BUCKET => {
+                self.reasons.push((String::from_utf8_lossy(reason).into(), failed));
+            }
+            None => {}
+        }
+    }
+
     fn merge(&mut self, other: Bucket) {
         for endpoint in other.endpoints {
             self.count_endpoint(endpoint.hash, || endpoint.name, endpoint.requests, endpoint.failed);
+        }
+        for (reason, failed) in other.reasons {
+            self.count_reason(reason.as_bytes(), failed);
         }
         self.requests += other.requests;
         for (mine, theirs) in self.by_class.iter_mut().zip(other.by_class) {

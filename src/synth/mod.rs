@@ -75,10 +75,17 @@ pub enum WebFormat {
     Varnish,
     /// ingress-nginx's `upstreaminfo`: `$request_time` among the upstream's fields.
     Ingress,
+    /// Cloudflare Logpush's `http_requests` records: times in Unix nanoseconds.
+    Cloudflare,
+    /// Google Cloud's load balancer request logs: LogEntry JSON, the request nested in
+    /// `httpRequest`, its latency written `"0.123s"`.
+    Gcp,
+    /// Envoy's default access log.
+    Envoy,
 }
 
 /// The names `synth --web` takes, with their formats.
-pub const WEB_FORMATS: [(&str, WebFormat); 12] = [
+pub const WEB_FORMATS: [(&str, WebFormat); 15] = [
     ("nginx", WebFormat::CombinedWithTime),
     ("apache", WebFormat::Combined),
     ("json", WebFormat::Json),
@@ -91,6 +98,9 @@ pub const WEB_FORMATS: [(&str, WebFormat); 12] = [
     ("traefik", WebFormat::Traefik),
     ("varnish", WebFormat::Varnish),
     ("ingress", WebFormat::Ingress),
+    ("cloudflare", WebFormat::Cloudflare),
+    ("gcp", WebFormat::Gcp),
+    ("envoy", WebFormat::Envoy),
 ];
 
 impl WebFormat {
@@ -113,6 +123,9 @@ impl WebFormat {
             WebFormat::Traefik => "traefik-access.json",
             WebFormat::Varnish => "varnishncsa.log",
             WebFormat::Ingress => "ingress-nginx-controller.log",
+            WebFormat::Cloudflare => "cloudflare-http_requests.json",
+            WebFormat::Gcp => "gcp-lb-requests.json",
+            WebFormat::Envoy => "envoy-access.log",
         }
     }
 
@@ -267,6 +280,9 @@ fn bytes_per_request(web: WebFormat) -> f64 {
         WebFormat::Traefik => 330.0,
         WebFormat::Varnish => 180.0,
         WebFormat::Ingress => 240.0,
+        WebFormat::Cloudflare => 330.0,
+        WebFormat::Gcp => 760.0,
+        WebFormat::Envoy => 230.0,
     }
 }
 
@@ -376,6 +392,27 @@ fn access_line(web: WebFormat, r: &Served) -> String {
         ),
         WebFormat::Ingress => format!(
             "{ip} - - [{clf_time}] \"{method} {path} HTTP/2.0\" {status} {bytes} \"-\" \"{AGENT}\" 412 {seconds:.3} [shop-web-80] [] 10.244.1.{upstream}:8080 {bytes} {seconds:.3} {status} {:032x}",
+            u128::from(port) * 7919 + u128::from(millis),
+        ),
+        WebFormat::Cloudflare => format!(
+            "{{\"ClientIP\":\"{ip}\",\"ClientRequestHost\":\"shop.example.org\",\"ClientRequestMethod\":\"{method}\",\"ClientRequestURI\":\"{path}\",\"EdgeStartTimestamp\":{},\"EdgeResponseBytes\":{bytes},\"EdgeResponseStatus\":{status},\"OriginIP\":\"10.1.4.{upstream}\",\"OriginResponseStatus\":{status},\"OriginResponseDurationMs\":{},\"RayID\":\"{:016x}\",\"CacheCacheStatus\":\"dynamic\"}}",
+            at.timestamp_nanos_opt().unwrap_or_default(),
+            latency_ms as u64,
+            port * 7919 + millis,
+        ),
+        WebFormat::Gcp => format!(
+            "{{\"insertId\":\"{:012x}\",\"jsonPayload\":{{\"@type\":\"type.googleapis.com/google.cloud.loadbalancing.type.LoadBalancerLogEntry\",\"statusDetails\":\"response_sent_by_backend\"}},\"httpRequest\":{{\"requestMethod\":\"{method}\",\"requestUrl\":\"https://shop.example.org{path}\",\"requestSize\":\"412\",\"status\":{status},\"responseSize\":\"{bytes}\",\"userAgent\":\"{AGENT}\",\"remoteIp\":\"{ip}:{port}\",\"serverIp\":\"10.1.4.{upstream}:8080\",\"latency\":\"{seconds:.6}s\",\"protocol\":\"HTTP/1.1\"}},\"resource\":{{\"type\":\"http_load_balancer\",\"labels\":{{\"backend_service_name\":\"shop-web\",\"forwarding_rule_name\":\"shop-fr\",\"project_id\":\"shop-prod\",\"target_proxy_name\":\"shop-tp\",\"url_map_name\":\"shop-um\",\"zone\":\"global\"}}}},\"timestamp\":\"{}\",\"severity\":\"{}\",\"logName\":\"projects/shop-prod/logs/requests\"}}",
+            port * 7919 + millis,
+            utc.format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+            if status >= 500 { "ERROR" } else if status >= 400 { "WARNING" } else { "INFO" },
+        ),
+        WebFormat::Envoy => format!(
+            "[{}] \"{method} {path} HTTP/1.1\" {status} {} 0 {bytes} {} {} \"{ip}\" \"{AGENT}\" \"{:032x}\" \"shop.example.org\" \"10.1.4.{upstream}:8080\"",
+            utc.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+            // Envoy's own flag where it gave up waiting; the app's errors pass through.
+            if status == 504 { "UT" } else { "-" },
+            latency_ms as u64,
+            (latency_ms as u64).saturating_sub(1),
             u128::from(port) * 7919 + u128::from(millis),
         ),
     }
