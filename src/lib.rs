@@ -81,6 +81,9 @@ pub struct Config {
     pub no_skew: bool,
     /// Target size of a chunk of a plain file: the unit of work of one thread.
     pub chunk_size: usize,
+    /// The fields JSON access records are read by, where they cannot be found
+    /// (`--access-fields`).
+    pub access_fields: Option<format::AccessFields>,
 }
 
 impl Config {
@@ -104,6 +107,7 @@ impl Config {
             keep_lines: false,
             no_skew: false,
             chunk_size: defaults.chunk_size,
+            access_fields: None,
         }
     }
 
@@ -124,6 +128,7 @@ impl Config {
             gap: self.gap,
             keep_lines: self.keep_lines,
             chunk_size: self.chunk_size,
+            access_fields: self.access_fields.clone(),
         }
     }
 
@@ -219,19 +224,13 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
         firsts.entry(file.group.as_str()).or_insert(i);
     }
     let is_first: Vec<bool> = files.iter().enumerate().map(|(i, f)| firsts[f.group.as_str()] == i).collect();
-    // Small compressed files' text is kept from probing for the scan, up to a bound.
-    let budget = source::HeldBudget::new();
+    let settings = source::ProbeSettings::new(options.no_mmap, options.access_fields.clone());
     let probe_all = |which: bool, hints: &std::collections::HashMap<String, format::Format>| -> Vec<(usize, _)> {
         files
             .par_iter()
             .enumerate()
             .filter(|(i, _)| is_first[*i] == which)
-            .map(|(i, file)| {
-                (
-                    i,
-                    source::probe(file.clone(), options.no_mmap, hints.get(&file.group).copied(), &budget),
-                )
-            })
+            .map(|(i, file)| (i, source::probe(file.clone(), &settings, hints.get(&file.group).copied())))
             .collect()
     };
     let outcomes = timings::stage("probe", || {

@@ -167,3 +167,84 @@ fn the_draft_says_why_the_proxy_failed_requests_itself() {
         "{text}"
     );
 }
+
+/// Fields no table names and no name says are given by hand: a file of records that
+/// hold them is read by them; a JSON application log beside it, whose records do not,
+/// stays what it is; a field list that cannot be read is refused, naming the flag.
+#[test]
+fn access_fields_given_by_hand_read_what_could_not_be_found() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("edge.json"),
+        "{\"when\":\"2024-03-01T10:15:01Z\",\"rsp\":{\"code\":\"200\"},\"target\":\"/a\",\"who\":\"10.0.0.1\",\"ms\":12}\n\
+         {\"when\":\"2024-03-01T10:15:02Z\",\"rsp\":{\"code\":\"503\"},\"target\":\"/b\",\"who\":\"10.0.0.2:4431\",\"ms\":3000}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app.json"),
+        "{\"time\":\"2024-03-01T10:15:01Z\",\"level\":\"info\",\"msg\":\"started\"}\n{\"time\":\"2024-03-01T10:15:03Z\",\"level\":\"error\",\"msg\":\"pool exhausted\"}\n",
+    )
+    .unwrap();
+    let formats = |extra: &[&str]| -> Vec<(String, String)> {
+        let out = assert_cmd::Command::cargo_bin("postmortem")
+            .unwrap()
+            .args(["sources", "-q", "--format", "json"])
+            .args(extra)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["file"].as_str().unwrap().rsplit('/').next().unwrap().to_string(),
+                    s["format"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        formats(&[]),
+        [("app.json".into(), "json".into()), ("edge.json".into(), "prefixed".into())]
+    );
+    let given = "status=rsp.code,path=target,time=when,client=who,duration=ms:ms";
+    assert_eq!(
+        formats(&["--access-fields", given]),
+        [("app.json".into(), "json".into()), ("edge.json".into(), "json_access".into())]
+    );
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    let options = ScanOptions {
+        zone: Zone::UTC,
+        access_fields: Some(postmortem::format::AccessFields::parse_spec(given).unwrap()),
+        ..ScanOptions::default()
+    };
+    let result = postmortem::scan_paths(&[dir.path().join("edge.json")], &rules, &options, &NoProgress);
+    let buckets: Vec<_> = result.series.values().flat_map(|s| s.buckets.values()).collect();
+    assert_eq!(
+        buckets
+            .iter()
+            .map(|b| (b.requests, b.failed()))
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
+        (2, 1)
+    );
+    assert_eq!(buckets.iter().map(|b| b.duration_max_ms).fold(0.0, f64::max), 3000.0);
+    for bad in [
+        "status=rsp.code,time=when",
+        "path=target,time=when",
+        "status=a,path=b,time=c,duration=d",
+        "status=a,path=b,time=c:hours",
+        "state=a",
+    ] {
+        let out = assert_cmd::Command::cargo_bin("postmortem")
+            .unwrap()
+            .args(["sources", "--access-fields", bad])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("--access-fields"), "{bad}: {stderr}");
+    }
+}

@@ -231,6 +231,74 @@ fn hostile_records_in_a_shippers_export_are_read_and_cut() {
     assert!(!table.contains('\u{1b}'), "a control character reached the terminal");
 }
 
+/// A CDN's JSON access records (Cloudflare's fields) with hostile records among them: a
+/// path of 8 MiB, a record nested 100,000 deep, one whose fields sit in arrays, a status
+/// that is a word, a time that is no time, control characters in a path, a record cut
+/// short, bytes that are no UTF-8, and an Envoy line cut in its middle. Each is read
+/// without a panic; the well-formed requests are all counted, and no control character
+/// reaches the terminal.
+#[test]
+fn hostile_records_in_a_json_access_log_are_read_and_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |i: u64, status: &str, path: &str| {
+        format!(
+            r#"{{"ClientIP":"203.0.113.{}","ClientRequestMethod":"GET","ClientRequestURI":"{path}","EdgeStartTimestamp":{},"EdgeResponseStatus":{status},"OriginResponseDurationMs":12}}"#,
+            i % 200,
+            1_705_849_200_000_000_000u64 + i * 1_000_000_000
+        ) + "\n"
+    };
+    let mut text = Vec::new();
+    for i in 0..300u64 {
+        text.extend(record(i, if i % 10 == 0 { "502" } else { "200" }, "/cart").into_bytes());
+    }
+    text.extend(record(300, "200", &"/x".repeat(4 << 20)).into_bytes());
+    let nested = format!("{}1{}", r#"{"a":"#.repeat(100_000), "}".repeat(100_000));
+    text.extend(format!(r#"{{"EdgeResponseStatus":503,"deep":{nested},"ClientRequestURI":"/deep"}}"#).into_bytes());
+    text.extend(b"\n");
+    text.extend(&br#"{"EdgeStartTimestamp":[1705849500000000000],"EdgeResponseStatus":[503],"ClientRequestURI":["/in-arrays"]}"#[..]);
+    text.extend(b"\n");
+    text.extend(record(301, r#""bad""#, "/word").into_bytes());
+    text.extend(&br#"{"EdgeStartTimestamp":"never","EdgeResponseStatus":503,"ClientRequestURI":"/no-time"}"#[..]);
+    text.extend(b"\n");
+    text.extend(record(302, "503", r"/\u001b[31mred").into_bytes());
+    text.extend(&br#"{"EdgeStartTimestamp":1705849503000000000,"EdgeResponseStatus":503,"ClientRequestURI":"/cut"#[..]);
+    text.extend(b"\n");
+    text.extend(&b"{\"EdgeStartTimestamp\":1705849504000000000,\"EdgeResponseStatus\":503,\"ClientRequestURI\":\"/\xff\xfe\xc3\"}\n"[..]);
+    std::fs::write(dir.path().join("cloudflare.json"), text).unwrap();
+    std::fs::write(
+        dir.path().join("envoy.log"),
+        "[2024-01-21T15:00:00.000Z] \"GET /pay HTTP/1.1\" 503 UH 0 19 0 - \"203.0.113.9\" \"curl\" \"id\" \"shop\" \"-\"\n".repeat(10)
+            + "[2024-01-21T15:00:01.000Z] \"GET /pay HTTP/1.1\" 503 UF,U",
+    )
+    .unwrap();
+    let (out, err, code) = run(postmortem().args(["sources", "--format", "json"]).arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    let sources = sources_json(&out);
+    let formats: Vec<&str> = sources.iter().map(|s| s["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["json_access", "envoy"], "{err}");
+    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
+    let options = postmortem::scan::ScanOptions {
+        zone: postmortem::time::Zone::UTC,
+        ..Default::default()
+    };
+    let result = postmortem::scan_paths(
+        &[dir.path().join("cloudflare.json")],
+        &rules,
+        &options,
+        &postmortem::scan::NoProgress,
+    );
+    let requests: u64 = result.series.values().flat_map(|s| s.buckets.values()).map(|b| b.requests).sum();
+    // The 300, the red path, the record cut in its path, the one of other bytes, and the
+    // one whose time is no time (at the time of the record above, as any line without
+    // one); not the long path (cut at --max-line before its time and status), the deep
+    // record (its path past the depth read), the arrays' or the word's.
+    assert_eq!(requests, 304);
+    let (table, _, code) = run(postmortem().args(["timeline", "--raw"]).arg(dir.path()));
+    assert_eq!(code, 0);
+    assert!(!table.contains('\u{1b}'), "a control character reached the terminal");
+    assert!(table.lines().map(str::len).max().unwrap_or(0) < 20_000, "a long path was not cut");
+}
+
 /// A directory of 100,000 small files is read whole: files are opened one at a time per
 /// worker, never all at once.
 #[test]

@@ -350,9 +350,8 @@ fn repeated_w3c_headers_that_change_nothing_are_kept_once() {
     assert!(problems.is_empty());
     let probe = postmortem::source::probe(
         files.into_iter().next().unwrap(),
-        false,
+        &postmortem::source::ProbeSettings::new(false, None),
         None,
-        &postmortem::source::HeldBudget::new(),
     )
     .unwrap()
     .remove(0);

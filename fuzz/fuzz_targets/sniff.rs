@@ -1,5 +1,6 @@
 //! Format detection on any head of a file, then the sniffed format's parsers on each of
-//! its lines: nothing may panic, loop or allocate without bound.
+//! its lines, and the fields the head names read from each: nothing may panic, loop or
+//! allocate without bound.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -8,10 +9,21 @@ use postmortem::format::sniff;
 fuzz_target!(|head: &[u8]| {
     let sniffed = sniff(head);
     assert!(sniffed.matched <= sniffed.sampled);
+    // The fields or columns the head names (a JSON access log's, W3C's), as a file is
+    // read by them.
+    let columns = sniffed.format.columns_of(head);
     for line in head.split(|&b| b == b'\n') {
         if let Some(at) = sniffed.format.stamp_at(line) {
             let _ = sniffed.format.parse_stamp(at);
         }
         let _ = sniffed.format.request(line);
+        if let Some(columns) = &columns {
+            if let Some(at) = columns.stamp_at(line) {
+                let _ = columns.parse_stamp(at);
+            }
+            if let Some(request) = columns.request(line) {
+                assert!((100..600).contains(&request.status), "{}", request.status);
+            }
+        }
     }
 });

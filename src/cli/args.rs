@@ -165,6 +165,12 @@ pub struct ScanArgs {
     /// otherwise said once, with their count and the first few names.
     #[arg(long, short)]
     pub verbose: bool,
+    /// The fields a JSON access log's records are read by, where they are not found:
+    /// status=FIELD,path=FIELD,time=FIELD[:s|ms|us|ns], and as wanted method=FIELD,
+    /// client=FIELD, duration=FIELD:UNIT, request=FIELD (a whole request line in place of
+    /// path). A nested field's keys are joined by `.`: httpRequest.status.
+    #[arg(long, value_name = "FIELDS", value_parser = parse_access_fields)]
+    pub access_fields: Option<postmortem::format::AccessFields>,
     /// Say on stderr how long each stage took (discover, probe, scan, clocks, timeline,
     /// analysis, report, render) and how fast the logs were read.
     #[arg(long)]
@@ -372,6 +378,11 @@ pub fn load_rules(files: &[PathBuf], builtin: bool) -> Option<RuleSet> {
         .ok()
 }
 
+/// `--access-fields`: see [`postmortem::format::AccessFields::parse_spec`].
+fn parse_access_fields(spec: &str) -> Result<postmortem::format::AccessFields, String> {
+    postmortem::format::AccessFields::parse_spec(spec)
+}
+
 impl ScanArgs {
     /// The configuration these arguments ask for, checked before any file is read: a
     /// usage error exits 2, a broken rule file 1.
@@ -406,6 +417,7 @@ impl ScanArgs {
         config.no_mmap = self.no_mmap;
         config.bucket = bucket;
         config.max_line = self.max_line;
+        config.access_fields = self.access_fields.clone();
         Ok(config)
     }
 }

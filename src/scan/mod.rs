@@ -56,6 +56,8 @@ pub struct ScanOptions {
     /// Keep every matched line as an [`Event`] (for `timeline --raw`): memory then grows
     /// with the matches. Otherwise only runs and tallies are kept.
     pub keep_lines: bool,
+    /// The fields JSON access records are read by, given by hand (`--access-fields`).
+    pub access_fields: Option<crate::format::AccessFields>,
 }
 
 impl Default for ScanOptions {
@@ -71,6 +73,7 @@ impl Default for ScanOptions {
             chunk_size: 8 << 20,
             gap: 5 * 60 * time::MICROS_PER_SEC,
             keep_lines: false,
+            access_fields: None,
         }
     }
 }

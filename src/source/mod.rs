@@ -146,6 +146,28 @@ pub enum Held {
     Whole(Vec<u8>),
 }
 
+/// What every probe of a run shares.
+pub struct ProbeSettings {
+    /// Read with `read()`, never mapped (`--no-mmap`).
+    pub no_mmap: bool,
+    /// What small compressed files' text may be kept for the scan.
+    pub held: HeldBudget,
+    /// The fields JSON access records are read by, given by hand (`--access-fields`): a
+    /// file of JSON records whose head's records hold them is read by them, whatever
+    /// else it sniffs as.
+    pub access_fields: Option<crate::format::AccessFields>,
+}
+
+impl ProbeSettings {
+    pub fn new(no_mmap: bool, access_fields: Option<crate::format::AccessFields>) -> ProbeSettings {
+        ProbeSettings {
+            no_mmap,
+            held: HeldBudget::new(),
+            access_fields,
+        }
+    }
+}
+
 /// How many bytes of small compressed files' text the probes of one run keep for the
 /// scan ([`Held::Whole`]), shared by the threads that probe: the text of 10,000
 /// five-minute pieces of 6 KiB fits, so that decompressing each costs once, while the
@@ -205,7 +227,8 @@ pub(crate) fn open_regular(path: &std::path::Path) -> io::Result<File> {
 /// Opens a file and learns what the scan needs to plan it: one probe, or two for a
 /// container whose stdout and stderr are read apart. Binary files and files that
 /// cannot be read are problems, not probes.
-pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &HeldBudget) -> Result<Vec<Probe>, Problem> {
+pub fn probe(file: InputFile, settings: &ProbeSettings, hint: Option<Format>) -> Result<Vec<Probe>, Problem> {
+    let no_mmap = settings.no_mmap;
     let path = match &file.origin {
         Origin::Stdin => {
             let mut head = Vec::new();
@@ -214,7 +237,7 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &Held
                 .take(PROBE_BYTES as u64)
                 .read_to_end(&mut head)
                 .map_err(|e| Problem::error("-", describe_io(&e)))?;
-            return finish_probe(file, ReadMode::Stdin, 0, None, Sample::head(head), None).map(|p| vec![p]);
+            return finish_probe(file, ReadMode::Stdin, 0, None, Sample::head(head), settings, None).map(|p| vec![p]);
         }
         Origin::Path(path) => path.clone(),
     };
@@ -242,8 +265,8 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &Held
             file,
             path,
             ReadMode::Exported(None, Export::JournalFile { mapped }, Style::Carried, None),
-            size,
-            modified,
+            (size, modified),
+            settings,
         );
     }
     if let Some(encoding) = file.compression.or_else(|| Encoding::of_magic(&magic)) {
@@ -264,20 +287,20 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &Held
                         file,
                         path,
                         ReadMode::Exported(Some(encoding), export, Style::Carried, None),
-                        size,
-                        modified,
+                        (size, modified),
+                        settings,
                     );
                 }
                 let readings = wrapper::readings_of(&head);
                 if readings.is_empty() {
                     // Read to its end without an error, the head is the file's whole text:
                     // kept for the scan while the budget lasts.
-                    let whole = matches!(decoded, Ok(true)) && budget.take(head.len());
+                    let whole = matches!(decoded, Ok(true)) && settings.held.take(head.len());
                     let sample = Sample {
                         whole,
                         ..Sample::head(head)
                     };
-                    return finish_probe(file, ReadMode::Decoded(encoding), size, modified, sample, hint).map(|p| vec![p]);
+                    return finish_probe(file, ReadMode::Decoded(encoding), size, modified, sample, settings, hint).map(|p| vec![p]);
                 }
                 return readings
                     .into_iter()
@@ -287,8 +310,8 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &Held
                             file.of_part(r.part_name.as_deref(), r.own_source),
                             path.clone(),
                             mode,
-                            size,
-                            modified,
+                            (size, modified),
+                            settings,
                         )
                     })
                     .collect::<Result<Vec<Vec<Probe>>, Problem>>()
@@ -298,7 +321,13 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &Held
     }
     let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     if let Some(export) = Export::of_head(&head) {
-        return streamed_probe(file, path, ReadMode::Exported(None, export, Style::Carried, None), size, modified);
+        return streamed_probe(
+            file,
+            path,
+            ReadMode::Exported(None, export, Style::Carried, None),
+            (size, modified),
+            settings,
+        );
     }
     let readings = wrapper::readings_of(&head);
     if !readings.is_empty() {
@@ -310,8 +339,8 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &Held
                     file.of_part(r.part_name.as_deref(), r.own_source),
                     path.clone(),
                     mode,
-                    size,
-                    modified,
+                    (size, modified),
+                    settings,
                 )?;
                 for probe in &mut probes {
                     probe.mappable = !no_mmap && !recently_written;
@@ -332,7 +361,7 @@ pub fn probe(file: InputFile, no_mmap: bool, hint: Option<Format>, budget: &Held
         tail,
         ..Sample::head(head)
     };
-    let mut probe = finish_probe(file, mode, size, modified, sample, hint)?;
+    let mut probe = finish_probe(file, mode, size, modified, sample, settings, hint)?;
     // A W3C file may name other columns further on; a JSON access log's fields hold.
     if let Some((_, first @ crate::format::Columns::W3c(_))) = probe.columns.first() {
         let first = first.clone();
@@ -348,8 +377,8 @@ fn streamed_probe(
     file: InputFile,
     path: std::path::PathBuf,
     mode: ReadMode,
-    size: u64,
-    modified: Option<SystemTime>,
+    (size, modified): (u64, Option<SystemTime>),
+    settings: &ProbeSettings,
 ) -> Result<Vec<Probe>, Problem> {
     // An export's messages are read as printed where they are of a family of their own.
     let mode = match mode {
@@ -374,12 +403,12 @@ fn streamed_probe(
                     let mode = ReadMode::Exported(encoding, export, Style::Carried, Some(member));
                     let file = file.of_part(Some(&String::from_utf8_lossy(host)), true);
                     let head = streamed_head(&path, &file.display, mode)?;
-                    finish_probe(file, mode, size, modified, Sample::head(head), None)
+                    finish_probe(file, mode, size, modified, Sample::head(head), settings, None)
                 })
                 .collect();
         }
     }
-    finish_probe(file, mode, size, modified, Sample::head(head), None).map(|p| vec![p])
+    finish_probe(file, mode, size, modified, Sample::head(head), settings, None).map(|p| vec![p])
 }
 
 /// The head of a file read as a stream of other lines than its own.
@@ -504,6 +533,7 @@ fn finish_probe(
     size: u64,
     modified: Option<SystemTime>,
     sample: Sample,
+    settings: &ProbeSettings,
     hint: Option<Format>,
 ) -> Result<Probe, Problem> {
     let Sample { head, tail, whole } = sample;
@@ -519,8 +549,19 @@ fn finish_probe(
     let text = head.strip_prefix(crate::format::UTF8_BOM).unwrap_or(&head);
     // A piece of a stream reads as its first piece did, where its lines say so.
     let sniffed = hint.and_then(|f| format::reads_as(text, f)).unwrap_or_else(|| format::sniff(text));
+    // Fields given by hand read a JSON file whose records hold them.
+    let given = settings.access_fields.as_ref().filter(|given| given.hold_in(text));
+    let (sniffed, head_columns) = match given {
+        Some(given) => (
+            Sniffed {
+                format: Format::JsonAccess,
+                ..sniffed
+            },
+            Some(crate::format::Columns::Json(given.clone())),
+        ),
+        None => (sniffed, sniffed.format.columns_of(text)),
+    };
     let format = sniffed.format;
-    let head_columns = format.columns_of(text);
     let stamp_of = |line: &[u8]| {
         format
             .stamp_at_in(line, head_columns.as_ref())
@@ -971,37 +1012,41 @@ mod tests {
             encoder.finish().unwrap();
             path
         };
-        let probed = |path: &std::path::Path, budget: &HeldBudget| {
+        let probed = |path: &std::path::Path, budget: usize| {
             let (files, _) = discover(&[path.to_path_buf()]);
-            probe(files.into_iter().next().unwrap(), true, None, budget).unwrap().remove(0)
+            let settings = ProbeSettings {
+                held: HeldBudget::of(budget),
+                ..ProbeSettings::new(true, None)
+            };
+            probe(files.into_iter().next().unwrap(), &settings, None).unwrap().remove(0)
         };
         let text = b"2024-03-08T14:02:11Z started\n2024-03-08T14:02:12Z ready\n";
         let small = gzip("small.log.gz", text);
-        match probed(&small, &HeldBudget::new()).take_held() {
+        match probed(&small, HeldBudget::BYTES).take_held() {
             Held::Whole(held) => assert_eq!(held, text),
             other => panic!("not held whole: {other:?}"),
         }
         // Taken once: the scan reads each file once.
-        let probe = probed(&small, &HeldBudget::new());
+        let probe = probed(&small, HeldBudget::BYTES);
         assert!(matches!(probe.take_held(), Held::Whole(_)));
         assert!(matches!(probe.take_held(), Held::Nothing));
         // Past the budget, the scan decompresses it again.
-        assert!(matches!(probed(&small, &HeldBudget::of(10)).take_held(), Held::Nothing));
+        assert!(matches!(probed(&small, 10).take_held(), Held::Nothing));
         // A text longer than a probe reads is not whole.
         let long: Vec<u8> = text.iter().copied().cycle().take(PROBE_BYTES + 1).collect();
         assert!(matches!(
-            probed(&gzip("long.log.gz", &long), &HeldBudget::new()).take_held(),
+            probed(&gzip("long.log.gz", &long), HeldBudget::BYTES).take_held(),
             Held::Nothing
         ));
         // A cut file is read by the scan, which says what was lost.
         let bytes = std::fs::read(&small).unwrap();
         let cut = dir.path().join("cut.log.gz");
         std::fs::write(&cut, &bytes[..bytes.len() - 6]).unwrap();
-        assert!(matches!(probed(&cut, &HeldBudget::new()).take_held(), Held::Nothing));
+        assert!(matches!(probed(&cut, HeldBudget::BYTES).take_held(), Held::Nothing));
         // A plain file is mapped or read, never held.
         let plain = dir.path().join("plain.log");
         std::fs::write(&plain, text).unwrap();
-        assert!(matches!(probed(&plain, &HeldBudget::new()).take_held(), Held::Nothing));
+        assert!(matches!(probed(&plain, HeldBudget::BYTES).take_held(), Held::Nothing));
     }
 
     #[test]
@@ -1011,7 +1056,7 @@ mod tests {
         let text: Vec<u8> = (0..1000).flat_map(|i| format!("line {i:04}\n").into_bytes()).collect();
         std::fs::write(&path, &text).unwrap();
         let (files, _) = discover(std::slice::from_ref(&path));
-        let probe = probe(files.into_iter().next().unwrap(), true, None, &HeldBudget::new())
+        let probe = probe(files.into_iter().next().unwrap(), &ProbeSettings::new(true, None), None)
             .unwrap()
             .remove(0);
         assert_eq!(probe.mode, ReadMode::Pread);

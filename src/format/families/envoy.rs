@@ -21,7 +21,7 @@
 //! client went away) is no request answered, and not counted.
 
 use crate::format::request::{split_request, three_digits, whole_ms, Request};
-use crate::format::{Family, SourceKind};
+use crate::format::{Family, Format, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
 
@@ -117,6 +117,10 @@ impl Family for Envoy {
     const NAME: &'static str = "envoy";
     const KIND: SourceKind = SourceKind::Web;
     const ABOUT: &'static str = "Envoy's and Istio's default access log";
+    /// Its lines begin with a bracketed stamp, as any timestamped line may: a file where
+    /// most are Envoy's is Envoy's, even where a line cut short (a file being written)
+    /// is only timestamped.
+    const REFINES: Option<Format> = Some(Format::Timestamped);
 
     fn looks_like(line: &[u8]) -> bool {
         fields(line).is_some()

@@ -569,7 +569,8 @@ impl AccessFields {
             }
             true
         });
-        at
+        // A record without the field (a server's own message) by a time key of its own.
+        at.or_else(|| JsonLines::stamp_at(line))
     }
 
     /// A record's time, read in the file's unit; another line's, as any stamp.
@@ -607,6 +608,80 @@ impl AccessFields {
         found
     }
 
+    /// Whether most lines of a head are JSON records and most of those hold these
+    /// fields' status and target: a file they can read.
+    pub fn hold_in(&self, head: &[u8]) -> bool {
+        let lines: Vec<&[u8]> = crate::format::lines(head)
+            .map(|l| l.trim_ascii())
+            .filter(|l| !l.is_empty())
+            .take(crate::format::SNIFF_LINES)
+            .collect();
+        let records: Vec<&[u8]> = lines.iter().copied().filter(|l| l.starts_with(b"{")).collect();
+        if records.len() * 2 < lines.len() {
+            return false;
+        }
+        let held = records
+            .iter()
+            .filter(|line| {
+                let found = self.values(line);
+                found[STATUS].is_some() && found[TARGET].is_some()
+            })
+            .count();
+        held > 0 && held * 2 >= records.len()
+    }
+
+    /// The fields a user names (`--access-fields`): `status=F,path=F,time=F[:UNIT]`, and
+    /// as they like `request=F` (a whole request line, in place of `path`), `method=F`,
+    /// `client=F`, `duration=F:UNIT`; `F` a key, or keys joined by `.` for a nested one
+    /// (`httpRequest.status`); a time's unit `s`, `ms`, `us`, `ns` (else read as a date),
+    /// a duration's `s`, `ms`, `us` or `ns`.
+    pub fn parse_spec(spec: &str) -> Result<AccessFields, String> {
+        let mut named: std::collections::BTreeMap<&str, (FieldPath, Option<TimeUnit>)> = Default::default();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (role, field) = part.split_once('=').ok_or_else(|| format!("`{part}` is not ROLE=FIELD"))?;
+            let role = role.trim();
+            if !["status", "path", "request", "time", "method", "client", "duration"].contains(&role) {
+                return Err(format!(
+                    "`{role}` is no role: status, path, request, time, method, client or duration"
+                ));
+            }
+            let (field, unit) = match field.rsplit_once(':') {
+                Some((field, unit)) => {
+                    let unit = TimeUnit::of_name(unit.trim()).ok_or_else(|| format!("`{unit}` is no unit: s, ms, us, ns or text"))?;
+                    (field, Some(unit))
+                }
+                None => (field, None),
+            };
+            let path = FieldPath::parse(field.trim()).ok_or_else(|| format!("`{field}` is no field: keys joined by `.`"))?;
+            if named.insert(role, (path, unit)).is_some() {
+                return Err(format!("`{role}` is given twice"));
+            }
+        }
+        let mut take = |role: &str| named.remove(role);
+        let status = take("status").ok_or("a status is needed: status=FIELD")?.0;
+        let time = take("time").ok_or("a time is needed: time=FIELD")?;
+        let (target, request_line) = match (take("path"), take("request")) {
+            (Some(path), None) => (path.0, false),
+            (None, Some(request)) => (request.0, true),
+            _ => return Err("a path or a request line is needed, not both: path=FIELD or request=FIELD".into()),
+        };
+        let duration = match take("duration") {
+            Some((path, Some(unit))) if unit != TimeUnit::Text => Some((path, unit)),
+            Some(_) => return Err("a duration needs its unit: duration=FIELD:ms (s, ms, us or ns)".into()),
+            None => None,
+        };
+        Ok(AccessFields {
+            time: (time.0, time.1.unwrap_or(TimeUnit::Text)),
+            status,
+            target,
+            request_line,
+            method: take("method").map(|m| m.0),
+            client: take("client").map(|c| c.0),
+            duration,
+            given: true,
+        })
+    }
+
     /// What the fields are, as `sources` says it: `status ← EdgeResponseStatus, path ←
     /// ClientRequestURI, time ← EdgeStartTimestamp (ns)`.
     pub fn describe(&self) -> String {
@@ -626,6 +701,9 @@ impl AccessFields {
         }
         if let Some((duration, unit)) = &self.duration {
             parts.push(format!("duration ← {duration} ({})", unit.name()));
+        }
+        if self.given {
+            parts.push("as given".to_string());
         }
         parts.join(", ")
     }
