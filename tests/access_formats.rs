@@ -163,7 +163,7 @@ fn the_draft_says_why_the_proxy_failed_requests_itself() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("Failed by the proxy itself: 600 with `UH` (no healthy upstream)."),
+        text.contains("The proxy's flags on failed requests: 600 with `UH` (no healthy upstream)."),
         "{text}"
     );
 }

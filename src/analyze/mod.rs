@@ -125,7 +125,7 @@ pub struct EndpointImpact {
     pub failed: u64,
 }
 
-/// Failed requests a proxy failed itself for one reason, in its own code (Envoy's `UH`),
+/// Failed requests a proxy flagged alike, in its own code (Envoy's `UH`),
 /// and what the code means where we know it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProxyReason {
@@ -147,7 +147,7 @@ pub struct Impact {
     pub clients_estimated: bool,
     pub hardest_hit: Vec<EndpointImpact>,
     pub unaffected: Vec<EndpointImpact>,
-    /// The reasons a proxy gave for failing requests itself, most failures first.
+    /// The flags a proxy gave failed requests, most failures first.
     pub proxy_reasons: Vec<ProxyReason>,
     /// Requests served while the request time was above its baseline (during the
     /// latency spikes of the window): what a slowdown cost users, where few failed.
@@ -463,7 +463,7 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
     impact
 }
 
-/// The reasons a proxy gave for the failures it answered itself, most failures first, at
+/// The flags a proxy gave the failed requests, most failures first, at
 /// most [`weights::PROXY_REASONS`] of them; each proxy code spelt out where we know it
 /// (Envoy's flags, joined by commas when several held).
 fn proxy_reasons(reasons: std::collections::BTreeMap<String, u64>) -> Vec<ProxyReason> {

@@ -164,7 +164,7 @@ pub const FIX_TOGETHER: Micros = 2 * MINUTE;
 
 /// Endpoints named as hardest hit, at most.
 pub const HARDEST_HIT: usize = 5;
-/// Reasons a proxy gave for failing requests itself, named at most: the few that carry
+/// Flags a proxy gave failed requests, named at most: the few that carry
 /// the failures (a proxy that failed most requests for no healthy upstream, a few for
 /// a timeout).
 pub const PROXY_REASONS: usize = 3;

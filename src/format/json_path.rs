@@ -93,6 +93,7 @@ pub(crate) fn walk<'a>(line: &'a [u8], mut visit: impl FnMut(&[&'a [u8]], &'a [u
     let mut kinds: u64 = 0;
     let mut depth = 0usize;
     let mut arrays = 0usize;
+    let mut deeper = 0usize;
     let mut key: Option<&'a [u8]> = None;
     let mut expect_key = false;
     let mut at = 0;
@@ -100,8 +101,12 @@ pub(crate) fn walk<'a>(line: &'a [u8], mut visit: impl FnMut(&[&'a [u8]], &'a [u
         let byte = line[at];
         match byte {
             b'{' | b'[' => {
-                if depth == 64 {
-                    return;
+                // Past the 64 containers the kinds can hold, only their count is kept:
+                // the walk goes through them, visiting nothing, and on past their end.
+                if depth == 64 || deeper > 0 {
+                    deeper += 1;
+                    at += 1;
+                    continue;
                 }
                 let object = byte == b'{';
                 // An object that is a key's value adds the key to the path.
@@ -119,6 +124,11 @@ pub(crate) fn walk<'a>(line: &'a [u8], mut visit: impl FnMut(&[&'a [u8]], &'a [u
                 at += 1;
             }
             b'}' | b']' => {
+                if deeper > 0 {
+                    deeper -= 1;
+                    at += 1;
+                    continue;
+                }
                 if depth == 0 {
                     return;
                 }
@@ -265,9 +275,18 @@ mod tests {
         let line = format!("{{\"status\":1,\"d\":{deep},\"path\":\"/\"}}");
         let paths: Vec<String> = scalars(&line).into_iter().map(|(p, _, _)| p).collect();
         assert_eq!(paths, ["status", "path"]);
-        // Nested past 64 containers: the walk stops, without a panic.
-        let nested = format!("{{\"status\":1,\"a\":{}", "[".repeat(100_000));
-        assert_eq!(scalars(&nested), [("status".into(), "1".into(), false)]);
+        // Nested past 64 containers: walked through, counted, and the rest read.
+        let nested = format!(
+            "{{\"status\":1,\"a\":{}{},\"path\":\"/\"}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert_eq!(
+            scalars(&nested),
+            [("status".into(), "1".into(), false), ("path".into(), "/".into(), true)]
+        );
+        let unclosed = format!("{{\"status\":1,\"a\":{}", "{\"b\":".repeat(100_000));
+        assert_eq!(scalars(&unclosed), [("status".into(), "1".into(), false)]);
     }
 
     #[test]

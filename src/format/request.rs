@@ -19,7 +19,7 @@ pub struct Request<'a> {
     /// Where the line's timestamp starts, when finding the request found it (as
     /// [`super::Format::stamp_at`] would give it): the scan need not search for it again.
     pub stamp_at: Option<&'a [u8]>,
-    /// Why the proxy that wrote the line failed the request itself, in its own codes
+    /// What the proxy that wrote the line flagged about the request, in its own codes
     /// (Envoy's response flags: `UH`, `UF,URX`), where its format says it.
     pub reason: Option<&'a [u8]>,
 }
@@ -53,6 +53,25 @@ pub(crate) fn three_digits(line: &[u8], at: usize) -> Option<u16> {
         Some(u16::from(b[0] - b'0') * 100 + u16::from(b[1] - b'0') * 10 + u16::from(b[2] - b'0'))
     } else {
         None
+    }
+}
+
+/// A client's address without the port some writers add (Google's `remoteIp`, Envoy's
+/// `downstream_remote_address`: `203.0.113.7:51234`, `[2001:db8::1]:443`), and only the
+/// first of a forwarded list: one client, however many connections it made.
+pub(crate) fn without_port(address: &[u8]) -> &[u8] {
+    // Most addresses are a bare IPv4 one.
+    if !address.iter().any(|b| matches!(b, b':' | b',' | b'[' | b' ')) {
+        return address;
+    }
+    let first = address.split(|&b| b == b',').next().unwrap_or_default().trim_ascii();
+    if let Some(rest) = first.strip_prefix(b"[") {
+        return rest.split(|&b| b == b']').next().unwrap_or_default();
+    }
+    match memchr::memchr(b':', first) {
+        // One colon: IPv4 and its port; more: an IPv6 address, which has no port unbracketed.
+        Some(colon) if memchr::memrchr(b':', first) == Some(colon) => &first[..colon],
+        _ => first,
     }
 }
 

@@ -368,7 +368,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             let list: Vec<String> = impact.unaffected.iter().map(|e| code(&e.endpoint)).collect();
             let _ = write!(out, " Unaffected: {}.", list.join(", "));
         }
-        // What a proxy said of the failures it answered itself (Envoy's flags).
+        // What a proxy flagged on the failed requests (Envoy's response flags).
         if !impact.proxy_reasons.is_empty() {
             let list: Vec<String> = impact
                 .proxy_reasons
@@ -378,7 +378,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
                     format!("{} with {}{meaning}", thousands(r.failed), code(&r.reason))
                 })
                 .collect();
-            let _ = write!(out, " Failed by the proxy itself: {}.", list.join(", "));
+            let _ = write!(out, " The proxy's flags on failed requests: {}.", list.join(", "));
         }
         let _ = writeln!(out, "{}\n", w.cite(&symptom_evidence));
         echoes(&mut out, &w, &incident.echoes);

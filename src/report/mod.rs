@@ -199,7 +199,7 @@ pub struct Impact {
     pub clients_estimated: bool,
     pub hardest_hit: Vec<EndpointImpact>,
     pub unaffected: Vec<EndpointImpact>,
-    /// Failed requests the proxy that logged them failed itself, by the reason it gave
+    /// Failed requests by the flags the proxy that logged them gave
     /// (Envoy's response flags), most first.
     pub proxy_reasons: Vec<ProxyReason>,
     /// Requests served while the request time was above its baseline.

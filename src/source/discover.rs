@@ -153,6 +153,15 @@ type Walked = (Vec<(PathBuf, Found)>, Vec<Problem>);
 /// no `stat` each; links alone are followed to what they name. Subdirectories are walked
 /// on every core, their files kept in order.
 fn walk(dir: &Path, device: u64) -> Walked {
+    walk_at(dir, device, 0)
+}
+
+/// Directory levels walked on every core; deeper ones are walked in order on the thread
+/// that reached them, so that a tree hundreds of levels deep does not stack a worker's
+/// calls hundreds of times over.
+const PARALLEL_LEVELS: usize = 3;
+
+fn walk_at(dir: &Path, device: u64, level: usize) -> Walked {
     use std::os::unix::fs::DirEntryExt;
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -165,48 +174,50 @@ fn walk(dir: &Path, device: u64) -> Walked {
     // The same order as the paths' (one directory's paths differ in their last name),
     // without comparing them a component at a time.
     entries.sort_by_cached_key(fs::DirEntry::file_name);
-    let each: Vec<Walked> = entries
-        .par_iter()
-        .map(|entry| {
-            let path = entry.path();
-            if is_hidden(&path) || super::names::is_runtime_metadata(&path) {
-                return (Vec::new(), Vec::new());
-            }
-            if let Some(what) = not_a_log(&path) {
-                let problem = Problem::skipped(
-                    crate::error::Level::Note,
-                    path.display().to_string(),
-                    format!("not a log by its name ({what}); skipped"),
-                );
-                return (Vec::new(), vec![problem]);
-            }
-            let Ok(kind) = entry.file_type() else {
-                return (Vec::new(), Vec::new());
+    let one = |entry: &fs::DirEntry| -> Walked {
+        let path = entry.path();
+        if is_hidden(&path) || super::names::is_runtime_metadata(&path) {
+            return (Vec::new(), Vec::new());
+        }
+        if let Some(what) = not_a_log(&path) {
+            let problem = Problem::skipped(
+                crate::error::Level::Note,
+                path.display().to_string(),
+                format!("not a log by its name ({what}); skipped"),
+            );
+            return (Vec::new(), vec![problem]);
+        }
+        let Ok(kind) = entry.file_type() else {
+            return (Vec::new(), Vec::new());
+        };
+        if kind.is_dir() {
+            // A directory may be another device's mount point.
+            return match fs::symlink_metadata(&path) {
+                Ok(meta) => walk_at(&path, std::os::unix::fs::MetadataExt::dev(&meta), level + 1),
+                Err(_) => (Vec::new(), Vec::new()),
             };
-            if kind.is_dir() {
-                // A directory may be another device's mount point.
-                return match fs::symlink_metadata(&path) {
-                    Ok(meta) => walk(&path, std::os::unix::fs::MetadataExt::dev(&meta)),
-                    Err(_) => (Vec::new(), Vec::new()),
-                };
-            }
-            let found = if kind.is_symlink() {
-                // Follow links to files, never to directories: that is how loops are made.
-                fs::metadata(&path)
-                    .ok()
-                    .filter(|target| target.is_file())
-                    .map(|target| Found::of(&target, true))
-            } else if kind.is_file() {
-                Some(Found {
-                    id: (device, entry.ino()),
-                    link: false,
-                })
-            } else {
-                None
-            };
-            (found.map(|id| (path, id)).into_iter().collect(), Vec::new())
-        })
-        .collect();
+        }
+        let found = if kind.is_symlink() {
+            // Follow links to files, never to directories: that is how loops are made.
+            fs::metadata(&path)
+                .ok()
+                .filter(|target| target.is_file())
+                .map(|target| Found::of(&target, true))
+        } else if kind.is_file() {
+            Some(Found {
+                id: (device, entry.ino()),
+                link: false,
+            })
+        } else {
+            None
+        };
+        (found.map(|id| (path, id)).into_iter().collect(), Vec::new())
+    };
+    let each: Vec<Walked> = if level < PARALLEL_LEVELS {
+        entries.par_iter().map(one).collect()
+    } else {
+        entries.iter().map(one).collect()
+    };
     let mut found = Vec::new();
     let mut problems = Vec::new();
     for (files, met) in each {
@@ -251,6 +262,15 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
     // A file found through a link and under its own name (or through two links) is read
     // once, by its own name: its lines counted twice would double what users saw.
     if found.iter().any(|(_, _, f)| f.is_some_and(|f| f.link)) {
+        // A link's target is known by `stat`; the files a walk found by their directory's
+        // entries are asked the same (a bind mount or an overlay may give another device).
+        for (_, origin, found) in found.iter_mut() {
+            if let (Origin::Path(path), Some(f @ Found { link: false, .. })) = (&*origin, found.as_mut()) {
+                if let Ok(meta) = fs::symlink_metadata(path) {
+                    *f = Found::of(&meta, false);
+                }
+            }
+        }
         let real: std::collections::HashSet<(u64, u64)> =
             found.iter().filter_map(|(_, _, f)| f.filter(|f| !f.link).map(|f| f.id)).collect();
         let mut linked = std::collections::HashSet::new();

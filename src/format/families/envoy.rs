@@ -20,7 +20,7 @@
 //! no route): see [`flag_meaning`]. A response code of 0 (no response was sent: the
 //! client went away) is no request answered, and not counted.
 
-use crate::format::request::{split_request, three_digits, whole_ms, Request};
+use crate::format::request::{split_request, three_digits, whole_ms, without_port, Request};
 use crate::format::{Family, Format, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
@@ -144,7 +144,7 @@ impl Family for Envoy {
             forwarded => forwarded,
         };
         let mut request = Request::borrowed(
-            super::json_access::without_port(client),
+            without_port(client),
             (method, path),
             fields.status,
             whole_ms(fields.duration),

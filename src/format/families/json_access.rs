@@ -20,7 +20,7 @@
 
 use super::json_lines::JsonLines;
 use crate::format::json_path::{self, Scalar};
-use crate::format::request::{origin_form, split_request, Request};
+use crate::format::request::{origin_form, split_request, without_port, Request};
 use crate::format::{same_bytes, Family, Head, SourceKind};
 use crate::time::RawStamp;
 use std::borrow::Cow;
@@ -117,8 +117,7 @@ pub enum TimeUnit {
 }
 
 impl TimeUnit {
-    /// How many of the unit make a microsecond's multiple or fraction: the factor from
-    /// the unit to microseconds.
+    /// Microseconds in one of the unit (a date in words has none: 1).
     fn to_micros(self) -> f64 {
         match self {
             TimeUnit::Text | TimeUnit::Micros => 1.0,
@@ -173,7 +172,7 @@ pub struct AccessFields {
     pub request_line: bool,
     pub method: Option<FieldPath>,
     pub client: Option<FieldPath>,
-    /// The time the request took, and its unit (seconds to milliseconds: a factor).
+    /// The time the request took, and its unit.
     pub duration: Option<(FieldPath, TimeUnit)>,
     /// Given by hand (`--access-fields`), not found.
     pub given: bool,
@@ -260,9 +259,10 @@ const CLIENT_NAMES: &[&str] = &[
     "xforwardedfor",
     "ip",
 ];
-/// Durations, each with its writer's unit where the name does not say it (`None`: whole
-/// numbers are milliseconds and fractions seconds, see [`UNITLESS`]). Exact names come
-/// first: Traefik's `Duration` counts nanoseconds, Caddy's `duration` seconds.
+/// Durations, each with its writer's unit where the name does not say it (`None`: see
+/// [`UNITLESS`]). Exact names come first: Traefik's `Duration` counts nanoseconds, where
+/// Caddy's `duration` (with a point: seconds) and Envoy's (whole milliseconds) are told
+/// by their values.
 const EXACT_DURATIONS: &[(&str, TimeUnit)] = &[("Duration", TimeUnit::Nanos)];
 const DURATION_NAMES: &[(&str, Option<TimeUnit>)] = &[
     ("requesttime", Some(TimeUnit::Seconds)),
@@ -285,6 +285,34 @@ const DURATION_NAMES: &[(&str, Option<TimeUnit>)] = &[
 /// enough that a head of several is not all of them.
 const UNITLESS: (TimeUnit, TimeUnit) = (TimeUnit::Millis, TimeUnit::Seconds);
 
+/// The unit of a duration whose name gives none (see [`UNITLESS`]): whole numbers are
+/// milliseconds; numbers written with a point are seconds, unless their median is over
+/// [`LONGEST_TYPICAL_SECONDS`] (morgan's `response-time`, Serilog's `Elapsed`: fractions
+/// of milliseconds).
+fn unitless(fraction: bool, values: &[f64]) -> TimeUnit {
+    if !fraction {
+        return UNITLESS.0;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    match sorted.get(sorted.len() / 2) {
+        Some(median) if *median > LONGEST_TYPICAL_SECONDS => TimeUnit::Millis,
+        _ => UNITLESS.1,
+    }
+}
+
+/// A typical request of a head takes less than this many seconds: a median above it is
+/// milliseconds written with a fraction, not seconds (no site serves its typical request
+/// in over a minute).
+const LONGEST_TYPICAL_SECONDS: f64 = 60.0;
+
+/// A duration longer than a day is no request's (an infinity, a misread unit): left
+/// out rather than let one value rule the mean.
+const LONGEST_DURATION_MS: f64 = 86_400_000.0;
+
+/// Candidates of one role a head is weighed by, at most.
+const MAX_CANDIDATES: usize = 32;
+
 /// `client_ip`, `clientIp`, `ClientIP` → `clientip`: names compared as vendors vary them.
 fn folded(name: &[u8]) -> String {
     name.iter()
@@ -293,23 +321,43 @@ fn folded(name: &[u8]) -> String {
         .collect()
 }
 
-/// The unit a duration's name gives: `…ms`, `…msec`, `…millis` (Cloudflare's
-/// `OriginResponseDurationMs`, Akamai's `turnAroundTimeMSec`), `…us`, `…usec`,
-/// `…micros`, `…ns`, `…nanos`, `…sec`, `…seconds`.
+/// The unit a duration's name gives: `…ms`, `…msec`, `…millis`, `…milliseconds`
+/// (Cloudflare's `OriginResponseDurationMs`, Akamai's `turnAroundTimeMSec`, ASP.NET's
+/// `ElapsedMilliseconds`), the same of micro- and nanoseconds, `…sec`, `…seconds`. The
+/// longer endings are tried first: `…milliseconds` ends in `seconds` too.
 fn unit_of_name(folded: &str) -> Option<TimeUnit> {
     let units = [
+        ("milliseconds", TimeUnit::Millis),
+        ("microseconds", TimeUnit::Micros),
+        ("nanoseconds", TimeUnit::Nanos),
         ("millis", TimeUnit::Millis),
-        ("msec", TimeUnit::Millis),
-        ("ms", TimeUnit::Millis),
         ("micros", TimeUnit::Micros),
-        ("usec", TimeUnit::Micros),
-        ("us", TimeUnit::Micros),
         ("nanos", TimeUnit::Nanos),
+        ("msec", TimeUnit::Millis),
+        ("usec", TimeUnit::Micros),
+        ("nsec", TimeUnit::Nanos),
+        ("ms", TimeUnit::Millis),
+        ("us", TimeUnit::Micros),
         ("ns", TimeUnit::Nanos),
         ("seconds", TimeUnit::Seconds),
         ("sec", TimeUnit::Seconds),
     ];
     units.into_iter().find(|(suffix, _)| folded.ends_with(suffix)).map(|(_, unit)| unit)
+}
+
+/// Whether a name no table holds says it is a status: it holds `status`, or it is a
+/// `…code` of an HTTP response (`http_code`, `response.code`, `resp_code`); a bare `code`
+/// or an `exit_code` is no status.
+fn names_a_status(folded: &str, parents: &[&[u8]]) -> bool {
+    let http = |name: &str| ["http", "response", "resp", "rsp"].iter().any(|w| name.starts_with(w));
+    folded.contains("status") || (folded.ends_with("code") && (http(folded) || parents.last().is_some_and(|p| http(&self::folded(p)))))
+}
+
+/// Whether a name no table holds says it is a request's path or URL: it begins or ends
+/// with `path`, `uri` or `url` (`req_uri`, `url_full`, `x-envoy-origin-path`; not
+/// `security`).
+fn names_a_target(folded: &str) -> bool {
+    ["path", "uri", "url"].iter().any(|w| folded.starts_with(w) || folded.ends_with(w))
 }
 
 /// Whether a name says it is a duration: it holds a word of time taken and not of a
@@ -354,8 +402,10 @@ struct Candidate {
     lines: usize,
     /// For a time: its unit. For a duration: the unit its name gives, if any.
     unit: Option<TimeUnit>,
-    /// For a duration without a unit: whether any value had a fraction.
+    /// For a duration without a unit: whether any value is written with a point.
     fraction: bool,
+    /// For a duration: its values in the head.
+    values: Vec<f64>,
 }
 
 /// How well a name matches a table: its rank, matched against its own key or its whole
@@ -391,21 +441,22 @@ impl AccessFields {
                 let key = folded(name);
                 let whole: String = keys.iter().map(|k| folded(k)).collect();
                 let exact = std::str::from_utf8(name).unwrap_or("");
-                let note = |role: &mut Vec<Candidate>, rank: usize, unit: Option<TimeUnit>, fraction: bool| match role
-                    .iter_mut()
-                    .find(|c| c.path.is(parents, name))
-                {
-                    Some(c) => {
+                let note = |role: &mut Vec<Candidate>, rank: usize, unit: Option<TimeUnit>, fraction: bool| {
+                    if let Some(c) = role.iter_mut().find(|c| c.path.is(parents, name)) {
                         c.lines += 1;
                         c.fraction |= fraction;
+                    } else if role.len() < MAX_CANDIDATES {
+                        // A line of thousands of keys of one shape (`status0001`, …) is
+                        // weighed by its first few candidates.
+                        role.push(Candidate {
+                            path: FieldPath::of(keys),
+                            rank,
+                            lines: 1,
+                            unit,
+                            fraction,
+                            values: Vec::new(),
+                        });
                     }
-                    None => role.push(Candidate {
-                        path: FieldPath::of(keys),
-                        rank,
-                        lines: 1,
-                        unit,
-                        fraction,
-                    }),
                 };
                 // A time: a name of the table whose value reads as a time.
                 if let Some(rank) = rank_in(TIME_NAMES, &key, &whole) {
@@ -418,8 +469,7 @@ impl AccessFields {
                     }
                 }
                 if status_of(&scalar).is_some() {
-                    let rank = rank_in(STATUS_NAMES, &key, &whole)
-                        .or_else(|| (key.contains("status") || key.ends_with("code")).then_some(STATUS_NAMES.len()));
+                    let rank = rank_in(STATUS_NAMES, &key, &whole).or_else(|| names_a_status(&key, parents).then_some(STATUS_NAMES.len()));
                     if let Some(rank) = rank {
                         note(&mut candidates[STATUS], rank, None, false);
                     }
@@ -429,8 +479,7 @@ impl AccessFields {
                     // A file's path (Filebeat's `log.file.path`) is no request's.
                     let in_file = parents.iter().any(|k| folded(k) == "file");
                     if is_target(&text) && !in_file {
-                        let rank = rank_in(TARGET_NAMES, &key, &whole)
-                            .or_else(|| (["path", "uri", "url"].iter().any(|w| key.contains(w))).then_some(TARGET_NAMES.len()));
+                        let rank = rank_in(TARGET_NAMES, &key, &whole).or_else(|| names_a_target(&key).then_some(TARGET_NAMES.len()));
                         if let Some(rank) = rank {
                             note(&mut candidates[TARGET], rank, None, false);
                         }
@@ -467,7 +516,12 @@ impl AccessFields {
                     let seconds_text = scalar.quoted && scalar.raw.ends_with(b"s");
                     if let Some((rank, unit)) = named {
                         let unit = if seconds_text { Some(TimeUnit::Seconds) } else { unit };
-                        note(&mut candidates[DURATION], rank, unit, value.fract() != 0.0);
+                        note(&mut candidates[DURATION], rank, unit, scalar.raw.contains(&b'.'));
+                        if let Some(c) = candidates[DURATION].iter_mut().find(|c| c.path.is(parents, name)) {
+                            if c.values.len() < crate::format::SNIFF_LINES {
+                                c.values.push(value);
+                            }
+                        }
                     }
                 }
                 true
@@ -485,13 +539,23 @@ impl AccessFields {
         let [time, status, target, method, client, duration] = candidates.map(|mut role| best(&mut role));
         let time = time?;
         let status = status?;
-        let (target, request_line) = match (target, best(&mut request_lines)) {
-            (Some(target), _) => (target.path, false),
-            (None, Some(line)) => (line.path, true),
+        // A path named by a table, else a request line named by one, else a path whose
+        // name only says it.
+        let (target, target_named, request_line) = match (target, best(&mut request_lines)) {
+            (Some(target), _) if target.rank < TARGET_NAMES.len() => (target.path, true, false),
+            (_, Some(line)) => (line.path, true, true),
+            (Some(target), None) => (target.path, false, false),
             (None, None) => return None,
         };
+        // A record whose status or path only a name suggests (an application's
+        // `{"url":…,"code":502}` of a call it made) is a request only with a method, a
+        // client or a duration beside them.
+        let named = status.rank < STATUS_NAMES.len() && target_named;
+        if !named && method.is_none() && client.is_none() && duration.is_none() {
+            return None;
+        }
         let duration = duration.map(|d| {
-            let unit = d.unit.unwrap_or(if d.fraction { UNITLESS.1 } else { UNITLESS.0 });
+            let unit = d.unit.unwrap_or_else(|| unitless(d.fraction, &d.values));
             (d.path, unit)
         });
         Some(AccessFields {
@@ -511,7 +575,7 @@ impl AccessFields {
     pub fn request<'a>(&self, line: &'a [u8]) -> Option<Request<'a>> {
         let found = self.values(line);
         let status = status_of(found[STATUS].as_ref()?)?;
-        let target = found[TARGET].as_ref()?.text();
+        let target = found[TARGET].as_ref().filter(|t| t.quoted)?.text();
         let (method, path) = if self.request_line {
             match target {
                 Cow::Borrowed(request) => {
@@ -531,7 +595,8 @@ impl AccessFields {
             };
             (method, path)
         };
-        if path.is_empty() {
+        // `-` or an empty value: no request was read.
+        if !path.starts_with(b"/") {
             return None;
         }
         let client = match found[CLIENT].as_ref().map(Scalar::text) {
@@ -540,7 +605,10 @@ impl AccessFields {
             None => Cow::Borrowed(&b""[..]),
         };
         let duration_ms = match (&found[DURATION], &self.duration) {
-            (Some(value), Some((_, unit))) => value.number().filter(|v| *v >= 0.0).map(|v| v * unit.to_micros() / 1e3),
+            (Some(value), Some((_, unit))) => value
+                .number()
+                .map(|v| v * unit.to_micros() / 1e3)
+                .filter(|ms| (0.0..=LONGEST_DURATION_MS).contains(ms)),
             _ => None,
         };
         Some(Request {
@@ -721,39 +789,22 @@ fn looks_like_address(value: &[u8]) -> bool {
         && first.iter().any(|b| matches!(b, b'.' | b':'))
 }
 
-/// A client's address without the port some writers add (Google's `remoteIp`, Envoy's
-/// `downstream_remote_address`: `203.0.113.7:51234`, `[2001:db8::1]:443`), and only the
-/// first of a forwarded list: one client, however many connections it made.
-pub(crate) fn without_port(address: &[u8]) -> &[u8] {
-    // Most addresses are a bare IPv4 one.
-    if !address.iter().any(|b| matches!(b, b':' | b',' | b'[' | b' ')) {
-        return address;
-    }
-    let first = address.split(|&b| b == b',').next().unwrap_or_default().trim_ascii();
-    if let Some(rest) = first.strip_prefix(b"[") {
-        return rest.split(|&b| b == b']').next().unwrap_or_default();
-    }
-    match memchr::memchr(b':', first) {
-        // One colon: IPv4 and its port; more: an IPv6 address, which has no port unbracketed.
-        Some(colon) if memchr::memrchr(b':', first) == Some(colon) => &first[..colon],
-        _ => first,
-    }
-}
-
 /// An epoch time in `unit` at the start of `at`, a number or a string of one, with or
 /// without a fraction.
 fn epoch_in(at: &[u8], unit: TimeUnit) -> Option<RawStamp> {
     let len = at.iter().take_while(|b| b.is_ascii_digit() || **b == b'.').count();
-    // Digits that go on as a date or a clock (`2024-03-08`, `14:02`) are no epoch time.
-    if matches!(at.get(len), Some(b'-' | b':' | b'/' | b'T')) {
+    // Digits that go on as a date or a clock (`2024-03-08`, `14:02`), or as an exponent,
+    // are no epoch time in this unit.
+    if matches!(at.get(len), Some(b'-' | b':' | b'/' | b'T' | b'e' | b'E')) {
         return None;
     }
     let text = std::str::from_utf8(&at[..len]).ok()?;
     let value: f64 = text.parse().ok()?;
-    let micros = value * unit.to_micros();
-    if !(0.0..1e17).contains(&micros) {
+    // Only a time the unit was told by (2001 to 2286): a stray count is none.
+    if TimeUnit::of_epoch(value) != Some(unit) {
         return None;
     }
+    let micros = value * unit.to_micros();
     // Whole units are read as integers: a nanosecond count does not fit an f64 exactly.
     let micros = match (text.contains('.'), unit) {
         (false, TimeUnit::Nanos) => text.parse::<i64>().ok()? / 1000,

@@ -181,3 +181,82 @@ fn a_proxys_own_lines_among_its_records_keep_their_times_and_words() {
     let stamp = epoch.parse_stamp(b"2024-03-08T14:02:12Z worker restarted").unwrap();
     assert_eq!(stamp.len, "2024-03-08T14:02:12Z".len());
 }
+
+#[test]
+fn a_unit_in_a_name_is_read_from_its_longest_ending() {
+    for (name, unit) in [
+        ("ElapsedMilliseconds", TimeUnit::Millis),
+        ("durationMicroseconds", TimeUnit::Micros),
+        ("latency_nanoseconds", TimeUnit::Nanos),
+        ("took_nsec", TimeUnit::Nanos),
+        ("turnAroundTimeMSec", TimeUnit::Millis),
+        ("request_duration_seconds", TimeUnit::Seconds),
+        ("elapsed_sec", TimeUnit::Seconds),
+    ] {
+        assert_eq!(unit_of_name(&folded(name.as_bytes())), Some(unit), "{name}");
+    }
+    assert_eq!(unit_of_name("duration"), None);
+}
+
+#[test]
+fn a_duration_without_a_unit_is_told_by_how_its_values_are_written() {
+    // Whole numbers: milliseconds. Written with a point, even `0.000`: seconds.
+    assert_eq!(unitless(false, &[12.0, 30_001.0]), TimeUnit::Millis);
+    assert_eq!(unitless(true, &[0.0, 0.0, 0.012]), TimeUnit::Seconds);
+    // A typical request of over a minute is milliseconds written with a fraction.
+    assert_eq!(unitless(true, &[120.5, 98.25, 301.0]), TimeUnit::Millis);
+    let lines = [
+        r#"{"time":"2024-03-08T14:02:11Z","status":200,"path":"/a","request_time":"0.000"}"#,
+        r#"{"time":"2024-03-08T14:02:12Z","status":200,"path":"/b","request_time":"0.000"}"#,
+    ];
+    // A named unit holds whatever the values: nginx's `request_time` is seconds.
+    assert_eq!(fields(&lines).unwrap().duration.map(|(_, u)| u), Some(TimeUnit::Seconds));
+    // No duration beyond a day, nor an infinite one.
+    let f = fields(&[r#"{"ts":"2024-03-08T14:02:11Z","status":200,"path":"/a","took_ms":1e999}"#]).unwrap();
+    assert_eq!(
+        read(&f, r#"{"ts":"2024-03-08T14:02:11Z","status":200,"path":"/a","took_ms":1e999}"#).4,
+        None
+    );
+}
+
+#[test]
+fn an_epoch_unit_reads_only_times_of_its_magnitude() {
+    assert!(epoch_in(b"12 workers started", TimeUnit::Seconds).is_none());
+    assert!(epoch_in(b"0", TimeUnit::Millis).is_none());
+    assert!(epoch_in(b"1.709906531093e+18", TimeUnit::Nanos).is_none());
+    assert!(epoch_in(b"1709906531", TimeUnit::Millis).is_none());
+    assert!(epoch_in(b"1709906531", TimeUnit::Seconds).is_some());
+}
+
+#[test]
+fn an_applications_calls_and_scripts_are_no_requests() {
+    for decoy in [
+        // An outbound call the app made: a URL and a code, nothing of a request served.
+        r#"{"time":"2024-03-08T14:02:11Z","level":"error","msg":"payment call failed","url":"https://payments.internal/charge","code":502}"#,
+        // A job's exit code beside its script.
+        r#"{"time":"2024-03-08T14:02:11Z","msg":"job done","exit_code":137,"script_path":"/opt/jobs/sync.sh"}"#,
+        // Words that hold `uri` without naming one.
+        r#"{"time":"2024-03-08T14:02:11Z","msg":"audit","security":"/etc/policy","http_status":200}"#,
+    ] {
+        assert!(fields(&[decoy]).is_none(), "{decoy}");
+    }
+    // A table's request line is preferred to a path only a name suggests.
+    let line = r#"{"time":"2024-03-08T14:02:11Z","log_path":"/var/log/nginx/access.log","request":"GET /cart HTTP/1.1","status":200}"#;
+    let f = fields(&[line]).unwrap();
+    assert!(f.request_line);
+    assert_eq!(read(&f, line).2, "/cart");
+    // A record whose path is `-` or null is no request.
+    let f = fields(&[r#"{"time":"2024-03-08T14:02:11Z","status":200,"path":"/a"}"#]).unwrap();
+    assert!(f.request(br#"{"time":"2024-03-08T14:02:12Z","status":400,"path":"-"}"#).is_none());
+    assert!(f.request(br#"{"time":"2024-03-08T14:02:12Z","status":400,"path":null}"#).is_none());
+}
+
+#[test]
+fn a_line_of_many_keys_of_one_shape_is_weighed_by_its_first_candidates() {
+    // 50,000 keys a status might be: each is weighed against the few kept, not against
+    // all the others.
+    let keys: String = (0..50_000).map(|i| format!("\"status{i:05}\":200,")).collect();
+    let line = format!("{{\"time\":\"2024-03-08T14:02:11Z\",{keys}\"method\":\"GET\",\"path\":\"/a\"}}");
+    let f = fields(&[&line]).unwrap();
+    assert_eq!(f.status.to_string(), "status00000");
+}
