@@ -7,6 +7,13 @@ use postmortem::scan::{NoProgress, ScanOptions};
 use postmortem::time::Zone;
 use std::path::Path;
 
+/// Requests and failed (5xx) requests of a scan's buckets.
+fn requests_and_failures(buckets: &[&postmortem::scan::series::Bucket]) -> (u64, u64) {
+    buckets
+        .iter()
+        .fold((0, 0), |(requests, failed), b| (requests + b.requests, failed + b.failed()))
+}
+
 /// What a fixture must read as: its format, requests, failed (5xx) requests, its first
 /// request's time, and the longest request in milliseconds (where the format says).
 struct Expected(&'static str, &'static str, u64, u64, &'static str, Option<f64>);
@@ -222,13 +229,7 @@ fn access_fields_given_by_hand_read_what_could_not_be_found() {
     };
     let result = postmortem::scan_paths(&[dir.path().join("edge.json")], &rules, &options, &NoProgress);
     let buckets: Vec<_> = result.series.values().flat_map(|s| s.buckets.values()).collect();
-    assert_eq!(
-        buckets
-            .iter()
-            .map(|b| (b.requests, b.failed()))
-            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
-        (2, 1)
-    );
+    assert_eq!(requests_and_failures(&buckets), (2, 1));
     assert_eq!(buckets.iter().map(|b| b.duration_max_ms).fold(0.0, f64::max), 3000.0);
     for bad in [
         "status=rsp.code,time=when",
@@ -247,4 +248,29 @@ fn access_fields_given_by_hand_read_what_could_not_be_found() {
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(stderr.contains("--access-fields"), "{bad}: {stderr}");
     }
+}
+
+/// Cloud Logging's export (`gcloud logging read --format=json`: one JSON array of
+/// entries) of a load balancer's request logs is read as requests, as the same entries
+/// one a line are.
+#[test]
+fn a_cloud_logging_export_of_request_logs_is_read_as_requests() {
+    let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/access/gcp_loadbalancer.json"));
+    let entries: Vec<serde_json::Value> = std::fs::read_to_string(fixture)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("entries.json");
+    std::fs::write(&export, serde_json::to_string_pretty(&entries).unwrap()).unwrap();
+    let rules = RuleSet::load(&[], true).unwrap();
+    let options = ScanOptions {
+        zone: Zone::UTC,
+        ..ScanOptions::default()
+    };
+    let result = postmortem::scan_paths(&[export], &rules, &options, &NoProgress);
+    assert_eq!(result.files[0].format.name(), "json_access");
+    let buckets: Vec<_> = result.series.values().flat_map(|s| s.buckets.values()).collect();
+    assert_eq!(requests_and_failures(&buckets), (3, 2));
 }

@@ -808,10 +808,14 @@ fn cloudwatch(value: &Value) -> Option<Record> {
     })
 }
 
-/// A Cloud Logging `LogEntry`.
+/// A Cloud Logging `LogEntry`. A request log's entry (a load balancer's, Cloud Run's:
+/// an `httpRequest` with its status) is its whole entry as one JSON line, which the JSON
+/// access family reads as a request; any other's, its payload's message.
 fn cloud_logging(value: &Value) -> Option<Record> {
     let micros = rfc3339(text(value, &["timestamp"])).or_else(|| rfc3339(text(value, &["receiveTimestamp"])))?;
+    let request = value.pointer("/httpRequest/status").is_some_and(Value::is_number) && value.pointer("/httpRequest/requestUrl").is_some();
     let message = match value.get("textPayload").and_then(Value::as_str) {
+        _ if request => value.to_string(),
         Some(t) => t.to_string(),
         None => match value.pointer("/jsonPayload/message").and_then(Value::as_str) {
             Some(m) => m.to_string(),
@@ -1015,6 +1019,14 @@ mod tests {
         let (lines, _) = lines_of(gcloud);
         assert_eq!(lines.len(), gcloud.lines().count());
         assert_eq!(lines[5], "<11>2025-01-02T10:00:01.500000Z api-7 api: upstream reset");
+        // A load balancer's request logs: each entry whole, as a JSON access record.
+        let requests = "[\n  {\"httpRequest\": {\"requestMethod\": \"GET\", \"requestUrl\": \"https://shop.example.org/cart\", \"status\": 502, \"latency\": \"0.004s\"},\n   \"logName\": \"projects/p/logs/requests\", \"severity\": \"WARNING\", \"timestamp\": \"2025-01-02T10:00:02Z\"}\n]\n";
+        let (lines, _) = lines_of(requests);
+        let line = lines.iter().find(|l| l.contains("httpRequest")).unwrap();
+        let record = &line[line.find('{').unwrap()..];
+        assert!(record.contains("\"status\":502"), "{record}");
+        let fields = crate::format::AccessFields::of_lines(&[record.as_bytes()]).unwrap();
+        assert_eq!(fields.request(record.as_bytes()).map(|r| r.status), Some(502));
         let fluent_bit = "[1554141513.598656,{\"log\":\"started\\n\",\"stream\":\"stdout\"}]";
         let (lines, _) = lines_of(fluent_bit);
         assert_eq!(lines, ["2019-04-01T17:58:33.598656Z - unknown: started"]);
