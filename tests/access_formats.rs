@@ -2,10 +2,19 @@
 //! vendor documents it (`fixtures/access/README.md`), are read as access logs: every
 //! record a request in the traffic series, with its status, time and duration.
 
-use postmortem::rules::RuleSet;
-use postmortem::scan::{NoProgress, ScanOptions};
-use postmortem::time::Zone;
-use std::path::Path;
+mod common;
+
+use postmortem::scan::ScanOptions;
+use std::path::{Path, PathBuf};
+
+fn postmortem() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("postmortem").unwrap()
+}
+
+/// A fixture of `fixtures/access/`.
+fn fixture(name: &str) -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/access")).join(name)
+}
 
 /// Requests and failed (5xx) requests of a scan's buckets.
 fn requests_and_failures(buckets: &[&postmortem::scan::series::Bucket]) -> (u64, u64) {
@@ -61,14 +70,8 @@ fn each_vendors_access_log_feeds_the_traffic_series() {
         Expected("envoy.log", "envoy", 3, 2, "2024-03-01T10:15:01.120Z", Some(3_001.0)),
         Expected("istio_proxy.log", "envoy", 3, 2, "2024-03-01T10:15:01.409Z", Some(4.0)),
     ];
-    let rules = RuleSet::load(&[], true).unwrap();
-    let options = ScanOptions {
-        zone: Zone::UTC,
-        ..ScanOptions::default()
-    };
     for Expected(name, format, requests, failed, first, longest) in cases {
-        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/access")).join(name);
-        let result = postmortem::scan_paths(&[path], &rules, &options, &NoProgress);
+        let result = common::scan(&[fixture(name)]);
         assert!(result.problems.is_empty(), "{name}: {:?}", result.problems);
         let file = &result.files[0];
         assert_eq!(file.format.name(), format, "{name}");
@@ -93,12 +96,10 @@ fn each_vendors_access_log_feeds_the_traffic_series() {
 /// The fields each record was read by are said, for `sources` and its JSON.
 #[test]
 fn sources_says_which_fields_were_read() {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/access"));
-    let out = assert_cmd::Command::cargo_bin("postmortem")
-        .unwrap()
+    let out = postmortem()
         .args(["sources", "-q"])
-        .arg(dir.join("cloudflare.json"))
-        .arg(dir.join("gcp_loadbalancer.json"))
+        .arg(fixture("cloudflare.json"))
+        .arg(fixture("gcp_loadbalancer.json"))
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -107,10 +108,9 @@ fn sources_says_which_fields_were_read() {
         "{text}"
     );
     assert!(text.contains("duration ← httpRequest.latency (s)"), "{text}");
-    let out = assert_cmd::Command::cargo_bin("postmortem")
-        .unwrap()
+    let out = postmortem()
         .args(["sources", "-q", "--format", "json"])
-        .arg(dir.join("kong.json"))
+        .arg(fixture("kong.json"))
         .output()
         .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -149,8 +149,7 @@ fn the_draft_says_why_the_proxy_failed_requests_itself() {
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("istio-ingressgateway.log"), log).unwrap();
-    let out = assert_cmd::Command::cargo_bin("postmortem")
-        .unwrap()
+    let out = postmortem()
         .args(["draft", "-q", "--format", "json"])
         .arg(dir.path())
         .output()
@@ -162,12 +161,7 @@ fn the_draft_says_why_the_proxy_failed_requests_itself() {
         impact["proxy_reasons"],
         serde_json::json!([{"reason": "UH", "meaning": "no healthy upstream", "failed": 600}])
     );
-    let out = assert_cmd::Command::cargo_bin("postmortem")
-        .unwrap()
-        .args(["draft", "-q"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = postmortem().args(["draft", "-q"]).arg(dir.path()).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("The proxy's flags on failed requests: 600 with `UH` (no healthy upstream)."),
@@ -193,8 +187,7 @@ fn access_fields_given_by_hand_read_what_could_not_be_found() {
     )
     .unwrap();
     let formats = |extra: &[&str]| -> Vec<(String, String)> {
-        let out = assert_cmd::Command::cargo_bin("postmortem")
-            .unwrap()
+        let out = postmortem()
             .args(["sources", "-q", "--format", "json"])
             .args(extra)
             .arg(dir.path())
@@ -221,13 +214,11 @@ fn access_fields_given_by_hand_read_what_could_not_be_found() {
         formats(&["--access-fields", given]),
         [("app.json".into(), "json".into()), ("edge.json".into(), "json_access".into())]
     );
-    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
     let options = ScanOptions {
-        zone: Zone::UTC,
         access_fields: Some(postmortem::format::AccessFields::parse_spec(given).unwrap()),
         ..ScanOptions::default()
     };
-    let result = postmortem::scan_paths(&[dir.path().join("edge.json")], &rules, &options, &NoProgress);
+    let result = common::scan_with(&[dir.path().join("edge.json")], &options);
     let buckets: Vec<_> = result.series.values().flat_map(|s| s.buckets.values()).collect();
     assert_eq!(requests_and_failures(&buckets), (2, 1));
     assert_eq!(buckets.iter().map(|b| b.duration_max_ms).fold(0.0, f64::max), 3000.0);
@@ -238,8 +229,7 @@ fn access_fields_given_by_hand_read_what_could_not_be_found() {
         "status=a,path=b,time=c:hours",
         "state=a",
     ] {
-        let out = assert_cmd::Command::cargo_bin("postmortem")
-            .unwrap()
+        let out = postmortem()
             .args(["sources", "--access-fields", bad])
             .arg(dir.path())
             .output()
@@ -255,8 +245,7 @@ fn access_fields_given_by_hand_read_what_could_not_be_found() {
 /// one a line are.
 #[test]
 fn a_cloud_logging_export_of_request_logs_is_read_as_requests() {
-    let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/access/gcp_loadbalancer.json"));
-    let entries: Vec<serde_json::Value> = std::fs::read_to_string(fixture)
+    let entries: Vec<serde_json::Value> = std::fs::read_to_string(fixture("gcp_loadbalancer.json"))
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -264,12 +253,7 @@ fn a_cloud_logging_export_of_request_logs_is_read_as_requests() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("entries.json");
     std::fs::write(&export, serde_json::to_string_pretty(&entries).unwrap()).unwrap();
-    let rules = RuleSet::load(&[], true).unwrap();
-    let options = ScanOptions {
-        zone: Zone::UTC,
-        ..ScanOptions::default()
-    };
-    let result = postmortem::scan_paths(&[export], &rules, &options, &NoProgress);
+    let result = common::scan(&[export]);
     assert_eq!(result.files[0].format.name(), "json_access");
     let buckets: Vec<_> = result.series.values().flat_map(|s| s.buckets.values()).collect();
     assert_eq!(requests_and_failures(&buckets), (3, 2));

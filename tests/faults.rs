@@ -6,6 +6,7 @@
 //! (A file truncated while mapped, a FIFO, a directory symlink loop, cut and corrupt gzip
 //! files and a closed stdout are in `tests/cli.rs`.)
 
+mod common;
 use assert_cmd::Command;
 use std::io::Write;
 use std::path::Path;
@@ -279,17 +280,7 @@ fn hostile_records_in_a_json_access_log_are_read_and_cut() {
     let sources = sources_json(&out);
     let formats: Vec<&str> = sources.iter().map(|s| s["format"].as_str().unwrap()).collect();
     assert_eq!(formats, ["json_access", "envoy"], "{err}");
-    let rules = postmortem::rules::RuleSet::load(&[], true).unwrap();
-    let options = postmortem::scan::ScanOptions {
-        zone: postmortem::time::Zone::UTC,
-        ..Default::default()
-    };
-    let result = postmortem::scan_paths(
-        &[dir.path().join("cloudflare.json")],
-        &rules,
-        &options,
-        &postmortem::scan::NoProgress,
-    );
+    let result = common::scan(&[dir.path().join("cloudflare.json")]);
     let requests: u64 = result.series.values().flat_map(|s| s.buckets.values()).map(|b| b.requests).sum();
     // The 300, the deep record (its path read past its nesting), the red path, the record
     // cut in its path, the one of other bytes, and the one whose time is no time (at the

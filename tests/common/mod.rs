@@ -127,8 +127,13 @@ pub fn app_log(dir: &Path, name: &str, events: &[(u32, u32, &str, String)]) {
 
 /// The scan of `paths` with the built-in rules, as the CLI's stages get it.
 pub fn scan(paths: &[std::path::PathBuf]) -> postmortem::scan::ScanResult {
+    scan_with(paths, &postmortem::scan::ScanOptions::default())
+}
+
+/// [`scan`] with other options.
+pub fn scan_with(paths: &[std::path::PathBuf], options: &postmortem::scan::ScanOptions) -> postmortem::scan::ScanResult {
     let rules = RuleSet::load(&[], true).unwrap();
-    postmortem::scan_paths(paths, &rules, &postmortem::scan::ScanOptions::default(), &NoProgress)
+    postmortem::scan_paths(paths, &rules, options, &NoProgress)
 }
 
 pub fn draft(dir: &Path) -> Report {

@@ -232,6 +232,9 @@ const TARGET_NAMES: &[&str] = &[
     "urlpath",
     "urloriginal",
     "csuristem",
+    // OpenTelemetry's older HTTP attributes (`http.target`, before `url.path`), which
+    // instrumented services write as flat keys.
+    "httptarget",
     "requesturl",
     "url",
 ];

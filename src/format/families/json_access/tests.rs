@@ -260,3 +260,19 @@ fn a_line_of_many_keys_of_one_shape_is_weighed_by_its_first_candidates() {
     let f = fields(&[&line]).unwrap();
     assert_eq!(f.status.to_string(), "status00000");
 }
+
+#[test]
+fn a_services_own_request_records_in_opentelemetrys_words() {
+    // An instrumented service's log of the requests it served, keyed by OpenTelemetry's
+    // attribute names as flat dotted keys: the older ones (`http.target`,
+    // `http.status_code`) and the newer (`url.path`, `http.response.status_code`).
+    let older = r#"{"timestamp":"2024-03-08T14:02:11.412Z","level":"INFO","message":"request served","http.method":"POST","http.target":"/api/pay?retry=1","http.status_code":503,"net.peer.ip":"10.2.0.14","http.server.duration_ms":31.2}"#;
+    let f = fields(&[older]).unwrap();
+    assert_eq!(
+        read(&f, older),
+        (String::new(), "POST".into(), "/api/pay?retry=1".into(), 503, Some(31.2))
+    );
+    let newer = r#"{"timestamp":"2024-03-08T14:02:11.412Z","severity":"INFO","body":"request served","http.request.method":"GET","url.path":"/cart","http.response.status_code":502,"client.address":"10.2.0.15"}"#;
+    let f = fields(&[newer]).unwrap();
+    assert_eq!(read(&f, newer), ("10.2.0.15".into(), "GET".into(), "/cart".into(), 502, None));
+}
