@@ -247,7 +247,8 @@ fn line_matching(c: &mut Criterion) {
 }
 
 /// Access lines, most of an archive's bytes (8 MiB of them): each line's request fields,
-/// counted into the traffic series, about 5,000 lines a minute.
+/// counted into the traffic series (with the sampled lines' details into the field
+/// summaries), about 5,000 lines a minute.
 fn access_lines(c: &mut Criterion) {
     let (_guard, path, _) = archive();
     let bytes = std::fs::read(path.join("access.log")).unwrap();
@@ -260,7 +261,11 @@ fn access_lines(c: &mut Criterion) {
             let mut series = postmortem::scan::series::SeriesBuilder::new(60_000_000);
             for (index, line) in data.split(|&b| b == b'\n').enumerate() {
                 if let Some(request) = format.request(line) {
-                    series.add(index as i64 * 12_000, &request);
+                    let mark = postmortem::scan::hits::Mark {
+                        line: index as u64,
+                        ..Default::default()
+                    };
+                    series.add(index as i64 * 12_000, &request, mark, || format.details(line));
                 }
             }
             black_box(series.finish().buckets.len())

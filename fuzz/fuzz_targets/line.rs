@@ -1,6 +1,7 @@
 //! Each format's line parser on any line: where the timestamp is, the timestamp, the
 //! level, message and detail (a JSON record's error field) of its head, and the request
-//! fields of access lines. The first byte picks the format.
+//! fields of access lines and their details (user agent, upstream, host), each within the
+//! line. The first byte picks the format.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,5 +23,9 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(request) = format.request(line) {
         assert!((100..600).contains(&request.status), "{}", request.status);
+        let details = format.details(line);
+        for value in [&details.user_agent, &details.upstream, &details.host].into_iter().flatten() {
+            assert!(value.len() <= line.len());
+        }
     }
 });

@@ -193,6 +193,38 @@ pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet)
         measures.push(Sentence::new(parts, e.first.into_iter().chain(sign.last).collect()));
     }
 
+    // Who surged, where the failures went: what to limit, what the balancer should see.
+    if let Some(contrast) = &incident.contrast {
+        if let Some(f) = contrast.surge.first() {
+            measures.push(Sentence::new(
+                vec![
+                    text(format!(
+                        "Rate-limit requests by their source, and alert when one source's share of the traffic jumps: {} ",
+                        f.field.name()
+                    )),
+                    Part::Quote(f.value.clone()),
+                    text(format!(" made {:.0} % of the incident's requests.", f.share * 100.0)),
+                ],
+                vec![f.evidence],
+            ));
+        }
+        if let Some(f) = contrast
+            .failures
+            .first()
+            .filter(|f| f.field == crate::scan::top_values::Field::Upstream)
+        {
+            measures.push(Sentence::new(
+                vec![
+                    text("Take an upstream out of rotation on the failures users get, not only on its health check: "),
+                    text(format!("{:.0} % of the failed requests went to ", f.share * 100.0)),
+                    Part::Quote(f.value.clone()),
+                    text("."),
+                ],
+                vec![f.evidence],
+            ));
+        }
+    }
+
     // Detection: the symptom itself, as users met it.
     if let Some(detected) = incident.detected {
         let at = detected.time;

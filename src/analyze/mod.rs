@@ -14,6 +14,7 @@
 //! without a citation.
 
 mod chain;
+pub mod contrast;
 mod measures;
 mod resolution;
 pub mod roles;
@@ -261,6 +262,9 @@ pub struct Incident {
     /// Warnings that led up to it, escalating (see [`signs`]).
     pub early_sign: Option<signs::EarlySign>,
     pub measures: Vec<Sentence>,
+    /// Its traffic against the hour before, field by field: who surged, where the
+    /// failures went (see [`contrast`]).
+    pub contrast: Option<contrast::Contrast>,
 }
 
 impl Incident {
@@ -361,8 +365,10 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 resolution: None,
                 early_sign: None,
                 measures: Vec::new(),
+                contrast: None,
             };
             chain::explain(&mut incident, timeline, options, &conditions);
+            incident.contrast = contrast::contrast(&timeline.traffic, (incident.start, incident.end), baseline_of(&incident, episodes));
             incident.early_sign = signs::find(&incident, timeline, rules, options);
             let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
             // The mechanism stopped when its last line came, or, a condition said in
@@ -387,6 +393,19 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
         });
     let largest = largest_of(&incidents);
     Analysis { incidents, largest, blips }
+}
+
+/// The stretch an incident's traffic is contrasted with: the hour before it, or before
+/// the surge of traffic that the chain found its trigger (a surge's own minutes before
+/// the symptom are no baseline).
+fn baseline_of(incident: &Incident, episodes: &[Episode]) -> (Micros, Micros) {
+    let surge_start = incident
+        .link(Role::Trigger)
+        .map(|l| &episodes[l.episode])
+        .filter(|e| e.category == Category::TrafficSurge)
+        .map(|e| e.start);
+    let end = surge_start.map_or(incident.start, |s| s.min(incident.start));
+    (end - weights::CONTRAST_BASELINE, end)
 }
 
 /// The incident with the most failed (or slowly served) requests, then the longest; ties

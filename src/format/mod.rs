@@ -66,7 +66,7 @@ impl Columns {
 }
 pub(crate) use json::string_close as json_string_close;
 pub use levels::{generic_head, Head, Level};
-pub use request::Request;
+pub use request::{Request, RequestDetails};
 
 /// One log family: what the scan needs to know of its lines.
 pub trait Family {
@@ -119,6 +119,13 @@ pub trait Family {
     /// file of year-less stamps is read. Asked of a file's head and tail only.
     fn dated_stamp(_line: &[u8]) -> Option<RawStamp> {
         None
+    }
+
+    /// The details of the request of a line [`Family::request`] read (its user agent,
+    /// upstream, host), where the family's lines carry them. Asked only of the lines the
+    /// traffic's fields are counted by: a few in a hundred.
+    fn details(_line: &[u8]) -> RequestDetails<'_> {
+        RequestDetails::default()
     }
 
     /// The line's level and message, its timestamp ending at `stamp_end`; `None` when the
@@ -242,6 +249,11 @@ macro_rules! families {
                 match self { $(Format::$variant => <$family>::request(line),)* }
             }
 
+            /// See [`Family::details`].
+            pub fn details(self, line: &[u8]) -> RequestDetails<'_> {
+                match self { $(Format::$variant => <$family>::details(line),)* }
+            }
+
             /// See [`Family::head`].
             #[inline]
             pub fn head(self, line: &[u8], stamp_end: usize) -> Option<Head<'_>> {
@@ -317,6 +329,15 @@ impl Format {
         match columns {
             Some(columns) => columns.request(line),
             None => self.request(line),
+        }
+    }
+
+    /// [`Format::details`], read by the file's [`Columns`] where it has them.
+    pub fn details_in<'a>(self, line: &'a [u8], columns: Option<&Columns>) -> RequestDetails<'a> {
+        match columns {
+            Some(Columns::Json(_)) => families::json_access::details_by_name(line),
+            Some(Columns::W3c(_)) => RequestDetails::default(),
+            None => self.details(line),
         }
     }
 

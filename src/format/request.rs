@@ -24,6 +24,18 @@ pub struct Request<'a> {
     pub reason: Option<&'a [u8]>,
 }
 
+/// A request's fields beyond those every line is read for: read from its line only for
+/// the few lines counted by them (see [`crate::scan::top_values`] and
+/// [`super::Family::details`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RequestDetails<'a> {
+    pub user_agent: Option<Cow<'a, [u8]>>,
+    /// The server the request was passed to (`10.0.3.7:8080`, HAProxy's `app/web2`).
+    pub upstream: Option<Cow<'a, [u8]>>,
+    /// The host the request named (a virtual host, an authority).
+    pub host: Option<Cow<'a, [u8]>>,
+}
+
 impl<'a> Request<'a> {
     /// A request whose fields are all slices of its line, as most formats write them:
     /// its client, its method and path, status, time and where its stamp starts.
@@ -44,6 +56,36 @@ impl<'a> Request<'a> {
             reason: None,
         }
     }
+}
+
+/// A value a log gave, or `None` for its `-` or an empty field (none was given).
+pub(crate) fn given(value: &[u8]) -> Option<Cow<'_, [u8]>> {
+    (value != b"-" && !value.is_empty()).then_some(Cow::Borrowed(value))
+}
+
+/// The next `"…"` field of `rest` (a `\"` inside it is no end), and what follows it.
+pub(crate) fn quoted_field(rest: &[u8]) -> Option<(&[u8], &[u8])> {
+    let open = memchr::memchr(b'"', rest)? + 1;
+    let mut at = open;
+    loop {
+        let end = at + memchr::memchr(b'"', &rest[at..])?;
+        if rest[..end].ends_with(b"\\") && !rest[..end].ends_with(b"\\\\") {
+            at = end + 1;
+            continue;
+        }
+        return Some((&rest[open..end], &rest[end + 1..]));
+    }
+}
+
+/// The host of an absolute URL (`https://shop.example:443/cart` → `shop.example`), as
+/// proxies log their requests; `None` for a path.
+pub(crate) fn url_host(url: &[u8]) -> Option<&[u8]> {
+    let rest = url.strip_prefix(b"http://").or_else(|| url.strip_prefix(b"https://"))?;
+    let end = rest
+        .iter()
+        .position(|&b| matches!(b, b'/' | b':' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
 }
 
 /// Three digits at `at` that make an HTTP status (100–599).

@@ -411,7 +411,18 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             link_target(chart)
         );
     }
-    let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, &w));
+    // What changed in the traffic: who surged, where the failures went.
+    let traffic: Vec<String> = incident
+        .contrast
+        .as_ref()
+        .map(|c| {
+            prose::traffic_change(c)
+                .iter()
+                .map(|(parts, evidence)| format!("{}{}.", w.parts(parts), w.cite(evidence)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, &traffic, &w));
 
     // Timeline
     out.push_str("## Timeline\n\n");
@@ -494,6 +505,20 @@ pub fn write_draft(report: &Report, view: &View) -> String {
             text: w.entry(s, Some(Role::Symptom)),
         });
     }
+    // The change that explains most, when the surge began or the failures did.
+    if let (Some(contrast), Some(first)) = (&incident.contrast, traffic.first()) {
+        moments.push(Moment {
+            at: if contrast.surge.is_empty() {
+                incident.start
+            } else {
+                contrast.baseline_end
+            },
+            order: 1,
+            label: "Traffic".into(),
+            gist: None,
+            text: first.clone(),
+        });
+    }
     if let Some(end) = incident.end {
         moments.push(Moment {
             at: end,
@@ -542,6 +567,9 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     } else {
         let told: Vec<String> = ordered.iter().map(|l| w.told(&l.episode, Some(l.role))).collect();
         let _ = writeln!(out, "{}\n", told.join(" "));
+    }
+    if !traffic.is_empty() {
+        let _ = writeln!(out, "**What changed in the traffic:** {}\n", traffic.join(" "));
     }
     match &report.resolution {
         Some(r) => {
@@ -616,8 +644,9 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     out
 }
 
-/// The root cause in one sentence: what set it off, then how it failed.
-fn root_cause(chain: &[crate::report::Link], w: &Writer) -> String {
+/// The root cause in one sentence: what set it off, then how it failed; then what changed
+/// in the traffic, and what the logs do not say.
+fn root_cause(chain: &[crate::report::Link], traffic: &[String], w: &Writer) -> String {
     let find = |role| chain.iter().find(|l| l.role == role);
     let cite = |e: &Episode| w.cite(&e.first.iter().cloned().collect::<Vec<_>>());
     let told = |link: &crate::report::Link| {
@@ -632,13 +661,15 @@ fn root_cause(chain: &[crate::report::Link], w: &Writer) -> String {
         .map(|o| format!(" (after {}{})", w.parts(&o.episode.phrase), cite(&o.episode)))
         .unwrap_or_default();
     let capital = |text: String| super::capitalised(&text);
+    let traffic: String = traffic.iter().map(|t| format!(" {t}")).collect();
     match (trigger, mechanism) {
-        (Some(t), Some(m)) => capital(format!("{}{started}; {}.", told(t), lower_first(&told(m)))),
-        (None, Some(m)) => capital(format!("{}. _TODO: what set it off is not in these logs._", told(m))),
+        (Some(t), Some(m)) => capital(format!("{}{started}; {}.{traffic}", told(t), lower_first(&told(m)))),
+        (None, Some(m)) => capital(format!("{}.{traffic} _TODO: what set it off is not in these logs._", told(m))),
         (Some(t), None) => capital(format!(
-            "{}{started}. _TODO: how that made requests fail is not in these logs._",
+            "{}{started}.{traffic} _TODO: how that made requests fail is not in these logs._",
             told(t)
         )),
+        (None, None) if !traffic.is_empty() => format!("{} _TODO: why is not in these logs._", traffic.trim_start()),
         (None, None) => "_TODO: no cause stands out in the logs; the candidates weighed are under Root Cause and Resolution._".into(),
     }
 }

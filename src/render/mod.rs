@@ -245,6 +245,16 @@ pub fn plain_text(parts: &[crate::analyze::Part], zone: Zone) -> String {
 /// `text` with its first letter a capital: the start of a sentence. A first word that
 /// is a name as written (a file `app.log`, a path, an identifier, `php-fpm`) is left
 /// as it is.
+/// A share as a percentage: whole percents, and one decimal below one percent (where
+/// `0 %` would say none).
+pub fn share_percent(share: f64) -> String {
+    if share > 0.0 && share < 0.01 {
+        format!("{:.1} %", share * 100.0)
+    } else {
+        format!("{:.0} %", share * 100.0)
+    }
+}
+
 pub fn capitalised(text: &str) -> String {
     let first_word = text.split_whitespace().next().unwrap_or("");
     if first_word.contains(['.', '/', '_', ':', '-']) {

@@ -4,7 +4,7 @@
 //! ids, categories or scores, which stay in the JSON.
 
 use crate::analyze::{Part, Role};
-use crate::report::{Episode, Incident, Link, Report};
+use crate::report::{Contrast, Episode, Evidence, Finding, Incident, Link, Report};
 use crate::rules::Category;
 use crate::time::{human_duration, Micros};
 
@@ -157,8 +157,10 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
     let chain = report.root_cause.as_ref().map_or(&[][..], |r| &r.chain[..]);
     let trigger = link(chain, Role::Trigger);
     let origin = link(chain, Role::Origin);
+    let contrast = incident.contrast.as_ref();
     let mut parts = link(chain, Role::Mechanism)
         .and_then(|m| mechanism_name(m, trigger))
+        .or_else(|| contrast.and_then(|c| c.failures.first()).and_then(failing_at))
         .unwrap_or_else(|| {
             vec![Part::Text(
                 match incident.symptoms.first().map(|s| s.category) {
@@ -169,13 +171,150 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
                 .into(),
             )]
         });
+    let surge = contrast.and_then(|c| c.surge.first());
     if let Some(trigger) = trigger {
         parts.push(Part::Text(" ".into()));
         parts.extend(trigger_clause(trigger, origin));
+        if let (Category::TrafficSurge, Some(surge)) = (trigger.category, surge) {
+            parts.extend(surge_source(surge));
+        }
+    } else if let Some(surge) = surge {
+        parts.push(Part::Text(" under a surge of traffic".into()));
+        parts.extend(surge_source(surge));
     }
     parts.push(Part::Text(": ".into()));
     parts.extend(impact_clause(incident));
     Some(parts)
+}
+
+/// Where failures were concentrated, as a title names what failed: `Failed requests at
+/// upstream `10.0.3.7:8080``; `None` for who sent them (a client is no mechanism).
+fn failing_at(finding: &Finding) -> Option<Vec<Part>> {
+    let at = match finding.field {
+        "upstream" => "Failed requests at upstream ",
+        "host" => "Failed requests for host ",
+        _ => return None,
+    };
+    Some(vec![Part::Text(at.into()), Part::Quote(finding.value.clone())])
+}
+
+/// Who made a surge, for the title: ` from user agent `ExampleBot/2.1``.
+fn surge_source(finding: &Finding) -> Vec<Part> {
+    let from = match finding.field {
+        "host" => " for host ",
+        "client network" => " from clients in ",
+        field => return vec![Part::Text(format!(" from {field} ")), Part::Quote(finding.value.clone())],
+    };
+    vec![Part::Text(from.into()), Part::Quote(finding.value.clone())]
+}
+
+/// `at least 58 %`, `all`: a share the contrast's bounds guarantee.
+fn at_least(share: f64) -> String {
+    format!("at least {}", crate::render::share_percent(share))
+}
+
+/// `at most 0.3 %`, `none`: a share no more than the bounds allow.
+fn at_most(share: f64) -> String {
+    if share <= 0.0 {
+        "none".into()
+    } else {
+        format!("at most {}", crate::render::share_percent(share))
+    }
+}
+
+/// What changed in the traffic (see [`crate::analyze::contrast`]), a sentence a change:
+/// who made a surge, where the failed requests went. The first finding of each is told
+/// whole, a second (the crawler's network beside its user agent) as a clause; each cites
+/// the first line of its value.
+pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
+    let text = |s: String| Part::Text(s);
+    let evidence = |findings: &[Finding]| {
+        let mut all: Vec<Evidence> = findings.iter().flat_map(|f| f.evidence.clone()).collect();
+        all.dedup();
+        all
+    };
+    let mut said = Vec::new();
+    if let Some((first, rest)) = contrast.surge.split_first() {
+        let mut parts = match first.field {
+            "client network" => vec![text("Clients in ".into()), Part::Quote(first.value.clone()), text(" made ".into())],
+            "host" => vec![
+                text("Requests for host ".into()),
+                Part::Quote(first.value.clone()),
+                text(" were ".into()),
+            ],
+            field => vec![
+                text(format!("One {field}, ")),
+                Part::Quote(first.value.clone()),
+                text(", made ".into()),
+            ],
+        };
+        parts.push(text(format!(
+            "{} of the requests during the incident ({}), against {} in the hour before",
+            at_least(first.share),
+            crate::render::thousands(first.count),
+            at_most(first.compared)
+        )));
+        for f in rest {
+            parts.push(text(format!("; {} {} ", at_least(f.share), surged_from(f.field))));
+            parts.push(Part::Quote(f.value.clone()));
+            parts.push(text(format!(" ({} before)", at_most(f.compared))));
+        }
+        said.push((parts, evidence(&contrast.surge)));
+    }
+    if let Some((first, rest)) = contrast.failures.split_first() {
+        let share = if first.count >= contrast.failed_during {
+            "All".to_string()
+        } else {
+            crate::render::capitalised(&at_least(first.share))
+        };
+        let mut parts = vec![
+            text(format!(
+                "{share} of the failed requests ({}) {} ",
+                crate::render::thousands(first.count),
+                failed_at(first.field)
+            )),
+            Part::Quote(first.value.clone()),
+        ];
+        if first.field == "method" {
+            parts.push(text(" requests".into()));
+        }
+        let served = match first.field {
+            "upstream" => "served",
+            "host" => "had",
+            "method" => "were",
+            _ => "made",
+        };
+        parts.push(text(format!(", which {served} {} of all requests", at_most(first.compared))));
+        for f in rest {
+            parts.push(text(format!("; {} {} ", at_least(f.share), failed_at(f.field))));
+            parts.push(Part::Quote(f.value.clone()));
+            parts.push(text(format!(" ({} of all requests)", at_most(f.compared))));
+        }
+        said.push((parts, evidence(&contrast.failures)));
+    }
+    said
+}
+
+/// Where a surge's requests came from, by the field that tells it.
+fn surged_from(field: &str) -> &'static str {
+    match field {
+        "host" => "were for host",
+        "client network" => "came from clients in",
+        "client" => "came from client",
+        _ => "came from user agent",
+    }
+}
+
+/// Where failed requests went, or who sent them, by the field that tells it.
+fn failed_at(field: &str) -> &'static str {
+    match field {
+        "upstream" => "went to upstream",
+        "host" => "were for host",
+        "method" => "were",
+        "client network" => "came from clients in",
+        "client" => "came from client",
+        _ => "came from user agent",
+    }
 }
 
 /// Whether an episode is a moment rather than a stretch of time.
@@ -368,6 +507,7 @@ mod tests {
             },
             symptoms: vec![episode(Category::ErrorSpike, 0, 73, None)],
             echoes: Vec::new(),
+            contrast: None,
         };
         Report {
             schema_version: 1,

@@ -280,6 +280,27 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         },
         symptoms: incident.symptoms.iter().map(|&s| r.episode(&episodes[s])).collect(),
         echoes: incident.echoes.iter().map(|&e| r.episode(&episodes[e])).collect(),
+        contrast: incident.contrast.as_ref().map(|c| {
+            let finding = |f: &crate::analyze::contrast::Finding| Finding {
+                field: f.field.name(),
+                value: f.value.clone(),
+                share: f.share,
+                compared: f.compared,
+                count: f.count,
+                evidence: vec![r.evidence(f.evidence)],
+            };
+            Contrast {
+                baseline_start: c.baseline.0,
+                baseline_end: c.baseline.1,
+                requests_before: c.requests_before,
+                requests_during: c.requests_during,
+                failed_during: c.failed_during,
+                rate_ratio: c.rate_ratio,
+                fields: c.fields.clone(),
+                surge: c.surge.iter().map(finding).collect(),
+                failures: c.failures.iter().map(finding).collect(),
+            }
+        }),
     });
     if !incident.chain.is_empty() {
         let chain: Vec<Link> = incident.chain.iter().map(|l| r.link(l, episodes)).collect();

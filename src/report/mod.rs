@@ -14,6 +14,7 @@ mod build;
 
 pub use build::{display_zone, draft_report, sources_report, timeline_report};
 
+use crate::analyze::contrast::FieldShift;
 use crate::analyze::{EndpointImpact, Part, ProxyReason, Role};
 use crate::error::Problem;
 use crate::format::SourceKind;
@@ -264,6 +265,42 @@ pub struct Incident {
     /// The failures seen from other logs (a proxy's line for each request it could not
     /// pass on): part of the symptom, never its cause.
     pub echoes: Vec<Episode>,
+    /// Its traffic against the hour before, field by field; null without an access log.
+    pub contrast: Option<Contrast>,
+}
+
+/// An incident's traffic against its baseline's: the values of each field that changed
+/// most, and those that explain the change.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Contrast {
+    #[serde(with = "serde_utc")]
+    pub baseline_start: Micros,
+    #[serde(with = "serde_utc")]
+    pub baseline_end: Micros,
+    pub requests_before: u64,
+    pub requests_during: u64,
+    pub failed_during: u64,
+    /// Requests a minute during the incident over the baseline's.
+    pub rate_ratio: Option<f64>,
+    pub fields: Vec<FieldShift>,
+    /// Who made most of a surge of requests.
+    pub surge: Vec<Finding>,
+    /// Where most failed requests went, against its share of the traffic.
+    pub failures: Vec<Finding>,
+}
+
+/// A value that explains a change of the traffic.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub field: &'static str,
+    pub value: String,
+    /// Its share of the incident's requests (a surge) or of its failed requests.
+    pub share: f64,
+    /// Its share of the baseline's requests (a surge) or of the incident's requests.
+    pub compared: f64,
+    /// Its requests (a surge) or failed requests.
+    pub count: u64,
+    pub evidence: Vec<Evidence>,
 }
 
 impl Incident {

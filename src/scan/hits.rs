@@ -66,7 +66,7 @@ const KEYS_PER_RULE: usize = 256;
 
 /// Where a matched line is, and when. Ordered as the timeline orders lines: by time,
 /// then file, then position in the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Mark {
     pub time: Micros,
     /// Index into the scan's files.

@@ -18,6 +18,7 @@ pub mod pulse;
 mod reduce;
 pub mod series;
 pub mod templates;
+pub mod top_values;
 mod units;
 mod zones;
 

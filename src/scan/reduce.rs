@@ -101,6 +101,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
                     fields: event.fields,
                 });
             }
+            let lines_before = report.lines;
             report.lines += chunk.lines;
             report.timestamped += chunk.timestamped;
             report.cut_lines += chunk.cut_lines;
@@ -108,10 +109,12 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
             report.last = max_opt(report.last, chunk.last);
             carried = chunk.tail_time.or(carried);
             if !chunk.series.is_empty() {
+                let mut chunk_series = chunk.series;
+                chunk_series.place(index as u32, lines_before);
                 series
                     .entry(report.group.clone())
                     .or_insert_with(|| Series::new(options.bucket))
-                    .merge(chunk.series);
+                    .merge(chunk_series);
             }
         }
         // A wrapped file read in ranges: what was not records, said once for the file.

@@ -4,7 +4,9 @@
 //! fills it from every access line, so it is cheap to add to and to merge.
 
 use super::clients::Clients;
-use crate::format::Request;
+use super::hits::Mark;
+use super::top_values::BucketFields;
+use crate::format::{Request, RequestDetails};
 use crate::time::Micros;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -57,6 +59,10 @@ pub struct Bucket {
     /// rest are not counted.
     #[serde(skip)]
     pub reasons: Vec<(Box<str>, u64)>,
+    /// The values of each request field that carried most requests and most failures
+    /// (see [`super::top_values`]); none for a bucket that had no requests read for them.
+    #[serde(skip)]
+    pub fields: Option<Box<BucketFields>>,
 }
 
 /// Reasons a bucket keeps apart, at most: a proxy has a few dozen codes.
@@ -148,10 +154,12 @@ impl Bucket {
         self.by_class[4]
     }
 
+    /// Counts a request; `details` reads its details when its fields are counted.
     #[inline]
-    fn add(&mut self, request: &Request<'_>, endpoint: &Endpoint<'_>) {
+    fn add<'a>(&mut self, request: &Request<'a>, endpoint: &Endpoint<'_>, mark: Mark, details: impl FnOnce() -> RequestDetails<'a>) {
+        let seen_before = (self.requests, (class_of(request.status) == 4).then_some(self.by_class[4]));
         self.requests += 1;
-        let class = usize::from(request.status / 100).clamp(1, 5) - 1;
+        let class = class_of(request.status);
         self.by_class[class] += 1;
         self.count_endpoint(endpoint.hash(), || endpoint.name(), 1, u64::from(class == 4));
         let client = fixed_hash(&request.client);
@@ -159,6 +167,7 @@ impl Bucket {
         if class == 4 {
             self.failed_clients.insert(client);
         }
+        BucketFields::add(&mut self.fields, seen_before, request, details, (mark, client));
         if let (true, Some(reason)) = (class == 4, request.reason) {
             self.count_reason(reason, 1);
         }
@@ -217,6 +226,11 @@ impl Bucket {
         for (reason, failed) in other.reasons {
             self.count_reason(reason.as_bytes(), failed);
         }
+        match (&mut self.fields, other.fields) {
+            (Some(mine), Some(theirs)) => mine.merge(*theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
         self.requests += other.requests;
         for (mine, theirs) in self.by_class.iter_mut().zip(other.by_class) {
             *mine += theirs;
@@ -230,12 +244,18 @@ impl Bucket {
     }
 }
 
+/// A status's class as an index of [`Bucket::by_class`]: 0 for 1xx, 4 for 5xx.
+#[inline]
+fn class_of(status: u16) -> usize {
+    usize::from(status / 100).clamp(1, 5) - 1
+}
+
 const HASH_MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// A fixed hash of a client address or an endpoint's segment, so that counts do not
 /// depend on the run: eight bytes at a time (an address is one to five words), each
 /// word mixed in by a multiply and a rotation.
-fn fixed_hash(bytes: &[u8]) -> u64 {
+pub(crate) fn fixed_hash(bytes: &[u8]) -> u64 {
     let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(HASH_MULTIPLIER).rotate_left(29);
     let mut hash = (bytes.len() as u64).wrapping_mul(HASH_MULTIPLIER);
     for word in bytes.chunks_exact(8) {
@@ -270,9 +290,32 @@ impl Series {
         t.div_euclid(self.width) * self.width
     }
 
+    /// Counts a request at `t` (one with no line to cite: a test's).
     pub fn add(&mut self, t: Micros, request: &Request<'_>) {
+        let mark = Mark {
+            time: t,
+            file: 0,
+            offset: 0,
+            line: 0,
+        };
+        self.add_line(t, request, mark);
+    }
+
+    /// Counts the request of the line at `mark`, at `t`.
+    pub fn add_line(&mut self, t: Micros, request: &Request<'_>, mark: Mark) {
         let start = self.bucket_start(t);
-        self.buckets.entry(start).or_default().add(request, &Endpoint::of(&request.path));
+        self.buckets
+            .entry(start)
+            .or_default()
+            .add(request, &Endpoint::of(&request.path), mark, RequestDetails::default);
+    }
+
+    /// Gives the lines its fields cite their place: the file's index, and the lines of
+    /// the chunks before (as [`super::hits::Hits::place`]).
+    pub fn place(&mut self, file: u32, lines_before: u64) {
+        for fields in self.buckets.values_mut().filter_map(|b| b.fields.as_mut()) {
+            fields.place(file, lines_before);
+        }
     }
 
     pub fn merge(&mut self, other: Series) {
@@ -322,20 +365,22 @@ impl SeriesBuilder {
         }
     }
 
+    /// Counts the request of the line at `mark`, at `t`; `details` reads its details
+    /// when its fields are counted.
     #[inline]
-    pub fn add(&mut self, t: Micros, request: &Request<'_>) {
+    pub fn add<'a>(&mut self, t: Micros, request: &Request<'a>, mark: Mark, details: impl FnOnce() -> RequestDetails<'a>) {
         let endpoint = Endpoint::of(&request.path);
         if let Some((open_start, bucket)) = &mut self.open {
             // A range check, not a division: most lines fall in the open bucket.
             if t >= *open_start && t - *open_start < self.series.width {
-                bucket.add(request, &endpoint);
+                bucket.add(request, &endpoint, mark, details);
                 return;
             }
         }
         let start = self.series.bucket_start(t);
         self.close_open();
         let mut bucket = self.series.buckets.remove(&start).unwrap_or_default();
-        bucket.add(request, &endpoint);
+        bucket.add(request, &endpoint, mark, details);
         self.open = Some((start, bucket));
     }
 
@@ -425,6 +470,8 @@ mod tests {
                     ..request(b"1.1.1.1", 503)
                 },
                 &Endpoint::of(path.as_bytes()),
+                Mark::default(),
+                RequestDetails::default,
             );
         }
         assert_eq!(bucket.endpoints.len(), ENDPOINTS_PER_BUCKET + 1);
@@ -449,7 +496,15 @@ mod tests {
         for (i, t) in times.iter().enumerate() {
             let r = request(if i % 2 == 0 { b"1.1.1.1" } else { b"1.1.1.2" }, 500 + i as u16);
             direct.add(*t, &r);
-            built.add(*t, &r);
+            built.add(
+                *t,
+                &r,
+                Mark {
+                    time: *t,
+                    ..Mark::default()
+                },
+                RequestDetails::default,
+            );
         }
         assert_eq!(built.finish(), direct);
     }

@@ -5,7 +5,7 @@
 //! ([`ByteMarks`]) and its fields found by bit scans.
 
 use crate::format::bytemarks::ByteMarks;
-use crate::format::request::{split_request_at, three_digits, trailing_duration, Request};
+use crate::format::request::{given, quoted_field, split_request_at, three_digits, trailing_duration, Request, RequestDetails};
 use crate::format::{Family, Head, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
@@ -34,7 +34,11 @@ impl Family for AccessLog {
 
     #[inline]
     fn request(line: &[u8]) -> Option<Request<'_>> {
-        clf_request(line)
+        clf_request(line).map(|(request, _)| request)
+    }
+
+    fn details(line: &[u8]) -> RequestDetails<'_> {
+        clf_request(line).map_or_else(RequestDetails::default, |(_, after_status)| clf_details(&line[after_status..]))
     }
 
     /// Access lines are counted into the traffic series, not read for their words.
@@ -43,8 +47,9 @@ impl Family for AccessLog {
     }
 }
 
-/// `client ident user [time] "METHOD path PROTO" status bytes ["referer" "agent" extra…]`
-fn clf_request(line: &[u8]) -> Option<Request<'_>> {
+/// `client ident user [time] "METHOD path PROTO" status bytes ["referer" "agent" extra…]`:
+/// the request, and where the fields after its status start.
+fn clf_request(line: &[u8]) -> Option<(Request<'_>, usize)> {
     // The client, ident, user, time and method are most often in the line's head.
     let delimiters = ByteMarks::of(line, DELIMITERS);
     // The request opens after `[time] "`; the time itself holds no `]`.
@@ -80,13 +85,37 @@ fn clf_request(line: &[u8]) -> Option<Request<'_>> {
         .map(|space| space - quote)
         .filter(|&end| end < request.len());
     let duration_ms = trailing_duration(&line[after_status..]);
-    Some(Request::borrowed(
+    let request = Request::borrowed(
         client,
         split_request_at(request, method_end),
         status,
         duration_ms,
         &line[open + 1..],
-    ))
+    );
+    Some((request, after_status))
+}
+
+/// What follows a CLF line's status: `bytes "referer" "user agent"` in the combined
+/// format, and in ingress-nginx's (`… $request_length $request_time
+/// [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr …`) the
+/// upstream the request went to: the pod.
+fn clf_details(rest: &[u8]) -> RequestDetails<'_> {
+    let mut details = RequestDetails::default();
+    let Some((_referer, rest)) = quoted_field(rest) else {
+        return details;
+    };
+    let Some((user_agent, rest)) = quoted_field(rest) else {
+        return details;
+    };
+    details.user_agent = given(user_agent);
+    let mut tokens = rest.split(|&b| b == b' ').filter(|t| !t.is_empty());
+    let (_length, _time) = (tokens.next(), tokens.next());
+    let bracketed = |t: Option<&[u8]>| t.is_some_and(|t| t.starts_with(b"[") && t.ends_with(b"]"));
+    if bracketed(tokens.next()) && bracketed(tokens.next()) {
+        // Several addresses when it retried (`10.0.0.1:80, 10.0.0.2:80`): the first.
+        details.upstream = tokens.next().map(|t| t.strip_suffix(b",").unwrap_or(t)).and_then(given);
+    }
+    details
 }
 
 /// The client: the third field before the time (`client ident user [`), so that a line
@@ -115,7 +144,7 @@ mod tests {
     #[test]
     fn combined_with_request_time() {
         let line = b"10.0.0.7 - bob [21/Jan/2024:15:30:00 -0500] \"GET /checkout?x=\\\"y\\\" HTTP/1.1\" 503 12 \"-\" \"Mozilla/5.0\" 0.250";
-        let r = clf_request(line).unwrap();
+        let r = clf_request(line).unwrap().0;
         assert_eq!(&r.client[..], b"10.0.0.7");
         assert_eq!(&r.method[..], b"GET");
         assert_eq!(&r.path[..], b"/checkout?x=\\\"y\\\"");
@@ -126,15 +155,19 @@ mod tests {
 
     #[test]
     fn common_log_and_empty_request() {
-        let r = clf_request(b"10.112.81.15 - - [15/Feb/2013:06:00:31 +0000] \"-\" 400 0 \"-\" \"-\"").unwrap();
+        let r = clf_request(b"10.112.81.15 - - [15/Feb/2013:06:00:31 +0000] \"-\" 400 0 \"-\" \"-\"")
+            .unwrap()
+            .0;
         assert_eq!((r.status, &r.path[..]), (400, &b""[..]));
-        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5").unwrap();
+        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5")
+            .unwrap()
+            .0;
         assert_eq!((r.status, r.duration_ms), (200, None));
     }
 
     #[test]
     fn the_client_is_read_behind_a_prefix() {
-        let client = |line: &str| clf_request(line.as_bytes()).map(|r| String::from_utf8(r.client.into_owned()).unwrap());
+        let client = |line: &str| clf_request(line.as_bytes()).map(|(r, _)| String::from_utf8(r.client.into_owned()).unwrap());
         let tail = "[21/Jan/2024:20:30:01 +0000] \"GET /cart HTTP/1.1\" 502 150 \"-\" \"curl/8.0\"";
         assert_eq!(client(&format!("10.0.0.7 - - {tail}")).as_deref(), Some("10.0.0.7"));
         assert_eq!(client(&format!("10.0.0.7 - alice {tail}")).as_deref(), Some("10.0.0.7"));
@@ -154,7 +187,7 @@ mod tests {
         let line = |tail: &str| {
             format!("1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 502 5 \"-\" \"Mozilla/5.0 (X11; rv:121.0) Firefox/121.0\"{tail}")
         };
-        let time = |tail: &str| clf_request(line(tail).as_bytes()).unwrap().duration_ms;
+        let time = |tail: &str| clf_request(line(tail).as_bytes()).unwrap().0.duration_ms;
         // nginx `$request_time $upstream_response_time $pipe`.
         assert_eq!(time(" 0.123 0.120 ."), Some(123.0));
         assert_eq!(time(" 1.500 - p"), Some(1500.0));
@@ -170,7 +203,36 @@ mod tests {
 
     #[test]
     fn keyed_request_time() {
-        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5 \"-\" \"-\" rt=1.5 uct=\"0.001\"").unwrap();
+        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5 \"-\" \"-\" rt=1.5 uct=\"0.001\"")
+            .unwrap()
+            .0;
         assert_eq!(r.duration_ms, Some(1500.0));
+    }
+
+    fn details_of(details: RequestDetails<'_>) -> [Option<String>; 3] {
+        [details.user_agent, details.upstream, details.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    #[test]
+    fn details_of_combined_and_ingress_nginx_lines() {
+        let combined = b"203.0.113.9 - - [04/Mar/2025:10:00:01 +0000] \"GET / HTTP/1.1\" 200 612 \"https://shop.example/\" \"Mozilla/5.0 (compatible; \\\"quoted\\\" bot)\" 0.004";
+        assert_eq!(
+            details_of(AccessLog::details(combined)),
+            [Some("Mozilla/5.0 (compatible; \\\"quoted\\\" bot)".into()), None, None]
+        );
+        // ingress-nginx's `log-format-upstream`; a retried request names two upstreams.
+        let ingress = b"192.168.1.10 - - [04/Mar/2025:10:00:01 +0000] \"GET /api/cart HTTP/1.1\" 502 150 \"-\" \"okhttp/4.9.2\" 389 0.004 [shop-cart-8080] [] 10.244.1.17:8080, 10.244.2.31:8080 0, 150 0.001, 0.003 502, 502 7f3c9a";
+        assert_eq!(
+            details_of(AccessLog::details(ingress)),
+            [Some("okhttp/4.9.2".into()), Some("10.244.1.17:8080".into()), None]
+        );
+        // Common log format has neither; a line cut inside its user agent gives none.
+        assert_eq!(
+            details_of(AccessLog::details(
+                b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5"
+            )),
+            [None, None, None]
+        );
+        assert_eq!(details_of(AccessLog::details(&combined[..combined.len() - 20])), [None, None, None]);
     }
 }

@@ -12,10 +12,11 @@
 //! when the request never reached a target or the target never answered: then unknown),
 //! and the path the request line's URL without its scheme and host.
 
-use crate::format::request::{seconds_to_ms, split_request, Request};
+use crate::format::request::{given, quoted_field, seconds_to_ms, split_request, url_host, Request, RequestDetails};
 use crate::format::{skip_fields, Family, Head, SourceKind};
 use crate::time;
 use memchr::memchr;
+use std::borrow::Cow;
 
 pub struct AwsElb;
 
@@ -78,6 +79,27 @@ fn elb_request(line: &[u8]) -> Option<Request<'_>> {
     Some(Request::borrowed(client, (method, url), status, duration_ms, at))
 }
 
+/// The target the request went to (its `ip:port`, `-` when none answered), the user
+/// agent after the request, and the host the request's URL names, from the line's
+/// time on.
+fn elb_details(at: &[u8]) -> RequestDetails<'_> {
+    let mut fields = at.split(|&b| b == b' ');
+    let target = fields.nth(3).and_then(given);
+    let (request, user_agent) = match quoted_field(at) {
+        Some((request, rest)) => (Some(request), quoted_field(rest).and_then(|(agent, _)| given(agent))),
+        None => (None, None),
+    };
+    let host = request
+        .and_then(|r| r.split(|&b| b == b' ').nth(1))
+        .and_then(url_host)
+        .map(Cow::Borrowed);
+    RequestDetails {
+        user_agent,
+        upstream: target,
+        host,
+    }
+}
+
 impl Family for AwsElb {
     const NAME: &'static str = "aws_elb";
     const KIND: SourceKind = SourceKind::Web;
@@ -95,6 +117,10 @@ impl Family for AwsElb {
     }
 
     #[inline]
+    fn details(line: &[u8]) -> RequestDetails<'_> {
+        time_field(line).map_or_else(RequestDetails::default, elb_details)
+    }
+
     fn request(line: &[u8]) -> Option<Request<'_>> {
         elb_request(line)
     }
@@ -159,5 +185,25 @@ mod tests {
         assert!(!AwsElb::looks_like(b"2024-06-27 00:00:07 CEST [58151]: [1-1] user=,db=,host=,app= LOG:  automatic analyze of table \"testdb.sales.tab_shop_stats\""));
         // The TCP listener's line is the balancer's, with no request in it.
         assert!(AwsElb::looks_like(b"2024-03-08T14:02:11.093412Z shop-classic 198.51.100.23:51122 10.1.4.17:80 0.000073 0.001048 0.000057 - - 57 502 \"- - - \" \"-\" - -"));
+    }
+
+    fn details_of(details: RequestDetails<'_>) -> [Option<String>; 3] {
+        [details.user_agent, details.upstream, details.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    #[test]
+    fn details_are_the_target_the_agent_and_the_url_host() {
+        let line = "http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 \"GET http://www.example.com:80/ HTTP/1.1\" \"curl/7.46.0\" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 \"Root=1-58337262-36d228ad5d99923122bbe354\" \"-\" \"-\" 0 2018-07-02T22:22:48.364000Z \"forward\" \"-\" \"-\" \"10.0.0.1:80\" \"200\" \"-\" \"-\"";
+        assert_eq!(
+            details_of(AwsElb::details(line.as_bytes())),
+            [
+                Some("curl/7.46.0".into()),
+                Some("10.0.0.1:80".into()),
+                Some("www.example.com".into())
+            ]
+        );
+        // No target answered: `-`, no upstream.
+        let none = line.replacen("10.0.0.1:80 0.000", "- -1", 1);
+        assert_eq!(details_of(AwsElb::details(none.as_bytes()))[1], None);
     }
 }

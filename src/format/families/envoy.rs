@@ -20,7 +20,7 @@
 //! no route): see [`flag_meaning`]. A response code of 0 (no response was sent: the
 //! client went away) is no request answered, and not counted.
 
-use crate::format::request::{split_request, three_digits, whole_ms, without_port, Request};
+use crate::format::request::{given, split_request, three_digits, whole_ms, without_port, Request, RequestDetails};
 use crate::format::{Family, Format, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
@@ -36,6 +36,9 @@ struct Fields<'a> {
     forwarded_for: &'a [u8],
     /// Istio's downstream peer (`ip:port`), when the line has Istio's fields.
     downstream: Option<&'a [u8]>,
+    /// What follows `X-Forwarded-For`: the user agent, request id, authority and
+    /// upstream host (see [`details`]).
+    after_forwarded: &'a [u8],
 }
 
 /// The next space-separated token of `rest`, and what follows it.
@@ -110,7 +113,27 @@ fn fields(line: &[u8]) -> Option<Fields<'_>> {
         duration,
         forwarded_for,
         downstream,
+        after_forwarded: rest,
     })
+}
+
+/// The user agent, the authority (the host the request named) and the upstream host,
+/// from what follows `X-Forwarded-For`.
+fn details(rest: &[u8]) -> RequestDetails<'_> {
+    let mut details = RequestDetails::default();
+    let Some((user_agent, rest)) = quoted(rest) else {
+        return details;
+    };
+    details.user_agent = given(user_agent);
+    let Some((_request_id, rest)) = quoted(rest) else {
+        return details;
+    };
+    let Some((authority, rest)) = quoted(rest) else {
+        return details;
+    };
+    details.host = given(authority);
+    details.upstream = quoted(rest).and_then(|(upstream, _)| given(upstream));
+    details
 }
 
 impl Family for Envoy {
@@ -134,6 +157,10 @@ impl Family for Envoy {
     #[inline]
     fn parse_stamp(at: &[u8]) -> Option<RawStamp> {
         time::parse_iso(at)
+    }
+
+    fn details(line: &[u8]) -> RequestDetails<'_> {
+        fields(line).map_or_else(RequestDetails::default, |f| details(f.after_forwarded))
     }
 
     fn request(line: &[u8]) -> Option<Request<'_>> {
@@ -260,5 +287,30 @@ mod tests {
         ] {
             assert!(!Envoy::looks_like(line.as_bytes()), "{line}");
         }
+    }
+
+    fn details_of(details: RequestDetails<'_>) -> [Option<String>; 3] {
+        [details.user_agent, details.upstream, details.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    #[test]
+    fn details_are_the_agent_the_upstream_and_the_authority() {
+        assert_eq!(
+            details_of(Envoy::details(ENVOY.as_bytes())),
+            [Some("nsq2http".into()), Some("tcp://10.0.2.1:80".into()), Some("locations".into())]
+        );
+        assert_eq!(
+            details_of(Envoy::details(ISTIO.as_bytes())),
+            [
+                Some("curl/7.73.0-DEV".into()),
+                Some("10.44.1.27:80".into()),
+                Some("httpbin:8000".into())
+            ]
+        );
+        // No upstream was chosen (`-`): none is said.
+        assert_eq!(details_of(Envoy::details(ISTIO_UH.as_bytes()))[1], None);
+        // A line cut after its user agent gives what it has.
+        let cut = &ENVOY[..ENVOY.find("\"cc21").unwrap()];
+        assert_eq!(details_of(Envoy::details(cut.as_bytes())), [Some("nsq2http".into()), None, None]);
     }
 }

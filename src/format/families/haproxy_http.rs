@@ -6,7 +6,7 @@
 //! syslog lines, so the rules about them apply.
 
 use crate::format::levels::generic_head;
-use crate::format::request::{split_request, whole_ms, Request};
+use crate::format::request::{given, split_request, whole_ms, Request, RequestDetails};
 use crate::format::{Family, Format, Head, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::{memchr, memrchr};
@@ -45,6 +45,11 @@ fn has_header(line: &[u8]) -> bool {
 
 /// The fields of a request line, or `None` for any other line.
 fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
+    haproxy_fields(line).map(|(request, _)| request)
+}
+
+/// The request of a line, and its `backend/server`.
+fn haproxy_fields(line: &[u8]) -> Option<(Request<'_>, &[u8])> {
     let Connection { client, open } = connection(line)?;
     let close = open + memchr(b']', &line[open..])?;
     // frontend, backend/server, timers, status, bytes.
@@ -63,7 +68,20 @@ fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
     let request = request.strip_suffix(b"\"").unwrap_or(request);
     let (method, path) = split_request(request);
     let stamp_at = if has_header(line) { line } else { &line[open..] };
-    Some(Request::borrowed(client, (method, path), status, duration_ms, stamp_at))
+    Some((
+        Request::borrowed(client, (method, path), status, duration_ms, stamp_at),
+        backend_server,
+    ))
+}
+
+/// The `backend/server` that served the request (`app/web2`); `<NOSRV>` when none did.
+fn haproxy_details(line: &[u8]) -> RequestDetails<'_> {
+    RequestDetails {
+        upstream: haproxy_fields(line)
+            .and_then(|(_, backend_server)| given(backend_server))
+            .filter(|b| !b.ends_with(b"<NOSRV>")),
+        ..RequestDetails::default()
+    }
 }
 
 impl Family for HaproxyHttp {
@@ -106,6 +124,10 @@ impl Family for HaproxyHttp {
     }
 
     #[inline]
+    fn details(line: &[u8]) -> RequestDetails<'_> {
+        haproxy_details(line)
+    }
+
     fn request(line: &[u8]) -> Option<Request<'_>> {
         haproxy_request(line)
     }
@@ -185,5 +207,18 @@ mod tests {
             HaproxyHttp::dated_stamp(b"Mar  4 09:00:01 lb haproxy[123]: Server shop/web1 is DOWN"),
             None
         );
+    }
+
+    fn details_of(details: RequestDetails<'_>) -> [Option<String>; 3] {
+        [details.user_agent, details.upstream, details.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    #[test]
+    fn the_upstream_is_the_backend_and_server() {
+        let line = b"Feb  6 12:14:14 localhost haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html HTTP/1.1\"";
+        assert_eq!(details_of(HaproxyHttp::details(line)), [None, Some("static/srv1".into()), None]);
+        // Refused before a server was chosen (HAProxy's `<NOSRV>`): no upstream.
+        let refused = b"10.0.1.2:33318 [06/Feb/2009:12:14:15.001] http-in http-in/<NOSRV> 0/-1/-1/-1/0 503 212 - - SC-- 1/1/0/0/0 0/0 \"GET /x HTTP/1.1\"";
+        assert_eq!(details_of(HaproxyHttp::details(refused))[1], None);
     }
 }

@@ -20,7 +20,7 @@
 
 use super::json_lines::JsonLines;
 use crate::format::json_path::{self, Scalar};
-use crate::format::request::{origin_form, split_request, without_port, Request};
+use crate::format::request::{origin_form, split_request, without_port, Request, RequestDetails};
 use crate::format::{same_bytes, Family, Head, SourceKind};
 use crate::time::RawStamp;
 use std::borrow::Cow;
@@ -262,6 +262,63 @@ const CLIENT_NAMES: &[&str] = &[
     "xforwardedfor",
     "ip",
 ];
+/// A request's details ([`RequestDetails`]) by their names, read only for the lines that
+/// are counted by them. A machine's own `hostname` (ECS's `host.name`) is no request's
+/// host, and is not among them.
+const USER_AGENT_NAMES: &[&str] = &[
+    "useragent",
+    "httpuseragent",
+    "useragentoriginal",
+    "clientrequestuseragent",
+    "requestuseragent",
+    "csuseragent",
+    "requestheadersuseragent",
+];
+const UPSTREAM_NAMES: &[&str] = &[
+    "upstreamaddr",
+    "upstreamhost",
+    "upstream",
+    "upstreamaddress",
+    "backendaddr",
+    "serviceaddr",
+    "serverrouted",
+    "originip",
+    "backend",
+];
+const HOST_NAMES: &[&str] = &[
+    "host",
+    "httphost",
+    "requesthost",
+    "clientrequesthost",
+    "authority",
+    "urldomain",
+    "cshost",
+    "vhost",
+];
+
+/// The user agent, upstream and host of a JSON record, by their names at any depth.
+pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
+    let mut details = RequestDetails::default();
+    json_path::walk(line, |parents, name, scalar| {
+        if !scalar.quoted {
+            return true;
+        }
+        let key = folded(name);
+        let whole: String = parents.iter().chain([&name]).map(|k| folded(k)).collect();
+        for (table, slot) in [
+            (USER_AGENT_NAMES, &mut details.user_agent),
+            (UPSTREAM_NAMES, &mut details.upstream),
+            (HOST_NAMES, &mut details.host),
+        ] {
+            if slot.is_none() && rank_in(table, &key, &whole).is_some() {
+                *slot = Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-");
+            }
+        }
+        true
+    });
+    details
+}
+
 /// Durations, each with its writer's unit where the name does not say it (`None`: see
 /// [`UNITLESS`]). Exact names come first: Traefik's `Duration` counts nanoseconds, where
 /// Caddy's `duration` (with a point: seconds) and Envoy's (whole milliseconds) are told

@@ -276,3 +276,39 @@ fn a_services_own_request_records_in_opentelemetrys_words() {
     let f = fields(&[newer]).unwrap();
     assert_eq!(read(&f, newer), ("10.2.0.15".into(), "GET".into(), "/cart".into(), 502, None));
 }
+
+#[test]
+fn details_by_the_names_vendors_give_them() {
+    let details = |line: &str| {
+        let d = details_by_name(line.as_bytes());
+        [d.user_agent, d.upstream, d.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    };
+    let some = |s: &str| Some(s.to_string());
+    // Google Cloud's LogEntry (`httpRequest.userAgent`).
+    assert_eq!(
+        details(
+            r#"{"httpRequest":{"requestMethod":"GET","requestUrl":"https://shop.example/cart","status":503,"userAgent":"Mozilla/5.0 (iPhone)","remoteIp":"203.0.113.7"},"timestamp":"2025-03-04T10:00:01Z"}"#
+        ),
+        [some("Mozilla/5.0 (iPhone)"), None, None]
+    );
+    // Cloudflare Logpush's http_requests.
+    assert_eq!(
+        details(
+            r#"{"ClientRequestHost":"shop.example","ClientRequestURI":"/cart","ClientRequestUserAgent":"curl/8.5.0","EdgeResponseStatus":502,"OriginIP":"198.51.100.20"}"#
+        ),
+        [some("curl/8.5.0"), some("198.51.100.20"), some("shop.example")]
+    );
+    // ECS (Filebeat's nginx module) and nginx `escape=json` with `$upstream_addr`.
+    assert_eq!(
+        details(
+            r#"{"url":{"original":"/cart","domain":"shop.example"},"user_agent":{"original":"okhttp\/4.9.2"},"http":{"response":{"status_code":500}}}"#
+        ),
+        [some("okhttp/4.9.2"), None, some("shop.example")]
+    );
+    assert_eq!(
+        details(r#"{"request":"GET /cart HTTP/1.1","status":"502","upstream_addr":"10.244.3.9:8080","http_user_agent":"-","host":""}"#),
+        [None, some("10.244.3.9:8080"), None]
+    );
+    // A machine's own name is no request's host.
+    assert_eq!(details(r#"{"hostname":"web-1","status":200,"path":"/"}"#), [None, None, None]);
+}

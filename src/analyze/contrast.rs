@@ -1,0 +1,414 @@
+//! What changed in the traffic: the incident's requests contrasted with the hour before,
+//! field by field (user agent, client, network, upstream, host, method, status), to say
+//! *which* value carried the change. Two changes are weighed:
+//!
+//! - **a surge**: where requests a minute rose by [`SURGE_RATIO`] or more, the values
+//!   whose own requests account for most of the surplus (one crawler, one client);
+//! - **concentrated failures**: the values that most failed requests carry although
+//!   they carried far less of the traffic (one backend of three, one pod, one app
+//!   version).
+//!
+//! A value is said only when it explains most of the change ([`EXPLAINS_MOST`]); the
+//! counts come from the bucket summaries of [`crate::scan::top_values`], and every share
+//! claimed is the one their bounds guarantee (at least so much during, at most so much
+//! before). Where nothing stands out, nothing is found.
+
+use super::weights::{CONCENTRATED, CONTRAST_CANDIDATES, CONTRAST_FINDINGS, CONTRAST_LISTED, EXPLAINS_MOST, SURGE_RATIO};
+use crate::scan::series::{Bucket, Series};
+use crate::scan::top_values::{Field, TopValues};
+use crate::time::Micros;
+use crate::timeline::Evidence;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A count known between two bounds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Bounds {
+    pub low: u64,
+    pub high: u64,
+}
+
+/// One value of a field, before and during the incident.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ValueShift {
+    pub value: String,
+    /// Requests in the baseline, and during the incident (estimates: see
+    /// [`crate::scan::top_values`]), and failed requests during it.
+    pub before: Bounds,
+    pub during: Bounds,
+    pub failed: Bounds,
+    /// Its share of the baseline's requests (at most), of the incident's (at least), and
+    /// of the incident's failed requests (at least).
+    pub share_before: f64,
+    pub share_during: f64,
+    pub share_failed: f64,
+    /// How much of the surplus of requests it accounts for beyond its share of the
+    /// traffic before, where traffic rose.
+    pub explains_surge: Option<f64>,
+    /// How much of the failed requests it carries beyond its share of the traffic.
+    pub explains_failures: Option<f64>,
+    /// Its first request of the incident counted, and its first failed one.
+    #[serde(skip)]
+    pub first_request: Option<Evidence>,
+    #[serde(skip)]
+    pub first_failed: Option<Evidence>,
+}
+
+/// The values of one field that changed most.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FieldShift {
+    pub field: &'static str,
+    #[serde(skip)]
+    pub kind: Field,
+    pub values: Vec<ValueShift>,
+}
+
+/// A value that explains a change, as the draft says it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    pub field: Field,
+    pub value: String,
+    /// Its share of the incident's requests (a surge) or failed requests.
+    pub share: f64,
+    /// Its share of the baseline's requests (a surge) or of the incident's requests.
+    pub compared: f64,
+    /// The requests (a surge) or failed requests it had.
+    pub count: u64,
+    pub evidence: Evidence,
+}
+
+/// The incident's traffic against its baseline's.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Contrast {
+    pub baseline: (Micros, Micros),
+    pub requests_before: u64,
+    pub requests_during: u64,
+    pub failed_during: u64,
+    /// Requests a minute during the incident over the baseline's; `None` without a
+    /// baseline.
+    pub rate_ratio: Option<f64>,
+    pub fields: Vec<FieldShift>,
+    /// Who made the surge, where traffic rose.
+    pub surge: Vec<Finding>,
+    /// Where the failed requests went, where one value carries most of them.
+    pub failures: Vec<Finding>,
+}
+
+/// What a field's summaries say of one value over a stretch of buckets.
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    value: String,
+    requests: Bounds,
+    failed: Bounds,
+    before: Bounds,
+    first_request: Option<crate::scan::hits::Mark>,
+    first_failed: Option<crate::scan::hits::Mark>,
+    /// What pass one saw of it: which values are weighed.
+    weight: u64,
+}
+
+/// Adds one bucket's summary to the tallies: a value it kept counts within its bounds; a
+/// value it did not keep may have had up to its floor.
+fn add_summary(
+    summary: &TopValues,
+    tallies: &mut BTreeMap<u64, Tally>,
+    slot: fn(&mut Tally) -> &mut Bounds,
+) -> Vec<(u64, crate::scan::hits::Mark)> {
+    let floor = summary.floor();
+    let mut firsts = Vec::new();
+    for (hash, tally) in tallies.iter_mut() {
+        match summary.get(*hash) {
+            Some(entry) => {
+                let bounds = slot(tally);
+                bounds.low += entry.count - entry.error;
+                bounds.high += entry.count;
+                firsts.push((*hash, entry.first));
+            }
+            None => slot(tally).high += floor,
+        }
+    }
+    firsts
+}
+
+/// The summaries of one field (by its index in [`Field::ALL`]) in these buckets: of
+/// their requests, or of their failed requests.
+fn summaries<'a>(buckets: &[&'a Bucket], index: usize, failed: bool) -> Vec<&'a TopValues> {
+    buckets
+        .iter()
+        .filter_map(|b| b.fields.as_deref())
+        .map(|f| if failed { &f.failed[index] } else { &f.requests[index] })
+        .collect()
+}
+
+/// The contrast of `[start, end)` with `baseline`, over every field the access logs
+/// gave; `None` without requests in the window.
+pub fn contrast(traffic: &Series, (start, end): (Micros, Micros), baseline: (Micros, Micros)) -> Option<Contrast> {
+    let window: Vec<&Bucket> = traffic.buckets.range(start..end).map(|(_, b)| b).collect();
+    let before: Vec<&Bucket> = traffic.buckets.range(baseline.0..baseline.1).map(|(_, b)| b).collect();
+    let requests_during: u64 = window.iter().map(|b| b.requests).sum();
+    if requests_during == 0 {
+        return None;
+    }
+    let requests_before: u64 = before.iter().map(|b| b.requests).sum();
+    let failed_during: u64 = window.iter().map(|b| b.failed()).sum();
+    // The baseline's length is what the logs cover of it: from their first bucket.
+    let covered_from = traffic.buckets.keys().next().copied().unwrap_or(baseline.0).max(baseline.0);
+    let minutes = |from: Micros, to: Micros| (to - from).max(0) as f64 / traffic.width as f64;
+    let (window_len, baseline_len) = (minutes(start, end).max(1.0), minutes(covered_from, baseline.1));
+    let rate_ratio = (baseline_len >= 1.0 && requests_before > 0)
+        .then(|| (requests_during as f64 / window_len) / (requests_before as f64 / baseline_len));
+    let scale = if baseline_len >= 1.0 { window_len / baseline_len } else { 0.0 };
+    let surplus = requests_during as f64 - requests_before as f64 * scale;
+    let surged = rate_ratio.is_some_and(|r| r >= SURGE_RATIO) && surplus > 0.0;
+    let ratio = |part: u64, whole: u64| if whole == 0 { 0.0 } else { part as f64 / whole as f64 };
+
+    let mut fields = Vec::new();
+    for (index, field) in Field::ALL.into_iter().enumerate() {
+        let (during, failing, earlier) = (
+            summaries(&window, index, false),
+            summaries(&window, index, true),
+            summaries(&before, index, false),
+        );
+        // Pass one: the values the window's summaries kept, the most counted weighed.
+        let mut seen: BTreeMap<u64, Tally> = BTreeMap::new();
+        for summary in during.iter().chain(&failing) {
+            for entry in summary.entries() {
+                let tally = seen.entry(entry.hash).or_default();
+                if tally.value.is_empty() {
+                    tally.value = entry.value.to_string();
+                }
+                tally.weight += entry.count;
+            }
+        }
+        if seen.is_empty() {
+            continue;
+        }
+        let mut ranked: Vec<(u64, u64)> = seen.iter().map(|(hash, t)| (*hash, t.weight)).collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let kept: std::collections::BTreeSet<u64> = ranked.iter().take(CONTRAST_CANDIDATES).map(|r| r.0).collect();
+        seen.retain(|hash, _| kept.contains(hash));
+        // Pass two: each value's bounds, bucket by bucket.
+        for summary in &during {
+            for (hash, mark) in add_summary(summary, &mut seen, |t| &mut t.requests) {
+                let tally = seen.get_mut(&hash).expect("a tallied value");
+                tally.first_request = Some(tally.first_request.map_or(mark, |m| m.min(mark)));
+            }
+        }
+        for summary in &failing {
+            for (hash, mark) in add_summary(summary, &mut seen, |t| &mut t.failed) {
+                let tally = seen.get_mut(&hash).expect("a tallied value");
+                tally.first_failed = Some(tally.first_failed.map_or(mark, |m| m.min(mark)));
+            }
+        }
+        for summary in &earlier {
+            add_summary(summary, &mut seen, |t| &mut t.before);
+        }
+        let mut values: Vec<ValueShift> = seen
+            .into_values()
+            .map(|t| {
+                let share_during = ratio(t.requests.low, requests_during).min(1.0);
+                let share_failed = ratio(t.failed.low, failed_during).min(1.0);
+                let share_before = ratio(t.before.high, requests_before).min(1.0);
+                // What it made of the surplus beyond its share before: a value that grew
+                // as all others did (or the only one) explains nothing.
+                let explains_surge = surged.then(|| (t.requests.low as f64 - t.before.high as f64 * scale) / surplus - share_before);
+                let explains_failures = (failed_during > 0).then(|| share_failed - ratio(t.requests.high, requests_during).min(1.0));
+                ValueShift {
+                    value: t.value,
+                    before: t.before,
+                    during: t.requests,
+                    failed: t.failed,
+                    share_before,
+                    share_during,
+                    share_failed,
+                    explains_surge,
+                    explains_failures,
+                    first_request: t.first_request.map(Evidence::from),
+                    first_failed: t.first_failed.map(Evidence::from),
+                }
+            })
+            .collect();
+        // What explains most first; then the most requests.
+        let key = |v: &ValueShift| v.explains_surge.unwrap_or(0.0).max(v.explains_failures.unwrap_or(0.0));
+        values.sort_by(|a, b| {
+            key(b)
+                .total_cmp(&key(a))
+                .then(b.during.low.cmp(&a.during.low))
+                .then(a.value.cmp(&b.value))
+        });
+        values.truncate(CONTRAST_LISTED);
+        fields.push(FieldShift {
+            field: field.name(),
+            kind: field,
+            values,
+        });
+    }
+    let mut contrast = Contrast {
+        baseline,
+        requests_before,
+        requests_during,
+        failed_during,
+        rate_ratio,
+        fields,
+        surge: Vec::new(),
+        failures: Vec::new(),
+    };
+    contrast.surge = findings(&contrast, SURGE_FIELDS, |v| {
+        let explains = v.explains_surge?;
+        (explains >= EXPLAINS_MOST).then_some((v.share_during, v.share_before, v.during.low, v.first_request?))
+    });
+    contrast.failures = findings(&contrast, FAILURE_FIELDS, |v| {
+        let explains = v.explains_failures?;
+        (explains >= EXPLAINS_MOST && v.share_failed >= CONCENTRATED).then_some((
+            v.share_failed,
+            v.share_failed - explains,
+            v.failed.low,
+            v.first_failed?,
+        ))
+    });
+    Some(contrast)
+}
+
+/// The fields that can name who made a surge: an actor, or the host it was sent to.
+/// (A surge's requests all went to some upstream and had some status: those follow
+/// from it.)
+const SURGE_FIELDS: &[Field] = &[Field::UserAgent, Field::Client, Field::Network, Field::Host];
+
+/// The fields that can say where failures went, where it failed first: the upstream
+/// that failed them, then the host, then who sent them. (A failed request's status is
+/// what made it a failure: no explanation.)
+const FAILURE_FIELDS: &[Field] = &[
+    Field::Upstream,
+    Field::Host,
+    Field::UserAgent,
+    Field::Client,
+    Field::Network,
+    Field::Method,
+];
+
+/// The top value of each of `fields`, in their order, that `finds` (share, compared,
+/// count, evidence); a network is not said beside one of its clients.
+fn findings(contrast: &Contrast, fields: &[Field], finds: impl Fn(&ValueShift) -> Option<(f64, f64, u64, Evidence)>) -> Vec<Finding> {
+    let mut found: Vec<Finding> = Vec::new();
+    for &field in fields {
+        if found.len() >= CONTRAST_FINDINGS || (field == Field::Network && found.iter().any(|f| f.field == Field::Client)) {
+            continue;
+        }
+        let Some(shift) = contrast.fields.iter().find(|f| f.kind == field) else {
+            continue;
+        };
+        if let Some((value, (share, compared, count, evidence))) = shift.values.iter().find_map(|v| Some((v, finds(v)?))) {
+            found.push(Finding {
+                field,
+                value: value.value.clone(),
+                share,
+                compared,
+                count,
+                evidence,
+            });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Request;
+
+    const MINUTE: Micros = 60_000_000;
+
+    fn request(client: &str, status: u16) -> Request<'_> {
+        Request::borrowed(client.as_bytes(), (b"GET", b"/"), status, None, b"")
+    }
+
+    /// Two hours of traffic, `per_minute(minute, n)` giving the n-th request of a minute
+    /// its client and status; the incident is the second hour's first half.
+    fn contrast_of(per_minute: usize, shape: impl Fn(i64, usize) -> Option<(String, u16)>) -> Contrast {
+        let mut series = Series::new(MINUTE);
+        for minute in 0..120 {
+            for n in 0..per_minute {
+                if let Some((client, status)) = shape(minute, n) {
+                    series.add(minute * MINUTE + n as i64, &request(&client, status));
+                }
+            }
+        }
+        contrast(&series, (60 * MINUTE, 90 * MINUTE), (0, 60 * MINUTE)).unwrap()
+    }
+
+    fn during(minute: i64) -> bool {
+        (60..90).contains(&minute)
+    }
+
+    #[test]
+    fn one_client_that_made_the_surge_is_found() {
+        let c = contrast_of(200, |m, n| match (during(m), n) {
+            (true, 0..150) => Some(("192.0.2.77".into(), 200)),
+            (_, 150..) => Some((format!("198.51.100.{}", n % 40), 200)),
+            _ => None,
+        });
+        let found: Vec<(Field, &str)> = c.surge.iter().map(|f| (f.field, f.value.as_str())).collect();
+        // Its network is not said beside it.
+        assert_eq!(found, [(Field::Client, "192.0.2.77")]);
+        // Before, it made none; the bound says at most what 40 clients in summaries of
+        // eight leave unaccounted for.
+        assert!(c.surge[0].share > 0.7 && c.surge[0].compared < 0.15, "{:?}", c.surge);
+    }
+
+    #[test]
+    fn a_surge_that_every_client_made_names_none() {
+        // A sale: four times the traffic, from the same clients in the same shares.
+        let c = contrast_of(200, |m, n| {
+            let shown = if during(m) { 200 } else { 50 };
+            (n < shown).then(|| (format!("198.51.100.{}", n % 40), 200))
+        });
+        assert!(c.rate_ratio.unwrap() > 3.0);
+        assert!(c.surge.is_empty() && c.failures.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn a_share_that_rises_while_traffic_falls_is_no_surge() {
+        // One client keeps its pace while the others leave: its share rises, the traffic
+        // does not.
+        let c = contrast_of(100, |m, n| match (during(m), n) {
+            (_, 0..20) => Some(("192.0.2.77".into(), 200)),
+            (false, _) => Some((format!("198.51.100.{}", n % 40), 200)),
+            (true, 20..40) => Some((format!("198.51.100.{}", n % 40), 200)),
+            _ => None,
+        });
+        assert!(c.rate_ratio.unwrap() < 1.0);
+        assert!(c.surge.is_empty(), "{:?}", c.surge);
+    }
+
+    #[test]
+    fn failures_of_one_client_are_placed_and_failures_of_all_are_not() {
+        // Only 192.0.2.77's requests fail (a tenth of the traffic).
+        let one = contrast_of(100, |m, n| {
+            let client = if n < 10 {
+                "192.0.2.77".to_string()
+            } else {
+                format!("198.51.100.{}", n % 40)
+            };
+            let status = if during(m) && n < 10 { 503 } else { 200 };
+            Some((client, status))
+        });
+        let f = one.failures.first().expect("placed");
+        assert_eq!((f.field, f.value.as_str(), f.count), (Field::Client, "192.0.2.77", 300));
+        assert!(f.share == 1.0 && f.compared < 0.15, "{f:?}");
+        // A fifth of everyone's requests fail: no client stands out.
+        let all = contrast_of(100, |m, n| {
+            let status = if during(m) && n % 5 == 0 { 503 } else { 200 };
+            Some((format!("198.51.100.{}", n % 40), status))
+        });
+        assert!(all.failures.is_empty(), "{:?}", all.failures);
+    }
+
+    #[test]
+    fn the_only_value_of_a_field_explains_nothing() {
+        // One client makes all the traffic, before and during, and all the failures.
+        let c = contrast_of(100, |m, n| {
+            Some(("192.0.2.77".into(), if during(m) && n % 2 == 0 { 503 } else { 200 }))
+        });
+        assert!(c.surge.is_empty() && c.failures.is_empty(), "{c:?}");
+    }
+}

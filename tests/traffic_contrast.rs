@@ -1,0 +1,313 @@
+//! What changed in the traffic: which user agent, client, backend or pod carried a
+//! change, each case written first as the reading a person would give it, then as the
+//! servers involved log it (nginx's combined format, HAProxy's HTTP log, ingress-nginx's
+//! upstream format), then checked in the draft. None of their names is in our code.
+
+mod common;
+
+use common::{clock, config, Draw};
+use postmortem::report::Report;
+use postmortem::scan::NoProgress;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// One request a generator writes: when (seconds of the day), from whom, what, how it
+/// ended, and where it went.
+struct Hit {
+    second: u32,
+    client: String,
+    agent: &'static str,
+    path: &'static str,
+    status: u16,
+    upstream: String,
+}
+
+const BROWSERS: [&str; 3] = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+];
+const PAGES: [&str; 5] = ["/", "/catalogue", "/catalogue/lamps", "/basket", "/search?q=oak"];
+
+/// `per_minute(minute)` requests a minute of browsers from 09:00 to 11:00, each
+/// described by `shape(minute, draw)` from a default browser request.
+fn traffic(per_minute: impl Fn(u32) -> u32, mut shape: impl FnMut(u32, &mut Draw, &mut Hit)) -> Vec<Hit> {
+    let mut draw = Draw(31);
+    let mut hits = Vec::new();
+    for minute in 9 * 60..11 * 60 {
+        let n = per_minute(minute);
+        for i in 0..n {
+            let client = draw.next(600);
+            let mut hit = Hit {
+                second: minute * 60 + i * 60 / n,
+                client: format!("198.51.{}.{}", 100 + client / 200, client % 200 + 1),
+                agent: BROWSERS[draw.next(3) as usize],
+                path: PAGES[draw.next(PAGES.len() as u64) as usize],
+                status: 200,
+                upstream: String::new(),
+            };
+            shape(minute, &mut draw, &mut hit);
+            hits.push(hit);
+        }
+    }
+    hits.sort_by_key(|h| h.second);
+    hits
+}
+
+fn stamp(second: u32) -> String {
+    let (h, m) = clock(second / 60);
+    format!("04/Mar/2025:{h:02}:{m:02}:{:02} +0000", second % 60)
+}
+
+/// nginx's `combined` with `$request_time` appended.
+fn combined(hits: &[Hit]) -> String {
+    let mut out = String::new();
+    for h in hits {
+        let _ = writeln!(
+            out,
+            "{} - - [{}] \"GET {} HTTP/1.1\" {} {} \"-\" \"{}\" {}",
+            h.client,
+            stamp(h.second),
+            h.path,
+            h.status,
+            if h.status == 200 { 5120 } else { 157 },
+            h.agent,
+            if h.status == 200 { "0.045" } else { "30.001" }
+        );
+    }
+    out
+}
+
+fn draft_of(dir: &Path) -> (Report, String) {
+    let report = postmortem::draft(&[dir.to_path_buf()], &config(), &NoProgress).unwrap();
+    let markdown = postmortem::render::write_draft(&report, &postmortem::render::View::plain(report.display_zone));
+    (report, markdown)
+}
+
+fn between(minute: u32, from: &str, to: &str) -> bool {
+    let of = |hh_mm: &str| {
+        let (h, m) = hh_mm.split_once(':').unwrap();
+        h.parse::<u32>().unwrap() * 60 + m.parse::<u32>().unwrap()
+    };
+    (of(from)..of(to)).contains(&minute)
+}
+
+/// Reading: from 10:00 a crawler from one network asks for four times the shop's own
+/// traffic; from 10:08 php-fpm has no worker left and nginx answers 502 to many requests,
+/// the crawler's and the shoppers' alike, until the crawler is blocked at 10:40. The
+/// draft names the crawler's user agent as what made the surge: most of the requests
+/// during the incident, almost none before.
+#[test]
+fn a_crawler_that_filled_the_workers_is_named_by_its_user_agent() {
+    common::assert_absent_from_src(&["SemrushBot", "semrush"]);
+    let dir = tempfile::tempdir().unwrap();
+    const CRAWLER: &str = "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)";
+    let crawling = |m: u32| between(m, "10:00", "10:40");
+    let hits = traffic(
+        |m| if crawling(m) { 300 } else { 60 },
+        |m, draw, hit| {
+            // Four of five requests of the surge are the crawler's, from its /24.
+            if crawling(m) && draw.next(5) > 0 {
+                hit.agent = CRAWLER;
+                hit.client = format!("85.208.98.{}", 10 + draw.next(8));
+                hit.path = "/catalogue/lamps";
+            }
+            if between(m, "10:08", "10:40") && draw.next(10) < 4 {
+                hit.status = 502;
+            }
+        },
+    );
+    std::fs::write(dir.path().join("access.log"), combined(&hits)).unwrap();
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    let surge = contrast.surge.first().expect("a surge found");
+    assert_eq!((surge.field, surge.value.as_str()), ("user agent", CRAWLER));
+    assert!(surge.share > 0.6 && surge.compared == 0.0, "{surge:?}");
+    // The line it cites is the crawler's.
+    let cited = &surge.evidence[0];
+    let line = std::fs::read_to_string(&cited.file)
+        .unwrap()
+        .lines()
+        .nth(cited.line as usize - 1)
+        .unwrap()
+        .to_string();
+    assert!(line.contains("SemrushBot"), "{line}");
+    // Its network is said beside it; no failure is pinned on it (the shoppers failed too).
+    assert!(
+        contrast
+            .surge
+            .iter()
+            .any(|f| f.field == "client network" && f.value == "85.208.98.0/24"),
+        "{:?}",
+        contrast.surge
+    );
+    assert!(contrast.failures.is_empty(), "{:?}", contrast.failures);
+    assert!(
+        markdown.contains("One user agent, `Mozilla/5.0 (compatible; SemrushBot"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("against none in the hour before"), "{markdown}");
+    let title = markdown.lines().next().unwrap();
+    assert!(
+        title.contains("under a surge of traffic from user agent `Mozilla/5.0 (compatible; SemrushBot"),
+        "{title}"
+    );
+}
+
+/// Reading: three servers behind HAProxy share the traffic; from 10:00 one of them,
+/// `web-b`, answers half its requests with 500 (its health check still passes) until
+/// 10:30. Every failed request went to that one server, which served a third of the
+/// traffic: the draft says so, and names it as what failed.
+#[test]
+fn one_failing_server_behind_a_balancer_is_named() {
+    common::assert_absent_from_src(&["web-b", "bk_storefront"]);
+    let dir = tempfile::tempdir().unwrap();
+    let servers = ["web-a", "web-b", "web-c"];
+    let hits = traffic(
+        |_| 90,
+        |m, draw, hit| {
+            let server = servers[draw.next(3) as usize];
+            hit.upstream = format!("bk_storefront/{server}");
+            if server == "web-b" && between(m, "10:00", "10:30") && draw.next(2) == 0 {
+                hit.status = 500;
+            }
+        },
+    );
+    // HAProxy's HTTP log format, through syslog.
+    let mut out = String::new();
+    for (i, h) in hits.iter().enumerate() {
+        let (hh, mm) = clock(h.second / 60);
+        let (ss, ms) = (h.second % 60, i % 1000);
+        let _ = writeln!(
+            out,
+            "Mar  4 {hh:02}:{mm:02}:{ss:02} lb1 haproxy[2211]: {}:{} [04/Mar/2025:{hh:02}:{mm:02}:{ss:02}.{ms:03}] fe_https~ {} 0/0/1/{}/{} {} {} - - ---- 12/12/3/1/0 0/0 \"GET {} HTTP/1.1\"",
+            h.client,
+            40000 + i % 20000,
+            h.upstream,
+            if h.status == 200 { 38 } else { 211 },
+            if h.status == 200 { 40 } else { 213 },
+            h.status,
+            if h.status == 200 { 5120 } else { 157 },
+            h.path
+        );
+    }
+    std::fs::write(dir.path().join("haproxy.log"), out).unwrap();
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    let failing = contrast.failures.first().expect("the failures are placed");
+    assert_eq!((failing.field, failing.value.as_str()), ("upstream", "bk_storefront/web-b"));
+    assert!(failing.share >= 0.99 && failing.compared < 0.45, "{failing:?}");
+    assert!(contrast.surge.is_empty(), "{:?}", contrast.surge);
+    assert!(markdown.contains("All of the failed requests"), "{markdown}");
+    assert!(
+        markdown.contains("went to upstream `bk_storefront/web-b`, which served at most"),
+        "{markdown}"
+    );
+    let title = markdown.lines().next().unwrap();
+    assert!(title.starts_with("# Failed requests at upstream `bk_storefront/web-b`"), "{title}");
+}
+
+/// Reading: an ingress-nginx controller spreads a service's requests over five pods;
+/// from 10:00 one pod (a bad node) fails every request it gets, until 10:25. The failed
+/// requests all went to that pod's address.
+#[test]
+fn one_bad_pod_behind_an_ingress_is_named_by_its_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let pods = ["10.244.1.17", "10.244.2.31", "10.244.3.9", "10.244.4.22", "10.244.5.6"];
+    let hits = traffic(
+        |_| 120,
+        |m, draw, hit| {
+            let pod = pods[draw.next(5) as usize];
+            hit.upstream = format!("{pod}:8080");
+            if pod == "10.244.3.9" && between(m, "10:00", "10:25") {
+                hit.status = 500;
+            }
+        },
+    );
+    // ingress-nginx's default `log-format-upstream`.
+    let mut out = String::new();
+    for (i, h) in hits.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{} - - [{}] \"GET {} HTTP/1.1\" {} {} \"-\" \"{}\" 389 {} [shop-basket-8080] [] {} {} {} {} {:032x}",
+            h.client,
+            stamp(h.second),
+            h.path,
+            h.status,
+            if h.status == 200 { 5120 } else { 21 },
+            h.agent,
+            if h.status == 200 { "0.012" } else { "0.003" },
+            h.upstream,
+            if h.status == 200 { 5120 } else { 21 },
+            if h.status == 200 { "0.012" } else { "0.003" },
+            h.status,
+            i * 7919
+        );
+    }
+    std::fs::write(dir.path().join("ingress-nginx-controller.log"), out).unwrap();
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    let failing = contrast.failures.first().expect("the failures are placed");
+    assert_eq!((failing.field, failing.value.as_str()), ("upstream", "10.244.3.9:8080"));
+    assert!(failing.compared < 0.3, "{failing:?}");
+    assert!(markdown.contains("went to upstream `10.244.3.9:8080`"), "{markdown}");
+}
+
+/// Reading: from 10:00 to 10:20 the search page fails for everyone (its backend is
+/// down): the route is what failed, already said as the hardest hit; no client, agent or
+/// server is to blame, and the draft pins the failures on none.
+#[test]
+fn a_route_that_fails_for_everyone_blames_no_client_or_agent() {
+    let dir = tempfile::tempdir().unwrap();
+    let hits = traffic(
+        |_| 90,
+        |m, _, hit| {
+            if hit.path.starts_with("/search") && between(m, "10:00", "10:20") {
+                hit.status = 503;
+            }
+        },
+    );
+    std::fs::write(dir.path().join("access.log"), combined(&hits)).unwrap();
+    let (report, _) = draft_of(dir.path());
+    let incident = report.incident.as_ref().unwrap();
+    let contrast = incident.contrast.as_ref().unwrap();
+    assert!(contrast.failures.is_empty() && contrast.surge.is_empty(), "{contrast:?}");
+    assert_eq!(incident.impact.hardest_hit[0].endpoint, "/search");
+}
+
+/// Reading (a decoy): at 10:00 the shoppers' evening ends and their traffic falls to a
+/// third, while a mobile app's background sync keeps its pace: its share of requests
+/// rises from one in eight to one in three. From 10:30 to 10:50 a fifth of all requests
+/// fail, whoever sent them. Nothing about the app explains the failures, and traffic
+/// fell: the draft says nothing of it.
+#[test]
+fn a_share_that_rises_as_others_fall_explains_nothing() {
+    common::assert_absent_from_src(&["HomeGoods"]);
+    let dir = tempfile::tempdir().unwrap();
+    const APP: &str = "HomeGoods/5.2 (iPhone; iOS 17.1; Scale/3.00)";
+    let evening = |m: u32| m < 10 * 60;
+    let hits = traffic(
+        |m| if evening(m) { 160 } else { 60 },
+        |m, draw, hit| {
+            let app_share = if evening(m) { 20 } else { 53 };
+            if draw.next(160) < app_share {
+                hit.agent = APP;
+                hit.path = "/basket";
+            }
+            if between(m, "10:30", "10:50") && draw.next(5) == 0 {
+                hit.status = 500;
+            }
+        },
+    );
+    std::fs::write(dir.path().join("access.log"), combined(&hits)).unwrap();
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    assert!(contrast.surge.is_empty() && contrast.failures.is_empty(), "{contrast:?}");
+    assert!(!markdown.contains("HomeGoods"), "{markdown}");
+    // The JSON still lists the app's rise, for a reader who wants the whole table.
+    let agents = contrast.fields.iter().find(|f| f.field == "user agent").unwrap();
+    assert!(
+        agents.values.iter().any(|v| v.value == APP && v.share_during > v.share_before),
+        "{agents:?}"
+    );
+}
