@@ -265,7 +265,9 @@ fn access_lines(c: &mut Criterion) {
                         line: index as u64,
                         ..Default::default()
                     };
-                    series.add(index as i64 * 12_000, &request, mark, || format.details(line));
+                    series.add(index as i64 * 12_000, &request, mark, || {
+                        format.details(line, request.details_at as usize)
+                    });
                 }
             }
             black_box(series.finish().buckets.len())

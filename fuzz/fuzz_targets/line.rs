@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(request) = format.request(line) {
         assert!((100..600).contains(&request.status), "{}", request.status);
-        let details = format.details(line);
+        let details = format.details(line, request.details_at as usize);
         for value in [&details.user_agent, &details.upstream, &details.host].into_iter().flatten() {
             assert!(value.len() <= line.len());
         }

@@ -16,8 +16,9 @@ fuzz_target!(|head: &[u8]| {
         if let Some(at) = sniffed.format.stamp_at(line) {
             let _ = sniffed.format.parse_stamp(at);
         }
-        let _ = sniffed.format.request(line);
-        let _ = sniffed.format.details_in(line, columns.as_ref());
+        if let Some(request) = sniffed.format.request(line) {
+            let _ = sniffed.format.details_in(line, request.details_at as usize, columns.as_ref());
+        }
         if let Some(columns) = &columns {
             if let Some(at) = columns.stamp_at(line) {
                 let _ = columns.parse_stamp(at);

@@ -140,6 +140,70 @@ fn summaries<'a>(buckets: &[&'a Bucket], index: usize, failed: bool) -> Vec<&'a 
         .collect()
 }
 
+/// The tallies of a summarized field (by its index in [`Field::SUMMARIZED`]): the values
+/// the window's summaries kept, the most counted weighed, each with its bounds in the
+/// window, among its failed requests, and in the baseline.
+fn summarized(window: &[&Bucket], before: &[&Bucket], index: usize) -> BTreeMap<u64, Tally> {
+    let (during, failing, earlier) = (
+        summaries(window, index, false),
+        summaries(window, index, true),
+        summaries(before, index, false),
+    );
+    let mut seen: BTreeMap<u64, Tally> = BTreeMap::new();
+    for summary in during.iter().chain(&failing) {
+        for entry in summary.entries() {
+            let tally = seen.entry(entry.hash).or_default();
+            if tally.value.is_empty() {
+                tally.value = entry.value.to_string();
+            }
+            tally.weight += entry.count;
+        }
+    }
+    let mut ranked: Vec<(u64, u64)> = seen.iter().map(|(hash, t)| (*hash, t.weight)).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let kept: std::collections::BTreeSet<u64> = ranked.iter().take(CONTRAST_CANDIDATES).map(|r| r.0).collect();
+    seen.retain(|hash, _| kept.contains(hash));
+    // Buckets come in time order: a value's first line is that of the first bucket
+    // that kept it.
+    for summary in &during {
+        for (hash, mark) in add_summary(summary, &mut seen, |t| &mut t.requests) {
+            let tally = seen.get_mut(&hash).expect("a tallied value");
+            tally.first_request = tally.first_request.or(Some(mark));
+        }
+    }
+    for summary in &failing {
+        for (hash, mark) in add_summary(summary, &mut seen, |t| &mut t.failed) {
+            let tally = seen.get_mut(&hash).expect("a tallied value");
+            tally.first_failed = tally.first_failed.or(Some(mark));
+        }
+    }
+    for summary in &earlier {
+        add_summary(summary, &mut seen, |t| &mut t.before);
+    }
+    seen
+}
+
+/// The status classes (`2xx`, `5xx`), counted exactly by every bucket: a failure's class
+/// is what made it one, listed for the reader, never a finding.
+fn status_classes(window: &[&Bucket], before: &[&Bucket]) -> BTreeMap<u64, Tally> {
+    let sum = |buckets: &[&Bucket], class: usize| buckets.iter().map(|b| b.by_class[class]).sum::<u64>();
+    let exact = |n: u64| Bounds { low: n, high: n };
+    (0..5)
+        .filter(|&class| sum(window, class) + sum(before, class) > 0)
+        .map(|class| {
+            let during = sum(window, class);
+            let tally = Tally {
+                value: format!("{}xx", class + 1),
+                requests: exact(during),
+                failed: exact(if class == 4 { during } else { 0 }),
+                before: exact(sum(before, class)),
+                ..Tally::default()
+            };
+            (class as u64, tally)
+        })
+        .collect()
+}
+
 /// The contrast of `[start, end)` with `baseline`, over every field the access logs
 /// gave; `None` without requests in the window.
 pub fn contrast(traffic: &Series, (start, end): (Micros, Micros), baseline: (Micros, Micros)) -> Option<Contrast> {
@@ -163,45 +227,13 @@ pub fn contrast(traffic: &Series, (start, end): (Micros, Micros), baseline: (Mic
     let ratio = |part: u64, whole: u64| if whole == 0 { 0.0 } else { part as f64 / whole as f64 };
 
     let mut fields = Vec::new();
-    for (index, field) in Field::ALL.into_iter().enumerate() {
-        let (during, failing, earlier) = (
-            summaries(&window, index, false),
-            summaries(&window, index, true),
-            summaries(&before, index, false),
-        );
-        // Pass one: the values the window's summaries kept, the most counted weighed.
-        let mut seen: BTreeMap<u64, Tally> = BTreeMap::new();
-        for summary in during.iter().chain(&failing) {
-            for entry in summary.entries() {
-                let tally = seen.entry(entry.hash).or_default();
-                if tally.value.is_empty() {
-                    tally.value = entry.value.to_string();
-                }
-                tally.weight += entry.count;
-            }
-        }
+    for field in Field::ALL {
+        let seen = match field.summary_index() {
+            Some(index) => summarized(&window, &before, index),
+            None => status_classes(&window, &before),
+        };
         if seen.is_empty() {
             continue;
-        }
-        let mut ranked: Vec<(u64, u64)> = seen.iter().map(|(hash, t)| (*hash, t.weight)).collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let kept: std::collections::BTreeSet<u64> = ranked.iter().take(CONTRAST_CANDIDATES).map(|r| r.0).collect();
-        seen.retain(|hash, _| kept.contains(hash));
-        // Pass two: each value's bounds, bucket by bucket.
-        for summary in &during {
-            for (hash, mark) in add_summary(summary, &mut seen, |t| &mut t.requests) {
-                let tally = seen.get_mut(&hash).expect("a tallied value");
-                tally.first_request = Some(tally.first_request.map_or(mark, |m| m.min(mark)));
-            }
-        }
-        for summary in &failing {
-            for (hash, mark) in add_summary(summary, &mut seen, |t| &mut t.failed) {
-                let tally = seen.get_mut(&hash).expect("a tallied value");
-                tally.first_failed = Some(tally.first_failed.map_or(mark, |m| m.min(mark)));
-            }
-        }
-        for summary in &earlier {
-            add_summary(summary, &mut seen, |t| &mut t.before);
         }
         let mut values: Vec<ValueShift> = seen
             .into_values()

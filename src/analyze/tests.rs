@@ -138,6 +138,7 @@ fn the_largest_incident_is_the_one_with_most_failed_requests() {
         duration_ms: None,
         stamp_at: None,
         reason: None,
+        details_at: 0,
     };
     // The long first incident fails sixty times; the short second one two hundred.
     for minute in 0..60 {
@@ -185,6 +186,7 @@ fn request_with(status: u16) -> Request<'static> {
         duration_ms: None,
         stamp_at: None,
         reason: None,
+        details_at: 0,
     }
 }
 
@@ -491,6 +493,7 @@ fn impact_names_the_endpoints_hit_and_only_well_used_ones_as_unaffected() {
                 duration_ms: None,
                 stamp_at: None,
                 reason: None,
+                details_at: 0,
             };
             timeline.traffic.add(MINUTE, &request);
         }

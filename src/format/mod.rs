@@ -65,6 +65,15 @@ impl Columns {
     }
 }
 pub(crate) use json::string_close as json_string_close;
+
+/// A line's request details as its family reads them, as text: user agent, upstream,
+/// host (the families' tests).
+#[cfg(test)]
+pub(crate) fn details_of<F: Family>(line: &[u8]) -> [Option<String>; 3] {
+    let at = F::request(line).map_or(0, |r| r.details_at as usize);
+    let d = F::details(line, at);
+    [d.user_agent, d.upstream, d.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
+}
 pub use levels::{generic_head, Head, Level};
 pub use request::{Request, RequestDetails};
 
@@ -122,9 +131,10 @@ pub trait Family {
     }
 
     /// The details of the request of a line [`Family::request`] read (its user agent,
-    /// upstream, host), where the family's lines carry them. Asked only of the lines the
-    /// traffic's fields are counted by: a few in a hundred.
-    fn details(_line: &[u8]) -> RequestDetails<'_> {
+    /// upstream, host), where the family's lines carry them, from `at` (the request's
+    /// [`Request::details_at`]). Asked only of the lines the traffic's fields are counted
+    /// by: a few in a hundred.
+    fn details(_line: &[u8], _at: usize) -> RequestDetails<'_> {
         RequestDetails::default()
     }
 
@@ -250,8 +260,8 @@ macro_rules! families {
             }
 
             /// See [`Family::details`].
-            pub fn details(self, line: &[u8]) -> RequestDetails<'_> {
-                match self { $(Format::$variant => <$family>::details(line),)* }
+            pub fn details(self, line: &[u8], at: usize) -> RequestDetails<'_> {
+                match self { $(Format::$variant => <$family>::details(line, at),)* }
             }
 
             /// See [`Family::head`].
@@ -333,11 +343,11 @@ impl Format {
     }
 
     /// [`Format::details`], read by the file's [`Columns`] where it has them.
-    pub fn details_in<'a>(self, line: &'a [u8], columns: Option<&Columns>) -> RequestDetails<'a> {
+    pub fn details_in<'a>(self, line: &'a [u8], at: usize, columns: Option<&Columns>) -> RequestDetails<'a> {
         match columns {
             Some(Columns::Json(_)) => families::json_access::details_by_name(line),
             Some(Columns::W3c(_)) => RequestDetails::default(),
-            None => self.details(line),
+            None => self.details(line, at),
         }
     }
 

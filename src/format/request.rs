@@ -22,6 +22,9 @@ pub struct Request<'a> {
     /// What the proxy that wrote the line flagged about the request, in its own codes
     /// (Envoy's response flags: `UH`, `UF,URX`), where its format says it.
     pub reason: Option<&'a [u8]>,
+    /// Where in the line the request's details start, for its family's
+    /// [`super::Family::details`] (it fits beside `status`: the request is no larger).
+    pub details_at: u32,
 }
 
 /// A request's fields beyond those every line is read for: read from its line only for
@@ -54,6 +57,7 @@ impl<'a> Request<'a> {
             duration_ms,
             stamp_at: Some(stamp_at),
             reason: None,
+            details_at: 0,
         }
     }
 }

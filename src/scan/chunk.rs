@@ -244,7 +244,8 @@ pub(super) fn scan_chunk(
         let mut named = false;
         if let Some(request) = request {
             if let Some(t) = current {
-                series.add(t, &request, mark, || format.details_in(line, columns.as_ref()));
+                let at = request.details_at as usize;
+                series.add(t, &request, mark, || format.details_in(line, at, columns.as_ref()));
             }
             if let Some(rule) = matcher.match_status(request.status) {
                 let digits = status_digits(request.status);
@@ -355,7 +356,7 @@ impl ChunkResult {
 }
 
 /// A status code's three digits, to name it without allocating (codes are 100–599).
-pub(super) fn status_digits(status: u16) -> [u8; 3] {
+fn status_digits(status: u16) -> [u8; 3] {
     let status = status.min(999);
     [
         b'0' + (status / 100) as u8,

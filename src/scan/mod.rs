@@ -242,7 +242,24 @@ impl ScanResult {
     pub fn traffic(&self) -> Series {
         let mut all = Series::new(self.bucket.max(1));
         for series in self.series.values() {
-            all.merge(series.clone());
+            all.merge(series.counts_only());
+        }
+        all
+    }
+
+    /// [`ScanResult::traffic`] with the field summaries of every bucket, moved out of the
+    /// sources' series: only the traffic of all together is contrasted, and the
+    /// summaries are most of a series' memory.
+    pub fn take_traffic(&mut self) -> Series {
+        let mut all = Series::new(self.bucket.max(1));
+        for series in self.series.values_mut() {
+            let mut copy = series.counts_only();
+            for (start, bucket) in &mut series.buckets {
+                if let Some(kept) = copy.buckets.get_mut(start) {
+                    kept.fields = bucket.fields.take();
+                }
+            }
+            all.merge(copy);
         }
         all
     }

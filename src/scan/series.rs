@@ -150,6 +150,36 @@ const OTHER_ENDPOINTS: &str = "(other)";
 const OTHER_ENDPOINTS_HASH: u64 = u64::MAX;
 
 impl Bucket {
+    /// The bucket's counts, without its field summaries.
+    pub fn counts_only(&self) -> Bucket {
+        let Bucket {
+            requests,
+            by_class,
+            clients,
+            failed_clients,
+            duration_count,
+            duration_sum_ms,
+            duration_max_ms,
+            failed_duration_max_ms,
+            endpoints,
+            reasons,
+            fields: _,
+        } = self;
+        Bucket {
+            requests: *requests,
+            by_class: *by_class,
+            clients: clients.clone(),
+            failed_clients: failed_clients.clone(),
+            duration_count: *duration_count,
+            duration_sum_ms: *duration_sum_ms,
+            duration_max_ms: *duration_max_ms,
+            failed_duration_max_ms: *failed_duration_max_ms,
+            endpoints: endpoints.clone(),
+            reasons: reasons.clone(),
+            fields: None,
+        }
+    }
+
     pub fn failed(&self) -> u64 {
         self.by_class[4]
     }
@@ -339,6 +369,14 @@ impl Series {
         self.buckets.is_empty()
     }
 
+    /// The series' counts, without the buckets' field summaries.
+    pub fn counts_only(&self) -> Series {
+        Series {
+            width: self.width,
+            buckets: self.buckets.iter().map(|(start, b)| (*start, b.counts_only())).collect(),
+        }
+    }
+
     /// Moves the traffic by `delta` (a clock found off), each bucket into the one that
     /// holds most of it once moved.
     pub fn shift(&mut self, delta: Micros) {
@@ -409,6 +447,7 @@ mod tests {
             duration_ms: Some(10.0),
             stamp_at: None,
             reason: None,
+            details_at: 0,
         }
     }
 

@@ -40,6 +40,22 @@ impl Field {
         Field::Status,
     ];
 
+    /// The fields a bucket keeps summaries of: all but the status, whose classes every
+    /// bucket counts exactly.
+    pub const SUMMARIZED: [Field; 6] = [
+        Field::UserAgent,
+        Field::Client,
+        Field::Network,
+        Field::Upstream,
+        Field::Host,
+        Field::Method,
+    ];
+
+    /// Where the field's summaries are in [`BucketFields`]; `None` for the status.
+    pub fn summary_index(self) -> Option<usize> {
+        Field::SUMMARIZED.iter().position(|&f| f == self)
+    }
+
     /// The field's name in JSON and in the draft's words.
     pub fn name(self) -> &'static str {
         match self {
@@ -87,49 +103,55 @@ pub struct TopValue<'a> {
     pub first: Mark,
 }
 
-/// What a summary keeps of a value beside its hash and count.
+/// A kept value. Counts are weighted counts of one bucket's requests: `u32` holds
+/// billions.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Kept {
+struct Slot {
+    hash: u64,
+    count: u32,
+    error: u32,
+    /// The file and line number of the first line that counted for it.
+    file: u32,
+    line: u64,
     /// The value as the log wrote it (cut at [`VALUE_BYTES`]). A `String`, so that the
     /// value that takes its place reuses its buffer.
     value: String,
-    error: u64,
-    first: Mark,
 }
 
-/// A Space-Saving summary of one field's values in one bucket. The hashes and counts,
-/// which every sampled request searches, are kept apart from the rest: a search reads
-/// two cache lines.
+/// A Space-Saving summary of one field's values in one bucket: at most [`CAPACITY`]
+/// slots, none allocated for a field a log does not give.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TopValues {
-    hashes: [u64; CAPACITY],
-    counts: [u64; CAPACITY],
-    kept: Vec<Kept>,
+    slots: Vec<Slot>,
 }
 
 impl TopValues {
     pub fn len(&self) -> usize {
-        self.kept.len()
+        self.slots.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.kept.is_empty()
+        self.slots.is_empty()
     }
 
     /// The values kept, in no particular order.
     pub fn entries(&self) -> impl Iterator<Item = TopValue<'_>> {
-        self.kept.iter().enumerate().map(|(i, kept)| TopValue {
-            hash: self.hashes[i],
-            value: &kept.value,
-            count: self.counts[i],
-            error: kept.error,
-            first: kept.first,
+        self.slots.iter().map(|slot| TopValue {
+            hash: slot.hash,
+            value: &slot.value,
+            count: u64::from(slot.count),
+            error: u64::from(slot.error),
+            first: Mark {
+                file: slot.file,
+                line: slot.line,
+                ..Mark::default()
+            },
         })
     }
 
     /// The value of `hash`, if kept.
     pub fn get(&self, hash: u64) -> Option<TopValue<'_>> {
-        let at = self.hashes[..self.len()].iter().position(|&h| h == hash)?;
+        let at = self.slots.iter().position(|s| s.hash == hash)?;
         self.entries().nth(at)
     }
 
@@ -139,39 +161,32 @@ impl TopValues {
         if self.len() < CAPACITY {
             0
         } else {
-            self.counts.iter().copied().min().unwrap_or(0)
+            self.slots.iter().map(|s| u64::from(s.count)).min().unwrap_or(0)
         }
     }
 
     /// Counts `weight` for the value of `hash`, spelt by `value` if it takes a place:
     /// a free one, or that of the least counted, whose count it inherits as its error (the
     /// first such, so the result depends on nothing but the order of the lines).
-    fn add(&mut self, hash: u64, value: &Value<'_>, weight: u64, mark: Mark) {
-        let len = self.len();
-        if let Some(at) = self.hashes[..len].iter().position(|&h| h == hash) {
-            self.counts[at] += weight;
+    fn add(&mut self, hash: u64, value: &Value<'_>, weight: u32, mark: Mark) {
+        if let Some(slot) = self.slots.iter_mut().find(|s| s.hash == hash) {
+            slot.count = slot.count.saturating_add(weight);
             return;
         }
-        if len < CAPACITY {
-            let mut kept = Kept {
-                first: mark,
-                ..Kept::default()
+        let slot = if self.slots.len() < CAPACITY {
+            self.slots.push(Slot::default());
+            self.slots.last_mut().expect("just pushed")
+        } else {
+            let Some(least) = self.slots.iter_mut().min_by_key(|s| s.count) else {
+                return;
             };
-            value.spell(&mut kept.value);
-            self.kept.push(kept);
-            self.hashes[len] = hash;
-            self.counts[len] = weight;
-            return;
-        }
-        let Some(least) = (0..CAPACITY).min_by_key(|&i| self.counts[i]) else {
-            return;
+            least
         };
-        let kept = &mut self.kept[least];
-        value.spell(&mut kept.value);
-        kept.error = self.counts[least];
-        kept.first = mark;
-        self.hashes[least] = hash;
-        self.counts[least] += weight;
+        value.spell(&mut slot.value);
+        slot.hash = hash;
+        slot.error = slot.count;
+        slot.count = slot.count.saturating_add(weight);
+        (slot.file, slot.line) = (mark.file, mark.line);
     }
 
     /// Adds the summary of later lines of the same bucket (the next chunk's). A value
@@ -179,47 +194,37 @@ impl TopValues {
     /// to both its count and its error, which keeps both bounds true (the mergeable
     /// Space-Saving of Agarwal et al. 2012); then the largest counts are kept.
     pub fn merge(&mut self, other: TopValues) {
-        let (mine, theirs) = (self.floor(), other.floor());
-        let mut merged: Vec<(u64, u64, Kept)> = Vec::with_capacity(self.len() + other.len());
-        let mut others: Vec<(u64, u64, Kept)> = other.into_parts().collect();
-        for (hash, mut count, mut kept) in std::mem::take(self).into_parts() {
-            match others.iter().position(|o| o.0 == hash) {
+        let floor = |t: &TopValues| u32::try_from(t.floor()).unwrap_or(u32::MAX);
+        let (mine, theirs) = (floor(self), floor(&other));
+        let mut others = other.slots;
+        for slot in &mut self.slots {
+            match others.iter().position(|o| o.hash == slot.hash) {
                 Some(at) => {
-                    let (_, their_count, theirs_kept) = others.swap_remove(at);
-                    count += their_count;
-                    kept.error += theirs_kept.error;
-                    kept.first = kept.first.min(theirs_kept.first);
+                    let o = others.swap_remove(at);
+                    slot.count = slot.count.saturating_add(o.count);
+                    slot.error = slot.error.saturating_add(o.error);
+                    (slot.file, slot.line) = (slot.file, slot.line).min((o.file, o.line));
                 }
                 None => {
-                    count += theirs;
-                    kept.error += theirs;
+                    slot.count = slot.count.saturating_add(theirs);
+                    slot.error = slot.error.saturating_add(theirs);
                 }
             }
-            merged.push((hash, count, kept));
         }
-        for (hash, count, mut kept) in others {
-            kept.error += mine;
-            merged.push((hash, count + mine, kept));
+        for mut slot in others {
+            slot.count = slot.count.saturating_add(mine);
+            slot.error = slot.error.saturating_add(mine);
+            self.slots.push(slot);
         }
         // Largest counts first, ties by hash: the same summary whatever the merge order.
-        merged.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        merged.truncate(CAPACITY);
-        for (i, (hash, count, kept)) in merged.into_iter().enumerate() {
-            self.hashes[i] = hash;
-            self.counts[i] = count;
-            self.kept.push(kept);
-        }
-    }
-
-    fn into_parts(self) -> impl Iterator<Item = (u64, u64, Kept)> {
-        let (hashes, counts) = (self.hashes, self.counts);
-        self.kept.into_iter().enumerate().map(move |(i, kept)| (hashes[i], counts[i], kept))
+        self.slots.sort_by(|a, b| b.count.cmp(&a.count).then(a.hash.cmp(&b.hash)));
+        self.slots.truncate(CAPACITY);
     }
 
     fn place(&mut self, file: u32, lines_before: u64) {
-        for kept in &mut self.kept {
-            kept.first.file = file;
-            kept.first.line += lines_before + 1;
+        for slot in &mut self.slots {
+            slot.file = file;
+            slot.line += lines_before + 1;
         }
     }
 }
@@ -227,8 +232,8 @@ impl TopValues {
 /// Every field's summaries for one bucket: over requests (sampled) and over failed ones.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BucketFields {
-    pub requests: [TopValues; Field::ALL.len()],
-    pub failed: [TopValues; Field::ALL.len()],
+    pub requests: [TopValues; Field::SUMMARIZED.len()],
+    pub failed: [TopValues; Field::SUMMARIZED.len()],
 }
 
 impl BucketFields {
@@ -254,22 +259,20 @@ impl BucketFields {
     #[inline(never)]
     fn count(
         fields: &mut Option<Box<BucketFields>>,
-        (weight, failed_weight): (u64, u64),
+        (weight, failed_weight): (u32, u32),
         request: &Request<'_>,
         details: &RequestDetails<'_>,
         (mark, client_hash): (Mark, u64),
     ) {
         let this = fields.get_or_insert_with(Default::default);
         let client = Some(&request.client[..]).filter(|c| !c.is_empty() && *c != b"-");
-        let status = super::chunk::status_digits(request.status);
-        let values: [(Field, Option<Value<'_>>); 7] = [
+        let values: [(Field, Option<Value<'_>>); Field::SUMMARIZED.len()] = [
             (Field::UserAgent, details.user_agent.as_deref().map(Value::Text)),
             (Field::Client, client.map(Value::Text)),
             (Field::Network, client.and_then(network_of)),
             (Field::Upstream, details.upstream.as_deref().map(Value::Text)),
             (Field::Host, details.host.as_deref().map(Value::Text)),
             (Field::Method, Some(&request.method[..]).filter(|m| !m.is_empty()).map(Value::Text)),
-            (Field::Status, Some(Value::Text(&status))),
         ];
         for (index, (field, value)) in values.into_iter().enumerate() {
             let Some(value) = value else {
@@ -310,11 +313,11 @@ impl BucketFields {
 /// its bucket: 1 for each of the first [`SAMPLE_ALL`], then [`SAMPLE_STRIDE`] for one in
 /// that many, 0 for the rest.
 #[inline]
-pub fn sample_weight(seen_before: u64) -> u64 {
+pub fn sample_weight(seen_before: u64) -> u32 {
     if seen_before < SAMPLE_ALL {
         1
     } else if (seen_before - SAMPLE_ALL) % SAMPLE_STRIDE == 0 {
-        SAMPLE_STRIDE
+        SAMPLE_STRIDE as u32
     } else {
         0
     }
@@ -430,7 +433,7 @@ mod tests {
     #[test]
     fn sampling_weights_add_up_to_the_requests() {
         for requests in [1u64, 255, 256, 257, 1000, 4096] {
-            let total: u64 = (0..requests).map(sample_weight).sum();
+            let total: u64 = (0..requests).map(|n| u64::from(sample_weight(n))).sum();
             assert!(total.abs_diff(requests) < SAMPLE_STRIDE, "{requests}: {total}");
         }
     }

@@ -258,12 +258,12 @@ pub fn category_of(signal: Signal, rules: &RuleSet) -> Category {
 }
 
 /// The scan's runs, tallies and series as a timeline.
-pub fn build(result: ScanResult, rules: &RuleSet) -> Timeline {
+pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
     let mut episodes = episodes(&result, rules);
     let (bursts, error_counts) = errors::episodes(&result, rules);
     episodes.extend(bursts);
     sort(&mut episodes);
-    let traffic = result.traffic();
+    let traffic = result.take_traffic();
     let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
     let mut signal_counts = SignalCounts::new();
     for (group, hits) in &result.hits {

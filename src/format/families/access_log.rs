@@ -34,11 +34,11 @@ impl Family for AccessLog {
 
     #[inline]
     fn request(line: &[u8]) -> Option<Request<'_>> {
-        clf_request(line).map(|(request, _)| request)
+        clf_request(line)
     }
 
-    fn details(line: &[u8]) -> RequestDetails<'_> {
-        clf_request(line).map_or_else(RequestDetails::default, |(_, after_status)| clf_details(&line[after_status..]))
+    fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
+        line.get(at..).map_or_else(RequestDetails::default, clf_details)
     }
 
     /// Access lines are counted into the traffic series, not read for their words.
@@ -47,9 +47,9 @@ impl Family for AccessLog {
     }
 }
 
-/// `client ident user [time] "METHOD path PROTO" status bytes ["referer" "agent" extra…]`:
-/// the request, and where the fields after its status start.
-fn clf_request(line: &[u8]) -> Option<(Request<'_>, usize)> {
+/// `client ident user [time] "METHOD path PROTO" status bytes ["referer" "agent" extra…]`;
+/// its details are the fields after the status.
+fn clf_request(line: &[u8]) -> Option<Request<'_>> {
     // The client, ident, user, time and method are most often in the line's head.
     let delimiters = ByteMarks::of(line, DELIMITERS);
     // The request opens after `[time] "`; the time itself holds no `]`.
@@ -85,14 +85,15 @@ fn clf_request(line: &[u8]) -> Option<(Request<'_>, usize)> {
         .map(|space| space - quote)
         .filter(|&end| end < request.len());
     let duration_ms = trailing_duration(&line[after_status..]);
-    let request = Request::borrowed(
+    let mut request = Request::borrowed(
         client,
         split_request_at(request, method_end),
         status,
         duration_ms,
         &line[open + 1..],
     );
-    Some((request, after_status))
+    request.details_at = u32::try_from(after_status).unwrap_or(u32::MAX);
+    Some(request)
 }
 
 /// What follows a CLF line's status: `bytes "referer" "user agent"` in the combined
@@ -144,7 +145,7 @@ mod tests {
     #[test]
     fn combined_with_request_time() {
         let line = b"10.0.0.7 - bob [21/Jan/2024:15:30:00 -0500] \"GET /checkout?x=\\\"y\\\" HTTP/1.1\" 503 12 \"-\" \"Mozilla/5.0\" 0.250";
-        let r = clf_request(line).unwrap().0;
+        let r = clf_request(line).unwrap();
         assert_eq!(&r.client[..], b"10.0.0.7");
         assert_eq!(&r.method[..], b"GET");
         assert_eq!(&r.path[..], b"/checkout?x=\\\"y\\\"");
@@ -155,19 +156,15 @@ mod tests {
 
     #[test]
     fn common_log_and_empty_request() {
-        let r = clf_request(b"10.112.81.15 - - [15/Feb/2013:06:00:31 +0000] \"-\" 400 0 \"-\" \"-\"")
-            .unwrap()
-            .0;
+        let r = clf_request(b"10.112.81.15 - - [15/Feb/2013:06:00:31 +0000] \"-\" 400 0 \"-\" \"-\"").unwrap();
         assert_eq!((r.status, &r.path[..]), (400, &b""[..]));
-        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5")
-            .unwrap()
-            .0;
+        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5").unwrap();
         assert_eq!((r.status, r.duration_ms), (200, None));
     }
 
     #[test]
     fn the_client_is_read_behind_a_prefix() {
-        let client = |line: &str| clf_request(line.as_bytes()).map(|(r, _)| String::from_utf8(r.client.into_owned()).unwrap());
+        let client = |line: &str| clf_request(line.as_bytes()).map(|r| String::from_utf8(r.client.into_owned()).unwrap());
         let tail = "[21/Jan/2024:20:30:01 +0000] \"GET /cart HTTP/1.1\" 502 150 \"-\" \"curl/8.0\"";
         assert_eq!(client(&format!("10.0.0.7 - - {tail}")).as_deref(), Some("10.0.0.7"));
         assert_eq!(client(&format!("10.0.0.7 - alice {tail}")).as_deref(), Some("10.0.0.7"));
@@ -187,7 +184,7 @@ mod tests {
         let line = |tail: &str| {
             format!("1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 502 5 \"-\" \"Mozilla/5.0 (X11; rv:121.0) Firefox/121.0\"{tail}")
         };
-        let time = |tail: &str| clf_request(line(tail).as_bytes()).unwrap().0.duration_ms;
+        let time = |tail: &str| clf_request(line(tail).as_bytes()).unwrap().duration_ms;
         // nginx `$request_time $upstream_response_time $pipe`.
         assert_eq!(time(" 0.123 0.120 ."), Some(123.0));
         assert_eq!(time(" 1.500 - p"), Some(1500.0));
@@ -203,36 +200,31 @@ mod tests {
 
     #[test]
     fn keyed_request_time() {
-        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5 \"-\" \"-\" rt=1.5 uct=\"0.001\"")
-            .unwrap()
-            .0;
+        let r = clf_request(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5 \"-\" \"-\" rt=1.5 uct=\"0.001\"").unwrap();
         assert_eq!(r.duration_ms, Some(1500.0));
-    }
-
-    fn details_of(details: RequestDetails<'_>) -> [Option<String>; 3] {
-        [details.user_agent, details.upstream, details.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     #[test]
     fn details_of_combined_and_ingress_nginx_lines() {
         let combined = b"203.0.113.9 - - [04/Mar/2025:10:00:01 +0000] \"GET / HTTP/1.1\" 200 612 \"https://shop.example/\" \"Mozilla/5.0 (compatible; \\\"quoted\\\" bot)\" 0.004";
         assert_eq!(
-            details_of(AccessLog::details(combined)),
+            crate::format::details_of::<AccessLog>(combined),
             [Some("Mozilla/5.0 (compatible; \\\"quoted\\\" bot)".into()), None, None]
         );
         // ingress-nginx's `log-format-upstream`; a retried request names two upstreams.
         let ingress = b"192.168.1.10 - - [04/Mar/2025:10:00:01 +0000] \"GET /api/cart HTTP/1.1\" 502 150 \"-\" \"okhttp/4.9.2\" 389 0.004 [shop-cart-8080] [] 10.244.1.17:8080, 10.244.2.31:8080 0, 150 0.001, 0.003 502, 502 7f3c9a";
         assert_eq!(
-            details_of(AccessLog::details(ingress)),
+            crate::format::details_of::<AccessLog>(ingress),
             [Some("okhttp/4.9.2".into()), Some("10.244.1.17:8080".into()), None]
         );
         // Common log format has neither; a line cut inside its user agent gives none.
         assert_eq!(
-            details_of(AccessLog::details(
-                b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5"
-            )),
+            crate::format::details_of::<AccessLog>(b"1.2.3.4 - - [15/Feb/2013:06:00:31 +0000] \"GET / HTTP/1.0\" 200 5"),
             [None, None, None]
         );
-        assert_eq!(details_of(AccessLog::details(&combined[..combined.len() - 20])), [None, None, None]);
+        assert_eq!(
+            crate::format::details_of::<AccessLog>(&combined[..combined.len() - 20]),
+            [None, None, None]
+        );
     }
 }

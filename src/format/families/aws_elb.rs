@@ -76,7 +76,9 @@ fn elb_request(line: &[u8]) -> Option<Request<'_>> {
     };
     // A timer of `-1` (no target, or none that answered) leaves the sum unknown.
     let duration_ms = timers.iter().map(|t| seconds_to_ms(t)).try_fold(0.0, |sum, t| t.map(|ms| sum + ms));
-    Some(Request::borrowed(client, (method, url), status, duration_ms, at))
+    let mut request = Request::borrowed(client, (method, url), status, duration_ms, at);
+    request.details_at = u32::try_from(line.len() - at.len()).unwrap_or(u32::MAX);
+    Some(request)
 }
 
 /// The target the request went to (its `ip:port`, `-` when none answered), the user
@@ -117,8 +119,8 @@ impl Family for AwsElb {
     }
 
     #[inline]
-    fn details(line: &[u8]) -> RequestDetails<'_> {
-        time_field(line).map_or_else(RequestDetails::default, elb_details)
+    fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
+        line.get(at..).map_or_else(RequestDetails::default, elb_details)
     }
 
     fn request(line: &[u8]) -> Option<Request<'_>> {
@@ -187,15 +189,11 @@ mod tests {
         assert!(AwsElb::looks_like(b"2024-03-08T14:02:11.093412Z shop-classic 198.51.100.23:51122 10.1.4.17:80 0.000073 0.001048 0.000057 - - 57 502 \"- - - \" \"-\" - -"));
     }
 
-    fn details_of(details: RequestDetails<'_>) -> [Option<String>; 3] {
-        [details.user_agent, details.upstream, details.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
-    }
-
     #[test]
     fn details_are_the_target_the_agent_and_the_url_host() {
         let line = "http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 \"GET http://www.example.com:80/ HTTP/1.1\" \"curl/7.46.0\" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 \"Root=1-58337262-36d228ad5d99923122bbe354\" \"-\" \"-\" 0 2018-07-02T22:22:48.364000Z \"forward\" \"-\" \"-\" \"10.0.0.1:80\" \"200\" \"-\" \"-\"";
         assert_eq!(
-            details_of(AwsElb::details(line.as_bytes())),
+            crate::format::details_of::<AwsElb>(line.as_bytes()),
             [
                 Some("curl/7.46.0".into()),
                 Some("10.0.0.1:80".into()),
@@ -204,6 +202,6 @@ mod tests {
         );
         // No target answered: `-`, no upstream.
         let none = line.replacen("10.0.0.1:80 0.000", "- -1", 1);
-        assert_eq!(details_of(AwsElb::details(none.as_bytes()))[1], None);
+        assert_eq!(crate::format::details_of::<AwsElb>(none.as_bytes())[1], None);
     }
 }

@@ -159,8 +159,8 @@ impl Family for Envoy {
         time::parse_iso(at)
     }
 
-    fn details(line: &[u8]) -> RequestDetails<'_> {
-        fields(line).map_or_else(RequestDetails::default, |f| details(f.after_forwarded))
+    fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
+        line.get(at..).map_or_else(RequestDetails::default, details)
     }
 
     fn request(line: &[u8]) -> Option<Request<'_>> {
@@ -178,6 +178,7 @@ impl Family for Envoy {
             &line[1..],
         );
         request.reason = (fields.flags != b"-").then_some(fields.flags);
+        request.details_at = u32::try_from(line.len() - fields.after_forwarded.len()).unwrap_or(u32::MAX);
         Some(request)
     }
 }
@@ -289,18 +290,14 @@ mod tests {
         }
     }
 
-    fn details_of(details: RequestDetails<'_>) -> [Option<String>; 3] {
-        [details.user_agent, details.upstream, details.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
-    }
-
     #[test]
     fn details_are_the_agent_the_upstream_and_the_authority() {
         assert_eq!(
-            details_of(Envoy::details(ENVOY.as_bytes())),
+            crate::format::details_of::<Envoy>(ENVOY.as_bytes()),
             [Some("nsq2http".into()), Some("tcp://10.0.2.1:80".into()), Some("locations".into())]
         );
         assert_eq!(
-            details_of(Envoy::details(ISTIO.as_bytes())),
+            crate::format::details_of::<Envoy>(ISTIO.as_bytes()),
             [
                 Some("curl/7.73.0-DEV".into()),
                 Some("10.44.1.27:80".into()),
@@ -308,9 +305,12 @@ mod tests {
             ]
         );
         // No upstream was chosen (`-`): none is said.
-        assert_eq!(details_of(Envoy::details(ISTIO_UH.as_bytes()))[1], None);
+        assert_eq!(crate::format::details_of::<Envoy>(ISTIO_UH.as_bytes())[1], None);
         // A line cut after its user agent gives what it has.
         let cut = &ENVOY[..ENVOY.find("\"cc21").unwrap()];
-        assert_eq!(details_of(Envoy::details(cut.as_bytes())), [Some("nsq2http".into()), None, None]);
+        assert_eq!(
+            crate::format::details_of::<Envoy>(cut.as_bytes()),
+            [Some("nsq2http".into()), None, None]
+        );
     }
 }

@@ -43,13 +43,9 @@ fn has_header(line: &[u8]) -> bool {
     time::parse_syslog(line).is_some() || time::parse_iso(line).is_some()
 }
 
-/// The fields of a request line, or `None` for any other line.
+/// The fields of a request line, or `None` for any other line; its details start at its
+/// `backend/server`.
 fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
-    haproxy_fields(line).map(|(request, _)| request)
-}
-
-/// The request of a line, and its `backend/server`.
-fn haproxy_fields(line: &[u8]) -> Option<(Request<'_>, &[u8])> {
     let Connection { client, open } = connection(line)?;
     let close = open + memchr(b']', &line[open..])?;
     // frontend, backend/server, timers, status, bytes.
@@ -68,18 +64,21 @@ fn haproxy_fields(line: &[u8]) -> Option<(Request<'_>, &[u8])> {
     let request = request.strip_suffix(b"\"").unwrap_or(request);
     let (method, path) = split_request(request);
     let stamp_at = if has_header(line) { line } else { &line[open..] };
-    Some((
-        Request::borrowed(client, (method, path), status, duration_ms, stamp_at),
-        backend_server,
-    ))
+    let mut request = Request::borrowed(client, (method, path), status, duration_ms, stamp_at);
+    // A slice of the line: where it starts is its offset.
+    request.details_at = u32::try_from(backend_server.as_ptr() as usize - line.as_ptr() as usize).unwrap_or(u32::MAX);
+    Some(request)
 }
 
-/// The `backend/server` that served the request (`app/web2`); `<NOSRV>` when none did.
-fn haproxy_details(line: &[u8]) -> RequestDetails<'_> {
+/// The `backend/server` that served the request (`app/web2`), the token at `at`;
+/// `<NOSRV>` when none did.
+fn haproxy_details(line: &[u8], at: usize) -> RequestDetails<'_> {
+    let backend_server = line
+        .get(at..)
+        .and_then(|rest| rest.split(|&b| b == b' ').next())
+        .unwrap_or_default();
     RequestDetails {
-        upstream: haproxy_fields(line)
-            .and_then(|(_, backend_server)| given(backend_server))
-            .filter(|b| !b.ends_with(b"<NOSRV>")),
+        upstream: given(backend_server).filter(|b| !b.ends_with(b"<NOSRV>")),
         ..RequestDetails::default()
     }
 }
@@ -124,8 +123,8 @@ impl Family for HaproxyHttp {
     }
 
     #[inline]
-    fn details(line: &[u8]) -> RequestDetails<'_> {
-        haproxy_details(line)
+    fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
+        haproxy_details(line, at)
     }
 
     fn request(line: &[u8]) -> Option<Request<'_>> {
@@ -209,16 +208,15 @@ mod tests {
         );
     }
 
-    fn details_of(details: RequestDetails<'_>) -> [Option<String>; 3] {
-        [details.user_agent, details.upstream, details.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
-    }
-
     #[test]
     fn the_upstream_is_the_backend_and_server() {
         let line = b"Feb  6 12:14:14 localhost haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] http-in static/srv1 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html HTTP/1.1\"";
-        assert_eq!(details_of(HaproxyHttp::details(line)), [None, Some("static/srv1".into()), None]);
+        assert_eq!(
+            crate::format::details_of::<HaproxyHttp>(line),
+            [None, Some("static/srv1".into()), None]
+        );
         // Refused before a server was chosen (HAProxy's `<NOSRV>`): no upstream.
         let refused = b"10.0.1.2:33318 [06/Feb/2009:12:14:15.001] http-in http-in/<NOSRV> 0/-1/-1/-1/0 503 212 - - SC-- 1/1/0/0/0 0/0 \"GET /x HTTP/1.1\"";
-        assert_eq!(details_of(HaproxyHttp::details(refused))[1], None);
+        assert_eq!(crate::format::details_of::<HaproxyHttp>(refused)[1], None);
     }
 }

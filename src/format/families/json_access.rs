@@ -679,6 +679,7 @@ impl AccessFields {
             duration_ms,
             stamp_at: found[TIME].map(|t| t.from),
             reason: None,
+            details_at: 0,
         })
     }
 

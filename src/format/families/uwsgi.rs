@@ -73,6 +73,7 @@ fn uwsgi_request(line: &[u8]) -> Option<Request<'_>> {
         duration_ms: Some(duration_ms),
         stamp_at: None,
         reason: None,
+        details_at: 0,
     })
 }
 

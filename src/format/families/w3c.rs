@@ -294,6 +294,7 @@ impl Columns {
             duration_ms,
             stamp_at,
             reason: None,
+            details_at: 0,
         })
     }
 }
