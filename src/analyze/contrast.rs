@@ -1,9 +1,10 @@
 //! What changed in the traffic: the incident's requests contrasted with the hour before,
-//! field by field (user agent, client, network, upstream, host, method, status), to say
+//! field by field (user agent, client, network, upstream, host, method, status class), to say
 //! *which* value carried the change. Two changes are weighed:
 //!
 //! - **a surge**: where requests a minute rose by [`SURGE_RATIO`] or more, the values
-//!   whose own requests account for most of the surplus (one crawler, one client);
+//!   whose own requests made most of the surplus beyond their share before (one
+//!   crawler, one client; a value that grew as all did explains nothing);
 //! - **concentrated failures**: the values that most failed requests carry although
 //!   they carried far less of the traffic (one backend of three, one pod, one app
 //!   version).

@@ -1,17 +1,17 @@
 //! The values of each request field that carried most of a bucket's traffic (user
-//! agent, client, its network, upstream, host, method, status): what the analysis
-//! contrasts between an incident and the time before it, to say *which* client, crawler
-//! or backend carried a change.
+//! agent, client, its network, upstream, host, method): what the analysis contrasts
+//! between an incident and the time before it, to say *which* client, crawler or
+//! backend carried a change. (Status classes need none: every bucket counts them.)
 //!
-//! Each field keeps a Space-Saving summary ([Metwally et al. 2005]) of a few entries per
-//! bucket, once over requests and once over failed ones, so memory is bounded whatever
-//! the number of distinct values. Every count it keeps is an upper bound of the value's
-//! true count, and `count - error` a lower one; the analysis claims only what both bounds
-//! allow. Requests past the first [`SAMPLE_ALL`] of a bucket are sampled one in
-//! [`SAMPLE_STRIDE`] (each counting for that many), so the fields of a busy log cost a
-//! fraction of a line each; failed requests are all counted.
-//!
-//! [Metwally et al. 2005]: https://doi.org/10.1007/978-3-540-30570-5_27
+//! Each field keeps a Space-Saving summary (Metwally, Agrawal and El Abbadi, ICDT 2005)
+//! of a few values per bucket, once over requests and once over failed ones, so memory
+//! is bounded whatever the number of distinct values. Every count it keeps is an upper
+//! bound of the value's true count, and `count - error` a lower one; the analysis claims
+//! only what both bounds allow. Requests past the first [`SAMPLE_ALL`] of a bucket are
+//! sampled one in [`SAMPLE_STRIDE`] (each counting for that many), and failed requests
+//! likewise among the failed ones, so the fields of a busy log cost a fraction of a line
+//! each; a sampled line is read for its details (user agent, upstream, host) by its
+//! family only then.
 
 use super::hits::Mark;
 use crate::format::{Request, RequestDetails};
