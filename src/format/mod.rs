@@ -346,7 +346,7 @@ impl Format {
     pub fn details_in<'a>(self, line: &'a [u8], at: usize, columns: Option<&Columns>) -> RequestDetails<'a> {
         match columns {
             Some(Columns::Json(_)) => families::json_access::details_by_name(line),
-            Some(Columns::W3c(_)) => RequestDetails::default(),
+            Some(Columns::W3c(columns)) => columns.details(line),
             None => self.details(line, at),
         }
     }

@@ -6,7 +6,7 @@
 //! status and the total time in milliseconds.
 
 use super::access_log::AccessLog;
-use crate::format::request::{split_request, three_digits, whole_ms, Request};
+use crate::format::request::{given, quoted_field, split_request, three_digits, whole_ms, Request, RequestDetails};
 use crate::format::{skip_fields, Family, Head, SourceKind};
 use crate::time::{self, RawStamp};
 use memchr::memchr;
@@ -37,19 +37,37 @@ fn s3_request(line: &[u8]) -> Option<Request<'_>> {
     let total = skip_fields(rest, 4)?;
     let total = &total[..memchr(b' ', total).unwrap_or(total.len())];
     let (method, path) = split_request(request);
-    Some(Request::borrowed(
-        client,
-        (method, path),
-        status,
-        whole_ms(total),
-        &line[open + 1..],
-    ))
+    let mut request = Request::borrowed(client, (method, path), status, whole_ms(total), &line[open + 1..]);
+    request.details_at = u32::try_from(line.len() - rest.len()).unwrap_or(u32::MAX);
+    Some(request)
+}
+
+/// The user agent, the second quoted field after the status (the referer the first),
+/// and the host the request named (`host_header`, the sixth field after it).
+fn s3_details(rest: &[u8]) -> RequestDetails<'_> {
+    let Some((_referer, rest)) = quoted_field(rest) else {
+        return RequestDetails::default();
+    };
+    let Some((user_agent, rest)) = quoted_field(rest) else {
+        return RequestDetails::default();
+    };
+    // version_id host_id signature_version cipher_suite authentication_type host_header
+    let host = rest.split(|&b| b == b' ').filter(|f| !f.is_empty()).nth(5).and_then(given);
+    RequestDetails {
+        user_agent: given(user_agent),
+        upstream: None,
+        host,
+    }
 }
 
 impl Family for S3Access {
     const NAME: &'static str = "s3_access";
     const KIND: SourceKind = SourceKind::Web;
     const ABOUT: &'static str = "Amazon S3 server access log";
+
+    fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
+        line.get(at..).map_or_else(RequestDetails::default, s3_details)
+    }
 
     fn looks_like(line: &[u8]) -> bool {
         s3_request(line).is_some_and(|r| r.stamp_at.and_then(time::parse_clf).is_some())
@@ -85,6 +103,14 @@ mod tests {
     fn object_get_and_a_bucket_operation() {
         let owner = "5b7f0c2e9d1a4c3b8e6f7a9d0c1b2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d";
         let line = format!("{owner} shop-media [08/Mar/2024:14:02:11 +0000] 198.51.100.23 - 3E57427F3EXAMPLE REST.GET.OBJECT img/p/1042.jpg \"GET /img/p/1042.jpg HTTP/1.1\" 503 SlowDown 377 48213 12 - \"https://shop.example.org/p/1042\" \"Mozilla/5.0\" - Ys0qQ3wT= SigV4 ECDHE-RSA-AES128-GCM-SHA256 - shop-media.s3.eu-west-1.amazonaws.com TLSv1.2 - -");
+        assert_eq!(
+            crate::format::details_of::<S3Access>(line.as_bytes()),
+            [
+                Some("Mozilla/5.0".into()),
+                None,
+                Some("shop-media.s3.eu-west-1.amazonaws.com".into())
+            ]
+        );
         let r = s3_request(line.as_bytes()).unwrap();
         assert_eq!(
             (&r.client[..], &r.method[..], &r.path[..], r.status, r.duration_ms),

@@ -14,7 +14,7 @@
 //! first `#Fields:` until it meets another; a file whose columns change mid-way may have
 //! a chunk's first lines read with the earlier columns.
 
-use crate::format::request::{seconds_to_ms, three_digits, whole_ms, Request};
+use crate::format::request::{given, seconds_to_ms, three_digits, whole_ms, Request, RequestDetails};
 use crate::format::{Family, Head, SourceKind};
 use crate::time::{self, RawStamp, StampZone};
 use std::borrow::Cow;
@@ -125,6 +125,11 @@ pub struct Columns {
     unit: TakenUnit,
     /// The highest index the scan needs: fields past it are not split.
     last: usize,
+    /// `cs(User-Agent)`, and the host the request named (`x-host-header`, CloudFront's
+    /// viewer `Host`, else `cs-host` or `cs(Host)`): read only for the lines the traffic's
+    /// fields are counted by ([`Columns::details`]).
+    agent: Option<usize>,
+    host: Option<usize>,
 }
 
 impl Columns {
@@ -185,6 +190,8 @@ impl Columns {
         let path = find(&[b"cs-uri-stem", b"cs-uri"]);
         let status = find(&[b"sc-status", b"c-status"]);
         let taken = find(&[b"time-taken", b"TimeTakenMS"]);
+        let agent = find(&[b"cs(User-Agent)"]);
+        let host = find(&[b"x-host-header"]).or_else(|| find(&[b"cs-host", b"cs(Host)"]));
         // IIS Advanced Logging names its unit.
         let unit = match taken {
             Some(t) if names[t].eq_ignore_ascii_case(b"TimeTakenMS") => TakenUnit::Millis,
@@ -206,6 +213,8 @@ impl Columns {
             taken,
             unit,
             last,
+            agent,
+            host,
         }
     }
 
@@ -214,12 +223,17 @@ impl Columns {
     /// header gives empty fields at its end. With spaces as separators, a quoted value
     /// (Incapsula quotes all, IIS its cookies) is one field, its quotes left out.
     fn fields(&self, line: &[u8]) -> Option<[Range<usize>; MAX_COLUMNS]> {
-        if self.last >= MAX_COLUMNS {
+        self.fields_to(line, self.last)
+    }
+
+    /// [`Columns::fields`], up to the column `last`.
+    fn fields_to(&self, line: &[u8], last: usize) -> Option<[Range<usize>; MAX_COLUMNS]> {
+        if last >= MAX_COLUMNS {
             return None;
         }
         let mut out: [Range<usize>; MAX_COLUMNS] = std::array::from_fn(|_| line.len()..line.len());
         let mut at = 0;
-        for slot in out.iter_mut().take(self.last + 1) {
+        for slot in out.iter_mut().take(last + 1) {
             if self.tab {
                 let end = memchr::memchr(b'\t', &line[at..]).map_or(line.len(), |i| at + i);
                 *slot = at..end;
@@ -265,6 +279,20 @@ impl Columns {
             },
             false => stamp,
         })
+    }
+
+    /// The user agent and host of a data line's request, where the columns name them.
+    pub fn details<'a>(&self, line: &'a [u8]) -> RequestDetails<'a> {
+        let last = self.agent.max(self.host);
+        let Some(fields) = last.and_then(|last| self.fields_to(line, last)) else {
+            return RequestDetails::default();
+        };
+        let field = |index: Option<usize>| index.and_then(|i| given(&line[fields[i].clone()]));
+        RequestDetails {
+            user_agent: field(self.agent),
+            host: field(self.host),
+            upstream: None,
+        }
     }
 
     /// The request of a data line: its status, and what else the columns name.
@@ -347,6 +375,12 @@ mod tests {
         );
         let stamp = r.stamp.unwrap();
         assert_eq!((stamp.zone, stamp.len), (StampZone::Offset(0), 19));
+        // Its user agent, as IIS writes it (spaces as `+`); no host column.
+        let details = Columns::of_head(head.as_bytes()).unwrap().details(line.as_bytes());
+        assert_eq!(
+            (details.user_agent.as_deref(), details.host.as_deref()),
+            (Some(&b"Mozilla/5.0+(Windows+NT+10.0)"[..]), None)
+        );
         // Directives are no requests.
         assert!(read(head, "#Date: 2024-03-08 15:00:00").is_none());
     }
@@ -361,6 +395,12 @@ mod tests {
             ("198.51.100.23", "/cart", 502, Some(30_002.0))
         );
         assert_eq!(r.stamp.unwrap().len, 19);
+        // The viewer's Host header, not the distribution's domain.
+        let details = Columns::of_head(head.as_bytes()).unwrap().details(line.as_bytes());
+        assert_eq!(
+            (details.user_agent.as_deref(), details.host.as_deref()),
+            (Some(&b"Mozilla/5.0"[..]), Some(&b"shop.example.org"[..]))
+        );
     }
 
     #[test]
