@@ -205,9 +205,23 @@ fn status_classes(window: &[&Bucket], before: &[&Bucket]) -> BTreeMap<u64, Tally
         .collect()
 }
 
+/// The window and baseline as the field summaries can tell them (see [`Series`]): the
+/// window widened to whole field ranges, the baseline narrowed to the whole ranges
+/// within it (at least the range before the window's).
+fn in_field_ranges(traffic: &Series, (start, end): (Micros, Micros), (from, to): (Micros, Micros)) -> ((Micros, Micros), (Micros, Micros)) {
+    let width = traffic.field_width();
+    let down = |t: Micros| traffic.field_start(t);
+    let up = |t: Micros| down(t + width - 1);
+    let (start, end) = (down(start), up(end).max(down(start) + width));
+    let to = down(to).min(start);
+    let from = up(from).min(to - width);
+    ((start, end), (from, to))
+}
+
 /// The contrast of `[start, end)` with `baseline`, over every field the access logs
 /// gave; `None` without requests in the window.
-pub fn contrast(traffic: &Series, (start, end): (Micros, Micros), baseline: (Micros, Micros)) -> Option<Contrast> {
+pub fn contrast(traffic: &Series, window: (Micros, Micros), baseline: (Micros, Micros)) -> Option<Contrast> {
+    let ((start, end), baseline) = in_field_ranges(traffic, window, baseline);
     let window: Vec<&Bucket> = traffic.buckets.range(start..end).map(|(_, b)| b).collect();
     let before: Vec<&Bucket> = traffic.buckets.range(baseline.0..baseline.1).map(|(_, b)| b).collect();
     let requests_during: u64 = window.iter().map(|b| b.requests).sum();
@@ -443,5 +457,28 @@ mod tests {
             Some(("192.0.2.77".into(), if during(m) && n % 2 == 0 { 503 } else { 200 }))
         });
         assert!(c.surge.is_empty() && c.failures.is_empty(), "{c:?}");
+    }
+
+    #[test]
+    fn a_long_span_read_in_wider_ranges_still_tells_the_surge() {
+        // A day of traffic: the field summaries cover two minutes each.
+        let mut series = Series::new(MINUTE);
+        for minute in 0..1500 {
+            let crawling = (1400..1430).contains(&minute);
+            for n in 0..if crawling { 200 } else { 50 } {
+                let client = if n >= 50 {
+                    "192.0.2.77".to_string()
+                } else {
+                    format!("198.51.100.{}", n % 40)
+                };
+                series.add(minute * MINUTE + n, &request(&client, 200));
+            }
+        }
+        assert_eq!(series.field_width(), 2 * MINUTE);
+        let c = contrast(&series, (1401 * MINUTE, 1430 * MINUTE), (1341 * MINUTE, 1401 * MINUTE)).unwrap();
+        // The window is read from the start of its range; the baseline ends there.
+        assert_eq!(c.baseline.1, 1400 * MINUTE);
+        let found: Vec<(Field, &str)> = c.surge.iter().map(|f| (f.field, f.value.as_str())).collect();
+        assert_eq!(found, [(Field::Client, "192.0.2.77")]);
     }
 }

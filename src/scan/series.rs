@@ -302,22 +302,45 @@ pub(crate) fn fixed_hash(bytes: &[u8]) -> u64 {
 }
 
 /// A series of buckets of a fixed width, keyed by the start of each bucket.
+///
+/// The buckets' field summaries ([`Bucket::fields`]) cover `field_width` each, a
+/// power-of-two multiple of `width`: one bucket of each such range (aligned on the
+/// epoch) holds the range's summaries. The ranges widen as the series' span grows, so
+/// that at most [`MAX_FIELD_RANGES`] of them cover it: the summaries' memory does not
+/// grow with the span (a day of minutes is read in ranges of two minutes, a week in
+/// ranges of sixteen).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Series {
     pub width: Micros,
+    pub field_width: Micros,
     pub buckets: BTreeMap<Micros, Bucket>,
 }
+
+/// Field ranges a series keeps summaries for, at most: 17 hours of minutes, and a few
+/// MB of summaries whatever the span.
+pub const MAX_FIELD_RANGES: i64 = 1024;
 
 impl Series {
     pub fn new(width: Micros) -> Series {
         Series {
             width,
+            field_width: width,
             buckets: BTreeMap::new(),
         }
     }
 
     pub fn bucket_start(&self, t: Micros) -> Micros {
         t.div_euclid(self.width) * self.width
+    }
+
+    /// The stretch each field summary covers (never less than a bucket).
+    pub fn field_width(&self) -> Micros {
+        self.field_width.max(self.width).max(1)
+    }
+
+    /// The start of the field range that holds `t`.
+    pub fn field_start(&self, t: Micros) -> Micros {
+        t.div_euclid(self.field_width()) * self.field_width()
     }
 
     /// Counts a request at `t` (one with no line to cite: a test's).
@@ -334,10 +357,10 @@ impl Series {
     /// Counts the request of the line at `mark`, at `t`.
     pub fn add_line(&mut self, t: Micros, request: &Request<'_>, mark: Mark) {
         let start = self.bucket_start(t);
-        self.buckets
-            .entry(start)
-            .or_default()
-            .add(request, &Endpoint::of(&request.path), mark, RequestDetails::default);
+        let mut bucket = self.buckets.remove(&start).unwrap_or_default();
+        bucket.add(request, &Endpoint::of(&request.path), mark, RequestDetails::default);
+        self.merge_bucket(start, bucket);
+        self.bound_fields();
     }
 
     /// Gives the lines its fields cite their place: the file's index, and the lines of
@@ -348,21 +371,76 @@ impl Series {
         }
     }
 
-    pub fn merge(&mut self, other: Series) {
+    /// Adds the buckets of `other` (later lines, or another source), their field
+    /// summaries in ranges as wide as the wider of the two; then widens the ranges if the
+    /// span has outgrown [`MAX_FIELD_RANGES`] of them.
+    pub fn merge(&mut self, mut other: Series) {
+        let field_width = self.field_width().max(other.field_width());
+        self.widen_fields(field_width);
+        other.widen_fields(field_width);
         for (start, bucket) in other.buckets {
             self.merge_bucket(start, bucket);
         }
+        self.bound_fields();
     }
 
     /// Adds `bucket` into the one starting at `start`: moved in whole where there is none
-    /// yet (most buckets of a chunk or a piece are new to the series).
-    fn merge_bucket(&mut self, start: Micros, bucket: Bucket) {
+    /// yet (most buckets of a chunk or a piece are new to the series); its field
+    /// summaries join those of their range.
+    fn merge_bucket(&mut self, start: Micros, mut bucket: Bucket) {
+        let fields = bucket.fields.take();
         match self.buckets.entry(start) {
             std::collections::btree_map::Entry::Vacant(vacant) => {
                 vacant.insert(bucket);
             }
             std::collections::btree_map::Entry::Occupied(mut occupied) => occupied.get_mut().merge(bucket),
         }
+        if let Some(fields) = fields {
+            self.place_fields(start, fields);
+        }
+    }
+
+    /// Puts the field summaries of the bucket at `start` with their range's: into the
+    /// bucket of the range that holds some already, else into that bucket.
+    fn place_fields(&mut self, start: Micros, fields: Box<BucketFields>) {
+        let range = self.field_start(start);
+        let end = range + self.field_width();
+        match self.buckets.range_mut(range..end).find_map(|(_, b)| b.fields.as_mut()) {
+            Some(held) => held.merge(*fields),
+            None => {
+                if let Some(bucket) = self.buckets.get_mut(&start) {
+                    bucket.fields = Some(fields);
+                }
+            }
+        }
+    }
+
+    /// Makes the field ranges `field_width` wide (never narrower than they are), each
+    /// range's summaries merged into its first bucket that holds some, in time order.
+    fn widen_fields(&mut self, field_width: Micros) {
+        if field_width <= self.field_width() {
+            return;
+        }
+        self.field_width = field_width;
+        let holders: Vec<Micros> = self.buckets.iter().filter(|(_, b)| b.fields.is_some()).map(|(s, _)| *s).collect();
+        for start in holders {
+            if let Some(fields) = self.buckets.get_mut(&start).and_then(|b| b.fields.take()) {
+                self.place_fields(start, fields);
+            }
+        }
+    }
+
+    /// Widens the field ranges, doubling them, until at most [`MAX_FIELD_RANGES`] cover
+    /// the span.
+    fn bound_fields(&mut self) {
+        let (Some(first), Some(last)) = (self.buckets.keys().next().copied(), self.buckets.keys().next_back().copied()) else {
+            return;
+        };
+        let mut field_width = self.field_width();
+        while (last.div_euclid(field_width) - first.div_euclid(field_width)) >= MAX_FIELD_RANGES {
+            field_width *= 2;
+        }
+        self.widen_fields(field_width);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -373,6 +451,7 @@ impl Series {
     pub fn counts_only(&self) -> Series {
         Series {
             width: self.width,
+            field_width: self.field_width,
             buckets: self.buckets.iter().map(|(start, b)| (*start, b.counts_only())).collect(),
         }
     }
@@ -422,9 +501,12 @@ impl SeriesBuilder {
         self.open = Some((start, bucket));
     }
 
+    /// Puts the open bucket into the series, its field summaries with those of their
+    /// range, and keeps the ranges within [`MAX_FIELD_RANGES`].
     fn close_open(&mut self) {
         if let Some((start, bucket)) = self.open.take() {
-            self.series.buckets.insert(start, bucket);
+            self.series.merge_bucket(start, bucket);
+            self.series.bound_fields();
         }
     }
 
@@ -546,5 +628,50 @@ mod tests {
             );
         }
         assert_eq!(built.finish(), direct);
+    }
+
+    /// The starts of the field ranges that hold summaries.
+    fn holders(series: &Series) -> Vec<Micros> {
+        series
+            .buckets
+            .iter()
+            .filter(|(_, b)| b.fields.is_some())
+            .map(|(s, _)| series.field_start(*s))
+            .collect()
+    }
+
+    #[test]
+    fn field_ranges_widen_with_the_span_and_stay_bounded() {
+        let minute = 60_000_000;
+        // 3,000 minutes, one request each: the ranges double until 1,024 cover them.
+        let mut built = SeriesBuilder::new(minute);
+        for m in 0..3000 {
+            built.add(m * minute, &request(b"1.1.1.1", 200), Mark::default(), RequestDetails::default);
+        }
+        let series = built.finish();
+        assert_eq!(series.field_width(), 4 * minute);
+        let ranges = holders(&series);
+        assert_eq!(ranges.len(), 750);
+        assert!(ranges.windows(2).all(|w| w[0] < w[1]), "one holder a range");
+        // Every request is still counted, in some range.
+        let counted: u64 = series
+            .buckets
+            .values()
+            .filter_map(|b| b.fields.as_ref())
+            .map(|f| f.requests[1].entries().map(|e| e.count).sum::<u64>())
+            .sum();
+        assert_eq!(counted, 3000);
+        // Two halves merged (chunks, or sources) give the same ranges.
+        let half = |minutes: std::ops::Range<i64>| {
+            let mut b = SeriesBuilder::new(minute);
+            for m in minutes {
+                b.add(m * minute, &request(b"1.1.1.1", 200), Mark::default(), RequestDetails::default);
+            }
+            b.finish()
+        };
+        let mut merged = half(0..1500);
+        assert_eq!(merged.field_width(), 2 * minute);
+        merged.merge(half(1500..3000));
+        assert_eq!((merged.field_width(), holders(&merged)), (series.field_width(), ranges));
     }
 }
