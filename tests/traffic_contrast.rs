@@ -311,3 +311,61 @@ fn a_share_that_rises_as_others_fall_explains_nothing() {
         "{agents:?}"
     );
 }
+
+/// Reading: three replicas of a shop serve behind a Service, each writing its own access
+/// log, as the kubelet keeps them (`/var/log/containers/POD_NAMESPACE_CONTAINER-ID.log`,
+/// CRI lines around nginx's); from 10:00 one replica answers every request with 500 until
+/// 10:25. The failed requests were all logged by that replica.
+#[test]
+fn one_failing_replica_is_named_by_its_own_log() {
+    common::assert_absent_from_src(&["basket-api"]);
+    let dir = tempfile::tempdir().unwrap();
+    let containers = dir.path().join("var/log/containers");
+    std::fs::create_dir_all(&containers).unwrap();
+    let pods = [
+        "basket-api-7c5d9f8b6d-4xk2p",
+        "basket-api-7c5d9f8b6d-9qwzt",
+        "basket-api-7c5d9f8b6d-tm8rc",
+    ];
+    let hits = traffic(
+        |_| 120,
+        |m, draw, hit| {
+            let pod = draw.next(3) as usize;
+            hit.upstream = pods[pod].to_string();
+            if pod == 2 && between(m, "10:00", "10:25") {
+                hit.status = 500;
+            }
+        },
+    );
+    for pod in pods {
+        let mine: Vec<Hit> = hits
+            .iter()
+            .filter(|h| h.upstream == pod)
+            .map(|h| Hit {
+                client: h.client.clone(),
+                upstream: String::new(),
+                ..*h
+            })
+            .collect();
+        let mut out = String::new();
+        for (i, line) in combined(&mine).lines().enumerate() {
+            let h = &mine[i];
+            let (hh, mm) = clock(h.second / 60);
+            let _ = writeln!(
+                out,
+                "2025-03-04T{hh:02}:{mm:02}:{:02}.{:09}Z stdout F {line}",
+                h.second % 60,
+                i % 1_000_000_000
+            );
+        }
+        let name = format!("{pod}_shop_nginx-{:064x}.log", pod.len() * 7919);
+        std::fs::write(containers.join(name), out).unwrap();
+    }
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    let failing = contrast.failures.first().expect("the failures are placed");
+    assert_eq!(failing.field, "source");
+    assert!(failing.value.contains("basket-api-7c5d9f8b6d-tm8rc"), "{failing:?}");
+    assert!(failing.share == 1.0 && failing.compared < 0.4, "{failing:?}");
+    assert!(markdown.contains("All of the failed requests"), "{markdown}");
+}

@@ -18,7 +18,7 @@ use super::weights::{CONCENTRATED, CONTRAST_CANDIDATES, CONTRAST_FINDINGS, CONTR
 use crate::scan::series::{Bucket, Series};
 use crate::scan::top_values::{Field, TopValues};
 use crate::time::Micros;
-use crate::timeline::Evidence;
+use crate::timeline::{Evidence, SourceTraffic};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -184,6 +184,38 @@ fn summarized(window: &[&Bucket], before: &[&Bucket], index: usize) -> BTreeMap<
     seen
 }
 
+/// Each access log's requests, counted exactly by its own series, where several serve
+/// the site (a pod's each, a host's each); its first failed request in the window is
+/// what a finding cites.
+fn by_source(
+    sources: &BTreeMap<String, SourceTraffic>,
+    (start, end): (Micros, Micros),
+    (from, to): (Micros, Micros),
+) -> BTreeMap<u64, Tally> {
+    if sources.len() < 2 {
+        return BTreeMap::new();
+    }
+    let exact = |n: u64| Bounds { low: n, high: n };
+    sources
+        .iter()
+        .map(|(group, traffic)| {
+            let sum = |range: std::ops::Range<Micros>, count: fn(&Bucket) -> u64| {
+                traffic.series.buckets.range(range).map(|(_, b)| count(b)).sum::<u64>()
+            };
+            let tally = Tally {
+                // As citations name its files.
+                value: crate::analyze::words::file_name(group).to_string(),
+                requests: exact(sum(start..end, |b| b.requests)),
+                failed: exact(sum(start..end, Bucket::failed)),
+                before: exact(sum(from..to, |b| b.requests)),
+                first_failed: traffic.first_failures.range(start..end).next().map(|(_, mark)| *mark),
+                ..Tally::default()
+            };
+            (crate::scan::series::fixed_hash(group.as_bytes()), tally)
+        })
+        .collect()
+}
+
 /// The status classes (`2xx`, `5xx`), counted exactly by every bucket: a failure's class
 /// is what made it one, listed for the reader, never a finding.
 fn status_classes(window: &[&Bucket], before: &[&Bucket]) -> BTreeMap<u64, Tally> {
@@ -220,7 +252,12 @@ fn in_field_ranges(traffic: &Series, (start, end): (Micros, Micros), (from, to):
 
 /// The contrast of `[start, end)` with `baseline`, over every field the access logs
 /// gave; `None` without requests in the window.
-pub fn contrast(traffic: &Series, window: (Micros, Micros), baseline: (Micros, Micros)) -> Option<Contrast> {
+pub fn contrast(
+    traffic: &Series,
+    sources: &BTreeMap<String, SourceTraffic>,
+    window: (Micros, Micros),
+    baseline: (Micros, Micros),
+) -> Option<Contrast> {
     let ((start, end), baseline) = in_field_ranges(traffic, window, baseline);
     let window: Vec<&Bucket> = traffic.buckets.range(start..end).map(|(_, b)| b).collect();
     let before: Vec<&Bucket> = traffic.buckets.range(baseline.0..baseline.1).map(|(_, b)| b).collect();
@@ -243,9 +280,10 @@ pub fn contrast(traffic: &Series, window: (Micros, Micros), baseline: (Micros, M
 
     let mut fields = Vec::new();
     for field in Field::ALL {
-        let seen = match field.summary_index() {
-            Some(index) => summarized(&window, &before, index),
-            None => status_classes(&window, &before),
+        let seen = match (field, field.summary_index()) {
+            (_, Some(index)) => summarized(&window, &before, index),
+            (Field::Source, None) => by_source(sources, (start, end), baseline),
+            (_, None) => status_classes(&window, &before),
         };
         if seen.is_empty() {
             continue;
@@ -326,6 +364,7 @@ const SURGE_FIELDS: &[Field] = &[Field::UserAgent, Field::Client, Field::Network
 /// what made it a failure: no explanation.)
 const FAILURE_FIELDS: &[Field] = &[
     Field::Upstream,
+    Field::Source,
     Field::Host,
     Field::UserAgent,
     Field::Client,
@@ -380,7 +419,7 @@ mod tests {
                 }
             }
         }
-        contrast(&series, (60 * MINUTE, 90 * MINUTE), (0, 60 * MINUTE)).unwrap()
+        contrast(&series, &BTreeMap::new(), (60 * MINUTE, 90 * MINUTE), (0, 60 * MINUTE)).unwrap()
     }
 
     fn during(minute: i64) -> bool {
@@ -475,10 +514,54 @@ mod tests {
             }
         }
         assert_eq!(series.field_width(), 2 * MINUTE);
-        let c = contrast(&series, (1401 * MINUTE, 1430 * MINUTE), (1341 * MINUTE, 1401 * MINUTE)).unwrap();
+        let c = contrast(
+            &series,
+            &BTreeMap::new(),
+            (1401 * MINUTE, 1430 * MINUTE),
+            (1341 * MINUTE, 1401 * MINUTE),
+        )
+        .unwrap();
         // The window is read from the start of its range; the baseline ends there.
         assert_eq!(c.baseline.1, 1400 * MINUTE);
         let found: Vec<(Field, &str)> = c.surge.iter().map(|f| (f.field, f.value.as_str())).collect();
         assert_eq!(found, [(Field::Client, "192.0.2.77")]);
+    }
+
+    #[test]
+    fn a_source_that_logged_all_failures_is_found_and_two_that_share_them_are_not() {
+        let of = |failing: &dyn Fn(usize, i64, usize) -> bool| {
+            let mut all = Series::new(MINUTE);
+            let mut sources: BTreeMap<String, SourceTraffic> = BTreeMap::new();
+            for (s, name) in ["logs/shop-1.log", "logs/shop-2.log"].into_iter().enumerate() {
+                let mut own = SourceTraffic {
+                    series: Series::new(MINUTE),
+                    ..SourceTraffic::default()
+                };
+                for minute in 0..120 {
+                    for n in 0..50 {
+                        let status = if failing(s, minute, n) { 502 } else { 200 };
+                        let r = request("198.51.100.7", status);
+                        own.series.add(minute * MINUTE + n as i64, &r);
+                        all.add(minute * MINUTE + n as i64, &r);
+                        if status == 502 {
+                            own.first_failures.entry(minute * MINUTE).or_insert(crate::scan::hits::Mark {
+                                time: minute * MINUTE,
+                                file: s as u32,
+                                offset: 0,
+                                line: minute as u64,
+                            });
+                        }
+                    }
+                }
+                sources.insert(name.to_string(), own);
+            }
+            contrast(&all, &sources, (60 * MINUTE, 90 * MINUTE), (0, 60 * MINUTE)).unwrap()
+        };
+        let one = of(&|s, m, _| s == 1 && during(m));
+        let f = one.failures.first().expect("placed");
+        assert_eq!((f.field, f.value.as_str(), f.share), (Field::Source, "shop-2.log", 1.0));
+        assert_eq!(f.evidence, Evidence { file: 1, line: 60 });
+        let both = of(&|_, m, n| during(m) && n % 4 == 0);
+        assert!(both.failures.is_empty(), "{:?}", both.failures);
     }
 }

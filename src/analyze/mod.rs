@@ -368,7 +368,12 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 contrast: None,
             };
             chain::explain(&mut incident, timeline, options, &conditions);
-            incident.contrast = contrast::contrast(&timeline.traffic, (incident.start, incident.end), baseline_of(&incident, episodes));
+            incident.contrast = contrast::contrast(
+                &timeline.traffic,
+                &timeline.sources_traffic,
+                (incident.start, incident.end),
+                baseline_of(&incident, episodes),
+            );
             incident.early_sign = signs::find(&incident, timeline, rules, options);
             let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
             // The mechanism stopped when its last line came, or, a condition said in

@@ -78,6 +78,7 @@ fn timeline(mut episodes: Vec<Episode>) -> Timeline {
         episodes,
         traffic: Series::new(MINUTE),
         first_failures: BTreeMap::new(),
+        sources_traffic: BTreeMap::new(),
         files: Vec::new(),
         events: Vec::new(),
         templates: BTreeMap::new(),

@@ -188,10 +188,12 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
 }
 
 /// Where failures were concentrated, as a title names what failed: `Failed requests at
-/// upstream `10.0.3.7:8080``; `None` for who sent them (a client is no mechanism).
+/// upstream `10.0.3.7:8080``, or in one access log of several (a replica's); `None` for
+/// who sent them (a client is no mechanism).
 fn failing_at(finding: &Finding) -> Option<Vec<Part>> {
     let at = match finding.field {
         "upstream" => "Failed requests at upstream ",
+        "source" => "Failed requests in ",
         "host" => "Failed requests for host ",
         _ => return None,
     };
@@ -280,6 +282,7 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
         }
         let served = match first.field {
             "upstream" => "served",
+            "source" => "logged",
             "host" => "had",
             "method" => "were",
             _ => "made",
@@ -309,6 +312,7 @@ fn surged_from(field: &str) -> &'static str {
 fn failed_at(field: &str) -> &'static str {
     match field {
         "upstream" => "went to upstream",
+        "source" => "were logged in",
         "host" => "were for host",
         "method" => "were",
         "client network" => "came from clients in",

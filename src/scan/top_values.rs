@@ -24,24 +24,28 @@ pub enum Field {
     Client,
     Network,
     Upstream,
+    /// The access log itself (its source group: a pod's, a host's), where several
+    /// serve the same site.
+    Source,
     Host,
     Method,
     Status,
 }
 
 impl Field {
-    pub const ALL: [Field; 7] = [
+    pub const ALL: [Field; 8] = [
         Field::UserAgent,
         Field::Client,
         Field::Network,
         Field::Upstream,
+        Field::Source,
         Field::Host,
         Field::Method,
         Field::Status,
     ];
 
     /// The fields a bucket keeps summaries of: all but the status, whose classes every
-    /// bucket counts exactly.
+    /// bucket counts exactly, and the source, whose own series counts it.
     pub const SUMMARIZED: [Field; 6] = [
         Field::UserAgent,
         Field::Client,
@@ -51,7 +55,8 @@ impl Field {
         Field::Method,
     ];
 
-    /// Where the field's summaries are in [`BucketFields`]; `None` for the status.
+    /// Where the field's summaries are in [`BucketFields`]; `None` for the status and
+    /// the source.
     pub fn summary_index(self) -> Option<usize> {
         Field::SUMMARIZED.iter().position(|&f| f == self)
     }
@@ -63,6 +68,7 @@ impl Field {
             Field::Client => "client",
             Field::Network => "client network",
             Field::Upstream => "upstream",
+            Field::Source => "source",
             Field::Host => "host",
             Field::Method => "method",
             Field::Status => "status",

@@ -161,6 +161,10 @@ pub struct Timeline {
     /// Per bucket (by its start), the first failed request (5xx) in it: where users began
     /// to see errors.
     pub first_failures: BTreeMap<Micros, Mark>,
+    /// Each access log's own traffic (its source group's: a pod's, a host's), counts
+    /// only, and the first failed request of each of its buckets: the traffic told
+    /// source by source.
+    pub sources_traffic: BTreeMap<String, SourceTraffic>,
     /// What the scan understood of each file (evidence points into it).
     pub files: Vec<FileReport>,
     /// Every matched line, when the scan kept them (`--raw`).
@@ -174,6 +178,14 @@ pub struct Timeline {
     /// episode's lines drew, to set against the failed requests'.
     pub signal_counts: SignalCounts,
     pub problems: Vec<Problem>,
+}
+
+/// One source group's traffic: its series (counts only) and its first failed request
+/// per bucket.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceTraffic {
+    pub series: Series,
+    pub first_failures: BTreeMap<Micros, Mark>,
 }
 
 /// Lines per (source group, signal), per bucket start.
@@ -265,12 +277,20 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
     sort(&mut episodes);
     let traffic = result.take_traffic();
     let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
+    let mut sources_traffic: BTreeMap<String, SourceTraffic> = BTreeMap::new();
     let mut signal_counts = SignalCounts::new();
     for (group, hits) in &result.hits {
         for ((signal, bucket), tally) in hits.tallies() {
             if category_of(*signal, rules) == Category::HttpError {
                 let first = first_failures.entry(*bucket).or_insert(tally.first);
                 *first = (*first).min(tally.first);
+                let own = sources_traffic
+                    .entry(group.clone())
+                    .or_default()
+                    .first_failures
+                    .entry(*bucket)
+                    .or_insert(tally.first);
+                *own = (*own).min(tally.first);
             } else {
                 *signal_counts
                     .entry((group.clone(), *signal))
@@ -280,10 +300,16 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
             }
         }
     }
+    // The sources' series (their summaries moved into `traffic` already).
+    for (group, series) in std::mem::take(&mut result.series) {
+        sources_traffic.entry(group).or_default().series = series;
+    }
+    sources_traffic.retain(|_, t| !t.series.is_empty());
     Timeline {
         episodes,
         traffic,
         first_failures,
+        sources_traffic,
         files: result.files,
         events: result.events,
         templates: result.templates,
