@@ -284,13 +284,7 @@ pub fn draft(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> Res
     let mut timeline = read(paths, config, progress);
     let span = config.span(&timeline.files, &timeline.problems)?;
     timeline.problems.extend(config.outside(span, &timeline.files));
-    let options = analyze::Options {
-        lookback: config.lookback,
-        min_duration: config.min_duration,
-        min_failed: config.min_failed,
-    };
-    let mut analysis = timings::stage("analysis", || analyze::analyze(&timeline, &config.rules, &options));
-    analysis.retain_window(span);
+    let analysis = timings::stage("analysis", || analysis_in(&timeline, config, span));
     let chosen = match config.incident {
         Some(n) if n >= 1 && n <= analysis.incidents.len() => Some(n - 1),
         Some(n) => {
@@ -315,9 +309,28 @@ pub fn timeline(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> 
     let mut timeline = read(paths, config, progress);
     let span = config.span(&timeline.files, &timeline.problems)?;
     timeline.problems.extend(config.outside(span, &timeline.files));
+    let analysis = timings::stage("analysis", || analysis_in(&timeline, config, span));
     timeline.retain_window(span);
     let zone = config.display(&timeline.files);
-    Ok(report::timeline_report(&timeline, &config.rules, zone, config.keep_lines))
+    Ok(report::timeline_report(
+        &timeline,
+        &analysis,
+        &config.rules,
+        zone,
+        config.keep_lines,
+    ))
+}
+
+/// The incidents of the timeline, with the knobs of `config`, of those in `span`.
+fn analysis_in(timeline: &timeline::Timeline, config: &Config, span: time::Span) -> analyze::Analysis {
+    let options = analyze::Options {
+        lookback: config.lookback,
+        min_duration: config.min_duration,
+        min_failed: config.min_failed,
+    };
+    let mut analysis = analyze::analyze(timeline, &config.rules, &options);
+    analysis.retain_window(span);
+    analysis
 }
 
 /// What was understood of each file (of those with lines in the window).

@@ -152,6 +152,20 @@ fn a_crawler_that_filled_the_workers_is_named_by_its_user_agent() {
         title.contains("under a surge of traffic from user agent `Mozilla/5.0 (compatible; SemrushBot"),
         "{title}"
     );
+    // The text timeline has a row for it, when the surge began, citing the crawler's line.
+    let timeline = postmortem::timeline(&[dir.path().to_path_buf()], &config(), &NoProgress).unwrap();
+    let mut text = Vec::new();
+    let view = postmortem::render::View::plain(timeline.display_zone);
+    postmortem::render::write_timeline_text(&mut text, &timeline, &view).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.contains("One user agent"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        row.starts_with("10:00:00") && row.ends_with(&format!("[access.log:{}]", cited.line)),
+        "{row}"
+    );
 }
 
 /// Reading: three servers behind HAProxy share the traffic; from 10:00 one of them,

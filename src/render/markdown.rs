@@ -508,11 +508,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     // The change that explains most, when the surge began or the failures did.
     if let (Some(contrast), Some(first)) = (&incident.contrast, traffic.first()) {
         moments.push(Moment {
-            at: if contrast.surge.is_empty() {
-                incident.start
-            } else {
-                contrast.baseline_end
-            },
+            at: contrast.told_at(incident.start),
             order: 1,
             label: "Traffic".into(),
             gist: None,

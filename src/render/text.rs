@@ -9,6 +9,7 @@
 //! `…`, so a row never wraps. Without a width (piped) nothing is cut.
 
 use super::{columns, cut_to, plain_text, rate_value, thousands, CitedNames, View};
+use crate::format::SourceKind;
 use crate::report::{Episode, Event, Evidence, TimelineReport};
 use crate::rules::Severity;
 use crate::time::{display_clock, display_time, Micros, Zone};
@@ -155,12 +156,25 @@ fn line_count(episode: &Episode) -> String {
     }
 }
 
-fn episode_rows(episodes: &[Episode], files: &Files, zone: Zone) -> Vec<(Micros, Row)> {
+/// The episodes' rows, and a row for what changed in the traffic of each incident (its
+/// first sentence: who surged, or where the failures went), in the same columns.
+fn episode_rows(report: &TimelineReport, files: &Files, zone: Zone) -> Vec<(Micros, Row)> {
+    let changes: Vec<(Micros, String, Option<Evidence>)> = report
+        .traffic_changes
+        .iter()
+        .filter_map(|(at, contrast)| {
+            let (parts, evidence) = super::prose::traffic_change(contrast).into_iter().next()?;
+            Some((*at, plain_text(&parts, zone), evidence.first().cloned()))
+        })
+        .collect();
+    let episodes = &report.episodes;
     let spans: Vec<String> = episodes.iter().map(|e| span(e, zone)).collect();
-    let span_width = spans.iter().map(|s| columns(s)).max().unwrap_or(0);
+    let clocks: Vec<String> = changes.iter().map(|(at, _, _)| display_clock(*at, zone)).collect();
+    let span_width = spans.iter().chain(&clocks).map(|s| columns(s)).max().unwrap_or(0);
     let counts: Vec<String> = episodes.iter().map(line_count).collect();
     let count_width = counts.iter().map(|c| columns(c)).max().unwrap_or(0);
-    episodes
+    let lead = |span: &str, source: SourceKind, count: &str| format!("{span:<span_width$}  {:<6}  {count:>count_width$}  ", source.name());
+    let mut rows: Vec<(Micros, Row)> = episodes
         .iter()
         .zip(spans)
         .zip(counts)
@@ -168,14 +182,28 @@ fn episode_rows(episodes: &[Episode], files: &Files, zone: Zone) -> Vec<(Micros,
             let (cite, cite_short) = files.cite(episode.first.as_ref(), episode.last.as_ref());
             let row = Row {
                 severity: episode.severity,
-                lead: format!("{span:<span_width$}  {:<6}  {count:>count_width$}  ", episode.source.name()),
+                lead: lead(&span, episode.source, &count),
                 what: what_happened(episode, zone),
                 cite,
                 cite_short,
             };
             (episode.start, row)
         })
-        .collect()
+        .collect();
+    for ((at, what, evidence), clock) in changes.into_iter().zip(clocks) {
+        let (cite, cite_short) = files.cite(evidence.as_ref(), None);
+        let row = Row {
+            severity: Severity::Warning,
+            lead: lead(&clock, SourceKind::Web, ""),
+            what,
+            cite,
+            cite_short,
+        };
+        rows.push((at, row));
+    }
+    // In time order (a stable sort: a change after the episodes of its minute).
+    rows.sort_by_key(|(at, _)| *at);
+    rows
 }
 
 fn event_rows(events: &[Event], files: &Files, zone: Zone) -> Vec<(Micros, Row)> {
@@ -213,7 +241,7 @@ pub fn write_timeline_text(out: &mut dyn Write, report: &TimelineReport, view: &
     };
     let rows = match &report.events {
         Some(events) => event_rows(events, &files, zone),
-        None => episode_rows(&report.episodes, &files, zone),
+        None => episode_rows(report, &files, zone),
     };
     let fit = |line: &str| match view.width {
         Some(width) => cut_to(line, width),

@@ -45,6 +45,28 @@ impl Resolver<'_> {
         }
     }
 
+    fn contrast(&self, c: &analyze::contrast::Contrast) -> Contrast {
+        let finding = |f: &analyze::contrast::Finding| Finding {
+            field: f.field.name(),
+            value: f.value.clone(),
+            share: f.share,
+            compared: f.compared,
+            count: f.count,
+            evidence: vec![self.evidence(f.evidence)],
+        };
+        Contrast {
+            baseline_start: c.baseline.0,
+            baseline_end: c.baseline.1,
+            requests_before: c.requests_before,
+            requests_during: c.requests_during,
+            failed_during: c.failed_during,
+            rate_ratio: c.rate_ratio,
+            fields: c.fields.clone(),
+            surge: c.surge.iter().map(finding).collect(),
+            failures: c.failures.iter().map(finding).collect(),
+        }
+    }
+
     fn episode(&self, e: &timeline::Episode) -> Episode {
         let name = self.timeline.name_of(e, self.rules);
         let summary = match &e.subject {
@@ -280,27 +302,7 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         },
         symptoms: incident.symptoms.iter().map(|&s| r.episode(&episodes[s])).collect(),
         echoes: incident.echoes.iter().map(|&e| r.episode(&episodes[e])).collect(),
-        contrast: incident.contrast.as_ref().map(|c| {
-            let finding = |f: &crate::analyze::contrast::Finding| Finding {
-                field: f.field.name(),
-                value: f.value.clone(),
-                share: f.share,
-                compared: f.compared,
-                count: f.count,
-                evidence: vec![r.evidence(f.evidence)],
-            };
-            Contrast {
-                baseline_start: c.baseline.0,
-                baseline_end: c.baseline.1,
-                requests_before: c.requests_before,
-                requests_during: c.requests_during,
-                failed_during: c.failed_during,
-                rate_ratio: c.rate_ratio,
-                fields: c.fields.clone(),
-                surge: c.surge.iter().map(finding).collect(),
-                failures: c.failures.iter().map(finding).collect(),
-            }
-        }),
+        contrast: incident.contrast.as_ref().map(|c| r.contrast(c)),
     });
     if !incident.chain.is_empty() {
         let chain: Vec<Link> = incident.chain.iter().map(|l| r.link(l, episodes)).collect();
@@ -421,7 +423,9 @@ fn notable(episodes: Vec<Episode>) -> Vec<Episode> {
 }
 
 /// The timeline's episodes, and every kept line when `raw`.
-pub fn timeline_report(timeline: &Timeline, rules: &RuleSet, zone: Zone, raw: bool) -> TimelineReport {
+/// The timeline's episodes (and lines, when kept), with what changed in the traffic of
+/// each incident of `analysis` where something explains it.
+pub fn timeline_report(timeline: &Timeline, analysis: &Analysis, rules: &RuleSet, zone: Zone, raw: bool) -> TimelineReport {
     let r = Resolver {
         timeline,
         files: &timeline.files,
@@ -455,6 +459,13 @@ pub fn timeline_report(timeline: &Timeline, rules: &RuleSet, zone: Zone, raw: bo
         tool_version: TOOL_VERSION,
         display_zone: zone,
         episodes: timeline.episodes.iter().map(|e| r.episode(e)).collect(),
+        traffic_changes: analysis
+            .incidents
+            .iter()
+            .filter_map(|i| i.contrast.as_ref().map(|c| (i.start, r.contrast(c))))
+            .filter(|(_, c)| !c.surge.is_empty() || !c.failures.is_empty())
+            .map(|(start, c)| (c.told_at(start), c))
+            .collect(),
         events,
         sources: sources(&timeline.files),
         problems: timeline.problems.clone(),

@@ -289,6 +289,18 @@ pub struct Contrast {
     pub failures: Vec<Finding>,
 }
 
+impl Contrast {
+    /// When the change it finds is told: when the surge began (the baseline's end), or
+    /// when the failures did.
+    pub fn told_at(&self, incident_start: Micros) -> Micros {
+        if self.surge.is_empty() {
+            incident_start
+        } else {
+            self.baseline_end
+        }
+    }
+}
+
 /// A value that explains a change of the traffic.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
@@ -475,6 +487,10 @@ pub struct TimelineReport {
     pub tool_version: &'static str,
     pub display_zone: Zone,
     pub episodes: Vec<Episode>,
+    /// What changed in the traffic of each incident in the window, where something
+    /// explains it (for the text timeline: the records keep the episodes' one schema).
+    #[serde(skip)]
+    pub traffic_changes: Vec<(Micros, Contrast)>,
     /// Every matched line, when they were kept (`--raw`).
     pub events: Option<Vec<Event>>,
     pub sources: Vec<Source>,
