@@ -20,6 +20,7 @@ struct Hit {
     path: &'static str,
     status: u16,
     upstream: String,
+    referrer: &'static str,
 }
 
 const BROWSERS: [&str; 3] = [
@@ -45,6 +46,7 @@ fn traffic(per_minute: impl Fn(u32) -> u32, mut shape: impl FnMut(u32, &mut Draw
                 path: PAGES[draw.next(PAGES.len() as u64) as usize],
                 status: 200,
                 upstream: String::new(),
+                referrer: "-",
             };
             shape(minute, &mut draw, &mut hit);
             hits.push(hit);
@@ -65,12 +67,13 @@ fn combined(hits: &[Hit]) -> String {
     for h in hits {
         let _ = writeln!(
             out,
-            "{} - - [{}] \"GET {} HTTP/1.1\" {} {} \"-\" \"{}\" {}",
+            "{} - - [{}] \"GET {} HTTP/1.1\" {} {} \"{}\" \"{}\" {}",
             h.client,
             stamp(h.second),
             h.path,
             h.status,
             if h.status == 200 { 5120 } else { 157 },
+            h.referrer,
             h.agent,
             if h.status == 200 { "0.045" } else { "30.001" }
         );
@@ -382,4 +385,37 @@ fn one_failing_replica_is_named_by_its_own_log() {
     assert!(failing.value.contains("basket-api-7c5d9f8b6d-tm8rc"), "{failing:?}");
     assert!(failing.share == 1.0 && failing.compared < 0.4, "{failing:?}");
     assert!(markdown.contains("All of the failed requests"), "{markdown}");
+}
+
+/// Reading: at 10:00 a link to the shop's lamp page goes up on a busy news site; new
+/// visitors from everywhere, with the usual browsers, triple the traffic, and from
+/// 10:05 the pages time out for many until 10:35. No client or browser stands out: the
+/// page that sent them does.
+#[test]
+fn a_surge_sent_by_one_site_is_named_by_its_referrer() {
+    common::assert_absent_from_src(&["ycombinator"]);
+    let dir = tempfile::tempdir().unwrap();
+    let linked = |m: u32| between(m, "10:00", "10:40");
+    let hits = traffic(
+        |m| if linked(m) { 240 } else { 80 },
+        |m, draw, hit| {
+            if linked(m) && draw.next(3) > 0 {
+                hit.referrer = "https://news.ycombinator.com/item?id=43127755";
+                hit.client = format!("203.0.{}.{}", draw.next(250), draw.next(250));
+                hit.path = "/catalogue/lamps";
+            }
+            if between(m, "10:05", "10:35") && draw.next(10) < 3 {
+                hit.status = 504;
+            }
+        },
+    );
+    std::fs::write(dir.path().join("access.log"), combined(&hits)).unwrap();
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    let found: Vec<(&str, &str)> = contrast.surge.iter().map(|f| (f.field, f.value.as_str())).collect();
+    assert_eq!(found, [("referrer host", "news.ycombinator.com")], "{contrast:?}");
+    assert!(
+        markdown.contains("Requests referred by `news.ycombinator.com` were at least"),
+        "{markdown}"
+    );
 }

@@ -357,7 +357,7 @@ pub fn contrast(
 /// The fields that can name who made a surge: an actor, or the host it was sent to.
 /// (A surge's requests all went to some upstream and had some status: those follow
 /// from it.)
-const SURGE_FIELDS: &[Field] = &[Field::UserAgent, Field::Client, Field::Network, Field::Host];
+const SURGE_FIELDS: &[Field] = &[Field::UserAgent, Field::Client, Field::Network, Field::Referrer, Field::Host];
 
 /// The fields that can say where failures went, where it failed first: the upstream
 /// that failed them, then the host, then who sent them. (A failed request's status is

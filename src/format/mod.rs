@@ -75,7 +75,7 @@ pub(crate) fn details_of<F: Family>(line: &[u8]) -> [Option<String>; 3] {
     [d.user_agent, d.upstream, d.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
 }
 pub use levels::{generic_head, Head, Level};
-pub use request::{Request, RequestDetails};
+pub use request::{url_host, Request, RequestDetails};
 
 /// One log family: what the scan needs to know of its lines.
 pub trait Family {

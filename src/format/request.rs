@@ -37,6 +37,8 @@ pub struct RequestDetails<'a> {
     pub upstream: Option<Cow<'a, [u8]>>,
     /// The host the request named (a virtual host, an authority).
     pub host: Option<Cow<'a, [u8]>>,
+    /// The page that linked to it, as the `Referer` header gave it.
+    pub referrer: Option<Cow<'a, [u8]>>,
 }
 
 impl<'a> Request<'a> {
@@ -83,7 +85,7 @@ pub(crate) fn quoted_field(rest: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// The host of an absolute URL (`https://shop.example:443/cart` → `shop.example`), as
 /// proxies log their requests; `None` for a path.
-pub(crate) fn url_host(url: &[u8]) -> Option<&[u8]> {
+pub fn url_host(url: &[u8]) -> Option<&[u8]> {
     let rest = url.strip_prefix(b"http://").or_else(|| url.strip_prefix(b"https://"))?;
     let end = rest
         .iter()

@@ -204,6 +204,7 @@ fn failing_at(finding: &Finding) -> Option<Vec<Part>> {
 fn surge_source(finding: &Finding) -> Vec<Part> {
     let from = match finding.field {
         "host" => " for host ",
+        "referrer host" => " referred by ",
         "client network" => " from clients in ",
         field => return vec![Part::Text(format!(" from {field} ")), Part::Quote(finding.value.clone())],
     };
@@ -241,6 +242,11 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
             "client network" => vec![text("Clients in ".into()), Part::Quote(first.value.clone()), text(" made ".into())],
             "host" => vec![
                 text("Requests for host ".into()),
+                Part::Quote(first.value.clone()),
+                text(" were ".into()),
+            ],
+            "referrer host" => vec![
+                text("Requests referred by ".into()),
                 Part::Quote(first.value.clone()),
                 text(" were ".into()),
             ],
@@ -302,6 +308,7 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
 fn surged_from(field: &str) -> &'static str {
     match field {
         "host" => "were for host",
+        "referrer host" => "were referred by",
         "client network" => "came from clients in",
         "client" => "came from client",
         _ => "came from user agent",

@@ -1,5 +1,5 @@
 //! The values of each request field that carried most of a bucket's traffic (user
-//! agent, client, its network, upstream, host, method): what the analysis contrasts
+//! agent, client, its network, referrer host, upstream, host, method): what the analysis contrasts
 //! between an incident and the time before it, to say *which* client, crawler or
 //! backend carried a change. (Status classes need none: every bucket counts them.)
 //!
@@ -14,7 +14,7 @@
 //! family only then.
 
 use super::hits::Mark;
-use crate::format::{Request, RequestDetails};
+use crate::format::{url_host, Request, RequestDetails};
 
 /// The fields a request is contrasted by, in the order a tie between them is told:
 /// an actor (a user agent, a client) names a change better than where it went.
@@ -23,6 +23,9 @@ pub enum Field {
     UserAgent,
     Client,
     Network,
+    /// The host of the page that linked to the request (`Referer`): a campaign, a link
+    /// on a busy site.
+    Referrer,
     Upstream,
     /// The access log itself (its source group: a pod's, a host's), where several
     /// serve the same site.
@@ -33,10 +36,11 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::UserAgent,
         Field::Client,
         Field::Network,
+        Field::Referrer,
         Field::Upstream,
         Field::Source,
         Field::Host,
@@ -46,10 +50,11 @@ impl Field {
 
     /// The fields a bucket keeps summaries of: all but the status, whose classes every
     /// bucket counts exactly, and the source, whose own series counts it.
-    pub const SUMMARIZED: [Field; 6] = [
+    pub const SUMMARIZED: [Field; 7] = [
         Field::UserAgent,
         Field::Client,
         Field::Network,
+        Field::Referrer,
         Field::Upstream,
         Field::Host,
         Field::Method,
@@ -67,6 +72,7 @@ impl Field {
             Field::UserAgent => "user agent",
             Field::Client => "client",
             Field::Network => "client network",
+            Field::Referrer => "referrer host",
             Field::Upstream => "upstream",
             Field::Source => "source",
             Field::Host => "host",
@@ -257,25 +263,29 @@ impl BucketFields {
         let weight = sample_weight(seen_before);
         let failed_weight = failed_before.map_or(0, sample_weight);
         if weight != 0 || failed_weight != 0 {
-            Self::count(fields, (weight, failed_weight), request, &details(), (mark, client_hash));
+            Self::count(fields, (weight, failed_weight), request, details, (mark, client_hash));
         }
     }
 
-    /// Counts a sampled request with these weights: among requests, and among failed ones.
+    /// Counts a sampled request with these weights: among requests, and among failed
+    /// ones. Out of line, with the reading of its details: most lines never come here,
+    /// and the loop they run in stays small.
     #[inline(never)]
-    fn count(
+    fn count<'a>(
         fields: &mut Option<Box<BucketFields>>,
         (weight, failed_weight): (u32, u32),
-        request: &Request<'_>,
-        details: &RequestDetails<'_>,
+        request: &Request<'a>,
+        details: impl FnOnce() -> RequestDetails<'a>,
         (mark, client_hash): (Mark, u64),
     ) {
+        let details = details();
         let this = fields.get_or_insert_with(Default::default);
         let client = Some(&request.client[..]).filter(|c| !c.is_empty() && *c != b"-");
         let values: [(Field, Option<Value<'_>>); Field::SUMMARIZED.len()] = [
             (Field::UserAgent, details.user_agent.as_deref().map(Value::Text)),
             (Field::Client, client.map(Value::Text)),
             (Field::Network, client.and_then(network_of)),
+            (Field::Referrer, details.referrer.as_deref().and_then(url_host).map(Value::Text)),
             (Field::Upstream, details.upstream.as_deref().map(Value::Text)),
             (Field::Host, details.host.as_deref().map(Value::Text)),
             (Field::Method, Some(&request.method[..]).filter(|m| !m.is_empty()).map(Value::Text)),

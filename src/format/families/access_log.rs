@@ -102,9 +102,10 @@ fn clf_request(line: &[u8]) -> Option<Request<'_>> {
 /// upstream the request went to: the pod.
 fn clf_details(rest: &[u8]) -> RequestDetails<'_> {
     let mut details = RequestDetails::default();
-    let Some((_referer, rest)) = quoted_field(rest) else {
+    let Some((referrer, rest)) = quoted_field(rest) else {
         return details;
     };
+    details.referrer = given(referrer);
     let Some((user_agent, rest)) = quoted_field(rest) else {
         return details;
     };
@@ -211,6 +212,10 @@ mod tests {
             crate::format::details_of::<AccessLog>(combined),
             [Some("Mozilla/5.0 (compatible; \\\"quoted\\\" bot)".into()), None, None]
         );
+        let at = AccessLog::request(combined).unwrap().details_at as usize;
+        let referrer = AccessLog::details(combined, at).referrer;
+        assert_eq!(referrer.as_deref(), Some(&b"https://shop.example/"[..]));
+        assert_eq!(crate::format::url_host(&referrer.unwrap()), Some(&b"shop.example"[..]));
         // ingress-nginx's `log-format-upstream`; a retried request names two upstreams.
         let ingress = b"192.168.1.10 - - [04/Mar/2025:10:00:01 +0000] \"GET /api/cart HTTP/1.1\" 502 150 \"-\" \"okhttp/4.9.2\" 389 0.004 [shop-cart-8080] [] 10.244.1.17:8080, 10.244.2.31:8080 0, 150 0.001, 0.003 502, 502 7f3c9a";
         assert_eq!(

@@ -99,6 +99,7 @@ fn elb_details(at: &[u8]) -> RequestDetails<'_> {
         user_agent,
         upstream: target,
         host,
+        referrer: None,
     }
 }
 

@@ -285,6 +285,14 @@ const UPSTREAM_NAMES: &[&str] = &[
     "originip",
     "backend",
 ];
+const REFERRER_NAMES: &[&str] = &[
+    "referer",
+    "referrer",
+    "httpreferer",
+    "httpreferrer",
+    "csreferer",
+    "requestheadersreferer",
+];
 const HOST_NAMES: &[&str] = &[
     "host",
     "httphost",
@@ -296,7 +304,8 @@ const HOST_NAMES: &[&str] = &[
     "vhost",
 ];
 
-/// The user agent, upstream and host of a JSON record, by their names at any depth.
+/// The user agent, upstream, host and referrer of a JSON record, by their names at any
+/// depth.
 pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
     let mut details = RequestDetails::default();
     json_path::walk(line, |parents, name, scalar| {
@@ -309,6 +318,7 @@ pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
             (USER_AGENT_NAMES, &mut details.user_agent),
             (UPSTREAM_NAMES, &mut details.upstream),
             (HOST_NAMES, &mut details.host),
+            (REFERRER_NAMES, &mut details.referrer),
         ] {
             if slot.is_none() && rank_in(table, &key, &whole).is_some() {
                 *slot = Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-");

@@ -42,10 +42,10 @@ fn s3_request(line: &[u8]) -> Option<Request<'_>> {
     Some(request)
 }
 
-/// The user agent, the second quoted field after the status (the referer the first),
+/// The referrer and the user agent, the first two quoted fields after the status,
 /// and the host the request named (`host_header`, the sixth field after it).
 fn s3_details(rest: &[u8]) -> RequestDetails<'_> {
-    let Some((_referer, rest)) = quoted_field(rest) else {
+    let Some((referrer, rest)) = quoted_field(rest) else {
         return RequestDetails::default();
     };
     let Some((user_agent, rest)) = quoted_field(rest) else {
@@ -57,6 +57,7 @@ fn s3_details(rest: &[u8]) -> RequestDetails<'_> {
         user_agent: given(user_agent),
         upstream: None,
         host,
+        referrer: given(referrer),
     }
 }
 

@@ -130,6 +130,8 @@ pub struct Columns {
     /// fields are counted by ([`Columns::details`]).
     agent: Option<usize>,
     host: Option<usize>,
+    /// `cs(Referer)`, read as the two above.
+    referrer: Option<usize>,
 }
 
 impl Columns {
@@ -191,6 +193,7 @@ impl Columns {
         let status = find(&[b"sc-status", b"c-status"]);
         let taken = find(&[b"time-taken", b"TimeTakenMS"]);
         let agent = find(&[b"cs(User-Agent)"]);
+        let referrer = find(&[b"cs(Referer)", b"cs(Referrer)"]);
         let host = find(&[b"x-host-header"]).or_else(|| find(&[b"cs-host", b"cs(Host)"]));
         // IIS Advanced Logging names its unit.
         let unit = match taken {
@@ -215,6 +218,7 @@ impl Columns {
             last,
             agent,
             host,
+            referrer,
         }
     }
 
@@ -281,9 +285,10 @@ impl Columns {
         })
     }
 
-    /// The user agent and host of a data line's request, where the columns name them.
+    /// The user agent, host and referrer of a data line's request, where the columns name
+    /// them.
     pub fn details<'a>(&self, line: &'a [u8]) -> RequestDetails<'a> {
-        let last = self.agent.max(self.host);
+        let last = self.agent.max(self.host).max(self.referrer);
         let Some(fields) = last.and_then(|last| self.fields_to(line, last)) else {
             return RequestDetails::default();
         };
@@ -291,6 +296,7 @@ impl Columns {
         RequestDetails {
             user_agent: field(self.agent),
             host: field(self.host),
+            referrer: field(self.referrer),
             upstream: None,
         }
     }
