@@ -415,7 +415,7 @@ fn a_surge_sent_by_one_site_is_named_by_its_referrer() {
     let found: Vec<(&str, &str)> = contrast.surge.iter().map(|f| (f.field, f.value.as_str())).collect();
     assert_eq!(found, [("referrer host", "news.ycombinator.com")], "{contrast:?}");
     assert!(
-        markdown.contains("Requests referred by `news.ycombinator.com` were at least"),
+        markdown.contains("Requests referred by `news.ycombinator.com` were about"),
         "{markdown}"
     );
 }

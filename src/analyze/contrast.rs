@@ -1,5 +1,6 @@
 //! What changed in the traffic: the incident's requests contrasted with the hour before,
-//! field by field (user agent, client, network, upstream, host, method, status class), to say
+//! field by field (user agent, client, network, referrer host, upstream, the access log
+//! itself, host, method, status class), to say
 //! *which* value carried the change. Two changes are weighed:
 //!
 //! - **a surge**: where requests a minute rose by [`SURGE_RATIO`] or more, the values
@@ -10,13 +11,14 @@
 //!   version).
 //!
 //! A value is said only when it explains most of the change ([`EXPLAINS_MOST`]); the
-//! counts come from the bucket summaries of [`crate::scan::top_values`], and every share
-//! claimed is the one their bounds guarantee (at least so much during, at most so much
-//! before). Where nothing stands out, nothing is found.
+//! counts come from the bucket summaries of [`crate::scan::top_values`]. Where every
+//! request was read, the shares claimed are the ones their bounds guarantee (at least so
+//! much during, at most so much before); where a busy log was sampled, they are
+//! estimates, and said as such. Where nothing stands out, nothing is found.
 
 use super::weights::{CONCENTRATED, CONTRAST_CANDIDATES, CONTRAST_FINDINGS, CONTRAST_LISTED, EXPLAINS_MOST, SURGE_RATIO};
 use crate::scan::series::{Bucket, Series};
-use crate::scan::top_values::{Field, TopValues};
+use crate::scan::top_values::{Field, TopValues, SAMPLE_ALL};
 use crate::time::Micros;
 use crate::timeline::{Evidence, SourceTraffic};
 use serde::Serialize;
@@ -75,6 +77,11 @@ pub struct Finding {
     pub compared: f64,
     /// The requests (a surge) or failed requests it had.
     pub count: u64,
+    /// `share` and `count` are estimates from a sample (see [`Contrast::sampled_during`]);
+    /// else `share` is a lower bound.
+    pub estimated: bool,
+    /// `compared` is an estimate from a sample; else an upper bound.
+    pub compared_estimated: bool,
     pub evidence: Evidence,
 }
 
@@ -93,6 +100,12 @@ pub struct Contrast {
     pub surge: Vec<Finding>,
     /// Where the failed requests went, where one value carries most of them.
     pub failures: Vec<Finding>,
+    /// Whether the requests during the incident, those before it, or the failed
+    /// requests, of some bucket were more than are counted one by one ([`SAMPLE_ALL`]):
+    /// their counts are then estimates from a sample.
+    pub sampled_during: bool,
+    pub sampled_before: bool,
+    pub failed_sampled: bool,
 }
 
 /// What a field's summaries say of one value over a stretch of buckets.
@@ -131,7 +144,7 @@ fn add_summary(
     firsts
 }
 
-/// The summaries of one field (by its index in [`Field::ALL`]) in these buckets: of
+/// The summaries of one field (by its index in [`Field::SUMMARIZED`]) in these buckets: of
 /// their requests, or of their failed requests.
 fn summaries<'a>(buckets: &[&'a Bucket], index: usize, failed: bool) -> Vec<&'a TopValues> {
     buckets
@@ -329,7 +342,8 @@ pub fn contrast(
         });
     }
     let mut contrast = Contrast {
-        baseline,
+        // What the logs cover of it.
+        baseline: (covered_from.min(baseline.1), baseline.1),
         requests_before,
         requests_during,
         failed_during,
@@ -337,12 +351,19 @@ pub fn contrast(
         fields,
         surge: Vec::new(),
         failures: Vec::new(),
+        sampled_during: window.iter().any(|b| b.requests > SAMPLE_ALL),
+        sampled_before: before.iter().any(|b| b.requests > SAMPLE_ALL),
+        failed_sampled: window.iter().any(|b| b.failed() > SAMPLE_ALL),
     };
-    contrast.surge = findings(&contrast, SURGE_FIELDS, |v| {
+    // A surge's share is of the requests during, against those before; a failure's
+    // share is of the failed requests, against the requests during.
+    let surge_estimated = (contrast.sampled_during, contrast.sampled_before);
+    let failures_estimated = (contrast.failed_sampled, contrast.sampled_during);
+    contrast.surge = findings(&contrast, SURGE_FIELDS, surge_estimated, |v| {
         let explains = v.explains_surge?;
         (explains >= EXPLAINS_MOST).then_some((v.share_during, v.share_before, v.during.low, v.first_request?))
     });
-    contrast.failures = findings(&contrast, FAILURE_FIELDS, |v| {
+    contrast.failures = findings(&contrast, FAILURE_FIELDS, failures_estimated, |v| {
         let explains = v.explains_failures?;
         (explains >= EXPLAINS_MOST && v.share_failed >= CONCENTRATED).then_some((
             v.share_failed,
@@ -374,7 +395,12 @@ const FAILURE_FIELDS: &[Field] = &[
 
 /// The top value of each of `fields`, in their order, that `finds` (share, compared,
 /// count, evidence); a network is not said beside one of its clients.
-fn findings(contrast: &Contrast, fields: &[Field], finds: impl Fn(&ValueShift) -> Option<(f64, f64, u64, Evidence)>) -> Vec<Finding> {
+fn findings(
+    contrast: &Contrast,
+    fields: &[Field],
+    (estimated, compared_estimated): (bool, bool),
+    finds: impl Fn(&ValueShift) -> Option<(f64, f64, u64, Evidence)>,
+) -> Vec<Finding> {
     let mut found: Vec<Finding> = Vec::new();
     for &field in fields {
         if found.len() >= CONTRAST_FINDINGS || (field == Field::Network && found.iter().any(|f| f.field == Field::Client)) {
@@ -390,6 +416,8 @@ fn findings(contrast: &Contrast, fields: &[Field], finds: impl Fn(&ValueShift) -
                 share,
                 compared,
                 count,
+                estimated,
+                compared_estimated,
                 evidence,
             });
         }

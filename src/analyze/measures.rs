@@ -9,6 +9,7 @@ use super::{text, Incident, Part, Role, Sentence};
 use crate::rules::{Category, RuleSet};
 use crate::scan::hits::Signal;
 use crate::scan::series::Series;
+use crate::scan::top_values::Field;
 use crate::time::Micros;
 use crate::timeline::{Episode, Timeline};
 
@@ -196,27 +197,34 @@ pub(super) fn propose(incident: &Incident, timeline: &Timeline, rules: &RuleSet)
     // Who surged, where the failures went: what to limit, what the balancer should see.
     if let Some(contrast) = &incident.contrast {
         if let Some(f) = contrast.surge.first() {
-            measures.push(Sentence::new(
-                vec![
-                    text(format!(
-                        "Rate-limit requests by their source, and alert when one source's share of the traffic jumps: {} ",
-                        f.field.name()
-                    )),
-                    Part::Quote(f.value.clone()),
-                    text(format!(" made {:.0} % of the incident's requests.", f.share * 100.0)),
-                ],
-                vec![f.evidence],
-            ));
+            // Who sent the surge is limited; where it was sent is given room.
+            let (advice, made) = match f.field {
+                Field::Referrer => (
+                    "Cache the pages a busy link points to and shed load gracefully, and alert when one referrer's share of the traffic jumps: requests referred by ",
+                    "were",
+                ),
+                Field::Host => (
+                    "Give each host its own capacity or limits, and alert when one host's share of the traffic jumps: requests for ",
+                    "were",
+                ),
+                _ => (
+                    "Rate-limit requests by their source, and alert when one source's share of the traffic jumps: ",
+                    "made",
+                ),
+            };
+            let mut parts = vec![text(advice)];
+            if !matches!(f.field, Field::Referrer | Field::Host) {
+                parts.push(text(format!("{} ", f.field.name())));
+            }
+            parts.push(Part::Quote(f.value.clone()));
+            parts.push(text(format!(" {made} about {:.0} % of the incident's requests.", f.share * 100.0)));
+            measures.push(Sentence::new(parts, vec![f.evidence]));
         }
-        if let Some(f) = contrast
-            .failures
-            .first()
-            .filter(|f| f.field == crate::scan::top_values::Field::Upstream)
-        {
+        if let Some(f) = contrast.failures.first().filter(|f| f.field == Field::Upstream) {
             measures.push(Sentence::new(
                 vec![
                     text("Take an upstream out of rotation on the failures users get, not only on its health check: "),
-                    text(format!("{:.0} % of the failed requests went to ", f.share * 100.0)),
+                    text(format!("about {:.0} % of the failed requests went to ", f.share * 100.0)),
                     Part::Quote(f.value.clone()),
                     text("."),
                 ],

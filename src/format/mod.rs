@@ -131,7 +131,7 @@ pub trait Family {
     }
 
     /// The details of the request of a line [`Family::request`] read (its user agent,
-    /// upstream, host), where the family's lines carry them, from `at` (the request's
+    /// referrer, upstream, host), where the family's lines carry them, from `at` (the request's
     /// [`Request::details_at`]). Asked only of the lines the traffic's fields are counted
     /// by: a few in a hundred.
     fn details(_line: &[u8], _at: usize) -> RequestDetails<'_> {

@@ -75,7 +75,9 @@ pub(crate) fn quoted_field(rest: &[u8]) -> Option<(&[u8], &[u8])> {
     let mut at = open;
     loop {
         let end = at + memchr::memchr(b'"', &rest[at..])?;
-        if rest[..end].ends_with(b"\\") && !rest[..end].ends_with(b"\\\\") {
+        // Escaped by an odd run of backslashes before it (`\"`); `\\"` ends the field.
+        let backslashes = rest[open..end].iter().rev().take_while(|&&b| b == b'\\').count();
+        if backslashes % 2 == 1 {
             at = end + 1;
             continue;
         }

@@ -242,19 +242,31 @@ pub fn plain_text(parts: &[crate::analyze::Part], zone: Zone) -> String {
         .collect()
 }
 
+/// How a share is rounded to be shown: down for a lower bound, up for an upper one, to
+/// the nearest for an estimate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounded {
+    Down,
+    Up,
+    Nearest,
+}
+
+/// A share as a percentage, rounded as a claim about it needs: whole percents, and one
+/// decimal below one percent (where `0 %` would say none).
+pub fn share_percent(share: f64, rounded: Rounded) -> String {
+    let (scale, decimals) = if share > 0.0 && share < 0.01 { (1000.0, 1) } else { (100.0, 0) };
+    let scaled = share * scale;
+    let scaled = match rounded {
+        Rounded::Down => scaled.floor(),
+        Rounded::Up => scaled.ceil(),
+        Rounded::Nearest => scaled.round(),
+    };
+    format!("{:.*} %", decimals, scaled * 100.0 / scale)
+}
+
 /// `text` with its first letter a capital: the start of a sentence. A first word that
 /// is a name as written (a file `app.log`, a path, an identifier, `php-fpm`) is left
 /// as it is.
-/// A share as a percentage: whole percents, and one decimal below one percent (where
-/// `0 %` would say none).
-pub fn share_percent(share: f64) -> String {
-    if share > 0.0 && share < 0.01 {
-        format!("{:.1} %", share * 100.0)
-    } else {
-        format!("{:.0} %", share * 100.0)
-    }
-}
-
 pub fn capitalised(text: &str) -> String {
     let first_word = text.split_whitespace().next().unwrap_or("");
     if first_word.contains(['.', '/', '_', ':', '-']) {

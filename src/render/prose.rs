@@ -4,6 +4,7 @@
 //! ids, categories or scores, which stay in the JSON.
 
 use crate::analyze::{Part, Role};
+use crate::render::{share_percent, Rounded};
 use crate::report::{Contrast, Episode, Evidence, Finding, Incident, Link, Report};
 use crate::rules::Category;
 use crate::time::{human_duration, Micros};
@@ -211,19 +212,47 @@ fn surge_source(finding: &Finding) -> Vec<Part> {
     vec![Part::Text(from.into()), Part::Quote(finding.value.clone())]
 }
 
-/// `at least 58 %`, `all`: a share the contrast's bounds guarantee.
-fn at_least(share: f64) -> String {
-    format!("at least {}", crate::render::share_percent(share))
-}
-
-/// `at most 0.3 %`, `none`: a share no more than the bounds allow.
-fn at_most(share: f64) -> String {
-    if share <= 0.0 {
-        "none".into()
+/// A finding's share as it may be claimed: `at least 58 %` where the counts are bounds,
+/// `about 58 %` where they are estimates from a sample.
+fn share_of(f: &Finding) -> String {
+    if f.estimated {
+        format!("about {}", share_percent(f.share, Rounded::Nearest))
     } else {
-        format!("at most {}", crate::render::share_percent(share))
+        format!("at least {}", share_percent(f.share, Rounded::Down))
     }
 }
+
+/// A finding's share to compare with, as it may be claimed: `at most 0.3 %`, `about
+/// 0.3 %`, `none`.
+fn compared_of(f: &Finding) -> String {
+    match (f.compared <= 0.0, f.compared_estimated) {
+        (true, false) => "none".into(),
+        (true, true) => "almost none".into(),
+        (false, false) => format!("at most {}", share_percent(f.compared, Rounded::Up)),
+        (false, true) => format!("about {}", share_percent(f.compared, Rounded::Nearest)),
+    }
+}
+
+/// A finding's count: `7,841`, or `about 7,840` for an estimate.
+fn count_of(f: &Finding) -> String {
+    let count = crate::render::thousands(f.count);
+    if f.estimated {
+        format!("about {count}")
+    } else {
+        count
+    }
+}
+
+/// The baseline as a sentence names it: `the hour before`, `the 25 min before` where
+/// the logs begin later.
+fn baseline_words(contrast: &Contrast) -> String {
+    match contrast.baseline_end - contrast.baseline_start {
+        HOUR => "the hour before".into(),
+        length => format!("the {} before", human_duration(length)),
+    }
+}
+
+const HOUR: Micros = 3_600_000_000;
 
 /// What changed in the traffic (see [`crate::analyze::contrast`]), a sentence a change:
 /// who made a surge, where the failed requests went. The first finding of each is told
@@ -257,28 +286,30 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
             ],
         };
         parts.push(text(format!(
-            "{} of the requests during the incident ({}), against {} in the hour before",
-            at_least(first.share),
-            crate::render::thousands(first.count),
-            at_most(first.compared)
+            "{} of the requests during the incident ({}), against {} in {}",
+            share_of(first),
+            count_of(first),
+            compared_of(first),
+            baseline_words(contrast)
         )));
         for f in rest {
-            parts.push(text(format!("; {} {} ", at_least(f.share), surged_from(f.field))));
+            parts.push(text(format!("; {} {} ", share_of(f), surged_from(f.field))));
             parts.push(Part::Quote(f.value.clone()));
-            parts.push(text(format!(" ({} before)", at_most(f.compared))));
+            parts.push(text(format!(" ({} before)", compared_of(f))));
         }
         said.push((parts, evidence(&contrast.surge)));
     }
     if let Some((first, rest)) = contrast.failures.split_first() {
-        let share = if first.count >= contrast.failed_during {
+        // "All" only where every failed request was read and carried the value.
+        let share = if !first.estimated && first.count >= contrast.failed_during {
             "All".to_string()
         } else {
-            crate::render::capitalised(&at_least(first.share))
+            crate::render::capitalised(&share_of(first))
         };
         let mut parts = vec![
             text(format!(
                 "{share} of the failed requests ({}) {} ",
-                crate::render::thousands(first.count),
+                count_of(first),
                 failed_at(first.field)
             )),
             Part::Quote(first.value.clone()),
@@ -293,11 +324,11 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
             "method" => "were",
             _ => "made",
         };
-        parts.push(text(format!(", which {served} {} of all requests", at_most(first.compared))));
+        parts.push(text(format!(", which {served} {} of all requests", compared_of(first))));
         for f in rest {
-            parts.push(text(format!("; {} {} ", at_least(f.share), failed_at(f.field))));
+            parts.push(text(format!("; {} {} ", share_of(f), failed_at(f.field))));
             parts.push(Part::Quote(f.value.clone()));
-            parts.push(text(format!(" ({} of all requests)", at_most(f.compared))));
+            parts.push(text(format!(" ({} of all requests)", compared_of(f))));
         }
         said.push((parts, evidence(&contrast.failures)));
     }

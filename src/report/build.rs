@@ -52,6 +52,8 @@ impl Resolver<'_> {
             share: f.share,
             compared: f.compared,
             count: f.count,
+            estimated: f.estimated,
+            compared_estimated: f.compared_estimated,
             evidence: vec![self.evidence(f.evidence)],
         };
         Contrast {

@@ -312,6 +312,11 @@ pub struct Finding {
     pub compared: f64,
     /// Its requests (a surge) or failed requests.
     pub count: u64,
+    /// `share` and `count` are estimates from a sample of the lines (a busy log's); else
+    /// `share` is a lower bound.
+    pub estimated: bool,
+    /// `compared` is an estimate from a sample; else an upper bound.
+    pub compared_estimated: bool,
     pub evidence: Vec<Evidence>,
 }
 

@@ -60,7 +60,8 @@ pub struct Bucket {
     #[serde(skip)]
     pub reasons: Vec<(Box<str>, u64)>,
     /// The values of each request field that carried most requests and most failures
-    /// (see [`super::top_values`]); none for a bucket that had no requests read for them.
+    /// (see [`super::top_values`]), for the whole field range the bucket starts: one
+    /// bucket of each range holds them (see [`Series`]); the others have none.
     #[serde(skip)]
     pub fields: Option<Box<BucketFields>>,
 }
@@ -187,9 +188,9 @@ impl Bucket {
     /// Counts a request; `details` reads its details when its fields are counted.
     #[inline]
     fn add<'a>(&mut self, request: &Request<'a>, endpoint: &Endpoint<'_>, mark: Mark, details: impl FnOnce() -> RequestDetails<'a>) {
-        let seen_before = (self.requests, (class_of(request.status) == 4).then_some(self.by_class[4]));
-        self.requests += 1;
         let class = class_of(request.status);
+        let seen_before = (self.requests, (class == 4).then_some(self.by_class[4]));
+        self.requests += 1;
         self.by_class[class] += 1;
         self.count_endpoint(endpoint.hash(), || endpoint.name(), 1, u64::from(class == 4));
         let client = fixed_hash(&request.client);
@@ -343,12 +344,13 @@ impl Series {
         t.div_euclid(self.field_width()) * self.field_width()
     }
 
-    /// Counts a request at `t` (one with no line to cite: a test's).
+    /// Counts a request at `t` (one with no line to cite: a test's; each instant its own
+    /// place, as lines have in a file).
     pub fn add(&mut self, t: Micros, request: &Request<'_>) {
         let mark = Mark {
             time: t,
             file: 0,
-            offset: 0,
+            offset: t.unsigned_abs(),
             line: 0,
         };
         self.add_line(t, request, mark);
@@ -457,12 +459,34 @@ impl Series {
     }
 
     /// Moves the traffic by `delta` (a clock found off), each bucket into the one that
-    /// holds most of it once moved.
+    /// holds most of it once moved, and each field range's summaries likewise into the
+    /// range that holds most of it.
     pub fn shift(&mut self, delta: Micros) {
-        let width = self.width;
-        for (start, bucket) in std::mem::take(&mut self.buckets) {
+        let (width, field_width) = (self.width, self.field_width());
+        let mut summaries = Vec::new();
+        for (start, mut bucket) in std::mem::take(&mut self.buckets) {
+            if let Some(fields) = bucket.fields.take() {
+                summaries.push((self.field_start(start), fields));
+            }
             self.merge_bucket(super::hits::shifted_bucket(start, delta, width), bucket);
         }
+        for (range, fields) in summaries {
+            let target = super::hits::shifted_bucket(range, delta, field_width);
+            // Its first bucket; a range the move left empty gives its summaries to the
+            // nearest bucket.
+            let holder = self
+                .buckets
+                .range(target..)
+                .next()
+                .filter(|(start, _)| **start < target + field_width)
+                .or_else(|| self.buckets.range(..target).next_back())
+                .or_else(|| self.buckets.range(target..).next())
+                .map(|(start, _)| *start);
+            if let Some(holder) = holder {
+                self.place_fields(holder, fields);
+            }
+        }
+        self.bound_fields();
     }
 }
 
@@ -673,5 +697,29 @@ mod tests {
         assert_eq!(merged.field_width(), 2 * minute);
         merged.merge(half(1500..3000));
         assert_eq!((merged.field_width(), holders(&merged)), (series.field_width(), ranges));
+    }
+
+    #[test]
+    fn a_shift_moves_each_range_of_summaries_whole() {
+        let minute = 60_000_000;
+        let mut built = SeriesBuilder::new(minute);
+        for m in 0..3000 {
+            built.add(m * minute, &request(b"1.1.1.1", 200), Mark::default(), RequestDetails::default);
+        }
+        let mut series = built.finish();
+        assert_eq!(series.field_width(), 4 * minute);
+        series.shift(2 * minute);
+        let ranges = holders(&series);
+        assert!(ranges.windows(2).all(|w| w[0] < w[1]), "one holder a range");
+        // The first range's summaries, of minutes 0 to 3, now hold minutes 2 to 5: they
+        // went to the range of minutes 4 to 7, which holds most of them.
+        assert_eq!(ranges[0], 4 * minute);
+        let counted: u64 = series
+            .buckets
+            .values()
+            .filter_map(|b| b.fields.as_ref())
+            .map(|f| f.requests[1].entries().map(|e| e.count).sum::<u64>())
+            .sum();
+        assert_eq!(counted, 3000);
     }
 }

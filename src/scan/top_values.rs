@@ -6,12 +6,12 @@
 //! Each field keeps a Space-Saving summary (Metwally, Agrawal and El Abbadi, ICDT 2005)
 //! of a few values per bucket, once over requests and once over failed ones, so memory
 //! is bounded whatever the number of distinct values. Every count it keeps is an upper
-//! bound of the value's true count, and `count - error` a lower one; the analysis claims
-//! only what both bounds allow. Requests past the first [`SAMPLE_ALL`] of a bucket are
-//! sampled one in [`SAMPLE_STRIDE`] (each counting for that many), and failed requests
-//! likewise among the failed ones, so the fields of a busy log cost a fraction of a line
-//! each; a sampled line is read for its details (user agent, upstream, host) by its
-//! family only then.
+//! bound of the value's (weighted) count, and `count - error` a lower one. Requests past
+//! the first [`SAMPLE_ALL`] of a bucket are sampled one in [`SAMPLE_STRIDE`] (each
+//! counting for that many), and failed requests likewise among the failed ones, so the
+//! fields of a busy log cost a fraction of a line each: there, the counts are estimates
+//! (the analysis says so). A sampled line is read for its details (user agent, referrer,
+//! upstream, host) by its family only then.
 
 use super::hits::Mark;
 use crate::format::{url_host, Request, RequestDetails};
@@ -82,9 +82,9 @@ impl Field {
     }
 }
 
-/// Entries a summary keeps: a value with more than 1/`CAPACITY` of a bucket's requests
-/// is always among them (the Space-Saving guarantee), and a field rarely has more than a
-/// handful that matter.
+/// Entries a summary keeps: a value with more than 1/`CAPACITY` of the requests it
+/// counts (a range's) is always among them (the Space-Saving guarantee), and a field
+/// rarely has more than a handful that matter.
 pub const CAPACITY: usize = 8;
 
 /// Requests of a bucket counted one by one before sampling starts: a quiet site's every
@@ -95,6 +95,9 @@ pub const SAMPLE_ALL: u64 = 128;
 /// this many. A minute of 4,000 requests has 190 read, and the minutes of an incident
 /// a thousand or more: a share of 10 % is told within a few percent, which is all a
 /// sentence says, while a busy log (30,000 requests a minute) has one line in 50 read.
+/// Which lines are read is drawn from where each line is in its file, not counted off:
+/// a balancer's round robin over two or four backends would put every counted-off
+/// line on the same one.
 pub const SAMPLE_STRIDE: u64 = 64;
 
 /// The longest value kept, in bytes: a user agent is seldom longer, and the draft quotes
@@ -111,7 +114,7 @@ pub struct TopValue<'a> {
     /// How much of `count` may be other values' (what it inherited when it took their
     /// place): `count - error` is a lower bound.
     pub error: u64,
-    /// The first line that counted for it: what the draft cites.
+    /// The line that counted for it when it last took its place: what the draft cites.
     pub first: Mark,
 }
 
@@ -122,7 +125,7 @@ struct Slot {
     hash: u64,
     count: u32,
     error: u32,
-    /// The file and line number of the first line that counted for it.
+    /// The file and line number of the line that counted for it when it took its place.
     file: u32,
     line: u64,
     /// The value as the log wrote it (cut at [`VALUE_BYTES`]). A `String`, so that the
@@ -260,8 +263,8 @@ impl BucketFields {
         details: impl FnOnce() -> RequestDetails<'a>,
         (mark, client_hash): (Mark, u64),
     ) {
-        let weight = sample_weight(seen_before);
-        let failed_weight = failed_before.map_or(0, sample_weight);
+        let weight = sample_weight(seen_before, mark.offset);
+        let failed_weight = failed_before.map_or(0, |before| sample_weight(before, mark.offset));
         if weight != 0 || failed_weight != 0 {
             Self::count(fields, (weight, failed_weight), request, details, (mark, client_hash));
         }
@@ -325,14 +328,15 @@ impl BucketFields {
     }
 }
 
-/// What a request counts for in the summaries of requests, `seen_before` requests into
-/// its bucket: 1 for each of the first [`SAMPLE_ALL`], then [`SAMPLE_STRIDE`] for one in
-/// that many, 0 for the rest.
+/// What a request counts for in the summaries, `seen_before` requests into its bucket,
+/// its line at byte `offset` of its file: 1 for each of the first [`SAMPLE_ALL`], then
+/// [`SAMPLE_STRIDE`] for the one line in that many whose offset's hash falls so, 0 for
+/// the rest.
 #[inline]
-pub fn sample_weight(seen_before: u64) -> u32 {
+pub fn sample_weight(seen_before: u64, offset: u64) -> u32 {
     if seen_before < SAMPLE_ALL {
         1
-    } else if (seen_before - SAMPLE_ALL) % SAMPLE_STRIDE == 0 {
+    } else if offset.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SAMPLE_STRIDE.trailing_zeros()) == 0 {
         SAMPLE_STRIDE as u32
     } else {
         0
@@ -367,8 +371,10 @@ impl Value<'_> {
 }
 
 /// A client's network: its /24 for IPv4, its /64 for IPv6 (what one host, office or
-/// crawler's range usually is); `None` for what is not an address (a name, `-`).
+/// crawler's range usually is); `None` for what is not an address (a name, `-`). An
+/// IPv4 address as a dual-stack server writes it (`::ffff:203.0.113.7`) is IPv4.
 fn network_of(client: &[u8]) -> Option<Value<'_>> {
+    let client = client.strip_prefix(b"::ffff:").unwrap_or(client);
     // Most clients are IPv4, four numbers: their network is the text before the last dot.
     let numbers = client.split(|&b| b == b'.');
     if client.len() <= 15
@@ -385,7 +391,8 @@ fn network_of(client: &[u8]) -> Option<Value<'_>> {
         return None;
     };
     let s = v6.segments();
-    Some(Value::Spelt(format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])))
+    let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+    Some(Value::Spelt(format!("{prefix}/64")))
 }
 
 #[cfg(test)]
@@ -447,10 +454,35 @@ mod tests {
     }
 
     #[test]
+    fn a_round_robin_is_not_sampled_on_one_side() {
+        // A minute of 6,000 requests alternating between two backends, one line in two
+        // of each: counted off, every 64th line would be the same backend's.
+        let mut top = TopValues::default();
+        for n in 0..6000u64 {
+            let value: &[u8] = if n % 2 == 0 { b"web-1" } else { b"web-2" };
+            let weight = sample_weight(n, n * 150);
+            if weight > 0 {
+                top.add(super::super::series::fixed_hash(value), &Value::Text(value), weight, mark(n));
+            }
+        }
+        for value in ["web-1", "web-2"] {
+            let (low, high) = bounds(&top, value).unwrap();
+            assert!(
+                (2400..=3600).contains(&low) && (2400..=3600).contains(&high),
+                "{value}: {low}..{high}"
+            );
+        }
+    }
+
+    #[test]
     fn sampling_weights_add_up_to_the_requests() {
         for requests in [1u64, 255, 256, 257, 1000, 4096] {
-            let total: u64 = (0..requests).map(|n| u64::from(sample_weight(n))).sum();
-            assert!(total.abs_diff(requests) < SAMPLE_STRIDE, "{requests}: {total}");
+            // Lines of about 160 bytes, as an access log's.
+            let total: u64 = (0..requests).map(|n| u64::from(sample_weight(n, n * 157))).sum();
+            let sampled = requests.saturating_sub(SAMPLE_ALL);
+            // Within four standard deviations of a binomial draw of one in 64.
+            let allowed = SAMPLE_STRIDE * (4 * ((sampled as f64 / SAMPLE_STRIDE as f64).sqrt() as u64) + 1);
+            assert!(total.abs_diff(requests) <= allowed, "{requests}: {total}");
         }
     }
 
@@ -468,5 +500,7 @@ mod tests {
         assert_eq!(spelt(b"-"), None);
         assert_eq!(spelt(b"shop.example"), None);
         assert_eq!(spelt(b"1.2.3.4.5"), None);
+        assert_eq!(spelt(b"::ffff:203.0.113.7").as_deref(), Some("203.0.113.0/24"));
+        assert_eq!(spelt(b"2001:db8:0:0:1::9").as_deref(), Some("2001:db8::/64"));
     }
 }

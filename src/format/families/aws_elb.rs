@@ -119,11 +119,11 @@ impl Family for AwsElb {
         time_field(line)
     }
 
-    #[inline]
     fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
         line.get(at..).map_or_else(RequestDetails::default, elb_details)
     }
 
+    #[inline]
     fn request(line: &[u8]) -> Option<Request<'_>> {
         elb_request(line)
     }

@@ -122,11 +122,11 @@ impl Family for HaproxyHttp {
         time::parse_syslog(at).or_else(|| time::parse_iso(at))
     }
 
-    #[inline]
     fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
         haproxy_details(line, at)
     }
 
+    #[inline]
     fn request(line: &[u8]) -> Option<Request<'_>> {
         haproxy_request(line)
     }

@@ -308,26 +308,52 @@ const HOST_NAMES: &[&str] = &[
 /// depth.
 pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
     let mut details = RequestDetails::default();
+    // The rank of the name each detail was read by: a better one replaces it.
+    let mut ranks = [usize::MAX; 4];
     json_path::walk(line, |parents, name, scalar| {
-        if !scalar.quoted {
+        if !scalar.quoted || parents.iter().any(|p| SHIPPER_OBJECTS.contains(&folded(p).as_str())) {
             return true;
         }
         let key = folded(name);
         let whole: String = parents.iter().chain([&name]).map(|k| folded(k)).collect();
-        for (table, slot) in [
+        for ((table, slot), best) in [
             (USER_AGENT_NAMES, &mut details.user_agent),
             (UPSTREAM_NAMES, &mut details.upstream),
             (HOST_NAMES, &mut details.host),
             (REFERRER_NAMES, &mut details.referrer),
-        ] {
-            if slot.is_none() && rank_in(table, &key, &whole).is_some() {
-                *slot = Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-");
+        ]
+        .into_iter()
+        .zip(ranks.iter_mut())
+        {
+            match (
+                rank_in(table, &key, &whole),
+                Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-"),
+            ) {
+                (Some(rank), Some(value)) if rank < *best => {
+                    *slot = Some(value);
+                    *best = rank;
+                }
+                _ => {}
             }
         }
         true
     });
     details
 }
+
+/// Objects a shipper adds around a record, about the machine or the pipeline, not the
+/// request (Fluent Bit's and Filebeat's `kubernetes`, ECS's `host`, `agent`, `cloud`):
+/// their `host` is a node's name.
+const SHIPPER_OBJECTS: &[&str] = &[
+    "kubernetes",
+    "host",
+    "agent",
+    "cloud",
+    "container",
+    "ecs",
+    "orchestrator",
+    "observer",
+];
 
 /// Durations, each with its writer's unit where the name does not say it (`None`: see
 /// [`UNITLESS`]). Exact names come first: Traefik's `Duration` counts nanoseconds, where

@@ -309,6 +309,13 @@ fn details_by_the_names_vendors_give_them() {
         details(r#"{"request":"GET /cart HTTP/1.1","status":"502","upstream_addr":"10.244.3.9:8080","http_user_agent":"-","host":""}"#),
         [None, some("10.244.3.9:8080"), None]
     );
-    // A machine's own name is no request's host.
+    // A machine's own name is no request's host, nor a node's where a shipper wrapped
+    // the record; of two names, the one first in the table.
     assert_eq!(details(r#"{"hostname":"web-1","status":200,"path":"/"}"#), [None, None, None]);
+    assert_eq!(
+        details(
+            r#"{"kubernetes":{"host":"node-7"},"host":{"name":"ip-10-0-3-7"},"http_host":"shop.example","request":{"vhost":"x"},"status":200}"#
+        ),
+        [None, None, some("shop.example")]
+    );
 }
