@@ -282,6 +282,11 @@ pub struct Contrast {
     pub failed_during: u64,
     /// Requests a minute during the incident over the baseline's.
     pub rate_ratio: Option<f64>,
+    /// Whether the requests during the incident, before it, or the failed ones were
+    /// sampled somewhere (a busy minute's): their counts are then estimates.
+    pub sampled_during: bool,
+    pub sampled_before: bool,
+    pub failed_sampled: bool,
     pub fields: Vec<FieldShift>,
     /// Who made most of a surge of requests.
     pub surge: Vec<Finding>,
