@@ -290,6 +290,9 @@ fn a_route_that_fails_for_everyone_blames_no_client_or_agent() {
     let contrast = incident.contrast.as_ref().unwrap();
     assert!(contrast.failures.is_empty() && contrast.surge.is_empty(), "{contrast:?}");
     assert_eq!(incident.impact.hardest_hit[0].endpoint, "/search");
+    // The JSON's table has the route, all the failures on it, for the reader.
+    let routes = contrast.fields.iter().find(|f| f.field == "route").unwrap();
+    assert_eq!((routes.values[0].value.as_str(), routes.values[0].share_failed), ("/search", 1.0));
 }
 
 /// Reading (a decoy): at 10:00 the shoppers' evening ends and their traffic falls to a

@@ -229,6 +229,36 @@ fn by_source(
         .collect()
 }
 
+/// The endpoints, as every bucket counts them (its first [`crate::scan::series::ENDPOINTS_PER_BUCKET`],
+/// the rest as `(other)`): listed for the reader; which route failed is the impact's
+/// "hardest hit", never a finding here.
+fn routes(window: &[&Bucket], before: &[&Bucket]) -> BTreeMap<u64, Tally> {
+    let mut tallies: BTreeMap<u64, Tally> = BTreeMap::new();
+    let mut count = |buckets: &[&Bucket], during: bool| {
+        for endpoint in buckets.iter().flat_map(|b| &b.endpoints) {
+            let tally = tallies
+                .entry(crate::scan::series::fixed_hash(endpoint.name.as_bytes()))
+                .or_default();
+            if tally.value.is_empty() {
+                tally.value = endpoint.name.to_string();
+            }
+            let add = |bounds: &mut Bounds, n: u64| {
+                bounds.low += n;
+                bounds.high += n;
+            };
+            if during {
+                add(&mut tally.requests, endpoint.requests);
+                add(&mut tally.failed, endpoint.failed);
+            } else {
+                add(&mut tally.before, endpoint.requests);
+            }
+        }
+    };
+    count(window, true);
+    count(before, false);
+    tallies
+}
+
 /// The status classes (`2xx`, `5xx`), counted exactly by every bucket: a failure's class
 /// is what made it one, listed for the reader, never a finding.
 fn status_classes(window: &[&Bucket], before: &[&Bucket]) -> BTreeMap<u64, Tally> {
@@ -296,6 +326,7 @@ pub fn contrast(
         let seen = match (field, field.summary_index()) {
             (_, Some(index)) => summarized(&window, &before, index),
             (Field::Source, None) => by_source(sources, (start, end), baseline),
+            (Field::Route, None) => routes(&window, &before),
             (_, None) => status_classes(&window, &before),
         };
         if seen.is_empty() {

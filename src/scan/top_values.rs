@@ -32,11 +32,13 @@ pub enum Field {
     Source,
     Host,
     Method,
+    /// The endpoint (`/products/:id`), as every bucket counts it.
+    Route,
     Status,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::UserAgent,
         Field::Client,
         Field::Network,
@@ -45,11 +47,12 @@ impl Field {
         Field::Source,
         Field::Host,
         Field::Method,
+        Field::Route,
         Field::Status,
     ];
 
-    /// The fields a bucket keeps summaries of: all but the status, whose classes every
-    /// bucket counts exactly, and the source, whose own series counts it.
+    /// The fields a bucket keeps summaries of: all but the status and the route, which
+    /// every bucket counts exactly, and the source, whose own series counts it.
     pub const SUMMARIZED: [Field; 7] = [
         Field::UserAgent,
         Field::Client,
@@ -60,8 +63,8 @@ impl Field {
         Field::Method,
     ];
 
-    /// Where the field's summaries are in [`BucketFields`]; `None` for the status and
-    /// the source.
+    /// Where the field's summaries are in [`BucketFields`]; `None` for the status, the
+    /// route and the source.
     pub fn summary_index(self) -> Option<usize> {
         Field::SUMMARIZED.iter().position(|&f| f == self)
     }
@@ -77,6 +80,7 @@ impl Field {
             Field::Source => "source",
             Field::Host => "host",
             Field::Method => "method",
+            Field::Route => "route",
             Field::Status => "status",
         }
     }
