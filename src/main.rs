@@ -8,7 +8,7 @@ use clap::Parser;
 use cli::args::{
     self, ChartArgs, Cli, Command, DraftArgs, DraftFormat, SourcesArgs, SourcesFormat, SynthArgs, TimelineArgs, TimelineFormat,
 };
-use cli::output::{self, error_line, finish_output, print_problems, Bar, Files, Outcome};
+use cli::output::{self, error_line, finish_output, print_problems, status, Bar, Files, Outcome};
 use postmortem::error::Problem;
 use postmortem::render::{self, RecordStyle, SourceRows, View};
 use postmortem::report::{Report, SourcesReport, TimelineReport};
@@ -59,7 +59,7 @@ fn reported<T>(outcome: Result<T, postmortem::Error>, problems: impl Fn(&T) -> &
         Err(e) => {
             print_problems(e.problems(), verbose);
             error_line(&e.to_string());
-            Err(ExitCode::from(2))
+            Err(status::failure())
         }
     }
 }
@@ -147,7 +147,7 @@ fn chart_command(args: ChartArgs) -> ExitCode {
         if outcome.failure().is_none() {
             match output::chart(&report, &args.output) {
                 Some(svg) => files.files.push((args.output.as_path(), svg)),
-                None => return Ok(ExitCode::from(2)),
+                None => return Ok(status::failure()),
             }
         }
         Ok(files.write(&outcome))
@@ -229,7 +229,7 @@ fn synth_command(args: SynthArgs) -> ExitCode {
         }
         Err(e) => {
             error_line(&format!("{}: {e}", args.out.display()));
-            ExitCode::from(2)
+            status::failure()
         }
     }
 }

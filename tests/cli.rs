@@ -721,6 +721,8 @@ fn completions_and_the_manual_name_every_command() {
     }
     let manual = run(&["manual"]);
     assert!(manual.starts_with(".ie") && manual.contains(".TH postmortem 1"));
+    // The exit statuses are in `--help`, hence in the manual.
+    assert!(manual.contains("Exit status"), "{manual}");
     assert!(manual.contains("draft") && manual.contains("timeline"));
 }
 

@@ -2,7 +2,7 @@
 //! durations, zones. Each scanning command's arguments become a [`Config`] here, checked
 //! before any file is read.
 
-use super::output::fail;
+use super::output::{fail, status};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use postmortem::rules::RuleSet;
@@ -16,7 +16,8 @@ use std::process::ExitCode;
 #[command(
     name = "postmortem",
     version,
-    about = "Reconstruct the timeline of a production outage from its logs"
+    about = "Reconstruct the timeline of a production outage from its logs",
+    after_help = "Exit status: 0 when the run did what it was asked; 1 when the input gave nothing to work with (no line of the logs could be placed in time, or a rule file does not load or check); 2 when something failed (a file could not be read or written, a wrong command line)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -406,7 +407,7 @@ impl ScanArgs {
             // The global pool can only be set once; a second call fails harmlessly.
             let _ = rayon::ThreadPoolBuilder::new().num_threads(threads).build_global();
         }
-        let rules = load_rules(&self.rules, !self.no_builtin_rules).ok_or(ExitCode::from(1))?;
+        let rules = load_rules(&self.rules, !self.no_builtin_rules).ok_or(status::unusable_input())?;
         let mut config = Config::new(rules);
         config.zone = zone;
         config.file_zones = file_zones;

@@ -9,6 +9,26 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// The exit statuses, as `postmortem --help` and docs/usage.md list them.
+pub mod status {
+    use std::process::ExitCode;
+
+    /// The input gave nothing to work with: no line of the logs could be placed in
+    /// time, or a rule file does not load or check.
+    pub const UNUSABLE_INPUT: u8 = 1;
+    /// Something failed: a file could not be read or written, or the command line is
+    /// wrong (as clap's own usage errors).
+    pub const FAILURE: u8 = 2;
+
+    pub fn unusable_input() -> ExitCode {
+        ExitCode::from(UNUSABLE_INPUT)
+    }
+
+    pub fn failure() -> ExitCode {
+        ExitCode::from(FAILURE)
+    }
+}
+
 /// One line on stderr. A closed stderr drops it: nothing the program says about its run
 /// is worth a crash.
 pub fn say(line: &str) {
@@ -24,7 +44,7 @@ pub fn error_line(message: &str) {
 /// A usage error: said on stderr, exit status 2.
 pub fn fail(e: anyhow::Error) -> ExitCode {
     error_line(&format!("{e:#}"));
-    ExitCode::from(2)
+    status::failure()
 }
 
 /// Files skipped as notes, at most this many named in the one warning that counts them;
@@ -122,8 +142,8 @@ impl Outcome {
     pub fn code(&self) -> ExitCode {
         match self {
             Outcome::Success => ExitCode::SUCCESS,
-            Outcome::NoUsableInput(_) => ExitCode::from(1),
-            Outcome::Unreadable => ExitCode::from(2),
+            Outcome::NoUsableInput(_) => status::unusable_input(),
+            Outcome::Unreadable => status::failure(),
         }
     }
 
@@ -186,7 +206,7 @@ impl<'a> Files<'a> {
             let names: Vec<String> = self.asked.iter().map(|p| p.display().to_string()).collect();
             error_line(&format!("{} not written: {why}", names.join(" and ")));
         }
-        ExitCode::from(2)
+        status::failure()
     }
 
     /// Writes every file when `outcome` is a success; otherwise none, saying why. The
@@ -202,7 +222,7 @@ impl<'a> Files<'a> {
         for (path, bytes) in &self.files {
             if let Err(e) = write_atomically(path, bytes, self.force) {
                 error_line(&format!("{e:#}"));
-                return ExitCode::from(2);
+                return status::failure();
             }
             if !self.quiet {
                 say(&format!("postmortem: wrote {}", path.display()));
@@ -239,7 +259,7 @@ pub fn finish_output(written: io::Result<()>) -> Result<(), ExitCode> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(ExitCode::SUCCESS),
         Err(e) => {
             error_line(&format!("<stdout>: {e}"));
-            Err(ExitCode::from(2))
+            Err(status::failure())
         }
     }
 }
@@ -252,7 +272,7 @@ pub fn refuse_existing(outputs: &[&Path], force: bool) -> Result<(), ExitCode> {
                 "{} exists; it may hold edits: use --force to overwrite it",
                 path.display()
             ));
-            Err(ExitCode::from(2))
+            Err(status::failure())
         }
         None => Ok(()),
     }

@@ -3,6 +3,7 @@
 
 use super::args::{load_rules, RulesCommand};
 use super::output::finish_output;
+use super::output::status;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -23,7 +24,7 @@ fn text_of(command: RulesCommand) -> Result<String, ExitCode> {
     let mut out = String::new();
     match command {
         RulesCommand::List { selection, patterns } => {
-            let set = load_rules(&selection.rules, !selection.no_builtin_rules).ok_or(ExitCode::from(1))?;
+            let set = load_rules(&selection.rules, !selection.no_builtin_rules).ok_or(status::unusable_input())?;
             let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
             for rule in set.rules() {
                 match rule.plain_pattern() {
@@ -34,23 +35,23 @@ fn text_of(command: RulesCommand) -> Result<String, ExitCode> {
             }
         }
         RulesCommand::Show { id, selection } => {
-            let set = load_rules(&selection.rules, !selection.no_builtin_rules).ok_or(ExitCode::from(1))?;
+            let set = load_rules(&selection.rules, !selection.no_builtin_rules).ok_or(status::unusable_input())?;
             match postmortem::rules::builtin_text(id.as_deref(), &set) {
                 Some(text) => out.push_str(&text),
                 None => {
                     super::output::error_line(&format!("no rule `{}` (see `postmortem rules list`)", id.unwrap_or_default()));
-                    return Err(ExitCode::from(1));
+                    return Err(status::unusable_input());
                 }
             }
         }
         RulesCommand::Check { files } => {
-            let set = load_rules(&files, files.is_empty()).ok_or(ExitCode::from(1))?;
+            let set = load_rules(&files, files.is_empty()).ok_or(status::unusable_input())?;
             let problems = postmortem::rules::check(&set);
             for problem in &problems {
                 super::output::say(&problem.to_string());
             }
             if !problems.is_empty() {
-                return Err(ExitCode::from(1));
+                return Err(status::unusable_input());
             }
             let checked: usize = set.rules().iter().map(|r| r.examples.len() + r.counterexamples.len()).sum();
             out.push_str(&format!(
