@@ -8,8 +8,8 @@
 //! light and dark viewers alike.
 
 use super::View;
-use crate::analyze::Role;
 use crate::format::SourceKind;
+use crate::report::Role;
 use crate::report::{Report, TrafficBucket};
 use crate::time::{display_time, Micros, Zone, MICROS_PER_SEC};
 use std::fmt::Write as _;

@@ -6,8 +6,8 @@
 //! character with a meaning in Markdown or HTML escaped.
 
 use super::{mermaid, prose, thousands, View};
-use crate::analyze::{Part, Role};
 use crate::report::{Episode, Evidence, Report, Source, Statement};
+use crate::report::{Part, Role};
 use crate::time::{display_time, human_duration, Micros, Zone};
 use std::fmt::Write as _;
 

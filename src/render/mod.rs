@@ -17,10 +17,10 @@ pub use records::{write_records, RecordStyle};
 pub use sources::{write_sources_json, write_sources_text, SourceRows};
 pub use text::write_timeline_text;
 
+use crate::report::RateUnit;
 use crate::report::{Report, Source};
 pub use crate::text::thousands;
 use crate::time::Zone;
-use crate::timeline::RateUnit;
 
 /// How a report is shown: in which zone, whether coloured, and what it links to.
 #[derive(Clone, Debug)]
@@ -229,8 +229,8 @@ pub(crate) fn cut_to(text: &str, room: usize) -> String {
 }
 
 /// Parts as plain text: log text in backquotes, times as `HH:MM:SS` in `zone`.
-pub fn plain_text(parts: &[crate::analyze::Part], zone: Zone) -> String {
-    use crate::analyze::Part;
+pub fn plain_text(parts: &[crate::report::Part], zone: Zone) -> String {
+    use crate::report::Part;
     parts
         .iter()
         .map(|p| match p {

@@ -3,9 +3,9 @@
 //! clauses (see [`crate::analyze::words`]) and facts (times, counts), never from rule
 //! ids, categories or scores, which stay in the JSON.
 
-use crate::analyze::{Part, Role};
 use crate::render::{share_percent, Rounded};
 use crate::report::{Contrast, Episode, Evidence, Finding, Incident, Link, Report};
+use crate::report::{Part, Role};
 use crate::rules::Category;
 use crate::time::{human_duration, Micros};
 
@@ -482,10 +482,10 @@ pub fn how_sure(report: &Report) -> Vec<Part> {
 mod tests {
     use super::*;
     use crate::format::SourceKind;
+    use crate::report::Subject;
     use crate::report::{ErrorLines, Impact, RootCause};
     use crate::rules::Severity;
     use crate::time::Zone;
-    use crate::timeline::Subject;
 
     const MINUTE: Micros = 60_000_000;
 

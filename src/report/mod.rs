@@ -14,13 +14,14 @@ mod build;
 
 pub use build::{display_zone, draft_report, sources_report, timeline_report};
 
-use crate::analyze::contrast::FieldShift;
-use crate::analyze::{EndpointImpact, Part, ProxyReason, Role};
+// The value types a report holds, as its readers (the renderers) name them.
+pub use crate::analyze::contrast::FieldShift;
+pub use crate::analyze::{EndpointImpact, Part, ProxyReason, Role};
 use crate::error::Problem;
 use crate::format::SourceKind;
 use crate::rules::{Category, Severity};
 use crate::time::{serde_seconds, serde_utc, serde_utc_opt, Micros, Zone};
-use crate::timeline::{RateUnit, Subject};
+pub use crate::timeline::{RateUnit, Subject};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
