@@ -288,6 +288,15 @@ mod tests {
     }
 
     #[test]
+    fn a_client_is_its_address_without_a_port() {
+        assert_eq!(without_port(b"203.0.113.7:51234"), b"203.0.113.7");
+        assert_eq!(without_port(b"[2001:db8::1]:443"), b"2001:db8::1");
+        assert_eq!(without_port(b"2001:db8::1"), b"2001:db8::1");
+        assert_eq!(without_port(b"203.0.113.7, 10.0.0.1"), b"203.0.113.7");
+        assert_eq!(without_port(b"203.0.113.7"), b"203.0.113.7");
+    }
+
+    #[test]
     fn absolute_urls_give_their_path() {
         assert_eq!(origin_form(b"https://shop.example:443/cart?x=1"), b"/cart?x=1");
         assert_eq!(origin_form(b"http://shop.example"), b"/");

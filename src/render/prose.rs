@@ -4,7 +4,7 @@
 //! ids, categories or scores, which stay in the JSON.
 
 use crate::render::{share_percent, Rounded};
-use crate::report::{Contrast, Episode, Evidence, Finding, Incident, Link, Report};
+use crate::report::{Contrast, Episode, Evidence, Field, Finding, Incident, Link, Report};
 use crate::report::{Part, Role};
 use crate::rules::Category;
 use crate::time::{human_duration, Micros};
@@ -192,10 +192,10 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
 /// upstream `10.0.3.7:8080``, or in one access log of several (a replica's); `None` for
 /// who sent them (a client is no mechanism).
 fn failing_at(finding: &Finding) -> Option<Vec<Part>> {
-    let at = match finding.field {
-        "upstream" => "Failed requests at upstream ",
-        "source" => "Failed requests in ",
-        "host" => "Failed requests for host ",
+    let at = match finding.kind {
+        Field::Upstream => "Failed requests at upstream ",
+        Field::Source => "Failed requests in ",
+        Field::Host => "Failed requests for host ",
         _ => return None,
     };
     Some(vec![Part::Text(at.into()), Part::Quote(finding.value.clone())])
@@ -203,11 +203,11 @@ fn failing_at(finding: &Finding) -> Option<Vec<Part>> {
 
 /// Who made a surge, for the title: ` from user agent `ExampleBot/2.1``.
 fn surge_source(finding: &Finding) -> Vec<Part> {
-    let from = match finding.field {
-        "host" => " for host ",
-        "referrer host" => " referred by ",
-        "client network" => " from clients in ",
-        field => return vec![Part::Text(format!(" from {field} ")), Part::Quote(finding.value.clone())],
+    let from = match finding.kind {
+        Field::Host => " for host ",
+        Field::Referrer => " referred by ",
+        Field::Network => " from clients in ",
+        field => return vec![Part::Text(format!(" from {} ", field.name())), Part::Quote(finding.value.clone())],
     };
     vec![Part::Text(from.into()), Part::Quote(finding.value.clone())]
 }
@@ -267,20 +267,20 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
     };
     let mut said = Vec::new();
     if let Some((first, rest)) = contrast.surge.split_first() {
-        let mut parts = match first.field {
-            "client network" => vec![text("Clients in ".into()), Part::Quote(first.value.clone()), text(" made ".into())],
-            "host" => vec![
+        let mut parts = match first.kind {
+            Field::Network => vec![text("Clients in ".into()), Part::Quote(first.value.clone()), text(" made ".into())],
+            Field::Host => vec![
                 text("Requests for host ".into()),
                 Part::Quote(first.value.clone()),
                 text(" were ".into()),
             ],
-            "referrer host" => vec![
+            Field::Referrer => vec![
                 text("Requests referred by ".into()),
                 Part::Quote(first.value.clone()),
                 text(" were ".into()),
             ],
             field => vec![
-                text(format!("One {field}, ")),
+                text(format!("One {}, ", field.name())),
                 Part::Quote(first.value.clone()),
                 text(", made ".into()),
             ],
@@ -293,7 +293,7 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
             baseline_words(contrast)
         )));
         for f in rest {
-            parts.push(text(format!("; {} {} ", share_of(f), surged_from(f.field))));
+            parts.push(text(format!("; {} {} ", share_of(f), surged_from(f.kind))));
             parts.push(Part::Quote(f.value.clone()));
             parts.push(text(format!(" ({} before)", compared_of(f))));
         }
@@ -310,23 +310,23 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
             text(format!(
                 "{share} of the failed requests ({}) {} ",
                 count_of(first),
-                failed_at(first.field)
+                failed_at(first.kind)
             )),
             Part::Quote(first.value.clone()),
         ];
-        if first.field == "method" {
+        if first.kind == Field::Method {
             parts.push(text(" requests".into()));
         }
-        let served = match first.field {
-            "upstream" => "served",
-            "source" => "logged",
-            "host" => "had",
-            "method" => "were",
+        let served = match first.kind {
+            Field::Upstream => "served",
+            Field::Source => "logged",
+            Field::Host => "had",
+            Field::Method => "were",
             _ => "made",
         };
         parts.push(text(format!(", which {served} {} of all requests", compared_of(first))));
         for f in rest {
-            parts.push(text(format!("; {} {} ", share_of(f), failed_at(f.field))));
+            parts.push(text(format!("; {} {} ", share_of(f), failed_at(f.kind))));
             parts.push(Part::Quote(f.value.clone()));
             parts.push(text(format!(" ({} of all requests)", compared_of(f))));
         }
@@ -336,25 +336,25 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
 }
 
 /// Where a surge's requests came from, by the field that tells it.
-fn surged_from(field: &str) -> &'static str {
+fn surged_from(field: Field) -> &'static str {
     match field {
-        "host" => "were for host",
-        "referrer host" => "were referred by",
-        "client network" => "came from clients in",
-        "client" => "came from client",
+        Field::Host => "were for host",
+        Field::Referrer => "were referred by",
+        Field::Network => "came from clients in",
+        Field::Client => "came from client",
         _ => "came from user agent",
     }
 }
 
 /// Where failed requests went, or who sent them, by the field that tells it.
-fn failed_at(field: &str) -> &'static str {
+fn failed_at(field: Field) -> &'static str {
     match field {
-        "upstream" => "went to upstream",
-        "source" => "were logged in",
-        "host" => "were for host",
-        "method" => "were",
-        "client network" => "came from clients in",
-        "client" => "came from client",
+        Field::Upstream => "went to upstream",
+        Field::Source => "were logged in",
+        Field::Host => "were for host",
+        Field::Method => "were",
+        Field::Network => "came from clients in",
+        Field::Client => "came from client",
         _ => "came from user agent",
     }
 }

@@ -48,6 +48,7 @@ impl Resolver<'_> {
     fn contrast(&self, c: &analyze::contrast::Contrast) -> Contrast {
         let finding = |f: &analyze::contrast::Finding| Finding {
             field: f.field.name(),
+            kind: f.field,
             value: f.value.clone(),
             share: f.share,
             compared: f.compared,

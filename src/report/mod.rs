@@ -20,6 +20,7 @@ pub use crate::analyze::{EndpointImpact, Part, ProxyReason, Role};
 use crate::error::Problem;
 use crate::format::SourceKind;
 use crate::rules::{Category, Severity};
+pub use crate::scan::top_values::Field;
 use crate::time::{serde_seconds, serde_utc, serde_utc_opt, Micros, Zone};
 pub use crate::timeline::{RateUnit, Subject};
 use serde::{Serialize, Serializer};
@@ -311,6 +312,9 @@ impl Contrast {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
     pub field: &'static str,
+    /// The field, as renderers choose their words by it.
+    #[serde(skip)]
+    pub kind: Field,
     pub value: String,
     /// Its share of the incident's requests (a surge) or of its failed requests.
     pub share: f64,

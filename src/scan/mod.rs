@@ -251,15 +251,9 @@ impl ScanResult {
     /// sources' series: only the traffic of all together is contrasted, and the
     /// summaries are most of a series' memory.
     pub fn take_traffic(&mut self) -> Series {
-        let mut all = Series::new(self.bucket.max(1));
+        let mut all = self.traffic();
         for series in self.series.values_mut() {
-            let mut copy = series.counts_only();
-            for (start, bucket) in &mut series.buckets {
-                if let Some(kept) = copy.buckets.get_mut(start) {
-                    kept.fields = bucket.fields.take();
-                }
-            }
-            all.merge(copy);
+            all.take_fields_of(series);
         }
         all
     }

@@ -402,6 +402,17 @@ impl Series {
         }
     }
 
+    /// Moves the field summaries of `other` (a series whose counts this one holds
+    /// already) into this one's ranges.
+    pub fn take_fields_of(&mut self, other: &mut Series) {
+        self.widen_fields(other.field_width());
+        for (start, bucket) in &mut other.buckets {
+            if let Some(fields) = bucket.fields.take() {
+                self.place_fields(*start, fields);
+            }
+        }
+    }
+
     /// Puts the field summaries of the bucket at `start` with their range's: into the
     /// bucket of the range that holds some already, else into that bucket.
     fn place_fields(&mut self, start: Micros, fields: Box<BucketFields>) {
@@ -664,49 +675,49 @@ mod tests {
             .collect()
     }
 
+    const MINUTE: Micros = 60_000_000;
+
+    /// One request a minute over `minutes`, as a chunk's builder counts them.
+    fn one_a_minute(minutes: std::ops::Range<i64>) -> Series {
+        let mut built = SeriesBuilder::new(MINUTE);
+        for m in minutes {
+            built.add(m * MINUTE, &request(b"1.1.1.1", 200), Mark::default(), RequestDetails::default);
+        }
+        built.finish()
+    }
+
+    /// The requests the client summaries count, every range together.
+    fn counted(series: &Series) -> u64 {
+        series
+            .buckets
+            .values()
+            .filter_map(|b| b.fields.as_ref())
+            .map(|f| f.requests[1].entries().map(|e| e.count).sum::<u64>())
+            .sum()
+    }
+
     #[test]
     fn field_ranges_widen_with_the_span_and_stay_bounded() {
-        let minute = 60_000_000;
+        let minute = MINUTE;
         // 3,000 minutes, one request each: the ranges double until 1,024 cover them.
-        let mut built = SeriesBuilder::new(minute);
-        for m in 0..3000 {
-            built.add(m * minute, &request(b"1.1.1.1", 200), Mark::default(), RequestDetails::default);
-        }
-        let series = built.finish();
+        let series = one_a_minute(0..3000);
         assert_eq!(series.field_width(), 4 * minute);
         let ranges = holders(&series);
         assert_eq!(ranges.len(), 750);
         assert!(ranges.windows(2).all(|w| w[0] < w[1]), "one holder a range");
         // Every request is still counted, in some range.
-        let counted: u64 = series
-            .buckets
-            .values()
-            .filter_map(|b| b.fields.as_ref())
-            .map(|f| f.requests[1].entries().map(|e| e.count).sum::<u64>())
-            .sum();
-        assert_eq!(counted, 3000);
+        assert_eq!(counted(&series), 3000);
         // Two halves merged (chunks, or sources) give the same ranges.
-        let half = |minutes: std::ops::Range<i64>| {
-            let mut b = SeriesBuilder::new(minute);
-            for m in minutes {
-                b.add(m * minute, &request(b"1.1.1.1", 200), Mark::default(), RequestDetails::default);
-            }
-            b.finish()
-        };
-        let mut merged = half(0..1500);
+        let mut merged = one_a_minute(0..1500);
         assert_eq!(merged.field_width(), 2 * minute);
-        merged.merge(half(1500..3000));
+        merged.merge(one_a_minute(1500..3000));
         assert_eq!((merged.field_width(), holders(&merged)), (series.field_width(), ranges));
     }
 
     #[test]
     fn a_shift_moves_each_range_of_summaries_whole() {
-        let minute = 60_000_000;
-        let mut built = SeriesBuilder::new(minute);
-        for m in 0..3000 {
-            built.add(m * minute, &request(b"1.1.1.1", 200), Mark::default(), RequestDetails::default);
-        }
-        let mut series = built.finish();
+        let minute = MINUTE;
+        let mut series = one_a_minute(0..3000);
         assert_eq!(series.field_width(), 4 * minute);
         series.shift(2 * minute);
         let ranges = holders(&series);
@@ -714,12 +725,6 @@ mod tests {
         // The first range's summaries, of minutes 0 to 3, now hold minutes 2 to 5: they
         // went to the range of minutes 4 to 7, which holds most of them.
         assert_eq!(ranges[0], 4 * minute);
-        let counted: u64 = series
-            .buckets
-            .values()
-            .filter_map(|b| b.fields.as_ref())
-            .map(|f| f.requests[1].entries().map(|e| e.count).sum::<u64>())
-            .sum();
-        assert_eq!(counted, 3000);
+        assert_eq!(counted(&series), 3000);
     }
 }

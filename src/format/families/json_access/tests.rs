@@ -156,15 +156,6 @@ fn a_field_must_hold_in_most_lines_and_a_record_without_one_is_no_request() {
 }
 
 #[test]
-fn a_client_is_its_address_without_a_port() {
-    assert_eq!(without_port(b"203.0.113.7:51234"), b"203.0.113.7");
-    assert_eq!(without_port(b"[2001:db8::1]:443"), b"2001:db8::1");
-    assert_eq!(without_port(b"2001:db8::1"), b"2001:db8::1");
-    assert_eq!(without_port(b"203.0.113.7, 10.0.0.1"), b"203.0.113.7");
-    assert_eq!(without_port(b"203.0.113.7"), b"203.0.113.7");
-}
-
-#[test]
 fn a_proxys_own_lines_among_its_records_keep_their_times_and_words() {
     let lines = [
         r#"{"start_time":"2024-03-08T14:02:11.123Z","method":"GET","path":"/pay","response_code":503,"duration":12}"#,
