@@ -14,7 +14,6 @@
 //! without a citation.
 
 mod chain;
-pub mod contrast;
 mod measures;
 mod resolution;
 pub mod roles;
@@ -263,8 +262,8 @@ pub struct Incident {
     pub early_sign: Option<signs::EarlySign>,
     pub measures: Vec<Sentence>,
     /// Its traffic against the hour before, field by field: who surged, where the
-    /// failures went (see [`contrast`]).
-    pub contrast: Option<contrast::Contrast>,
+    /// failures went (see [`crate::timeline::contrast`]).
+    pub contrast: Option<crate::timeline::contrast::Contrast>,
 }
 
 impl Incident {
@@ -368,7 +367,7 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 contrast: None,
             };
             chain::explain(&mut incident, timeline, options, &conditions);
-            incident.contrast = contrast::contrast(
+            incident.contrast = crate::timeline::contrast::contrast(
                 &timeline.traffic,
                 &timeline.sources_traffic,
                 (incident.start, incident.end),
@@ -410,7 +409,7 @@ fn baseline_of(incident: &Incident, episodes: &[Episode]) -> (Micros, Micros) {
         .filter(|e| e.category == Category::TrafficSurge)
         .map(|e| e.start);
     let end = surge_start.map_or(incident.start, |s| s.min(incident.start));
-    (end - weights::CONTRAST_BASELINE, end)
+    (end - crate::timeline::contrast::CONTRAST_BASELINE, end)
 }
 
 /// The incident with the most failed (or slowly served) requests, then the longest; ties

@@ -20,17 +20,6 @@ pub fn who(kind: SourceKind) -> &'static str {
     }
 }
 
-/// The last part of a path: how a source is named in a sentence. A part of a file read
-/// apart (`filebeat.ndjson (/var/log/nginx/access.log)`, `fleet.export (web-1)`) is named
-/// by the part: `access.log`, `web-1`.
-pub fn file_name(group: &str) -> &str {
-    let named = match group.strip_suffix(')').and_then(|g| g.split_once(" (")) {
-        Some((_, part)) if !part.is_empty() => part,
-        _ => group,
-    };
-    named.rsplit('/').next().unwrap_or(named)
-}
-
 /// The clause saying what `e` is. `rule` is its rule, when a rule named its lines;
 /// `title` its name otherwise (a template's text).
 pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
@@ -109,7 +98,7 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
         }
         (None, Category::Change) => {
             let said = first.map_or(title, |f| &*f.message);
-            vec![text(&format!("{} said ", file_name(&e.group))), quote(said)]
+            vec![text(&format!("{} said ", crate::source::file_name(&e.group))), quote(said)]
         }
         (None, _) => {
             let mut parts = vec![text(&lower_first(title))];

@@ -387,7 +387,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         let sources: Vec<String> = errors
             .sources
             .iter()
-            .map(|s| format!("{} ({})", code(crate::analyze::words::file_name(&s.source)), thousands(s.lines)))
+            .map(|s| format!("{} ({})", code(crate::source::file_name(&s.source)), thousands(s.lines)))
             .collect();
         let crash_loop = errors
             .crash_loop
@@ -739,7 +739,7 @@ fn echoes(out: &mut String, w: &Writer, echoes: &[Episode]) {
             };
             format!(
                 "{} ({} lines{said}){}",
-                code(crate::analyze::words::file_name(group)),
+                code(crate::source::file_name(group)),
                 thousands(*count),
                 w.cite(&first.iter().cloned().collect::<Vec<_>>())
             )

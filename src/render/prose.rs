@@ -40,7 +40,7 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         // A message no rule names is named by what it said.
         (Category::LogErrors, _) => match e.quote.as_ref().map(|q| said(&q.message)) {
             Some(said) if !said.is_empty() => vec![Part::Quote(said)],
-            _ => vec![text(&format!("Errors in {}", crate::analyze::words::file_name(&e.group)))],
+            _ => vec![text(&format!("Errors in {}", crate::source::file_name(&e.group)))],
         },
         _ => return None,
     })
@@ -95,7 +95,7 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
             Some(said) if !said.is_empty() => vec![text("after "), Part::Quote(said)],
             _ => vec![text(&format!(
                 "after a change in {}",
-                crate::analyze::words::file_name(&trigger.group)
+                crate::source::file_name(&trigger.group)
             ))],
         },
         _ => vec![text("after "), Part::Text(trigger.title.to_lowercase())],

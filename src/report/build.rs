@@ -45,8 +45,8 @@ impl Resolver<'_> {
         }
     }
 
-    fn contrast(&self, c: &analyze::contrast::Contrast) -> Contrast {
-        let finding = |f: &analyze::contrast::Finding| Finding {
+    fn contrast(&self, c: &crate::timeline::contrast::Contrast) -> Contrast {
+        let finding = |f: &crate::timeline::contrast::Finding| Finding {
             field: f.field.name(),
             kind: f.field,
             value: f.value.clone(),

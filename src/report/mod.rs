@@ -15,7 +15,7 @@ mod build;
 pub use build::{display_zone, draft_report, sources_report, timeline_report};
 
 // The value types a report holds, as its readers (the renderers) name them.
-pub use crate::analyze::contrast::FieldShift;
+pub use crate::timeline::contrast::FieldShift;
 pub use crate::analyze::{EndpointImpact, Part, ProxyReason, Role};
 use crate::error::Problem;
 use crate::format::SourceKind;

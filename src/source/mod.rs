@@ -926,6 +926,17 @@ fn open_path_stream(path: &std::path::Path, display: &str, mode: ReadMode) -> io
     }
 }
 
+/// The last part of a path: how a source is named in a sentence. A part of a file read
+/// apart (`filebeat.ndjson (/var/log/nginx/access.log)`, `fleet.export (web-1)`) is named
+/// by the part: `access.log`, `web-1`.
+pub fn file_name(group: &str) -> &str {
+    let named = match group.strip_suffix(')').and_then(|g| g.split_once(" (")) {
+        Some((_, part)) if !part.is_empty() => part,
+        _ => group,
+    };
+    named.rsplit('/').next().unwrap_or(named)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

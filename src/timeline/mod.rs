@@ -10,6 +10,7 @@
 //! what was understood of each file.
 
 pub mod changes;
+pub mod contrast;
 mod errors;
 mod novel;
 mod rates;

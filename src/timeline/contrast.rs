@@ -16,13 +16,38 @@
 //! much during, at most so much before); where a busy log was sampled, they are
 //! estimates, and said as such. Where nothing stands out, nothing is found.
 
-use super::weights::{CONCENTRATED, CONTRAST_CANDIDATES, CONTRAST_FINDINGS, CONTRAST_LISTED, EXPLAINS_MOST, SURGE_RATIO};
 use crate::scan::series::{Bucket, Series};
 use crate::scan::top_values::{Field, TopValues, SAMPLE_ALL};
 use crate::time::Micros;
-use crate::timeline::{Evidence, SourceTraffic};
+use super::{Evidence, SourceTraffic};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+const MINUTE: Micros = 60 * 1_000_000;
+
+/// The traffic an incident's is contrasted with: the hour before it (or before the
+/// surge that led it), long enough to hold a few thousand requests of a small shop, short
+/// enough that the day's own swing stays out of it.
+pub const CONTRAST_BASELINE: Micros = 60 * MINUTE;
+/// Traffic rose when the incident's requests a minute were at least this many times the
+/// baseline's: half as much again is more than an hour's own swing, and less than the
+/// traffic-surge rule's threefold, so a surge that filled the workers before the rule
+/// fired is still told.
+pub const SURGE_RATIO: f64 = 1.5;
+/// A value explains a change when it accounts for at least this share of it (of the
+/// surplus of requests, or of the failed requests beyond its share of traffic): more
+/// than all other values together.
+pub const EXPLAINS_MOST: f64 = 0.5;
+/// Failures are concentrated on a value when at least this share of them carry it:
+/// "most" in a reader's sense, robust to a few stray failures elsewhere.
+pub const CONCENTRATED: f64 = 0.8;
+/// Values of a field weighed in a window, at most: the most counted of its buckets'
+/// summaries (a long incident of many clients does not weigh thousands).
+pub const CONTRAST_CANDIDATES: usize = 64;
+/// Values of a field listed in the JSON contrast.
+pub const CONTRAST_LISTED: usize = 5;
+/// Findings said of one change (who surged, where the failures went), at most.
+pub const CONTRAST_FINDINGS: usize = 2;
 
 /// A count known between two bounds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -217,7 +242,7 @@ fn by_source(
             };
             let tally = Tally {
                 // As citations name its files.
-                value: crate::analyze::words::file_name(group).to_string(),
+                value: crate::source::file_name(group).to_string(),
                 requests: exact(sum(start..end, |b| b.requests)),
                 failed: exact(sum(start..end, Bucket::failed)),
                 before: exact(sum(from..to, |b| b.requests)),
@@ -460,8 +485,6 @@ fn findings(
 mod tests {
     use super::*;
     use crate::format::Request;
-
-    const MINUTE: Micros = 60_000_000;
 
     fn request(client: &str, status: u16) -> Request<'_> {
         Request::borrowed(client.as_bytes(), (b"GET", b"/"), status, None, b"")
