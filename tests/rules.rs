@@ -135,7 +135,7 @@ fn every_builtin_rule_fires_where_its_example_stands_in_a_real_log_or_fixture() 
         .iter()
         .filter_map(|e| match e.signal {
             Signal::Rule(rule) => Some((result.files[e.file as usize].display.clone(), e.line, rules.get(rule).id.clone())),
-            Signal::Template(_) | Signal::ErrorLines => None,
+            Signal::Template(_) | Signal::ErrorLines | Signal::Surge => None,
         })
         .collect();
     let mut checked = 0;

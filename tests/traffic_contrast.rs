@@ -95,6 +95,41 @@ fn between(minute: u32, from: &str, to: &str) -> bool {
     (of(from)..of(to)).contains(&minute)
 }
 
+/// A crawler's visit to the shop: from when to when, how busy the shop is meanwhile,
+/// and how many of its requests fail.
+struct Crawl {
+    agent: &'static str,
+    /// Its addresses: the first three numbers, the first host, how many.
+    clients: (&'static str, u64, u64),
+    crawling: (&'static str, &'static str),
+    /// Requests a minute while it crawls (60 otherwise), and its share of them.
+    per_minute: u32,
+    crawler_share: (u64, u64),
+    /// When requests fail with 502, and how many in ten.
+    failing: (&'static str, &'static str),
+    failing_in_ten: u64,
+}
+
+/// The shop's access log (nginx's combined format) through a crawl.
+fn crawled(dir: &Path, crawl: &Crawl) {
+    let crawling = |m: u32| between(m, crawl.crawling.0, crawl.crawling.1);
+    let hits = traffic(
+        |m| if crawling(m) { crawl.per_minute } else { 60 },
+        |m, draw, hit| {
+            if crawling(m) && draw.next(crawl.crawler_share.1) < crawl.crawler_share.0 {
+                let (network, first, count) = crawl.clients;
+                hit.agent = crawl.agent;
+                hit.client = format!("{network}.{}", first + draw.next(count));
+                hit.path = "/catalogue/lamps";
+            }
+            if between(m, crawl.failing.0, crawl.failing.1) && draw.next(10) < crawl.failing_in_ten {
+                hit.status = 502;
+            }
+        },
+    );
+    std::fs::write(dir.join("access.log"), combined(&hits)).unwrap();
+}
+
 /// Reading: from 10:00 a crawler from one network asks for four times the shop's own
 /// traffic; from 10:08 php-fpm has no worker left and nginx answers 502 to many requests,
 /// the crawler's and the shoppers' alike, until the crawler is blocked at 10:40. The
@@ -105,22 +140,20 @@ fn a_crawler_that_filled_the_workers_is_named_by_its_user_agent() {
     common::assert_absent_from_src(&["SemrushBot", "semrush"]);
     let dir = tempfile::tempdir().unwrap();
     const CRAWLER: &str = "Mozilla/5.0 (compatible; SemrushBot/7~bl; +http://www.semrush.com/bot.html)";
-    let crawling = |m: u32| between(m, "10:00", "10:40");
-    let hits = traffic(
-        |m| if crawling(m) { 300 } else { 60 },
-        |m, draw, hit| {
-            // Four of five requests of the surge are the crawler's, from its /24.
-            if crawling(m) && draw.next(5) > 0 {
-                hit.agent = CRAWLER;
-                hit.client = format!("85.208.98.{}", 10 + draw.next(8));
-                hit.path = "/catalogue/lamps";
-            }
-            if between(m, "10:08", "10:40") && draw.next(10) < 4 {
-                hit.status = 502;
-            }
+    // Four of five requests of the surge are the crawler's, from eight addresses of its
+    // /24.
+    crawled(
+        dir.path(),
+        &Crawl {
+            agent: CRAWLER,
+            clients: ("85.208.98", 10, 8),
+            crawling: ("10:00", "10:40"),
+            per_minute: 300,
+            crawler_share: (4, 5),
+            failing: ("10:08", "10:40"),
+            failing_in_ten: 4,
         },
     );
-    std::fs::write(dir.path().join("access.log"), combined(&hits)).unwrap();
     let (report, markdown) = draft_of(dir.path());
     let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
     let surge = contrast.surge.first().expect("a surge found");
@@ -421,4 +454,99 @@ fn a_surge_sent_by_one_site_is_named_by_its_referrer() {
         markdown.contains("Requests referred by `news.ycombinator.com` were about"),
         "{markdown}"
     );
+}
+
+/// Reading: a crawler from one network starts at 10:02 and roughly doubles the shop's
+/// requests: not the threefold a traffic alarm waits for, but enough that from 10:08
+/// php-fpm's pool has no worker left, and from 10:09 three requests in ten fail with 502.
+/// At 10:45 an operator blocks the crawler and reloads nginx, and the failures stop. A
+/// release went out at 09:52 and changed nothing that matters here.
+///
+/// The draft names the crawler's surge as what set it off (it began six minutes before
+/// the pool ran dry, and a pool running dry is what a surge does), not the release; the
+/// pool as how it failed; the block as the fix. The crawler's share is compared with
+/// the hour before its surge began, when it sent nothing.
+#[test]
+fn a_crawler_under_the_surge_alarm_is_the_trigger_and_a_release_before_it_is_not() {
+    common::assert_absent_from_src(&["PetalBot", "petalsearch"]);
+    let dir = tempfile::tempdir().unwrap();
+    const CRAWLER: &str = "Mozilla/5.0 (Linux; Android 7.0;) AppleWebKit/537.36 (KHTML, like Gecko) Mobile Safari/537.36 (compatible; PetalBot;+https://webmaster.petalsearch.com/site/petalbot)";
+    // Seven of thirteen requests a minute are the crawler's, from 200 addresses of its
+    // /24.
+    crawled(
+        dir.path(),
+        &Crawl {
+            agent: CRAWLER,
+            clients: ("114.119.130", 2, 200),
+            crawling: ("10:02", "10:45"),
+            per_minute: 130,
+            crawler_share: (7, 13),
+            failing: ("10:09", "10:45"),
+            failing_in_ten: 3,
+        },
+    );
+    // php-fpm's own log (fpm_children.c: "[pool %s] server reached pm.max_children
+    // setting (%d), consider raising it"), once a minute or so while the pool is full.
+    let mut fpm = String::from(
+        "[04-Mar-2025 08:58:02] NOTICE: fpm is running, pid 812\n[04-Mar-2025 08:58:02] NOTICE: ready to handle connections\n",
+    );
+    for minute in 8..45 {
+        let _ = writeln!(
+            fpm,
+            "[04-Mar-2025 10:{minute:02}:{:02}] WARNING: [pool www] server reached pm.max_children setting (24), consider raising it",
+            (minute * 7) % 50
+        );
+    }
+    std::fs::write(dir.path().join("php8.2-fpm.log"), fpm).unwrap();
+    // The release (dpkg's log of the package's upgrade), and the block: the operator's
+    // edit and reload, as sudo logs them to auth.log.
+    std::fs::write(
+        dir.path().join("dpkg.log"),
+        "2025-03-04 09:52:14 upgrade storefront:all 7.3.0-1 7.3.1-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("auth.log"),
+        "Mar  4 10:44:31 web1 sudo:      ops : TTY=pts/0 ; PWD=/home/ops ; USER=root ; COMMAND=/usr/bin/vim /etc/nginx/conf.d/deny-crawlers.conf\n\
+         Mar  4 10:45:02 web1 sudo:      ops : TTY=pts/0 ; PWD=/home/ops ; USER=root ; COMMAND=/usr/sbin/nginx -s reload\n",
+    )
+    .unwrap();
+
+    let (report, markdown) = draft_of(dir.path());
+    let trigger = common::link(&report, postmortem::report::Role::Trigger).expect("a trigger");
+    assert_eq!(trigger.category, postmortem::rules::Category::TrafficSurge, "{trigger:?}");
+    let subject = trigger.subject.as_ref().expect("who surged");
+    assert!(
+        subject.field.contains("user agent") || subject.field.contains("network"),
+        "{subject:?}"
+    );
+    // It began when the crawler did, and cites one of its requests.
+    assert_eq!(trigger.start, common::at("10:02"), "{trigger:?}");
+    let cited = trigger.first.as_ref().expect("a line cited");
+    let line = std::fs::read_to_string(&cited.file)
+        .unwrap()
+        .lines()
+        .nth(cited.line as usize - 1)
+        .unwrap()
+        .to_string();
+    assert!(line.contains("PetalBot"), "{line}");
+    let mechanism = common::link(&report, postmortem::report::Role::Mechanism).expect("a mechanism");
+    assert!(mechanism.summary.contains("max_children"), "{mechanism:?}");
+    let title = markdown.lines().next().unwrap();
+    assert!(title.contains("under a surge of traffic from"), "{title}");
+    assert!(title.contains("PetalBot") || title.contains("114.119.130.0/24"), "{title}");
+    assert!(!title.contains("7.3.1"), "{title}");
+    // The release is told as another candidate, not as the cause.
+    let root_cause = markdown
+        .split("## Root Cause")
+        .nth(1)
+        .unwrap()
+        .split("**What changed")
+        .next()
+        .unwrap();
+    assert!(!root_cause.contains("upgrade storefront"), "{root_cause}");
+    // Before its surge the crawler sent nothing: the baseline is the hour before 10:02.
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    let surge = contrast.surge.first().expect("a surge found");
+    assert!(surge.compared == 0.0, "{surge:?}");
 }

@@ -256,6 +256,49 @@ fn the_trigger_is_the_change_that_fits_the_mechanism() {
     assert!((incident.confidence - (t + m) / 2.0).abs() < 1e-9);
 }
 
+/// A surge of traffic one crawler made (see [`crate::timeline::surges`]), from minute
+/// `start` to the end of the incident.
+fn crawler_surge(start: i64) -> Episode {
+    let mut e = about(
+        episode(Category::TrafficSurge, SourceKind::Web, start, 30, 2_800),
+        "user agent",
+        "ExampleBot/2.1",
+    );
+    e.signal = Signal::Surge;
+    e.last = None;
+    e
+}
+
+#[test]
+fn a_crawler_that_filled_the_workers_outranks_a_release_before_it() {
+    // A release at -17 min, a crawler's surge from -7; workers ran out from -1.
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::ResourceExhaustion, SourceKind::App, -1, 30, 37),
+        crawler_surge(-7),
+        about(episode(Category::Deploy, SourceKind::System, -17, -17, 1), "version", "7.3.1"),
+    ]);
+    let incident = &analysis.incidents[0];
+    assert_eq!(in_role(&timeline, incident, Role::Trigger), Some(Category::TrafficSurge));
+    assert!(incident
+        .alternatives
+        .iter()
+        .any(|l| timeline.episodes[l.episode].category == Category::Deploy));
+}
+
+#[test]
+fn a_crawler_that_came_during_a_migration_is_not_what_locked_the_table() {
+    // Decoy: the same crawler, while a migration locks a table two minutes before the
+    // failures: a surge does not lock tables; a migration does.
+    let (timeline, analysis) = analysed(vec![
+        spike(0, 30),
+        episode(Category::TableLock, SourceKind::Db, -1, 30, 300),
+        episode(Category::Migration, SourceKind::Db, -2, -2, 1),
+        crawler_surge(-7),
+    ]);
+    assert_eq!(in_role(&timeline, &analysis.incidents[0], Role::Trigger), Some(Category::Migration));
+}
+
 #[test]
 fn a_deploy_after_the_outage_began_is_not_its_trigger() {
     // Decoy: a release shipped ten minutes into the outage (the fix, perhaps), beside the

@@ -185,4 +185,3 @@ pub const MIN_FAILED_REQUESTS: u64 = 50;
 /// An endpoint is called unaffected only with this many requests and none failed: a
 /// single lucky request says nothing.
 pub const UNAFFECTED_MIN_REQUESTS: u64 = 10;
-

@@ -44,11 +44,16 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
                 ];
             }
             Category::TrafficSurge => {
-                return vec![text(&format!(
+                let rose = text(&format!(
                     "traffic rose to {} requests a minute, from about {}",
                     thousands(rate.peak.round() as u64),
                     thousands(rate.baseline.round() as u64)
-                ))];
+                ));
+                // A surge one value made says which.
+                return match &e.subject {
+                    Some(who) => vec![rose, text(&format!(", most of the rise from {} ", who.field)), quote(&who.value)],
+                    None => vec![rose],
+                };
             }
             Category::ErrorBurst => {
                 return vec![text(&format!(

@@ -422,7 +422,11 @@ pub fn write_draft(report: &Report, view: &View) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, &traffic, &w));
+    // A surge the trigger names already (one actor's) is told there; the summary and the
+    // timeline do not say it twice.
+    let surge_told = incident.contrast.as_ref().is_some_and(|c| trigger_names_surge(chain, c));
+    let untold = &traffic[usize::from(surge_told).min(traffic.len())..];
+    let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, untold, &w));
 
     // Timeline
     out.push_str("## Timeline\n\n");
@@ -506,9 +510,13 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         });
     }
     // The change that explains most, when the surge began or the failures did.
-    if let (Some(contrast), Some(first)) = (&incident.contrast, traffic.first()) {
+    if let (Some(contrast), Some(first)) = (&incident.contrast, untold.first()) {
         moments.push(Moment {
-            at: contrast.told_at(incident.start),
+            at: if surge_told {
+                incident.start
+            } else {
+                contrast.told_at(incident.start)
+            },
             order: 1,
             label: "Traffic".into(),
             gist: None,
@@ -642,6 +650,16 @@ pub fn write_draft(report: &Report, view: &View) -> String {
 
 /// The root cause in one sentence: what set it off, then how it failed; then what changed
 /// in the traffic, and what the logs do not say.
+/// Whether the chain's trigger is the surge the contrast found first: a surge one value
+/// made, naming that value.
+fn trigger_names_surge(chain: &[crate::report::Link], contrast: &crate::report::Contrast) -> bool {
+    let trigger = chain.iter().find(|l| l.role == Role::Trigger).map(|l| &l.episode);
+    match (trigger.and_then(|t| t.subject.as_ref()), contrast.surge.first()) {
+        (Some(who), Some(surge)) => trigger.is_some_and(|t| t.category == crate::rules::Category::TrafficSurge) && who.value == surge.value,
+        _ => false,
+    }
+}
+
 fn root_cause(chain: &[crate::report::Link], traffic: &[String], w: &Writer) -> String {
     let find = |role| chain.iter().find(|l| l.role == role);
     let cite = |e: &Episode| w.cite(&e.first.iter().cloned().collect::<Vec<_>>());

@@ -93,10 +93,7 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
         // A change no rule names, by what its line said.
         Category::Change => match trigger.quote.as_ref().map(|q| said(&q.message)) {
             Some(said) if !said.is_empty() => vec![text("after "), Part::Quote(said)],
-            _ => vec![text(&format!(
-                "after a change in {}",
-                crate::source::file_name(&trigger.group)
-            ))],
+            _ => vec![text(&format!("after a change in {}", crate::source::file_name(&trigger.group)))],
         },
         _ => vec![text("after "), Part::Text(trigger.title.to_lowercase())],
     }

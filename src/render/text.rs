@@ -138,7 +138,7 @@ fn what_happened(episode: &Episode, zone: Zone) -> String {
     match &episode.rate {
         Some(rate) => format!(
             "{}: peak {} at {}, baseline {}{}",
-            episode.title,
+            episode.summary,
             rate_value(rate.unit, rate.peak),
             display_clock(rate.peak_at, zone),
             rate_value(rate.unit, rate.baseline),

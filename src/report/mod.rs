@@ -15,13 +15,13 @@ mod build;
 pub use build::{display_zone, draft_report, sources_report, timeline_report};
 
 // The value types a report holds, as its readers (the renderers) name them.
-pub use crate::timeline::contrast::FieldShift;
 pub use crate::analyze::{EndpointImpact, Part, ProxyReason, Role};
 use crate::error::Problem;
 use crate::format::SourceKind;
 use crate::rules::{Category, Severity};
 pub use crate::scan::top_values::Field;
 use crate::time::{serde_seconds, serde_utc, serde_utc_opt, Micros, Zone};
+pub use crate::timeline::contrast::FieldShift;
 pub use crate::timeline::{RateUnit, Subject};
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;

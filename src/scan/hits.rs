@@ -83,6 +83,10 @@ pub struct Mark {
 pub enum Signal {
     Rule(RuleIndex),
     Template(TemplateKey),
+    /// A surge of traffic that one value of a request field made (one user agent, one
+    /// network): made by the timeline from the traffic's field summaries (see
+    /// [`crate::timeline::surges`]), never by the scan.
+    Surge,
     /// Every error line of every log together: made by the timeline (a burst of them is
     /// the symptom where no access log covers the time), never by the scan.
     ErrorLines,

@@ -364,7 +364,8 @@ impl Value<'_> {
     fn spell(&self, into: &mut String) {
         into.clear();
         match self {
-            Value::Text(text) => into.push_str(&String::from_utf8_lossy(&text[..text.len().min(VALUE_BYTES)])),
+            // Log text is untrusted: a value leaves the scan cleaned, as messages do.
+            Value::Text(text) => into.push_str(&crate::text::clean_line(&text[..text.len().min(VALUE_BYTES)], VALUE_BYTES)),
             Value::Network(prefix) => {
                 into.push_str(&String::from_utf8_lossy(prefix));
                 into.push_str(".0/24");
@@ -441,6 +442,14 @@ mod tests {
         let (low, high) = bounds(&top, "crawler").expect("the heavy value is kept");
         assert!(low <= 100 && 100 <= high, "{low}..{high}");
         assert_eq!(top.len(), CAPACITY);
+    }
+
+    #[test]
+    fn a_value_is_kept_without_the_controls_its_log_carried() {
+        // A user agent that would colour a terminal and end a Markdown line.
+        let top = summary(&["evil\u{1b}[31mbot\r\n/1.0"]);
+        let kept = top.entries().next().unwrap().value.to_string();
+        assert_eq!(kept, "evilbot/1.0");
     }
 
     #[test]

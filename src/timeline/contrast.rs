@@ -16,10 +16,10 @@
 //! much during, at most so much before); where a busy log was sampled, they are
 //! estimates, and said as such. Where nothing stands out, nothing is found.
 
+use super::{Evidence, SourceTraffic};
 use crate::scan::series::{Bucket, Series};
 use crate::scan::top_values::{Field, TopValues, SAMPLE_ALL};
 use crate::time::Micros;
-use super::{Evidence, SourceTraffic};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -60,6 +60,9 @@ pub struct Bounds {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ValueShift {
     pub value: String,
+    /// The value's key in the field summaries (see [`TopValues::get`]).
+    #[serde(skip)]
+    pub hash: u64,
     /// Requests in the baseline, and during the incident (estimates: see
     /// [`crate::scan::top_values`]), and failed requests during it.
     pub before: Bounds,
@@ -96,6 +99,8 @@ pub struct FieldShift {
 pub struct Finding {
     pub field: Field,
     pub value: String,
+    /// Its key in the field summaries.
+    pub hash: u64,
     /// Its share of the incident's requests (a surge) or failed requests.
     pub share: f64,
     /// Its share of the baseline's requests (a surge) or of the incident's requests.
@@ -358,8 +363,8 @@ pub fn contrast(
             continue;
         }
         let mut values: Vec<ValueShift> = seen
-            .into_values()
-            .map(|t| {
+            .into_iter()
+            .map(|(hash, t)| {
                 let share_during = ratio(t.requests.low, requests_during).min(1.0);
                 let share_failed = ratio(t.failed.low, failed_during).min(1.0);
                 let share_before = ratio(t.before.high, requests_before).min(1.0);
@@ -369,6 +374,7 @@ pub fn contrast(
                 let explains_failures = (failed_during > 0).then(|| share_failed - ratio(t.requests.high, requests_during).min(1.0));
                 ValueShift {
                     value: t.value,
+                    hash,
                     before: t.before,
                     during: t.requests,
                     failed: t.failed,
@@ -469,6 +475,7 @@ fn findings(
             found.push(Finding {
                 field,
                 value: value.value.clone(),
+                hash: value.hash,
                 share,
                 compared,
                 count,

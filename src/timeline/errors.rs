@@ -35,7 +35,7 @@ fn is_error(signal: Signal, group: &str, rules: &RuleSet, templates: &BTreeMap<S
             .get(group)
             .and_then(|t| t.by_key.get(&key))
             .is_some_and(|t| t.level >= Some(Level::Error)),
-        Signal::ErrorLines => false,
+        Signal::ErrorLines | Signal::Surge => false,
     }
 }
 

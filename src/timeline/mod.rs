@@ -15,6 +15,7 @@ mod errors;
 mod novel;
 mod rates;
 pub mod shape;
+pub mod surges;
 
 pub use errors::{ErrorCounts, CRASH_LOOP_AT, ERROR_GAP};
 
@@ -239,6 +240,11 @@ impl Timeline {
                     severity: rule.severity,
                 }
             }
+            Signal::Surge => Name {
+                id: "traffic_surge_by_one".into(),
+                title: "Surge of traffic from one source".into(),
+                severity: Severity::Warning,
+            },
             Signal::ErrorLines => Name {
                 id: "error_lines".into(),
                 title: "Burst of error lines".into(),
@@ -267,6 +273,7 @@ pub fn category_of(signal: Signal, rules: &RuleSet) -> Category {
         Signal::Rule(rule) => rules.get(rule).category,
         Signal::Template(_) => Category::LogErrors,
         Signal::ErrorLines => Category::ErrorBurst,
+        Signal::Surge => Category::TrafficSurge,
     }
 }
 
@@ -306,6 +313,13 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
         sources_traffic.entry(group).or_default().series = series;
     }
     sources_traffic.retain(|_, t| !t.series.is_empty());
+    // Surges one actor made, where no rule told a surge: read from the traffic's field
+    // summaries, once every source's are in it.
+    let surges = surges::episodes(&traffic, &sources_traffic, &episodes);
+    if !surges.is_empty() {
+        episodes.extend(surges);
+        sort(&mut episodes);
+    }
     Timeline {
         episodes,
         traffic,
