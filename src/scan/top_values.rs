@@ -132,9 +132,10 @@ struct Slot {
     /// The file and line number of the line that counted for it when it took its place.
     file: u32,
     line: u64,
-    /// The value as the log wrote it (cut at [`VALUE_BYTES`]). A `String`, so that the
-    /// value that takes its place reuses its buffer.
-    value: String,
+    /// The value as the log wrote it (cut at [`VALUE_BYTES`]): held in place up to 24
+    /// bytes (an address, a network, a method, most upstreams), so that most values take
+    /// no allocation; a longer one's buffer is reused by the value that takes its place.
+    value: compact_str::CompactString,
 }
 
 /// A Space-Saving summary of one field's values in one bucket: at most [`CAPACITY`]
@@ -361,11 +362,18 @@ enum Value<'a> {
 }
 
 impl Value<'_> {
-    fn spell(&self, into: &mut String) {
+    fn spell(&self, into: &mut compact_str::CompactString) {
         into.clear();
         match self {
-            // Log text is untrusted: a value leaves the scan cleaned, as messages do.
-            Value::Text(text) => into.push_str(&crate::text::clean_line(&text[..text.len().min(VALUE_BYTES)], VALUE_BYTES)),
+            // Log text is untrusted: a value leaves the scan cleaned, as messages do (most
+            // are printable ASCII already, and are taken as they are).
+            Value::Text(text) => {
+                let text = &text[..text.len().min(VALUE_BYTES)];
+                match std::str::from_utf8(text) {
+                    Ok(plain) if text.iter().all(|b| (b' '..=b'~').contains(b)) => into.push_str(plain),
+                    _ => into.push_str(&crate::text::clean_line(text, VALUE_BYTES)),
+                }
+            }
             Value::Network(prefix) => {
                 into.push_str(&String::from_utf8_lossy(prefix));
                 into.push_str(".0/24");
@@ -503,9 +511,9 @@ mod tests {
     fn networks_of_addresses() {
         let spelt = |client: &[u8]| {
             network_of(client).map(|v| {
-                let mut s = String::new();
+                let mut s = compact_str::CompactString::default();
                 v.spell(&mut s);
-                s
+                s.to_string()
             })
         };
         assert_eq!(spelt(b"203.0.113.7").as_deref(), Some("203.0.113.0/24"));
