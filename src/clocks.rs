@@ -16,6 +16,8 @@ use crate::error::Problem;
 use crate::scan::pulse::Pulse;
 use crate::scan::{ClockFound, ScanResult, ZoneOrigin};
 use crate::time::{self, Micros, MICROS_PER_SEC};
+use rayon::prelude::*;
+use std::ops::RangeInclusive;
 
 /// Clocks drift by seconds to minutes; a larger lag is a zone, looked for on the hour.
 const MAX_SKEW_S: i64 = 15 * 60;
@@ -191,6 +193,9 @@ struct Reference {
     near: Vec<f64>,
     /// The same, less the mean of the seconds around: the fluctuation a lag must match.
     sharp: Vec<f64>,
+    /// The indices where `sharp` or `near` is not zero, in order: the seconds near the
+    /// reference's failures, the only ones a lag can score at.
+    live: Vec<usize>,
 }
 
 impl Reference {
@@ -209,12 +214,44 @@ impl Reference {
         let near = box_sum(&counts, MATCH_WIDTH_S as usize);
         let swell = box_sum(&near, SWELL_S as usize);
         let window = (2 * SWELL_S + 1) as f64;
-        let sharp = near.iter().zip(&swell).map(|(n, s)| n - s / window).collect();
-        Some(Reference { start, near, sharp })
+        let sharp: Vec<f64> = near.iter().zip(&swell).map(|(n, s)| n - s / window).collect();
+        let live = (0..len).filter(|&i| sharp[i] != 0.0 || near[i] > 0.0).collect();
+        Some(Reference { start, near, sharp, live })
+    }
+
+    /// The score and shared lines of `pulse` at every lag of `lags` (ranges, in their
+    /// order), as [`Reference::score`] gives them one lag at a time. Each of the pulse's
+    /// seconds adds only at the lags that bring it near a reference failure: the cost
+    /// grows with the failures that meet, not with the span times the lags. A lag's
+    /// terms are added in the same order as there (the pulse's seconds in order; the
+    /// terms skipped are zeros), so the sums are the same to the bit.
+    fn scores(&self, pulse: &[(i64, u32)], lags: &[RangeInclusive<i64>]) -> Vec<(i64, f64, f64)> {
+        let mut scored: Vec<(i64, f64, f64)> = lags.iter().flat_map(|r| r.clone()).map(|lag| (lag, 0.0, 0.0)).collect();
+        let mut base = 0;
+        for range in lags {
+            let (lo, hi) = (*range.start(), *range.end());
+            for &(second, n) in pulse {
+                let n = f64::from(n);
+                // Reference indices this second lands on at the lags of the range.
+                let (from, to) = (second + lo - self.start, second + hi - self.start);
+                let first = self.live.partition_point(|&i| (i as i64) < from);
+                for &at in self.live[first..].iter().take_while(|&&i| i as i64 <= to) {
+                    let slot = &mut scored[base + (at as i64 + self.start - second - lo) as usize];
+                    slot.1 += n * self.sharp[at];
+                    if self.near[at] > 0.0 {
+                        slot.2 += n;
+                    }
+                }
+            }
+            base += (hi - lo + 1).max(0) as usize;
+        }
+        scored
     }
 
     /// How well `pulse` matches at `lag` (seconds added to its times), and how many of its
-    /// lines have a reference failure near.
+    /// lines have a reference failure near: the definition [`Reference::scores`] computes
+    /// for many lags at once, kept to test it against.
+    #[cfg(test)]
     fn score(&self, pulse: &[(i64, u32)], lag: i64) -> (f64, f64) {
         let mut score = 0.0;
         let mut shared = 0.0;
@@ -271,14 +308,8 @@ impl Peak {
 
 /// The best lag among `lags`. Ties go to the smaller lag, so the result does not depend
 /// on the order of anything.
-fn best_lag(reference: &Reference, pulse: &[(i64, u32)], lags: &[i64]) -> Option<Peak> {
-    let scored: Vec<(i64, f64, f64)> = lags
-        .iter()
-        .map(|&lag| {
-            let (score, shared) = reference.score(pulse, lag);
-            (lag, score, shared)
-        })
-        .collect();
+fn best_lag(reference: &Reference, pulse: &[(i64, u32)], lags: &[RangeInclusive<i64>]) -> Option<Peak> {
+    let scored = reference.scores(pulse, lags);
     let &(lag, score, shared) = scored
         .iter()
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.abs().cmp(&a.0.abs())).then(b.0.cmp(&a.0)))?;
@@ -307,12 +338,11 @@ fn find(reference: &Reference, pulse: &Pulse, zone_assumed: bool) -> Option<Find
     if (pulse.lines() as f64) < MIN_SHARED_LINES {
         return None;
     }
-    let near: Vec<i64> = (-MAX_SKEW_S..=MAX_SKEW_S).collect();
-    let peak = best_lag(reference, pulse.seconds(), &near)?;
+    let peak = best_lag(reference, pulse.seconds(), &[-MAX_SKEW_S..=MAX_SKEW_S])?;
     if zone_assumed {
-        let hours: Vec<i64> = (-MAX_ZONE_HOURS..=MAX_ZONE_HOURS)
+        let hours: Vec<RangeInclusive<i64>> = (-MAX_ZONE_HOURS..=MAX_ZONE_HOURS)
             .filter(|h| *h != 0)
-            .flat_map(|h| (h * 3600 - ZONE_SLACK_S)..=(h * 3600 + ZONE_SLACK_S))
+            .map(|h| (h * 3600 - ZONE_SLACK_S)..=(h * 3600 + ZONE_SLACK_S))
             .collect();
         if let Some(hour) = best_lag(reference, pulse.seconds(), &hours) {
             if hour.stands_out() && hour.score >= CLEAR_PEAK_RATIO * peak.score.max(0.0) {
@@ -363,23 +393,22 @@ pub fn align(result: &mut ScanResult, correct: bool) {
     let reference_name = display_of(result, &reference_group);
     let reference_waited = result.series.get(&reference_group).and_then(waited);
 
-    let mut findings: Vec<(String, Finding)> = Vec::new();
-    for (group, pulse) in &result.pulses {
-        if *group == reference_group {
-            continue;
-        }
-        let zone_assumed = result.files.iter().any(|f| f.group == *group && f.zone.assumed());
-        let finding = match find(&reference, pulse, zone_assumed) {
-            Some(Finding::Skew { offset_s, .. }) if is_the_wait(offset_s, reference_waited) => Some(Finding::Waited {
-                offset_s,
-                waited_s: reference_waited.unwrap_or_default(),
-            }),
-            other => other,
-        };
-        if let Some(finding) = finding {
-            findings.push((group.clone(), finding));
-        }
-    }
+    // Each source against the reference, on every core; in the sources' order.
+    let others: Vec<(&String, &Pulse)> = result.pulses.iter().filter(|(group, _)| **group != reference_group).collect();
+    let mut findings: Vec<(String, Finding)> = others
+        .par_iter()
+        .filter_map(|&(group, pulse)| {
+            let zone_assumed = result.files.iter().any(|f| f.group == *group && f.zone.assumed());
+            let finding = match find(&reference, pulse, zone_assumed)? {
+                Finding::Skew { offset_s, .. } if is_the_wait(offset_s, reference_waited) => Finding::Waited {
+                    offset_s,
+                    waited_s: reference_waited.unwrap_or_default(),
+                },
+                other => other,
+            };
+            Some((group.clone(), finding))
+        })
+        .collect();
     // Logs whose directory may be a host's, and those whose clock could not be measured.
     let mut hosts: Vec<String> = result.files.iter().filter(|f| f.path.is_none()).map(|f| f.group.clone()).collect();
     hosts.sort();
@@ -554,6 +583,34 @@ mod tests {
 
     fn reference(seconds: &[(i64, u32)]) -> Reference {
         Reference::new(&pulse(seconds), MAX_ZONE_HOURS * 3600 + ZONE_SLACK_S).unwrap()
+    }
+
+    proptest::proptest! {
+        /// Every lag's score, found from the seconds where failures meet, is the score of
+        /// that lag alone, to the bit; the best lag is then the exhaustive search's.
+        #[test]
+        fn scores_where_failures_meet_are_the_scores_of_every_lag(
+            reference_seconds in proptest::collection::btree_map(0i64..4_000, 1u32..4, 1..120),
+            source_seconds in proptest::collection::btree_map(-2_000i64..6_000, 1u32..4, 0..120),
+            ranges in proptest::collection::vec((-3_000i64..3_000, 0i64..400), 1..4),
+        ) {
+            let reference = Reference::new(&pulse(&reference_seconds.into_iter().collect::<Vec<_>>()), 600).unwrap();
+            let source: Vec<(i64, u32)> = source_seconds.into_iter().collect();
+            let lags: Vec<RangeInclusive<i64>> = ranges.iter().map(|&(lo, len)| lo..=lo + len).collect();
+            let one_by_one: Vec<(i64, f64, f64)> = lags
+                .iter()
+                .flat_map(|r| r.clone())
+                .map(|lag| {
+                    let (score, shared) = reference.score(&source, lag);
+                    (lag, score, shared)
+                })
+                .collect();
+            let at_once = reference.scores(&source, &lags);
+            proptest::prop_assert_eq!(at_once.len(), one_by_one.len());
+            for (a, b) in at_once.iter().zip(&one_by_one) {
+                proptest::prop_assert!(a.0 == b.0 && a.1.to_bits() == b.1.to_bits() && a.2.to_bits() == b.2.to_bits(), "{a:?} against {b:?}");
+            }
+        }
     }
 
     #[test]
