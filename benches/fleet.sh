@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Span × sources: a shop's access log and the logs of SOURCES application hosts over DAYS
-# days, each host writing a line every few seconds and an error now and then all along,
+# days, each host writing a line every 20 seconds and a warning now and then all along,
 # and a 40-minute outage on the last day that every log shows. Drafted with --timings,
 # the page cache warm; the table gives the median of each stage over RUNS runs, and the
 # stages after the scan against the scan.
@@ -38,19 +38,20 @@ if [ ! -d "$dir/logs" ]; then
                 failing ? 502 : 200, failing ? 157 : 5120, failing ? "30.001" : "0.041" > out
         }
         close(out)
-        # Each host: an INFO line every 20 s, an ERROR every 15 minutes or so, and during
-        # the outage an ERROR every few seconds.
+        # Each host, in Spring Boot'"'"'s default log format: an INFO line every 20 s, a
+        # warning every 15 minutes or so, and during the outage HikariCP'"'"'s pool timing
+        # out every few seconds.
         for (h = 1; h <= sources; h++) {
             out = sprintf("%s/app-%03d.log", dir, h)
             for (t = start + h; t < end; t += 20) {
                 stamp = strftime("%Y-%m-%d %H:%M:%S", t, 1)
-                printf "%s,%03d INFO  [worker-%d] shop.orders: order %d saved in %d ms\n", stamp, int(rand() * 1000), h, int(rand() * 1e6), 5 + int(rand() * 40) > out
+                printf "%s.%03d  INFO %d --- [nio-8080-exec-%d] c.shop.orders.OrderService               : Order %d saved in %d ms\n", stamp, int(rand() * 1000), 4000 + h, 1 + int(rand() * 9), int(rand() * 1e6), 5 + int(rand() * 40) > out
                 if (rand() < 1 / 45)
-                    printf "%s,%03d ERROR [worker-%d] shop.mail: could not send receipt for order %d: SMTP 451\n", stamp, int(rand() * 1000), h, int(rand() * 1e6) > out
+                    printf "%s.%03d  WARN %d --- [nio-8080-exec-%d] c.shop.mail.ReceiptMailer                : Could not send receipt for order %d: 451 4.3.0 Mail server temporarily rejected message\n", stamp, int(rand() * 1000), 4000 + h, 1 + int(rand() * 9), int(rand() * 1e6) > out
                 if (t >= outage && t < outage + 2400)
                     for (k = 0; k < 4; k++)
-                        printf "%s,%03d ERROR [worker-%d] shop.db: query failed: connection pool exhausted (waited 30000 ms)\n", \
-                            strftime("%Y-%m-%d %H:%M:%S", t + k * 5, 1), int(rand() * 1000), h > out
+                        printf "%s.%03d ERROR %d --- [nio-8080-exec-%d] o.h.engine.jdbc.spi.SqlExceptionHelper   : HikariPool-1 - Connection is not available, request timed out after 30000ms.\n", \
+                            strftime("%Y-%m-%d %H:%M:%S", t + k * 5, 1), int(rand() * 1000), 4000 + h, 1 + int(rand() * 9) > out
             }
             close(out)
         }

@@ -73,68 +73,49 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
-/// Whether `path` matches a shell pattern: `*` is any run of characters but `/`, `**`
-/// any run at all, `?` one character but `/`. A pattern without `/` is matched against
-/// the file's name alone (`*.log`), one with `/` against the whole path (`db/**`).
-pub fn glob_matches(pattern: &str, path: &str) -> bool {
-    let subject = if pattern.contains('/') {
-        path
-    } else {
-        path.rsplit('/').next().unwrap_or(path)
-    };
-    glob(pattern.as_bytes(), subject.as_bytes())
+/// A shell pattern naming files, by `globset`: `*` and `?` stay within one part of a
+/// path, `**` crosses parts, `[…]` is a class and `{a,b}` either. A pattern without `/`
+/// is matched against the file's name alone (`*.log`), one with `/` against the whole
+/// path (`db/**`).
+#[derive(Clone, Debug)]
+pub struct PathPattern {
+    text: String,
+    matcher: globset::GlobMatcher,
 }
 
-/// One piece of a pattern.
-#[derive(Clone, Copy, PartialEq)]
-enum GlobPiece {
-    AnyRun,
-    AnyRunInName,
-    AnyOne,
-    Byte(u8),
+impl PathPattern {
+    /// The pattern, or why it is not one (an unclosed `[`, `{`).
+    pub fn new(text: &str) -> Result<PathPattern, globset::Error> {
+        let matcher = globset::GlobBuilder::new(text).literal_separator(true).build()?.compile_matcher();
+        Ok(PathPattern {
+            text: text.to_string(),
+            matcher,
+        })
+    }
+
+    /// The pattern as given.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn matches(&self, path: &str) -> bool {
+        let subject = if self.text.contains('/') {
+            path
+        } else {
+            path.rsplit('/').next().unwrap_or(path)
+        };
+        self.matcher.is_match(subject)
+    }
 }
 
-/// Matches in time proportional to pattern × text, whatever the stars: `matches[j]` says
-/// whether the pieces so far match `text[..j]`.
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    let mut pieces = Vec::new();
-    let mut i = 0;
-    while i < pattern.len() {
-        match (pattern[i], pattern.get(i + 1)) {
-            (b'*', Some(b'*')) => {
-                pieces.push(GlobPiece::AnyRun);
-                i += 2;
-            }
-            (b'*', _) => {
-                pieces.push(GlobPiece::AnyRunInName);
-                i += 1;
-            }
-            (b'?', _) => {
-                pieces.push(GlobPiece::AnyOne);
-                i += 1;
-            }
-            (c, _) => {
-                pieces.push(GlobPiece::Byte(c));
-                i += 1;
-            }
-        }
+/// Two patterns are the same when they are spelt the same.
+impl PartialEq for PathPattern {
+    fn eq(&self, other: &PathPattern) -> bool {
+        self.text == other.text
     }
-    let mut matches = vec![false; text.len() + 1];
-    matches[0] = true;
-    for piece in pieces {
-        let mut next = vec![false; text.len() + 1];
-        for j in 0..=text.len() {
-            next[j] = match piece {
-                GlobPiece::AnyRun => matches[j] || (j > 0 && next[j - 1]),
-                GlobPiece::AnyRunInName => matches[j] || (j > 0 && text[j - 1] != b'/' && next[j - 1]),
-                GlobPiece::AnyOne => j > 0 && text[j - 1] != b'/' && matches[j - 1],
-                GlobPiece::Byte(c) => j > 0 && text[j - 1] == c && matches[j - 1],
-            };
-        }
-        matches = next;
-    }
-    matches[text.len()]
 }
+
+impl Eq for PathPattern {}
 
 /// A message without the `program[pid]: ` a syslog line starts it with: what is quoted
 /// is what the program said. The kernel's tag has no pid (`kernel: `) and its messages
@@ -221,8 +202,18 @@ mod tests {
         assert!(!glob_matches("logs/*", "logs/db/mysql.log"));
         assert!(glob_matches("logs/**", "logs/db/mysql.log"));
         assert!(glob_matches("app.log", "/var/log/app.log"));
+        // Classes and alternatives, as a shell has them.
+        assert!(glob_matches("access.log-2025030[1-7]*", "logs/access.log-20250303.gz"));
+        assert!(!glob_matches("access.log-2025030[1-7]*", "logs/access.log-20250309.gz"));
+        assert!(glob_matches("{nginx,haproxy}/*.log", "haproxy/access.log"));
         // Many stars cost no more than a few.
         let long = "a".repeat(4000);
         assert!(!glob_matches(&"*a".repeat(30).replace("*a*a", "*a*b"), &long));
+        // What is no pattern says why.
+        assert!(PathPattern::new("db[1-3/*.log").is_err());
+    }
+
+    fn glob_matches(pattern: &str, path: &str) -> bool {
+        PathPattern::new(pattern).unwrap().matches(path)
     }
 }

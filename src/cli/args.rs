@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use postmortem::rules::RuleSet;
 use postmortem::scan::FileZone;
+use postmortem::text::PathPattern;
 use postmortem::time::{self, Micros, UserTime, Window, Zone};
 use postmortem::Config;
 use std::path::PathBuf;
@@ -348,7 +349,7 @@ fn parse_zones(values: &[String]) -> Result<(Option<Zone>, Vec<FileZone>)> {
     for value in values {
         match value.split_once('=') {
             Some((pattern, zone)) if !pattern.trim().is_empty() => by_pattern.push(FileZone {
-                pattern: pattern.trim().to_string(),
+                pattern: PathPattern::new(pattern.trim()).with_context(|| format!("--tz {pattern}="))?,
                 zone: parse_zone(zone, &format!("--tz {pattern}="))?,
             }),
             Some(_) => bail!("--tz `{value}`: a pattern goes before `=` (--tz 'db/*.log=UTC')"),

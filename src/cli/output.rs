@@ -235,18 +235,11 @@ impl<'a> Files<'a> {
 /// Columns the text timeline must fit: the terminal's when stdout is one, else
 /// `COLUMNS` when the shell exports it, else none (piped: nothing is cut).
 pub fn output_width() -> Option<usize> {
-    let stdout = io::stdout();
-    if stdout.is_terminal() {
-        let mut size = libc::winsize {
-            ws_row: 0,
-            ws_col: 0,
-            ws_xpixel: 0,
-            ws_ypixel: 0,
-        };
-        // SAFETY: TIOCGWINSZ writes a winsize into the struct we own; stdout stays open.
-        let asked = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
-        if asked == 0 && size.ws_col > 0 {
-            return Some(usize::from(size.ws_col));
+    // The terminal's own width, as the progress bar's crate reads it; else $COLUMNS.
+    let terminal = console::Term::stdout();
+    if terminal.is_term() {
+        if let Some((_, columns)) = terminal.size_checked().filter(|&(_, columns)| columns > 0) {
+            return Some(usize::from(columns));
         }
     }
     std::env::var("COLUMNS").ok()?.trim().parse().ok().filter(|&c: &usize| c > 0)

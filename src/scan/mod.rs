@@ -96,10 +96,10 @@ pub struct Event {
     pub fields: Vec<(Box<str>, Box<str>)>,
 }
 
-/// A zone for the files a pattern names (see [`crate::text::glob_matches`]).
+/// A zone for the files a pattern names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileZone {
-    pub pattern: String,
+    pub pattern: crate::text::PathPattern,
     pub zone: Zone,
 }
 

@@ -7,7 +7,6 @@
 
 use super::{FileZone, ScanOptions, ZoneNote, ZoneOrigin};
 use crate::source::Probe;
-use crate::text::glob_matches;
 use crate::time::{self, Micros, RawStamp, StampZone, TimeContext, Zone};
 
 /// A file's zone for naive times, and the note of where it came from.
@@ -30,7 +29,7 @@ pub(super) fn plan(probes: &[Probe], options: &ScanOptions) -> Vec<PlannedZone> 
                 return PlannedZone { zone: options.zone, note };
             }
             let (zone, origin) = match for_file(&options.file_zones, &probe.file) {
-                Some(given) => (given.zone, ZoneOrigin::ForFiles(given.pattern.clone())),
+                Some(given) => (given.zone, ZoneOrigin::ForFiles(given.pattern.as_str().to_string())),
                 None if options.zone_given => (options.zone, ZoneOrigin::Given),
                 None => match &implied {
                     Some((zone, followed)) => (*zone, ZoneOrigin::OtherLogs(followed.clone())),
@@ -66,7 +65,7 @@ fn carried(probe: &Probe) -> Option<ZoneNote> {
 fn for_file<'a>(zones: &'a [FileZone], file: &crate::source::InputFile) -> Option<&'a FileZone> {
     zones
         .iter()
-        .find(|z| glob_matches(&z.pattern, &file.display) || file.path.as_deref().is_some_and(|p| glob_matches(&z.pattern, p)))
+        .find(|z| z.pattern.matches(&file.display) || file.path.as_deref().is_some_and(|p| z.pattern.matches(p)))
 }
 
 /// An instant, the offset a file wrote it with, and the file's size (files that disagree
@@ -239,7 +238,7 @@ mod tests {
         ];
         let mut options = options(false);
         options.file_zones = vec![FileZone {
-            pattern: "db/*".into(),
+            pattern: crate::text::PathPattern::new("db/*").unwrap(),
             zone: Zone::UTC,
         }];
         let planned = plan(&probes, &options);
