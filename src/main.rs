@@ -37,14 +37,29 @@ fn main() -> ExitCode {
                 Err(code) => code,
             }
         }
-        Command::Manual => {
-            let mut page = Vec::new();
-            let rendered = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut page);
-            match finish_output(rendered.and_then(|()| io::stdout().write_all(&page))) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(code) => code,
+        Command::Manual { command } => manual_command(command.as_deref()),
+    }
+}
+
+/// The main manual page, or one command's (`postmortem-draft(1)`), as roff on stdout.
+fn manual_command(command: Option<&str>) -> ExitCode {
+    let root = <Cli as clap::CommandFactory>::command();
+    let page = match command {
+        None => root,
+        Some(name) => match root.find_subcommand(name) {
+            // Named as man(1) finds a command's page: `man postmortem-draft`.
+            Some(sub) => sub.clone().name(format!("postmortem-{name}")),
+            None => {
+                error_line(&format!("manual {name}: no such command"));
+                return status::failure();
             }
-        }
+        },
+    };
+    let mut roff = Vec::new();
+    let rendered = clap_mangen::Man::new(page).render(&mut roff);
+    match finish_output(rendered.and_then(|()| io::stdout().write_all(&roff))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 

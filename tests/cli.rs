@@ -724,6 +724,22 @@ fn completions_and_the_manual_name_every_command() {
     // The exit statuses are in `--help`, hence in the manual.
     assert!(manual.contains("Exit status"), "{manual}");
     assert!(manual.contains("draft") && manual.contains("timeline"));
+    // Each command's own page has every option its `--help` lists.
+    for command in ["draft", "chart", "timeline", "sources", "rules", "synth", "completions"] {
+        let page = run(&["manual", command]);
+        assert!(page.contains(&format!(".TH postmortem-{command} 1")), "{command}");
+        let help = run(&[command, "--help"]);
+        let flags: Vec<&str> = help
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '[' || c == ']' || c == '=')
+            .filter(|word| word.starts_with("--") && word.len() > 2)
+            .map(|word| word.trim_end_matches(|c: char| !c.is_alphanumeric()))
+            .collect();
+        assert!(flags.contains(&"--help"), "{command}: {help}");
+        for flag in flags {
+            // roff escapes each hyphen.
+            assert!(page.contains(&flag.replace('-', "\\-")), "{command}: {flag} not in its manual page");
+        }
+    }
 }
 
 #[test]

@@ -51,8 +51,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff): `postmortem manual > postmortem.1`.
-    Manual,
+    /// Print a manual page (roff): `postmortem manual > postmortem.1`, and each command's
+    /// own with all its options: `postmortem manual draft > postmortem-draft.1`.
+    Manual {
+        /// The command whose page to print (draft, chart, timeline, sources, rules, synth,
+        /// completions); none for the main page.
+        command: Option<String>,
+    },
 }
 
 #[derive(Args)]
