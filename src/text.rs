@@ -73,6 +73,30 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// What joins a record's message and its detail (a structured error) in its template and
+/// its quote: `request failed: dial tcp 10.0.0.5:5432: connect: connection refused`.
+pub const DETAIL_JOIN: &[u8] = b": ";
+
+/// A message with its detail, as one text of which at most `chars` characters are shown
+/// (borrowed where there is no detail; each part cut to what could show, so a field of
+/// megabytes is never copied whole).
+pub fn joined<'a>(message: &'a [u8], detail: &[u8], chars: usize) -> std::borrow::Cow<'a, [u8]> {
+    if detail.is_empty() {
+        return message.into();
+    }
+    // A character is at most four bytes, and a cut through one shows as one replacement:
+    // the text is cut to `chars` after. (Control characters and escape sequences, which
+    // `clean_line` drops, can make what shows of a hostile message shorter.)
+    let bound = chars.saturating_mul(4);
+    [
+        &message[..message.len().min(bound)],
+        DETAIL_JOIN,
+        &detail[..detail.len().min(bound)],
+    ]
+    .concat()
+    .into()
+}
+
 /// A shell pattern naming files, by `globset`: `*` and `?` stay within one part of a
 /// path, `**` crosses parts, `[…]` is a class and `{a,b}` either. A pattern without `/`
 /// is matched against the file's name alone (`*.log`), one with `/` against the whole

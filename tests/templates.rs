@@ -118,7 +118,7 @@ fn quotes(report: &postmortem::report::Report) -> Vec<(String, String)> {
 }
 
 /// Whether `said` is text of one line of `content`: whole, or as a structured record's
-/// message and its error field, joined by `: ` (see `templates::DETAIL_JOIN`).
+/// message and its error field, joined by `: ` (see `text::DETAIL_JOIN`).
 fn in_a_line(content: &str, said: &str) -> bool {
     content.contains(said)
         || said.match_indices(": ").any(|(at, join)| {

@@ -740,7 +740,7 @@ fn echoes(out: &mut String, w: &Writer, echoes: &[Episode]) {
                 &e.rule,
                 e.count,
                 e.first.clone(),
-                e.quote.as_ref().map(|q| prose::said(&q.message)).unwrap_or_default(),
+                e.quote.as_ref().map(|q| prose::said(&q.words)).unwrap_or_default(),
             )),
         }
     }

@@ -38,7 +38,7 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         (Category::AppError, _) if !e.phrase.is_empty() => capitalised(&e.phrase),
         (Category::AppError, _) => vec![text("Application exceptions")],
         // A message no rule names is named by what it said.
-        (Category::LogErrors, _) => match e.quote.as_ref().map(|q| said(&q.message)) {
+        (Category::LogErrors, _) => match e.quote.as_ref().map(|q| said(&q.words)) {
             Some(said) if !said.is_empty() => vec![Part::Quote(said)],
             _ => vec![text(&format!("Errors in {}", crate::source::file_name(&e.group)))],
         },
@@ -61,10 +61,10 @@ fn capitalised(parts: &[Part]) -> Vec<Part> {
 /// Characters of a message a title quotes, at most: a title is read at a glance.
 const TITLE_QUOTE_CHARS: usize = 64;
 
-/// What a line said, for a title: its words (see [`crate::analyze::words::words_of`]),
-/// cut at a word within [`TITLE_QUOTE_CHARS`].
-pub(crate) fn said(message: &str) -> String {
-    let message = crate::analyze::words::words_of(message);
+/// What a line said, for a title: its words ([`crate::report::Quote::words`]), cut at a
+/// word within [`TITLE_QUOTE_CHARS`].
+pub(crate) fn said(words: &str) -> String {
+    let message = words;
     if message.chars().count() <= TITLE_QUOTE_CHARS {
         return message.to_string();
     }
@@ -91,7 +91,7 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
         Category::CronJob => vec![text("after a cron job")],
         Category::TrafficSurge => vec![text("under a surge of traffic")],
         // A change no rule names, by what its line said.
-        Category::Change => match trigger.quote.as_ref().map(|q| said(&q.message)) {
+        Category::Change => match trigger.quote.as_ref().map(|q| said(&q.words)) {
             Some(said) if !said.is_empty() => vec![text("after "), Part::Quote(said)],
             _ => vec![text(&format!("after a change in {}", crate::source::file_name(&trigger.group)))],
         },
@@ -251,7 +251,7 @@ fn baseline_words(contrast: &Contrast) -> String {
 
 const HOUR: Micros = 3_600_000_000;
 
-/// What changed in the traffic (see [`crate::analyze::contrast`]), a sentence a change:
+/// What changed in the traffic (see [`crate::timeline::contrast`]), a sentence a change:
 /// who made a surge, where the failed requests went. The first finding of each is told
 /// whole, a second (the crawler's network beside its user agent) as a clause; each cites
 /// the first line of its value.
@@ -410,7 +410,7 @@ pub fn early_sign(sign: &crate::report::EarlySign) -> Vec<Part> {
     )));
     parts.push(Part::Duration(sign.anomaly - sign.episode.start));
     parts.push(Part::Text(" before the outage began, ".into()));
-    parts.extend(crate::analyze::words::escalation(&sign.escalation));
+    parts.extend(sign.escalation_said.iter().cloned());
     parts
 }
 

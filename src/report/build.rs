@@ -104,6 +104,7 @@ impl Resolver<'_> {
                 message: f.message.to_string(),
                 fields: f.fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
                 entry: f.entry.as_deref().map(str::to_string),
+                words: analyze::words::words_of(&f.message).to_string(),
             }),
             start: e.start,
             end: e.end,
@@ -325,6 +326,7 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         last_before: sign.last.map(|e| r.evidence(e)),
         anomaly: sign.before,
         escalation: sign.escalation.clone(),
+        escalation_said: analyze::words::escalation(&sign.escalation),
     });
     report.resolution = incident.resolution.as_ref().map(|fix| {
         let i = fix.action;

@@ -90,6 +90,10 @@ pub struct Quote {
     /// The rest of its entry where entries span lines (a slow-log entry's statement);
     /// null otherwise, or when the entry ran past the stretch of the file read with it.
     pub entry: Option<String>,
+    /// What it says in words (see [`crate::analyze::words::words_of`]): what a title
+    /// quotes.
+    #[serde(skip)]
+    pub words: String,
 }
 
 /// How high a rate rule's value went during its episode.
@@ -151,6 +155,9 @@ pub struct EarlySign {
     #[serde(with = "serde_utc")]
     pub anomaly: Micros,
     pub escalation: crate::analyze::signs::Escalation,
+    /// How they escalated, as a clause (see [`crate::analyze::words::escalation`]).
+    #[serde(skip)]
+    pub escalation_said: Vec<Part>,
 }
 
 /// What ended the incident.

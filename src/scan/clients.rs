@@ -7,7 +7,7 @@
 //! estimated part makes the union an estimate, and the draft says so. Which form a set
 //! ends in depends only on how many clients it holds, never on how chunks were merged.
 
-use super::series::PrehashedKey;
+use super::keys::PrehashedKey;
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 

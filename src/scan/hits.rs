@@ -12,7 +12,7 @@
 //! is fine, because merging runs whose spans come within the gap (what the timeline
 //! does) gives the same episodes as collapsing the lines one by one in time order.
 
-use super::templates::TemplateKey;
+use super::keys::{shifted_bucket, TemplateKey};
 use crate::format::{Format, ENTRY_WINDOW};
 use crate::rules::RuleIndex;
 use crate::text::clean_line;
@@ -64,18 +64,7 @@ const SUBJECT_VALUES: usize = 64;
 /// things join one run without a key, so a log naming millions of tables stays bounded.
 const KEYS_PER_RULE: usize = 256;
 
-/// Where a matched line is, and when. Ordered as the timeline orders lines: by time,
-/// then file, then position in the file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Mark {
-    pub time: Micros,
-    /// Index into the scan's files.
-    pub file: u32,
-    /// Byte offset of the line (in the decompressed stream for gzip).
-    pub offset: u64,
-    /// 1-based line number.
-    pub line: u64,
-}
+pub use super::keys::Mark;
 
 /// What a run's lines are: the lines of one rule, or those of one template (a message
 /// with what varies masked) at warning level or above that no rule named.
@@ -151,11 +140,7 @@ impl LineText<'_> {
     fn keep<K: AsRef<str>, V: AsRef<str>>(&self, fields: &[(K, V)]) -> FirstLine {
         FirstLine {
             line: clean_line(self.line, FIRST_LINE_CHARS).into(),
-            message: clean_line(
-                &super::templates::joined(self.message, self.detail, FIRST_LINE_CHARS),
-                FIRST_LINE_CHARS,
-            )
-            .into(),
+            message: clean_line(&crate::text::joined(self.message, self.detail, FIRST_LINE_CHARS), FIRST_LINE_CHARS).into(),
             fields: fields.iter().map(|(k, v)| (k.as_ref().into(), v.as_ref().into())).collect(),
             entry: self.entry(),
         }
@@ -539,11 +524,6 @@ pub fn add_tallies(into: &mut Tallies, from: &Tallies) {
     for (key, tally) in from {
         into.entry(*key).and_modify(|t| t.absorb(tally)).or_insert(*tally);
     }
-}
-
-/// The bucket a bucket lands in when its lines move by `delta`: the one holding its middle.
-pub fn shifted_bucket(start: Micros, delta: Micros, width: Micros) -> Micros {
-    (start + delta + width / 2).div_euclid(width) * width
 }
 
 /// Runs of a rule with more than `KEYS_PER_RULE` distinct keys lose the key of all but

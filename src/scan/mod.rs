@@ -14,6 +14,7 @@
 mod chunk;
 pub mod clients;
 pub mod hits;
+pub mod keys;
 pub mod pulse;
 mod reduce;
 pub mod series;

@@ -4,34 +4,12 @@
 //! fills it from every access line, so it is cheap to add to and to merge.
 
 use super::clients::Clients;
-use super::hits::Mark;
+use super::keys::{fixed_hash, shifted_bucket, Mark, HASH_MULTIPLIER};
 use super::top_values::BucketFields;
 use crate::format::{Request, RequestDetails};
 use crate::time::Micros;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::hash::Hasher;
-
-/// Hashes a key that is already a hash (of a client address): one multiply to spread
-/// its bits, instead of SipHash over eight bytes for every access line.
-#[derive(Default)]
-pub struct PrehashedKey(u64);
-
-impl Hasher for PrehashedKey {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, key: u64) {
-        self.0 = key.wrapping_mul(HASH_MULTIPLIER);
-    }
-}
 
 /// Counts for one bucket of time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -281,27 +259,6 @@ fn class_of(status: u16) -> usize {
     usize::from(status / 100).clamp(1, 5) - 1
 }
 
-const HASH_MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// A fixed hash of a client address or an endpoint's segment, so that counts do not
-/// depend on the run: eight bytes at a time (an address is one to five words), each
-/// word mixed in by a multiply and a rotation.
-pub(crate) fn fixed_hash(bytes: &[u8]) -> u64 {
-    let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(HASH_MULTIPLIER).rotate_left(29);
-    let mut hash = (bytes.len() as u64).wrapping_mul(HASH_MULTIPLIER);
-    for word in bytes.chunks_exact(8) {
-        hash = mix(hash, u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
-    }
-    // The bytes past the last whole word: the last eight bytes again when there are
-    // that many (a load, where copying the few left over into a buffer is a call).
-    let tail = match bytes.len() {
-        0..8 => bytes.iter().rev().fold(0, |word, &b| word << 8 | u64::from(b)),
-        n => u64::from_le_bytes(bytes[n - 8..].try_into().unwrap_or([0; 8])),
-    };
-    hash = mix(hash, tail);
-    hash ^ (hash >> 32)
-}
-
 /// A series of buckets of a fixed width, keyed by the start of each bucket.
 ///
 /// The buckets' field summaries ([`Bucket::fields`]) cover `field_width` each, a
@@ -479,10 +436,10 @@ impl Series {
             if let Some(fields) = bucket.fields.take() {
                 summaries.push((self.field_start(start), fields));
             }
-            self.merge_bucket(super::hits::shifted_bucket(start, delta, width), bucket);
+            self.merge_bucket(shifted_bucket(start, delta, width), bucket);
         }
         for (range, fields) in summaries {
-            let target = super::hits::shifted_bucket(range, delta, field_width);
+            let target = shifted_bucket(range, delta, field_width);
             // Its first bucket; a range the move left empty gives its summaries to the
             // nearest bucket.
             let holder = self

@@ -15,16 +15,15 @@
 //! count, level, first and last lines, and its earliest few lines whole (a rare line is
 //! judged by each of its occurrences). Lines past the bound are counted, not kept.
 
-use super::hits::Mark;
-use super::series::PrehashedKey;
+use super::keys::Mark;
+use super::keys::PrehashedKey;
 use crate::format::Level;
 use crate::text::clean_line;
 use crate::time::Micros;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-/// A template's identity: the hash of its text.
-pub type TemplateKey = u64;
+pub use super::keys::TemplateKey;
 
 /// Bytes of a message that make its template: two messages alike for this long are one.
 const TEMPLATE_BYTES: usize = 512;
@@ -263,9 +262,7 @@ fn closing_quote(message: &[u8], open: usize) -> Option<usize> {
     None
 }
 
-/// What joins a record's message and its detail (a structured error) in its template and
-/// its quote: `request failed: dial tcp 10.0.0.5:5432: connect: connection refused`.
-pub const DETAIL_JOIN: &[u8] = b": ";
+use crate::text::{joined, DETAIL_JOIN};
 
 /// Feeds the template of a message and of its detail, where it has one, to `sink`.
 fn mask_said(message: &[u8], detail: &[u8], sink: &mut impl Sink) {
@@ -302,26 +299,6 @@ fn text_with(message: &[u8], detail: &[u8]) -> String {
     let mut text = Vec::with_capacity(message.len().min(TEMPLATE_BYTES));
     mask_said(message, detail, &mut text);
     clean_line(&text, TEXT_CHARS)
-}
-
-/// A message with its detail, as one text of which at most `chars` characters are shown
-/// (borrowed where there is no detail; each part cut to what could show, so a field of
-/// megabytes is never copied whole).
-pub fn joined<'a>(message: &'a [u8], detail: &[u8], chars: usize) -> std::borrow::Cow<'a, [u8]> {
-    if detail.is_empty() {
-        return message.into();
-    }
-    // A character is at most four bytes, and a cut through one shows as one replacement:
-    // the text is cut to `chars` after. (Control characters and escape sequences, which
-    // `clean_line` drops, can make what shows of a hostile message shorter.)
-    let bound = chars.saturating_mul(4);
-    [
-        &message[..message.len().min(bound)],
-        DETAIL_JOIN,
-        &detail[..detail.len().min(bound)],
-    ]
-    .concat()
-    .into()
 }
 
 /// One line of a template, kept whole.

@@ -13,7 +13,7 @@
 //! (the analysis says so). A sampled line is read for its details (user agent, referrer,
 //! upstream, host) by its family only then.
 
-use super::hits::Mark;
+use super::keys::Mark;
 use crate::format::{url_host, Request, RequestDetails};
 
 /// The fields a request is contrasted by, in the order a tie between them is told:
@@ -305,8 +305,8 @@ impl BucketFields {
             // The client's hash is the one its distinct count already took.
             let hash = match (field, &value) {
                 (Field::Client, _) => client_hash,
-                (_, Value::Text(text) | Value::Network(text)) => super::series::fixed_hash(text),
-                (_, Value::Spelt(text)) => super::series::fixed_hash(text.as_bytes()),
+                (_, Value::Text(text) | Value::Network(text)) => super::keys::fixed_hash(text),
+                (_, Value::Spelt(text)) => super::keys::fixed_hash(text.as_bytes()),
             };
             if weight > 0 {
                 this.requests[index].add(hash, &value, weight, mark);
@@ -425,7 +425,7 @@ mod tests {
         let mut top = TopValues::default();
         for (i, v) in values.iter().enumerate() {
             top.add(
-                super::super::series::fixed_hash(v.as_bytes()),
+                super::super::keys::fixed_hash(v.as_bytes()),
                 &Value::Text(v.as_bytes()),
                 1,
                 mark(i as u64),
@@ -483,7 +483,7 @@ mod tests {
             let value: &[u8] = if n % 2 == 0 { b"web-1" } else { b"web-2" };
             let weight = sample_weight(n, n * 150);
             if weight > 0 {
-                top.add(super::super::series::fixed_hash(value), &Value::Text(value), weight, mark(n));
+                top.add(super::super::keys::fixed_hash(value), &Value::Text(value), weight, mark(n));
             }
         }
         for value in ["web-1", "web-2"] {

@@ -254,7 +254,7 @@ fn by_source(
                 first_failed: traffic.first_failures.range(start..end).next().map(|(_, mark)| *mark),
                 ..Tally::default()
             };
-            (crate::scan::series::fixed_hash(group.as_bytes()), tally)
+            (crate::scan::keys::fixed_hash(group.as_bytes()), tally)
         })
         .collect()
 }
@@ -266,9 +266,7 @@ fn routes(window: &[&Bucket], before: &[&Bucket]) -> BTreeMap<u64, Tally> {
     let mut tallies: BTreeMap<u64, Tally> = BTreeMap::new();
     let mut count = |buckets: &[&Bucket], during: bool| {
         for endpoint in buckets.iter().flat_map(|b| &b.endpoints) {
-            let tally = tallies
-                .entry(crate::scan::series::fixed_hash(endpoint.name.as_bytes()))
-                .or_default();
+            let tally = tallies.entry(crate::scan::keys::fixed_hash(endpoint.name.as_bytes())).or_default();
             if tally.value.is_empty() {
                 tally.value = endpoint.name.to_string();
             }
