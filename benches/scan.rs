@@ -383,7 +383,7 @@ fn json_lines(c: &mut Criterion) {
                             + stamp.len as u64
                             + record.remote_addr.len() as u64
                             + record.request.len() as u64
-                            + record.request_time as u64;
+                            + postmortem::num::whole(record.request_time);
                     }
                 }
             }

@@ -163,7 +163,7 @@ const WAIT_TOLERANCE_S: i64 = 2;
 /// time the reference's failed requests waited, `waited_s`.
 fn is_the_wait(offset_s: i64, waited_s: Option<i64>) -> bool {
     waited_s.is_some_and(|waited| {
-        offset_s > 0 && (offset_s - waited).abs() <= WAIT_TOLERANCE_S.max((WAIT_TOLERANCE * waited as f64).round() as i64)
+        offset_s > 0 && (offset_s - waited).abs() <= WAIT_TOLERANCE_S.max(crate::num::rounded_i64(WAIT_TOLERANCE * waited as f64))
     })
 }
 
@@ -181,7 +181,7 @@ fn waited(series: &crate::scan::series::Series) -> Option<i64> {
         return None;
     }
     longest.sort_by(f64::total_cmp);
-    Some((longest[longest.len() / 2] / 1000.0).round() as i64)
+    Some(crate::num::rounded_i64(longest[longest.len() / 2] / 1000.0))
 }
 
 /// The reference, prepared: its failure lines per second over a window, counted over
@@ -206,13 +206,13 @@ impl Reference {
             return None;
         }
         let start = first - margin - MATCH_WIDTH_S - SWELL_S;
-        let len = (last - start + margin + MATCH_WIDTH_S + SWELL_S + 1) as usize;
+        let len = crate::num::index_of(last - start + margin + MATCH_WIDTH_S + SWELL_S + 1);
         let mut counts = vec![0f64; len];
         for &(second, n) in seconds {
-            counts[(second - start) as usize] += f64::from(n);
+            counts[crate::num::index_of(second - start)] += f64::from(n);
         }
-        let near = box_sum(&counts, MATCH_WIDTH_S as usize);
-        let swell = box_sum(&near, SWELL_S as usize);
+        let near = box_sum(&counts, crate::num::index_of(MATCH_WIDTH_S));
+        let swell = box_sum(&near, crate::num::index_of(SWELL_S));
         let window = (2 * SWELL_S + 1) as f64;
         let sharp: Vec<f64> = near.iter().zip(&swell).map(|(n, s)| n - s / window).collect();
         let live = (0..len).filter(|&i| sharp[i] != 0.0 || near[i] > 0.0).collect();
@@ -236,14 +236,14 @@ impl Reference {
                 let (from, to) = (second + lo - self.start, second + hi - self.start);
                 let first = self.live.partition_point(|&i| (i as i64) < from);
                 for &at in self.live[first..].iter().take_while(|&&i| i as i64 <= to) {
-                    let slot = &mut scored[base + (at as i64 + self.start - second - lo) as usize];
+                    let slot = &mut scored[base + crate::num::index_of(at as i64 + self.start - second - lo)];
                     slot.1 += n * self.sharp[at];
                     if self.near[at] > 0.0 {
                         slot.2 += n;
                     }
                 }
             }
-            base += (hi - lo + 1).max(0) as usize;
+            base += crate::num::index_of(hi - lo + 1);
         }
         scored
     }
@@ -256,13 +256,12 @@ impl Reference {
         let mut score = 0.0;
         let mut shared = 0.0;
         for &(second, n) in pulse {
-            let at = second + lag - self.start;
-            if at < 0 || at as usize >= self.sharp.len() {
+            let Some(at) = usize::try_from(second + lag - self.start).ok().filter(|&at| at < self.sharp.len()) else {
                 continue;
-            }
+            };
             let n = f64::from(n);
-            score += n * self.sharp[at as usize];
-            if self.near[at as usize] > 0.0 {
+            score += n * self.sharp[at];
+            if self.near[at] > 0.0 {
                 shared += n;
             }
         }
@@ -347,8 +346,8 @@ fn find(reference: &Reference, pulse: &Pulse, zone_assumed: bool) -> Option<Find
         if let Some(hour) = best_lag(reference, pulse.seconds(), &hours) {
             if hour.stands_out() && hour.score >= CLEAR_PEAK_RATIO * peak.score.max(0.0) {
                 return Some(Finding::ZoneMistake {
-                    hours: (hour.lag as f64 / 3600.0).round() as i64,
-                    lines: hour.shared as u64,
+                    hours: crate::num::rounded_i64(hour.lag as f64 / 3600.0),
+                    lines: crate::num::rounded(hour.shared),
                 });
             }
         }
@@ -364,7 +363,7 @@ fn find(reference: &Reference, pulse: &Pulse, zone_assumed: bool) -> Option<Find
     }
     Some(Finding::Skew {
         offset_s: peak.lag,
-        lines: peak.shared as u64,
+        lines: crate::num::rounded(peak.shared),
     })
 }
 
@@ -477,7 +476,7 @@ pub fn align(result: &mut ScanResult, correct: bool) {
                     .ok()
                     .map(|z| {
                         let first = result.files.iter().find(|f| f.group == group).and_then(|f| f.first).unwrap_or(0);
-                        time::format_offset(z.offset_at(first) - (hours * 3600) as i32, true)
+                        time::format_offset(z.offset_at(first) - i32::try_from(hours * 3600).unwrap_or(0), true)
                     })
                     .unwrap_or_default();
                 format!(
@@ -530,7 +529,7 @@ fn shift_group(result: &mut ScanResult, group: &str, delta: Micros) {
     if let Some(pulse) = result.pulses.get_mut(group) {
         pulse.shift(delta / MICROS_PER_SEC);
     }
-    let files: Vec<u32> = (0..result.files.len() as u32)
+    let files: Vec<u32> = (0..crate::num::file_index(result.files.len()))
         .filter(|&i| result.files[i as usize].group == group)
         .collect();
     for &i in &files {

@@ -19,10 +19,16 @@
 //! `cli` module, not part of the library) only turns arguments into a `Config`, renders
 //! the report and maps the outcome to an exit code.
 
+// Offsets into files are memory offsets, and counts of lines and bytes are `u64`: the crate
+// builds for 64-bit targets, where the two are the same width (see `num::index`).
+#[cfg(not(target_pointer_width = "64"))]
+compile_error!("postmortem builds for 64-bit targets only: it maps files and indexes them by 64-bit offsets");
+
 pub mod analyze;
 pub mod clocks;
 pub mod error;
 pub mod format;
+pub mod num;
 pub mod render;
 pub mod report;
 pub mod rules;

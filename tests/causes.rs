@@ -13,6 +13,12 @@
 //! nowhere in `src/` (checked below). The shipped scenarios of `fixtures/scenarios` are
 //! read from their truth: the trigger's category and time, the mechanism's category.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "made-up test data of small, known numbers"
+)]
+
 mod common;
 
 use common::*;

@@ -2,6 +2,12 @@
 //! (mmap or read), the chunking (one chunk or many, cut anywhere) and the number of
 //! threads.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "made-up test data of small, known numbers"
+)]
+
 use postmortem::format::Level;
 use postmortem::rules::RuleSet;
 use postmortem::scan::hits::Mark;

@@ -6,6 +6,12 @@
 //! (A file truncated while mapped, a FIFO, a directory symlink loop, cut and corrupt gzip
 //! files and a closed stdout are in `tests/cli.rs`.)
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "made-up test data of small, known numbers"
+)]
+
 mod common;
 use assert_cmd::Command;
 use std::io::Write;

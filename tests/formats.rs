@@ -4,6 +4,12 @@
 //! (UTC-5 in January) and yearless ones in 2024; the expected instants were worked out
 //! by hand from the lines.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "made-up test data of small, known numbers"
+)]
+
 use postmortem::rules::RuleSet;
 use postmortem::scan::{NoProgress, ScanOptions};
 use postmortem::time::rfc3339_utc;

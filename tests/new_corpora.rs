@@ -7,6 +7,12 @@
 //! counts as many timestamped lines (within 3 %). The test prints the figure per corpus and the
 //! files read wrong with the reason, and holds the figure where it stands.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "made-up test data of small, known numbers"
+)]
+
 mod common;
 
 use chrono::{NaiveDate, NaiveDateTime};

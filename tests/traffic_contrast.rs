@@ -3,6 +3,12 @@
 //! servers involved log it (nginx's combined format, HAProxy's HTTP log, ingress-nginx's
 //! upstream format), then checked in the draft. None of their names is in our code.
 
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "made-up test data of small, known numbers"
+)]
+
 mod common;
 
 use common::{clock, config, Draw};

@@ -465,7 +465,7 @@ fn impact(traffic: &Series, start: Micros, end: Micros) -> Impact {
             .then(a.endpoint.cmp(&b.endpoint))
     });
     // Hardest hit: the worst failure ratios among endpoints that carried real traffic.
-    let floor = weights::HIT_MIN_REQUESTS.max((weights::HIT_MIN_SHARE * impact.requests as f64) as u64);
+    let floor = weights::HIT_MIN_REQUESTS.max(crate::num::whole(weights::HIT_MIN_SHARE * impact.requests as f64));
     let mut hit: Vec<&EndpointImpact> = all
         .iter()
         .filter(|e| e.requests >= floor && ratio(e.failed, e.requests) >= weights::HIT_MIN_RATIO)

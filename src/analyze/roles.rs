@@ -234,7 +234,9 @@ impl Conditions {
                 if let Some((chain, spacing)) = open.as_mut() {
                     let last = &episodes[*chain.last().unwrap_or(&i)];
                     let gap = e.start - last.end;
-                    let allowed = spacing.map_or(REPRINT_WITHIN, |s| ((s as f64 * REPRINT_SLACK) as Micros).min(REPRINT_WITHIN));
+                    let allowed = spacing.map_or(REPRINT_WITHIN, |s| {
+                        crate::num::whole_i64(s as f64 * REPRINT_SLACK).min(REPRINT_WITHIN)
+                    });
                     if gap < 0 {
                         // Overlapping runs of one signal are not a reprint of each other.
                         continue;

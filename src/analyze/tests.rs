@@ -26,7 +26,7 @@ fn rules() -> RuleSet {
 
 /// An episode of `category` in a `kind` source from minute `start` to minute `end`.
 fn episode(category: Category, kind: SourceKind, start: i64, end: i64, count: u64) -> Episode {
-    let rule = Category::ALL.iter().position(|c| *c == category).unwrap() as u16;
+    let rule = u16::try_from(Category::ALL.iter().position(|c| *c == category).unwrap()).unwrap();
     Episode {
         signal: Signal::Rule(rule),
         category,
@@ -908,7 +908,10 @@ fn warnings_that_escalate_toward_the_failure_are_its_early_sign_and_decoys_are_n
     // Decoys: numbers that go up and down; a warning that rose and stopped long before;
     // one that begins too close to the failure to be a sign of it.
     let jumpy = warnings(&mut t, 11, &[5, 15, 25, 35, 45, 55], |m| {
-        format!("partner reply slow ms={}", [340, 812, 260, 799, 410, 650][m as usize / 10])
+        format!(
+            "partner reply slow ms={}",
+            [340, 812, 260, 799, 410, 650][usize::try_from(m).unwrap() / 10]
+        )
     });
     let over = warnings(&mut t, 12, &[0, 4, 8, 12, 16, 20], |m| {
         format!("index rebuild behind done={}", 100 + m * 10)

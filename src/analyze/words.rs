@@ -38,7 +38,7 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
                 return vec![
                     text(&format!(
                         "requests slowed, to a mean of {} ms at ",
-                        thousands(rate.peak.round() as u64)
+                        thousands(crate::num::rounded(rate.peak))
                     )),
                     Part::Time(rate.peak_at),
                 ];
@@ -46,8 +46,8 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
             Category::TrafficSurge => {
                 let rose = text(&format!(
                     "traffic rose to {} requests a minute, from about {}",
-                    thousands(rate.peak.round() as u64),
-                    thousands(rate.baseline.round() as u64)
+                    thousands(crate::num::rounded(rate.peak)),
+                    thousands(crate::num::rounded(rate.baseline))
                 ));
                 // A surge one value made says which.
                 return match &e.subject {
@@ -58,8 +58,8 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
             Category::ErrorBurst => {
                 return vec![text(&format!(
                     "error lines rose to {} a minute, from about {}",
-                    thousands(rate.peak.round() as u64),
-                    thousands(rate.baseline.round() as u64)
+                    thousands(crate::num::rounded(rate.peak)),
+                    thousands(crate::num::rounded(rate.baseline))
                 ))];
             }
             _ => {}
@@ -120,8 +120,8 @@ pub fn clause(e: &Episode, rule: Option<&Rule>, title: &str) -> Vec<Part> {
         if rate.unit == RateUnit::Count {
             parts.push(text(&format!(
                 ", up to {} a minute against about {} before",
-                thousands(rate.peak.round() as u64),
-                thousands(rate.baseline.round() as u64)
+                thousands(crate::num::rounded(rate.peak)),
+                thousands(crate::num::rounded(rate.baseline))
             )));
         }
     }
@@ -239,7 +239,7 @@ fn number(text: &str) -> Option<String> {
     }
     let value: f64 = text.parse().ok()?;
     Some(if value >= 100.0 || !text.contains('.') {
-        thousands(value.round() as u64)
+        thousands(crate::num::rounded(value))
     } else {
         format!("{value:.1}")
     })

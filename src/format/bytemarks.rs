@@ -70,7 +70,13 @@ fn sse2_masks<const N: usize>(head: &[u8; HEAD], needles: [u8; N]) -> [u64; N] {
         let bytes = _mm_set_epi64x(high as i64, low as i64);
         for (mask, needle) in masks.iter_mut().zip(wanted) {
             let equal = _mm_cmpeq_epi8(bytes, needle);
-            *mask |= u64::from(_mm_movemask_epi8(equal) as u16) << (16 * i);
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "the mask of 16 bytes is the low 16 bits"
+            )]
+            let bits = _mm_movemask_epi8(equal) as u16;
+            *mask |= u64::from(bits) << (16 * i);
         }
     }
     masks

@@ -229,7 +229,8 @@ impl<'a> Record<'a> {
                 let slot = &mut record.slots[key as usize];
                 if slot.start == u32::MAX {
                     *slot = Slot {
-                        start: (value + usize::from(quoted)) as u32,
+                        // Past 4 GiB into a line (never, within --max-line), no value.
+                        start: u32::try_from(value + usize::from(quoted)).unwrap_or(u32::MAX),
                         quoted,
                         ..EMPTY
                     };
@@ -238,7 +239,7 @@ impl<'a> Record<'a> {
                     if quoted {
                         let cut = || (line.len(), memchr::memchr(b'\\', &line[value..]).is_some());
                         let (end, escaped) = string_close(line, value).unwrap_or_else(cut);
-                        slot.end = end as u32;
+                        slot.end = u32::try_from(end).unwrap_or(u32::MAX);
                         slot.escaped = escaped;
                         at = (end + 1).min(line.len());
                     }
@@ -306,7 +307,11 @@ impl<'a> Record<'a> {
             })
             .or_else(|| {
                 let priority = self.number(&[Key::JournalPriority])?;
-                (0.0..8.0).contains(&priority).then(|| Level::of_syslog(priority as u8))
+                (0.0..8.0)
+                    .contains(&priority)
+                    .then(|| crate::num::whole(priority))
+                    .and_then(|p| u8::try_from(p).ok())
+                    .map(Level::of_syslog)
             });
         if let Some((message, true)) = [Key::Msg, Key::Message, Key::JournalMessage].into_iter().find_map(raw) {
             let detail = DETAIL_KEYS
@@ -392,8 +397,8 @@ pub(crate) fn unescape(raw: &[u8]) -> Vec<u8> {
         }
         match raw[i + 1] {
             b'x' => {
-                if let Some(byte) = hex(raw.get(i + 2..i + 4)) {
-                    out.push(byte as u8);
+                if let Some(byte) = hex(raw.get(i + 2..i + 4)).and_then(|b| u8::try_from(b).ok()) {
+                    out.push(byte);
                     i += 4;
                     continue;
                 }

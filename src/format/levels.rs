@@ -68,7 +68,7 @@ impl Level {
 
     /// pino's and bunyan's numbers: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal.
     pub fn of_number(n: f64) -> Option<Level> {
-        Some(match n as i64 {
+        Some(match crate::num::whole_i64(n) {
             10 => Level::Trace,
             20 => Level::Debug,
             30 => Level::Info,

@@ -163,7 +163,7 @@ impl TimeAxis {
 fn shown_span(report: &Report, traffic: (Micros, Micros)) -> (Micros, Micros) {
     let Some(incident) = &report.incident else { return traffic };
     let (start, end) = (incident.start, incident.window_end());
-    let margin = ((end - start) as f64 * FRAME_SHARE) as Micros;
+    let margin = crate::num::whole_i64((end - start) as f64 * FRAME_SHARE);
     let margin = margin.max(MIN_FRAME);
     ((start - margin).max(traffic.0), (end + margin).min(traffic.1))
 }
@@ -253,7 +253,7 @@ fn draw_value_axis(out: &mut String, panel: &PanelFrame, step: f64, caption: &st
             out,
             r#"<line x1="{PLOT_LEFT}" y1="{y:.1}" x2="{PLOT_RIGHT}" y2="{y:.1}" stroke="{GRID}"/>"#
         );
-        let label = super::thousands(value.round() as u64);
+        let label = super::thousands(crate::num::rounded(value));
         text(out, PLOT_LEFT - 6.0, y + 4.0, "end", "", &label);
         value += step;
     }

@@ -324,8 +324,8 @@ pub fn write_draft(report: &Report, view: &View) -> String {
                 let _ = write!(
                     out,
                     ", at a mean of up to {} ms against about {} ms before",
-                    thousands(peak.round() as u64),
-                    thousands(before.round() as u64)
+                    thousands(crate::num::rounded(peak)),
+                    thousands(crate::num::rounded(before))
                 );
             }
             out.push_str(". ");

@@ -297,8 +297,8 @@ pub fn use_colour(is_terminal: bool) -> bool {
 pub fn rate_value(unit: RateUnit, value: f64) -> String {
     match unit {
         RateUnit::Ratio => format!("{:.1} %", value * 100.0),
-        RateUnit::Milliseconds => format!("{} ms", thousands(value.round() as u64)),
-        RateUnit::Count => thousands(value.round() as u64),
+        RateUnit::Milliseconds => format!("{} ms", thousands(crate::num::rounded(value))),
+        RateUnit::Count => thousands(crate::num::rounded(value)),
     }
 }
 

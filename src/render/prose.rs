@@ -133,7 +133,7 @@ fn said_impact(incident: &Incident) -> String {
         match impact.slow_peak_ms {
             Some(peak) => format!(
                 "requests slowed to a mean of {} ms for {duration}",
-                crate::render::thousands(peak.round() as u64)
+                crate::render::thousands(crate::num::rounded(peak))
             ),
             None => format!("requests slowed for {duration}"),
         }

@@ -24,7 +24,7 @@ fn credited(set: &RuleSet, line: &str, home: Option<Format>) -> (Format, Option<
 pub fn check(set: &RuleSet) -> Vec<RuleError> {
     let mut errors = Vec::new();
     for (index, rule) in set.rules().iter().enumerate() {
-        let index = index as RuleIndex;
+        let index = RuleIndex::try_from(index).unwrap_or(RuleIndex::MAX);
         let problem = |line: usize, message: String| RuleError {
             file: rule.origin.clone(),
             line,

@@ -38,7 +38,7 @@ impl Matcher {
             if !rule.applies_to(format) {
                 continue;
             }
-            let index = index as RuleIndex;
+            let index = RuleIndex::try_from(index).unwrap_or(RuleIndex::MAX);
             match &rule.condition {
                 Condition::Pattern { pattern, unless } => {
                     pattern_rules.push(index);

@@ -407,7 +407,7 @@ impl RuleSet {
     }
 
     pub fn index_of(&self, id: &str) -> Option<RuleIndex> {
-        self.rules.iter().position(|r| r.id == id).map(|i| i as RuleIndex)
+        self.rules.iter().position(|r| r.id == id).and_then(|i| RuleIndex::try_from(i).ok())
     }
 
     /// The matcher for one format, built on first use.

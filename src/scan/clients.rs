@@ -41,6 +41,7 @@ fn register_of(hash: u64) -> (usize, u8) {
     hash = (hash ^ (hash >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     hash ^= hash >> 31;
     let index = (hash >> (64 - PRECISION)) as usize;
+    #[allow(clippy::cast_possible_truncation, reason = "at most 64 leading zeros")]
     let rank = ((hash << PRECISION) | (1 << (PRECISION - 1))).leading_zeros() as u8 + 1;
     (index, rank)
 }
@@ -137,7 +138,7 @@ fn estimate(registers: &[u8; REGISTERS]) -> u64 {
     } else {
         raw
     };
-    estimate.round() as u64
+    crate::num::rounded(estimate)
 }
 
 #[cfg(test)]

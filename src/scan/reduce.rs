@@ -69,7 +69,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
                     None => report.untimed_events += untimed.count(),
                 }
             }
-            chunk_hits.place(index as u32, report.lines);
+            chunk_hits.place(crate::num::file_index(index), report.lines);
             let mut chunk_templates = chunk.templates;
             let mut untimed_templates = chunk.untimed_templates;
             if let (Some(time), true) = (inherited, untimed_templates.lines > 0) {
@@ -77,7 +77,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
                 chunk_templates.absorb(untimed_templates);
             }
             if chunk_templates.lines > 0 {
-                chunk_templates.place(index as u32, report.lines);
+                chunk_templates.place(crate::num::file_index(index), report.lines);
                 templates.entry(report.group.clone()).or_default().absorb(chunk_templates);
             }
             if !chunk.pulse.is_empty() {
@@ -93,7 +93,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
                 let Some(time) = event.time.or(inherited) else { continue };
                 events.push(Event {
                     time,
-                    file: index as u32,
+                    file: crate::num::file_index(index),
                     line: report.lines + event.line + 1,
                     offset: event.offset,
                     signal: event.signal,
@@ -110,7 +110,7 @@ pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<Unit
             carried = chunk.tail_time.or(carried);
             if !chunk.series.is_empty() {
                 let mut chunk_series = chunk.series;
-                chunk_series.place(index as u32, lines_before);
+                chunk_series.place(crate::num::file_index(index), lines_before);
                 series
                     .entry(report.group.clone())
                     .or_insert_with(|| Series::new(options.bucket))

@@ -540,8 +540,8 @@ mod tests {
             (
                 first.requests,
                 first.failed(),
-                first.clients.count() as usize,
-                first.failed_clients.count() as usize
+                crate::num::index(first.clients.count()),
+                crate::num::index(first.failed_clients.count())
             ),
             (3, 2, 2, 1)
         );
@@ -607,7 +607,7 @@ mod tests {
         let mut direct = Series::new(minute);
         let mut built = SeriesBuilder::new(minute);
         for (i, t) in times.iter().enumerate() {
-            let r = request(if i % 2 == 0 { b"1.1.1.1" } else { b"1.1.1.2" }, 500 + i as u16);
+            let r = request(if i % 2 == 0 { b"1.1.1.1" } else { b"1.1.1.2" }, 500 + u16::try_from(i).unwrap());
             direct.add(*t, &r);
             built.add(
                 *t,

@@ -539,7 +539,7 @@ impl Templates {
                 .filter_map(|k| self.by_key[k].text.split(' ').nth(place).map(Box::from))
                 .collect();
             words.sort();
-            let values = words.len() as u32;
+            let values = u32::try_from(words.len()).unwrap_or(u32::MAX);
             words.truncate(JOINED_EXAMPLES);
             let joined = Joined {
                 place,
@@ -806,7 +806,7 @@ mod tests {
         for i in 0..(MAX_TEMPLATES + 500) {
             let word: String = format!("{i:x}")
                 .chars()
-                .map(|c| (b'g' + c.to_digit(16).unwrap() as u8) as char)
+                .map(|c| (b'g' + u8::try_from(c.to_digit(16).unwrap()).unwrap()) as char)
                 .collect();
             let message = format!("unknown table {word}");
             table.add(message.as_bytes(), b"", None, false, mark(i as i64, i as u64), message.as_bytes());

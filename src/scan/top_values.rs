@@ -103,6 +103,9 @@ pub const SAMPLE_ALL: u64 = 128;
 /// a balancer's round robin over two or four backends would put every counted-off
 /// line on the same one.
 pub const SAMPLE_STRIDE: u64 = 64;
+/// What a line sampled past the first [`SAMPLE_ALL`] counts for.
+#[allow(clippy::cast_possible_truncation, reason = "SAMPLE_STRIDE is 64")]
+const STRIDE_WEIGHT: u32 = SAMPLE_STRIDE as u32;
 
 /// The longest value kept, in bytes: a user agent is seldom longer, and the draft quotes
 /// no more.
@@ -342,7 +345,7 @@ pub fn sample_weight(seen_before: u64, offset: u64) -> u32 {
     if seen_before < SAMPLE_ALL {
         1
     } else if offset.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SAMPLE_STRIDE.trailing_zeros()) == 0 {
-        SAMPLE_STRIDE as u32
+        STRIDE_WEIGHT
     } else {
         0
     }
@@ -502,7 +505,7 @@ mod tests {
             let total: u64 = (0..requests).map(|n| u64::from(sample_weight(n, n * 157))).sum();
             let sampled = requests.saturating_sub(SAMPLE_ALL);
             // Within four standard deviations of a binomial draw of one in 64.
-            let allowed = SAMPLE_STRIDE * (4 * ((sampled as f64 / SAMPLE_STRIDE as f64).sqrt() as u64) + 1);
+            let allowed = SAMPLE_STRIDE * (4 * (crate::num::whole((sampled as f64 / SAMPLE_STRIDE as f64).sqrt())) + 1);
             assert!(total.abs_diff(requests) <= allowed, "{requests}: {total}");
         }
     }

@@ -319,7 +319,7 @@ pub fn probe(file: InputFile, settings: &ProbeSettings, hint: Option<Format>) ->
             }
         }
     }
-    let head = read_at(&handle, 0, PROBE_BYTES.min(size as usize)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    let head = read_at(&handle, 0, PROBE_BYTES.min(crate::num::index(size))).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     if let Some(export) = Export::of_head(&head) {
         return streamed_probe(
             file,
@@ -351,7 +351,8 @@ pub fn probe(file: InputFile, settings: &ProbeSettings, hint: Option<Format>) ->
             .map(|probes| probes.into_iter().flatten().collect());
     }
     let tail_start = size.saturating_sub(PROBE_BYTES as u64).max(head.len() as u64);
-    let tail = read_at(&handle, tail_start, (size - tail_start) as usize).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
+    let tail =
+        read_at(&handle, tail_start, crate::num::index(size - tail_start)).map_err(|e| Problem::error(&file.display, describe_io(&e)))?;
     let mode = if no_mmap || recently_written {
         ReadMode::Pread
     } else {
@@ -455,7 +456,7 @@ fn header_columns(file: &File, size: u64, first: crate::format::Columns) -> io::
         // Each block begins a few bytes early, so a directive cut by its start is found;
         // one found twice is skipped by its offset.
         let from = start.saturating_sub(FIELDS_DIRECTIVE.len() as u64);
-        let block = read_at(file, from, BLOCK.min((size - from) as usize))?;
+        let block = read_at(file, from, BLOCK.min(crate::num::index(size - from)))?;
         if block.is_empty() {
             break;
         }
@@ -643,7 +644,7 @@ impl PlainFile {
             // SAFETY: the mapping is read-only and private to us. A file truncated under
             // it raises SIGBUS on access, which `guard` turns into a clear error; files
             // still being written were given read mode instead.
-            let map = unsafe { memmap2::MmapOptions::new().len(probe.size as usize).map(&plain.file) };
+            let map = unsafe { memmap2::MmapOptions::new().len(crate::num::index(probe.size)).map(&plain.file) };
             if let Ok(map) = map {
                 if let Some(registration) = guard::register(map.as_ptr(), map.len(), &probe.file.display) {
                     plain.map = Some((map, registration));
@@ -663,11 +664,11 @@ impl PlainFile {
         if let Some((map, _)) = &self.map {
             let data: &[u8] = map;
             let (first, last) = align(data, 0, start, end, self.size, max_line);
-            let ahead_end = (last as usize + ENTRY_WINDOW).min(data.len());
+            let ahead_end = (crate::num::index(last) + ENTRY_WINDOW).min(data.len());
             return Ok(Lines {
                 first,
-                bytes: Bytes::Borrowed(&data[first as usize..last as usize]),
-                lookahead: Bytes::Borrowed(&data[last as usize..ahead_end]),
+                bytes: Bytes::Borrowed(&data[crate::num::index(first)..crate::num::index(last)]),
+                lookahead: Bytes::Borrowed(&data[crate::num::index(last)..ahead_end]),
                 shrank: false,
             });
         }
@@ -676,7 +677,7 @@ impl PlainFile {
         let from = start.saturating_sub(1);
         let mut extra = 4096usize;
         loop {
-            let want = ((end - from) as usize + extra).min((self.size - from) as usize);
+            let want = (crate::num::index(end - from) + extra).min(crate::num::index(self.size - from));
             let data = read_at(&self.file, from, want)?;
             let available = from + data.len() as u64;
             // Fewer bytes than the file had when probed: it was truncated meanwhile.
@@ -690,10 +691,10 @@ impl PlainFile {
                 });
             }
             let reached_eof = (data.len() as u64) < want as u64 || available >= self.size;
-            let tail_has_newline = memchr::memchr(b'\n', &data[((end - from) as usize).min(data.len())..]).is_some();
+            let tail_has_newline = memchr::memchr(b'\n', &data[crate::num::index(end - from).min(data.len())..]).is_some();
             if reached_eof || tail_has_newline || extra > max_line {
                 let (first, last) = align(&data, from, start, end.min(available), available, max_line);
-                let slice = data[(first - from) as usize..(last - from) as usize].to_vec();
+                let slice = data[crate::num::index(first - from)..crate::num::index(last - from)].to_vec();
                 // What follows, for an entry that runs past the range; a failed read of it
                 // only costs that entry its statement.
                 let lookahead = if last < available {
@@ -744,7 +745,7 @@ impl std::ops::Deref for Bytes<'_> {
 /// Absolute [first, last) of the lines starting in [start, end), where `data` holds the
 /// file's bytes from `base` on and `limit` is where the readable bytes end.
 fn align(data: &[u8], base: u64, start: u64, end: u64, limit: u64, max_line: usize) -> (u64, u64) {
-    let at = |offset: u64| (offset - base) as usize;
+    let at = |offset: u64| crate::num::index(offset - base);
     let first = if start == 0 || data.get(at(start - 1)) == Some(&b'\n') {
         start
     } else {
@@ -972,7 +973,7 @@ mod tests {
         let mut b = Blocks::new(Trickle(&text), Vec::new(), 64, 16);
         let mut joined = Vec::new();
         while let Some((base, block)) = b.next_block() {
-            assert_eq!(base as usize, joined.len());
+            assert_eq!(crate::num::index(base), joined.len());
             joined.extend(block);
         }
         assert_eq!((joined, b.cut_lines), (text, 0));
@@ -985,7 +986,10 @@ mod tests {
         let joined: Vec<u8> = out.iter().flat_map(|(_, b)| b.clone()).collect();
         assert_eq!(joined, b"aaa\nbbb\ncc\nd");
         for (base, block) in &out {
-            assert_eq!(&b"aaa\nbbb\ncc\nd"[*base as usize..*base as usize + block.len()], &block[..]);
+            assert_eq!(
+                &b"aaa\nbbb\ncc\nd"[crate::num::index(*base)..crate::num::index(*base) + block.len()],
+                &block[..]
+            );
         }
     }
 

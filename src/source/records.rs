@@ -22,6 +22,7 @@ pub(crate) const MAX_MEMBERS: usize = 8;
 
 impl Member {
     /// A reading for each of `names` (at most [`MAX_MEMBERS`]), in their order.
+    #[allow(clippy::cast_possible_truncation, reason = "at most MAX_MEMBERS (8) names")]
     pub(crate) fn all(names: &[&[u8]]) -> Vec<Member> {
         let names = &names[..names.len().min(MAX_MEMBERS)];
         let mut keys = [0u64; MAX_MEMBERS];

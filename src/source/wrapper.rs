@@ -178,6 +178,7 @@ impl WrapperKind {
 
     /// The key that names members in a head's records: the most telling one any of them
     /// has (a Loki query's `app` where its streams have one).
+    #[allow(clippy::cast_possible_truncation, reason = "a kind names a handful of member keys")]
     fn member_key(self, lines: &[&[u8]]) -> MemberKey {
         let keys = self.member_keys();
         let found = (0..keys.len()).find(|&i| lines.iter().any(|l| json_string_of(l, keys[i]).is_some()));

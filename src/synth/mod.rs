@@ -338,8 +338,8 @@ fn access_line(web: WebFormat, r: &Served) -> String {
             local.format("%b %e %H:%M:%S"),
             local.format("%d/%b/%Y:%H:%M:%S"),
             server,
-            (latency_ms as u64).saturating_sub(1),
-            latency_ms as u64,
+            (crate::num::whole(latency_ms)).saturating_sub(1),
+            crate::num::whole(latency_ms),
         ),
         WebFormat::Json => format!(
             "{{\"time\":\"{}\",\"remote_addr\":\"{ip}\",\"request\":\"{method} {path} HTTP/1.1\",\"status\":{status},\"body_bytes_sent\":{bytes},\"request_time\":{seconds:.3}}}",
@@ -349,7 +349,7 @@ fn access_line(web: WebFormat, r: &Served) -> String {
             "https {}Z app/shop-prod/5f1c0a9e2b7d4c11 {ip}:{port} 10.1.4.{upstream}:8080 0.001 {seconds:.3} 0.000 {status} {status} 412 {bytes} \"{method} https://shop.example.org:443{path} HTTP/1.1\" \"{AGENT}\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/shop-web/1a2b3c4d5e6f7a8b \"Root=1-{:08x}-{port:024x}\" \"shop.example.org\" \"-\" 0 {}Z \"forward\" \"-\" \"-\" \"10.1.4.{upstream}:8080\" \"{status}\" \"-\" \"-\"",
             utc.format("%Y-%m-%dT%H:%M:%S%.6f"),
             at.timestamp(),
-            (utc - chrono::Duration::milliseconds(latency_ms as i64)).format("%Y-%m-%dT%H:%M:%S%.6f"),
+            (utc - chrono::Duration::milliseconds(crate::num::whole_i64(latency_ms))).format("%Y-%m-%dT%H:%M:%S%.6f"),
         ),
         WebFormat::Cloudfront => format!(
             "{}\t{}\tFRA56-P1\t{bytes}\t{ip}\t{method}\td111111abcdef8.cloudfront.net\t{path}\t{status}\t-\t{}\t-\t-\t{}\tQw8Rt7Yu6Io5Pa4Sd3Fg{port:x}==\tshop.example.org\thttps\t412\t{seconds:.3}",
@@ -362,7 +362,7 @@ fn access_line(web: WebFormat, r: &Served) -> String {
             "{} 10.1.4.{upstream} {method} {path} - 443 - {ip} {} - {status} 0 0 {}",
             utc.format("%Y-%m-%d %H:%M:%S"),
             AGENT.replace(' ', "+"),
-            latency_ms as u64,
+            crate::num::whole(latency_ms),
         ),
         WebFormat::S3 => format!(
             "5b7f0c2e9d1a4c3b8e6f7a9d0c1b2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d shop-media [{}] {ip} - {port:016X} REST.{method}.OBJECT {} \"{method} {path} HTTP/1.1\" {status} {} {bytes} {bytes} {} {} \"-\" \"{AGENT}\" - Ys0qQ3wTgq0= SigV4 ECDHE-RSA-AES128-GCM-SHA256 - shop-media.s3.eu-west-1.amazonaws.com TLSv1.2 - -",
@@ -372,8 +372,8 @@ fn access_line(web: WebFormat, r: &Served) -> String {
                 key => key,
             },
             if status >= 500 { "InternalError" } else { "-" },
-            latency_ms as u64,
-            (latency_ms as u64).saturating_sub(2),
+            crate::num::whole(latency_ms),
+            (crate::num::whole(latency_ms)).saturating_sub(2),
         ),
         WebFormat::Caddy => format!(
             "{{\"level\":\"{}\",\"ts\":{}.{:06},\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{{\"remote_ip\":\"{ip}\",\"remote_port\":\"{port}\",\"client_ip\":\"{ip}\",\"proto\":\"HTTP/2.0\",\"method\":\"{method}\",\"host\":\"shop.example.org\",\"uri\":\"{path}\",\"headers\":{{\"User-Agent\":[\"{AGENT}\"]}}}},\"bytes_read\":0,\"user_id\":\"\",\"duration\":{:.6},\"size\":{bytes},\"status\":{status},\"resp_headers\":{{\"Server\":[\"Caddy\"]}}}}",
@@ -384,7 +384,7 @@ fn access_line(web: WebFormat, r: &Served) -> String {
         ),
         WebFormat::Traefik => format!(
             "{{\"ClientAddr\":\"{ip}:{port}\",\"ClientHost\":\"{ip}\",\"ClientPort\":\"{port}\",\"DownstreamContentSize\":{bytes},\"DownstreamStatus\":{status},\"Duration\":{},\"OriginStatus\":{status},\"RequestHost\":\"shop.example.org\",\"RequestMethod\":\"{method}\",\"RequestPath\":\"{path}\",\"RequestProtocol\":\"HTTP/2.0\",\"RouterName\":\"shop@docker\",\"ServiceName\":\"shop@docker\",\"entryPointName\":\"websecure\",\"level\":\"info\",\"msg\":\"\",\"time\":\"{}\"}}",
-            (latency_ms * 1_000_000.0) as u64,
+            crate::num::whole(latency_ms * 1_000_000.0),
             at.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         ),
         WebFormat::Varnish => format!(
@@ -397,7 +397,7 @@ fn access_line(web: WebFormat, r: &Served) -> String {
         WebFormat::Cloudflare => format!(
             "{{\"ClientIP\":\"{ip}\",\"ClientRequestHost\":\"shop.example.org\",\"ClientRequestMethod\":\"{method}\",\"ClientRequestURI\":\"{path}\",\"EdgeStartTimestamp\":{},\"EdgeResponseBytes\":{bytes},\"EdgeResponseStatus\":{status},\"OriginIP\":\"10.1.4.{upstream}\",\"OriginResponseStatus\":{status},\"OriginResponseDurationMs\":{},\"RayID\":\"{:016x}\",\"CacheCacheStatus\":\"dynamic\"}}",
             at.timestamp_nanos_opt().unwrap_or_default(),
-            latency_ms as u64,
+            crate::num::whole(latency_ms),
             port * 7919 + millis,
         ),
         WebFormat::Gcp => format!(
@@ -411,8 +411,8 @@ fn access_line(web: WebFormat, r: &Served) -> String {
             utc.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
             // Envoy's own flag where it gave up waiting; the app's errors pass through.
             if status == 504 { "UT" } else { "-" },
-            latency_ms as u64,
-            (latency_ms as u64).saturating_sub(1),
+            crate::num::whole(latency_ms),
+            (crate::num::whole(latency_ms)).saturating_sub(1),
             u128::from(port) * 7919 + u128::from(millis),
         ),
     }
@@ -482,12 +482,12 @@ pub fn write_served_by(name: &str, web: Option<WebFormat>, out: &Path, size: Opt
     let total_weight: u32 = scenario.endpoints.iter().map(|e| e.weight).sum();
     let mut minute = scenario.from;
     while minute < scenario.to {
-        let requests = (per_minute * (scenario.traffic)(minute)).round() as u64;
+        let requests = crate::num::rounded(per_minute * (scenario.traffic)(minute));
         let mut offsets: Vec<u64> = (0..requests).map(|_| random.below(60_000)).collect();
         offsets.sort_unstable();
         for offset in offsets {
             let local = minute + chrono::Duration::milliseconds(offset as i64);
-            let mut pick = random.below(u64::from(total_weight)) as u32;
+            let mut pick = u32::try_from(random.below(u64::from(total_weight))).unwrap_or(0);
             let endpoint = scenario
                 .endpoints
                 .iter()
@@ -500,9 +500,9 @@ pub fn write_served_by(name: &str, web: Option<WebFormat>, out: &Path, size: Opt
                 .unwrap_or(&scenario.endpoints[0]);
             let fails = random.chance((scenario.failure)(local, endpoint.path));
             let status = if fails {
-                [500, 502, 503, 504][random.below(4) as usize]
+                [500, 502, 503, 504][crate::num::index(random.below(4))]
             } else {
-                [200, 200, 200, 200, 304, 404][random.below(6) as usize]
+                [200, 200, 200, 200, 304, 404][crate::num::index(random.below(6))]
             };
             let client = random.below(u64::from(scenario.clients));
             let latency = (scenario.latency_ms)(local, endpoint.path) * (0.5 + random.below(1000) as f64 / 1000.0);
@@ -546,17 +546,17 @@ pub fn write_served_by(name: &str, web: Option<WebFormat>, out: &Path, size: Opt
     access.flush()?;
 
     for (file, style) in &scenario.files {
-        let mut lines: Vec<(NaiveDateTime, u32, String)> = Vec::new();
+        let mut lines: Vec<(NaiveDateTime, (usize, u64), String)> = Vec::new();
         for (index, scripted) in scenario.lines.iter().filter(|l| l.file == *file).enumerate() {
             let mut t = scripted.at;
             let mut n = 0u64;
             loop {
-                let millis = random.below(1000) as u32;
+                let millis = u32::try_from(random.below(1000)).unwrap_or(0);
                 let text = scripted
                     .text
                     .replace("{t}", &stamp(*style, scenario.zone, t, millis))
                     .replace("{n}", &(n + 1).to_string());
-                lines.push((t, (index as u32) << 16 | n as u32, text));
+                lines.push((t, (index, n), text));
                 n += 1;
                 match scripted.until {
                     Some(until) if scripted.every > 0 => {
@@ -574,7 +574,7 @@ pub fn write_served_by(name: &str, web: Option<WebFormat>, out: &Path, size: Opt
         let mut writer = BufWriter::new(File::create(logs.join(file))?);
         // Routine lines, evenly spread, go between the scripted ones.
         let routine = routine_line(file, *style).filter(|_| routine_bytes > 0.0);
-        let routine_count = routine.map_or(0, |text| (routine_bytes / (text.len() + 20) as f64) as i64);
+        let routine_count = routine.map_or(0, |text| crate::num::whole_i64(routine_bytes / (text.len() + 20) as f64));
         let step_ms = (scenario.to - scenario.from).num_milliseconds() / routine_count.max(1);
         let mut written = 0i64;
         let mut write_routine_until = |writer: &mut BufWriter<File>, until: Option<NaiveDateTime>| -> io::Result<()> {

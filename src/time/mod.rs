@@ -112,5 +112,5 @@ fn days_in_month(year: i32, month: u8) -> u8 {
 pub fn year_month(t: Micros) -> (i32, u8) {
     use chrono::Datelike;
     let dt = DateTime::<Utc>::from_timestamp_micros(t).unwrap_or_default();
-    (dt.year(), dt.month() as u8)
+    (dt.year(), u8::try_from(dt.month()).unwrap_or(1))
 }

@@ -12,6 +12,7 @@ fn digit(b: &[u8], i: usize) -> Option<u32> {
 }
 
 #[inline]
+#[allow(clippy::cast_possible_truncation, reason = "two decimal digits: at most 99")]
 fn two(b: &[u8], i: usize) -> Option<u8> {
     Some((digit(b, i)? * 10 + digit(b, i + 1)?) as u8)
 }
@@ -22,6 +23,7 @@ fn four(b: &[u8], i: usize) -> Option<i32> {
 }
 
 /// A one- or two-digit number, space-padded or not (`" 3"`, `"3"`, `"03"`).
+#[allow(clippy::cast_possible_truncation, reason = "two decimal digits: at most 99")]
 fn padded_number(b: &[u8], i: usize) -> Option<(u8, usize)> {
     let start = if b.get(i) == Some(&b' ') { i + 1 } else { i };
     let first = digit(b, start)?;
@@ -183,7 +185,10 @@ const MONTHS: [&[u8; 3]; 12] = [
 
 fn month_name(b: &[u8], i: usize) -> Option<u8> {
     let name = b.get(i..i + 3)?;
-    MONTHS.iter().position(|m| m.eq_ignore_ascii_case(name)).map(|p| p as u8 + 1)
+    MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(name))
+        .and_then(|p| u8::try_from(p + 1).ok())
 }
 
 fn weekday_name(b: &[u8], i: usize) -> bool {
@@ -396,6 +401,7 @@ pub fn parse_month_first(b: &[u8]) -> Option<RawStamp> {
 }
 
 /// One or two digits at `i` and the `/` after them: (number, index after the slash).
+#[allow(clippy::cast_possible_truncation, reason = "two decimal digits: at most 99")]
 fn slash_number(b: &[u8], i: usize) -> Option<(u8, usize)> {
     let first = digit(b, i)?;
     match (digit(b, i + 1), b.get(i + 1)) {

@@ -91,7 +91,9 @@ fn infer_year(first: &RawStamp, last: &RawStamp, zone: Zone, dated_span: Option<
             .unwrap_or(start_year);
     }
     let modified = modified.unwrap_or_else(SystemTime::now);
-    let modified_micros = modified.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as i64);
+    let modified_micros = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
     let (year, month) = year_month(modified_micros);
     // The last line was written before the file's modification time.
     let last_year = if last_month > month { year - 1 } else { year };
@@ -117,7 +119,7 @@ mod tests {
     }
 
     fn modified(text: &str) -> Option<SystemTime> {
-        Some(UNIX_EPOCH + Duration::from_micros(instant(text) as u64))
+        Some(UNIX_EPOCH + Duration::from_micros(crate::num::unsigned(instant(text))))
     }
 
     #[test]

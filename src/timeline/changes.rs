@@ -208,7 +208,7 @@ pub(super) fn episodes(result: &ScanResult) -> Vec<Episode> {
         return Vec::new();
     };
     let logs_end = result.files.iter().filter_map(|f| f.last).max().unwrap_or(logs_start);
-    let after = AFTER_START.max((AFTER_START_SHARE * (logs_end - logs_start) as f64) as Micros);
+    let after = AFTER_START.max(crate::num::whole_i64(AFTER_START_SHARE * (logs_end - logs_start) as f64));
     result
         .templates
         .iter()
@@ -226,8 +226,8 @@ mod tests {
         let mark = |t: i64| Mark {
             time: t * 60_000_000,
             file: 0,
-            offset: t as u64,
-            line: t as u64,
+            offset: crate::num::unsigned(t),
+            line: crate::num::unsigned(t),
         };
         Template {
             text: text.into(),

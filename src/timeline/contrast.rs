@@ -633,9 +633,9 @@ mod tests {
                         if status == 502 {
                             own.first_failures.entry(minute * MINUTE).or_insert(crate::scan::hits::Mark {
                                 time: minute * MINUTE,
-                                file: s as u32,
+                                file: crate::num::file_index(s),
                                 offset: 0,
-                                line: minute as u64,
+                                line: crate::num::unsigned(minute),
                             });
                         }
                     }

@@ -144,8 +144,8 @@ mod tests {
         let mark = |m: i64| Mark {
             time: m * MINUTE,
             file: 0,
-            offset: m as u64,
-            line: m as u64,
+            offset: crate::num::unsigned(m),
+            line: crate::num::unsigned(m),
         };
         Template {
             text: text.into(),
@@ -169,7 +169,7 @@ mod tests {
     /// Whether `template` is new since `after` in an eight-hour source whose other lines
     /// come at `pace` a minute.
     fn new_at(template: &Template, after: Micros, pace: f64) -> bool {
-        let source = ((pace * 480.0) as u64 + template.count, 0, 480 * MINUTE);
+        let source = (crate::num::whole(pace * 480.0) + template.count, 0, 480 * MINUTE);
         is_new_without_level(template, after, source)
     }
 

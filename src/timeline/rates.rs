@@ -43,7 +43,7 @@ fn merged_buckets(series: Option<&Series>) -> i64 {
     }
     requests.sort_unstable();
     let typical = requests[requests.len() / 2] as f64;
-    ((ENOUGH_REQUESTS / typical).ceil() as i64).clamp(1, MAX_MERGED)
+    (crate::num::whole_i64((ENOUGH_REQUESTS / typical).ceil())).clamp(1, MAX_MERGED)
 }
 
 /// `points` counted in buckets `width` wide (a multiple of theirs), added up.
@@ -312,7 +312,14 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
             }]
         };
         for scope in &scopes {
-            out.extend(evaluate(index as RuleIndex, rate, scope, rules, width, result));
+            out.extend(evaluate(
+                RuleIndex::try_from(index).unwrap_or(RuleIndex::MAX),
+                rate,
+                scope,
+                rules,
+                width,
+                result,
+            ));
         }
     }
     out
@@ -353,7 +360,7 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
         numerator = merged(&numerator, width);
         denominator = denominator.map(|d| merged(&d, width));
         merged_rate = Rate {
-            baseline: rate.baseline.div_ceil(merge as usize),
+            baseline: rate.baseline.div_ceil(crate::num::index_of(merge)),
             ..rate.clone()
         };
         &merged_rate
@@ -390,7 +397,7 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
                 kind,
                 start,
                 end,
-                count: count.round() as u64,
+                count: crate::num::rounded(count),
                 first: backing.map(|(first, _)| Evidence::from(first)),
                 last: backing.map(|(_, last)| Evidence::from(last)),
                 subject: None,

@@ -66,7 +66,7 @@ pub(super) fn bursts_within(tallies: &BTreeMap<Micros, Tally>, width: Micros, (f
     // The median bucket, quiet ones included: a burst shorter than half the span cannot
     // raise it.
     let mut counts: Vec<u64> = tallies.values().map(|t| t.count).collect();
-    counts.resize(buckets as usize, 0);
+    counts.resize(crate::num::index_of(buckets), 0);
     counts.sort_unstable();
     let baseline = counts[counts.len() / 2] as f64;
     let threshold = (BURST_FACTOR * baseline).max(BURST_MIN_LINES as f64);
@@ -207,7 +207,7 @@ fn background(episodes: Vec<Episode>, files: &[FileReport]) -> Vec<Episode> {
     for (_, mut runs) in by_thing {
         let start = runs.iter().map(|r| r.start).min().unwrap_or(logs_start);
         let end = runs.iter().map(|r| r.end).max().unwrap_or(logs_end);
-        let near_start = start - logs_start <= BACKGROUND_START.max((BACKGROUND_START_SHARE * logs_span as f64) as Micros);
+        let near_start = start - logs_start <= BACKGROUND_START.max(crate::num::whole_i64(BACKGROUND_START_SHARE * logs_span as f64));
         let covers = (end - start) as f64 >= BACKGROUND_SPAN_SHARE * logs_span as f64;
         if !(near_start && covers) {
             out.extend(runs);
@@ -243,7 +243,7 @@ mod tests {
                     time: minute * MINUTE + second,
                     file: 0,
                     offset: 0,
-                    line: minute as u64,
+                    line: crate::num::unsigned(minute),
                 };
                 (
                     minute * MINUTE,
@@ -260,9 +260,9 @@ mod tests {
     #[test]
     fn a_flood_far_above_a_trickle_is_a_burst() {
         // About 4 a minute all day; 1,770 a minute for 20 minutes from 14:02.
-        let mut counts: Vec<(i64, u64)> = (0..1440).map(|m| (m, 3 + (m % 3) as u64)).collect();
+        let mut counts: Vec<(i64, u64)> = (0..1440).map(|m| (m, 3 + crate::num::unsigned(m % 3))).collect();
         for (m, count) in counts.iter_mut().skip(842).take(20) {
-            *count = 1770 + *m as u64 % 7;
+            *count = 1770 + crate::num::unsigned(*m) % 7;
         }
         let found = bursts(&tallies(&counts), MINUTE);
         assert_eq!(found.len(), 1);

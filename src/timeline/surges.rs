@@ -96,12 +96,14 @@ fn surge_at(
             .map_or(0.0, |v| v.count as f64)
     };
     let mean = |from: Micros, to: Micros| {
-        let ranges: Vec<Micros> = (from..to).step_by(range as usize).collect();
+        let ranges: Vec<Micros> = (from..to).step_by(crate::num::index_of(range)).collect();
         ranges.iter().map(|&r| count_at(r)).sum::<f64>() / ranges.len().max(1) as f64
     };
     let covered_from = traffic.field_start(seen.baseline.0 + range - 1);
     let halfway = (mean(covered_from, start) + mean(start, end)) / 2.0;
-    let onset = (start..end).step_by(range as usize).find(|&r| count_at(r) >= halfway)?;
+    let onset = (start..end)
+        .step_by(crate::num::index_of(range))
+        .find(|&r| count_at(r) >= halfway)?;
     let mut until = onset;
     while until < logs_end && count_at(until) >= halfway {
         until += range;

@@ -2,6 +2,12 @@
 //! nginx access log, Python's logging, zap's JSON lines), drafting them as the CLI would,
 //! and reading a draft as a reviewer does (the line a link cites, the line of a file that
 //! holds a text). Each test crate uses some of it.
+
+#![allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "made-up test data of small, known numbers"
+)]
 #![allow(dead_code)]
 
 use postmortem::analyze::Role;

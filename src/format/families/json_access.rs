@@ -486,7 +486,9 @@ fn status_of(scalar: &Scalar<'_>) -> Option<u16> {
         return crate::format::request::three_digits(scalar.raw, 0);
     }
     let number = scalar.number()?;
-    ((100.0..600.0).contains(&number) && number.fract() == 0.0).then_some(number as u16)
+    ((100.0..600.0).contains(&number) && number.fract() == 0.0)
+        .then(|| crate::num::whole(number))
+        .and_then(|n| u16::try_from(n).ok())
 }
 
 /// A candidate for a role: the field, how telling its name is (its rank in the role's
@@ -905,8 +907,8 @@ fn epoch_in(at: &[u8], unit: TimeUnit) -> Option<RawStamp> {
     // Whole units are read as integers: a nanosecond count does not fit an f64 exactly.
     let micros = match (text.contains('.'), unit) {
         (false, TimeUnit::Nanos) => text.parse::<i64>().ok()? / 1000,
-        (false, _) => text.parse::<i64>().ok()?.checked_mul(unit.to_micros() as i64)?,
-        (true, _) => micros.round() as i64,
+        (false, _) => text.parse::<i64>().ok()?.checked_mul(crate::num::whole_i64(unit.to_micros()))?,
+        (true, _) => crate::num::rounded_i64(micros),
     };
     Some(RawStamp::epoch(micros, len))
 }

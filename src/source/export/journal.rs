@@ -164,7 +164,7 @@ impl<R: BufRead + Send> ExportRecords<R> {
         let mut read = 0u64;
         let mut block = vec![0u8; 64 << 10];
         while read < length {
-            let want = (length - read).min(block.len() as u64) as usize;
+            let want = crate::num::index((length - read).min(block.len() as u64));
             let n = match self.input.read(&mut block[..want]) {
                 Ok(0) => break,
                 Ok(n) => n,
@@ -339,14 +339,14 @@ impl FileRecords {
             true => {
                 // SAFETY: read-only and private; a file truncated under the mapping raises
                 // SIGBUS, which the guard turns into a clear error naming the file.
-                let map = unsafe { memmap2::MmapOptions::new().len(size as usize).map(&file)? };
+                let map = unsafe { memmap2::MmapOptions::new().len(crate::num::index(size)).map(&file)? };
                 match super::super::guard::register(map.as_ptr(), map.len(), display) {
                     Some(registration) => JournalBytes::Mapped(map, registration),
                     None => JournalBytes::Read(map.to_vec()),
                 }
             }
             false => {
-                let mut bytes = Vec::with_capacity(size as usize);
+                let mut bytes = Vec::with_capacity(crate::num::index(size));
                 io::BufReader::new(file).read_to_end(&mut bytes)?;
                 JournalBytes::Read(bytes)
             }

@@ -257,7 +257,7 @@ pub(crate) fn epoch_micros(number: f64) -> Option<i64> {
         n => n / 1e3,
     };
     const LATEST: f64 = 95e15;
-    (micros.is_finite() && micros > 0.0 && micros < LATEST).then_some(micros.round() as i64)
+    (micros.is_finite() && micros > 0.0 && micros < LATEST).then_some(crate::num::rounded_i64(micros))
 }
 
 /// A level word in a record's field (`error`, `WARN`, OTLP's `Information`, Cloud
