@@ -231,186 +231,22 @@ struct Moment {
     text: String,
 }
 
-/// Writes the draft of the report's incident, or a "no incident found" document.
+/// Writes the draft of the report's incident, or a "no incident found" document: one
+/// function a section.
 pub fn write_draft(report: &Report, view: &View) -> String {
-    let zone = view.zone;
     let mut w = Writer {
-        zone,
+        zone: view.zone,
         names: super::CitedNames::of(&report.sources),
         day: None,
     };
     let mut out = String::new();
-    let read: Vec<&Source> = report.sources.iter().filter(|f| f.timestamped > 0).collect();
-    let preface = |out: &mut String, w: &Writer| {
-        out.push_str(
-            "> First draft written by `postmortem` from the logs. Every statement cites the log lines it rests on as \\[file:line\\]",
-        );
-        if let Some(base) = &w.names.base {
-            let _ = write!(out, ", files named from {}", code(base));
-        }
-        let _ = write!(
-            out,
-            "; what logs cannot know is left as a _TODO_ for you to fill in. Times are in {zone}."
-        );
-        for sentence in time_notes(&report.sources, w) {
-            let _ = write!(out, " {sentence}");
-        }
-        out.push_str("\n\n");
-    };
     let Some(incident) = &report.incident else {
-        // A file read apart in parts (a container's streams, an export's hosts) is one file
-        // of its lines, counted once.
-        let files: std::collections::BTreeMap<&str, u64> = read.iter().map(|f| (f.file.as_str(), f.lines)).collect();
-        out.push_str("# Postmortem draft: no incident found\n\n");
-        preface(&mut out, &w);
-        let _ = writeln!(
-            out,
-            "No spike of failed requests or of request time stands out in these logs, and no burst of errors where no access log covers the time ({} files with timestamps, {} lines). Nothing is claimed without evidence, so there is no draft to write.\n",
-            files.len(),
-            thousands(files.values().sum())
-        );
-        if !report.blips.is_empty() {
-            out.push_str("Too small to be incidents (under the size set by `--min-duration` and `--min-failed`):\n\n");
-            for blip in &report.blips {
-                let _ = writeln!(
-                    out,
-                    "- {}: {} of {} requests failed",
-                    w.span(blip.start, blip.end),
-                    thousands(blip.failed_requests),
-                    thousands(blip.requests)
-                );
-            }
-            out.push('\n');
-        }
-        if !report.notable.is_empty() {
-            out.push_str("The most severe things these logs hold:\n\n");
-            for e in &report.notable {
-                let span = w.span(e.start, e.end);
-                let background = if e.background { ", recurring since the logs begin" } else { "" };
-                let _ = writeln!(out, "- {span} — {}{background}", w.episode(e));
-            }
-            out.push('\n');
-        }
+        no_incident(&mut out, &w, report);
         sources(&mut out, &w, &report.sources);
         return out;
     };
     w.day = Some(w.time(incident.start)[..10].to_string());
     let chain = report.root_cause.as_ref().map_or(&[][..], |r| &r.chain[..]);
-    let title = prose::title(report).map(|t| w.parts(&t)).unwrap_or_default();
-    let _ = writeln!(out, "# {title}\n");
-    preface(&mut out, &w);
-
-    // Issue Summary
-    out.push_str("## Issue Summary\n\n");
-    let end = match incident.end {
-        Some(end) => w.time(end),
-        None => "still going when the logs end".to_string(),
-    };
-    let _ = writeln!(
-        out,
-        "**Duration:** {} to {} ({}).\n",
-        w.time(incident.start),
-        end,
-        human_duration(incident.duration)
-    );
-    let impact = &incident.impact;
-    let symptom_evidence: Vec<Evidence> = incident.symptoms.iter().filter_map(|s| s.first.clone()).take(1).collect();
-    if impact.requests > 0 {
-        out.push_str("**Impact:** ");
-        // A slowdown leads with the wait users met; the few failures follow.
-        if prose::is_slowdown(impact) {
-            let _ = write!(out, "{} requests were served slowly", thousands(impact.slow_requests));
-            if let (Some(peak), Some(before)) = (impact.slow_peak_ms, impact.slow_baseline_ms) {
-                let _ = write!(
-                    out,
-                    ", at a mean of up to {} ms against about {} ms before",
-                    thousands(crate::num::rounded(peak)),
-                    thousands(crate::num::rounded(before))
-                );
-            }
-            out.push_str(". ");
-        }
-        let _ = write!(
-            out,
-            "{} of {} requests failed ({}), the failure ratio peaking at {}{}; {}{} of {} clients ({}) got at least one failed request{}.",
-            thousands(impact.failed_requests),
-            thousands(impact.requests),
-            percent(impact.failed_ratio),
-            percent(impact.peak_error_ratio),
-            impact.peak_at.map(|t| format!(" at {}", w.when(t))).unwrap_or_default(),
-            if impact.clients_estimated { "about " } else { "" },
-            thousands(impact.affected_clients),
-            thousands(impact.clients),
-            percent(impact.affected_clients_ratio),
-            if impact.clients_estimated {
-                " (estimates: more clients a minute than are counted one by one)"
-            } else {
-                ""
-            },
-        );
-        if !impact.hardest_hit.is_empty() {
-            let list: Vec<String> = impact
-                .hardest_hit
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{} ({} of {} failed)",
-                        code(&e.endpoint),
-                        thousands(e.failed),
-                        thousands(e.requests)
-                    )
-                })
-                .collect();
-            let _ = write!(out, " Hardest hit: {}.", list.join(", "));
-        }
-        // In a slowdown, no failure does not mean unaffected.
-        if !impact.unaffected.is_empty() && !prose::is_slowdown(impact) {
-            let list: Vec<String> = impact.unaffected.iter().map(|e| code(&e.endpoint)).collect();
-            let _ = write!(out, " Unaffected: {}.", list.join(", "));
-        }
-        // What a proxy flagged on the failed requests (Envoy's response flags).
-        if !impact.proxy_reasons.is_empty() {
-            let list: Vec<String> = impact
-                .proxy_reasons
-                .iter()
-                .map(|r| {
-                    let meaning = r.meaning.as_deref().map(|m| format!(" ({m})")).unwrap_or_default();
-                    format!("{} with {}{meaning}", thousands(r.failed), code(&r.reason))
-                })
-                .collect();
-            let _ = write!(out, " The proxy's flags on failed requests: {}.", list.join(", "));
-        }
-        let _ = writeln!(out, "{}\n", w.cite(&symptom_evidence));
-        echoes(&mut out, &w, &incident.echoes);
-    } else if incident.errors.lines > 0 {
-        let errors = &incident.errors;
-        let sources: Vec<String> = errors
-            .sources
-            .iter()
-            .map(|s| format!("{} ({})", code(crate::source::file_name(&s.source)), thousands(s.lines)))
-            .collect();
-        let crash_loop = errors
-            .crash_loop
-            .as_ref()
-            .map(|c| format!(" {} failed {} times, a crash loop.", code(&c.unit), thousands(c.failures)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "**Impact:** {} error lines in {}, peaking at {} in one minute{}.{crash_loop} No access log covers this time, so what users saw is not in these logs: _TODO: the user-facing impact (failed requests, customers affected)._{}\n",
-            thousands(errors.lines),
-            sources.join(", "),
-            thousands(errors.peak),
-            errors.peak_at.map(|t| format!(" at {}", w.when(t))).unwrap_or_default(),
-            w.cite(&symptom_evidence)
-        );
-    }
-    if let Some(chart) = &view.chart_link {
-        let _ = writeln!(
-            out,
-            "![Requests and failed requests, the incident shaded]({})\n",
-            link_target(chart)
-        );
-    }
     // What changed in the traffic: who surged, where the failures went.
     let traffic: Vec<String> = incident
         .contrast
@@ -425,231 +261,455 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     // A surge the trigger names already (one actor's) is told there; the summary and the
     // timeline do not say it twice.
     let surge_told = incident.contrast.as_ref().is_some_and(|c| trigger_names_surge(chain, c));
-    let untold = &traffic[usize::from(surge_told).min(traffic.len())..];
-    let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, untold, &w));
-
-    // Timeline
-    out.push_str("## Timeline\n\n");
-    let mut moments: Vec<Moment> = Vec::new();
-    for link in chain {
-        let label = match link.role {
-            Role::Origin | Role::Trigger => "Trigger",
-            Role::Mechanism => "Mechanism",
-            Role::Symptom => "Impact",
-        };
-        moments.push(Moment {
-            at: link.episode.start,
-            order: 1,
-            label: label.into(),
-            gist: Some(super::plain_text(&link.episode.phrase, zone)),
-            text: w.entry(&link.episode, Some(link.role)),
-        });
-    }
-    let sign_evidence: Vec<Evidence> = report
-        .early_sign
-        .iter()
-        .flat_map(|s| s.episode.first.iter().chain(s.last_before.iter()).cloned())
-        .collect();
-    if let Some(sign) = &report.early_sign {
-        moments.push(Moment {
-            at: sign.episode.start,
-            order: 0,
-            label: "Early sign".into(),
-            gist: Some(super::plain_text(&sign.episode.phrase, zone)),
-            text: format!("{}{}.", w.opening(&prose::early_sign(sign)), w.cite(&sign_evidence)),
-        });
-    }
-    // The first failed request is worth its own line unless a symptom already starts
-    // with it (the error spike cites the same request).
-    let told_already = |detected: &crate::report::Detection| {
-        chain
+    let draft = Draft {
+        report,
+        incident,
+        chain,
+        view,
+        w,
+        untold: traffic[usize::from(surge_told).min(traffic.len())..].to_vec(),
+        traffic,
+        surge_told,
+        sign_evidence: report
+            .early_sign
             .iter()
-            .map(|l| &l.episode)
-            .chain(&incident.symptoms)
-            .any(|e| e.evidence.first() == detected.evidence.first())
+            .flat_map(|s| s.episode.first.iter().chain(s.last_before.iter()).cloned())
+            .collect(),
     };
-    if let Some(detected) = incident.detected.as_ref().filter(|d| !told_already(d)) {
-        let (label, text) = if impact.requests > 0 {
-            ("First failure", "Users began to see errors: the first failed request")
-        } else {
-            ("First error", "The first error line of the burst")
-        };
-        moments.push(Moment {
-            at: detected.time,
-            order: 2,
-            label: label.into(),
-            gist: None,
-            text: format!("{text}{}.", w.cite(&detected.evidence)),
-        });
-    }
-    if let Some(r) = &report.resolution {
-        moments.push(Moment {
-            at: r.episode.start,
-            order: 3,
-            label: "Fix".into(),
-            gist: Some(super::plain_text(&r.episode.phrase, zone)),
-            text: format!("{} This ended it.", w.entry(&r.episode, None)),
-        });
-        for action in &r.together {
-            moments.push(Moment {
-                at: action.start,
-                order: 3,
-                label: "Fix".into(),
-                gist: Some(super::plain_text(&action.phrase, zone)),
-                text: w.entry(action, None),
-            });
-        }
-    }
-    for s in incident.symptoms.iter().skip(1) {
-        moments.push(Moment {
-            at: s.start,
-            order: 1,
-            label: "Impact".into(),
-            gist: Some(super::plain_text(&s.phrase, zone)),
-            text: w.entry(s, Some(Role::Symptom)),
-        });
-    }
-    // The change that explains most, when the surge began or the failures did.
-    if let (Some(contrast), Some(first)) = (&incident.contrast, untold.first()) {
-        moments.push(Moment {
-            at: if surge_told {
-                incident.start
-            } else {
-                contrast.told_at(incident.start)
-            },
-            order: 1,
-            label: "Traffic".into(),
-            gist: None,
-            text: first.clone(),
-        });
-    }
-    if let Some(end) = incident.end {
-        moments.push(Moment {
-            at: end,
-            order: 4,
-            label: "Recovery".into(),
-            gist: None,
-            text: "Back to normal: the symptom is at its baseline again and stays there.".into(),
-        });
-    }
-    moments.sort_by(|a, b| a.at.cmp(&b.at).then(a.order.cmp(&b.order)));
-    for moment in &moments {
-        let full = w.time(moment.at);
-        let clock = &full[11..16];
-        let when = match &w.day {
-            Some(day) if full.starts_with(day.as_str()) => clock.to_string(),
-            _ => format!("{} {clock}", &full[..10]),
-        };
-        let _ = writeln!(out, "- {when} — {}", moment.text);
-    }
-    out.push_str("- _TODO: when the alert fired, who was paged, and the steps of the investigation._\n\n");
-    let cards: Vec<mermaid::Card> = moments
-        .iter()
-        .map(|m| mermaid::Card {
-            at: m.at,
-            text: match &m.gist {
-                Some(gist) => format!("{} — {gist}", m.label),
-                None => m.label.clone(),
-            },
-        })
-        .collect();
-    if view.mermaid {
-        out.push_str(&mermaid::timeline_block(&cards, zone));
-    }
-
-    // Root Cause and Resolution
-    out.push_str("## Root Cause and Resolution\n\n");
-    if let Some(sign) = &report.early_sign {
-        let mut parts = vec![Part::Text("At ".into()), Part::Time(sign.episode.start), Part::Text(", ".into())];
-        parts.extend(prose::early_sign(sign));
-        let _ = writeln!(out, "**Early sign:** {}{}.\n", w.parts(&parts), w.cite(&sign_evidence));
-    }
-    let mut ordered: Vec<&crate::report::Link> = chain.iter().collect();
-    ordered.sort_by_key(|l| l.episode.start);
-    if ordered.is_empty() {
-        out.push_str("_TODO: no cause stands out in the logs; what was weighed is below._\n\n");
-    } else {
-        let told: Vec<String> = ordered.iter().map(|l| w.told(&l.episode, Some(l.role))).collect();
-        let _ = writeln!(out, "{}\n", told.join(" "));
-    }
-    if !traffic.is_empty() {
-        let _ = writeln!(out, "**What changed in the traffic:** {}\n", traffic.join(" "));
-    }
-    match &report.resolution {
-        Some(r) => {
-            let mut actions: Vec<&Episode> = r.together.iter().chain([&r.episode]).collect();
-            actions.sort_by_key(|e| e.start);
-            let told: Vec<String> = actions.iter().map(|e| w.told(e, None)).collect();
-            let _ = writeln!(
-                out,
-                "**Resolution:** {} The symptom was back at its baseline at {}.\n",
-                told.join(" "),
-                match incident.end {
-                    Some(end) => w.when(end),
-                    None => "no time before the logs end".to_string(),
-                }
-            );
-        }
-        None => {
-            let stopped = chain
-                .iter()
-                .filter(|l| matches!(l.role, Role::Mechanism | Role::Trigger))
-                .filter(|l| l.episode.end > l.episode.start)
-                .max_by_key(|l| l.episode.end)
-                .map(|l| {
-                    let last: Vec<Evidence> = l.episode.last.iter().cloned().collect();
-                    format!(" Its last line came at {}{}.", w.when(l.episode.end), w.cite(&last))
-                })
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "**Resolution:** _TODO: no action in the logs stands out as the fix._{stopped} The symptom was back at its baseline at {}.\n",
-                match incident.end {
-                    Some(end) => w.when(end),
-                    None => "no time before the logs end".to_string(),
-                }
-            );
-        }
-    }
-    let _ = writeln!(out, "**How sure:** {}\n", w.parts(&prose::how_sure(report)));
-    if !report.alternatives.is_empty() {
-        out.push_str("Also weighed, and ranked lower:\n\n");
-        for alt in &report.alternatives {
-            let _ = writeln!(out, "- {}", w.told(&alt.episode, None));
-        }
-        out.push('\n');
-    }
-
-    // Measures
-    out.push_str("## Corrective and Preventative Measures\n\n");
-    for measure in &report.measures {
-        let _ = writeln!(out, "- {}", w.sentence(measure));
-    }
-    out.push_str("- _TODO: owners and dates for each task; customer communication._\n\n");
-
-    let others: Vec<_> = report.incidents.iter().filter(|i| i.number != incident.number).collect();
-    if !others.is_empty() {
-        out.push_str("## Other incidents in these logs\n\n");
-        for other in others {
-            let _ = writeln!(
-                out,
-                "- incident {}: {} to {}, {} of {} requests failed (`--incident {}` drafts it)",
-                other.number,
-                w.time(other.start),
-                w.time(other.end),
-                thousands(other.failed_requests),
-                thousands(other.requests),
-                other.number
-            );
-        }
-        out.push('\n');
-    }
-    sources(&mut out, &w, &report.sources);
+    let title = prose::title(report).map(|t| draft.w.parts(&t)).unwrap_or_default();
+    let _ = writeln!(out, "# {title}\n");
+    preface(&mut out, &draft.w, report);
+    draft.summary(&mut out);
+    draft.timeline(&mut out);
+    draft.root_cause_and_resolution(&mut out);
+    draft.measures(&mut out);
+    draft.other_incidents(&mut out);
+    sources(&mut out, &draft.w, &report.sources);
     out
 }
 
-/// The root cause in one sentence: what set it off, then how it failed; then what changed
-/// in the traffic, and what the logs do not say.
+/// The note under the title: what the draft is, how it cites, the zone of its times.
+fn preface(out: &mut String, w: &Writer, report: &Report) {
+    out.push_str("> First draft written by `postmortem` from the logs. Every statement cites the log lines it rests on as \\[file:line\\]");
+    if let Some(base) = &w.names.base {
+        let _ = write!(out, ", files named from {}", code(base));
+    }
+    let _ = write!(
+        out,
+        "; what logs cannot know is left as a _TODO_ for you to fill in. Times are in {}.",
+        w.zone
+    );
+    for sentence in time_notes(&report.sources, w) {
+        let _ = write!(out, " {sentence}");
+    }
+    out.push_str("\n\n");
+}
+
+/// The document when no incident stands out: what was read, the blips, the most severe
+/// lines.
+fn no_incident(out: &mut String, w: &Writer, report: &Report) {
+    let read: Vec<&Source> = report.sources.iter().filter(|f| f.timestamped > 0).collect();
+    // A file read apart in parts (a container's streams, an export's hosts) is one file
+    // of its lines, counted once.
+    let files: std::collections::BTreeMap<&str, u64> = read.iter().map(|f| (f.file.as_str(), f.lines)).collect();
+    out.push_str("# Postmortem draft: no incident found\n\n");
+    preface(out, w, report);
+    let _ = writeln!(
+        out,
+        "No spike of failed requests or of request time stands out in these logs, and no burst of errors where no access log covers the time ({} files with timestamps, {} lines). Nothing is claimed without evidence, so there is no draft to write.\n",
+        files.len(),
+        thousands(files.values().sum())
+    );
+    if !report.blips.is_empty() {
+        out.push_str("Too small to be incidents (under the size set by `--min-duration` and `--min-failed`):\n\n");
+        for blip in &report.blips {
+            let _ = writeln!(
+                out,
+                "- {}: {} of {} requests failed",
+                w.span(blip.start, blip.end),
+                thousands(blip.failed_requests),
+                thousands(blip.requests)
+            );
+        }
+        out.push('\n');
+    }
+    if !report.notable.is_empty() {
+        out.push_str("The most severe things these logs hold:\n\n");
+        for e in &report.notable {
+            let span = w.span(e.start, e.end);
+            let background = if e.background { ", recurring since the logs begin" } else { "" };
+            let _ = writeln!(out, "- {span} — {}{background}", w.episode(e));
+        }
+        out.push('\n');
+    }
+}
+
+/// One incident's draft: the report, and what its sections share.
+struct Draft<'a> {
+    report: &'a Report,
+    incident: &'a crate::report::Incident,
+    chain: &'a [crate::report::Link],
+    view: &'a View,
+    w: Writer,
+    /// What changed in the traffic, a sentence a change …
+    traffic: Vec<String>,
+    /// … and those the trigger does not tell already.
+    untold: Vec<String>,
+    surge_told: bool,
+    /// The early sign's first line and its last before the outage.
+    sign_evidence: Vec<Evidence>,
+}
+
+impl Draft<'_> {
+    /// Issue Summary: how long, what users met, the root cause in a sentence.
+    fn summary(&self, out: &mut String) {
+        let (incident, chain, w, view) = (self.incident, self.chain, &self.w, self.view);
+        let untold = &self.untold;
+        // Issue Summary
+        out.push_str("## Issue Summary\n\n");
+        let end = match incident.end {
+            Some(end) => w.time(end),
+            None => "still going when the logs end".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "**Duration:** {} to {} ({}).\n",
+            w.time(incident.start),
+            end,
+            human_duration(incident.duration)
+        );
+        let impact = &incident.impact;
+        let symptom_evidence: Vec<Evidence> = incident.symptoms.iter().filter_map(|s| s.first.clone()).take(1).collect();
+        if impact.requests > 0 {
+            out.push_str("**Impact:** ");
+            // A slowdown leads with the wait users met; the few failures follow.
+            if prose::is_slowdown(impact) {
+                let _ = write!(out, "{} requests were served slowly", thousands(impact.slow_requests));
+                if let (Some(peak), Some(before)) = (impact.slow_peak_ms, impact.slow_baseline_ms) {
+                    let _ = write!(
+                        out,
+                        ", at a mean of up to {} ms against about {} ms before",
+                        thousands(crate::num::rounded(peak)),
+                        thousands(crate::num::rounded(before))
+                    );
+                }
+                out.push_str(". ");
+            }
+            let _ = write!(
+                out,
+                "{} of {} requests failed ({}), the failure ratio peaking at {}{}; {}{} of {} clients ({}) got at least one failed request{}.",
+                thousands(impact.failed_requests),
+                thousands(impact.requests),
+                percent(impact.failed_ratio),
+                percent(impact.peak_error_ratio),
+                impact.peak_at.map(|t| format!(" at {}", w.when(t))).unwrap_or_default(),
+                if impact.clients_estimated { "about " } else { "" },
+                thousands(impact.affected_clients),
+                thousands(impact.clients),
+                percent(impact.affected_clients_ratio),
+                if impact.clients_estimated {
+                    " (estimates: more clients a minute than are counted one by one)"
+                } else {
+                    ""
+                },
+            );
+            if !impact.hardest_hit.is_empty() {
+                let list: Vec<String> = impact
+                    .hardest_hit
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} ({} of {} failed)",
+                            code(&e.endpoint),
+                            thousands(e.failed),
+                            thousands(e.requests)
+                        )
+                    })
+                    .collect();
+                let _ = write!(out, " Hardest hit: {}.", list.join(", "));
+            }
+            // In a slowdown, no failure does not mean unaffected.
+            if !impact.unaffected.is_empty() && !prose::is_slowdown(impact) {
+                let list: Vec<String> = impact.unaffected.iter().map(|e| code(&e.endpoint)).collect();
+                let _ = write!(out, " Unaffected: {}.", list.join(", "));
+            }
+            // What a proxy flagged on the failed requests (Envoy's response flags).
+            if !impact.proxy_reasons.is_empty() {
+                let list: Vec<String> = impact
+                    .proxy_reasons
+                    .iter()
+                    .map(|r| {
+                        let meaning = r.meaning.as_deref().map(|m| format!(" ({m})")).unwrap_or_default();
+                        format!("{} with {}{meaning}", thousands(r.failed), code(&r.reason))
+                    })
+                    .collect();
+                let _ = write!(out, " The proxy's flags on failed requests: {}.", list.join(", "));
+            }
+            let _ = writeln!(out, "{}\n", w.cite(&symptom_evidence));
+            echoes(out, w, &incident.echoes);
+        } else if incident.errors.lines > 0 {
+            let errors = &incident.errors;
+            let sources: Vec<String> = errors
+                .sources
+                .iter()
+                .map(|s| format!("{} ({})", code(crate::source::file_name(&s.source)), thousands(s.lines)))
+                .collect();
+            let crash_loop = errors
+                .crash_loop
+                .as_ref()
+                .map(|c| format!(" {} failed {} times, a crash loop.", code(&c.unit), thousands(c.failures)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "**Impact:** {} error lines in {}, peaking at {} in one minute{}.{crash_loop} No access log covers this time, so what users saw is not in these logs: _TODO: the user-facing impact (failed requests, customers affected)._{}\n",
+                thousands(errors.lines),
+                sources.join(", "),
+                thousands(errors.peak),
+                errors.peak_at.map(|t| format!(" at {}", w.when(t))).unwrap_or_default(),
+                w.cite(&symptom_evidence)
+            );
+        }
+        if let Some(chart) = &view.chart_link {
+            let _ = writeln!(
+                out,
+                "![Requests and failed requests, the incident shaded]({})\n",
+                link_target(chart)
+            );
+        }
+        let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, untold, w));
+    }
+
+    /// Timeline: the chain, the early sign, the first failure, the fix and the recovery, in time order; the Mermaid chart of them.
+    fn timeline(&self, out: &mut String) {
+        let (report, incident, chain, w, view, zone) = (self.report, self.incident, self.chain, &self.w, self.view, self.w.zone);
+        let (untold, surge_told, sign_evidence, impact) = (&self.untold, self.surge_told, &self.sign_evidence, &self.incident.impact);
+        // Timeline
+        out.push_str("## Timeline\n\n");
+        let mut moments: Vec<Moment> = Vec::new();
+        for link in chain {
+            let label = match link.role {
+                Role::Origin | Role::Trigger => "Trigger",
+                Role::Mechanism => "Mechanism",
+                Role::Symptom => "Impact",
+            };
+            moments.push(Moment {
+                at: link.episode.start,
+                order: 1,
+                label: label.into(),
+                gist: Some(super::plain_text(&link.episode.phrase, zone)),
+                text: w.entry(&link.episode, Some(link.role)),
+            });
+        }
+        if let Some(sign) = &report.early_sign {
+            moments.push(Moment {
+                at: sign.episode.start,
+                order: 0,
+                label: "Early sign".into(),
+                gist: Some(super::plain_text(&sign.episode.phrase, zone)),
+                text: format!("{}{}.", w.opening(&prose::early_sign(sign)), w.cite(sign_evidence)),
+            });
+        }
+        // The first failed request is worth its own line unless a symptom already starts
+        // with it (the error spike cites the same request).
+        let told_already = |detected: &crate::report::Detection| {
+            chain
+                .iter()
+                .map(|l| &l.episode)
+                .chain(&incident.symptoms)
+                .any(|e| e.evidence.first() == detected.evidence.first())
+        };
+        if let Some(detected) = incident.detected.as_ref().filter(|d| !told_already(d)) {
+            let (label, text) = if impact.requests > 0 {
+                ("First failure", "Users began to see errors: the first failed request")
+            } else {
+                ("First error", "The first error line of the burst")
+            };
+            moments.push(Moment {
+                at: detected.time,
+                order: 2,
+                label: label.into(),
+                gist: None,
+                text: format!("{text}{}.", w.cite(&detected.evidence)),
+            });
+        }
+        if let Some(r) = &report.resolution {
+            moments.push(Moment {
+                at: r.episode.start,
+                order: 3,
+                label: "Fix".into(),
+                gist: Some(super::plain_text(&r.episode.phrase, zone)),
+                text: format!("{} This ended it.", w.entry(&r.episode, None)),
+            });
+            for action in &r.together {
+                moments.push(Moment {
+                    at: action.start,
+                    order: 3,
+                    label: "Fix".into(),
+                    gist: Some(super::plain_text(&action.phrase, zone)),
+                    text: w.entry(action, None),
+                });
+            }
+        }
+        for s in incident.symptoms.iter().skip(1) {
+            moments.push(Moment {
+                at: s.start,
+                order: 1,
+                label: "Impact".into(),
+                gist: Some(super::plain_text(&s.phrase, zone)),
+                text: w.entry(s, Some(Role::Symptom)),
+            });
+        }
+        // The change that explains most, when the surge began or the failures did.
+        if let (Some(contrast), Some(first)) = (&incident.contrast, untold.first()) {
+            moments.push(Moment {
+                at: if surge_told {
+                    incident.start
+                } else {
+                    contrast.told_at(incident.start)
+                },
+                order: 1,
+                label: "Traffic".into(),
+                gist: None,
+                text: first.clone(),
+            });
+        }
+        if let Some(end) = incident.end {
+            moments.push(Moment {
+                at: end,
+                order: 4,
+                label: "Recovery".into(),
+                gist: None,
+                text: "Back to normal: the symptom is at its baseline again and stays there.".into(),
+            });
+        }
+        moments.sort_by(|a, b| a.at.cmp(&b.at).then(a.order.cmp(&b.order)));
+        for moment in &moments {
+            let full = w.time(moment.at);
+            let clock = &full[11..16];
+            let when = match &w.day {
+                Some(day) if full.starts_with(day.as_str()) => clock.to_string(),
+                _ => format!("{} {clock}", &full[..10]),
+            };
+            let _ = writeln!(out, "- {when} — {}", moment.text);
+        }
+        out.push_str("- _TODO: when the alert fired, who was paged, and the steps of the investigation._\n\n");
+        let cards: Vec<mermaid::Card> = moments
+            .iter()
+            .map(|m| mermaid::Card {
+                at: m.at,
+                text: match &m.gist {
+                    Some(gist) => format!("{} — {gist}", m.label),
+                    None => m.label.clone(),
+                },
+            })
+            .collect();
+        if view.mermaid {
+            out.push_str(&mermaid::timeline_block(&cards, zone));
+        }
+    }
+
+    /// Root Cause and Resolution: the chain told in full, the traffic's change, the fix, how sure, what else was weighed.
+    fn root_cause_and_resolution(&self, out: &mut String) {
+        let (report, incident, chain, w) = (self.report, self.incident, self.chain, &self.w);
+        let (traffic, sign_evidence) = (&self.traffic, &self.sign_evidence);
+        // Root Cause and Resolution
+        out.push_str("## Root Cause and Resolution\n\n");
+        if let Some(sign) = &report.early_sign {
+            let mut parts = vec![Part::Text("At ".into()), Part::Time(sign.episode.start), Part::Text(", ".into())];
+            parts.extend(prose::early_sign(sign));
+            let _ = writeln!(out, "**Early sign:** {}{}.\n", w.parts(&parts), w.cite(sign_evidence));
+        }
+        let mut ordered: Vec<&crate::report::Link> = chain.iter().collect();
+        ordered.sort_by_key(|l| l.episode.start);
+        if ordered.is_empty() {
+            out.push_str("_TODO: no cause stands out in the logs; what was weighed is below._\n\n");
+        } else {
+            let told: Vec<String> = ordered.iter().map(|l| w.told(&l.episode, Some(l.role))).collect();
+            let _ = writeln!(out, "{}\n", told.join(" "));
+        }
+        if !traffic.is_empty() {
+            let _ = writeln!(out, "**What changed in the traffic:** {}\n", traffic.join(" "));
+        }
+        match &report.resolution {
+            Some(r) => {
+                let mut actions: Vec<&Episode> = r.together.iter().chain([&r.episode]).collect();
+                actions.sort_by_key(|e| e.start);
+                let told: Vec<String> = actions.iter().map(|e| w.told(e, None)).collect();
+                let _ = writeln!(
+                    out,
+                    "**Resolution:** {} The symptom was back at its baseline at {}.\n",
+                    told.join(" "),
+                    match incident.end {
+                        Some(end) => w.when(end),
+                        None => "no time before the logs end".to_string(),
+                    }
+                );
+            }
+            None => {
+                let stopped = chain
+                    .iter()
+                    .filter(|l| matches!(l.role, Role::Mechanism | Role::Trigger))
+                    .filter(|l| l.episode.end > l.episode.start)
+                    .max_by_key(|l| l.episode.end)
+                    .map(|l| {
+                        let last: Vec<Evidence> = l.episode.last.iter().cloned().collect();
+                        format!(" Its last line came at {}{}.", w.when(l.episode.end), w.cite(&last))
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "**Resolution:** _TODO: no action in the logs stands out as the fix._{stopped} The symptom was back at its baseline at {}.\n",
+                    match incident.end {
+                        Some(end) => w.when(end),
+                        None => "no time before the logs end".to_string(),
+                    }
+                );
+            }
+        }
+        let _ = writeln!(out, "**How sure:** {}\n", w.parts(&prose::how_sure(report)));
+        if !report.alternatives.is_empty() {
+            out.push_str("Also weighed, and ranked lower:\n\n");
+            for alt in &report.alternatives {
+                let _ = writeln!(out, "- {}", w.told(&alt.episode, None));
+            }
+            out.push('\n');
+        }
+    }
+
+    /// Corrective and Preventative Measures.
+    fn measures(&self, out: &mut String) {
+        let (report, w) = (self.report, &self.w);
+        // Measures
+        out.push_str("## Corrective and Preventative Measures\n\n");
+        for measure in &report.measures {
+            let _ = writeln!(out, "- {}", w.sentence(measure));
+        }
+        out.push_str("- _TODO: owners and dates for each task; customer communication._\n\n");
+    }
+
+    /// The other incidents these logs hold, each with how to draft it.
+    fn other_incidents(&self, out: &mut String) {
+        let (report, incident, w) = (self.report, self.incident, &self.w);
+        let others: Vec<_> = report.incidents.iter().filter(|i| i.number != incident.number).collect();
+        if !others.is_empty() {
+            out.push_str("## Other incidents in these logs\n\n");
+            for other in others {
+                let _ = writeln!(
+                    out,
+                    "- incident {}: {} to {}, {} of {} requests failed (`--incident {}` drafts it)",
+                    other.number,
+                    w.time(other.start),
+                    w.time(other.end),
+                    thousands(other.failed_requests),
+                    thousands(other.requests),
+                    other.number
+                );
+            }
+            out.push('\n');
+        }
+    }
+}
+
 /// Whether the chain's trigger is the surge the contrast found first: a surge one value
 /// made, naming that value.
 fn trigger_names_surge(chain: &[crate::report::Link], contrast: &crate::report::Contrast) -> bool {
@@ -660,6 +720,8 @@ fn trigger_names_surge(chain: &[crate::report::Link], contrast: &crate::report::
     }
 }
 
+/// The root cause in one sentence: what set it off, then how it failed; then what changed
+/// in the traffic, and what the logs do not say.
 fn root_cause(chain: &[crate::report::Link], traffic: &[String], w: &Writer) -> String {
     let find = |role| chain.iter().find(|l| l.role == role);
     let cite = |e: &Episode| w.cite(&e.first.iter().cloned().collect::<Vec<_>>());
