@@ -167,6 +167,28 @@ fn a_flood_of_distinct_lines_collapses_into_bounded_episodes() {
     assert!(runs <= 257, "{runs} episodes");
 }
 
+/// A log whose stamps lie nine thousand years apart (garbled ones): the minutes between
+/// are never stored one by one (37 GB; the run was aborted), and the draft is written.
+#[test]
+fn lines_thousands_of_years_apart_are_read_without_a_minute_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "0001-01-21T15:00:00.000000Z 0 [ERROR] [MY-013134] [Server] Table './shop/t0' is marked as crashed and should be repaired\n",
+    );
+    for i in 0..3_000u64 {
+        text.push_str(&format!(
+            "9024-01-21T{:02}:{:02}:{:02}.000000Z 0 [ERROR] [MY-013134] [Server] Table './shop/t1' is marked as crashed and should be repaired\n",
+            14 + i / 3600,
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    std::fs::write(dir.path().join("mysql-error.log"), text).unwrap();
+    let (out, err, code) = run(postmortem().args(["draft", "-q"]).arg(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("# "), "{out}");
+}
+
 /// JSON records whose error field is hostile: 8 MiB long, cut before its closing quote,
 /// an object nested 10,000 deep, control characters and Markdown in it. Each is read
 /// without a panic, its error quoted cut and escaped.

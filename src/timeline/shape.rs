@@ -64,11 +64,16 @@ pub(super) fn bursts_within(tallies: &BTreeMap<Micros, Tally>, width: Micros, (f
         return Vec::new();
     }
     // The median bucket, quiet ones included: a burst shorter than half the span cannot
-    // raise it.
+    // raise it. The quiet ones are counted, not stored: lines whose times lie centuries
+    // apart (a garbled stamp) span billions of buckets.
     let mut counts: Vec<u64> = tallies.values().map(|t| t.count).collect();
-    counts.resize(crate::num::index_of(buckets), 0);
     counts.sort_unstable();
-    let baseline = counts[counts.len() / 2] as f64;
+    let quiet = u64::try_from(buckets).unwrap_or(0).saturating_sub(counts.len() as u64);
+    let middle = u64::try_from(buckets / 2).unwrap_or(0);
+    let baseline = match middle.checked_sub(quiet) {
+        None => 0.0,
+        Some(among_lines) => counts.get(crate::num::index(among_lines)).copied().unwrap_or(0) as f64,
+    };
     let threshold = (BURST_FACTOR * baseline).max(BURST_MIN_LINES as f64);
     let mut found: Vec<Burst> = Vec::new();
     for (&bucket, tally) in tallies.iter().filter(|(_, t)| t.count as f64 >= threshold) {
@@ -282,6 +287,17 @@ mod tests {
         // Heavy but steady: its own baseline.
         let steady: Vec<(i64, u64)> = (0..300).map(|m| (m, 900)).collect();
         assert!(bursts(&tallies(&steady), MINUTE).is_empty());
+    }
+
+    #[test]
+    fn lines_centuries_apart_are_judged_without_a_bucket_for_each_minute() {
+        // Two lines a thousand years apart (a garbled stamp), then a burst: the quiet
+        // minutes between are counted, not stored.
+        let mut counts: Vec<(i64, u64)> = vec![(-525_600_000, 1)];
+        counts.extend((0..60).map(|m| (m, if m >= 30 { 500 } else { 2 })));
+        let found = bursts(&tallies(&counts), MINUTE);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].start, found[0].baseline), (30 * MINUTE, 0.0));
     }
 
     #[test]
