@@ -21,6 +21,8 @@
 
 // Offsets into files are memory offsets, and counts of lines and bytes are `u64`: the crate
 // builds for 64-bit targets, where the two are the same width (see `num::index`).
+#[cfg(not(unix))]
+compile_error!("postmortem runs on Unix systems: it maps files with mmap, opens them with Unix flags and handles SIGBUS");
 #[cfg(not(target_pointer_width = "64"))]
 compile_error!("postmortem builds for 64-bit targets only: it maps files and indexes them by 64-bit offsets");
 

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         Command::Sources(args) => sources_command(args),
         Command::Rules(command) => cli::rules::run(command),
         Command::Synth(args) => synth_command(args),
-        Command::Version => match finish_output(io::stdout().write_all(format!("postmortem {}\n", env!("CARGO_PKG_VERSION")).as_bytes())) {
+        Command::Version => match finish_output(io::stdout().write_all(format!("postmortem {}\n", args::version_text()).as_bytes())) {
             Ok(()) => ExitCode::SUCCESS,
             Err(code) => code,
         },

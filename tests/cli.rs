@@ -693,7 +693,12 @@ fn version_is_a_subcommand_too() {
     let (flag, _, _) = stdout_of(postmortem().arg("--version"));
     assert_eq!(code, 0);
     assert_eq!(out, flag);
-    assert_eq!(out, format!("postmortem {}\n", env!("CARGO_PKG_VERSION")));
+    // The JSON report's schema beside the program's version: what a consumer checks.
+    let schema = postmortem::report::SCHEMA_VERSION;
+    assert_eq!(
+        out,
+        format!("postmortem {} (JSON report schema {schema})\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]

@@ -13,10 +13,19 @@ use postmortem::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// What `--version` says: the program's version and its JSON report's schema.
+pub fn version_text() -> String {
+    format!(
+        "{} (JSON report schema {})",
+        env!("CARGO_PKG_VERSION"),
+        postmortem::report::SCHEMA_VERSION
+    )
+}
+
 #[derive(Parser)]
 #[command(
     name = "postmortem",
-    version,
+    version = version_text(),
     about = "Reconstruct the timeline of a production outage from its logs",
     after_help = "Exit status: 0 when the run did what it was asked; 1 when the input gave nothing to work with (no line of the logs could be placed in time, or a rule file does not load or check); 2 when something failed (a file could not be read or written, a wrong command line)."
 )]
