@@ -250,7 +250,7 @@ impl Reference {
 
     /// How well `pulse` matches at `lag` (seconds added to its times), and how many of its
     /// lines have a reference failure near: the definition [`Reference::scores`] computes
-    /// for many lags at once, kept to test it against.
+    /// for many lags at once, and the tests check it against.
     #[cfg(test)]
     fn score(&self, pulse: &[(i64, u32)], lag: i64) -> (f64, f64) {
         let mut score = 0.0;

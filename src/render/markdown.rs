@@ -365,7 +365,6 @@ impl Draft<'_> {
     fn summary(&self, out: &mut String) {
         let (incident, chain, w, view) = (self.incident, self.chain, &self.w, self.view);
         let untold = &self.untold;
-        // Issue Summary
         out.push_str("## Issue Summary\n\n");
         let end = match incident.end {
             Some(end) => w.time(end),
@@ -483,7 +482,6 @@ impl Draft<'_> {
     fn timeline(&self, out: &mut String) {
         let (report, incident, chain, w, view, zone) = (self.report, self.incident, self.chain, &self.w, self.view, self.w.zone);
         let (untold, surge_told, sign_evidence, impact) = (&self.untold, self.surge_told, &self.sign_evidence, &self.incident.impact);
-        // Timeline
         out.push_str("## Timeline\n\n");
         let mut moments: Vec<Moment> = Vec::new();
         for link in chain {
@@ -612,7 +610,6 @@ impl Draft<'_> {
     fn root_cause_and_resolution(&self, out: &mut String) {
         let (report, incident, chain, w) = (self.report, self.incident, self.chain, &self.w);
         let (traffic, sign_evidence) = (&self.traffic, &self.sign_evidence);
-        // Root Cause and Resolution
         out.push_str("## Root Cause and Resolution\n\n");
         if let Some(sign) = &report.early_sign {
             let mut parts = vec![Part::Text("At ".into()), Part::Time(sign.episode.start), Part::Text(", ".into())];
@@ -649,7 +646,8 @@ impl Draft<'_> {
                 let stopped = chain
                     .iter()
                     .filter(|l| matches!(l.role, Role::Mechanism | Role::Trigger))
-                    .filter(|l| l.episode.end > l.episode.start)
+                    // What has lines (a surge of traffic has none of its own to end on).
+                    .filter(|l| l.episode.end > l.episode.start && l.episode.last.is_some())
                     .max_by_key(|l| l.episode.end)
                     .map(|l| {
                         let last: Vec<Evidence> = l.episode.last.iter().cloned().collect();
@@ -679,7 +677,6 @@ impl Draft<'_> {
     /// Corrective and Preventative Measures.
     fn measures(&self, out: &mut String) {
         let (report, w) = (self.report, &self.w);
-        // Measures
         out.push_str("## Corrective and Preventative Measures\n\n");
         for measure in &report.measures {
             let _ = writeln!(out, "- {}", w.sentence(measure));
@@ -710,14 +707,14 @@ impl Draft<'_> {
     }
 }
 
-/// Whether the chain's trigger is the surge the contrast found first: a surge one value
-/// made, naming that value.
+/// Whether the chain's trigger is a surge one value made that the contrast found too (by
+/// its field and value).
 fn trigger_names_surge(chain: &[crate::report::Link], contrast: &crate::report::Contrast) -> bool {
-    let trigger = chain.iter().find(|l| l.role == Role::Trigger).map(|l| &l.episode);
-    match (trigger.and_then(|t| t.subject.as_ref()), contrast.surge.first()) {
-        (Some(who), Some(surge)) => trigger.is_some_and(|t| t.category == crate::rules::Category::TrafficSurge) && who.value == surge.value,
-        _ => false,
-    }
+    chain
+        .iter()
+        .filter(|l| l.role == Role::Trigger && l.episode.category == crate::rules::Category::TrafficSurge)
+        .filter_map(|l| l.episode.subject.as_ref())
+        .any(|who| contrast.surge.iter().any(|f| f.field == who.field && f.value == who.value))
 }
 
 /// The root cause in one sentence: what set it off, then how it failed; then what changed

@@ -63,8 +63,7 @@ const TITLE_QUOTE_CHARS: usize = 64;
 
 /// What a line said, for a title: its words ([`crate::report::Quote::words`]), cut at a
 /// word within [`TITLE_QUOTE_CHARS`].
-pub(crate) fn said(words: &str) -> String {
-    let message = words;
+pub(crate) fn said(message: &str) -> String {
     if message.chars().count() <= TITLE_QUOTE_CHARS {
         return message.to_string();
     }

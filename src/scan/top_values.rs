@@ -372,8 +372,9 @@ impl Value<'_> {
             // are printable ASCII already, and are taken as they are).
             Value::Text(text) => {
                 let text = &text[..text.len().min(VALUE_BYTES)];
+                let plain = text.iter().all(|b| (b' '..=b'~').contains(b)) && text.first() != Some(&b' ') && text.last() != Some(&b' ');
                 match std::str::from_utf8(text) {
-                    Ok(plain) if text.iter().all(|b| (b' '..=b'~').contains(b)) => into.push_str(plain),
+                    Ok(plain_text) if plain => into.push_str(plain_text),
                     _ => into.push_str(&crate::text::clean_line(text, VALUE_BYTES)),
                 }
             }

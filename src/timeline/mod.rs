@@ -220,9 +220,18 @@ impl Timeline {
     /// is (the line itself is its subject).
     pub fn name_of(&self, episode: &Episode, rules: &RuleSet) -> Name {
         let name = self.name(episode.signal, &episode.group, rules);
-        match episode.category {
-            Category::Change => Name {
+        match (episode.category, episode.signal, &episode.subject) {
+            (Category::Change, _, _) => Name {
                 title: "A line rare in its log".into(),
+                ..name
+            },
+            // Named by the field its value is of: "… from one user agent", "… for one
+            // host" (the host a request named is where it went, not who sent it).
+            (_, Signal::Surge, Some(who)) => Name {
+                title: match who.field.as_str() {
+                    "host" => "Surge of traffic for one host".to_string(),
+                    field => format!("Surge of traffic from one {field}"),
+                },
                 ..name
             },
             _ => name,
@@ -242,7 +251,7 @@ impl Timeline {
             }
             Signal::Surge => Name {
                 id: "traffic_surge_by_one".into(),
-                title: "Surge of traffic from one source".into(),
+                title: "Surge of traffic from one value of a request field".into(),
                 severity: Severity::Warning,
             },
             Signal::ErrorLines => Name {

@@ -23,8 +23,9 @@ use std::collections::BTreeMap;
 
 const MINUTE: Micros = 60 * 1_000_000;
 
-/// A rise is judged over this long: a minute's jitter (a burst of retries, a page of
-/// assets) averages out, and the start of a surge is still dated to within minutes.
+/// A rise is judged over this long (or one field range, where ranges are wider): a
+/// minute's jitter (a burst of retries, a page of assets) averages out. Its start is then
+/// dated to the bucket.
 pub const JUDGED_OVER: Micros = 5 * MINUTE;
 /// A surge has at least this many requests a minute: what the traffic-surge rule asks;
 /// below it, a small site's doubling is a handful of requests.
@@ -108,13 +109,32 @@ fn surge_at(
     while until < logs_end && count_at(until) >= halfway {
         until += range;
     }
-    if until - onset < MIN_SURGE_LENGTH {
+    let until = until.min(logs_end);
+    // Two ranges at least where a range is wide (a week's are 16 minutes): one range's
+    // burst is a blip however wide the range.
+    if until - onset < MIN_SURGE_LENGTH.max(2 * range) {
         return None;
     }
     // The whole stretch against the hour before it began: the same value, or none.
     let whole = contrast(traffic, sources, (onset, until), (onset - CONTRAST_BASELINE, onset))?;
     let confirmed = whole.surge.iter().find(|f| f.field == finding.field && f.hash == finding.hash)?;
-    Some(episode(traffic, &whole, confirmed, (onset, until), logs_end))
+    let start = onset_within(traffic, &whole, (onset, until));
+    Some(episode(traffic, &whole, confirmed, (start, until), logs_end))
+}
+
+/// Where in its first field range the surge began, to the bucket: the first whose
+/// requests passed halfway from the rate before to the rate during (a range is a minute
+/// up to 17 hours of logs; a week's are 16 minutes).
+fn onset_within(traffic: &Series, whole: &super::contrast::Contrast, (onset, until): (Micros, Micros)) -> Micros {
+    let buckets = |from: Micros, to: Micros| ((to - from).max(traffic.width) / traffic.width) as f64;
+    let before = whole.requests_before as f64 / buckets(whole.baseline.0, whole.baseline.1);
+    let during = whole.requests_during as f64 / buckets(onset, until);
+    let halfway = (before + during) / 2.0;
+    traffic
+        .buckets
+        .range(onset..onset + traffic.field_width())
+        .find(|(_, b)| b.requests as f64 >= halfway)
+        .map_or(onset, |(&t, _)| t)
 }
 
 /// The surge as an episode: its stretch, the value that made it, its first request
@@ -258,6 +278,29 @@ mod tests {
             _ => shopper(n),
         });
         assert!(from_start.is_empty(), "{from_start:?}");
+    }
+
+    #[test]
+    fn over_days_a_burst_is_still_a_blip_and_a_surge_is_dated_to_its_minute() {
+        // Two and a half days: the field ranges are four minutes wide. A client's burst of
+        // one minute, and later a crawler from minute 3,002 to 3,042.
+        let mut series = Series::new(MINUTE);
+        for minute in 0..3600 {
+            let extra = match minute {
+                1500 => 300,
+                3002..3042 => 70,
+                _ => 0,
+            };
+            for n in 0..60 + extra {
+                let client = shopper(n).unwrap_or_else(|| "192.0.2.77".into());
+                let request = Request::borrowed(client.as_bytes(), (b"GET", b"/"), 200, None, b"");
+                series.add(minute * MINUTE + n as i64, &request);
+            }
+        }
+        assert_eq!(series.field_width(), 4 * MINUTE);
+        let found = episodes(&series, &BTreeMap::new(), &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].start, found[0].end), (3002 * MINUTE, 3044 * MINUTE));
     }
 
     #[test]
