@@ -27,16 +27,19 @@ pub struct Mark {
 pub struct PrehashedKey(u64);
 
 impl Hasher for PrehashedKey {
+    #[inline]
     fn finish(&self) -> u64 {
         self.0
     }
 
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }
 
+    #[inline]
     fn write_u64(&mut self, key: u64) {
         self.0 = key.wrapping_mul(HASH_MULTIPLIER);
     }
@@ -48,6 +51,7 @@ pub const HASH_MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
 /// A fixed hash of a client address or an endpoint's segment, so that counts do not
 /// depend on the run: eight bytes at a time (an address is one to five words), each
 /// word mixed in by a multiply and a rotation.
+#[inline]
 pub(crate) fn fixed_hash(bytes: &[u8]) -> u64 {
     let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(HASH_MULTIPLIER).rotate_left(29);
     let mut hash = (bytes.len() as u64).wrapping_mul(HASH_MULTIPLIER);
@@ -65,6 +69,7 @@ pub(crate) fn fixed_hash(bytes: &[u8]) -> u64 {
 }
 
 /// The bucket a bucket lands in when its lines move by `delta`: the one holding its middle.
+#[inline]
 pub fn shifted_bucket(start: Micros, delta: Micros, width: Micros) -> Micros {
     (start + delta + width / 2).div_euclid(width) * width
 }
