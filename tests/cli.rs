@@ -594,6 +594,20 @@ fn a_run_with_nothing_to_draft_prints_nothing_and_says_what_it_found() {
         err.contains("2 files skipped as not logs by their names (error.png, graph.jpg)"),
         "{err}"
     );
+    // A draft written beside the logs it came from is not read on the next run: its quoted
+    // lines would come back as events.
+    let logs = tempfile::tempdir().unwrap();
+    let scenario = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/scenarios/table-lock/logs"));
+    for file in ["access.log", "app.log", "mysql-general.log", "syslog"] {
+        std::fs::copy(scenario.join(file), logs.path().join(file)).unwrap();
+    }
+    let draft = |dir: &std::path::Path| stdout_of(postmortem().args(["draft", "-q", "--tz", "America/New_York"]).arg(dir));
+    let (first, _, code) = draft(logs.path());
+    assert_eq!(code, 0);
+    std::fs::write(logs.path().join("postmortem.md"), &first).unwrap();
+    let (second, err, _) = draft(logs.path());
+    assert_eq!(second, first, "{err}");
+    assert!(err.contains("skipped as not logs by their names (postmortem.md)"), "{err}");
     // An empty folder.
     let empty = tempfile::tempdir().unwrap();
     let (out, err, code) = stdout_of(postmortem().args(["draft", "-q"]).arg(empty.path()));

@@ -63,10 +63,13 @@ impl InputFile {
     }
 }
 
-/// Extensions of files that are certainly not logs.
+/// Extensions of files that are certainly not logs (Markdown among them: a draft written
+/// beside the logs it was drafted from, a README, is no log, and its quoted times would be
+/// read as events).
 const NOT_LOGS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "bmp", "ico", "svg", "webp", "tif", "tiff", "pdf", "jar", "war", "class", "so", "o", "a", "dylib", "exe",
-    "dll", "mp3", "mp4", "wav", "avi", "mov", "woff", "woff2", "ttf", "eot", "pyc", "sqlite", "db", "ibd", "frm", "myi", "myd",
+    "md", "markdown", "png", "jpg", "jpeg", "gif", "bmp", "ico", "svg", "webp", "tif", "tiff", "pdf", "jar", "war", "class", "so", "o",
+    "a", "dylib", "exe", "dll", "mp3", "mp4", "wav", "avi", "mov", "woff", "woff2", "ttf", "eot", "pyc", "sqlite", "db", "ibd", "frm",
+    "myi", "myd",
 ];
 
 fn is_hidden(path: &Path) -> bool {
