@@ -185,7 +185,7 @@ mod tests {
                 &format!("sudo: {who} : TTY=pts/{tty} ; PWD=/home/{who} ; USER=root ; COMMAND={command}"),
             );
             if let Some(line) = e.first_line.as_mut() {
-                line.fields = vec![("command".into(), command.into())];
+                std::sync::Arc::make_mut(line).fields = vec![("command".into(), command.into())];
             }
             e
         };

@@ -615,11 +615,11 @@ fn message(timeline: &mut Timeline, key: u64, level: crate::format::Level, text:
     known.first = known.first.min(template.first);
     let mut e = episode(Category::LogErrors, SourceKind::App, minutes.0, minutes.1, count);
     e.signal = Signal::Template(key);
-    e.first_line = Some(crate::scan::hits::FirstLine {
+    e.first_line = Some(std::sync::Arc::new(crate::scan::hits::FirstLine {
         line: text.into(),
         message: text.into(),
         ..Default::default()
-    });
+    }));
     e
 }
 
@@ -654,11 +654,11 @@ fn a_line_for_each_failed_request_is_an_echo_and_the_resource_that_ran_out_the_m
     // before the onset, once a minute.
     let proxy = {
         let mut e = episode(Category::UpstreamError, SourceKind::Web, 60, 90, 1200);
-        e.first_line = Some(crate::scan::hits::FirstLine {
+        e.first_line = Some(std::sync::Arc::new(crate::scan::hits::FirstLine {
             message: "upstream timed out while reading response header from upstream, client: 10.0.0.9, request: \"GET /pay HTTP/1.1\""
                 .into(),
             ..Default::default()
-        });
+        }));
         e
     };
     let aborted = message(&mut t, 1, Level::Error, "aborted call, answering 502", (60, 89), 1200);

@@ -326,7 +326,7 @@ mod tests {
             ..Episode::said(category, kind, "/srv/logs/app.log", message)
         };
         if let Some(line) = e.first_line.as_mut() {
-            line.fields = fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+            std::sync::Arc::make_mut(line).fields = fields.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
         }
         e
     }

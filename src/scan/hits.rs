@@ -161,8 +161,8 @@ pub struct Run {
     /// in the order they were first seen.
     pub subject_field: Option<SubjectField>,
     pub subjects: Vec<(Box<str>, u64)>,
-    /// The run's first line (by [`Mark`] order).
-    pub first_line: FirstLine,
+    /// The run's first line (by [`Mark`] order), shared with the episodes made of it.
+    pub first_line: std::sync::Arc<FirstLine>,
 }
 
 impl Run {
@@ -319,7 +319,7 @@ impl Hits {
         };
         // A line earlier than its run's first (logs out of order) is its first now.
         if self.runs[index].first == mark && self.runs[index].count > 1 {
-            self.runs[index].first_line = text.keep(fields);
+            self.runs[index].first_line = std::sync::Arc::new(text.keep(fields));
         }
         self.last_run = Some(index);
         let run = &mut self.runs[index];
@@ -383,7 +383,7 @@ impl Hits {
             count: 1,
             subject_field,
             subjects: Vec::new(),
-            first_line: first_line(),
+            first_line: std::sync::Arc::new(first_line()),
         });
         let index = self.runs.len() - 1;
         open.insert(key.into(), index);

@@ -188,12 +188,12 @@ fn of_source(group: &str, templates: &Templates, files: &[FileReport], logs_star
                     rate: None,
                     background: false,
                     strength: Some(strength),
-                    first_line: Some(FirstLine {
+                    first_line: Some(std::sync::Arc::new(FirstLine {
                         line: occurrence.line.clone(),
                         message: occurrence.message.clone(),
                         fields: Vec::new(),
                         entry: None,
-                    }),
+                    })),
                 },
             ));
         }

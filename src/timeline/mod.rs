@@ -78,7 +78,7 @@ pub struct Episode {
     /// change, 0 to 1.
     pub strength: Option<f64>,
     /// The first line behind it, kept whole (none for a rate over the traffic series).
-    pub first_line: Option<FirstLine>,
+    pub first_line: Option<std::sync::Arc<FirstLine>>,
 }
 
 impl Episode {
@@ -111,11 +111,11 @@ impl Episode {
             rate: None,
             background: false,
             strength: None,
-            first_line: Some(FirstLine {
+            first_line: Some(std::sync::Arc::new(FirstLine {
                 line: message.into(),
                 message: message.into(),
                 ..FirstLine::default()
-            }),
+            })),
         }
     }
 }
@@ -393,7 +393,7 @@ pub fn collapse(hits: &BTreeMap<String, Hits>, files: &[FileReport], rules: &Rul
                 rate: None,
                 background: false,
                 strength: None,
-                first_line: Some(run.first_line.clone()),
+                first_line: Some(std::sync::Arc::clone(&run.first_line)),
             })
         })
         .collect();

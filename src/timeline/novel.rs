@@ -107,12 +107,12 @@ fn of_source(group: &str, templates: &Templates, files: &[FileReport], logs_star
                 rate: None,
                 background: false,
                 strength: None,
-                first_line: Some(FirstLine {
+                first_line: Some(std::sync::Arc::new(FirstLine {
                     line: first.line.clone(),
                     message: first.message.clone(),
                     fields: Vec::new(),
                     entry: None,
-                }),
+                })),
             }
         })
         .collect();
