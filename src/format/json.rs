@@ -229,7 +229,7 @@ impl<'a> Record<'a> {
                 let slot = &mut record.slots[key as usize];
                 if slot.start == u32::MAX {
                     *slot = Slot {
-                        // Past 4 GiB into a line (never, within --max-line), no value.
+                        // A value past 4 GiB into its line is not kept.
                         start: u32::try_from(value + usize::from(quoted)).unwrap_or(u32::MAX),
                         quoted,
                         ..EMPTY
