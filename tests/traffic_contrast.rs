@@ -556,3 +556,98 @@ fn a_crawler_under_the_surge_alarm_is_the_trigger_and_a_release_before_it_is_not
     let surge = contrast.surge.first().expect("a surge found");
     assert!(surge.compared == 0.0, "{surge:?}");
 }
+
+/// Reading: the same story told by other software. A Caddy server logs its requests as
+/// JSON; from 10:05 one address scrapes the catalogue, the shop's traffic going from 60 to
+/// about 110 requests a minute. From 10:11 the Spring Boot service behind it runs out of
+/// database connections (HikariCP's pool times out) and a third of its requests fail with
+/// 502, until 10:50, when the address is denied at the firewall. A Helm upgrade of the
+/// shop went out at 09:55 and ran fine for ten minutes.
+///
+/// The draft names the scraper's address as what set it off, the pool as how it failed,
+/// and the firewall rule as the fix; not the release.
+#[test]
+fn a_scraper_behind_caddy_that_drained_a_pool_is_the_trigger_and_a_helm_upgrade_is_not() {
+    common::assert_absent_from_src(&["198.18.7.44"]);
+    let dir = tempfile::tempdir().unwrap();
+    const SCRAPER: &str = "198.18.7.44";
+    let mut draw = Draw(7);
+    let mut access = String::new();
+    // 2025-03-04 09:00 UTC to 11:00.
+    let start = 1_741_078_800u64;
+    for minute in 0..120u64 {
+        let scraping = (65..110).contains(&minute);
+        let n = if scraping { 110 } else { 60 };
+        for i in 0..n {
+            let ts = start + minute * 60 + i * 60 / n;
+            let scraper = scraping && i % 11 < 5;
+            let client = if scraper {
+                SCRAPER.to_string()
+            } else {
+                format!("203.0.113.{}", 1 + draw.next(200))
+            };
+            let fails = (71..110).contains(&minute) && draw.next(3) == 0;
+            let uri = if scraper {
+                format!("/catalogue/item/{}", draw.next(90_000))
+            } else {
+                PAGES[draw.next(PAGES.len() as u64) as usize].to_string()
+            };
+            let _ = writeln!(
+                access,
+                "{{\"level\":\"{}\",\"ts\":{ts}.{:06},\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{{\"remote_ip\":\"{client}\",\"remote_port\":\"{}\",\"client_ip\":\"{client}\",\"proto\":\"HTTP/2.0\",\"method\":\"GET\",\"host\":\"shop.example.org\",\"uri\":\"{uri}\",\"headers\":{{\"User-Agent\":[\"Mozilla/5.0\"]}}}},\"bytes_read\":0,\"user_id\":\"\",\"duration\":{},\"size\":{},\"status\":{},\"resp_headers\":{{\"Server\":[\"Caddy\"]}}}}",
+                if fails { "error" } else { "info" },
+                draw.next(1_000_000),
+                40_000 + draw.next(20_000),
+                if fails { "30.002" } else { "0.041" },
+                if fails { 0 } else { 8210 },
+                if fails { 502 } else { 200 },
+            );
+        }
+    }
+    std::fs::write(dir.path().join("caddy-access.log"), access).unwrap();
+    // Spring Boot's console format; HikariCP's message as SqlExceptionHelper logs it.
+    let mut app = String::new();
+    for minute in 0..120u32 {
+        let (h, m) = clock(9 * 60 + minute);
+        let _ = writeln!(
+            app,
+            "2025-03-04T{h:02}:{m:02}:07.412Z  INFO 1 --- [shop-api] [nio-8080-exec-3] c.e.shop.catalogue.CatalogueController   : Served catalogue page in 38 ms"
+        );
+        if (71..110).contains(&minute) {
+            for second in [11, 31, 51] {
+                let _ = writeln!(
+                    app,
+                    "2025-03-04T{h:02}:{m:02}:{second:02}.108Z ERROR 1 --- [shop-api] [nio-8080-exec-7] o.h.engine.jdbc.spi.SqlExceptionHelper   : HikariPool-1 - Connection is not available, request timed out after 30000ms (total=10, active=10, idle=0, waiting=42)"
+                );
+            }
+        }
+    }
+    std::fs::write(dir.path().join("shop-api.log"), app).unwrap();
+    // The release: helm's last line, in the deploy job's log; the block: sudo in auth.log.
+    std::fs::write(
+        dir.path().join("deploy-job.log"),
+        "2025-03-04T09:55:02Z Release \"shop\" has been upgraded. Happy Helming!\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("auth.log"),
+        "Mar  4 10:50:12 edge-1 sudo:      ops : TTY=pts/1 ; PWD=/home/ops ; USER=root ; COMMAND=/usr/sbin/ufw deny from 198.18.7.44\n",
+    )
+    .unwrap();
+
+    let (report, markdown) = draft_of(dir.path());
+    let trigger = common::link(&report, postmortem::report::Role::Trigger).expect("a trigger");
+    assert_eq!(trigger.category, postmortem::rules::Category::TrafficSurge, "{trigger:?}");
+    let who = trigger.subject.as_ref().expect("who scraped");
+    assert!(who.value.contains("198.18.7"), "{who:?}");
+    assert_eq!(trigger.start, common::at("10:05"), "{trigger:?}");
+    let mechanism = common::link(&report, postmortem::report::Role::Mechanism).expect("a mechanism");
+    assert_eq!(mechanism.category, postmortem::rules::Category::PoolExhaustion, "{mechanism:?}");
+    let fix = report.resolution.as_ref().expect("a fix");
+    let fixed_by = &fix.episode.quote.as_ref().expect("a line quoted").line;
+    assert!(fixed_by.contains("ufw deny from 198.18.7.44"), "{fixed_by}");
+    let title = markdown.lines().next().unwrap();
+    assert!(title.contains("under a surge of traffic from"), "{title}");
+    assert!(title.contains("198.18.7"), "{title}");
+    assert!(!title.contains("Helm") && !title.contains("upgrad"), "{title}");
+}
