@@ -310,8 +310,9 @@ fn bench_request_and_time_named(group: &mut criterion::BenchmarkGroup<criterion:
     group.bench_function(BenchmarkId::new(name, format.name()), |b| {
         b.iter(|| {
             let mut found = 0u64;
+            let mut layout = postmortem::format::RecordLayout::default();
             for line in data.split(|&b| b == b'\n') {
-                let request = format.request_in(line, columns);
+                let request = format.request_in(line, columns, &mut layout);
                 let at = request
                     .as_ref()
                     .and_then(|r| r.stamp_at)

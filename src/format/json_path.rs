@@ -177,10 +177,7 @@ pub(crate) fn walk<'a>(line: &'a [u8], mut visit: impl FnMut(&[&'a [u8]], &'a [u
             b' ' | b'\t' | b'\r' | b'\n' | b':' => at += 1,
             _ => {
                 // A number or a literal, to the next delimiter.
-                let len = line[at..]
-                    .iter()
-                    .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n'))
-                    .unwrap_or(line.len() - at);
+                let len = scalar_len(&line[at..]);
                 if let Some(name) = key.take() {
                     let scalar = Scalar {
                         raw: &line[at..at + len],
@@ -196,6 +193,22 @@ pub(crate) fn walk<'a>(line: &'a [u8], mut visit: impl FnMut(&[&'a [u8]], &'a [u
             }
         }
     }
+}
+
+/// The length of the number or literal (`503`, `true`) `rest` starts with: to the next
+/// delimiter or the line's end.
+#[inline]
+pub(crate) fn scalar_len(rest: &[u8]) -> usize {
+    rest.iter()
+        .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(rest.len())
+}
+
+/// Whether the walk reads a value starting with `byte` as a number or a literal: every
+/// byte but those its other arms take (structure, a quote, a space).
+#[inline]
+pub(crate) fn starts_scalar(byte: u8) -> bool {
+    !matches!(byte, b'{' | b'[' | b'}' | b']' | b',' | b'"' | b' ' | b'\t' | b'\r' | b'\n' | b':')
 }
 
 /// Visits a scalar that is the value of `name` in the innermost object, if it is

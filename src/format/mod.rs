@@ -20,7 +20,7 @@ use families::*;
 use serde::Serialize;
 use std::fmt;
 
-pub use families::json_access::{AccessFields, FieldPath, TimeUnit};
+pub use families::json_access::{AccessFields, FieldPath, RecordLayout, TimeUnit};
 
 /// What a file's head says about how its lines are read, where its lines do not say it
 /// themselves: the columns a W3C file's `#Fields:` names, or the fields a JSON access
@@ -40,11 +40,13 @@ impl Columns {
         }
     }
 
+    /// A line's request; `layout` remembers how the JSON records before it were laid out
+    /// (see [`RecordLayout`]), which reads the next one faster and changes nothing read.
     #[inline]
-    pub fn request<'a>(&self, line: &'a [u8]) -> Option<Request<'a>> {
+    pub fn request<'a>(&self, line: &'a [u8], layout: &mut RecordLayout) -> Option<Request<'a>> {
         match self {
             Columns::W3c(columns) => columns.request(line),
-            Columns::Json(fields) => fields.request(line),
+            Columns::Json(fields) => fields.request_following(line, layout),
         }
     }
 
@@ -335,9 +337,9 @@ impl Format {
 
     /// [`Format::request`], read by the file's [`Columns`] where it has them.
     #[inline]
-    pub fn request_in<'a>(self, line: &'a [u8], columns: Option<&Columns>) -> Option<Request<'a>> {
+    pub fn request_in<'a>(self, line: &'a [u8], columns: Option<&Columns>, layout: &mut RecordLayout) -> Option<Request<'a>> {
         match columns {
-            Some(columns) => columns.request(line),
+            Some(columns) => columns.request(line, layout),
             None => self.request(line),
         }
     }
@@ -579,12 +581,29 @@ pub(crate) fn skip_fields(line: &[u8], n: usize) -> Option<&[u8]> {
     Some(rest)
 }
 
-/// Whether two short texts (field names, statuses, keys) are the same, compared a byte
-/// at a time in place rather than by a call to `memcmp`: the call costs more than the
-/// comparison for the few bytes of a name.
+/// Whether two short texts (field names, statuses, keys, a stamp's date) are the same,
+/// compared eight bytes at a time in place rather than by a call to `memcmp`: the call
+/// costs more than the comparison for the few bytes of a name.
 #[inline]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a, mut b) = (a, b);
+    while let (Some((mine, my_rest)), Some((theirs, their_rest))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
+        if mine != theirs {
+            return false;
+        }
+        a = my_rest;
+        b = their_rest;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Whether `bytes` begin with `prefix`, compared as [`same_bytes`] compares.
+#[inline]
+pub(crate) fn begins_with(bytes: &[u8], prefix: &[u8]) -> bool {
+    bytes.get(..prefix.len()).is_some_and(|head| same_bytes(head, prefix))
 }
 
 /// True if `haystack` contains `needle`.

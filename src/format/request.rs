@@ -110,7 +110,11 @@ pub(crate) fn three_digits(line: &[u8], at: usize) -> Option<u16> {
 /// `downstream_remote_address`: `203.0.113.7:51234`, `[2001:db8::1]:443`), and only the
 /// first of a forwarded list: one client, however many connections it made.
 pub(crate) fn without_port(address: &[u8]) -> &[u8] {
-    // Most addresses are a bare IPv4 one.
+    // Most addresses are a bare IPv4 one: digits and dots (and `/`, which lies between
+    // them and needs no cutting either), told by one comparison a byte.
+    if address.iter().fold(true, |plain, b| plain & (b.wrapping_sub(b'.') <= b'9' - b'.')) {
+        return address;
+    }
     if !address.iter().any(|b| matches!(b, b':' | b',' | b'[' | b' ')) {
         return address;
     }

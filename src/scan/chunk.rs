@@ -6,7 +6,7 @@ use super::pulse::Pulse;
 use super::series::{Series, SeriesBuilder};
 use super::templates::Templates;
 use super::{FilePlan, ScanOptions};
-use crate::format::{Columns, Format, Level, Request, SourceKind, UTF8_BOM};
+use crate::format::{same_bytes, Columns, Format, Level, Request, SourceKind, UTF8_BOM};
 use crate::rules::{RuleSet, Severity};
 
 /// A template's hit carries no captured fields.
@@ -113,15 +113,15 @@ impl StampCache {
     fn stamp_of(&mut self, at: &[u8], format: Format, columns: Option<&Columns>, ctx: &mut TimeContext) -> Option<Stamped> {
         let n = self.bytes.len();
         // Same bytes, and not the head of a longer stamp.
-        if n > 0 && at.len() >= n && at[..n] == self.bytes[..] && !may_continue(at, n) {
+        if n > 0 && at.len() >= n && same_bytes(&at[..n], &self.bytes) && !may_continue(at, n) {
             return Some(Stamped { time: self.time, len: n });
         }
         // Same bytes but for the fraction's digits: the same second.
         if let Some((digits, second)) = &self.fraction {
             let same_second = at.len() >= n
-                && at[..digits.start] == self.bytes[..digits.start]
+                && same_bytes(&at[..digits.start], &self.bytes[..digits.start])
                 && at[digits.clone()].iter().all(u8::is_ascii_digit)
-                && at[digits.end..n] == self.bytes[digits.end..]
+                && same_bytes(&at[digits.end..n], &self.bytes[digits.end..])
                 && !may_continue(at, n);
             if same_second {
                 let time = second.map(|t| t + fraction_micros(&at[digits.clone()]));
@@ -182,6 +182,7 @@ pub(super) fn scan_chunk(
         columns: None,
     };
     let mut series = SeriesBuilder::new(options.bucket);
+    let mut layout = crate::format::RecordLayout::default();
     let mut current: Option<Micros> = None;
     // A UTF-8 byte order mark (Windows tools write one) is not part of the first line.
     let mut pos = if base == 0 && data.starts_with(UTF8_BOM) {
@@ -204,7 +205,11 @@ pub(super) fn scan_chunk(
         if let Some(columns) = columns.as_mut() {
             columns.follow(line);
         }
-        let request = if web { format.request_in(line, columns.as_ref()) } else { None };
+        let request = if web {
+            format.request_in(line, columns.as_ref(), &mut layout)
+        } else {
+            None
+        };
         let stamp_at = match request {
             Some(Request { stamp_at: Some(at), .. }) => Some(at),
             _ => format.stamp_at_in(line, columns.as_ref()),

@@ -178,6 +178,147 @@ pub struct AccessFields {
     pub given: bool,
 }
 
+/// The layout of the JSON access record read last, up to the value that completed its
+/// fields: for each value the walk visited, the bytes from the end of the value before
+/// it (or the line's start) to its first byte, whether it is a string, and the roles it
+/// filled. A line whose bytes between values are the same is read without the walk: the
+/// walk, meeting the same bytes, would go through the same states and find the same
+/// values, and a value's own bytes never change the state after it (a string is
+/// skipped to its closing quote, a number or a literal to its delimiter). The scan keeps
+/// one per chunk; any line that does not follow it is walked, and teaches it anew.
+#[derive(Clone, Debug, Default)]
+pub struct RecordLayout {
+    /// The bytes before each value, one after the other.
+    between: Vec<u8>,
+    steps: Vec<Step>,
+    /// Whether the last record walked was read to the value that completed its fields,
+    /// each of its strings closed.
+    known: bool,
+    /// Where the last value learnt ends.
+    end: usize,
+    /// Lines in a row not read by the layout.
+    misses: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    /// Where the bytes before the value end in [`RecordLayout::between`].
+    between_end: usize,
+    quoted: bool,
+    /// The roles the value fills, a bit each.
+    roles: u8,
+}
+
+impl RecordLayout {
+    /// Lines in a row that did not follow the layout of the line before them, after which
+    /// the records are taken to have none (a list of varying length among the fields, a
+    /// writer that orders its keys at random): each line is then walked, and its layout
+    /// not learnt, but for one line in [`RecordLayout::RETRY_EVERY`].
+    const MISSES_BEFORE_REST: u32 = 8;
+    const RETRY_EVERY: u32 = 64;
+
+    /// Whether the records seem to have no layout, and this line is not one to try.
+    #[inline]
+    fn resting(&self) -> bool {
+        self.misses >= RecordLayout::MISSES_BEFORE_REST && self.misses % RecordLayout::RETRY_EVERY != 0
+    }
+
+    fn restart(&mut self) {
+        self.between.clear();
+        self.steps.clear();
+        self.known = true;
+        self.end = 0;
+    }
+
+    /// Adds the value the walk visits next.
+    fn learn(&mut self, line: &[u8], scalar: Scalar<'_>, roles: u8) {
+        let start = line.len() - scalar.from.len();
+        let Some(before) = line.get(self.end..start) else {
+            self.known = false;
+            return;
+        };
+        self.between.extend_from_slice(before);
+        self.steps.push(Step {
+            between_end: self.between.len(),
+            quoted: scalar.quoted,
+            roles,
+        });
+        let end = start + scalar.raw.len();
+        self.end = if scalar.quoted {
+            // A string cut short by the line's end has no closing quote to learn.
+            self.known &= line.get(end) == Some(&b'"');
+            end + 1
+        } else {
+            end
+        };
+    }
+
+    /// The values of a record whose bytes between values are those of the layout; `None`
+    /// where they differ, or a value is not of the same kind.
+    #[inline]
+    fn read<'a>(&self, line: &'a [u8]) -> Option<[Option<Scalar<'a>>; ROLES]> {
+        if !self.known {
+            return None;
+        }
+        let mut found: [Option<Scalar<'a>>; ROLES] = [None; ROLES];
+        let mut at = 0;
+        let mut between_start = 0;
+        for step in &self.steps {
+            let before = &self.between[between_start..step.between_end];
+            between_start = step.between_end;
+            if !crate::format::begins_with(line.get(at..)?, before) {
+                return None;
+            }
+            at += before.len();
+            let scalar = if step.quoted {
+                // The bytes before a string end with its opening quote.
+                let (end, escaped) = crate::format::json_string_close(line, at.checked_sub(1)?)?;
+                let scalar = Scalar {
+                    raw: &line[at..end],
+                    from: &line[at..],
+                    quoted: true,
+                    escaped,
+                };
+                at = end + 1;
+                scalar
+            } else {
+                let rest = &line[at..];
+                if !json_path::starts_scalar(*rest.first()?) {
+                    return None;
+                }
+                let len = json_path::scalar_len(rest);
+                let scalar = Scalar {
+                    raw: &rest[..len],
+                    from: rest,
+                    quoted: false,
+                    escaped: false,
+                };
+                at += len;
+                scalar
+            };
+            let mut roles = step.roles;
+            while roles != 0 {
+                found[roles.trailing_zeros() as usize] = Some(scalar);
+                roles &= roles - 1;
+            }
+        }
+        Some(found)
+    }
+}
+
+/// A duration in milliseconds, written in `unit`. Seconds written as digits (nginx's
+/// `$request_time`, Caddy's `duration`) are read as the combined format reads them, to
+/// the same milliseconds.
+#[inline]
+fn duration_ms(value: &Scalar<'_>, unit: TimeUnit) -> Option<f64> {
+    if unit == TimeUnit::Seconds {
+        if let Some(ms) = crate::format::request::seconds_to_ms(value.raw) {
+            return Some(ms);
+        }
+    }
+    value.number().map(|v| v * unit.to_micros() / 1e3)
+}
+
 /// The roles a field can play, in the order a record's values fill their slots.
 const TIME: usize = 0;
 const STATUS: usize = 1;
@@ -311,11 +452,11 @@ pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
     // The rank of the name each detail was read by: a better one replaces it.
     let mut ranks = [usize::MAX; 4];
     json_path::walk(line, |parents, name, scalar| {
-        if !scalar.quoted || parents.iter().any(|p| SHIPPER_OBJECTS.contains(&folded(p).as_str())) {
+        if !scalar.quoted || parents.iter().any(|p| FoldedName::of(&[p]).is_in(SHIPPER_OBJECTS).is_some()) {
             return true;
         }
-        let key = folded(name);
-        let whole: String = parents.iter().chain([&name]).map(|k| folded(k)).collect();
+        let key = FoldedName::of(&[name]);
+        let whole = FoldedName::of_path(parents, name);
         for ((table, slot), best) in [
             (USER_AGENT_NAMES, &mut details.user_agent),
             (UPSTREAM_NAMES, &mut details.upstream),
@@ -325,20 +466,72 @@ pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
         .into_iter()
         .zip(ranks.iter_mut())
         {
-            match (
-                rank_in(table, &key, &whole),
-                Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-"),
-            ) {
-                (Some(rank), Some(value)) if rank < *best => {
+            let Some(rank) = key.is_in(table).into_iter().chain(whole.is_in(table)).min() else {
+                continue;
+            };
+            if rank < *best {
+                if let Some(value) = Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-") {
                     *slot = Some(value);
                     *best = rank;
                 }
-                _ => {}
             }
         }
         true
     });
     details
+}
+
+/// A field's name folded as [`folded`] folds it, without allocating: a record's every
+/// field is named against the tables of details on the lines sampled for them. Names
+/// longer than [`FoldedName::ROOM`] or not ASCII are in no table.
+struct FoldedName {
+    bytes: [u8; FoldedName::ROOM],
+    /// `None` for a name in no table.
+    len: Option<usize>,
+}
+
+impl FoldedName {
+    /// Longer than any name of the tables.
+    const ROOM: usize = 32;
+
+    /// The keys, folded and joined.
+    fn of(keys: &[&[u8]]) -> FoldedName {
+        let mut folded = FoldedName {
+            bytes: [0; FoldedName::ROOM],
+            len: Some(0),
+        };
+        for key in keys {
+            folded.push(key);
+        }
+        folded
+    }
+
+    fn of_path(parents: &[&[u8]], name: &[u8]) -> FoldedName {
+        let mut folded = FoldedName::of(parents);
+        folded.push(name);
+        folded
+    }
+
+    fn push(&mut self, key: &[u8]) {
+        for &b in key {
+            let Some(len) = self.len else { return };
+            if matches!(b, b'_' | b'-' | b'.') {
+                continue;
+            }
+            if len == FoldedName::ROOM || !b.is_ascii() {
+                self.len = None;
+                return;
+            }
+            self.bytes[len] = b.to_ascii_lowercase();
+            self.len = Some(len + 1);
+        }
+    }
+
+    /// Its rank in `table`.
+    fn is_in(&self, table: &[&str]) -> Option<usize> {
+        let name = &self.bytes[..self.len?];
+        table.iter().position(|entry| entry.as_bytes() == name)
+    }
 }
 
 /// Objects a shipper adds around a record, about the machine or the pipeline, not the
@@ -671,7 +864,37 @@ impl AccessFields {
     /// The request of a record, read by these fields; `None` for a record without a
     /// status and a target (a server's own message).
     pub fn request<'a>(&self, line: &'a [u8]) -> Option<Request<'a>> {
-        let found = self.values(line);
+        self.request_of(self.values(line, None))
+    }
+
+    /// The same, a line read by the layout of the record before it where it has that
+    /// layout (a writer gives every record the same keys in the same order), and read by
+    /// a walk that learns its layout where not.
+    #[inline]
+    pub fn request_following<'a>(&self, line: &'a [u8], layout: &mut RecordLayout) -> Option<Request<'a>> {
+        if layout.resting() {
+            layout.misses += 1;
+            return self.request(line);
+        }
+        let found = match layout.read(line) {
+            Some(found) => {
+                layout.misses = 0;
+                found
+            }
+            None => {
+                // After a retry, the next line is tried by the layout it teaches.
+                layout.misses = match layout.misses {
+                    misses if misses < RecordLayout::MISSES_BEFORE_REST => misses + 1,
+                    _ => RecordLayout::MISSES_BEFORE_REST - 1,
+                };
+                self.values(line, Some(layout))
+            }
+        };
+        self.request_of(found)
+    }
+
+    /// The request of a record whose fields' values are `found`.
+    fn request_of<'a>(&self, found: [Option<Scalar<'a>>; ROLES]) -> Option<Request<'a>> {
         let status = status_of(found[STATUS].as_ref()?)?;
         let target = found[TARGET].as_ref().filter(|t| t.quoted)?.text();
         let (method, path) = if self.request_line {
@@ -703,10 +926,7 @@ impl AccessFields {
             None => Cow::Borrowed(&b""[..]),
         };
         let duration_ms = match (&found[DURATION], &self.duration) {
-            (Some(value), Some((_, unit))) => value
-                .number()
-                .map(|v| v * unit.to_micros() / 1e3)
-                .filter(|ms| (0.0..=LONGEST_DURATION_MS).contains(ms)),
+            (Some(value), Some((_, unit))) => duration_ms(value, *unit).filter(|ms| (0.0..=LONGEST_DURATION_MS).contains(ms)),
             _ => None,
         };
         Some(Request {
@@ -748,8 +968,9 @@ impl AccessFields {
         }
     }
 
-    /// The values of the fields of one record, in one walk that stops once all are found.
-    fn values<'a>(&self, line: &'a [u8]) -> [Option<Scalar<'a>>; ROLES] {
+    /// The values of the fields of one record, in one walk that stops once all are found;
+    /// `layout`, where given, learns the record's layout.
+    fn values<'a>(&self, line: &'a [u8], mut layout: Option<&mut RecordLayout>) -> [Option<Scalar<'a>>; ROLES] {
         let mut found: [Option<Scalar<'a>>; ROLES] = [None; ROLES];
         let fields: [Option<&FieldPath>; ROLES] = [
             Some(&self.time.0),
@@ -763,15 +984,28 @@ impl AccessFields {
         // The length of each field's own key: most keys of a record are told from every
         // field by their length alone.
         let lengths: [usize; ROLES] = fields.map(|f| f.and_then(|f| f.0.last()).map_or(usize::MAX, |k| k.len()));
+        if let Some(layout) = layout.as_deref_mut() {
+            layout.restart();
+        }
         json_path::walk(line, |parents, name, scalar| {
+            let mut filled = 0u8;
             for role in 0..ROLES {
                 if lengths[role] == name.len() && found[role].is_none() && fields[role].is_some_and(|f| f.is(parents, name)) {
                     found[role] = Some(scalar);
                     missing -= 1;
+                    filled |= 1 << role;
                 }
+            }
+            if let Some(layout) = layout.as_deref_mut() {
+                layout.learn(line, scalar, filled);
             }
             missing > 0
         });
+        if let Some(layout) = layout {
+            // A record that lacks a field is read by the walk to its end: its layout
+            // would not say where the walk stops.
+            layout.known &= missing == 0;
+        }
         found
     }
 
@@ -790,7 +1024,7 @@ impl AccessFields {
         let held = records
             .iter()
             .filter(|line| {
-                let found = self.values(line);
+                let found = self.values(line, None);
                 found[STATUS].is_some() && found[TARGET].is_some()
             })
             .count();

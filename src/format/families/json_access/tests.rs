@@ -310,3 +310,200 @@ fn details_by_the_names_vendors_give_them() {
         [None, None, some("shop.example")]
     );
 }
+
+#[test]
+fn every_name_of_the_detail_tables_fits_a_folded_name() {
+    for table in [SHIPPER_OBJECTS, USER_AGENT_NAMES, UPSTREAM_NAMES, HOST_NAMES, REFERRER_NAMES] {
+        for name in table {
+            assert!(name.len() < FoldedName::ROOM, "{name}");
+            assert_eq!(
+                FoldedName::of(&[name.as_bytes()]).is_in(table),
+                table.iter().position(|n| n == name)
+            );
+        }
+    }
+    // Folded as the tables are written, and nothing longer or not ASCII matches.
+    assert_eq!(
+        FoldedName::of_path(&[b"request", b"headers"], b"Referer").is_in(REFERRER_NAMES),
+        REFERRER_NAMES.iter().position(|n| *n == "requestheadersreferer")
+    );
+    assert_eq!(
+        FoldedName::of(&[b"User-Agent"]).is_in(USER_AGENT_NAMES),
+        USER_AGENT_NAMES.iter().position(|n| *n == "useragent")
+    );
+    assert_eq!(FoldedName::of(&["hôst".as_bytes()]).is_in(HOST_NAMES), None);
+    assert_eq!(FoldedName::of(&[&[b'a'; 40][..]]).is_in(HOST_NAMES), None);
+}
+
+mod layout {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Records as writers lay them out: each a list of keys and their values as written.
+    const SHAPES: &[&[(&str, &str)]] = &[
+        &[
+            ("time", r#""2024-01-21T15:30:00.123Z""#),
+            ("remote_addr", r#""10.0.0.1""#),
+            ("request", r#""GET /cart HTTP/1.1""#),
+            ("status", "200"),
+            ("body_bytes_sent", "512"),
+            ("request_time", "0.049"),
+            ("http_user_agent", r#""curl/8.0""#),
+        ],
+        &[
+            ("timestamp", r#""2024-03-08T14:02:11.5Z""#),
+            (
+                "httpRequest",
+                r#"{"requestMethod":"GET","requestUrl":"https://shop.example/pay","status":503,"latency":"0.250s","remoteIp":"203.0.113.7:51234"}"#,
+            ),
+            ("jsonPayload", r#"{"status":"ok","tags":["a","b"]}"#),
+            ("severity", r#""ERROR""#),
+        ],
+        &[
+            ("EdgeStartTimestamp", "1709906531093400000"),
+            ("ClientIP", r#""198.51.100.23""#),
+            ("ClientRequestMethod", r#""POST""#),
+            ("ClientRequestURI", r#""/checkout""#),
+            ("EdgeResponseStatus", "502"),
+            ("OriginResponseDurationMs", "30001"),
+        ],
+    ];
+
+    /// Values a field may hold instead of its own: other kinds, escapes, structure,
+    /// nothing.
+    const VALUES: &[&str] = &[
+        r#""x""#,
+        r#""a\"b""#,
+        r#""\u00e9\/""#,
+        "123",
+        "-1.5e3",
+        "true",
+        "null",
+        "{}",
+        r#"{"status":500,"path":"/in"}"#,
+        r#"[1,"]",{"a":"}"}]"#,
+        r#""""#,
+        r#""0.123s""#,
+        r#""/p?q=1""#,
+        r#""GET /x HTTP/1.1""#,
+        "404",
+        "0.5",
+    ];
+
+    #[derive(Clone, Debug)]
+    enum Change {
+        Value(usize, usize),
+        Drop(usize),
+        Swap(usize, usize),
+        Spaced,
+        Cut(usize),
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        prop_oneof![
+            4 => (0usize..8, 0..VALUES.len()).prop_map(|(field, value)| Change::Value(field, value)),
+            1 => (0usize..8).prop_map(Change::Drop),
+            1 => (0usize..8, 0usize..8).prop_map(|(a, b)| Change::Swap(a, b)),
+            1 => Just(Change::Spaced),
+            1 => (0usize..400).prop_map(Change::Cut),
+        ]
+    }
+
+    fn written(shape: &[(&str, &str)], changes: &[Change]) -> String {
+        let mut pairs: Vec<(String, String)> = shape.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut separator = ",";
+        let mut cut = None;
+        for change in changes {
+            let n = pairs.len();
+            match *change {
+                Change::Value(field, value) if n > 0 => pairs[field % n].1 = VALUES[value].to_string(),
+                Change::Drop(field) if n > 0 => {
+                    pairs.remove(field % n);
+                }
+                Change::Swap(a, b) if n > 0 => pairs.swap(a % n, b % n),
+                Change::Spaced => separator = ", ",
+                Change::Cut(at) => cut = Some(at),
+                _ => {}
+            }
+        }
+        let body: Vec<String> = pairs.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+        let mut line = format!("{{{}}}", body.join(separator));
+        if let Some(at) = cut {
+            line.truncate(at.min(line.len()));
+        }
+        line
+    }
+
+    proptest! {
+        /// A file's lines read by the layout of the ones before them give the requests a
+        /// walk of each line gives, however the lines stray from their layout.
+        #[test]
+        fn a_record_read_by_the_layout_before_it_reads_as_walked(
+            shape in 0..SHAPES.len(),
+            lines in proptest::collection::vec(proptest::collection::vec(change(), 0..3), 1..150),
+        ) {
+            let shape = SHAPES[shape];
+            let fields = fields(&[&written(shape, &[])]).expect("the shape's fields");
+            let mut layout = RecordLayout::default();
+            for changes in &lines {
+                let line = written(shape, changes);
+                prop_assert_eq!(
+                    fields.request_following(line.as_bytes(), &mut layout),
+                    fields.request(line.as_bytes()),
+                    "{}", line
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_layout_is_read_without_a_walk() {
+        let shape = SHAPES[0];
+        let fields = fields(&[&written(shape, &[])]).unwrap();
+        let mut layout = RecordLayout::default();
+        let first = written(shape, &[]);
+        assert!(fields.request_following(first.as_bytes(), &mut layout).is_some());
+        let next = written(shape, &[Change::Value(3, 14), Change::Value(5, 15)]);
+        let read = layout.read(next.as_bytes()).expect("the layout read");
+        assert_eq!(read[STATUS].map(|s| s.raw), Some(&b"404"[..]));
+        assert_eq!(read[DURATION].map(|s| s.raw), Some(&b"0.5"[..]));
+        // A value of another kind is not read by it.
+        let other = written(shape, &[Change::Value(3, 0)]);
+        assert!(layout.read(other.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn records_without_a_layout_are_walked_without_learning_one() {
+        let shape = SHAPES[0];
+        let fields = fields(&[&written(shape, &[])]).unwrap();
+        let mut layout = RecordLayout::default();
+        // A list of varying length before the status: no line lays out as the one before.
+        let line = |i: usize| {
+            let list = format!("[{}]", vec!["\"h\""; i % 5].join(","));
+            written(shape, &[]).replace(r#","status""#, &format!(r#","hops":{list},"status""#))
+        };
+        for i in 0..RecordLayout::MISSES_BEFORE_REST as usize {
+            assert!(!layout.resting());
+            assert!(fields.request_following(line(i).as_bytes(), &mut layout).is_some());
+        }
+        assert!(layout.resting());
+        let mut tried = 0;
+        for i in 0..2 * RecordLayout::RETRY_EVERY as usize {
+            tried += usize::from(!layout.resting());
+            let line = line(i);
+            assert_eq!(
+                fields.request_following(line.as_bytes(), &mut layout),
+                fields.request(line.as_bytes())
+            );
+        }
+        // Each retry, and the line after it, by the layout the retry taught.
+        assert!((2..=4).contains(&tried), "{tried}");
+        // Records that take a layout again are read by it from the next try.
+        let same = written(shape, &[]);
+        for _ in 0..=RecordLayout::RETRY_EVERY {
+            fields.request_following(same.as_bytes(), &mut layout);
+        }
+        assert!(!layout.resting());
+        assert!(layout.read(same.as_bytes()).is_some());
+    }
+}
