@@ -253,14 +253,16 @@ impl RecordLayout {
         };
     }
 
-    /// The values of a record whose bytes between values are those of the layout; `None`
-    /// where they differ, or a value is not of the same kind.
+    /// Reads into `found` the values of a record whose bytes between values are those of
+    /// the layout; `false` where they differ, or a value is not of the same kind (what
+    /// `found` then holds is no record's).
     #[inline]
-    fn read<'a>(&self, line: &'a [u8]) -> Option<[Option<Scalar<'a>>; ROLES]> {
-        if !self.known {
-            return None;
-        }
-        let mut found: [Option<Scalar<'a>>; ROLES] = [None; ROLES];
+    fn read<'a>(&self, line: &'a [u8], found: &mut [Option<Scalar<'a>>; ROLES]) -> bool {
+        self.known && self.read_steps(line, found).is_some()
+    }
+
+    #[inline]
+    fn read_steps<'a>(&self, line: &'a [u8], found: &mut [Option<Scalar<'a>>; ROLES]) -> Option<()> {
         let mut at = 0;
         let mut between_start = 0;
         for step in &self.steps {
@@ -302,7 +304,7 @@ impl RecordLayout {
                 roles &= roles - 1;
             }
         }
-        Some(found)
+        Some(())
     }
 }
 
@@ -864,7 +866,7 @@ impl AccessFields {
     /// The request of a record, read by these fields; `None` for a record without a
     /// status and a target (a server's own message).
     pub fn request<'a>(&self, line: &'a [u8]) -> Option<Request<'a>> {
-        self.request_of(self.values(line, None))
+        self.request_of(&self.values(line, None))
     }
 
     /// The same, a line read by the layout of the record before it where it has that
@@ -876,25 +878,25 @@ impl AccessFields {
             layout.misses += 1;
             return self.request(line);
         }
-        let found = match layout.read(line) {
-            Some(found) => {
-                layout.misses = 0;
-                found
-            }
-            None => {
+        // Filled in place: the values are a few hundred bytes, which a copy would move.
+        let mut found = [None; ROLES];
+        if layout.read(line, &mut found) {
+            layout.misses = 0;
+        } else {
+            {
                 // After a retry, the next line is tried by the layout it teaches.
                 layout.misses = match layout.misses {
                     misses if misses < RecordLayout::MISSES_BEFORE_REST => misses + 1,
                     _ => RecordLayout::MISSES_BEFORE_REST - 1,
                 };
-                self.values(line, Some(layout))
+                found = self.values(line, Some(layout));
             }
-        };
-        self.request_of(found)
+        }
+        self.request_of(&found)
     }
 
     /// The request of a record whose fields' values are `found`.
-    fn request_of<'a>(&self, found: [Option<Scalar<'a>>; ROLES]) -> Option<Request<'a>> {
+    fn request_of<'a>(&self, found: &[Option<Scalar<'a>>; ROLES]) -> Option<Request<'a>> {
         let status = status_of(found[STATUS].as_ref()?)?;
         let target = found[TARGET].as_ref().filter(|t| t.quoted)?.text();
         let (method, path) = if self.request_line {
