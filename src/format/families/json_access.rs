@@ -176,6 +176,9 @@ pub struct AccessFields {
     pub duration: Option<(FieldPath, TimeUnit)>,
     /// Given by hand (`--access-fields`), not found.
     pub given: bool,
+    /// Whether the records name a detail (a user agent, upstream, host or referrer), read
+    /// from the lines sampled for them.
+    pub details: bool,
 }
 
 /// The layout of the JSON access record read last, up to the value that completed its
@@ -452,35 +455,55 @@ const HOST_NAMES: &[&str] = &[
 pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
     let mut details = RequestDetails::default();
     // The rank of the name each detail was read by: a better one replaces it.
-    let mut ranks = [usize::MAX; 4];
+    let mut best = [usize::MAX; 4];
     json_path::walk(line, |parents, name, scalar| {
-        if !scalar.quoted || parents.iter().any(|p| FoldedName::of(&[p]).is_in(SHIPPER_OBJECTS).is_some()) {
+        if !scalar.quoted {
             return true;
         }
-        let key = FoldedName::of(&[name]);
-        let whole = FoldedName::of_path(parents, name);
-        for ((table, slot), best) in [
-            (USER_AGENT_NAMES, &mut details.user_agent),
-            (UPSTREAM_NAMES, &mut details.upstream),
-            (HOST_NAMES, &mut details.host),
-            (REFERRER_NAMES, &mut details.referrer),
-        ]
-        .into_iter()
-        .zip(ranks.iter_mut())
-        {
-            let Some(rank) = key.is_in(table).into_iter().chain(whole.is_in(table)).min() else {
-                continue;
-            };
-            if rank < *best {
-                if let Some(value) = Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-") {
-                    *slot = Some(value);
-                    *best = rank;
+        let ranks = detail_ranks(parents, name);
+        let slots = [
+            &mut details.user_agent,
+            &mut details.upstream,
+            &mut details.host,
+            &mut details.referrer,
+        ];
+        for ((rank, slot), best) in ranks.into_iter().zip(slots).zip(best.iter_mut()) {
+            match rank {
+                Some(rank) if rank < *best => {
+                    if let Some(value) = Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-") {
+                        *slot = Some(value);
+                        *best = rank;
+                    }
                 }
+                _ => {}
             }
         }
         true
     });
     details
+}
+
+/// Whether a record has a field named as a detail (whatever its value), which the
+/// records of its file are read for: a writer that names none in its head's records
+/// (nginx's `escape=json` with only the request's line and status) names none later.
+fn names_a_detail(line: &[u8]) -> bool {
+    let mut named = false;
+    json_path::walk(line, |parents, name, _| {
+        named = detail_ranks(parents, name).iter().any(Option::is_some);
+        !named
+    });
+    named
+}
+
+/// The rank of a field's name in each table of details (user agent, upstream, host,
+/// referrer), by its own key or its whole path; none for a field of a shipper's object.
+fn detail_ranks(parents: &[&[u8]], name: &[u8]) -> [Option<usize>; 4] {
+    if parents.iter().any(|p| FoldedName::of(&[p]).is_in(SHIPPER_OBJECTS).is_some()) {
+        return [None; 4];
+    }
+    let key = FoldedName::of(&[name]);
+    let whole = FoldedName::of_path(parents, name);
+    [USER_AGENT_NAMES, UPSTREAM_NAMES, HOST_NAMES, REFERRER_NAMES].map(|table| key.is_in(table).into_iter().chain(whole.is_in(table)).min())
 }
 
 /// A field's name folded as [`folded`] folds it, without allocating: a record's every
@@ -860,6 +883,7 @@ impl AccessFields {
             client: client.map(|c| c.path),
             duration,
             given: false,
+            details: lines.iter().any(|line| names_a_detail(line)),
         })
     }
 
@@ -1082,6 +1106,8 @@ impl AccessFields {
             client: take("client").map(|c| c.0),
             duration,
             given: true,
+            // The head's lines were not all read: any may name one.
+            details: true,
         })
     }
 
