@@ -263,6 +263,78 @@ fn one_failing_server_behind_a_balancer_is_named() {
     assert!(title.starts_with("# Failed requests at upstream `bk_storefront/web-b`"), "{title}");
 }
 
+/// Reading: an AWS Application Load Balancer spreads a shop's requests over three
+/// targets. From 10:00 to 10:30 the targets close idle connections sooner than the
+/// balancer expects, and about a third of the requests it sends meet a closed one: the
+/// balancer answers 502 itself, no target having answered (its target status `-`).
+/// The targets' own errors (a 500 now and then, all morning) go on as before. The draft
+/// should say the failed requests had no answer from the servers behind: they are the
+/// balancer's own 502s, not the application's errors, and no one target carries them.
+#[test]
+fn failures_no_server_answered_are_told_from_the_applications_own() {
+    common::assert_absent_from_src(&["tb-shop-prod", "10.40.7."]);
+    let dir = tempfile::tempdir().unwrap();
+    let hits = traffic(
+        |_| 90,
+        |m, draw, hit| {
+            hit.upstream = format!("10.40.7.{}:8080", 11 + draw.next(3));
+            if between(m, "10:00", "10:30") && draw.next(3) == 0 {
+                hit.status = 502;
+            } else if draw.next(200) == 0 {
+                hit.status = 500;
+            }
+        },
+    );
+    // The ALB's access log, as its docs give the fields: a 502 the balancer made itself
+    // has the target it was sent to, `-1` for the target's time and `-` for its status.
+    let mut out = String::new();
+    for (i, h) in hits.iter().enumerate() {
+        let (hh, mm) = clock(h.second / 60);
+        let ss = h.second % 60;
+        let no_answer = h.status == 502;
+        let _ = writeln!(
+            out,
+            "https 2025-03-04T{hh:02}:{mm:02}:{ss:02}.{:06}Z app/tb-shop-prod/4f3e2d1c0b9a8765 {}:{} {} 0.000 {} 0.000 {} {} 412 {} \"GET https://shop.example.org:443{} HTTP/1.1\" \"{}\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/tb-shop/0a1b2c3d4e5f6a7b \"Root=1-67c6d2a0-{:024x}\" \"shop.example.org\" \"arn:aws:acm:eu-west-1:111122223333:certificate/abc\" 0 2025-03-04T{hh:02}:{mm:02}:{ss:02}.000000Z \"forward\" \"-\" \"-\" \"{}\" \"{}\" \"-\" \"-\"",
+            i % 1_000_000,
+            h.client,
+            40000 + i % 20000,
+            h.upstream,
+            if no_answer { "-1".to_string() } else { format!("{:.3}", 0.040) },
+            h.status,
+            if no_answer { "-".to_string() } else { h.status.to_string() },
+            if h.status == 200 { 5120 } else { 157 },
+            h.path,
+            h.agent,
+            i,
+            h.upstream,
+            if no_answer { "-".to_string() } else { h.status.to_string() },
+        );
+    }
+    std::fs::write(dir.path().join("alb.log"), out).unwrap();
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    let failing = contrast.failures.first().expect("the failures are placed");
+    assert_eq!(
+        (failing.field, failing.value.as_str()),
+        ("upstream status", "none"),
+        "{:?}",
+        contrast.failures
+    );
+    assert!(failing.share >= 0.8 && failing.compared < 0.5, "{failing:?}");
+    // No one target carries them.
+    assert!(contrast.failures.iter().all(|f| f.field != "upstream"), "{:?}", contrast.failures);
+    assert!(
+        markdown.contains("of the failed requests")
+            && markdown.contains("had upstream status `none` (no server behind the proxy answered them)"),
+        "{markdown}"
+    );
+    let title = markdown.lines().next().unwrap();
+    assert!(
+        title.starts_with("# Failed requests no server behind the proxy answered: "),
+        "{title}"
+    );
+}
+
 /// Reading: an ingress-nginx controller spreads a service's requests over five pods;
 /// from 10:00 one pod (a bad node) fails every request it gets, until 10:25. The failed
 /// requests all went to that pod's address.

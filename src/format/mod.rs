@@ -76,6 +76,15 @@ pub(crate) fn details_of<F: Family>(line: &[u8]) -> [Option<String>; 3] {
     let d = F::details(line, at);
     [d.user_agent, d.upstream, d.host].map(|v| v.map(|v| String::from_utf8_lossy(&v).into_owned()))
 }
+
+/// [`Family::details`]' upstream status of one line, as text (for tests).
+#[cfg(test)]
+pub(crate) fn upstream_status_of<F: Family>(line: &[u8]) -> Option<String> {
+    let at = F::request(line).map_or(0, |r| r.details_at as usize);
+    F::details(line, at)
+        .upstream_status
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+}
 pub use levels::{generic_head, Head, Level};
 pub use request::{url_host, Request, RequestDetails};
 

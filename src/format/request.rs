@@ -39,6 +39,9 @@ pub struct RequestDetails<'a> {
     pub host: Option<Cow<'a, [u8]>>,
     /// The page that linked to it, as the `Referer` header gave it.
     pub referrer: Option<Cow<'a, [u8]>>,
+    /// The status the server behind answered (an origin's, a backend's, a target's), as
+    /// written: `-` or `0` where none answered (see [`crate::scan::top_values`]).
+    pub upstream_status: Option<Cow<'a, [u8]>>,
 }
 
 impl<'a> Request<'a> {

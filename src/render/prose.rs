@@ -185,9 +185,13 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
 }
 
 /// Where failures were concentrated, as a title names what failed: `Failed requests at
-/// upstream `10.0.3.7:8080``, or in one access log of several (a replica's); `None` for
-/// who sent them (a client is no mechanism).
+/// upstream `10.0.3.7:8080``, or in one access log of several (a replica's), or that no
+/// server behind the proxy answered; `None` for who sent them (a client is no
+/// mechanism).
 fn failing_at(finding: &Finding) -> Option<Vec<Part>> {
+    if finding.kind == Field::UpstreamStatus && finding.value == crate::scan::top_values::NO_ANSWER {
+        return Some(vec![Part::Text("Failed requests no server behind the proxy answered".into())]);
+    }
     let at = match finding.kind {
         Field::Upstream => "Failed requests at upstream ",
         Field::Source => "Failed requests in ",
@@ -313,8 +317,12 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
         if first.kind == Field::Method {
             parts.push(text(" requests".into()));
         }
+        if first.kind == Field::UpstreamStatus && first.value == crate::scan::top_values::NO_ANSWER {
+            parts.push(text(" (no server behind the proxy answered them)".into()));
+        }
         let served = match first.kind {
             Field::Upstream => "served",
+            Field::UpstreamStatus => "was the status of",
             Field::Source => "logged",
             Field::Host => "had",
             Field::Method => "were",
@@ -346,6 +354,7 @@ fn surged_from(field: Field) -> &'static str {
 fn failed_at(field: Field) -> &'static str {
     match field {
         Field::Upstream => "went to upstream",
+        Field::UpstreamStatus => "had upstream status",
         Field::Source => "were logged in",
         Field::Host => "were for host",
         Field::Method => "were",

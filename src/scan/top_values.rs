@@ -27,6 +27,9 @@ pub enum Field {
     /// on a busy site.
     Referrer,
     Upstream,
+    /// What the server behind answered (an origin's, a backend's status), or `none`
+    /// where none did: a CDN's or a balancer's failures that never reached a server.
+    UpstreamStatus,
     /// The access log itself (its source group: a pod's, a host's), where several
     /// serve the same site.
     Source,
@@ -38,12 +41,13 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 10] = [
+    pub const ALL: [Field; 11] = [
         Field::UserAgent,
         Field::Client,
         Field::Network,
         Field::Referrer,
         Field::Upstream,
+        Field::UpstreamStatus,
         Field::Source,
         Field::Host,
         Field::Method,
@@ -53,12 +57,13 @@ impl Field {
 
     /// The fields a bucket keeps summaries of: all but the status and the route, which
     /// every bucket counts exactly, and the source, whose own series counts it.
-    pub const SUMMARIZED: [Field; 7] = [
+    pub const SUMMARIZED: [Field; 8] = [
         Field::UserAgent,
         Field::Client,
         Field::Network,
         Field::Referrer,
         Field::Upstream,
+        Field::UpstreamStatus,
         Field::Host,
         Field::Method,
     ];
@@ -77,6 +82,7 @@ impl Field {
             Field::Network => "client network",
             Field::Referrer => "referrer host",
             Field::Upstream => "upstream",
+            Field::UpstreamStatus => "upstream status",
             Field::Source => "source",
             Field::Host => "host",
             Field::Method => "method",
@@ -298,6 +304,7 @@ impl BucketFields {
             (Field::Network, client.and_then(network_of)),
             (Field::Referrer, details.referrer.as_deref().and_then(url_host).map(Value::Text)),
             (Field::Upstream, details.upstream.as_deref().map(Value::Text)),
+            (Field::UpstreamStatus, details.upstream_status.as_deref().map(upstream_status)),
             (Field::Host, details.host.as_deref().map(Value::Text)),
             (Field::Method, Some(&request.method[..]).filter(|m| !m.is_empty()).map(Value::Text)),
         ];
@@ -348,6 +355,18 @@ pub fn sample_weight(seen_before: u64, offset: u64) -> u32 {
         STRIDE_WEIGHT
     } else {
         0
+    }
+}
+
+/// The upstream status of a request no server behind the proxy answered.
+pub const NO_ANSWER: &str = "none";
+
+/// An upstream status as the draft says it: `none` where no server answered (`-`, `0`,
+/// `null`, nothing: each writer's way of saying so).
+fn upstream_status(status: &[u8]) -> Value<'_> {
+    match status.trim_ascii() {
+        b"" | b"-" | b"0" | b"000" | b"null" => Value::Text(NO_ANSWER.as_bytes()),
+        status => Value::Text(status),
     }
 }
 

@@ -445,6 +445,7 @@ const SURGE_FIELDS: &[Field] = &[Field::UserAgent, Field::Client, Field::Network
 /// what made it a failure: no explanation.)
 const FAILURE_FIELDS: &[Field] = &[
     Field::Upstream,
+    Field::UpstreamStatus,
     Field::Source,
     Field::Host,
     Field::UserAgent,

@@ -81,12 +81,14 @@ fn elb_request(line: &[u8]) -> Option<Request<'_>> {
     Some(request)
 }
 
-/// The target the request went to (its `ip:port`, `-` when none answered), the user
-/// agent after the request, and the host the request's URL names, from the line's
-/// time on.
+/// The target the request went to (its `ip:port`, `-` when none answered) and what it
+/// answered (`-` where it did not), the user agent after the request, and the host the
+/// request's URL names, from the line's time on.
 fn elb_details(at: &[u8]) -> RequestDetails<'_> {
     let mut fields = at.split(|&b| b == b' ');
     let target = fields.nth(3).and_then(given);
+    // The timers, the balancer's status, then the target's.
+    let target_status = fields.nth(4).filter(|s| !s.is_empty()).map(Cow::Borrowed);
     let (request, user_agent) = match quoted_field(at) {
         Some((request, rest)) => (Some(request), quoted_field(rest).and_then(|(agent, _)| given(agent))),
         None => (None, None),
@@ -100,6 +102,7 @@ fn elb_details(at: &[u8]) -> RequestDetails<'_> {
         upstream: target,
         host,
         referrer: None,
+        upstream_status: target_status,
     }
 }
 
@@ -201,8 +204,10 @@ mod tests {
                 Some("www.example.com".into())
             ]
         );
-        // No target answered: `-`, no upstream.
-        let none = line.replacen("10.0.0.1:80 0.000", "- -1", 1);
+        assert_eq!(crate::format::upstream_status_of::<AwsElb>(line.as_bytes()).as_deref(), Some("200"));
+        // No target answered: `-`, no upstream, and `-` for its status.
+        let none = line.replacen("10.0.0.1:80 0.000", "- -1", 1).replacen(" 200 200 ", " 502 - ", 1);
         assert_eq!(crate::format::details_of::<AwsElb>(none.as_bytes())[1], None);
+        assert_eq!(crate::format::upstream_status_of::<AwsElb>(none.as_bytes()).as_deref(), Some("-"));
     }
 }

@@ -450,27 +450,47 @@ const HOST_NAMES: &[&str] = &[
     "vhost",
 ];
 
-/// The user agent, upstream, host and referrer of a JSON record, by their names at any
-/// depth.
+/// The status the server behind a proxy answered, as writers name it: Cloudflare's
+/// `OriginResponseStatus` (0 where the origin was not asked or did not answer), nginx's
+/// `$upstream_status` (`-` where no upstream was asked), Traefik's `OriginStatus`, Azure
+/// Application Gateway's `serverStatus`, an ALB's `target_status_code` written as JSON.
+const UPSTREAM_STATUS_NAMES: &[&str] = &[
+    "originresponsestatus",
+    "upstreamstatus",
+    "originstatus",
+    "originstatuscode",
+    "serverstatus",
+    "targetstatuscode",
+    "backendstatus",
+    "backendstatuscode",
+];
+
+/// The user agent, upstream, host, referrer and upstream status of a JSON record, by
+/// their names at any depth.
 pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
     let mut details = RequestDetails::default();
     // The rank of the name each detail was read by: a better one replaces it.
-    let mut best = [usize::MAX; 4];
+    let mut best = [usize::MAX; DETAILS];
     json_path::walk(line, |parents, name, scalar| {
+        let mut ranks = detail_ranks(parents, name);
+        // A text detail is a string; a status may be a number (Cloudflare's is).
         if !scalar.quoted {
-            return true;
+            ranks[..DETAILS - 1].fill(None);
         }
-        let ranks = detail_ranks(parents, name);
         let slots = [
             &mut details.user_agent,
             &mut details.upstream,
             &mut details.host,
             &mut details.referrer,
+            &mut details.upstream_status,
         ];
-        for ((rank, slot), best) in ranks.into_iter().zip(slots).zip(best.iter_mut()) {
+        for (detail, ((rank, slot), best)) in ranks.into_iter().zip(slots).zip(best.iter_mut()).enumerate() {
+            // An upstream status of `-` (or `0`, `null`) says none answered; a text's is
+            // no value.
+            let given = |v: &Cow<'_, [u8]>| detail == DETAILS - 1 || (!v.is_empty() && &v[..] != b"-");
             match rank {
                 Some(rank) if rank < *best => {
-                    if let Some(value) = Some(scalar.text()).filter(|v| !v.is_empty() && &v[..] != b"-") {
+                    if let Some(value) = Some(scalar.text()).filter(given) {
                         *slot = Some(value);
                         *best = rank;
                     }
@@ -495,15 +515,20 @@ fn names_a_detail(line: &[u8]) -> bool {
     named
 }
 
+/// The details of a request a JSON record may name.
+const DETAILS: usize = 5;
+
 /// The rank of a field's name in each table of details (user agent, upstream, host,
-/// referrer), by its own key or its whole path; none for a field of a shipper's object.
-fn detail_ranks(parents: &[&[u8]], name: &[u8]) -> [Option<usize>; 4] {
+/// referrer, upstream status), by its own key or its whole path; none for a field of a
+/// shipper's object.
+fn detail_ranks(parents: &[&[u8]], name: &[u8]) -> [Option<usize>; DETAILS] {
     if parents.iter().any(|p| FoldedName::of(&[p]).is_in(SHIPPER_OBJECTS).is_some()) {
-        return [None; 4];
+        return [None; DETAILS];
     }
     let key = FoldedName::of(&[name]);
     let whole = FoldedName::of_path(parents, name);
-    [USER_AGENT_NAMES, UPSTREAM_NAMES, HOST_NAMES, REFERRER_NAMES].map(|table| key.is_in(table).into_iter().chain(whole.is_in(table)).min())
+    [USER_AGENT_NAMES, UPSTREAM_NAMES, HOST_NAMES, REFERRER_NAMES, UPSTREAM_STATUS_NAMES]
+        .map(|table| key.is_in(table).into_iter().chain(whole.is_in(table)).min())
 }
 
 /// A field's name folded as [`folded`] folds it, without allocating: a record's every

@@ -58,6 +58,7 @@ fn s3_details(rest: &[u8]) -> RequestDetails<'_> {
         upstream: None,
         host,
         referrer: given(referrer),
+        upstream_status: None,
     }
 }
 

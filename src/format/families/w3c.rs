@@ -298,6 +298,7 @@ impl Columns {
             host: field(self.host),
             referrer: field(self.referrer),
             upstream: None,
+            upstream_status: None,
         }
     }
 

@@ -313,7 +313,14 @@ fn details_by_the_names_vendors_give_them() {
 
 #[test]
 fn every_name_of_the_detail_tables_fits_a_folded_name() {
-    for table in [SHIPPER_OBJECTS, USER_AGENT_NAMES, UPSTREAM_NAMES, HOST_NAMES, REFERRER_NAMES] {
+    for table in [
+        SHIPPER_OBJECTS,
+        USER_AGENT_NAMES,
+        UPSTREAM_NAMES,
+        HOST_NAMES,
+        REFERRER_NAMES,
+        UPSTREAM_STATUS_NAMES,
+    ] {
         for name in table {
             assert!(name.len() < FoldedName::ROOM, "{name}");
             assert_eq!(
@@ -516,9 +523,38 @@ fn records_are_read_for_details_where_their_head_names_one() {
     // A null user agent is still a field that names one: later records may fill it.
     let named = r#"{"time":"2024-01-21T15:30:00Z","request":"GET / HTTP/1.1","status":200,"http_user_agent":null}"#;
     assert!(fields(&[plain, named]).unwrap().details);
-    let cloudflare = r#"{"EdgeStartTimestamp":1709906531,"ClientRequestURI":"/","EdgeResponseStatus":200,"ClientRequestUserAgent":"curl/8.0"}"#;
+    let cloudflare =
+        r#"{"EdgeStartTimestamp":1709906531,"ClientRequestURI":"/","EdgeResponseStatus":200,"ClientRequestUserAgent":"curl/8.0"}"#;
     assert!(fields(&[cloudflare]).unwrap().details);
     // A shipper's host is the node's, no detail of the request.
     let shipped = r#"{"time":"2024-01-21T15:30:00Z","request":"GET / HTTP/1.1","status":200,"kubernetes":{"host":"node-1"}}"#;
     assert!(!fields(&[shipped]).unwrap().details);
+}
+
+#[test]
+fn what_the_server_behind_answered_is_read_by_its_writers_names() {
+    let status = |line: &str| {
+        details_by_name(line.as_bytes())
+            .upstream_status
+            .map(|s| String::from_utf8_lossy(&s).into_owned())
+    };
+    // Cloudflare: a number, 0 where the origin gave no answer.
+    assert_eq!(
+        status(r#"{"EdgeStartTimestamp":1709906531,"ClientRequestURI":"/","EdgeResponseStatus":522,"OriginResponseStatus":0}"#).as_deref(),
+        Some("0")
+    );
+    // nginx's $upstream_status: `-` where no upstream was asked, kept as said.
+    assert_eq!(
+        status(r#"{"time":"2024-01-21T15:30:00Z","request":"GET / HTTP/1.1","status":502,"upstream_status":"-"}"#).as_deref(),
+        Some("-")
+    );
+    // Azure Application Gateway, nested and a string.
+    assert_eq!(
+        status(r#"{"timeStamp":"2024-03-01T10:15:02Z","properties":{"requestUri":"/","httpStatus":502,"serverStatus":"503"}}"#).as_deref(),
+        Some("503")
+    );
+    // A user agent that is a number is no user agent; a status that is, is a status.
+    let details = details_by_name(br#"{"user_agent":7,"OriginResponseStatus":200}"#);
+    assert_eq!(details.user_agent, None);
+    assert_eq!(details.upstream_status.as_deref(), Some(&b"200"[..]));
 }
