@@ -335,6 +335,74 @@ fn failures_no_server_answered_are_told_from_the_applications_own() {
     );
 }
 
+/// Reading: a photo site's nginx logs JSON records with the size of each request. From
+/// 10:00 to 10:40 the uploads of a few megabytes fail (the app's workers die reading
+/// them), while page views and small posts go on as before. Uploads are about one
+/// request in six. The draft should say the failed requests were the large ones, and
+/// that they are a small share of all requests; it should name no client or user agent.
+#[test]
+fn failures_of_large_uploads_are_told_by_the_size_of_the_requests() {
+    common::assert_absent_from_src(&["photo_upload_bytes", "/albums/"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut sizes = Draw(5);
+    let hits = traffic(
+        |_| 120,
+        |m, draw, hit| {
+            hit.path = if draw.next(6) == 0 { "/albums/upload" } else { hit.path };
+            if hit.path == "/albums/upload" && between(m, "10:00", "10:40") {
+                hit.status = 502;
+            }
+        },
+    );
+    // nginx's `log_format ... escape=json` with `$request_length`, as a site writes it.
+    let mut out = String::new();
+    for h in &hits {
+        let (hh, mm) = clock(h.second / 60);
+        let request_length = if h.path == "/albums/upload" {
+            1_200_000 + sizes.next(6_000_000)
+        } else {
+            380 + sizes.next(500)
+        };
+        let _ = writeln!(
+            out,
+            r#"{{"time_iso8601":"2025-03-04T{hh:02}:{mm:02}:{:02}+00:00","remote_addr":"{}","request_method":"{}","request_uri":"{}","status":"{}","request_length":"{request_length}","body_bytes_sent":"{}","request_time":"{}","http_user_agent":"{}","photo_upload_bytes":"{request_length}"}}"#,
+            h.second % 60,
+            h.client,
+            // Uploads and the basket's small forms are posts.
+            if matches!(h.path, "/albums/upload" | "/basket") {
+                "POST"
+            } else {
+                "GET"
+            },
+            h.path,
+            h.status,
+            if h.status == 200 { 5120 } else { 157 },
+            if h.status == 200 { "0.045" } else { "12.010" },
+            h.agent,
+        );
+    }
+    std::fs::write(dir.path().join("access.json"), out).unwrap();
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
+    let failing = contrast.failures.first().expect("the failures are placed");
+    assert_eq!(
+        (failing.field, failing.value.as_str()),
+        ("request size", "1–10 MB"),
+        "{:?}",
+        contrast.failures
+    );
+    assert!(failing.share >= 0.99 && failing.compared < 0.25, "{failing:?}");
+    assert!(
+        contrast
+            .failures
+            .iter()
+            .all(|f| !matches!(f.field, "client" | "user agent" | "client network")),
+        "{:?}",
+        contrast.failures
+    );
+    assert!(markdown.contains("were requests of `1–10 MB`, which made"), "{markdown}");
+}
+
 /// Reading: an ingress-nginx controller spreads a service's requests over five pods;
 /// from 10:00 one pod (a bad node) fails every request it gets, until 10:25. The failed
 /// requests all went to that pod's address.

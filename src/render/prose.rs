@@ -358,6 +358,7 @@ fn failed_at(field: Field) -> &'static str {
         Field::Source => "were logged in",
         Field::Host => "were for host",
         Field::Method => "were",
+        Field::RequestSize => "were requests of",
         Field::Network => "came from clients in",
         Field::Client => "came from client",
         _ => "came from user agent",

@@ -441,8 +441,9 @@ pub fn contrast(
 const SURGE_FIELDS: &[Field] = &[Field::UserAgent, Field::Client, Field::Network, Field::Referrer, Field::Host];
 
 /// The fields that can say where failures went, where it failed first: the upstream
-/// that failed them, then the host, then who sent them. (A failed request's status is
-/// what made it a failure: no explanation.)
+/// that failed them and what it answered, then the host, then who sent them, then what
+/// they were (their size, a closer class than their method). (A failed request's status
+/// is what made it a failure: no explanation.)
 const FAILURE_FIELDS: &[Field] = &[
     Field::Upstream,
     Field::UpstreamStatus,
@@ -451,6 +452,7 @@ const FAILURE_FIELDS: &[Field] = &[
     Field::UserAgent,
     Field::Client,
     Field::Network,
+    Field::RequestSize,
     Field::Method,
 ];
 

@@ -87,8 +87,9 @@ fn elb_request(line: &[u8]) -> Option<Request<'_>> {
 fn elb_details(at: &[u8]) -> RequestDetails<'_> {
     let mut fields = at.split(|&b| b == b' ');
     let target = fields.nth(3).and_then(given);
-    // The timers, the balancer's status, then the target's.
+    // The timers, the balancer's status, then the target's; then the bytes received.
     let target_status = fields.nth(4).filter(|s| !s.is_empty()).map(Cow::Borrowed);
+    let request_bytes = fields.next().and_then(|b| std::str::from_utf8(b).ok()?.parse().ok());
     let (request, user_agent) = match quoted_field(at) {
         Some((request, rest)) => (Some(request), quoted_field(rest).and_then(|(agent, _)| given(agent))),
         None => (None, None),
@@ -103,6 +104,7 @@ fn elb_details(at: &[u8]) -> RequestDetails<'_> {
         host,
         referrer: None,
         upstream_status: target_status,
+        request_bytes,
     }
 }
 
@@ -205,6 +207,8 @@ mod tests {
             ]
         );
         assert_eq!(crate::format::upstream_status_of::<AwsElb>(line.as_bytes()).as_deref(), Some("200"));
+        let at = elb_request(line.as_bytes()).unwrap().details_at as usize;
+        assert_eq!(AwsElb::details(line.as_bytes(), at).request_bytes, Some(34));
         // No target answered: `-`, no upstream, and `-` for its status.
         let none = line.replacen("10.0.0.1:80 0.000", "- -1", 1).replacen(" 200 200 ", " 502 - ", 1);
         assert_eq!(crate::format::details_of::<AwsElb>(none.as_bytes())[1], None);

@@ -465,8 +465,22 @@ const UPSTREAM_STATUS_NAMES: &[&str] = &[
     "backendstatuscode",
 ];
 
-/// The user agent, upstream, host, referrer and upstream status of a JSON record, by
-/// their names at any depth.
+/// The size of the request a client sent, as writers name it: nginx's
+/// `$request_length`, Cloudflare's `ClientRequestBytes`, Google's
+/// `httpRequest.requestSize`, Envoy's and Istio's `bytes_received`, Kong's
+/// `request.size`, W3C's `cs-bytes`.
+const REQUEST_SIZE_NAMES: &[&str] = &[
+    "requestlength",
+    "clientrequestbytes",
+    "requestsize",
+    "bytesreceived",
+    "requestbytes",
+    "csbytes",
+    "receivedbytes",
+];
+
+/// The user agent, upstream, host, referrer, upstream status and request size of a JSON
+/// record, by their names at any depth.
 pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
     let mut details = RequestDetails::default();
     // The rank of the name each detail was read by: a better one replaces it.
@@ -475,7 +489,16 @@ pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
         let mut ranks = detail_ranks(parents, name);
         // A text detail is a string; a status may be a number (Cloudflare's is).
         if !scalar.quoted {
-            ranks[..DETAILS - 1].fill(None);
+            ranks[..UPSTREAM_STATUS].fill(None);
+        }
+        // A size is a whole number, written as one or as a string (Google's int64).
+        if let Some(rank) = ranks[REQUEST_SIZE].take() {
+            if rank < best[REQUEST_SIZE] {
+                if let Some(bytes) = scalar.number().filter(|n| *n >= 0.0 && n.fract() == 0.0) {
+                    details.request_bytes = Some(crate::num::whole(bytes));
+                    best[REQUEST_SIZE] = rank;
+                }
+            }
         }
         let slots = [
             &mut details.user_agent,
@@ -487,7 +510,7 @@ pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
         for (detail, ((rank, slot), best)) in ranks.into_iter().zip(slots).zip(best.iter_mut()).enumerate() {
             // An upstream status of `-` (or `0`, `null`) says none answered; a text's is
             // no value.
-            let given = |v: &Cow<'_, [u8]>| detail == DETAILS - 1 || (!v.is_empty() && &v[..] != b"-");
+            let given = |v: &Cow<'_, [u8]>| detail == UPSTREAM_STATUS || (!v.is_empty() && &v[..] != b"-");
             match rank {
                 Some(rank) if rank < *best => {
                     if let Some(value) = Some(scalar.text()).filter(given) {
@@ -515,20 +538,30 @@ fn names_a_detail(line: &[u8]) -> bool {
     named
 }
 
-/// The details of a request a JSON record may name.
-const DETAILS: usize = 5;
+/// The details of a request a JSON record may name; the upstream status's and the
+/// request size's places among them.
+const DETAILS: usize = 6;
+const UPSTREAM_STATUS: usize = 4;
+const REQUEST_SIZE: usize = 5;
 
 /// The rank of a field's name in each table of details (user agent, upstream, host,
-/// referrer, upstream status), by its own key or its whole path; none for a field of a
-/// shipper's object.
+/// referrer, upstream status, request size), by its own key or its whole path; none for
+/// a field of a shipper's object.
 fn detail_ranks(parents: &[&[u8]], name: &[u8]) -> [Option<usize>; DETAILS] {
     if parents.iter().any(|p| FoldedName::of(&[p]).is_in(SHIPPER_OBJECTS).is_some()) {
         return [None; DETAILS];
     }
     let key = FoldedName::of(&[name]);
     let whole = FoldedName::of_path(parents, name);
-    [USER_AGENT_NAMES, UPSTREAM_NAMES, HOST_NAMES, REFERRER_NAMES, UPSTREAM_STATUS_NAMES]
-        .map(|table| key.is_in(table).into_iter().chain(whole.is_in(table)).min())
+    [
+        USER_AGENT_NAMES,
+        UPSTREAM_NAMES,
+        HOST_NAMES,
+        REFERRER_NAMES,
+        UPSTREAM_STATUS_NAMES,
+        REQUEST_SIZE_NAMES,
+    ]
+    .map(|table| key.is_in(table).into_iter().chain(whole.is_in(table)).min())
 }
 
 /// A field's name folded as [`folded`] folds it, without allocating: a record's every

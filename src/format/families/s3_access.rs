@@ -59,6 +59,7 @@ fn s3_details(rest: &[u8]) -> RequestDetails<'_> {
         host,
         referrer: given(referrer),
         upstream_status: None,
+        request_bytes: None,
     }
 }
 

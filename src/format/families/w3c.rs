@@ -299,6 +299,7 @@ impl Columns {
             referrer: field(self.referrer),
             upstream: None,
             upstream_status: None,
+            request_bytes: None,
         }
     }
 
