@@ -32,6 +32,8 @@ struct Fields<'a> {
     request: &'a [u8],
     status: u16,
     flags: &'a [u8],
+    /// `%BYTES_RECEIVED%`: the request's size.
+    received: &'a [u8],
     duration: &'a [u8],
     forwarded_for: &'a [u8],
     /// Istio's downstream peer (`ip:port`), when the line has Istio's fields.
@@ -86,7 +88,7 @@ fn fields(line: &[u8]) -> Option<Fields<'_>> {
     } else {
         rest
     };
-    let (_received, rest) = token(rest)?;
+    let (received, rest) = token(rest)?;
     let (_sent, rest) = token(rest)?;
     let (duration, rest) = token(rest)?;
     let (_upstream_time, rest) = token(rest)?;
@@ -110,6 +112,7 @@ fn fields(line: &[u8]) -> Option<Fields<'_>> {
         request,
         status,
         flags,
+        received,
         duration,
         forwarded_for,
         downstream,
@@ -159,8 +162,11 @@ impl Family for Envoy {
         time::parse_iso(at)
     }
 
+    /// What follows `X-Forwarded-For`, and the request's size before it.
     fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
-        line.get(at..).map_or_else(RequestDetails::default, details)
+        let mut details = line.get(at..).map_or_else(RequestDetails::default, details);
+        details.request_bytes = fields(line).and_then(|f| std::str::from_utf8(f.received).ok()?.parse().ok());
+        details
     }
 
     fn request(line: &[u8]) -> Option<Request<'_>> {
@@ -306,6 +312,9 @@ mod tests {
         );
         // No upstream was chosen (`-`): none is said.
         assert_eq!(crate::format::details_of::<Envoy>(ISTIO_UH.as_bytes())[1], None);
+        // The request's size, `%BYTES_RECEIVED%`, in both.
+        let size = |line: &str| Envoy::details(line.as_bytes(), Envoy::request(line.as_bytes()).unwrap().details_at as usize).request_bytes;
+        assert_eq!((size(ENVOY), size(ISTIO)), (Some(154), Some(0)));
         // A line cut after its user agent gives what it has.
         let cut = &ENVOY[..ENVOY.find("\"cc21").unwrap()];
         assert_eq!(

@@ -132,6 +132,8 @@ pub struct Columns {
     host: Option<usize>,
     /// `cs(Referer)`, read as the two above.
     referrer: Option<usize>,
+    /// `cs-bytes`, the size of the request, read as the three above.
+    request_bytes: Option<usize>,
 }
 
 impl Columns {
@@ -195,6 +197,7 @@ impl Columns {
         let agent = find(&[b"cs(User-Agent)"]);
         let referrer = find(&[b"cs(Referer)", b"cs(Referrer)"]);
         let host = find(&[b"x-host-header"]).or_else(|| find(&[b"cs-host", b"cs(Host)"]));
+        let request_bytes = find(&[b"cs-bytes"]);
         // IIS Advanced Logging names its unit.
         let unit = match taken {
             Some(t) if names[t].eq_ignore_ascii_case(b"TimeTakenMS") => TakenUnit::Millis,
@@ -219,6 +222,7 @@ impl Columns {
             agent,
             host,
             referrer,
+            request_bytes,
         }
     }
 
@@ -285,10 +289,10 @@ impl Columns {
         })
     }
 
-    /// The user agent, host and referrer of a data line's request, where the columns name
-    /// them.
+    /// The user agent, host, referrer and size of a data line's request, where the
+    /// columns name them.
     pub fn details<'a>(&self, line: &'a [u8]) -> RequestDetails<'a> {
-        let last = self.agent.max(self.host).max(self.referrer);
+        let last = self.agent.max(self.host).max(self.referrer).max(self.request_bytes);
         let Some(fields) = last.and_then(|last| self.fields_to(line, last)) else {
             return RequestDetails::default();
         };
@@ -299,7 +303,9 @@ impl Columns {
             referrer: field(self.referrer),
             upstream: None,
             upstream_status: None,
-            request_bytes: None,
+            request_bytes: self
+                .request_bytes
+                .and_then(|i| std::str::from_utf8(&line[fields[i].clone()]).ok()?.parse().ok()),
         }
     }
 
@@ -409,6 +415,8 @@ mod tests {
             (details.user_agent.as_deref(), details.host.as_deref()),
             (Some(&b"Mozilla/5.0"[..]), Some(&b"shop.example.org"[..]))
         );
+        // The request's size, `cs-bytes`.
+        assert_eq!(details.request_bytes, Some(210));
     }
 
     #[test]
