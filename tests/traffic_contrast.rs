@@ -287,30 +287,15 @@ fn failures_no_server_answered_are_told_from_the_applications_own() {
     );
     // The ALB's access log, as its docs give the fields: a 502 the balancer made itself
     // has the target it was sent to, `-1` for the target's time and `-` for its status.
-    let mut out = String::new();
-    for (i, h) in hits.iter().enumerate() {
-        let (hh, mm) = clock(h.second / 60);
-        let ss = h.second % 60;
-        let no_answer = h.status == 502;
-        let _ = writeln!(
-            out,
-            "https 2025-03-04T{hh:02}:{mm:02}:{ss:02}.{:06}Z app/tb-shop-prod/4f3e2d1c0b9a8765 {}:{} {} 0.000 {} 0.000 {} {} 412 {} \"GET https://shop.example.org:443{} HTTP/1.1\" \"{}\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/tb-shop/0a1b2c3d4e5f6a7b \"Root=1-67c6d2a0-{:024x}\" \"shop.example.org\" \"arn:aws:acm:eu-west-1:111122223333:certificate/abc\" 0 2025-03-04T{hh:02}:{mm:02}:{ss:02}.000000Z \"forward\" \"-\" \"-\" \"{}\" \"{}\" \"-\" \"-\"",
-            i % 1_000_000,
-            h.client,
-            40000 + i % 20000,
-            h.upstream,
-            if no_answer { "-1".to_string() } else { format!("{:.3}", 0.040) },
-            h.status,
-            if no_answer { "-".to_string() } else { h.status.to_string() },
-            if h.status == 200 { 5120 } else { 157 },
-            h.path,
-            h.agent,
-            i,
-            h.upstream,
-            if no_answer { "-".to_string() } else { h.status.to_string() },
-        );
-    }
-    std::fs::write(dir.path().join("alb.log"), out).unwrap();
+    // (With `targets_answered`, the targets sent the 502s themselves.)
+    let alb_log = |targets_answered: bool| {
+        let mut out = String::new();
+        for (i, h) in hits.iter().enumerate() {
+            alb_line(&mut out, i, h, h.status == 502 && !targets_answered);
+        }
+        out
+    };
+    std::fs::write(dir.path().join("alb.log"), alb_log(false)).unwrap();
     let (report, markdown) = draft_of(dir.path());
     let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
     let failing = contrast.failures.first().expect("the failures are placed");
@@ -325,13 +310,46 @@ fn failures_no_server_answered_are_told_from_the_applications_own() {
     assert!(contrast.failures.iter().all(|f| f.field != "upstream"), "{:?}", contrast.failures);
     assert!(
         markdown.contains("of the failed requests")
-            && markdown.contains("had upstream status `none` (no server behind the proxy answered them)"),
+            && markdown.contains("had upstream status `none` (the proxy answered them itself: no server behind it did)"),
         "{markdown}"
     );
     let title = markdown.lines().next().unwrap();
+    assert!(title.starts_with("# Failed requests the proxy answered itself: "), "{title}");
+    // Decoy: the targets sent the 502s themselves. Their status is the balancer's, which
+    // explains nothing: no upstream status is said.
+    std::fs::write(dir.path().join("alb.log"), alb_log(true)).unwrap();
+    let (report, markdown) = draft_of(dir.path());
+    let contrast = report.incident.as_ref().unwrap().contrast.as_ref().unwrap();
     assert!(
-        title.starts_with("# Failed requests no server behind the proxy answered: "),
-        "{title}"
+        contrast.failures.iter().all(|f| f.field != "upstream status"),
+        "{:?}",
+        contrast.failures
+    );
+    assert!(!markdown.contains("upstream status"), "{markdown}");
+}
+
+/// One line of an ALB's access log for `h` (the `i`-th request), as AWS documents the
+/// fields; with `no_answer`, a response the balancer made itself: `-1` for the target's
+/// time and `-` for its status.
+fn alb_line(out: &mut String, i: usize, h: &Hit, no_answer: bool) {
+    let (hh, mm) = clock(h.second / 60);
+    let ss = h.second % 60;
+    let _ = writeln!(
+        out,
+        "https 2025-03-04T{hh:02}:{mm:02}:{ss:02}.{:06}Z app/tb-shop-prod/4f3e2d1c0b9a8765 {}:{} {} 0.000 {} 0.000 {} {} 412 {} \"GET https://shop.example.org:443{} HTTP/1.1\" \"{}\" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/tb-shop/0a1b2c3d4e5f6a7b \"Root=1-67c6d2a0-{:024x}\" \"shop.example.org\" \"arn:aws:acm:eu-west-1:111122223333:certificate/abc\" 0 2025-03-04T{hh:02}:{mm:02}:{ss:02}.000000Z \"forward\" \"-\" \"-\" \"{}\" \"{}\" \"-\" \"-\"",
+        i % 1_000_000,
+        h.client,
+        40000 + i % 20000,
+        h.upstream,
+        if no_answer { "-1".to_string() } else { format!("{:.3}", 0.040) },
+        h.status,
+        if no_answer { "-".to_string() } else { h.status.to_string() },
+        if h.status == 200 { 5120 } else { 157 },
+        h.path,
+        h.agent,
+        i,
+        h.upstream,
+        if no_answer { "-".to_string() } else { h.status.to_string() },
     );
 }
 
@@ -400,7 +418,7 @@ fn failures_of_large_uploads_are_told_by_the_size_of_the_requests() {
         "{:?}",
         contrast.failures
     );
-    assert!(markdown.contains("were requests of `1–10 MB`, which made"), "{markdown}");
+    assert!(markdown.contains("were requests of `1–10 MB`, which were"), "{markdown}");
 }
 
 /// Reading: an ingress-nginx controller spreads a service's requests over five pods;

@@ -356,8 +356,7 @@ impl Format {
     /// [`Format::details`], read by the file's [`Columns`] where it has them.
     pub fn details_in<'a>(self, line: &'a [u8], at: usize, columns: Option<&Columns>) -> RequestDetails<'a> {
         match columns {
-            Some(Columns::Json(fields)) if fields.details => families::json_access::details_by_name(line),
-            Some(Columns::Json(_)) => RequestDetails::default(),
+            Some(Columns::Json(_)) => families::json_access::details_by_name(line),
             Some(Columns::W3c(columns)) => columns.details(line),
             None => self.details(line, at),
         }

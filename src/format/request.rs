@@ -42,8 +42,9 @@ pub struct RequestDetails<'a> {
     /// The status the server behind answered (an origin's, a backend's, a target's), as
     /// written: `-` or `0` where none answered (see [`crate::scan::top_values`]).
     pub upstream_status: Option<Cow<'a, [u8]>>,
-    /// The size of the request the client sent, in bytes (its headers and body), where
-    /// the format logs it.
+    /// The size of the request the client sent, in bytes, as the format counts it (with
+    /// its headers for nginx's `$request_length` and an ALB's `received_bytes`, its body
+    /// alone for Envoy's `%BYTES_RECEIVED%`), where the format logs it.
     pub request_bytes: Option<u64>,
 }
 

@@ -185,12 +185,11 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
 }
 
 /// Where failures were concentrated, as a title names what failed: `Failed requests at
-/// upstream `10.0.3.7:8080``, or in one access log of several (a replica's), or that no
-/// server behind the proxy answered; `None` for who sent them (a client is no
-/// mechanism).
+/// upstream `10.0.3.7:8080``, or in one access log of several (a replica's), or that the
+/// proxy answered itself; `None` for who sent them (a client is no mechanism).
 fn failing_at(finding: &Finding) -> Option<Vec<Part>> {
     if finding.kind == Field::UpstreamStatus && finding.value == crate::scan::top_values::NO_ANSWER {
-        return Some(vec![Part::Text("Failed requests no server behind the proxy answered".into())]);
+        return Some(vec![Part::Text("Failed requests the proxy answered itself".into())]);
     }
     let at = match finding.kind {
         Field::Upstream => "Failed requests at upstream ",
@@ -318,11 +317,12 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
             parts.push(text(" requests".into()));
         }
         if first.kind == Field::UpstreamStatus && first.value == crate::scan::top_values::NO_ANSWER {
-            parts.push(text(" (no server behind the proxy answered them)".into()));
+            parts.push(text(" (the proxy answered them itself: no server behind it did)".into()));
         }
         let served = match first.kind {
             Field::Upstream => "served",
             Field::UpstreamStatus => "was the status of",
+            Field::RequestSize => "were",
             Field::Source => "logged",
             Field::Host => "had",
             Field::Method => "were",

@@ -441,9 +441,11 @@ pub fn contrast(
 const SURGE_FIELDS: &[Field] = &[Field::UserAgent, Field::Client, Field::Network, Field::Referrer, Field::Host];
 
 /// The fields that can say where failures went, where it failed first: the upstream
-/// that failed them and what it answered, then the host, then who sent them, then what
-/// they were (their size, a closer class than their method). (A failed request's status
-/// is what made it a failure: no explanation.)
+/// that failed them and whether one answered at all, then the host, then who sent them,
+/// then what they were (their size, a closer class than their method). (A failed
+/// request's status is what made it a failure: no explanation; nor is an upstream's
+/// status, which a proxy passes on as its own: only `none`, the proxy's own answer, says
+/// something.)
 const FAILURE_FIELDS: &[Field] = &[
     Field::Upstream,
     Field::UpstreamStatus,
@@ -472,7 +474,10 @@ fn findings(
         let Some(shift) = contrast.fields.iter().find(|f| f.kind == field) else {
             continue;
         };
-        if let Some((value, (share, compared, count, evidence))) = shift.values.iter().find_map(|v| Some((v, finds(v)?))) {
+        let says_something = |v: &ValueShift| field != Field::UpstreamStatus || v.value == crate::scan::top_values::NO_ANSWER;
+        if let Some((value, (share, compared, count, evidence))) =
+            shift.values.iter().filter(|v| says_something(v)).find_map(|v| Some((v, finds(v)?)))
+        {
             found.push(Finding {
                 field,
                 value: value.value.clone(),

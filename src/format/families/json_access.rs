@@ -176,9 +176,6 @@ pub struct AccessFields {
     pub duration: Option<(FieldPath, TimeUnit)>,
     /// Given by hand (`--access-fields`), not found.
     pub given: bool,
-    /// Whether the records name a detail (a user agent, upstream, host or referrer), read
-    /// from the lines sampled for them.
-    pub details: bool,
 }
 
 /// The layout of the JSON access record read last, up to the value that completed its
@@ -199,7 +196,8 @@ pub struct RecordLayout {
     known: bool,
     /// Where the last value learnt ends.
     end: usize,
-    /// Lines in a row not read by the layout.
+    /// Lines in a row not read by the layout (those walked while resting among them:
+    /// the count says when to retry).
     misses: u32,
 }
 
@@ -524,18 +522,6 @@ pub fn details_by_name(line: &[u8]) -> RequestDetails<'_> {
         true
     });
     details
-}
-
-/// Whether a record has a field named as a detail (whatever its value), which the
-/// records of its file are read for: a writer that names none in its head's records
-/// (nginx's `escape=json` with only the request's line and status) names none later.
-fn names_a_detail(line: &[u8]) -> bool {
-    let mut named = false;
-    json_path::walk(line, |parents, name, _| {
-        named = detail_ranks(parents, name).iter().any(Option::is_some);
-        !named
-    });
-    named
 }
 
 /// The details of a request a JSON record may name; the upstream status's and the
@@ -941,7 +927,6 @@ impl AccessFields {
             client: client.map(|c| c.path),
             duration,
             given: false,
-            details: lines.iter().any(|line| names_a_detail(line)),
         })
     }
 
@@ -965,14 +950,12 @@ impl AccessFields {
         if layout.read(line, &mut found) {
             layout.misses = 0;
         } else {
-            {
-                // After a retry, the next line is tried by the layout it teaches.
-                layout.misses = match layout.misses {
-                    misses if misses < RecordLayout::MISSES_BEFORE_REST => misses + 1,
-                    _ => RecordLayout::MISSES_BEFORE_REST - 1,
-                };
-                found = self.values(line, Some(layout));
-            }
+            // After a retry, the next line is tried by the layout it teaches.
+            layout.misses = match layout.misses {
+                misses if misses < RecordLayout::MISSES_BEFORE_REST => misses + 1,
+                _ => RecordLayout::MISSES_BEFORE_REST - 1,
+            };
+            found = self.values(line, Some(layout));
         }
         self.request_of(&found)
     }
@@ -1164,8 +1147,6 @@ impl AccessFields {
             client: take("client").map(|c| c.0),
             duration,
             given: true,
-            // The head's lines were not all read: any may name one.
-            details: true,
         })
     }
 

@@ -517,21 +517,6 @@ mod layout {
 }
 
 #[test]
-fn records_are_read_for_details_where_their_head_names_one() {
-    let plain = r#"{"time":"2024-01-21T15:30:00Z","remote_addr":"10.0.0.1","request":"GET / HTTP/1.1","status":200}"#;
-    assert!(!fields(&[plain]).unwrap().details);
-    // A null user agent is still a field that names one: later records may fill it.
-    let named = r#"{"time":"2024-01-21T15:30:00Z","request":"GET / HTTP/1.1","status":200,"http_user_agent":null}"#;
-    assert!(fields(&[plain, named]).unwrap().details);
-    let cloudflare =
-        r#"{"EdgeStartTimestamp":1709906531,"ClientRequestURI":"/","EdgeResponseStatus":200,"ClientRequestUserAgent":"curl/8.0"}"#;
-    assert!(fields(&[cloudflare]).unwrap().details);
-    // A shipper's host is the node's, no detail of the request.
-    let shipped = r#"{"time":"2024-01-21T15:30:00Z","request":"GET / HTTP/1.1","status":200,"kubernetes":{"host":"node-1"}}"#;
-    assert!(!fields(&[shipped]).unwrap().details);
-}
-
-#[test]
 fn what_the_server_behind_answered_is_read_by_its_writers_names() {
     let status = |line: &str| {
         details_by_name(line.as_bytes())
