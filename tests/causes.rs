@@ -161,6 +161,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_java_root_cause_under_every_failed_request(),
         a_rails_error_under_every_failed_checkout(),
         a_crash_loop_seen_through_kubernetes_events(),
+        a_store_that_filled_after_a_release(),
     ]
     .into_iter()
     .chain(shipped())
@@ -339,6 +340,102 @@ fn logfmt_log(dir: &Path, name: &str, events: &[(u32, &str, String)]) {
         .collect();
     lines.extend(events.iter().map(|(s, level, rest)| (*s, line(*s, level, rest))));
     write_sorted(dir, name, lines);
+}
+
+/// **A store that filled after a release.**
+///
+/// A shop's carts live in Redis, behind a Go service that logs in logfmt. At 10:05:10 a
+/// release of that service goes out (a deploy user restarts it with sudo, and the service
+/// says which version started); a release of the search service at 09:20 changed nothing,
+/// and cron runs a thumbnail job every hour. Redis saves its snapshot every few minutes
+/// all day, as it always does. From 10:31 Redis refuses writes: every cart the service
+/// saves gets Redis's own reply, `OOM command not allowed when used memory >
+/// 'maxmemory'.`, which the service logs once for each failed request, and four requests
+/// in ten to the shop fail with 500. At 10:45 someone tails the service's log with sudo
+/// (a look, no change); at 10:52:40 an operator sets Redis to evict old keys with
+/// `redis-cli CONFIG SET maxmemory-policy allkeys-lru`, and the failures end at 10:53.
+///
+/// The reading: the trigger is the release at 10:05 (the only change before the
+/// failures, 26 minutes ahead of them); the mechanism is Redis's memory, said in the
+/// refusals, though each is a line for a failed request: they name what ran out; the fix
+/// is the `CONFIG SET` at 10:52:40, not the look at the log. The title names memory.
+fn a_store_that_filled_after_a_release() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 500, failing(10 * 60 + 31..10 * 60 + 53, 0.4));
+    let mut events: Vec<(u32, &str, String)> = failures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            (
+                f.second,
+                "error",
+                format!(
+                    "msg=\"persist basket\" basket=b-{} path={} err=\"OOM command not allowed when used memory > 'maxmemory'.\"",
+                    7100 + i,
+                    f.path
+                ),
+            )
+        })
+        .collect();
+    events.push((
+        hms("10:05:12"),
+        "info",
+        "msg=\"cartkeeper starting\" version=4.12.0 commit=9f2c1e0".into(),
+    ));
+    logfmt_log(dir.path(), "cartkeeper.log", &events);
+    // Redis's own log (server.c's serverLogRaw: pid, role, time, level mark).
+    let mut redis: Vec<(u32, String)> = Vec::new();
+    for s in (hms("09:02:00")..hms("17:00:00")).step_by(7 * 60) {
+        let stamp = |s: u32, ms: u32| format!("04 Mar 2025 {:02}:{:02}:{:02}.{ms:03}", s / 3600, s / 60 % 60, s % 60);
+        redis.push((s, format!("1:M {} * 10000 changes in 60 seconds. Saving...\n", stamp(s, 101))));
+        redis.push((
+            s,
+            format!("1:M {} * Background saving started by pid {}\n", stamp(s, 102), 4000 + s % 997),
+        ));
+        redis.push((s + 1, format!("{}:C {} * DB saved on disk\n", 4000 + s % 997, stamp(s + 1, 531))));
+        redis.push((
+            s + 1,
+            format!("1:M {} * Background saving terminated with success\n", stamp(s + 1, 602)),
+        ));
+    }
+    write_sorted(dir.path(), "redis-server.log", redis);
+    let mut auth: Vec<(u32, String)> = (9..17)
+        .map(|h| {
+            let s = h * 3600 + 40 * 60 + 1;
+            (
+                s,
+                syslog_line(s, &format!("CRON[{}]", 3100 + h), "(root) CMD (/usr/local/bin/thumbsweep --quiet)"),
+            )
+        })
+        .collect();
+    for (at, user, command) in [
+        ("09:20:03", "deploy", "/usr/bin/systemctl restart searchlight"),
+        ("10:05:10", "deploy", "/usr/bin/systemctl restart cartkeeper"),
+        ("10:45:00", "ines", "/usr/bin/tail -n 200 /var/log/cartkeeper.log"),
+        ("10:52:40", "ines", "/usr/bin/redis-cli CONFIG SET maxmemory-policy allkeys-lru"),
+    ] {
+        let s = hms(at);
+        auth.push((
+            s,
+            syslog_line(
+                s,
+                "sudo",
+                &format!("  {user} : TTY=pts/1 ; PWD=/home/{user} ; USER=root ; COMMAND={command}"),
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "auth.log", auth);
+    Case {
+        name: "store filled after a release",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("auth.log", "restart cartkeeper"), ("cartkeeper.log", "cartkeeper starting")]),
+        mechanism: Expect::Line(vec![("cartkeeper.log", "OOM command not allowed")]),
+        fix: Expect::Line(vec![("auth.log", "CONFIG SET maxmemory-policy")]),
+        early: Expect::Nothing,
+        title: vec!["memory"],
+        _dir: Some(dir),
+    }
 }
 
 /// **Echoes of a lease table that filled.**
@@ -1721,5 +1818,9 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "fragment cache cold",
         "basketd",
         "hourly-basket-report",
+        "cartkeeper",
+        "searchlight",
+        "thumbsweep",
+        "persist basket",
     ]);
 }

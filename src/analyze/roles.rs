@@ -103,6 +103,66 @@ pub fn about_a_request(line: &str) -> bool {
     field || (method && route)
 }
 
+/// Words that say a resource ran out, whatever else the line says: the state itself
+/// (`out of memory`, Java's `OutOfMemoryError`, `no space left`, Redis's `OOM` reply and
+/// its `maxmemory`, a server's `max_connections`, `too many open files`).
+const RAN_OUT: [&str; 11] = [
+    "out of memory",
+    "outofmemoryerror",
+    "oom",
+    "maxmemory",
+    "no space left",
+    "max_connections",
+    "too many connections",
+    "too many open files",
+    "at capacity",
+    "ran out of",
+    "run out of",
+];
+
+/// What can run out, and the words that say it did when they stand beside one (`pool
+/// exhausted`, `queue full`, `quota exceeded`, `memory limit reached`). Either alone says
+/// nothing of the kind: retries are exhausted and deadlines exceeded for one request.
+const RESOURCES: [&str; 14] = [
+    "pool",
+    "memory",
+    "heap",
+    "connections",
+    "quota",
+    "capacity",
+    "space",
+    "disk",
+    "slots",
+    "workers",
+    "threads",
+    "queue",
+    "buffer",
+    "descriptors",
+];
+const EXHAUSTED: [&str; 5] = ["exhausted", "full", "exceeded", "reached", "drained"];
+
+/// Whether a line says what ran out: a word of [`RAN_OUT`], or a resource and a word
+/// that it was used up. Such a line is about that resource even when it is written once
+/// for each failed request, with the request's route: the refusals a store sends back
+/// (`OOM command not allowed when used memory > 'maxmemory'`) are often the only words
+/// the logs have for what ran out.
+pub fn says_what_ran_out(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has_word = |w: &str| words.contains(&w);
+    let phrase = |p: &str| {
+        lower.match_indices(p).any(|(at, _)| {
+            let before = lower[..at].chars().next_back();
+            let after = lower[at + p.len()..].chars().next();
+            before.is_none_or(|c| !c.is_ascii_alphanumeric()) && after.is_none_or(|c| !c.is_ascii_alphanumeric())
+        })
+    };
+    RAN_OUT.iter().any(|p| phrase(p)) || (RESOURCES.iter().any(|r| has_word(r)) && EXHAUSTED.iter().any(|e| has_word(e)))
+}
+
 /// Whether a line names a client's address: with a route, one request's line; alone, one
 /// of a resource's (`connect to 10.0.4.17:5432 failed`), so only the curve decides.
 fn names_an_address(line: &str) -> bool {
@@ -180,14 +240,17 @@ pub fn tracking(e: &Episode, incident: &Incident, timeline: &Timeline) -> Tracki
 /// Whether an episode is an echo of the incident's failures: of a category that may be
 /// one, not leading the failures by more than [`ECHO_NO_LEAD`], and about a request, or
 /// reporting a failed response or naming a client's address while tracking the failed
-/// requests one line for each. A line that tracks them but says what ran out (`pool
-/// drained (waited 2000ms)`, once for each request that waited) is about that, and stays
-/// a candidate.
+/// requests one line for each. A line that says what ran out ([`says_what_ran_out`]:
+/// `pool drained (waited 2000ms)` once for each request that waited, a store's `OOM`
+/// refusal with each failed request's route) is about that, and stays a candidate.
 pub fn is_echo(e: &Episode, incident: &Incident, timeline: &Timeline) -> bool {
     if !may_echo(e.category) || e.start < incident.start - ECHO_NO_LEAD {
         return false;
     }
     let Some(line) = e.first_line.as_ref() else { return false };
+    if says_what_ran_out(&line.message) {
+        return false;
+    }
     if about_a_request(&line.message) {
         return true;
     }
@@ -330,6 +393,36 @@ mod tests {
         // A client's address alone leaves it to the curve (one line per failed request).
         assert!(names_an_address("declined export for 10.9.0.3 to /reports (queue paused)"));
         assert!(!names_an_address("volume /srv/exports at 100% capacity"));
+    }
+
+    #[test]
+    fn a_line_that_says_what_ran_out_is_told_from_one_that_says_a_request_failed() {
+        for line in [
+            r#"msg="save session" path=/login err="OOM command not allowed when used memory > 'maxmemory'.""#,
+            "could not lease a handle: pool exhausted (40 of 40 in use)",
+            "POST /upload failed: ENOSPC: no space left on device, write",
+            "FATAL:  sorry, too many clients already; max_connections is 100",
+            "java.lang.OutOfMemoryError: Java heap space",
+            "render worker queue full, dropping job for /catalogue/lamps",
+            "partner quota exceeded for account 41",
+            "the renderer ran out of scratch space",
+            "accept4() failed (24: Too many open files)",
+        ] {
+            assert!(says_what_ran_out(line), "{line}");
+        }
+        // Echoes and other failures: a request's own retries, deadline, timeout, refusal.
+        for line in [
+            "upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.9.0.12, request: \"GET /pay HTTP/1.1\"",
+            "msg=\"call dropped\" path=/pay status=504 err=\"context deadline exceeded\"",
+            "upstream retries exhausted for /orders/17",
+            "connect() failed (111: Connection refused) while connecting to upstream",
+            "handler gave up: the caller hung up",
+            "checkout failed: card declined",
+            "room is full of people",
+            "zoom call scheduled",
+        ] {
+            assert!(!says_what_ran_out(line), "{line}");
+        }
     }
 
     #[test]

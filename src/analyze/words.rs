@@ -9,6 +9,7 @@ use crate::rules::phrase::{Filled, ENTRY, MESSAGE};
 use crate::rules::{Category, Rule};
 use crate::text::thousands;
 use crate::timeline::{Episode, RateUnit};
+use std::borrow::Cow;
 
 /// A layer of the stack, as the subject of a sentence.
 pub fn who(kind: SourceKind) -> &'static str {
@@ -266,18 +267,41 @@ pub fn without_request_context(message: &str) -> &str {
 }
 
 /// What a message says in words: the value of its `msg=` or `message=` where it is
-/// logfmt (`msg="pool drained" waited=2s` says `pool drained`), else the message without
-/// its program's tag.
-pub fn words_of(message: &str) -> &str {
+/// logfmt (`msg="pool drained" waited=2s` says `pool drained`), with its error where it
+/// gives one (`msg="save failed" err="disk full"` says `save failed: disk full`, as a
+/// JSON record's message and error are joined); else the message without its program's
+/// tag.
+pub fn words_of(message: &str) -> Cow<'_, str> {
     let message = without_logger(quotable(message.trim()));
-    ["msg=\"", "message=\""]
-        .iter()
-        .find_map(|key| {
-            let at = message.find(key)?;
-            let value = &message[at + key.len()..];
-            Some(&value[..value.find('"')?])
-        })
-        .unwrap_or(message)
+    let said = ["msg=\"", "message=\""].iter().find_map(|key| {
+        let at = message.find(key)?;
+        let value = &message[at + key.len()..];
+        Some(&value[..value.find('"')?])
+    });
+    let Some(said) = said else { return message.into() };
+    match LOGFMT_ERROR_KEYS.iter().find_map(|key| logfmt_value(message, key)) {
+        Some(error) => format!("{said}{}{error}", String::from_utf8_lossy(crate::text::DETAIL_JOIN)).into(),
+        None => said.into(),
+    }
+}
+
+/// The keys a logfmt line gives its error by (Go's `err`, and the names JSON records use
+/// for theirs).
+const LOGFMT_ERROR_KEYS: [&str; 5] = ["err", "error", "error_message", "exception", "reason"];
+
+/// The value of `key` in a logfmt line (` key="…"` or ` key=…` up to a space), where it
+/// has one that is not empty.
+fn logfmt_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let at = line
+        .match_indices(key)
+        .map(|(at, _)| at)
+        .find(|&at| (at == 0 || line[..at].ends_with(' ')) && line[at + key.len()..].starts_with('='))?;
+    let rest = &line[at + key.len() + 1..];
+    let value = match rest.strip_prefix('"') {
+        Some(quoted) => &quoted[..quoted.find('"')?],
+        None => &rest[..rest.find(' ').unwrap_or(rest.len())],
+    };
+    Some(value).filter(|v| !v.is_empty())
 }
 
 /// A message without the dotted logger name Python's and Java's loggers start it with
@@ -534,6 +558,13 @@ mod tests {
             "the application logged `gave up on the cart semaphore after <*>`"
         );
         assert_eq!(words_of("msg=\"pool drained\" waited=2s"), "pool drained");
+        assert_eq!(
+            words_of("msg=\"save basket\" id=b-1 err=\"OOM command not allowed\""),
+            "save basket: OOM command not allowed"
+        );
+        assert_eq!(words_of("msg=\"dial failed\" error=EOF attempt=3"), "dial failed: EOF");
+        // `err` as the tail of another key, or empty, is no error.
+        assert_eq!(words_of("msg=\"retry\" lasterr=\"x\" err=\"\""), "retry");
         assert_eq!(words_of("api[7]: pool drained"), "pool drained");
         assert_eq!(words_of("shop.mail: could not send"), "could not send");
         assert_eq!(words_of("took 1.5: then stopped"), "took 1.5: then stopped");
