@@ -209,6 +209,12 @@ impl TopValues {
             return;
         }
         let slot = if self.slots.len() < CAPACITY {
+            // Room for one first: a minute of a small file (a load balancer's 5-minute
+            // piece) holds a value or two a field, and ten thousand pieces' summaries are
+            // held at once before they merge.
+            if self.slots.capacity() == 0 {
+                self.slots.reserve_exact(1);
+            }
             self.slots.push(Slot::default());
             self.slots.last_mut().expect("just pushed")
         } else {
