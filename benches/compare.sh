@@ -66,7 +66,7 @@ for ((run = 1; run <= runs; run++)); do
     done
     echo "run $run of $runs done" >&2
 done
-if command -v lnav > /dev/null; then
+if command -v lnav > /dev/null && [ "$lnav_runs" -gt 0 ]; then
     names+=("lnav, 5xx per minute (SQL)")
     i=$((${#names[@]} - 1))
     for ((run = 1; run <= lnav_runs; run++)); do
