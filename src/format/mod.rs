@@ -615,6 +615,28 @@ pub(crate) fn begins_with(bytes: &[u8], prefix: &[u8]) -> bool {
     bytes.get(..prefix.len()).is_some_and(|head| same_bytes(head, prefix))
 }
 
+/// Where a short `needle` (`": "`, `"] "`, `" -- "`) first is in `haystack`, as
+/// `memmem::find` finds it: its first byte that is not a space by `memchr` (spaces are
+/// everywhere in a line, a colon or a bracket seldom), the rest compared in place.
+/// `memmem::find` builds a searcher on each call, which costs more than searching a line
+/// for a needle of a few bytes; line parsers that run on every line use this.
+#[inline]
+pub(crate) fn find_short(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let anchor = needle.iter().position(|&b| b != b' ').unwrap_or(0);
+    let Some(&wanted) = needle.get(anchor) else {
+        return Some(0);
+    };
+    let mut from = anchor;
+    while let Some(found) = memchr::memchr(wanted, haystack.get(from..)?) {
+        let at = from + found - anchor;
+        if begins_with(&haystack[at..], needle) {
+            return Some(at);
+        }
+        from += found + 1;
+    }
+    None
+}
+
 /// True if `haystack` contains `needle`.
 pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(haystack, needle).is_some()
@@ -623,6 +645,16 @@ pub(crate) fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn a_short_needle_is_found_where_memmem_finds_it(
+            haystack in proptest::collection::vec(proptest::prop_oneof![proptest::strategy::Just(b':'), proptest::strategy::Just(b' '), proptest::strategy::Just(b']'), proptest::prelude::any::<u8>()], 0..64),
+            needle in proptest::collection::vec(proptest::prop_oneof![proptest::strategy::Just(b':'), proptest::strategy::Just(b' '), proptest::strategy::Just(b']')], 0..4),
+        ) {
+            proptest::prop_assert_eq!(find_short(&haystack, &needle), memchr::memmem::find(&haystack, &needle));
+        }
+    }
 
     fn sniffed(text: &str) -> Format {
         sniff(text.as_bytes()).format

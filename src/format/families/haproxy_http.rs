@@ -22,7 +22,7 @@ struct Connection<'a> {
 }
 
 fn connection(line: &[u8]) -> Option<Connection<'_>> {
-    let open = memchr::memmem::find(line, b" [")? + 1;
+    let open = crate::format::find_short(line, b" [")? + 1;
     let client_start = line[..open - 1].iter().rposition(|&b| b == b' ').map_or(0, |i| i + 1);
     let client_port = &line[client_start..open - 1];
     let colon = memrchr(b':', client_port)?;

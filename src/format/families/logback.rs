@@ -35,7 +35,7 @@ impl Family for Logback {
 fn spring_boot_message(message: &[u8]) -> Option<&[u8]> {
     let digits = message.iter().take_while(|b| b.is_ascii_digit()).count();
     let rest = message.get(digits..)?.strip_prefix(b" --- [")?;
-    let logger_end = memchr::memmem::find(rest, b" : ")?;
+    let logger_end = crate::format::find_short(rest, b" : ")?;
     Some(&rest[logger_end + 3..])
 }
 

@@ -24,7 +24,7 @@ impl Family for Rails {
     /// `E, [stamp #pid] ERROR -- progname: message`: the level is the first letter.
     fn head(line: &[u8], _stamp_end: usize) -> Option<Head<'_>> {
         let level = Level::of_letter(*line.first()?);
-        let message = match memchr::memmem::find(line, b" -- ") {
+        let message = match crate::format::find_short(line, b" -- ") {
             Some(at) => {
                 let after = &line[at + 4..];
                 memchr::memchr(b':', after)

@@ -63,7 +63,7 @@ impl Family for Syslog {
         let level = match priority {
             Some(pri) => Some(Level::of_syslog((pri % 8) as u8)),
             None => {
-                let text = memchr::memmem::find(message, b": ").map_or(message, |at| &message[at + 2..]);
+                let text = crate::format::find_short(message, b": ").map_or(message, |at| &message[at + 2..]);
                 // A program that prints its own time first (a Lambda function's line
                 // carried from CloudWatch): its level comes after it.
                 let stamp = time::parse_iso(text).map_or(0, |s| s.len);
@@ -90,7 +90,7 @@ fn strip_structured_data(text: &[u8]) -> &[u8] {
     }
     let mut rest = text;
     while rest.starts_with(b"[") {
-        match memchr::memmem::find(rest, b"] ").or_else(|| rest.ends_with(b"]").then(|| rest.len() - 1)) {
+        match crate::format::find_short(rest, b"] ").or_else(|| rest.ends_with(b"]").then(|| rest.len() - 1)) {
             Some(close) => rest = rest[close + 1..].trim_ascii_start(),
             None => break,
         }

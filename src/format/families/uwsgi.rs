@@ -21,7 +21,7 @@ impl Family for Uwsgi {
     #[inline]
     fn stamp_at(line: &[u8]) -> Option<&[u8]> {
         // `[pid: 1|app: 0|req: 1/1] 127.0.0.1 () {38 vars in 696 bytes} [Sun Mar 13 ...]`
-        let brace = memchr::memmem::find(line, b"} [")?;
+        let brace = crate::format::find_short(line, b"} [")?;
         Some(&line[brace + 3..])
     }
 
@@ -43,18 +43,18 @@ impl Family for Uwsgi {
 
 /// `[pid: 1|app: 0|req: 1/1] 127.0.0.1 () {..} [date] POST /x => generated 47 bytes in 129 msecs (HTTP/1.1 200) …`
 fn uwsgi_request(line: &[u8]) -> Option<Request<'_>> {
-    let client_start = memchr::memmem::find(line, b"] ")? + 2;
+    let client_start = crate::format::find_short(line, b"] ")? + 2;
     let client = &line[client_start..client_start + memchr(b' ', &line[client_start..])?];
-    let date_start = memchr::memmem::find(line, b"} [")? + 3;
+    let date_start = crate::format::find_short(line, b"} [")? + 3;
     let request_start = date_start + memchr(b']', &line[date_start..])? + 2;
-    let arrow = request_start + memchr::memmem::find(line.get(request_start..)?, b" => ")?;
+    let arrow = request_start + crate::format::find_short(line.get(request_start..)?, b" => ")?;
     // uWSGI prints `METHOD path` without the protocol.
     let request = &line[request_start..arrow];
     let (method, path) = match memchr(b' ', request) {
         Some(space) => (&request[..space], &request[space + 1..]),
         None => (request, &b""[..]),
     };
-    let amount_start = arrow + memchr::memmem::find(&line[arrow..], b" bytes in ")? + 10;
+    let amount_start = arrow + crate::format::find_short(&line[arrow..], b" bytes in ")? + 10;
     let amount_end = amount_start + memchr(b' ', &line[amount_start..])?;
     let amount: f64 = std::str::from_utf8(&line[amount_start..amount_end]).ok()?.parse().ok()?;
     let duration_ms = if line[amount_end..].starts_with(b" micros") {
@@ -62,7 +62,7 @@ fn uwsgi_request(line: &[u8]) -> Option<Request<'_>> {
     } else {
         amount
     };
-    let protocol = amount_end + memchr::memmem::find(&line[amount_end..], b"(HTTP/")?;
+    let protocol = amount_end + crate::format::find_short(&line[amount_end..], b"(HTTP/")?;
     let space = protocol + memchr(b' ', &line[protocol..])?;
     let status = three_digits(line, space + 1)?;
     Some(Request {
