@@ -103,26 +103,41 @@ pub fn about_a_request(line: &str) -> bool {
     field || (method && route)
 }
 
-/// Words that say a resource ran out, whatever else the line says: the state itself
-/// (`out of memory`, Java's `OutOfMemoryError`, `no space left`, Redis's `OOM` reply and
-/// its `maxmemory`, a server's `max_connections`, `too many open files`).
-const RAN_OUT: [&str; 11] = [
+/// Words that say a resource ran out, whatever else the line says: the state itself, as
+/// servers and runtimes write it (`out of memory`, Java's `OutOfMemoryError`, Python's
+/// `MemoryError`, Kubernetes' `OOMKilled`, gRPC's `RESOURCE_EXHAUSTED`, `no space left`,
+/// Redis's `OOM` reply and its `maxmemory`, PostgreSQL's `too many clients` and `out of
+/// shared memory`, nginx's `worker_connections are not enough`, HikariCP's `Connection is
+/// not available`, `too many open files`, `Cannot allocate memory`).
+const RAN_OUT: [&str; 22] = [
     "out of memory",
     "outofmemoryerror",
+    "memoryerror",
     "oom",
+    "oomkilled",
+    "resource_exhausted",
+    "resourceexhausted",
     "maxmemory",
     "no space left",
     "max_connections",
     "too many connections",
+    "too many clients",
+    "max number of clients",
+    "remaining connection slots",
+    "out of shared memory",
+    "cannot allocate memory",
+    "worker_connections are not enough",
+    "connection is not available",
     "too many open files",
     "at capacity",
     "ran out of",
     "run out of",
 ];
 
-/// What can run out, and the words that say it did when they stand beside one (`pool
-/// exhausted`, `queue full`, `quota exceeded`, `memory limit reached`). Either alone says
-/// nothing of the kind: retries are exhausted and deadlines exceeded for one request.
+/// What can run out, and the words that say it did when they stand close beside one
+/// ([`RAN_OUT_NEAR`] words apart: `pool exhausted`, `queue full`, `quota exceeded`,
+/// `memory limit reached`). Either alone says nothing of the kind: retries are exhausted
+/// and deadlines exceeded for one request.
 const RESOURCES: [&str; 14] = [
     "pool",
     "memory",
@@ -140,27 +155,35 @@ const RESOURCES: [&str; 14] = [
     "descriptors",
 ];
 const EXHAUSTED: [&str; 5] = ["exhausted", "full", "exceeded", "reached", "drained"];
+/// How far apart, in words, a resource and the word that it ran out may stand: `pool
+/// exhausted` (1), `memory limit reached` (2), `queue is now full` (3); further, they are
+/// seldom about each other.
+const RAN_OUT_NEAR: usize = 3;
 
-/// Whether a line says what ran out: a word of [`RAN_OUT`], or a resource and a word
-/// that it was used up. Such a line is about that resource even when it is written once
-/// for each failed request, with the request's route: the refusals a store sends back
+/// Whether a message says what ran out: a phrase of [`RAN_OUT`], or a resource and a
+/// word that it was used up close beside it. Such a line is about that resource even
+/// when it is written once for each failed request: the refusals a store sends back
 /// (`OOM command not allowed when used memory > 'maxmemory'`) are often the only words
-/// the logs have for what ran out.
-pub fn says_what_ran_out(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let has_word = |w: &str| words.contains(&w);
+/// the logs have for what ran out. Words are letters, digits and `_` (`oom_score_adj` is
+/// no `oom`).
+pub fn says_what_ran_out(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let words: Vec<&str> = lower.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()).collect();
     let phrase = |p: &str| {
         lower.match_indices(p).any(|(at, _)| {
             let before = lower[..at].chars().next_back();
             let after = lower[at + p.len()..].chars().next();
-            before.is_none_or(|c| !c.is_ascii_alphanumeric()) && after.is_none_or(|c| !c.is_ascii_alphanumeric())
+            !before.is_some_and(is_word) && !after.is_some_and(is_word)
         })
     };
-    RAN_OUT.iter().any(|p| phrase(p)) || (RESOURCES.iter().any(|r| has_word(r)) && EXHAUSTED.iter().any(|e| has_word(e)))
+    let near = words.iter().enumerate().any(|(i, w)| {
+        RESOURCES.contains(w)
+            && words[i.saturating_sub(RAN_OUT_NEAR)..(i + RAN_OUT_NEAR + 1).min(words.len())]
+                .iter()
+                .any(|other| EXHAUSTED.contains(other))
+    });
+    RAN_OUT.iter().any(|p| phrase(p)) || near
 }
 
 /// Whether a line names a client's address: with a route, one request's line; alone, one
@@ -248,7 +271,8 @@ pub fn is_echo(e: &Episode, incident: &Incident, timeline: &Timeline) -> bool {
         return false;
     }
     let Some(line) = e.first_line.as_ref() else { return false };
-    if says_what_ran_out(&line.message) {
+    // What the line says, without the request it was said of (a route, a client).
+    if says_what_ran_out(&super::words::words_of(&line.message)) {
         return false;
     }
     if about_a_request(&line.message) {
@@ -407,6 +431,13 @@ mod tests {
             "partner quota exceeded for account 41",
             "the renderer ran out of scratch space",
             "accept4() failed (24: Too many open files)",
+            "FATAL:  sorry, too many clients already",
+            "ERR max number of clients reached",
+            "1024 worker_connections are not enough while connecting to upstream",
+            "HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+            "Last State: Terminated, Reason: OOMKilled",
+            "rpc error: code = ResourceExhausted desc = grpc: received message larger than max",
+            "memory limit reached for the render cache",
         ] {
             assert!(says_what_ran_out(line), "{line}");
         }
@@ -420,9 +451,19 @@ mod tests {
             "checkout failed: card declined",
             "room is full of people",
             "zoom call scheduled",
+            "Setting oom_score_adj to -998",
+            // A resource and a limit far apart: about other things.
+            "HTTPSConnectionPool(host='api', port=443): Max retries exceeded with url: /v1/workers/7",
+            "the threads of the forum were archived after the limit of posts was reached",
         ] {
             assert!(!says_what_ran_out(line), "{line}");
         }
+        // A request's line is read for what it says, not for its route or its client
+        // (`is_echo` asks `words_of`): a route that holds such words says nothing.
+        let echo = r#"msg="request failed" path=/api/threads/9812/messages status=504 err="context deadline exceeded""#;
+        assert!(!says_what_ran_out(&crate::analyze::words::words_of(echo)));
+        let nginx = r#"upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.7, server: blog, request: "GET /posts/debugging-the-linux-oom-killer HTTP/1.1""#;
+        assert!(!says_what_ran_out(&crate::analyze::words::words_of(nginx)));
     }
 
     #[test]

@@ -273,35 +273,81 @@ pub fn without_request_context(message: &str) -> &str {
 /// tag.
 pub fn words_of(message: &str) -> Cow<'_, str> {
     let message = without_logger(quotable(message.trim()));
-    let said = ["msg=\"", "message=\""].iter().find_map(|key| {
-        let at = message.find(key)?;
-        let value = &message[at + key.len()..];
-        Some(&value[..value.find('"')?])
-    });
-    let Some(said) = said else { return message.into() };
-    match LOGFMT_ERROR_KEYS.iter().find_map(|key| logfmt_value(message, key)) {
-        Some(error) => format!("{said}{}{error}", String::from_utf8_lossy(crate::text::DETAIL_JOIN)).into(),
-        None => said.into(),
+    let said = logfmt_pairs(message).find(|(key, value)| matches!(*key, "msg" | "message") && !value.is_empty());
+    let Some((_, said)) = said else { return message.into() };
+    let error = logfmt_pairs(message)
+        .find(|(key, value)| LOGFMT_ERROR_KEYS.contains(key) && !matches!(*value, "" | "-" | "nil" | "<nil>" | "null"));
+    match error {
+        Some((_, error)) => format!(
+            "{}{}{}",
+            unescaped(said),
+            String::from_utf8_lossy(crate::text::DETAIL_JOIN),
+            unescaped(error)
+        )
+        .into(),
+        None => unescaped(said),
     }
 }
 
 /// The keys a logfmt line gives its error by (Go's `err`, and the names JSON records use
 /// for theirs).
-const LOGFMT_ERROR_KEYS: [&str; 5] = ["err", "error", "error_message", "exception", "reason"];
+const LOGFMT_ERROR_KEYS: [&str; 4] = ["err", "error", "error_message", "exception"];
 
-/// The value of `key` in a logfmt line (` key="…"` or ` key=…` up to a space), where it
-/// has one that is not empty.
-fn logfmt_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let at = line
-        .match_indices(key)
-        .map(|(at, _)| at)
-        .find(|&at| (at == 0 || line[..at].ends_with(' ')) && line[at + key.len()..].starts_with('='))?;
-    let rest = &line[at + key.len() + 1..];
-    let value = match rest.strip_prefix('"') {
-        Some(quoted) => &quoted[..quoted.find('"')?],
-        None => &rest[..rest.find(' ').unwrap_or(rest.len())],
-    };
-    Some(value).filter(|v| !v.is_empty())
+/// The `key=value` pairs of a logfmt line, in order: a quoted value whole (its escaped
+/// quotes as written), a bare one up to the next space; words that are no pair, and
+/// quoted text that is no value, are stepped over whole, so that a key is never found
+/// inside a value (`msg="retry err=x"` has no `err`).
+fn logfmt_pairs(line: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = line;
+    std::iter::from_fn(move || loop {
+        rest = rest.trim_start_matches(' ');
+        if rest.is_empty() {
+            return None;
+        }
+        let key_end = rest.find(['=', ' ', '"']).unwrap_or(rest.len());
+        let (key, after) = rest.split_at(key_end);
+        if let Some(value) = after.strip_prefix('=') {
+            let (value, next) = match value.strip_prefix('"') {
+                Some(quoted) => {
+                    let end = closing_quote(quoted);
+                    (&quoted[..end], quoted.get(end + 1..).unwrap_or(""))
+                }
+                None => value.split_at(value.find(' ').unwrap_or(value.len())),
+            };
+            rest = next;
+            if !key.is_empty() {
+                return Some((key, value));
+            }
+        } else if let Some(quoted) = after.strip_prefix('"') {
+            rest = quoted.get(closing_quote(quoted) + 1..).unwrap_or("");
+        } else {
+            rest = after;
+        }
+    })
+}
+
+/// Where the quoted text that `quoted` starts (after its opening quote) ends: its first
+/// quote that no backslash escapes, or its end.
+fn closing_quote(quoted: &str) -> usize {
+    let bytes = quoted.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => at += 2,
+            b'"' => return at,
+            _ => at += 1,
+        }
+    }
+    quoted.len()
+}
+
+/// A logfmt value as it reads: its escaped quotes and backslashes as themselves.
+fn unescaped(value: &str) -> Cow<'_, str> {
+    if value.contains('\\') {
+        value.replace("\\\"", "\"").replace("\\\\", "\\").into()
+    } else {
+        value.into()
+    }
 }
 
 /// A message without the dotted logger name Python's and Java's loggers start it with
@@ -565,6 +611,19 @@ mod tests {
         assert_eq!(words_of("msg=\"dial failed\" error=EOF attempt=3"), "dial failed: EOF");
         // `err` as the tail of another key, or empty, is no error.
         assert_eq!(words_of("msg=\"retry\" lasterr=\"x\" err=\"\""), "retry");
+        // Keys inside values are no keys; escaped quotes are part of the value; a
+        // placeholder is no error; a key ending in `msg` is not `msg`.
+        assert_eq!(words_of("msg=\"retry err=x\" err=\"disk full\""), "retry err=x: disk full");
+        assert_eq!(
+            words_of(r#"msg="query failed" err="pq: syntax error at or near \"FROM\"""#),
+            r#"query failed: pq: syntax error at or near "FROM""#
+        );
+        assert_eq!(words_of("msg=\"request done\" err=<nil>"), "request done");
+        assert_eq!(words_of("errmsg=\"boom\" msg=\"save failed\" err=EOF"), "save failed: EOF");
+        assert_eq!(words_of("msg=\"shutting down\" reason=SIGTERM"), "shutting down");
+        // Cut short, or not ASCII: what there is.
+        assert_eq!(words_of("msg=\"héllo wörld"), "héllo wörld");
+        assert_eq!(words_of("msg=\"a\\"), "a\\");
         assert_eq!(words_of("api[7]: pool drained"), "pool drained");
         assert_eq!(words_of("shop.mail: could not send"), "could not send");
         assert_eq!(words_of("took 1.5: then stopped"), "took 1.5: then stopped");
