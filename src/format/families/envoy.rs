@@ -32,15 +32,38 @@ struct Fields<'a> {
     request: &'a [u8],
     status: u16,
     flags: &'a [u8],
-    /// `%BYTES_RECEIVED%`: the request's size.
-    received: &'a [u8],
     duration: &'a [u8],
     forwarded_for: &'a [u8],
     /// Istio's downstream peer (`ip:port`), when the line has Istio's fields.
     downstream: Option<&'a [u8]>,
-    /// What follows `X-Forwarded-For`: the user agent, request id, authority and
-    /// upstream host (see [`details`]).
+    /// The line from `%BYTES_RECEIVED%` on, where a sampled line's details are read
+    /// (see [`from_received`] and [`details`]).
+    from_received: &'a [u8],
+}
+
+/// The fields of an Envoy line from `%BYTES_RECEIVED%` to `X-Forwarded-For`.
+struct FromReceived<'a> {
+    /// The request's size.
+    received: &'a [u8],
+    duration: &'a [u8],
+    forwarded_for: &'a [u8],
+    /// The user agent, request id, authority and upstream host (see [`details`]).
     after_forwarded: &'a [u8],
+}
+
+/// Reads a line from `%BYTES_RECEIVED%` on.
+fn from_received(rest: &[u8]) -> Option<FromReceived<'_>> {
+    let (received, rest) = token(rest)?;
+    let (_sent, rest) = token(rest)?;
+    let (duration, rest) = token(rest)?;
+    let (_upstream_time, rest) = token(rest)?;
+    let (forwarded_for, after_forwarded) = quoted(rest)?;
+    Some(FromReceived {
+        received,
+        duration,
+        forwarded_for,
+        after_forwarded,
+    })
 }
 
 /// The next space-separated token of `rest`, and what follows it.
@@ -88,11 +111,13 @@ fn fields(line: &[u8]) -> Option<Fields<'_>> {
     } else {
         rest
     };
-    let (received, rest) = token(rest)?;
-    let (_sent, rest) = token(rest)?;
-    let (duration, rest) = token(rest)?;
-    let (_upstream_time, rest) = token(rest)?;
-    let (forwarded_for, rest) = quoted(rest)?;
+    let from = rest;
+    let FromReceived {
+        duration,
+        forwarded_for,
+        after_forwarded: rest,
+        ..
+    } = from_received(from)?;
     let downstream = istio
         .then(|| {
             // User agent, request id, authority, upstream host; cluster, upstream local
@@ -112,11 +137,10 @@ fn fields(line: &[u8]) -> Option<Fields<'_>> {
         request,
         status,
         flags,
-        received,
         duration,
         forwarded_for,
         downstream,
-        after_forwarded: rest,
+        from_received: from,
     })
 }
 
@@ -162,10 +186,14 @@ impl Family for Envoy {
         time::parse_iso(at)
     }
 
-    /// What follows `X-Forwarded-For`, and the request's size before it.
+    /// What follows `X-Forwarded-For`, and the request's size before it, from
+    /// `%BYTES_RECEIVED%` on (where the request's `details_at` points).
     fn details(line: &[u8], at: usize) -> RequestDetails<'_> {
-        let mut details = line.get(at..).map_or_else(RequestDetails::default, details);
-        details.request_bytes = fields(line).and_then(|f| std::str::from_utf8(f.received).ok()?.parse().ok());
+        let Some(fields) = line.get(at..).and_then(from_received) else {
+            return RequestDetails::default();
+        };
+        let mut details = details(fields.after_forwarded);
+        details.request_bytes = std::str::from_utf8(fields.received).ok().and_then(|r| r.parse().ok());
         details
     }
 
@@ -184,7 +212,7 @@ impl Family for Envoy {
             &line[1..],
         );
         request.reason = (fields.flags != b"-").then_some(fields.flags);
-        request.details_at = u32::try_from(line.len() - fields.after_forwarded.len()).unwrap_or(u32::MAX);
+        request.details_at = u32::try_from(line.len() - fields.from_received.len()).unwrap_or(u32::MAX);
         Some(request)
     }
 }
