@@ -162,6 +162,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_rails_error_under_every_failed_checkout(),
         a_crash_loop_seen_through_kubernetes_events(),
         a_store_that_filled_after_a_release(),
+        a_render_queue_full_in_each_refusal(),
     ]
     .into_iter()
     .chain(shipped())
@@ -434,6 +435,88 @@ fn a_store_that_filled_after_a_release() -> Case {
         fix: Expect::Line(vec![("auth.log", "CONFIG SET maxmemory-policy")]),
         early: Expect::Nothing,
         title: vec!["memory"],
+        _dir: Some(dir),
+    }
+}
+
+/// **A render queue full, said in each request's line.**
+///
+/// An image service written in Python renders thumbnails from a queue of 64 jobs. At
+/// 14:20 a new version of it is installed with dpkg (a time-zone package was installed at
+/// 11:00, and cron rotates logs every hour). From 14:30 the queue stays full: for each
+/// request it cannot take, the service logs at ERROR the method and path it refused and
+/// why, `render queue full (64 jobs waiting)`, and three requests in ten get 503. All day
+/// it warns every twenty minutes that its cache's hit ratio is below target. At 14:58:30
+/// an operator installs the old version back with apt-get under sudo, and the failures
+/// end at 15:00.
+///
+/// The reading: the trigger is the upgrade at 14:20; the mechanism is the render queue,
+/// though every line that says so names a request (a method and a path): what the line
+/// says is what ran out; the fix is the downgrade. The title names the queue.
+fn a_render_queue_full_in_each_refusal() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 503, failing(14 * 60 + 30..15 * 60, 0.3));
+    let mut events: Vec<(u32, u32, &str, String)> = failures
+        .iter()
+        .map(|f| {
+            (
+                f.second / 60,
+                f.second % 60,
+                "ERROR",
+                format!("pixelmill.http: GET {} refused: render queue full (64 jobs waiting)", f.path),
+            )
+        })
+        .collect();
+    for minute in (9 * 60 + 7..17 * 60).step_by(20) {
+        events.push((
+            minute,
+            41,
+            "WARNING",
+            format!("pixelmill.cache: hit ratio {}% below target", 60 + minute % 9),
+        ));
+    }
+    app_log(dir.path(), "pixelmill.log", &events);
+    let dpkg = "2025-03-04 11:00:12 status installed tzdata:all 2025a-1\n\
+                2025-03-04 14:20:05 upgrade pixelmill:amd64 3.1.4-1 3.2.0-1\n\
+                2025-03-04 14:20:07 status installed pixelmill:amd64 3.2.0-1\n\
+                2025-03-04 14:58:38 upgrade pixelmill:amd64 3.2.0-1 3.1.4-1\n\
+                2025-03-04 14:58:40 status installed pixelmill:amd64 3.1.4-1\n";
+    std::fs::write(dir.path().join("dpkg.log"), dpkg).unwrap();
+    let mut auth: Vec<(u32, String)> = (9..17)
+        .map(|h| {
+            let s = h * 3600 + 17;
+            (
+                s,
+                syslog_line(
+                    s,
+                    &format!("CRON[{}]", 5100 + h),
+                    "(root) CMD (/usr/sbin/logrotate /etc/logrotate.conf)",
+                ),
+            )
+        })
+        .collect();
+    let s = hms("14:58:30");
+    auth.push((
+        s,
+        syslog_line(
+            s,
+            "sudo",
+            "  oskar : TTY=pts/2 ; PWD=/home/oskar ; USER=root ; COMMAND=/usr/bin/apt-get install -y --allow-downgrades pixelmill=3.1.4-1",
+        ),
+    ));
+    write_sorted(dir.path(), "auth.log", auth);
+    Case {
+        name: "render queue full in each refusal",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("dpkg.log", "upgrade pixelmill:amd64 3.1.4-1 3.2.0-1")]),
+        mechanism: Expect::Line(vec![("pixelmill.log", "render queue full")]),
+        fix: Expect::Line(vec![
+            ("auth.log", "pixelmill=3.1.4-1"),
+            ("dpkg.log", "upgrade pixelmill:amd64 3.2.0-1 3.1.4-1"),
+        ]),
+        early: Expect::Unjudged,
+        title: vec!["queue"],
         _dir: Some(dir),
     }
 }
@@ -1822,5 +1905,7 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "searchlight",
         "thumbsweep",
         "persist basket",
+        "pixelmill",
+        "jobs waiting",
     ]);
 }
