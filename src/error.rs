@@ -6,7 +6,7 @@ use std::fmt;
 use std::io;
 
 /// How bad a problem is: errors make the exit status non-zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     /// How something was read that the user may want to know (a zone followed).
@@ -25,6 +25,29 @@ pub struct Problem {
     /// run that read nothing says how many were.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub skipped: bool,
+}
+
+/// Problems as a scan partial keeps them: every field, the flag that JSON output leaves
+/// out when false too.
+pub mod problem_list {
+    use super::{Level, Problem};
+
+    pub fn serialize<S: serde::Serializer>(problems: &[Problem], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(problems.iter().map(|p| (p.level, p.file.as_str(), p.message.as_str(), p.skipped)))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Problem>, D::Error> {
+        let wire: Vec<(Level, String, String, bool)> = serde::Deserialize::deserialize(deserializer)?;
+        Ok(wire
+            .into_iter()
+            .map(|(level, file, message, skipped)| Problem {
+                level,
+                file,
+                message,
+                skipped,
+            })
+            .collect())
+    }
 }
 
 impl Problem {

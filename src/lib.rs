@@ -221,9 +221,98 @@ impl Config {
 }
 
 /// Discovers, probes and scans `paths`: the source and scan stages in one call. Problems
-/// with single files are in the result; the other files are still read.
+/// with single files are in the result; the other files are still read. Scan partials
+/// among the paths (`*.pmscan`, see [`scan::partial`]) join the logs as if their files
+/// had been read here.
 pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
-    let (files, mut problems) = timings::stage("discover", || source::discover(paths));
+    let inputs = gather(paths, rules, options);
+    let mut problems = inputs.problems();
+    let mut result = if inputs.partials_given {
+        let mut files = timings::stage("scan", || scan::read_files(inputs.probes, rules, options, progress));
+        files.extend(inputs.from_partials);
+        timings::stage("merge", || scan::partial::combine(files, options))
+    } else {
+        timings::stage("scan", || scan::scan(inputs.probes, rules, options, progress))
+    };
+    timings::read_bytes("scan", inputs.bytes);
+    problems.append(&mut result.problems);
+    result.problems = problems;
+    result
+}
+
+/// Discovers, probes and scans `paths` as [`scan_paths`] does, but keeps the files apart:
+/// what `postmortem scan --output` writes, to be drafted with other partials. Partials
+/// among the paths are taken in whole.
+pub fn scan_partial(paths: &[PathBuf], config: &Config, progress: &dyn Progress) -> scan::partial::Partial {
+    let (rules, options) = (&config.rules, &config.scan_options());
+    let inputs = gather(paths, rules, options);
+    let mut files = timings::stage("scan", || scan::read_files(inputs.probes, rules, options, progress));
+    timings::read_bytes("scan", inputs.bytes);
+    files.extend(inputs.from_partials);
+    scan::partial::Partial {
+        written_by: env!("CARGO_PKG_VERSION").to_string(),
+        settings: scan::partial::Settings::of(options, rules),
+        found_problems: inputs.found_problems,
+        probe_problems: inputs.probe_problems,
+        files,
+    }
+}
+
+/// What the paths hold, found and probed, before the scan.
+struct Inputs {
+    probes: Vec<source::Probe>,
+    /// The files of the partials among the paths.
+    from_partials: Vec<scan::ScannedFile>,
+    partials_given: bool,
+    /// Problems met finding the files (and loading partials), then probing them.
+    found_problems: Vec<error::Problem>,
+    probe_problems: Vec<error::Problem>,
+    /// Bytes as stored, a file once however many sources it holds.
+    bytes: u64,
+}
+
+impl Inputs {
+    /// Every problem met before the scan: those of finding the files, then of probing
+    /// them. With partials, each kind in the order of the files they are about, as one
+    /// run over every file would say them, whichever partial met them.
+    fn problems(&self) -> Vec<error::Problem> {
+        let mut found = self.found_problems.clone();
+        let mut probed = self.probe_problems.clone();
+        if self.partials_given {
+            let by_file = |a: &error::Problem, b: &error::Problem| std::path::Path::new(&a.file).cmp(std::path::Path::new(&b.file));
+            found.sort_by(by_file);
+            probed.sort_by(by_file);
+        }
+        found.append(&mut probed);
+        found
+    }
+}
+
+fn gather(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions) -> Inputs {
+    let (found, mut found_problems) = timings::stage("discover", || source::discover(paths));
+    let (partial_files, files): (Vec<_>, Vec<_>) = found.into_iter().partition(|f| scan::partial::is_partial(&f.display));
+    let partials_given = !partial_files.is_empty();
+    let mut from_partials = Vec::new();
+    let mut probe_problems = Vec::new();
+    if partials_given {
+        let settings = scan::partial::Settings::of(options, rules);
+        let loaded = timings::stage("load", || {
+            partial_files
+                .par_iter()
+                .map(|file| load_partial(file, &settings))
+                .collect::<Vec<_>>()
+        });
+        for outcome in loaded {
+            match outcome {
+                Ok(partial) => {
+                    found_problems.extend(partial.found_problems);
+                    probe_problems.extend(partial.probe_problems);
+                    from_partials.extend(partial.files);
+                }
+                Err(problem) => found_problems.push(problem),
+            }
+        }
+    }
     // The pieces of a source (a rotated set, a load balancer's 5-minute files) are one
     // writer's: its first file is sniffed among every family, the others are asked whether
     // they read as it does (ten thousand pieces spent a fifth of their time sniffing).
@@ -255,7 +344,6 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
         outcomes
     });
     let mut probes = Vec::new();
-    // Bytes as stored, a file once however many sources it holds.
     let mut bytes = 0;
     for (_, outcome) in outcomes {
         match outcome {
@@ -263,14 +351,38 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
                 bytes += file_probes.first().map_or(0, |p| p.size);
                 probes.extend(file_probes);
             }
-            Err(problem) => problems.push(problem),
+            Err(problem) => probe_problems.push(problem),
         }
     }
-    let mut result = timings::stage("scan", || scan::scan(probes, rules, options, progress));
-    timings::read_bytes("scan", bytes);
-    problems.append(&mut result.problems);
-    result.problems = problems;
-    result
+    Inputs {
+        probes,
+        from_partials,
+        partials_given,
+        found_problems,
+        probe_problems,
+        bytes,
+    }
+}
+
+/// A partial among the inputs, read and checked against this run's settings.
+fn load_partial(file: &source::InputFile, settings: &scan::partial::Settings) -> Result<scan::partial::Partial, error::Problem> {
+    let path = match &file.origin {
+        source::Origin::Path(path) => path,
+        source::Origin::Stdin => return Err(error::Problem::error(&file.display, "a partial is read from a file, not stdin")),
+    };
+    let bytes =
+        std::fs::read(path).map_err(|e| error::Problem::error(&file.display, format!("cannot read: {}", error::describe_io(&e))))?;
+    let partial = scan::partial::Partial::decode(&bytes).map_err(|why| error::Problem::error(&file.display, why))?;
+    if let Some(differ) = partial.settings.differs(settings) {
+        return Err(error::Problem::error(
+            &file.display,
+            format!("a partial scanned with other settings ({differ}): scan it again with this run's, or draft with its"),
+        ));
+    }
+    partial
+        .check()
+        .map_err(|why| error::Problem::error(&file.display, format!("a damaged partial: {why}")))?;
+    Ok(partial)
 }
 
 /// The source and scan stages, and the clocks set right between hosts.

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Chart(args) => chart_command(args),
         Command::Timeline(args) => timeline_command(args),
         Command::Sources(args) => sources_command(args),
+        Command::Scan(args) => scan_command(args),
         Command::Rules(command) => cli::rules::run(command),
         Command::Synth(args) => synth_command(args),
         Command::Version => match finish_output(io::stdout().write_all(format!("postmortem {}\n", args::version_text()).as_bytes())) {
@@ -214,6 +215,39 @@ fn sources_command(args: SourcesArgs) -> ExitCode {
         });
         finish_output(written.and_then(|()| out.flush()))?;
         Ok(Outcome::of(&report.problems, &report.sources).exit())
+    };
+    timed(args.scan.timings, run)
+}
+
+/// Writes the partial of the logs, even when some file could not be read: its problems
+/// travel in it and are said again by the draft, as one run over every file would say
+/// them. The exit status says them too.
+fn scan_command(args: args::ScanCommandArgs) -> ExitCode {
+    let run = || -> Result<ExitCode, ExitCode> {
+        let config = args.config()?;
+        output::refuse_existing(&[args.output.as_path()], args.force)?;
+        let bar = Bar::new(args.scan.quiet);
+        let partial = postmortem::scan_partial(&args.scan.paths, &config, &bar);
+        bar.finish();
+        let problems: Vec<Problem> = partial.found_problems.iter().chain(&partial.probe_problems).cloned().collect();
+        print_problems(&problems, args.scan.verbose);
+        let encoded = postmortem::timings::stage("write", || partial.encode());
+        let bytes = match encoded {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                error_line(&format!("{}: cannot encode the partial: {e}", args.output.display()));
+                return Err(status::failure());
+            }
+        };
+        let mut files = Files::new(vec![args.output.as_path()], args.force, args.scan.quiet);
+        files.files.push((args.output.as_path(), bytes));
+        let failed = problems.iter().any(|p| p.level == postmortem::error::Level::Error);
+        let written = files.write(&Outcome::Success);
+        Ok(if failed && written == ExitCode::SUCCESS {
+            status::failure()
+        } else {
+            written
+        })
     };
     timed(args.scan.timings, run)
 }

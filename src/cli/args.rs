@@ -46,6 +46,10 @@ pub enum Command {
     /// What was understood of each source (--files: each file): format, zone, lines,
     /// first and last time.
     Sources(SourcesArgs),
+    /// Scan logs into a partial (SHARD.pmscan) to draft later with others: a fleet's
+    /// logs scanned where they lie, drafted as if one run had read them all
+    /// (docs/partials.md).
+    Scan(ScanCommandArgs),
     /// The rules: list them, show them as written, check rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -191,6 +195,43 @@ pub struct ScanArgs {
     /// analysis, report, render) and how fast the logs were read.
     #[arg(long)]
     pub timings: bool,
+}
+
+#[derive(Args)]
+pub struct ScanCommandArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// The partial to write (by convention SHARD.pmscan: `draft`, `chart`, `timeline`
+    /// and `sources` read files so named as partials).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Overwrite --output if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// As `draft --gap`: the partial is drafted only with the same.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub gap: String,
+}
+
+impl ScanCommandArgs {
+    /// The configuration of `scan`: what decides how lines are read; the flags that only
+    /// decide what a draft shows are refused, as they would be ignored.
+    pub fn config(&self) -> Result<Config, ExitCode> {
+        let shown = [
+            (self.scan.display_tz.is_some(), "--display-tz"),
+            (self.scan.since.is_some(), "--since"),
+            (self.scan.until.is_some(), "--until"),
+            (self.scan.no_skew, "--no-skew"),
+        ];
+        if let Some((_, flag)) = shown.iter().find(|(given, _)| *given) {
+            return Err(fail(anyhow::anyhow!(
+                "{flag} is for the run that drafts from the partials, not for scan"
+            )));
+        }
+        let mut config = self.scan.config()?;
+        config.gap = parse_duration(&self.gap).context("--gap").map_err(fail)?;
+        Ok(config)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 /// A line's level, from the lowest. Words of other software map onto these: `SEVERE` and
 /// `err` are errors, `FATAL`, `PANIC`, `crit`, `alert` and `emerg` critical, MySQL's
 /// `Note` and `System` and syslog's `notice` a notice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Trace,

@@ -176,7 +176,7 @@ pub const ENTRY_WINDOW: usize = 4096;
 pub const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// The layer of the stack a log comes from; drives rule selection and causal order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     Web,
@@ -208,7 +208,7 @@ impl fmt::Display for SourceKind {
 macro_rules! families {
     ($($variant:ident => $family:ty,)*) => {
         /// Every format the scan reads: one a [`Family`].
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum Format { $(#[doc = concat!("See [`", stringify!($family), "`].")] $variant,)* }
 
         impl Format {

@@ -393,6 +393,24 @@ impl RuleSet {
         }
     }
 
+    /// A number that differs between rule sets that read lines differently: what a scan
+    /// partial records, so that partials are merged only with runs of the same rules.
+    pub fn fingerprint(&self) -> u64 {
+        // What a rule reads and makes of a line; not where it was written, which differs
+        // between the machines that scan and the one that drafts.
+        let described: String = self
+            .rules
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {:?} {:?} {:?} {:?} {:?}\n",
+                    r.id, r.title, r.phrase, r.category, r.severity, r.sources, r.condition
+                )
+            })
+            .collect();
+        crate::scan::keys::fixed_hash(described.as_bytes())
+    }
+
     pub fn new(rules: Vec<Rule>) -> RuleSet {
         let matchers = Format::ALL.iter().map(|_| OnceLock::new()).collect();
         RuleSet { rules, matchers }

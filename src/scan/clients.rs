@@ -20,10 +20,29 @@ const REGISTERS: usize = 1 << PRECISION;
 type Exact = HashSet<u64, BuildHasherDefault<PrehashedKey>>;
 
 /// Hashes of distinct clients (a client's address hashed by the scan).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Clients {
     Exact(Exact),
-    Sketch(Box<[u8; REGISTERS]>),
+    Sketch(#[serde(with = "registers")] Box<[u8; REGISTERS]>),
+}
+
+/// A sketch's registers as bytes (serde knows arrays only up to 32 elements): what a scan
+/// partial holds of it.
+mod registers {
+    use super::REGISTERS;
+
+    pub fn serialize<S: serde::Serializer>(registers: &[u8; REGISTERS], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(registers)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Box<[u8; REGISTERS]>, D::Error> {
+        let bytes: Vec<u8> = serde::Deserialize::deserialize(deserializer)?;
+        let len = bytes.len();
+        bytes
+            .into_boxed_slice()
+            .try_into()
+            .map_err(|_| serde::de::Error::invalid_length(len, &"a sketch's 2048 registers"))
+    }
 }
 
 impl Default for Clients {

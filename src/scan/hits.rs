@@ -26,7 +26,7 @@ const SUBJECT_FIELDS: [&str; 9] = ["table", "object", "command", "pool", "versio
 const KEY_FIELDS: usize = 5;
 
 /// A field of `SUBJECT_FIELDS`, by its place there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SubjectField(usize);
 
 impl SubjectField {
@@ -68,7 +68,7 @@ pub use super::keys::Mark;
 
 /// What a run's lines are: the lines of one rule, or those of one template (a message
 /// with what varies masked) at warning level or above that no rule named.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Signal {
     Rule(RuleIndex),
     Template(TemplateKey),
@@ -83,7 +83,7 @@ pub enum Signal {
 
 /// What a run of lines is about: a captured field's name and its most common value
 /// (`table` `orders`, `command` `/usr/local/bin/optimize-tables --all`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Subject {
     pub field: String,
     pub value: String,
@@ -91,7 +91,7 @@ pub struct Subject {
 
 /// The first line of a run, kept whole: what the draft quotes (a statement, a command, a
 /// version), and what a rule captured from it.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FirstLine {
     /// The line, cleaned of control characters and cut to a readable length.
     pub line: Box<str>,
@@ -148,7 +148,7 @@ impl LineText<'_> {
 }
 
 /// Lines of one rule about one thing, close together in time.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Run {
     pub signal: Signal,
     /// The value of the first key field the lines carry; `None` when they carry none.
@@ -240,7 +240,7 @@ fn widen(first: &mut Mark, last: &mut Mark, mark: Mark) {
 pub type Tallies = BTreeMap<(Signal, Micros), Tally>;
 
 /// One rule's matched lines in one bucket of time.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     pub count: u64,
     pub first: Mark,
@@ -257,7 +257,7 @@ impl Tally {
 
 /// The runs and tallies of some lines: a chunk's while it is scanned, then a source
 /// group's.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Hits {
     /// Lines closer than this in time (of one rule and key) are one run.
     gap: Micros,
@@ -402,17 +402,21 @@ impl Hits {
     /// Places the lines of a chunk in their file: `file` is its index and `lines_before`
     /// the lines of the file before the chunk (a chunk counts its lines from 0).
     pub fn place(&mut self, file: u32, lines_before: u64) {
-        let place = |mark: &mut Mark| {
-            mark.file = file;
-            mark.line += lines_before + 1;
-        };
+        self.each_place(&mut |f, line| {
+            *f = file;
+            *line += lines_before + 1;
+        });
+    }
+
+    /// Calls `visit` with the file and line number of every line it keeps.
+    pub fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
         for run in &mut self.runs {
-            place(&mut run.first);
-            place(&mut run.last);
+            visit(&mut run.first.file, &mut run.first.line);
+            visit(&mut run.last.file, &mut run.last.line);
         }
         for tally in self.tallies.values_mut() {
-            place(&mut tally.first);
-            place(&mut tally.last);
+            visit(&mut tally.first.file, &mut tally.first.line);
+            visit(&mut tally.last.file, &mut tally.last.line);
         }
     }
 
@@ -474,6 +478,16 @@ impl Hits {
         add_tallies(&mut self.tallies, &other.tallies);
         self.open.clear();
         self.last_run = None;
+    }
+
+    /// The width of a tally's bucket.
+    pub fn width(&self) -> Micros {
+        self.width
+    }
+
+    /// How far apart lines of one run may be.
+    pub fn gap(&self) -> Micros {
+        self.gap
     }
 
     pub fn runs(&self) -> &[Run] {

@@ -10,7 +10,7 @@ pub type TemplateKey = u64;
 
 /// Where a matched line is, and when. Ordered as the timeline orders lines: by time,
 /// then file, then position in the file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Mark {
     pub time: Micros,
     /// Index into the scan's files.

@@ -15,6 +15,7 @@ mod chunk;
 pub mod clients;
 pub mod hits;
 pub mod keys;
+pub mod partial;
 pub mod pulse;
 mod reduce;
 pub mod series;
@@ -30,6 +31,7 @@ use crate::source::{Probe, ReadMode};
 use crate::time::{self, Micros, TimeContext, Zone};
 use hits::{Hits, Signal, Tallies};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use series::Series;
 use std::collections::BTreeMap;
 use templates::Templates;
@@ -81,7 +83,7 @@ impl Default for ScanOptions {
 }
 
 /// A line that a rule matched.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub time: Micros,
     /// Index into [`ScanResult::files`].
@@ -105,7 +107,7 @@ pub struct FileZone {
 }
 
 /// Where a file's zone came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ZoneOrigin {
     /// Its lines carry it.
     Lines,
@@ -133,7 +135,7 @@ impl ZoneOrigin {
 }
 
 /// A file's zone, and where it came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ZoneNote {
     /// `+03:30`, `UTC`, `America/New_York` …
     pub zone: String,
@@ -148,7 +150,7 @@ impl ZoneNote {
 }
 
 /// What the scan understood of one file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     pub display: String,
     /// Where the file is, when it is shown by a name of its own (a container's).
@@ -180,7 +182,7 @@ pub struct FileReport {
 }
 
 /// A file's clock found off the reference's.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClockFound {
     /// What to add to its times to align them with the reference.
     pub offset: Micros,
@@ -287,8 +289,16 @@ impl Progress for NoProgress {
 
 /// Scans the probed files with the rules.
 pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
+    let read = read_files(probes, rules, options, progress);
+    reduce::combine(read.into_iter().map(|file| file.read).collect(), options)
+}
+
+/// Scans the probed files with the rules, each file on its own: what [`scan`] puts
+/// together, and what a partial keeps (see [`partial`]).
+pub fn read_files(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> Vec<ScannedFile> {
     progress.start(probes.iter().map(|p| p.size).sum());
-    let plans = plan_files(&probes, options);
+    let evidence: Vec<TimeEvidence> = probes.iter().map(TimeEvidence::of).collect();
+    let plans = plan_files(&probes, &evidence, options);
     let units = units::plan_units(&probes, options);
     // One job a unit, so that a thread that runs out steals single units. Left to split
     // by count, rayon gave each of two threads half the units, and the half holding the
@@ -299,7 +309,134 @@ pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress
         .with_max_len(1)
         .map(|unit| units::run_unit(unit, &probes, &plans, rules, options, progress))
         .collect();
-    reduce::reduce(probes, plans, outputs, options)
+    let by_file = reduce::by_file(probes.len(), outputs);
+    probes
+        .iter()
+        .zip(plans)
+        .zip(evidence)
+        .zip(by_file)
+        .enumerate()
+        .map(|(index, (((probe, plan), evidence), output))| ScannedFile {
+            read: reduce::read_file(crate::num::file_index(index), probe, &plan, output, options),
+            read_in: ReadIn {
+                zone: plan.time.zone,
+                years: plan.time.years,
+            },
+            evidence,
+        })
+        .collect()
+}
+
+/// One file as the scan read it, before the files are put together: its report, and
+/// what each of its chunks found, placed in the file.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReadFile {
+    /// The file's index in its run: what its lines' places name.
+    index: u32,
+    pub report: FileReport,
+    /// Problems reading it (a file that vanished, a read that failed).
+    #[serde(with = "crate::error::problem_list")]
+    read_problems: Vec<Problem>,
+    /// What is worth knowing of what was read (lines cut, a format not recognised).
+    #[serde(with = "crate::error::problem_list")]
+    warnings: Vec<Problem>,
+    pieces: Vec<Piece>,
+    /// Its matched lines, where [`ScanOptions::keep_lines`] asked for them.
+    events: Vec<Event>,
+}
+
+impl ReadFile {
+    /// Makes it the file of index `index`: the places of its lines name it.
+    fn refile(&mut self, index: u32) {
+        if index == self.index {
+            return;
+        }
+        let mut visit = |file: &mut u32, _line: &mut u64| *file = index;
+        for piece in &mut self.pieces {
+            piece.hits.iter_mut().for_each(|h| h.each_place(&mut visit));
+            piece.templates.iter_mut().for_each(|t| t.each_place(&mut visit));
+            piece.series.iter_mut().for_each(|s| s.each_place(&mut visit));
+        }
+        for event in &mut self.events {
+            event.file = index;
+        }
+        self.index = index;
+    }
+
+    /// Whether moving every time by `delta` gives what reading them `delta` later would:
+    /// every bucket, field range and second moves whole.
+    fn moves_whole(&self, delta: Micros, bucket: Micros) -> bool {
+        let whole = |width: Micros| width > 0 && delta % width == 0;
+        whole(time::MICROS_PER_SEC) && whole(bucket) && self.pieces.iter().filter_map(|p| p.series.as_ref()).all(|s| whole(s.field_width()))
+    }
+
+    /// Moves every time by `delta` (see [`ReadFile::moves_whole`]).
+    fn shift(&mut self, delta: Micros) {
+        for piece in &mut self.pieces {
+            piece.hits.iter_mut().for_each(|h| h.shift(delta));
+            piece.templates.iter_mut().for_each(|t| t.shift(delta));
+            piece.series.iter_mut().for_each(|s| s.shift(delta));
+            piece.pulse.iter_mut().for_each(|p| p.shift(delta / time::MICROS_PER_SEC));
+        }
+        for event in &mut self.events {
+            event.time += delta;
+        }
+        self.report.first = self.report.first.map(|t| t + delta);
+        self.report.last = self.report.last.map(|t| t + delta);
+    }
+}
+
+/// What one chunk of a file found.
+#[derive(Debug, Serialize, Deserialize)]
+struct Piece {
+    hits: Option<Hits>,
+    templates: Option<Templates>,
+    pulse: Option<pulse::Pulse>,
+    series: Option<Series>,
+}
+
+/// A file read, with what its times were read by and what decided it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ScannedFile {
+    pub evidence: TimeEvidence,
+    pub read_in: ReadIn,
+    pub read: ReadFile,
+}
+
+/// The zone and years a file's times without them were read in.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReadIn {
+    #[serde(with = "crate::time::zone_exact")]
+    pub zone: Zone,
+    pub years: time::YearPlan,
+}
+
+/// What decides the zone and year of a file's times that print none (see [`zones`] and
+/// [`time::year_plan`]): read by probing, and kept in a partial so that the files of
+/// every partial are decided together, as in one run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TimeEvidence {
+    pub display: String,
+    pub path: Option<String>,
+    pub size: u64,
+    pub modified: Option<std::time::SystemTime>,
+    pub first_stamp: Option<time::RawStamp>,
+    pub last_stamp: Option<time::RawStamp>,
+    pub dated_stamp: Option<time::RawStamp>,
+}
+
+impl TimeEvidence {
+    fn of(probe: &Probe) -> TimeEvidence {
+        TimeEvidence {
+            display: probe.file.display.clone(),
+            path: probe.file.path.clone(),
+            size: probe.size,
+            modified: probe.modified,
+            first_stamp: probe.first_stamp,
+            last_stamp: probe.last_stamp,
+            dated_stamp: probe.dated_stamp,
+        }
+    }
 }
 
 /// How to read one file, decided before the scan.
@@ -323,13 +460,36 @@ impl FilePlan {
     }
 }
 
-/// Zones and years: naive stamps are read in the zone [`zones`] plans; files that print
-/// no year get their year from [`time::year_plan`].
-fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
-    let edges = probes.iter().filter_map(|p| p.first_stamp.as_ref().zip(p.last_stamp.as_ref()));
-    let dated_span = time::dated_span(edges, options.zone);
-    let zones = zones::plan(probes, options);
+/// How each file is read: its format and columns as probed, and its times as
+/// [`plan_times`] decides.
+fn plan_files(probes: &[Probe], evidence: &[TimeEvidence], options: &ScanOptions) -> Vec<FilePlan> {
     probes
+        .iter()
+        .zip(plan_times(evidence, options))
+        .map(|(probe, times)| FilePlan {
+            format: probe.sniffed.format,
+            columns: probe.columns.clone(),
+            time: times.time,
+            zone: times.zone,
+            inferred_year: times.inferred_year,
+        })
+        .collect()
+}
+
+/// What a file's times are read by.
+pub(crate) struct TimePlan {
+    pub(crate) time: TimeContext,
+    pub(crate) zone: ZoneNote,
+    pub(crate) inferred_year: Option<i32>,
+}
+
+/// Zones and years: naive stamps are read in the zone [`zones`] plans; files that print
+/// no year get their year from [`time::year_plan`]. Each file's depends on the others'.
+pub(crate) fn plan_times(evidence: &[TimeEvidence], options: &ScanOptions) -> Vec<TimePlan> {
+    let edges = evidence.iter().filter_map(|p| p.first_stamp.as_ref().zip(p.last_stamp.as_ref()));
+    let dated_span = time::dated_span(edges, options.zone);
+    let zones = zones::plan(evidence, options);
+    evidence
         .iter()
         .zip(zones)
         .map(|(probe, planned)| {
@@ -352,9 +512,7 @@ fn plan_files(probes: &[Probe], options: &ScanOptions) -> Vec<FilePlan> {
                 (Some(first), _) if !time::is_yearless(first) => time::years_after(first),
                 _ => None,
             };
-            FilePlan {
-                format: probe.sniffed.format,
-                columns: probe.columns.clone(),
+            TimePlan {
                 time: TimeContext::new(planned.zone, years.or(own_years).unwrap_or(time::DATED)),
                 zone: planned.note,
                 inferred_year: years.map(|y| y.first_year),

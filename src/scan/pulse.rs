@@ -9,7 +9,7 @@ use crate::time::{Micros, MICROS_PER_SEC};
 /// Failure lines per second, as `(second, lines)`: in the order added while a chunk is
 /// scanned (a new entry only when the second changes), sorted and merged by
 /// [`Pulse::finish`].
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pulse {
     seconds: Vec<(i64, u32)>,
 }

@@ -1,6 +1,7 @@
-//! The reduce step: each file's chunks, in order, made one: line numbers made absolute,
-//! stamp-less lines given the time of the record above, series and hits merged by source
-//! group, and the kept lines ordered.
+//! The reduce step, in two: each file's chunks, in order, made one file's ([`read_file`]):
+//! line numbers made absolute, stamp-less lines given the time of the record above; then
+//! the files put together ([`combine`]): series and hits merged by source group, and the
+//! kept lines ordered.
 
 use super::chunk::ChunkResult;
 use super::hits::{Hits, Signal};
@@ -8,135 +9,194 @@ use super::pulse::Pulse;
 use super::series::Series;
 use super::templates::Templates;
 use super::units::UnitOutput;
-use super::{Event, FilePlan, FileReport, ScanOptions, ScanResult, ZoneOrigin};
+use super::{Event, FilePlan, FileReport, Piece, ReadFile, ScanOptions, ScanResult, ZoneOrigin};
 use crate::error::Problem;
 use crate::format::Format;
 use crate::source::{Probe, ReadMode};
+
 use crate::time::Micros;
 use std::collections::BTreeMap;
 
-/// Makes line numbers absolute, gives stamp-less lines a time, merges series and hits by
-/// source group, and orders the kept lines.
-pub(super) fn reduce(probes: Vec<Probe>, plans: Vec<FilePlan>, outputs: Vec<UnitOutput>, options: &ScanOptions) -> ScanResult {
-    // Units come back in plan order, so each file's chunks are in file order.
-    let mut by_file: Vec<Vec<ChunkResult>> = probes.iter().map(|_| Vec::new()).collect();
-    let mut not_records: Vec<u64> = probes.iter().map(|_| 0).collect();
-    let mut problems = Vec::new();
+/// One file's chunks made one file's: line numbers made absolute, stamp-less lines given
+/// the time of the record above. What each chunk found is kept apart, in file order
+/// ([`Piece`]), so that the files are put together ([`combine`]) exactly as if each
+/// chunk had joined its source on its own: the same, whether the file was read in this
+/// run or in another and kept in a partial (see [`super::partial`]).
+pub(super) fn read_file(index: u32, probe: &Probe, plan: &FilePlan, read: FileOutput, options: &ScanOptions) -> ReadFile {
+    let mut report = FileReport::new(
+        probe.file.display.clone(),
+        probe.file.group.clone(),
+        plan.format,
+        probe.mode,
+        plan.zone.clone(),
+    );
+    report.year = plan.inferred_year;
+    report.path = probe.file.path.clone();
+    report.part = probe.file.part.clone();
+    report.bytes = probe.size;
+    report.fields = plan.columns.first().and_then(|(_, columns)| match columns {
+        crate::format::Columns::Json(fields) => Some(fields.describe()),
+        crate::format::Columns::W3c(_) => None,
+    });
+    let chunks = read.chunks;
+    let file_first = chunks.iter().filter_map(|c| c.first).min();
+    let mut carried = None;
+    let mut pieces = Vec::with_capacity(chunks.len());
+    let mut events = Vec::new();
+    for chunk in chunks {
+        let inherited = carried.or(file_first);
+        let mut chunk_hits = chunk.hits;
+        let mut untimed = chunk.untimed;
+        if !untimed.is_empty() {
+            match inherited {
+                Some(time) => {
+                    untimed.retime(time);
+                    chunk_hits.absorb(untimed);
+                }
+                None => report.untimed_events += untimed.count(),
+            }
+        }
+        chunk_hits.place(index, report.lines);
+        let mut chunk_templates = chunk.templates;
+        let mut untimed_templates = chunk.untimed_templates;
+        if let (Some(time), true) = (inherited, untimed_templates.lines > 0) {
+            untimed_templates.retime(time);
+            chunk_templates.absorb(untimed_templates);
+        }
+        let templates = (chunk_templates.lines > 0).then(|| {
+            chunk_templates.place(index, report.lines);
+            chunk_templates
+        });
+        report.events += chunk_hits.count();
+        for event in chunk.events {
+            let Some(time) = event.time.or(inherited) else { continue };
+            events.push(Event {
+                time,
+                file: index,
+                line: report.lines + event.line + 1,
+                offset: event.offset,
+                signal: event.signal,
+                message: event.message,
+                fields: event.fields,
+            });
+        }
+        let lines_before = report.lines;
+        report.lines += chunk.lines;
+        report.timestamped += chunk.timestamped;
+        report.cut_lines += chunk.cut_lines;
+        report.first = min_opt(report.first, chunk.first);
+        report.last = max_opt(report.last, chunk.last);
+        carried = chunk.tail_time.or(carried);
+        let series = (!chunk.series.is_empty()).then(|| {
+            let mut chunk_series = chunk.series;
+            chunk_series.place(index, lines_before);
+            chunk_series
+        });
+        pieces.push(Piece {
+            hits: (!chunk_hits.is_empty()).then_some(chunk_hits),
+            templates,
+            pulse: (!chunk.pulse.is_empty()).then_some(chunk.pulse),
+            series,
+        });
+    }
+    let mut warnings = Vec::new();
+    // A wrapped file read in ranges: what was not records, said once for the file.
+    if let ReadMode::Unwrapped(_, wrapper) = report.mode {
+        if let Some(note) = crate::source::not_records_note(read.not_records, wrapper.kind) {
+            warnings.push(Problem::warning(&report.display, note));
+        }
+    }
+    if report.cut_lines > 0 {
+        warnings.push(Problem::warning(
+            &report.display,
+            format!("{} line(s) longer than {} bytes were cut", report.cut_lines, options.max_line),
+        ));
+    }
+    if report.format == Format::Unknown && report.lines > 0 {
+        warnings.push(Problem::warning(
+            &report.display,
+            "format not recognised and no line starts with a timestamp; read, but nothing could be placed in time",
+        ));
+    }
+    ReadFile {
+        index,
+        report,
+        read_problems: read.problems,
+        warnings,
+        pieces,
+        events,
+    }
+}
+
+/// What one file's units found, in file order.
+#[derive(Default)]
+pub(super) struct FileOutput {
+    pub(super) chunks: Vec<ChunkResult>,
+    /// Problems reading it, each once (a file that vanished fails in each of its chunks alike).
+    pub(super) problems: Vec<Problem>,
+    pub(super) not_records: u64,
+}
+
+/// The units' outputs gathered by file. Units come back in plan order, so each file's
+/// chunks are in file order.
+pub(super) fn by_file(files: usize, outputs: Vec<UnitOutput>) -> Vec<FileOutput> {
+    let mut by_file: Vec<FileOutput> = (0..files).map(|_| FileOutput::default()).collect();
     for output in outputs {
-        by_file[output.file].extend(output.chunks);
-        not_records[output.file] += output.not_records;
-        // One line a problem: a file that vanished fails in each of its chunks alike.
+        let file = &mut by_file[output.file];
+        file.chunks.extend(output.chunks);
+        file.not_records += output.not_records;
         if let Some(problem) = output.problem {
-            if !problems.contains(&problem) {
-                problems.push(problem);
+            if !file.problems.contains(&problem) {
+                file.problems.push(problem);
             }
         }
     }
-    let mut files = Vec::with_capacity(probes.len());
+    by_file
+}
+
+/// Puts the files together, in their order: series, hits, templates and pulses merged by
+/// source group, one template made of those that are one message with a value at one
+/// place, and the kept lines ordered. Each file's index must be its place in `files`.
+pub(super) fn combine(read: Vec<ReadFile>, options: &ScanOptions) -> ScanResult {
+    let mut files = Vec::with_capacity(read.len());
     let mut events = Vec::new();
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut warnings = Vec::new();
     let mut series: BTreeMap<String, Series> = BTreeMap::new();
     let mut hits: BTreeMap<String, Hits> = BTreeMap::new();
     let mut templates: BTreeMap<String, Templates> = BTreeMap::new();
     let mut pulses: BTreeMap<String, Pulse> = BTreeMap::new();
-    for (index, ((probe, plan), chunks)) in probes.into_iter().zip(plans).zip(by_file).enumerate() {
-        let mut report = FileReport::new(
-            probe.file.display.clone(),
-            probe.file.group.clone(),
-            plan.format,
-            probe.mode,
-            plan.zone.clone(),
-        );
-        report.year = plan.inferred_year;
-        report.path = probe.file.path.clone();
-        report.part = probe.file.part.clone();
-        report.bytes = probe.size;
-        report.fields = plan.columns.first().and_then(|(_, columns)| match columns {
-            crate::format::Columns::Json(fields) => Some(fields.describe()),
-            crate::format::Columns::W3c(_) => None,
-        });
-        let file_first = chunks.iter().filter_map(|c| c.first).min();
-        let mut carried = None;
-        for chunk in chunks {
-            let inherited = carried.or(file_first);
-            let mut chunk_hits = chunk.hits;
-            let mut untimed = chunk.untimed;
-            if !untimed.is_empty() {
-                match inherited {
-                    Some(time) => {
-                        untimed.retime(time);
-                        chunk_hits.absorb(untimed);
-                    }
-                    None => report.untimed_events += untimed.count(),
-                }
+    for file in read {
+        for problem in file.read_problems {
+            if !problems.contains(&problem) {
+                problems.push(problem);
             }
-            chunk_hits.place(crate::num::file_index(index), report.lines);
-            let mut chunk_templates = chunk.templates;
-            let mut untimed_templates = chunk.untimed_templates;
-            if let (Some(time), true) = (inherited, untimed_templates.lines > 0) {
-                untimed_templates.retime(time);
-                chunk_templates.absorb(untimed_templates);
+        }
+        warnings.extend(file.warnings);
+        let group = &file.report.group;
+        for piece in file.pieces {
+            if let Some(piece_templates) = piece.templates {
+                templates.entry(group.clone()).or_default().absorb(piece_templates);
             }
-            if chunk_templates.lines > 0 {
-                chunk_templates.place(crate::num::file_index(index), report.lines);
-                templates.entry(report.group.clone()).or_default().absorb(chunk_templates);
+            if let Some(pulse) = piece.pulse {
+                pulses.entry(group.clone()).or_default().absorb(pulse);
             }
-            if !chunk.pulse.is_empty() {
-                pulses.entry(report.group.clone()).or_default().absorb(chunk.pulse);
-            }
-            report.events += chunk_hits.count();
-            if !chunk_hits.is_empty() {
-                hits.entry(report.group.clone())
+            if let Some(piece_hits) = piece.hits {
+                hits.entry(group.clone())
                     .or_insert_with(|| Hits::new(options.gap, options.bucket))
-                    .absorb(chunk_hits);
+                    .absorb(piece_hits);
             }
-            for event in chunk.events {
-                let Some(time) = event.time.or(inherited) else { continue };
-                events.push(Event {
-                    time,
-                    file: crate::num::file_index(index),
-                    line: report.lines + event.line + 1,
-                    offset: event.offset,
-                    signal: event.signal,
-                    message: event.message,
-                    fields: event.fields,
-                });
-            }
-            let lines_before = report.lines;
-            report.lines += chunk.lines;
-            report.timestamped += chunk.timestamped;
-            report.cut_lines += chunk.cut_lines;
-            report.first = min_opt(report.first, chunk.first);
-            report.last = max_opt(report.last, chunk.last);
-            carried = chunk.tail_time.or(carried);
-            if !chunk.series.is_empty() {
-                let mut chunk_series = chunk.series;
-                chunk_series.place(crate::num::file_index(index), lines_before);
+            if let Some(piece_series) = piece.series {
                 series
-                    .entry(report.group.clone())
+                    .entry(group.clone())
                     .or_insert_with(|| Series::new(options.bucket))
-                    .merge(chunk_series);
+                    .merge(piece_series);
             }
         }
-        // A wrapped file read in ranges: what was not records, said once for the file.
-        if let ReadMode::Unwrapped(_, wrapper) = report.mode {
-            if let Some(note) = crate::source::not_records_note(not_records[index], wrapper.kind) {
-                problems.push(Problem::warning(&report.display, note));
-            }
-        }
-        if report.cut_lines > 0 {
-            problems.push(Problem::warning(
-                &report.display,
-                format!("{} line(s) longer than {} bytes were cut", report.cut_lines, options.max_line),
-            ));
-        }
-        if report.format == Format::Unknown && report.lines > 0 {
-            problems.push(Problem::warning(
-                &report.display,
-                "format not recognised and no line starts with a timestamp; read, but nothing could be placed in time",
-            ));
-        }
-        files.push(report);
+        events.extend(file.events);
+        files.push(file.report);
     }
+    problems.append(&mut warnings);
     problems.extend(zone_notes(&files));
     // One message with a value at one place is one template (see `Templates::cluster`):
     // its lines, hits and kept events follow.

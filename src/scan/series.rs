@@ -8,20 +8,17 @@ use super::keys::{fixed_hash, shifted_bucket, Mark, HASH_MULTIPLIER};
 use super::top_values::BucketFields;
 use crate::format::{Request, RequestDetails};
 use crate::time::Micros;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Counts for one bucket of time.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Bucket {
     pub requests: u64,
     /// Responses by status class: index 0 is 1xx, 4 is 5xx.
     pub by_class: [u64; 5],
     /// Hashes of the clients seen (hashes, not addresses: bounded and enough to count).
-    #[serde(skip)]
     pub clients: Clients,
     /// Hashes of the clients that got at least one 5xx.
-    #[serde(skip)]
     pub failed_clients: Clients,
     pub duration_count: u64,
     pub duration_sum_ms: f64,
@@ -30,17 +27,14 @@ pub struct Bucket {
     pub failed_duration_max_ms: f64,
     /// Requests and failures per endpoint (see [`Endpoint`]), at most
     /// [`ENDPOINTS_PER_BUCKET`] of them; the rest count under `(other)`.
-    #[serde(skip)]
     pub endpoints: Vec<EndpointCount>,
     /// Failed requests by the reason the proxy that logged them gave for failing them
     /// itself (Envoy's response flags), at most [`REASONS_PER_BUCKET`] of them; the
     /// rest are not counted.
-    #[serde(skip)]
     pub reasons: Vec<(Box<str>, u64)>,
     /// The values of each request field that carried most requests and most failures
     /// (see [`super::top_values`]), for the whole field range the bucket starts: one
     /// bucket of each range holds them (see [`Series`]); the others have none.
-    #[serde(skip)]
     pub fields: Option<Box<BucketFields>>,
 }
 
@@ -48,7 +42,7 @@ pub struct Bucket {
 pub const REASONS_PER_BUCKET: usize = 16;
 
 /// One endpoint's requests and failures in a bucket.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EndpointCount {
     pub name: Box<str>,
     /// [`Endpoint::hash`]: a bucket is searched by it for every access line, and
@@ -267,7 +261,7 @@ fn class_of(status: u16) -> usize {
 /// that at most [`MAX_FIELD_RANGES`] of them cover it: the summaries' memory does not
 /// grow with the span (a day of minutes is read in ranges of two minutes, a week in
 /// ranges of sixteen).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Series {
     pub width: Micros,
     pub field_width: Micros,
@@ -325,8 +319,16 @@ impl Series {
     /// Gives the lines its fields cite their place: the file's index, and the lines of
     /// the chunks before (as [`super::hits::Hits::place`]).
     pub fn place(&mut self, file: u32, lines_before: u64) {
+        self.each_place(&mut |f, line| {
+            *f = file;
+            *line += lines_before + 1;
+        });
+    }
+
+    /// Calls `visit` with the file and line number of every line it keeps.
+    pub fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
         for fields in self.buckets.values_mut().filter_map(|b| b.fields.as_mut()) {
-            fields.place(file, lines_before);
+            fields.each_place(visit);
         }
     }
 

@@ -70,6 +70,7 @@ trait Sink {
 /// A word-at-a-time hash (FxHash's step): the same on every machine and run, and cheap
 /// on short tokens. A template's text always reaches it in the same pieces, so the same
 /// template always gets the same key.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Hash(u64);
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -302,7 +303,7 @@ fn text_with(message: &[u8], detail: &[u8]) -> String {
 }
 
 /// One line of a template, kept whole.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Occurrence {
     pub mark: Mark,
     /// The line, cleaned of control characters and cut to a readable length.
@@ -312,7 +313,7 @@ pub struct Occurrence {
 }
 
 /// What is kept of one template.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     /// The template's text, `<*>` where something varied.
     pub text: Box<str>,
@@ -330,7 +331,7 @@ pub struct Template {
 }
 
 /// What varies in a template joined from templates that differ in one word.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Joined {
     /// The word's place among the template's blank-separated words.
     pub place: usize,
@@ -370,7 +371,7 @@ impl Template {
 }
 
 /// The templates of a chunk while it is scanned, then of a source group.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Templates {
     pub by_key: HashMap<TemplateKey, Template, BuildHasherDefault<PrehashedKey>>,
     /// Lines with a template (timestamped records, and the exception lines that continue
@@ -458,15 +459,20 @@ impl Templates {
 
     /// Places the lines of a chunk in their file (see [`super::hits::Hits::place`]).
     pub fn place(&mut self, file: u32, lines_before: u64) {
-        let place = |mark: &mut Mark| {
-            mark.file = file;
-            mark.line += lines_before + 1;
-        };
+        self.each_place(&mut |f, line| {
+            *f = file;
+            *line += lines_before + 1;
+        });
+    }
+
+    /// Calls `visit` with the file and line number of every line it keeps.
+    pub fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
+        let mut mark = |mark: &mut Mark| visit(&mut mark.file, &mut mark.line);
         for template in self.by_key.values_mut() {
-            place(&mut template.first);
-            place(&mut template.last);
+            mark(&mut template.first);
+            mark(&mut template.last);
             for occurrence in &mut template.earliest {
-                place(&mut occurrence.mark);
+                mark(&mut occurrence.mark);
             }
         }
     }

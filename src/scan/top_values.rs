@@ -18,7 +18,7 @@ use crate::format::{url_host, Request, RequestDetails};
 
 /// The fields a request is contrasted by, in the order a tie between them is told:
 /// an actor (a user agent, a client) names a change better than where it went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Field {
     UserAgent,
     Client,
@@ -139,7 +139,7 @@ pub struct TopValue<'a> {
 
 /// A kept value. Counts are weighted counts of one bucket's requests: `u32` holds
 /// billions.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Slot {
     hash: u64,
     count: u32,
@@ -155,7 +155,7 @@ struct Slot {
 
 /// A Space-Saving summary of one field's values in one bucket: at most [`CAPACITY`]
 /// slots, none allocated for a field a log does not give.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TopValues {
     slots: Vec<Slot>,
 }
@@ -262,16 +262,15 @@ impl TopValues {
         self.slots.truncate(CAPACITY);
     }
 
-    fn place(&mut self, file: u32, lines_before: u64) {
+    fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
         for slot in &mut self.slots {
-            slot.file = file;
-            slot.line += lines_before + 1;
+            visit(&mut slot.file, &mut slot.line);
         }
     }
 }
 
 /// Every field's summaries for one bucket: over requests (sampled) and over failed ones.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BucketFields {
     pub requests: [TopValues; Field::SUMMARIZED.len()],
     pub failed: [TopValues; Field::SUMMARIZED.len()],
@@ -352,9 +351,10 @@ impl BucketFields {
         }
     }
 
-    pub fn place(&mut self, file: u32, lines_before: u64) {
+    /// Calls `visit` with the file and line number of every line it keeps.
+    pub fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
         for summary in self.requests.iter_mut().chain(self.failed.iter_mut()) {
-            summary.place(file, lines_before);
+            summary.each_place(visit);
         }
     }
 }

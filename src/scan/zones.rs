@@ -5,8 +5,7 @@
 //! `-0800` beside an application that writes naive times is, far more often than not,
 //! on the same clock; the machine the logs are read on is not.
 
-use super::{FileZone, ScanOptions, ZoneNote, ZoneOrigin};
-use crate::source::Probe;
+use super::{FileZone, ScanOptions, TimeEvidence, ZoneNote, ZoneOrigin};
 use crate::time::{self, Micros, RawStamp, StampZone, TimeContext, Zone};
 
 /// A file's zone for naive times, and the note of where it came from.
@@ -16,7 +15,7 @@ pub(super) struct PlannedZone {
 }
 
 /// One zone a file, in the order of `probes`.
-pub(super) fn plan(probes: &[Probe], options: &ScanOptions) -> Vec<PlannedZone> {
+pub(super) fn plan(probes: &[TimeEvidence], options: &ScanOptions) -> Vec<PlannedZone> {
     let implied = if options.zone_given {
         None
     } else {
@@ -28,7 +27,7 @@ pub(super) fn plan(probes: &[Probe], options: &ScanOptions) -> Vec<PlannedZone> 
             if let Some(note) = carried(probe) {
                 return PlannedZone { zone: options.zone, note };
             }
-            let (zone, origin) = match for_file(&options.file_zones, &probe.file) {
+            let (zone, origin) = match for_file(&options.file_zones, probe) {
                 Some(given) => (given.zone, ZoneOrigin::ForFiles(given.pattern.as_str().to_string())),
                 None if options.zone_given => (options.zone, ZoneOrigin::Given),
                 None => match &implied {
@@ -48,7 +47,7 @@ pub(super) fn plan(probes: &[Probe], options: &ScanOptions) -> Vec<PlannedZone> 
 }
 
 /// The zone a file's lines carry, if they do.
-fn carried(probe: &Probe) -> Option<ZoneNote> {
+fn carried(probe: &TimeEvidence) -> Option<ZoneNote> {
     let zone = match probe.first_stamp?.zone {
         StampZone::Offset(0) | StampZone::Epoch(_) => "UTC".to_string(),
         StampZone::Offset(secs) => time::format_offset(secs, true),
@@ -62,7 +61,7 @@ fn carried(probe: &Probe) -> Option<ZoneNote> {
 
 /// The first `--tz PATTERN=ZONE` whose pattern names the file: by the name it is shown by
 /// (a container's), or by its path.
-fn for_file<'a>(zones: &'a [FileZone], file: &crate::source::InputFile) -> Option<&'a FileZone> {
+fn for_file<'a>(zones: &'a [FileZone], file: &TimeEvidence) -> Option<&'a FileZone> {
     zones
         .iter()
         .find(|z| z.pattern.matches(&file.display) || file.path.as_deref().is_some_and(|p| z.pattern.matches(p)))
@@ -89,9 +88,9 @@ fn observe(stamp: &RawStamp, bytes: u64) -> Option<Observation> {
 /// change (a log across a daylight-saving change) are the first named zone that agrees
 /// with every one, `machine` first; failing that (files that disagree: a database in UTC
 /// beside a web server in local time), the offset of the most bytes of log.
-fn implied_zone(probes: &[Probe], machine: Zone) -> Option<(Zone, String)> {
+fn implied_zone(probes: &[TimeEvidence], machine: Zone) -> Option<(Zone, String)> {
     let mut observations = Vec::new();
-    let mut followed: Option<&Probe> = None;
+    let mut followed: Option<&TimeEvidence> = None;
     for probe in probes {
         let seen: Vec<Observation> = [probe.first_stamp, probe.last_stamp]
             .iter()
@@ -106,7 +105,7 @@ fn implied_zone(probes: &[Probe], machine: Zone) -> Option<(Zone, String)> {
         }
         observations.extend(seen);
     }
-    let followed = followed?.file.display.clone();
+    let followed = followed?.display.clone();
     let agrees = |zone: &Zone| observations.iter().all(|o| zone.offset_at(o.at) == o.offset);
     if agrees(&machine) {
         return Some((machine, followed));
@@ -138,35 +137,17 @@ fn implied_zone(probes: &[Probe], machine: Zone) -> Option<(Zone, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::{Format, Sniffed};
-    use crate::source::{InputFile, Origin, ReadMode};
     use crate::time::parse_iso;
 
-    fn probe(name: &str, size: u64, first: &str, last: &str) -> Probe {
-        let file = InputFile {
-            origin: Origin::Path(name.into()),
+    fn probe(name: &str, size: u64, first: &str, last: &str) -> TimeEvidence {
+        TimeEvidence {
             display: name.into(),
             path: None,
-            group: name.into(),
-            part: None,
-            compression: None,
-        };
-        Probe {
-            file,
-            mode: ReadMode::Mmap,
             size,
             modified: None,
-            sniffed: Sniffed {
-                format: Format::Timestamped,
-                matched: 1,
-                sampled: 1,
-            },
-            columns: Vec::new(),
             first_stamp: parse_iso(first.as_bytes()),
             last_stamp: parse_iso(last.as_bytes()),
             dated_stamp: None,
-            held: Default::default(),
-            mappable: true,
         }
     }
 

@@ -319,51 +319,90 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<Problem>) {
             None => (found_as, None, origin),
         });
     }
-    // Pieces of a stream split by time or node (see `layouts`) are one set, ordered by the
-    // time their names carry, older than the live file; else a rotated set. Told from the
-    // names on every core: ten thousand pieces' names are matched against every layout.
-    let sets_of: Vec<(String, u32, String)> = named_files
-        .par_iter()
-        .map(|(display, _, origin)| {
-            if *origin == Origin::Stdin {
-                ("-".to_string(), 0, String::new())
-            } else if let Some(piece) = super::layouts::piece_of(display) {
-                (piece.stream, 1, piece.order)
-            } else {
-                let (group, number) = rotation(display);
-                (group, number, String::new())
-            }
-        })
-        .collect();
-    // Group rotated sets while keeping the first-seen order of the sets themselves.
-    let mut order: Vec<String> = Vec::new();
-    let mut sets: BTreeMap<String, Vec<(u32, String, InputFile)>> = BTreeMap::new();
-    for ((display, path, origin), (group, number, time)) in named_files.into_iter().zip(sets_of) {
-        if !sets.contains_key(&group) {
-            order.push(group.clone());
-        }
-        let file = InputFile {
+    let displays: Vec<&str> = named_files.iter().map(|(display, _, _)| display.as_str()).collect();
+    let keys = set_keys(&displays);
+    let files = in_sets(named_files, keys)
+        .into_iter()
+        .map(|((display, path, origin), group)| InputFile {
             origin,
             compression: Encoding::of_name(&display),
             display,
             path,
-            group: group.clone(),
+            group,
             part: None,
-        };
-        sets.entry(group).or_default().push((number, time, file));
+        })
+        .collect();
+    (files, problems)
+}
+
+/// A file's set, its place in it, and the time its name carries: see [`in_sets`].
+pub struct SetKey {
+    group: String,
+    number: u32,
+    time: String,
+    display: String,
+}
+
+/// The set of each file shown by `displays`: its stream's where it is a piece of a
+/// layout split by time or node (see `layouts`), else its rotated set. Told from the
+/// names on every core: ten thousand pieces' names are matched against every layout.
+pub fn set_keys(displays: &[&str]) -> Vec<SetKey> {
+    displays
+        .par_iter()
+        .map(|display| {
+            if *display == "-" {
+                SetKey {
+                    group: "-".to_string(),
+                    number: 0,
+                    time: String::new(),
+                    display: display.to_string(),
+                }
+            } else if let Some(piece) = super::layouts::piece_of(display) {
+                SetKey {
+                    group: piece.stream,
+                    number: 1,
+                    time: piece.order,
+                    display: display.to_string(),
+                }
+            } else {
+                let (group, number) = rotation(display);
+                SetKey {
+                    group,
+                    number,
+                    time: String::new(),
+                    display: display.to_string(),
+                }
+            }
+        })
+        .collect()
+}
+
+/// Files grouped in their sets, each with its set's name: the sets in the order their
+/// first file comes, each set oldest first (the pieces by the time their names carry,
+/// older than the live file; higher rotation numbers older; then by name). The parts
+/// of one file keep their order.
+pub fn in_sets<T>(files: Vec<T>, keys: Vec<SetKey>) -> Vec<(T, String)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut sets: BTreeMap<String, Vec<(SetKey, T)>> = BTreeMap::new();
+    for (file, key) in files.into_iter().zip(keys) {
+        if !sets.contains_key(&key.group) {
+            order.push(key.group.clone());
+        }
+        sets.entry(key.group.clone()).or_default().push((key, file));
     }
-    let mut files = Vec::new();
+    let mut ordered = Vec::new();
     for group in order {
         let mut members = sets.remove(&group).unwrap_or_default();
         // Higher rotation numbers are older; the live file (0) is newest.
-        members.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then_with(|| a.1.cmp(&b.1))
-                .then_with(|| a.2.display.cmp(&b.2.display))
+        members.sort_by(|(a, _), (b, _)| {
+            b.number
+                .cmp(&a.number)
+                .then_with(|| a.time.cmp(&b.time))
+                .then_with(|| a.display.cmp(&b.display))
         });
-        files.extend(members.into_iter().map(|(_, _, file)| file));
+        ordered.extend(members.into_iter().map(|(_, file)| (file, group.clone())));
     }
-    (files, problems)
+    ordered
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use std::io::{self, Read};
 
 /// A way a file's bytes must be decoded before its lines can be read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Encoding {
     Gzip,
     Bzip2,

@@ -12,7 +12,7 @@ mod names;
 mod records;
 mod wrapper;
 
-pub use discover::{discover, labelled, InputFile, Origin};
+pub use discover::{discover, in_sets, labelled, set_keys, InputFile, Origin, SetKey};
 pub use encoding::Encoding;
 pub use export::{export_lines, Export, Style};
 pub use records::Member;
@@ -46,7 +46,7 @@ fn compressed_read(size: u64) -> usize {
 const STILL_WRITTEN: Duration = Duration::from_secs(5);
 
 /// How the scan reads a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ReadMode {
     Mmap,
     Pread,

@@ -10,7 +10,7 @@ use std::io::{self, BufRead, Read};
 /// host), known by name: each part a reading of the whole file, whose other parts' lines
 /// are read as empty lines. The first reading also keeps the parts its head did not show
 /// (or showed too little of), so that no line is lost or read twice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Member {
     keys: [u64; MAX_MEMBERS],
     count: u8,

@@ -34,7 +34,7 @@ use std::borrow::Cow;
 use std::io::{self, BufRead};
 
 /// A runtime's way of wrapping lines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WrapperKind {
     DockerJson,
     Cri,
@@ -55,7 +55,7 @@ pub enum WrapperKind {
 }
 
 /// How a file's lines are unwrapped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Wrapper {
     pub kind: WrapperKind,
     /// Whether the runtime's time is put in front of each line (the lines carry none).
@@ -67,7 +67,7 @@ pub struct Wrapper {
 
 /// A part of a wrapped file read on its own: a container's stream, or one service of
 /// `docker compose` output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Part {
     Stream(Stream),
     /// One of the streams a file interleaves, named in its records: a compose service,
@@ -99,11 +99,11 @@ impl Wrapper {
 }
 
 /// Which of its wrapper's keys names a file's members (see [`WrapperKind::member_key`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MemberKey(u8);
 
 /// A container's output stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Stream {
     Stdout,
     Stderr,

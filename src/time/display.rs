@@ -93,6 +93,35 @@ pub mod serde_seconds {
     }
 }
 
+/// Serde: a zone exactly, for a scan partial: its offset in seconds, or its IANA name.
+pub mod zone_exact {
+    use super::Zone;
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    enum Wire {
+        Fixed(i32),
+        Named(String),
+    }
+
+    pub fn serialize<S: serde::Serializer>(zone: &Zone, serializer: S) -> Result<S::Ok, S::Error> {
+        let wire = match zone {
+            Zone::Fixed(secs) => Wire::Fixed(*secs),
+            Zone::Named(tz) => Wire::Named(tz.name().to_string()),
+        };
+        serde::Serialize::serialize(&wire, serializer)
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Zone, D::Error> {
+        match serde::Deserialize::deserialize(deserializer)? {
+            Wire::Fixed(secs) => Ok(Zone::Fixed(secs)),
+            Wire::Named(name) => name
+                .parse::<chrono_tz::Tz>()
+                .map(Zone::Named)
+                .map_err(|_| serde::de::Error::custom(format!("unknown zone {name}"))),
+        }
+    }
+}
+
 impl serde::Serialize for Zone {
     /// As people write it: `UTC`, `-05:00`, `America/New_York`.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

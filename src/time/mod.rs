@@ -31,7 +31,7 @@ pub type Micros = i64;
 pub const MICROS_PER_SEC: i64 = 1_000_000;
 
 /// A date and time as written in a log line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Civil {
     /// `None` for shapes that print no year (syslog, glog).
     pub year: Option<i32>,
@@ -44,7 +44,7 @@ pub struct Civil {
 }
 
 /// What a line said about the zone of its timestamp.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StampZone {
     /// An explicit UTC offset in seconds (`Z`, `+02:00`, `-0500`, `CEST`).
     Offset(i32),
@@ -55,7 +55,7 @@ pub enum StampZone {
 }
 
 /// A timestamp recognised at the start of a slice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RawStamp {
     pub civil: Civil,
     pub zone: StampZone,

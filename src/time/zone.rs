@@ -304,7 +304,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// How to give a year to timestamps that print none: the first timestamped line of the
 /// file is in `first_year`, and a month earlier than `first_month` means the file has
 /// crossed a New Year (files are assumed to span less than a year).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct YearPlan {
     pub first_year: i32,
     pub first_month: u8,

@@ -37,7 +37,7 @@ use std::fmt::Write as _;
 use std::io::{self, BufRead, Read};
 
 /// A kind of export, known by its first bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Export {
     /// `journalctl -o export`.
     JournalExport,
@@ -76,7 +76,7 @@ impl Export {
 }
 
 /// How an export's records become lines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Style {
     /// Each record as a syslog line carrying its time, severity and identity: for messages
     /// of no family (a journal's, an event's).
