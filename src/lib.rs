@@ -227,14 +227,20 @@ impl Config {
 pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
     let inputs = gather(paths, rules, options);
     let mut problems = inputs.problems();
+    let logs_given = !inputs.probes.is_empty() || !inputs.partials_given;
     let mut result = if inputs.partials_given {
-        let mut files = timings::stage("scan", || scan::read_files(inputs.probes, rules, options, progress));
+        let mut files = Vec::new();
+        if logs_given {
+            files = timings::stage("scan", || scan::read_files(inputs.probes, rules, options, progress));
+        }
         files.extend(inputs.from_partials);
         timings::stage("merge", || scan::partial::combine(files, options))
     } else {
         timings::stage("scan", || scan::scan(inputs.probes, rules, options, progress))
     };
-    timings::read_bytes("scan", inputs.bytes);
+    if logs_given {
+        timings::read_bytes("scan", inputs.bytes);
+    }
     problems.append(&mut result.problems);
     result.problems = problems;
     result
@@ -299,7 +305,7 @@ fn gather(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions) -> Inputs {
         let loaded = timings::stage("load", || {
             partial_files
                 .par_iter()
-                .map(|file| load_partial(file, &settings))
+                .map(|file| load_partial(file, &settings, rules.rules().len()))
                 .collect::<Vec<_>>()
         });
         for outcome in loaded {
@@ -365,24 +371,18 @@ fn gather(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions) -> Inputs {
 }
 
 /// A partial among the inputs, read and checked against this run's settings.
-fn load_partial(file: &source::InputFile, settings: &scan::partial::Settings) -> Result<scan::partial::Partial, error::Problem> {
+fn load_partial(
+    file: &source::InputFile,
+    settings: &scan::partial::Settings,
+    rules: usize,
+) -> Result<scan::partial::Partial, error::Problem> {
     let path = match &file.origin {
         source::Origin::Path(path) => path,
         source::Origin::Stdin => return Err(error::Problem::error(&file.display, "a partial is read from a file, not stdin")),
     };
     let bytes =
         std::fs::read(path).map_err(|e| error::Problem::error(&file.display, format!("cannot read: {}", error::describe_io(&e))))?;
-    let partial = scan::partial::Partial::decode(&bytes).map_err(|why| error::Problem::error(&file.display, why))?;
-    if let Some(differ) = partial.settings.differs(settings) {
-        return Err(error::Problem::error(
-            &file.display,
-            format!("a partial scanned with other settings ({differ}): scan it again with this run's, or draft with its"),
-        ));
-    }
-    partial
-        .check()
-        .map_err(|why| error::Problem::error(&file.display, format!("a damaged partial: {why}")))?;
-    Ok(partial)
+    scan::partial::Partial::load(&bytes, settings, rules).map_err(|why| error::Problem::error(&file.display, why))
 }
 
 /// The source and scan stages, and the clocks set right between hosts.

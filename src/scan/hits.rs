@@ -27,7 +27,21 @@ const KEY_FIELDS: usize = 5;
 
 /// A field of `SUBJECT_FIELDS`, by its place there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "usize")]
 pub struct SubjectField(usize);
+
+/// A partial's subject field, read only where it is one.
+impl TryFrom<usize> for SubjectField {
+    type Error = &'static str;
+
+    fn try_from(index: usize) -> Result<SubjectField, &'static str> {
+        if index < SUBJECT_FIELDS.len() {
+            Ok(SubjectField(index))
+        } else {
+            Err("no such subject field")
+        }
+    }
+}
 
 impl SubjectField {
     pub fn name(self) -> &'static str {
@@ -478,6 +492,44 @@ impl Hits {
         add_tallies(&mut self.tallies, &other.tallies);
         self.open.clear();
         self.last_run = None;
+    }
+
+    /// Whether it is what a scan with these settings keeps of a chunk: a damaged partial
+    /// is refused on what it says here (see [`super::partial`]).
+    pub fn check(&self, width: Micros, gap: Micros, rules: usize) -> Result<(), &'static str> {
+        if self.width != width || self.gap != gap {
+            return Err("its matched lines are counted in buckets of another width");
+        }
+        let plausible = |m: &Mark| super::keys::is_plausible(m.time);
+        for run in &self.runs {
+            match run.signal {
+                Signal::Rule(index) if usize::from(index) < rules => {}
+                Signal::Template(_) => {}
+                _ => return Err("a run of lines of no rule the scan has"),
+            }
+            if !plausible(&run.first) || !plausible(&run.last) || run.first > run.last {
+                return Err("a run of lines out of time");
+            }
+            if run.subjects.len() > SUBJECT_VALUES {
+                return Err("a run with more subjects than a scan keeps");
+            }
+            let counts = std::iter::once(run.count).chain(run.subjects.iter().map(|(_, n)| *n));
+            if !counts.into_iter().all(super::keys::is_plausible_count) {
+                return Err("a run of more lines than any log holds");
+            }
+        }
+        for ((signal, bucket), tally) in &self.tallies {
+            if !matches!(signal, Signal::Rule(i) if usize::from(*i) < rules) && !matches!(signal, Signal::Template(_)) {
+                return Err("a tally of no rule the scan has");
+            }
+            if !super::keys::is_plausible(*bucket) || !plausible(&tally.first) || !plausible(&tally.last) {
+                return Err("a tally out of time");
+            }
+            if !super::keys::is_plausible_count(tally.count) {
+                return Err("a tally of more lines than any log holds");
+            }
+        }
+        Ok(())
     }
 
     /// The width of a tally's bucket.

@@ -5,6 +5,26 @@
 use crate::time::Micros;
 use std::hash::Hasher;
 
+/// The farthest from the epoch a time kept by the scan may be, either way: about 36,000
+/// years, beyond any timestamp a log can print (years 0 to 9999), with room to move times
+/// by any zone or clock without overflow. What a partial holds is checked against it.
+pub const MOST_TIME: Micros = 1 << 60;
+
+/// Whether `t` is a time the scan could have kept (see [`MOST_TIME`]).
+pub fn is_plausible(t: Micros) -> bool {
+    (-MOST_TIME..=MOST_TIME).contains(&t)
+}
+
+/// The most lines or requests one count kept by the scan may hold: a trillion, more than
+/// any log holds, and small enough that sixteen million of them add up without overflow.
+/// What a partial holds is checked against it.
+pub const MOST_COUNT: u64 = 1 << 40;
+
+/// Whether `n` is a count the scan could have kept (see [`MOST_COUNT`]).
+pub fn is_plausible_count(n: u64) -> bool {
+    n <= MOST_COUNT
+}
+
 /// A template's identity: the hash of its text.
 pub type TemplateKey = u64;
 

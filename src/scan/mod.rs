@@ -346,11 +346,9 @@ pub struct ReadFile {
 }
 
 impl ReadFile {
-    /// Makes it the file of index `index`: the places of its lines name it.
+    /// Makes it the file of index `index`: the places of its lines name it (every one:
+    /// a partial's may name any file).
     fn refile(&mut self, index: u32) {
-        if index == self.index {
-            return;
-        }
         let mut visit = |file: &mut u32, _line: &mut u64| *file = index;
         for piece in &mut self.pieces {
             piece.hits.iter_mut().for_each(|h| h.each_place(&mut visit));

@@ -63,6 +63,16 @@ impl Pulse {
     pub fn is_empty(&self) -> bool {
         self.seconds.is_empty()
     }
+
+    /// Whether its seconds are times a scan could keep (see [`super::partial`]).
+    pub fn check(&self) -> Result<(), &'static str> {
+        let plausible = |second: i64| second.checked_mul(MICROS_PER_SEC).is_some_and(super::keys::is_plausible);
+        if self.seconds.iter().all(|(second, _)| plausible(*second)) {
+            Ok(())
+        } else {
+            Err("failures out of time")
+        }
+    }
 }
 
 #[cfg(test)]

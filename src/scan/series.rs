@@ -325,6 +325,37 @@ impl Series {
         });
     }
 
+    /// Whether it is what a scan with buckets of `width` keeps of a chunk (see
+    /// [`super::partial`]): its buckets and field ranges of that width and aligned, its
+    /// times plausible, each bucket bounded as a scan bounds it.
+    pub fn check(&self, width: Micros) -> Result<(), &'static str> {
+        let whole = self.field_width > 0 && self.field_width % width.max(1) == 0;
+        if self.width != width || !whole {
+            return Err("its traffic is counted in buckets of another width");
+        }
+        for (start, bucket) in &self.buckets {
+            if !super::keys::is_plausible(*start) || start.rem_euclid(width.max(1)) != 0 {
+                return Err("traffic out of time");
+            }
+            if bucket.endpoints.len() > ENDPOINTS_PER_BUCKET + 1 || bucket.reasons.len() > REASONS_PER_BUCKET {
+                return Err("a bucket of more endpoints than a scan keeps");
+            }
+            let counts = [bucket.requests, bucket.duration_count]
+                .into_iter()
+                .chain(bucket.by_class)
+                .chain(bucket.endpoints.iter().flat_map(|e| [e.requests, e.failed]))
+                .chain(bucket.reasons.iter().map(|(_, n)| *n));
+            let durations = [bucket.duration_sum_ms, bucket.duration_max_ms, bucket.failed_duration_max_ms];
+            if !counts.into_iter().all(super::keys::is_plausible_count) || !durations.iter().all(|d| d.is_finite() && *d >= 0.0) {
+                return Err("a bucket of more requests than any log holds, or of no duration");
+            }
+            if let Some(fields) = &bucket.fields {
+                fields.check()?;
+            }
+        }
+        Ok(())
+    }
+
     /// Calls `visit` with the file and line number of every line it keeps.
     pub fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
         for fields in self.buckets.values_mut().filter_map(|b| b.fields.as_mut()) {

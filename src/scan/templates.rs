@@ -382,6 +382,28 @@ pub struct Templates {
 }
 
 impl Templates {
+    /// Whether it is what a scan keeps of a chunk (see [`super::partial`]): bounded as a
+    /// scan bounds it, its times plausible, none joined yet.
+    pub fn check(&self) -> Result<(), &'static str> {
+        if self.by_key.len() > MAX_TEMPLATES {
+            return Err("more templates than a scan keeps");
+        }
+        let counts = [self.lines, self.other].into_iter().chain(self.by_key.values().map(|t| t.count));
+        if !counts.into_iter().all(super::keys::is_plausible_count) {
+            return Err("templates of more lines than any log holds");
+        }
+        let plausible = |m: &Mark| super::keys::is_plausible(m.time);
+        for template in self.by_key.values() {
+            if template.earliest.len() > EARLIEST || template.joined.is_some() {
+                return Err("a template unlike those a scan keeps");
+            }
+            if !plausible(&template.first) || !plausible(&template.last) || !template.earliest.iter().all(|o| plausible(&o.mark)) {
+                return Err("a template out of time");
+            }
+        }
+        Ok(())
+    }
+
     /// Gives every line the time `time` (lines read before their chunk's first time,
     /// when the time before the chunk is known).
     pub fn retime(&mut self, time: Micros) {

@@ -262,6 +262,13 @@ impl TopValues {
         self.slots.truncate(CAPACITY);
     }
 
+    fn check(&self) -> Result<(), &'static str> {
+        if self.slots.len() > CAPACITY {
+            return Err("a summary of more values than a scan keeps");
+        }
+        Ok(())
+    }
+
     fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
         for slot in &mut self.slots {
             visit(&mut slot.file, &mut slot.line);
@@ -349,6 +356,11 @@ impl BucketFields {
         for (mine, theirs) in self.failed.iter_mut().zip(other.failed) {
             mine.merge(theirs);
         }
+    }
+
+    /// Whether every summary is bounded as a scan bounds it (see [`super::partial`]).
+    pub fn check(&self) -> Result<(), &'static str> {
+        self.requests.iter().chain(self.failed.iter()).try_for_each(TopValues::check)
     }
 
     /// Calls `visit` with the file and line number of every line it keeps.
