@@ -72,6 +72,19 @@ pub(crate) fn said(message: &str) -> String {
     format!("{}…", cut[..at_word].trim_end_matches([',', ';', ':']))
 }
 
+/// A command line as a person types it: its program by name, not by path
+/// (`/usr/bin/systemctl restart x` → `systemctl restart x`).
+fn typed(command: &str) -> String {
+    let command = command.trim();
+    let (program, rest) = command.split_once(char::is_whitespace).unwrap_or((command, ""));
+    let name = program.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or(program);
+    if rest.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {}", rest.trim_start())
+    }
+}
+
 /// How the trigger brought it about, for the title: `by a maintenance job from cron`.
 fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
     let text = |s: &str| Part::Text(s.to_string());
@@ -86,7 +99,15 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
             None => vec![text("after a release")],
         },
         Category::ConfigChange => vec![text("after a configuration change")],
-        Category::AdminAction => vec![text("after a command run by hand with sudo")],
+        // The command itself, as a person would type it: `systemctl restart billing-api`.
+        Category::AdminAction => match trigger.subject.as_ref().filter(|s| s.field == "command") {
+            Some(command) => vec![
+                text("after "),
+                Part::Quote(said(&typed(&command.value))),
+                text(" was run with sudo"),
+            ],
+            None => vec![text("after a command run by hand with sudo")],
+        },
         Category::CronJob => vec![text("after a cron job")],
         Category::TrafficSurge => vec![text("under a surge of traffic")],
         // A change no rule names, by what its line said.
@@ -494,6 +515,19 @@ mod tests {
     use crate::time::Zone;
 
     const MINUTE: Micros = 60_000_000;
+
+    #[test]
+    fn a_command_is_shown_as_typed() {
+        assert_eq!(typed("/usr/bin/systemctl restart billing-api"), "systemctl restart billing-api");
+        assert_eq!(
+            typed("/usr/local/sbin/pgbouncer -R /etc/pgbouncer.ini"),
+            "pgbouncer -R /etc/pgbouncer.ini"
+        );
+        assert_eq!(typed("reboot"), "reboot");
+        assert_eq!(typed("/sbin/service  mongod restart "), "service mongod restart");
+        assert_eq!(typed("./deploy.sh --now"), "deploy.sh --now");
+        assert_eq!(typed("/"), "/");
+    }
 
     fn episode(category: Category, start: i64, end: i64, subject: Option<(&str, &str)>) -> Episode {
         Episode {
