@@ -34,6 +34,34 @@ pub fn check(set: &RuleSet) -> Vec<RuleError> {
         if matches!(rule.condition, Condition::Rate(_)) {
             continue;
         }
+        // The catalogue's patterns are compiled when lines first need them: here, each is,
+        // and what is wrong is said rather than met by a run.
+        if let Condition::Pattern { pattern, unless } = &rule.condition {
+            let mut compiles = true;
+            for pattern in std::iter::once(pattern).chain(unless) {
+                match pattern.try_regex() {
+                    Err(message) => {
+                        errors.push(problem(rule.line, message));
+                        compiles = false;
+                    }
+                    Ok(regex) => {
+                        let compiled: Vec<String> = regex.capture_names().flatten().map(str::to_string).collect();
+                        if compiled != pattern.written_group_names() {
+                            errors.push(problem(
+                                rule.line,
+                                format!(
+                                    "its named groups read as {:?} but compile as {compiled:?}",
+                                    pattern.written_group_names()
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            if !compiles {
+                continue;
+            }
+        }
         if rule.examples.is_empty() {
             errors.push(problem(
                 rule.line,

@@ -2,7 +2,9 @@
 //! the line of the rule or field at fault.
 
 use super::phrase::Phrase;
-use super::{Category, Condition, Example, Measure, Rate, Rule, RuleError, Severity, SourceFilter, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT};
+use super::{
+    Category, Condition, Example, Measure, Pattern, Rate, Rule, RuleError, Severity, SourceFilter, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT,
+};
 use crate::format::{Format, SourceKind};
 use serde::Deserialize;
 use toml::Spanned;
@@ -86,8 +88,9 @@ pub(super) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, Stri
         .map_err(|e| format!("pattern does not compile: {}", e.to_string().replace('\n', " ")))
 }
 
-/// Parses and checks one rule file.
-pub(super) fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<RuleError>> {
+/// Parses and checks one rule file; `deferred`: its patterns are compiled when first
+/// used (the built-in catalogue's, see [`super::Pattern`]), not now.
+pub(super) fn parse_rules(origin: &str, text: &str, deferred: bool) -> Result<Vec<Rule>, Vec<RuleError>> {
     let file: RuleFile = toml::from_str(text).map_err(|e| {
         let line = e.span().map_or(0, |span| line_of(text, span.start));
         vec![RuleError {
@@ -128,11 +131,18 @@ pub(super) fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<Rul
         }
         let condition = match (&spec.pattern, &spec.status, &spec.rate) {
             (Some(pattern), None, None) => {
-                let compiled = compile_pattern(pattern.get_ref()).map_err(|m| (pattern.span(), m));
+                let read = |text: &str| {
+                    if deferred {
+                        Ok(Pattern::deferred(text))
+                    } else {
+                        Pattern::compiled(text)
+                    }
+                };
+                let compiled = read(pattern.get_ref()).map_err(|m| (pattern.span(), m));
                 let unless = spec
                     .unless
                     .as_ref()
-                    .map(|u| compile_pattern(u.get_ref()).map_err(|m| (u.span(), m)))
+                    .map(|u| read(u.get_ref()).map_err(|m| (u.span(), m)))
                     .transpose();
                 match (compiled, unless) {
                     (Ok(pattern), Ok(unless)) => Some(Condition::Pattern { pattern, unless }),
@@ -179,7 +189,7 @@ pub(super) fn parse_rules(origin: &str, text: &str) -> Result<Vec<Rule>, Vec<Rul
         };
         let (examples, counterexamples) = (examples(&spec.examples), examples(&spec.counterexamples));
         let captured: Vec<String> = match &condition {
-            Some(Condition::Pattern { pattern, .. }) => pattern.capture_names().flatten().map(str::to_string).collect(),
+            Some(Condition::Pattern { pattern, .. }) => pattern.group_names(),
             Some(Condition::Status(..)) => vec!["status".to_string()],
             _ => Vec::new(),
         };
@@ -302,7 +312,7 @@ mod tests {
     use super::*;
 
     fn errors(text: &str) -> Vec<String> {
-        parse_rules("mine.toml", text)
+        parse_rules("mine.toml", text, false)
             .err()
             .unwrap_or_default()
             .iter()
@@ -352,6 +362,7 @@ mod tests {
         let rules = parse_rules(
             "mine.toml",
             &format!("{HEAD}[rule.rate]\ncount = \"failed_requests\"\nper = \"requests\"\nthreshold = 0.05\n"),
+            false,
         )
         .unwrap();
         let rate = rules[0].rate().unwrap();

@@ -3,7 +3,7 @@
 //! number of rules), a `RegexSet` to tell which rule a hit line belongs to, and the
 //! status rules of access lines.
 
-use super::{Condition, Rule, RuleIndex, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT};
+use super::{Condition, Pattern, Rule, RuleIndex, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT};
 use crate::format::Format;
 use regex_automata::meta;
 use regex_automata::util::syntax;
@@ -20,9 +20,9 @@ pub struct Matcher {
     /// The pattern rules that apply, in priority order; pattern i of `search` and
     /// `line_set` is rule `pattern_rules[i]`.
     pattern_rules: Vec<RuleIndex>,
-    patterns: Vec<regex::bytes::Regex>,
+    patterns: Vec<Pattern>,
     /// Each pattern's `unless`.
-    exclusions: Vec<Option<regex::bytes::Regex>>,
+    exclusions: Vec<Option<Pattern>>,
     search: Option<meta::Regex>,
     line_set: Option<regex::bytes::RegexSet>,
     status_rules: Vec<(RuleIndex, u16, u16)>,
@@ -111,7 +111,7 @@ impl Matcher {
             .matches(line)
             .iter()
             .find(|&i| !self.exclusions[i].as_ref().is_some_and(|unless| unless.is_match(line)))?;
-        let re = &self.patterns[which];
+        let re = self.patterns[which].regex();
         let mut fields = Vec::new();
         if re.captures_len() > 1 {
             if let Some(caps) = re.captures(line) {

@@ -186,15 +186,90 @@ pub struct Rate {
 pub enum Condition {
     /// A regex over the line; named captures become event fields. A line that `unless`
     /// matches too is not this rule's (Sigma's "selection and not filter").
-    Pattern {
-        pattern: regex::bytes::Regex,
-        unless: Option<regex::bytes::Regex>,
-    },
+    Pattern { pattern: Pattern, unless: Option<Pattern> },
     /// An access line whose status is within the range.
     Status(u16, u16),
     /// A count per bucket that stands out; evaluated on the series and events after the
     /// scan, never on lines.
     Rate(Rate),
+}
+
+/// A rule's line pattern: its text, and the regex compiled from it the first time a line
+/// needs it. A user's rule file is compiled whole when it is loaded, so that what is
+/// wrong in it is said then; the built-in catalogue, which `rules check` compiles and
+/// checks in CI, is compiled pattern by pattern as lines need them: compiling all of it
+/// was half the instructions of a draft of a small log, and a run meets a few of its
+/// rules. Clones share the one regex.
+#[derive(Clone)]
+pub struct Pattern(std::sync::Arc<PatternInner>);
+
+struct PatternInner {
+    text: Box<str>,
+    compiled: OnceLock<Result<regex::bytes::Regex, String>>,
+}
+
+impl Pattern {
+    /// The pattern of `text`, compiled now: the error says why it does not compile.
+    pub(crate) fn compiled(text: &str) -> Result<Pattern, String> {
+        let pattern = Pattern::deferred(text);
+        pattern.try_regex()?;
+        Ok(pattern)
+    }
+
+    /// The pattern of `text`, compiled when first used.
+    pub(crate) fn deferred(text: &str) -> Pattern {
+        Pattern(std::sync::Arc::new(PatternInner {
+            text: text.into(),
+            compiled: OnceLock::new(),
+        }))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0.text
+    }
+
+    /// The compiled regex, or why it does not compile.
+    pub fn try_regex(&self) -> Result<&regex::bytes::Regex, String> {
+        self.0
+            .compiled
+            .get_or_init(|| load::compile_pattern(&self.0.text))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The compiled regex. A pattern reaches a line only once its rule file has loaded
+    /// (a user's: compiled then) or `rules check` has passed on it (the catalogue).
+    pub fn regex(&self) -> &regex::bytes::Regex {
+        self.try_regex()
+            .expect("a rule's pattern compiles: loaded, or checked by `rules check`")
+    }
+
+    pub fn is_match(&self, line: &[u8]) -> bool {
+        self.regex().is_match(line)
+    }
+
+    /// The names of its groups, in order: from the regex where it is compiled, else as
+    /// written (which `rules check` holds to the same for the catalogue).
+    pub fn group_names(&self) -> Vec<String> {
+        match self.0.compiled.get() {
+            Some(Ok(regex)) => regex.capture_names().flatten().map(str::to_string).collect(),
+            _ => self.written_group_names(),
+        }
+    }
+
+    /// The names of its groups as its text writes them.
+    pub fn written_group_names(&self) -> Vec<String> {
+        named_groups(&self.0.text)
+            .into_iter()
+            .map(|(_, _, name)| name.to_string())
+            .collect()
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.0.text).finish()
+    }
 }
 
 /// An example or counterexample line, with the line of the rule file it is on.
@@ -275,25 +350,39 @@ impl Rule {
 /// one alternation (ripgrep's `-f`) refuses a name used twice.
 fn unnamed_groups(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(at) = rest.find("(?") {
-        let escaped = rest[..at].chars().rev().take_while(|c| *c == '\\').count() % 2 == 1;
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 2..];
-        let name = after.strip_prefix('P').unwrap_or(after).strip_prefix('<');
-        match name.and_then(|n| n.find('>').map(|end| (n, end))) {
-            Some((n, end)) if !escaped && n[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && end > 0 => {
-                out.push_str("(?:");
-                rest = &n[end + 1..];
-            }
-            _ => {
-                out.push_str("(?");
-                rest = after;
-            }
+    let mut from = 0;
+    for (start, end, _) in named_groups(pattern) {
+        out.push_str(&pattern[from..start]);
+        out.push_str("(?:");
+        from = end;
+    }
+    out.push_str(&pattern[from..]);
+    out
+}
+
+/// The named groups of a pattern as written: where each opens (`(?P<name>` or
+/// `(?<name>`), where its name ends, and the name. An escaped `\(` opens none.
+fn named_groups(pattern: &str) -> Vec<(usize, usize, &str)> {
+    let mut groups = Vec::new();
+    let mut at = 0;
+    while let Some(found) = pattern[at..].find("(?") {
+        let start = at + found;
+        let escaped = pattern[..start].chars().rev().take_while(|c| *c == '\\').count() % 2 == 1;
+        let after = &pattern[start + 2..];
+        let name_from = start + 2 + usize::from(after.starts_with('P'));
+        at = start + 2;
+        if escaped || !pattern[name_from..].starts_with('<') {
+            continue;
+        }
+        let name_at = name_from + 1;
+        let Some(len) = pattern[name_at..].find('>') else { continue };
+        let name = &pattern[name_at..name_at + len];
+        if len > 0 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            groups.push((start, name_at + len + 1, name));
+            at = name_at + len + 1;
         }
     }
-    out.push_str(rest);
-    out
+    groups
 }
 
 /// A problem with a rule file, reported as `FILE:LINE: rule ID: what is wrong`.
@@ -358,7 +447,9 @@ impl RuleSet {
         let mut rules: Vec<Rule> = Vec::new();
         for (index, (origin, text)) in sources.iter().enumerate() {
             let is_user = index < user_count;
-            match load::parse_rules(origin, text) {
+            // The catalogue's patterns are compiled as lines need them (see `Pattern`).
+            let deferred = !is_user && is_builtin(origin);
+            match load::parse_rules(origin, text, deferred) {
                 Ok(parsed) => {
                     for rule in parsed {
                         match rules.iter().position(|r| r.id == rule.id) {
@@ -484,6 +575,37 @@ mod tests {
         );
         assert_eq!(unnamed_groups(r"\(?P<x>y)"), r"\(?P<x>y)");
         assert_eq!(unnamed_groups(r"\\(?P<x>y)"), r"\\(?:y)");
+    }
+
+    #[test]
+    fn a_deferred_pattern_compiles_once_when_first_used_and_names_its_groups_alike() {
+        let pattern = Pattern::deferred(r"user (?P<user>\S+) from (?<host>\S+)");
+        let written = pattern.group_names();
+        assert_eq!(written, ["user", "host"]);
+        let copy = pattern.clone();
+        assert!(copy.is_match(b"user ana from 10.0.0.1"));
+        // The copy's use compiled the one regex both share.
+        assert!(std::ptr::eq(pattern.regex(), copy.regex()));
+        assert_eq!(pattern.group_names(), written);
+        // One that does not compile says why when asked, and a user's is refused at once.
+        assert!(Pattern::deferred("a(").try_regex().is_err());
+        assert!(Pattern::compiled("a(").unwrap_err().contains("does not compile"));
+    }
+
+    #[test]
+    fn the_catalogue_compiles_only_the_patterns_its_lines_need() {
+        let set = RuleSet::load(&[], true).unwrap();
+        let compiled = |set: &RuleSet| {
+            set.rules()
+                .iter()
+                .filter(|r| matches!(&r.condition, Condition::Pattern { pattern, .. } if pattern.0.compiled.get().is_some()))
+                .count()
+        };
+        assert_eq!(compiled(&set), 0);
+        let line = b"Jan 21 16:31:12 db1 sudo:    admin : TTY=pts/0 ; PWD=/home/admin ; USER=root ; COMMAND=/usr/bin/pkill -f optimize";
+        let found = set.matcher(Format::Syslog).match_line(line).unwrap();
+        assert_eq!(set.get(found.rule).id, "sudo.service_action");
+        assert_eq!(compiled(&set), 1);
     }
 
     fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {

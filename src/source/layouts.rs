@@ -80,8 +80,20 @@ static NAMED: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 static DATE_FOLDERS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(^|/)(\d{4}/\d{2}/\d{2}|y=\d{4}/m=\d{2}/d=\d{2}(/h=\d{2})?(/m=\d{2})?)$").expect("compiles"));
 
+/// Whether `display` could follow a layout at all: each layout's name, and each date
+/// folder, holds four digits in a row (a year, a date, an account) or, for journald's
+/// archived files, an `@`. Most names hold neither (`access.log`, `app.log.1`), and the
+/// layouts' patterns, which take longer to build than a small scan takes to run, are then
+/// never built.
+fn could_be_a_piece(display: &str) -> bool {
+    display.contains('@') || display.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit))
+}
+
 /// The stream `display` is a piece of, if its name follows a known layout.
 pub fn piece_of(display: &str) -> Option<Piece> {
+    if !could_be_a_piece(display) {
+        return None;
+    }
     let (folder, name) = display.rsplit_once('/').map_or(("", display), |(f, n)| (f, n));
     // Azure: the name is always `PT1H.json`; the time is in the folders.
     if name == "PT1H.json" {
@@ -124,6 +136,24 @@ mod tests {
 
     fn stream(display: &str) -> Option<(String, String)> {
         piece_of(display).map(|p| (p.stream, p.order))
+    }
+
+    #[test]
+    fn names_with_no_four_digits_and_no_at_follow_no_layout() {
+        for name in [
+            "logs/access.log",
+            "app.log.1",
+            "var/log/syslog.2.gz",
+            "pt1h/PT1H.json",
+            "db/mysql-slow.log",
+        ] {
+            assert!(!could_be_a_piece(name), "{name}");
+            assert_eq!(stream(name), None);
+        }
+        // A year, an account, a journal's `@`: looked at.
+        for name in ["access.log-20250301.gz", "x/2019/07/02/y.log", "system@a.journal~"] {
+            assert!(could_be_a_piece(name), "{name}");
+        }
     }
 
     #[test]
