@@ -227,10 +227,11 @@ impl Config {
 pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
     let inputs = gather(paths, rules, options);
     let mut problems = inputs.problems();
-    let logs_given = !inputs.probes.is_empty() || !inputs.partials_given;
+    // Partials alone read no log: no scan stage to time.
+    let scans_logs = !inputs.probes.is_empty() || !inputs.partials_given;
     let mut result = if inputs.partials_given {
         let mut files = Vec::new();
-        if logs_given {
+        if scans_logs {
             files = timings::stage("scan", || scan::read_files(inputs.probes, rules, options, progress));
         }
         files.extend(inputs.from_partials);
@@ -238,7 +239,7 @@ pub fn scan_paths(paths: &[PathBuf], rules: &RuleSet, options: &ScanOptions, pro
     } else {
         timings::stage("scan", || scan::scan(inputs.probes, rules, options, progress))
     };
-    if logs_given {
+    if scans_logs {
         timings::read_bytes("scan", inputs.bytes);
     }
     problems.append(&mut result.problems);

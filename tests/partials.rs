@@ -374,3 +374,15 @@ fn the_partials_fuzz_corpus_is_read_or_refused_without_a_panic() {
         }
     }
 }
+
+#[test]
+fn partials_scanned_into_one_draft_as_the_files_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (web, rest) = two_partials(dir.path(), &[]);
+    let both = dir.path().join("both.pmscan");
+    let (_, err, code) = run(postmortem().args(["scan", "-q", "-o"]).arg(&both).arg(&web).arg(&rest));
+    assert_eq!(code, 0, "{err}");
+    let (nested, _, _) = run(postmortem().args(["draft", "-q", "--format", "json"]).arg(&both));
+    let (apart, _, _) = run(postmortem().args(["draft", "-q", "--format", "json"]).arg(&web).arg(&rest));
+    assert!(nested.contains("\"incident\"") && nested == apart, "a partial of partials drafts otherwise");
+}

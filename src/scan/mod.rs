@@ -331,8 +331,6 @@ pub fn read_files(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, pr
 /// what each of its chunks found, placed in the file.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ReadFile {
-    /// The file's index in its run: what its lines' places name.
-    index: u32,
     pub report: FileReport,
     /// Problems reading it (a file that vanished, a read that failed).
     #[serde(with = "crate::error::problem_list")]
@@ -358,7 +356,6 @@ impl ReadFile {
         for event in &mut self.events {
             event.file = index;
         }
-        self.index = index;
     }
 
     /// Whether moving every time by `delta` gives what reading them `delta` later would:

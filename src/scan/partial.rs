@@ -17,7 +17,7 @@
 //! - a zstd frame, with its checksum, of the [postcard] encoding of [`Partial`].
 //!
 //! Postcard is a documented, compact serde encoding (varints, no field names): a partial
-//! of a gigabyte of logs is a few MB, and reads at memory speed. A partial written by
+//! of a gigabyte of logs is a few hundred KB, and reads at memory speed. A partial written by
 //! another version is refused: its types may differ.
 //!
 //! [postcard]: https://postcard.jamesmunns.com/wire-format

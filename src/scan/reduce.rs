@@ -119,7 +119,6 @@ pub(super) fn read_file(index: u32, probe: &Probe, plan: &FilePlan, read: FileOu
         ));
     }
     ReadFile {
-        index,
         report,
         read_problems: read.problems,
         warnings,
