@@ -384,5 +384,8 @@ fn partials_scanned_into_one_draft_as_the_files_they_hold() {
     assert_eq!(code, 0, "{err}");
     let (nested, _, _) = run(postmortem().args(["draft", "-q", "--format", "json"]).arg(&both));
     let (apart, _, _) = run(postmortem().args(["draft", "-q", "--format", "json"]).arg(&web).arg(&rest));
-    assert!(nested.contains("\"incident\"") && nested == apart, "a partial of partials drafts otherwise");
+    assert!(
+        nested.contains("\"incident\"") && nested == apart,
+        "a partial of partials drafts otherwise"
+    );
 }
