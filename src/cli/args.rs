@@ -67,7 +67,7 @@ pub enum Command {
     /// Print a manual page (roff): `postmortem manual > postmortem.1`, and each command's
     /// own with all its options: `postmortem manual draft > postmortem-draft.1`.
     Manual {
-        /// The command whose page to print (draft, chart, timeline, sources, rules, synth,
+        /// The command whose page to print (draft, chart, timeline, sources, scan, rules, synth,
         /// completions); none for the main page.
         command: Option<String>,
     },
