@@ -108,8 +108,11 @@ pub fn about_a_request(line: &str) -> bool {
 /// `MemoryError`, Kubernetes' `OOMKilled`, gRPC's `RESOURCE_EXHAUSTED`, `no space left`,
 /// Redis's `OOM` reply and its `maxmemory`, PostgreSQL's `too many clients` and `out of
 /// shared memory`, nginx's `worker_connections are not enough`, HikariCP's `Connection is
-/// not available`, `too many open files`, `Cannot allocate memory`).
-const RAN_OUT: [&str; 22] = [
+/// not available`, Tomcat JDBC's `Pool empty`, Apache Commons Pool's (DBCP, Jedis) `Timeout
+/// waiting for idle object`, PgBouncer's `no more connections allowed (max_client_conn)`,
+/// a Java thread pool's `RejectedExecutionException` and Elasticsearch's
+/// `es_rejected_execution_exception`, `too many open files`, `Cannot allocate memory`).
+const RAN_OUT: [&str; 28] = [
     "out of memory",
     "outofmemoryerror",
     "memoryerror",
@@ -128,6 +131,12 @@ const RAN_OUT: [&str; 22] = [
     "cannot allocate memory",
     "worker_connections are not enough",
     "connection is not available",
+    "pool empty",
+    "timeout waiting for idle object",
+    "no more connections allowed",
+    "max_client_conn",
+    "rejectedexecutionexception",
+    "es_rejected_execution_exception",
     "too many open files",
     "at capacity",
     "ran out of",
@@ -438,6 +447,13 @@ mod tests {
             "Last State: Terminated, Reason: OOMKilled",
             "rpc error: code = ResourceExhausted desc = grpc: received message larger than max",
             "memory limit reached for the render cache",
+            // Tomcat JDBC (ConnectionPool.borrowConnection), Commons Pool, PgBouncer, a
+            // Java executor and Elasticsearch, as they print it.
+            "org.apache.tomcat.jdbc.pool.PoolExhaustedException: [http-nio-8080-exec-97] Timeout: Pool empty. Unable to fetch a connection in 30 seconds, none available[size:100; busy:100; idle:0; lastwait:30000].",
+            "Cannot get a connection, pool error Timeout waiting for idle object",
+            "ERROR accept() failed: no more connections allowed (max_client_conn)",
+            "java.util.concurrent.RejectedExecutionException: Task java.util.concurrent.FutureTask@5a1c1f rejected from java.util.concurrent.ThreadPoolExecutor@3b9a45b3[Running, pool size = 16, active threads = 16, queued tasks = 500, completed tasks = 90211]",
+            r#"{"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation [coordinating_and_primary_bytes=0, replica_bytes=0]"}"#,
         ] {
             assert!(says_what_ran_out(line), "{line}");
         }
@@ -455,6 +471,11 @@ mod tests {
             // A resource and a limit far apart: about other things.
             "HTTPSConnectionPool(host='api', port=443): Max retries exceeded with url: /v1/workers/7",
             "the threads of the forum were archived after the limit of posts was reached",
+            // Near the new phrases, but not out of anything: an idle queue, a pool
+            // emptied on purpose, a user who declined to run a tool.
+            "job queue empty, worker sleeping",
+            "pool emptied for maintenance",
+            "User rejected execution of 'deploy'",
         ] {
             assert!(!says_what_ran_out(line), "{line}");
         }
