@@ -256,6 +256,10 @@ fn a_partial_of_other_settings_is_refused_naming_the_flag() {
     let (out, err, code) = run(postmortem().args(["draft", "-q", "--bucket", "5m"]).arg(&web).arg(&rest));
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("## Timeline"));
+    // Every matched line is more than a partial keeps.
+    let (_, err, code) = run(postmortem().args(["timeline", "--raw", "-q", "--bucket", "5m"]).arg(&web));
+    assert_eq!(code, 2);
+    assert!(err.contains("`timeline --raw` needs the logs themselves"), "{err}");
 }
 
 #[test]

@@ -100,7 +100,6 @@ impl Settings {
             (self.max_line != run.max_line, "--max-line"),
             (self.access_fields != run.access_fields, "--access-fields"),
             (self.rules != run.rules, "--rules or --no-builtin-rules"),
-            (self.keep_lines != run.keep_lines, "--raw (a partial keeps no lines)"),
             (self.chunk_size != run.chunk_size, "the chunk size"),
         ];
         let differ: Vec<&str> = flags.iter().filter(|(differs, _)| *differs).map(|(_, flag)| *flag).collect();
@@ -131,6 +130,9 @@ impl Partial {
     /// damaged.
     pub fn load(bytes: &[u8], settings: &Settings, rules: usize) -> Result<Partial, String> {
         let partial = Partial::decode(bytes)?;
+        if settings.keep_lines && !partial.settings.keep_lines {
+            return Err("`timeline --raw` needs the logs themselves: a partial keeps only the lines a draft quotes".into());
+        }
         if let Some(differ) = partial.settings.differs(settings) {
             return Err(format!(
                 "a partial scanned with other settings ({differ}): scan it again with this run's, or draft with its"
