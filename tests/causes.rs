@@ -163,6 +163,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_crash_loop_seen_through_kubernetes_events(),
         a_store_that_filled_after_a_release(),
         a_render_queue_full_in_each_refusal(),
+        a_jdbc_pool_empty_in_each_failed_request(),
     ]
     .into_iter()
     .chain(shipped())
@@ -517,6 +518,103 @@ fn a_render_queue_full_in_each_refusal() -> Case {
         ]),
         early: Expect::Unjudged,
         title: vec!["queue"],
+        _dir: Some(dir),
+    }
+}
+
+/// **A JDBC pool empty, said in each failed request's line.**
+///
+/// A Spring Boot booking service starts at 09:00 as version 2.7.3, and at 13:40 is
+/// restarted into 2.8.0. It logs each seat it holds at INFO, and warns every twenty
+/// minutes that its seat map is stale. From 14:05 its Tomcat JDBC pool of 16 stays empty:
+/// for each request that gives up, the controller logs at ERROR the method and path and
+/// Tomcat's own words, `Timeout: Pool empty. Unable to fetch a connection in 30 seconds,
+/// none available[size:16; busy:16; idle:0; lastwait:30000].`, and a third of the
+/// requests get 503. At 14:33 the service is started again as 2.7.3, and the failures end
+/// at 14:35.
+///
+/// The reading: the trigger is the start of 2.8.0 at 13:40 (not the morning's start of
+/// the version that had run all along); the mechanism is the connection pool, though
+/// every line that says so names a request; the fix is the start of 2.7.3 at 14:33. The
+/// title names the pool.
+fn a_jdbc_pool_empty_in_each_failed_request() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 503, failing(14 * 60 + 5..14 * 60 + 35, 0.33));
+    let stamp = |s: u32| format!("2025-03-04T{:02}:{:02}:{:02}.{:03}Z", s / 3600, s / 60 % 60, s % 60, s % 997);
+    // Each start is a new process.
+    let starts = [("09:00:05", "2.7.3", 311), ("13:40:05", "2.8.0", 2207), ("14:33:05", "2.7.3", 4120)];
+    let pid = |s: u32| starts.iter().rev().find(|(at, _, _)| hms(at) <= s).map_or(311, |(_, _, pid)| *pid);
+    let mut lines: Vec<(u32, String)> = (hms("09:00:30")..hms("17:00:00"))
+        .step_by(11)
+        .map(|s| {
+            (
+                s,
+                format!(
+                    "{}  INFO {} --- [nio-8080-exec-{}] c.t.booking.seats.SeatService          : held seat {}{} for {} min\n",
+                    stamp(s),
+                    pid(s),
+                    s % 8 + 1,
+                    1 + s % 40,
+                    ["A", "C", "D", "F"][(s % 4) as usize],
+                    10
+                ),
+            )
+        })
+        .collect();
+    for s in (hms("09:12:00")..hms("17:00:00")).step_by(1200) {
+        lines.push((
+            s,
+            format!(
+                "{}  WARN {} --- [   scheduling-1] c.t.booking.seats.SeatMapRefresher      : seat map stale for {} s\n",
+                stamp(s),
+                pid(s),
+                40 + s % 30
+            ),
+        ));
+    }
+    for (at, version, pid) in starts {
+        let s = hms(at);
+        lines.push((
+            s,
+            format!(
+                "{}  INFO {pid} --- [           main] c.t.booking.TicketdeskApplication       : Starting TicketdeskApplication v{version} using Java 21.0.4 with PID {pid} (/srv/ticketdesk/app.jar started by ticketdesk in /srv/ticketdesk)\n",
+                stamp(s)
+            ),
+        ));
+        lines.push((
+            s + 9,
+            format!(
+                "{}  INFO {pid} --- [           main] c.t.booking.TicketdeskApplication       : Started TicketdeskApplication in 8.214 seconds (process running for 9.1)\n",
+                stamp(s + 9)
+            ),
+        ));
+    }
+    for f in &failures {
+        let s = f.second;
+        lines.push((
+            s,
+            format!(
+                "{} ERROR {} --- [nio-8080-exec-{}] c.t.booking.web.SeatController          : GET {} failed after 30000 ms: Timeout: Pool empty. Unable to fetch a connection in 30 seconds, none available[size:16; busy:16; idle:0; lastwait:30000].\n",
+                stamp(s),
+                pid(s),
+                s % 8 + 1,
+                f.path
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "ticketdesk.log", lines);
+    Case {
+        name: "jdbc pool empty in each failed request",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("ticketdesk.log", "TicketdeskApplication v2.8.0")]),
+        mechanism: Expect::Line(vec![("ticketdesk.log", "Pool empty")]),
+        fix: Expect::Line(vec![(
+            "ticketdesk.log",
+            "Starting TicketdeskApplication v2.7.3 using Java 21.0.4 with PID 4120",
+        )]),
+        early: Expect::Unjudged,
+        title: vec!["pool"],
         _dir: Some(dir),
     }
 }
@@ -1907,5 +2005,8 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "persist basket",
         "pixelmill",
         "jobs waiting",
+        "ticketdesk",
+        "seat map",
+        "seatcontroller",
     ]);
 }

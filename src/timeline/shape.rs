@@ -24,8 +24,12 @@ pub const BURST_BRIDGE: i64 = 2;
 /// of the logs (or within [`BACKGROUND_START_SHARE`] of their span, if more) …
 pub const BACKGROUND_START: Micros = 10 * 60 * 1_000_000;
 pub const BACKGROUND_START_SHARE: f64 = 0.05;
-/// … and cover at least this share of the logs' span.
+/// … and cover at least this share of the logs' span …
 pub const BACKGROUND_SPAN_SHARE: f64 = 0.5;
+/// … with at least this many lines: two lines are two events, not a recurrence. A
+/// version started in the morning and started again in the afternoon, as the rollback
+/// that ended an outage, is that rollback, not routine.
+pub const BACKGROUND_MIN_LINES: u64 = 3;
 
 /// The first and last instants of all the logs. Background is judged against them, not
 /// against its own file: a database log that begins with an outage (it was rotated, or
@@ -214,7 +218,8 @@ fn background(episodes: Vec<Episode>, files: &[FileReport]) -> Vec<Episode> {
         let end = runs.iter().map(|r| r.end).max().unwrap_or(logs_end);
         let near_start = start - logs_start <= BACKGROUND_START.max(crate::num::whole_i64(BACKGROUND_START_SHARE * logs_span as f64));
         let covers = (end - start) as f64 >= BACKGROUND_SPAN_SHARE * logs_span as f64;
-        if !(near_start && covers) {
+        let recurs = runs.iter().map(|r| r.count).sum::<u64>() >= BACKGROUND_MIN_LINES;
+        if !(near_start && covers && recurs) {
             out.extend(runs);
             continue;
         }
@@ -260,6 +265,65 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// Runs of one rule in `app.log`, about `subject`, at the given minutes (a line each,
+    /// `count` lines for the first), from logs that span 09:00 to 17:00.
+    fn runs_at(subject: &str, minutes: &[i64], count: u64) -> Vec<Episode> {
+        minutes
+            .iter()
+            .enumerate()
+            .map(|(i, &minute)| Episode {
+                start: minute * MINUTE,
+                end: minute * MINUTE,
+                count: if i == 0 { count } else { 1 },
+                subject: Some(crate::scan::hits::Subject {
+                    field: "version".into(),
+                    value: subject.into(),
+                }),
+                ..Episode::said(crate::rules::Category::Deploy, crate::format::SourceKind::App, "app.log", "started")
+            })
+            .collect()
+    }
+
+    fn day_files() -> Vec<FileReport> {
+        let mut file = FileReport::new(
+            "app.log".into(),
+            "app.log".into(),
+            crate::format::Format::Timestamped,
+            crate::source::ReadMode::Mmap,
+            crate::scan::ZoneNote {
+                zone: "UTC".into(),
+                origin: crate::scan::ZoneOrigin::Lines,
+            },
+        );
+        (file.first, file.last) = (Some(9 * 60 * MINUTE), Some(17 * 60 * MINUTE));
+        vec![file]
+    }
+
+    #[test]
+    fn what_recurs_through_the_logs_is_background_and_two_events_are_not() {
+        let files = day_files();
+        let merged = |runs: Vec<Episode>| background(runs, &files);
+        // A warning every twenty minutes all day: one background episode.
+        let every_twenty: Vec<i64> = (9 * 60 + 5..17 * 60).step_by(20).collect();
+        let shaped = merged(runs_at("-", &every_twenty, 1));
+        assert_eq!(shaped.len(), 1);
+        assert!(shaped[0].background);
+        // An hourly job, and one long run of many lines from the start: background too.
+        assert!(merged(runs_at("-", &[9 * 60 + 1, 11 * 60, 13 * 60, 15 * 60], 1))
+            .iter()
+            .all(|e| e.background));
+        assert!(merged(runs_at("-", &[9 * 60 + 2, 16 * 60], 40)).iter().all(|e| e.background));
+        // A version started at 09:00 and again at 14:33 (the rollback): two events.
+        let shaped = merged(runs_at("2.7.3", &[9 * 60, 14 * 60 + 33], 1));
+        assert_eq!(shaped.len(), 2);
+        assert!(shaped.iter().all(|e| !e.background));
+        // Late in the logs, or over a short stretch: never background.
+        assert!(merged(runs_at("-", &[12 * 60, 13 * 60, 16 * 60], 1)).iter().all(|e| !e.background));
+        assert!(merged(runs_at("-", &[9 * 60, 9 * 60 + 30, 10 * 60], 1))
+            .iter()
+            .all(|e| !e.background));
     }
 
     #[test]
