@@ -64,6 +64,8 @@ pub(crate) enum Key {
     /// MongoDB's severity letter (`"s":"E"`; `D1`…`D5` for debug levels).
     S,
     JournalMessage,
+    /// structlog's message (its JSON renderer's `event`).
+    Event,
     JournalPriority,
     Error,
     Err,
@@ -127,6 +129,7 @@ impl Key {
             b"level_name" => Key::LevelName,
             b"s" => Key::S,
             b"MESSAGE" => Key::JournalMessage,
+            b"event" => Key::Event,
             b"PRIORITY" => Key::JournalPriority,
             b"error" => Key::Error,
             b"err" => Key::Err,
@@ -137,6 +140,12 @@ impl Key {
             _ => return None,
         })
     }
+}
+
+/// Whether the scan reads `name` for the record itself (its time, level, message,
+/// error, or an access record's request), in whatever object it sits.
+pub(crate) fn is_known_key(name: &[u8]) -> bool {
+    Key::of(name).is_some()
 }
 
 /// Keys that hold the time of a record, most specific first.
@@ -313,7 +322,7 @@ impl<'a> Record<'a> {
                     .and_then(|p| u8::try_from(p).ok())
                     .map(Level::of_syslog)
             });
-        if let Some((message, true)) = [Key::Msg, Key::Message, Key::JournalMessage].into_iter().find_map(raw) {
+        if let Some((message, true)) = [Key::Msg, Key::Message, Key::JournalMessage, Key::Event].into_iter().find_map(raw) {
             let detail = DETAIL_KEYS
                 .into_iter()
                 .find_map(|key| raw(key).filter(|(text, quoted)| *quoted && !text.is_empty()))
@@ -515,6 +524,16 @@ mod tests {
         assert_eq!(
             head(r#"{"__REALTIME_TIMESTAMP":"1","PRIORITY":"3","MESSAGE":"unit failed"}"#).0,
             Some(Level::Error)
+        );
+        // structlog's JSON renderer says its message as `event`; ECS's `event` is an
+        // object, never a message.
+        assert_eq!(
+            head(r#"{"event": "job failed", "level": "error", "timestamp": "2025-03-04T11:00:00.123456Z"}"#),
+            (Some(Level::Error), "job failed".into())
+        );
+        assert_eq!(
+            head(r#"{"@timestamp":"2025-03-04T11:00:00Z","event":{"kind":"event"},"message":"accepted"}"#).1,
+            "accepted"
         );
         assert_eq!(
             head(
