@@ -526,6 +526,9 @@ fn shift_group(result: &mut ScanResult, group: &str, delta: Micros) {
     if let Some(series) = result.series.get_mut(group) {
         series.shift(delta);
     }
+    if let Some(fields) = result.app_fields.get_mut(group) {
+        fields.shift(delta);
+    }
     if let Some(pulse) = result.pulses.get_mut(group) {
         pulse.shift(delta / MICROS_PER_SEC);
     }

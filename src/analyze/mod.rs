@@ -264,6 +264,9 @@ pub struct Incident {
     /// Its traffic against the hour before, field by field: who surged, where the
     /// failures went (see [`crate::timeline::contrast`]).
     pub contrast: Option<crate::timeline::contrast::Contrast>,
+    /// Its application errors against the logs' other lines, field by field: which
+    /// tenant, provider or shard they were about (see [`crate::timeline::app_contrast`]).
+    pub app_contrast: Option<crate::timeline::app_contrast::AppContrast>,
 }
 
 impl Incident {
@@ -365,14 +368,17 @@ pub fn analyze(timeline: &Timeline, rules: &RuleSet, options: &Options) -> Analy
                 early_sign: None,
                 measures: Vec::new(),
                 contrast: None,
+                app_contrast: None,
             };
             chain::explain(&mut incident, timeline, options, &conditions);
+            let baseline = baseline_of(&incident, episodes);
             incident.contrast = crate::timeline::contrast::contrast(
                 &timeline.traffic,
                 &timeline.sources_traffic,
                 (incident.start, incident.end),
-                baseline_of(&incident, episodes),
+                baseline,
             );
+            incident.app_contrast = crate::timeline::app_contrast::contrast(&timeline.app_fields, (incident.start, incident.end), baseline);
             incident.early_sign = signs::find(&incident, timeline, rules, options);
             let mechanism = incident.link(Role::Mechanism).map(|l| l.episode);
             // The mechanism stopped when its last line came, or, a condition said in

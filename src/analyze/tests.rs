@@ -83,6 +83,7 @@ fn timeline(mut episodes: Vec<Episode>) -> Timeline {
         events: Vec::new(),
         templates: BTreeMap::new(),
         error_counts: BTreeMap::new(),
+        app_fields: crate::scan::app_fields::AppFields::new(MINUTE),
         signal_counts: BTreeMap::new(),
         problems: Vec::new(),
     }

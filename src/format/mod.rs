@@ -7,6 +7,7 @@
 //! registry below, which makes it a [`Format`]. The scan calls these on every line, so
 //! they do no allocation and no regex.
 
+pub mod app_keys;
 mod bytemarks;
 pub mod families;
 mod json;

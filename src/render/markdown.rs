@@ -261,6 +261,12 @@ pub fn write_draft(report: &Report, view: &View) -> String {
     // A surge the trigger names already (one actor's) is told there; the summary and the
     // timeline do not say it twice.
     let surge_told = incident.contrast.as_ref().is_some_and(|c| trigger_names_surge(chain, c));
+    // Where the application errors were: a tenant, a provider, a shard.
+    let errors_where: Option<String> = incident
+        .error_fields
+        .as_ref()
+        .and_then(prose::error_fields)
+        .map(|(parts, evidence)| format!("{}{}.", w.parts(&parts), w.cite(&evidence)));
     let draft = Draft {
         report,
         incident,
@@ -268,6 +274,7 @@ pub fn write_draft(report: &Report, view: &View) -> String {
         view,
         w,
         untold: traffic[usize::from(surge_told).min(traffic.len())..].to_vec(),
+        errors_where,
         traffic,
         surge_told,
         sign_evidence: report
@@ -355,6 +362,8 @@ struct Draft<'a> {
     traffic: Vec<String>,
     /// … and those the trigger does not tell already.
     untold: Vec<String>,
+    /// Where the application errors were, the value of a field that carried them.
+    errors_where: Option<String>,
     surge_told: bool,
     /// The early sign's first line and its last before the outage.
     sign_evidence: Vec<Evidence>,
@@ -475,7 +484,8 @@ impl Draft<'_> {
                 link_target(chart)
             );
         }
-        let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, untold, w));
+        let said: Vec<String> = untold.iter().chain(&self.errors_where).cloned().collect();
+        let _ = writeln!(out, "**Root cause:** {}\n", root_cause(chain, &said, w));
     }
 
     /// Timeline: the chain, the early sign, the first failure, the fix and the recovery, in time order; the Mermaid chart of them.
@@ -626,6 +636,9 @@ impl Draft<'_> {
         }
         if !traffic.is_empty() {
             let _ = writeln!(out, "**What changed in the traffic:** {}\n", traffic.join(" "));
+        }
+        if let Some(errors_where) = &self.errors_where {
+            let _ = writeln!(out, "**Where the errors were:** {errors_where}\n");
         }
         match &report.resolution {
             Some(r) => {

@@ -4,7 +4,7 @@
 //! ids, categories or scores, which stay in the JSON.
 
 use crate::render::{share_percent, Rounded};
-use crate::report::{Contrast, Episode, Evidence, Field, Finding, Incident, Link, Report};
+use crate::report::{Contrast, Episode, ErrorFields, Evidence, Field, Finding, Incident, Link, Report};
 use crate::report::{Part, Role};
 use crate::rules::Category;
 use crate::time::{human_duration, Micros};
@@ -179,6 +179,16 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
     let mut parts = link(chain, Role::Mechanism)
         .and_then(|m| mechanism_name(m, trigger))
         .or_else(|| contrast.and_then(|c| c.failures.first()).and_then(failing_at))
+        .or_else(|| {
+            // Where the application errors were: the value of a field that carried them.
+            let found = incident.error_fields.as_ref()?.findings.first()?;
+            Some(vec![
+                Part::Text("Errors with ".into()),
+                Part::Quote(found.field.clone()),
+                Part::Text(" ".into()),
+                Part::Quote(found.value.clone()),
+            ])
+        })
         .unwrap_or_else(|| {
             vec![Part::Text(
                 match incident.symptoms.first().map(|s| s.category) {
@@ -235,28 +245,43 @@ fn surge_source(finding: &Finding) -> Vec<Part> {
 /// A finding's share as it may be claimed: `at least 58 %` where the counts are bounds,
 /// `about 58 %` where they are estimates from a sample.
 fn share_of(f: &Finding) -> String {
-    if f.estimated {
-        format!("about {}", share_percent(f.share, Rounded::Nearest))
+    share_words(f.share, f.estimated)
+}
+
+/// A share as it may be claimed: a lower bound, or an estimate.
+fn share_words(share: f64, estimated: bool) -> String {
+    if estimated {
+        format!("about {}", share_percent(share, Rounded::Nearest))
     } else {
-        format!("at least {}", share_percent(f.share, Rounded::Down))
+        format!("at least {}", share_percent(share, Rounded::Down))
     }
 }
 
 /// A finding's share to compare with, as it may be claimed: `at most 0.3 %`, `about
 /// 0.3 %`, `none`.
 fn compared_of(f: &Finding) -> String {
-    match (f.compared <= 0.0, f.compared_estimated) {
+    compared_words(f.compared, f.compared_estimated)
+}
+
+/// A share to compare with as it may be claimed: an upper bound, or an estimate.
+fn compared_words(compared: f64, estimated: bool) -> String {
+    match (compared <= 0.0, estimated) {
         (true, false) => "none".into(),
         (true, true) => "almost none".into(),
-        (false, false) => format!("at most {}", share_percent(f.compared, Rounded::Up)),
-        (false, true) => format!("about {}", share_percent(f.compared, Rounded::Nearest)),
+        (false, false) => format!("at most {}", share_percent(compared, Rounded::Up)),
+        (false, true) => format!("about {}", share_percent(compared, Rounded::Nearest)),
     }
 }
 
 /// A finding's count: `7,841`, or `about 7,840` for an estimate.
 fn count_of(f: &Finding) -> String {
-    let count = crate::render::thousands(f.count);
-    if f.estimated {
+    count_words(f.count, f.estimated)
+}
+
+/// A count as it may be claimed: `7,841`, or `about 7,840` for an estimate.
+fn count_words(count: u64, estimated: bool) -> String {
+    let count = crate::render::thousands(count);
+    if estimated {
         format!("about {count}")
     } else {
         count
@@ -358,6 +383,41 @@ pub fn traffic_change(contrast: &Contrast) -> Vec<(Vec<Part>, Vec<Evidence>)> {
         said.push((parts, evidence(&contrast.failures)));
     }
     said
+}
+
+/// Where the application errors were (see [`crate::timeline::app_contrast`]): the value
+/// that carried most of them, told whole, and a second as a clause; each cites the first
+/// error that carried it. The share is of the errors of the logs that give the field.
+pub fn error_fields(fields: &ErrorFields) -> Option<(Vec<Part>, Vec<Evidence>)> {
+    let (first, rest) = fields.findings.split_first()?;
+    let share = if !first.estimated && first.count >= first.errors {
+        "All".to_string()
+    } else {
+        crate::render::capitalised(&share_words(first.share, first.estimated))
+    };
+    let mut parts = vec![
+        Part::Text(format!("{share} of the errors written during the incident by the logs with a ")),
+        Part::Quote(first.field.clone()),
+        Part::Text(format!(" field ({}) had it set to ", count_words(first.count, first.estimated))),
+        Part::Quote(first.value.clone()),
+        Part::Text(format!(
+            "; {} of their other lines did",
+            compared_words(first.compared, first.compared_estimated)
+        )),
+    ];
+    for f in rest {
+        parts.push(Part::Text(format!("; {} had ", share_words(f.share, f.estimated))));
+        parts.push(Part::Quote(f.field.clone()));
+        parts.push(Part::Text(" ".into()));
+        parts.push(Part::Quote(f.value.clone()));
+        parts.push(Part::Text(format!(
+            " ({} of the other lines)",
+            compared_words(f.compared, f.compared_estimated)
+        )));
+    }
+    let mut evidence: Vec<Evidence> = fields.findings.iter().flat_map(|f| f.evidence.clone()).collect();
+    evidence.dedup();
+    Some((parts, evidence))
 }
 
 /// Where a surge's requests came from, by the field that tells it.
@@ -590,6 +650,7 @@ mod tests {
             symptoms: vec![episode(Category::ErrorSpike, 0, 73, None)],
             echoes: Vec::new(),
             contrast: None,
+            error_fields: None,
         };
         Report {
             schema_version: 1,

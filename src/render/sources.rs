@@ -128,6 +128,20 @@ pub fn write_sources_text(
             )?;
         }
     }
+    // JSON logs: the fields their lines were counted by, to say where errors were.
+    let classed: Vec<&Row<'_>> = rows.iter().filter(|r| !r.first_file.classes.is_empty()).collect();
+    if !classed.is_empty() {
+        writeln!(out)?;
+        for row in classed {
+            let classes = row.first_file.classes.join(", ");
+            writeln!(
+                out,
+                "{:<width$}  errors placed by {}",
+                crate::text::clean_line(row.name.as_bytes(), 300),
+                crate::text::clean_line(classes.as_bytes(), 600)
+            )?;
+        }
+    }
     // Files shown by a container's name: where each is.
     let named: Vec<&Source> = files.iter().filter(|f| f.path.is_some()).collect();
     if !named.is_empty() {

@@ -159,17 +159,22 @@ fn line_count(episode: &Episode) -> String {
 /// The episodes' rows, and a row for what changed in the traffic of each incident (its
 /// first sentence: who surged, or where the failures went), in the same columns.
 fn episode_rows(report: &TimelineReport, files: &Files, zone: Zone) -> Vec<(Micros, Row)> {
-    let changes: Vec<(Micros, String, Option<Evidence>)> = report
+    let traffic = report
         .traffic_changes
         .iter()
-        .filter_map(|(at, contrast)| {
-            let (parts, evidence) = super::prose::traffic_change(contrast).into_iter().next()?;
-            Some((*at, plain_text(&parts, zone), evidence.first().cloned()))
-        })
+        .filter_map(|(at, contrast)| Some((*at, SourceKind::Web, super::prose::traffic_change(contrast).into_iter().next()?)));
+    let errors = report
+        .error_changes
+        .iter()
+        .filter_map(|(at, fields)| Some((*at, SourceKind::App, super::prose::error_fields(fields)?)));
+    let mut changes: Vec<(Micros, SourceKind, String, Option<Evidence>)> = traffic
+        .chain(errors)
+        .map(|(at, source, (parts, evidence))| (at, source, plain_text(&parts, zone), evidence.first().cloned()))
         .collect();
+    changes.sort_by_key(|(at, _, _, _)| *at);
     let episodes = &report.episodes;
     let spans: Vec<String> = episodes.iter().map(|e| span(e, zone)).collect();
-    let clocks: Vec<String> = changes.iter().map(|(at, _, _)| display_clock(*at, zone)).collect();
+    let clocks: Vec<String> = changes.iter().map(|(at, _, _, _)| display_clock(*at, zone)).collect();
     let span_width = spans.iter().chain(&clocks).map(|s| columns(s)).max().unwrap_or(0);
     let counts: Vec<String> = episodes.iter().map(line_count).collect();
     let count_width = counts.iter().map(|c| columns(c)).max().unwrap_or(0);
@@ -190,11 +195,11 @@ fn episode_rows(report: &TimelineReport, files: &Files, zone: Zone) -> Vec<(Micr
             (episode.start, row)
         })
         .collect();
-    for ((at, what, evidence), clock) in changes.into_iter().zip(clocks) {
+    for ((at, source, what, evidence), clock) in changes.into_iter().zip(clocks) {
         let (cite, cite_short) = files.cite(evidence.as_ref(), None);
         let row = Row {
             severity: Severity::Warning,
-            lead: lead(&clock, SourceKind::Web, ""),
+            lead: lead(&clock, source, ""),
             what,
             cite,
             cite_short,

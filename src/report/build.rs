@@ -73,6 +73,29 @@ impl Resolver<'_> {
         }
     }
 
+    fn error_fields(&self, c: &crate::timeline::app_contrast::AppContrast) -> ErrorFields {
+        ErrorFields {
+            baseline_start: c.baseline.0,
+            baseline_end: c.baseline.1,
+            fields: c.fields.clone(),
+            findings: c
+                .findings
+                .iter()
+                .map(|f| ClassFinding {
+                    field: f.field.clone(),
+                    value: f.value.clone(),
+                    share: f.share,
+                    count: f.count,
+                    errors: f.errors,
+                    compared: f.compared,
+                    estimated: f.estimated,
+                    compared_estimated: f.compared_estimated,
+                    evidence: vec![self.evidence(f.evidence)],
+                })
+                .collect(),
+        }
+    }
+
     fn episode(&self, e: &timeline::Episode) -> Episode {
         let name = self.timeline.name_of(e, self.rules);
         let summary = match &e.subject {
@@ -188,6 +211,7 @@ fn sources(files: &[FileReport]) -> Vec<Source> {
             cut_lines: f.cut_lines,
             untimed_events: f.untimed_events,
             fields: f.fields.clone(),
+            classes: f.classes.clone(),
         })
         .collect()
 }
@@ -310,6 +334,7 @@ pub fn draft_report(timeline: &Timeline, analysis: &Analysis, chosen: Option<usi
         symptoms: incident.symptoms.iter().map(|&s| r.episode(&episodes[s])).collect(),
         echoes: incident.echoes.iter().map(|&e| r.episode(&episodes[e])).collect(),
         contrast: incident.contrast.as_ref().map(|c| r.contrast(c)),
+        error_fields: incident.app_contrast.as_ref().map(|c| r.error_fields(c)),
     });
     if !incident.chain.is_empty() {
         let chain: Vec<Link> = incident.chain.iter().map(|l| r.link(l, episodes)).collect();
@@ -473,6 +498,12 @@ pub fn timeline_report(timeline: &Timeline, analysis: &Analysis, rules: &RuleSet
             .filter_map(|i| i.contrast.as_ref().map(|c| (i.start, r.contrast(c))))
             .filter(|(_, c)| !c.surge.is_empty() || !c.failures.is_empty())
             .map(|(start, c)| (c.told_at(start), c))
+            .collect(),
+        error_changes: analysis
+            .incidents
+            .iter()
+            .filter_map(|i| i.app_contrast.as_ref().map(|c| (i.start, r.error_fields(c))))
+            .filter(|(_, f)| !f.findings.is_empty())
             .collect(),
         events,
         sources: sources(&timeline.files),

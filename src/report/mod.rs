@@ -21,6 +21,7 @@ use crate::format::SourceKind;
 use crate::rules::{Category, Severity};
 pub use crate::scan::top_values::Field;
 use crate::time::{serde_seconds, serde_utc, serde_utc_opt, Micros, Zone};
+pub use crate::timeline::app_contrast::FieldClasses;
 pub use crate::timeline::contrast::FieldShift;
 pub use crate::timeline::{RateUnit, Subject};
 use serde::{Serialize, Serializer};
@@ -276,6 +277,42 @@ pub struct Incident {
     pub echoes: Vec<Episode>,
     /// Its traffic against the hour before, field by field; null without an access log.
     pub contrast: Option<Contrast>,
+    /// Where the structured application logs' errors of the window were, field by
+    /// field (a tenant, a provider, a shard); null where no such log gives a field with
+    /// errors then.
+    pub error_fields: Option<ErrorFields>,
+}
+
+/// The errors of an incident's application logs against their other lines, by the
+/// fields that sort their lines into classes (see [`crate::timeline::app_contrast`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ErrorFields {
+    #[serde(with = "serde_utc")]
+    pub baseline_start: Micros,
+    #[serde(with = "serde_utc")]
+    pub baseline_end: Micros,
+    pub fields: Vec<FieldClasses>,
+    /// The values that carried most of the errors, far more than of the other lines.
+    pub findings: Vec<ClassFinding>,
+}
+
+/// A value that carried most of an incident's application errors.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassFinding {
+    pub field: String,
+    pub value: String,
+    /// Its share of the errors of the logs that give the field, and its errors.
+    pub share: f64,
+    pub count: u64,
+    /// The errors of the logs that give the field.
+    pub errors: u64,
+    /// Its share of their other lines: the higher of during the incident and before.
+    pub compared: f64,
+    /// `share` and `count` are estimates from a sample; else `share` is a lower bound.
+    pub estimated: bool,
+    /// `compared` is an estimate from a sample; else an upper bound.
+    pub compared_estimated: bool,
+    pub evidence: Vec<Evidence>,
 }
 
 /// An incident's traffic against its baseline's: the values of each field that changed
@@ -429,6 +466,9 @@ pub struct Source {
     /// path ← ClientRequestURI, time ← EdgeStartTimestamp (ns)`, found or given with
     /// `--access-fields`); null for other formats.
     pub fields: Option<String>,
+    /// The fields a JSON log's lines were counted by, to say where its errors were (see
+    /// [`crate::format::app_keys`]); empty for other formats.
+    pub classes: Vec<Box<str>>,
 }
 
 /// Requests and failures per bucket over the logs' span, every access log together.
@@ -513,6 +553,10 @@ pub struct TimelineReport {
     /// explains it (for the text timeline: the records keep the episodes' one schema).
     #[serde(skip)]
     pub traffic_changes: Vec<(Micros, Contrast)>,
+    /// Where the application errors of each incident in the window were, where a value
+    /// carried them (for the text timeline, likewise), at the incident's start.
+    #[serde(skip)]
+    pub error_changes: Vec<(Micros, ErrorFields)>,
     /// Every matched line, when they were kept (`--raw`).
     pub events: Option<Vec<Event>>,
     pub sources: Vec<Source>,

@@ -1,6 +1,7 @@
 //! The per-line loop over one chunk: timestamps (parsed once per distinct stamp), access
 //! lines into the series, and rule hits into the chunk's runs and tallies.
 
+use super::app_fields::AppFields;
 use super::hits::{Hits, LineText, Mark, Signal};
 use super::pulse::Pulse;
 use super::series::{Series, SeriesBuilder};
@@ -49,6 +50,8 @@ pub(super) struct ChunkResult {
     pub(super) untimed_templates: Templates,
     /// Its failure lines per second.
     pub(super) pulse: Pulse,
+    /// The values of its records' class fields (a JSON application log's).
+    pub(super) app_fields: AppFields,
     /// The columns in force at its end (W3C), for the stream's next chunk.
     pub(super) columns: Option<Columns>,
 }
@@ -179,6 +182,7 @@ pub(super) fn scan_chunk(
         templates: Templates::default(),
         untimed_templates: Templates::default(),
         pulse: Pulse::default(),
+        app_fields: AppFields::new(options.bucket),
         columns: None,
     };
     let mut series = SeriesBuilder::new(options.bucket);
@@ -251,6 +255,11 @@ pub(super) fn scan_chunk(
             if let Some(t) = current {
                 let at = request.details_at as usize;
                 series.add(t, &request, mark, || format.details_in(line, at, columns.as_ref()));
+                // A JSON access record's own classes (a tenant, a shard), its failure an
+                // error.
+                if !plan.app_keys.is_empty() {
+                    result.app_fields.add(t, request.status >= 500, &plan.app_keys, mark, line);
+                }
             }
             if let Some(rule) = matcher.match_status(request.status) {
                 let digits = status_digits(request.status);
@@ -296,6 +305,10 @@ pub(super) fn scan_chunk(
         // named is a hit of its own.
         if let Some(head) = head {
             let key = result.templates.add(head.message, head.detail, head.level, named, mark, line);
+            if let (false, Some(t)) = (plan.app_keys.is_empty(), current) {
+                let error = head.level >= Some(Level::Error);
+                result.app_fields.add(t, error, &plan.app_keys, mark, line);
+            }
             if !named && head.level >= Some(Level::Warning) {
                 result.record(Signal::Template(key), &NO_FIELDS, mark, current, &text, options.keep_lines);
                 if let Some(t) = current {

@@ -11,6 +11,7 @@
 //! own start; the reduce step ([`reduce`]) makes them absolute and gives stamp-less lines
 //! (stack traces, slow-log bodies) the time of the record above.
 
+pub mod app_fields;
 mod chunk;
 pub mod clients;
 pub mod hits;
@@ -179,6 +180,10 @@ pub struct FileReport {
     /// The fields its records were read by, for a JSON access log (see
     /// [`crate::format::AccessFields::describe`]).
     pub fields: Option<String>,
+    /// The fields its lines were counted by, for a JSON log whose head shows fields
+    /// that sort its lines into classes (see [`crate::format::app_keys`]).
+    #[serde(default)]
+    pub classes: Vec<Box<str>>,
 }
 
 /// A file's clock found off the reference's.
@@ -215,6 +220,7 @@ impl FileReport {
             untimed_events: 0,
             clock: None,
             fields: None,
+            classes: Vec::new(),
         }
     }
 }
@@ -234,6 +240,8 @@ pub struct ScanResult {
     pub templates: BTreeMap<String, Templates>,
     /// Failure lines per second, per source group: what [`crate::clocks`] aligns hosts by.
     pub pulses: BTreeMap<String, pulse::Pulse>,
+    /// The class fields of structured application logs, per source group.
+    pub app_fields: BTreeMap<String, app_fields::AppFields>,
     /// Width of a series bucket.
     pub bucket: Micros,
     pub problems: Vec<Problem>,
@@ -352,6 +360,7 @@ impl ReadFile {
             piece.hits.iter_mut().for_each(|h| h.each_place(&mut visit));
             piece.templates.iter_mut().for_each(|t| t.each_place(&mut visit));
             piece.series.iter_mut().for_each(|s| s.each_place(&mut visit));
+            piece.app_fields.iter_mut().for_each(|a| a.each_place(&mut visit));
         }
         for event in &mut self.events {
             event.file = index;
@@ -362,7 +371,14 @@ impl ReadFile {
     /// every bucket, field range and second moves whole.
     fn moves_whole(&self, delta: Micros, bucket: Micros) -> bool {
         let whole = |width: Micros| width > 0 && delta % width == 0;
-        whole(time::MICROS_PER_SEC) && whole(bucket) && self.pieces.iter().filter_map(|p| p.series.as_ref()).all(|s| whole(s.field_width()))
+        whole(time::MICROS_PER_SEC)
+            && whole(bucket)
+            && self.pieces.iter().filter_map(|p| p.series.as_ref()).all(|s| whole(s.field_width()))
+            && self
+                .pieces
+                .iter()
+                .filter_map(|p| p.app_fields.as_ref())
+                .all(|a| whole(a.range_width()))
     }
 
     /// Moves every time by `delta` (see [`ReadFile::moves_whole`]).
@@ -371,6 +387,7 @@ impl ReadFile {
             piece.hits.iter_mut().for_each(|h| h.shift(delta));
             piece.templates.iter_mut().for_each(|t| t.shift(delta));
             piece.series.iter_mut().for_each(|s| s.shift(delta));
+            piece.app_fields.iter_mut().for_each(|a| a.shift(delta));
             piece.pulse.iter_mut().for_each(|p| p.shift(delta / time::MICROS_PER_SEC));
         }
         for event in &mut self.events {
@@ -388,6 +405,7 @@ struct Piece {
     templates: Option<Templates>,
     pulse: Option<pulse::Pulse>,
     series: Option<Series>,
+    app_fields: Option<app_fields::AppFields>,
 }
 
 /// A file read, with what its times were read by and what decided it.
@@ -445,6 +463,8 @@ pub(crate) struct FilePlan {
     pub(crate) zone: ZoneNote,
     /// The year given to the first line, for formats that print none.
     pub(crate) inferred_year: Option<i32>,
+    /// The fields its lines are counted by (see [`app_fields`]).
+    pub(crate) app_keys: Vec<Box<str>>,
 }
 
 impl FilePlan {
@@ -467,6 +487,7 @@ fn plan_files(probes: &[Probe], evidence: &[TimeEvidence], options: &ScanOptions
             time: times.time,
             zone: times.zone,
             inferred_year: times.inferred_year,
+            app_keys: probe.app_keys.clone(),
         })
         .collect()
 }

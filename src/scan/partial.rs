@@ -36,7 +36,7 @@ pub const MAGIC: &[u8; 8] = b"\x89PMSCAN\n";
 /// The version of the layout and of the types a partial holds: raised whenever either
 /// changes. (A partial also names the version of postmortem that wrote it, and another
 /// version's is refused.)
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The extension by which a file among the inputs is read as a partial.
 pub const EXTENSION: &str = "pmscan";
@@ -358,6 +358,7 @@ impl ReadFile {
             piece.hits.as_ref().map_or(Ok(()), |h| h.check(bucket, gap, rules))?;
             piece.templates.as_ref().map_or(Ok(()), super::templates::Templates::check)?;
             piece.series.as_ref().map_or(Ok(()), |s| s.check(bucket))?;
+            piece.app_fields.as_ref().map_or(Ok(()), |a| a.check(bucket))?;
             piece.pulse.as_ref().map_or(Ok(()), super::pulse::Pulse::check)?;
         }
         if !self.events.iter().all(|e| super::keys::is_plausible(e.time)) {

@@ -3,6 +3,7 @@
 //! the files put together ([`combine`]): series and hits merged by source group, and the
 //! kept lines ordered.
 
+use super::app_fields::AppFields;
 use super::chunk::ChunkResult;
 use super::hits::{Hits, Signal};
 use super::pulse::Pulse;
@@ -38,6 +39,7 @@ pub(super) fn read_file(index: u32, probe: &Probe, plan: &FilePlan, read: FileOu
         crate::format::Columns::Json(fields) => Some(fields.describe()),
         crate::format::Columns::W3c(_) => None,
     });
+    report.classes = plan.app_keys.clone();
     let chunks = read.chunks;
     let file_first = chunks.iter().filter_map(|c| c.first).min();
     let mut carried = None;
@@ -92,11 +94,17 @@ pub(super) fn read_file(index: u32, probe: &Probe, plan: &FilePlan, read: FileOu
             chunk_series.place(index, lines_before);
             chunk_series
         });
+        let app_fields = (!chunk.app_fields.is_empty()).then(|| {
+            let mut fields = chunk.app_fields;
+            fields.place(index, lines_before);
+            fields
+        });
         pieces.push(Piece {
             hits: (!chunk_hits.is_empty()).then_some(chunk_hits),
             templates,
             pulse: (!chunk.pulse.is_empty()).then_some(chunk.pulse),
             series,
+            app_fields,
         });
     }
     let mut warnings = Vec::new();
@@ -165,6 +173,7 @@ pub(super) fn combine(read: Vec<ReadFile>, options: &ScanOptions) -> ScanResult 
     let mut hits: BTreeMap<String, Hits> = BTreeMap::new();
     let mut templates: BTreeMap<String, Templates> = BTreeMap::new();
     let mut pulses: BTreeMap<String, Pulse> = BTreeMap::new();
+    let mut app_fields: BTreeMap<String, AppFields> = BTreeMap::new();
     for file in read {
         for problem in file.read_problems {
             if !problems.contains(&problem) {
@@ -184,6 +193,12 @@ pub(super) fn combine(read: Vec<ReadFile>, options: &ScanOptions) -> ScanResult 
                 hits.entry(group.clone())
                     .or_insert_with(|| Hits::new(options.gap, options.bucket))
                     .absorb(piece_hits);
+            }
+            if let Some(fields) = piece.app_fields {
+                app_fields
+                    .entry(group.clone())
+                    .or_insert_with(|| AppFields::new(options.bucket))
+                    .merge(fields);
             }
             if let Some(piece_series) = piece.series {
                 series
@@ -233,6 +248,7 @@ pub(super) fn combine(read: Vec<ReadFile>, options: &ScanOptions) -> ScanResult 
         series,
         templates,
         pulses,
+        app_fields,
         bucket: options.bucket,
         problems,
     }

@@ -262,14 +262,21 @@ impl TopValues {
         self.slots.truncate(CAPACITY);
     }
 
-    fn check(&self) -> Result<(), &'static str> {
+    /// Counts `weight` for `value`, spelt as the line wrote it, at the line of `mark`.
+    pub fn count(&mut self, value: &[u8], weight: u32, mark: Mark) {
+        self.add(super::keys::fixed_hash(value), &Value::Text(value), weight, mark);
+    }
+
+    /// Whether it is bounded as a scan bounds it (see [`super::partial`]).
+    pub fn check(&self) -> Result<(), &'static str> {
         if self.slots.len() > CAPACITY {
             return Err("a summary of more values than a scan keeps");
         }
         Ok(())
     }
 
-    fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
+    /// Calls `visit` with the file and line number of every line it keeps.
+    pub fn each_place(&mut self, visit: &mut impl FnMut(&mut u32, &mut u64)) {
         for slot in &mut self.slots {
             visit(&mut slot.file, &mut slot.line);
         }

@@ -129,6 +129,9 @@ pub struct Probe {
     /// Whether the file may be memory-mapped (not `--no-mmap`, not still written): a
     /// plain wrapped file's ranges are mapped then.
     pub mappable: bool,
+    /// The fields its head shows to sort a JSON application log's lines into classes
+    /// (see [`crate::format::app_keys`]); none for other formats.
+    pub app_keys: Vec<Box<str>>,
 }
 
 /// Bytes a probe keeps for the scan, so that it does not read them again.
@@ -586,6 +589,15 @@ fn finish_probe(
         }
         _ => first_stamp,
     };
+    // The fields that sort a JSON log's lines into classes; an access record's own
+    // fields are read as such.
+    let app_keys = match (format, &head_columns) {
+        (Format::JsonLines, _) => crate::format::app_keys::classes_in_head(text, |_, _| false),
+        (Format::JsonAccess, Some(crate::format::Columns::Json(fields))) => {
+            crate::format::app_keys::classes_in_head(text, |parents, name| fields.reads(parents, name))
+        }
+        _ => Vec::new(),
+    };
     let held = match mode {
         ReadMode::Stdin => Held::Head(head),
         ReadMode::Decoded(_) if whole => Held::Whole(head),
@@ -603,6 +615,7 @@ fn finish_probe(
         dated_stamp,
         held: std::sync::Mutex::new(held),
         mappable: mode == ReadMode::Mmap,
+        app_keys,
     })
 }
 

@@ -140,13 +140,13 @@ pub struct Contrast {
 
 /// What a field's summaries say of one value over a stretch of buckets.
 #[derive(Clone, Debug, Default)]
-struct Tally {
-    value: String,
-    requests: Bounds,
-    failed: Bounds,
-    before: Bounds,
-    first_request: Option<crate::scan::hits::Mark>,
-    first_failed: Option<crate::scan::hits::Mark>,
+pub(super) struct Tally {
+    pub(super) value: String,
+    pub(super) requests: Bounds,
+    pub(super) failed: Bounds,
+    pub(super) before: Bounds,
+    pub(super) first_request: Option<crate::scan::hits::Mark>,
+    pub(super) first_failed: Option<crate::scan::hits::Mark>,
     /// What pass one saw of it: which values are weighed.
     weight: u64,
 }
@@ -184,17 +184,22 @@ fn summaries<'a>(buckets: &[&'a Bucket], index: usize, failed: bool) -> Vec<&'a 
         .collect()
 }
 
-/// The tallies of a summarized field (by its index in [`Field::SUMMARIZED`]): the values
-/// the window's summaries kept, the most counted weighed, each with its bounds in the
-/// window, among its failed requests, and in the baseline.
+/// The tallies of a summarized field (by its index in [`Field::SUMMARIZED`]) in the
+/// window's buckets and the baseline's (see [`tallies`]).
 fn summarized(window: &[&Bucket], before: &[&Bucket], index: usize) -> BTreeMap<u64, Tally> {
-    let (during, failing, earlier) = (
-        summaries(window, index, false),
-        summaries(window, index, true),
-        summaries(before, index, false),
-    );
+    tallies(
+        &summaries(window, index, false),
+        &summaries(window, index, true),
+        &summaries(before, index, false),
+    )
+}
+
+/// The tallies of one field's summaries: the values those of the window (`during`, and
+/// `failing`: of its failures) kept, the most counted weighed, each with its bounds in
+/// the window, among its failures, and in the baseline (`earlier`).
+pub(super) fn tallies(during: &[&TopValues], failing: &[&TopValues], earlier: &[&TopValues]) -> BTreeMap<u64, Tally> {
     let mut seen: BTreeMap<u64, Tally> = BTreeMap::new();
-    for summary in during.iter().chain(&failing) {
+    for summary in during.iter().chain(failing) {
         for entry in summary.entries() {
             let tally = seen.entry(entry.hash).or_default();
             if tally.value.is_empty() {
@@ -209,19 +214,19 @@ fn summarized(window: &[&Bucket], before: &[&Bucket], index: usize) -> BTreeMap<
     seen.retain(|hash, _| kept.contains(hash));
     // Buckets come in time order: a value's first line is that of the first bucket
     // that kept it.
-    for summary in &during {
+    for summary in during {
         for (hash, mark) in add_summary(summary, &mut seen, |t| &mut t.requests) {
             let tally = seen.get_mut(&hash).expect("a tallied value");
             tally.first_request = tally.first_request.or(Some(mark));
         }
     }
-    for summary in &failing {
+    for summary in failing {
         for (hash, mark) in add_summary(summary, &mut seen, |t| &mut t.failed) {
             let tally = seen.get_mut(&hash).expect("a tallied value");
             tally.first_failed = tally.first_failed.or(Some(mark));
         }
     }
-    for summary in &earlier {
+    for summary in earlier {
         add_summary(summary, &mut seen, |t| &mut t.before);
     }
     seen
@@ -308,12 +313,16 @@ fn status_classes(window: &[&Bucket], before: &[&Bucket]) -> BTreeMap<u64, Tally
         .collect()
 }
 
-/// The window and baseline as the field summaries can tell them (see [`Series`]): the
-/// window widened to whole field ranges, the baseline narrowed to the whole ranges
-/// within it (at least the range before the window's).
-fn in_field_ranges(traffic: &Series, (start, end): (Micros, Micros), (from, to): (Micros, Micros)) -> ((Micros, Micros), (Micros, Micros)) {
-    let width = traffic.field_width();
-    let down = |t: Micros| traffic.field_start(t);
+/// The window and baseline as summaries kept in ranges of `width` can tell them (see
+/// [`Series`]): the window widened to whole ranges, the baseline narrowed to the whole
+/// ranges within it (at least the range before the window's).
+pub(super) fn in_ranges(
+    width: Micros,
+    (start, end): (Micros, Micros),
+    (from, to): (Micros, Micros),
+) -> ((Micros, Micros), (Micros, Micros)) {
+    let width = width.max(1);
+    let down = |t: Micros| t.div_euclid(width) * width;
     let up = |t: Micros| down(t + width - 1);
     let (start, end) = (down(start), up(end).max(down(start) + width));
     let to = down(to).min(start);
@@ -329,7 +338,7 @@ pub fn contrast(
     window: (Micros, Micros),
     baseline: (Micros, Micros),
 ) -> Option<Contrast> {
-    let ((start, end), baseline) = in_field_ranges(traffic, window, baseline);
+    let ((start, end), baseline) = in_ranges(traffic.field_width(), window, baseline);
     let window: Vec<&Bucket> = traffic.buckets.range(start..end).map(|(_, b)| b).collect();
     let before: Vec<&Bucket> = traffic.buckets.range(baseline.0..baseline.1).map(|(_, b)| b).collect();
     let requests_during: u64 = window.iter().map(|b| b.requests).sum();

@@ -9,6 +9,7 @@
 //! of every access log together, where the first failed request of each bucket is, and
 //! what was understood of each file.
 
+pub mod app_contrast;
 pub mod changes;
 pub mod contrast;
 mod errors;
@@ -23,6 +24,7 @@ use crate::error::Problem;
 use crate::format::Level;
 use crate::format::SourceKind;
 use crate::rules::{Category, RuleSet, Severity};
+use crate::scan::app_fields::AppFields;
 use crate::scan::hits::{FirstLine, Hits, Mark, Signal};
 use crate::scan::series::Series;
 use crate::scan::templates::Templates;
@@ -175,6 +177,9 @@ pub struct Timeline {
     pub templates: BTreeMap<String, Templates>,
     /// Error-or-worse lines per source group and bucket, outside what access logs cover.
     pub error_counts: ErrorCounts,
+    /// The class fields of every structured application log together (see
+    /// [`crate::scan::app_fields`]): where their errors were.
+    pub app_fields: AppFields,
     /// How many lines each signal (rule or template) of each source group matched, bucket
     /// by bucket (access lines left out: [`Timeline::traffic`] counts those): the curve an
     /// episode's lines drew, to set against the failed requests'.
@@ -322,6 +327,11 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
         sources_traffic.entry(group).or_default().series = series;
     }
     sources_traffic.retain(|_, t| !t.series.is_empty());
+    // Every application log's class fields together, field by field.
+    let mut app_fields = AppFields::new(result.bucket.max(1));
+    for fields in std::mem::take(&mut result.app_fields).into_values() {
+        app_fields.merge(fields);
+    }
     // Surges one actor made, where no rule told a surge: read from the traffic's field
     // summaries, once every source's are in it.
     let surges = surges::episodes(&traffic, &sources_traffic, &episodes);
@@ -338,6 +348,7 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
         events: result.events,
         templates: result.templates,
         error_counts,
+        app_fields,
         signal_counts,
         problems: result.problems,
     }

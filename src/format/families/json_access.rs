@@ -775,6 +775,23 @@ fn rank_in(table: &[&str], key: &str, whole: &str) -> Option<usize> {
 }
 
 impl AccessFields {
+    /// Whether the value at `parents`.`name` is one the scan reads of a request: a field
+    /// of these, or a detail (a user agent, an upstream, a host) the contrast of the
+    /// traffic weighs already.
+    pub fn reads(&self, parents: &[&[u8]], name: &[u8]) -> bool {
+        let is =
+            |path: &FieldPath| path.0.len() == parents.len() + 1 && path.0.iter().map(|k| &k[..]).eq(parents.iter().copied().chain([name]));
+        let fields = [
+            Some(&self.time.0),
+            Some(&self.status),
+            Some(&self.target),
+            self.method.as_ref(),
+            self.client.as_ref(),
+            self.duration.as_ref().map(|d| &d.0),
+        ];
+        fields.into_iter().flatten().any(is) || detail_ranks(parents, name).iter().any(Option::is_some)
+    }
+
     /// The fields of a file's records, from its head's lines: the ones most of its JSON
     /// lines show.
     pub fn of_head(head: &[u8]) -> Option<AccessFields> {
