@@ -54,7 +54,10 @@ fn haproxy_request(line: &[u8]) -> Option<Request<'_>> {
     if !backend_server.contains(&b'/') || timers.iter().filter(|&&b| b == b'/').count() < 3 {
         return None;
     }
-    let status: u16 = std::str::from_utf8(status).ok()?.parse().ok()?;
+    // An HTTP status (100–599); `-1`, an aborted request's, is none.
+    let status = Some(status)
+        .filter(|s| s.len() == 3)
+        .and_then(|s| crate::format::request::three_digits(s, 0))?;
     let total = timers.rsplit(|&b| b == b'/').next()?;
     // Whole milliseconds; `-1` when it was not measured.
     let duration_ms = whole_ms(total.strip_prefix(b"+").unwrap_or(total));
@@ -185,6 +188,9 @@ mod tests {
             b"192.168.1.4:50033 [28/Feb/2025:02:43:10.123] frontend/backend: SSL handshake failure (error:0A0000C1:SSL routines::no shared cipher)",
             b"Feb 19 04:11:57 debian11 haproxy[4436]: Server web_server02/debian11-2 is DOWN, reason: Layer4 connection problem",
             b"10.0.0.1 - - [21/Jan/2024:15:30:00 -0500] \"GET / HTTP/1.1\" 200 5 \"-\" \"-\"",
+            // An aborted request's status, and digits that are no HTTP status.
+            b"22.118.26.10:10285 [12/Mar/2021:06:56:28.088] fe-verify~ maskurl/dns 0/0/0/-1/1264 -1 0 - - CD-- 19/19/3/4/0 0/0 \"GET / HTTP/1.1\"",
+            b"22.118.26.10:10285 [12/Mar/2021:06:56:28.088] fe-verify~ maskurl/dns 0/0/0/1263/1264 812 20602 - - ---- 19/19/3/4/0 0/0 \"GET / HTTP/1.1\"",
         ] {
             assert!(haproxy_request(line).is_none(), "{}", String::from_utf8_lossy(line));
         }
