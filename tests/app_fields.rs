@@ -125,6 +125,9 @@ fn the_payment_provider_every_failed_charge_went_to_is_named() {
         "{markdown}"
     );
     assert!(markdown.contains("had it set to `adyen`; at most "), "{markdown}");
+    // The title names where the backend failed: the mechanism's lines are the errors.
+    let title = markdown.lines().next().unwrap();
+    assert!(title.starts_with("# Backend failing for `psp` `adyen`"), "{title}");
     // The root cause's sentence says it too.
     let root_cause = markdown.lines().find(|l| l.starts_with("**Root cause:**")).unwrap();
     assert!(root_cause.contains("had it set to `adyen`"), "{root_cause}");

@@ -1,7 +1,7 @@
 //! Each format's line parser on any line: where the timestamp is, the timestamp, the
 //! level, message and detail (a JSON record's error field) of its head, and the request
 //! fields of access lines and their details (user agent, upstream, host), each within the
-//! line. The first byte picks the format.
+//! line; a JSON log's class fields. The first byte picks the format.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -28,4 +28,11 @@ fuzz_target!(|data: &[u8]| {
             assert!(value.len() <= line.len());
         }
     }
+    // A JSON log's class fields, chosen from the bytes as from a head, then read from
+    // them as from a line: bounded in number, name and value.
+    let classes = postmortem::format::app_keys::classes_in_head(line, |_, _| false);
+    assert!(classes.len() <= postmortem::format::app_keys::MAX_CLASS_KEYS);
+    postmortem::format::app_keys::class_values(line, &classes, |index, value| {
+        assert!(index < classes.len() && value.len() <= postmortem::format::app_keys::MAX_CLASS_VALUE);
+    });
 });

@@ -214,11 +214,11 @@ pub fn class_values(line: &[u8], keys: &[Box<str>], mut found: impl FnMut(usize,
     let mut left = keys.len();
     let mut given = [false; MAX_CLASS_KEYS];
     json_path::walk(line, |parents, name, scalar| {
-        if parents.len() >= MAX_CLASS_DEPTH || !class_value(&scalar) {
+        if parents.len() >= MAX_CLASS_DEPTH {
             return true;
         }
         if let Some(index) = keys.iter().position(|key| is_at(key, parents, name)) {
-            if index < MAX_CLASS_KEYS && !given[index] {
+            if index < MAX_CLASS_KEYS && !given[index] && class_value(&scalar) {
                 given[index] = true;
                 left -= 1;
                 found(index, &scalar.text());

@@ -84,6 +84,7 @@ const KEYS: usize = Key::Reason as usize + 1;
 const DETAIL_KEYS: [Key; 6] = [Key::ErrorMessage, Key::Error, Key::Err, Key::Exception, Key::ExcInfo, Key::Reason];
 
 impl Key {
+    #[inline(always)]
     fn of(name: &[u8]) -> Option<Key> {
         Some(match name {
             b"@timestamp" => Key::AtTimestamp,

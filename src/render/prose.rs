@@ -176,12 +176,29 @@ pub fn title(report: &Report) -> Option<Vec<Part>> {
     let trigger = link(chain, Role::Trigger);
     let origin = link(chain, Role::Origin);
     let contrast = incident.contrast.as_ref();
-    let mut parts = link(chain, Role::Mechanism)
-        .and_then(|m| mechanism_name(m, trigger))
+    let mechanism = link(chain, Role::Mechanism);
+    // Where the application errors were, as a field's value (see `error_fields`).
+    let errors_at = incident.error_fields.as_ref().and_then(|f| f.findings.first());
+    let mut parts = mechanism
+        .and_then(|m| {
+            let mut named = mechanism_name(m, trigger)?;
+            // The mechanism's own lines are the errors that carried the value: it is
+            // where it failed (`Backend failing for `provider` `northpay``).
+            let in_its_file = |f: &&crate::report::ClassFinding| f.evidence.first().map(|e| &e.file) == m.first.as_ref().map(|l| &l.file);
+            if let Some(found) = errors_at.filter(in_its_file) {
+                named.extend([
+                    Part::Text(" for ".into()),
+                    Part::Quote(found.field.clone()),
+                    Part::Text(" ".into()),
+                    Part::Quote(found.value.clone()),
+                ]);
+            }
+            Some(named)
+        })
         .or_else(|| contrast.and_then(|c| c.failures.first()).and_then(failing_at))
         .or_else(|| {
             // Where the application errors were: the value of a field that carried them.
-            let found = incident.error_fields.as_ref()?.findings.first()?;
+            let found = errors_at?;
             Some(vec![
                 Part::Text("Errors with ".into()),
                 Part::Quote(found.field.clone()),

@@ -70,25 +70,40 @@ impl AppFields {
 
     /// Counts the line at `mark`, at `t`, of a file whose classes are `fields`: an error
     /// or not; its values are read from `line` (a JSON record) when it is sampled.
+    ///
+    /// What `add` fills holds one file's lines (a chunk's), so every range's counts are
+    /// the file's fields, in their order: a line counts for each without a name being
+    /// compared. Files meet only in [`AppFields::merge`], which matches fields by name.
     pub fn add(&mut self, t: Micros, error: bool, fields: &[Box<str>], mark: Mark, line: &[u8]) {
-        let Some(first) = fields.first() else { return };
-        let start = self.range_start(t);
-        let new = !self.ranges.contains_key(&start);
-        let counts = self.ranges.entry(start).or_insert_with(|| {
-            fields
-                .iter()
-                .map(|field| FieldCounts {
-                    field: field.clone(),
-                    ..FieldCounts::default()
-                })
-                .collect()
-        });
-        // Every field of a file counts every line: the first's count is the range's.
-        let seen_before = counts
-            .iter()
-            .find(|c| c.field == *first)
-            .map_or(0, |c| if error { c.errors } else { c.lines });
-        for count in counts.iter_mut().filter(|c| fields.contains(&c.field)) {
+        if fields.is_empty() {
+            return;
+        }
+        // Most lines fall in the latest range: a range check, not a division.
+        let width = self.range_width();
+        let latest = self
+            .ranges
+            .last_key_value()
+            .is_some_and(|(last, _)| t >= *last && t - *last < width);
+        let counts = if latest {
+            self.ranges.last_entry().map(std::collections::btree_map::OccupiedEntry::into_mut)
+        } else {
+            if !self.ranges.contains_key(&self.range_start(t)) {
+                let counts = fields
+                    .iter()
+                    .map(|field| FieldCounts {
+                        field: field.clone(),
+                        ..FieldCounts::default()
+                    })
+                    .collect();
+                self.ranges.insert(self.range_start(t), counts);
+                self.bound();
+            }
+            self.ranges.get_mut(&self.range_start(t))
+        };
+        let Some(counts) = counts else { return };
+        // Every field of the file counts every line: the first's count is the range's.
+        let seen_before = counts.first().map_or(0, |c| if error { c.errors } else { c.lines });
+        for count in counts.iter_mut() {
             if error {
                 count.errors += 1;
             } else {
@@ -98,14 +113,11 @@ impl AppFields {
         let weight = sample_weight(seen_before, mark.offset);
         if weight > 0 {
             crate::format::app_keys::class_values(line, fields, |index, value| {
-                if let Some(count) = counts.iter_mut().find(|c| c.field == fields[index]) {
+                if let Some(count) = counts.get_mut(index).filter(|c| c.field == fields[index]) {
                     let summary = if error { &mut count.failed } else { &mut count.healthy };
                     summary.count(value, weight, mark);
                 }
             });
-        }
-        if new {
-            self.bound();
         }
     }
 
