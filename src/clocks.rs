@@ -184,93 +184,128 @@ fn waited(series: &crate::scan::series::Series) -> Option<i64> {
     Some(crate::num::rounded_i64(longest[longest.len() / 2] / 1000.0))
 }
 
-/// The reference, prepared: its failure lines per second over a window, counted over
-/// [`MATCH_WIDTH_S`] either side, with and without its slow swell.
+/// The reference, prepared: its failure lines per second, where there were any.
+///
+/// A lag's score is how the source's failure lines match the reference's fluctuation:
+/// each source line at a lag counts the reference's failure lines within
+/// [`MATCH_WIDTH_S`] of it (`near`), less the mean of those over [`SWELL_S`] either side
+/// (its slow swell: a whole outage's plateau matches any lag). Both are box sums of the
+/// reference's lines, so a lag's score is a box sum of box sums of how many line pairs
+/// lie exactly that far apart ([`Reference::scores`]): counted where the two logs'
+/// failures meet, the cost grows with the failures that meet, not with the span times
+/// the lags. Every sum is of whole numbers, exact, so the score does not depend on the
+/// order it is summed in.
 struct Reference {
-    /// The second of index 0.
-    start: i64,
-    /// Failure lines within the match width of each second.
-    near: Vec<f64>,
-    /// The same, less the mean of the seconds around: the fluctuation a lag must match.
-    sharp: Vec<f64>,
-    /// The indices where `sharp` or `near` is not zero, in order: the seconds near the
-    /// reference's failures, the only ones a lag can score at.
-    live: Vec<usize>,
+    /// Each second with failure lines, and how many, in order.
+    failures: Vec<(i64, f64)>,
 }
 
 impl Reference {
-    fn new(pulse: &Pulse, margin: i64) -> Option<Reference> {
+    fn new(pulse: &Pulse) -> Option<Reference> {
         let seconds = pulse.seconds();
         let (first, last) = (seconds.first()?.0, seconds.last()?.0);
         if last - first > MAX_SPAN_S {
             return None;
         }
-        let start = first - margin - MATCH_WIDTH_S - SWELL_S;
-        let len = crate::num::index_of(last - start + margin + MATCH_WIDTH_S + SWELL_S + 1);
-        let mut counts = vec![0f64; len];
-        for &(second, n) in seconds {
-            counts[crate::num::index_of(second - start)] += f64::from(n);
-        }
-        let near = box_sum(&counts, crate::num::index_of(MATCH_WIDTH_S));
-        let swell = box_sum(&near, crate::num::index_of(SWELL_S));
-        let window = (2 * SWELL_S + 1) as f64;
-        let sharp: Vec<f64> = near.iter().zip(&swell).map(|(n, s)| n - s / window).collect();
-        let live = (0..len).filter(|&i| sharp[i] != 0.0 || near[i] > 0.0).collect();
-        Some(Reference { start, near, sharp, live })
+        let failures = seconds.iter().map(|&(second, n)| (second, f64::from(n))).collect();
+        Some(Reference { failures })
     }
 
-    /// The score and shared lines of `pulse` at every lag of `lags` (ranges, in their
-    /// order), as [`Reference::score`] gives them one lag at a time. Each of the pulse's
-    /// seconds adds only at the lags that bring it near a reference failure: the cost
-    /// grows with the failures that meet, not with the span times the lags. A lag's
-    /// terms are added in the same order as there (the pulse's seconds in order; the
-    /// terms skipped are zeros), so the sums are the same to the bit.
-    fn scores(&self, pulse: &[(i64, u32)], lags: &[RangeInclusive<i64>]) -> Vec<(i64, f64, f64)> {
-        let mut scored: Vec<(i64, f64, f64)> = lags.iter().flat_map(|r| r.clone()).map(|lag| (lag, 0.0, 0.0)).collect();
-        let mut base = 0;
+    /// The reference's failures from second `from` to `to`.
+    fn failures_between(&self, from: i64, to: i64) -> &[(i64, f64)] {
+        let first = self.failures.partition_point(|&(s, _)| s < from);
+        let last = self.failures.partition_point(|&(s, _)| s <= to);
+        &self.failures[first..last.max(first)]
+    }
+
+    /// The score of `pulse` at every lag of `lags` (ranges, in their order): for each
+    /// lag, `near` less its swell's mean, summed over the pulse's lines (see the type's
+    /// notes), as [`Reference::score`] defines it one lag at a time.
+    fn scores(&self, pulse: &[(i64, u32)], lags: &[RangeInclusive<i64>]) -> Vec<(i64, f64)> {
+        let (width, swell) = (MATCH_WIDTH_S, SWELL_S);
+        let window = (2 * swell + 1) as f64;
+        let mut scored = Vec::new();
         for range in lags {
             let (lo, hi) = (*range.start(), *range.end());
-            for &(second, n) in pulse {
-                let n = f64::from(n);
-                // Reference indices this second lands on at the lags of the range.
-                let (from, to) = (second + lo - self.start, second + hi - self.start);
-                let first = self.live.partition_point(|&i| (i as i64) < from);
-                for &at in self.live[first..].iter().take_while(|&&i| i as i64 <= to) {
-                    let slot = &mut scored[base + crate::num::index_of(at as i64 + self.start - second - lo)];
-                    slot.1 += n * self.sharp[at];
-                    if self.near[at] > 0.0 {
-                        slot.2 += n;
-                    }
+            // Line pairs this far apart (a reference second less a pulse second), for
+            // every distance a lag of the range reaches through both box sums.
+            let (from, to) = (lo - width - swell, hi + width + swell);
+            let mut pairs = vec![0f64; crate::num::index_of(to - from + 1)];
+            // Only the pulse's seconds that reach a reference failure at some distance;
+            // the reference's failures within reach of each, found by one sweep of both
+            // (the pulse's seconds are in order, and so is the stretch they reach).
+            let (Some(first), Some(last)) = (self.failures.first(), self.failures.last()) else {
+                continue;
+            };
+            let reaching = &pulse[pulse.partition_point(|&(s, _)| s < first.0 - to)..pulse.partition_point(|&(s, _)| s <= last.0 - from)];
+            let (mut near_from, mut near_to) = (0, 0);
+            for &(second, n) in reaching {
+                while self.failures.get(near_from).is_some_and(|f| f.0 < second + from) {
+                    near_from += 1;
+                }
+                near_to = near_to.max(near_from);
+                while self.failures.get(near_to).is_some_and(|f| f.0 <= second + to) {
+                    near_to += 1;
+                }
+                for &(at, lines) in &self.failures[near_from..near_to] {
+                    pairs[crate::num::index_of(at - second - from)] += f64::from(n) * lines;
                 }
             }
-            base += crate::num::index_of(hi - lo + 1);
+            // Summed over the match width (`near`), then over the swell.
+            let near = box_sums(&pairs, width);
+            let swelled = box_sums(&near, swell);
+            let at = |sums: &[f64], lag: i64| sums[crate::num::index_of(lag - from)];
+            scored.extend((lo..=hi).map(|lag| (lag, (window * at(&near, lag) - at(&swelled, lag)) / window)));
         }
         scored
     }
 
-    /// How well `pulse` matches at `lag` (seconds added to its times), and how many of its
-    /// lines have a reference failure near: the definition [`Reference::scores`] computes
-    /// for many lags at once, and the tests check it against.
+    /// How many of `pulse`'s lines have a reference failure within [`MATCH_WIDTH_S`] at
+    /// `lag`.
+    fn shared(&self, pulse: &[(i64, u32)], lag: i64) -> f64 {
+        pulse
+            .iter()
+            .filter(|&&(second, _)| {
+                !self
+                    .failures_between(second + lag - MATCH_WIDTH_S, second + lag + MATCH_WIDTH_S)
+                    .is_empty()
+            })
+            .map(|&(_, n)| f64::from(n))
+            .sum()
+    }
+
+    /// How well `pulse` matches at `lag` (seconds added to its times): the definition
+    /// [`Reference::scores`] computes for many lags at once, and the tests check it
+    /// against. Each line counts the reference's lines near it, less the mean of those
+    /// counts over the swell around it.
     #[cfg(test)]
-    fn score(&self, pulse: &[(i64, u32)], lag: i64) -> (f64, f64) {
+    fn score(&self, pulse: &[(i64, u32)], lag: i64) -> f64 {
+        let (width, swell) = (MATCH_WIDTH_S, SWELL_S);
+        let window = (2 * swell + 1) as f64;
         let mut score = 0.0;
-        let mut shared = 0.0;
         for &(second, n) in pulse {
-            let Some(at) = usize::try_from(second + lag - self.start).ok().filter(|&at| at < self.sharp.len()) else {
-                continue;
-            };
-            let n = f64::from(n);
-            score += n * self.sharp[at];
-            if self.near[at] > 0.0 {
-                shared += n;
-            }
+            let t = second + lag;
+            let near: f64 = self.failures_between(t - width, t + width).iter().map(|f| f.1).sum();
+            // A reference line `d` seconds from `t` is near as many of the swell's seconds
+            // as lie within the match width of it.
+            let swelled: f64 = self
+                .failures_between(t - width - swell, t + width + swell)
+                .iter()
+                .map(|&(at, lines)| {
+                    let d = at - t;
+                    lines * ((d + width).min(swell) - (d - width).max(-swell) + 1).max(0) as f64
+                })
+                .sum();
+            score += f64::from(n) * (window * near - swelled);
         }
-        (score, shared)
+        score / window
     }
 }
 
-/// Each value summed with its `radius` neighbours either side.
-fn box_sum(values: &[f64], radius: usize) -> Vec<f64> {
+/// Each value summed with its `radius` neighbours either side, those beyond the ends
+/// taken as zeros.
+fn box_sums(values: &[f64], radius: i64) -> Vec<f64> {
+    let radius = crate::num::index_of(radius);
     let mut prefix = Vec::with_capacity(values.len() + 1);
     prefix.push(0.0);
     for v in values {
@@ -309,13 +344,14 @@ impl Peak {
 /// on the order of anything.
 fn best_lag(reference: &Reference, pulse: &[(i64, u32)], lags: &[RangeInclusive<i64>]) -> Option<Peak> {
     let scored = reference.scores(pulse, lags);
-    let &(lag, score, shared) = scored
+    let &(lag, score) = scored
         .iter()
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.abs().cmp(&a.0.abs())).then(b.0.cmp(&a.0)))?;
+    let shared = reference.shared(pulse, lag);
     let runner_up = scored
         .iter()
-        .filter(|(other, _, _)| (other - lag).abs() >= PEAK_WIDTH_S)
-        .map(|(_, s, _)| *s)
+        .filter(|(other, _)| (other - lag).abs() >= PEAK_WIDTH_S)
+        .map(|(_, s)| *s)
         .fold(f64::NEG_INFINITY, f64::max);
     let n = scored.len() as f64;
     let mean = scored.iter().map(|s| s.1).sum::<f64>() / n;
@@ -385,8 +421,7 @@ pub fn align(result: &mut ScanResult, correct: bool) {
     let Some(reference_group) = candidates(true).or_else(|| candidates(false)) else {
         return;
     };
-    let margin = MAX_ZONE_HOURS * 3600 + ZONE_SLACK_S;
-    let Some(reference) = Reference::new(&result.pulses[&reference_group], margin) else {
+    let Some(reference) = Reference::new(&result.pulses[&reference_group]) else {
         return;
     };
     let reference_name = display_of(result, &reference_group);
@@ -584,33 +619,26 @@ mod tests {
     }
 
     fn reference(seconds: &[(i64, u32)]) -> Reference {
-        Reference::new(&pulse(seconds), MAX_ZONE_HOURS * 3600 + ZONE_SLACK_S).unwrap()
+        Reference::new(&pulse(seconds)).unwrap()
     }
 
     proptest::proptest! {
-        /// Every lag's score, found from the seconds where failures meet, is the score of
-        /// that lag alone, to the bit; the best lag is then the exhaustive search's.
+        /// Every lag's score, found from the line pairs where failures meet, is the score
+        /// of that lag alone, to the bit; the best lag is then the exhaustive search's.
         #[test]
         fn scores_where_failures_meet_are_the_scores_of_every_lag(
             reference_seconds in proptest::collection::btree_map(0i64..4_000, 1u32..4, 1..120),
             source_seconds in proptest::collection::btree_map(-2_000i64..6_000, 1u32..4, 0..120),
             ranges in proptest::collection::vec((-3_000i64..3_000, 0i64..400), 1..4),
         ) {
-            let reference = Reference::new(&pulse(&reference_seconds.into_iter().collect::<Vec<_>>()), 600).unwrap();
+            let reference = Reference::new(&pulse(&reference_seconds.into_iter().collect::<Vec<_>>())).unwrap();
             let source: Vec<(i64, u32)> = source_seconds.into_iter().collect();
             let lags: Vec<RangeInclusive<i64>> = ranges.iter().map(|&(lo, len)| lo..=lo + len).collect();
-            let one_by_one: Vec<(i64, f64, f64)> = lags
-                .iter()
-                .flat_map(|r| r.clone())
-                .map(|lag| {
-                    let (score, shared) = reference.score(&source, lag);
-                    (lag, score, shared)
-                })
-                .collect();
+            let one_by_one: Vec<(i64, f64)> = lags.iter().flat_map(|r| r.clone()).map(|lag| (lag, reference.score(&source, lag))).collect();
             let at_once = reference.scores(&source, &lags);
             proptest::prop_assert_eq!(at_once.len(), one_by_one.len());
             for (a, b) in at_once.iter().zip(&one_by_one) {
-                proptest::prop_assert!(a.0 == b.0 && a.1.to_bits() == b.1.to_bits() && a.2.to_bits() == b.2.to_bits(), "{a:?} against {b:?}");
+                proptest::prop_assert!(a.0 == b.0 && a.1.to_bits() == b.1.to_bits(), "{a:?} against {b:?}");
             }
         }
     }
