@@ -293,11 +293,11 @@ pub fn category_of(signal: Signal, rules: &RuleSet) -> Category {
 
 /// The scan's runs, tallies and series as a timeline.
 pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
-    let mut episodes = episodes(&result, rules);
+    let traffic = result.take_traffic();
+    let mut episodes = episodes_over(&result, &traffic, rules);
     let (bursts, error_counts) = errors::episodes(&result, rules);
     episodes.extend(bursts);
     sort(&mut episodes);
-    let traffic = result.take_traffic();
     let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
     let mut sources_traffic: BTreeMap<String, SourceTraffic> = BTreeMap::new();
     let mut signal_counts = SignalCounts::new();
@@ -356,8 +356,14 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
 
 /// All episodes: runs of matched lines and firings of rate rules, in time order.
 pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
+    episodes_over(result, &result.traffic(), rules)
+}
+
+/// [`episodes`], with the traffic of every access log together already made (see
+/// [`ScanResult::traffic`]): it is the costliest part of the scan's output to copy.
+fn episodes_over(result: &ScanResult, traffic: &Series, rules: &RuleSet) -> Vec<Episode> {
     let mut episodes = collapse(&result.hits, &result.files, rules);
-    episodes.extend(rates::episodes(result, rules));
+    episodes.extend(rates::episodes(result, traffic, rules));
     let mut episodes = shape::shape(episodes, result);
     episodes.extend(changes::episodes(result));
     episodes.extend(novel::episodes(result));

@@ -13,7 +13,7 @@ use crate::scan::series::Series;
 use crate::scan::ScanResult;
 use crate::time::Micros;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Buckets of history a baseline needs, at least (fewer when the rule's own baseline
 /// is shorter).
@@ -173,19 +173,38 @@ fn points(
 ) -> Vec<(Micros, Point)> {
     let first = span.0.div_euclid(width) * width;
     let last = span.1.div_euclid(width) * width;
-    let with_data: BTreeSet<Micros> = numerator
-        .range(first..=last)
-        .map(|(t, _)| *t)
-        .chain(denominator.into_iter().flat_map(|d| d.range(first..=last).map(|(t, _)| *t)))
-        .collect();
+    // The buckets with data, in order, and each measure's values: read once, in step
+    // with the buckets (a week of minutes is ten thousand of them, for every rule).
+    let mut with_data: Vec<Micros> = numerator.range(first..=last).map(|(t, _)| *t).collect();
+    if let Some(denominator) = denominator {
+        // Both in order already: merged, not sorted.
+        let mut merged = Vec::with_capacity(with_data.len() + denominator.len());
+        let mut others = denominator.range(first..=last).map(|(t, _)| *t).peekable();
+        for t in with_data {
+            while let Some(other) = others.next_if(|&o| o < t) {
+                merged.push(other);
+            }
+            others.next_if_eq(&t);
+            merged.push(t);
+        }
+        merged.extend(others);
+        with_data = merged;
+    }
+    let mut numerators = numerator.range(first..=last).peekable();
+    let mut denominators = denominator.map(|d| d.range(first..=last).peekable());
     let before = rate.baseline as Micros * width;
     let after = (rate.end_after as Micros + 1) * width;
     let mut out = Vec::new();
     let mut start = first;
+    // The first bucket with data at or after `start`.
+    let mut next = 0;
     while start <= last {
+        while with_data.get(next).is_some_and(|&d| d < start) {
+            next += 1;
+        }
         // Jump over a quiet stretch to the zeros that matter before the next data.
-        let next_data = with_data.range(start..).next().copied();
-        let last_data = with_data.range(..start).next_back().copied();
+        let next_data = with_data.get(next).copied();
+        let last_data = next.checked_sub(1).map(|i| with_data[i]);
         let near_last = last_data.is_some_and(|d| start <= d + after);
         if !near_last {
             let resume = next_data.map_or(last + width, |d| (d - before).max(first));
@@ -194,10 +213,10 @@ fn points(
                 continue;
             }
         }
-        let (value, items) = numerator.get(&start).copied().unwrap_or_default();
+        let (value, items) = value_at(&mut numerators, start).unwrap_or_default();
         // A mean is a ratio to the number of timed requests; a plain count is over 1.
-        let denominator = match (denominator, &rate.count) {
-            (Some(d), _) => d.get(&start).map_or(0.0, |(v, _)| *v),
+        let denominator = match (denominators.as_mut(), &rate.count) {
+            (Some(d), _) => value_at(d, start).map_or(0.0, |(v, _)| v),
             (None, Measure::MeanRequestMs) => items,
             (None, _) => 1.0,
         };
@@ -212,6 +231,15 @@ fn points(
         start += width;
     }
     out
+}
+
+/// The value of the bucket at `start` from measures read in order, those before it
+/// passed over.
+fn value_at<'a>(values: &mut std::iter::Peekable<impl Iterator<Item = (&'a Micros, &'a (f64, f64))>>, start: Micros) -> Option<(f64, f64)> {
+    while values.peek().is_some_and(|(t, _)| **t < start) {
+        values.next();
+    }
+    values.peek().filter(|(t, _)| **t == start).map(|(_, v)| **v)
 }
 
 /// The firings of one rate over its points: (first bucket, last hot bucket, ongoing,
@@ -267,15 +295,24 @@ fn firings(rate: &Rate, points: &[(Micros, Point)]) -> Vec<(usize, usize, bool, 
     found
 }
 
-/// Episodes of every rate rule in the set.
-pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
+/// Episodes of every rate rule in the set; `all_series` is the traffic of every access
+/// log together, which the rules not grouped by source read.
+pub fn episodes(result: &ScanResult, all_series: &Series, rules: &RuleSet) -> Vec<Episode> {
     let width = result.bucket;
     if width <= 0 {
         return Vec::new();
     }
-    // All sources' traffic together, for the rules not grouped by source.
-    let all_series = result.traffic();
-    let all_tallies = result.all_tallies();
+    // All sources' tallies together, for the rules not grouped by source, where there is
+    // one.
+    let all_tallies = if rules
+        .rules()
+        .iter()
+        .any(|r| matches!(&r.condition, Condition::Rate(rate) if !rate.by_source))
+    {
+        result.all_tallies()
+    } else {
+        Tallies::new()
+    };
     let mut groups: Vec<&str> = result.files.iter().map(|f| f.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
@@ -305,7 +342,7 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
         } else {
             vec![Scope {
                 group: "all sources".into(),
-                series: (!all_series.is_empty()).then_some(&all_series),
+                series: (!all_series.is_empty()).then_some(all_series),
                 tallies: Cow::Borrowed(&all_tallies),
                 spans: covered(result.files.iter(), width),
                 web_spans: covered(result.files.iter().filter(|f| result.series.contains_key(&f.group)), width),
