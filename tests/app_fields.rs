@@ -205,11 +205,7 @@ fn the_shard_that_refused_connections_is_named_and_a_tenant_that_grew_at_night_i
     let title = markdown.lines().next().unwrap();
     assert!(title.starts_with("# Errors with `db.shard` `orders-3`: "), "{title}");
     // The text timeline has a row for it, at the incident's start, citing the first error.
-    let timeline = postmortem::timeline(&[dir.path().to_path_buf()], &config(), &NoProgress).unwrap();
-    let mut text = Vec::new();
-    let view = postmortem::render::View::plain(timeline.display_zone);
-    postmortem::render::write_timeline_text(&mut text, &timeline, &view).unwrap();
-    let text = String::from_utf8(text).unwrap();
+    let text = common::timeline_text(dir.path());
     let row = text
         .lines()
         .find(|l| l.contains("had it set to"))
@@ -292,4 +288,25 @@ fn where_the_errors_were_is_the_same_however_the_logs_are_read() {
     }
     partials.reverse();
     assert_eq!(json(&config(), &partials), whole, "drafted from partials");
+}
+
+/// A partial is checked for what a scan keeps of a log's fields: one that says a file was
+/// counted by more fields than a scan chooses is refused.
+#[test]
+fn a_partial_claiming_more_fields_than_a_scan_chooses_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    checkout_logs(dir.path());
+    let rules = config().rules.rules().len();
+    let mut partial = postmortem::scan_partial(&[dir.path().join("checkout.log")], &config(), &NoProgress);
+    assert!(partial.check(rules).is_ok());
+    let report = &mut partial.files[0].read.report;
+    assert_eq!(
+        report.classes.iter().map(|c| &**c).collect::<Vec<_>>(),
+        ["merchant", "psp", "release"]
+    );
+    report.classes = (0..=postmortem::format::app_keys::MAX_CLASS_KEYS)
+        .map(|i| format!("f{i}").into())
+        .collect();
+    let refused = partial.check(rules).unwrap_err();
+    assert!(refused.contains("more fields than a scan chooses"), "{refused}");
 }

@@ -195,11 +195,7 @@ fn a_crawler_that_filled_the_workers_is_named_by_its_user_agent() {
         "{title}"
     );
     // The text timeline has a row for it, when the surge began, citing the crawler's line.
-    let timeline = postmortem::timeline(&[dir.path().to_path_buf()], &config(), &NoProgress).unwrap();
-    let mut text = Vec::new();
-    let view = postmortem::render::View::plain(timeline.display_zone);
-    postmortem::render::write_timeline_text(&mut text, &timeline, &view).unwrap();
-    let text = String::from_utf8(text).unwrap();
+    let text = common::timeline_text(dir.path());
     let row = text
         .lines()
         .find(|l| l.contains("One user agent"))

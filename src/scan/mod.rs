@@ -182,7 +182,6 @@ pub struct FileReport {
     pub fields: Option<String>,
     /// The fields its lines were counted by, for a JSON log whose head shows fields
     /// that sort its lines into classes (see [`crate::format::app_keys`]).
-    #[serde(default)]
     pub classes: Vec<Box<str>>,
 }
 

@@ -354,6 +354,12 @@ impl ReadFile {
         if !counts.into_iter().all(super::keys::is_plausible_count) {
             return Err("a file of more lines than any log holds");
         }
+        let classes = &report.classes;
+        if classes.len() > crate::format::app_keys::MAX_CLASS_KEYS
+            || classes.iter().any(|c| c.len() > crate::format::app_keys::MAX_CLASS_NAME)
+        {
+            return Err("a file counted by more fields than a scan chooses");
+        }
         for piece in &self.pieces {
             piece.hits.as_ref().map_or(Ok(()), |h| h.check(bucket, gap, rules))?;
             piece.templates.as_ref().map_or(Ok(()), super::templates::Templates::check)?;

@@ -209,6 +209,15 @@ pub fn json_log(dir: &Path, name: &str, events: &[(u32, u32, &str, String)]) {
     std::fs::write(dir.join(name), out).unwrap();
 }
 
+/// The text timeline of the logs in `dir`, as `postmortem timeline` prints it.
+pub fn timeline_text(dir: &Path) -> String {
+    let timeline = postmortem::timeline(&[dir.to_path_buf()], &config(), &NoProgress).unwrap();
+    let mut text = Vec::new();
+    let view = postmortem::render::View::plain(timeline.display_zone);
+    postmortem::render::write_timeline_text(&mut text, &timeline, &view).unwrap();
+    String::from_utf8(text).unwrap()
+}
+
 pub fn config() -> Config {
     let mut config = Config::new(RuleSet::load(&[], true).unwrap());
     config.zone = Some("UTC".parse().unwrap());
