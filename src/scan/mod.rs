@@ -30,7 +30,7 @@ use crate::format::{Format, SourceKind};
 use crate::rules::RuleSet;
 use crate::source::{Probe, ReadMode};
 use crate::time::{self, Micros, TimeContext, Zone};
-use hits::{Hits, Signal, Tallies};
+use hits::{Hits, Signal};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use series::Series;
@@ -264,15 +264,6 @@ impl ScanResult {
         let mut all = self.traffic();
         for series in self.series.values_mut() {
             all.take_fields_of(series);
-        }
-        all
-    }
-
-    /// The tallies of every source group together.
-    pub fn all_tallies(&self) -> Tallies {
-        let mut all = BTreeMap::new();
-        for hits in self.hits.values() {
-            hits::add_tallies(&mut all, hits.tallies());
         }
         all
     }

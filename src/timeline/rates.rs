@@ -7,12 +7,10 @@
 use super::{Episode, Evidence, RateDetail, RateUnit};
 use crate::format::SourceKind;
 use crate::rules::{Category, Condition, Measure, Rate, RuleIndex, RuleSet};
-use crate::scan::hits::Signal;
-use crate::scan::hits::Tallies;
+use crate::scan::hits::{Hits, Signal, Tallies};
 use crate::scan::series::Series;
 use crate::scan::ScanResult;
 use crate::time::Micros;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Buckets of history a baseline needs, at least (fewer when the rule's own baseline
@@ -109,9 +107,10 @@ fn counts_rule(measure: &Measure, signal: Signal, rules: &RuleSet) -> bool {
     }
 }
 
-fn from_tallies(measure: &Measure, tallies: &Tallies, rules: &RuleSet) -> BTreeMap<Micros, (f64, f64)> {
+fn from_tallies(measure: &Measure, tallies: &[&Tallies], rules: &RuleSet) -> BTreeMap<Micros, (f64, f64)> {
     let mut counts: BTreeMap<Micros, (f64, f64)> = BTreeMap::new();
-    for ((_, bucket), tally) in tallies.iter().filter(|((rule, _), _)| counts_rule(measure, *rule, rules)) {
+    let all = tallies.iter().flat_map(|t| t.iter());
+    for ((_, bucket), tally) in all.filter(|((rule, _), _)| counts_rule(measure, *rule, rules)) {
         let entry = counts.entry(*bucket).or_default();
         entry.0 += tally.count as f64;
         entry.1 += tally.count as f64;
@@ -121,7 +120,7 @@ fn from_tallies(measure: &Measure, tallies: &Tallies, rules: &RuleSet) -> BTreeM
 
 /// The values of one measure per bucket, from the series or from the tallies of
 /// matched lines.
-fn measure_points(measure: &Measure, series: Option<&Series>, tallies: &Tallies, rules: &RuleSet) -> BTreeMap<Micros, (f64, f64)> {
+fn measure_points(measure: &Measure, series: Option<&Series>, tallies: &[&Tallies], rules: &RuleSet) -> BTreeMap<Micros, (f64, f64)> {
     match measure {
         Measure::RuleHits(_) | Measure::CategoryHits(_) => from_tallies(measure, tallies, rules),
         _ => series.map(|s| from_series(measure, s)).unwrap_or_default(),
@@ -132,7 +131,9 @@ fn measure_points(measure: &Measure, series: Option<&Series>, tallies: &Tallies,
 struct Scope<'a> {
     group: String,
     series: Option<&'a Series>,
-    tallies: Cow<'a, Tallies>,
+    /// The tallies of its source groups' matched lines (all of them together are never
+    /// made: the rules read them one group after another).
+    tallies: Vec<&'a Tallies>,
     /// The stretches of time the logs in scope cover (the files' spans, merged): inside
     /// one, a minute without anything counted is a zero, not a hole; across the gap
     /// between two, there is no history (logs of unrelated days do not make a baseline).
@@ -302,17 +303,6 @@ pub fn episodes(result: &ScanResult, all_series: &Series, rules: &RuleSet) -> Ve
     if width <= 0 {
         return Vec::new();
     }
-    // All sources' tallies together, for the rules not grouped by source, where there is
-    // one.
-    let all_tallies = if rules
-        .rules()
-        .iter()
-        .any(|r| matches!(&r.condition, Condition::Rate(rate) if !rate.by_source))
-    {
-        result.all_tallies()
-    } else {
-        Tallies::new()
-    };
     let mut groups: Vec<&str> = result.files.iter().map(|f| f.group.as_str()).collect();
     groups.sort_unstable();
     groups.dedup();
@@ -325,10 +315,7 @@ pub fn episodes(result: &ScanResult, all_series: &Series, rules: &RuleSet) -> Ve
                 .map(|group| Scope {
                     group: group.to_string(),
                     series: result.series.get(*group),
-                    tallies: result
-                        .hits
-                        .get(*group)
-                        .map_or_else(|| Cow::Owned(Tallies::new()), |h| Cow::Borrowed(h.tallies())),
+                    tallies: result.hits.get(*group).map(Hits::tallies).into_iter().collect(),
                     spans: covered(result.files.iter().filter(|f| f.group == *group), width),
                     web_spans: covered(
                         result
@@ -343,7 +330,7 @@ pub fn episodes(result: &ScanResult, all_series: &Series, rules: &RuleSet) -> Ve
             vec![Scope {
                 group: "all sources".into(),
                 series: (!all_series.is_empty()).then_some(all_series),
-                tallies: Cow::Borrowed(&all_tallies),
+                tallies: result.hits.values().map(Hits::tallies).collect(),
                 spans: covered(result.files.iter(), width),
                 web_spans: covered(result.files.iter().filter(|f| result.series.contains_key(&f.group)), width),
             }]
@@ -418,6 +405,7 @@ fn evaluate(rule: RuleIndex, rate: &Rate, scope: &Scope<'_>, rules: &RuleSet, wi
             let backing = scope
                 .tallies
                 .iter()
+                .flat_map(|t| t.iter())
                 .filter(|((rule, bucket), _)| *bucket >= start && *bucket < end && counts_rule(&rate.count, *rule, rules))
                 .map(|(_, tally)| (tally.first, tally.last))
                 .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
