@@ -293,35 +293,45 @@ pub fn category_of(signal: Signal, rules: &RuleSet) -> Category {
 
 /// The scan's runs, tallies and series as a timeline.
 pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
-    let traffic = result.take_traffic();
-    let mut episodes = episodes_over(&result, &traffic, rules);
-    let (bursts, error_counts) = errors::episodes(&result, rules);
+    // The traffic and the rates read from it, the runs, the other episodes, the error
+    // bursts and the counts read the scan's output apart: on every core, each put in
+    // its place as one thread would.
+    let ((mut traffic, rated), ((runs, others), ((bursts, error_counts), counted))) = rayon::join(
+        || {
+            let traffic = result.traffic();
+            let rated = rates::episodes(&result, &traffic, rules);
+            (traffic, rated)
+        },
+        || {
+            rayon::join(
+                || rayon::join(|| collapse(&result.hits, &result.files, rules), || other_episodes(&result)),
+                || rayon::join(|| errors::episodes(&result, rules), || counts(&result, rules)),
+            )
+        },
+    );
+    // The sources' field summaries, moved into the traffic of all (see
+    // [`ScanResult::take_traffic`]).
+    for series in result.series.values_mut() {
+        traffic.take_fields_of(series);
+    }
+    let mut episodes = shaped(runs, rated, others, &result);
     episodes.extend(bursts);
     sort(&mut episodes);
-    let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
-    let mut sources_traffic: BTreeMap<String, SourceTraffic> = BTreeMap::new();
-    let mut signal_counts = SignalCounts::new();
-    for (group, hits) in &result.hits {
-        for ((signal, bucket), tally) in hits.tallies() {
-            if category_of(*signal, rules) == Category::HttpError {
-                let first = first_failures.entry(*bucket).or_insert(tally.first);
-                *first = (*first).min(tally.first);
-                let own = sources_traffic
-                    .entry(group.clone())
-                    .or_default()
-                    .first_failures
-                    .entry(*bucket)
-                    .or_insert(tally.first);
-                *own = (*own).min(tally.first);
-            } else {
-                *signal_counts
-                    .entry((group.clone(), *signal))
-                    .or_default()
-                    .entry(*bucket)
-                    .or_default() += tally.count;
-            }
-        }
-    }
+    let Counts {
+        first_failures,
+        sources_failures,
+        signal_counts,
+    } = counted;
+    let mut sources_traffic: BTreeMap<String, SourceTraffic> = sources_failures
+        .into_iter()
+        .map(|(group, first_failures)| {
+            let traffic = SourceTraffic {
+                first_failures,
+                ..SourceTraffic::default()
+            };
+            (group, traffic)
+        })
+        .collect();
     // The sources' series (their summaries moved into `traffic` already).
     for (group, series) in std::mem::take(&mut result.series) {
         sources_traffic.entry(group).or_default().series = series;
@@ -339,6 +349,10 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
         episodes.extend(surges);
         sort(&mut episodes);
     }
+    // The scan's runs and pulses are read: freed on another core while the analysis
+    // goes on (a month of a hundred logs holds hundreds of thousands of runs).
+    let (hits, pulses) = (std::mem::take(&mut result.hits), std::mem::take(&mut result.pulses));
+    rayon::spawn(move || drop((hits, pulses)));
     Timeline {
         episodes,
         traffic,
@@ -354,6 +368,57 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
     }
 }
 
+/// What the timeline counts of the scan's tallies: the first failed request of each
+/// bucket, of all access logs and of each, and the lines of every other signal of each
+/// source group, bucket by bucket.
+struct Counts {
+    first_failures: BTreeMap<Micros, Mark>,
+    sources_failures: BTreeMap<String, BTreeMap<Micros, Mark>>,
+    signal_counts: SignalCounts,
+}
+
+fn counts(result: &ScanResult, rules: &RuleSet) -> Counts {
+    let mut first_failures: BTreeMap<Micros, Mark> = BTreeMap::new();
+    let mut sources_failures: BTreeMap<String, BTreeMap<Micros, Mark>> = BTreeMap::new();
+    let mut signal_counts = SignalCounts::new();
+    for (group, hits) in &result.hits {
+        // A source's tallies come by signal, each signal's in bucket order: its counts
+        // are gathered, then kept under its name once.
+        let mut counting: Option<(Signal, Vec<(Micros, u64)>)> = None;
+        let mut keep = |counted: Option<(Signal, Vec<(Micros, u64)>)>| {
+            if let Some((signal, counts)) = counted {
+                signal_counts.insert((group.clone(), signal), counts.into_iter().collect());
+            }
+        };
+        for ((signal, bucket), tally) in hits.tallies() {
+            if category_of(*signal, rules) == Category::HttpError {
+                let first = first_failures.entry(*bucket).or_insert(tally.first);
+                *first = (*first).min(tally.first);
+                let own = sources_failures
+                    .entry(group.clone())
+                    .or_default()
+                    .entry(*bucket)
+                    .or_insert(tally.first);
+                *own = (*own).min(tally.first);
+            } else {
+                match &mut counting {
+                    Some((counted, counts)) if counted == signal => counts.push((*bucket, tally.count)),
+                    _ => {
+                        keep(counting.take());
+                        counting = Some((*signal, vec![(*bucket, tally.count)]));
+                    }
+                }
+            }
+        }
+        keep(counting);
+    }
+    Counts {
+        first_failures,
+        sources_failures,
+        signal_counts,
+    }
+}
+
 /// All episodes: runs of matched lines and firings of rate rules, in time order.
 pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
     episodes_over(result, &result.traffic(), rules)
@@ -362,11 +427,32 @@ pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
 /// [`episodes`], with the traffic of every access log together already made (see
 /// [`ScanResult::traffic`]): it is the costliest part of the scan's output to copy.
 fn episodes_over(result: &ScanResult, traffic: &Series, rules: &RuleSet) -> Vec<Episode> {
-    let mut episodes = collapse(&result.hits, &result.files, rules);
-    episodes.extend(rates::episodes(result, traffic, rules));
-    let mut episodes = shape::shape(episodes, result);
-    episodes.extend(changes::episodes(result));
-    episodes.extend(novel::episodes(result));
+    // Each kind apart, on every core; put together in one order.
+    let ((runs, rated), others) = rayon::join(
+        || {
+            rayon::join(
+                || collapse(&result.hits, &result.files, rules),
+                || rates::episodes(result, traffic, rules),
+            )
+        },
+        || other_episodes(result),
+    );
+    shaped(runs, rated, others, result)
+}
+
+/// The changes and the new lines no rule names.
+fn other_episodes(result: &ScanResult) -> Vec<Episode> {
+    let mut others = changes::episodes(result);
+    others.extend(novel::episodes(result));
+    others
+}
+
+/// The runs and rate firings shaped (see [`shape::shape`]), with the other episodes, in
+/// time order.
+fn shaped(mut runs: Vec<Episode>, rated: Vec<Episode>, others: Vec<Episode>, result: &ScanResult) -> Vec<Episode> {
+    runs.extend(rated);
+    let mut episodes = shape::shape(runs, result);
+    episodes.extend(others);
     sort(&mut episodes);
     episodes
 }

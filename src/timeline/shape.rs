@@ -9,6 +9,7 @@ use super::{Episode, Evidence, RateDetail, RateUnit};
 use crate::scan::hits::{Signal, Tally};
 use crate::scan::{FileReport, ScanResult};
 use crate::time::Micros;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// A signal needs this many buckets of its own history for a baseline: with less, a
@@ -142,60 +143,67 @@ pub(super) fn shape(episodes: Vec<Episode>, result: &ScanResult) -> Vec<Episode>
     for run in runs {
         by_signal.entry((run.group.clone(), run.signal)).or_default().push(run);
     }
-    let mut split: Vec<Episode> = Vec::new();
-    for ((group, signal), runs) in by_signal {
-        let tallies: BTreeMap<Micros, Tally> = result
-            .hits
-            .get(&group)
-            .map(|hits| {
-                hits.tallies()
-                    .range((signal, Micros::MIN)..=(signal, Micros::MAX))
-                    .map(|((_, bucket), tally)| (*bucket, *tally))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let found = bursts(&tallies, width);
-        if found.is_empty() {
-            split.extend(runs);
-            continue;
-        }
-        // The runs a burst touches are one story for the time of the burst: what they
-        // are about is the subject of the most lines among them.
-        let lines_last = tallies.keys().next_back().copied().unwrap_or(0);
-        let mut rest = runs;
-        for burst in found {
-            let (from, to) = (burst.start, burst.end + width);
-            let (touched, untouched): (Vec<Episode>, Vec<Episode>) = rest.into_iter().partition(|r| r.start < to && r.end >= from);
-            rest = untouched;
-            let Some(main) = touched.iter().max_by_key(|r| (r.count, std::cmp::Reverse(r.start))).cloned() else {
-                continue;
-            };
-            let span = (
-                touched.iter().map(|r| r.start).min().unwrap_or(from),
-                touched.iter().map(|r| r.end).max().unwrap_or(to),
-            );
-            let bucket_of = |t: Micros| t.div_euclid(width) * width;
-            if let Some((_, before)) = part(&tallies, bucket_of(span.0), from) {
-                rest.push(from_tally(&main, before));
+    // Each signal of each source apart, on every core, in their order: split into its
+    // bursts and what recurs all along (what one signal of one source does, no other's,
+    // decides both).
+    let by_signal: Vec<((String, Signal), Vec<Episode>)> = by_signal.into_iter().collect();
+    let split: Vec<Episode> = by_signal
+        .into_par_iter()
+        .flat_map_iter(|((group, signal), runs)| {
+            let tallies: BTreeMap<Micros, Tally> = result
+                .hits
+                .get(&group)
+                .map(|hits| {
+                    hits.tallies()
+                        .range((signal, Micros::MIN)..=(signal, Micros::MAX))
+                        .map(|((_, bucket), tally)| (*bucket, *tally))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let found = bursts(&tallies, width);
+            if found.is_empty() {
+                return background(runs, &result.files);
             }
-            if let Some((_, during)) = part(&tallies, from, to) {
-                let mut episode = from_tally(&main, during);
-                episode.rate = Some(RateDetail {
-                    peak: burst.peak as f64,
-                    peak_at: burst.peak_at,
-                    baseline: burst.baseline,
-                    unit: RateUnit::Count,
-                    ongoing: burst.end == lines_last,
-                });
-                split.push(episode);
+            let mut split: Vec<Episode> = Vec::new();
+            // The runs a burst touches are one story for the time of the burst: what they
+            // are about is the subject of the most lines among them.
+            let lines_last = tallies.keys().next_back().copied().unwrap_or(0);
+            let mut rest = runs;
+            for burst in found {
+                let (from, to) = (burst.start, burst.end + width);
+                let (touched, untouched): (Vec<Episode>, Vec<Episode>) = rest.into_iter().partition(|r| r.start < to && r.end >= from);
+                rest = untouched;
+                let Some(main) = touched.iter().max_by_key(|r| (r.count, std::cmp::Reverse(r.start))).cloned() else {
+                    continue;
+                };
+                let span = (
+                    touched.iter().map(|r| r.start).min().unwrap_or(from),
+                    touched.iter().map(|r| r.end).max().unwrap_or(to),
+                );
+                let bucket_of = |t: Micros| t.div_euclid(width) * width;
+                if let Some((_, before)) = part(&tallies, bucket_of(span.0), from) {
+                    rest.push(from_tally(&main, before));
+                }
+                if let Some((_, during)) = part(&tallies, from, to) {
+                    let mut episode = from_tally(&main, during);
+                    episode.rate = Some(RateDetail {
+                        peak: burst.peak as f64,
+                        peak_at: burst.peak_at,
+                        baseline: burst.baseline,
+                        unit: RateUnit::Count,
+                        ongoing: burst.end == lines_last,
+                    });
+                    split.push(episode);
+                }
+                if let Some((_, after)) = part(&tallies, to, bucket_of(span.1) + width) {
+                    rest.push(from_tally(&main, after));
+                }
             }
-            if let Some((_, after)) = part(&tallies, to, bucket_of(span.1) + width) {
-                rest.push(from_tally(&main, after));
-            }
-        }
-        split.extend(rest);
-    }
-    shaped.extend(background(split, &result.files));
+            split.extend(rest);
+            background(split, &result.files)
+        })
+        .collect();
+    shaped.extend(split);
     shaped
 }
 
