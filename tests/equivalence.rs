@@ -169,6 +169,26 @@ fn one_and_many_threads_give_the_same_events() {
     }
 }
 
+/// The timeline, whose parts are read on every core, is the same on one thread and many:
+/// every episode, in the same order, and every count.
+#[test]
+fn one_and_many_threads_give_the_same_timeline() {
+    let built = |threads: usize| {
+        let result = scan(&base(), threads);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let timeline = pool.install(|| timeline::build(result, &rules()));
+        format!(
+            "{:?} {:?} {:?} {:?}",
+            timeline.episodes, timeline.signal_counts, timeline.first_failures, timeline.error_counts
+        )
+    };
+    let one = built(1);
+    assert!(one.len() > 1000, "a timeline of the inputs");
+    for threads in [2, 4] {
+        assert!(built(threads) == one, "{threads} threads give another timeline");
+    }
+}
+
 /// A gzip file reads as the same lines as the plain file, whatever the block and line
 /// limits (blocks larger than the line limit once lost the end of every gzip file).
 #[test]

@@ -257,15 +257,13 @@ impl ScanResult {
         all
     }
 
-    /// [`ScanResult::traffic`] with the field summaries of every bucket, moved out of the
-    /// sources' series: only the traffic of all together is contrasted, and the
+    /// Moves the field summaries of every source's series into `traffic` (this result's
+    /// [`ScanResult::traffic`]): only the traffic of all together is contrasted, and the
     /// summaries are most of a series' memory.
-    pub fn take_traffic(&mut self) -> Series {
-        let mut all = self.traffic();
+    pub fn move_fields_into(&mut self, traffic: &mut Series) {
         for series in self.series.values_mut() {
-            all.take_fields_of(series);
+            traffic.take_fields_of(series);
         }
-        all
     }
 }
 

@@ -309,11 +309,7 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
             )
         },
     );
-    // The sources' field summaries, moved into the traffic of all (see
-    // [`ScanResult::take_traffic`]).
-    for series in result.series.values_mut() {
-        traffic.take_fields_of(series);
-    }
+    result.move_fields_into(&mut traffic);
     let mut episodes = shaped(runs, rated, others, &result);
     episodes.extend(bursts);
     sort(&mut episodes);
@@ -419,20 +415,15 @@ fn counts(result: &ScanResult, rules: &RuleSet) -> Counts {
     }
 }
 
-/// All episodes: runs of matched lines and firings of rate rules, in time order.
+/// All episodes: runs of matched lines and firings of rate rules, in time order, as
+/// [`build`] finds them.
 pub fn episodes(result: &ScanResult, rules: &RuleSet) -> Vec<Episode> {
-    episodes_over(result, &result.traffic(), rules)
-}
-
-/// [`episodes`], with the traffic of every access log together already made (see
-/// [`ScanResult::traffic`]): it is the costliest part of the scan's output to copy.
-fn episodes_over(result: &ScanResult, traffic: &Series, rules: &RuleSet) -> Vec<Episode> {
-    // Each kind apart, on every core; put together in one order.
+    let traffic = result.traffic();
     let ((runs, rated), others) = rayon::join(
         || {
             rayon::join(
                 || collapse(&result.hits, &result.files, rules),
-                || rates::episodes(result, traffic, rules),
+                || rates::episodes(result, &traffic, rules),
             )
         },
         || other_episodes(result),
