@@ -78,21 +78,7 @@ impl Resolver<'_> {
             baseline_start: c.baseline.0,
             baseline_end: c.baseline.1,
             fields: c.fields.clone(),
-            findings: c
-                .findings
-                .iter()
-                .map(|f| ClassFinding {
-                    field: f.field.clone(),
-                    value: f.value.clone(),
-                    share: f.share,
-                    count: f.count,
-                    errors: f.errors,
-                    compared: f.compared,
-                    estimated: f.estimated,
-                    compared_estimated: f.compared_estimated,
-                    evidence: vec![self.evidence(f.evidence)],
-                })
-                .collect(),
+            findings: c.findings.iter().map(|f| f.citing(vec![self.evidence(f.evidence)])).collect(),
         }
     }
 

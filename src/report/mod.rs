@@ -296,24 +296,10 @@ pub struct ErrorFields {
     pub findings: Vec<ClassFinding>,
 }
 
-/// A value that carried most of an incident's application errors.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ClassFinding {
-    pub field: String,
-    pub value: String,
-    /// Its share of the errors of the logs that give the field, and its errors.
-    pub share: f64,
-    pub count: u64,
-    /// The errors of the logs that give the field.
-    pub errors: u64,
-    /// Its share of their other lines: the higher of during the incident and before.
-    pub compared: f64,
-    /// `share` and `count` are estimates from a sample; else `share` is a lower bound.
-    pub estimated: bool,
-    /// `compared` is an estimate from a sample; else an upper bound.
-    pub compared_estimated: bool,
-    pub evidence: Vec<Evidence>,
-}
+/// A value that carried most of an incident's application errors (its share of the
+/// errors of the logs that give the field, against its share of their other lines),
+/// citing the first error that carried it.
+pub type ClassFinding = crate::timeline::app_contrast::ClassFinding<Vec<Evidence>>;
 
 /// An incident's traffic against its baseline's: the values of each field that changed
 /// most, and those that explain the change.

@@ -64,9 +64,10 @@ pub struct FieldClasses {
     pub values: Vec<ClassShift>,
 }
 
-/// A value that carried most of the errors, as the draft says it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClassFinding {
+/// A value that carried most of the errors, as the draft says it; its evidence a line's
+/// place here, the file's name and line in the report (see [`ClassFinding::citing`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassFinding<E = Evidence> {
     pub field: String,
     pub value: String,
     /// Its share of the errors, and the errors that carried it.
@@ -80,7 +81,24 @@ pub struct ClassFinding {
     pub estimated: bool,
     /// `compared` is an estimate from a sample; else an upper bound.
     pub compared_estimated: bool,
-    pub evidence: Evidence,
+    pub evidence: E,
+}
+
+impl<E> ClassFinding<E> {
+    /// The same finding, citing `evidence`.
+    pub fn citing<F>(&self, evidence: F) -> ClassFinding<F> {
+        ClassFinding {
+            field: self.field.clone(),
+            value: self.value.clone(),
+            share: self.share,
+            count: self.count,
+            errors: self.errors,
+            compared: self.compared,
+            estimated: self.estimated,
+            compared_estimated: self.compared_estimated,
+            evidence,
+        }
+    }
 }
 
 /// The errors of an incident against the application logs' other lines.
