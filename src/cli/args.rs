@@ -44,7 +44,8 @@ pub enum Command {
     /// The merged, time-ordered stream of what the rules found, collapsed into episodes.
     Timeline(TimelineArgs),
     /// What was understood of each source (--files: each file): format, zone, lines,
-    /// first and last time.
+    /// first and last time; the fields a JSON access log was read by, and those a JSON
+    /// log's errors are placed by.
     Sources(SourcesArgs),
     /// Scan logs into a partial (SHARD.pmscan) to draft later with others: a fleet's
     /// logs scanned where they lie, drafted as if one run had read them all
