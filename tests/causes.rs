@@ -62,7 +62,16 @@ struct Case {
 
 /// Readings known not to hold yet, as (scenario, aspect): printed as such, and the test
 /// fails when one of them starts to hold, so that it is taken off the list.
-const STILL_WEAK: &[(&str, &str)] = &[];
+///
+/// Puppet's line for a resource it changed is read by no rule yet: a rule for it, tried,
+/// made the multi-pattern search over syslog twice as slow, and the agent's two changes
+/// are too few in a small syslog to stand out as rare lines. Without it the draft names
+/// no trigger (the release two hours before is rightly not named) and no fix.
+const STILL_WEAK: &[(&str, &str)] = &[
+    ("resolver changed by configuration management", "trigger"),
+    ("resolver changed by configuration management", "fix"),
+    ("resolver changed by configuration management", "title"),
+];
 
 /// How a link reads: whether it is what was expected, and what it cites.
 fn judge(expect: &Expect, found: &[&Episode], logs: &Path) -> (Option<bool>, String) {
@@ -164,6 +173,8 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_store_that_filled_after_a_release(),
         a_render_queue_full_in_each_refusal(),
         a_jdbc_pool_empty_in_each_failed_request(),
+        a_resolver_changed_by_configuration_management(),
+        a_certificate_that_expired_at_noon(),
     ]
     .into_iter()
     .chain(shipped())
@@ -1958,6 +1969,221 @@ fn a_crash_loop_seen_through_kubernetes_events() -> Case {
     }
 }
 
+/// A line of a Node service's log in winston's JSON (`format.json()` after
+/// `format.timestamp()`): the level, the message, the time last.
+fn winston_line(second: u32, level: &str, message: &str) -> String {
+    format!(
+        "{{\"level\":\"{level}\",\"message\":\"{message}\",\"timestamp\":\"2025-03-04T{:02}:{:02}:{:02}.{:03}Z\"}}\n",
+        second / 3600,
+        second / 60 % 60,
+        second % 60,
+        second % 997
+    )
+}
+
+/// **A resolver changed by configuration management.**
+///
+/// A shop's checkout is a Node service that logs in winston's JSON and asks a payment
+/// service by its internal name. Puppet's agent runs every thirty minutes and logs to
+/// syslog; at 10:01 it changes the message of the day (a change that touches nothing
+/// served), at 11:15 a release of the search service goes out, and cron runs a report
+/// every hour. At 13:31:05 the agent rewrites `/etc/resolv.conf` with a nameserver that
+/// does not answer. From 13:31 the checkout cannot resolve the payment service: for each
+/// order it fails it logs `getaddrinfo EAI_AGAIN` and the name, and a third of the shop's
+/// requests get 502. All day the checkout warns every twenty minutes that refreshing its
+/// price cache was slow. The change is reverted in the control repository, and the
+/// agent's run at 14:01:06 writes the old file back; the failures end at 14:02.
+///
+/// The reading: the trigger is the agent's rewrite of `resolv.conf` at 13:31:05, a change
+/// said in no words our code knows (not the motd, not the release two hours before); the
+/// mechanism is name resolution, said in each failed order's line; the fix is the
+/// agent's run that put the file back. The title names the lookups that failed and the
+/// file that was changed.
+fn a_resolver_changed_by_configuration_management() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 502, failing(13 * 60 + 31..14 * 60 + 2, 0.35));
+    let mut checkout: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
+        .step_by(10)
+        .map(|s| (s, winston_line(s, "info", &format!("order o-{} placed", 20000 + s / 10))))
+        .collect();
+    for s in (hms("09:07:00")..hms("17:00:00")).step_by(1200) {
+        checkout.push((s, winston_line(s, "warn", "price cache refresh took 4210ms")));
+    }
+    for (i, f) in failures.iter().enumerate() {
+        checkout.push((
+            f.second,
+            winston_line(
+                f.second,
+                "error",
+                &format!(
+                    "payment authorize failed for order o-{}: getaddrinfo EAI_AGAIN payments.internal",
+                    90000 + i
+                ),
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "checkout.log", checkout);
+    let (old, new) = ("3b9c4f0e1d2a7c6b5e8f9a0b1c2d3e4f", "f01a9e8d7c6b5a4f3e2d1c0b9a8f7e6d");
+    let mut syslog: Vec<(u32, String)> = Vec::new();
+    for s in (hms("09:01:04")..hms("17:00:00")).step_by(1800) {
+        let changed = match s {
+            s if s == hms("10:01:04") => Some((
+                "Profile::Motd",
+                "/etc/motd",
+                ("7d1e0c9b8a7f6e5d4c3b2a1908f7e6d5", "0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+            )),
+            s if s == hms("13:31:04") => Some(("Profile::Resolver", "/etc/resolv.conf", (old, new))),
+            s if s == hms("14:01:04") => Some(("Profile::Resolver", "/etc/resolv.conf", (new, old))),
+            _ => None,
+        };
+        if let Some((class, file, (from, to))) = changed {
+            syslog.push((
+                s + 1,
+                syslog_line(
+                    s + 1,
+                    "puppet-agent[2231]",
+                    &format!("(/Stage[main]/{class}/File[{file}]/content) content changed '{{md5}}{from}' to '{{md5}}{to}'"),
+                ),
+            ));
+        }
+        syslog.push((s + 4, syslog_line(s + 4, "puppet-agent[2231]", "Applied catalog in 4.38 seconds")));
+    }
+    for h in 9..17 {
+        let s = h * 3600 + 17 * 60 + 1;
+        syslog.push((
+            s,
+            syslog_line(
+                s,
+                &format!("CRON[{}]", 4100 + h),
+                "(www-data) CMD (/usr/local/bin/sales-digest --yesterday)",
+            ),
+        ));
+    }
+    let s = hms("11:15:02");
+    syslog.push((
+        s,
+        syslog_line(
+            s,
+            "sudo",
+            "  deploy : TTY=pts/2 ; PWD=/srv/findit ; USER=root ; COMMAND=/usr/bin/systemctl restart findit",
+        ),
+    ));
+    write_sorted(dir.path(), "syslog", syslog);
+    Case {
+        name: "resolver changed by configuration management",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("syslog", "File[/etc/resolv.conf]/content) content changed")]),
+        mechanism: Expect::Line(vec![("checkout.log", "getaddrinfo EAI_AGAIN")]),
+        fix: Expect::Line(vec![("syslog", &*Box::leak(format!("to '{{md5}}{old}'").into_boxed_str()))]),
+        early: Expect::Nothing,
+        title: vec!["DNS", "resolv.conf"],
+        _dir: Some(dir),
+    }
+}
+
+/// **A certificate that expired at noon.**
+///
+/// An nginx in front of a shop proxies payments to an internal service over TLS, and
+/// checks that service's certificate. The certificate's validity ends at 12:00:00. A
+/// release of the shop's storefront went out at 10:40 (a deploy user restarts it with
+/// sudo), cron rotates logs every hour, and all day nginx warns now and then that a
+/// client closed the connection early. From 12:00 every payment request fails: nginx
+/// logs, for each, that the upstream's certificate failed verification because it has
+/// expired, and answers 502; a quarter of the shop's requests fail. At 12:41:30 an
+/// operator renews the certificate with certbot under sudo and reloads nginx on the
+/// service's host; the failures end at 12:42.
+///
+/// The reading: nothing in these logs set it off (an expiry is a date, not a change: the
+/// release at 10:40, eighty minutes before the failures and about another unit, is no
+/// trigger); the mechanism is the expired certificate, said in each failed request's
+/// line; the fix is the renewal. The title names the certificate.
+fn a_certificate_that_expired_at_noon() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 502, failing(12 * 60..12 * 60 + 42, 0.25));
+    let error_line = |second: u32, level: &str, connection: u64, rest: &str| {
+        format!(
+            "2025/03/04 {:02}:{:02}:{:02} [{level}] 2211#2211: *{connection} {rest}\n",
+            second / 3600,
+            second / 60 % 60,
+            second % 60
+        )
+    };
+    let mut errors: Vec<(u32, String)> = (hms("09:03:00")..hms("17:00:00"))
+        .step_by(1100)
+        .map(|s| {
+            (
+                s,
+                error_line(
+                    s,
+                    "info",
+                    u64::from(s) * 3,
+                    "client prematurely closed connection while reading client request body, client: 10.9.1.7, server: shop.example, request: \"POST /basket/items HTTP/1.1\", host: \"shop.example\"",
+                ),
+            )
+        })
+        .collect();
+    for f in &failures {
+        errors.push((
+            f.second,
+            error_line(
+                f.second,
+                "error",
+                u64::from(f.second) * 3 + 1,
+                &format!(
+                    "upstream SSL certificate verify error: (10:certificate has expired) while SSL handshaking to upstream, client: {}, server: shop.example, request: \"GET {} HTTP/1.1\", upstream: \"https://10.0.4.20:8443{}\", host: \"shop.example\"",
+                    f.client, f.path, f.path
+                ),
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "error.log", errors);
+    let mut auth: Vec<(u32, String)> = (9..17)
+        .map(|h| {
+            let s = h * 3600 + 1;
+            (
+                s,
+                syslog_line(
+                    s,
+                    &format!("CRON[{}]", 5100 + h),
+                    "(root) CMD (/usr/sbin/logrotate /etc/logrotate.d/shop)",
+                ),
+            )
+        })
+        .collect();
+    for (at, user, command) in [
+        ("10:40:12", "deploy", "/usr/bin/systemctl restart storefront"),
+        (
+            "12:41:30",
+            "marta",
+            "/usr/bin/certbot renew --cert-name payments-internal --force-renewal",
+        ),
+        ("12:41:52", "marta", "/usr/bin/systemctl reload nginx"),
+    ] {
+        let s = hms(at);
+        auth.push((
+            s,
+            syslog_line(
+                s,
+                "sudo",
+                &format!("  {user} : TTY=pts/1 ; PWD=/home/{user} ; USER=root ; COMMAND={command}"),
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "auth.log", auth);
+    Case {
+        name: "certificate expired at noon",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Nothing,
+        mechanism: Expect::Line(vec![("error.log", "certificate has expired")]),
+        fix: Expect::Line(vec![("auth.log", "certbot renew")]),
+        early: Expect::Nothing,
+        title: vec!["certificate"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -2008,5 +2234,11 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "ticketdesk",
         "seat map",
         "seatcontroller",
+        "payment authorize failed",
+        "findit",
+        "sales-digest",
+        "price cache refresh",
+        "payments-internal",
+        "storefront",
     ]);
 }

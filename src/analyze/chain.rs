@@ -125,6 +125,7 @@ pub(super) fn trigger_score(
     episodes: &[Episode],
     anchor: Micros,
     mechanism: Option<Category>,
+    failing: &Names,
     options: &Options,
 ) -> Option<f64> {
     let e = &episodes[index];
@@ -143,9 +144,60 @@ pub(super) fn trigger_score(
     if e.category == Category::AdminAction && e.start >= anchor {
         return None;
     }
-    let closeness = 1.0 - TRIGGER_AGE_PENALTY * ((anchor - e.start).max(0) as f64 / options.lookback as f64);
+    let before = (anchor - e.start).max(0);
+    // A change to what failed may show hours later (at the next peak); a change to
+    // anything else only soon after, if at all.
+    let closeness = if failing.named_by(e) {
+        1.0 - TRIGGER_AGE_PENALTY * (before as f64 / options.lookback as f64)
+    } else {
+        1.0 / (1.0 + before as f64 / 60e6 / UNRELATED_HALF_MINUTES)
+    };
     let routine = if is_routine(index, episodes) { ROUTINE_SHARE } else { 1.0 };
     Some(compatibility(e.category, mechanism) * closeness * routine)
+}
+
+/// The names of the things that failed in an incident: the words of its failing lines
+/// (the mechanism's candidates and the echoes: what they said, without the request it was
+/// said of) and of the names of the logs that hold them (`checkout.log`). A trigger that
+/// names one of them (`systemctl restart checkout`, a package, a file, a replica set) is
+/// about what failed.
+pub(super) struct Names(std::collections::BTreeSet<String>);
+
+/// Words of a name: letters and digits, at least this long (`log`, `usr`, `bin` and the
+/// like are shorter) …
+const NAME_MIN_CHARS: usize = 4;
+/// … and not words of action that commands and failures both say.
+const NOT_NAMES: [&str; 6] = ["restart", "start", "stop", "reload", "kill", "service"];
+
+fn names_in(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= NAME_MIN_CHARS && w.bytes().any(|b| b.is_ascii_alphabetic()))
+        .map(str::to_ascii_lowercase)
+        .filter(|w| !NOT_NAMES.contains(&w.as_str()))
+}
+
+impl Names {
+    fn of_failing(failing: impl Iterator<Item = usize>, episodes: &[Episode]) -> Names {
+        let mut names = std::collections::BTreeSet::new();
+        for e in failing.map(|i| &episodes[i]) {
+            names.extend(names_in(crate::source::file_name(&e.group)).map(|w| w.trim_end_matches("log").to_string()));
+            if let Some(line) = &e.first_line {
+                names.extend(names_in(&super::words::words_of(&line.message)));
+            }
+        }
+        names.retain(|w| w.len() >= NAME_MIN_CHARS);
+        Names(names)
+    }
+
+    /// Whether `trigger` may be about one of the things that failed: it names one, in
+    /// what it acted on (its subject) or in its line; or one side names nothing to
+    /// compare (a surge, a failure no line tells), which says nothing against it.
+    fn named_by(&self, trigger: &Episode) -> bool {
+        let subject = trigger.subject.as_ref().map(|s| s.value.as_str()).unwrap_or_default();
+        let line = trigger.first_line.as_ref().map(|l| &*l.message).unwrap_or_default();
+        let mut names = names_in(subject).chain(names_in(line)).peekable();
+        self.0.is_empty() || names.peek().is_none() || names.any(|w| self.0.contains(&w))
+    }
 }
 
 /// Lines a stack trace's first line may stand below its entry's first line: the Java
@@ -222,12 +274,16 @@ pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Op
             .then(a.episode.cmp(&b.episode))
     });
     let best_mechanism = mechanisms.first().copied();
+    let failing = Names::of_failing(
+        mechanisms.iter().map(|l| l.episode).chain(incident.echoes.iter().copied()),
+        episodes,
+    );
     let mechanism_category = best_mechanism.map(|l| category(l.episode));
     // Triggers come before the mechanism (or the symptom, without one).
     let anchor = best_mechanism.map_or(incident.start, |l| episodes[l.episode].start.min(incident.start));
     let mut triggers: Vec<Link> = (0..episodes.len())
         .filter_map(|i| {
-            trigger_score(i, episodes, anchor, mechanism_category, options).map(|score| Link {
+            trigger_score(i, episodes, anchor, mechanism_category, &failing, options).map(|score| Link {
                 role: Role::Trigger,
                 episode: i,
                 score,

@@ -195,6 +195,35 @@ pub fn says_what_ran_out(message: &str) -> bool {
     RAN_OUT.iter().any(|p| phrase(p)) || near
 }
 
+/// States of a dependency that break every call made to it, whatever the call, as the
+/// clients' runtimes write them: an expired certificate (OpenSSL's verify string, which
+/// nginx, curl and Python quote; Go's `x509`; Java's `CertificateExpiredException`) and
+/// a name that does not resolve (glibc's `gai_strerror`, Node's `EAI_AGAIN` and
+/// `ENOTFOUND`, Go's `no such host`, nginx's resolver, Java's `UnknownHostException`).
+/// A line for each failed request that says one of them says why it failed: the state,
+/// not an echo. A refused connection or a timeout says only that the call failed.
+const BROKE: [&str; 11] = [
+    "certificate has expired",
+    "certificate expired",
+    "certificateexpiredexception",
+    "temporary failure in name resolution",
+    "name or service not known",
+    "eai_again",
+    "enotfound",
+    "eai_noname",
+    "no such host",
+    "could not be resolved",
+    "unknownhostexception",
+];
+
+/// Whether a message names the broken state of what it called ([`BROKE`]): such a line
+/// is about that state even when written once for each failed request, as one that says
+/// what ran out is ([`says_what_ran_out`]).
+pub fn says_what_broke(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    BROKE.iter().any(|phrase| lower.contains(phrase))
+}
+
 /// Whether a line names a client's address: with a route, one request's line; alone, one
 /// of a resource's (`connect to 10.0.4.17:5432 failed`), so only the curve decides.
 fn names_an_address(line: &str) -> bool {
@@ -281,7 +310,8 @@ pub fn is_echo(e: &Episode, incident: &Incident, timeline: &Timeline) -> bool {
     }
     let Some(line) = e.first_line.as_ref() else { return false };
     // What the line says, without the request it was said of (a route, a client).
-    if says_what_ran_out(&super::words::words_of(&line.message)) {
+    let said = super::words::words_of(&line.message);
+    if says_what_ran_out(&said) || says_what_broke(&said) {
         return false;
     }
     if about_a_request(&line.message) {
@@ -485,6 +515,34 @@ mod tests {
         assert!(!says_what_ran_out(&crate::analyze::words::words_of(echo)));
         let nginx = r#"upstream timed out (110: Connection timed out) while reading response header from upstream, client: 10.0.0.7, server: blog, request: "GET /posts/debugging-the-linux-oom-killer HTTP/1.1""#;
         assert!(!says_what_ran_out(&crate::analyze::words::words_of(nginx)));
+    }
+
+    #[test]
+    fn a_line_that_names_a_broken_state_is_told_from_one_that_says_a_call_failed() {
+        for line in [
+            r#"upstream SSL certificate verify error: (10:certificate has expired) while SSL handshaking to upstream, client: 10.9.0.12, server: shop, request: "GET /pay HTTP/1.1""#,
+            "x509: certificate has expired or is not yet valid: current time 2023-01-28T09:08:05+01:00 is after 2023-01-08T09:42:48Z",
+            "java.security.cert.CertificateExpiredException: NotAfter: Tue Aug 18 09:41:38 UTC 2020",
+            "socket.gaierror: [Errno -3] Temporary failure in name resolution",
+            "Error: getaddrinfo EAI_AGAIN billing.internal",
+            "Error: getaddrinfo ENOTFOUND api.partner.example",
+            "dial tcp: lookup db.internal on 10.96.0.10:53: no such host",
+            "ledger could not be resolved (3: Host not found), client: 127.0.0.1, request: \"GET / HTTP/1.1\"",
+            "Caused by: java.net.UnknownHostException: search.internal: Name or service not known",
+        ] {
+            assert!(says_what_broke(line), "{line}");
+        }
+        // A call that failed, timed out or was refused says nothing of why; a certificate
+        // that is fine, a host that was found.
+        for line in [
+            "connect() failed (111: Connection refused) while connecting to upstream, client: 10.9.0.12",
+            "upstream timed out (110: Connection timed out) while reading response header from upstream",
+            "msg=\"call dropped\" path=/pay status=504 err=\"context deadline exceeded\"",
+            "certificate renewed, expires 2026-03-04",
+            "resolved billing.internal to 10.0.4.20",
+        ] {
+            assert!(!says_what_broke(line), "{line}");
+        }
     }
 
     #[test]

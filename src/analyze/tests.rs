@@ -342,6 +342,41 @@ fn a_deploy_that_changed_nothing_loses_to_the_change_that_did() {
 }
 
 #[test]
+fn a_change_to_another_service_long_before_is_no_trigger_but_one_to_the_failing_one_is() {
+    // The checkout service's pool runs dry at minute 0, said in its own log.
+    let (pool, restart) = (
+        || {
+            let mut e = episode(Category::PoolExhaustion, SourceKind::App, -1, 30, 300);
+            e.group = "/var/log/checkout.log".into();
+            e
+        },
+        |minute, command| {
+            about(
+                episode(Category::AdminAction, SourceKind::System, minute, minute, 1),
+                "command",
+                command,
+            )
+        },
+    );
+    let trigger = |restart: Episode| {
+        let (timeline, analysis) = analysed(vec![spike(0, 30), pool(), restart]);
+        in_role(&timeline, &analysis.incidents[0], Role::Trigger)
+    };
+    // Decoy: a restart of another service 80 minutes before, with calm in between.
+    assert_eq!(trigger(restart(-80, "/usr/bin/systemctl restart searchd")), None);
+    // The same restart of the service that failed: a change to it may show hours later.
+    assert_eq!(
+        trigger(restart(-80, "/usr/bin/systemctl restart checkout")),
+        Some(Category::AdminAction)
+    );
+    // Another service restarted five minutes before is still a suspect (a shared host).
+    assert_eq!(
+        trigger(restart(-5, "/usr/bin/systemctl restart searchd")),
+        Some(Category::AdminAction)
+    );
+}
+
+#[test]
 fn a_trigger_beyond_the_lookback_is_not_considered() {
     let (timeline, analysis) = analysed(vec![
         spike(0, 30),

@@ -108,6 +108,13 @@ pub const CHANGE_COMPATIBILITY: f64 = 0.6;
 /// it keeps half its weight. Only when no rule names a trigger is it a trigger.
 pub const CHANGE_HALF_MINUTES: f64 = 15.0;
 
+/// A change that names nothing that failed (a restart of another service, a file the
+/// failing lines never mention) may still have set it off through what they share (a
+/// host's memory, a cache), but that shows within minutes: at this many minutes before
+/// the onset it keeps half its weight, as a change no rule names does. One that names
+/// what failed decays over the whole `--lookback` ([`TRIGGER_AGE_PENALTY`]).
+pub const UNRELATED_HALF_MINUTES: f64 = CHANGE_HALF_MINUTES;
+
 /// Triggers scoring less are not worth naming.
 pub const MIN_TRIGGER_SCORE: f64 = 0.2;
 /// A cron job started at most this long before a maintenance or migration is where it

@@ -31,6 +31,11 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         (Category::DbError, _) => vec![text("Database crash")],
         // What ran out, in the rule's words: `Out of memory: the kernel killed a process`.
         (Category::ResourceExhaustion, _) => vec![text(&e.title)],
+        // A dependency in a state that breaks every call (a certificate expired, a name
+        // that does not resolve), in the rule's words; else only that calls failed.
+        (Category::UpstreamError, _) if e.quote.as_ref().is_some_and(|q| crate::analyze::roles::says_what_broke(&q.message)) => {
+            vec![text(&e.title)]
+        }
         (Category::UpstreamError, _) => vec![text("Backend failing")],
         (Category::Restart, _) => vec![text("Services restarting")],
         // What the application said of how it failed, in its rule's phrase: `The program
