@@ -230,7 +230,8 @@ fn line_matching(c: &mut Criterion) {
             b.iter(|| {
                 let mut matched = 0;
                 let mut from = 0;
-                while let Some(hit) = matcher.next_hit(data, from) {
+                let mut hits = matcher.hits();
+                while let Some(hit) = hits.next_hit(data, from) {
                     let start = memchr::memrchr(b'\n', &data[..hit]).map_or(0, |i| i + 1);
                     let end = memchr::memchr(b'\n', &data[hit..]).map_or(data.len(), |i| hit + i);
                     matched += usize::from(matcher.match_line(&data[start..end]).is_some());

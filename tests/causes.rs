@@ -62,16 +62,7 @@ struct Case {
 
 /// Readings known not to hold yet, as (scenario, aspect): printed as such, and the test
 /// fails when one of them starts to hold, so that it is taken off the list.
-///
-/// Puppet's line for a resource it changed is read by no rule yet: a rule for it, tried,
-/// made the multi-pattern search over syslog twice as slow, and the agent's two changes
-/// are too few in a small syslog to stand out as rare lines. Without it the draft names
-/// no trigger (the release two hours before is rightly not named) and no fix.
-const STILL_WEAK: &[(&str, &str)] = &[
-    ("resolver changed by configuration management", "trigger"),
-    ("resolver changed by configuration management", "fix"),
-    ("resolver changed by configuration management", "title"),
-];
+const STILL_WEAK: &[(&str, &str)] = &[];
 
 /// How a link reads: whether it is what was expected, and what it cites.
 fn judge(expect: &Expect, found: &[&Episode], logs: &Path) -> (Option<bool>, String) {

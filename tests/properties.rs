@@ -121,7 +121,8 @@ proptest! {
         // Walk the chunk as the scan does: from each hit's line to the next hit.
         let mut found: Vec<&[u8]> = Vec::new();
         let mut from = 0;
-        while let Some(hit) = matcher.next_hit(&chunk, from) {
+        let mut hits = matcher.hits();
+        while let Some(hit) = hits.next_hit(&chunk, from) {
             let start = chunk[..hit].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1).max(from);
             let end = chunk[hit..].iter().position(|&b| b == b'\n').map_or(chunk.len(), |i| hit + i);
             if matcher.match_line(&chunk[start..end]).is_some() {

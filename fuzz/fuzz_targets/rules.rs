@@ -12,7 +12,7 @@ fuzz_target!(|text: &str| {
             for &format in Format::ALL {
                 let matcher = rules.matcher(format);
                 let line = b"2024-01-21 15:30:00,123 ERROR shop: Lock wait timeout exceeded on table orders";
-                if matcher.next_hit(line, 0).is_some() {
+                if matcher.hits().next_hit(line, 0).is_some() {
                     let _ = matcher.match_line(line);
                 }
             }

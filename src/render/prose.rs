@@ -103,7 +103,11 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
             Some(version) => vec![text("after the release of "), Part::Quote(version.value.clone())],
             None => vec![text("after a release")],
         },
-        Category::ConfigChange => vec![text("after a configuration change")],
+        // What it changed, where the line says (`File[/etc/resolv.conf]`).
+        Category::ConfigChange => match trigger.subject.as_ref().filter(|s| s.field == "object") {
+            Some(object) => vec![text("after a change to "), Part::Quote(object.value.clone())],
+            None => vec![text("after a configuration change")],
+        },
         // The command itself, as a person would type it: `systemctl restart billing-api`.
         Category::AdminAction => match trigger.subject.as_ref().filter(|s| s.field == "command") {
             Some(command) => vec![

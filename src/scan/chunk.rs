@@ -194,7 +194,8 @@ pub(super) fn scan_chunk(
     } else {
         0
     };
-    let mut next_hit = matcher.next_hit(data, pos);
+    let mut hits = matcher.hits();
+    let mut next_hit = hits.next_hit(data, pos);
     while pos < data.len() {
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
         let mut line = &data[pos..end];
@@ -283,7 +284,7 @@ pub(super) fn scan_chunk(
                     }
                 }
             }
-            next_hit = if end < data.len() { matcher.next_hit(data, end + 1) } else { None };
+            next_hit = if end < data.len() { hits.next_hit(data, end + 1) } else { None };
         }
 
         // A line of a multi-line entry that names the error (`KeyError: 'eur'`, a Java
