@@ -158,10 +158,14 @@ pub(super) fn trigger_score(
 
 /// The names of the things that failed in an incident: the words of its failing lines
 /// (the mechanism's candidates and the echoes: what they said, without the request it was
-/// said of) and of the names of the logs that hold them (`checkout.log`). A trigger that
-/// names one of them (`systemctl restart checkout`, a package, a file, a replica set) is
-/// about what failed.
-pub(super) struct Names(std::collections::BTreeSet<String>);
+/// said of) and of the names of the logs that hold them (`checkout.log`), and those logs.
+/// A trigger written in one of those logs (a service that logs its own release), or that
+/// names one of those things (`systemctl restart checkout`, a package, a file, a replica
+/// set), is about what failed.
+pub(super) struct Names {
+    words: std::collections::BTreeSet<String>,
+    logs: std::collections::BTreeSet<String>,
+}
 
 /// Words of a name: letters and digits, at least this long (`log`, `usr`, `bin` and the
 /// like are shorter) …
@@ -178,25 +182,30 @@ fn names_in(text: &str) -> impl Iterator<Item = String> + '_ {
 
 impl Names {
     fn of_failing(failing: impl Iterator<Item = usize>, episodes: &[Episode]) -> Names {
-        let mut names = std::collections::BTreeSet::new();
+        let (mut words, mut logs) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
         for e in failing.map(|i| &episodes[i]) {
-            names.extend(names_in(crate::source::file_name(&e.group)).map(|w| w.trim_end_matches("log").to_string()));
+            logs.insert(e.group.clone());
+            words.extend(names_in(crate::source::file_name(&e.group)).map(|w| w.trim_end_matches("log").to_string()));
             if let Some(line) = &e.first_line {
-                names.extend(names_in(&super::words::words_of(&line.message)));
+                words.extend(names_in(&super::words::words_of(&line.message)));
             }
         }
-        names.retain(|w| w.len() >= NAME_MIN_CHARS);
-        Names(names)
+        words.retain(|w| w.len() >= NAME_MIN_CHARS);
+        Names { words, logs }
     }
 
-    /// Whether `trigger` may be about one of the things that failed: it names one, in
-    /// what it acted on (its subject) or in its line; or one side names nothing to
-    /// compare (a surge, a failure no line tells), which says nothing against it.
+    /// Whether `trigger` may be about one of the things that failed: it is written in a
+    /// log that failed, or names one of them in what it acted on (its subject) or in its
+    /// line; or one side names nothing to compare (a surge, a failure no line tells),
+    /// which says nothing against it.
     fn named_by(&self, trigger: &Episode) -> bool {
+        if self.logs.contains(&trigger.group) {
+            return true;
+        }
         let subject = trigger.subject.as_ref().map(|s| s.value.as_str()).unwrap_or_default();
         let line = trigger.first_line.as_ref().map(|l| &*l.message).unwrap_or_default();
         let mut names = names_in(subject).chain(names_in(line)).peekable();
-        self.0.is_empty() || names.peek().is_none() || names.any(|w| self.0.contains(&w))
+        self.words.is_empty() || names.peek().is_none() || names.any(|w| self.words.contains(&w))
     }
 }
 

@@ -374,6 +374,15 @@ fn a_change_to_another_service_long_before_is_no_trigger_but_one_to_the_failing_
         trigger(restart(-5, "/usr/bin/systemctl restart searchd")),
         Some(Category::AdminAction)
     );
+    // A release the service logged itself the night before, in no words the failures
+    // share: written in the log that failed, it is about what failed.
+    let mut release = about(
+        episode(Category::Deploy, SourceKind::App, -600, -600, 1),
+        "version",
+        "basketweb 4.12.0",
+    );
+    release.group = "/var/log/checkout.log".into();
+    assert_eq!(trigger(release), Some(Category::Deploy));
 }
 
 #[test]
