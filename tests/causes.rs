@@ -166,6 +166,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_jdbc_pool_empty_in_each_failed_request(),
         a_resolver_changed_by_configuration_management(),
         a_certificate_that_expired_at_noon(),
+        a_connection_pooler_full_after_workers_were_raised(),
     ]
     .into_iter()
     .chain(shipped())
@@ -2175,6 +2176,145 @@ fn a_certificate_that_expired_at_noon() -> Case {
     }
 }
 
+/// **A connection pooler full after PHP's workers were raised.**
+///
+/// A shop's PHP application (Laravel, under php-fpm) reaches PostgreSQL through
+/// PgBouncer. At 12:58 an operator raises php-fpm's `pm.max_children` from 20 to 80 with
+/// `sed` under sudo and reloads php-fpm; a restart of memcached at 10:30 changed nothing,
+/// and cron prunes sessions every hour. PgBouncer writes its stats every minute, and the
+/// application warns every twenty minutes that a cache read was slow. From 13:05 the
+/// workers open more connections than PgBouncer's `max_client_conn` allows: PgBouncer
+/// closes each new one (`closing because: no more connections allowed
+/// (max_client_conn)`), Laravel logs the refusal as the error of each request it fails,
+/// and three requests in ten get 500. At 13:40 the operator puts the setting back and
+/// reloads php-fpm; the failures end at 13:41.
+///
+/// The reading: the trigger is the edit of `pm.max_children` at 12:58 (the first of the
+/// two commands typed together); the mechanism is PgBouncer's client limit, said by
+/// PgBouncer and in each failed request's line; the fix is the edit back. The title says
+/// that connections ran out, after the edit.
+fn a_connection_pooler_full_after_workers_were_raised() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 500, failing(13 * 60 + 5..13 * 60 + 41, 0.3));
+    let laravel_line = |second: u32, level: &str, message: &str| {
+        format!(
+            "[2025-03-04 {:02}:{:02}:{:02}] production.{level}: {message}\n",
+            second / 3600,
+            second / 60 % 60,
+            second % 60
+        )
+    };
+    let mut app: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
+        .step_by(30)
+        .map(|s| (s, laravel_line(s, "INFO", &format!("Order {} placed", 30000 + s / 30))))
+        .collect();
+    for s in (hms("09:11:00")..hms("17:00:00")).step_by(1200) {
+        app.push((s, laravel_line(s, "WARNING", "Slow cache read for key catalogue:menu (812 ms)")));
+    }
+    let pooler_line = |second: u32, level: &str, rest: &str| {
+        format!(
+            "2025-03-04 {:02}:{:02}:{:02}.{:03} UTC [812] {level} {rest}\n",
+            second / 3600,
+            second / 60 % 60,
+            second % 60,
+            second % 997
+        )
+    };
+    let mut pooler: Vec<(u32, String)> = (hms("09:00:30")..hms("17:00:00"))
+        .step_by(60)
+        .map(|s| {
+            (
+                s,
+                pooler_line(
+                    s,
+                    "LOG",
+                    &format!(
+                        "stats: {} xacts/s, {} queries/s, in 5120 B/s, out 20480 B/s, xact 1530 us, query 380 us, wait 12 us",
+                        10 + s % 7,
+                        40 + s % 13
+                    ),
+                ),
+            )
+        })
+        .collect();
+    for (i, f) in failures.iter().enumerate() {
+        app.push((
+            f.second,
+            laravel_line(
+                f.second,
+                "ERROR",
+                &format!(
+                    "SQLSTATE[08006] [7] FATAL:  no more connections allowed (max_client_conn) (Connection: pgsql, SQL: select * from \"carts\" where \"id\" = {} limit 1)",
+                    4000 + i
+                ),
+            ),
+        ));
+        pooler.push((
+            f.second,
+            pooler_line(
+                f.second,
+                "WARNING",
+                &format!(
+                    "C-0x55d5c8a0{:04x}: (nodb)/(nouser)@10.0.2.14:{} closing because: no more connections allowed (max_client_conn) (age=0s)",
+                    i,
+                    40000 + i
+                ),
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "laravel.log", app);
+    write_sorted(dir.path(), "pgbouncer.log", pooler);
+    let mut auth: Vec<(u32, String)> = (9..17)
+        .map(|h| {
+            let s = h * 3600 + 9 * 60 + 1;
+            (
+                s,
+                syslog_line(s, &format!("CRON[{}]", 6100 + h), "(root) CMD (/usr/local/bin/prune-sessions)"),
+            )
+        })
+        .collect();
+    for (at, user, command) in [
+        ("10:30:02", "ops", "/usr/bin/systemctl restart memcached"),
+        (
+            "12:58:10",
+            "lena",
+            "/usr/bin/sed -i s/pm.max_children = 20/pm.max_children = 80/ /etc/php/8.2/fpm/pool.d/www.conf",
+        ),
+        ("12:58:31", "lena", "/usr/bin/systemctl reload php8.2-fpm"),
+        (
+            "13:40:05",
+            "lena",
+            "/usr/bin/sed -i s/pm.max_children = 80/pm.max_children = 20/ /etc/php/8.2/fpm/pool.d/www.conf",
+        ),
+        ("13:40:20", "lena", "/usr/bin/systemctl reload php8.2-fpm"),
+    ] {
+        let s = hms(at);
+        auth.push((
+            s,
+            syslog_line(
+                s,
+                "sudo",
+                &format!("  {user} : TTY=pts/3 ; PWD=/home/{user} ; USER=root ; COMMAND={command}"),
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "auth.log", auth);
+    Case {
+        name: "connection pooler full after workers were raised",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("auth.log", "max_children = 20/pm.max_children = 80")]),
+        mechanism: Expect::Line(vec![
+            ("pgbouncer.log", "no more connections allowed"),
+            ("laravel.log", "no more connections allowed"),
+        ]),
+        fix: Expect::Line(vec![("auth.log", "max_children = 80/pm.max_children = 20")]),
+        early: Expect::Nothing,
+        title: vec!["connection", "pm.max_children"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -2231,5 +2371,7 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "price cache refresh",
         "payments-internal",
         "storefront",
+        "prune-sessions",
+        "catalogue:menu",
     ]);
 }
