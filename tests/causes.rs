@@ -167,6 +167,7 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_resolver_changed_by_configuration_management(),
         a_certificate_that_expired_at_noon(),
         a_connection_pooler_full_after_workers_were_raised(),
+        a_feature_switched_on_for_every_session(),
     ]
     .into_iter()
     .chain(shipped())
@@ -2315,6 +2316,121 @@ fn a_connection_pooler_full_after_workers_were_raised() -> Case {
     }
 }
 
+/// **A feature switched on for every session.**
+///
+/// A shop's checkout is a Spring Boot service that reads its feature switches from a
+/// store every minute and logs the refresh; it warns every quarter of an hour that a
+/// price rule took long to load, and cron rotates its logs every hour; a release of the
+/// search service went out at 09:40. At 14:01:52 the checkout logs that a switch, the new
+/// one-page form, was toggled on for all sessions (the words are the service's own:
+/// no release, no configuration file). From 14:02 the payment step fails for those who
+/// get the new form: for each, the service logs at ERROR that the form was rejected for
+/// a missing billing country, and a quarter of the requests get 500. At 14:30:58 the
+/// service logs that the switch was toggled off again, and the failures end at 14:31.
+///
+/// The reading: the trigger is the switch toggled on (a change no rule names, in a log
+/// of thousands of routine lines); the mechanism is the rejected form, new at the onset;
+/// the fix is the switch toggled off, the same message with its value put back. The
+/// title names what failed.
+fn a_feature_switched_on_for_every_session() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 500, failing(14 * 60 + 2..14 * 60 + 31, 0.25));
+    let spring = |second: u32, level: &str, logger: &str, message: &str| {
+        format!(
+            "2025-03-04 {:02}:{:02}:{:02}.{:03}  {level:>5} 1 --- [nio-8080-exec-{}] {logger:<40} : {message}\n",
+            second / 3600,
+            second / 60 % 60,
+            second % 60,
+            second % 997,
+            1 + second % 9
+        )
+    };
+    let mut lines: Vec<(u32, String)> = (hms("09:00:00")..hms("17:00:00"))
+        .step_by(10)
+        .map(|s| {
+            (
+                s,
+                spring(
+                    s,
+                    "INFO",
+                    "c.s.checkout.OrderService",
+                    &format!("Order {} saved in {} ms", 50000 + s / 10, 5 + s % 40),
+                ),
+            )
+        })
+        .collect();
+    for s in (hms("09:00:20")..hms("17:00:00")).step_by(60) {
+        lines.push((
+            s,
+            spring(s, "INFO", "c.s.checkout.SwitchBoard", "Switches refreshed from store (42 switches)"),
+        ));
+    }
+    for s in (hms("09:05:00")..hms("17:00:00")).step_by(900) {
+        lines.push((
+            s,
+            spring(s, "WARN", "c.s.checkout.PriceRules", "Price rule set took 1840 ms to load"),
+        ));
+    }
+    for (at, state) in [("14:01:52", "ON"), ("14:30:58", "OFF")] {
+        let s = hms(at);
+        lines.push((
+            s,
+            spring(
+                s,
+                "INFO",
+                "c.s.checkout.SwitchBoard",
+                &format!("Switch 'one-page-form' toggled {state} for all sessions by admin console"),
+            ),
+        ));
+    }
+    for (i, f) in failures.iter().enumerate() {
+        lines.push((
+            f.second,
+            spring(
+                f.second,
+                "ERROR",
+                "c.s.checkout.PaymentStep",
+                &format!("Form rejected for order {}: billing country missing", 70000 + i),
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "checkout.log", lines);
+    let mut auth: Vec<(u32, String)> = (9..17)
+        .map(|h| {
+            let s = h * 3600 + 1;
+            (
+                s,
+                syslog_line(
+                    s,
+                    &format!("CRON[{}]", 7100 + h),
+                    "(root) CMD (/usr/sbin/logrotate /etc/logrotate.d/checkout)",
+                ),
+            )
+        })
+        .collect();
+    let s = hms("09:40:03");
+    auth.push((
+        s,
+        syslog_line(
+            s,
+            "sudo",
+            "  deploy : TTY=pts/2 ; PWD=/srv/findit ; USER=root ; COMMAND=/usr/bin/systemctl restart findit",
+        ),
+    ));
+    write_sorted(dir.path(), "auth.log", auth);
+    Case {
+        name: "feature switched on for every session",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("checkout.log", "toggled ON")]),
+        mechanism: Expect::Line(vec![("checkout.log", "billing country missing")]),
+        fix: Expect::Line(vec![("checkout.log", "toggled OFF")]),
+        early: Expect::Nothing,
+        title: vec!["billing country missing"],
+        _dir: Some(dir),
+    }
+}
+
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
@@ -2373,5 +2489,8 @@ fn the_scenarios_words_appear_nowhere_in_src() {
         "storefront",
         "prune-sessions",
         "catalogue:menu",
+        "one-page-form",
+        "billing country missing",
+        "switchboard",
     ]);
 }

@@ -41,16 +41,22 @@ pub struct Fix {
 pub(super) fn find(incident: &Incident, episodes: &[Episode], stopped: Option<Micros>) -> Option<Fix> {
     let stopped = stopped.unwrap_or(incident.end);
     let in_chain: Vec<usize> = incident.chain.iter().map(|l| l.episode).collect();
+    let trigger = incident.link(Role::Trigger).map(|l| &episodes[l.episode]);
+    // A change no rule names is an action too where it puts back what the trigger, a
+    // change no rule names in the same log, changed (a switch toggled back).
+    let puts_back = |i: usize| {
+        let e = &episodes[i];
+        trigger.is_some_and(|t| t.category == Category::Change && e.category == Category::Change && e.group == t.group && reverses(t, e))
+    };
     let candidates: Vec<usize> = (0..episodes.len())
         .filter(|i| !in_chain.contains(i))
-        .filter(|&i| can_fix(episodes[i].category))
+        .filter(|&i| can_fix(episodes[i].category) || puts_back(i))
         .filter(|&i| {
             episodes[i].start > incident.start
                 && episodes[i].start >= stopped - FIX_BEFORE_STOP
                 && episodes[i].start <= incident.end + FIX_AFTER_END
         })
         .collect();
-    let trigger = incident.link(Role::Trigger).map(|l| &episodes[l.episode]);
     let closest = |pool: Vec<usize>| pool.into_iter().min_by_key(|&i| ((episodes[i].start - stopped).abs(), i));
     let by_supervisor = |i: &usize| episodes[*i].category == Category::Restart;
     let reversal = candidates
@@ -108,9 +114,32 @@ fn values(line: &str) -> Vec<&str> {
     tokens(line).filter(|t| t.bytes().any(|b| b.is_ascii_digit())).collect()
 }
 
+/// States a switch is set to, each with its opposite, as people and programs write them.
+const OPPOSITES: [(&str, &str); 5] = [
+    ("on", "off"),
+    ("enabled", "disabled"),
+    ("enable", "disable"),
+    ("true", "false"),
+    ("yes", "no"),
+];
+
+/// Whether `a` is `t` with each state it sets turned to its opposite, and nothing else
+/// changed (`toggled ON for all` → `toggled OFF for all`; `enabled=true` → `enabled=false`).
+fn flips_back(t: &str, a: &str) -> bool {
+    let (before, after): (Vec<&str>, Vec<&str>) = (tokens(t).collect(), tokens(a).collect());
+    let opposite = |x: &str, y: &str| {
+        OPPOSITES.iter().any(|(p, q)| {
+            (x.eq_ignore_ascii_case(p) && y.eq_ignore_ascii_case(q)) || (x.eq_ignore_ascii_case(q) && y.eq_ignore_ascii_case(p))
+        })
+    };
+    let mut differ = before.iter().zip(&after).filter(|(x, y)| x != y).peekable();
+    before.len() == after.len() && differ.peek().is_some() && differ.all(|(x, y)| opposite(x, y))
+}
+
 /// Whether `action` puts back what `trigger` changed: lines of the same rule (or
 /// category) with the same values in another order (`s/workers = 64/workers = 8/`, then
-/// `s/workers = 8/workers = 64/`; `3.1.0-1 3.2.0-1`, then `3.2.0-1 3.1.0-1`).
+/// `s/workers = 8/workers = 64/`; `3.1.0-1 3.2.0-1`, then `3.2.0-1 3.1.0-1`), or with
+/// the states it set turned back ([`flips_back`]).
 pub fn reverses(trigger: &Episode, action: &Episode) -> bool {
     let (Some(t), Some(a)) = (&trigger.first_line, &action.first_line) else {
         return false;
@@ -127,6 +156,9 @@ pub fn reverses(trigger: &Episode, action: &Episode) -> bool {
             .map_or(&*line.message, |(_, command)| &**command)
     }
     let (t, a) = (done(t), done(a));
+    if flips_back(t, a) {
+        return true;
+    }
     let (before, after) = (values(t), values(a));
     if before.len() < 2 || before == after {
         return false;
@@ -195,5 +227,32 @@ mod tests {
         ));
         let once = said(Category::AdminAction, "COMMAND=/usr/bin/systemctl restart app2");
         assert!(!reverses(&once, &once.clone()));
+    }
+
+    #[test]
+    fn a_switch_turned_back_is_a_reversal() {
+        let on = said(Category::Change, "Switch 'one-form' toggled ON for all sessions");
+        let off = said(Category::Change, "Switch 'one-form' toggled OFF for all sessions");
+        assert!(reverses(&on, &off));
+        let enabled = said(Category::Change, "flag new_checkout enabled=true rollout=100");
+        assert!(reverses(
+            &enabled,
+            &said(Category::Change, "flag new_checkout enabled=false rollout=100")
+        ));
+        // Decoys: another switch turned on, the same line again, the switch off for some
+        // sessions only, a state turned back along with another word.
+        assert!(!reverses(
+            &on,
+            &said(Category::Change, "Switch 'bulk-cart' toggled ON for all sessions")
+        ));
+        assert!(!reverses(&on, &on.clone()));
+        assert!(!reverses(
+            &on,
+            &said(Category::Change, "Switch 'one-form' toggled OFF for beta sessions")
+        ));
+        assert!(!reverses(
+            &on,
+            &said(Category::Change, "Switch 'two-form' toggled OFF for all sessions")
+        ));
     }
 }
