@@ -274,6 +274,35 @@ fn syslog_line(second: u32, program: &str, message: &str) -> String {
     )
 }
 
+/// cron's line for a job run as root at `past` seconds after every hour from 09:00 to
+/// 16:00, its pids counted from `pid`.
+fn hourly_cron(past: u32, pid: u32, command: &str) -> Vec<(u32, String)> {
+    (9..17)
+        .map(|h| {
+            let s = h * 3600 + past;
+            (s, syslog_line(s, &format!("CRON[{}]", pid + h), &format!("(root) CMD ({command})")))
+        })
+        .collect()
+}
+
+/// sudo's line for each command run by hand: (`HH:MM:SS`, who, the command).
+fn sudo_lines(commands: &[(&str, &str, &str)]) -> Vec<(u32, String)> {
+    commands
+        .iter()
+        .map(|(at, user, command)| {
+            let s = hms(at);
+            (
+                s,
+                syslog_line(
+                    s,
+                    "sudo",
+                    &format!("  {user} : TTY=pts/1 ; PWD=/home/{user} ; USER=root ; COMMAND={command}"),
+                ),
+            )
+        })
+        .collect()
+}
+
 /// What systemd writes when a unit's process ends in failure at `second` and it restarts
 /// it `restart.1` seconds later (the `restart.0`th time): `Main process exited`, `Failed
 /// with result`, `Scheduled restart job`, `Started` (src/core/service.c, unit.c).
@@ -405,31 +434,13 @@ fn a_store_that_filled_after_a_release() -> Case {
         ));
     }
     write_sorted(dir.path(), "redis-server.log", redis);
-    let mut auth: Vec<(u32, String)> = (9..17)
-        .map(|h| {
-            let s = h * 3600 + 40 * 60 + 1;
-            (
-                s,
-                syslog_line(s, &format!("CRON[{}]", 3100 + h), "(root) CMD (/usr/local/bin/thumbsweep --quiet)"),
-            )
-        })
-        .collect();
-    for (at, user, command) in [
+    let mut auth = hourly_cron(40 * 60 + 1, 3100, "/usr/local/bin/thumbsweep --quiet");
+    auth.extend(sudo_lines(&[
         ("09:20:03", "deploy", "/usr/bin/systemctl restart searchlight"),
         ("10:05:10", "deploy", "/usr/bin/systemctl restart cartkeeper"),
         ("10:45:00", "ines", "/usr/bin/tail -n 200 /var/log/cartkeeper.log"),
         ("10:52:40", "ines", "/usr/bin/redis-cli CONFIG SET maxmemory-policy allkeys-lru"),
-    ] {
-        let s = hms(at);
-        auth.push((
-            s,
-            syslog_line(
-                s,
-                "sudo",
-                &format!("  {user} : TTY=pts/1 ; PWD=/home/{user} ; USER=root ; COMMAND={command}"),
-            ),
-        ));
-    }
+    ]));
     write_sorted(dir.path(), "auth.log", auth);
     Case {
         name: "store filled after a release",
@@ -2041,26 +2052,8 @@ fn a_resolver_changed_by_configuration_management() -> Case {
         }
         syslog.push((s + 4, syslog_line(s + 4, "puppet-agent[2231]", "Applied catalog in 4.38 seconds")));
     }
-    for h in 9..17 {
-        let s = h * 3600 + 17 * 60 + 1;
-        syslog.push((
-            s,
-            syslog_line(
-                s,
-                &format!("CRON[{}]", 4100 + h),
-                "(www-data) CMD (/usr/local/bin/sales-digest --yesterday)",
-            ),
-        ));
-    }
-    let s = hms("11:15:02");
-    syslog.push((
-        s,
-        syslog_line(
-            s,
-            "sudo",
-            "  deploy : TTY=pts/2 ; PWD=/srv/findit ; USER=root ; COMMAND=/usr/bin/systemctl restart findit",
-        ),
-    ));
+    syslog.extend(hourly_cron(17 * 60 + 1, 4100, "/usr/local/bin/sales-digest --yesterday"));
+    syslog.extend(sudo_lines(&[("11:15:02", "deploy", "/usr/bin/systemctl restart findit")]));
     write_sorted(dir.path(), "syslog", syslog);
     Case {
         name: "resolver changed by configuration management",
@@ -2131,20 +2124,8 @@ fn a_certificate_that_expired_at_noon() -> Case {
         ));
     }
     write_sorted(dir.path(), "error.log", errors);
-    let mut auth: Vec<(u32, String)> = (9..17)
-        .map(|h| {
-            let s = h * 3600 + 1;
-            (
-                s,
-                syslog_line(
-                    s,
-                    &format!("CRON[{}]", 5100 + h),
-                    "(root) CMD (/usr/sbin/logrotate /etc/logrotate.d/shop)",
-                ),
-            )
-        })
-        .collect();
-    for (at, user, command) in [
+    let mut auth = hourly_cron(1, 5100, "/usr/sbin/logrotate /etc/logrotate.d/shop");
+    auth.extend(sudo_lines(&[
         ("10:40:12", "deploy", "/usr/bin/systemctl restart storefront"),
         (
             "12:41:30",
@@ -2152,17 +2133,7 @@ fn a_certificate_that_expired_at_noon() -> Case {
             "/usr/bin/certbot renew --cert-name payments-internal --force-renewal",
         ),
         ("12:41:52", "marta", "/usr/bin/systemctl reload nginx"),
-    ] {
-        let s = hms(at);
-        auth.push((
-            s,
-            syslog_line(
-                s,
-                "sudo",
-                &format!("  {user} : TTY=pts/1 ; PWD=/home/{user} ; USER=root ; COMMAND={command}"),
-            ),
-        ));
-    }
+    ]));
     write_sorted(dir.path(), "auth.log", auth);
     Case {
         name: "certificate expired at noon",
@@ -2265,16 +2236,8 @@ fn a_connection_pooler_full_after_workers_were_raised() -> Case {
     }
     write_sorted(dir.path(), "laravel.log", app);
     write_sorted(dir.path(), "pgbouncer.log", pooler);
-    let mut auth: Vec<(u32, String)> = (9..17)
-        .map(|h| {
-            let s = h * 3600 + 9 * 60 + 1;
-            (
-                s,
-                syslog_line(s, &format!("CRON[{}]", 6100 + h), "(root) CMD (/usr/local/bin/prune-sessions)"),
-            )
-        })
-        .collect();
-    for (at, user, command) in [
+    let mut auth = hourly_cron(9 * 60 + 1, 6100, "/usr/local/bin/prune-sessions");
+    auth.extend(sudo_lines(&[
         ("10:30:02", "ops", "/usr/bin/systemctl restart memcached"),
         (
             "12:58:10",
@@ -2288,17 +2251,7 @@ fn a_connection_pooler_full_after_workers_were_raised() -> Case {
             "/usr/bin/sed -i s/pm.max_children = 80/pm.max_children = 20/ /etc/php/8.2/fpm/pool.d/www.conf",
         ),
         ("13:40:20", "lena", "/usr/bin/systemctl reload php8.2-fpm"),
-    ] {
-        let s = hms(at);
-        auth.push((
-            s,
-            syslog_line(
-                s,
-                "sudo",
-                &format!("  {user} : TTY=pts/3 ; PWD=/home/{user} ; USER=root ; COMMAND={command}"),
-            ),
-        ));
-    }
+    ]));
     write_sorted(dir.path(), "auth.log", auth);
     Case {
         name: "connection pooler full after workers were raised",
@@ -2395,28 +2348,8 @@ fn a_feature_switched_on_for_every_session() -> Case {
         ));
     }
     write_sorted(dir.path(), "checkout.log", lines);
-    let mut auth: Vec<(u32, String)> = (9..17)
-        .map(|h| {
-            let s = h * 3600 + 1;
-            (
-                s,
-                syslog_line(
-                    s,
-                    &format!("CRON[{}]", 7100 + h),
-                    "(root) CMD (/usr/sbin/logrotate /etc/logrotate.d/checkout)",
-                ),
-            )
-        })
-        .collect();
-    let s = hms("09:40:03");
-    auth.push((
-        s,
-        syslog_line(
-            s,
-            "sudo",
-            "  deploy : TTY=pts/2 ; PWD=/srv/findit ; USER=root ; COMMAND=/usr/bin/systemctl restart findit",
-        ),
-    ));
+    let mut auth = hourly_cron(1, 7100, "/usr/sbin/logrotate /etc/logrotate.d/checkout");
+    auth.extend(sudo_lines(&[("09:40:03", "deploy", "/usr/bin/systemctl restart findit")]));
     write_sorted(dir.path(), "auth.log", auth);
     Case {
         name: "feature switched on for every session",
