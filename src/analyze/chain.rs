@@ -133,8 +133,7 @@ pub(super) fn trigger_score(
         return None;
     }
     if e.category == Category::Change {
-        let minutes_before = (anchor - e.start).max(0) as f64 / 60e6;
-        let closeness = 1.0 / (1.0 + minutes_before / CHANGE_HALF_MINUTES);
+        let closeness = halved_at((anchor - e.start).max(0), CHANGE_HALF_MINUTES);
         return Some(CHANGE_COMPATIBILITY * e.strength? * closeness);
     }
     if !is_trigger(e.category) {
@@ -150,7 +149,7 @@ pub(super) fn trigger_score(
     let closeness = if failing.named_by(e) {
         1.0 - TRIGGER_AGE_PENALTY * (before as f64 / options.lookback as f64)
     } else {
-        1.0 / (1.0 + before as f64 / 60e6 / UNRELATED_HALF_MINUTES)
+        halved_at(before, UNRELATED_HALF_MINUTES)
     };
     let routine = if is_routine(index, episodes) { ROUTINE_SHARE } else { 1.0 };
     Some(compatibility(e.category, mechanism) * closeness * routine)
@@ -158,13 +157,15 @@ pub(super) fn trigger_score(
 
 /// The names of the things that failed in an incident: the words of its failing lines
 /// (the mechanism's candidates and the echoes: what they said, without the request it was
-/// said of) and of the names of the logs that hold them (`checkout.log`), and those logs.
-/// A trigger written in one of those logs (a service that logs its own release), or that
-/// names one of those things (`systemctl restart checkout`, a package, a file, a replica
-/// set), is about what failed.
+/// said of), the logs that hold them, and those logs' names (`checkout` of
+/// `checkout.log`, `api` of `api.log`). A trigger written in one of those logs (a service
+/// that logs its own release), or that names one of those things (`systemctl restart
+/// checkout`, a package, a file, a replica set), is about what failed.
 pub(super) struct Names {
     words: std::collections::BTreeSet<String>,
     logs: std::collections::BTreeSet<String>,
+    /// The logs' names, however short: a trigger names one by the whole word.
+    log_names: std::collections::BTreeSet<String>,
 }
 
 /// Words of a name: letters and digits, at least this long (`log`, `usr`, `bin` and the
@@ -182,16 +183,24 @@ fn names_in(text: &str) -> impl Iterator<Item = String> + '_ {
 
 impl Names {
     fn of_failing(failing: impl Iterator<Item = usize>, episodes: &[Episode]) -> Names {
-        let (mut words, mut logs) = (std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+        let mut names = Names {
+            words: Default::default(),
+            logs: Default::default(),
+            log_names: Default::default(),
+        };
         for e in failing.map(|i| &episodes[i]) {
-            logs.insert(e.group.clone());
-            words.extend(names_in(crate::source::file_name(&e.group)).map(|w| w.trim_end_matches("log").to_string()));
+            names.logs.insert(e.group.clone());
+            let file = crate::source::file_name(&e.group);
+            names.words.extend(names_in(file));
+            let stem = file.split('.').next().unwrap_or(file).to_ascii_lowercase();
+            if !stem.is_empty() {
+                names.log_names.insert(stem);
+            }
             if let Some(line) = &e.first_line {
-                words.extend(names_in(&super::words::words_of(&line.message)));
+                names.words.extend(names_in(&super::words::words_of(&line.message)));
             }
         }
-        words.retain(|w| w.len() >= NAME_MIN_CHARS);
-        Names { words, logs }
+        names
     }
 
     /// Whether `trigger` may be about one of the things that failed: it is written in a
@@ -204,8 +213,12 @@ impl Names {
         }
         let subject = trigger.subject.as_ref().map(|s| s.value.as_str()).unwrap_or_default();
         let line = trigger.first_line.as_ref().map(|l| &*l.message).unwrap_or_default();
+        let names_a_log = [subject, line]
+            .iter()
+            .flat_map(|text| text.split(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_'))
+            .any(|word| self.log_names.contains(&word.to_ascii_lowercase()));
         let mut names = names_in(subject).chain(names_in(line)).peekable();
-        self.words.is_empty() || names.peek().is_none() || names.any(|w| self.words.contains(&w))
+        names_a_log || self.words.is_empty() || names.peek().is_none() || names.any(|w| self.words.contains(&w))
     }
 }
 

@@ -124,9 +124,14 @@ const OPPOSITES: [(&str, &str); 5] = [
 ];
 
 /// Whether `a` is `t` with each state it sets turned to its opposite, and nothing else
-/// changed (`toggled ON for all` → `toggled OFF for all`; `enabled=true` → `enabled=false`).
+/// changed (`maintenance mode ON` → `maintenance mode OFF`; `enabled=true` →
+/// `enabled=false`).
 fn flips_back(t: &str, a: &str) -> bool {
-    let (before, after): (Vec<&str>, Vec<&str>) = (tokens(t).collect(), tokens(a).collect());
+    // A state may stand with punctuation around it (`mode ON.`, `(enabled)`).
+    fn trim(token: &str) -> &str {
+        token.trim_matches(|c: char| matches!(c, '.' | ':' | '(' | ')' | '[' | ']'))
+    }
+    let (before, after): (Vec<&str>, Vec<&str>) = (tokens(t).map(trim).collect(), tokens(a).map(trim).collect());
     let opposite = |x: &str, y: &str| {
         OPPOSITES.iter().any(|(p, q)| {
             (x.eq_ignore_ascii_case(p) && y.eq_ignore_ascii_case(q)) || (x.eq_ignore_ascii_case(q) && y.eq_ignore_ascii_case(p))
@@ -231,28 +236,33 @@ mod tests {
 
     #[test]
     fn a_switch_turned_back_is_a_reversal() {
-        let on = said(Category::Change, "Switch 'one-form' toggled ON for all sessions");
-        let off = said(Category::Change, "Switch 'one-form' toggled OFF for all sessions");
+        let on = said(Category::Change, "maintenance mode 'eu' set ON for all tenants");
+        let off = said(Category::Change, "maintenance mode 'eu' set OFF for all tenants");
         assert!(reverses(&on, &off));
         let enabled = said(Category::Change, "flag new_checkout enabled=true rollout=100");
         assert!(reverses(
             &enabled,
             &said(Category::Change, "flag new_checkout enabled=false rollout=100")
         ));
-        // Decoys: another switch turned on, the same line again, the switch off for some
-        // sessions only, a state turned back along with another word.
+        // A state beside punctuation.
+        assert!(reverses(
+            &said(Category::Change, "read-only mode (enabled) by operator"),
+            &said(Category::Change, "read-only mode (disabled) by operator")
+        ));
+        // Decoys: another one turned on, the same line again, the mode off for some
+        // tenants only, a state turned back along with another word.
         assert!(!reverses(
             &on,
-            &said(Category::Change, "Switch 'bulk-cart' toggled ON for all sessions")
+            &said(Category::Change, "maintenance mode 'us' set ON for all tenants")
         ));
         assert!(!reverses(&on, &on.clone()));
         assert!(!reverses(
             &on,
-            &said(Category::Change, "Switch 'one-form' toggled OFF for beta sessions")
+            &said(Category::Change, "maintenance mode 'eu' set OFF for some tenants")
         ));
         assert!(!reverses(
             &on,
-            &said(Category::Change, "Switch 'two-form' toggled OFF for all sessions")
+            &said(Category::Change, "maintenance mode 'us' set OFF for all tenants")
         ));
     }
 }

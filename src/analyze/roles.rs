@@ -197,21 +197,26 @@ pub fn says_what_ran_out(message: &str) -> bool {
 
 /// States of a dependency that break every call made to it, whatever the call, as the
 /// clients' runtimes write them: an expired certificate (OpenSSL's verify string, which
-/// nginx, curl and Python quote; Go's `x509`; Java's `CertificateExpiredException`) and
-/// a name that does not resolve (glibc's `gai_strerror`, Node's `EAI_AGAIN` and
-/// `ENOTFOUND`, Go's `no such host`, nginx's resolver, Java's `UnknownHostException`).
+/// nginx, curl and Python quote; Go's `x509`; Java's `CertificateExpiredException` and
+/// PKIX `validity check failed`) and a name that does not resolve (glibc's
+/// `gai_strerror`, Node's `EAI_AGAIN`, `EAI_FAIL` and `ENOTFOUND`, Go's `no such host`
+/// and `server misbehaving`, nginx's resolver, Java's `UnknownHostException`): the
+/// phrases of the `network` rules that name a state.
 /// A line for each failed request that says one of them says why it failed: the state,
 /// not an echo. A refused connection or a timeout says only that the call failed.
-const BROKE: [&str; 11] = [
+const BROKE: [&str; 14] = [
     "certificate has expired",
     "certificate expired",
     "certificateexpiredexception",
+    "validity check failed",
     "temporary failure in name resolution",
     "name or service not known",
     "eai_again",
+    "eai_fail",
     "enotfound",
     "eai_noname",
     "no such host",
+    "server misbehaving",
     "could not be resolved",
     "unknownhostexception",
 ];
@@ -529,6 +534,8 @@ mod tests {
             "dial tcp: lookup db.internal on 10.96.0.10:53: no such host",
             "ledger could not be resolved (3: Host not found), client: 127.0.0.1, request: \"GET / HTTP/1.1\"",
             "Caused by: java.net.UnknownHostException: search.internal: Name or service not known",
+            "dial tcp: lookup db.internal on 10.96.0.10:53: server misbehaving",
+            "Error: getaddrinfo EAI_FAIL billing.internal",
         ] {
             assert!(says_what_broke(line), "{line}");
         }

@@ -115,6 +115,11 @@ pub const CHANGE_HALF_MINUTES: f64 = 15.0;
 /// what failed decays over the whole `--lookback` ([`TRIGGER_AGE_PENALTY`]).
 pub const UNRELATED_HALF_MINUTES: f64 = CHANGE_HALF_MINUTES;
 
+/// What a change keeps of its weight `before` (µs) the onset, halving at `half_minutes`.
+pub fn halved_at(before: Micros, half_minutes: f64) -> f64 {
+    1.0 / (1.0 + before as f64 / MINUTE as f64 / half_minutes)
+}
+
 /// Triggers scoring less are not worth naming.
 pub const MIN_TRIGGER_SCORE: f64 = 0.2;
 /// A cron job started at most this long before a maintenance or migration is where it

@@ -33,7 +33,7 @@ fn mechanism_name(e: &Episode, trigger: Option<&Episode>) -> Option<Vec<Part>> {
         (Category::ResourceExhaustion, _) => vec![text(&e.title)],
         // A dependency in a state that breaks every call (a certificate expired, a name
         // that does not resolve), in the rule's words; else only that calls failed.
-        (Category::UpstreamError, _) if e.quote.as_ref().is_some_and(|q| crate::analyze::roles::says_what_broke(&q.message)) => {
+        (Category::UpstreamError, _) if e.quote.as_ref().is_some_and(|q| crate::analyze::roles::says_what_broke(&q.words)) => {
             vec![text(&e.title)]
         }
         (Category::UpstreamError, _) => vec![text("Backend failing")],
@@ -103,7 +103,7 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
             Some(version) => vec![text("after the release of "), Part::Quote(version.value.clone())],
             None => vec![text("after a release")],
         },
-        // What it changed, where the line says (`File[/etc/resolv.conf]`).
+        // What it changed, where the line says (`File[/etc/app.conf]`).
         Category::ConfigChange => match trigger.subject.as_ref().filter(|s| s.field == "object") {
             Some(object) => vec![text("after a change to "), Part::Quote(object.value.clone())],
             None => vec![text("after a configuration change")],

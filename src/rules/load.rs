@@ -88,6 +88,23 @@ pub(super) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, Stri
         .map_err(|e| format!("pattern does not compile: {}", e.to_string().replace('\n', " ")))
 }
 
+/// Whether a pattern is anchored to the start or end of a text (`\A`, `\z`, `^` or `$`
+/// with multi-line mode off): a chunk of many lines is searched whole, so it would match
+/// only at a chunk's edge, never in the lines between, where `^` and `$` mean a line's.
+fn anchored_to_the_text(pattern: &str) -> bool {
+    use regex_syntax::hir::Look;
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+        .build()
+        .parse(pattern)
+        .is_ok_and(|hir| {
+            let looks = hir.properties().look_set();
+            looks.contains(Look::Start) || looks.contains(Look::End)
+        })
+}
+
 /// Parses and checks one rule file; `deferred`: its patterns are compiled when first
 /// used (the built-in catalogue's, see [`super::Pattern`]), not now.
 pub(super) fn parse_rules(origin: &str, text: &str, deferred: bool) -> Result<Vec<Rule>, Vec<RuleError>> {
@@ -138,7 +155,14 @@ pub(super) fn parse_rules(origin: &str, text: &str, deferred: bool) -> Result<Ve
                         Pattern::compiled(text)
                     }
                 };
-                let compiled = read(pattern.get_ref()).map_err(|m| (pattern.span(), m));
+                let compiled = if anchored_to_the_text(pattern.get_ref()) {
+                    Err((
+                        pattern.span(),
+                        "pattern is anchored to the start or end of the text (`\\A`, `\\z`, or `^`/`$` after `(?-m)`): a chunk of lines is searched at once, so it would match only at the chunk's edge; use `^` and `$`, which mean a line's start and end".to_string(),
+                    ))
+                } else {
+                    read(pattern.get_ref()).map_err(|m| (pattern.span(), m))
+                };
                 let unless = spec
                     .unless
                     .as_ref()
@@ -321,6 +345,23 @@ mod tests {
     }
 
     const HEAD: &str = "[[rule]]\nid = \"a.b\"\ntitle = \"t\"\ncategory = \"table_lock\"\nseverity = \"error\"\n";
+
+    #[test]
+    fn a_pattern_anchored_to_the_text_is_refused_and_one_anchored_to_a_line_is_not() {
+        for anchored in [r"\AJan", r"failed\z", r"(?-m)^Jan", r"(?-m:done$)"] {
+            let shown = errors(&format!("{HEAD}pattern = '{anchored}'\n"));
+            assert!(
+                shown[0].contains("anchored to the start or end of the text"),
+                "{anchored}: {shown:?}"
+            );
+        }
+        for by_line in [r"^Jan \d+", r"failed$", r"(?m)^x"] {
+            assert!(
+                crate::rules::RuleSet::from_text("mine.toml", &format!("{HEAD}pattern = '{by_line}'\n")).is_ok(),
+                "{by_line}"
+            );
+        }
+    }
 
     #[test]
     fn a_bad_pattern_is_reported_at_its_line() {

@@ -108,6 +108,7 @@ impl Matcher {
         Hits {
             searches: &self.searches,
             ahead: vec![Ahead::Unknown; self.searches.len()],
+            asked: 0,
         }
     }
 
@@ -188,11 +189,17 @@ fn search_groups(hirs: &[Hir]) -> Vec<Vec<usize>> {
         return whole;
     }
     let mut groups: Vec<(Vec<usize>, BTreeSet<&[u8]>)> = Vec::new();
+    // The patterns of more prefixes than a search takes, in one search of their own.
+    let mut too_many = Vec::new();
     for (index, literals) in prefixes.into_iter().enumerate() {
         let cut: BTreeSet<&[u8]> = literals
             .iter()
             .map(|l| &l.as_bytes()[..l.as_bytes().len().min(PREFIX_BYTES)])
             .collect();
+        if cut.len() > PREFIXES_PER_SEARCH {
+            too_many.push(index);
+            continue;
+        }
         match groups.iter_mut().find(|(_, held)| held.union(&cut).count() <= PREFIXES_PER_SEARCH) {
             Some((members, held)) => {
                 members.push(index);
@@ -201,15 +208,20 @@ fn search_groups(hirs: &[Hir]) -> Vec<Vec<usize>> {
             None => groups.push((vec![index], cut)),
         }
     }
-    groups.into_iter().map(|(members, _)| members).collect()
+    let mut groups: Vec<Vec<usize>> = groups.into_iter().map(|(members, _)| members).collect();
+    if !too_many.is_empty() {
+        groups.push(too_many);
+    }
+    groups
 }
 
 /// Where a search's next hit is, as far as it has looked.
 #[derive(Clone, Copy, Debug)]
 enum Ahead {
-    /// Not looked, or looked from before where it is asked now.
+    /// Not looked yet.
     Unknown,
-    /// The end of its first match at or after where it was asked.
+    /// The end of its first match from where it was last asked; asked again once the
+    /// scan has passed it.
     At(usize),
     /// No match from where it was asked to the chunk's end.
     None,
@@ -220,6 +232,8 @@ enum Ahead {
 pub struct Hits<'m> {
     searches: &'m [meta::Regex],
     ahead: Vec<Ahead>,
+    /// Where it was last asked from: never more than the next `from`.
+    asked: usize,
 }
 
 impl Hits<'_> {
@@ -231,11 +245,15 @@ impl Hits<'_> {
     /// place: finding where the match starts costs a reverse scan, which some pattern
     /// sets pay on every line (the syslog patterns scanned at 470 MB/s that way, and at
     /// over 4 GB/s without it). No line holding a whole match is skipped: its match
-    /// would end before any later one. A search's hit found from an earlier place is
-    /// still the first one from `from` when it lies at or after it: the first match end
-    /// from there is the first of those that start later too.
+    /// would end before any later one. A search's hit found from an earlier place, when
+    /// it lies at or after `from`, is where to try next: no match that starts at `from`
+    /// or later ends before it. (Its own match may have started before `from` and run
+    /// over a line's end; its line is then tried and holds no match of its own, which
+    /// [`Matcher::match_line`] says.)
     #[inline]
     pub fn next_hit(&mut self, haystack: &[u8], from: usize) -> Option<usize> {
+        debug_assert!(from >= self.asked, "hits asked out of order: {from} after {}", self.asked);
+        self.asked = from;
         let mut first: Option<usize> = None;
         for (search, ahead) in self.searches.iter().zip(self.ahead.iter_mut()) {
             let end = match *ahead {
