@@ -80,6 +80,9 @@ fn line_of(text: &str, offset: usize) -> usize {
 /// (`\d`, `\w`, `\s`) and `.` matching any byte but a newline. Non-ASCII literals
 /// still match their UTF-8 encoding.
 pub(super) fn compile_pattern(pattern: &str) -> Result<regex::bytes::Regex, String> {
+    if anchored_to_the_text(pattern) {
+        return Err("pattern is anchored to the start or end of the text (`\\A`, `\\z`, or `^`/`$` after `(?-m)`): a chunk of lines is searched at once, so it would match only at the chunk's edge; use `^` and `$`, which mean a line's start and end".into());
+    }
     regex::bytes::RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -155,14 +158,7 @@ pub(super) fn parse_rules(origin: &str, text: &str, deferred: bool) -> Result<Ve
                         Pattern::compiled(text)
                     }
                 };
-                let compiled = if anchored_to_the_text(pattern.get_ref()) {
-                    Err((
-                        pattern.span(),
-                        "pattern is anchored to the start or end of the text (`\\A`, `\\z`, or `^`/`$` after `(?-m)`): a chunk of lines is searched at once, so it would match only at the chunk's edge; use `^` and `$`, which mean a line's start and end".to_string(),
-                    ))
-                } else {
-                    read(pattern.get_ref()).map_err(|m| (pattern.span(), m))
-                };
+                let compiled = read(pattern.get_ref()).map_err(|m| (pattern.span(), m));
                 let unless = spec
                     .unless
                     .as_ref()
