@@ -3,12 +3,12 @@
 //! a `RegexSet` to tell which rule a hit line belongs to, and the status rules of access
 //! lines.
 //!
-//! The patterns are searched for in groups, each of at most [`PREFIXES_PER_SEARCH`]
-//! distinct prefixes: a regex over more cuts its prefixes short until they fit a
-//! vectorised literal search, down to one byte, and then stops at one of a few dozen
-//! bytes on every line. The syslog rules stood at that limit, and one rule more (a
-//! user's) made their search half as fast; two searches of fitting groups, each running
-//! ahead on its own, cost a few per cent.
+//! A regex over more than [`PREFIXES_PER_SEARCH`] distinct prefixes cuts them short until
+//! they fit a vectorised literal search, down to one byte, and then stops at one of a few
+//! dozen bytes on every line. The syslog rules stood at that limit, and one rule more (a
+//! user's) made their search half as fast. Where that would happen, the patterns are
+//! searched in groups that each fit, each search running ahead on its own: a few per
+//! cent more than one search. Elsewhere there is one search, and the regex's own choice.
 
 use super::{Condition, Pattern, Rule, RuleIndex, REGEX_DFA_LIMIT, REGEX_SIZE_LIMIT};
 use crate::format::Format;
