@@ -175,24 +175,31 @@ const RAN_OUT_NEAR: usize = 3;
 /// (`OOM command not allowed when used memory > 'maxmemory'`) are often the only words
 /// the logs have for what ran out. Words are letters, digits and `_` (`oom_score_adj` is
 /// no `oom`).
+/// A character of a word, for the phrases of [`RAN_OUT`] and [`BROKE`]: `oom_score_adj`
+/// holds no `oom`.
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Whether `lower` (a message in lower case) holds `phrase` as whole words.
+fn has_phrase(lower: &str, phrase: &str) -> bool {
+    lower.match_indices(phrase).any(|(at, _)| {
+        let before = lower[..at].chars().next_back();
+        let after = lower[at + phrase.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
 pub fn says_what_ran_out(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let words: Vec<&str> = lower.split(|c: char| !is_word(c)).filter(|w| !w.is_empty()).collect();
-    let phrase = |p: &str| {
-        lower.match_indices(p).any(|(at, _)| {
-            let before = lower[..at].chars().next_back();
-            let after = lower[at + p.len()..].chars().next();
-            !before.is_some_and(is_word) && !after.is_some_and(is_word)
-        })
-    };
     let near = words.iter().enumerate().any(|(i, w)| {
         RESOURCES.contains(w)
             && words[i.saturating_sub(RAN_OUT_NEAR)..(i + RAN_OUT_NEAR + 1).min(words.len())]
                 .iter()
                 .any(|other| EXHAUSTED.contains(other))
     });
-    RAN_OUT.iter().any(|p| phrase(p)) || near
+    RAN_OUT.iter().any(|p| has_phrase(&lower, p)) || near
 }
 
 /// States of a dependency that break every call made to it, whatever the call, as the
@@ -226,7 +233,7 @@ const BROKE: [&str; 14] = [
 /// what ran out is ([`says_what_ran_out`]).
 pub fn says_what_broke(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
-    BROKE.iter().any(|phrase| lower.contains(phrase))
+    BROKE.iter().any(|phrase| has_phrase(&lower, phrase))
 }
 
 /// Whether a line names a client's address: with a route, one request's line; alone, one
@@ -547,6 +554,9 @@ mod tests {
             "msg=\"call dropped\" path=/pay status=504 err=\"context deadline exceeded\"",
             "certificate renewed, expires 2026-03-04",
             "resolved billing.internal to 10.0.4.20",
+            // Inside another word: a host named for the error, a longer code.
+            "GET /docs/enotfoundhandler failed: 502",
+            "err=EAI_AGAINST_POLICY",
         ] {
             assert!(!says_what_broke(line), "{line}");
         }
