@@ -338,3 +338,60 @@ fn a_loki_export_cut_into_ranges_reads_as_whole() {
         assert_eq!(series(&whole), series(&cut));
     }
 }
+
+/// A log that opens with lines before any stamp, whose earliest stamp comes in a later
+/// chunk: those lines take the file's first time whatever the cuts, and a draft's scan
+/// (each chunk joining its source as it comes) finds what a partial's, which keeps the
+/// chunks apart to the end, does.
+#[test]
+fn lines_before_the_first_stamp_take_the_file_first_time_however_the_file_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..6 {
+        text.push_str(&format!(
+            "Exception in thread \"worker-{i}\" java.lang.OutOfMemoryError: Java heap space\n"
+        ));
+    }
+    for (minute, count) in [(31, 40), (20, 5), (32, 40)] {
+        for i in 0..count {
+            text.push_str(&format!(
+                "2024-01-21 15:{minute:02}:{:02},120 ERROR [pool-{i}] shop.orders: SQLSTATE[HY000] [1040] Too many connections\n",
+                i % 60
+            ));
+        }
+    }
+    std::fs::write(dir.path().join("orders.log"), text).unwrap();
+    let paths = [dir.path().to_path_buf()];
+    let drafted = |options: &ScanOptions, threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| postmortem::scan_paths(&paths, &rules(), options, &postmortem::scan::NoProgress))
+    };
+    let kept_apart = |options: &ScanOptions| {
+        let mut config = postmortem::Config::new(rules());
+        config.zone = Some(Zone::UTC);
+        config.keep_lines = true;
+        config.chunk_size = options.chunk_size;
+        let partial = postmortem::scan_partial(&paths, &config, &postmortem::scan::NoProgress);
+        postmortem::scan::partial::combine(partial.files, options)
+    };
+    let whole = drafted(&base(), 1);
+    let first = whole.files[0].first.expect("stamped lines");
+    let opening: Vec<_> = whole.events.iter().filter(|e| e.line <= 6).collect();
+    assert_eq!(opening.len(), 6, "the opening lines are kept: {:?}", whole.events.len());
+    assert!(opening.iter().all(|e| e.time == first), "they take the file's first time, 15:20");
+    for chunk_size in [97, 1000, 4096] {
+        let options = ScanOptions { chunk_size, ..base() };
+        for threads in [1, 2] {
+            same(
+                &summary(&whole),
+                &summary(&drafted(&options, threads)),
+                &format!("chunk size {chunk_size}, {threads} threads"),
+            );
+        }
+        same(
+            &summary(&whole),
+            &summary(&kept_apart(&options)),
+            &format!("chunk size {chunk_size}, kept apart"),
+        );
+    }
+}

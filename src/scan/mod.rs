@@ -31,7 +31,6 @@ use crate::rules::RuleSet;
 use crate::source::{Probe, ReadMode};
 use crate::time::{self, Micros, TimeContext, Zone};
 use hits::{Hits, Signal};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use series::Series;
 use std::collections::BTreeMap;
@@ -283,37 +282,31 @@ impl Progress for NoProgress {
     fn advance(&self, _bytes: u64) {}
 }
 
-/// Scans the probed files with the rules.
+/// Scans the probed files with the rules. Each chunk's piece joins its source as soon as
+/// the chunks before it are in, so that what a long log holds minute by minute is merged
+/// (and its field summaries widened) while the rest is read, not kept chunk by chunk to
+/// the end.
 pub fn scan(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> ScanResult {
-    let read = read_files(probes, rules, options, progress);
-    reduce::combine(read.into_iter().map(|file| file.read).collect(), options)
+    let evidence: Vec<TimeEvidence> = probes.iter().map(TimeEvidence::of).collect();
+    let plans = plan_files(&probes, &evidence, options);
+    let mut combiner = reduce::Combiner::new(options);
+    read_in_order(&probes, &plans, rules, options, progress, &mut combiner);
+    combiner.finish()
 }
 
 /// Scans the probed files with the rules, each file on its own: what [`scan`] puts
 /// together, and what a partial keeps (see [`partial`]).
 pub fn read_files(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, progress: &dyn Progress) -> Vec<ScannedFile> {
-    progress.start(probes.iter().map(|p| p.size).sum());
     let evidence: Vec<TimeEvidence> = probes.iter().map(TimeEvidence::of).collect();
     let plans = plan_files(&probes, &evidence, options);
-    let units = units::plan_units(&probes, options);
-    // One job a unit, so that a thread that runs out steals single units. Left to split
-    // by count, rayon gave each of two threads half the units, and the half holding the
-    // app and database logs (a lazy DFA over every byte, half the speed of access lines)
-    // kept one thread busy a tenth of the run after the other had finished.
-    let outputs: Vec<units::UnitOutput> = units
-        .par_iter()
-        .with_max_len(1)
-        .map(|unit| units::run_unit(unit, &probes, &plans, rules, options, progress))
-        .collect();
-    let by_file = reduce::by_file(probes.len(), outputs);
-    probes
-        .iter()
-        .zip(plans)
+    let mut collected = reduce::Collected::default();
+    read_in_order(&probes, &plans, rules, options, progress, &mut collected);
+    plans
+        .into_iter()
         .zip(evidence)
-        .zip(by_file)
-        .enumerate()
-        .map(|(index, (((probe, plan), evidence), output))| ScannedFile {
-            read: reduce::read_file(crate::num::file_index(index), probe, &plan, output, options),
+        .zip(collected.files)
+        .map(|((plan, evidence), read)| ScannedFile {
+            read,
             read_in: ReadIn {
                 zone: plan.time.zone,
                 years: plan.time.years,
@@ -321,6 +314,108 @@ pub fn read_files(probes: Vec<Probe>, rules: &RuleSet, options: &ScanOptions, pr
             evidence,
         })
         .collect()
+}
+
+/// Reads the files' units on every thread and gives `sink` what each file's chunks
+/// found, in file order (see [`reduce`]).
+///
+/// The threads take the units one at a time in plan order, from a shared counter, so
+/// that they finish close to that order: each output waits only for the few still being
+/// read before it, and is folded in by the thread that completes the run. (Split by
+/// rayon's halves, the second thread would start at the middle of the plan and its
+/// outputs would wait for the whole first half.) Taking single units also keeps both
+/// threads busy to the end where one file scans slower than another (an application
+/// log's lines against an access log's).
+fn read_in_order(
+    probes: &[Probe],
+    plans: &[FilePlan],
+    rules: &RuleSet,
+    options: &ScanOptions,
+    progress: &dyn Progress,
+    sink: &mut (impl reduce::FileSink + Send),
+) {
+    progress.start(probes.iter().map(|p| p.size).sum());
+    let units = units::plan_units(probes, options);
+    let next_unit = std::sync::atomic::AtomicUsize::new(0);
+    let fold = std::sync::Mutex::new(InOrder {
+        probes,
+        plans,
+        options,
+        next: 0,
+        waiting: BTreeMap::new(),
+        reader: None,
+        sink,
+    });
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            scope.spawn(|_| loop {
+                let index = next_unit.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(unit) = units.get(index) else { break };
+                let output = units::run_unit(unit, probes, plans, rules, options, progress);
+                // A thread that panicked holding the lock makes the scope panic when it
+                // ends; until then the others go on.
+                let mut fold = fold.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                fold.waiting.insert(index, output);
+                fold.drain();
+            });
+        }
+    });
+    fold.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).finish();
+}
+
+/// The units' outputs folded in plan order, file by file: those that came early wait for
+/// the ones before them.
+struct InOrder<'a, S> {
+    probes: &'a [Probe],
+    plans: &'a [FilePlan],
+    options: &'a ScanOptions,
+    /// The index of the unit to fold next.
+    next: usize,
+    waiting: BTreeMap<usize, units::UnitOutput>,
+    /// The file being folded, by its index.
+    reader: Option<(usize, reduce::FileReader)>,
+    sink: &'a mut S,
+}
+
+impl<S: reduce::FileSink> InOrder<'_, S> {
+    /// Folds every output whose turn has come.
+    fn drain(&mut self) {
+        while let Some(output) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            self.open(output.file);
+            if let Some((_, reader)) = &mut self.reader {
+                reader.take(output, &mut *self.sink);
+            }
+        }
+    }
+
+    /// Makes file `file` the one being folded: the files before it are finished, any
+    /// with no unit of its own among them (a unit's file comes after those of the units
+    /// before it).
+    fn open(&mut self, file: usize) {
+        while self.reader.as_ref().is_none_or(|(open, _)| *open < file) {
+            let next = self.reader.as_ref().map_or(0, |(open, _)| open + 1);
+            self.close();
+            let reader = reduce::FileReader::new(crate::num::file_index(next), &self.probes[next], &self.plans[next]);
+            self.reader = Some((next, reader));
+        }
+    }
+
+    /// Gives the sink the file being folded.
+    fn close(&mut self) {
+        if let Some((_, reader)) = self.reader.take() {
+            self.sink.file(reader.finish(self.options));
+        }
+    }
+
+    /// Gives the sink every file not given yet, once every unit is folded.
+    fn finish(mut self) {
+        debug_assert!(self.waiting.is_empty(), "every unit folded");
+        if let Some(last) = self.probes.len().checked_sub(1) {
+            self.open(last);
+            self.close();
+        }
+    }
 }
 
 /// One file as the scan read it, before the files are put together: its report, and

@@ -1,7 +1,13 @@
-//! The reduce step, in two: each file's chunks, in order, made one file's ([`read_file`]):
+//! The reduce step, in two: each file's chunks, in order, made one file's ([`FileReader`]):
 //! line numbers made absolute, stamp-less lines given the time of the record above; then
-//! the files put together ([`combine`]): series and hits merged by source group, and the
+//! the files put together ([`Combiner`]): series and hits merged by source group, and the
 //! kept lines ordered.
+//!
+//! Both take their input as it comes, in file order: a draft's scan hands each chunk's
+//! piece to the combiner as soon as the chunks before it are in (see
+//! [`super::read_in_order`]), so what a long log holds minute by minute is merged, and
+//! bounded, while the rest is read; a partial's keeps the pieces apart. Either way every
+//! source takes its pieces in the same order, so the result is the same.
 
 use super::app_fields::AppFields;
 use super::chunk::ChunkResult;
@@ -18,35 +24,111 @@ use crate::source::{Probe, ReadMode};
 use crate::time::Micros;
 use std::collections::BTreeMap;
 
-/// One file's chunks made one file's: line numbers made absolute, stamp-less lines given
-/// the time of the record above. What each chunk found is kept apart, in file order
-/// ([`Piece`]), so that the files are put together ([`combine`]) exactly as if each
+/// Where the reduce puts what it made of each file: its pieces as they are made, in file
+/// order, then the file once its last chunk is in.
+pub(super) trait FileSink {
+    fn piece(&mut self, group: &str, piece: Piece);
+    fn file(&mut self, read: ReadFile);
+}
+
+/// The files as read, each with its pieces: what a partial keeps (see [`super::partial`]).
+#[derive(Default)]
+pub(super) struct Collected {
+    pub(super) files: Vec<ReadFile>,
+    pieces: Vec<Piece>,
+}
+
+impl FileSink for Collected {
+    fn piece(&mut self, _group: &str, piece: Piece) {
+        self.pieces.push(piece);
+    }
+
+    fn file(&mut self, mut read: ReadFile) {
+        let held = std::mem::take(&mut read.pieces);
+        read.pieces = std::mem::take(&mut self.pieces);
+        read.pieces.extend(held);
+        self.files.push(read);
+    }
+}
+
+/// One file's chunks made one file's, taken in file order: line numbers made absolute,
+/// stamp-less lines given the time of the record above. What each chunk found is kept
+/// apart ([`Piece`]), so that the files are put together ([`combine`]) exactly as if each
 /// chunk had joined its source on its own: the same, whether the file was read in this
 /// run or in another and kept in a partial (see [`super::partial`]).
-pub(super) fn read_file(index: u32, probe: &Probe, plan: &FilePlan, read: FileOutput, options: &ScanOptions) -> ReadFile {
-    let mut report = FileReport::new(
-        probe.file.display.clone(),
-        probe.file.group.clone(),
-        plan.format,
-        probe.mode,
-        plan.zone.clone(),
-    );
-    report.year = plan.inferred_year;
-    report.path = probe.file.path.clone();
-    report.part = probe.file.part.clone();
-    report.bytes = probe.size;
-    report.fields = plan.columns.first().and_then(|(_, columns)| match columns {
-        crate::format::Columns::Json(fields) => Some(fields.describe()),
-        crate::format::Columns::W3c(_) => None,
-    });
-    report.classes = plan.app_keys.clone();
-    let chunks = read.chunks;
-    let file_first = chunks.iter().filter_map(|c| c.first).min();
-    let mut carried = None;
-    let mut pieces = Vec::with_capacity(chunks.len());
-    let mut events = Vec::new();
-    for chunk in chunks {
-        let inherited = carried.or(file_first);
+pub(super) struct FileReader {
+    index: u32,
+    report: FileReport,
+    /// The time of the last stamped line so far: that of the stamp-less lines that follow.
+    carried: Option<Micros>,
+    /// Chunks held until the file ends: from the first whose stamp-less lines come before
+    /// any stamp of the file. Those take the file's first time, which only its last chunk
+    /// settles; the chunks after wait with it, so that the pieces still go out in order.
+    held: Option<Vec<ChunkResult>>,
+    events: Vec<Event>,
+    /// Problems reading it, each once (a file that vanished fails in each of its chunks alike).
+    problems: Vec<Problem>,
+    not_records: u64,
+}
+
+impl FileReader {
+    pub(super) fn new(index: u32, probe: &Probe, plan: &FilePlan) -> FileReader {
+        let mut report = FileReport::new(
+            probe.file.display.clone(),
+            probe.file.group.clone(),
+            plan.format,
+            probe.mode,
+            plan.zone.clone(),
+        );
+        report.year = plan.inferred_year;
+        report.path = probe.file.path.clone();
+        report.part = probe.file.part.clone();
+        report.bytes = probe.size;
+        report.fields = plan.columns.first().and_then(|(_, columns)| match columns {
+            crate::format::Columns::Json(fields) => Some(fields.describe()),
+            crate::format::Columns::W3c(_) => None,
+        });
+        report.classes = plan.app_keys.clone();
+        FileReader {
+            index,
+            report,
+            carried: None,
+            held: None,
+            events: Vec::new(),
+            problems: Vec::new(),
+            not_records: 0,
+        }
+    }
+
+    /// Takes the output of one of the file's units (the next in file order), and gives
+    /// `sink` the pieces it could make of it.
+    pub(super) fn take(&mut self, output: UnitOutput, sink: &mut impl FileSink) {
+        self.not_records += output.not_records;
+        if let Some(problem) = output.problem {
+            if !self.problems.contains(&problem) {
+                self.problems.push(problem);
+            }
+        }
+        for chunk in output.chunks {
+            if self.held.is_none() && self.carried.is_none() && has_untimed(&chunk) {
+                self.held = Some(Vec::new());
+            }
+            match &mut self.held {
+                Some(held) => held.push(chunk),
+                None => {
+                    let piece = self.place(chunk, None);
+                    sink.piece(&self.report.group, piece);
+                }
+            }
+        }
+    }
+
+    /// The chunk made a piece of the file, placed after those before it; `first` is the
+    /// file's first time, where the chunk's stamp-less lines need it.
+    fn place(&mut self, chunk: ChunkResult, first: Option<Micros>) -> Piece {
+        let index = self.index;
+        let report = &mut self.report;
+        let inherited = self.carried.or(first);
         let mut chunk_hits = chunk.hits;
         let mut untimed = chunk.untimed;
         if !untimed.is_empty() {
@@ -72,7 +154,7 @@ pub(super) fn read_file(index: u32, probe: &Probe, plan: &FilePlan, read: FileOu
         report.events += chunk_hits.count();
         for event in chunk.events {
             let Some(time) = event.time.or(inherited) else { continue };
-            events.push(Event {
+            self.events.push(Event {
                 time,
                 file: index,
                 line: report.lines + event.line + 1,
@@ -88,7 +170,7 @@ pub(super) fn read_file(index: u32, probe: &Probe, plan: &FilePlan, read: FileOu
         report.cut_lines += chunk.cut_lines;
         report.first = min_opt(report.first, chunk.first);
         report.last = max_opt(report.last, chunk.last);
-        carried = chunk.tail_time.or(carried);
+        self.carried = chunk.tail_time.or(self.carried);
         let series = (!chunk.series.is_empty()).then(|| {
             let mut chunk_series = chunk.series;
             chunk_series.place(index, lines_before);
@@ -99,158 +181,200 @@ pub(super) fn read_file(index: u32, probe: &Probe, plan: &FilePlan, read: FileOu
             fields.place(index, lines_before);
             fields
         });
-        pieces.push(Piece {
+        Piece {
             hits: (!chunk_hits.is_empty()).then_some(chunk_hits),
             templates,
             pulse: (!chunk.pulse.is_empty()).then_some(chunk.pulse),
             series,
             app_fields,
-        });
-    }
-    let mut warnings = Vec::new();
-    // A wrapped file read in ranges: what was not records, said once for the file.
-    if let ReadMode::Unwrapped(_, wrapper) = report.mode {
-        if let Some(note) = crate::source::not_records_note(read.not_records, wrapper.kind) {
-            warnings.push(Problem::warning(&report.display, note));
         }
     }
-    if report.cut_lines > 0 {
-        warnings.push(Problem::warning(
-            &report.display,
-            format!("{} line(s) longer than {} bytes were cut", report.cut_lines, options.max_line),
-        ));
-    }
-    if report.format == Format::Unknown && report.lines > 0 {
-        warnings.push(Problem::warning(
-            &report.display,
-            "format not recognised and no line starts with a timestamp; read, but nothing could be placed in time",
-        ));
-    }
-    ReadFile {
-        report,
-        read_problems: read.problems,
-        warnings,
-        pieces,
-        events,
-    }
-}
 
-/// What one file's units found, in file order.
-#[derive(Default)]
-pub(super) struct FileOutput {
-    pub(super) chunks: Vec<ChunkResult>,
-    /// Problems reading it, each once (a file that vanished fails in each of its chunks alike).
-    pub(super) problems: Vec<Problem>,
-    pub(super) not_records: u64,
-}
-
-/// The units' outputs gathered by file. Units come back in plan order, so each file's
-/// chunks are in file order.
-pub(super) fn by_file(files: usize, outputs: Vec<UnitOutput>) -> Vec<FileOutput> {
-    let mut by_file: Vec<FileOutput> = (0..files).map(|_| FileOutput::default()).collect();
-    for output in outputs {
-        let file = &mut by_file[output.file];
-        file.chunks.extend(output.chunks);
-        file.not_records += output.not_records;
-        if let Some(problem) = output.problem {
-            if !file.problems.contains(&problem) {
-                file.problems.push(problem);
+    /// The file, once its last chunk is in: its report and problems, and the pieces of
+    /// the chunks it held (those it gave the sink as they came are not in it).
+    pub(super) fn finish(mut self, options: &ScanOptions) -> ReadFile {
+        let held = self.held.take().unwrap_or_default();
+        let first = held.iter().filter_map(|c| c.first).min();
+        let pieces = held.into_iter().map(|chunk| self.place(chunk, first)).collect();
+        let report = self.report;
+        let mut warnings = Vec::new();
+        // A wrapped file read in ranges: what was not records, said once for the file.
+        if let ReadMode::Unwrapped(_, wrapper) = report.mode {
+            if let Some(note) = crate::source::not_records_note(self.not_records, wrapper.kind) {
+                warnings.push(Problem::warning(&report.display, note));
             }
         }
+        if report.cut_lines > 0 {
+            warnings.push(Problem::warning(
+                &report.display,
+                format!("{} line(s) longer than {} bytes were cut", report.cut_lines, options.max_line),
+            ));
+        }
+        if report.format == Format::Unknown && report.lines > 0 {
+            warnings.push(Problem::warning(
+                &report.display,
+                "format not recognised and no line starts with a timestamp; read, but nothing could be placed in time",
+            ));
+        }
+        ReadFile {
+            report,
+            read_problems: self.problems,
+            warnings,
+            pieces,
+            events: self.events,
+        }
     }
-    by_file
+}
+
+/// Whether the chunk has lines that take the time of the record above: matched lines,
+/// templates or kept lines before its first stamp.
+fn has_untimed(chunk: &ChunkResult) -> bool {
+    !chunk.untimed.is_empty() || chunk.untimed_templates.lines > 0 || chunk.events.iter().any(|e| e.time.is_none())
 }
 
 /// Puts the files together, in their order: series, hits, templates and pulses merged by
 /// source group, one template made of those that are one message with a value at one
 /// place, and the kept lines ordered. Each file's index must be its place in `files`.
 pub(super) fn combine(read: Vec<ReadFile>, options: &ScanOptions) -> ScanResult {
-    let mut files = Vec::with_capacity(read.len());
-    let mut events = Vec::new();
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut warnings = Vec::new();
-    let mut series: BTreeMap<String, Series> = BTreeMap::new();
-    let mut hits: BTreeMap<String, Hits> = BTreeMap::new();
-    let mut templates: BTreeMap<String, Templates> = BTreeMap::new();
-    let mut pulses: BTreeMap<String, Pulse> = BTreeMap::new();
-    let mut app_fields: BTreeMap<String, AppFields> = BTreeMap::new();
+    let mut combiner = Combiner::new(options);
     for file in read {
+        combiner.file(file);
+    }
+    combiner.finish()
+}
+
+/// The files put together as they come, in their order (see [`combine`]): each piece
+/// merged into its source group's as soon as it is given.
+pub(super) struct Combiner<'a> {
+    options: &'a ScanOptions,
+    files: Vec<FileReport>,
+    events: Vec<Event>,
+    problems: Vec<Problem>,
+    warnings: Vec<Problem>,
+    series: BTreeMap<String, Series>,
+    hits: BTreeMap<String, Hits>,
+    templates: BTreeMap<String, Templates>,
+    pulses: BTreeMap<String, Pulse>,
+    app_fields: BTreeMap<String, AppFields>,
+}
+
+impl FileSink for Combiner<'_> {
+    fn piece(&mut self, group: &str, piece: Piece) {
+        let options = self.options;
+        if let Some(piece_templates) = piece.templates {
+            entry(&mut self.templates, group, Templates::default).absorb(piece_templates);
+        }
+        if let Some(pulse) = piece.pulse {
+            entry(&mut self.pulses, group, Pulse::default).absorb(pulse);
+        }
+        if let Some(piece_hits) = piece.hits {
+            entry(&mut self.hits, group, || Hits::new(options.gap, options.bucket)).absorb(piece_hits);
+        }
+        if let Some(fields) = piece.app_fields {
+            entry(&mut self.app_fields, group, || AppFields::new(options.bucket)).merge(fields);
+        }
+        if let Some(piece_series) = piece.series {
+            entry(&mut self.series, group, || Series::new(options.bucket)).merge(piece_series);
+        }
+    }
+
+    fn file(&mut self, file: ReadFile) {
         for problem in file.read_problems {
-            if !problems.contains(&problem) {
-                problems.push(problem);
+            if !self.problems.contains(&problem) {
+                self.problems.push(problem);
             }
         }
-        warnings.extend(file.warnings);
-        let group = &file.report.group;
+        self.warnings.extend(file.warnings);
         for piece in file.pieces {
-            if let Some(piece_templates) = piece.templates {
-                templates.entry(group.clone()).or_default().absorb(piece_templates);
-            }
-            if let Some(pulse) = piece.pulse {
-                pulses.entry(group.clone()).or_default().absorb(pulse);
-            }
-            if let Some(piece_hits) = piece.hits {
-                hits.entry(group.clone())
-                    .or_insert_with(|| Hits::new(options.gap, options.bucket))
-                    .absorb(piece_hits);
-            }
-            if let Some(fields) = piece.app_fields {
-                app_fields
-                    .entry(group.clone())
-                    .or_insert_with(|| AppFields::new(options.bucket))
-                    .merge(fields);
-            }
-            if let Some(piece_series) = piece.series {
-                series
-                    .entry(group.clone())
-                    .or_insert_with(|| Series::new(options.bucket))
-                    .merge(piece_series);
-            }
+            self.piece(&file.report.group, piece);
         }
-        events.extend(file.events);
-        files.push(file.report);
+        self.events.extend(file.events);
+        self.files.push(file.report);
     }
-    problems.append(&mut warnings);
-    problems.extend(zone_notes(&files));
-    // One message with a value at one place is one template (see `Templates::cluster`):
-    // its lines, hits and kept events follow.
-    let mut renamed_in: BTreeMap<&str, std::collections::HashMap<u64, u64>> = BTreeMap::new();
-    for (group, table) in templates.iter_mut() {
-        let renamed = table.cluster();
-        if renamed.is_empty() {
-            continue;
-        }
-        if let Some(hits) = hits.get_mut(group) {
-            hits.rename(&renamed);
-        }
-        renamed_in.insert(group, renamed);
+}
+
+/// The group's entry of `map`, made by `new` the first time (the group's name is copied
+/// only then: a piece of a group already there costs no allocation).
+fn entry<'m, T>(map: &'m mut BTreeMap<String, T>, group: &str, new: impl FnOnce() -> T) -> &'m mut T {
+    if !map.contains_key(group) {
+        map.insert(group.to_string(), new());
     }
-    // One pass over the kept events, each looking up its own source's renames.
-    if !renamed_in.is_empty() {
-        for event in &mut events {
-            let renamed = renamed_in.get(files[event.file as usize].group.as_str());
-            if let (Signal::Template(key), Some(renamed)) = (event.signal, renamed) {
-                event.signal = Signal::Template(renamed.get(&key).copied().unwrap_or(key));
-            }
+    map.get_mut(group).expect("inserted above")
+}
+
+impl<'a> Combiner<'a> {
+    pub(super) fn new(options: &'a ScanOptions) -> Combiner<'a> {
+        Combiner {
+            options,
+            files: Vec::new(),
+            events: Vec::new(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            series: BTreeMap::new(),
+            hits: BTreeMap::new(),
+            templates: BTreeMap::new(),
+            pulses: BTreeMap::new(),
+            app_fields: BTreeMap::new(),
         }
     }
-    events.sort_by_key(|e| (e.time, e.file, e.offset));
-    for group in hits.values_mut() {
-        group.compact();
-    }
-    for pulse in pulses.values_mut() {
-        pulse.finish();
-    }
-    ScanResult {
-        files,
-        hits,
-        events,
-        series,
-        templates,
-        pulses,
-        app_fields,
-        bucket: options.bucket,
-        problems,
+
+    /// What the files put together found: one template made of those that are one
+    /// message with a value at one place, and the kept lines ordered.
+    pub(super) fn finish(self) -> ScanResult {
+        let Combiner {
+            options,
+            files,
+            mut events,
+            mut problems,
+            mut warnings,
+            series,
+            mut hits,
+            mut templates,
+            mut pulses,
+            app_fields,
+        } = self;
+        problems.append(&mut warnings);
+        problems.extend(zone_notes(&files));
+        // One message with a value at one place is one template (see `Templates::cluster`):
+        // its lines, hits and kept events follow.
+        let mut renamed_in: BTreeMap<&str, std::collections::HashMap<u64, u64>> = BTreeMap::new();
+        for (group, table) in templates.iter_mut() {
+            let renamed = table.cluster();
+            if renamed.is_empty() {
+                continue;
+            }
+            if let Some(hits) = hits.get_mut(group) {
+                hits.rename(&renamed);
+            }
+            renamed_in.insert(group, renamed);
+        }
+        // One pass over the kept events, each looking up its own source's renames.
+        if !renamed_in.is_empty() {
+            for event in &mut events {
+                let renamed = renamed_in.get(files[event.file as usize].group.as_str());
+                if let (Signal::Template(key), Some(renamed)) = (event.signal, renamed) {
+                    event.signal = Signal::Template(renamed.get(&key).copied().unwrap_or(key));
+                }
+            }
+        }
+        events.sort_by_key(|e| (e.time, e.file, e.offset));
+        for group in hits.values_mut() {
+            group.compact();
+        }
+        for pulse in pulses.values_mut() {
+            pulse.finish();
+        }
+        ScanResult {
+            files,
+            hits,
+            events,
+            series,
+            templates,
+            pulses,
+            app_fields,
+            bucket: options.bucket,
+            problems,
+        }
     }
 }
 

@@ -698,8 +698,8 @@ impl PlainFile {
             if available <= start {
                 return Ok(Lines {
                     first: start,
-                    bytes: Bytes::Owned(Vec::new()),
-                    lookahead: Bytes::Owned(Vec::new()),
+                    bytes: Bytes::Owned(Vec::new(), 0),
+                    lookahead: Bytes::Owned(Vec::new(), 0),
                     shrank,
                 });
             }
@@ -707,7 +707,10 @@ impl PlainFile {
             let tail_has_newline = memchr::memchr(b'\n', &data[crate::num::index(end - from).min(data.len())..]).is_some();
             if reached_eof || tail_has_newline || extra > max_line {
                 let (first, last) = align(&data, from, start, end.min(available), available, max_line);
-                let slice = data[crate::num::index(first - from)..crate::num::index(last - from)].to_vec();
+                // The lines are kept where they were read, not copied out: a copy would
+                // hold the range twice for a moment on every thread.
+                let mut data = data;
+                data.truncate(crate::num::index(last - from));
                 // What follows, for an entry that runs past the range; a failed read of it
                 // only costs that entry its statement.
                 let lookahead = if last < available {
@@ -717,8 +720,8 @@ impl PlainFile {
                 };
                 return Ok(Lines {
                     first,
-                    bytes: Bytes::Owned(slice),
-                    lookahead: Bytes::Owned(lookahead),
+                    bytes: Bytes::Owned(data, crate::num::index(first - from)),
+                    lookahead: Bytes::Owned(lookahead, 0),
                     shrank,
                 });
             }
@@ -739,10 +742,11 @@ pub struct Lines<'a> {
     pub shrank: bool,
 }
 
-/// Bytes borrowed from a mapping or owned after a read.
+/// Bytes borrowed from a mapping or owned after a read (those of the buffer from the
+/// index on).
 pub enum Bytes<'a> {
     Borrowed(&'a [u8]),
-    Owned(Vec<u8>),
+    Owned(Vec<u8>, usize),
 }
 
 impl std::ops::Deref for Bytes<'_> {
@@ -750,7 +754,7 @@ impl std::ops::Deref for Bytes<'_> {
     fn deref(&self) -> &[u8] {
         match self {
             Bytes::Borrowed(b) => b,
-            Bytes::Owned(v) => v,
+            Bytes::Owned(v, from) => &v[*from..],
         }
     }
 }
