@@ -378,15 +378,20 @@ impl Series {
 
     /// Adds `bucket` into the one starting at `start`: moved in whole where there is none
     /// yet (most buckets of a chunk or a piece are new to the series); its field
-    /// summaries join those of their range.
+    /// summaries join those of their range. The bucket is closed: its client sketches
+    /// are packed (see [`Clients::pack`]).
     fn merge_bucket(&mut self, start: Micros, mut bucket: Bucket) {
         let fields = bucket.fields.take();
-        match self.buckets.entry(start) {
-            std::collections::btree_map::Entry::Vacant(vacant) => {
-                vacant.insert(bucket);
+        let held = match self.buckets.entry(start) {
+            std::collections::btree_map::Entry::Vacant(vacant) => vacant.insert(bucket),
+            std::collections::btree_map::Entry::Occupied(occupied) => {
+                let held = occupied.into_mut();
+                held.merge(bucket);
+                held
             }
-            std::collections::btree_map::Entry::Occupied(mut occupied) => occupied.get_mut().merge(bucket),
-        }
+        };
+        held.clients.pack();
+        held.failed_clients.pack();
         if let Some(fields) = fields {
             self.place_fields(start, fields);
         }
