@@ -370,8 +370,14 @@ impl Series {
         let field_width = self.field_width().max(other.field_width());
         self.widen_fields(field_width);
         other.widen_fields(field_width);
-        for (start, bucket) in other.buckets {
-            self.merge_bucket(start, bucket);
+        if self.buckets.is_empty() && self.width == other.width {
+            // Nothing to merge with (a source's first piece, the traffic of one access
+            // log): the buckets move in whole, as one by one they would land.
+            self.buckets = other.buckets;
+        } else {
+            for (start, bucket) in other.buckets {
+                self.merge_bucket(start, bucket);
+            }
         }
         self.bound_fields();
     }

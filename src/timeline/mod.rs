@@ -296,11 +296,16 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
     // The traffic and the rates read from it, the runs, the other episodes, the error
     // bursts and the counts read the scan's output apart: on every core, each put in
     // its place as one thread would.
-    let ((mut traffic, rated), ((runs, others), ((bursts, error_counts), counted))) = rayon::join(
+    //
+    // One access log's series is the traffic of all already: it is read where it is, and
+    // moved out after, not copied (a week of minutes is ten thousand buckets).
+    let one_series = result.series.len() == 1 && result.series.values().all(|s| s.width == result.bucket.max(1));
+    let ((merged, rated), ((runs, others), ((bursts, error_counts), counted))) = rayon::join(
         || {
-            let traffic = result.traffic();
-            let rated = rates::episodes(&result, &traffic, rules);
-            (traffic, rated)
+            let merged = (!one_series).then(|| result.traffic());
+            let all = merged.as_ref().or_else(|| result.series.values().next());
+            let rated = all.map(|all| rates::episodes(&result, all, rules)).unwrap_or_default();
+            (merged, rated)
         },
         || {
             rayon::join(
@@ -309,7 +314,13 @@ pub fn build(mut result: ScanResult, rules: &RuleSet) -> Timeline {
             )
         },
     );
-    result.move_fields_into(&mut traffic);
+    let traffic = match merged {
+        Some(mut traffic) => {
+            result.move_fields_into(&mut traffic);
+            traffic
+        }
+        None => std::mem::take(&mut result.series).into_values().next().unwrap_or_default(),
+    };
     let mut episodes = shaped(runs, rated, others, &result);
     episodes.extend(bursts);
     sort(&mut episodes);
