@@ -103,8 +103,12 @@ pub(super) fn bursts_within(tallies: &BTreeMap<Micros, Tally>, width: Micros, (f
 }
 
 /// The lines of `tallies` in `[from, to)` (bucket starts), as an episode's count and
-/// first and last lines; `None` when there are none.
+/// first and last lines; `None` when there are none (and when `to` is not after `from`:
+/// a damaged partial's run may end before it starts).
 fn part(tallies: &BTreeMap<Micros, Tally>, from: Micros, to: Micros) -> Option<(u64, Tally)> {
+    if from >= to {
+        return None;
+    }
     let mut lines = tallies.range(from..to).map(|(_, t)| *t);
     let first = lines.next()?;
     let whole = lines.fold(first, |acc, t| Tally {
@@ -273,6 +277,14 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_part_that_ends_before_it_starts_has_no_lines() {
+        let counted = tallies(&[(1, 3), (2, 4), (3, 5)]);
+        assert_eq!(part(&counted, MINUTE, 3 * MINUTE).map(|(count, _)| count), Some(7));
+        assert_eq!(part(&counted, 3 * MINUTE, MINUTE), None);
+        assert_eq!(part(&counted, 2 * MINUTE, 2 * MINUTE), None);
     }
 
     /// Runs of one rule in `app.log`, about `subject`, at the given minutes (a line each,
