@@ -9,7 +9,9 @@
 //! at once and not kept (unless [`ScanOptions::keep_lines`] asks for every line), so
 //! memory follows what happened, not the size of the logs. Chunks count lines from their
 //! own start; the reduce step ([`reduce`]) makes them absolute and gives stamp-less lines
-//! (stack traces, slow-log bodies) the time of the record above.
+//! (stack traces, slow-log bodies) the time of the record above, each chunk as soon as
+//! the chunks before it are in (`read_in_order`), so that what is held is what the
+//! sources have found so far, not every chunk's findings.
 
 pub mod app_fields;
 mod chunk;
