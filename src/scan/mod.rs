@@ -353,19 +353,19 @@ fn read_in_order(
             scope.spawn(|_| loop {
                 let index = next_unit.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(unit) = units.get(index) else { break };
-                let output = units::run_unit(unit, probes, plans, rules, options, progress);
                 // A thread that panicked holding the lock makes the scope panic when it
                 // ends; until then the others go on.
-                let mut fold = fold.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                fold.waiting.insert(index, output);
-                fold.drain();
+                let lock = || fold.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut give = |chunk| lock().give(index, unit.file(), chunk);
+                let output = units::run_unit(unit, probes, plans, rules, options, progress, &mut give);
+                lock().end(index, output);
             });
         }
     });
     fold.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).finish();
 }
 
-/// The units' outputs folded in plan order, file by file: those that came early wait for
+/// The units' chunks folded in plan order, file by file: those that came early wait for
 /// the ones before them.
 struct InOrder<'a, S> {
     probes: &'a [Probe],
@@ -373,21 +373,65 @@ struct InOrder<'a, S> {
     options: &'a ScanOptions,
     /// The index of the unit to fold next.
     next: usize,
-    waiting: BTreeMap<usize, units::UnitOutput>,
+    waiting: BTreeMap<usize, Waiting>,
     /// The file being folded, by its index.
     reader: Option<(usize, reduce::FileReader)>,
     sink: &'a mut S,
 }
 
+/// What a unit has given that is not folded yet: its chunks so far, and its output once
+/// it has ended.
+struct Waiting {
+    file: usize,
+    chunks: Vec<chunk::ChunkResult>,
+    ended: Option<units::UnitOutput>,
+}
+
 impl<S: reduce::FileSink> InOrder<'_, S> {
-    /// Folds every output whose turn has come.
+    /// Takes a chunk unit `index` gave as it went (a stream's).
+    fn give(&mut self, index: usize, file: usize, chunk: chunk::ChunkResult) {
+        self.waiting_of(index, file).chunks.push(chunk);
+        self.drain();
+    }
+
+    /// Takes the output of unit `index`, which has ended.
+    fn end(&mut self, index: usize, output: units::UnitOutput) {
+        let file = output.file;
+        self.waiting_of(index, file).ended = Some(output);
+        self.drain();
+    }
+
+    fn waiting_of(&mut self, index: usize, file: usize) -> &mut Waiting {
+        self.waiting.entry(index).or_insert_with(|| Waiting {
+            file,
+            chunks: Vec::new(),
+            ended: None,
+        })
+    }
+
+    /// Folds everything whose turn has come: the next unit's chunks so far, and the
+    /// units after it once it has ended.
     fn drain(&mut self) {
-        while let Some(output) = self.waiting.remove(&self.next) {
-            self.next += 1;
-            self.open(output.file);
+        while let Some(waiting) = self.waiting.get_mut(&self.next) {
+            let (file, chunks) = (waiting.file, std::mem::take(&mut waiting.chunks));
+            let ended = match waiting.ended.is_some() {
+                true => self.waiting.remove(&self.next).and_then(|w| w.ended),
+                false => None,
+            };
+            self.open(file);
+            let still_running = ended.is_none();
             if let Some((_, reader)) = &mut self.reader {
-                reader.take(output, &mut *self.sink);
+                for chunk in chunks {
+                    reader.take(chunk, &mut *self.sink);
+                }
+                if let Some(output) = ended {
+                    reader.end_unit(output, &mut *self.sink);
+                }
             }
+            if still_running {
+                break;
+            }
+            self.next += 1;
         }
     }
 

@@ -100,25 +100,31 @@ impl FileReader {
         }
     }
 
-    /// Takes the output of one of the file's units (the next in file order), and gives
-    /// `sink` the pieces it could make of it.
-    pub(super) fn take(&mut self, output: UnitOutput, sink: &mut impl FileSink) {
+    /// Takes the file's next chunk, and gives `sink` its piece unless it must be held.
+    pub(super) fn take(&mut self, chunk: ChunkResult, sink: &mut impl FileSink) {
+        if self.held.is_none() && self.carried.is_none() && has_untimed(&chunk) {
+            self.held = Some(Vec::new());
+        }
+        match &mut self.held {
+            Some(held) => held.push(chunk),
+            None => {
+                let piece = self.place(chunk, None);
+                sink.piece(&self.report.group, piece);
+            }
+        }
+    }
+
+    /// Takes what one of the file's units said once it ended (the next in file order,
+    /// its chunks given before): its last chunks, the lines it cut and its problem.
+    pub(super) fn end_unit(&mut self, output: UnitOutput, sink: &mut impl FileSink) {
+        for chunk in output.chunks {
+            self.take(chunk, sink);
+        }
         self.not_records += output.not_records;
+        self.report.cut_lines += output.cut_lines;
         if let Some(problem) = output.problem {
             if !self.problems.contains(&problem) {
                 self.problems.push(problem);
-            }
-        }
-        for chunk in output.chunks {
-            if self.held.is_none() && self.carried.is_none() && has_untimed(&chunk) {
-                self.held = Some(Vec::new());
-            }
-            match &mut self.held {
-                Some(held) => held.push(chunk),
-                None => {
-                    let piece = self.place(chunk, None);
-                    sink.piece(&self.report.group, piece);
-                }
             }
         }
     }

@@ -35,7 +35,17 @@ pub(super) enum Unit {
     },
 }
 
-/// What one unit of work yields: its chunks in order, and a problem if reading failed
+impl Unit {
+    /// The index of the file the unit reads.
+    pub(super) fn file(&self) -> usize {
+        match *self {
+            Unit::Range { file, .. } | Unit::WrappedRange { file, .. } | Unit::Stream { file } => file,
+        }
+    }
+}
+
+/// What one unit of work yields once it ends: its chunks in order (those it did not give
+/// as it went: a stream's are given as they are scanned), and a problem if reading failed
 /// or stopped early (the chunks read before it are kept).
 pub(super) struct UnitOutput {
     pub(super) file: usize,
@@ -44,6 +54,8 @@ pub(super) struct UnitOutput {
     /// Lines of a wrapped range that were not records: added up over the file's ranges
     /// and said once.
     pub(super) not_records: u64,
+    /// Lines cut that no chunk counted (a stream's reader cuts them).
+    pub(super) cut_lines: u64,
 }
 
 pub(super) fn plan_units(probes: &[Probe], options: &ScanOptions) -> Vec<Unit> {
@@ -80,6 +92,7 @@ pub(super) fn run_unit(
     rules: &RuleSet,
     options: &ScanOptions,
     progress: &dyn Progress,
+    give: &mut dyn FnMut(ChunkResult),
 ) -> UnitOutput {
     match *unit {
         Unit::Range { file, start, end } => {
@@ -115,6 +128,7 @@ pub(super) fn run_unit(
                         )
                     }),
                     not_records: 0,
+                    cut_lines: 0,
                 },
                 Err(e) => {
                     let problem = Problem::error(&probe.file.display, format!("read failed: {}", describe_io(&e)));
@@ -123,6 +137,7 @@ pub(super) fn run_unit(
                         chunks: Vec::new(),
                         problem: Some(problem),
                         not_records: 0,
+                        cut_lines: 0,
                     }
                 }
             }
@@ -156,12 +171,14 @@ pub(super) fn run_unit(
                         )
                     }),
                     not_records,
+                    cut_lines: 0,
                 },
                 Err(e) => UnitOutput {
                     file,
                     chunks: Vec::new(),
                     problem: Some(Problem::error(&probe.file.display, format!("read failed: {}", describe_io(&e)))),
                     not_records: 0,
+                    cut_lines: 0,
                 },
             }
         }
@@ -182,17 +199,19 @@ pub(super) fn run_unit(
                         chunks: Vec::new(),
                         problem: Some(problem),
                         not_records: 0,
+                        cut_lines: 0,
                     };
                 }
             };
             let mut blocks = Blocks::new(stream, first_block, options.chunk_size.max(4096), options.max_line);
-            let mut chunks = Vec::new();
+            // Each chunk is given as soon as it is scanned: a long stream's are folded into
+            // its source while the rest is read, not held to its end.
             // A stream of one block (a 5-minute piece of a load balancer's log) is scanned
             // here: a thread to read ahead would cost more than the reading.
             let mut pending: Option<(u64, Vec<u8>)> = blocks.next_block();
             if blocks.is_done() {
                 if let Some((base, block)) = pending {
-                    chunks.push(scan_chunk(
+                    give(scan_chunk(
                         &block,
                         &[],
                         base,
@@ -202,7 +221,7 @@ pub(super) fn run_unit(
                         options,
                     ));
                 }
-                return stream_output(file, probe, chunks, blocks, progress);
+                return stream_output(file, probe, blocks, progress);
             }
             // Reading (decompressing) and scanning take turns on a core each: a thread of
             // its own reads the next blocks while this one scans, two blocks ahead at most.
@@ -225,33 +244,25 @@ pub(super) fn run_unit(
                         let lookahead = &block[..block.len().min(ENTRY_WINDOW)];
                         let chunk = scan_chunk(&previous, lookahead, previous_base, columns.take(), &plans[file], rules, options);
                         columns = chunk.columns.clone();
-                        chunks.push(chunk);
+                        give(chunk);
                     }
                     pending = Some((base, block));
                 }
                 if let Some((base, block)) = pending {
-                    chunks.push(scan_chunk(&block, &[], base, columns, &plans[file], rules, options));
+                    give(scan_chunk(&block, &[], base, columns, &plans[file], rules, options));
                 }
                 reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             });
-            stream_output(file, probe, chunks, blocks, progress)
+            stream_output(file, probe, blocks, progress)
         }
     }
 }
 
-/// What a stream's unit yields once its blocks are scanned: its chunks, the lines cut
-/// counted on the last, and what stopped the stream or was said at its end.
-fn stream_output<R: std::io::Read>(
-    file: usize,
-    probe: &Probe,
-    mut chunks: Vec<ChunkResult>,
-    blocks: Blocks<R>,
-    progress: &dyn Progress,
-) -> UnitOutput {
-    if let Some(last) = chunks.last_mut() {
-        last.cut_lines += blocks.cut_lines;
-    }
+/// What a stream's unit yields once its blocks are scanned (its chunks were given as it
+/// went): the lines cut, and what stopped the stream or was said at its end.
+fn stream_output<R: std::io::Read>(file: usize, probe: &Probe, blocks: Blocks<R>, progress: &dyn Progress) -> UnitOutput {
     progress.advance(probe.size);
+    let cut_lines = blocks.cut_lines;
     let problem = blocks
         .error
         .map(|e| match e.get_ref().and_then(|inner| inner.downcast_ref::<source::EndNote>()) {
@@ -264,8 +275,9 @@ fn stream_output<R: std::io::Read>(
         });
     UnitOutput {
         file,
-        chunks,
+        chunks: Vec::new(),
         problem,
         not_records: 0,
+        cut_lines,
     }
 }
