@@ -47,7 +47,7 @@ impl PartialEq for Clients {
 /// lowest register (`base`), those fifteen or more above it listed apart. A minute's
 /// registers span a few ranks (most are within eight of each other), so the list is
 /// almost always empty.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "PackedBytes", into = "PackedBytes")]
 pub struct Packed {
     base: u8,
@@ -101,13 +101,15 @@ impl Packed {
 }
 
 /// A packed sketch as a partial holds it: `base`, the nibbles, then three bytes for each
-/// high register (its index, big-endian, and its rank). Read back only if every part is
-/// in range, so that a damaged partial is refused, not unpacked into nonsense.
+/// high register (its index, big-endian, and its rank). Read back only if it is what
+/// packing its registers gives, every rank one a hash can give: a damaged partial is
+/// refused, not unpacked into nonsense.
 #[derive(serde::Serialize, serde::Deserialize)]
-struct PackedBytes(#[serde(with = "serde_bytes_vec")] Vec<u8>);
+struct PackedBytes(#[serde(with = "byte_string")] Vec<u8>);
 
-/// Bytes as one byte string (serde's default would write a sequence of numbers).
-mod serde_bytes_vec {
+/// Bytes as one byte string (serde's default would write a sequence of numbers): how a
+/// partial holds a sketch's registers, packed or not.
+mod byte_string {
     pub fn serialize<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_bytes(bytes)
     }
@@ -144,25 +146,35 @@ impl TryFrom<PackedBytes> for Packed {
         if high.iter().any(|&(index, rank)| usize::from(index) >= REGISTERS || rank > MAX_RANK) {
             return Err(bad());
         }
-        Ok(Packed {
+        let read = Packed {
             base,
             nibbles: nibbles.try_into().map_err(|_| bad())?,
             high: high.into_boxed_slice(),
-        })
+        };
+        // Its registers, packed again, give the same bytes: the lowest is `base`, an
+        // escape has its register listed, and only those.
+        let registers = read.registers();
+        match registers.iter().all(|&rank| rank <= MAX_RANK) && Packed::of(&registers) == read {
+            true => Ok(read),
+            false => Err(bad()),
+        }
     }
 }
 
 /// A sketch's registers as bytes (serde knows arrays only up to 32 elements): what a scan
 /// partial holds of it.
 mod registers {
-    use super::REGISTERS;
+    use super::{byte_string, MAX_RANK, REGISTERS};
 
     pub fn serialize<S: serde::Serializer>(registers: &[u8; REGISTERS], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(registers)
+        byte_string::serialize(registers, serializer)
     }
 
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Box<[u8; REGISTERS]>, D::Error> {
-        let bytes: Vec<u8> = serde::Deserialize::deserialize(deserializer)?;
+        let bytes = byte_string::deserialize(deserializer)?;
+        if bytes.iter().any(|&rank| rank > MAX_RANK) {
+            return Err(serde::de::Error::custom("a sketch's register past the highest rank"));
+        }
         let len = bytes.len();
         bytes
             .into_boxed_slice()
@@ -457,5 +469,24 @@ mod tests {
         let mut base = good.0.clone();
         base[0] = 250;
         assert!(refused(base), "a base no hash gives");
+        let below = [vec![0u8], vec![0x11; REGISTERS / 2]].concat();
+        assert!(refused(below), "a base below the lowest register");
+        // A register below the escape (this sketch lists one register already).
+        let byte = 1 + good.0[1..]
+            .iter()
+            .position(|&b| b & 0x0f != 0x0f)
+            .expect("a register below the escape");
+        let mut escape = good.0.clone();
+        escape[byte] |= 0x0f;
+        assert!(refused(escape), "an escape with no register listed");
+        let index = u16::try_from(2 * (byte - 1)).expect("an index below 2048");
+        let listed = [good.0.clone(), index.to_be_bytes().to_vec(), vec![20]].concat();
+        assert!(refused(listed), "a register listed that needs no listing");
+        let mut plain = vec![0u8; REGISTERS];
+        plain[3] = 60;
+        assert!(
+            postcard::from_bytes::<Clients>(&postcard::to_stdvec(&Clients::Sketch(Box::new(plain.try_into().unwrap()))).unwrap()).is_err(),
+            "a sketch's rank no hash gives"
+        );
     }
 }

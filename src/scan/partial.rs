@@ -36,7 +36,7 @@ pub const MAGIC: &[u8; 8] = b"\x89PMSCAN\n";
 /// The version of the layout and of the types a partial holds: raised whenever either
 /// changes. (A partial also names the version of postmortem that wrote it, and another
 /// version's is refused.)
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The extension by which a file among the inputs is read as a partial.
 pub const EXTENSION: &str = "pmscan";

@@ -157,6 +157,12 @@ impl Bucket {
         self.by_class[4]
     }
 
+    /// Packs its client sketches: it is closed (see [`Clients::pack`]).
+    fn pack_clients(&mut self) {
+        self.clients.pack();
+        self.failed_clients.pack();
+    }
+
     /// Counts a request; `details` reads its details when its fields are counted.
     #[inline]
     fn add<'a>(&mut self, request: &Request<'a>, endpoint: &Endpoint<'_>, mark: Mark, details: impl FnOnce() -> RequestDetails<'a>) {
@@ -374,9 +380,10 @@ impl Series {
             // Nothing to merge with (a source's first piece, the traffic of one access
             // log): the buckets move in whole, as one by one they would land.
             self.buckets = other.buckets;
+            self.buckets.values_mut().for_each(Bucket::pack_clients);
         } else {
             for (start, bucket) in other.buckets {
-                self.merge_bucket(start, bucket);
+                self.merge_closed(start, bucket);
             }
         }
         self.bound_fields();
@@ -384,22 +391,26 @@ impl Series {
 
     /// Adds `bucket` into the one starting at `start`: moved in whole where there is none
     /// yet (most buckets of a chunk or a piece are new to the series); its field
-    /// summaries join those of their range. The bucket is closed: its client sketches
-    /// are packed (see [`Clients::pack`]).
+    /// summaries join those of their range.
     fn merge_bucket(&mut self, start: Micros, mut bucket: Bucket) {
         let fields = bucket.fields.take();
-        let held = match self.buckets.entry(start) {
-            std::collections::btree_map::Entry::Vacant(vacant) => vacant.insert(bucket),
-            std::collections::btree_map::Entry::Occupied(occupied) => {
-                let held = occupied.into_mut();
-                held.merge(bucket);
-                held
+        match self.buckets.entry(start) {
+            std::collections::btree_map::Entry::Vacant(vacant) => {
+                vacant.insert(bucket);
             }
-        };
-        held.clients.pack();
-        held.failed_clients.pack();
+            std::collections::btree_map::Entry::Occupied(mut occupied) => occupied.get_mut().merge(bucket),
+        }
         if let Some(fields) = fields {
             self.place_fields(start, fields);
+        }
+    }
+
+    /// [`Series::merge_bucket`] for a bucket no line will be added to: its client
+    /// sketches are packed (see [`Clients::pack`]).
+    fn merge_closed(&mut self, start: Micros, bucket: Bucket) {
+        self.merge_bucket(start, bucket);
+        if let Some(held) = self.buckets.get_mut(&start) {
+            held.pack_clients();
         }
     }
 
@@ -480,7 +491,7 @@ impl Series {
             if let Some(fields) = bucket.fields.take() {
                 summaries.push((self.field_start(start), fields));
             }
-            self.merge_bucket(shifted_bucket(start, delta, width), bucket);
+            self.merge_closed(shifted_bucket(start, delta, width), bucket);
         }
         for (range, fields) in summaries {
             let target = shifted_bucket(range, delta, field_width);
@@ -546,8 +557,12 @@ impl SeriesBuilder {
         }
     }
 
+    /// The series of the lines counted, every bucket closed: their client sketches
+    /// packed. (Not as each bucket closes: a line of a bucket closed already, a request
+    /// logged a moment late, opens it again.)
     pub fn finish(mut self) -> Series {
         self.close_open();
+        self.series.buckets.values_mut().for_each(Bucket::pack_clients);
         self.series
     }
 }
