@@ -345,7 +345,7 @@ fn read_in_order(
         options,
         next: 0,
         waiting: BTreeMap::new(),
-        reader: None,
+        open_file: None,
         sink,
     });
     rayon::scope(|scope| {
@@ -375,7 +375,7 @@ struct InOrder<'a, S> {
     next: usize,
     waiting: BTreeMap<usize, Waiting>,
     /// The file being folded, by its index.
-    reader: Option<(usize, reduce::FileReader)>,
+    open_file: Option<(usize, reduce::FileFold)>,
     sink: &'a mut S,
 }
 
@@ -420,12 +420,12 @@ impl<S: reduce::FileSink> InOrder<'_, S> {
             };
             self.open(file);
             let still_running = ended.is_none();
-            if let Some((_, reader)) = &mut self.reader {
+            if let Some((_, fold)) = &mut self.open_file {
                 for chunk in chunks {
-                    reader.take(chunk, &mut *self.sink);
+                    fold.take(chunk, &mut *self.sink);
                 }
                 if let Some(output) = ended {
-                    reader.end_unit(output, &mut *self.sink);
+                    fold.end_unit(output, &mut *self.sink);
                 }
             }
             if still_running {
@@ -439,18 +439,22 @@ impl<S: reduce::FileSink> InOrder<'_, S> {
     /// with no unit of its own among them (a unit's file comes after those of the units
     /// before it).
     fn open(&mut self, file: usize) {
-        while self.reader.as_ref().is_none_or(|(open, _)| *open < file) {
-            let next = self.reader.as_ref().map_or(0, |(open, _)| open + 1);
+        debug_assert!(
+            self.open_file.as_ref().is_none_or(|(open, _)| *open <= file),
+            "units come in file order"
+        );
+        while self.open_file.as_ref().is_none_or(|(open, _)| *open < file) {
+            let next = self.open_file.as_ref().map_or(0, |(open, _)| open + 1);
             self.close();
-            let reader = reduce::FileReader::new(crate::num::file_index(next), &self.probes[next], &self.plans[next]);
-            self.reader = Some((next, reader));
+            let fold = reduce::FileFold::new(crate::num::file_index(next), &self.probes[next], &self.plans[next]);
+            self.open_file = Some((next, fold));
         }
     }
 
     /// Gives the sink the file being folded.
     fn close(&mut self) {
-        if let Some((_, reader)) = self.reader.take() {
-            self.sink.file(reader.finish(self.options));
+        if let Some((_, fold)) = self.open_file.take() {
+            self.sink.file(fold.finish(self.options));
         }
     }
 

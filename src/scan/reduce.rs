@@ -1,4 +1,4 @@
-//! The reduce step, in two: each file's chunks, in order, made one file's ([`FileReader`]):
+//! The reduce step, in two: each file's chunks, in order, made one file's ([`FileFold`]):
 //! line numbers made absolute, stamp-less lines given the time of the record above; then
 //! the files put together ([`Combiner`]): series and hits merged by source group, and the
 //! kept lines ordered.
@@ -56,7 +56,7 @@ impl FileSink for Collected {
 /// apart ([`Piece`]), so that the files are put together ([`combine`]) exactly as if each
 /// chunk had joined its source on its own: the same, whether the file was read in this
 /// run or in another and kept in a partial (see [`super::partial`]).
-pub(super) struct FileReader {
+pub(super) struct FileFold {
     index: u32,
     report: FileReport,
     /// The time of the last stamped line so far: that of the stamp-less lines that follow.
@@ -71,8 +71,8 @@ pub(super) struct FileReader {
     not_records: u64,
 }
 
-impl FileReader {
-    pub(super) fn new(index: u32, probe: &Probe, plan: &FilePlan) -> FileReader {
+impl FileFold {
+    pub(super) fn new(index: u32, probe: &Probe, plan: &FilePlan) -> FileFold {
         let mut report = FileReport::new(
             probe.file.display.clone(),
             probe.file.group.clone(),
@@ -89,7 +89,7 @@ impl FileReader {
             crate::format::Columns::W3c(_) => None,
         });
         report.classes = plan.app_keys.clone();
-        FileReader {
+        FileFold {
             index,
             report,
             carried: None,

@@ -167,7 +167,8 @@ pub struct Timeline {
     pub first_failures: BTreeMap<Micros, Mark>,
     /// Each access log's own traffic (its source group's: a pod's, a host's), counts
     /// only, and the first failed request of each of its buckets: the traffic told
-    /// source by source.
+    /// source by source, where two or more tell it (one access log's is `traffic`, and
+    /// it has no entry here).
     pub sources_traffic: BTreeMap<String, SourceTraffic>,
     /// What the scan understood of each file (evidence points into it).
     pub files: Vec<FileReport>,
