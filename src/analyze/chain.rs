@@ -157,7 +157,7 @@ pub(super) fn trigger_score(
 
 /// The names of the things that failed in an incident: the words of its failing lines
 /// (the mechanism's candidates and the echoes: what they said, without the request it was
-/// said of), the logs that hold them, and those logs' names (`checkout` of
+/// said of, its route included), the logs that hold them, and those logs' names (`checkout` of
 /// `checkout.log`, `api` of `api.log`). A trigger written in one of those logs (a service
 /// that logs its own release), or that names one of those things (`systemctl restart
 /// checkout`, a package, a file, a replica set), is about what failed.
@@ -197,7 +197,13 @@ impl Names {
                 names.log_names.insert(stem);
             }
             if let Some(line) = &e.first_line {
-                names.words.extend(names_in(&super::words::words_of(&line.message)));
+                // Not the route a line was said of: which request failed first is chance
+                // (`Internal Server Error: /search` names no search service).
+                let said = super::words::words_of(&line.message);
+                let not_routes = said
+                    .split_whitespace()
+                    .filter(|word| !super::roles::is_route_or_url(word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'))));
+                names.words.extend(not_routes.flat_map(names_in));
             }
         }
         names

@@ -364,6 +364,20 @@ fn a_change_to_another_service_long_before_is_no_trigger_but_one_to_the_failing_
     };
     // Decoy: a restart of another service 80 minutes before, with calm in between.
     assert_eq!(trigger(restart(-80, "/usr/bin/systemctl restart searchd")), None);
+    // Decoy: the same, though the first failed request was for `/searchd`: the route a
+    // line was said of names no service.
+    let routed = |restart: Episode| {
+        let mut echo = episode(Category::AppError, SourceKind::App, 0, 30, 300);
+        echo.group = "/var/log/checkout.log".into();
+        echo.first_line = Some(std::sync::Arc::new(crate::scan::hits::FirstLine {
+            line: "ERROR django.request Internal Server Error: /searchd".into(),
+            message: "ERROR django.request Internal Server Error: /searchd".into(),
+            ..Default::default()
+        }));
+        let (timeline, analysis) = analysed(vec![spike(0, 30), pool(), echo, restart]);
+        in_role(&timeline, &analysis.incidents[0], Role::Trigger)
+    };
+    assert_eq!(routed(restart(-80, "/usr/bin/systemctl restart searchd")), None);
     // The same restart of the service that failed: a change to it may show hours later.
     assert_eq!(
         trigger(restart(-80, "/usr/bin/systemctl restart checkout")),
