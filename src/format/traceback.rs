@@ -34,7 +34,7 @@ pub fn names_an_exception(message: &str) -> bool {
 
 /// Whether a word is an exception's class: `KeyError`, `java.lang.IllegalStateException`,
 /// `Foo::BarError`.
-fn is_exception_class(name: &str) -> bool {
+pub fn is_exception_class(name: &str) -> bool {
     let class = name.rsplit(['.', ':']).next().unwrap_or_default();
     !name.is_empty()
         && name

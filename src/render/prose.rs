@@ -66,13 +66,54 @@ fn capitalised(parts: &[Part]) -> Vec<Part> {
 /// Characters of a message a title quotes, at most: a title is read at a glance.
 const TITLE_QUOTE_CHARS: usize = 64;
 
-/// What a line said, for a title: its words ([`crate::report::Quote::words`]), cut at a
-/// word within [`TITLE_QUOTE_CHARS`].
+/// What a line said, for a title: its words ([`crate::report::Quote::words`]) within
+/// [`TITLE_QUOTE_CHARS`]. An exception whose message wraps others names its class first
+/// and the cause last (`java.util.concurrent.ExecutionException: java.io.IOException:
+/// Unable to connect to ledger:7070: Read timed out`, as Java and Python chain theirs and
+/// libpq nests its errors): where the whole is too long, its class and as many of its
+/// last clauses as fit are kept, the middle left out (`java.util.concurrent.ExecutionException:
+/// … Read timed out`). Anything else is cut at a word: a line that merely has colons (a
+/// component's name, a count) keeps no cause at its end.
 pub(crate) fn said(message: &str) -> String {
     if message.chars().count() <= TITLE_QUOTE_CHARS {
         return message.to_string();
     }
-    let cut: String = message.chars().take(TITLE_QUOTE_CHARS).collect();
+    head_and_cause(message).unwrap_or_else(|| cut_at_word(message))
+}
+
+/// A wrapping exception's class and its last clauses, within [`TITLE_QUOTE_CHARS`];
+/// `None` where the first clause is no exception's class, where there are fewer than
+/// three clauses, or where the class and the last alone do not fit.
+fn head_and_cause(message: &str) -> Option<String> {
+    const SEPARATOR: &str = ": ";
+    const LEFT_OUT: &str = ": … ";
+    let clauses: Vec<&str> = message.split(SEPARATOR).collect();
+    let (head, rest) = clauses.split_first()?;
+    if rest.len() < 2 || !crate::format::traceback::is_exception_class(head) {
+        return None;
+    }
+    let room = TITLE_QUOTE_CHARS.checked_sub(head.chars().count() + LEFT_OUT.chars().count())?;
+    // The last clauses, from the end, while they fit (one at least, and never all of
+    // them: something is left out, or the whole would have fitted).
+    let mut kept = 0;
+    let mut used = 0;
+    for clause in rest.iter().rev().take(rest.len() - 1) {
+        let more = clause.chars().count() + if kept > 0 { SEPARATOR.len() } else { 0 };
+        if used + more > room {
+            break;
+        }
+        used += more;
+        kept += 1;
+    }
+    (kept > 0).then(|| format!("{head}{LEFT_OUT}{}", rest[rest.len() - kept..].join(SEPARATOR)))
+}
+
+/// `text` cut at a word within [`TITLE_QUOTE_CHARS`].
+fn cut_at_word(text: &str) -> String {
+    if text.chars().count() <= TITLE_QUOTE_CHARS {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(TITLE_QUOTE_CHARS).collect();
     let at_word = cut.rfind(' ').filter(|&at| at > TITLE_QUOTE_CHARS / 2).unwrap_or(cut.len());
     format!("{}…", cut[..at_word].trim_end_matches([',', ';', ':']))
 }
@@ -112,7 +153,7 @@ fn trigger_clause(trigger: &Episode, origin: Option<&Episode>) -> Vec<Part> {
         Category::AdminAction => match trigger.subject.as_ref().filter(|s| s.field == "command") {
             Some(command) => vec![
                 text("after "),
-                Part::Quote(said(&typed(&command.value))),
+                Part::Quote(cut_at_word(&typed(&command.value))),
                 text(" was run with sudo"),
             ],
             None => vec![text("after a command run by hand with sudo")],
@@ -594,6 +635,43 @@ pub fn how_sure(report: &Report) -> Vec<Part> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_keeps_what_failed_and_why_of_a_long_error_and_cuts_the_rest_at_a_word() {
+        // Java's chain: the class, then the cause at the end.
+        assert_eq!(
+            said("java.util.concurrent.ExecutionException: java.io.IOException: Unable to connect to ledger:7070: Read timed out"),
+            "java.util.concurrent.ExecutionException: … Read timed out"
+        );
+        // As many of the last clauses as fit.
+        assert_eq!(
+            said("app.errors.CheckoutError: save cart 81724 for the web shop: redis SET: connection refused"),
+            "app.errors.CheckoutError: … redis SET: connection refused"
+        );
+        // Decoys: colons after no exception's class (a component's name, a count) are cut
+        // at a word.
+        assert_eq!(
+            said("checkout: save cart 81724: redis SET cart:81724: dial tcp 10.0.4.2:6379: connect: connection refused"),
+            "checkout: save cart 81724: redis SET cart:81724: dial tcp…"
+        );
+        assert_eq!(
+            said("kubelet: Back-off restarting failed container shop in pod shop-7d9c: 500 (51 times since 2025-06-12T14:02:22Z)"),
+            "kubelet: Back-off restarting failed container shop in pod…"
+        );
+        // A message that fits is whole; one of two clauses, or none, is cut at a word.
+        assert_eq!(said("KeyError: 'eur'"), "KeyError: 'eur'");
+        assert_eq!(
+            said("java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available, request timed out after 30000ms."),
+            "java.sql.SQLTransientConnectionException: HikariPool-1 -…"
+        );
+        assert_eq!(
+            said("the nightly export of the catalogue to the partner feed took longer than its window allows"),
+            "the nightly export of the catalogue to the partner feed took…"
+        );
+        // A head too long to leave room for a cause: cut at a word.
+        let long_head = format!("{}: a: b: c", "x".repeat(70));
+        assert!(said(&long_head).ends_with('…'));
+    }
     use crate::format::SourceKind;
     use crate::report::Subject;
     use crate::report::{ErrorLines, Impact, RootCause};
