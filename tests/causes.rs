@@ -168,6 +168,8 @@ fn every_scenario_is_read_as_a_reviewer_reads_it() {
         a_certificate_that_expired_at_noon(),
         a_connection_pooler_full_after_workers_were_raised(),
         a_feature_switched_on_for_every_session(),
+        a_leak_released_in_the_morning(),
+        a_firewall_rule_that_cut_the_database_off(),
     ]
     .into_iter()
     .chain(shipped())
@@ -2068,6 +2070,206 @@ fn a_resolver_changed_by_configuration_management() -> Case {
     }
 }
 
+/// **A leak released in the morning, killed by the kernel all afternoon.**
+///
+/// A shop's stock service is a JVM under systemd (`stockkeeper.service`), behind nginx.
+/// At 10:02 a deploy user installs its version 3.8.0 with apt-get under sudo; at 11:30
+/// another team restarts its mailer, and cron rotates logs every hour. The new version
+/// leaks: from 13:10 the kernel's OOM killer kills the JVM every seven or eight minutes
+/// (the kernel says which process and which unit's cgroup; systemd says the unit failed
+/// with `oom-kill` and starts it again), and while it is down or starting nginx cannot
+/// connect to it: for each such request nginx logs `connect() failed (111: Connection
+/// refused)` and answers 502, three requests in ten. At 14:04:30 the deploy user installs
+/// 3.7.4 back; the kills stop, and the failures end at 14:06.
+///
+/// The reading: the trigger is the install of 3.8.0 at 10:02, three hours before, not the
+/// mailer's restart ninety minutes before (another unit); the mechanism is memory, said
+/// by the kernel's kills, not nginx's refused connections (an echo, one a request); the
+/// fix is the install of 3.7.4. The title says memory ran out.
+fn a_leak_released_in_the_morning() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 502, failing(13 * 60 + 10..14 * 60 + 6, 0.3));
+    let error_line = |second: u32, connection: u64, rest: &str| {
+        format!(
+            "2025/03/04 {:02}:{:02}:{:02} [error] 1812#1812: *{connection} {rest}\n",
+            second / 3600,
+            second / 60 % 60,
+            second % 60
+        )
+    };
+    let errors: Vec<(u32, String)> = failures
+        .iter()
+        .map(|f| {
+            (
+                f.second,
+                error_line(
+                    f.second,
+                    u64::from(f.second) * 7,
+                    &format!(
+                        "connect() failed (111: Connection refused) while connecting to upstream, client: {}, server: shop.example, request: \"GET {} HTTP/1.1\", upstream: \"http://127.0.0.1:8080{}\", host: \"shop.example\"",
+                        f.client, f.path, f.path
+                    ),
+                ),
+            )
+        })
+        .collect();
+    write_sorted(dir.path(), "error.log", errors);
+    let mut syslog = hourly_cron(17, 6200, "test -x /usr/sbin/logrotate && /usr/sbin/logrotate /etc/logrotate.conf");
+    syslog.push((
+        hms("10:02:31"),
+        syslog_line(
+            hms("10:02:31"),
+            "systemd[1]",
+            "Started stockkeeper.service - Stock keeping service.",
+        ),
+    ));
+    syslog.push((
+        hms("11:30:05"),
+        syslog_line(hms("11:30:05"), "systemd[1]", "Started mailer.service - Outgoing mail relay."),
+    ));
+    let mut kill_at = hms("13:10:04");
+    let mut pid = 23117;
+    let mut restarts = 1;
+    while kill_at < hms("14:02:00") {
+        let uptime = f64::from(kill_at) * 1.5;
+        let kernel = |text: String| (kill_at, syslog_line(kill_at, "kernel", &format!("[{uptime:.6}] {text}")));
+        syslog.push(kernel(
+            "java invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0".into(),
+        ));
+        syslog.push(kernel(format!("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/stockkeeper.service,task=java,pid={pid},uid=998")));
+        syslog.push(kernel(format!("Out of memory: Killed process {pid} (java) total-vm:9811232kB, anon-rss:3921876kB, file-rss:0kB, shmem-rss:0kB, UID:998 pgtables:8240kB oom_score_adj:0")));
+        syslog.push((
+            kill_at,
+            syslog_line(
+                kill_at,
+                "systemd[1]",
+                "stockkeeper.service: A process of this unit has been killed by the OOM killer.",
+            ),
+        ));
+        syslog.extend(systemd_restarts_after_failure(
+            kill_at,
+            "stockkeeper",
+            "Stock keeping service",
+            "code=killed, status=9/KILL",
+            "oom-kill",
+            (restarts, 5),
+        ));
+        kill_at += if restarts % 2 == 0 { 470 } else { 430 };
+        pid += 211;
+        restarts += 1;
+    }
+    syslog.push((
+        hms("14:04:41"),
+        syslog_line(
+            hms("14:04:41"),
+            "systemd[1]",
+            "Started stockkeeper.service - Stock keeping service.",
+        ),
+    ));
+    write_sorted(dir.path(), "syslog", syslog);
+    let auth = sudo_lines(&[
+        ("10:02:15", "deploy", "/usr/bin/apt-get install -y stockkeeper=3.8.0"),
+        ("11:30:02", "ilse", "/usr/bin/systemctl restart mailer"),
+        (
+            "14:04:30",
+            "deploy",
+            "/usr/bin/apt-get install -y --allow-downgrades stockkeeper=3.7.4",
+        ),
+    ]);
+    write_sorted(dir.path(), "auth.log", auth);
+    Case {
+        name: "leak released in the morning",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("auth.log", "stockkeeper=3.8.0")]),
+        mechanism: Expect::Line(vec![("syslog", "Out of memory: Killed process")]),
+        fix: Expect::Line(vec![("auth.log", "stockkeeper=3.7.4")]),
+        early: Expect::Nothing,
+        title: vec!["memory"],
+        _dir: Some(dir),
+    }
+}
+
+/// **A firewall rule that cut the database off, and its removal.**
+///
+/// A Django shop runs under gunicorn on `web1` and reaches PostgreSQL at 10.0.3.7. At
+/// 15:19:28 an operator tightening the host's egress rules inserts an iptables rule under
+/// sudo that drops every packet to port 5432; a restart of the search indexer at 14:10
+/// changed nothing, cron rotates logs every hour, and all day the shop warns every twenty
+/// minutes that a template fragment rendered slowly. From 15:20 each request that
+/// needs the database waits out its connect timeout and fails: Django logs the internal
+/// server error with its traceback, whose last line is psycopg's `connection to server at
+/// "10.0.3.7", port 5432 failed: Connection timed out`, and three requests in ten get 500.
+/// At 15:47:02 the operator deletes the rule (the same words, `-D` for `-I`); the failures
+/// end at 15:48.
+///
+/// The reading: the trigger is the inserted rule, 30 s before the failures; the
+/// mechanism is the database that could not be reached, said in the traceback's last
+/// line; the fix is the rule's deletion. The title says the connections to the database
+/// timed out.
+fn a_firewall_rule_that_cut_the_database_off() -> Case {
+    let dir = tempfile::tempdir().unwrap();
+    let failures = access_log_failing_with(dir.path(), 60, 500, failing(15 * 60 + 20..15 * 60 + 48, 0.3));
+    // Django's LOGGING as its docs show it: `{asctime} {levelname} {name} {message}`.
+    let stamp = |s: u32| format!("2025-03-04 {:02}:{:02}:{:02},{:03}", s / 3600, s / 60 % 60, s % 60, s % 997);
+    let mut lines: Vec<(u32, String)> = (hms("09:05:00")..hms("17:00:00"))
+        .step_by(1200)
+        .map(|s| {
+            (
+                s,
+                format!(
+                    "{} WARNING shop.templates fragment 'mega-menu' rendered in {} ms (budget 250 ms)\n",
+                    stamp(s),
+                    600 + s % 90
+                ),
+            )
+        })
+        .collect();
+    for f in &failures {
+        let s = f.second;
+        let path = f.path.split('?').next().unwrap_or(f.path);
+        lines.push((
+            s,
+            format!(
+                "{} ERROR django.request Internal Server Error: {path}\n\
+                 Traceback (most recent call last):\n  \
+                 File \"/srv/shop/venv/lib/python3.12/site-packages/django/db/backends/base/base.py\", line 279, in ensure_connection\n    \
+                 self.connect()\n\
+                 psycopg.OperationalError: connection failed: connection to server at \"10.0.3.7\", port 5432 failed: Connection timed out\n\
+                 \tIs the server running on that host and accepting TCP/IP connections?\n",
+                stamp(s)
+            ),
+        ));
+    }
+    write_sorted(dir.path(), "django.log", lines);
+    let mut auth = hourly_cron(9, 4100, "/usr/sbin/logrotate /etc/logrotate.d/gunicorn");
+    auth.extend(sudo_lines(&[
+        ("14:10:20", "deploy", "/usr/bin/systemctl restart search-indexer"),
+        (
+            "15:19:28",
+            "noor",
+            "/usr/sbin/iptables -I OUTPUT -d 10.0.3.0/24 -p tcp --dport 5432 -j DROP",
+        ),
+        (
+            "15:47:02",
+            "noor",
+            "/usr/sbin/iptables -D OUTPUT -d 10.0.3.0/24 -p tcp --dport 5432 -j DROP",
+        ),
+    ]));
+    write_sorted(dir.path(), "auth.log", auth);
+    Case {
+        name: "firewall cut the database off",
+        logs: dir.path().to_path_buf(),
+        zone: "UTC".into(),
+        trigger: Expect::Line(vec![("auth.log", "iptables -I OUTPUT")]),
+        mechanism: Expect::Line(vec![("django.log", "Connection timed out")]),
+        fix: Expect::Line(vec![("auth.log", "iptables -D OUTPUT")]),
+        early: Expect::Nothing,
+        title: vec!["timed out"],
+        _dir: Some(dir),
+    }
+}
+
 /// **A certificate that expired at noon.**
 ///
 /// An nginx in front of a shop proxies payments to an internal service over TLS, and
@@ -2367,6 +2569,10 @@ fn a_feature_switched_on_for_every_session() -> Case {
 #[test]
 fn the_scenarios_words_appear_nowhere_in_src() {
     assert_absent_from_src(&[
+        "stockkeeper",
+        "outgoing mail relay",
+        "search-indexer",
+        "mega-menu",
         "ledger handle",
         "parking callers",
         "request aborted",
