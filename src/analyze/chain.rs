@@ -157,8 +157,8 @@ pub(super) fn trigger_score(
 
 /// The names of the things that failed in an incident: the words of its failing lines
 /// (the mechanism's candidates and the echoes: what they said, without the request it was
-/// said of, its route included), the logs that hold them, and those logs' names (`checkout` of
-/// `checkout.log`, `api` of `api.log`). A trigger written in one of those logs (a service
+/// said of, an echo's route included), the logs that hold them, and those logs' names
+/// (`checkout` of `checkout.log`, `api` of `api.log`). A trigger written in one of those logs (a service
 /// that logs its own release), or that names one of those things (`systemctl restart
 /// checkout`, a package, a file, a replica set), is about what failed.
 pub(super) struct Names {
@@ -182,13 +182,17 @@ fn names_in(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 impl Names {
-    fn of_failing(failing: impl Iterator<Item = usize>, episodes: &[Episode]) -> Names {
+    /// The names of `mechanisms` (what they said, whole) and of `echoes` (what they said
+    /// without the route each was said of: which request failed first is chance, and
+    /// `Internal Server Error: /search` names no search service).
+    fn of_failing(mechanisms: impl Iterator<Item = usize>, echoes: &[usize], episodes: &[Episode]) -> Names {
         let mut names = Names {
             words: Default::default(),
             logs: Default::default(),
             log_names: Default::default(),
         };
-        for e in failing.map(|i| &episodes[i]) {
+        let failing = mechanisms.map(|i| (i, false)).chain(echoes.iter().map(|&i| (i, true)));
+        for (e, echo) in failing.map(|(i, echo)| (&episodes[i], echo)) {
             names.logs.insert(e.group.clone());
             let file = crate::source::file_name(&e.group);
             names.words.extend(names_in(file));
@@ -197,13 +201,12 @@ impl Names {
                 names.log_names.insert(stem);
             }
             if let Some(line) = &e.first_line {
-                // Not the route a line was said of: which request failed first is chance
-                // (`Internal Server Error: /search` names no search service).
                 let said = super::words::words_of(&line.message);
-                let not_routes = said
-                    .split_whitespace()
-                    .filter(|word| !super::roles::is_route_or_url(word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'))));
-                names.words.extend(not_routes.flat_map(names_in));
+                let named = said.split_whitespace().filter(|word| {
+                    let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'));
+                    !(echo && crate::scan::templates::is_route(word.as_bytes()))
+                });
+                names.words.extend(named.flat_map(names_in));
             }
         }
         names
@@ -302,10 +305,7 @@ pub(super) fn explain(incident: &mut Incident, timeline: &Timeline, options: &Op
             .then(a.episode.cmp(&b.episode))
     });
     let best_mechanism = mechanisms.first().copied();
-    let failing = Names::of_failing(
-        mechanisms.iter().map(|l| l.episode).chain(incident.echoes.iter().copied()),
-        episodes,
-    );
+    let failing = Names::of_failing(mechanisms.iter().map(|l| l.episode), &incident.echoes, episodes);
     let mechanism_category = best_mechanism.map(|l| category(l.episode));
     // Triggers come before the mechanism (or the symptom, without one).
     let anchor = best_mechanism.map_or(incident.start, |l| episodes[l.episode].start.min(incident.start));

@@ -64,7 +64,7 @@ fn is_address(value: &str) -> bool {
 }
 
 /// A route a client asked for (see [`crate::scan::templates::is_route`]), or a URL.
-pub(super) fn is_route_or_url(value: &str) -> bool {
+fn is_route_or_url(value: &str) -> bool {
     value.starts_with("http://") || value.starts_with("https://") || crate::scan::templates::is_route(value.as_bytes())
 }
 

@@ -364,20 +364,40 @@ fn a_change_to_another_service_long_before_is_no_trigger_but_one_to_the_failing_
     };
     // Decoy: a restart of another service 80 minutes before, with calm in between.
     assert_eq!(trigger(restart(-80, "/usr/bin/systemctl restart searchd")), None);
-    // Decoy: the same, though the first failed request was for `/searchd`: the route a
-    // line was said of names no service.
-    let routed = |restart: Episode| {
-        let mut echo = episode(Category::AppError, SourceKind::App, 0, 30, 300);
-        echo.group = "/var/log/checkout.log".into();
-        echo.first_line = Some(std::sync::Arc::new(crate::scan::hits::FirstLine {
-            line: "ERROR django.request Internal Server Error: /searchd".into(),
-            message: "ERROR django.request Internal Server Error: /searchd".into(),
+    // Beside the pool's lines, another line of the failures: `said`.
+    let with_line = |restart: Episode, said: &str| {
+        let mut line = episode(Category::AppError, SourceKind::App, 0, 30, 300);
+        line.group = "/var/log/checkout.log".into();
+        line.first_line = Some(std::sync::Arc::new(crate::scan::hits::FirstLine {
+            line: said.into(),
+            message: said.into(),
             ..Default::default()
         }));
-        let (timeline, analysis) = analysed(vec![spike(0, 30), pool(), echo, restart]);
+        let (timeline, analysis) = analysed(vec![spike(0, 30), pool(), line, restart]);
         in_role(&timeline, &analysis.incidents[0], Role::Trigger)
     };
-    assert_eq!(routed(restart(-80, "/usr/bin/systemctl restart searchd")), None);
+    // Decoy: the same restart, though the first failed request was for `/searchd`: the
+    // route an echo was said of names no service.
+    assert_eq!(
+        with_line(restart(-80, "/usr/bin/systemctl restart searchd"), "GET /searchd answered 500"),
+        None
+    );
+    // A service the failing line called, by its URL, and a file it could not read, on a
+    // path no route takes: both are named.
+    assert_eq!(
+        with_line(
+            restart(-80, "/usr/bin/systemctl restart ledger"),
+            "settle failed: Post \"http://ledger:7070/v1/settle\": dial tcp 10.0.4.2:7070: connect: connection refused"
+        ),
+        Some(Category::AdminAction)
+    );
+    assert_eq!(
+        with_line(
+            restart(-80, "/usr/bin/sed -i s/v2/v3/ /app/config/flags.yaml"),
+            "cannot load /app/config/flags.yaml: unknown key 'checkout_v3'"
+        ),
+        Some(Category::AdminAction)
+    );
     // The same restart of the service that failed: a change to it may show hours later.
     assert_eq!(
         trigger(restart(-80, "/usr/bin/systemctl restart checkout")),
