@@ -67,13 +67,15 @@ fn capitalised(parts: &[Part]) -> Vec<Part> {
 const TITLE_QUOTE_CHARS: usize = 64;
 
 /// What a line said, for a title: its words ([`crate::report::Quote::words`]) within
-/// [`TITLE_QUOTE_CHARS`]. An exception whose message wraps others names its class first
-/// and the cause last (`java.util.concurrent.ExecutionException: java.io.IOException:
-/// Unable to connect to ledger:7070: Read timed out`, as Java and Python chain theirs and
-/// libpq nests its errors): where the whole is too long, its class and as many of its
-/// last clauses as fit are kept, the middle left out (`java.util.concurrent.ExecutionException:
-/// … Read timed out`). Anything else is cut at a word: a line that merely has colons (a
-/// component's name, a count) keeps no cause at its end.
+/// [`TITLE_QUOTE_CHARS`]. An exception whose message wraps another error names its class
+/// first and the cause last: a clause between them is another exception's class or says
+/// that something failed (`java.util.concurrent.ExecutionException: java.io.IOException:
+/// Unable to connect to ledger:7070: Read timed out`, as Java and Python chain theirs;
+/// `connection failed: …` as libpq nests its errors). Where the whole is too long, its
+/// class and as many of its last clauses as fit are kept, the middle left out
+/// (`java.util.concurrent.ExecutionException: … Read timed out`). Anything else is cut at
+/// a word: a line that merely has colons (a component's name, a position, a count) keeps
+/// no cause at its end.
 pub(crate) fn said(message: &str) -> String {
     if message.chars().count() <= TITLE_QUOTE_CHARS {
         return message.to_string();
@@ -82,14 +84,20 @@ pub(crate) fn said(message: &str) -> String {
 }
 
 /// A wrapping exception's class and its last clauses, within [`TITLE_QUOTE_CHARS`];
-/// `None` where the first clause is no exception's class, where there are fewer than
-/// three clauses, or where the class and the last alone do not fit.
+/// `None` where the first clause is no exception's class, where no clause between it and
+/// the last wraps an error, or where the class and the last alone do not fit.
 fn head_and_cause(message: &str) -> Option<String> {
     const SEPARATOR: &str = ": ";
     const LEFT_OUT: &str = ": … ";
-    let clauses: Vec<&str> = message.split(SEPARATOR).collect();
+    let clauses: Vec<&str> = message.split(SEPARATOR).map(str::trim).collect();
     let (head, rest) = clauses.split_first()?;
-    if rest.len() < 2 || !crate::format::traceback::is_exception_class(head) {
+    let wraps = |clause: &&str| {
+        crate::format::traceback::is_exception_class(clause)
+            || clause
+                .strip_suffix("failed")
+                .is_some_and(|what| what.is_empty() || what.ends_with(' '))
+    };
+    if rest.len() < 2 || !crate::format::traceback::is_exception_class(head) || !rest[..rest.len() - 1].iter().any(wraps) {
         return None;
     }
     let room = TITLE_QUOTE_CHARS.checked_sub(head.chars().count() + LEFT_OUT.chars().count())?;
@@ -643,10 +651,20 @@ mod tests {
             said("java.util.concurrent.ExecutionException: java.io.IOException: Unable to connect to ledger:7070: Read timed out"),
             "java.util.concurrent.ExecutionException: … Read timed out"
         );
-        // As many of the last clauses as fit.
+        // libpq's nesting, as many of the last clauses as fit.
         assert_eq!(
-            said("app.errors.CheckoutError: save cart 81724 for the web shop: redis SET: connection refused"),
+            said("app.errors.CheckoutError: saving cart 81724 for the web shop failed: redis SET: connection refused"),
             "app.errors.CheckoutError: … redis SET: connection refused"
+        );
+        // Decoys: clauses after an exception's class that wrap nothing (a position, a
+        // server's severity) are cut at a word.
+        assert_eq!(
+            said("json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)"),
+            "json.decoder.JSONDecodeError: Expecting value: line 1 column 1…"
+        );
+        assert_eq!(
+            said("psycopg2.OperationalError: FATAL:  sorry, too many clients already"),
+            "psycopg2.OperationalError: FATAL:  sorry, too many clients…"
         );
         // Decoys: colons after no exception's class (a component's name, a count) are cut
         // at a word.
