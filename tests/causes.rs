@@ -2077,15 +2077,17 @@ fn a_resolver_changed_by_configuration_management() -> Case {
 /// another team restarts its mailer, and cron rotates logs every hour. The new version
 /// leaks: from 13:10 the kernel's OOM killer kills the JVM every seven or eight minutes
 /// (the kernel says which process and which unit's cgroup; systemd says the unit failed
-/// with `oom-kill` and starts it again), and while it is down or starting nginx cannot
-/// connect to it: for each such request nginx logs `connect() failed (111: Connection
-/// refused)` and answers 502, three requests in ten. At 14:04:30 the deploy user installs
-/// 3.7.4 back; the kills stop, and the failures end at 14:06.
+/// with `oom-kill` and starts it again). For a minute and a half after each kill nginx
+/// cannot connect to it, and in between it thrashes in garbage collection and answers too
+/// late: for each failed request nginx logs `connect() failed (111: Connection refused)`
+/// or `upstream timed out (110: Connection timed out)` and answers 502, three requests in
+/// ten. At 14:04:30 the deploy user installs 3.7.4 back; the kills stop, and the failures
+/// end at 14:06.
 ///
 /// The reading: the trigger is the install of 3.8.0 at 10:02, three hours before, not the
 /// mailer's restart ninety minutes before (another unit); the mechanism is memory, said
-/// by the kernel's kills, not nginx's refused connections (an echo, one a request); the
-/// fix is the install of 3.7.4. The title says memory ran out.
+/// by the kernel's kills, not nginx's refused or timed-out requests (echoes, one a
+/// request); the fix is the install of 3.7.4. The title says memory ran out.
 fn a_leak_released_in_the_morning() -> Case {
     let dir = tempfile::tempdir().unwrap();
     let failures = access_log_failing_with(dir.path(), 60, 502, failing(13 * 60 + 10..14 * 60 + 6, 0.3));
@@ -2097,16 +2099,30 @@ fn a_leak_released_in_the_morning() -> Case {
             second % 60
         )
     };
+    // The kernel's kills: every seven or eight minutes from 13:10:04 to 14:02.
+    let mut kills = Vec::new();
+    let mut at = hms("13:10:04");
+    while at < hms("14:02:00") {
+        kills.push(at);
+        at += if kills.len() % 2 == 0 { 470 } else { 430 };
+    }
+    // Down for a minute and a half after each kill (nginx cannot connect), and thrashing
+    // in garbage collection in between (nginx waits out its read timeout).
     let errors: Vec<(u32, String)> = failures
         .iter()
         .map(|f| {
+            let down = kills.iter().any(|&k| (k..k + 90).contains(&f.second));
+            let (what, doing) = match down {
+                true => ("connect() failed (111: Connection refused)", "connecting to upstream"),
+                false => ("upstream timed out (110: Connection timed out)", "reading response header from upstream"),
+            };
             (
                 f.second,
                 error_line(
                     f.second,
                     u64::from(f.second) * 7,
                     &format!(
-                        "connect() failed (111: Connection refused) while connecting to upstream, client: {}, server: shop.example, request: \"GET {} HTTP/1.1\", upstream: \"http://127.0.0.1:8080{}\", host: \"shop.example\"",
+                        "{what} while {doing}, client: {}, server: shop.example, request: \"GET {} HTTP/1.1\", upstream: \"http://127.0.0.1:8080{}\", host: \"shop.example\"",
                         f.client, f.path, f.path
                     ),
                 ),
@@ -2127,10 +2143,8 @@ fn a_leak_released_in_the_morning() -> Case {
         hms("11:30:05"),
         syslog_line(hms("11:30:05"), "systemd[1]", "Started mailer.service - Outgoing mail relay."),
     ));
-    let mut kill_at = hms("13:10:04");
-    let mut pid = 23117;
-    let mut restarts = 1;
-    while kill_at < hms("14:02:00") {
+    for (killed, &kill_at) in kills.iter().enumerate() {
+        let pid = 23117 + 211 * killed;
         let uptime = f64::from(kill_at) * 1.5;
         let kernel = |text: String| (kill_at, syslog_line(kill_at, "kernel", &format!("[{uptime:.6}] {text}")));
         syslog.push(kernel(
@@ -2152,11 +2166,8 @@ fn a_leak_released_in_the_morning() -> Case {
             "Stock keeping service",
             "code=killed, status=9/KILL",
             "oom-kill",
-            (restarts, 5),
+            (killed + 1, 5),
         ));
-        kill_at += if restarts % 2 == 0 { 470 } else { 430 };
-        pid += 211;
-        restarts += 1;
     }
     syslog.push((
         hms("14:04:41"),
@@ -2197,20 +2208,20 @@ fn a_leak_released_in_the_morning() -> Case {
 /// sudo that drops every packet to port 5432; a restart of the search indexer at 14:10
 /// changed nothing, cron rotates logs every hour, and all day the shop warns every twenty
 /// minutes that a template fragment rendered slowly. From 15:20 each request that
-/// needs the database waits out its connect timeout and fails: Django logs the internal
-/// server error with its traceback, whose last line is psycopg's `connection to server at
-/// "10.0.3.7", port 5432 failed: Connection timed out`, and three requests in ten get 500.
+/// needs the database waits out its connect timeout (10 s) and fails: Django logs the
+/// internal server error with its traceback, psycopg's `ConnectionTimeout: connection
+/// timeout expired` and Django's `OperationalError` raised from it, and three requests
+/// in ten get 500.
 /// At 15:47:02 the operator deletes the rule (the same words, `-D` for `-I`); the failures
 /// end at 15:48.
 ///
 /// The reading: the trigger is the inserted rule, 30 s before the failures; the
 /// mechanism is the database that could not be reached, said in the traceback's last
-/// line; the fix is the rule's deletion. The title says the connections to the database
-/// timed out.
+/// line; the fix is the rule's deletion. The title says the connections timed out.
 fn a_firewall_rule_that_cut_the_database_off() -> Case {
     let dir = tempfile::tempdir().unwrap();
     let failures = access_log_failing_with(dir.path(), 60, 500, failing(15 * 60 + 20..15 * 60 + 48, 0.3));
-    // Django's LOGGING as its docs show it: `{asctime} {levelname} {name} {message}`.
+    // A `LOGGING` formatter of `{asctime} {levelname} {name} {message}`.
     let stamp = |s: u32| format!("2025-03-04 {:02}:{:02}:{:02},{:03}", s / 3600, s / 60 % 60, s % 60, s % 997);
     let mut lines: Vec<(u32, String)> = (hms("09:05:00")..hms("17:00:00"))
         .step_by(1200)
@@ -2225,6 +2236,8 @@ fn a_firewall_rule_that_cut_the_database_off() -> Case {
             )
         })
         .collect();
+    // psycopg 3 gives up after `connect_timeout` (10 s here) with its own words, and
+    // Django raises its wrapper from it.
     for f in &failures {
         let s = f.second;
         let path = f.path.split('?').next().unwrap_or(f.path);
@@ -2235,8 +2248,14 @@ fn a_firewall_rule_that_cut_the_database_off() -> Case {
                  Traceback (most recent call last):\n  \
                  File \"/srv/shop/venv/lib/python3.12/site-packages/django/db/backends/base/base.py\", line 279, in ensure_connection\n    \
                  self.connect()\n\
-                 psycopg.OperationalError: connection failed: connection to server at \"10.0.3.7\", port 5432 failed: Connection timed out\n\
-                 \tIs the server running on that host and accepting TCP/IP connections?\n",
+                 psycopg.errors.ConnectionTimeout: connection timeout expired\n\
+                 \n\
+                 The above exception was the direct cause of the following exception:\n\
+                 \n\
+                 Traceback (most recent call last):\n  \
+                 File \"/srv/shop/venv/lib/python3.12/site-packages/django/core/handlers/exception.py\", line 55, in inner\n    \
+                 response = get_response(request)\n\
+                 django.db.utils.OperationalError: connection timeout expired\n",
                 stamp(s)
             ),
         ));
@@ -2262,10 +2281,13 @@ fn a_firewall_rule_that_cut_the_database_off() -> Case {
         logs: dir.path().to_path_buf(),
         zone: "UTC".into(),
         trigger: Expect::Line(vec![("auth.log", "iptables -I OUTPUT")]),
-        mechanism: Expect::Line(vec![("django.log", "Connection timed out")]),
+        mechanism: Expect::Line(vec![
+            ("django.log", "ConnectionTimeout: connection timeout expired"),
+            ("django.log", "OperationalError: connection timeout expired"),
+        ]),
         fix: Expect::Line(vec![("auth.log", "iptables -D OUTPUT")]),
         early: Expect::Nothing,
-        title: vec!["timed out"],
+        title: vec!["timeout expired"],
         _dir: Some(dir),
     }
 }
