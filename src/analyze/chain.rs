@@ -202,10 +202,9 @@ impl Names {
             }
             if let Some(line) = &e.first_line {
                 let said = super::words::words_of(&line.message);
-                let named = said.split_whitespace().filter(|word| {
-                    let word = word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'));
-                    !(echo && crate::scan::templates::is_route(word.as_bytes()))
-                });
+                let named = said
+                    .split_whitespace()
+                    .filter(|word| !(echo && crate::scan::templates::is_route(super::roles::bare_word(word).as_bytes())));
                 names.words.extend(named.flat_map(names_in));
             }
         }

@@ -63,6 +63,12 @@ fn is_address(value: &str) -> bool {
     is_ipv4(host) || (host.contains(':') && host.chars().all(|c| c.is_ascii_hexdigit() || c == ':') && host.len() >= 3)
 }
 
+/// A word of a line without the quotes, commas and parentheses around it (`"/pay",` →
+/// `/pay`): how a route or a URL stands in a message.
+pub(super) fn bare_word(word: &str) -> &str {
+    word.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'))
+}
+
 /// A route a client asked for (see [`crate::scan::templates::is_route`]), or a URL.
 fn is_route_or_url(value: &str) -> bool {
     value.starts_with("http://") || value.starts_with("https://") || crate::scan::templates::is_route(value.as_bytes())
@@ -97,9 +103,7 @@ pub fn about_a_request(line: &str) -> bool {
     let method = words
         .iter()
         .any(|w| METHODS.contains(&w.trim_matches(|c: char| matches!(c, '"' | '[' | ']' | '(' | ')' | ','))));
-    let route = words
-        .iter()
-        .any(|w| is_route_or_url(w.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '(' | ')'))));
+    let route = words.iter().any(|w| is_route_or_url(bare_word(w)));
     field || (method && route)
 }
 
